@@ -1,0 +1,44 @@
+/* nod-outbox-action-private.h: the fields the outbox fills in from its table
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "nod-outbox-action.h"
+
+G_BEGIN_DECLS
+
+struct _NodOutboxAction
+{
+  GObject         parent_instance;
+
+  char           *op_id;
+  gint64          seq;
+  gint64          account_id;
+  NodActionKind   kind;
+  gint64          project_id;
+  gint64          mr_iid;
+  char           *discussion_id;
+  char           *body;
+  char           *head_sha;
+  NodActionState  state;
+  guint           attempts;
+  gint64          next_attempt_at;
+  guint           last_status;
+  char           *last_error;
+  gboolean        ambiguous;
+  char           *server_id;
+  gint64          created_at;
+  gint64          sent_at;
+};
+
+NodOutboxAction *_nod_outbox_action_new        (NodActionKind  kind,
+                                                gint64         account_id,
+                                                gint64         project_id,
+                                                gint64         mr_iid);
+char            *_nod_outbox_action_dup_payload (NodOutboxAction *self);
+gboolean         _nod_outbox_action_set_payload (NodOutboxAction *self,
+                                                const char      *payload,
+                                                GError         **error);
+
+G_END_DECLS

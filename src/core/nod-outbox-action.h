@@ -1,0 +1,87 @@
+/* nod-outbox-action.h: one reviewer intent waiting in the outbox
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  NOD_ACTION_APPROVE,
+  NOD_ACTION_UNAPPROVE,
+  NOD_ACTION_COMMENT,
+  NOD_ACTION_REPLY,
+  NOD_ACTION_RESOLVE,
+  NOD_ACTION_UNRESOLVE,
+} NodActionKind;
+
+typedef enum
+{
+  NOD_ACTION_PENDING,
+  NOD_ACTION_IN_FLIGHT,
+  NOD_ACTION_FAILED,
+  NOD_ACTION_DONE,
+} NodActionState;
+
+/* GitLab refuses notes longer than this many characters. */
+#define NOD_NOTE_BODY_MAX_CHARS 1000000
+
+#define NOD_TYPE_OUTBOX_ACTION (nod_outbox_action_get_type ())
+
+G_DECLARE_FINAL_TYPE (NodOutboxAction, nod_outbox_action, NOD, OUTBOX_ACTION, GObject)
+
+NodOutboxAction *nod_outbox_action_new_approve      (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid,
+                                                     const char  *head_sha);
+NodOutboxAction *nod_outbox_action_new_unapprove    (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid);
+NodOutboxAction *nod_outbox_action_new_comment      (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid,
+                                                     const char  *body);
+NodOutboxAction *nod_outbox_action_new_reply        (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid,
+                                                     const char  *discussion_id,
+                                                     const char  *body);
+NodOutboxAction *nod_outbox_action_new_resolve      (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid,
+                                                     const char  *discussion_id,
+                                                     gboolean     resolved);
+
+const char      *nod_outbox_action_get_op_id        (NodOutboxAction *self);
+gint64           nod_outbox_action_get_seq          (NodOutboxAction *self);
+gint64           nod_outbox_action_get_account_id   (NodOutboxAction *self);
+NodActionKind    nod_outbox_action_get_kind         (NodOutboxAction *self);
+gint64           nod_outbox_action_get_project_id   (NodOutboxAction *self);
+gint64           nod_outbox_action_get_mr_iid       (NodOutboxAction *self);
+const char      *nod_outbox_action_get_discussion_id (NodOutboxAction *self);
+const char      *nod_outbox_action_get_body         (NodOutboxAction *self);
+const char      *nod_outbox_action_get_head_sha     (NodOutboxAction *self);
+NodActionState   nod_outbox_action_get_state        (NodOutboxAction *self);
+guint            nod_outbox_action_get_attempts     (NodOutboxAction *self);
+gint64           nod_outbox_action_get_next_attempt_at (NodOutboxAction *self);
+guint            nod_outbox_action_get_last_status  (NodOutboxAction *self);
+const char      *nod_outbox_action_get_last_error   (NodOutboxAction *self);
+gboolean         nod_outbox_action_get_ambiguous    (NodOutboxAction *self);
+const char      *nod_outbox_action_get_server_id    (NodOutboxAction *self);
+gint64           nod_outbox_action_get_created_at   (NodOutboxAction *self);
+gint64           nod_outbox_action_get_sent_at      (NodOutboxAction *self);
+
+gboolean         nod_outbox_action_is_approval      (NodOutboxAction *self);
+
+const char      *nod_action_kind_to_string          (NodActionKind    kind);
+gboolean         nod_action_kind_from_string        (const char      *string,
+                                                     NodActionKind   *out_kind,
+                                                     GError         **error);
+const char      *nod_action_state_to_string         (NodActionState   state);
+gboolean         nod_action_state_from_string       (const char      *string,
+                                                     NodActionState  *out_state);
+
+G_END_DECLS

@@ -1,0 +1,1614 @@
+/* nod-outbox.c: the durable queue of review actions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every review action is committed here before anyone is told it was taken. The rules
+ * (see DESIGN.md, "The outbox"):
+ *  - actions of one merge request go out in the order the reviewer took them, in two
+ *    independent lanes: approvals (approve, unapprove) and discussions (comment, reply,
+ *    resolve, unresolve), so a comment waiting for the cycle never holds back an approval;
+ *    a failed or backing-off action holds back later actions of its own lane only;
+ *  - a claim hands out at most the head of each lane, so a batch never holds two actions
+ *    of one lane and the sender never has to stop half-way through a lane;
+ *  - pending opposites cancel out (approve then unapprove, resolve then unresolve);
+ *  - a comment gets a local thread id; replies to it are rewritten to GitLab's id in the
+ *    transaction that acks the comment;
+ *  - in-flight rows found at start-up went out in a process that died: they are pending
+ *    again and marked ambiguous, so the sender reads the server before resending.
+ */
+
+#define G_LOG_DOMAIN "nod-outbox"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "nod-outbox.h"
+#include "nod-outbox-action-private.h"
+
+G_DEFINE_QUARK (nod-outbox-error-quark, nod_outbox_error)
+
+struct _NodOutbox
+{
+  GObject   parent_instance;
+
+  NodStore *store;
+};
+
+G_DEFINE_FINAL_TYPE (NodOutbox, nod_outbox, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What one outbox operation needs on the worker thread and what it brings back. Each
+ * operation uses the fields it needs. */
+typedef struct
+{
+  NodOutboxAction     *action;          /* enqueue: the draft; its stored row on return */
+  gboolean             cancelled_out;   /* enqueue: the draft cancelled a pending opposite */
+  char                *op_id;
+  char                *server_id;
+  char                *server_discussion_id;
+  char                *reason;
+  guint                http_status;
+  gboolean             ambiguous;
+  gint64               account_id;
+  gint64               now;
+  gint64               not_before;
+  NodOutboxClaimFlags  claim_flags;
+  guint                max_actions;
+  guint                affected;
+  NodOutboxCounts      counts;
+  GPtrArray           *actions;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_clear_object (&request->action);
+  g_free (request->op_id);
+  g_free (request->server_id);
+  g_free (request->server_discussion_id);
+  g_free (request->reason);
+  g_clear_pointer (&request->actions, g_ptr_array_unref);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+#define ACTION_COLUMNS \
+  "seq, op_id, account_id, kind, project_id, mr_iid, " \
+  "COALESCE (discussion_id, local_discussion_id), payload, state, attempts, " \
+  "next_attempt_at_us, last_status, last_error, ambiguous, server_id, created_at_us, " \
+  "sent_at_us"
+
+static char *
+dup_column_text (sqlite3_stmt *stmt,
+                 int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static NodOutboxAction *
+action_from_row (sqlite3_stmt  *stmt,
+                 GError       **error)
+{
+  g_autoptr(NodOutboxAction) action = NULL;
+  NodActionKind kind;
+  NodActionState state;
+
+  if (!nod_action_kind_from_string ((const char *) sqlite3_column_text (stmt, 3), &kind, error))
+    return NULL;
+
+  if (!nod_action_state_from_string ((const char *) sqlite3_column_text (stmt, 8), &state))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("A queued action is damaged (its state can’t be read)"));
+      return NULL;
+    }
+
+  action = _nod_outbox_action_new (kind,
+                                   sqlite3_column_int64 (stmt, 2),
+                                   sqlite3_column_int64 (stmt, 4),
+                                   sqlite3_column_int64 (stmt, 5));
+  action->seq = sqlite3_column_int64 (stmt, 0);
+  action->op_id = dup_column_text (stmt, 1);
+  action->discussion_id = dup_column_text (stmt, 6);
+  if (!_nod_outbox_action_set_payload (action, (const char *) sqlite3_column_text (stmt, 7),
+                                       error))
+    return NULL;
+  action->state = state;
+  action->attempts = (guint) MAX (0, sqlite3_column_int (stmt, 9));
+  action->next_attempt_at = sqlite3_column_int64 (stmt, 10);
+  action->last_status = (guint) MAX (0, sqlite3_column_int (stmt, 11));
+  action->last_error = dup_column_text (stmt, 12);
+  action->ambiguous = sqlite3_column_int (stmt, 13) != 0;
+  action->server_id = dup_column_text (stmt, 14);
+  action->created_at = sqlite3_column_int64 (stmt, 15);
+  action->sent_at = sqlite3_column_int64 (stmt, 16);
+
+  return g_steal_pointer (&action);
+}
+
+static NodOutboxAction *
+lookup_action (sqlite3     *db,
+               const char  *op_id,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db, "SELECT " ACTION_COLUMNS " FROM outbox WHERE op_id = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, op_id, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return action_from_row (stmt, error);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_NOT_FOUND,
+                 _("There is no queued action “%s”"), op_id);
+  else
+    nod_store_set_error (error, db, rc);
+
+  return NULL;
+}
+
+static gboolean
+is_local_id (const char *discussion_id)
+{
+  return discussion_id != NULL && g_str_has_prefix (discussion_id, NOD_OUTBOX_LOCAL_ID_PREFIX);
+}
+
+static gboolean
+is_approval_kind (NodActionKind kind)
+{
+  return kind == NOD_ACTION_APPROVE || kind == NOD_ACTION_UNAPPROVE;
+}
+
+/* Runs a statement that changes rows and reports how many it changed. */
+static gboolean
+run_update (sqlite3_stmt  *stmt,
+            guint         *out_changes,
+            GError       **error)
+{
+  if (!nod_store_step_done (stmt, error))
+    return FALSE;
+
+  if (out_changes != NULL)
+    *out_changes = (guint) sqlite3_changes (sqlite3_db_handle (stmt));
+  return TRUE;
+}
+
+/* The backoff after @attempts failed tries: 2 s doubling each time, capped at 5 min,
+ * with "equal jitter": half the delay is fixed, half is spread by @jitter in [0, 1], so
+ * actions that failed together do not come back together. */
+gint64
+nod_outbox_backoff_delay (guint  attempts,
+                          double jitter)
+{
+  gint64 delay = NOD_OUTBOX_BACKOFF_BASE_US;
+
+  g_return_val_if_fail (jitter >= 0.0 && jitter <= 1.0, NOD_OUTBOX_BACKOFF_CAP_US);
+
+  for (guint i = 1; i < attempts && delay < NOD_OUTBOX_BACKOFF_CAP_US; i++)
+    delay *= 2;
+  delay = MIN (delay, NOD_OUTBOX_BACKOFF_CAP_US);
+
+  return delay / 2 + (gint64) ((double) (delay / 2) * jitter);
+}
+
+static gboolean
+is_valid_sha (const char *sha)
+{
+  size_t length = strlen (sha);
+
+  if (length < 7 || length > 64)
+    return FALSE;
+  for (size_t i = 0; i < length; i++)
+    if (!g_ascii_isxdigit (sha[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_valid_discussion_id (const char *discussion_id)
+{
+  size_t length = strlen (discussion_id);
+
+  if (length == 0 || length > 128)
+    return FALSE;
+  for (size_t i = 0; i < length; i++)
+    if (!g_ascii_isalnum (discussion_id[i]) && discussion_id[i] != '-' && discussion_id[i] != ':')
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+validate_body (const char  *body,
+               GError     **error)
+{
+  const char *p;
+
+  if (body == NULL)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID, _("The comment is empty"));
+      return FALSE;
+    }
+
+  /* Refuse by size before walking a huge string: a character is at most 4 bytes. */
+  if (strlen (body) > (size_t) NOD_NOTE_BODY_MAX_CHARS * 4 ||
+      (g_utf8_validate (body, -1, NULL) && g_utf8_strlen (body, -1) > NOD_NOTE_BODY_MAX_CHARS))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_TOO_LARGE,
+                   _("The comment is too long; GitLab accepts at most %d characters"),
+                   NOD_NOTE_BODY_MAX_CHARS);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (body, -1, NULL))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("The comment is not valid text (it is not UTF-8)"));
+      return FALSE;
+    }
+
+  for (p = body; *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return TRUE;
+
+  g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID, _("The comment is empty"));
+  return FALSE;
+}
+
+/* Everything that can be checked without the database, on the caller's thread. */
+static gboolean
+validate_draft (NodOutboxAction  *action,
+                GError          **error)
+{
+  gboolean wants_body, wants_discussion;
+
+  if ((guint) action->kind > NOD_ACTION_UNRESOLVE)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("Unknown kind of review action (%d)"), (int) action->kind);
+      return FALSE;
+    }
+
+  if (action->op_id != NULL)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("This action is already queued"));
+      return FALSE;
+    }
+
+  if (action->account_id <= 0 || action->project_id <= 0 || action->mr_iid <= 0)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("The action does not name a merge request"));
+      return FALSE;
+    }
+
+  wants_body = action->kind == NOD_ACTION_COMMENT || action->kind == NOD_ACTION_REPLY;
+  wants_discussion = action->kind == NOD_ACTION_REPLY ||
+                     action->kind == NOD_ACTION_RESOLVE ||
+                     action->kind == NOD_ACTION_UNRESOLVE;
+
+  if (wants_body && !validate_body (action->body, error))
+    return FALSE;
+
+  if (!wants_body && action->body != NULL)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("Only comments and replies carry text"));
+      return FALSE;
+    }
+
+  if (wants_discussion &&
+      (action->discussion_id == NULL || !is_valid_discussion_id (action->discussion_id)))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("The action does not name a valid thread"));
+      return FALSE;
+    }
+
+  if (!wants_discussion && action->discussion_id != NULL)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("Only replies and resolving act on an existing thread"));
+      return FALSE;
+    }
+
+  if (action->head_sha != NULL &&
+      (action->kind != NOD_ACTION_APPROVE || !is_valid_sha (action->head_sha)))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("The approval names an invalid commit"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A reply or resolve aimed at a thread still known by its local id: the thread must
+ * still be queued, or already created, in which case its real id is used. */
+static gboolean
+resolve_local_target (sqlite3          *db,
+                      NodOutboxAction  *action,
+                      GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT state, discussion_id FROM outbox "
+                            "WHERE account_id = ? AND kind = 'comment' "
+                            "AND local_discussion_id = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, action->account_id);
+  sqlite3_bind_text (stmt, 2, action->discussion_id, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      const char *state = (const char *) sqlite3_column_text (stmt, 0);
+      const char *server_discussion_id = (const char *) sqlite3_column_text (stmt, 1);
+
+      if (g_strcmp0 (state, "done") == 0 && server_discussion_id != NULL)
+        {
+          g_free (action->discussion_id);
+          action->discussion_id = g_strdup (server_discussion_id);
+        }
+      return TRUE;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+               _("The thread this action belongs to is no longer queued"));
+  return FALSE;
+}
+
+/* Looks for a pending action with the same target as @action (same merge request, and
+ * same thread for resolve/unresolve) in its pair of opposites. */
+static gboolean
+find_pending_counterpart (sqlite3          *db,
+                          NodOutboxAction  *action,
+                          gint64           *out_seq,
+                          NodActionKind    *out_kind,
+                          GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean approval = is_approval_kind (action->kind);
+  int rc;
+
+  *out_seq = 0;
+  stmt = nod_store_prepare (db,
+                            "SELECT seq, kind FROM outbox "
+                            "WHERE state = 'pending' AND account_id = ? AND project_id = ? "
+                            "AND mr_iid = ? AND kind IN (?, ?) "
+                            "AND (? OR discussion_id = ?) "
+                            "ORDER BY seq DESC LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, action->account_id);
+  sqlite3_bind_int64 (stmt, 2, action->project_id);
+  sqlite3_bind_int64 (stmt, 3, action->mr_iid);
+  sqlite3_bind_text (stmt, 4, approval ? "approve" : "resolve", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, approval ? "unapprove" : "unresolve", -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 6, approval);
+  sqlite3_bind_text (stmt, 7, action->discussion_id, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_seq = sqlite3_column_int64 (stmt, 0);
+      return nod_action_kind_from_string ((const char *) sqlite3_column_text (stmt, 1),
+                                          out_kind, error);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_row (sqlite3  *db,
+            gint64    seq,
+            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, "DELETE FROM outbox WHERE seq = ?",
+                                                    error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  return run_update (stmt, NULL, error);
+}
+
+static NodOutboxAction *
+lookup_by_seq (sqlite3  *db,
+               gint64    seq,
+               GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db, "SELECT " ACTION_COLUMNS " FROM outbox WHERE seq = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, seq);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return action_from_row (stmt, error);
+  nod_store_set_error (error, db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc);
+  return NULL;
+}
+
+/* Coalesces @action with a pending twin or opposite. Returns TRUE when it was absorbed
+ * (request->action then holds the surviving row, or NULL if both cancelled out). */
+static gboolean
+coalesce (sqlite3   *db,
+          Request   *request,
+          gboolean  *out_absorbed,
+          GError   **error)
+{
+  NodOutboxAction *action = request->action;
+  NodActionKind pending_kind = NOD_ACTION_APPROVE;
+  gint64 pending_seq = 0;
+
+  *out_absorbed = FALSE;
+
+  if (action->kind == NOD_ACTION_COMMENT || action->kind == NOD_ACTION_REPLY)
+    return TRUE;
+
+  if (!find_pending_counterpart (db, action, &pending_seq, &pending_kind, error))
+    return FALSE;
+  if (pending_seq == 0)
+    return TRUE;
+
+  *out_absorbed = TRUE;
+
+  if (pending_kind != action->kind)
+    {
+      g_debug ("%s cancels pending %s (seq %" G_GINT64_FORMAT ")",
+               nod_action_kind_to_string (action->kind),
+               nod_action_kind_to_string (pending_kind), pending_seq);
+      g_clear_object (&request->action);
+      request->cancelled_out = TRUE;
+      return delete_row (db, pending_seq, error);
+    }
+
+  /* The same intent twice: keep one row. An approval keeps the newest commit seen. */
+  if (action->head_sha != NULL)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autofree char *payload = _nod_outbox_action_dup_payload (action);
+
+      stmt = nod_store_prepare (db, "UPDATE outbox SET payload = ? WHERE seq = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, payload, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, pending_seq);
+      if (!run_update (stmt, NULL, error))
+        return FALSE;
+    }
+
+  g_clear_object (&request->action);
+  request->action = lookup_by_seq (db, pending_seq, error);
+  return request->action != NULL;
+}
+
+static gboolean
+insert_action (sqlite3          *db,
+               NodOutboxAction  *action,
+               GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *payload = _nod_outbox_action_dup_payload (action);
+  gboolean comment = action->kind == NOD_ACTION_COMMENT;
+
+  stmt = nod_store_prepare (db,
+                            "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
+                            "discussion_id, local_discussion_id, payload, created_at_us) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, action->op_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, action->account_id);
+  sqlite3_bind_text (stmt, 3, nod_action_kind_to_string (action->kind), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, action->project_id);
+  sqlite3_bind_int64 (stmt, 5, action->mr_iid);
+  sqlite3_bind_text (stmt, 6, comment ? NULL : action->discussion_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, comment ? action->discussion_id : NULL, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, payload, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 9, action->created_at);
+
+  if (!run_update (stmt, NULL, error))
+    {
+      if (sqlite3_extended_errcode (db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        {
+          g_clear_error (error);
+          g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                       _("The action names an account Nod doesn’t know"));
+        }
+      return FALSE;
+    }
+
+  action->seq = sqlite3_last_insert_rowid (db);
+  action->state = NOD_ACTION_PENDING;
+  return TRUE;
+}
+
+static gboolean
+enqueue_work (sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  Request *request = data;
+  gboolean absorbed = FALSE;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  if ((is_local_id (request->action->discussion_id) &&
+       request->action->kind != NOD_ACTION_COMMENT &&
+       !resolve_local_target (db, request->action, error)) ||
+      !coalesce (db, request, &absorbed, error) ||
+      (!absorbed && !insert_action (db, request->action, error)) ||
+      !nod_store_commit (db, error))
+    {
+      nod_store_rollback (db);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+queue_request (NodOutbox           *self,
+               Request             *request,
+               NodStoreWorkFunc     work_func,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  nod_store_queue (self->store, task, work_func);
+}
+
+static Request *
+finish_request (NodOutbox     *self,
+                GAsyncResult  *result,
+                gpointer       source_tag,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  return g_task_get_task_data (G_TASK (result));
+}
+
+/**
+ * nod_outbox_enqueue_async:
+ * @action: a draft made with one of the nod_outbox_action_new_*() constructors
+ *
+ * Stores @action. The callback runs once the row is committed and synced to disk, so
+ * an action the UI shows as taken survives a crash. Bad input (an empty or oversized
+ * comment, text that is not UTF-8, an unknown kind) is refused with a #NodOutboxError
+ * before anything is written.
+ */
+void
+nod_outbox_enqueue_async (NodOutbox           *self,
+                          NodOutboxAction     *action,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(Request) request = NULL;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *draft;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+
+  if (!validate_draft (action, &error))
+    {
+      g_task_report_error (self, callback, user_data, nod_outbox_enqueue_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+
+  /* Work on a copy: the caller's draft stays a draft. */
+  draft = _nod_outbox_action_new (action->kind, action->account_id, action->project_id,
+                                  action->mr_iid);
+  draft->op_id = g_uuid_string_random ();
+  draft->body = g_strdup (action->body);
+  draft->head_sha = g_strdup (action->head_sha);
+  draft->created_at = g_get_real_time ();
+  if (action->kind == NOD_ACTION_COMMENT)
+    draft->discussion_id = g_strconcat (NOD_OUTBOX_LOCAL_ID_PREFIX, draft->op_id, NULL);
+  else
+    draft->discussion_id = g_strdup (action->discussion_id);
+
+  request = g_new0 (Request, 1);
+  request->action = draft;
+  queue_request (self, g_steal_pointer (&request), enqueue_work, nod_outbox_enqueue_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * nod_outbox_enqueue_finish:
+ * @out_stored: (out) (optional) (nullable) (transfer full): the queued action: the new
+ *   row, or the pending row it merged into; %NULL when it cancelled a pending opposite
+ *
+ * Returns: %TRUE when the intent is durably recorded (or cancelled out)
+ */
+gboolean
+nod_outbox_enqueue_finish (NodOutbox        *self,
+                           GAsyncResult     *result,
+                           NodOutboxAction **out_stored,
+                           GError          **error)
+{
+  Request *request;
+
+  g_return_val_if_fail (NOD_IS_OUTBOX (self), FALSE);
+
+  /* g_task_report_error() tags its task with the tag we gave it, so one path serves both. */
+  request = finish_request (self, result, nod_outbox_enqueue_async, error);
+  if (request == NULL)
+    return FALSE;
+
+  if (out_stored != NULL)
+    *out_stored = request->action != NULL ? g_object_ref (request->action) : NULL;
+  return TRUE;
+}
+
+static gboolean
+claim_work (sqlite3       *db,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) mark = NULL;
+  g_autoptr(GHashTable) seen_lanes = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                            g_free, NULL);
+  g_autoptr(GPtrArray) claimed = g_ptr_array_new_with_free_func (g_object_unref);
+  int rc = SQLITE_DONE;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  select = nod_store_prepare (db,
+                              "SELECT " ACTION_COLUMNS " FROM outbox "
+                              "WHERE state != 'done' AND account_id = ? ORDER BY seq",
+                              error);
+  mark = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'in_flight', sent_at_us = ? "
+                            "WHERE seq = ?",
+                            error);
+  if (select == NULL || mark == NULL)
+    goto failed;
+  sqlite3_bind_int64 (select, 1, request->account_id);
+
+  while (claimed->len < request->max_actions && (rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      g_autoptr(NodOutboxAction) action = action_from_row (select, error);
+      gboolean approval;
+      char *lane;
+
+      if (action == NULL)
+        goto failed;
+
+      /* Only the first open action of a lane may go; whatever it is, it holds back the
+       * rest of its lane. */
+      approval = is_approval_kind (action->kind);
+      lane = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%c",
+                              action->project_id, action->mr_iid, approval ? 'a' : 'd');
+      if (!g_hash_table_add (seen_lanes, lane))
+        continue;
+
+      if (action->state != NOD_ACTION_PENDING || action->next_attempt_at > request->now)
+        continue;
+      if (!(request->claim_flags & (approval ? NOD_OUTBOX_CLAIM_APPROVALS
+                                             : NOD_OUTBOX_CLAIM_DISCUSSIONS)))
+        continue;
+      /* A thread not created yet: wait for its comment (it failed or was discarded). */
+      if (is_local_id (action->discussion_id) && action->kind != NOD_ACTION_COMMENT)
+        continue;
+
+      sqlite3_reset (mark);
+      sqlite3_bind_int64 (mark, 1, request->now);
+      sqlite3_bind_int64 (mark, 2, action->seq);
+      if (!run_update (mark, NULL, error))
+        goto failed;
+
+      action->state = NOD_ACTION_IN_FLIGHT;
+      action->sent_at = request->now;
+      g_ptr_array_add (claimed, g_steal_pointer (&action));
+    }
+
+  if (claimed->len < request->max_actions && rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      goto failed;
+    }
+
+  if (!nod_store_commit (db, error))
+    goto failed;
+
+  request->actions = g_steal_pointer (&claimed);
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+/**
+ * nod_outbox_claim_next_batch_async:
+ * @flags: which lanes to take from (an approval flush takes approvals only)
+ * @max_actions: the most actions to hand out
+ * @now: the current time, Unix microseconds (actions backing off until later stay)
+ *
+ * Marks the next due actions of @account_id in flight and hands them out: at most one
+ * per lane of a merge request, oldest first. Each must then be acked, failed or
+ * released.
+ */
+void
+nod_outbox_claim_next_batch_async (NodOutbox           *self,
+                                   gint64               account_id,
+                                   NodOutboxClaimFlags  flags,
+                                   guint                max_actions,
+                                   gint64               now,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (max_actions > 0);
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->claim_flags = flags;
+  request->max_actions = max_actions;
+  request->now = now;
+  queue_request (self, request, claim_work, nod_outbox_claim_next_batch_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * nod_outbox_claim_next_batch_finish:
+ *
+ * Returns: (transfer container) (element-type NodOutboxAction): the claimed actions,
+ *   possibly none; %NULL on error
+ */
+GPtrArray *
+nod_outbox_claim_next_batch_finish (NodOutbox     *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  Request *request = finish_request (self, result, nod_outbox_claim_next_batch_async, error);
+
+  return request != NULL ? g_steal_pointer (&request->actions) : NULL;
+}
+
+/* The row of @op_id, which must be in one of @allowed states. */
+static NodOutboxAction *
+lookup_in_state (sqlite3     *db,
+                 const char  *op_id,
+                 guint        allowed_states,
+                 GError     **error)
+{
+  g_autoptr(NodOutboxAction) action = lookup_action (db, op_id, error);
+
+  if (action == NULL)
+    return NULL;
+
+  if (!(allowed_states & (1u << action->state)))
+    {
+      const char *message;
+
+      switch (action->state)
+        {
+        case NOD_ACTION_IN_FLIGHT:
+          message = _("The action is being sent right now");
+          break;
+        case NOD_ACTION_DONE:
+          message = _("The action was already sent");
+          break;
+        case NOD_ACTION_FAILED:
+          message = _("The action has failed; retry or discard it");
+          break;
+        case NOD_ACTION_PENDING:
+        default:
+          message = _("The action is waiting to be sent");
+          break;
+        }
+      g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE, message);
+      return NULL;
+    }
+
+  return g_steal_pointer (&action);
+}
+
+#define STATE_BIT(state) (1u << (state))
+#define PENDING_OR_IN_FLIGHT (STATE_BIT (NOD_ACTION_PENDING) | STATE_BIT (NOD_ACTION_IN_FLIGHT))
+#define PENDING_OR_FAILED (STATE_BIT (NOD_ACTION_PENDING) | STATE_BIT (NOD_ACTION_FAILED))
+
+static gboolean
+ack_work (sqlite3       *db,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  Request *request = data;
+  g_autoptr(NodOutboxAction) action = NULL;
+  g_autoptr(sqlite3_stmt) done = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  action = lookup_in_state (db, request->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT), error);
+  if (action == NULL)
+    goto failed;
+
+  done = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'done', server_id = ?, "
+                            "discussion_id = COALESCE (?, discussion_id), last_error = NULL, "
+                            "finished_at_us = ? WHERE seq = ?",
+                            error);
+  if (done == NULL)
+    goto failed;
+  sqlite3_bind_text (done, 1, request->server_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (done, 2, action->kind == NOD_ACTION_COMMENT
+                                ? request->server_discussion_id : NULL, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (done, 3, g_get_real_time ());
+  sqlite3_bind_int64 (done, 4, action->seq);
+  if (!run_update (done, NULL, error))
+    goto failed;
+
+  /* The thread now exists on GitLab: point the actions waiting for it at its real id,
+   * in this same transaction, so no reader ever sees the comment done and a reply
+   * still aimed at a thread that does not exist. */
+  if (action->kind == NOD_ACTION_COMMENT && request->server_discussion_id != NULL)
+    {
+      g_autoptr(sqlite3_stmt) remap = NULL;
+
+      remap = nod_store_prepare (db,
+                                 "UPDATE outbox SET discussion_id = ? "
+                                 "WHERE account_id = ? AND discussion_id = ? "
+                                 "AND state != 'done'",
+                                 error);
+      if (remap == NULL)
+        goto failed;
+      sqlite3_bind_text (remap, 1, request->server_discussion_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (remap, 2, action->account_id);
+      sqlite3_bind_text (remap, 3, action->discussion_id, -1, SQLITE_STATIC);
+      if (!run_update (remap, &request->affected, error))
+        goto failed;
+    }
+
+  if (!nod_store_commit (db, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+/**
+ * nod_outbox_ack_async:
+ * @server_id: (nullable): what GitLab created (a note id), if anything
+ * @server_discussion_id: (nullable): for a comment, the id of the thread it started
+ *
+ * Records that GitLab has the in-flight action @op_id. For a comment, actions aimed at
+ * its local thread id are rewritten to @server_discussion_id in the same transaction.
+ */
+void
+nod_outbox_ack_async (NodOutbox           *self,
+                      const char          *op_id,
+                      const char          *server_id,
+                      const char          *server_discussion_id,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  request = g_new0 (Request, 1);
+  request->op_id = g_strdup (op_id);
+  request->server_id = g_strdup (server_id);
+  request->server_discussion_id = g_strdup (server_discussion_id);
+  queue_request (self, request, ack_work, nod_outbox_ack_async, cancellable, callback,
+                 user_data);
+}
+
+gboolean
+nod_outbox_ack_finish (NodOutbox     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  return finish_request (self, result, nod_outbox_ack_async, error) != NULL;
+}
+
+/* Runs an UPDATE of one row, bound as: the statement's own parameters via @bind, then
+ * the row's seq last, after checking the row is in one of @allowed_states. */
+typedef void (*BindFunc) (sqlite3_stmt *stmt, Request *request, NodOutboxAction *action);
+
+static gboolean
+update_one (sqlite3      *db,
+            Request      *request,
+            guint         allowed_states,
+            const char   *sql,
+            BindFunc      bind,
+            GError      **error)
+{
+  g_autoptr(NodOutboxAction) action = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  action = lookup_in_state (db, request->op_id, allowed_states, error);
+  if (action == NULL || (stmt = nod_store_prepare (db, sql, error)) == NULL)
+    goto failed;
+
+  bind (stmt, request, action);
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_count (stmt), action->seq);
+  if (!run_update (stmt, NULL, error) || !nod_store_commit (db, error))
+    goto failed;
+
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+static void
+bind_transient (sqlite3_stmt    *stmt,
+                Request         *request,
+                NodOutboxAction *action)
+{
+  guint attempts = action->attempts + 1;
+
+  sqlite3_bind_int (stmt, 1, (int) attempts);
+  sqlite3_bind_int64 (stmt, 2, request->now + nod_outbox_backoff_delay (attempts,
+                                                                        g_random_double ()));
+  sqlite3_bind_int (stmt, 3, (int) request->http_status);
+  sqlite3_bind_text (stmt, 4, request->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, request->ambiguous);
+}
+
+static gboolean
+fail_transient_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  /* Once an attempt may have reached GitLab, the action stays ambiguous until acked. */
+  return update_one (db, data, STATE_BIT (NOD_ACTION_IN_FLIGHT),
+                     "UPDATE outbox SET state = 'pending', attempts = ?, "
+                     "next_attempt_at_us = ?, last_status = ?, last_error = ?, "
+                     "ambiguous = ambiguous OR ? WHERE seq = ?",
+                     bind_transient, error);
+}
+
+/**
+ * nod_outbox_fail_transient_async:
+ * @http_status: the HTTP status GitLab answered, or 0 when there was no answer
+ * @reason: a sentence for people
+ * @ambiguous: whether the attempt may have reached GitLab (a timeout after sending)
+ * @now: the current time, Unix microseconds
+ *
+ * Puts the in-flight action back in the queue to be retried after an exponential,
+ * jittered backoff (nod_outbox_backoff_delay()).
+ */
+void
+nod_outbox_fail_transient_async (NodOutbox           *self,
+                                 const char          *op_id,
+                                 guint                http_status,
+                                 const char          *reason,
+                                 gboolean             ambiguous,
+                                 gint64               now,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  request = g_new0 (Request, 1);
+  request->op_id = g_strdup (op_id);
+  request->http_status = http_status;
+  request->reason = g_strdup (reason);
+  request->ambiguous = ambiguous;
+  request->now = now;
+  queue_request (self, request, fail_transient_work, nod_outbox_fail_transient_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_fail_transient_finish (NodOutbox     *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return finish_request (self, result, nod_outbox_fail_transient_async, error) != NULL;
+}
+
+static void
+bind_permanent (sqlite3_stmt    *stmt,
+                Request         *request,
+                NodOutboxAction *action)
+{
+  sqlite3_bind_int (stmt, 1, (int) request->http_status);
+  sqlite3_bind_text (stmt, 2, request->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+}
+
+static gboolean
+fail_permanent_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  return update_one (db, data, PENDING_OR_IN_FLIGHT,
+                     "UPDATE outbox SET state = 'failed', last_status = ?, last_error = ?, "
+                     "finished_at_us = ? WHERE seq = ?",
+                     bind_permanent, error);
+}
+
+/**
+ * nod_outbox_fail_permanent_async:
+ * @reason: a sentence for people, shown beside the action
+ *
+ * Moves a pending or in-flight action to failed. It stays until the reviewer retries
+ * or discards it, and holds back later actions of its lane meanwhile.
+ */
+void
+nod_outbox_fail_permanent_async (NodOutbox           *self,
+                                 const char          *op_id,
+                                 guint                http_status,
+                                 const char          *reason,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+  g_return_if_fail (reason != NULL);
+
+  request = g_new0 (Request, 1);
+  request->op_id = g_strdup (op_id);
+  request->http_status = http_status;
+  request->reason = g_strdup (reason);
+  queue_request (self, request, fail_permanent_work, nod_outbox_fail_permanent_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_fail_permanent_finish (NodOutbox     *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return finish_request (self, result, nod_outbox_fail_permanent_async, error) != NULL;
+}
+
+static void
+bind_release (sqlite3_stmt    *stmt,
+              Request         *request,
+              NodOutboxAction *action)
+{
+  sqlite3_bind_int64 (stmt, 1, request->not_before);
+}
+
+static gboolean
+release_work (sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return update_one (db, data, STATE_BIT (NOD_ACTION_IN_FLIGHT),
+                     "UPDATE outbox SET state = 'pending', "
+                     "next_attempt_at_us = MAX (next_attempt_at_us, ?) WHERE seq = ?",
+                     bind_release, error);
+}
+
+/**
+ * nod_outbox_release_async:
+ * @not_before: Unix microseconds before which it must not be claimed again, or 0
+ *
+ * Hands an in-flight action back unsent and without counting an attempt: the job
+ * stopped before sending it (signed out, rate limited, cancelled).
+ */
+void
+nod_outbox_release_async (NodOutbox           *self,
+                          const char          *op_id,
+                          gint64               not_before,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  request = g_new0 (Request, 1);
+  request->op_id = g_strdup (op_id);
+  request->not_before = not_before;
+  queue_request (self, request, release_work, nod_outbox_release_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_release_finish (NodOutbox     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return finish_request (self, result, nod_outbox_release_async, error) != NULL;
+}
+
+static void
+bind_nothing (sqlite3_stmt    *stmt,
+              Request         *request,
+              NodOutboxAction *action)
+{
+}
+
+static gboolean
+retry_work (sqlite3       *db,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  return update_one (db, data, PENDING_OR_FAILED,
+                     "UPDATE outbox SET state = 'pending', attempts = 0, "
+                     "next_attempt_at_us = 0, last_status = 0, last_error = NULL, "
+                     "finished_at_us = NULL WHERE seq = ?",
+                     bind_nothing, error);
+}
+
+/**
+ * nod_outbox_retry_async:
+ *
+ * The reviewer asks to try a failed (or backing-off) action again: it becomes due now,
+ * with a fresh count of attempts.
+ */
+void
+nod_outbox_retry_async (NodOutbox           *self,
+                        const char          *op_id,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  request = g_new0 (Request, 1);
+  request->op_id = g_strdup (op_id);
+  queue_request (self, request, retry_work, nod_outbox_retry_async, cancellable, callback,
+                 user_data);
+}
+
+gboolean
+nod_outbox_retry_finish (NodOutbox     *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  return finish_request (self, result, nod_outbox_retry_async, error) != NULL;
+}
+
+static gboolean
+discard_work (sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  Request *request = data;
+  g_autoptr(NodOutboxAction) action = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  action = lookup_in_state (db, request->op_id,
+                            PENDING_OR_FAILED, error);
+  if (action == NULL || !delete_row (db, action->seq, error))
+    goto failed;
+
+  /* Replies and resolves waiting for a thread that will now never exist can't be
+   * sent; they fail where the reviewer sees them rather than vanish. */
+  if (action->kind == NOD_ACTION_COMMENT)
+    {
+      g_autoptr(sqlite3_stmt) orphans = NULL;
+
+      orphans = nod_store_prepare (db,
+                                   "UPDATE outbox SET state = 'failed', last_error = ?, "
+                                   "finished_at_us = ? WHERE account_id = ? "
+                                   "AND discussion_id = ? AND state = 'pending'",
+                                   error);
+      if (orphans == NULL)
+        goto failed;
+      sqlite3_bind_text (orphans, 1, _("The comment that starts this thread was discarded"),
+                         -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (orphans, 2, g_get_real_time ());
+      sqlite3_bind_int64 (orphans, 3, action->account_id);
+      sqlite3_bind_text (orphans, 4, action->discussion_id, -1, SQLITE_STATIC);
+      if (!run_update (orphans, &request->affected, error))
+        goto failed;
+    }
+
+  if (!nod_store_commit (db, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+/**
+ * nod_outbox_discard_async:
+ *
+ * The reviewer drops a pending or failed action. An action being sent can't be
+ * discarded (%NOD_OUTBOX_ERROR_WRONG_STATE).
+ */
+void
+nod_outbox_discard_async (NodOutbox           *self,
+                          const char          *op_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  request = g_new0 (Request, 1);
+  request->op_id = g_strdup (op_id);
+  queue_request (self, request, discard_work, nod_outbox_discard_async, cancellable,
+                 callback, user_data);
+}
+
+gboolean
+nod_outbox_discard_finish (NodOutbox     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return finish_request (self, result, nod_outbox_discard_async, error) != NULL;
+}
+
+static gboolean
+recover_work (sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'pending', ambiguous = 1 "
+                            "WHERE state = 'in_flight'",
+                            error);
+  return stmt != NULL && run_update (stmt, &request->affected, error);
+}
+
+/**
+ * nod_outbox_recover_async:
+ *
+ * At start-up, before anything is claimed: actions left in flight by a process that
+ * died return to pending, marked ambiguous (they may or may not have reached GitLab).
+ */
+void
+nod_outbox_recover_async (NodOutbox           *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+
+  queue_request (self, g_new0 (Request, 1), recover_work, nod_outbox_recover_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_recover_finish (NodOutbox     *self,
+                           GAsyncResult  *result,
+                           guint         *out_recovered,
+                           GError       **error)
+{
+  Request *request = finish_request (self, result, nod_outbox_recover_async, error);
+
+  if (request == NULL)
+    return FALSE;
+  if (out_recovered != NULL)
+    *out_recovered = request->affected;
+  return TRUE;
+}
+
+static gboolean
+count_work (sqlite3       *db,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT state, COUNT (*) FROM outbox "
+                            "WHERE state != 'done' AND (?1 = 0 OR account_id = ?1) "
+                            "GROUP BY state",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *state = (const char *) sqlite3_column_text (stmt, 0);
+      guint count = (guint) sqlite3_column_int (stmt, 1);
+
+      if (g_strcmp0 (state, "pending") == 0)
+        request->counts.pending = count;
+      else if (g_strcmp0 (state, "in_flight") == 0)
+        request->counts.in_flight = count;
+      else if (g_strcmp0 (state, "failed") == 0)
+        request->counts.failed = count;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_outbox_count_async:
+ * @account_id: one account, or 0 for all
+ *
+ * Counts the open actions by state, for the status indicator.
+ */
+void
+nod_outbox_count_async (NodOutbox           *self,
+                        gint64               account_id,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  queue_request (self, request, count_work, nod_outbox_count_async, cancellable, callback,
+                 user_data);
+}
+
+gboolean
+nod_outbox_count_finish (NodOutbox        *self,
+                         GAsyncResult     *result,
+                         NodOutboxCounts  *out_counts,
+                         GError          **error)
+{
+  Request *request = finish_request (self, result, nod_outbox_count_async, error);
+
+  g_return_val_if_fail (out_counts != NULL, FALSE);
+
+  if (request == NULL)
+    return FALSE;
+  *out_counts = request->counts;
+  return TRUE;
+}
+
+static gboolean
+list_work (sqlite3       *db,
+           gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_object_unref);
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT " ACTION_COLUMNS " FROM outbox "
+                            "WHERE state != 'done' AND (?1 = 0 OR account_id = ?1) "
+                            "ORDER BY seq",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NodOutboxAction *action = action_from_row (stmt, error);
+
+      if (action == NULL)
+        return FALSE;
+      g_ptr_array_add (actions, action);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  request->actions = g_steal_pointer (&actions);
+  return TRUE;
+}
+
+/**
+ * nod_outbox_list_async:
+ * @account_id: one account, or 0 for all
+ *
+ * Lists the open actions (pending, in flight, failed) in the order they were taken.
+ */
+void
+nod_outbox_list_async (NodOutbox           *self,
+                       gint64               account_id,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  queue_request (self, request, list_work, nod_outbox_list_async, cancellable, callback,
+                 user_data);
+}
+
+/**
+ * nod_outbox_list_finish:
+ *
+ * Returns: (transfer container) (element-type NodOutboxAction): the open actions
+ */
+GPtrArray *
+nod_outbox_list_finish (NodOutbox     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  Request *request = finish_request (self, result, nod_outbox_list_async, error);
+
+  return request != NULL ? g_steal_pointer (&request->actions) : NULL;
+}
+
+static void
+nod_outbox_dispose (GObject *object)
+{
+  NodOutbox *self = NOD_OUTBOX (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (nod_outbox_parent_class)->dispose (object);
+}
+
+static void
+nod_outbox_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  NodOutbox *self = NOD_OUTBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nod_outbox_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  NodOutbox *self = NOD_OUTBOX (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nod_outbox_class_init (NodOutboxClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_outbox_dispose;
+  object_class->get_property = nod_outbox_get_property;
+  object_class->set_property = nod_outbox_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         NOD_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+nod_outbox_init (NodOutbox *self)
+{
+}
+
+NodOutbox *
+nod_outbox_new (NodStore *store)
+{
+  g_return_val_if_fail (NOD_IS_STORE (store), NULL);
+
+  return g_object_new (NOD_TYPE_OUTBOX, "store", store, NULL);
+}
+
+NodStore *
+nod_outbox_get_store (NodOutbox *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX (self), NULL);
+
+  return self->store;
+}

@@ -1,0 +1,127 @@
+/* nod-test-utils.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nod-test-utils.h"
+
+void
+nod_test_keep_result (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  g_assert_null (*slot);
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+GAsyncResult *
+nod_test_wait_for_result (GAsyncResult **slot)
+{
+  nod_test_wait_until (result_arrived, slot);
+  return *slot;
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+nod_test_wait_until (gboolean (*condition) (gpointer data),
+                     gpointer   data)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  g_autoptr(GSource) deadline = g_timeout_source_new (NOD_TEST_DEADLINE_US / 1000);
+  gboolean timed_out = FALSE;
+
+  /* Block in the main context: whatever we wait for wakes it, and so does the deadline. */
+  g_source_set_callback (deadline, on_deadline, &timed_out, NULL);
+  g_source_attach (deadline, context);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (context, TRUE);
+
+  g_source_destroy (deadline);
+  if (timed_out && !condition (data))
+    g_error ("Condition not met within %d s", (int) (NOD_TEST_DEADLINE_US / G_USEC_PER_SEC));
+}
+
+NodStore *
+nod_test_open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  NodStore *store = nod_store_open_sync (path, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static gboolean
+exec_work (sqlite3       *db,
+           gpointer       work_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  return nod_store_exec (db, work_data, error);
+}
+
+void
+nod_test_exec (NodStore   *store,
+               const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  nod_store_run_sync (store, exec_work, (gpointer) sql, NULL, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  const char *sql;
+  gint64      value;
+} QueryInt;
+
+static gboolean
+query_int_work (sqlite3       *db,
+                gpointer       work_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  QueryInt *query = work_data;
+  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, query->sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no row for: %s", query->sql);
+      return FALSE;
+    }
+  query->value = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+gint64
+nod_test_query_int (NodStore   *store,
+                    const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  QueryInt query = { sql, 0 };
+
+  nod_store_run_sync (store, query_int_work, &query, NULL, &error);
+  g_assert_no_error (error);
+  return query.value;
+}

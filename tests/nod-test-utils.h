@@ -1,0 +1,35 @@
+/* nod-test-utils.h: waiting on async results in tests, with a deadline
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nod-store.h"
+
+G_BEGIN_DECLS
+
+/* How long a test waits for a condition before it fails. */
+#define NOD_TEST_DEADLINE_US (30 * G_USEC_PER_SEC)
+
+/* A GAsyncReadyCallback that keeps the result in the GAsyncResult ** @user_data. */
+void          nod_test_keep_result     (GObject       *source_object,
+                                        GAsyncResult  *result,
+                                        gpointer       user_data);
+
+/* Iterates the thread-default main context until *@slot is set; fails the test when
+ * the deadline passes. Returns *@slot. */
+GAsyncResult *nod_test_wait_for_result (GAsyncResult **slot);
+
+/* Iterates the thread-default main context until @condition (@data) holds. */
+void          nod_test_wait_until      (gboolean     (*condition) (gpointer data),
+                                        gpointer       data);
+
+NodStore     *nod_test_open_store      (const char    *path);
+void          nod_test_exec            (NodStore      *store,
+                                        const char    *sql);
+gint64        nod_test_query_int       (NodStore      *store,
+                                        const char    *sql);
+
+G_END_DECLS

@@ -1,0 +1,334 @@
+/* test-store.c: opening, migrating and refusing databases
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nod-store.h"
+#include "nod-store-private.h"
+#include "nod-test-utils.h"
+
+static const char * const expected_tables[] = {
+  "accounts", "projects", "merge_requests", "approvals", "discussions", "notes",
+  "outbox", "sync_state", "sync_log",
+};
+
+static gint64
+count_table (NodStore   *store,
+             const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT (*) FROM sqlite_master "
+                                          "WHERE type = 'table' AND name = '%s'", table);
+  return nod_test_query_int (store, sql);
+}
+
+/* Reads a database file's user_version with SQLite directly, read-only. */
+static int
+raw_user_version (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int version;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return version;
+}
+
+static char *
+checksum_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+static void
+test_fresh_database (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "nod", "nod.db", NULL);
+  g_autoptr(NodStore) store = NULL;
+  GStatBuf file_stat, dir_stat;
+
+  g_assert_cmpstr (path, ==, expected);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  store = nod_test_open_store (path);
+  g_assert_cmpstr (nod_store_get_path (store), ==, path);
+
+  g_assert_cmpint (g_stat (path, &file_stat), ==, 0);
+  g_assert_cmpint (file_stat.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (dir, &dir_stat), ==, 0);
+  g_assert_cmpint (dir_stat.st_mode & 0777, ==, 0700);
+
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==,
+                   nod_store_get_schema_version ());
+  g_assert_cmpint (nod_test_query_int (store, "SELECT journal_mode = 'wal' "
+                                              "FROM pragma_journal_mode"), ==, 1);
+  /* 2 is FULL: a commit reaches the disk before the caller hears of it. */
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA synchronous"), ==, 2);
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA foreign_keys"), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (expected_tables); i++)
+    g_assert_cmpint (count_table (store, expected_tables[i]), ==, 1);
+
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  /* Opening again changes nothing. */
+  store = nod_test_open_store (path);
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==,
+                   nod_store_get_schema_version ());
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
+static void
+test_foreign_keys_enforced (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autoptr(NodStore) store = nod_test_open_store (path);
+  g_autoptr(GError) error = NULL;
+
+  nod_test_exec (store, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                        "VALUES (1, 'https://gitlab.example.com', 'me', 0)");
+  nod_test_exec (store, "INSERT INTO sync_state (account_id, scope, updated_at_us) "
+                        "VALUES (1, 'mrs', 0)");
+  nod_test_exec (store, "DELETE FROM accounts WHERE id = 1");
+  g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM sync_state"), ==, 0);
+}
+
+static void
+test_upgrade_from_previous_version (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  guint current = nod_store_get_schema_version ();
+  g_autoptr(NodStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (current, >=, 2);
+
+  /* A database as the previous version of Nod left it, with an action in its outbox. */
+  store = _nod_store_open_at_version_sync (path, current - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==, current - 1);
+  g_assert_cmpint (count_table (store, "sync_log"), ==, 0);
+  nod_test_exec (store, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                        "VALUES (1, 'https://gitlab.example.com', 'me', 0)");
+  nod_test_exec (store, "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
+                        "created_at_us) VALUES ('op-1', 1, 'approve', 7, 42, 0)");
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  store = nod_test_open_store (path);
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==, current);
+  g_assert_cmpint (count_table (store, "sync_log"), ==, 1);
+  g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM outbox "
+                                              "WHERE op_id = 'op-1' AND state = 'pending'"),
+                   ==, 1);
+
+  /* What version 2 added works: the activity log keeps the last 500 events. */
+  nod_test_exec (store, "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                        "WHERE i < 600) INSERT INTO sync_log (at_us, event) "
+                        "SELECT i, 'sync.request' FROM n");
+  g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM sync_log"), ==, 500);
+  g_assert_cmpint (nod_test_query_int (store, "SELECT MIN (at_us) FROM sync_log"), ==, 101);
+}
+
+static void
+test_newer_version_refused (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autoptr(NodStore) store = nod_test_open_store (path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  guint newer = nod_store_get_schema_version () + 1;
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %u", newer);
+
+  nod_test_exec (store, set_version);
+  /* Leave a plain, checkpointed file so its bytes say everything. */
+  nod_test_exec (store, "PRAGMA journal_mode = DELETE");
+  g_assert_finalize_object (g_steal_pointer (&store));
+  before = checksum_file (path);
+
+  store = nod_store_open_sync (path, NULL, &error);
+  g_assert_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_TOO_NEW);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "newer version of Nod"));
+
+  after = checksum_file (path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (raw_user_version (path), ==, newer);
+}
+
+static void
+test_corrupt_file_refused (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(NodStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  char garbage[8192];
+
+  for (gsize i = 0; i < sizeof garbage; i++)
+    garbage[i] = (char) g_test_rand_int_range (0, 256);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, garbage, sizeof garbage, NULL));
+  before = checksum_file (path);
+
+  store = nod_store_open_sync (path, NULL, &error);
+  g_assert_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_CORRUPT);
+  g_assert_null (store);
+
+  after = checksum_file (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+check_read_only_refused (const char *path)
+{
+  g_autoptr(NodStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = nod_store_open_sync (path, NULL, &error);
+  g_assert_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_READ_ONLY);
+  g_assert_null (store);
+}
+
+static void
+test_read_only_file_refused (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(NodStore) store = NULL;
+
+  /* Root may write any file, so as root the check runs in a child that becomes
+   * "nobody"; the parent prepares the file and checks it was not touched. */
+  if (g_test_subprocess ())
+    {
+      g_assert_cmpint (setgid (65534), ==, 0);
+      g_assert_cmpint (setuid (65534), ==, 0);
+      check_read_only_refused (g_getenv ("NOD_TEST_READ_ONLY_DB"));
+      return;
+    }
+
+  /* A folder anyone may enter, holding a database nobody may write. */
+  dir = g_dir_make_tmp ("nod-store-ro-XXXXXX", NULL);
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  path = g_build_filename (dir, "nod.db", NULL);
+
+  store = nod_test_open_store (path);
+  nod_test_exec (store, "PRAGMA journal_mode = DELETE");
+  g_assert_finalize_object (g_steal_pointer (&store));
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  before = checksum_file (path);
+
+  if (geteuid () != 0)
+    {
+      g_assert_cmpint (g_chmod (dir, 0555), ==, 0);
+      check_read_only_refused (path);
+    }
+  else
+    {
+      g_setenv ("NOD_TEST_READ_ONLY_DB", path, TRUE);
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+
+  after = checksum_file (path);
+  g_assert_cmpstr (before, ==, after);
+
+  g_assert_cmpint (g_chmod (dir, 0755), ==, 0);
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static gboolean
+record_thread (sqlite3       *db,
+               gpointer       work_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_ptr_array_add (work_data, g_thread_self ());
+  return TRUE;
+}
+
+static void
+test_one_worker_thread_in_order (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autoptr(NodStore) store = nod_test_open_store (path);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  nod_test_exec (store, "CREATE TABLE journal (n INTEGER)");
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO journal VALUES (%u)", i);
+      nod_test_exec (store, sql);
+      g_assert_true (nod_store_run_sync (store, record_thread, threads, NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_cmpuint (threads->len, ==, 50);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      g_assert_true (threads->pdata[i] == threads->pdata[0]);
+      g_assert_true (threads->pdata[i] != g_thread_self ());
+    }
+
+  /* Rows went in the order the jobs were queued. */
+  g_assert_cmpint (nod_test_query_int (store,
+                                       "SELECT COUNT (*) FROM journal a JOIN journal b "
+                                       "ON a.rowid < b.rowid AND a.n > b.n"), ==, 0);
+}
+
+static void
+test_cancelled_job (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autoptr(NodStore) store = nod_test_open_store (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (nod_store_run_sync (store, record_thread, threads, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (threads->len, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/nod/store/fresh", test_fresh_database);
+  g_test_add_func ("/nod/store/foreign-keys", test_foreign_keys_enforced);
+  g_test_add_func ("/nod/store/upgrade", test_upgrade_from_previous_version);
+  g_test_add_func ("/nod/store/newer-version-refused", test_newer_version_refused);
+  g_test_add_func ("/nod/store/corrupt-refused", test_corrupt_file_refused);
+  g_test_add_func ("/nod/store/read-only-refused", test_read_only_file_refused);
+  g_test_add_func ("/nod/store/one-worker-in-order", test_one_worker_thread_in_order);
+  g_test_add_func ("/nod/store/cancelled", test_cancelled_job);
+
+  return g_test_run ();
+}
