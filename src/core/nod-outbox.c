@@ -10,7 +10,8 @@
  *    a failed or backing-off action holds back later actions of its own lane only;
  *  - a claim hands out at most the head of each lane, so a batch never holds two actions
  *    of one lane and the sender never has to stop half-way through a lane;
- *  - pending opposites cancel out (approve then unapprove, resolve then unresolve);
+ *  - pending opposites cancel out (approve then unapprove, resolve then unresolve),
+ *    unless the first may already have reached GitLab (it is ambiguous);
  *  - a comment gets a local thread id; replies to it are rewritten to GitLab's id in the
  *    transaction that acks the comment;
  *  - in-flight rows found at start-up went out in a process that died: they are pending
@@ -337,8 +338,9 @@ validate_draft (NodOutboxAction  *action,
   return TRUE;
 }
 
-/* A reply or resolve aimed at a thread still known by its local id: the thread must
- * still be queued, or already created, in which case its real id is used. */
+/* A reply or resolve aimed at a thread still known by its local id: the comment that
+ * starts the thread, on the same merge request, must still be queued, or already
+ * created, in which case its real id is used. */
 static gboolean
 resolve_local_target (sqlite3          *db,
                       NodOutboxAction  *action,
@@ -349,13 +351,15 @@ resolve_local_target (sqlite3          *db,
 
   stmt = nod_store_prepare (db,
                             "SELECT state, discussion_id FROM outbox "
-                            "WHERE account_id = ? AND kind = 'comment' "
-                            "AND local_discussion_id = ?",
+                            "WHERE account_id = ? AND project_id = ? AND mr_iid = ? "
+                            "AND kind = 'comment' AND local_discussion_id = ?",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, action->account_id);
-  sqlite3_bind_text (stmt, 2, action->discussion_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, action->project_id);
+  sqlite3_bind_int64 (stmt, 3, action->mr_iid);
+  sqlite3_bind_text (stmt, 4, action->discussion_id, -1, SQLITE_STATIC);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
@@ -363,12 +367,19 @@ resolve_local_target (sqlite3          *db,
       const char *state = (const char *) sqlite3_column_text (stmt, 0);
       const char *server_discussion_id = (const char *) sqlite3_column_text (stmt, 1);
 
-      if (g_strcmp0 (state, "done") == 0 && server_discussion_id != NULL)
+      if (g_strcmp0 (state, "done") != 0)
+        return TRUE;
+
+      if (server_discussion_id != NULL)
         {
           g_free (action->discussion_id);
           action->discussion_id = g_strdup (server_discussion_id);
+          return TRUE;
         }
-      return TRUE;
+
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("The comment this action answers started no thread"));
+      return FALSE;
     }
 
   if (rc != SQLITE_DONE)
@@ -382,6 +393,32 @@ resolve_local_target (sqlite3          *db,
   return FALSE;
 }
 
+/* Actions waiting for the thread @local_id that will now never exist can't be sent;
+ * they fail where the reviewer sees them rather than vanish. */
+static gboolean
+fail_waiting_on_thread (sqlite3     *db,
+                        gint64       account_id,
+                        const char  *local_id,
+                        const char  *reason,
+                        guint       *out_changes,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'failed', last_error = ?, "
+                            "finished_at_us = ? WHERE account_id = ? "
+                            "AND discussion_id = ? AND state = 'pending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 3, account_id);
+  sqlite3_bind_text (stmt, 4, local_id, -1, SQLITE_STATIC);
+  return run_update (stmt, out_changes, error);
+}
+
 /* Looks for a pending action with the same target as @action (same merge request, and
  * same thread for resolve/unresolve) in its pair of opposites. */
 static gboolean
@@ -389,6 +426,7 @@ find_pending_counterpart (sqlite3          *db,
                           NodOutboxAction  *action,
                           gint64           *out_seq,
                           NodActionKind    *out_kind,
+                          gboolean         *out_ambiguous,
                           GError          **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -396,8 +434,9 @@ find_pending_counterpart (sqlite3          *db,
   int rc;
 
   *out_seq = 0;
+  *out_ambiguous = FALSE;
   stmt = nod_store_prepare (db,
-                            "SELECT seq, kind FROM outbox "
+                            "SELECT seq, kind, ambiguous FROM outbox "
                             "WHERE state = 'pending' AND account_id = ? AND project_id = ? "
                             "AND mr_iid = ? AND kind IN (?, ?) "
                             "AND (? OR discussion_id = ?) "
@@ -418,6 +457,7 @@ find_pending_counterpart (sqlite3          *db,
   if (rc == SQLITE_ROW)
     {
       *out_seq = sqlite3_column_int64 (stmt, 0);
+      *out_ambiguous = sqlite3_column_int (stmt, 2) != 0;
       return nod_action_kind_from_string ((const char *) sqlite3_column_text (stmt, 1),
                                           out_kind, error);
     }
@@ -474,15 +514,22 @@ coalesce (sqlite3   *db,
   NodOutboxAction *action = request->action;
   NodActionKind pending_kind = NOD_ACTION_APPROVE;
   gint64 pending_seq = 0;
+  gboolean pending_ambiguous = FALSE;
 
   *out_absorbed = FALSE;
 
   if (action->kind == NOD_ACTION_COMMENT || action->kind == NOD_ACTION_REPLY)
     return TRUE;
 
-  if (!find_pending_counterpart (db, action, &pending_seq, &pending_kind, error))
+  if (!find_pending_counterpart (db, action, &pending_seq, &pending_kind, &pending_ambiguous,
+                                 error))
     return FALSE;
   if (pending_seq == 0)
+    return TRUE;
+
+  /* An opposite that may already have reached GitLab (it was in flight) can't be taken
+   * back here: both must go out, in order. */
+  if (pending_kind != action->kind && pending_ambiguous)
     return TRUE;
 
   *out_absorbed = TRUE;
@@ -920,6 +967,13 @@ ack_work (sqlite3       *db,
       if (!run_update (remap, &request->affected, error))
         goto failed;
     }
+  /* A note made only of quick actions (GitLab answers 202) starts no thread. */
+  else if (action->kind == NOD_ACTION_COMMENT &&
+           !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
+                                    _("The comment this answers held only quick actions, "
+                                      "so it started no thread"),
+                                    &request->affected, error))
+    goto failed;
 
   if (!nod_store_commit (db, error))
     goto failed;
@@ -1190,24 +1244,47 @@ nod_outbox_release_finish (NodOutbox     *self,
   return finish_request (self, result, nod_outbox_release_async, error) != NULL;
 }
 
-static void
-bind_nothing (sqlite3_stmt    *stmt,
-              Request         *request,
-              NodOutboxAction *action)
-{
-}
-
 static gboolean
 retry_work (sqlite3       *db,
             gpointer       data,
             GCancellable  *cancellable,
             GError       **error)
 {
-  return update_one (db, data, PENDING_OR_FAILED,
-                     "UPDATE outbox SET state = 'pending', attempts = 0, "
-                     "next_attempt_at_us = 0, last_status = 0, last_error = NULL, "
-                     "finished_at_us = NULL WHERE seq = ?",
-                     bind_nothing, error);
+  Request *request = data;
+  g_autoptr(NodOutboxAction) action = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  action = lookup_in_state (db, request->op_id, PENDING_OR_FAILED, error);
+  if (action == NULL)
+    goto failed;
+
+  /* A reply whose thread was never created would only block its lane again. */
+  if (action->kind != NOD_ACTION_COMMENT && is_local_id (action->discussion_id) &&
+      !resolve_local_target (db, action, error))
+    goto failed;
+
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'pending', attempts = 0, "
+                            "next_attempt_at_us = 0, last_status = 0, last_error = NULL, "
+                            "finished_at_us = NULL, "
+                            "discussion_id = CASE kind WHEN 'comment' THEN discussion_id "
+                            "ELSE ? END WHERE seq = ?",
+                            error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, action->discussion_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, action->seq);
+  if (!run_update (stmt, NULL, error) || !nod_store_commit (db, error))
+    goto failed;
+
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
 }
 
 /**
@@ -1259,27 +1336,11 @@ discard_work (sqlite3       *db,
   if (action == NULL || !delete_row (db, action->seq, error))
     goto failed;
 
-  /* Replies and resolves waiting for a thread that will now never exist can't be
-   * sent; they fail where the reviewer sees them rather than vanish. */
-  if (action->kind == NOD_ACTION_COMMENT)
-    {
-      g_autoptr(sqlite3_stmt) orphans = NULL;
-
-      orphans = nod_store_prepare (db,
-                                   "UPDATE outbox SET state = 'failed', last_error = ?, "
-                                   "finished_at_us = ? WHERE account_id = ? "
-                                   "AND discussion_id = ? AND state = 'pending'",
-                                   error);
-      if (orphans == NULL)
-        goto failed;
-      sqlite3_bind_text (orphans, 1, _("The comment that starts this thread was discarded"),
-                         -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (orphans, 2, g_get_real_time ());
-      sqlite3_bind_int64 (orphans, 3, action->account_id);
-      sqlite3_bind_text (orphans, 4, action->discussion_id, -1, SQLITE_STATIC);
-      if (!run_update (orphans, &request->affected, error))
-        goto failed;
-    }
+  if (action->kind == NOD_ACTION_COMMENT &&
+      !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
+                               _("The comment that starts this thread was discarded"),
+                               &request->affected, error))
+    goto failed;
 
   if (!nod_store_commit (db, error))
     goto failed;
