@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "nod-test-utils.h"
 
 void
@@ -56,6 +58,25 @@ nod_test_wait_until (gboolean (*condition) (gpointer data),
   g_source_destroy (deadline);
   if (timed_out && !condition (data))
     g_error ("Condition not met within %d s", (int) (NOD_TEST_DEADLINE_US / G_USEC_PER_SEC));
+}
+
+/* Removes @path and everything below it (it does not follow symbolic links). */
+void
+nod_test_remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          nod_test_remove_tree (child);
+        }
+    }
+
+  g_remove (path);
 }
 
 NodStore *

@@ -26,6 +26,8 @@ GAsyncResult *nod_test_wait_for_result (GAsyncResult **slot);
 void          nod_test_wait_until      (gboolean     (*condition) (gpointer data),
                                         gpointer       data);
 
+void          nod_test_remove_tree     (const char    *path);
+
 NodStore     *nod_test_open_store      (const char    *path);
 void          nod_test_exec            (NodStore      *store,
                                         const char    *sql);
