@@ -22,7 +22,7 @@ packages=(
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libsecret-1-dev
   desktop-file-utils appstream
   adwaita-icon-theme fonts-cantarell librsvg2-common gsettings-desktop-schemas
-  dconf-gsettings-backend
+  dconf-gsettings-backend at-spi2-core
   xvfb xauth dbus dbus-bin gnome-keyring
 )
 
