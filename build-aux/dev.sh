@@ -23,7 +23,7 @@ packages=(
   desktop-file-utils appstream
   adwaita-icon-theme fonts-cantarell librsvg2-common gsettings-desktop-schemas
   dconf-gsettings-backend at-spi2-core
-  xvfb xauth dbus dbus-bin gnome-keyring
+  xvfb xauth dbus dbus-bin gnome-keyring python3-gitlab
 )
 
 say () {

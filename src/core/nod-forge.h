@@ -1,0 +1,262 @@
+/* nod-forge.h: what Nod needs from a forge (GitLab now, others later)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nod-approvals.h"
+#include "nod-discussion.h"
+#include "nod-forge-page.h"
+#include "nod-merge-request.h"
+#include "nod-note.h"
+#include "nod-project.h"
+#include "nod-rate-limit.h"
+#include "nod-user.h"
+
+G_BEGIN_DECLS
+
+#define NOD_FORGE_ERROR (nod_forge_error_quark ())
+
+/* Every failure of a forge call is one of these, with a message fit for people. */
+typedef enum
+{
+  NOD_FORGE_ERROR_NETWORK,      /* no connection, connection dropped, TLS refused */
+  NOD_FORGE_ERROR_TIMEOUT,
+  NOD_FORGE_ERROR_AUTH,         /* 401: the token was not accepted */
+  NOD_FORGE_ERROR_FORBIDDEN,    /* 403 */
+  NOD_FORGE_ERROR_NOT_FOUND,    /* 404 */
+  NOD_FORGE_ERROR_CONFLICT,     /* 409: e.g. an approval for a head that moved on */
+  NOD_FORGE_ERROR_INVALID,      /* 400, 405, 422: the request was refused as made */
+  NOD_FORGE_ERROR_RATE_LIMITED, /* 429: see nod_forge_dup_rate_limit() for when to retry */
+  NOD_FORGE_ERROR_SERVER,       /* 5xx */
+  NOD_FORGE_ERROR_PROTOCOL,     /* an answer Nod could not read */
+} NodForgeError;
+
+GQuark nod_forge_error_quark (void);
+
+typedef enum
+{
+  NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+  NOD_MERGE_REQUEST_SCOPE_ASSIGNED,
+  NOD_MERGE_REQUEST_SCOPE_AUTHORED,
+} NodMergeRequestScope;
+
+#define NOD_TYPE_FORGE (nod_forge_get_type ())
+
+G_DECLARE_INTERFACE (NodForge, nod_forge, NOD, FORGE, GObject)
+
+/* Every call completes with one object (or, for create_discussion, none); a backend
+ * implements the calls and one finish_object() for them all. */
+struct _NodForgeInterface
+{
+  GTypeInterface parent_iface;
+
+  void           (*get_current_user_async)    (NodForge             *self,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*list_projects_async)       (NodForge             *self,
+                                               guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*lookup_project_async)      (NodForge             *self,
+                                               const char           *path_with_namespace,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*list_merge_requests_async) (NodForge             *self,
+                                               NodMergeRequestScope  scope,
+                                               GDateTime            *updated_after,
+                                               guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*get_merge_request_async)   (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*get_approvals_async)       (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*list_discussions_async)    (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*approve_async)             (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               const char           *head_sha,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*unapprove_async)           (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*create_discussion_async)   (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               const char           *body,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*reply_async)               (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               const char           *discussion_id,
+                                               const char           *body,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*set_resolved_async)        (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               const char           *discussion_id,
+                                               gboolean              resolved,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+
+  GObject       *(*finish_object)             (NodForge             *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+  NodRateLimit  *(*dup_rate_limit)            (NodForge             *self);
+};
+
+void             nod_forge_get_current_user_async     (NodForge             *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodUser         *nod_forge_get_current_user_finish    (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_list_projects_async        (NodForge             *self,
+                                                       guint                 page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_projects_finish       (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_lookup_project_async       (NodForge             *self,
+                                                       const char           *path_with_namespace,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodProject      *nod_forge_lookup_project_finish      (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_list_merge_requests_async  (NodForge             *self,
+                                                       NodMergeRequestScope  scope,
+                                                       GDateTime            *updated_after,
+                                                       guint                 page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_merge_requests_finish (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_get_merge_request_async    (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodMergeRequest *nod_forge_get_merge_request_finish   (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_get_approvals_async        (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodApprovals    *nod_forge_get_approvals_finish       (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_list_discussions_async     (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       guint                 page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_discussions_finish    (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_approve_async              (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       const char           *head_sha,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodApprovals    *nod_forge_approve_finish             (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_unapprove_async            (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodApprovals    *nod_forge_unapprove_finish           (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_create_discussion_async    (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       const char           *body,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_forge_create_discussion_finish   (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       NodDiscussion       **out_discussion,
+                                                       GError              **error);
+void             nod_forge_reply_async                (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       const char           *discussion_id,
+                                                       const char           *body,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodNote         *nod_forge_reply_finish               (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_set_resolved_async         (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       const char           *discussion_id,
+                                                       gboolean              resolved,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+NodRateLimit    *nod_forge_dup_rate_limit             (NodForge             *self);
+
+void             nod_forge_set_error_for_status       (GError              **error,
+                                                       guint                 status,
+                                                       const char           *server_message,
+                                                       const NodRateLimit   *rate_limit);
+void             nod_forge_set_error_for_transport    (GError              **error,
+                                                       const GError         *transport_error);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* nod-gitlab-json.h: GitLab's JSON into Nod's model objects, checked at every step
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "nod-forge.h"
+
+G_BEGIN_DECLS
+
+/* Longest strings kept from the server; longer ones are cut (titles) or refused. */
+#define NOD_GITLAB_SHORT_TEXT_MAX_CHARS 1024
+#define NOD_GITLAB_LONG_TEXT_MAX_CHARS  1048576
+/* Deeper JSON than this is refused before parsing: GitLab never nests so deep. */
+#define NOD_GITLAB_JSON_MAX_DEPTH       32
+
+typedef GObject *(*NodGitlabParseFunc) (JsonNode  *node,
+                                        GError   **error);
+
+JsonNode  *_nod_gitlab_json_parse          (GBytes              *body,
+                                            GError             **error);
+char      *_nod_gitlab_json_error_message  (GBytes              *body);
+
+GPtrArray *_nod_gitlab_json_parse_array    (JsonNode            *node,
+                                            NodGitlabParseFunc   parse_item,
+                                            GError             **error);
+
+GObject   *_nod_gitlab_json_parse_user          (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_project       (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_merge_request (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_approvals     (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_discussion    (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_note          (JsonNode  *node,
+                                                 GError   **error);
+
+G_END_DECLS

@@ -1,0 +1,39 @@
+/* nod-note.h: one note (comment) of a discussion
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "nod-user.h"
+
+G_BEGIN_DECLS
+
+/* Where a diff note sits. Lines are -1 when the note is not on that side. */
+typedef struct
+{
+  char   *base_sha;
+  char   *start_sha;
+  char   *head_sha;
+  char   *old_path;
+  char   *new_path;
+  gint64  old_line;
+  gint64  new_line;
+} NodDiffPosition;
+
+#define NOD_TYPE_NOTE (nod_note_get_type ())
+
+G_DECLARE_FINAL_TYPE (NodNote, nod_note, NOD, NOTE, GObject)
+
+gint64                 nod_note_get_id          (NodNote *self);
+const char            *nod_note_get_body        (NodNote *self);
+NodUser               *nod_note_get_author      (NodNote *self);
+gboolean               nod_note_get_system      (NodNote *self);
+gboolean               nod_note_get_resolvable  (NodNote *self);
+gboolean               nod_note_get_resolved    (NodNote *self);
+GDateTime             *nod_note_get_created_at  (NodNote *self);
+GDateTime             *nod_note_get_updated_at  (NodNote *self);
+const NodDiffPosition *nod_note_get_position    (NodNote *self);
+
+G_END_DECLS

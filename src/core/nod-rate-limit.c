@@ -1,0 +1,193 @@
+/* nod-rate-limit.c: what GitLab said of the request budget, and the arithmetic on it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * GitLab sends RateLimit-Limit, -Remaining, -Reset (Unix seconds) and -ResetTime (an
+ * HTTP date) on throttled endpoints, and Retry-After (seconds, or an HTTP date) with a
+ * 429. Some limits (note creation) show only Retry-After, and only once hit.
+ */
+
+#define G_LOG_DOMAIN "nod-rate-limit"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nod-rate-limit.h"
+
+G_DEFINE_BOXED_TYPE (NodRateLimit, nod_rate_limit, nod_rate_limit_copy, nod_rate_limit_free)
+
+NodRateLimit *
+nod_rate_limit_copy (const NodRateLimit *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return g_memdup2 (self, sizeof *self);
+}
+
+void
+nod_rate_limit_free (NodRateLimit *self)
+{
+  g_free (self);
+}
+
+void
+nod_rate_limit_init_unknown (NodRateLimit *self)
+{
+  g_return_if_fail (self != NULL);
+
+  self->limit = -1;
+  self->remaining = -1;
+  self->reset_at = 0;
+  self->retry_at = 0;
+  self->observed_at = 0;
+}
+
+/* A non-negative decimal integer, perhaps padded with blanks, and nothing else;
+ * anything odd is ignored rather than trusted. */
+static gboolean
+parse_count (const char *text,
+             gint64     *out_value)
+{
+  char digits[24];
+  gsize length;
+  guint64 value;
+
+  if (text == NULL)
+    return FALSE;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  length = strlen (text);
+  while (length > 0 && g_ascii_isspace (text[length - 1]))
+    length--;
+  if (length == 0 || length >= sizeof digits)
+    return FALSE;
+
+  memcpy (digits, text, length);
+  digits[length] = '\0';
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXINT64, &value, NULL))
+    return FALSE;
+
+  *out_value = (gint64) value;
+  return TRUE;
+}
+
+/* Retry-After is either a number of seconds or an HTTP date. */
+static gboolean
+parse_retry_after (const char *text,
+                   gint64      now,
+                   gint64     *out_retry_at)
+{
+  g_autoptr(GDateTime) date = NULL;
+  gint64 seconds;
+
+  if (text == NULL)
+    return FALSE;
+
+  if (parse_count (text, &seconds))
+    {
+      *out_retry_at = now + MIN (seconds, (gint64) 24 * 3600);
+      return TRUE;
+    }
+
+  date = soup_date_time_new_from_http_string (text);
+  if (date == NULL)
+    return FALSE;
+
+  *out_retry_at = CLAMP (g_date_time_to_unix (date), now, now + (gint64) 24 * 3600);
+  return TRUE;
+}
+
+/**
+ * nod_rate_limit_parse:
+ * @now: the current time, Unix seconds
+ *
+ * Fills @self from one response's headers. Returns whether GitLab said anything about
+ * its limits; fields it did not send are left unknown.
+ */
+gboolean
+nod_rate_limit_parse (NodRateLimit       *self,
+                      SoupMessageHeaders *headers,
+                      gint64              now)
+{
+  gboolean found = FALSE;
+  gint64 value;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (headers != NULL, FALSE);
+
+  nod_rate_limit_init_unknown (self);
+  self->observed_at = now;
+
+  if (parse_count (soup_message_headers_get_one (headers, "RateLimit-Limit"), &value))
+    {
+      self->limit = value;
+      found = TRUE;
+    }
+
+  if (parse_count (soup_message_headers_get_one (headers, "RateLimit-Remaining"), &value))
+    {
+      self->remaining = value;
+      found = TRUE;
+    }
+
+  if (parse_count (soup_message_headers_get_one (headers, "RateLimit-Reset"), &value))
+    {
+      self->reset_at = value;
+      found = TRUE;
+    }
+  else
+    {
+      const char *reset_time = soup_message_headers_get_one (headers, "RateLimit-ResetTime");
+      g_autoptr(GDateTime) date = reset_time != NULL
+                                  ? soup_date_time_new_from_http_string (reset_time) : NULL;
+
+      if (date != NULL)
+        {
+          self->reset_at = g_date_time_to_unix (date);
+          found = TRUE;
+        }
+    }
+
+  if (parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"), now,
+                         &self->retry_at))
+    found = TRUE;
+
+  return found;
+}
+
+gboolean
+nod_rate_limit_is_known (const NodRateLimit *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->remaining >= 0 || self->retry_at > 0;
+}
+
+/**
+ * nod_rate_limit_blocked_until:
+ * @reserve: requests to leave for what the reviewer does by hand; 0 for those actions
+ * @now: the current time, Unix seconds
+ *
+ * Returns: 0 when a request may go now, else the Unix time after which it may: when
+ *   GitLab asked to retry later, or when the budget left is at or under @reserve until
+ *   the window resets.
+ */
+gint64
+nod_rate_limit_blocked_until (const NodRateLimit *self,
+                              guint               reserve,
+                              gint64              now)
+{
+  gint64 until = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (self->retry_at > now)
+    until = self->retry_at;
+
+  if (self->remaining >= 0 && self->remaining <= (gint64) reserve && self->reset_at > now)
+    until = MAX (until, self->reset_at);
+
+  return until;
+}

@@ -1,0 +1,138 @@
+/* test-rate-limit.c: RateLimit-* and Retry-After headers, and the reserve arithmetic
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nod-rate-limit.h"
+
+#define NOW ((gint64) 1763800000)
+
+static SoupMessageHeaders *
+headers_new (const char *first_name,
+             ...)
+{
+  SoupMessageHeaders *headers = soup_message_headers_new (SOUP_MESSAGE_HEADERS_RESPONSE);
+  const char *name = first_name;
+  va_list args;
+
+  va_start (args, first_name);
+  while (name != NULL)
+    {
+      soup_message_headers_append (headers, name, va_arg (args, const char *));
+      name = va_arg (args, const char *);
+    }
+  va_end (args);
+
+  return headers;
+}
+
+static void
+test_gitlab_headers (void)
+{
+  g_autoptr(SoupMessageHeaders) headers = NULL;
+  NodRateLimit limit;
+
+  headers = headers_new ("RateLimit-Limit", "2000", "RateLimit-Observed", "1990",
+                         "RateLimit-Remaining", "10", "RateLimit-Reset", "1763800060",
+                         "RateLimit-ResetTime", "Sat, 22 Nov 2025 08:27:40 GMT", NULL);
+  g_assert_true (nod_rate_limit_parse (&limit, headers, NOW));
+  g_assert_cmpint (limit.limit, ==, 2000);
+  g_assert_cmpint (limit.remaining, ==, 10);
+  g_assert_cmpint (limit.reset_at, ==, 1763800060);
+  g_assert_cmpint (limit.retry_at, ==, 0);
+  g_assert_cmpint (limit.observed_at, ==, NOW);
+  g_assert_true (nod_rate_limit_is_known (&limit));
+
+  /* Background work keeps 100 back for the reviewer: blocked until the reset; an
+   * approval (no reserve) may still go. */
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, NOD_RATE_LIMIT_DEFAULT_RESERVE, NOW),
+                   ==, 1763800060);
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, 0, NOW), ==, 0);
+  /* After the reset, nothing blocks. */
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, NOD_RATE_LIMIT_DEFAULT_RESERVE,
+                                                 1763800061), ==, 0);
+}
+
+static void
+test_reset_time_only (void)
+{
+  g_autoptr(SoupMessageHeaders) headers = NULL;
+  g_autoptr(GDateTime) expected = g_date_time_new_utc (2025, 11, 22, 8, 27, 40);
+  NodRateLimit limit;
+
+  headers = headers_new ("RateLimit-Remaining", "0",
+                         "RateLimit-ResetTime", "Sat, 22 Nov 2025 08:27:40 GMT", NULL);
+  g_assert_true (nod_rate_limit_parse (&limit, headers, NOW));
+  g_assert_cmpint (limit.reset_at, ==, g_date_time_to_unix (expected));
+  g_assert_cmpint (limit.limit, ==, -1);
+  /* Nothing left: even an approval waits. */
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, 0, NOW), ==,
+                   g_date_time_to_unix (expected));
+}
+
+static void
+test_retry_after (void)
+{
+  g_autoptr(SoupMessageHeaders) seconds = headers_new ("Retry-After", "42", NULL);
+  g_autoptr(SoupMessageHeaders) date = headers_new ("Retry-After",
+                                                    "Sat, 22 Nov 2025 08:27:40 GMT", NULL);
+  g_autoptr(GDateTime) expected = g_date_time_new_utc (2025, 11, 22, 8, 27, 40);
+  NodRateLimit limit;
+
+  g_assert_true (nod_rate_limit_parse (&limit, seconds, NOW));
+  g_assert_cmpint (limit.retry_at, ==, NOW + 42);
+  g_assert_cmpint (limit.remaining, ==, -1);
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, 0, NOW), ==, NOW + 42);
+
+  g_assert_true (nod_rate_limit_parse (&limit, date, g_date_time_to_unix (expected) - 30));
+  g_assert_cmpint (limit.retry_at, ==, g_date_time_to_unix (expected));
+}
+
+static void
+test_absent_and_hostile (void)
+{
+  static const char * const hostile[] = {
+    "", "-5", "abc", "1e9", "99999999999999999999999", "12 34", "0x10", " 7 ",
+  };
+  g_autoptr(SoupMessageHeaders) none = headers_new ("Content-Type", "application/json", NULL);
+  NodRateLimit limit;
+
+  g_assert_false (nod_rate_limit_parse (&limit, none, NOW));
+  g_assert_false (nod_rate_limit_is_known (&limit));
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, NOD_RATE_LIMIT_DEFAULT_RESERVE, NOW),
+                   ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(SoupMessageHeaders) headers = headers_new ("RateLimit-Remaining", hostile[i],
+                                                           "Retry-After", hostile[i], NULL);
+      gboolean padded_number = g_str_equal (hostile[i], " 7 ");
+
+      g_assert_true (nod_rate_limit_parse (&limit, headers, NOW) == padded_number);
+      g_assert_cmpint (limit.remaining, ==, padded_number ? 7 : -1);
+    }
+
+  /* A Retry-After of a year is taken as a day at most. */
+  {
+    g_autoptr(SoupMessageHeaders) headers = headers_new ("Retry-After", "31536000", NULL);
+
+    g_assert_true (nod_rate_limit_parse (&limit, headers, NOW));
+    g_assert_cmpint (limit.retry_at, ==, NOW + 24 * 3600);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/nod/rate-limit/gitlab-headers", test_gitlab_headers);
+  g_test_add_func ("/nod/rate-limit/reset-time-only", test_reset_time_only);
+  g_test_add_func ("/nod/rate-limit/retry-after", test_retry_after);
+  g_test_add_func ("/nod/rate-limit/absent-and-hostile", test_absent_and_hostile);
+
+  return g_test_run ();
+}
