@@ -34,6 +34,12 @@ nod_test_wait_for_result (GAsyncResult **slot)
 }
 
 static gboolean
+keep_source (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 on_deadline (gpointer user_data)
 {
   *(gboolean *) user_data = TRUE;
@@ -46,18 +52,43 @@ nod_test_wait_until (gboolean (*condition) (gpointer data),
 {
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
   g_autoptr(GSource) deadline = g_timeout_source_new (NOD_TEST_DEADLINE_US / 1000);
+  g_autoptr(GSource) recheck = g_timeout_source_new (10);
   gboolean timed_out = FALSE;
 
-  /* Block in the main context: whatever we wait for wakes it, and so does the deadline. */
+  /* Block in the main context: whatever we wait for wakes it, and so does the deadline.
+   * A condition that changes on another thread (a last unref in a worker) wakes
+   * nothing, so it is looked at again every 10 ms as well. */
   g_source_set_callback (deadline, on_deadline, &timed_out, NULL);
   g_source_attach (deadline, context);
+  g_source_set_callback (recheck, keep_source, NULL, NULL);
+  g_source_attach (recheck, context);
 
   while (!condition (data) && !timed_out)
     g_main_context_iteration (context, TRUE);
 
+  g_source_destroy (recheck);
   g_source_destroy (deadline);
   if (timed_out && !condition (data))
     g_error ("Condition not met within %d s", (int) (NOD_TEST_DEADLINE_US / G_USEC_PER_SEC));
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Drops @object and waits until it is finalized: a worker thread may hold the last
+ * reference for a moment after a call completes. */
+void
+nod_test_assert_finalize_soon (gpointer object)
+{
+  gpointer weak = object;
+
+  g_assert_true (G_IS_OBJECT (object));
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  nod_test_wait_until (pointer_cleared, &weak);
 }
 
 /* Removes @path and everything below it (it does not follow symbolic links). */

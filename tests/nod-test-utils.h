@@ -27,6 +27,7 @@ void          nod_test_wait_until      (gboolean     (*condition) (gpointer data
                                         gpointer       data);
 
 void          nod_test_remove_tree     (const char    *path);
+void          nod_test_assert_finalize_soon (gpointer  object);
 
 NodStore     *nod_test_open_store      (const char    *path);
 void          nod_test_exec            (NodStore      *store,

@@ -223,12 +223,13 @@ test_approvals (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = parse_text (text, &error);
   g_autoptr(NodApprovals) approvals = NULL;
+  GPtrArray *approved_by;
 
   approvals = (NodApprovals *) _nod_gitlab_json_parse_approvals (root, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (nod_approvals_get_approved_by (approvals)->len, ==, 1);
-  g_assert_cmpstr (nod_user_get_username (g_ptr_array_index (nod_approvals_get_approved_by (approvals),
-                                                             0)), ==, "alice");
+  approved_by = nod_approvals_get_approved_by (approvals);
+  g_assert_cmpuint (approved_by->len, ==, 1);
+  g_assert_cmpstr (nod_user_get_username (g_ptr_array_index (approved_by, 0)), ==, "alice");
   g_assert_false (nod_approvals_get_user_has_approved (approvals));
   g_assert_true (nod_approvals_get_user_can_approve (approvals));
   g_assert_cmpint (nod_approvals_get_approvals_required (approvals), ==, 2);

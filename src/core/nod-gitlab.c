@@ -310,6 +310,7 @@ on_sent (GObject      *source_object,
   g_autoptr(GOutputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
+  GCancellable *cancellable;
   NodRateLimit rate_limit;
 
   stream = soup_session_send_finish (SOUP_SESSION (source_object), result, &error);
@@ -346,11 +347,12 @@ on_sent (GObject      *source_object,
                     ? (gint64) value : -1;
     }
 
+  cancellable = g_task_get_cancellable (task);
   out = g_memory_output_stream_new (NULL, 0, bounded_realloc, g_free);
   g_output_stream_splice_async (out, stream,
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                G_PRIORITY_DEFAULT, cancellable,
                                 on_body_read, g_steal_pointer (&task));
 }
 

@@ -1,0 +1,1280 @@
+/* nod-fake-gitlab-api.c: the GitLab REST API v4 routes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Parameters come from the query string, an application/x-www-form-urlencoded body or a
+ * JSON body, merged into one JsonObject (the body wins). Form keys like
+ * "position[new_line]" become nested objects, as Rails decodes them. Every value read
+ * from a request is type-checked: a hostile request gets a 400, never a crash.
+ */
+
+#define G_LOG_DOMAIN "nod-fake-gitlab"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nod-fake-gitlab-private.h"
+
+/* Past this many results GitLab stops counting: no x-total, x-total-pages, rel="last". */
+#define COUNT_LIMIT 10000
+#define DEFAULT_PER_PAGE 20
+#define MAX_PER_PAGE 100
+
+/* libsoup has no name for it. */
+#define HTTP_STATUS_TOO_MANY_REQUESTS 429
+
+typedef struct
+{
+  NodFakeGitlab       *self;
+  NodFakeRequest      *request;
+  NodFakeDataset      *dataset;
+  JsonObject          *params;
+  NodFakeUser         *me;
+  gint64               now;
+  NodFakeProject      *project;
+  NodFakeMergeRequest *merge_request;
+  NodFakeDiscussion   *discussion;
+} ApiCall;
+
+typedef void (*RouteHandler) (ApiCall *call);
+
+static const char *const rate_limit_headers[] = {
+  "RateLimit-Name", "RateLimit-Limit", "RateLimit-Observed", "RateLimit-Remaining",
+  "RateLimit-Reset", "RateLimit-ResetTime",
+};
+
+typedef struct
+{
+  const char   *method;
+  const char   *pattern;  /* segments after /api/v4/; ":x" captures one */
+  RouteHandler  handler;
+} Route;
+
+/* Parameters */
+
+static void
+set_param (JsonObject *params,
+           const char *key,
+           const char *value)
+{
+  const char *open = strchr (key, '[');
+  g_autofree char *name = NULL;
+  g_autofree char *member = NULL;
+  JsonNode *existing;
+
+  if (open == NULL || open == key || !g_str_has_suffix (open, "]"))
+    {
+      json_object_set_string_member (params, key, value);
+      return;
+    }
+
+  name = g_strndup (key, (gsize) (open - key));
+  member = g_strndup (open + 1, strlen (open) - 2);
+  existing = json_object_get_member (params, name);
+
+  if (*member == '\0')
+    {
+      /* "name[]=a&name[]=b": an array */
+      if (existing == NULL || !JSON_NODE_HOLDS_ARRAY (existing))
+        json_object_set_array_member (params, name, json_array_new ());
+      json_array_add_string_element (json_object_get_array_member (params, name), value);
+      return;
+    }
+
+  if (existing == NULL || !JSON_NODE_HOLDS_OBJECT (existing))
+    json_object_set_object_member (params, name, json_object_new ());
+  json_object_set_string_member (json_object_get_object_member (params, name), member, value);
+}
+
+static void
+add_form_params (JsonObject *params,
+                 const char *encoded)
+{
+  g_autoptr(GHashTable) form = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (encoded == NULL || *encoded == '\0')
+    return;
+  form = soup_form_decode (encoded);
+  g_hash_table_iter_init (&iter, form);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    set_param (params, key, value);
+}
+
+static JsonObject *
+parse_params (SoupServerMessage  *msg,
+              GError            **error)
+{
+  g_autoptr(JsonObject) params = json_object_new ();
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) data = NULL;
+
+  add_form_params (params, g_uri_get_query (soup_server_message_get_uri (msg)));
+
+  if (body == NULL || body->length == 0 || content_type == NULL)
+    return g_steal_pointer (&params);
+  data = soup_message_body_flatten (body);
+
+  if (g_ascii_strcasecmp (content_type, "application/json") == 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *node;
+
+      if (nod_fake_json_is_too_deep (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                     NOD_FAKE_MAX_JSON_DEPTH))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "the JSON body nests too deeply");
+          return NULL;
+        }
+      if (!json_parser_load_from_data (parser, g_bytes_get_data (data, NULL),
+                                       (gssize) g_bytes_get_size (data), error))
+        return NULL;
+      if (json_parser_get_root (parser) == NULL
+          || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "the JSON body is not an object");
+          return NULL;
+        }
+      object = json_node_get_object (json_parser_get_root (parser));
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, &member, &node))
+        json_object_set_member (params, member, json_node_copy (node));
+    }
+  else if (g_ascii_strcasecmp (content_type, "application/x-www-form-urlencoded") == 0)
+    {
+      g_autofree char *text = g_strndup (g_bytes_get_data (data, NULL),
+                                         g_bytes_get_size (data));
+      add_form_params (params, text);
+    }
+
+  return g_steal_pointer (&params);
+}
+
+/* A string, number or boolean parameter as text; NULL when absent or of another type. */
+static char *
+node_dup_text (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return json_node_dup_string (node);
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    case G_TYPE_DOUBLE:
+      {
+        char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+        return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+      }
+    default:
+      return NULL;
+    }
+}
+
+static char *
+param_dup_string (JsonObject *params,
+                  const char *name)
+{
+  return node_dup_text (json_object_get_member (params, name));
+}
+
+typedef enum
+{
+  PARAM_ABSENT,
+  PARAM_VALID,
+  PARAM_INVALID,
+} ParamStatus;
+
+static ParamStatus
+node_get_int (JsonNode *node,
+              gint64   *value)
+{
+  g_autofree char *text = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return PARAM_ABSENT;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *value = json_node_get_int (node);
+      return PARAM_VALID;
+    }
+  text = node_dup_text (node);
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, value, NULL))
+    return PARAM_INVALID;
+  return PARAM_VALID;
+}
+
+/* Like node_get_int, but a number too large for 64 bits saturates instead of failing. */
+static ParamStatus
+node_get_saturated_int (JsonNode *node,
+                        gint64   *value)
+{
+  g_autofree char *text = NULL;
+  char *end = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return PARAM_ABSENT;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *value = json_node_get_int (node);
+      return PARAM_VALID;
+    }
+  text = node_dup_text (node);
+  if (text == NULL || *text == '\0' || g_ascii_isspace (*text))
+    return PARAM_INVALID;
+  *value = g_ascii_strtoll (text, &end, 10);
+  if (end == text || *end != '\0')
+    return PARAM_INVALID;
+  return PARAM_VALID;
+}
+
+static ParamStatus
+param_get_bool (JsonObject *params,
+                const char *name,
+                gboolean   *value)
+{
+  g_autofree char *text = param_dup_string (params, name);
+
+  if (!json_object_has_member (params, name))
+    return PARAM_ABSENT;
+  if (text == NULL)
+    return PARAM_INVALID;
+  if (g_str_equal (text, "true") || g_str_equal (text, "1"))
+    *value = TRUE;
+  else if (g_str_equal (text, "false") || g_str_equal (text, "0"))
+    *value = FALSE;
+  else
+    return PARAM_INVALID;
+  return PARAM_VALID;
+}
+
+/* The parameters the routes read as text: an array or object there is refused up front. */
+static const char *const scalar_params[] = {
+  "page", "per_page", "scope", "state", "order_by", "sort", "author_id", "author_username",
+  "assignee_id", "assignee_username", "reviewer_id", "reviewer_username", "updated_after",
+  "updated_before", "created_after", "created_before", "sha", "body", "resolved",
+};
+
+static const char *
+find_non_scalar_param (JsonObject *params)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (scalar_params); i++)
+    {
+      JsonNode *node = json_object_get_member (params, scalar_params[i]);
+
+      if (node != NULL && (JSON_NODE_HOLDS_ARRAY (node) || JSON_NODE_HOLDS_OBJECT (node)))
+        return scalar_params[i];
+    }
+  return NULL;
+}
+
+/* Answers 400 in Grape's words and returns FALSE when @name is present but invalid. */
+static gboolean
+invalid_param (ApiCall    *call,
+               const char *name)
+{
+  g_autofree char *error = g_strdup_printf ("%s is invalid", name);
+
+  _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, error);
+  return FALSE;
+}
+
+static gboolean
+missing_param (ApiCall    *call,
+               const char *name)
+{
+  g_autofree char *error = g_strdup_printf ("%s is missing", name);
+
+  _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, error);
+  return FALSE;
+}
+
+static gboolean
+read_time_param (ApiCall    *call,
+                 const char *name,
+                 gint64     *value)
+{
+  g_autofree char *text = param_dup_string (call->params, name);
+
+  if (!json_object_has_member (call->params, name))
+    return TRUE;
+  if (text == NULL || !nod_fake_parse_time (text, value))
+    return invalid_param (call, name);
+  return TRUE;
+}
+
+/* Responses */
+
+static void
+respond_node (ApiCall  *call,
+              guint     status,
+              JsonNode *node)
+{
+  g_autoptr(JsonNode) owned = node;
+
+  _nod_fake_request_respond (call->request, status, owned);
+}
+
+static void
+respond_not_found (ApiCall *call)
+{
+  _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND, "404 Not found");
+}
+
+static void
+set_header (ApiCall    *call,
+            const char *name,
+            const char *value)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (call->request->msg),
+                                name, value);
+}
+
+static void
+set_header_uint (ApiCall    *call,
+                 const char *name,
+                 guint64     value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+
+  set_header (call, name, text);
+}
+
+/* Pagination */
+
+/* Reads page and per_page like GitLab: per_page is clamped to 1…100, page to ≥ 1. */
+static gboolean
+read_pagination (ApiCall *call,
+                 guint64 *page,
+                 guint   *per_page)
+{
+  gint64 value = 0;
+
+  *page = 1;
+  *per_page = DEFAULT_PER_PAGE;
+
+  switch (node_get_saturated_int (json_object_get_member (call->params, "page"), &value))
+    {
+    case PARAM_INVALID:
+      return invalid_param (call, "page");
+    case PARAM_VALID:
+      *page = (guint64) MAX (value, 1);
+      break;
+    case PARAM_ABSENT:
+    default:
+      break;
+    }
+
+  switch (node_get_saturated_int (json_object_get_member (call->params, "per_page"), &value))
+    {
+    case PARAM_INVALID:
+      return invalid_param (call, "per_page");
+    case PARAM_VALID:
+      *per_page = value < 1 ? DEFAULT_PER_PAGE : (guint) MIN (value, MAX_PER_PAGE);
+      break;
+    case PARAM_ABSENT:
+    default:
+      break;
+    }
+  return TRUE;
+}
+
+/* The request's own URL for another page, every other parameter kept as sent. */
+static char *
+page_url (ApiCall *call,
+          guint64  page,
+          guint    per_page)
+{
+  GUri *uri = soup_server_message_get_uri (call->request->msg);
+  const char *query = g_uri_get_query (uri);
+  g_autoptr(GString) url = g_string_new (NULL);
+  g_auto(GStrv) pairs = g_strsplit (query != NULL ? query : "", "&", -1);
+
+  g_string_append_printf (url, "%s%s", call->self->base_url, g_uri_get_path (uri));
+  g_string_append_c (url, '?');
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      if (*pairs[i] == '\0' || g_str_has_prefix (pairs[i], "page=")
+          || g_str_equal (pairs[i], "page") || g_str_has_prefix (pairs[i], "per_page=")
+          || g_str_equal (pairs[i], "per_page"))
+        continue;
+      g_string_append_printf (url, "%s&", pairs[i]);
+    }
+  g_string_append_printf (url, "page=%" G_GUINT64_FORMAT "&per_page=%u", page, per_page);
+  return g_string_free (g_steal_pointer (&url), FALSE);
+}
+
+static void
+append_link (GString    *links,
+             ApiCall    *call,
+             guint64     page,
+             guint       per_page,
+             const char *rel)
+{
+  g_autofree char *url = page_url (call, page, per_page);
+
+  if (links->len > 0)
+    g_string_append (links, ", ");
+  g_string_append_printf (links, "<%s>; rel=\"%s\"", url, rel);
+}
+
+/* Sets the pagination headers for @total items and returns the slice of this page. */
+static void
+paginate (ApiCall *call,
+          guint    total,
+          guint64  page,
+          guint    per_page,
+          guint   *offset,
+          guint   *count)
+{
+  guint64 total_pages = MAX (1, ((guint64) total + per_page - 1) / per_page);
+  gboolean counted = total <= COUNT_LIMIT;
+  gboolean has_next = page < total_pages;
+  g_autoptr(GString) links = g_string_new (NULL);
+
+  if (page > total_pages)
+    {
+      *offset = total;
+      *count = 0;
+    }
+  else
+    {
+      *offset = (guint) ((page - 1) * per_page);
+      *count = MIN (per_page, total - *offset);
+    }
+
+  set_header_uint (call, "x-page", page);
+  set_header_uint (call, "x-per-page", per_page);
+  if (has_next)
+    set_header_uint (call, "x-next-page", page + 1);
+  else
+    set_header (call, "x-next-page", "");
+  if (page > 1)
+    set_header_uint (call, "x-prev-page", MIN (page - 1, total_pages));
+  else
+    set_header (call, "x-prev-page", "");
+  if (counted)
+    {
+      set_header_uint (call, "x-total", total);
+      set_header_uint (call, "x-total-pages", total_pages);
+    }
+
+  if (page > 1)
+    append_link (links, call, MIN (page - 1, total_pages), per_page, "prev");
+  if (has_next)
+    append_link (links, call, page + 1, per_page, "next");
+  append_link (links, call, 1, per_page, "first");
+  if (counted)
+    append_link (links, call, total_pages, per_page, "last");
+  set_header (call, "Link", links->str);
+}
+
+typedef JsonNode *(*SerializeItem) (ApiCall *call, gpointer item);
+
+static void
+respond_page (ApiCall       *call,
+              GPtrArray     *items,
+              SerializeItem  serialize)
+{
+  g_autoptr(JsonArray) array = NULL;
+  guint64 page;
+  guint per_page, offset, count;
+
+  if (!read_pagination (call, &page, &per_page))
+    return;
+  paginate (call, items->len, page, per_page, &offset, &count);
+
+  array = json_array_sized_new (count);
+  for (guint i = offset; i < offset + count; i++)
+    json_array_add_element (array, serialize (call, g_ptr_array_index (items, i)));
+  respond_node (call, SOUP_STATUS_OK, json_node_init_array (json_node_alloc (), array));
+}
+
+/* Routes: users and projects */
+
+static void
+handle_version (ApiCall *call)
+{
+  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+  json_object_set_string_member (json_node_get_object (body), "version", "17.9.0-fake");
+  json_object_set_string_member (json_node_get_object (body), "revision", "f4k3");
+  _nod_fake_request_respond (call->request, SOUP_STATUS_OK, body);
+}
+
+static void
+handle_get_user (ApiCall *call)
+{
+  respond_node (call, SOUP_STATUS_OK, _nod_fake_json_current_user (call->self, call->me));
+}
+
+static JsonNode *
+serialize_project (ApiCall  *call,
+                   gpointer  item)
+{
+  return _nod_fake_json_project (call->self, item);
+}
+
+/* GitLab's default order for projects: newest (highest id) first. */
+static int
+compare_projects_newest_first (gconstpointer a,
+                               gconstpointer b)
+{
+  const NodFakeProject *left = *(NodFakeProject * const *) a;
+  const NodFakeProject *right = *(NodFakeProject * const *) b;
+
+  return left->id < right->id ? 1 : (left->id > right->id ? -1 : 0);
+}
+
+static void
+handle_list_projects (ApiCall *call)
+{
+  g_autoptr(GPtrArray) projects = g_ptr_array_sized_new (call->dataset->projects->len);
+
+  /* Not g_ptr_array_copy(): the copy would take the dataset's free function along. */
+  g_ptr_array_extend (projects, call->dataset->projects, NULL, NULL);
+
+  /* Every project has the reviewer as a member, so membership=true changes nothing. */
+  g_ptr_array_sort (projects, compare_projects_newest_first);
+  respond_page (call, projects, serialize_project);
+}
+
+static void
+handle_get_project (ApiCall *call)
+{
+  respond_node (call, SOUP_STATUS_OK, _nod_fake_json_project (call->self, call->project));
+}
+
+/* Routes: merge requests */
+
+static gboolean
+read_user_filter (ApiCall    *call,
+                  const char *id_name,
+                  const char *username_name,
+                  gint64     *user_id,
+                  gboolean   *match_nothing)
+{
+  g_autofree char *username = param_dup_string (call->params, username_name);
+  gint64 id = 0;
+
+  switch (node_get_int (json_object_get_member (call->params, id_name), &id))
+    {
+    case PARAM_INVALID:
+      return invalid_param (call, id_name);
+    case PARAM_VALID:
+      if (username != NULL)
+        {
+          g_autofree char *error = g_strdup_printf ("%s, %s are mutually exclusive", id_name,
+                                                    username_name);
+          _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, error);
+          return FALSE;
+        }
+      *user_id = id;
+      if (nod_fake_dataset_find_user (call->dataset, id) == NULL)
+        *match_nothing = TRUE;
+      return TRUE;
+    case PARAM_ABSENT:
+    default:
+      break;
+    }
+
+  if (username != NULL)
+    {
+      NodFakeUser *user = nod_fake_dataset_find_username (call->dataset, username);
+
+      if (user != NULL)
+        *user_id = user->id;
+      else
+        *match_nothing = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_merge_request_query (ApiCall        *call,
+                          gboolean        across_projects,
+                          NodFakeMrQuery *query)
+{
+  g_autofree char *scope = param_dup_string (call->params, "scope");
+  g_autofree char *state = param_dup_string (call->params, "state");
+  g_autofree char *reviewer_id = param_dup_string (call->params, "reviewer_id");
+  g_autofree char *order_by = param_dup_string (call->params, "order_by");
+  g_autofree char *sort = param_dup_string (call->params, "sort");
+
+  nod_fake_mr_query_init (query);
+  if (call->project != NULL)
+    query->project_id = call->project->id;
+
+  /* GitLab's /merge_requests defaults to what you created; a project's list to all. */
+  if (scope == NULL)
+    scope = g_strdup (across_projects ? "created_by_me" : "all");
+  if (g_str_equal (scope, "created_by_me") || g_str_equal (scope, "created-by-me"))
+    query->author_id = call->me->id;
+  else if (g_str_equal (scope, "assigned_to_me") || g_str_equal (scope, "assigned-to-me"))
+    query->assignee_id = call->me->id;
+  else if (!g_str_equal (scope, "all"))
+    return invalid_param (call, "scope");
+
+  if (state != NULL && !g_str_equal (state, "all"))
+    {
+      NodFakeMrState parsed;
+
+      if (!nod_fake_mr_state_from_string (state, &parsed))
+        return invalid_param (call, "state");
+      query->state = (int) parsed;
+    }
+
+  if (query->author_id == 0
+      && !read_user_filter (call, "author_id", "author_username", &query->author_id,
+                            &query->match_nothing))
+    return FALSE;
+  if (query->assignee_id == 0
+      && !read_user_filter (call, "assignee_id", "assignee_username", &query->assignee_id,
+                            &query->match_nothing))
+    return FALSE;
+
+  if (reviewer_id != NULL && g_ascii_strcasecmp (reviewer_id, "None") == 0)
+    {
+      query->reviewer_filter = NOD_FAKE_REVIEWER_NONE;
+    }
+  else if (reviewer_id != NULL && g_ascii_strcasecmp (reviewer_id, "Any") == 0)
+    {
+      query->reviewer_filter = NOD_FAKE_REVIEWER_SOME;
+    }
+  else
+    {
+      query->reviewer_id = 0;
+      if (!read_user_filter (call, "reviewer_id", "reviewer_username", &query->reviewer_id,
+                             &query->match_nothing))
+        return FALSE;
+      if (query->reviewer_id != 0 || query->match_nothing)
+        query->reviewer_filter = NOD_FAKE_REVIEWER_USER;
+    }
+
+  if (!read_time_param (call, "updated_after", &query->updated_after)
+      || !read_time_param (call, "updated_before", &query->updated_before)
+      || !read_time_param (call, "created_after", &query->created_after)
+      || !read_time_param (call, "created_before", &query->created_before))
+    return FALSE;
+
+  if (order_by == NULL || g_str_equal (order_by, "created_at"))
+    query->order_by_updated_at = FALSE;
+  else if (g_str_equal (order_by, "updated_at"))
+    query->order_by_updated_at = TRUE;
+  else
+    return invalid_param (call, "order_by");
+
+  if (sort == NULL || g_str_equal (sort, "desc"))
+    query->ascending = FALSE;
+  else if (g_str_equal (sort, "asc"))
+    query->ascending = TRUE;
+  else
+    return invalid_param (call, "sort");
+
+  return TRUE;
+}
+
+static JsonNode *
+serialize_merge_request (ApiCall  *call,
+                         gpointer  item)
+{
+  return _nod_fake_json_merge_request (call->self, item, FALSE);
+}
+
+static void
+list_merge_requests (ApiCall  *call,
+                     gboolean  across_projects)
+{
+  NodFakeMrQuery query;
+  GPtrArray *merge_requests;
+
+  if (!read_merge_request_query (call, across_projects, &query))
+    return;
+  merge_requests = nod_fake_dataset_query_merge_requests (call->dataset, &query);
+  respond_page (call, merge_requests, serialize_merge_request);
+}
+
+static void
+handle_list_merge_requests (ApiCall *call)
+{
+  list_merge_requests (call, TRUE);
+}
+
+static void
+handle_list_project_merge_requests (ApiCall *call)
+{
+  list_merge_requests (call, FALSE);
+}
+
+static void
+handle_get_merge_request (ApiCall *call)
+{
+  respond_node (call, SOUP_STATUS_OK,
+                _nod_fake_json_merge_request (call->self, call->merge_request, TRUE));
+}
+
+/* Routes: approvals */
+
+static void
+handle_get_approvals (ApiCall *call)
+{
+  respond_node (call, SOUP_STATUS_OK,
+                _nod_fake_json_approvals (call->self, call->merge_request, call->me));
+}
+
+static void
+handle_approve (ApiCall *call)
+{
+  NodFakeMergeRequest *merge_request = call->merge_request;
+  g_autofree char *sha = param_dup_string (call->params, "sha");
+
+  /* GitLab checks the sha first, then answers 401 to every refusal alike. */
+  if (sha != NULL && *sha != '\0' && !g_str_equal (sha, merge_request->head_sha))
+    {
+      g_autofree char *message = g_strdup_printf ("SHA does not match HEAD of source branch: %s",
+                                                  merge_request->head_sha);
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_CONFLICT, message);
+      return;
+    }
+  if (merge_request->state != NOD_FAKE_MR_OPENED
+      || merge_request->author == call->me
+      || nod_fake_merge_request_has_approved (merge_request, call->me))
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_UNAUTHORIZED,
+                                         "401 Unauthorized");
+      return;
+    }
+
+  g_ptr_array_add (merge_request->approved_by, call->me);
+  nod_fake_dataset_add_system_note (call->dataset, merge_request, call->me,
+                                    "approved this merge request", call->now);
+  nod_fake_dataset_touch (call->dataset, merge_request, call->now);
+  respond_node (call, SOUP_STATUS_CREATED,
+                _nod_fake_json_approvals (call->self, merge_request, call->me));
+}
+
+static void
+handle_unapprove (ApiCall *call)
+{
+  NodFakeMergeRequest *merge_request = call->merge_request;
+
+  if (!g_ptr_array_remove (merge_request->approved_by, call->me))
+    {
+      respond_not_found (call);
+      return;
+    }
+  nod_fake_dataset_add_system_note (call->dataset, merge_request, call->me,
+                                    "unapproved this merge request", call->now);
+  nod_fake_dataset_touch (call->dataset, merge_request, call->now);
+  respond_node (call, SOUP_STATUS_CREATED,
+                _nod_fake_json_approvals (call->self, merge_request, call->me));
+}
+
+/* Routes: discussions and notes */
+
+static JsonNode *
+serialize_discussion (ApiCall  *call,
+                      gpointer  item)
+{
+  return _nod_fake_json_discussion (call->self, call->merge_request, item);
+}
+
+static void
+handle_list_discussions (ApiCall *call)
+{
+  respond_page (call, call->merge_request->discussions, serialize_discussion);
+}
+
+static void
+handle_get_discussion (ApiCall *call)
+{
+  respond_node (call, SOUP_STATUS_OK,
+                _nod_fake_json_discussion (call->self, call->merge_request, call->discussion));
+}
+
+typedef enum
+{
+  BODY_BLANK,
+  BODY_QUICK_ACTIONS_ONLY,
+  BODY_NOTE,
+} BodyKind;
+
+static BodyKind
+classify_body (const char *body)
+{
+  g_auto(GStrv) lines = g_strsplit (body, "\n", -1);
+  gboolean any_line = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      if (*lines[i] == '\0')
+        continue;
+      any_line = TRUE;
+      if (*lines[i] != '/')
+        return BODY_NOTE;
+    }
+  return any_line ? BODY_QUICK_ACTIONS_ONLY : BODY_BLANK;
+}
+
+/* Reads the note body; answers (400 or 202) and returns FALSE unless a note is to be made.
+ * Spends one unit of the note-creation budget first, as GitLab's throttle does. */
+static gboolean
+read_note_body (ApiCall  *call,
+                char    **body)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) accepted = NULL;
+  guint retry_after = 0;
+
+  if (!_nod_fake_budget_spend (&call->self->notes_budget, call->now, &retry_after))
+    {
+      SoupMessageHeaders *headers =
+        soup_server_message_get_response_headers (call->request->msg);
+      g_autofree char *retry_text = g_strdup_printf ("%u", retry_after);
+
+      /* This limit is not advertised: no RateLimit-* headers, only Retry-After. */
+      for (guint i = 0; i < G_N_ELEMENTS (rate_limit_headers); i++)
+        soup_message_headers_remove (headers, rate_limit_headers[i]);
+      soup_message_headers_replace (headers, "Retry-After", retry_text);
+      _nod_fake_request_respond_message (call->request, HTTP_STATUS_TOO_MANY_REQUESTS,
+                                         "This endpoint has been requested too many times. "
+                                         "Try again later.");
+      return FALSE;
+    }
+
+  *body = param_dup_string (call->params, "body");
+  if (*body == NULL)
+    return missing_param (call, "body");
+
+  switch (classify_body (*body))
+    {
+    case BODY_BLANK:
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
+                                         "400 Bad request - Note can't be blank");
+      return FALSE;
+
+    case BODY_QUICK_ACTIONS_ONLY:
+      builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "commands_changes");
+      json_builder_begin_object (builder);
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "summary");
+      json_builder_begin_array (builder);
+      json_builder_add_string_value (builder, "Applied commands");
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+      accepted = json_builder_get_root (builder);
+      _nod_fake_request_respond (call->request, SOUP_STATUS_ACCEPTED, accepted);
+      return FALSE;
+
+    case BODY_NOTE:
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+is_sha (const char *text)
+{
+  if (text == NULL || strlen (text) != NOD_FAKE_SHA_LENGTH)
+    return FALSE;
+  for (const char *cursor = text; *cursor != '\0'; cursor++)
+    {
+      if (!g_ascii_isxdigit (*cursor))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* A text position on the diff; answers 400 and returns FALSE when it is not one. */
+static gboolean
+read_position (ApiCall          *call,
+               NodFakePosition **position)
+{
+  JsonNode *node = json_object_get_member (call->params, "position");
+  g_autoptr(NodFakePosition) result = NULL;
+  g_autofree char *position_type = NULL;
+  g_autofree char *base_sha = NULL, *start_sha = NULL, *head_sha = NULL;
+  JsonObject *object;
+
+  *position = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid_param (call, "position");
+  object = json_node_get_object (node);
+
+  position_type = param_dup_string (object, "position_type");
+  if (position_type == NULL)
+    return missing_param (call, "position[position_type]");
+  if (!g_str_equal (position_type, "text"))
+    return invalid_param (call, "position[position_type]");
+
+  base_sha = param_dup_string (object, "base_sha");
+  start_sha = param_dup_string (object, "start_sha");
+  head_sha = param_dup_string (object, "head_sha");
+  if (base_sha == NULL)
+    return missing_param (call, "position[base_sha]");
+  if (start_sha == NULL)
+    return missing_param (call, "position[start_sha]");
+  if (head_sha == NULL)
+    return missing_param (call, "position[head_sha]");
+  if (!is_sha (base_sha) || !is_sha (start_sha) || !is_sha (head_sha))
+    return invalid_param (call, "position");
+
+  result = g_new0 (NodFakePosition, 1);
+  memcpy (result->base_sha, base_sha, NOD_FAKE_SHA_LENGTH);
+  memcpy (result->start_sha, start_sha, NOD_FAKE_SHA_LENGTH);
+  memcpy (result->head_sha, head_sha, NOD_FAKE_SHA_LENGTH);
+  result->old_path = param_dup_string (object, "old_path");
+  result->new_path = param_dup_string (object, "new_path");
+  if (result->old_path == NULL && result->new_path == NULL)
+    return missing_param (call, "position[new_path]");
+  if (result->old_path == NULL)
+    result->old_path = g_strdup (result->new_path);
+  if (result->new_path == NULL)
+    result->new_path = g_strdup (result->old_path);
+  if (node_get_int (json_object_get_member (object, "old_line"), &result->old_line)
+      == PARAM_INVALID
+      || node_get_int (json_object_get_member (object, "new_line"), &result->new_line)
+      == PARAM_INVALID
+      || result->old_line < 0 || result->new_line < 0)
+    return invalid_param (call, "position");
+  if (result->old_line == 0 && result->new_line == 0)
+    return missing_param (call, "position[new_line]");
+
+  *position = g_steal_pointer (&result);
+  return TRUE;
+}
+
+static void
+handle_create_discussion (ApiCall *call)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(NodFakePosition) position = NULL;
+  NodFakeDiscussion *discussion;
+  NodFakeNoteType type;
+
+  if (!read_note_body (call, &body) || !read_position (call, &position))
+    return;
+
+  /* Decided before the call: arguments are evaluated in no set order. */
+  type = position != NULL ? NOD_FAKE_NOTE_DIFF : NOD_FAKE_NOTE_DISCUSSION;
+  discussion = nod_fake_dataset_add_discussion (call->dataset, call->merge_request, FALSE);
+  nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
+                             g_steal_pointer (&position), call->now);
+  nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
+  respond_node (call, SOUP_STATUS_CREATED,
+                _nod_fake_json_discussion (call->self, call->merge_request, discussion));
+}
+
+static void
+handle_create_note (ApiCall *call)
+{
+  NodFakeDiscussion *discussion = call->discussion;
+  NodFakeNote *first = g_ptr_array_index (discussion->notes, 0);
+  g_autofree char *body = NULL;
+  NodFakeNote *note;
+
+  if (first->system)
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
+                                         "400 Bad request - System notes cannot be replied to");
+      return;
+    }
+  if (!read_note_body (call, &body))
+    return;
+
+  note = nod_fake_dataset_add_reply (call->dataset, discussion, call->me, body, call->now);
+  nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
+  respond_node (call, SOUP_STATUS_CREATED,
+                _nod_fake_json_note (call->self, call->merge_request, note));
+}
+
+static void
+handle_update_discussion (ApiCall *call)
+{
+  NodFakeDiscussion *discussion = call->discussion;
+  gboolean resolved = FALSE;
+
+  switch (param_get_bool (call->params, "resolved", &resolved))
+    {
+    case PARAM_ABSENT:
+      missing_param (call, "resolved");
+      return;
+    case PARAM_INVALID:
+      invalid_param (call, "resolved");
+      return;
+    case PARAM_VALID:
+    default:
+      break;
+    }
+
+  if (!nod_fake_discussion_is_resolvable (discussion))
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
+                                         "400 Bad request - Discussion is not resolvable");
+      return;
+    }
+
+  for (guint i = 0; i < discussion->notes->len; i++)
+    {
+      NodFakeNote *note = g_ptr_array_index (discussion->notes, i);
+
+      if (!note->resolvable || note->resolved == resolved)
+        continue;
+      note->resolved = resolved;
+      note->resolved_by = resolved ? call->me : NULL;
+      note->resolved_at = resolved ? call->now : 0;
+    }
+  nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
+  respond_node (call, SOUP_STATUS_OK,
+                _nod_fake_json_discussion (call->self, call->merge_request, discussion));
+}
+
+static const Route routes[] = {
+  { "GET", "version", handle_version },
+  { "GET", "user", handle_get_user },
+  { "GET", "projects", handle_list_projects },
+  { "GET", "projects/:project", handle_get_project },
+  { "GET", "merge_requests", handle_list_merge_requests },
+  { "GET", "projects/:project/merge_requests", handle_list_project_merge_requests },
+  { "GET", "projects/:project/merge_requests/:iid", handle_get_merge_request },
+  { "GET", "projects/:project/merge_requests/:iid/approvals", handle_get_approvals },
+  { "POST", "projects/:project/merge_requests/:iid/approve", handle_approve },
+  { "POST", "projects/:project/merge_requests/:iid/unapprove", handle_unapprove },
+  { "GET", "projects/:project/merge_requests/:iid/discussions", handle_list_discussions },
+  { "POST", "projects/:project/merge_requests/:iid/discussions", handle_create_discussion },
+  { "GET", "projects/:project/merge_requests/:iid/discussions/:discussion",
+    handle_get_discussion },
+  { "PUT", "projects/:project/merge_requests/:iid/discussions/:discussion",
+    handle_update_discussion },
+  { "POST", "projects/:project/merge_requests/:iid/discussions/:discussion/notes",
+    handle_create_note },
+};
+
+/* Matches @segments (decoded) against @pattern; the captures land in @call. */
+static gboolean
+route_matches (const Route *route,
+               char       **segments)
+{
+  g_auto(GStrv) pattern = g_strsplit (route->pattern, "/", -1);
+  guint i;
+
+  for (i = 0; pattern[i] != NULL && segments[i] != NULL; i++)
+    {
+      if (pattern[i][0] == ':')
+        {
+          if (*segments[i] == '\0')
+            return FALSE;
+        }
+      else if (!g_str_equal (pattern[i], segments[i]))
+        {
+          return FALSE;
+        }
+    }
+  return pattern[i] == NULL && segments[i] == NULL;
+}
+
+/* Resolves :project, :iid and :discussion; answers 404 and returns FALSE when one is
+ * unknown. */
+static gboolean
+resolve_captures (ApiCall     *call,
+                  const Route *route,
+                  char       **segments)
+{
+  g_auto(GStrv) pattern = g_strsplit (route->pattern, "/", -1);
+
+  for (guint i = 0; pattern[i] != NULL; i++)
+    {
+      if (g_str_equal (pattern[i], ":project"))
+        {
+          call->project = nod_fake_dataset_find_project (call->dataset, segments[i]);
+          if (call->project == NULL)
+            {
+              _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND,
+                                                 "404 Project Not Found");
+              return FALSE;
+            }
+        }
+      else if (g_str_equal (pattern[i], ":iid"))
+        {
+          guint64 iid = 0;
+
+          if (g_ascii_string_to_unsigned (segments[i], 10, 1, G_MAXINT64, &iid, NULL))
+            call->merge_request = nod_fake_dataset_find_merge_request (call->dataset,
+                                                                       call->project,
+                                                                       (gint64) iid);
+          if (call->merge_request == NULL)
+            {
+              respond_not_found (call);
+              return FALSE;
+            }
+        }
+      else if (g_str_equal (pattern[i], ":discussion"))
+        {
+          call->discussion = nod_fake_merge_request_find_discussion (call->merge_request,
+                                                                     segments[i]);
+          if (call->discussion == NULL)
+            {
+              respond_not_found (call);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+static void
+set_rate_limit_headers (NodFakeGitlab     *self,
+                        SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const NodFakeBudget *budget = &self->api_budget;
+  gint64 reset_s = (budget->reset_at + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  g_autoptr(GDateTime) reset_time = g_date_time_new_from_unix_utc (reset_s);
+  g_autofree char *limit = g_strdup_printf ("%u", budget->limit);
+  g_autofree char *observed = g_strdup_printf ("%u", budget->observed);
+  g_autofree char *remaining = g_strdup_printf ("%u", budget->observed < budget->limit
+                                                      ? budget->limit - budget->observed : 0);
+  g_autofree char *reset = g_strdup_printf ("%" G_GINT64_FORMAT, reset_s);
+  g_autofree char *reset_date = soup_date_time_to_string (reset_time, SOUP_DATE_HTTP);
+
+  soup_message_headers_replace (headers, "RateLimit-Name", "throttle_authenticated_api");
+  soup_message_headers_replace (headers, "RateLimit-Limit", limit);
+  soup_message_headers_replace (headers, "RateLimit-Observed", observed);
+  soup_message_headers_replace (headers, "RateLimit-Remaining", remaining);
+  soup_message_headers_replace (headers, "RateLimit-Reset", reset);
+  soup_message_headers_replace (headers, "RateLimit-ResetTime", reset_date);
+}
+
+static gboolean
+is_authenticated (NodFakeGitlab     *self,
+                  SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *private_token = soup_message_headers_get_one (headers, "PRIVATE-TOKEN");
+  const char *authorization = soup_message_headers_get_one (headers, "Authorization");
+
+  if (private_token != NULL)
+    return g_str_equal (private_token, self->token);
+  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    return g_str_equal (authorization + 7, self->token);
+  return FALSE;
+}
+
+/* Splits the path after /api/v4/ into decoded segments; NULL when it cannot be decoded. */
+static char **
+split_path (const char *path)
+{
+  const char *rest = path + strlen ("/api/v4");
+  g_auto(GStrv) raw = NULL;
+  g_autoptr(GPtrArray) segments = g_ptr_array_new_with_free_func (g_free);
+
+  if (*rest == '/')
+    rest++;
+  raw = g_strsplit (rest, "/", -1);
+  for (guint i = 0; raw[i] != NULL; i++)
+    {
+      char *segment = g_uri_unescape_string (raw[i], NULL);
+
+      if (segment == NULL)
+        return NULL;
+      g_ptr_array_add (segments, segment);
+    }
+  g_ptr_array_add (segments, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&segments), FALSE);
+}
+
+void
+_nod_fake_gitlab_serve_api (NodFakeGitlab  *self,
+                            NodFakeRequest *request,
+                            const char     *path)
+{
+  SoupServerMessage *msg = request->msg;
+  const char *method = soup_server_message_get_method (msg);
+  g_autoptr(JsonObject) params = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) segments = NULL;
+  const Route *route = NULL;
+  gboolean path_known = FALSE;
+  guint retry_after = 0;
+  ApiCall call = { 0 };
+
+  call.self = self;
+  call.request = request;
+  call.dataset = self->dataset;
+  call.now = nod_fake_now ();
+
+  if (!_nod_fake_budget_spend (&self->api_budget, call.now, &retry_after))
+    {
+      g_autofree char *retry_text = g_strdup_printf ("%u", retry_after);
+
+      set_rate_limit_headers (self, msg);
+      set_header (&call, "Retry-After", retry_text);
+      _nod_fake_request_respond_message (request, HTTP_STATUS_TOO_MANY_REQUESTS,
+                                         "Retry later");
+      return;
+    }
+  set_rate_limit_headers (self, msg);
+
+  if (!is_authenticated (self, msg))
+    {
+      _nod_fake_request_respond_message (request, SOUP_STATUS_UNAUTHORIZED, "401 Unauthorized");
+      return;
+    }
+  call.me = nod_fake_dataset_find_user (self->dataset, NOD_FAKE_GITLAB_REVIEWER_ID);
+  g_assert (call.me != NULL);
+
+  segments = split_path (path);
+  for (guint i = 0; segments != NULL && i < G_N_ELEMENTS (routes) && route == NULL; i++)
+    {
+      if (!route_matches (&routes[i], segments))
+        continue;
+      path_known = TRUE;
+      if (g_str_equal (routes[i].method, method))
+        route = &routes[i];
+    }
+  if (route == NULL)
+    {
+      if (path_known)
+        _nod_fake_request_respond_message (request, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                                           "405 Method Not Allowed");
+      else
+        _nod_fake_request_respond_error (request, SOUP_STATUS_NOT_FOUND, "404 Not Found");
+      return;
+    }
+
+  params = parse_params (msg, &error);
+  if (params == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("400 Bad request - %s", error->message);
+      _nod_fake_request_respond_message (request, SOUP_STATUS_BAD_REQUEST, message);
+      return;
+    }
+  call.params = params;
+  if (find_non_scalar_param (params) != NULL)
+    {
+      invalid_param (&call, find_non_scalar_param (params));
+      return;
+    }
+
+  if (!resolve_captures (&call, route, segments))
+    return;
+  route->handler (&call);
+}

@@ -1,0 +1,700 @@
+/* nod-fake-gitlab-control.c: the control API under /__fake/
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Tests, benchmarks and scripts play the rest of the world through it: other users'
+ * activity, faults, rate limits, the request log. No authentication, never rate-limited,
+ * never logged, never delayed. Bodies are JSON objects; every member is type-checked.
+ *
+ *   GET    /__fake/requests   the API request log, oldest first
+ *   DELETE /__fake/requests   clears it
+ *   POST   /__fake/faults     {"method","path" (regex),"status","times","delay_ms","drop",
+ *                              "malformed","retry_after"}
+ *   DELETE /__fake/faults     removes every fault
+ *   POST   /__fake/ratelimit  {"limit","remaining","reset_in_s","notes_limit",
+ *                              "notes_remaining"}
+ *   POST   /__fake/reset      back to the loaded or generated dataset, no log, faults, limits
+ *   POST   /__fake/mr         {"project_id","title","author","reviewers","assignees",
+ *                              "description"} → 201 the merge request
+ *   POST   /__fake/mr/PROJECT/IID/commit   {"reset_approvals"?} → a new head sha
+ *   POST   /__fake/mr/PROJECT/IID/merge    {"user"?}
+ *   POST   /__fake/mr/PROJECT/IID/close    {"user"?}
+ *   POST   /__fake/mr/PROJECT/IID/comment  {"author","body","discussion_id"?}
+ *                                          → 201 the discussion
+ */
+
+#define G_LOG_DOMAIN "nod-fake-gitlab"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nod-fake-gitlab-private.h"
+
+/* Longer than any test waits: a delay this long is a mistake. */
+#define MAX_FAULT_DELAY_MS (10 * 60 * 1000)
+
+typedef struct
+{
+  NodFakeGitlab     *self;
+  SoupServerMessage *msg;
+  JsonObject        *body;
+  gint64             now;
+} ControlCall;
+
+static void
+respond_bad_request (ControlCall *call,
+                     const char  *format,
+                     ...) G_GNUC_PRINTF (2, 3);
+
+static void
+respond_bad_request (ControlCall *call,
+                     const char  *format,
+                     ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  _nod_fake_message_respond_message (call->msg, SOUP_STATUS_BAD_REQUEST, message);
+}
+
+static void
+respond_node (ControlCall *call,
+              guint        status,
+              JsonNode    *node)
+{
+  g_autoptr(JsonNode) owned = node;
+
+  _nod_fake_message_respond (call->msg, status, owned);
+}
+
+static void
+respond_empty_object (ControlCall *call)
+{
+  respond_node (call, SOUP_STATUS_OK, json_node_init_object (json_node_alloc (),
+                                                             json_object_new ()));
+}
+
+/* Readers: absent or null members leave *value alone; a wrong type answers 400. */
+
+static JsonNode *
+get_member (ControlCall *call,
+            const char  *name)
+{
+  JsonNode *node = json_object_get_member (call->body, name);
+
+  return node == NULL || JSON_NODE_HOLDS_NULL (node) ? NULL : node;
+}
+
+static gboolean
+read_string (ControlCall  *call,
+             const char   *name,
+             gboolean      required,
+             const char  **value)
+{
+  JsonNode *node = get_member (call, name);
+
+  if (node == NULL)
+    {
+      if (required)
+        respond_bad_request (call, "\"%s\" is missing", name);
+      return !required;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      respond_bad_request (call, "\"%s\" is not a string", name);
+      return FALSE;
+    }
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+read_uint (ControlCall *call,
+           const char  *name,
+           guint64      maximum,
+           guint64     *value,
+           gboolean    *present)
+{
+  JsonNode *node = get_member (call, name);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64
+      || json_node_get_int (node) < 0 || (guint64) json_node_get_int (node) > maximum)
+    {
+      respond_bad_request (call, "\"%s\" is not an integer from 0 to %" G_GUINT64_FORMAT,
+                           name, maximum);
+      return FALSE;
+    }
+  *value = (guint64) json_node_get_int (node);
+  if (present != NULL)
+    *present = TRUE;
+  return TRUE;
+}
+
+static gboolean
+read_bool (ControlCall *call,
+           const char  *name,
+           gboolean    *value)
+{
+  JsonNode *node = get_member (call, name);
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      respond_bad_request (call, "\"%s\" is not a boolean", name);
+      return FALSE;
+    }
+  *value = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+read_user (ControlCall  *call,
+           const char   *name,
+           gboolean      required,
+           NodFakeUser **user)
+{
+  const char *username = NULL;
+
+  if (!read_string (call, name, required, &username))
+    return FALSE;
+  if (username == NULL)
+    return TRUE;
+  *user = nod_fake_dataset_find_username (call->self->dataset, username);
+  if (*user == NULL)
+    {
+      respond_bad_request (call, "\"%s\" names an unknown user", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_user_list (ControlCall *call,
+                const char  *name,
+                GPtrArray   *users)
+{
+  JsonNode *node = get_member (call, name);
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      respond_bad_request (call, "\"%s\" is not an array of usernames", name);
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      NodFakeUser *user = NULL;
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        user = nod_fake_dataset_find_username (call->self->dataset,
+                                               json_node_get_string (element));
+      if (user == NULL)
+        {
+          respond_bad_request (call, "\"%s\" has an element that is not a known username",
+                               name);
+          return FALSE;
+        }
+      if (!g_ptr_array_find (users, user, NULL))
+        g_ptr_array_add (users, user);
+    }
+  return TRUE;
+}
+
+/* The request log */
+
+static void
+handle_get_requests (ControlCall *call)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GPtrArray *log = call->self->request_log;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < log->len; i++)
+    {
+      NodFakeLogEntry *entry = g_ptr_array_index (log, i);
+      g_autofree char *at = nod_fake_format_time (entry->at);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "method");
+      json_builder_add_string_value (builder, entry->method);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, entry->path);
+      json_builder_set_member_name (builder, "query");
+      json_builder_add_string_value (builder, entry->query);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_int_value (builder, entry->status);
+      json_builder_set_member_name (builder, "at");
+      json_builder_add_string_value (builder, at);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+static void
+handle_clear_requests (ControlCall *call)
+{
+  g_ptr_array_set_size (call->self->request_log, 0);
+  respond_empty_object (call);
+}
+
+/* Faults and limits */
+
+static void
+handle_add_fault (ControlCall *call)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  NodFakeFault *fault;
+  const char *method = NULL, *path = ".*";
+  guint64 status = 0, times = 1, delay_ms = 0, retry_after = 0;
+  gboolean drop = FALSE, malformed = FALSE;
+  g_autoptr(GRegex) regex = NULL;
+
+  if (!read_string (call, "method", FALSE, &method)
+      || !read_string (call, "path", FALSE, &path)
+      || !read_uint (call, "status", 599, &status, NULL)
+      || !read_uint (call, "times", G_MAXUINT, &times, NULL)
+      || !read_uint (call, "delay_ms", MAX_FAULT_DELAY_MS, &delay_ms, NULL)
+      || !read_uint (call, "retry_after", 86400, &retry_after, NULL)
+      || !read_bool (call, "drop", &drop)
+      || !read_bool (call, "malformed", &malformed))
+    return;
+
+  if (status != 0 && status < 200)
+    {
+      respond_bad_request (call, "\"status\" is not an HTTP status from 200 to 599");
+      return;
+    }
+  if (times == 0)
+    {
+      respond_bad_request (call, "\"times\" must be at least 1");
+      return;
+    }
+  if ((status != 0) + drop + malformed > 1)
+    {
+      respond_bad_request (call, "a fault is one of \"status\", \"drop\" or "
+                                 "\"malformed\"");
+      return;
+    }
+  if (status == 0 && !drop && !malformed && delay_ms == 0)
+    {
+      respond_bad_request (call, "a fault needs \"status\", \"drop\", \"malformed\" or "
+                                 "\"delay_ms\"");
+      return;
+    }
+  regex = g_regex_new (path, G_REGEX_OPTIMIZE, 0, &error);
+  if (regex == NULL)
+    {
+      respond_bad_request (call, "\"path\" is not a regular expression: %s",
+                           error->message);
+      return;
+    }
+
+  fault = g_new0 (NodFakeFault, 1);
+  fault->method = g_strdup (method);
+  fault->path_regex = g_steal_pointer (&regex);
+  fault->status = (guint) status;
+  fault->times = (guint) times;
+  fault->delay_ms = (guint) delay_ms;
+  fault->retry_after = (guint) retry_after;
+  fault->drop = drop;
+  fault->malformed = malformed;
+  g_ptr_array_add (call->self->faults, fault);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "method");
+  if (method != NULL)
+    json_builder_add_string_value (builder, method);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "path");
+  json_builder_add_string_value (builder, path);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_int_value (builder, (gint64) status);
+  json_builder_set_member_name (builder, "times");
+  json_builder_add_int_value (builder, (gint64) times);
+  json_builder_set_member_name (builder, "delay_ms");
+  json_builder_add_int_value (builder, (gint64) delay_ms);
+  json_builder_set_member_name (builder, "drop");
+  json_builder_add_boolean_value (builder, drop);
+  json_builder_set_member_name (builder, "malformed");
+  json_builder_add_boolean_value (builder, malformed);
+  json_builder_end_object (builder);
+  respond_node (call, SOUP_STATUS_CREATED, json_builder_get_root (builder));
+}
+
+static void
+handle_clear_faults (ControlCall *call)
+{
+  g_ptr_array_set_size (call->self->faults, 0);
+  respond_empty_object (call);
+}
+
+static gboolean
+apply_budget (ControlCall   *call,
+              NodFakeBudget *budget,
+              const char    *limit_name,
+              const char    *remaining_name,
+              const char    *reset_name)
+{
+  guint64 limit = budget->limit, remaining = 0, reset_in_s = 0;
+  gboolean has_remaining = FALSE, has_reset = FALSE;
+
+  if (!read_uint (call, limit_name, 1000000, &limit, NULL)
+      || !read_uint (call, remaining_name, 1000000, &remaining, &has_remaining)
+      || (reset_name != NULL && !read_uint (call, reset_name, 86400, &reset_in_s, &has_reset)))
+    return FALSE;
+  if (remaining > limit)
+    {
+      respond_bad_request (call, "\"%s\" is more than the limit", remaining_name);
+      return FALSE;
+    }
+
+  budget->limit = (guint) limit;
+  /* A window that has not started (or is over) starts now, so the values below hold. */
+  if (call->now >= budget->reset_at)
+    {
+      budget->observed = 0;
+      budget->reset_at = call->now + 60 * G_USEC_PER_SEC;
+    }
+  if (has_remaining)
+    budget->observed = (guint) (limit - remaining);
+  if (has_reset)
+    budget->reset_at = call->now + (gint64) reset_in_s * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+static void
+handle_rate_limit (ControlCall *call)
+{
+  NodFakeGitlab *self = call->self;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  NodFakeBudget api_before = self->api_budget;
+  NodFakeBudget notes_before = self->notes_budget;
+
+  /* All or nothing: a refused request changes neither budget. */
+  if (!apply_budget (call, &self->api_budget, "limit", "remaining", "reset_in_s")
+      || ((json_object_has_member (call->body, "notes_limit")
+           || json_object_has_member (call->body, "notes_remaining"))
+          && !apply_budget (call, &self->notes_budget, "notes_limit", "notes_remaining",
+                            NULL)))
+    {
+      self->api_budget = api_before;
+      self->notes_budget = notes_before;
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "limit");
+  json_builder_add_int_value (builder, self->api_budget.limit);
+  json_builder_set_member_name (builder, "remaining");
+  json_builder_add_int_value (builder, self->api_budget.observed < self->api_budget.limit
+                                       ? self->api_budget.limit - self->api_budget.observed
+                                       : 0);
+  json_builder_set_member_name (builder, "reset");
+  json_builder_add_int_value (builder, (self->api_budget.reset_at + G_USEC_PER_SEC - 1)
+                                       / G_USEC_PER_SEC);
+  json_builder_set_member_name (builder, "notes_limit");
+  json_builder_add_int_value (builder, self->notes_budget.limit);
+  json_builder_end_object (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+static void
+handle_reset (ControlCall *call)
+{
+  _nod_fake_gitlab_reset (call->self);
+  respond_empty_object (call);
+}
+
+/* Other users' activity */
+
+static NodFakeProject *
+find_project_member (ControlCall *call)
+{
+  JsonNode *node = get_member (call, "project_id");
+  g_autofree char *key = NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    {
+      if (json_node_get_value_type (node) == G_TYPE_INT64)
+        key = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      else if (json_node_get_value_type (node) == G_TYPE_STRING)
+        key = json_node_dup_string (node);
+    }
+  return nod_fake_dataset_find_project (call->self->dataset, key);
+}
+
+static void
+handle_new_merge_request (ControlCall *call)
+{
+  NodFakeDataset *dataset = call->self->dataset;
+  g_autoptr(GPtrArray) reviewers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) assignees = g_ptr_array_new ();
+  NodFakeProject *project = find_project_member (call);
+  NodFakeMergeRequest *merge_request;
+  NodFakeUser *author = NULL;
+  const char *title = NULL, *description = NULL;
+
+  if (project == NULL)
+    {
+      respond_bad_request (call, "\"project_id\" does not name a known project");
+      return;
+    }
+  if (!read_string (call, "title", TRUE, &title)
+      || !read_string (call, "description", FALSE, &description)
+      || !read_user (call, "author", TRUE, &author)
+      || !read_user_list (call, "reviewers", reviewers)
+      || !read_user_list (call, "assignees", assignees))
+    return;
+  if (*title == '\0')
+    {
+      respond_bad_request (call, "\"title\" is empty");
+      return;
+    }
+
+  merge_request = nod_fake_dataset_add_merge_request (dataset, project, 0, 0, author, title,
+                                                      call->now);
+  if (description != NULL)
+    {
+      g_free (merge_request->description);
+      merge_request->description = g_strdup (description);
+    }
+  g_ptr_array_extend (merge_request->reviewers, reviewers, NULL, NULL);
+  g_ptr_array_extend (merge_request->assignees, assignees, NULL, NULL);
+  respond_node (call, SOUP_STATUS_CREATED,
+                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+}
+
+static void
+handle_commit (ControlCall         *call,
+               NodFakeMergeRequest *merge_request)
+{
+  gboolean reset_approvals = FALSE;
+
+  if (!read_bool (call, "reset_approvals", &reset_approvals))
+    return;
+  if (merge_request->state == NOD_FAKE_MR_MERGED)
+    {
+      respond_bad_request (call, "the merge request is merged");
+      return;
+    }
+
+  nod_fake_dataset_new_commit (call->self->dataset, merge_request, call->now);
+  if (reset_approvals)
+    g_ptr_array_set_size (merge_request->approved_by, 0);
+  nod_fake_dataset_add_system_note (call->self->dataset, merge_request, merge_request->author,
+                                    "added 1 commit", call->now);
+  respond_node (call, SOUP_STATUS_OK,
+                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+}
+
+static void
+handle_merge_or_close (ControlCall         *call,
+                       NodFakeMergeRequest *merge_request,
+                       gboolean             merge)
+{
+  NodFakeUser *user = merge_request->author;
+
+  if (!read_user (call, "user", FALSE, &user))
+    return;
+  if (merge_request->state != NOD_FAKE_MR_OPENED)
+    {
+      respond_bad_request (call, "the merge request is %s, not opened",
+                           nod_fake_mr_state_to_string (merge_request->state));
+      return;
+    }
+
+  if (merge)
+    {
+      merge_request->state = NOD_FAKE_MR_MERGED;
+      merge_request->merged_at = call->now;
+      merge_request->merged_by = user;
+    }
+  else
+    {
+      merge_request->state = NOD_FAKE_MR_CLOSED;
+      merge_request->closed_at = call->now;
+      merge_request->closed_by = user;
+    }
+  nod_fake_dataset_add_system_note (call->self->dataset, merge_request, user,
+                                    merge ? "merged" : "closed", call->now);
+  nod_fake_dataset_touch (call->self->dataset, merge_request, call->now);
+  respond_node (call, SOUP_STATUS_OK,
+                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+}
+
+static void
+handle_comment (ControlCall         *call,
+                NodFakeMergeRequest *merge_request)
+{
+  NodFakeDataset *dataset = call->self->dataset;
+  NodFakeDiscussion *discussion;
+  NodFakeUser *author = NULL;
+  const char *body = NULL, *discussion_id = NULL;
+
+  if (!read_user (call, "author", TRUE, &author)
+      || !read_string (call, "body", TRUE, &body)
+      || !read_string (call, "discussion_id", FALSE, &discussion_id))
+    return;
+  if (*body == '\0')
+    {
+      respond_bad_request (call, "\"body\" is empty");
+      return;
+    }
+
+  if (discussion_id != NULL)
+    {
+      NodFakeNote *first;
+
+      discussion = nod_fake_merge_request_find_discussion (merge_request, discussion_id);
+      if (discussion == NULL)
+        {
+          _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND,
+                                             "404 Not found");
+          return;
+        }
+      first = g_ptr_array_index (discussion->notes, 0);
+      if (first->system)
+        {
+          respond_bad_request (call, "system notes cannot be replied to");
+          return;
+        }
+      nod_fake_dataset_add_reply (dataset, discussion, author, body, call->now);
+    }
+  else
+    {
+      discussion = nod_fake_dataset_add_discussion (dataset, merge_request, FALSE);
+      nod_fake_dataset_add_note (dataset, discussion, author, body, NOD_FAKE_NOTE_DISCUSSION,
+                                 NULL, call->now);
+    }
+
+  nod_fake_dataset_touch (dataset, merge_request, call->now);
+  respond_node (call, SOUP_STATUS_CREATED,
+                _nod_fake_json_discussion (call->self, merge_request, discussion));
+}
+
+/* /__fake/mr/PROJECT/IID/ACTION */
+static void
+handle_merge_request_action (ControlCall *call,
+                             const char  *rest)
+{
+  g_auto(GStrv) segments = g_strsplit (rest, "/", -1);
+  g_autofree char *project_key = NULL;
+  NodFakeProject *project = NULL;
+  NodFakeMergeRequest *merge_request = NULL;
+  guint64 iid = 0;
+
+  if (g_strv_length (segments) == 3)
+    project_key = g_uri_unescape_string (segments[0], NULL);
+  if (project_key != NULL)
+    project = nod_fake_dataset_find_project (call->self->dataset, project_key);
+  if (project != NULL
+      && g_ascii_string_to_unsigned (segments[1], 10, 1, G_MAXINT64, &iid, NULL))
+    merge_request = nod_fake_dataset_find_merge_request (call->self->dataset, project,
+                                                         (gint64) iid);
+  if (merge_request == NULL)
+    {
+      _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND,
+                                         "404 Not found");
+      return;
+    }
+
+  if (g_str_equal (segments[2], "commit"))
+    handle_commit (call, merge_request);
+  else if (g_str_equal (segments[2], "merge"))
+    handle_merge_or_close (call, merge_request, TRUE);
+  else if (g_str_equal (segments[2], "close"))
+    handle_merge_or_close (call, merge_request, FALSE);
+  else if (g_str_equal (segments[2], "comment"))
+    handle_comment (call, merge_request);
+  else
+    _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND, "404 Not found");
+}
+
+static JsonObject *
+parse_body (SoupServerMessage *msg,
+            GError           **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) data = NULL;
+  JsonNode *root;
+
+  if (body == NULL || body->length == 0)
+    return json_object_new ();
+
+  data = soup_message_body_flatten (body);
+  if (nod_fake_json_is_too_deep (g_bytes_get_data (data, NULL), g_bytes_get_size (data),
+                                 NOD_FAKE_MAX_JSON_DEPTH))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "the body nests too deeply");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (data, NULL),
+                                   (gssize) g_bytes_get_size (data), error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "the body is not a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+void
+_nod_fake_gitlab_serve_control (NodFakeGitlab     *self,
+                                SoupServerMessage *msg,
+                                const char        *path)
+{
+  const char *method = soup_server_message_get_method (msg);
+  const char *route = path + strlen ("/__fake/");
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(GError) error = NULL;
+  ControlCall call = { self, msg, NULL, nod_fake_now () };
+  gboolean is_get = g_str_equal (method, "GET");
+  gboolean is_post = g_str_equal (method, "POST");
+  gboolean is_delete = g_str_equal (method, "DELETE");
+
+  body = parse_body (msg, &error);
+  if (body == NULL)
+    {
+      _nod_fake_message_respond_message (msg, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
+    }
+  call.body = body;
+
+  if (g_str_equal (route, "requests") && is_get)
+    handle_get_requests (&call);
+  else if (g_str_equal (route, "requests") && is_delete)
+    handle_clear_requests (&call);
+  else if (g_str_equal (route, "faults") && is_post)
+    handle_add_fault (&call);
+  else if (g_str_equal (route, "faults") && is_delete)
+    handle_clear_faults (&call);
+  else if (g_str_equal (route, "ratelimit") && is_post)
+    handle_rate_limit (&call);
+  else if (g_str_equal (route, "reset") && is_post)
+    handle_reset (&call);
+  else if (g_str_equal (route, "mr") && is_post)
+    handle_new_merge_request (&call);
+  else if (g_str_has_prefix (route, "mr/") && is_post)
+    handle_merge_request_action (&call, route + strlen ("mr/"));
+  else
+    _nod_fake_message_respond_message (msg, SOUP_STATUS_NOT_FOUND, "404 Not found");
+}

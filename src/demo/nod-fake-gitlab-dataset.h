@@ -1,0 +1,292 @@
+/* nod-fake-gitlab-dataset.h: the fake GitLab's in-memory state (private)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Plain structs, no GObject: the dataset is owned by one NodFakeGitlab and lives on its
+ * main context. Times are Unix microseconds, truncated to milliseconds (GitLab shows
+ * milliseconds); 0 means "null". Users are never removed, so the user pointers that
+ * merge requests and notes hold stay valid for the dataset's lifetime.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define NOD_FAKE_SHA_LENGTH 40
+
+typedef enum
+{
+  NOD_FAKE_MR_OPENED,
+  NOD_FAKE_MR_CLOSED,
+  NOD_FAKE_MR_MERGED,
+  NOD_FAKE_MR_LOCKED,
+} NodFakeMrState;
+
+typedef enum
+{
+  NOD_FAKE_NOTE_PLAIN,       /* "type": null (a single comment or a system note) */
+  NOD_FAKE_NOTE_DISCUSSION,  /* "type": "DiscussionNote" (a note in a thread) */
+  NOD_FAKE_NOTE_DIFF,        /* "type": "DiffNote" (a note on a line of the diff) */
+} NodFakeNoteType;
+
+typedef struct
+{
+  gint64  id;
+  char   *username;
+  char   *name;
+} NodFakeUser;
+
+typedef struct
+{
+  gint64      id;
+  char       *name;
+  char       *path;
+  char       *namespace_path;
+  char       *namespace_name;
+  gint64      namespace_id;
+  char       *path_with_namespace;
+  char       *name_with_namespace;
+  char       *description;
+  char       *default_branch;
+  gint64      last_iid;
+  /* iid (gint64 *) -> NodFakeMergeRequest *, not owned */
+  GHashTable *merge_requests_by_iid;
+} NodFakeProject;
+
+typedef struct
+{
+  char   base_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char   start_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char   head_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char  *old_path;
+  char  *new_path;
+  gint64 old_line;  /* 0: null */
+  gint64 new_line;  /* 0: null */
+} NodFakePosition;
+
+typedef struct
+{
+  gint64           id;
+  NodFakeNoteType  type;
+  char            *body;
+  NodFakeUser     *author;
+  gint64           created_at;
+  gint64           updated_at;
+  gboolean         system;
+  gboolean         resolvable;
+  gboolean         resolved;
+  NodFakeUser     *resolved_by;
+  gint64           resolved_at;
+  NodFakePosition *position;  /* DiffNote only */
+} NodFakeNote;
+
+typedef struct
+{
+  char       id[NOD_FAKE_SHA_LENGTH + 1];
+  gboolean   individual_note;
+  GPtrArray *notes;  /* NodFakeNote *, owned, oldest first */
+} NodFakeDiscussion;
+
+typedef struct
+{
+  gint64          id;
+  gint64          iid;
+  NodFakeProject *project;
+  char           *title;
+  char           *description;
+  NodFakeMrState  state;
+  gint64          created_at;
+  gint64          updated_at;
+  gint64          merged_at;
+  gint64          closed_at;
+  NodFakeUser    *merged_by;
+  NodFakeUser    *closed_by;
+  char           *source_branch;
+  char           *target_branch;
+  NodFakeUser    *author;
+  GPtrArray      *assignees;    /* NodFakeUser *, not owned */
+  GPtrArray      *reviewers;    /* NodFakeUser *, not owned */
+  GPtrArray      *approved_by;  /* NodFakeUser *, not owned, in approval order */
+  guint           approvals_required;
+  gboolean        has_conflicts;
+  guint           commit_count;
+  char            base_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char            start_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char            head_sha[NOD_FAKE_SHA_LENGTH + 1];
+  GPtrArray      *discussions;  /* NodFakeDiscussion *, owned, oldest first */
+} NodFakeMergeRequest;
+
+/* Which merge requests a list request wants, and in which order. */
+typedef enum
+{
+  NOD_FAKE_REVIEWER_ANY_OR_NONE,  /* no reviewer filter */
+  NOD_FAKE_REVIEWER_NONE,         /* reviewer_id=None */
+  NOD_FAKE_REVIEWER_SOME,         /* reviewer_id=Any */
+  NOD_FAKE_REVIEWER_USER,         /* reviewer_id=N or reviewer_username=X */
+} NodFakeReviewerFilter;
+
+typedef struct
+{
+  gboolean               match_nothing;   /* e.g. an unknown username was asked for */
+  gint64                 project_id;      /* 0: every project */
+  gint64                 author_id;       /* 0: anyone */
+  gint64                 assignee_id;     /* 0: anyone */
+  NodFakeReviewerFilter  reviewer_filter;
+  gint64                 reviewer_id;
+  int                    state;           /* a NodFakeMrState, or -1 for all */
+  gint64                 updated_after;   /* inclusive bounds; G_MININT64/G_MAXINT64: none */
+  gint64                 updated_before;
+  gint64                 created_after;
+  gint64                 created_before;
+  gboolean               order_by_updated_at;
+  gboolean               ascending;
+} NodFakeMrQuery;
+
+typedef struct _NodFakeDataset NodFakeDataset;
+
+struct _NodFakeDataset
+{
+  GPtrArray  *users;                   /* NodFakeUser *, owned */
+  GHashTable *users_by_id;             /* gint64 * -> NodFakeUser * */
+  GHashTable *users_by_username;       /* const char * -> NodFakeUser * */
+  GPtrArray  *projects;                /* NodFakeProject *, owned, by id */
+  GHashTable *projects_by_id;
+  GHashTable *projects_by_path;        /* path_with_namespace -> NodFakeProject * */
+  GPtrArray  *merge_requests;          /* NodFakeMergeRequest *, owned, by id */
+  gint64      last_merge_request_id;
+  gint64      last_note_id;
+  guint64     last_discussion_seed;
+  guint64     last_commit_seed;
+  /* Bumped by every change; the query cache is only valid for one version. */
+  guint64     version;
+  GPtrArray  *query_cache;             /* CachedQuery *, owned */
+  guint64     query_cache_version;
+};
+
+NodFakeDataset      *nod_fake_dataset_new                 (void);
+void                 nod_fake_dataset_free                (NodFakeDataset       *dataset);
+
+/* Loads the fixture format documented in nod-fake-gitlab-fixture.c; relative times are
+ * taken from @now_us. */
+NodFakeDataset      *nod_fake_dataset_new_from_fixture    (GBytes               *json,
+                                                           gint64                now_us,
+                                                           GError              **error);
+/* The benchmark dataset: deterministic for a given @n_merge_requests. */
+NodFakeDataset      *nod_fake_dataset_new_generated       (guint                 n_merge_requests,
+                                                           gint64                now_us);
+
+NodFakeUser         *nod_fake_dataset_add_user            (NodFakeDataset       *dataset,
+                                                           gint64                id,
+                                                           const char           *username,
+                                                           const char           *name);
+NodFakeProject      *nod_fake_dataset_add_project         (NodFakeDataset       *dataset,
+                                                           gint64                id,
+                                                           const char           *namespace_path,
+                                                           const char           *namespace_name,
+                                                           const char           *path,
+                                                           const char           *name);
+/* A new opened merge request with the next iid of @project (when @iid is 0) and, when
+ * @id is 0, the next id; created_at = updated_at = @now_us; a fresh head sha. */
+NodFakeMergeRequest *nod_fake_dataset_add_merge_request   (NodFakeDataset       *dataset,
+                                                           NodFakeProject       *project,
+                                                           gint64                id,
+                                                           gint64                iid,
+                                                           NodFakeUser          *author,
+                                                           const char           *title,
+                                                           gint64                now_us);
+NodFakeDiscussion   *nod_fake_dataset_add_discussion      (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           gboolean              individual_note);
+/* Appends a note (ownership of @position taken) to @discussion, with the next note id. */
+NodFakeNote         *nod_fake_dataset_add_note            (NodFakeDataset       *dataset,
+                                                           NodFakeDiscussion    *discussion,
+                                                           NodFakeUser          *author,
+                                                           const char           *body,
+                                                           NodFakeNoteType       type,
+                                                           NodFakePosition      *position,
+                                                           gint64                created_at);
+
+/* A reply in @discussion, which must not be a system note: a DiffNote on the thread's line
+ * in a diff thread; a reply to a single comment turns it into a thread, as on GitLab. */
+NodFakeNote         *nod_fake_dataset_add_reply           (NodFakeDataset       *dataset,
+                                                           NodFakeDiscussion    *discussion,
+                                                           NodFakeUser          *author,
+                                                           const char           *body,
+                                                           gint64                created_at);
+
+NodFakeUser         *nod_fake_dataset_find_user           (NodFakeDataset       *dataset,
+                                                           gint64                id);
+NodFakeUser         *nod_fake_dataset_find_username       (NodFakeDataset       *dataset,
+                                                           const char           *username);
+/* @id_or_path: a numeric id or a path with namespace ("group/project"), decoded. */
+NodFakeProject      *nod_fake_dataset_find_project        (NodFakeDataset       *dataset,
+                                                           const char           *id_or_path);
+NodFakeMergeRequest *nod_fake_dataset_find_merge_request  (NodFakeDataset       *dataset,
+                                                           NodFakeProject       *project,
+                                                           gint64                iid);
+NodFakeDiscussion   *nod_fake_merge_request_find_discussion (NodFakeMergeRequest *merge_request,
+                                                             const char          *discussion_id);
+
+/* The merge requests @query wants, sorted; owned by the dataset's cache and valid until
+ * the next change to the dataset. */
+GPtrArray           *nod_fake_dataset_query_merge_requests (NodFakeDataset       *dataset,
+                                                            const NodFakeMrQuery *query);
+void                 nod_fake_mr_query_init               (NodFakeMrQuery       *query);
+
+/* Changes: each bumps the dataset version and the merge request's updated_at. */
+void                 nod_fake_dataset_touch               (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           gint64                now_us);
+void                 nod_fake_dataset_add_system_note     (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           NodFakeUser          *author,
+                                                           const char           *body,
+                                                           gint64                now_us);
+void                 nod_fake_dataset_new_commit          (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           gint64                now_us);
+
+gboolean             nod_fake_merge_request_is_draft      (NodFakeMergeRequest  *merge_request);
+gboolean             nod_fake_merge_request_has_approved  (NodFakeMergeRequest  *merge_request,
+                                                           NodFakeUser          *user);
+guint                nod_fake_merge_request_count_user_notes (NodFakeMergeRequest *merge_request);
+gboolean             nod_fake_merge_request_has_unresolved_threads
+                                                          (NodFakeMergeRequest  *merge_request);
+gboolean             nod_fake_discussion_is_resolvable    (NodFakeDiscussion    *discussion);
+
+const char          *nod_fake_mr_state_to_string          (NodFakeMrState        state);
+gboolean             nod_fake_mr_state_from_string        (const char           *string,
+                                                           NodFakeMrState       *state);
+
+NodFakePosition     *nod_fake_position_copy               (const NodFakePosition *position);
+void                 nod_fake_position_free               (NodFakePosition      *position);
+
+/* 40 lowercase hex digits derived from @seed (a SHA-like id, deterministic). */
+void                 nod_fake_hex_id                      (guint64               seed,
+                                                           char out[NOD_FAKE_SHA_LENGTH + 1]);
+/* A small, fast, deterministic pseudo-random generator (splitmix64). */
+guint64              nod_fake_random_next                 (guint64              *state);
+
+/* Deeper JSON than any request or fixture needs: json-glib parses recursively, so a body of
+ * nothing but "[[[[…" would overflow the stack. */
+#define NOD_FAKE_MAX_JSON_DEPTH 32
+
+/* TRUE when arrays and objects in @data nest deeper than @max_depth (a cheap scan that
+ * skips strings; it does not validate the JSON). */
+gboolean             nod_fake_json_is_too_deep            (const char           *data,
+                                                           gsize                 length,
+                                                           guint                 max_depth);
+
+/* "2026-11-20T10:15:30.123Z" */
+char                *nod_fake_format_time                 (gint64                time_us);
+/* ISO 8601 date-time (a zone-less time is UTC) or a bare date; FALSE when invalid. */
+gboolean             nod_fake_parse_time                  (const char           *text,
+                                                           gint64               *time_us);
+/* Now, truncated to milliseconds. */
+gint64               nod_fake_now                         (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodFakeDataset, nod_fake_dataset_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodFakePosition, nod_fake_position_free)
+
+G_END_DECLS

@@ -1,0 +1,516 @@
+/* nod-fake-gitlab.c: the server — listening, faults, latency, rate limits, the request log
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every API request goes: log → fault (delay, then drop / status / malformed) → latency →
+ * rate limit → authentication → route (nod-fake-gitlab-api.c). The control API
+ * (nod-fake-gitlab-control.c) skips all of that. A delay never blocks: the message is
+ * paused and a GSource timeout on the server's main context resumes it.
+ */
+
+#define G_LOG_DOMAIN "nod-fake-gitlab"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nod-fake-gitlab-private.h"
+
+#define SAMPLE_RESOURCE "/io/github/nodreview/Nod/fake-gitlab/sample.json"
+
+G_DEFINE_FINAL_TYPE (NodFakeGitlab, nod_fake_gitlab, G_TYPE_OBJECT)
+
+static void
+log_entry_clear (gpointer data)
+{
+  NodFakeLogEntry *entry = data;
+
+  g_free (entry->method);
+  g_free (entry->path);
+  g_free (entry->query);
+}
+
+static void
+log_entry_release (gpointer data)
+{
+  g_rc_box_release_full (data, log_entry_clear);
+}
+
+static void
+fault_free (NodFakeFault *fault)
+{
+  g_free (fault->method);
+  g_clear_pointer (&fault->path_regex, g_regex_unref);
+  g_free (fault);
+}
+
+static void
+fake_request_free (NodFakeRequest *request)
+{
+  if (request->delay_source != NULL)
+    {
+      g_source_destroy (request->delay_source);
+      g_source_unref (request->delay_source);
+    }
+  g_clear_object (&request->msg);
+  log_entry_release (request->log_entry);
+  g_free (request);
+}
+
+static void
+reset_limits (NodFakeGitlab *self)
+{
+  self->api_budget = (NodFakeBudget) { NOD_FAKE_DEFAULT_RATE_LIMIT, 0, 0 };
+  self->notes_budget = (NodFakeBudget) { NOD_FAKE_DEFAULT_NOTES_LIMIT, 0, 0 };
+}
+
+static void
+nod_fake_gitlab_dispose (GObject *object)
+{
+  NodFakeGitlab *self = NOD_FAKE_GITLAB (object);
+
+  if (self->server != NULL)
+    soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  /* Their connections are gone with the server: only the timeouts and messages remain. */
+  g_ptr_array_set_size (self->delayed, 0);
+
+  G_OBJECT_CLASS (nod_fake_gitlab_parent_class)->dispose (object);
+}
+
+static void
+nod_fake_gitlab_finalize (GObject *object)
+{
+  NodFakeGitlab *self = NOD_FAKE_GITLAB (object);
+
+  g_free (self->token);
+  g_free (self->base_url);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->dataset, nod_fake_dataset_free);
+  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  g_ptr_array_unref (self->faults);
+  g_ptr_array_unref (self->request_log);
+  g_ptr_array_unref (self->delayed);
+
+  G_OBJECT_CLASS (nod_fake_gitlab_parent_class)->finalize (object);
+}
+
+static void
+nod_fake_gitlab_class_init (NodFakeGitlabClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_fake_gitlab_dispose;
+  object_class->finalize = nod_fake_gitlab_finalize;
+}
+
+static void
+nod_fake_gitlab_init (NodFakeGitlab *self)
+{
+  self->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) fault_free);
+  self->request_log = g_ptr_array_new_with_free_func (log_entry_release);
+  self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
+  self->base_url = g_strdup ("http://127.0.0.1");
+  reset_limits (self);
+}
+
+NodFakeGitlab *
+nod_fake_gitlab_new (const char *token)
+{
+  NodFakeGitlab *self;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (token != NULL && *token != '\0', NULL);
+
+  self = g_object_new (NOD_TYPE_FAKE_GITLAB, NULL);
+  self->token = g_strdup (token);
+  /* The sample is built in: failing to load it is a bug in the build, not an input. */
+  if (!nod_fake_gitlab_load_fixture (self, NULL, &error))
+    g_error ("The built-in sample dataset does not load: %s", error->message);
+  return self;
+}
+
+gboolean
+nod_fake_gitlab_load_fixture (NodFakeGitlab  *self,
+                              const char     *path,
+                              GError        **error)
+{
+  g_autoptr(GBytes) json = NULL;
+  NodFakeDataset *dataset;
+
+  g_return_val_if_fail (NOD_IS_FAKE_GITLAB (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (path == NULL)
+    {
+      json = g_resources_lookup_data (SAMPLE_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+    }
+  else
+    {
+      char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_get_contents (path, &contents, &length, error))
+        json = g_bytes_new_take (contents, length);
+    }
+  if (json == NULL)
+    return FALSE;
+
+  dataset = nod_fake_dataset_new_from_fixture (json, nod_fake_now (), error);
+  if (dataset == NULL)
+    return FALSE;
+
+  g_clear_pointer (&self->dataset, nod_fake_dataset_free);
+  self->dataset = dataset;
+  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  self->fixture_json = g_steal_pointer (&json);
+  self->generated_count = 0;
+  return TRUE;
+}
+
+void
+nod_fake_gitlab_generate (NodFakeGitlab *self,
+                          guint          n_merge_requests)
+{
+  g_return_if_fail (NOD_IS_FAKE_GITLAB (self));
+
+  g_clear_pointer (&self->dataset, nod_fake_dataset_free);
+  self->dataset = nod_fake_dataset_new_generated (n_merge_requests, nod_fake_now ());
+  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  self->generated_count = n_merge_requests;
+}
+
+void
+nod_fake_gitlab_set_latency (NodFakeGitlab *self,
+                             guint          latency_ms)
+{
+  g_return_if_fail (NOD_IS_FAKE_GITLAB (self));
+
+  self->latency_ms = latency_ms;
+}
+
+void
+_nod_fake_gitlab_reset (NodFakeGitlab *self)
+{
+  if (self->fixture_json != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      NodFakeDataset *dataset = nod_fake_dataset_new_from_fixture (self->fixture_json,
+                                                                   nod_fake_now (), &error);
+
+      /* It loaded once; it loads again. */
+      g_assert_no_error (error);
+      g_clear_pointer (&self->dataset, nod_fake_dataset_free);
+      self->dataset = dataset;
+    }
+  else
+    {
+      nod_fake_gitlab_generate (self, self->generated_count);
+    }
+
+  g_ptr_array_set_size (self->request_log, 0);
+  g_ptr_array_set_size (self->faults, 0);
+  reset_limits (self);
+}
+
+gboolean
+_nod_fake_budget_spend (NodFakeBudget *budget,
+                        gint64         now_us,
+                        guint         *retry_after_s)
+{
+  if (now_us >= budget->reset_at)
+    {
+      budget->observed = 0;
+      budget->reset_at = now_us + 60 * G_USEC_PER_SEC;
+    }
+
+  /* Like Rack::Attack, a refused request is still counted. */
+  if (budget->observed < G_MAXUINT)
+    budget->observed++;
+  if (budget->observed <= budget->limit)
+    return TRUE;
+
+  if (retry_after_s != NULL)
+    *retry_after_s = (guint) MAX (1, (budget->reset_at - now_us + G_USEC_PER_SEC - 1)
+                                     / G_USEC_PER_SEC);
+  return FALSE;
+}
+
+static char *
+body_to_string (JsonNode *node,
+                gsize    *length)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, length);
+}
+
+void
+_nod_fake_message_respond (SoupServerMessage *msg,
+                           guint              status,
+                           JsonNode          *body)
+{
+  gsize length = 0;
+  char *data = body_to_string (body, &length);
+
+  /* libsoup has no reason phrase for 429. */
+  soup_server_message_set_status (msg, status, status == 429 ? "Too Many Requests" : NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+}
+
+void
+_nod_fake_message_respond_message (SoupServerMessage *msg,
+                                   guint              status,
+                                   const char        *message)
+{
+  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+  json_object_set_string_member (json_node_get_object (body), "message", message);
+  _nod_fake_message_respond (msg, status, body);
+}
+
+void
+_nod_fake_request_respond (NodFakeRequest *request,
+                           guint           status,
+                           JsonNode       *body)
+{
+  g_assert (!request->answered);
+  request->answered = TRUE;
+  request->log_entry->status = status;
+  _nod_fake_message_respond (request->msg, status, body);
+}
+
+void
+_nod_fake_request_respond_message (NodFakeRequest *request,
+                                   guint           status,
+                                   const char     *message)
+{
+  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+  json_object_set_string_member (json_node_get_object (body), "message", message);
+  _nod_fake_request_respond (request, status, body);
+}
+
+void
+_nod_fake_request_respond_error (NodFakeRequest *request,
+                                 guint           status,
+                                 const char     *error)
+{
+  g_autoptr(JsonNode) body = json_node_init_object (json_node_alloc (), json_object_new ());
+
+  json_object_set_string_member (json_node_get_object (body), "error", error);
+  _nod_fake_request_respond (request, status, body);
+}
+
+/* Takes one use of the first fault matching @method and @path, if any. */
+static NodFakeFault *
+take_fault (NodFakeGitlab *self,
+            const char    *method,
+            const char    *path,
+            NodFakeFault  *copy)
+{
+  for (guint i = 0; i < self->faults->len; i++)
+    {
+      NodFakeFault *fault = g_ptr_array_index (self->faults, i);
+
+      if (fault->method != NULL && g_ascii_strcasecmp (fault->method, method) != 0)
+        continue;
+      if (!g_regex_match (fault->path_regex, path, 0, NULL))
+        continue;
+
+      *copy = *fault;
+      copy->method = NULL;
+      copy->path_regex = NULL;
+      if (--fault->times == 0)
+        g_ptr_array_remove_index (self->faults, i);
+      return copy;
+    }
+  return NULL;
+}
+
+static void
+drop_connection (NodFakeRequest *request)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (request->msg);
+
+  /* No status line, no headers: the client sees the connection close under it. */
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+  request->answered = TRUE;
+  request->log_entry->status = 0;
+}
+
+static void
+serve_malformed (NodFakeRequest *request)
+{
+  static const char truncated[] = "{\"id\": 1, \"iid\": 1, \"title\": \"Truncated";
+
+  request->answered = TRUE;
+  request->log_entry->status = SOUP_STATUS_OK;
+  soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (request->msg, "application/json", SOUP_MEMORY_STATIC,
+                                    truncated, strlen (truncated));
+}
+
+static void
+serve_fault_status (NodFakeRequest *request)
+{
+  const char *phrase = request->fault_status == 429
+                       ? "Too Many Requests" : soup_status_get_phrase (request->fault_status);
+  g_autofree char *message = g_strdup_printf ("%u %s", request->fault_status, phrase);
+
+  if (request->fault_retry_after > 0)
+    {
+      g_autofree char *retry_after = g_strdup_printf ("%u", request->fault_retry_after);
+      soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
+                                    "Retry-After", retry_after);
+    }
+  _nod_fake_request_respond_message (request, request->fault_status, message);
+}
+
+/* Answers @request; frees it unless it was still in the delayed list, which frees it. */
+static void
+fake_request_run (NodFakeRequest *request)
+{
+  NodFakeGitlab *self = request->self;
+  const char *path = g_uri_get_path (soup_server_message_get_uri (request->msg));
+
+  if (request->fault_drop)
+    drop_connection (request);
+  else if (request->fault_malformed)
+    serve_malformed (request);
+  else if (request->fault_status != 0)
+    serve_fault_status (request);
+  else
+    _nod_fake_gitlab_serve_api (self, request, path);
+
+  g_assert (request->answered);
+  if (request->paused && !request->fault_drop)
+    soup_server_message_unpause (request->msg);
+  request->paused = FALSE;
+}
+
+static gboolean
+on_delay_over (gpointer user_data)
+{
+  NodFakeRequest *request = user_data;
+  NodFakeGitlab *self = request->self;
+
+  g_clear_pointer (&request->delay_source, g_source_unref);
+  fake_request_run (request);
+  g_ptr_array_remove_fast (self->delayed, request);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+serve_api_request (NodFakeGitlab     *self,
+                   SoupServerMessage *msg,
+                   const char        *path)
+{
+  NodFakeRequest *request = g_new0 (NodFakeRequest, 1);
+  const char *method = soup_server_message_get_method (msg);
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+  NodFakeFault fault_copy;
+  NodFakeFault *fault;
+  guint delay_ms;
+
+  request->self = self;
+  request->msg = g_object_ref (msg);
+  request->log_entry = g_rc_box_new0 (NodFakeLogEntry);
+  request->log_entry->method = g_strdup (method);
+  request->log_entry->path = g_strdup (path);
+  request->log_entry->query = g_strdup (query != NULL ? query : "");
+  request->log_entry->at = nod_fake_now ();
+  g_ptr_array_add (self->request_log, g_rc_box_acquire (request->log_entry));
+
+  delay_ms = self->latency_ms;
+  fault = take_fault (self, method, path, &fault_copy);
+  if (fault != NULL)
+    {
+      request->fault_status = fault->status;
+      request->fault_retry_after = fault->retry_after;
+      request->fault_drop = fault->drop;
+      request->fault_malformed = fault->malformed;
+      delay_ms += fault->delay_ms;
+    }
+
+  if (delay_ms == 0)
+    {
+      fake_request_run (request);
+      fake_request_free (request);
+      return;
+    }
+
+  soup_server_message_pause (msg);
+  request->paused = TRUE;
+  request->delay_source = g_timeout_source_new (delay_ms);
+  g_source_set_callback (request->delay_source, on_delay_over, request, NULL);
+  g_source_attach (request->delay_source, self->context);
+  g_ptr_array_add (self->delayed, request);
+}
+
+static void
+server_callback (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  NodFakeGitlab *self = user_data;
+
+  /* @path is as the client sent it, still percent-encoded (the server has raw-paths). */
+  if (g_str_has_prefix (path, "/__fake/"))
+    _nod_fake_gitlab_serve_control (self, msg, path);
+  else if (g_str_equal (path, "/api/v4") || g_str_has_prefix (path, "/api/v4/"))
+    serve_api_request (self, msg, path);
+  else
+    _nod_fake_message_respond_message (msg, SOUP_STATUS_NOT_FOUND, "404 Not Found");
+}
+
+gboolean
+nod_fake_gitlab_listen (NodFakeGitlab  *self,
+                        guint           port,
+                        GError        **error)
+{
+  g_autoptr(SoupServer) server = NULL;
+  GSList *uris;
+
+  g_return_val_if_fail (NOD_IS_FAKE_GITLAB (self), FALSE);
+  g_return_val_if_fail (self->server == NULL, FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* raw-paths: GitLab tells "group%2Fproject" (one segment) from "group/project". */
+  server = soup_server_new ("server-header", "nod-fake-gitlab ", "raw-paths", TRUE, NULL);
+  soup_server_add_handler (server, NULL, server_callback, self, NULL);
+  if (!soup_server_listen_local (server, port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (server);
+  g_assert (uris != NULL);
+  self->port = (guint) g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_free (self->base_url);
+  self->base_url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+  self->context = g_main_context_ref_thread_default ();
+  self->server = g_steal_pointer (&server);
+  return TRUE;
+}
+
+guint
+nod_fake_gitlab_get_port (NodFakeGitlab *self)
+{
+  g_return_val_if_fail (NOD_IS_FAKE_GITLAB (self), 0);
+
+  return self->port;
+}
+
+char *
+nod_fake_gitlab_dup_base_url (NodFakeGitlab *self)
+{
+  g_return_val_if_fail (NOD_IS_FAKE_GITLAB (self), NULL);
+
+  return g_strdup (self->base_url);
+}

@@ -1,0 +1,2114 @@
+/* test-fake-gitlab.c: the fake GitLab speaks GitLab's dialect, and its control API works
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each test runs a fake on a loopback port chosen by the kernel and talks raw HTTP to it
+ * with a SoupSession on the same main context; nothing sleeps: every wait is on a result.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "nod-fake-gitlab.h"
+#include "nod-test-utils.h"
+
+#define TOKEN "test-token"
+
+/* Generating the benchmark dataset (20,000 merge requests) stays well under a second; under
+ * AddressSanitizer, with slow unwinding on every malloc, it is several times slower. */
+#ifdef __SANITIZE_ADDRESS__
+#define GENERATE_BUDGET_US (60 * G_USEC_PER_SEC)
+#else
+#define GENERATE_BUDGET_US G_USEC_PER_SEC
+#endif
+
+/* In the built-in sample dataset (src/demo/nod-fake-gitlab-sample.json). */
+#define SAMPLE_MR_COUNT 30
+#define SAMPLE_PROJECT_COUNT 4
+#define NOD_PROJECT 11
+#define MR_BY_AMELIE "/projects/11/merge_requests/101"     /* sam reviews, not approved */
+#define MR_BY_SAM "/projects/11/merge_requests/104"
+#define MR_CLOSED "/projects/11/merge_requests/106"
+#define MR_APPROVED_BY_SAM "/projects/12/merge_requests/203"
+
+typedef struct
+{
+  NodFakeGitlab *fake;
+  SoupSession   *session;
+  char          *base_url;
+} Fixture;
+
+typedef struct
+{
+  guint               status;
+  SoupMessageHeaders *headers;
+  GBytes             *body;
+  JsonNode           *json;   /* NULL when the body is not JSON */
+  GError             *error;  /* a transport error: no answer at all */
+} Response;
+
+static void
+response_free (Response *response)
+{
+  g_clear_pointer (&response->headers, soup_message_headers_unref);
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_clear_pointer (&response->json, json_node_unref);
+  g_clear_error (&response->error);
+  g_free (response);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
+
+static void
+fixture_start (Fixture       *fixture,
+               NodFakeGitlab *fake)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->fake = fake;
+  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (nod_fake_gitlab_get_port (fixture->fake), >, 0);
+  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
+  fixture->session = soup_session_new ();
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture_start (fixture, nod_fake_gitlab_new (TOKEN));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  soup_session_abort (fixture->session);
+  g_clear_object (&fixture->session);
+  g_assert_finalize_object (fixture->fake);
+  g_free (fixture->base_url);
+}
+
+/* HTTP */
+
+typedef struct
+{
+  SoupMessage  *msg;
+  GAsyncResult *result;
+} PendingRequest;
+
+static PendingRequest *
+start_request (Fixture    *fixture,
+               const char *method,
+               const char *path,
+               const char *token,
+               const char *content_type,
+               const char *body)
+{
+  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
+  /* Relaxed: hostile requests carry what a strict parser refuses ("%ZZ", "[]"). */
+  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  PendingRequest *pending = g_new0 (PendingRequest, 1);
+
+  g_assert_nonnull (uri);
+  pending->msg = soup_message_new_from_uri (method, uri);
+  if (token != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (pending->msg),
+                                  "PRIVATE-TOKEN", token);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (pending->msg, content_type, bytes);
+    }
+  soup_session_send_and_read_async (fixture->session, pending->msg, G_PRIORITY_DEFAULT, NULL,
+                                    nod_test_keep_result, &pending->result);
+  return pending;
+}
+
+static Response *
+finish_request (Fixture        *fixture,
+                PendingRequest *pending)
+{
+  Response *response = g_new0 (Response, 1);
+
+  nod_test_wait_for_result (&pending->result);
+  response->body = soup_session_send_and_read_finish (fixture->session, pending->result,
+                                                      &response->error);
+  response->status = soup_message_get_status (pending->msg);
+  response->headers =
+    soup_message_headers_ref (soup_message_get_response_headers (pending->msg));
+
+  if (response->body != NULL && g_bytes_get_size (response->body) > 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      if (json_parser_load_from_data (parser, g_bytes_get_data (response->body, NULL),
+                                      (gssize) g_bytes_get_size (response->body), NULL))
+        response->json = json_node_ref (json_parser_get_root (parser));
+    }
+
+  g_object_unref (pending->msg);
+  g_object_unref (pending->result);
+  g_free (pending);
+  return response;
+}
+
+static Response *
+send_request (Fixture    *fixture,
+              const char *method,
+              const char *path,
+              const char *token,
+              const char *content_type,
+              const char *body)
+{
+  return finish_request (fixture, start_request (fixture, method, path, token, content_type,
+                                                 body));
+}
+
+/* An API call as the reviewer; @path is after /api/v4. */
+static Response *
+api (Fixture    *fixture,
+     const char *method,
+     const char *path)
+{
+  g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
+
+  return send_request (fixture, method, full_path, TOKEN, NULL, NULL);
+}
+
+static Response *
+api_json (Fixture    *fixture,
+          const char *method,
+          const char *path,
+          const char *json)
+{
+  g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
+
+  return send_request (fixture, method, full_path, TOKEN, "application/json", json);
+}
+
+static Response *
+api_form (Fixture    *fixture,
+          const char *method,
+          const char *path,
+          const char *form)
+{
+  g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
+
+  return send_request (fixture, method, full_path, TOKEN, "application/x-www-form-urlencoded",
+                       form);
+}
+
+static Response *
+control (Fixture    *fixture,
+         const char *method,
+         const char *path,
+         const char *json)
+{
+  return send_request (fixture, method, path, NULL, json != NULL ? "application/json" : NULL,
+                       json);
+}
+
+/* Asserts @status and returns the response for more checks. */
+static Response *
+expect_status (Response *response,
+               guint     status)
+{
+  if (response->error != NULL)
+    g_error ("Transport error: %s", response->error->message);
+  if (response->status != status && response->body != NULL)
+    g_test_message ("Unexpected answer: %.*s", (int) MIN (g_bytes_get_size (response->body), 500),
+                    (const char *) g_bytes_get_data (response->body, NULL));
+  g_assert_cmpuint (response->status, ==, status);
+  return response;
+}
+
+static JsonObject *
+response_object (Response *response)
+{
+  g_assert_nonnull (response->json);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (response->json));
+  return json_node_get_object (response->json);
+}
+
+static JsonArray *
+response_array (Response *response)
+{
+  g_assert_nonnull (response->json);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (response->json));
+  return json_node_get_array (response->json);
+}
+
+static const char *
+header (Response   *response,
+        const char *name)
+{
+  return soup_message_headers_get_one (response->headers, name);
+}
+
+static gint64
+header_int (Response   *response,
+            const char *name)
+{
+  const char *value = header (response, name);
+  gint64 number = 0;
+
+  g_assert_nonnull (value);
+  g_assert_true (g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &number, NULL));
+  return number;
+}
+
+static void
+assert_message (Response   *response,
+                const char *message)
+{
+  g_assert_cmpstr (json_object_get_string_member (response_object (response), "message"), ==,
+                   message);
+}
+
+static JsonObject *
+member_object (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_node_get_object (node);
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  return json_node_get_array (node);
+}
+
+static gboolean
+member_is_null (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  g_assert_nonnull (node);
+  return JSON_NODE_HOLDS_NULL (node);
+}
+
+static gboolean
+users_contain (JsonArray  *users,
+               const char *username)
+{
+  for (guint i = 0; i < json_array_get_length (users); i++)
+    {
+      JsonObject *user = json_array_get_object_element (users, i);
+      if (g_str_equal (json_object_get_string_member (user, "username"), username))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_hex_id (const char *text)
+{
+  if (text == NULL || strlen (text) != 40)
+    return FALSE;
+  for (const char *cursor = text; *cursor != '\0'; cursor++)
+    {
+      if (!g_ascii_isxdigit (*cursor) || g_ascii_isupper (*cursor))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* "2026-11-20T10:15:30.123Z" */
+static gboolean
+is_gitlab_time (const char *text)
+{
+  g_autoptr(GRegex) regex =
+    g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$", 0, 0, NULL);
+
+  return text != NULL && g_regex_match (regex, text, 0, NULL);
+}
+
+static char *
+dup_mr_updated_at (Fixture    *fixture,
+                   const char *mr_path)
+{
+  g_autoptr(Response) response = expect_status (api (fixture, "GET", mr_path), SOUP_STATUS_OK);
+
+  return g_strdup (json_object_get_string_member (response_object (response), "updated_at"));
+}
+
+/* Authentication and users */
+
+static void
+test_auth (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(Response) anonymous = NULL;
+  g_autoptr(Response) wrong = NULL;
+  g_autoptr(Response) user = NULL;
+  g_autoptr(Response) bearer = NULL;
+  g_autofree char *bearer_url = g_strconcat (fixture->base_url, "/api/v4/user", NULL);
+  g_autoptr(SoupMessage) bearer_msg = soup_message_new ("GET", bearer_url);
+  g_autoptr(GAsyncResult) bearer_result = NULL;
+  g_autoptr(GBytes) bearer_body = NULL;
+  JsonObject *me;
+
+  anonymous = expect_status (send_request (fixture, "GET", "/api/v4/user", NULL, NULL, NULL),
+                             SOUP_STATUS_UNAUTHORIZED);
+  assert_message (anonymous, "401 Unauthorized");
+  g_assert_cmpstr (soup_message_headers_get_content_type (anonymous->headers, NULL), ==,
+                   "application/json");
+  wrong = expect_status (send_request (fixture, "GET", "/api/v4/user", "not-the-token", NULL,
+                                       NULL),
+                         SOUP_STATUS_UNAUTHORIZED);
+  assert_message (wrong, "401 Unauthorized");
+
+  user = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  me = response_object (user);
+  g_assert_cmpint (json_object_get_int_member (me, "id"), ==, NOD_FAKE_GITLAB_REVIEWER_ID);
+  g_assert_cmpstr (json_object_get_string_member (me, "username"), ==,
+                   NOD_FAKE_GITLAB_REVIEWER_USERNAME);
+  g_assert_cmpstr (json_object_get_string_member (me, "state"), ==, "active");
+  g_assert_cmpstr (json_object_get_string_member (me, "name"), !=, "");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (me, "web_url"),
+                                   fixture->base_url));
+  g_assert_nonnull (json_object_get_string_member (me, "avatar_url"));
+
+  /* OAuth-style tokens work too. */
+  soup_message_headers_replace (soup_message_get_request_headers (bearer_msg), "Authorization",
+                                "Bearer " TOKEN);
+  soup_session_send_and_read_async (fixture->session, bearer_msg, G_PRIORITY_DEFAULT, NULL,
+                                    nod_test_keep_result, &bearer_result);
+  bearer_body = soup_session_send_and_read_finish (fixture->session,
+                                                   nod_test_wait_for_result (&bearer_result),
+                                                   NULL);
+  g_assert_nonnull (bearer_body);
+  g_assert_cmpuint (soup_message_get_status (bearer_msg), ==, SOUP_STATUS_OK);
+}
+
+/* Projects */
+
+static void
+test_projects (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/projects?membership=true"),
+                                            SOUP_STATUS_OK);
+  g_autoptr(Response) by_id = expect_status (api (fixture, "GET", "/projects/11"),
+                                             SOUP_STATUS_OK);
+  g_autoptr(Response) by_path = expect_status (api (fixture, "GET", "/projects/gnome-apps%2Fnod"),
+                                               SOUP_STATUS_OK);
+  g_autoptr(Response) unknown_id = api (fixture, "GET", "/projects/999");
+  g_autoptr(Response) unknown_path = api (fixture, "GET", "/projects/gnome-apps%2Fnope");
+  g_autoptr(Response) unencoded = api (fixture, "GET", "/projects/gnome-apps/nod");
+  JsonObject *project = response_object (by_id);
+
+  g_assert_cmpuint (json_array_get_length (response_array (list)), ==, SAMPLE_PROJECT_COUNT);
+  g_assert_cmpint (header_int (list, "x-total"), ==, SAMPLE_PROJECT_COUNT);
+
+  g_assert_cmpint (json_object_get_int_member (project, "id"), ==, NOD_PROJECT);
+  g_assert_cmpstr (json_object_get_string_member (project, "name"), ==, "Nod");
+  g_assert_cmpstr (json_object_get_string_member (project, "path"), ==, "nod");
+  g_assert_cmpstr (json_object_get_string_member (project, "path_with_namespace"), ==,
+                   "gnome-apps/nod");
+  g_assert_cmpstr (json_object_get_string_member (project, "name_with_namespace"), ==,
+                   "GNOME Apps / Nod");
+  g_assert_cmpstr (json_object_get_string_member (project, "default_branch"), ==, "main");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (project, "web_url"),
+                                   "/gnome-apps/nod"));
+
+  g_assert_cmpint (json_object_get_int_member (response_object (by_path), "id"), ==,
+                   NOD_PROJECT);
+
+  g_assert_cmpuint (unknown_id->status, ==, SOUP_STATUS_NOT_FOUND);
+  assert_message (unknown_id, "404 Project Not Found");
+  g_assert_cmpuint (unknown_path->status, ==, SOUP_STATUS_NOT_FOUND);
+  /* Like GitLab: a path must be one encoded segment. */
+  g_assert_cmpuint (unencoded->status, ==, SOUP_STATUS_NOT_FOUND);
+}
+
+/* Merge request lists */
+
+typedef gboolean (*MrPredicate) (JsonObject *merge_request, gconstpointer data);
+
+/* Fetches every page of @query (after /api/v4) and checks each item against @predicate. */
+static guint
+count_all_pages (Fixture     *fixture,
+                 const char  *query,
+                 MrPredicate  predicate,
+                 gconstpointer data)
+{
+  guint count = 0;
+  g_autofree char *next_page = g_strdup ("1");
+
+  while (next_page != NULL && *next_page != '\0')
+    {
+      g_autofree char *path = g_strdup_printf ("%s%cper_page=10&page=%s", query,
+                                               strchr (query, '?') != NULL ? '&' : '?',
+                                               next_page);
+      g_autoptr(Response) page = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
+      JsonArray *items = response_array (page);
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *merge_request = json_array_get_object_element (items, i);
+
+          if (predicate != NULL)
+            g_assert_true (predicate (merge_request, data));
+          count++;
+        }
+      g_free (next_page);
+      next_page = g_strdup (header (page, "x-next-page"));
+    }
+  return count;
+}
+
+static gboolean
+is_authored_by (JsonObject    *merge_request,
+                gconstpointer  username)
+{
+  return g_str_equal (json_object_get_string_member (member_object (merge_request, "author"),
+                                                     "username"), username);
+}
+
+static gboolean
+is_assigned_to (JsonObject    *merge_request,
+                gconstpointer  username)
+{
+  return users_contain (member_array (merge_request, "assignees"), username);
+}
+
+static gboolean
+has_reviewer (JsonObject    *merge_request,
+              gconstpointer  username)
+{
+  return users_contain (member_array (merge_request, "reviewers"), username);
+}
+
+static gboolean
+has_state (JsonObject    *merge_request,
+           gconstpointer  state)
+{
+  return g_str_equal (json_object_get_string_member (merge_request, "state"), state);
+}
+
+static gboolean
+updated_at_or_after (JsonObject    *merge_request,
+                     gconstpointer  cutoff)
+{
+  /* Same format, same zone: strings compare like times. */
+  return strcmp (json_object_get_string_member (merge_request, "updated_at"), cutoff) >= 0;
+}
+
+static gboolean
+is_in_nod_project (JsonObject    *merge_request,
+                   gconstpointer  data)
+{
+  return json_object_get_int_member (merge_request, "project_id") == NOD_PROJECT;
+}
+
+static void
+assert_sorted (JsonArray  *items,
+               const char *member,
+               gboolean    ascending)
+{
+  for (guint i = 1; i < json_array_get_length (items); i++)
+    {
+      const char *previous = json_object_get_string_member (
+        json_array_get_object_element (items, i - 1), member);
+      const char *current = json_object_get_string_member (
+        json_array_get_object_element (items, i), member);
+
+      if (ascending)
+        g_assert_cmpstr (previous, <=, current);
+      else
+        g_assert_cmpstr (previous, >=, current);
+    }
+}
+
+static void
+test_merge_request_filters (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(Response) by_updated = NULL;
+  g_autoptr(Response) ascending = NULL;
+  g_autoptr(Response) by_created = NULL;
+  g_autoptr(Response) bad_state = NULL;
+  g_autoptr(Response) bad_order = NULL;
+  g_autofree char *cutoff = NULL;
+  g_autofree char *updated_after = NULL;
+  guint created, assigned, reviewing, opened, merged, closed, all, after;
+  JsonArray *items;
+
+  /* GitLab's /merge_requests defaults to scope=created_by_me. */
+  created = count_all_pages (fixture, "/merge_requests", is_authored_by, "sam");
+  g_assert_cmpuint (created, >=, 3);
+  g_assert_cmpuint (count_all_pages (fixture, "/merge_requests?scope=created_by_me",
+                                     is_authored_by, "sam"), ==, created);
+  g_assert_cmpuint (count_all_pages (fixture, "/merge_requests?scope=all&author_username=sam",
+                                     is_authored_by, "sam"), ==, created);
+
+  assigned = count_all_pages (fixture, "/merge_requests?scope=assigned_to_me",
+                              is_assigned_to, "sam");
+  g_assert_cmpuint (assigned, >=, 3);
+
+  reviewing = count_all_pages (fixture, "/merge_requests?scope=all&reviewer_username=sam",
+                               has_reviewer, "sam");
+  g_assert_cmpuint (reviewing, >=, 15);
+  g_assert_cmpuint (count_all_pages (fixture, "/merge_requests?scope=all&reviewer_id=1",
+                                     has_reviewer, "sam"), ==, reviewing);
+  g_assert_cmpuint (count_all_pages (fixture, "/merge_requests?scope=all&reviewer_username=nobody",
+                                     NULL, NULL), ==, 0);
+
+  all = count_all_pages (fixture, "/merge_requests?scope=all", NULL, NULL);
+  g_assert_cmpuint (all, ==, SAMPLE_MR_COUNT);
+  g_assert_cmpuint (count_all_pages (fixture, "/merge_requests?scope=all&state=all", NULL, NULL),
+                    ==, all);
+  opened = count_all_pages (fixture, "/merge_requests?scope=all&state=opened", has_state,
+                            "opened");
+  merged = count_all_pages (fixture, "/merge_requests?scope=all&state=merged", has_state,
+                            "merged");
+  closed = count_all_pages (fixture, "/merge_requests?scope=all&state=closed", has_state,
+                            "closed");
+  g_assert_cmpuint (opened, >, 0);
+  g_assert_cmpuint (merged, >, 0);
+  g_assert_cmpuint (closed, >, 0);
+  g_assert_cmpuint (opened + merged + closed, ==, all);
+
+  /* Newest first by updated_at; the fifth one's time as an inclusive cutoff gives five. */
+  by_updated = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                   "&order_by=updated_at&per_page=100"),
+                              SOUP_STATUS_OK);
+  items = response_array (by_updated);
+  g_assert_cmpuint (json_array_get_length (items), ==, SAMPLE_MR_COUNT);
+  assert_sorted (items, "updated_at", FALSE);
+  cutoff = g_strdup (json_object_get_string_member (json_array_get_object_element (items, 4),
+                                                    "updated_at"));
+  updated_after = g_strdup_printf ("/merge_requests?scope=all&updated_after=%s", cutoff);
+  after = count_all_pages (fixture, updated_after, updated_at_or_after, cutoff);
+  g_assert_cmpuint (after, >=, 5);
+  g_assert_cmpuint (after, <, SAMPLE_MR_COUNT);
+
+  ascending = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                  "&order_by=updated_at&sort=asc&per_page=100"),
+                             SOUP_STATUS_OK);
+  assert_sorted (response_array (ascending), "updated_at", TRUE);
+  by_created = expect_status (api (fixture, "GET", "/merge_requests?scope=all&per_page=100"),
+                              SOUP_STATUS_OK);
+  assert_sorted (response_array (by_created), "created_at", FALSE);
+
+  g_assert_cmpuint (count_all_pages (fixture, "/projects/11/merge_requests", is_in_nod_project,
+                                     NULL), >=, 10);
+  g_assert_cmpuint (count_all_pages (fixture, "/projects/gnome-apps%2Fnod/merge_requests"
+                                              "?reviewer_username=sam&state=opened",
+                                     is_in_nod_project, NULL), >=, 3);
+
+  bad_state = expect_status (api (fixture, "GET", "/merge_requests?state=sleeping"),
+                             SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpstr (json_object_get_string_member (response_object (bad_state), "error"), ==,
+                   "state is invalid");
+  bad_order = expect_status (api (fixture, "GET", "/merge_requests?order_by=color"),
+                             SOUP_STATUS_BAD_REQUEST);
+}
+
+static void
+test_merge_request_shape (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(Response) single = expect_status (api (fixture, "GET", MR_BY_AMELIE),
+                                              SOUP_STATUS_OK);
+  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/projects/11/merge_requests"
+                                                                 "?per_page=1"),
+                                            SOUP_STATUS_OK);
+  g_autoptr(Response) missing = api (fixture, "GET", "/projects/11/merge_requests/9999");
+  JsonObject *merge_request = response_object (single);
+  JsonObject *listed = json_array_get_object_element (response_array (list), 0);
+  JsonObject *references = member_object (merge_request, "references");
+  JsonObject *diff_refs = member_object (merge_request, "diff_refs");
+  JsonObject *author = member_object (merge_request, "author");
+  static const char *const list_members[] = {
+    "id", "iid", "project_id", "title", "description", "state", "created_at", "updated_at",
+    "merged_at", "closed_at", "target_branch", "source_branch", "author", "assignees",
+    "reviewers", "draft", "work_in_progress", "merge_status", "detailed_merge_status",
+    "has_conflicts", "sha", "web_url", "references", "user_notes_count",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (list_members); i++)
+    {
+      g_assert_true (json_object_has_member (merge_request, list_members[i]));
+      g_assert_true (json_object_has_member (listed, list_members[i]));
+    }
+  g_assert_false (json_object_has_member (listed, "diff_refs"));
+
+  g_assert_cmpint (json_object_get_int_member (merge_request, "iid"), ==, 101);
+  g_assert_cmpint (json_object_get_int_member (merge_request, "id"), !=, 101);
+  g_assert_cmpint (json_object_get_int_member (merge_request, "project_id"), ==, NOD_PROJECT);
+  g_assert_cmpstr (json_object_get_string_member (merge_request, "state"), ==, "opened");
+  g_assert_true (is_gitlab_time (json_object_get_string_member (merge_request, "created_at")));
+  g_assert_true (is_gitlab_time (json_object_get_string_member (merge_request, "updated_at")));
+  g_assert_true (member_is_null (merge_request, "merged_at"));
+  g_assert_true (member_is_null (merge_request, "closed_at"));
+  g_assert_true (is_hex_id (json_object_get_string_member (merge_request, "sha")));
+  g_assert_cmpstr (json_object_get_string_member (diff_refs, "head_sha"), ==,
+                   json_object_get_string_member (merge_request, "sha"));
+  g_assert_true (is_hex_id (json_object_get_string_member (diff_refs, "base_sha")));
+  g_assert_true (is_hex_id (json_object_get_string_member (diff_refs, "start_sha")));
+  g_assert_cmpstr (json_object_get_string_member (references, "short"), ==, "!101");
+  g_assert_cmpstr (json_object_get_string_member (references, "full"), ==, "gnome-apps/nod!101");
+  g_assert_cmpstr (json_object_get_string_member (author, "username"), ==, "amelie");
+  g_assert_true (json_object_has_member (author, "avatar_url"));
+  g_assert_true (json_object_has_member (author, "web_url"));
+  g_assert_true (users_contain (member_array (merge_request, "reviewers"), "sam"));
+  g_assert_false (json_object_get_boolean_member (merge_request, "draft"));
+  g_assert_cmpint (json_object_get_int_member (merge_request, "user_notes_count"), >, 0);
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (merge_request, "web_url"),
+                                   "/gnome-apps/nod/-/merge_requests/101"));
+
+  g_assert_cmpuint (missing->status, ==, SOUP_STATUS_NOT_FOUND);
+  assert_message (missing, "404 Not found");
+}
+
+/* The sample dataset has what the demo and the UI tests need. */
+static void
+test_sample_dataset (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                                 "&per_page=100"),
+                                            SOUP_STATUS_OK);
+  JsonArray *items = response_array (list);
+  gboolean hostile_title = FALSE, long_description = FALSE, conflicts = FALSE, draft = FALSE;
+  guint by_sam = 0, sam_reviews = 0, assigned_to_sam = 0, opened = 0, merged = 0, closed = 0;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *merge_request = json_array_get_object_element (items, i);
+      const char *title = json_object_get_string_member (merge_request, "title");
+      const char *state = json_object_get_string_member (merge_request, "state");
+
+      hostile_title |= strstr (title, "<script>") != NULL && strstr (title, "&") != NULL
+                       && strstr (title, "\xf0\x9f") != NULL;  /* an emoji */
+      long_description |= strlen (json_object_get_string_member (merge_request, "description"))
+                          > 10 * 1024;
+      conflicts |= json_object_get_boolean_member (merge_request, "has_conflicts");
+      draft |= json_object_get_boolean_member (merge_request, "draft");
+      by_sam += is_authored_by (merge_request, "sam");
+      sam_reviews += has_reviewer (merge_request, "sam");
+      assigned_to_sam += is_assigned_to (merge_request, "sam");
+      opened += g_str_equal (state, "opened");
+      merged += g_str_equal (state, "merged");
+      closed += g_str_equal (state, "closed");
+    }
+
+  g_assert_true (hostile_title);
+  g_assert_true (long_description);
+  g_assert_true (conflicts);
+  g_assert_true (draft);
+  g_assert_cmpuint (by_sam, >=, 3);
+  g_assert_cmpuint (sam_reviews, >=, 15);
+  g_assert_cmpuint (assigned_to_sam, >=, 3);
+  g_assert_cmpuint (opened, >=, 10);
+  g_assert_cmpuint (merged, >=, 3);
+  g_assert_cmpuint (closed, >=, 2);
+}
+
+/* Pagination */
+
+static void
+test_pagination (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Response) first = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                                  "&per_page=7"),
+                                             SOUP_STATUS_OK);
+  g_autoptr(Response) last = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                                 "&per_page=7&page=5"),
+                                            SOUP_STATUS_OK);
+  g_autoptr(Response) past = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                                 "&per_page=7&page=9"),
+                                            SOUP_STATUS_OK);
+  g_autoptr(Response) defaults = expect_status (api (fixture, "GET", "/merge_requests"
+                                                                     "?scope=all"),
+                                                SOUP_STATUS_OK);
+  g_autoptr(Response) huge = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                                                 "&per_page=1000"),
+                                            SOUP_STATUS_OK);
+  g_autoptr(Response) negative = expect_status (api (fixture, "GET", "/merge_requests"
+                                                                     "?scope=all&page=-1"),
+                                                SOUP_STATUS_OK);
+  g_autoptr(Response) discussions = expect_status (api (fixture, "GET", MR_BY_AMELIE
+                                                        "/discussions?per_page=2"),
+                                                   SOUP_STATUS_OK);
+  g_autofree char *next_link = g_strdup_printf ("<%s/api/v4/merge_requests?scope=all&page=2"
+                                                "&per_page=7>; rel=\"next\"", fixture->base_url);
+  g_autofree char *last_link = g_strdup_printf ("<%s/api/v4/merge_requests?scope=all&page=5"
+                                                "&per_page=7>; rel=\"last\"", fixture->base_url);
+  g_autofree char *prev_link = g_strdup_printf ("<%s/api/v4/merge_requests?scope=all&page=4"
+                                                "&per_page=7>; rel=\"prev\"", fixture->base_url);
+
+  g_assert_cmpuint (json_array_get_length (response_array (first)), ==, 7);
+  g_assert_cmpint (header_int (first, "x-page"), ==, 1);
+  g_assert_cmpint (header_int (first, "x-per-page"), ==, 7);
+  g_assert_cmpint (header_int (first, "x-next-page"), ==, 2);
+  g_assert_cmpstr (header (first, "x-prev-page"), ==, "");
+  g_assert_cmpint (header_int (first, "x-total"), ==, SAMPLE_MR_COUNT);
+  g_assert_cmpint (header_int (first, "x-total-pages"), ==, 5);
+  g_assert_nonnull (strstr (header (first, "Link"), next_link));
+  g_assert_nonnull (strstr (header (first, "Link"), last_link));
+  g_assert_nonnull (strstr (header (first, "Link"), "rel=\"first\""));
+  g_assert_null (strstr (header (first, "Link"), "rel=\"prev\""));
+
+  g_assert_cmpuint (json_array_get_length (response_array (last)), ==, SAMPLE_MR_COUNT - 4 * 7);
+  g_assert_cmpstr (header (last, "x-next-page"), ==, "");
+  g_assert_cmpint (header_int (last, "x-prev-page"), ==, 4);
+  g_assert_nonnull (strstr (header (last, "Link"), prev_link));
+  g_assert_null (strstr (header (last, "Link"), "rel=\"next\""));
+
+  g_assert_cmpuint (json_array_get_length (response_array (past)), ==, 0);
+  g_assert_cmpstr (header (past, "x-next-page"), ==, "");
+
+  g_assert_cmpuint (json_array_get_length (response_array (defaults)), ==, 20);
+  g_assert_cmpint (header_int (defaults, "x-per-page"), ==, 20);
+  g_assert_cmpint (header_int (huge, "x-per-page"), ==, 100);
+  g_assert_cmpuint (json_array_get_length (response_array (huge)), ==, SAMPLE_MR_COUNT);
+  g_assert_cmpint (header_int (negative, "x-page"), ==, 1);
+
+  g_assert_cmpuint (json_array_get_length (response_array (discussions)), ==, 2);
+  g_assert_cmpint (header_int (discussions, "x-total"), >, 2);
+  g_assert_cmpint (header_int (discussions, "x-next-page"), ==, 2);
+}
+
+static void
+fixture_set_up_generated (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  NodFakeGitlab *fake = nod_fake_gitlab_new (TOKEN);
+
+  nod_fake_gitlab_generate (fake, GPOINTER_TO_UINT (data));
+  fixture_start (fixture, fake);
+}
+
+/* Over 10,000 results GitLab stops counting, but keeps paging. */
+static void
+test_pagination_past_count_limit (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *query = "/merge_requests?scope=all&reviewer_username=sam&order_by=updated_at"
+                      "&per_page=100";
+  g_autofree char *page_101 = g_strdup_printf ("%s&page=101", query);
+  g_autofree char *page_120 = g_strdup_printf ("%s&page=120", query);
+  g_autofree char *page_121 = g_strdup_printf ("%s&page=121", query);
+  g_autoptr(Response) first = expect_status (api (fixture, "GET", query), SOUP_STATUS_OK);
+  g_autoptr(Response) past_100 = expect_status (api (fixture, "GET", page_101), SOUP_STATUS_OK);
+  g_autoptr(Response) last = expect_status (api (fixture, "GET", page_120), SOUP_STATUS_OK);
+  g_autoptr(Response) after_last = expect_status (api (fixture, "GET", page_121),
+                                                  SOUP_STATUS_OK);
+
+  g_assert_cmpuint (json_array_get_length (response_array (first)), ==, 100);
+  g_assert_null (header (first, "x-total"));
+  g_assert_null (header (first, "x-total-pages"));
+  g_assert_null (strstr (header (first, "Link"), "rel=\"last\""));
+  g_assert_nonnull (strstr (header (first, "Link"), "rel=\"next\""));
+  g_assert_cmpint (header_int (first, "x-next-page"), ==, 2);
+
+  g_assert_cmpuint (json_array_get_length (response_array (past_100)), ==, 100);
+  g_assert_cmpint (header_int (past_100, "x-next-page"), ==, 102);
+  g_assert_cmpint (header_int (past_100, "x-prev-page"), ==, 100);
+  g_assert_null (header (past_100, "x-total"));
+
+  g_assert_cmpuint (json_array_get_length (response_array (last)), ==, 100);
+  g_assert_cmpstr (header (last, "x-next-page"), ==, "");
+  g_assert_cmpuint (json_array_get_length (response_array (after_last)), ==, 0);
+  g_assert_cmpstr (header (after_last, "x-next-page"), ==, "");
+}
+
+/* Removes what differs between two runs of the generator: times and the port in URLs. */
+static void
+strip_volatile (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        strip_volatile (json_array_get_element (array, i));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          const char *name = l->data;
+
+          if (g_str_has_suffix (name, "_at") || g_str_has_suffix (name, "_url"))
+            json_object_remove_member (object, name);
+          else
+            strip_volatile (json_object_get_member (object, name));
+        }
+    }
+}
+
+static char *
+dup_stable_page (Fixture    *fixture,
+                 const char *path)
+{
+  g_autoptr(Response) page = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  g_assert_nonnull (page->json);
+  strip_volatile (page->json);
+  json_generator_set_root (generator, page->json);
+  return json_generator_to_data (generator, NULL);
+}
+
+static void
+test_generate_deterministic (void)
+{
+  Fixture first = { 0 }, second = { 0 };
+  const char *list = "/merge_requests?scope=all&reviewer_username=sam&order_by=updated_at"
+                     "&per_page=100";
+  g_autofree char *first_page = NULL, *second_page = NULL;
+  g_autofree char *first_discussions = NULL, *second_discussions = NULL;
+  g_autoptr(Response) head = NULL;
+  g_autofree char *discussions_path = NULL;
+  g_autoptr(NodFakeGitlab) timed = nod_fake_gitlab_new (TOKEN);
+  JsonObject *newest;
+  gint64 started;
+
+  fixture_set_up_generated (&first, GUINT_TO_POINTER (500));
+  fixture_set_up_generated (&second, GUINT_TO_POINTER (500));
+
+  first_page = dup_stable_page (&first, list);
+  second_page = dup_stable_page (&second, list);
+  g_assert_cmpstr (first_page, ==, second_page);
+
+  head = expect_status (api (&first, "GET", list), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (head, "x-total"), ==, 500);
+  newest = json_array_get_object_element (response_array (head), 0);
+  g_assert_false (is_authored_by (newest, "sam"));
+  discussions_path = g_strdup_printf ("/projects/%" G_GINT64_FORMAT "/merge_requests/%"
+                                      G_GINT64_FORMAT "/discussions",
+                                      json_object_get_int_member (newest, "project_id"),
+                                      json_object_get_int_member (newest, "iid"));
+  first_discussions = dup_stable_page (&first, discussions_path);
+  second_discussions = dup_stable_page (&second, discussions_path);
+  g_assert_cmpstr (first_discussions, ==, second_discussions);
+
+  fixture_tear_down (&first, NULL);
+  fixture_tear_down (&second, NULL);
+
+  /* The benchmark size must stay cheap. */
+  started = g_get_monotonic_time ();
+  nod_fake_gitlab_generate (timed, 20000);
+  g_test_message ("Generating 20,000 merge requests took %.1f ms",
+                  (g_get_monotonic_time () - started) / 1000.0);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, GENERATE_BUDGET_US);
+}
+
+/* Approvals */
+
+/* @approved_by: [{"user": {…}}, …] */
+static gboolean
+approvals_contain (JsonArray  *approved_by,
+                   const char *username)
+{
+  for (guint i = 0; i < json_array_get_length (approved_by); i++)
+    {
+      JsonObject *user = member_object (json_array_get_object_element (approved_by, i), "user");
+      if (g_str_equal (json_object_get_string_member (user, "username"), username))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_approvals (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(Response) before = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"),
+                                              SOUP_STATUS_OK);
+  g_autoptr(Response) merge_request = expect_status (api (fixture, "GET", MR_BY_AMELIE),
+                                                     SOUP_STATUS_OK);
+  g_autoptr(Response) stale_query = NULL, stale_json = NULL, stale_form = NULL;
+  g_autoptr(Response) approved = NULL, again = NULL, unapproved = NULL, unapprove_again = NULL;
+  g_autoptr(Response) after = NULL;
+  g_autofree char *head_sha = g_strdup (json_object_get_string_member (
+                                          response_object (merge_request), "sha"));
+  g_autofree char *approve_path = g_strdup_printf ("%s/approve?sha=%s", MR_BY_AMELIE, head_sha);
+  g_autofree char *stale_message = g_strdup_printf ("SHA does not match HEAD of source branch: "
+                                                    "%s", head_sha);
+  g_autofree char *updated_before = g_strdup (json_object_get_string_member (
+                                                response_object (merge_request),
+                                                "updated_at"));
+  g_autofree char *updated_after = NULL;
+  JsonObject *approvals = response_object (before);
+
+  g_assert_cmpint (json_object_get_int_member (approvals, "iid"), ==, 101);
+  g_assert_cmpint (json_object_get_int_member (approvals, "project_id"), ==, NOD_PROJECT);
+  g_assert_cmpstr (json_object_get_string_member (approvals, "state"), ==, "opened");
+  g_assert_false (json_object_get_boolean_member (approvals, "approved"));
+  g_assert_cmpint (json_object_get_int_member (approvals, "approvals_required"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (approvals, "approvals_left"), ==, 1);
+  g_assert_cmpuint (json_array_get_length (member_array (approvals, "approved_by")), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (
+                     member_object (json_array_get_object_element (
+                                      member_array (approvals, "approved_by"), 0), "user"),
+                     "username"), ==, "jkowalski");
+  g_assert_false (json_object_get_boolean_member (approvals, "user_has_approved"));
+  g_assert_true (json_object_get_boolean_member (approvals, "user_can_approve"));
+
+  /* A stale sha, however it is sent. */
+  stale_query = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve?sha="
+                                    "0000000000000000000000000000000000000000"),
+                               SOUP_STATUS_CONFLICT);
+  assert_message (stale_query, stale_message);
+  stale_json = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/approve",
+                                        "{\"sha\": \"0000000000000000000000000000000000000000\"}"),
+                              SOUP_STATUS_CONFLICT);
+  stale_form = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/approve",
+                                        "sha=0000000000000000000000000000000000000000"),
+                              SOUP_STATUS_CONFLICT);
+
+  approved = expect_status (api (fixture, "POST", approve_path), SOUP_STATUS_CREATED);
+  approvals = response_object (approved);
+  g_assert_true (json_object_get_boolean_member (approvals, "user_has_approved"));
+  g_assert_false (json_object_get_boolean_member (approvals, "user_can_approve"));
+  g_assert_true (json_object_get_boolean_member (approvals, "approved"));
+  g_assert_cmpint (json_object_get_int_member (approvals, "approvals_left"), ==, 0);
+  g_assert_cmpuint (json_array_get_length (member_array (approvals, "approved_by")), ==, 2);
+  g_assert_true (approvals_contain (member_array (approvals, "approved_by"), "jkowalski"));
+  g_assert_true (approvals_contain (member_array (approvals, "approved_by"), "sam"));
+
+  /* Every change bumps updated_at. */
+  updated_after = dup_mr_updated_at (fixture, MR_BY_AMELIE);
+  g_assert_cmpstr (updated_after, >, updated_before);
+
+  again = expect_status (api (fixture, "POST", approve_path), SOUP_STATUS_UNAUTHORIZED);
+  assert_message (again, "401 Unauthorized");
+
+  unapproved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/unapprove"),
+                              SOUP_STATUS_CREATED);
+  g_assert_false (json_object_get_boolean_member (response_object (unapproved),
+                                                  "user_has_approved"));
+  g_assert_cmpint (json_object_get_int_member (response_object (unapproved), "approvals_left"),
+                   ==, 1);
+  unapprove_again = expect_status (api (fixture, "POST", MR_BY_AMELIE "/unapprove"),
+                                   SOUP_STATUS_NOT_FOUND);
+  assert_message (unapprove_again, "404 Not found");
+
+  after = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (response_object (after), "user_has_approved"));
+}
+
+static void
+test_approve_refused (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(Response) own = NULL, closed = NULL, already = NULL, already_state = NULL;
+  g_autoptr(Response) own_state = NULL;
+
+  /* GitLab answers 401 to all of these, like to a bad token. */
+  own = expect_status (api (fixture, "POST", MR_BY_SAM "/approve"), SOUP_STATUS_UNAUTHORIZED);
+  assert_message (own, "401 Unauthorized");
+  own_state = expect_status (api (fixture, "GET", MR_BY_SAM "/approvals"), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (response_object (own_state),
+                                                  "user_can_approve"));
+
+  closed = expect_status (api (fixture, "POST", MR_CLOSED "/approve"), SOUP_STATUS_UNAUTHORIZED);
+
+  already_state = expect_status (api (fixture, "GET", MR_APPROVED_BY_SAM "/approvals"),
+                                 SOUP_STATUS_OK);
+  g_assert_true (json_object_get_boolean_member (response_object (already_state),
+                                                 "user_has_approved"));
+  already = expect_status (api (fixture, "POST", MR_APPROVED_BY_SAM "/approve"),
+                           SOUP_STATUS_UNAUTHORIZED);
+}
+
+/* Discussions */
+
+static JsonObject *
+find_note (JsonArray  *discussions,
+           gboolean  (*matches) (JsonObject *note))
+{
+  for (guint i = 0; i < json_array_get_length (discussions); i++)
+    {
+      JsonArray *notes = member_array (json_array_get_object_element (discussions, i), "notes");
+
+      for (guint j = 0; j < json_array_get_length (notes); j++)
+        {
+          JsonObject *note = json_array_get_object_element (notes, j);
+          if (matches (note))
+            return note;
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+is_diff_note (JsonObject *note)
+{
+  return !member_is_null (note, "type")
+         && g_str_equal (json_object_get_string_member (note, "type"), "DiffNote");
+}
+
+static gboolean
+is_system_note (JsonObject *note)
+{
+  return json_object_get_boolean_member (note, "system");
+}
+
+static gboolean
+is_resolved_note (JsonObject *note)
+{
+  return json_object_get_boolean_member (note, "resolvable")
+         && json_object_get_boolean_member (note, "resolved");
+}
+
+static void
+test_discussions_shape (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(Response) list = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"
+                                                                 "?per_page=100"),
+                                            SOUP_STATUS_OK);
+  JsonArray *discussions = response_array (list);
+  JsonObject *diff_note = find_note (discussions, is_diff_note);
+  JsonObject *system_note = find_note (discussions, is_system_note);
+  JsonObject *resolved_note = find_note (discussions, is_resolved_note);
+  JsonObject *position;
+
+  g_assert_cmpuint (json_array_get_length (discussions), >=, 3);
+  for (guint i = 0; i < json_array_get_length (discussions); i++)
+    {
+      JsonObject *discussion = json_array_get_object_element (discussions, i);
+      g_assert_true (is_hex_id (json_object_get_string_member (discussion, "id")));
+      g_assert_true (json_object_has_member (discussion, "individual_note"));
+    }
+
+  g_assert_nonnull (diff_note);
+  position = member_object (diff_note, "position");
+  g_assert_cmpstr (json_object_get_string_member (position, "position_type"), ==, "text");
+  g_assert_true (is_hex_id (json_object_get_string_member (position, "base_sha")));
+  g_assert_true (is_hex_id (json_object_get_string_member (position, "start_sha")));
+  g_assert_true (is_hex_id (json_object_get_string_member (position, "head_sha")));
+  g_assert_nonnull (json_object_get_string_member (position, "new_path"));
+  g_assert_nonnull (json_object_get_string_member (position, "old_path"));
+  g_assert_true (json_object_has_member (position, "old_line"));
+  g_assert_cmpint (json_object_get_int_member (position, "new_line"), >, 0);
+  g_assert_cmpstr (json_object_get_string_member (diff_note, "noteable_type"), ==,
+                   "MergeRequest");
+  g_assert_cmpint (json_object_get_int_member (diff_note, "noteable_iid"), ==, 101);
+  g_assert_true (member_is_null (diff_note, "attachment"));
+  g_assert_true (is_gitlab_time (json_object_get_string_member (diff_note, "created_at")));
+
+  g_assert_nonnull (system_note);
+  g_assert_true (member_is_null (system_note, "type"));
+  g_assert_false (json_object_get_boolean_member (system_note, "resolvable"));
+
+  g_assert_nonnull (resolved_note);
+  g_assert_false (member_is_null (resolved_note, "resolved_by"));
+  g_assert_true (is_gitlab_time (json_object_get_string_member (resolved_note, "resolved_at")));
+}
+
+static void
+test_discussions_write (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(Response) created = NULL, diff = NULL, quick = NULL, blank = NULL, missing = NULL;
+  g_autoptr(Response) reply = NULL, unknown = NULL, resolved = NULL, refetched = NULL;
+  g_autoptr(Response) unresolved = NULL, system_resolve = NULL, count_before = NULL;
+  g_autoptr(Response) count_after = NULL, merge_request = NULL, system_list = NULL;
+  g_autofree char *discussion_path = NULL, *notes_path = NULL, *diff_body = NULL;
+  g_autofree char *system_path = NULL, *updated_before = NULL, *updated_after = NULL;
+  JsonObject *discussion, *note, *position, *diff_refs;
+  JsonObject *system_note;
+  gint64 notes_before;
+
+  merge_request = expect_status (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  diff_refs = member_object (response_object (merge_request), "diff_refs");
+  notes_before = json_object_get_int_member (response_object (merge_request), "user_notes_count");
+  updated_before = g_strdup (json_object_get_string_member (response_object (merge_request),
+                                                            "updated_at"));
+  count_before = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                SOUP_STATUS_OK);
+
+  created = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                     "{\"body\": \"Could this be **simpler**?\"}"),
+                           SOUP_STATUS_CREATED);
+  discussion = response_object (created);
+  g_assert_true (is_hex_id (json_object_get_string_member (discussion, "id")));
+  g_assert_false (json_object_get_boolean_member (discussion, "individual_note"));
+  g_assert_cmpuint (json_array_get_length (member_array (discussion, "notes")), ==, 1);
+  note = json_array_get_object_element (member_array (discussion, "notes"), 0);
+  g_assert_cmpstr (json_object_get_string_member (note, "body"), ==,
+                   "Could this be **simpler**?");
+  g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiscussionNote");
+  g_assert_cmpstr (json_object_get_string_member (member_object (note, "author"), "username"),
+                   ==, "sam");
+  g_assert_true (json_object_get_boolean_member (note, "resolvable"));
+  g_assert_false (json_object_get_boolean_member (note, "resolved"));
+  g_assert_false (json_object_get_boolean_member (note, "system"));
+  g_assert_cmpint (json_object_get_int_member (note, "noteable_iid"), ==, 101);
+  discussion_path = g_strdup_printf ("%s/discussions/%s", MR_BY_AMELIE,
+                                     json_object_get_string_member (discussion, "id"));
+  notes_path = g_strdup_printf ("%s/notes", discussion_path);
+
+  diff_body = g_strdup_printf ("{\"body\": \"Off by one?\", \"position\": {"
+                               "\"position_type\": \"text\", \"base_sha\": \"%s\", "
+                               "\"start_sha\": \"%s\", \"head_sha\": \"%s\", "
+                               "\"old_path\": \"src/a.c\", \"new_path\": \"src/a.c\", "
+                               "\"new_line\": 18}}",
+                               json_object_get_string_member (diff_refs, "base_sha"),
+                               json_object_get_string_member (diff_refs, "start_sha"),
+                               json_object_get_string_member (diff_refs, "head_sha"));
+  diff = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", diff_body),
+                        SOUP_STATUS_CREATED);
+  note = json_array_get_object_element (member_array (response_object (diff), "notes"), 0);
+  g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiffNote");
+  position = member_object (note, "position");
+  g_assert_cmpint (json_object_get_int_member (position, "new_line"), ==, 18);
+  g_assert_true (member_is_null (position, "old_line"));
+  g_assert_cmpstr (json_object_get_string_member (position, "new_path"), ==, "src/a.c");
+  {
+    g_autofree char *diff_notes_path = g_strdup_printf (
+      "%s/discussions/%s/notes", MR_BY_AMELIE,
+      json_object_get_string_member (response_object (diff), "id"));
+    g_autoptr(Response) diff_reply = expect_status (api_json (fixture, "POST", diff_notes_path,
+                                                              "{\"body\": \"Yes.\"}"),
+                                                    SOUP_STATUS_CREATED);
+
+    /* Replies in a diff thread are DiffNotes on the same line. */
+    g_assert_cmpstr (json_object_get_string_member (response_object (diff_reply), "type"), ==,
+                     "DiffNote");
+    g_assert_cmpint (json_object_get_int_member (member_object (response_object (diff_reply),
+                                                                "position"), "new_line"), ==,
+                     18);
+  }
+
+  /* Quick actions alone make no note. */
+  quick = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                   "body=%2Fapprove%0A%0A%2Flabel%20~bug"),
+                         SOUP_STATUS_ACCEPTED);
+  g_assert_true (json_object_has_member (response_object (quick), "commands_changes"));
+  g_assert_cmpuint (json_array_get_length (member_array (response_object (quick), "summary")),
+                    ==, 1);
+  blank = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                   "{\"body\": \"  \\n \"}"),
+                         SOUP_STATUS_BAD_REQUEST);
+  missing = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", "{}"),
+                           SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpstr (json_object_get_string_member (response_object (missing), "error"), ==,
+                   "body is missing");
+
+  reply = expect_status (api_form (fixture, "POST", notes_path, "body=Agreed%2C%20fixing."),
+                         SOUP_STATUS_CREATED);
+  g_assert_cmpstr (json_object_get_string_member (response_object (reply), "body"), ==,
+                   "Agreed, fixing.");
+  g_assert_cmpstr (json_object_get_string_member (response_object (reply), "type"), ==,
+                   "DiscussionNote");
+  unknown = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions/"
+                                     "0123456789abcdef0123456789abcdef01234567/notes", "body=x"),
+                           SOUP_STATUS_NOT_FOUND);
+
+  count_after = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                               SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (count_after, "x-total"), ==,
+                   header_int (count_before, "x-total") + 2);
+
+  /* python-gitlab sends JSON; others a form or the query string. */
+  resolved = expect_status (api_json (fixture, "PUT", discussion_path, "{\"resolved\": true}"),
+                            SOUP_STATUS_OK);
+  for (guint i = 0; i < 2; i++)
+    {
+      note = json_array_get_object_element (member_array (response_object (resolved), "notes"),
+                                            i);
+      g_assert_true (json_object_get_boolean_member (note, "resolved"));
+      g_assert_cmpstr (json_object_get_string_member (member_object (note, "resolved_by"),
+                                                      "username"), ==, "sam");
+    }
+  refetched = expect_status (api (fixture, "GET", discussion_path), SOUP_STATUS_OK);
+  note = json_array_get_object_element (member_array (response_object (refetched), "notes"), 0);
+  g_assert_true (json_object_get_boolean_member (note, "resolved"));
+
+  {
+    g_autofree char *unresolve_path = g_strdup_printf ("%s?resolved=false", discussion_path);
+    unresolved = expect_status (api (fixture, "PUT", unresolve_path), SOUP_STATUS_OK);
+  }
+  note = json_array_get_object_element (member_array (response_object (unresolved), "notes"), 0);
+  g_assert_false (json_object_get_boolean_member (note, "resolved"));
+  g_assert_true (member_is_null (note, "resolved_by"));
+
+  /* A system note is not a thread. */
+  system_list = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions?per_page=100"),
+                               SOUP_STATUS_OK);
+  for (guint i = 0; i < json_array_get_length (response_array (system_list)); i++)
+    {
+      JsonObject *candidate = json_array_get_object_element (response_array (system_list), i);
+
+      system_note = json_array_get_object_element (member_array (candidate, "notes"), 0);
+      if (json_object_get_boolean_member (system_note, "system"))
+        {
+          system_path = g_strdup_printf ("%s/discussions/%s", MR_BY_AMELIE,
+                                         json_object_get_string_member (candidate, "id"));
+          g_assert_true (json_object_get_boolean_member (candidate, "individual_note"));
+          break;
+        }
+    }
+  g_assert_nonnull (system_path);
+  system_resolve = expect_status (api_form (fixture, "PUT", system_path, "resolved=true"),
+                                  SOUP_STATUS_BAD_REQUEST);
+
+  g_clear_pointer (&merge_request, response_free);
+  merge_request = expect_status (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (response_object (merge_request),
+                                               "user_notes_count"), ==, notes_before + 4);
+  updated_after = g_strdup (json_object_get_string_member (response_object (merge_request),
+                                                           "updated_at"));
+  g_assert_cmpstr (updated_after, >, updated_before);
+}
+
+/* A reply turns a single comment into a thread, as on GitLab. */
+static void
+test_discussions_reply_to_comment (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/projects/11/merge_requests/"
+                                                                 "102/discussions"),
+                                            SOUP_STATUS_OK);
+  g_autoptr(Response) reply = NULL, thread = NULL;
+  JsonObject *comment = json_array_get_object_element (response_array (list), 0);
+  g_autofree char *path = g_strdup_printf ("/projects/11/merge_requests/102/discussions/%s",
+                                           json_object_get_string_member (comment, "id"));
+  g_autofree char *notes_path = g_strdup_printf ("%s/notes", path);
+  JsonObject *first;
+
+  g_assert_true (json_object_get_boolean_member (comment, "individual_note"));
+  first = json_array_get_object_element (member_array (comment, "notes"), 0);
+  g_assert_true (member_is_null (first, "type"));
+  g_assert_false (json_object_get_boolean_member (first, "resolvable"));
+  g_assert_false (json_object_has_member (first, "resolved"));
+
+  reply = expect_status (api_form (fixture, "POST", notes_path, "body=Looks%20good"),
+                         SOUP_STATUS_CREATED);
+  thread = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (response_object (thread), "individual_note"));
+  g_assert_cmpuint (json_array_get_length (member_array (response_object (thread), "notes")), ==,
+                    2);
+  first = json_array_get_object_element (member_array (response_object (thread), "notes"), 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "type"), ==, "DiscussionNote");
+  g_assert_true (json_object_get_boolean_member (first, "resolvable"));
+}
+
+/* Rate limits */
+
+static void
+test_rate_limit_headers (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(Response) first = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_autoptr(Response) control_call = expect_status (control (fixture, "GET", "/__fake/requests",
+                                                             NULL),
+                                                    SOUP_STATUS_OK);
+  g_autoptr(Response) second = expect_status (api (fixture, "GET", "/projects"),
+                                              SOUP_STATUS_OK);
+  g_autoptr(Response) unauthorized = send_request (fixture, "GET", "/api/v4/user", NULL, NULL,
+                                                   NULL);
+  g_autoptr(GDateTime) reset_time = NULL;
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_cmpint (header_int (first, "RateLimit-Limit"), ==, 2000);
+  g_assert_cmpint (header_int (first, "RateLimit-Observed"), ==, 1);
+  g_assert_cmpint (header_int (first, "RateLimit-Remaining"), ==, 1999);
+  /* The control API is free. */
+  g_assert_null (header (control_call, "RateLimit-Limit"));
+  g_assert_cmpint (header_int (second, "RateLimit-Observed"), ==, 2);
+  g_assert_cmpint (header_int (second, "RateLimit-Remaining"), ==, 1998);
+  g_assert_cmpint (header_int (unauthorized, "RateLimit-Remaining"), ==, 1997);
+
+  g_assert_cmpint (header_int (second, "RateLimit-Reset"), >=, now_s);
+  g_assert_cmpint (header_int (second, "RateLimit-Reset"), <=, now_s + 61);
+  reset_time = soup_date_time_new_from_http_string (header (second, "RateLimit-ResetTime"));
+  g_assert_nonnull (reset_time);
+  g_assert_cmpint (g_date_time_to_unix (reset_time), ==, header_int (second, "RateLimit-Reset"));
+}
+
+static void
+test_rate_limit_exhausted (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(Response) set = NULL, last = NULL, refused = NULL, control_call = NULL;
+  g_autoptr(Response) bad = NULL;
+
+  set = expect_status (control (fixture, "POST", "/__fake/ratelimit",
+                                "{\"limit\": 10, \"remaining\": 1, \"reset_in_s\": 42}"),
+                       SOUP_STATUS_OK);
+  last = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (last, "RateLimit-Limit"), ==, 10);
+  g_assert_cmpint (header_int (last, "RateLimit-Remaining"), ==, 0);
+
+  refused = expect_status (api (fixture, "GET", "/user"), 429);
+  assert_message (refused, "Retry later");
+  g_assert_cmpint (header_int (refused, "Retry-After"), >=, 41);
+  g_assert_cmpint (header_int (refused, "Retry-After"), <=, 42);
+  g_assert_cmpint (header_int (refused, "RateLimit-Remaining"), ==, 0);
+  g_assert_cmpint (header_int (refused, "RateLimit-Limit"), ==, 10);
+  g_assert_nonnull (header (refused, "RateLimit-Reset"));
+  g_assert_nonnull (header (refused, "RateLimit-ResetTime"));
+
+  /* Tests must still be able to see what happened. */
+  control_call = expect_status (control (fixture, "GET", "/__fake/requests", NULL),
+                                SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (control_call)), ==, 2);
+
+  bad = expect_status (control (fixture, "POST", "/__fake/ratelimit",
+                                "{\"limit\": 5, \"remaining\": 6}"),
+                       SOUP_STATUS_BAD_REQUEST);
+}
+
+static void
+test_rate_limit_notes (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(Response) refused = NULL, reply_refused = NULL, read = NULL, first = NULL;
+  g_autofree char *notes_path = NULL;
+
+  first = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=1"),
+                         SOUP_STATUS_CREATED);
+  notes_path = g_strdup_printf ("%s/discussions/%s/notes", MR_BY_AMELIE,
+                                json_object_get_string_member (response_object (first), "id"));
+  /* gitlab.com's 60 a minute, in all. */
+  for (guint i = 1; i < 60; i++)
+    {
+      g_autoptr(Response) created = api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                              "body=note");
+      expect_status (created, SOUP_STATUS_CREATED);
+    }
+
+  refused = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=61"),
+                           429);
+  assert_message (refused, "This endpoint has been requested too many times. "
+                           "Try again later.");
+  g_assert_cmpint (header_int (refused, "Retry-After"), >, 0);
+  g_assert_cmpint (header_int (refused, "Retry-After"), <=, 60);
+  /* Not advertised in headers. */
+  g_assert_null (header (refused, "RateLimit-Limit"));
+  g_assert_null (header (refused, "RateLimit-Remaining"));
+
+  reply_refused = expect_status (api_form (fixture, "POST", notes_path, "body=reply"), 429);
+  read = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (read, "RateLimit-Remaining"), >, 0);
+}
+
+/* The control API sets the note-creation limit too (tests need not post 60 notes). */
+static void
+test_rate_limit_notes_control (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(Response) set = NULL, allowed = NULL, refused = NULL, bad = NULL, still = NULL;
+
+  set = expect_status (control (fixture, "POST", "/__fake/ratelimit",
+                                "{\"notes_limit\": 5, \"notes_remaining\": 1}"),
+                       SOUP_STATUS_OK);
+  allowed = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=a"),
+                           SOUP_STATUS_CREATED);
+  refused = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=b"),
+                           429);
+
+  /* A refused change changes nothing, not even the part that was valid. */
+  bad = expect_status (control (fixture, "POST", "/__fake/ratelimit",
+                                "{\"limit\": 7, \"notes_limit\": 1, \"notes_remaining\": 2}"),
+                       SOUP_STATUS_BAD_REQUEST);
+  still = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (still, "RateLimit-Limit"), ==, 2000);
+}
+
+/* Faults */
+
+static void
+test_fault_status (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, first = NULL, second = NULL, third = NULL, other = NULL;
+  g_autoptr(Response) post_only = NULL, not_posted = NULL;
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"GET\", \"path\": \"/user$\", "
+                                  "\"status\": 503, \"times\": 2}"),
+                         SOUP_STATUS_CREATED);
+  other = expect_status (api (fixture, "GET", "/projects"), SOUP_STATUS_OK);
+  first = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_SERVICE_UNAVAILABLE);
+  assert_message (first, "503 Service Unavailable");
+  second = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_SERVICE_UNAVAILABLE);
+  third = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+
+  /* The method must match too. */
+  post_only = expect_status (control (fixture, "POST", "/__fake/faults",
+                                      "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                      "\"status\": 500}"),
+                             SOUP_STATUS_CREATED);
+  not_posted = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
+}
+
+static void
+test_fault_drop (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, dropped = NULL, after = NULL, log = NULL;
+  JsonArray *entries;
+  JsonObject *entry;
+
+  /* Twice: libsoup resends an idempotent request (not a POST) once when a kept-alive
+   * connection closes before any answer, taking it for a race with an idle timeout. */
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"^/api/v4/user$\", \"drop\": true, "
+                                  "\"times\": 2}"),
+                         SOUP_STATUS_CREATED);
+  dropped = api (fixture, "GET", "/user");
+  g_assert_nonnull (dropped->error);
+  g_assert_null (dropped->body);
+  g_test_message ("Dropped connection: %s", dropped->error->message);
+
+  after = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+
+  /* After a delay, and on a POST, which libsoup never resends. */
+  g_clear_pointer (&added, response_free);
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                  "\"drop\": true, \"delay_ms\": 50}"),
+                         SOUP_STATUS_CREATED);
+  g_clear_pointer (&dropped, response_free);
+  dropped = api (fixture, "POST", MR_BY_AMELIE "/approve");
+  g_assert_nonnull (dropped->error);
+  g_clear_pointer (&after, response_free);
+  after = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"), SOUP_STATUS_CREATED);
+
+  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  entries = response_array (log);
+  g_assert_cmpuint (json_array_get_length (entries), >=, 2);
+  entry = json_array_get_object_element (entries, 0);
+  g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 0);
+  entry = json_array_get_object_element (entries, json_array_get_length (entries) - 2);
+  g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "POST");
+  g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 0);
+  entry = json_array_get_object_element (entries, json_array_get_length (entries) - 1);
+  g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 201);
+}
+
+static void
+test_fault_malformed (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, malformed = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                  "\"malformed\": true}"),
+                         SOUP_STATUS_CREATED);
+  malformed = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"), SOUP_STATUS_OK);
+  g_assert_null (malformed->json);
+  g_assert_nonnull (malformed->body);
+  g_assert_false (json_parser_load_from_data (parser, g_bytes_get_data (malformed->body, NULL),
+                                              (gssize) g_bytes_get_size (malformed->body),
+                                              NULL));
+}
+
+static void
+test_fault_delay (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, slow = NULL, fast = NULL, delayed_error = NULL;
+  PendingRequest *slow_pending;
+  gint64 started, slow_ms;
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"/user$\", \"delay_ms\": 400}"),
+                         SOUP_STATUS_CREATED);
+
+  /* A delayed request does not hold up the others. */
+  started = g_get_monotonic_time ();
+  slow_pending = start_request (fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
+  fast = expect_status (api (fixture, "GET", "/projects/11"), SOUP_STATUS_OK);
+  g_assert_null (slow_pending->result);
+  slow = expect_status (finish_request (fixture, slow_pending), SOUP_STATUS_OK);
+  slow_ms = (g_get_monotonic_time () - started) / 1000;
+  g_assert_cmpint (slow_ms, >=, 400);
+  g_assert_cmpstr (json_object_get_string_member (response_object (slow), "username"), ==, "sam");
+
+  /* A delay before an error. */
+  g_clear_pointer (&added, response_free);
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"/user$\", \"delay_ms\": 100, \"status\": 502}"),
+                         SOUP_STATUS_CREATED);
+  started = g_get_monotonic_time ();
+  delayed_error = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_BAD_GATEWAY);
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 100 * 1000);
+}
+
+static void
+test_latency (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(Response) slow = NULL, control_call = NULL;
+  gint64 started;
+
+  nod_fake_gitlab_set_latency (fixture->fake, 250);
+  started = g_get_monotonic_time ();
+  slow = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 250 * 1000);
+
+  /* The control API is never delayed (nor is anything else measured here but the API). */
+  control_call = expect_status (control (fixture, "GET", "/__fake/requests", NULL),
+                                SOUP_STATUS_OK);
+  nod_fake_gitlab_set_latency (fixture->fake, 0);
+}
+
+/* The delayed request is still pending when the fake goes away: nothing leaks or crashes. */
+static void
+test_dispose_while_delayed (void)
+{
+  Fixture fixture = { 0 };
+  PendingRequest *pending;
+  Response *response;
+
+  fixture_set_up (&fixture, NULL);
+  nod_fake_gitlab_set_latency (fixture.fake, 60 * 1000);
+  pending = start_request (&fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
+  /* Let the request reach the server. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  soup_session_abort (fixture.session);
+  response = finish_request (&fixture, pending);
+  g_assert_nonnull (response->error);
+  response_free (response);
+  fixture_tear_down (&fixture, NULL);
+}
+
+/* The client gives up on a delayed request; the fake answers into the void, harmlessly. */
+static void
+test_client_gone_while_delayed (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *url = g_strconcat (fixture->base_url, "/api/v4/user", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Response) added = NULL, later = NULL, alive = NULL, log = NULL;
+  JsonObject *first;
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"/user$\", \"delay_ms\": 100}"),
+                         SOUP_STATUS_CREATED);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN", TOKEN);
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    nod_test_keep_result, &result);
+  /* Let the request reach the fake, then give up on it. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_cancellable_cancel (cancellable);
+  body = soup_session_send_and_read_finish (fixture->session, nod_test_wait_for_result (&result),
+                                            &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* This one outlasts the first delay, so the fake has answered the gone client by now. */
+  g_clear_pointer (&added, response_free);
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"/projects$\", \"delay_ms\": 300}"),
+                         SOUP_STATUS_CREATED);
+  later = expect_status (api (fixture, "GET", "/projects"), SOUP_STATUS_OK);
+  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+
+  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  first = json_array_get_object_element (response_array (log), 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "path"), ==, "/api/v4/user");
+  g_assert_cmpint (json_object_get_int_member (first, "status"), ==, 200);
+}
+
+/* The request log and reset */
+
+static void
+test_request_log (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(Response) user = NULL, project = NULL, approve = NULL, log = NULL, cleared = NULL;
+  g_autoptr(Response) empty = NULL;
+  JsonArray *entries;
+  JsonObject *entry;
+
+  user = expect_status (api (fixture, "GET", "/user?with=query"), SOUP_STATUS_OK);
+  project = expect_status (api (fixture, "GET", "/projects/gnome-apps%2Fnod"), SOUP_STATUS_OK);
+  approve = expect_status (api (fixture, "POST", MR_BY_SAM "/approve"),
+                           SOUP_STATUS_UNAUTHORIZED);
+
+  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  entries = response_array (log);
+  g_assert_cmpuint (json_array_get_length (entries), ==, 3);
+
+  entry = json_array_get_object_element (entries, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "GET");
+  g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==, "/api/v4/user");
+  g_assert_cmpstr (json_object_get_string_member (entry, "query"), ==, "with=query");
+  g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 200);
+  g_assert_true (is_gitlab_time (json_object_get_string_member (entry, "at")));
+
+  entry = json_array_get_object_element (entries, 1);
+  g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==,
+                   "/api/v4/projects/gnome-apps%2Fnod");
+  g_assert_cmpstr (json_object_get_string_member (entry, "query"), ==, "");
+
+  entry = json_array_get_object_element (entries, 2);
+  g_assert_cmpstr (json_object_get_string_member (entry, "method"), ==, "POST");
+  g_assert_cmpstr (json_object_get_string_member (entry, "path"), ==,
+                   "/api/v4" MR_BY_SAM "/approve");
+  g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 401);
+
+  cleared = expect_status (control (fixture, "DELETE", "/__fake/requests", NULL),
+                           SOUP_STATUS_OK);
+  empty = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (empty)), ==, 0);
+}
+
+static void
+test_reset (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(Response) approved = NULL, commented = NULL, fault = NULL, limit = NULL;
+  g_autoptr(Response) reset = NULL, approvals = NULL, discussions_before = NULL;
+  g_autoptr(Response) discussions_after = NULL, log = NULL, user = NULL, created = NULL;
+  g_autoptr(Response) list = NULL;
+
+  discussions_before = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                      SOUP_STATUS_OK);
+  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                            SOUP_STATUS_CREATED);
+  commented = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=hi"),
+                             SOUP_STATUS_CREATED);
+  created = expect_status (control (fixture, "POST", "/__fake/mr",
+                                    "{\"project_id\": 11, \"title\": \"New\", "
+                                    "\"author\": \"priya\"}"),
+                           SOUP_STATUS_CREATED);
+  fault = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"/user$\", \"status\": 500}"),
+                         SOUP_STATUS_CREATED);
+  limit = expect_status (control (fixture, "POST", "/__fake/ratelimit",
+                                  "{\"limit\": 100, \"remaining\": 3}"),
+                         SOUP_STATUS_OK);
+
+  reset = expect_status (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
+
+  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (log)), ==, 0);
+  user = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (user, "RateLimit-Limit"), ==, 2000);
+  g_assert_cmpint (header_int (user, "RateLimit-Remaining"), ==, 1999);
+  approvals = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (response_object (approvals),
+                                                  "user_has_approved"));
+  discussions_after = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                     SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (discussions_after, "x-total"), ==,
+                   header_int (discussions_before, "x-total"));
+  list = expect_status (api (fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (list, "x-total"), ==, SAMPLE_MR_COUNT);
+}
+
+/* Other users' activity through the control API */
+
+static void
+test_control_activity (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(Response) created = NULL, listed = NULL, committed = NULL, stale = NULL;
+  g_autoptr(Response) comment = NULL, reply = NULL, bad_author = NULL, merged = NULL;
+  g_autoptr(Response) approve_merged = NULL, close_merged = NULL, closed = NULL;
+  g_autoptr(Response) unknown_project = NULL, unknown_mr = NULL, unknown_thread = NULL;
+  g_autofree char *mr_path = NULL, *control_path = NULL, *old_sha = NULL, *old_updated = NULL;
+  g_autofree char *commit_path = NULL, *comment_path = NULL, *merge_path = NULL;
+  g_autofree char *stale_path = NULL, *reply_body = NULL;
+  JsonObject *merge_request, *newest;
+  gint64 iid;
+
+  created = expect_status (control (fixture, "POST", "/__fake/mr",
+                                    "{\"project_id\": 11, \"title\": \"Add a dark mode\", "
+                                    "\"author\": \"priya\", \"reviewers\": [\"sam\"]}"),
+                           SOUP_STATUS_CREATED);
+  merge_request = response_object (created);
+  iid = json_object_get_int_member (merge_request, "iid");
+  g_assert_cmpint (iid, ==, 112);  /* the sample's last iid in gnome-apps/nod is 111 */
+  g_assert_cmpstr (json_object_get_string_member (merge_request, "state"), ==, "opened");
+  g_assert_cmpstr (json_object_get_string_member (member_object (merge_request, "author"),
+                                                  "username"), ==, "priya");
+  old_sha = g_strdup (json_object_get_string_member (merge_request, "sha"));
+  old_updated = g_strdup (json_object_get_string_member (merge_request, "updated_at"));
+  g_assert_true (is_hex_id (old_sha));
+
+  /* It shows up first in the reviewer's incremental pull. */
+  listed = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
+                                               "&reviewer_username=sam&order_by=updated_at"),
+                          SOUP_STATUS_OK);
+  newest = json_array_get_object_element (response_array (listed), 0);
+  g_assert_cmpint (json_object_get_int_member (newest, "iid"), ==, iid);
+
+  mr_path = g_strdup_printf ("/projects/11/merge_requests/%" G_GINT64_FORMAT, iid);
+  control_path = g_strdup_printf ("/__fake/mr/11/%" G_GINT64_FORMAT, iid);
+  commit_path = g_strdup_printf ("%s/commit", control_path);
+  comment_path = g_strdup_printf ("%s/comment", control_path);
+  merge_path = g_strdup_printf ("%s/merge", control_path);
+
+  committed = expect_status (control (fixture, "POST", commit_path, NULL), SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (response_object (committed), "sha"), !=,
+                   old_sha);
+  g_assert_cmpstr (json_object_get_string_member (response_object (committed), "updated_at"),
+                   >, old_updated);
+  stale_path = g_strdup_printf ("%s/approve?sha=%s", mr_path, old_sha);
+  stale = expect_status (api (fixture, "POST", stale_path), SOUP_STATUS_CONFLICT);
+
+  comment = expect_status (control (fixture, "POST", comment_path,
+                                    "{\"author\": \"amelie\", \"body\": \"Nice!\"}"),
+                           SOUP_STATUS_CREATED);
+  g_assert_cmpstr (json_object_get_string_member (
+                     member_object (json_array_get_object_element (
+                                      member_array (response_object (comment), "notes"), 0),
+                                    "author"), "username"), ==, "amelie");
+  reply_body = g_strdup_printf ("{\"author\": \"priya\", \"body\": \"Thanks\", "
+                                "\"discussion_id\": \"%s\"}",
+                                json_object_get_string_member (response_object (comment), "id"));
+  reply = expect_status (control (fixture, "POST", comment_path, reply_body),
+                         SOUP_STATUS_CREATED);
+  g_assert_cmpuint (json_array_get_length (member_array (response_object (reply), "notes")), ==,
+                    2);
+  unknown_thread = expect_status (control (fixture, "POST", comment_path,
+                                           "{\"author\": \"priya\", \"body\": \"x\", "
+                                           "\"discussion_id\": \"nope\"}"),
+                                  SOUP_STATUS_NOT_FOUND);
+  bad_author = expect_status (control (fixture, "POST", comment_path,
+                                       "{\"author\": \"mallory\", \"body\": \"x\"}"),
+                              SOUP_STATUS_BAD_REQUEST);
+
+  merged = expect_status (control (fixture, "POST", merge_path, NULL), SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (response_object (merged), "state"), ==,
+                   "merged");
+  g_assert_true (is_gitlab_time (json_object_get_string_member (response_object (merged),
+                                                                "merged_at")));
+  {
+    g_autofree char *approve_path = g_strdup_printf ("%s/approve", mr_path);
+    g_autofree char *close_path = g_strdup_printf ("%s/close", control_path);
+
+    approve_merged = expect_status (api (fixture, "POST", approve_path),
+                                    SOUP_STATUS_UNAUTHORIZED);
+    close_merged = expect_status (control (fixture, "POST", close_path, NULL),
+                                  SOUP_STATUS_BAD_REQUEST);
+  }
+
+  closed = expect_status (control (fixture, "POST", "/__fake/mr/gnome-apps%2Fnod/102/close",
+                                   "{\"user\": \"priya\"}"),
+                          SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (response_object (closed), "state"), ==,
+                   "closed");
+  g_assert_true (is_gitlab_time (json_object_get_string_member (response_object (closed),
+                                                                "closed_at")));
+
+  unknown_project = expect_status (control (fixture, "POST", "/__fake/mr",
+                                            "{\"project_id\": 999, \"title\": \"x\", "
+                                            "\"author\": \"priya\"}"),
+                                   SOUP_STATUS_BAD_REQUEST);
+  unknown_mr = expect_status (control (fixture, "POST", "/__fake/mr/11/999/merge", NULL),
+                              SOUP_STATUS_NOT_FOUND);
+}
+
+/* Fixtures */
+
+static char *
+write_fixture (const char *name,
+               const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (g_get_user_cache_dir (), name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+test_fixture_file (void)
+{
+  g_autoptr(NodFakeGitlab) fake = nod_fake_gitlab_new (TOKEN);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = write_fixture ("small.json",
+    "{\"users\": [{\"id\": 1, \"username\": \"sam\", \"name\": \"Sam\"},"
+    "             {\"id\": 9, \"username\": \"kim\", \"name\": \"Kim\"}],"
+    " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
+    " \"merge_requests\": [{\"project\": \"g/p\", \"iid\": 3, \"title\": \"T\","
+    "   \"author\": \"kim\", \"reviewers\": [\"sam\"], \"updated\": \"-1h\","
+    "   \"discussions\": [{\"notes\": [{\"author\": \"kim\", \"body\": \"B\","
+    "     \"position\": {\"new_path\": \"a.c\", \"new_line\": 3}}]}]}]}");
+  Fixture fixture = { 0 };
+  g_autoptr(Response) list = NULL, discussions = NULL;
+  JsonObject *merge_request, *note;
+
+  g_assert_true (nod_fake_gitlab_load_fixture (fake, path, &error));
+  g_assert_no_error (error);
+  fixture_start (&fixture, g_steal_pointer (&fake));
+
+  list = expect_status (api (&fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (list)), ==, 1);
+  merge_request = json_array_get_object_element (response_array (list), 0);
+  g_assert_cmpint (json_object_get_int_member (merge_request, "iid"), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (
+                     member_object (merge_request, "references"), "full"), ==, "g/p!3");
+  discussions = expect_status (api (&fixture, "GET", "/projects/5/merge_requests/3/discussions"),
+                               SOUP_STATUS_OK);
+  note = json_array_get_object_element (
+    member_array (json_array_get_object_element (response_array (discussions), 0), "notes"), 0);
+  g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiffNote");
+  g_assert_cmpint (json_object_get_int_member (member_object (note, "position"), "new_line"), ==,
+                   3);
+
+  fixture_tear_down (&fixture, NULL);
+}
+
+static void
+test_fixture_invalid (void)
+{
+  static const struct
+  {
+    const char *contents;
+    const char *mentions;
+  } cases[] = {
+    { "not json", NULL },
+    { "[1, 2]", "fixture" },
+    { "{\"users\": []}", "users" },
+    { "{\"users\": [{\"id\": \"1\", \"username\": \"sam\"}]}", "users[0].id" },
+    { "{\"users\": [{\"id\": 1, \"username\": \"sam\"}], \"projects\": {}}", "fixture.projects" },
+    { "{\"users\": [{\"id\": 1, \"username\": \"sam\"}],"
+      " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
+      " \"merge_requests\": [{\"project\": \"g/p\", \"title\": \"T\", \"author\": \"zed\"}]}",
+      "merge_requests[0].author" },
+    { "{\"users\": [{\"id\": 1, \"username\": \"sam\"}],"
+      " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
+      " \"merge_requests\": [{\"project\": \"g/p\", \"title\": \"T\", \"author\": \"sam\","
+      "   \"updated\": \"yesterday\"}]}",
+      "merge_requests[0].updated" },
+    { "{\"users\": [{\"id\": 1, \"username\": \"sam\"}],"
+      " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
+      " \"merge_requests\": [{\"project\": \"g/p\", \"title\": \"T\", \"author\": \"sam\","
+      "   \"discussions\": [{\"notes\": [{\"author\": \"sam\", \"body\": 7}]}]}]}",
+      "merge_requests[0].discussions[0].notes[0].body" },
+    { "{\"users\": [{\"id\": 1, \"username\": \"sam\"}],"
+      " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
+      " \"merge_requests\": [{\"project\": \"nowhere\", \"title\": \"T\", \"author\": \"sam\"}]}",
+      "merge_requests[0]" },
+  };
+  g_autoptr(NodFakeGitlab) fake = nod_fake_gitlab_new (TOKEN);
+  g_autoptr(GError) missing_error = NULL, deep_error = NULL;
+  g_autoptr(GString) deep = g_string_new (NULL);
+  g_autofree char *deep_path = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("invalid-%u.json", i);
+      g_autofree char *path = write_fixture (name, cases[i].contents);
+
+      g_assert_false (nod_fake_gitlab_load_fixture (fake, path, &error));
+      g_assert_nonnull (error);
+      g_test_message ("Fixture %u: %s", i, error->message);
+      if (cases[i].mentions != NULL)
+        g_assert_nonnull (strstr (error->message, cases[i].mentions));
+    }
+
+  g_assert_false (nod_fake_gitlab_load_fixture (fake, "/nonexistent/fixture.json",
+                                                &missing_error));
+  g_assert_error (missing_error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+
+  for (guint depth = 0; depth < 200000; depth++)
+    g_string_append_c (deep, '[');
+  deep_path = write_fixture ("deep.json", deep->str);
+  g_assert_false (nod_fake_gitlab_load_fixture (fake, deep_path, &deep_error));
+  g_assert_error (deep_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
+/* Hostile requests never crash the fake */
+
+static void
+test_hostile_requests (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  static const struct
+  {
+    const char *method;
+    const char *path;
+    const char *content_type;
+    const char *body;
+    guint       status;
+  } cases[] = {
+    { "POST", MR_BY_AMELIE "/discussions", "application/json", "{\"body\": ", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/json", "[1, 2, 3]", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/json", "\"just a string\"", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/json", "{\"body\": {\"a\": 1}}", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/json",
+      "{\"body\": \"x\", \"position\": \"line 3\"}", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/json",
+      "{\"body\": \"x\", \"position\": {\"position_type\": \"text\", \"base_sha\": 1}}", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/x-www-form-urlencoded",
+      "body=x&position[position_type]=image", 400 },
+    { "POST", MR_BY_AMELIE "/discussions", "application/json", "\xff\xfe\x00garbage", 400 },
+    { "POST", MR_BY_AMELIE "/approve", "application/json", "{\"sha\": [1]}", 400 },
+    { "GET", "/merge_requests?scope[]=all", NULL, NULL, 400 },
+    { "PUT", MR_BY_AMELIE "/discussions/abc", "application/json", "{\"resolved\": true}", 404 },
+    { "GET", "/merge_requests?per_page=99999999999999999999999999", NULL, NULL, 200 },
+    { "GET", "/merge_requests?page=-1&per_page=-5", NULL, NULL, 200 },
+    { "GET", "/merge_requests?page=abc", NULL, NULL, 400 },
+    { "GET", "/merge_requests?updated_after=not-a-date", NULL, NULL, 400 },
+    { "GET", "/merge_requests?reviewer_id=1&reviewer_username=sam", NULL, NULL, 400 },
+    { "GET", "/merge_requests?scope=everything", NULL, NULL, 400 },
+    { "GET", "/merge_requests?page=%&per_page=%ZZ&%=%", NULL, NULL, 400 },  /* libsoup */
+    { "GET", "/merge_requests?page=1e3", NULL, NULL, 400 },
+    { "GET", "/nope", NULL, NULL, 404 },
+    { "GET", "/projects/11/merge_requests/abc", NULL, NULL, 404 },
+    { "GET", "/projects/11/merge_requests/-3", NULL, NULL, 404 },
+    { "GET", "/projects/11/merge_requests/99999999999999999999999", NULL, NULL, 404 },
+    { "GET", "/projects/%00/merge_requests", NULL, NULL, 404 },
+    /* libsoup refuses it before the fake sees it. */
+    { "GET", "/projects/%ZZ", NULL, NULL, 400 },
+    { "GET", "/projects//merge_requests", NULL, NULL, 404 },
+    { "DELETE", "/user", NULL, NULL, 405 },
+    { "GET", "/projects/11/merge_requests/101/approvals/extra/segments", NULL, NULL, 404 },
+  };
+  static const char *const deep_targets[] = {
+    "/api/v4" MR_BY_AMELIE "/discussions", "/__fake/mr", "/__fake/faults",
+  };
+  g_autoptr(GString) long_path = g_string_new ("/projects/");
+  g_autoptr(Response) long_response = NULL, outside = NULL, alive = NULL;
+  static const char *const control_cases[][3] = {
+    { "POST", "/__fake/faults", "{\"path\": \"(unclosed\", \"status\": 500}" },
+    { "POST", "/__fake/faults", "{\"path\": \"x\"}" },
+    { "POST", "/__fake/faults", "{\"path\": 5, \"status\": 500}" },
+    { "POST", "/__fake/faults", "{\"status\": 99}" },
+    { "POST", "/__fake/faults", "{\"status\": 500, \"times\": 0}" },
+    { "POST", "/__fake/faults", "{\"status\": 500, \"drop\": true}" },
+    { "POST", "/__fake/faults", "{\"status\": \"500\"}" },
+    { "POST", "/__fake/ratelimit", "{\"limit\": -1}" },
+    { "POST", "/__fake/ratelimit", "{\"limit\": \"many\"}" },
+    { "POST", "/__fake/mr", "{\"project_id\": 11, \"title\": 3, \"author\": \"sam\"}" },
+    { "POST", "/__fake/mr", "{\"project_id\": 11, \"title\": \"x\", \"author\": \"sam\","
+                            " \"reviewers\": [1]}" },
+    { "POST", "/__fake/mr", "{\"project_id\": [11], \"title\": \"x\", \"author\": \"sam\"}" },
+    { "POST", "/__fake/mr", "this is not json" },
+    { "POST", "/__fake/mr", "[]" },
+    { "POST", "/__fake/mr/11/101/comment", "{\"author\": \"sam\", \"body\": null}" },
+    { "POST", "/__fake/mr/11/101/comment", "{\"author\": \"sam\", \"body\": \"x\","
+                                           " \"discussion_id\": 4}" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strconcat ("/api/v4", cases[i].path, NULL);
+      g_autoptr(Response) response = send_request (fixture, cases[i].method, path, TOKEN,
+                                                   cases[i].content_type, cases[i].body);
+
+      g_test_message ("%s %s → %u", cases[i].method, cases[i].path, response->status);
+      expect_status (response, cases[i].status);
+      /* Every answer of the fake's own is JSON. */
+      if (g_bytes_get_size (response->body) > 0)
+        g_assert_nonnull (response->json);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (control_cases); i++)
+    {
+      g_autoptr(Response) response = control (fixture, control_cases[i][0], control_cases[i][1],
+                                               control_cases[i][2]);
+
+      g_test_message ("%s %s %s → %u", control_cases[i][0], control_cases[i][1],
+                      control_cases[i][2], response->status);
+      expect_status (response, SOUP_STATUS_BAD_REQUEST);
+      g_assert_nonnull (response->json);
+    }
+
+  /* json-glib parses recursively: this would overflow the fake's stack. */
+  for (guint i = 0; i < G_N_ELEMENTS (deep_targets); i++)
+    {
+      g_autoptr(GString) deep = g_string_new (NULL);
+      g_autoptr(Response) response = NULL;
+
+      for (guint depth = 0; depth < 200000; depth++)
+        g_string_append_c (deep, depth % 2 ? '[' : '{');
+      response = send_request (fixture, "POST", deep_targets[i], TOKEN, "application/json",
+                               deep->str);
+      expect_status (response, SOUP_STATUS_BAD_REQUEST);
+    }
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append (long_path, "%2F..");
+  long_response = api (fixture, "GET", long_path->str);
+  g_assert_cmpuint (long_response->status, ==, SOUP_STATUS_NOT_FOUND);
+  outside = send_request (fixture, "GET", "/favicon.ico", NULL, NULL, NULL);
+  g_assert_cmpuint (outside->status, ==, SOUP_STATUS_NOT_FOUND);
+
+  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Loopback needs no proxy. GIO's GNOME proxy resolver reads the org.gnome.system.proxy
+   * schema, which the test environment's GSETTINGS_SCHEMA_DIR does not have, and every
+   * GSocketClient connection asks for the default resolver even when the session has one. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/nod/fake-gitlab/auth", test_auth);
+  ADD ("/nod/fake-gitlab/projects", test_projects);
+  ADD ("/nod/fake-gitlab/merge-requests/filters", test_merge_request_filters);
+  ADD ("/nod/fake-gitlab/merge-requests/shape", test_merge_request_shape);
+  ADD ("/nod/fake-gitlab/sample-dataset", test_sample_dataset);
+  ADD ("/nod/fake-gitlab/pagination/headers", test_pagination);
+  g_test_add ("/nod/fake-gitlab/pagination/past-count-limit", Fixture, GUINT_TO_POINTER (12000),
+              fixture_set_up_generated, test_pagination_past_count_limit, fixture_tear_down);
+  g_test_add_func ("/nod/fake-gitlab/generate/deterministic", test_generate_deterministic);
+  ADD ("/nod/fake-gitlab/approvals/approve-unapprove", test_approvals);
+  ADD ("/nod/fake-gitlab/approvals/refused", test_approve_refused);
+  ADD ("/nod/fake-gitlab/discussions/shape", test_discussions_shape);
+  ADD ("/nod/fake-gitlab/discussions/write", test_discussions_write);
+  ADD ("/nod/fake-gitlab/discussions/reply-to-comment", test_discussions_reply_to_comment);
+  ADD ("/nod/fake-gitlab/rate-limit/headers", test_rate_limit_headers);
+  ADD ("/nod/fake-gitlab/rate-limit/exhausted", test_rate_limit_exhausted);
+  ADD ("/nod/fake-gitlab/rate-limit/notes", test_rate_limit_notes);
+  ADD ("/nod/fake-gitlab/rate-limit/notes-control", test_rate_limit_notes_control);
+  ADD ("/nod/fake-gitlab/faults/status", test_fault_status);
+  ADD ("/nod/fake-gitlab/faults/drop", test_fault_drop);
+  ADD ("/nod/fake-gitlab/faults/malformed", test_fault_malformed);
+  ADD ("/nod/fake-gitlab/faults/delay", test_fault_delay);
+  ADD ("/nod/fake-gitlab/latency", test_latency);
+  g_test_add_func ("/nod/fake-gitlab/dispose-while-delayed", test_dispose_while_delayed);
+  ADD ("/nod/fake-gitlab/client-gone-while-delayed", test_client_gone_while_delayed);
+  ADD ("/nod/fake-gitlab/request-log", test_request_log);
+  ADD ("/nod/fake-gitlab/reset", test_reset);
+  ADD ("/nod/fake-gitlab/control/activity", test_control_activity);
+  g_test_add_func ("/nod/fake-gitlab/fixture/file", test_fixture_file);
+  g_test_add_func ("/nod/fake-gitlab/fixture/invalid", test_fixture_invalid);
+  ADD ("/nod/fake-gitlab/hostile-requests", test_hostile_requests);
+
+  return g_test_run ();
+}
