@@ -1443,9 +1443,9 @@ count_work (sqlite3       *db,
   int rc;
 
   stmt = nod_store_prepare (db,
-                            "SELECT state, COUNT (*) FROM outbox "
-                            "WHERE state != 'done' AND (?1 = 0 OR account_id = ?1) "
-                            "GROUP BY state",
+                            "SELECT state, kind IN ('approve', 'unapprove'), COUNT (*) "
+                            "FROM outbox WHERE state != 'done' AND (?1 = 0 OR account_id = ?1) "
+                            "GROUP BY 1, 2",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -1454,14 +1454,18 @@ count_work (sqlite3       *db,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *state = (const char *) sqlite3_column_text (stmt, 0);
-      guint count = (guint) sqlite3_column_int (stmt, 1);
+      gboolean approval = sqlite3_column_int (stmt, 1) != 0;
+      guint count = (guint) sqlite3_column_int (stmt, 2);
 
       if (g_strcmp0 (state, "pending") == 0)
-        request->counts.pending = count;
+        request->counts.pending += count;
       else if (g_strcmp0 (state, "in_flight") == 0)
-        request->counts.in_flight = count;
+        request->counts.in_flight += count;
       else if (g_strcmp0 (state, "failed") == 0)
-        request->counts.failed = count;
+        request->counts.failed += count;
+
+      if (approval && g_strcmp0 (state, "failed") != 0)
+        request->counts.pending_approvals += count;
     }
 
   if (rc != SQLITE_DONE)

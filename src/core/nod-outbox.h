@@ -33,9 +33,10 @@ typedef enum
 
 typedef struct
 {
-  guint pending;     /* waiting to be sent, including those backing off */
+  guint pending;            /* waiting to be sent, including those backing off */
   guint in_flight;
   guint failed;
+  guint pending_approvals;  /* approve/unapprove among pending and in flight */
 } NodOutboxCounts;
 
 /* Local thread ids start with this until GitLab gives the thread its real id. */

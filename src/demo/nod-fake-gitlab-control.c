@@ -9,7 +9,9 @@
  *   GET    /__fake/requests   the API request log, oldest first
  *   DELETE /__fake/requests   clears it
  *   POST   /__fake/faults     {"method","path" (regex),"status","times","delay_ms","drop",
- *                              "malformed","retry_after"}
+ *                              "malformed","applied","retry_after"}
+ *                              ("applied": the request takes effect, then the answer is
+ *                              dropped or garbled — what makes an action ambiguous)
  *   DELETE /__fake/faults     removes every fault
  *   POST   /__fake/ratelimit  {"limit","remaining","reset_in_s","notes_limit",
  *                              "notes_remaining"}
@@ -259,7 +261,7 @@ handle_add_fault (ControlCall *call)
   NodFakeFault *fault;
   const char *method = NULL, *path = ".*";
   guint64 status = 0, times = 1, delay_ms = 0, retry_after = 0;
-  gboolean drop = FALSE, malformed = FALSE;
+  gboolean drop = FALSE, malformed = FALSE, applied = FALSE;
   g_autoptr(GRegex) regex = NULL;
 
   if (!read_string (call, "method", FALSE, &method)
@@ -269,7 +271,8 @@ handle_add_fault (ControlCall *call)
       || !read_uint (call, "delay_ms", MAX_FAULT_DELAY_MS, &delay_ms, NULL)
       || !read_uint (call, "retry_after", 86400, &retry_after, NULL)
       || !read_bool (call, "drop", &drop)
-      || !read_bool (call, "malformed", &malformed))
+      || !read_bool (call, "malformed", &malformed)
+      || !read_bool (call, "applied", &applied))
     return;
 
   if (status != 0 && status < 200)
@@ -286,6 +289,11 @@ handle_add_fault (ControlCall *call)
     {
       respond_bad_request (call, "a fault is one of \"status\", \"drop\" or "
                                  "\"malformed\"");
+      return;
+    }
+  if (applied && !drop && !malformed)
+    {
+      respond_bad_request (call, "\"applied\" goes with \"drop\" or \"malformed\"");
       return;
     }
   if (status == 0 && !drop && !malformed && delay_ms == 0)
@@ -311,6 +319,7 @@ handle_add_fault (ControlCall *call)
   fault->retry_after = (guint) retry_after;
   fault->drop = drop;
   fault->malformed = malformed;
+  fault->applied = applied;
   g_ptr_array_add (call->self->faults, fault);
 
   json_builder_begin_object (builder);

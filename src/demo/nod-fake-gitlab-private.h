@@ -26,6 +26,7 @@ typedef struct
   guint   retry_after;  /* 0: no Retry-After header */
   gboolean drop;
   gboolean malformed;
+  gboolean applied;   /* the request takes effect before the answer is lost */
 } NodFakeFault;
 
 /* One line of GET /__fake/requests; shared with the request still being served. */
@@ -84,6 +85,7 @@ typedef struct
   guint              fault_retry_after;
   gboolean           fault_drop;
   gboolean           fault_malformed;
+  gboolean           fault_applied;
 } NodFakeRequest;
 
 /* nod-fake-gitlab.c */

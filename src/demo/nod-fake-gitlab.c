@@ -376,6 +376,13 @@ fake_request_run (NodFakeRequest *request)
   NodFakeGitlab *self = request->self;
   const char *path = g_uri_get_path (soup_server_message_get_uri (request->msg));
 
+  /* An applied fault: the request takes effect, then its answer is lost. */
+  if (request->fault_applied)
+    {
+      _nod_fake_gitlab_serve_api (self, request, path);
+      request->answered = FALSE;
+    }
+
   if (request->fault_drop)
     drop_connection (request);
   else if (request->fault_malformed)
@@ -432,6 +439,7 @@ serve_api_request (NodFakeGitlab     *self,
       request->fault_retry_after = fault->retry_after;
       request->fault_drop = fault->drop;
       request->fault_malformed = fault->malformed;
+      request->fault_applied = fault->applied;
       delay_ms += fault->delay_ms;
     }
 

@@ -1,0 +1,920 @@
+/* nod-sync-engine.c: the one entry point to syncing
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every reason to sync — the cycle, an approval, Push now, start-up, the network coming
+ * back — goes through nod_sync_engine_request(), which asks the pure policy and starts
+ * the jobs it allows. One push job per account at a time: a request that arrives while
+ * one runs is remembered and served once it ends, so nothing is sent twice by the
+ * engine itself. The periodic timer is armed once and never moved by a flush.
+ */
+
+#define G_LOG_DOMAIN "nod-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "nod-sync-engine.h"
+#include "nod-sync-push-job.h"
+
+typedef struct
+{
+  gint64          id;
+  NodForge       *forge;
+  NodSyncPushJob *push_job;
+  gboolean        signed_in;
+  gboolean        rerun_push;        /* a push was asked for while one ran */
+  gboolean        rerun_all;         /* … and not only approvals */
+  gint64          last_push_now_at;
+  NodOutboxCounts counts;
+} Account;
+
+struct _NodSyncEngine
+{
+  GObject          parent_instance;
+
+  NodStore        *store;
+  NodOutbox       *outbox;
+  NodSyncStatus   *status;
+  GPtrArray       *accounts;
+  GCancellable    *cancellable;
+
+  guint            interval_s;
+  guint            periodic_source;
+  gboolean         offline_mode;
+  gboolean         network_available;
+  gboolean         network_metered;
+  GNetworkMonitor *network_monitor;
+  gulong           network_handler;
+};
+
+G_DEFINE_FINAL_TYPE (NodSyncEngine, nod_sync_engine, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_ACTION_FAILED,
+  SIGNAL_JOB_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void count_after_job (NodSyncEngine *self,
+                             Account       *account,
+                             NodSyncTrigger then_request);
+
+static void
+account_free (Account *account)
+{
+  g_clear_object (&account->forge);
+  g_clear_object (&account->push_job);
+  g_free (account);
+}
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* ---- events ---- */
+
+static gboolean
+insert_log_work (sqlite3       *db,
+                 gpointer       work_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  JsonObject *event = work_data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonNode) fields = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+
+  json_node_set_object (fields, json_object_get_object_member (event, "fields"));
+  text = json_to_string (fields, FALSE);
+
+  stmt = nod_store_prepare (db,
+                            "INSERT INTO sync_log (at_us, account_id, event, fields) "
+                            "VALUES (?, NULLIF (?, 0), ?, ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, json_object_get_int_member (event, "at_us"));
+  sqlite3_bind_int64 (stmt, 2, json_object_get_int_member (event, "account_id"));
+  sqlite3_bind_text (stmt, 3, json_object_get_string_member (event, "event"), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, text, -1, SQLITE_STATIC);
+  return nod_store_step_done (stmt, error);
+}
+
+static void
+on_log_inserted (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_debug ("Could not keep a sync event: %s", error->message);
+}
+
+/* A structured log event (domain nod-sync, field NOD_EVENT) kept in sync_log as well.
+ * @fields is consumed. Never holds a token: nothing here ever sees one. */
+static void
+log_event (NodSyncEngine *self,
+           gint64         account_id,
+           const char    *event,
+           JsonObject    *fields)
+{
+  g_autoptr(JsonObject) record = json_object_new ();
+  g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *text = NULL;
+
+  json_node_take_object (fields_node, fields);
+  text = json_to_string (fields_node, FALSE);
+
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO,
+                    "NOD_EVENT", event,
+                    "MESSAGE", "%s %s", event, text);
+
+  json_object_set_int_member (record, "at_us", g_get_real_time ());
+  json_object_set_int_member (record, "account_id", account_id);
+  json_object_set_string_member (record, "event", event);
+  json_object_set_object_member (record, "fields",
+                                 json_object_ref (json_node_get_object (fields_node)));
+
+  task = g_task_new (self, NULL, on_log_inserted, NULL);
+  g_task_set_task_data (task, json_object_ref (record), (GDestroyNotify) json_object_unref);
+  nod_store_queue (self->store, task, insert_log_work);
+}
+
+/* ---- the policy's view of an account ---- */
+
+static void
+fill_policy_state (NodSyncEngine      *self,
+                   Account            *account,
+                   NodSyncPolicyState *state)
+{
+  g_autoptr(NodRateLimit) rate_limit = nod_forge_dup_rate_limit (account->forge);
+
+  nod_sync_policy_state_init (state);
+  state->configured = TRUE;
+  state->signed_in = account->signed_in;
+  state->offline_mode = self->offline_mode;
+  state->network_available = self->network_available;
+  state->network_metered = self->network_metered;
+  state->push_running = account->push_job != NULL;
+  state->pull_running = FALSE;
+  state->pending_approvals = account->counts.pending_approvals;
+  state->pending_actions = account->counts.pending + account->counts.in_flight;
+  state->rate_limit = *rate_limit;
+  state->last_push_now_at = account->last_push_now_at;
+}
+
+static Account *
+first_account (NodSyncEngine *self)
+{
+  return self->accounts->len > 0 ? g_ptr_array_index (self->accounts, 0) : NULL;
+}
+
+/* The status shows the first account for now; several accounts add up their counts. */
+static void
+update_status (NodSyncEngine *self)
+{
+  guint pending = 0, failed = 0;
+  gboolean busy = FALSE;
+  Account *account = first_account (self);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      Account *each = g_ptr_array_index (self->accounts, i);
+
+      pending += each->counts.pending + each->counts.in_flight;
+      failed += each->counts.failed;
+      busy = busy || each->push_job != NULL;
+    }
+
+  nod_sync_status_set_pending_count (self->status, pending);
+  nod_sync_status_set_failed_count (self->status, failed);
+
+  if (account != NULL)
+    {
+      NodSyncPolicyState state;
+      NodSyncDecision decision;
+
+      fill_policy_state (self, account, &state);
+      state.push_running = FALSE;
+      decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s ());
+      nod_sync_status_set_can_sync_now (self->status,
+                                        decision.verdict == NOD_SYNC_VERDICT_START);
+    }
+
+  if (busy)
+    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
+}
+
+/* ---- the push job ---- */
+
+static void request_for_account (NodSyncEngine  *self,
+                                 Account        *account,
+                                 NodSyncTrigger  trigger,
+                                 gboolean        rerun,
+                                 NodSyncDecision *out_decision);
+
+static void
+on_action_failed (NodSyncPushJob  *job,
+                  NodOutboxAction *action,
+                  guint            status,
+                  const char      *reason,
+                  gpointer         user_data)
+{
+  NodSyncEngine *self = user_data;
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "op_id", nod_outbox_action_get_op_id (action));
+  json_object_set_string_member (fields, "kind",
+                                 nod_action_kind_to_string (nod_outbox_action_get_kind (action)));
+  json_object_set_int_member (fields, "status", status);
+  json_object_set_string_member (fields, "reason", reason);
+  log_event (self, nod_outbox_action_get_account_id (action), "sync.action.failed", fields);
+
+  g_signal_emit (self, signals[SIGNAL_ACTION_FAILED], 0, action, reason);
+}
+
+typedef struct
+{
+  NodSyncEngine *self;
+  Account       *account;
+  gint64         started_us;
+} PushRun;
+
+static void
+on_push_done (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PushRun *run = user_data;
+  NodSyncEngine *self = run->self;
+  Account *account = run->account;
+  NodSyncPushJob *job = NOD_SYNC_PUSH_JOB (source_object);
+  NodSyncPushOutcome outcome = { 0, };
+  g_autoptr(GError) error = NULL;
+  NodSyncSummary summary = { 0, };
+  JsonObject *fields;
+  NodSyncTrigger rerun_trigger;
+  gboolean rerun;
+
+  if (!nod_sync_push_job_run_finish (job, result, &outcome, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_ERROR);
+      nod_sync_status_set_last_error (self->status, error->message);
+    }
+
+  g_signal_handlers_disconnect_by_data (job, self);
+  g_clear_object (&account->push_job);
+
+  fields = json_object_new ();
+  json_object_set_int_member (fields, "pushed", outcome.pushed);
+  json_object_set_int_member (fields, "failed", outcome.failed);
+  json_object_set_int_member (fields, "duration_ms",
+                              (g_get_real_time () - run->started_us) / 1000);
+  if (outcome.signed_out || outcome.blocked_until > 0)
+    {
+      json_object_set_boolean_member (fields, "signed_out", outcome.signed_out);
+      json_object_set_int_member (fields, "blocked_until", outcome.blocked_until);
+      log_event (self, account->id, "sync.job.blocked", fields);
+    }
+  else
+    log_event (self, account->id, "sync.job.completed", fields);
+
+  if (outcome.signed_out)
+    {
+      account->signed_in = FALSE;
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
+      nod_sync_status_set_last_error (self->status, outcome.last_error);
+    }
+  else if (outcome.blocked_until > 0)
+    {
+      nod_sync_status_set_blocked_until (self->status, outcome.blocked_until);
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+      nod_sync_status_set_last_error (self->status, outcome.last_error);
+    }
+  else if (error == NULL)
+    {
+      gboolean only_retries = outcome.last_error != NULL && outcome.failed == 0;
+
+      nod_sync_status_set_blocked_until (self->status, 0);
+      nod_sync_status_set_state (self->status, only_retries ? NOD_SYNC_STATE_ERROR
+                                                           : NOD_SYNC_STATE_IDLE);
+      nod_sync_status_set_last_error (self->status, outcome.last_error);
+      if (!only_retries)
+        nod_sync_status_set_last_synced_at (self->status, now_s ());
+    }
+
+  summary.pushed = outcome.pushed;
+  summary.failed = outcome.failed;
+  summary.remaining = 0;  /* filled in once the outbox is counted */
+  nod_sync_status_set_last_summary (self->status, &summary);
+
+  rerun = account->rerun_push;
+  rerun_trigger = account->rerun_all ? NOD_SYNC_TRIGGER_PUSH_NOW : NOD_SYNC_TRIGGER_APPROVAL;
+  account->rerun_push = FALSE;
+  account->rerun_all = FALSE;
+
+  nod_sync_push_outcome_clear (&outcome);
+  g_free (run);
+
+  /* Count what is left, say the job is over, then serve a request that came meanwhile. */
+  count_after_job (self, account, rerun ? rerun_trigger : (NodSyncTrigger) -1);
+  g_object_unref (self);
+}
+
+static void
+start_push (NodSyncEngine *self,
+            Account       *account,
+            gboolean       approvals_only)
+{
+  PushRun *run = g_new0 (PushRun, 1);
+  JsonObject *fields = json_object_new ();
+
+  g_assert (account->push_job == NULL);
+
+  run->self = g_object_ref (self);
+  run->account = account;
+  run->started_us = g_get_real_time ();
+
+  json_object_set_string_member (fields, "kind", approvals_only ? "flush" : "drain");
+  log_event (self, account->id, "sync.job.started", fields);
+
+  account->push_job = nod_sync_push_job_new (self->outbox, account->forge, account->id,
+                                             approvals_only);
+  g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
+  nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
+  nod_sync_push_job_run_async (account->push_job, self->cancellable, on_push_done, run);
+}
+
+/* ---- requests ---- */
+
+static void
+show_block (NodSyncEngine         *self,
+            const NodSyncDecision *decision)
+{
+  switch (decision->reason)
+    {
+    case NOD_SYNC_REASON_SIGNED_OUT:
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
+      break;
+
+    case NOD_SYNC_REASON_OFFLINE_MODE:
+    case NOD_SYNC_REASON_NO_NETWORK:
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_OFFLINE);
+      break;
+
+    case NOD_SYNC_REASON_RATE_LIMITED:
+    case NOD_SYNC_REASON_RESERVE:
+      nod_sync_status_set_blocked_until (self->status, decision->blocked_until);
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+      break;
+
+    default:
+      return;
+    }
+
+  nod_sync_status_set_last_error (self->status, nod_sync_reason_to_sentence (decision->reason));
+}
+
+static void
+request_for_account (NodSyncEngine   *self,
+                     Account         *account,
+                     NodSyncTrigger   trigger,
+                     gboolean         rerun,
+                     NodSyncDecision *out_decision)
+{
+  NodSyncPolicyState state;
+  NodSyncDecision decision;
+  JsonObject *fields = json_object_new ();
+  gint64 now = now_s ();
+
+  fill_policy_state (self, account, &state);
+  /* A Push now remembered during a job is served without a second cooldown. */
+  if (rerun)
+    state.last_push_now_at = 0;
+
+  decision = nod_sync_policy_evaluate (&state, trigger, now);
+
+  json_object_set_string_member (fields, "trigger", nod_sync_trigger_to_string (trigger));
+  json_object_set_int_member (fields, "verdict", decision.verdict);
+  json_object_set_int_member (fields, "reason", decision.reason);
+  log_event (self, account->id, "sync.request", fields);
+
+  if (decision.verdict == NOD_SYNC_VERDICT_SKIP &&
+      decision.reason == NOD_SYNC_REASON_JOB_RUNNING)
+    {
+      account->rerun_push = TRUE;
+      account->rerun_all = account->rerun_all || trigger != NOD_SYNC_TRIGGER_APPROVAL;
+    }
+  else if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
+    show_block (self, &decision);
+  else if (decision.verdict == NOD_SYNC_VERDICT_START)
+    {
+      if (trigger == NOD_SYNC_TRIGGER_PUSH_NOW)
+        account->last_push_now_at = now;
+      if (decision.push)
+        start_push (self, account, decision.approvals_only);
+      if (decision.pull)
+        g_debug ("Pull asked for by %s: not part of this build yet",
+                 nod_sync_trigger_to_string (trigger));
+    }
+
+  if (out_decision != NULL)
+    *out_decision = decision;
+}
+
+/**
+ * nod_sync_engine_request:
+ * @trigger: why
+ *
+ * Asks the policy and starts what it allows, for every account. Never blocks.
+ *
+ * Returns: the policy's decision for the first account
+ */
+NodSyncDecision
+nod_sync_engine_request (NodSyncEngine  *self,
+                         NodSyncTrigger  trigger)
+{
+  NodSyncDecision first = { NOD_SYNC_VERDICT_SKIP, NOD_SYNC_REASON_NOT_CONFIGURED, };
+
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), first);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    request_for_account (self, g_ptr_array_index (self->accounts, i), trigger, FALSE,
+                         i == 0 ? &first : NULL);
+
+  update_status (self);
+  return first;
+}
+
+gboolean
+nod_sync_engine_is_busy (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), FALSE);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    if (((Account *) g_ptr_array_index (self->accounts, i))->push_job != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* ---- counting ---- */
+
+typedef struct
+{
+  NodSyncEngine  *self;
+  Account        *account;
+  int             then_request;  /* a NodSyncTrigger, or -1 */
+  gboolean        after_job;     /* a push job ended: announce it once counted */
+} CountRun;
+
+static void
+on_counted (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  CountRun *run = user_data;
+  NodSyncEngine *self = run->self;
+  g_autoptr(GError) error = NULL;
+  NodOutboxCounts counts;
+
+  if (nod_outbox_count_finish (self->outbox, result, &counts, &error))
+    {
+      const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
+
+      run->account->counts = counts;
+      if (last != NULL)
+        {
+          NodSyncSummary summary = *last;
+
+          summary.remaining = counts.pending + counts.in_flight;
+          nod_sync_status_set_last_summary (self->status, &summary);
+        }
+    }
+  else
+    g_warning ("Could not count the outbox: %s", error->message);
+
+  update_status (self);
+  if (run->after_job)
+    g_signal_emit (self, signals[SIGNAL_JOB_FINISHED], 0);
+
+  if (run->then_request >= 0)
+    {
+      request_for_account (self, run->account, (NodSyncTrigger) run->then_request,
+                           run->after_job, NULL);
+      update_status (self);
+    }
+
+  g_object_unref (self);
+  g_free (run);
+}
+
+static void
+count_after_job (NodSyncEngine  *self,
+                Account        *account,
+                NodSyncTrigger  then_request)
+{
+  CountRun *run = g_new0 (CountRun, 1);
+
+  run->self = g_object_ref (self);
+  run->account = account;
+  run->then_request = (int) then_request;
+  run->after_job = TRUE;
+  nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
+}
+
+/* ---- enqueue ---- */
+
+static Account *
+find_account (NodSyncEngine *self,
+              gint64         account_id)
+{
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      if (account->id == account_id)
+        return account;
+    }
+  return NULL;
+}
+
+static void
+on_enqueued (GObject      *source_object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  NodOutboxAction *draft = g_task_get_task_data (task);
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  Account *account;
+  NodSyncTrigger trigger;
+
+  if (!nod_outbox_enqueue_finish (self->outbox, result, &stored, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  account = find_account (self, nod_outbox_action_get_account_id (draft));
+  trigger = nod_outbox_action_is_approval (draft) ? NOD_SYNC_TRIGGER_APPROVAL
+                                                  : NOD_SYNC_TRIGGER_ENQUEUE;
+
+  /* The caller hears first: the action is durable, and nothing waits on the network. */
+  g_task_return_pointer (task, g_steal_pointer (&stored), g_object_unref);
+
+  if (account != NULL)
+    {
+      CountRun *run = g_new0 (CountRun, 1);
+
+      run->self = g_object_ref (self);
+      run->account = account;
+      run->then_request = (int) trigger;
+      nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
+    }
+}
+
+/**
+ * nod_sync_engine_enqueue_async:
+ *
+ * Records a review action in the outbox; the callback runs as soon as it is durable.
+ * An approval or its revocation is then flushed to GitLab at once; other actions wait
+ * for the cycle or Push now.
+ */
+void
+nod_sync_engine_enqueue_async (NodSyncEngine       *self,
+                               NodOutboxAction     *action,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_sync_engine_enqueue_async);
+  g_task_set_task_data (task, g_object_ref (action), g_object_unref);
+  nod_outbox_enqueue_async (self->outbox, action, cancellable, on_enqueued,
+                            g_steal_pointer (&task));
+}
+
+/**
+ * nod_sync_engine_enqueue_finish:
+ *
+ * Returns: (transfer full) (nullable): the queued action, or %NULL with no error when it
+ *   cancelled a pending opposite
+ */
+NodOutboxAction *
+nod_sync_engine_enqueue_finish (NodSyncEngine  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- start-up ---- */
+
+static gboolean
+on_periodic (gpointer user_data)
+{
+  NodSyncEngine *self = user_data;
+
+  nod_sync_engine_request (self, NOD_SYNC_TRIGGER_PERIODIC);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+arm_periodic (NodSyncEngine *self)
+{
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  self->periodic_source = g_timeout_add_seconds (self->interval_s, on_periodic, self);
+}
+
+static void
+on_started_counted (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  Account *account = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_outbox_count_finish (self->outbox, result, &account->counts, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  arm_periodic (self);
+  nod_sync_engine_request (self, NOD_SYNC_TRIGGER_STARTUP);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_recovered (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  guint recovered = 0;
+
+  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (recovered > 0)
+    g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
+             "before being sent again", recovered);
+
+  if (first_account (self) == NULL)
+    {
+      arm_periodic (self);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_task_set_task_data (task, first_account (self), NULL);
+  nod_outbox_count_async (self->outbox, first_account (self)->id, NULL, on_started_counted,
+                          g_steal_pointer (&task));
+}
+
+/**
+ * nod_sync_engine_start_async:
+ *
+ * Recovers actions a previous run left in flight, arms the periodic cycle and asks for
+ * the start-up sync. Call once, after the accounts are added.
+ */
+void
+nod_sync_engine_start_async (NodSyncEngine       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_sync_engine_start_async);
+  nod_outbox_recover_async (self->outbox, cancellable, on_recovered, g_steal_pointer (&task));
+}
+
+gboolean
+nod_sync_engine_start_finish (NodSyncEngine  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- settings and the network ---- */
+
+void
+nod_sync_engine_set_interval (NodSyncEngine *self,
+                              guint          seconds)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (seconds > 0);
+
+  if (self->interval_s == seconds)
+    return;
+
+  self->interval_s = seconds;
+  if (self->periodic_source != 0)
+    arm_periodic (self);
+}
+
+void
+nod_sync_engine_set_offline_mode (NodSyncEngine *self,
+                                  gboolean       offline_mode)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  offline_mode = !!offline_mode;
+  if (self->offline_mode == offline_mode)
+    return;
+
+  self->offline_mode = offline_mode;
+  if (offline_mode)
+    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_OFFLINE);
+  else
+    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+}
+
+/**
+ * nod_sync_engine_set_network:
+ *
+ * What the engine knows of the network; becoming available asks for a sync
+ * (`network-up`), so that what waited offline goes out.
+ */
+void
+nod_sync_engine_set_network (NodSyncEngine *self,
+                             gboolean       available,
+                             gboolean       metered)
+{
+  gboolean came_up;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  came_up = available && !self->network_available;
+  self->network_available = !!available;
+  self->network_metered = !!metered;
+
+  if (came_up)
+    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
+  else if (!available)
+    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_OFFLINE);
+}
+
+static void
+on_network_changed (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    gpointer         user_data)
+{
+  nod_sync_engine_set_network (NOD_SYNC_ENGINE (user_data), available,
+                               g_network_monitor_get_network_metered (monitor));
+}
+
+void
+nod_sync_engine_follow_network (NodSyncEngine   *self,
+                                GNetworkMonitor *monitor)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (G_IS_NETWORK_MONITOR (monitor));
+
+  g_clear_signal_handler (&self->network_handler, self->network_monitor);
+  g_set_object (&self->network_monitor, monitor);
+  self->network_handler = g_signal_connect_object (monitor, "network-changed",
+                                                   G_CALLBACK (on_network_changed), self, 0);
+  self->network_available = g_network_monitor_get_network_available (monitor);
+  self->network_metered = g_network_monitor_get_network_metered (monitor);
+}
+
+/* ---- object ---- */
+
+void
+nod_sync_engine_add_account (NodSyncEngine *self,
+                             gint64         account_id,
+                             NodForge      *forge)
+{
+  Account *account;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (account_id > 0);
+  g_return_if_fail (NOD_IS_FORGE (forge));
+  g_return_if_fail (find_account (self, account_id) == NULL);
+
+  account = g_new0 (Account, 1);
+  account->id = account_id;
+  account->forge = g_object_ref (forge);
+  account->signed_in = TRUE;
+  g_ptr_array_add (self->accounts, account);
+}
+
+NodSyncStatus *
+nod_sync_engine_get_status (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
+
+  return self->status;
+}
+
+NodOutbox *
+nod_sync_engine_get_outbox (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
+
+  return self->outbox;
+}
+
+static void
+nod_sync_engine_dispose (GObject *object)
+{
+  NodSyncEngine *self = NOD_SYNC_ENGINE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  g_clear_signal_handler (&self->network_handler, self->network_monitor);
+  g_clear_object (&self->network_monitor);
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_object (&self->status);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->store);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (nod_sync_engine_parent_class)->dispose (object);
+}
+
+static void
+nod_sync_engine_class_init (NodSyncEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_sync_engine_dispose;
+
+  /**
+   * NodSyncEngine::action-failed:
+   * @action: an action that failed for good (it waits in the outbox as failed)
+   * @reason: a sentence for people
+   */
+  signals[SIGNAL_ACTION_FAILED] =
+    g_signal_new ("action-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, NOD_TYPE_OUTBOX_ACTION, G_TYPE_STRING);
+
+  /**
+   * NodSyncEngine::job-finished:
+   *
+   * A push job ended; the status holds its summary.
+   */
+  signals[SIGNAL_JOB_FINISHED] =
+    g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+nod_sync_engine_init (NodSyncEngine *self)
+{
+  self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
+  self->status = nod_sync_status_new ();
+  self->cancellable = g_cancellable_new ();
+  self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
+  self->network_available = TRUE;
+}
+
+NodSyncEngine *
+nod_sync_engine_new (NodStore  *store,
+                     NodOutbox *outbox)
+{
+  NodSyncEngine *self;
+
+  g_return_val_if_fail (NOD_IS_STORE (store), NULL);
+  g_return_val_if_fail (NOD_IS_OUTBOX (outbox), NULL);
+
+  self = g_object_new (NOD_TYPE_SYNC_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  self->outbox = g_object_ref (outbox);
+  return self;
+}

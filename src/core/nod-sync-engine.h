@@ -1,0 +1,62 @@
+/* nod-sync-engine.h: the one entry point to syncing
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nod-forge.h"
+#include "nod-outbox.h"
+#include "nod-store.h"
+#include "nod-sync-policy.h"
+#include "nod-sync-status.h"
+
+G_BEGIN_DECLS
+
+#define NOD_SYNC_DEFAULT_INTERVAL_S 300
+
+#define NOD_TYPE_SYNC_ENGINE (nod_sync_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (NodSyncEngine, nod_sync_engine, NOD, SYNC_ENGINE, GObject)
+
+NodSyncEngine   *nod_sync_engine_new               (NodStore             *store,
+                                                    NodOutbox            *outbox);
+void             nod_sync_engine_add_account       (NodSyncEngine        *self,
+                                                    gint64                account_id,
+                                                    NodForge             *forge);
+NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
+NodOutbox       *nod_sync_engine_get_outbox        (NodSyncEngine        *self);
+
+void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
+                                                    guint                 seconds);
+void             nod_sync_engine_set_offline_mode  (NodSyncEngine        *self,
+                                                    gboolean              offline_mode);
+void             nod_sync_engine_set_network       (NodSyncEngine        *self,
+                                                    gboolean              available,
+                                                    gboolean              metered);
+void             nod_sync_engine_follow_network    (NodSyncEngine        *self,
+                                                    GNetworkMonitor      *monitor);
+
+NodSyncDecision  nod_sync_engine_request           (NodSyncEngine        *self,
+                                                    NodSyncTrigger        trigger);
+gboolean         nod_sync_engine_is_busy           (NodSyncEngine        *self);
+
+void             nod_sync_engine_enqueue_async     (NodSyncEngine        *self,
+                                                    NodOutboxAction      *action,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+NodOutboxAction *nod_sync_engine_enqueue_finish    (NodSyncEngine        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+void             nod_sync_engine_start_async       (NodSyncEngine        *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean         nod_sync_engine_start_finish      (NodSyncEngine        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,864 @@
+/* nod-sync-push-job.c: one drain (or approval flush) of an account's outbox
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Claims the heads of the outbox's lanes, pushes them one at a time and settles each
+ * with the outbox by the failure semantics of DESIGN.md:
+ *
+ *   2xx                       ack (server ids recorded, local thread ids remapped)
+ *   approve 401               read approvals: approved → ack; else GET /user: fine →
+ *                             failed "You can't approve…"; 401 → signed out
+ *   unapprove 404             read approvals: not approved → ack; else failed
+ *   approve 409               failed "New commits since you reviewed"
+ *   network, timeout, 5xx,
+ *   malformed 2xx             retry later with backoff, marked ambiguous
+ *   429                       stop; the rest waits until GitLab's retry time
+ *   401 elsewhere             stop; signed out, every row kept
+ *   403, 404, 400/422         failed with the reason
+ *
+ * An ambiguous action (it may have reached GitLab) is checked against the server
+ * before it is sent again: approvals and thread states are read; a comment or reply is
+ * looked for among the thread's notes.
+ */
+
+#define G_LOG_DOMAIN "nod-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "nod-sync-push-job.h"
+
+#define BATCH_SIZE 20
+/* A note found on the server counts as ours if it was made at most this long before we
+ * sent (clocks differ). */
+#define CLOCK_SLACK_S 300
+#define DISCUSSION_PAGES_MAX 50
+
+struct _NodSyncPushJob
+{
+  GObject         parent_instance;
+
+  NodOutbox      *outbox;
+  NodForge       *forge;
+  gint64          account_id;
+  gboolean        approvals_only;
+
+  GTask          *task;
+  GPtrArray      *batch;
+  guint           index;
+  NodSyncPushOutcome outcome;
+  char           *username;      /* who we are, learnt when a comment must be looked for */
+  GQueue          note_times;    /* when notes were sent, for pacing (Unix seconds) */
+  guint           discussion_page;
+  gboolean        after_refusal; /* approvals are read because GitLab said no */
+};
+
+G_DEFINE_FINAL_TYPE (NodSyncPushJob, nod_sync_push_job, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_ACTION_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void claim_next_batch (NodSyncPushJob *self);
+static void push_next (NodSyncPushJob *self);
+static void send_action (NodSyncPushJob *self);
+
+void
+nod_sync_push_outcome_clear (NodSyncPushOutcome *outcome)
+{
+  g_clear_pointer (&outcome->last_error, g_free);
+  memset (outcome, 0, sizeof *outcome);
+}
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static NodOutboxAction *
+current_action (NodSyncPushJob *self)
+{
+  return g_ptr_array_index (self->batch, self->index);
+}
+
+static GCancellable *
+cancellable_of (NodSyncPushJob *self)
+{
+  return g_task_get_cancellable (self->task);
+}
+
+static guint
+status_for_error (const GError *error)
+{
+  if (error == NULL || error->domain != NOD_FORGE_ERROR)
+    return 0;
+
+  switch (error->code)
+    {
+    case NOD_FORGE_ERROR_AUTH:         return 401;
+    case NOD_FORGE_ERROR_FORBIDDEN:    return 403;
+    case NOD_FORGE_ERROR_NOT_FOUND:    return 404;
+    case NOD_FORGE_ERROR_CONFLICT:     return 409;
+    case NOD_FORGE_ERROR_INVALID:      return 422;
+    case NOD_FORGE_ERROR_RATE_LIMITED: return 429;
+    case NOD_FORGE_ERROR_SERVER:       return 500;
+    default:                           return 0;
+    }
+}
+
+static void
+set_last_error (NodSyncPushJob *self,
+                const char     *sentence)
+{
+  g_free (self->outcome.last_error);
+  self->outcome.last_error = g_strdup (sentence);
+}
+
+/* ---- finishing ---- */
+
+static void
+on_released (GObject      *source_object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A row that could not be handed back stays in flight; start-up recovery takes it. */
+  if (!nod_outbox_release_finish (NOD_OUTBOX (source_object), result, &error))
+    g_warning ("Could not hand an action back to the outbox: %s", error->message);
+}
+
+/* Hands back every claimed action from the current one on, unsent and uncounted. */
+static void
+release_rest (NodSyncPushJob *self,
+              gint64          not_before)
+{
+  for (guint i = self->index; self->batch != NULL && i < self->batch->len; i++)
+    nod_outbox_release_async (self->outbox,
+                              nod_outbox_action_get_op_id (g_ptr_array_index (self->batch, i)),
+                              not_before * G_USEC_PER_SEC, NULL, on_released, NULL);
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
+}
+
+static void
+finish (NodSyncPushJob *self,
+        GError         *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+stop_signed_out (NodSyncPushJob *self,
+                 const GError   *error)
+{
+  self->outcome.signed_out = TRUE;
+  set_last_error (self, error != NULL ? error->message
+                                      : _("GitLab did not accept the access token; sign in "
+                                          "again"));
+  release_rest (self, 0);
+  finish (self, NULL);
+}
+
+static void
+stop_blocked (NodSyncPushJob *self,
+              const GError   *error)
+{
+  g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
+  gint64 until = nod_rate_limit_blocked_until (limit, 0, now_s ());
+
+  /* 429 without a usable time: a minute is what GitLab's windows are. */
+  self->outcome.blocked_until = until > 0 ? until : now_s () + 60;
+  set_last_error (self, error->message);
+  release_rest (self, self->outcome.blocked_until);
+  finish (self, NULL);
+}
+
+/* ---- settling one action ---- */
+
+static void
+next_action (NodSyncPushJob *self)
+{
+  self->index++;
+  push_next (self);
+}
+
+static void
+on_settled (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Every settle finishes the same way: a boolean task of the outbox. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_clear_pointer (&self->batch, g_ptr_array_unref);
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+
+  next_action (self);
+}
+
+static void
+settle_ack (NodSyncPushJob *self,
+            const char     *server_id,
+            const char     *server_discussion_id)
+{
+  NodOutboxAction *action = current_action (self);
+
+  g_debug ("Acked %s %s", nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
+           nod_outbox_action_get_op_id (action));
+  self->outcome.pushed++;
+  nod_outbox_ack_async (self->outbox, nod_outbox_action_get_op_id (action), server_id,
+                        server_discussion_id, NULL, on_settled, g_object_ref (self));
+}
+
+static void
+settle_transient (NodSyncPushJob *self,
+                  const GError   *error,
+                  gboolean        ambiguous)
+{
+  NodOutboxAction *action = current_action (self);
+
+  set_last_error (self, error->message);
+  nod_outbox_fail_transient_async (self->outbox, nod_outbox_action_get_op_id (action),
+                                   status_for_error (error), error->message, ambiguous,
+                                   g_get_real_time (), NULL, on_settled, g_object_ref (self));
+}
+
+static void
+settle_permanent (NodSyncPushJob *self,
+                  guint           status,
+                  const char     *reason)
+{
+  NodOutboxAction *action = current_action (self);
+
+  self->outcome.failed++;
+  set_last_error (self, reason);
+  g_signal_emit (self, signals[SIGNAL_ACTION_FAILED], 0, action, status, reason);
+  nod_outbox_fail_permanent_async (self->outbox, nod_outbox_action_get_op_id (action), status,
+                                   reason, NULL, on_settled, g_object_ref (self));
+}
+
+/* The generic part of the table: what any call's failure means. */
+static void
+settle_from_error (NodSyncPushJob *self,
+                   const GError   *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      release_rest (self, 0);
+      finish (self, g_error_copy (error));
+      return;
+    }
+
+  if (error->domain != NOD_FORGE_ERROR)
+    {
+      settle_transient (self, error, TRUE);
+      return;
+    }
+
+  switch (error->code)
+    {
+    case NOD_FORGE_ERROR_AUTH:
+      stop_signed_out (self, error);
+      break;
+
+    case NOD_FORGE_ERROR_RATE_LIMITED:
+      stop_blocked (self, error);
+      break;
+
+    case NOD_FORGE_ERROR_NETWORK:
+    case NOD_FORGE_ERROR_TIMEOUT:
+    case NOD_FORGE_ERROR_SERVER:
+    case NOD_FORGE_ERROR_PROTOCOL:
+      /* It may have been applied before the answer was lost. */
+      settle_transient (self, error, TRUE);
+      break;
+
+    case NOD_FORGE_ERROR_FORBIDDEN:
+    case NOD_FORGE_ERROR_NOT_FOUND:
+    case NOD_FORGE_ERROR_CONFLICT:
+    case NOD_FORGE_ERROR_INVALID:
+    default:
+      settle_permanent (self, status_for_error (error), error->message);
+      break;
+    }
+}
+
+/* ---- approve and unapprove ---- */
+
+static void
+on_user_after_approve_401 (GObject      *source_object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodUser) user = nod_forge_get_current_user_finish (self->forge, result, &error);
+
+  if (user != NULL)
+    settle_permanent (self, 401, _("You can’t approve this merge request"));
+  else
+    settle_from_error (self, error);
+}
+
+/* After an ambiguous or refused approval: is it on the server already? */
+static void
+on_approvals_checked (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodApprovals) approvals = nod_forge_get_approvals_finish (self->forge, result,
+                                                                      &error);
+  NodOutboxAction *action = current_action (self);
+  gboolean want_approved = nod_outbox_action_get_kind (action) == NOD_ACTION_APPROVE;
+  gboolean after_refusal = self->after_refusal;
+
+  self->after_refusal = FALSE;
+
+  if (approvals == NULL)
+    {
+      settle_from_error (self, error);
+      return;
+    }
+
+  if (nod_approvals_get_user_has_approved (approvals) == want_approved)
+    {
+      settle_ack (self, NULL, NULL);
+      return;
+    }
+
+  if (!after_refusal)
+    {
+      send_action (self);
+      return;
+    }
+
+  if (want_approved)
+    {
+      /* 401 means "already approved", "authors may not approve" or a bad token:
+       * GET /user tells the last two apart. */
+      nod_forge_get_current_user_async (self->forge, cancellable_of (self),
+                                        on_user_after_approve_401, g_object_ref (self));
+      return;
+    }
+
+  settle_permanent (self, 404, _("GitLab could not revoke the approval"));
+}
+
+static void
+check_approvals (NodSyncPushJob *self,
+                 gboolean        after_refusal)
+{
+  NodOutboxAction *action = current_action (self);
+
+  self->after_refusal = after_refusal;
+  nod_forge_get_approvals_async (self->forge, nod_outbox_action_get_project_id (action),
+                                 nod_outbox_action_get_mr_iid (action), cancellable_of (self),
+                                 on_approvals_checked, g_object_ref (self));
+}
+
+static void
+on_approval_sent (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodApprovals) approvals = NULL;
+  gboolean approve = nod_outbox_action_get_kind (current_action (self)) == NOD_ACTION_APPROVE;
+
+  approvals = approve ? nod_forge_approve_finish (self->forge, result, &error)
+                      : nod_forge_unapprove_finish (self->forge, result, &error);
+  if (approvals != NULL)
+    {
+      settle_ack (self, NULL, NULL);
+      return;
+    }
+
+  if (approve && g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_AUTH))
+    check_approvals (self, TRUE);
+  else if (!approve && g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND))
+    check_approvals (self, TRUE);
+  else if (approve && g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_CONFLICT))
+    settle_permanent (self, 409, _("New commits since you reviewed"));
+  else
+    settle_from_error (self, error);
+}
+
+/* ---- comments, replies, resolving ---- */
+
+static void
+on_note_sent (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *action = current_action (self);
+
+  if (nod_outbox_action_get_kind (action) == NOD_ACTION_COMMENT)
+    {
+      g_autoptr(NodDiscussion) discussion = NULL;
+
+      if (!nod_forge_create_discussion_finish (self->forge, result, &discussion, &error))
+        {
+          settle_from_error (self, error);
+          return;
+        }
+
+      if (discussion == NULL)
+        settle_ack (self, NULL, NULL);  /* quick actions only: no thread */
+      else
+        {
+          NodNote *note = g_ptr_array_index (nod_discussion_get_notes (discussion), 0);
+          g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                      nod_note_get_id (note));
+
+          settle_ack (self, note_id, nod_discussion_get_id (discussion));
+        }
+    }
+  else
+    {
+      g_autoptr(NodNote) note = nod_forge_reply_finish (self->forge, result, &error);
+      g_autofree char *note_id = NULL;
+
+      if (note == NULL)
+        {
+          settle_from_error (self, error);
+          return;
+        }
+
+      note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
+      settle_ack (self, note_id, NULL);
+    }
+}
+
+static void
+on_resolved_sent (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodDiscussion) discussion = nod_forge_set_resolved_finish (self->forge, result,
+                                                                       &error);
+
+  if (discussion != NULL)
+    settle_ack (self, NULL, NULL);
+  else
+    settle_from_error (self, error);
+}
+
+/* Is there, in @discussion, a note by us with the action's body, made after we sent? */
+static NodNote *
+find_our_note (NodSyncPushJob  *self,
+               NodDiscussion   *discussion)
+{
+  NodOutboxAction *action = current_action (self);
+  GPtrArray *notes = nod_discussion_get_notes (discussion);
+  gint64 sent_s = nod_outbox_action_get_sent_at (action) / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < notes->len; i++)
+    {
+      NodNote *note = g_ptr_array_index (notes, i);
+      GDateTime *created = nod_note_get_created_at (note);
+
+      if (g_strcmp0 (nod_user_get_username (nod_note_get_author (note)), self->username) == 0 &&
+          g_strcmp0 (nod_note_get_body (note), nod_outbox_action_get_body (action)) == 0 &&
+          (created == NULL || g_date_time_to_unix (created) >= sent_s - CLOCK_SLACK_S))
+        return note;
+    }
+
+  return NULL;
+}
+
+static void look_for_effect (NodSyncPushJob *self);
+
+/* Reads the merge request's threads a page at a time, looking for what an ambiguous
+ * comment, reply or resolve may already have done. */
+static void
+on_discussions_read (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_discussions_finish (self->forge, result, &error);
+  NodOutboxAction *action = current_action (self);
+  NodActionKind kind = nod_outbox_action_get_kind (action);
+  GPtrArray *discussions;
+
+  if (page == NULL)
+    {
+      settle_from_error (self, error);
+      return;
+    }
+
+  discussions = nod_forge_page_get_items (page);
+  for (guint i = 0; i < discussions->len; i++)
+    {
+      NodDiscussion *discussion = g_ptr_array_index (discussions, i);
+      gboolean same_thread = g_strcmp0 (nod_discussion_get_id (discussion),
+                                        nod_outbox_action_get_discussion_id (action)) == 0;
+      NodNote *note;
+
+      if (kind == NOD_ACTION_COMMENT && (note = find_our_note (self, discussion)) != NULL)
+        {
+          g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                      nod_note_get_id (note));
+          settle_ack (self, note_id, nod_discussion_get_id (discussion));
+          return;
+        }
+
+      if (kind == NOD_ACTION_REPLY && same_thread &&
+          (note = find_our_note (self, discussion)) != NULL)
+        {
+          g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                      nod_note_get_id (note));
+          settle_ack (self, note_id, NULL);
+          return;
+        }
+
+      if ((kind == NOD_ACTION_RESOLVE || kind == NOD_ACTION_UNRESOLVE) && same_thread &&
+          nod_discussion_get_resolved (discussion) == (kind == NOD_ACTION_RESOLVE))
+        {
+          settle_ack (self, NULL, NULL);
+          return;
+        }
+    }
+
+  if (nod_forge_page_get_next_page (page) != 0 && self->discussion_page < DISCUSSION_PAGES_MAX)
+    {
+      self->discussion_page = nod_forge_page_get_next_page (page);
+      look_for_effect (self);
+      return;
+    }
+
+  /* Not there: it never reached GitLab, so it goes now. */
+  send_action (self);
+}
+
+static void
+look_for_effect (NodSyncPushJob *self)
+{
+  NodOutboxAction *action = current_action (self);
+
+  nod_forge_list_discussions_async (self->forge, nod_outbox_action_get_project_id (action),
+                                    nod_outbox_action_get_mr_iid (action),
+                                    self->discussion_page, cancellable_of (self),
+                                    on_discussions_read, g_object_ref (self));
+}
+
+static void
+on_user_for_lookup (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodUser) user = nod_forge_get_current_user_finish (self->forge, result, &error);
+
+  if (user == NULL)
+    {
+      settle_from_error (self, error);
+      return;
+    }
+
+  self->username = g_strdup (nod_user_get_username (user));
+  self->discussion_page = 1;
+  look_for_effect (self);
+}
+
+static void
+reconcile_discussion_action (NodSyncPushJob *self)
+{
+  NodActionKind kind = nod_outbox_action_get_kind (current_action (self));
+
+  if ((kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY) && self->username == NULL)
+    {
+      nod_forge_get_current_user_async (self->forge, cancellable_of (self),
+                                        on_user_for_lookup, g_object_ref (self));
+      return;
+    }
+
+  self->discussion_page = 1;
+  look_for_effect (self);
+}
+
+/* ---- sending ---- */
+
+/* Keeps note creation under GitLab's per-minute limit. Returns 0 when a note may go
+ * now, else when it may. */
+static gint64
+note_allowed_at (NodSyncPushJob *self)
+{
+  gint64 now = now_s ();
+
+  while (!g_queue_is_empty (&self->note_times) &&
+         GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60 <= (gsize) now)
+    g_queue_pop_head (&self->note_times);
+
+  if (g_queue_get_length (&self->note_times) < NOD_SYNC_NOTES_PER_MINUTE)
+    return 0;
+  return (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60;
+}
+
+static void
+send_action (NodSyncPushJob *self)
+{
+  NodOutboxAction *action = current_action (self);
+  gint64 project_id = nod_outbox_action_get_project_id (action);
+  gint64 iid = nod_outbox_action_get_mr_iid (action);
+  GCancellable *cancellable = cancellable_of (self);
+  NodActionKind kind = nod_outbox_action_get_kind (action);
+
+  if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY)
+    {
+      gint64 allowed_at = note_allowed_at (self);
+
+      if (allowed_at > 0)
+        {
+          /* Paced: this one waits; the rest of the batch goes on. */
+          nod_outbox_release_async (self->outbox, nod_outbox_action_get_op_id (action),
+                                    allowed_at * G_USEC_PER_SEC, NULL, on_released, NULL);
+          next_action (self);
+          return;
+        }
+      g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s ()));
+    }
+
+  g_debug ("Sending %s %s", nod_action_kind_to_string (kind),
+           nod_outbox_action_get_op_id (action));
+
+  switch (kind)
+    {
+    case NOD_ACTION_APPROVE:
+      nod_forge_approve_async (self->forge, project_id, iid,
+                               nod_outbox_action_get_head_sha (action), cancellable,
+                               on_approval_sent, g_object_ref (self));
+      break;
+
+    case NOD_ACTION_UNAPPROVE:
+      nod_forge_unapprove_async (self->forge, project_id, iid, cancellable,
+                                 on_approval_sent, g_object_ref (self));
+      break;
+
+    case NOD_ACTION_COMMENT:
+      nod_forge_create_discussion_async (self->forge, project_id, iid,
+                                         nod_outbox_action_get_body (action), cancellable,
+                                         on_note_sent, g_object_ref (self));
+      break;
+
+    case NOD_ACTION_REPLY:
+      nod_forge_reply_async (self->forge, project_id, iid,
+                             nod_outbox_action_get_discussion_id (action),
+                             nod_outbox_action_get_body (action), cancellable,
+                             on_note_sent, g_object_ref (self));
+      break;
+
+    case NOD_ACTION_RESOLVE:
+    case NOD_ACTION_UNRESOLVE:
+      nod_forge_set_resolved_async (self->forge, project_id, iid,
+                                    nod_outbox_action_get_discussion_id (action),
+                                    kind == NOD_ACTION_RESOLVE, cancellable,
+                                    on_resolved_sent, g_object_ref (self));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+push_next (NodSyncPushJob *self)
+{
+  NodOutboxAction *action;
+
+  if (self->index >= self->batch->len)
+    {
+      g_clear_pointer (&self->batch, g_ptr_array_unref);
+      claim_next_batch (self);
+      return;
+    }
+
+  action = current_action (self);
+  if (!nod_outbox_action_get_ambiguous (action))
+    {
+      send_action (self);
+      return;
+    }
+
+  /* It may already be on GitLab: look before sending it again. */
+  if (nod_outbox_action_is_approval (action))
+    check_approvals (self, FALSE);
+  else
+    reconcile_discussion_action (self);
+}
+
+static void
+on_batch_claimed (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = nod_outbox_claim_next_batch_finish (self->outbox, result,
+                                                                   &error);
+
+  if (batch == NULL)
+    {
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+
+  if (batch->len == 0)
+    {
+      finish (self, NULL);
+      return;
+    }
+
+  self->batch = g_steal_pointer (&batch);
+  self->index = 0;
+  push_next (self);
+}
+
+static void
+claim_next_batch (NodSyncPushJob *self)
+{
+  if (g_cancellable_is_cancelled (cancellable_of (self)))
+    {
+      finish (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                         _("The sync was cancelled")));
+      return;
+    }
+
+  nod_outbox_claim_next_batch_async (self->outbox, self->account_id,
+                                     self->approvals_only ? NOD_OUTBOX_CLAIM_APPROVALS
+                                                          : NOD_OUTBOX_CLAIM_ALL,
+                                     BATCH_SIZE, g_get_real_time (), NULL, on_batch_claimed,
+                                     g_object_ref (self));
+}
+
+void
+nod_sync_push_job_run_async (NodSyncPushJob      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_PUSH_JOB (self));
+  g_return_if_fail (self->task == NULL);
+
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, nod_sync_push_job_run_async);
+  nod_sync_push_outcome_clear (&self->outcome);
+  claim_next_batch (self);
+}
+
+/**
+ * nod_sync_push_job_run_finish:
+ * @out_outcome: (out caller-allocates): what the job did; clear it with
+ *   nod_sync_push_outcome_clear()
+ */
+gboolean
+nod_sync_push_job_run_finish (NodSyncPushJob      *self,
+                              GAsyncResult        *result,
+                              NodSyncPushOutcome  *out_outcome,
+                              GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (out_outcome != NULL)
+    {
+      *out_outcome = self->outcome;
+      out_outcome->last_error = g_strdup (self->outcome.last_error);
+    }
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+nod_sync_push_job_dispose (GObject *object)
+{
+  NodSyncPushJob *self = NOD_SYNC_PUSH_JOB (object);
+
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->forge);
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (nod_sync_push_job_parent_class)->dispose (object);
+}
+
+static void
+nod_sync_push_job_finalize (GObject *object)
+{
+  NodSyncPushJob *self = NOD_SYNC_PUSH_JOB (object);
+
+  nod_sync_push_outcome_clear (&self->outcome);
+  g_clear_pointer (&self->username, g_free);
+  g_queue_clear (&self->note_times);
+
+  G_OBJECT_CLASS (nod_sync_push_job_parent_class)->finalize (object);
+}
+
+static void
+nod_sync_push_job_class_init (NodSyncPushJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_sync_push_job_dispose;
+  object_class->finalize = nod_sync_push_job_finalize;
+
+  /**
+   * NodSyncPushJob::action-failed:
+   * @action: the action, now failed for good
+   * @status: the HTTP status behind it, or 0
+   * @reason: a sentence for people
+   */
+  signals[SIGNAL_ACTION_FAILED] =
+    g_signal_new ("action-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  NOD_TYPE_OUTBOX_ACTION, G_TYPE_UINT, G_TYPE_STRING);
+}
+
+static void
+nod_sync_push_job_init (NodSyncPushJob *self)
+{
+  g_queue_init (&self->note_times);
+}
+
+NodSyncPushJob *
+nod_sync_push_job_new (NodOutbox *outbox,
+                       NodForge  *forge,
+                       gint64     account_id,
+                       gboolean   approvals_only)
+{
+  NodSyncPushJob *self;
+
+  g_return_val_if_fail (NOD_IS_OUTBOX (outbox), NULL);
+  g_return_val_if_fail (NOD_IS_FORGE (forge), NULL);
+  g_return_val_if_fail (account_id > 0, NULL);
+
+  self = g_object_new (NOD_TYPE_SYNC_PUSH_JOB, NULL);
+  self->outbox = g_object_ref (outbox);
+  self->forge = g_object_ref (forge);
+  self->account_id = account_id;
+  self->approvals_only = approvals_only;
+  return self;
+}

@@ -1,0 +1,882 @@
+/* test-sync-engine.c: the engine against the fake GitLab, with a real outbox
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * No sleeps: every wait is on a condition (the fake's state, the engine going idle)
+ * with a deadline.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "nod-fake-gitlab.h"
+#include "nod-gitlab.h"
+#include "nod-sync-engine.h"
+#include "nod-test-utils.h"
+
+#define TOKEN "glpat-engine-test"
+#define ACCOUNT 1
+
+typedef struct
+{
+  NodFakeGitlab *fake;
+  char          *base_url;
+  NodStore      *store;
+  NodOutbox     *outbox;
+  NodGitlab     *gitlab;    /* the engine's */
+  NodGitlab     *observer;  /* the test's own look at the server */
+  NodSyncEngine *engine;
+  SoupSession   *control;
+  guint          jobs_finished;
+  GPtrArray     *failures;  /* reasons, from ::action-failed */
+} Fixture;
+
+static void
+on_job_finished (NodSyncEngine *engine,
+                 gpointer       user_data)
+{
+  ((Fixture *) user_data)->jobs_finished++;
+}
+
+static void
+on_action_failed (NodSyncEngine   *engine,
+                  NodOutboxAction *action,
+                  const char      *reason,
+                  gpointer         user_data)
+{
+  g_ptr_array_add (((Fixture *) user_data)->failures, g_strdup (reason));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = nod_store_get_default_path ();
+
+  fixture->fake = nod_fake_gitlab_new (TOKEN);
+  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
+  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
+  g_assert_no_error (error);
+  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
+
+  fixture->store = nod_test_open_store (path);
+  nod_test_exec (fixture->store,
+                 "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                 "VALUES (1, 'http://127.0.0.1', 'sam', 0)");
+  fixture->outbox = nod_outbox_new (fixture->store);
+  fixture->gitlab = nod_gitlab_new (fixture->base_url, TOKEN, &error);
+  fixture->observer = nod_gitlab_new (fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+
+  fixture->engine = nod_sync_engine_new (fixture->store, fixture->outbox);
+  /* The cycle is far away: whatever reaches the server is the flush's doing. */
+  nod_sync_engine_set_interval (fixture->engine, 3600);
+  nod_sync_engine_add_account (fixture->engine, ACCOUNT, NOD_FORGE (fixture->gitlab));
+  g_signal_connect (fixture->engine, "job-finished", G_CALLBACK (on_job_finished), fixture);
+  g_signal_connect (fixture->engine, "action-failed", G_CALLBACK (on_action_failed), fixture);
+  fixture->failures = g_ptr_array_new_with_free_func (g_free);
+  fixture->control = soup_session_new ();
+}
+
+static gboolean
+engine_idle (gpointer data)
+{
+  return !nod_sync_engine_is_busy (((Fixture *) data)->engine);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  nod_test_wait_until (engine_idle, fixture);
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->engine));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->gitlab));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->observer));
+  g_clear_object (&fixture->outbox);
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->store));
+  g_clear_object (&fixture->control);
+  g_clear_object (&fixture->fake);
+  g_clear_pointer (&fixture->base_url, g_free);
+  g_clear_pointer (&fixture->failures, g_ptr_array_unref);
+}
+
+/* ---- the fake's control API ---- */
+
+static JsonNode *
+control (Fixture    *fixture,
+         const char *method,
+         const char *path,
+         const char *json_body)
+{
+  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *text;
+
+  if (json_body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (json_body, strlen (json_body));
+      soup_message_set_request_body_from_bytes (message, "application/json", request);
+    }
+
+  soup_session_send_and_read_async (fixture->control, message, G_PRIORITY_DEFAULT, NULL,
+                                    nod_test_keep_result, &result);
+  body = soup_session_send_and_read_finish (fixture->control,
+                                            nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), <, 300);
+  text = g_bytes_get_data (body, &length);
+  if (length == 0)
+    return NULL;
+  g_assert_true (json_parser_load_from_data (parser, text, (gssize) length, NULL));
+  return json_parser_steal_root (parser);
+}
+
+static void
+add_fault (Fixture    *fixture,
+           const char *json)
+{
+  g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/faults", json);
+}
+
+/* API requests the fake saw with @method on a path matching @pattern. */
+static guint
+count_requests (Fixture    *fixture,
+                const char *method,
+                const char *pattern)
+{
+  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if ((method == NULL ||
+           g_str_equal (json_object_get_string_member (request, "method"), method)) &&
+          g_regex_match_simple (pattern, json_object_get_string_member (request, "path"), 0, 0))
+        count++;
+    }
+
+  return count;
+}
+
+static guint
+count_writes (Fixture *fixture)
+{
+  return count_requests (fixture, "POST", ".") + count_requests (fixture, "PUT", ".");
+}
+
+/* ---- the server as the observer sees it ---- */
+
+static NodApprovals *
+server_approvals (Fixture *fixture,
+                  gint64   project_id,
+                  gint64   iid)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodApprovals *approvals;
+
+  nod_forge_get_approvals_async (NOD_FORGE (fixture->observer), project_id, iid, NULL,
+                                 nod_test_keep_result, &result);
+  approvals = nod_forge_get_approvals_finish (NOD_FORGE (fixture->observer),
+                                              nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return approvals;
+}
+
+static NodForgePage *
+server_merge_requests (Fixture              *fixture,
+                       NodMergeRequestScope  scope)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodForgePage *page;
+
+  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, NULL, 1, NULL,
+                                       nod_test_keep_result, &result);
+  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
+                                               nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return page;
+}
+
+/* Open merge requests awaiting the reviewer's approval, through the observer. */
+static GPtrArray *
+approvable (Fixture *fixture)
+{
+  g_autoptr(NodForgePage) page = server_merge_requests (fixture,
+                                                        NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
+  GPtrArray *items = nod_forge_page_get_items (page);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      NodMergeRequest *mr = items->pdata[i];
+      g_autoptr(NodApprovals) approvals = NULL;
+
+      if (nod_merge_request_get_state (mr) != NOD_MERGE_REQUEST_OPENED)
+        continue;
+      approvals = server_approvals (fixture, nod_merge_request_get_project_id (mr),
+                                    nod_merge_request_get_iid (mr));
+      if (!nod_approvals_get_user_has_approved (approvals) &&
+          nod_approvals_get_user_can_approve (approvals))
+        g_ptr_array_add (found, g_object_ref (mr));
+    }
+
+  g_assert_cmpuint (found->len, >=, 2);
+  return found;
+}
+
+static gboolean
+server_has_approved (Fixture         *fixture,
+                     NodMergeRequest *mr)
+{
+  g_autoptr(NodApprovals) approvals = server_approvals (fixture,
+                                                        nod_merge_request_get_project_id (mr),
+                                                        nod_merge_request_get_iid (mr));
+  return nod_approvals_get_user_has_approved (approvals);
+}
+
+/* ---- the engine ---- */
+
+static NodOutboxAction *
+enqueue (Fixture         *fixture,
+         NodOutboxAction *draft_in,
+         guint           *out_writes_at_return)
+{
+  g_autoptr(NodOutboxAction) draft = draft_in;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *stored;
+
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+
+  /* What the server had seen when the call came back. */
+  if (out_writes_at_return != NULL)
+    *out_writes_at_return = count_writes (fixture);
+  return stored;
+}
+
+static NodOutboxAction *
+approve (Fixture         *fixture,
+         NodMergeRequest *mr)
+{
+  return enqueue (fixture,
+                  nod_outbox_action_new_approve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                 nod_merge_request_get_iid (mr),
+                                                 nod_merge_request_get_sha (mr)),
+                  NULL);
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  guint    jobs;
+} JobsWait;
+
+static gboolean
+jobs_done (gpointer data)
+{
+  JobsWait *wait = data;
+
+  return wait->fixture->jobs_finished >= wait->jobs && engine_idle (wait->fixture);
+}
+
+/* Waits until @jobs more push jobs have finished and nothing runs. */
+static void
+wait_for_jobs (Fixture *fixture,
+               guint    jobs)
+{
+  JobsWait wait = { fixture, fixture->jobs_finished + jobs };
+
+  nod_test_wait_until (jobs_done, &wait);
+}
+
+typedef struct
+{
+  NodSyncStatus *status;
+  guint          pending;
+} PendingWait;
+
+static gboolean
+pending_reached (gpointer data)
+{
+  PendingWait *wait = data;
+
+  return nod_sync_status_get_pending_count (wait->status) == wait->pending;
+}
+
+/* The status counts the outbox right after an enqueue returns; wait for it. */
+static void
+wait_for_pending (Fixture *fixture,
+                  guint    pending)
+{
+  PendingWait wait = { nod_sync_engine_get_status (fixture->engine), pending };
+
+  nod_test_wait_until (pending_reached, &wait);
+}
+
+static char *
+row_state (Fixture         *fixture,
+           NodOutboxAction *action)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT CASE state WHEN 'pending' THEN 1 "
+                                          "WHEN 'in_flight' THEN 2 WHEN 'failed' THEN 3 "
+                                          "WHEN 'done' THEN 4 END FROM outbox "
+                                          "WHERE op_id = '%s'",
+                                          nod_outbox_action_get_op_id (action));
+  static const char * const names[] = { "?", "pending", "in_flight", "failed", "done" };
+
+  return g_strdup (names[nod_test_query_int (fixture->store, sql)]);
+}
+
+static gint64
+row_int (Fixture         *fixture,
+         NodOutboxAction *action,
+         const char      *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM outbox WHERE op_id = '%s'", column,
+                                          nod_outbox_action_get_op_id (action));
+  return nod_test_query_int (fixture->store, sql);
+}
+
+static void
+assert_row (Fixture         *fixture,
+            NodOutboxAction *action,
+            const char      *state)
+{
+  g_autofree char *actual = row_state (fixture, action);
+
+  g_assert_cmpstr (actual, ==, state);
+}
+
+/* ---- the approval flush ---- */
+
+static void
+test_approve_flushes_at_once (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  NodMergeRequest *other = mrs->pdata[1];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  guint writes_at_return = G_MAXUINT;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+
+  /* A comment on another merge request waits for the cycle. */
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT,
+                                                    nod_merge_request_get_project_id (other),
+                                                    nod_merge_request_get_iid (other),
+                                                    "Looks good, one nit below"),
+                     NULL);
+  wait_for_pending (fixture, 1);
+  g_assert_cmpuint (count_writes (fixture), ==, 0);
+
+  approval = enqueue (fixture,
+                      nod_outbox_action_new_approve (ACCOUNT,
+                                                     nod_merge_request_get_project_id (mr),
+                                                     nod_merge_request_get_iid (mr),
+                                                     nod_merge_request_get_sha (mr)),
+                      &writes_at_return);
+  /* The call came back before anything was sent. */
+  g_assert_cmpuint (writes_at_return, ==, 0);
+
+  wait_for_jobs (fixture, 1);
+  g_assert_true (server_has_approved (fixture, mr));
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+  assert_row (fixture, approval, "done");
+
+  /* Only the approval went: the comment is still waiting, and nothing else was sent. */
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
+  assert_row (fixture, comment, "pending");
+  g_assert_cmpuint (count_writes (fixture), ==, 1);
+
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+  g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==, 1);
+  g_assert_cmpuint (nod_sync_status_get_last_summary (status)->pushed, ==, 1);
+}
+
+static void
+test_flush_with_nothing_pending (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  NodSyncDecision decision = nod_sync_engine_request (fixture->engine,
+                                                      NOD_SYNC_TRIGGER_APPROVAL);
+
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_SKIP);
+  g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_NOTHING_PENDING);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 0);
+}
+
+static void
+test_approve_then_unapprove_cancel (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodOutboxAction) revocation = NULL;
+  guint requests_before;
+
+  /* Offline, so that both are still pending when the second arrives. */
+  nod_sync_engine_set_offline_mode (fixture->engine, TRUE);
+  requests_before = count_requests (fixture, NULL, ".");
+  approval = approve (fixture, mr);
+  revocation = enqueue (fixture,
+                        nod_outbox_action_new_unapprove (ACCOUNT,
+                                                         nod_merge_request_get_project_id (mr),
+                                                         nod_merge_request_get_iid (mr)),
+                        NULL);
+  g_assert_null (revocation);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM outbox"), ==, 0);
+
+  nod_sync_engine_set_offline_mode (fixture->engine, FALSE);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_wait_until (engine_idle, fixture);
+  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, requests_before);
+  g_assert_cmpuint (count_writes (fixture), ==, 0);
+}
+
+/* ---- the failure-semantics table ---- */
+
+static void
+test_approve_already_approved (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodApprovals) direct = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* Approved elsewhere (the web page) behind Nod's back: GitLab answers 401. */
+  nod_forge_approve_async (NOD_FORGE (fixture->observer), nod_merge_request_get_project_id (mr),
+                           nod_merge_request_get_iid (mr), NULL, NULL, nod_test_keep_result,
+                           &result);
+  direct = nod_forge_approve_finish (NOD_FORGE (fixture->observer),
+                                     nod_test_wait_for_result (&result), NULL);
+  g_assert_nonnull (direct);
+
+  approval = approve (fixture, mr);
+  wait_for_jobs (fixture, 1);
+
+  /* 401, then the approvals were read: it is there, so the action is done. */
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 2);
+  assert_row (fixture, approval, "done");
+  g_assert_cmpuint (fixture->failures->len, ==, 0);
+  g_assert_true (server_has_approved (fixture, mr));
+}
+
+static void
+test_approve_own_merge_request (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(NodForgePage) authored = server_merge_requests (fixture,
+                                                            NOD_MERGE_REQUEST_SCOPE_AUTHORED);
+  NodMergeRequest *own = g_ptr_array_index (nod_forge_page_get_items (authored), 0);
+  g_autoptr(NodOutboxAction) approval = approve (fixture, own);
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "failed");
+  g_assert_cmpuint (row_int (fixture, approval, "last_status"), ==, 401);
+  g_assert_cmpuint (fixture->failures->len, ==, 1);
+  g_assert_cmpstr (fixture->failures->pdata[0], ==, "You can’t approve this merge request");
+  g_assert_cmpuint (nod_sync_status_get_failed_count (status), ==, 1);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+  /* Still signed in: GET /user said so. */
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/user$"), ==, 1);
+}
+
+static void
+test_bad_token_signs_out (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  g_autoptr(NodGitlab) revoked = nod_gitlab_new (fixture->base_url, "glpat-revoked", NULL);
+  g_autoptr(NodSyncEngine) engine = nod_sync_engine_new (fixture->store, fixture->outbox);
+
+  /* An engine whose token was revoked. */
+  nod_sync_engine_add_account (engine, ACCOUNT, NOD_FORGE (revoked));
+  g_signal_connect (engine, "job-finished", G_CALLBACK (on_job_finished), fixture);
+  status = nod_sync_engine_get_status (engine);
+
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    NodMergeRequest *mr = mrs->pdata[0];
+
+    nod_sync_engine_enqueue_async (engine,
+                                   nod_outbox_action_new_approve (ACCOUNT,
+                                                                  nod_merge_request_get_project_id (mr),
+                                                                  nod_merge_request_get_iid (mr),
+                                                                  NULL),
+                                   NULL, nod_test_keep_result, &result);
+    approval = nod_sync_engine_enqueue_finish (engine, nod_test_wait_for_result (&result),
+                                               NULL);
+  }
+
+  wait_for_jobs (fixture, 1);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  g_assert_nonnull (nod_sync_status_get_last_error (status));
+  /* Nothing lost: the row waits, unsent, for the new token. */
+  assert_row (fixture, approval, "pending");
+  g_assert_cmpint (row_int (fixture, approval, "attempts"), ==, 0);
+
+  /* Signed out: no further push is tried. */
+  g_assert_cmpint (nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_PUSH_NOW).reason, ==,
+                   NOD_SYNC_REASON_SIGNED_OUT);
+  nod_test_assert_finalize_soon (g_steal_pointer (&engine));
+}
+
+static void
+test_unapprove_not_approved (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) revocation = NULL;
+
+  revocation = enqueue (fixture,
+                        nod_outbox_action_new_unapprove (ACCOUNT,
+                                                         nod_merge_request_get_project_id (mr),
+                                                         nod_merge_request_get_iid (mr)),
+                        NULL);
+  wait_for_jobs (fixture, 1);
+
+  /* 404, then the approvals were read: not approved, which is what was wanted. */
+  g_assert_cmpuint (count_requests (fixture, "POST", "/unapprove$"), ==, 1);
+  assert_row (fixture, revocation, "done");
+  g_assert_false (server_has_approved (fixture, mr));
+}
+
+static void
+test_approve_stale_sha (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autofree char *commit = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                             "/commit", nod_merge_request_get_project_id (mr),
+                                             nod_merge_request_get_iid (mr));
+
+  /* Someone pushed after the reviewer looked. */
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", commit, "{}");
+  }
+  approval = approve (fixture, mr);
+  wait_for_jobs (fixture, 1);
+
+  assert_row (fixture, approval, "failed");
+  g_assert_cmpuint (row_int (fixture, approval, "last_status"), ==, 409);
+  g_assert_cmpstr (fixture->failures->pdata[0], ==, "New commits since you reviewed");
+  g_assert_false (server_has_approved (fixture, mr));
+}
+
+static void
+test_permanent_refusals (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) forbidden = NULL;
+  g_autoptr(NodOutboxAction) missing = NULL;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"status\": 403}");
+  forbidden = approve (fixture, mrs->pdata[0]);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, forbidden, "failed");
+  g_assert_cmpuint (row_int (fixture, forbidden, "last_status"), ==, 403);
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"status\": 404}");
+  missing = approve (fixture, mrs->pdata[1]);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, missing, "failed");
+  g_assert_cmpuint (row_int (fixture, missing, "last_status"), ==, 404);
+  g_assert_cmpuint (fixture->failures->len, ==, 2);
+}
+
+static void
+test_transient_failure_backs_off (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  gint64 before = g_get_real_time ();
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"status\": 503}");
+  approval = approve (fixture, mrs->pdata[0]);
+  wait_for_jobs (fixture, 1);
+
+  /* Kept, counted, due again after a backoff; no error dialog, just the status. */
+  assert_row (fixture, approval, "pending");
+  g_assert_cmpint (row_int (fixture, approval, "attempts"), ==, 1);
+  g_assert_cmpint (row_int (fixture, approval, "next_attempt_at_us"), >=,
+                   before + NOD_OUTBOX_BACKOFF_BASE_US / 2);
+  g_assert_cmpint (row_int (fixture, approval, "ambiguous"), ==, 1);
+  g_assert_cmpuint (fixture->failures->len, ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_ERROR);
+  g_assert_nonnull (nod_sync_status_get_last_error (status));
+  g_assert_false (server_has_approved (fixture, mrs->pdata[0]));
+}
+
+static void
+test_rate_limited_blocks (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"status\": 429, "
+                      "\"retry_after\": 120}");
+  approval = approve (fixture, mrs->pdata[0]);
+  wait_for_jobs (fixture, 1);
+
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), >=, now + 119);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), <=, now + 122);
+  /* Unsent and unpunished: it waits for GitLab's time, with no attempt counted. */
+  assert_row (fixture, approval, "pending");
+  g_assert_cmpint (row_int (fixture, approval, "attempts"), ==, 0);
+  g_assert_cmpint (row_int (fixture, approval, "next_attempt_at_us") / G_USEC_PER_SEC, >=,
+                   now + 119);
+}
+
+/* ---- ambiguity: applied, then the answer lost ---- */
+
+static void
+retry_now (Fixture         *fixture,
+           NodOutboxAction *action)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_outbox_retry_async (fixture->outbox, nod_outbox_action_get_op_id (action), NULL,
+                          nod_test_keep_result, &result);
+  g_assert_true (nod_outbox_retry_finish (fixture->outbox, nod_test_wait_for_result (&result),
+                                          &error));
+  g_assert_no_error (error);
+}
+
+static guint
+server_notes_with_body (Fixture         *fixture,
+                        NodMergeRequest *mr,
+                        const char      *body)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(NodForgePage) page = NULL;
+  GPtrArray *discussions;
+  guint count = 0;
+
+  nod_forge_list_discussions_async (NOD_FORGE (fixture->observer),
+                                    nod_merge_request_get_project_id (mr),
+                                    nod_merge_request_get_iid (mr), 1, NULL,
+                                    nod_test_keep_result, &result);
+  page = nod_forge_list_discussions_finish (NOD_FORGE (fixture->observer),
+                                            nod_test_wait_for_result (&result), NULL);
+  discussions = nod_forge_page_get_items (page);
+  for (guint i = 0; i < discussions->len; i++)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
+
+      for (guint n = 0; n < notes->len; n++)
+        count += g_strcmp0 (nod_note_get_body (notes->pdata[n]), body) == 0;
+    }
+  return count;
+}
+
+static void
+test_ambiguous_comment_once (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  const char *body = "Applied, then the answer was lost";
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true, "
+                      "\"applied\": true}");
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), body),
+                     NULL);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+
+  /* GitLab has it, Nod does not know: pending, ambiguous. */
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, body), ==, 1);
+  assert_row (fixture, comment, "pending");
+  g_assert_cmpint (row_int (fixture, comment, "ambiguous"), ==, 1);
+
+  /* The retry looks first, finds it, and sends nothing. */
+  retry_now (fixture, comment);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PERIODIC);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, comment, "done");
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, body), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
+}
+
+static void
+test_ambiguous_approve_once (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) approval = NULL;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"malformed\": true, "
+                      "\"applied\": true}");
+  approval = approve (fixture, mr);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "pending");
+  g_assert_cmpint (row_int (fixture, approval, "ambiguous"), ==, 1);
+  g_assert_true (server_has_approved (fixture, mr));
+
+  retry_now (fixture, approval);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_APPROVAL);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+  /* One approve request in all: the retry read the approvals instead. */
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+}
+
+/* ---- offline, and a thread made offline ---- */
+
+static void
+test_offline_then_network_up (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) second = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+
+  nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
+  first = approve (fixture, mrs->pdata[0]);
+  second = approve (fixture, mrs->pdata[1]);
+  wait_for_pending (fixture, 2);
+  g_assert_cmpuint (count_writes (fixture), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_OFFLINE);
+
+  nod_sync_engine_set_network (fixture->engine, TRUE, FALSE);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, first, "done");
+  assert_row (fixture, second, "done");
+  g_assert_true (server_has_approved (fixture, mrs->pdata[0]));
+  g_assert_true (server_has_approved (fixture, mrs->pdata[1]));
+  g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+}
+
+static void
+test_reply_to_offline_thread (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  gint64 project_id = nod_merge_request_get_project_id (mr);
+  gint64 iid = nod_merge_request_get_iid (mr);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) reply = NULL;
+  g_autofree char *thread = NULL;
+
+  nod_sync_engine_set_offline_mode (fixture->engine, TRUE);
+  comment = enqueue (fixture, nod_outbox_action_new_comment (ACCOUNT, project_id, iid,
+                                                             "Started on the train"), NULL);
+  reply = enqueue (fixture, nod_outbox_action_new_reply (ACCOUNT, project_id, iid,
+                                                         nod_outbox_action_get_discussion_id (comment),
+                                                         "And a second thought"), NULL);
+  g_assert_true (g_str_has_prefix (nod_outbox_action_get_discussion_id (reply),
+                                   NOD_OUTBOX_LOCAL_ID_PREFIX));
+
+  nod_sync_engine_set_offline_mode (fixture->engine, FALSE);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_wait_until (engine_idle, fixture);
+
+  assert_row (fixture, comment, "done");
+  assert_row (fixture, reply, "done");
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Started on the train"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "And a second thought"), ==, 1);
+
+  /* The reply went to the thread's real id, after the thread. */
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT discussion_id = (SELECT discussion_id "
+                                            "FROM outbox WHERE op_id = '%s') FROM outbox "
+                                            "WHERE op_id = '%s'",
+                                            nod_outbox_action_get_op_id (comment),
+                                            nod_outbox_action_get_op_id (reply));
+    g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
+  }
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions/[0-9a-f]{40}/notes$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions/local"), ==, 0);
+}
+
+static void
+test_sync_log_kept (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) approval = approve (fixture, mrs->pdata[0]);
+
+  wait_for_jobs (fixture, 1);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM sync_log "
+                                       "WHERE event = 'sync.request'"), >=, 1);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM sync_log "
+                                       "WHERE event = 'sync.job.completed' "
+                                       "AND json_extract (fields, '$.pushed') = 1"), ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/nod/sync-engine/flush/approve-at-once", test_approve_flushes_at_once);
+  ADD ("/nod/sync-engine/flush/nothing-pending", test_flush_with_nothing_pending);
+  ADD ("/nod/sync-engine/flush/approve-unapprove-cancel", test_approve_then_unapprove_cancel);
+  ADD ("/nod/sync-engine/failure/approve-401-already-approved", test_approve_already_approved);
+  ADD ("/nod/sync-engine/failure/approve-401-own", test_approve_own_merge_request);
+  ADD ("/nod/sync-engine/failure/401-signs-out", test_bad_token_signs_out);
+  ADD ("/nod/sync-engine/failure/unapprove-404", test_unapprove_not_approved);
+  ADD ("/nod/sync-engine/failure/approve-409", test_approve_stale_sha);
+  ADD ("/nod/sync-engine/failure/403-404", test_permanent_refusals);
+  ADD ("/nod/sync-engine/failure/5xx-backs-off", test_transient_failure_backs_off);
+  ADD ("/nod/sync-engine/failure/429-blocks", test_rate_limited_blocks);
+  ADD ("/nod/sync-engine/ambiguous/comment-once", test_ambiguous_comment_once);
+  ADD ("/nod/sync-engine/ambiguous/approve-once", test_ambiguous_approve_once);
+  ADD ("/nod/sync-engine/offline/network-up", test_offline_then_network_up);
+  ADD ("/nod/sync-engine/offline/reply-to-offline-thread", test_reply_to_offline_thread);
+  ADD ("/nod/sync-engine/events/sync-log", test_sync_log_kept);
+
+#undef ADD
+
+  return g_test_run ();
+}
