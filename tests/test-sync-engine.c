@@ -31,7 +31,16 @@ typedef struct
   SoupSession   *control;
   guint          jobs_finished;
   GPtrArray     *failures;  /* reasons, from ::action-failed */
+  GPtrArray     *closed;    /* from ::merge-request-closed */
 } Fixture;
+
+static void
+on_merge_request_closed (NodSyncEngine   *engine,
+                         NodMergeRequest *merge_request,
+                         gpointer         user_data)
+{
+  g_ptr_array_add (((Fixture *) user_data)->closed, g_object_ref (merge_request));
+}
 
 static void
 on_job_finished (NodSyncEngine *engine,
@@ -78,6 +87,9 @@ fixture_set_up (Fixture       *fixture,
   g_signal_connect (fixture->engine, "job-finished", G_CALLBACK (on_job_finished), fixture);
   g_signal_connect (fixture->engine, "action-failed", G_CALLBACK (on_action_failed), fixture);
   fixture->failures = g_ptr_array_new_with_free_func (g_free);
+  fixture->closed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (fixture->engine, "merge-request-closed",
+                    G_CALLBACK (on_merge_request_closed), fixture);
   fixture->control = soup_session_new ();
 }
 
@@ -101,6 +113,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->fake);
   g_clear_pointer (&fixture->base_url, g_free);
   g_clear_pointer (&fixture->failures, g_ptr_array_unref);
+  g_clear_pointer (&fixture->closed, g_ptr_array_unref);
 }
 
 /* ---- the fake's control API ---- */
@@ -432,11 +445,9 @@ test_approve_then_unapprove_cancel (Fixture       *fixture,
   NodMergeRequest *mr = mrs->pdata[0];
   g_autoptr(NodOutboxAction) approval = NULL;
   g_autoptr(NodOutboxAction) revocation = NULL;
-  guint requests_before;
 
   /* Offline, so that both are still pending when the second arrives. */
   nod_sync_engine_set_offline_mode (fixture->engine, TRUE);
-  requests_before = count_requests (fixture, NULL, ".");
   approval = approve (fixture, mr);
   revocation = enqueue (fixture,
                         nod_outbox_action_new_unapprove (ACCOUNT,
@@ -446,11 +457,14 @@ test_approve_then_unapprove_cancel (Fixture       *fixture,
   g_assert_null (revocation);
   g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM outbox"), ==, 0);
 
+  /* Back online (a pull reads the server then), and Push now: nothing to write. */
   nod_sync_engine_set_offline_mode (fixture->engine, FALSE);
+  nod_test_wait_until (engine_idle, fixture);
   nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
   nod_test_wait_until (engine_idle, fixture);
-  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, requests_before);
+  g_assert_cmpuint (count_requests (fixture, NULL, "approve$"), ==, 0);
   g_assert_cmpuint (count_writes (fixture), ==, 0);
+
 }
 
 /* ---- the failure-semantics table ---- */
@@ -849,6 +863,148 @@ test_sync_log_kept (Fixture       *fixture,
                                        "AND json_extract (fields, '$.pushed') = 1"), ==, 1);
 }
 
+/* ---- pull ---- */
+
+static void
+pull (Fixture *fixture)
+{
+  NodSyncDecision decision = nod_sync_engine_request (fixture->engine,
+                                                      NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_START);
+  g_assert_true (decision.pull);
+  nod_test_wait_until (engine_idle, fixture);
+}
+
+static GPtrArray *
+views (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodReviewCache *cache = nod_sync_engine_get_cache (fixture->engine);
+  GPtrArray *list;
+
+  nod_review_cache_list_views_async (cache, ACCOUNT, NULL, nod_test_keep_result, &result);
+  list = nod_review_cache_list_views_finish (cache, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return list;
+}
+
+static NodMergeRequestView *
+find_view (GPtrArray       *list,
+           NodMergeRequest *mr)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      NodMergeRequestView *view = list->pdata[i];
+
+      if (view->project_id == nod_merge_request_get_project_id (mr) &&
+          view->iid == nod_merge_request_get_iid (mr))
+        return view;
+    }
+  g_error ("No view of !%" G_GINT64_FORMAT, nod_merge_request_get_iid (mr));
+}
+
+static void
+test_pull_stores_and_resumes (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodForgePage) review = server_merge_requests (fixture,
+                                                          NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  guint reviews = nod_forge_page_get_items (review)->len;
+  guint lists_before, approvals_before;
+
+  pull (fixture);
+
+  /* Every merge request of the three lists, with its approvals and threads. */
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, reviews);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_author"),
+                   >, 0);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM notes"), >, 5);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM approvals"), >, 0);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM sync_state "
+                                       "WHERE json_extract (cursor, '$.updated_after') "
+                                       "IS NOT NULL"), ==, 3);
+  g_assert_cmpuint (nod_sync_status_get_last_summary (status)->pulled, >=, reviews);
+  g_assert_cmpint (nod_sync_status_get_last_synced_at (status), >, 0);
+
+  /* Again: only what changed since (GitLab's updated_after is inclusive, so at most the
+   * newest of each list comes again). */
+  lists_before = count_requests (fixture, "GET", "^/api/v4/merge_requests$");
+  approvals_before = count_requests (fixture, "GET", "/approvals$");
+  pull (fixture);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==,
+                    lists_before + 3);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/approvals$"), <=, approvals_before + 3);
+}
+
+static void
+test_pull_shows_pending_over_server (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  NodMergeRequestView *view;
+
+  pull (fixture);
+  list = views (fixture);
+  g_assert_false (find_view (list, mr)->approved_by_me);
+  g_clear_pointer (&list, g_ptr_array_unref);
+
+  /* The server still says "not approved": the pending intent wins in the view. */
+  nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
+  approval = approve (fixture, mr);
+  g_assert_false (server_has_approved (fixture, mr));
+  list = views (fixture);
+  view = find_view (list, mr);
+  g_assert_true (view->approved_by_me);
+  g_assert_true (view->approval_pending);
+  g_assert_cmpuint (view->pending_actions, ==, 1);
+}
+
+static void
+test_merged_elsewhere (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autofree char *merge = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                            "/merge", nod_merge_request_get_project_id (mr),
+                                            nod_merge_request_get_iid (mr));
+  g_autofree char *reason = NULL;
+
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr),
+                                                    "One more thing…"),
+                     NULL);
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", merge, "{}");
+  }
+  pull (fixture);
+
+  assert_row (fixture, comment, "failed");
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT last_error LIKE '%%merged%%' FROM outbox "
+                                            "WHERE op_id = '%s'",
+                                            nod_outbox_action_get_op_id (comment));
+    g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
+  }
+  g_assert_cmpuint (fixture->closed->len, ==, 1);
+  g_assert_cmpint (nod_merge_request_get_iid (fixture->closed->pdata[0]), ==,
+                   nod_merge_request_get_iid (mr));
+  g_assert_cmpint (nod_merge_request_get_state (fixture->closed->pdata[0]), ==,
+                   NOD_MERGE_REQUEST_MERGED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -875,6 +1031,9 @@ main (int   argc,
   ADD ("/nod/sync-engine/offline/network-up", test_offline_then_network_up);
   ADD ("/nod/sync-engine/offline/reply-to-offline-thread", test_reply_to_offline_thread);
   ADD ("/nod/sync-engine/events/sync-log", test_sync_log_kept);
+  ADD ("/nod/sync-engine/pull/stores-and-resumes", test_pull_stores_and_resumes);
+  ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
+  ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
 
 #undef ADD
 

@@ -16,7 +16,9 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "nod-review-cache.h"
 #include "nod-sync-engine.h"
+#include "nod-sync-pull-job.h"
 #include "nod-sync-push-job.h"
 
 typedef struct
@@ -24,6 +26,7 @@ typedef struct
   gint64          id;
   NodForge       *forge;
   NodSyncPushJob *push_job;
+  NodSyncPullJob *pull_job;
   gboolean        signed_in;
   gboolean        rerun_push;        /* a push was asked for while one ran */
   gboolean        rerun_all;         /* … and not only approvals */
@@ -37,6 +40,7 @@ struct _NodSyncEngine
 
   NodStore        *store;
   NodOutbox       *outbox;
+  NodReviewCache  *cache;
   NodSyncStatus   *status;
   GPtrArray       *accounts;
   GCancellable    *cancellable;
@@ -55,6 +59,7 @@ G_DEFINE_FINAL_TYPE (NodSyncEngine, nod_sync_engine, G_TYPE_OBJECT)
 enum {
   SIGNAL_ACTION_FAILED,
   SIGNAL_JOB_FINISHED,
+  SIGNAL_MERGE_REQUEST_CLOSED,
   N_SIGNALS
 };
 
@@ -69,6 +74,7 @@ account_free (Account *account)
 {
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
+  g_clear_object (&account->pull_job);
   g_free (account);
 }
 
@@ -166,7 +172,7 @@ fill_policy_state (NodSyncEngine      *self,
   state->network_available = self->network_available;
   state->network_metered = self->network_metered;
   state->push_running = account->push_job != NULL;
-  state->pull_running = FALSE;
+  state->pull_running = account->pull_job != NULL;
   state->pending_approvals = account->counts.pending_approvals;
   state->pending_actions = account->counts.pending + account->counts.in_flight;
   state->rate_limit = *rate_limit;
@@ -193,7 +199,7 @@ update_status (NodSyncEngine *self)
 
       pending += each->counts.pending + each->counts.in_flight;
       failed += each->counts.failed;
-      busy = busy || each->push_job != NULL;
+      busy = busy || each->push_job != NULL || each->pull_job != NULL;
     }
 
   nod_sync_status_set_pending_count (self->status, pending);
@@ -206,6 +212,7 @@ update_status (NodSyncEngine *self)
 
       fill_policy_state (self, account, &state);
       state.push_running = FALSE;
+      state.pull_running = FALSE;
       decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s ());
       nod_sync_status_set_can_sync_now (self->status,
                                         decision.verdict == NOD_SYNC_VERDICT_START);
@@ -307,8 +314,10 @@ on_push_done (GObject      *source_object,
       gboolean only_retries = outcome.last_error != NULL && outcome.failed == 0;
 
       nod_sync_status_set_blocked_until (self->status, 0);
-      nod_sync_status_set_state (self->status, only_retries ? NOD_SYNC_STATE_ERROR
-                                                           : NOD_SYNC_STATE_IDLE);
+      nod_sync_status_set_state (self->status,
+                                 only_retries ? NOD_SYNC_STATE_ERROR
+                                 : account->pull_job != NULL ? NOD_SYNC_STATE_SYNCING
+                                 : NOD_SYNC_STATE_IDLE);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
       if (!only_retries)
         nod_sync_status_set_last_synced_at (self->status, now_s ());
@@ -354,6 +363,123 @@ start_push (NodSyncEngine *self,
   g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
   nod_sync_push_job_run_async (account->push_job, self->cancellable, on_push_done, run);
+}
+
+/* ---- the pull job ---- */
+
+static void
+on_pull_progress (NodSyncPullJob *job,
+                  guint           current,
+                  guint           total,
+                  gpointer        user_data)
+{
+  NodSyncEngine *self = user_data;
+
+  nod_sync_status_set_progress (self->status, current, total);
+}
+
+static void
+on_merge_request_closed (NodSyncPullJob  *job,
+                         NodMergeRequest *merge_request,
+                         gpointer         user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_MERGE_REQUEST_CLOSED], 0, merge_request);
+}
+
+typedef struct
+{
+  NodSyncEngine *self;
+  Account       *account;
+  gint64         started_us;
+} PullRun;
+
+static void
+on_pull_done (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PullRun *run = user_data;
+  NodSyncEngine *self = run->self;
+  Account *account = run->account;
+  NodSyncPullJob *job = NOD_SYNC_PULL_JOB (source_object);
+  g_autoptr(GError) error = NULL;
+  JsonObject *fields = json_object_new ();
+  guint pulled = 0;
+
+  nod_sync_pull_job_run_finish (job, result, &pulled, &error);
+  g_signal_handlers_disconnect_by_data (job, self);
+  g_clear_object (&account->pull_job);
+  nod_sync_status_set_progress (self->status, 0, 0);
+
+  json_object_set_int_member (fields, "pulled", pulled);
+  json_object_set_int_member (fields, "duration_ms",
+                              (g_get_real_time () - run->started_us) / 1000);
+
+  if (error == NULL)
+    {
+      const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
+      NodSyncSummary summary = last != NULL ? *last : (NodSyncSummary) { 0, };
+
+      log_event (self, account->id, "sync.job.completed", fields);
+      summary.pulled = pulled;
+      nod_sync_status_set_last_summary (self->status, &summary);
+      nod_sync_status_set_last_synced_at (self->status, now_s ());
+      if (account->push_job == NULL)
+        nod_sync_status_set_state (self->status, NOD_SYNC_STATE_IDLE);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      json_object_set_string_member (fields, "error", error->message);
+      log_event (self, account->id, "sync.job.failed", fields);
+
+      if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_AUTH))
+        {
+          account->signed_in = FALSE;
+          nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
+        }
+      else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_RATE_LIMITED))
+        {
+          g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (account->forge);
+
+          nod_sync_status_set_blocked_until (self->status,
+                                             nod_rate_limit_blocked_until (limit, 0, now_s ()));
+          nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+        }
+      else
+        nod_sync_status_set_state (self->status, NOD_SYNC_STATE_ERROR);
+      nod_sync_status_set_last_error (self->status, error->message);
+    }
+  else
+    json_object_unref (fields);
+
+  g_free (run);
+  /* Closed merge requests may have failed some actions: count again. */
+  count_after_job (self, account, (NodSyncTrigger) -1);
+  g_object_unref (self);
+}
+
+static void
+start_pull (NodSyncEngine *self,
+            Account       *account)
+{
+  PullRun *run = g_new0 (PullRun, 1);
+  JsonObject *fields = json_object_new ();
+
+  g_assert (account->pull_job == NULL);
+
+  run->self = g_object_ref (self);
+  run->account = account;
+  run->started_us = g_get_real_time ();
+
+  json_object_set_string_member (fields, "kind", "pull");
+  log_event (self, account->id, "sync.job.started", fields);
+
+  account->pull_job = nod_sync_pull_job_new (self->cache, account->forge, account->id);
+  g_signal_connect (account->pull_job, "progress", G_CALLBACK (on_pull_progress), self);
+  g_signal_connect (account->pull_job, "merge-request-closed",
+                    G_CALLBACK (on_merge_request_closed), self);
+  nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
+  nod_sync_pull_job_run_async (account->pull_job, self->cancellable, on_pull_done, run);
 }
 
 /* ---- requests ---- */
@@ -425,8 +551,7 @@ request_for_account (NodSyncEngine   *self,
       if (decision.push)
         start_push (self, account, decision.approvals_only);
       if (decision.pull)
-        g_debug ("Pull asked for by %s: not part of this build yet",
-                 nod_sync_trigger_to_string (trigger));
+        start_pull (self, account);
     }
 
   if (out_decision != NULL)
@@ -463,8 +588,12 @@ nod_sync_engine_is_busy (NodSyncEngine *self)
   g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), FALSE);
 
   for (guint i = 0; i < self->accounts->len; i++)
-    if (((Account *) g_ptr_array_index (self->accounts, i))->push_job != NULL)
-      return TRUE;
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      if (account->push_job != NULL || account->pull_job != NULL)
+        return TRUE;
+    }
   return FALSE;
 }
 
@@ -842,6 +971,14 @@ nod_sync_engine_get_status (NodSyncEngine *self)
   return self->status;
 }
 
+NodReviewCache *
+nod_sync_engine_get_cache (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
+
+  return self->cache;
+}
+
 NodOutbox *
 nod_sync_engine_get_outbox (NodSyncEngine *self)
 {
@@ -862,6 +999,7 @@ nod_sync_engine_dispose (GObject *object)
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
+  g_clear_object (&self->cache);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
 
@@ -892,6 +1030,15 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
   signals[SIGNAL_JOB_FINISHED] =
     g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * NodSyncEngine::merge-request-closed:
+   * @merge_request: merged or closed on GitLab while the reviewer had pending actions on
+   *   it; those failed with that reason (the UI turns this into a notification)
+   */
+  signals[SIGNAL_MERGE_REQUEST_CLOSED] =
+    g_signal_new ("merge-request-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, NOD_TYPE_MERGE_REQUEST);
 }
 
 static void
@@ -916,5 +1063,6 @@ nod_sync_engine_new (NodStore  *store,
   self = g_object_new (NOD_TYPE_SYNC_ENGINE, NULL);
   self->store = g_object_ref (store);
   self->outbox = g_object_ref (outbox);
+  self->cache = nod_review_cache_new (store);
   return self;
 }

@@ -8,6 +8,7 @@
 
 #include "nod-forge.h"
 #include "nod-outbox.h"
+#include "nod-review-cache.h"
 #include "nod-store.h"
 #include "nod-sync-policy.h"
 #include "nod-sync-status.h"
@@ -27,6 +28,7 @@ void             nod_sync_engine_add_account       (NodSyncEngine        *self,
                                                     NodForge             *forge);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
 NodOutbox       *nod_sync_engine_get_outbox        (NodSyncEngine        *self);
+NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
 
 void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
                                                     guint                 seconds);

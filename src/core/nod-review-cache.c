@@ -1,0 +1,835 @@
+/* nod-review-cache.c: what Nod keeps of GitLab's merge requests, and the view of them
+ * with the reviewer's pending actions on top
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Server state is stored as GitLab sent it; nothing here ever rewrites it with what the
+ * reviewer intends. The view (nod_review_cache_list_views_async()) replays the pending
+ * outbox over it instead, so a pull can never undo an intent not yet pushed.
+ */
+
+#define G_LOG_DOMAIN "nod-cache"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "nod-review-cache.h"
+
+struct _NodReviewCache
+{
+  GObject   parent_instance;
+
+  NodStore *store;
+};
+
+G_DEFINE_FINAL_TYPE (NodReviewCache, nod_review_cache, G_TYPE_OBJECT)
+
+typedef struct
+{
+  gint64                account_id;
+  NodMergeRequestScope  scope;
+  GPtrArray            *merge_requests;
+  GPtrArray            *closed;
+  NodApprovals         *approvals;
+  GPtrArray            *discussions;
+  char                 *scope_key;
+  char                 *cursor;
+  GPtrArray            *views;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_clear_pointer (&request->merge_requests, g_ptr_array_unref);
+  g_clear_pointer (&request->closed, g_ptr_array_unref);
+  g_clear_object (&request->approvals);
+  g_clear_pointer (&request->discussions, g_ptr_array_unref);
+  g_free (request->scope_key);
+  g_free (request->cursor);
+  g_clear_pointer (&request->views, g_ptr_array_unref);
+  g_free (request);
+}
+
+void
+nod_merge_request_view_free (NodMergeRequestView *view)
+{
+  g_free (view->title);
+  g_free (view->state);
+  g_free (view->updated_at);
+  g_free (view);
+}
+
+static void
+queue_request (NodReviewCache      *self,
+               Request             *request,
+               NodStoreWorkFunc     work_func,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
+  nod_store_queue (self->store, task, work_func);
+}
+
+static Request *
+finish_request (NodReviewCache  *self,
+                GAsyncResult    *result,
+                gpointer         source_tag,
+                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return g_task_get_task_data (G_TASK (result));
+}
+
+static char *
+iso_or_null (GDateTime *time)
+{
+  return time != NULL ? g_date_time_format_iso8601 (time) : NULL;
+}
+
+static char *
+usernames_json (GPtrArray *users)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < users->len; i++)
+    json_builder_add_string_value (builder, nod_user_get_username (users->pdata[i]));
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* "group/project!42" → "group/project"; GitLab's list answers carry no project path. */
+static char *
+project_path_of (NodMergeRequest *mr)
+{
+  const char *reference = nod_merge_request_get_reference (mr);
+  const char *bang = reference != NULL ? strrchr (reference, '!') : NULL;
+
+  if (bang != NULL && bang > reference)
+    return g_strndup (reference, bang - reference);
+  return g_strdup_printf ("project-%" G_GINT64_FORMAT, nod_merge_request_get_project_id (mr));
+}
+
+static gboolean
+save_project (sqlite3          *db,
+              gint64            account_id,
+              NodMergeRequest  *mr,
+              GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *path = project_path_of (mr);
+
+  stmt = nod_store_prepare (db,
+                            "INSERT INTO projects (account_id, id, path_with_namespace) "
+                            "VALUES (?, ?, ?) ON CONFLICT (account_id, id) DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, nod_merge_request_get_project_id (mr));
+  sqlite3_bind_text (stmt, 3, path, -1, SQLITE_STATIC);
+  return nod_store_step_done (stmt, error);
+}
+
+static gboolean
+save_merge_request (sqlite3              *db,
+                    gint64                account_id,
+                    NodMergeRequestScope  scope,
+                    NodMergeRequest      *mr,
+                    GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *reviewers = usernames_json (nod_merge_request_get_reviewers (mr));
+  g_autofree char *created = iso_or_null (nod_merge_request_get_created_at (mr));
+  g_autofree char *updated = iso_or_null (nod_merge_request_get_updated_at (mr));
+  g_autofree char *merged = iso_or_null (nod_merge_request_get_merged_at (mr));
+  g_autofree char *closed = iso_or_null (nod_merge_request_get_closed_at (mr));
+  NodUser *author = nod_merge_request_get_author (mr);
+  int column = 1;
+
+  /* A merge request listed under a scope gains that relation; the others stay. */
+  stmt = nod_store_prepare (db,
+                            "INSERT INTO merge_requests (account_id, project_id, iid, id, title, "
+                            "description, state, draft, author_username, author_name, "
+                            "source_branch, target_branch, sha, merge_status, has_conflicts, "
+                            "web_url, reviewers, is_reviewer, is_assignee, is_author, "
+                            "created_at, updated_at, merged_at, closed_at, fetched_at_us) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                            "?, ?, ?, ?, ?) "
+                            "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
+                            "id = excluded.id, title = excluded.title, "
+                            "description = excluded.description, state = excluded.state, "
+                            "draft = excluded.draft, author_username = excluded.author_username, "
+                            "author_name = excluded.author_name, "
+                            "source_branch = excluded.source_branch, "
+                            "target_branch = excluded.target_branch, sha = excluded.sha, "
+                            "merge_status = excluded.merge_status, "
+                            "has_conflicts = excluded.has_conflicts, web_url = excluded.web_url, "
+                            "reviewers = excluded.reviewers, "
+                            "is_reviewer = MAX (is_reviewer, excluded.is_reviewer), "
+                            "is_assignee = MAX (is_assignee, excluded.is_assignee), "
+                            "is_author = MAX (is_author, excluded.is_author), "
+                            "created_at = excluded.created_at, updated_at = excluded.updated_at, "
+                            "merged_at = excluded.merged_at, closed_at = excluded.closed_at, "
+                            "fetched_at_us = excluded.fetched_at_us",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, column++, account_id);
+  sqlite3_bind_int64 (stmt, column++, nod_merge_request_get_project_id (mr));
+  sqlite3_bind_int64 (stmt, column++, nod_merge_request_get_iid (mr));
+  sqlite3_bind_int64 (stmt, column++, nod_merge_request_get_id (mr));
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_title (mr), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_description (mr), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++,
+                     nod_merge_request_state_to_string (nod_merge_request_get_state (mr)), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_int (stmt, column++, nod_merge_request_get_draft (mr));
+  sqlite3_bind_text (stmt, column++, author != NULL ? nod_user_get_username (author) : NULL,
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, author != NULL ? nod_user_get_name (author) : NULL, -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_source_branch (mr), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_target_branch (mr), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_sha (mr), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_merge_status (mr), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_int (stmt, column++, nod_merge_request_get_has_conflicts (mr));
+  sqlite3_bind_text (stmt, column++, nod_merge_request_get_web_url (mr), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, reviewers, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, column++, scope == NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
+  sqlite3_bind_int (stmt, column++, scope == NOD_MERGE_REQUEST_SCOPE_ASSIGNED);
+  sqlite3_bind_int (stmt, column++, scope == NOD_MERGE_REQUEST_SCOPE_AUTHORED);
+  sqlite3_bind_text (stmt, column++, created, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, updated, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, merged, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, closed, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, column++, g_get_real_time ());
+
+  return nod_store_step_done (stmt, error);
+}
+
+/* A merge request merged or closed on GitLab can't take the reviewer's pending
+ * actions: they fail, with the reason, where the reviewer sees them. */
+static gboolean
+fail_actions_on_closed (sqlite3          *db,
+                        gint64            account_id,
+                        NodMergeRequest  *mr,
+                        guint            *out_failed,
+                        GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean merged = nod_merge_request_get_state (mr) == NOD_MERGE_REQUEST_MERGED;
+
+  *out_failed = 0;
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'failed', last_error = ?, "
+                            "finished_at_us = ? WHERE account_id = ? AND project_id = ? "
+                            "AND mr_iid = ? AND state = 'pending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, merged ? _("The merge request was merged on GitLab")
+                                     : _("The merge request was closed on GitLab"),
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 3, account_id);
+  sqlite3_bind_int64 (stmt, 4, nod_merge_request_get_project_id (mr));
+  sqlite3_bind_int64 (stmt, 5, nod_merge_request_get_iid (mr));
+  if (!nod_store_step_done (stmt, error))
+    return FALSE;
+
+  *out_failed = (guint) sqlite3_changes (db);
+  return TRUE;
+}
+
+static gboolean
+save_merge_requests_work (sqlite3       *db,
+                          gpointer       data,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  Request *request = data;
+
+  request->closed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  for (guint i = 0; i < request->merge_requests->len; i++)
+    {
+      NodMergeRequest *mr = request->merge_requests->pdata[i];
+      NodMergeRequestState state = nod_merge_request_get_state (mr);
+      guint failed = 0;
+
+      if (!save_project (db, request->account_id, mr, error) ||
+          !save_merge_request (db, request->account_id, request->scope, mr, error))
+        goto failed;
+
+      if ((state == NOD_MERGE_REQUEST_MERGED || state == NOD_MERGE_REQUEST_CLOSED) &&
+          !fail_actions_on_closed (db, request->account_id, mr, &failed, error))
+        goto failed;
+      if (failed > 0)
+        g_ptr_array_add (request->closed, g_object_ref (mr));
+    }
+
+  if (!nod_store_commit (db, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  g_clear_pointer (&request->closed, g_ptr_array_unref);
+  return FALSE;
+}
+
+/**
+ * nod_review_cache_save_merge_requests_async:
+ * @scope: the list they came from: the merge requests gain that relation
+ * @merge_requests: (element-type NodMergeRequest): one page of them
+ *
+ * Stores a page of merge requests in one transaction. Those merged or closed on GitLab
+ * fail the reviewer's pending actions on them, with the reason.
+ */
+void
+nod_review_cache_save_merge_requests_async (NodReviewCache       *self,
+                                            gint64                account_id,
+                                            NodMergeRequestScope  scope,
+                                            GPtrArray            *merge_requests,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (merge_requests != NULL);
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->scope = scope;
+  request->merge_requests = g_ptr_array_ref (merge_requests);
+  queue_request (self, request, save_merge_requests_work,
+                 nod_review_cache_save_merge_requests_async, cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_save_merge_requests_finish:
+ * @out_closed: (out) (transfer container) (element-type NodMergeRequest): merge requests
+ *   merged or closed elsewhere whose pending actions failed
+ */
+gboolean
+nod_review_cache_save_merge_requests_finish (NodReviewCache  *self,
+                                             GAsyncResult    *result,
+                                             GPtrArray      **out_closed,
+                                             GError         **error)
+{
+  Request *request = finish_request (self, result, nod_review_cache_save_merge_requests_async,
+                                     error);
+
+  if (request == NULL)
+    return FALSE;
+  if (out_closed != NULL)
+    *out_closed = g_steal_pointer (&request->closed);
+  return TRUE;
+}
+
+static char *
+position_json (const NodDiffPosition *position)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (position == NULL)
+    return NULL;
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "old_path");
+  json_builder_add_string_value (builder, position->old_path);
+  json_builder_set_member_name (builder, "new_path");
+  json_builder_add_string_value (builder, position->new_path);
+  json_builder_set_member_name (builder, "old_line");
+  json_builder_add_int_value (builder, position->old_line);
+  json_builder_set_member_name (builder, "new_line");
+  json_builder_add_int_value (builder, position->new_line);
+  json_builder_set_member_name (builder, "head_sha");
+  json_builder_add_string_value (builder, position->head_sha);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static gboolean
+save_approvals (sqlite3       *db,
+                gint64         account_id,
+                NodApprovals  *approvals,
+                GError       **error)
+{
+  g_autoptr(sqlite3_stmt) update = NULL;
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  GPtrArray *approved_by = nod_approvals_get_approved_by (approvals);
+  gint64 project_id = nod_approvals_get_project_id (approvals);
+  gint64 iid = nod_approvals_get_iid (approvals);
+
+  update = nod_store_prepare (db,
+                              "UPDATE merge_requests SET user_has_approved = ?, "
+                              "user_can_approve = ?, approvals_required = NULLIF (?, -1), "
+                              "approvals_left = NULLIF (?, -1) "
+                              "WHERE account_id = ? AND project_id = ? AND iid = ?",
+                              error);
+  clear = nod_store_prepare (db,
+                             "DELETE FROM approvals WHERE account_id = ? AND project_id = ? "
+                             "AND iid = ?",
+                             error);
+  insert = nod_store_prepare (db,
+                              "INSERT OR IGNORE INTO approvals (account_id, project_id, iid, "
+                              "username, name) VALUES (?, ?, ?, ?, ?)",
+                              error);
+  if (update == NULL || clear == NULL || insert == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (update, 1, nod_approvals_get_user_has_approved (approvals));
+  sqlite3_bind_int (update, 2, nod_approvals_get_user_can_approve (approvals));
+  sqlite3_bind_int (update, 3, nod_approvals_get_approvals_required (approvals));
+  sqlite3_bind_int (update, 4, nod_approvals_get_approvals_left (approvals));
+  sqlite3_bind_int64 (update, 5, account_id);
+  sqlite3_bind_int64 (update, 6, project_id);
+  sqlite3_bind_int64 (update, 7, iid);
+  sqlite3_bind_int64 (clear, 1, account_id);
+  sqlite3_bind_int64 (clear, 2, project_id);
+  sqlite3_bind_int64 (clear, 3, iid);
+  if (!nod_store_step_done (update, error) || !nod_store_step_done (clear, error))
+    return FALSE;
+
+  for (guint i = 0; i < approved_by->len; i++)
+    {
+      NodUser *user = approved_by->pdata[i];
+
+      sqlite3_reset (insert);
+      sqlite3_bind_int64 (insert, 1, account_id);
+      sqlite3_bind_int64 (insert, 2, project_id);
+      sqlite3_bind_int64 (insert, 3, iid);
+      sqlite3_bind_text (insert, 4, nod_user_get_username (user), -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 5, nod_user_get_name (user), -1, SQLITE_STATIC);
+      if (!nod_store_step_done (insert, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+save_discussions (sqlite3       *db,
+                  gint64         account_id,
+                  gint64         project_id,
+                  gint64         iid,
+                  GPtrArray     *discussions,
+                  GError       **error)
+{
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) thread = NULL;
+  g_autoptr(sqlite3_stmt) note_stmt = NULL;
+
+  clear = nod_store_prepare (db,
+                             "DELETE FROM discussions WHERE account_id = ? AND project_id = ? "
+                             "AND iid = ?",
+                             error);
+  thread = nod_store_prepare (db,
+                              "INSERT OR REPLACE INTO discussions (account_id, id, project_id, "
+                              "iid, individual_note, resolvable, resolved) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              error);
+  note_stmt = nod_store_prepare (db,
+                                 "INSERT OR REPLACE INTO notes (account_id, id, discussion_id, "
+                                 "author_username, author_name, body, system, resolvable, "
+                                 "resolved, position, created_at, updated_at) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 error);
+  if (clear == NULL || thread == NULL || note_stmt == NULL)
+    return FALSE;
+
+  /* Threads deleted on GitLab go too: the cache holds what the server holds. */
+  sqlite3_bind_int64 (clear, 1, account_id);
+  sqlite3_bind_int64 (clear, 2, project_id);
+  sqlite3_bind_int64 (clear, 3, iid);
+  if (!nod_store_step_done (clear, error))
+    return FALSE;
+
+  for (guint i = 0; i < discussions->len; i++)
+    {
+      NodDiscussion *discussion = discussions->pdata[i];
+      GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+      sqlite3_reset (thread);
+      sqlite3_bind_int64 (thread, 1, account_id);
+      sqlite3_bind_text (thread, 2, nod_discussion_get_id (discussion), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (thread, 3, project_id);
+      sqlite3_bind_int64 (thread, 4, iid);
+      sqlite3_bind_int (thread, 5, nod_discussion_get_individual_note (discussion));
+      sqlite3_bind_int (thread, 6, nod_discussion_get_resolvable (discussion));
+      sqlite3_bind_int (thread, 7, nod_discussion_get_resolved (discussion));
+      if (!nod_store_step_done (thread, error))
+        return FALSE;
+
+      for (guint n = 0; n < notes->len; n++)
+        {
+          NodNote *note = notes->pdata[n];
+          NodUser *author = nod_note_get_author (note);
+          g_autofree char *position = position_json (nod_note_get_position (note));
+          g_autofree char *created = iso_or_null (nod_note_get_created_at (note));
+          g_autofree char *updated = iso_or_null (nod_note_get_updated_at (note));
+
+          sqlite3_reset (note_stmt);
+          sqlite3_bind_int64 (note_stmt, 1, account_id);
+          sqlite3_bind_int64 (note_stmt, 2, nod_note_get_id (note));
+          sqlite3_bind_text (note_stmt, 3, nod_discussion_get_id (discussion), -1,
+                             SQLITE_STATIC);
+          sqlite3_bind_text (note_stmt, 4, nod_user_get_username (author), -1, SQLITE_STATIC);
+          sqlite3_bind_text (note_stmt, 5, nod_user_get_name (author), -1, SQLITE_STATIC);
+          sqlite3_bind_text (note_stmt, 6, nod_note_get_body (note), -1, SQLITE_STATIC);
+          sqlite3_bind_int (note_stmt, 7, nod_note_get_system (note));
+          sqlite3_bind_int (note_stmt, 8, nod_note_get_resolvable (note));
+          sqlite3_bind_int (note_stmt, 9, nod_note_get_resolved (note));
+          sqlite3_bind_text (note_stmt, 10, position, -1, SQLITE_STATIC);
+          sqlite3_bind_text (note_stmt, 11, created, -1, SQLITE_STATIC);
+          sqlite3_bind_text (note_stmt, 12, updated, -1, SQLITE_STATIC);
+          if (!nod_store_step_done (note_stmt, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+save_details_work (sqlite3       *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  Request *request = data;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  if (!save_approvals (db, request->account_id, request->approvals, error) ||
+      !save_discussions (db, request->account_id,
+                         nod_approvals_get_project_id (request->approvals),
+                         nod_approvals_get_iid (request->approvals),
+                         request->discussions, error) ||
+      !nod_store_commit (db, error))
+    {
+      nod_store_rollback (db);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_save_details_async:
+ * @approvals: the merge request's approvals (they name it)
+ * @discussions: (element-type NodDiscussion): all its threads
+ *
+ * Replaces what the cache knows of one merge request's approvals and threads.
+ */
+void
+nod_review_cache_save_details_async (NodReviewCache      *self,
+                                     gint64               account_id,
+                                     NodApprovals        *approvals,
+                                     GPtrArray           *discussions,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (NOD_IS_APPROVALS (approvals));
+  g_return_if_fail (discussions != NULL);
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->approvals = g_object_ref (approvals);
+  request->discussions = g_ptr_array_ref (discussions);
+  queue_request (self, request, save_details_work, nod_review_cache_save_details_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+nod_review_cache_save_details_finish (NodReviewCache  *self,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  return finish_request (self, result, nod_review_cache_save_details_async, error) != NULL;
+}
+
+static gboolean
+load_cursor_work (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT cursor FROM sync_state WHERE account_id = ? AND scope = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_text (stmt, 2, request->scope_key, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    request->cursor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+nod_review_cache_load_cursor_async (NodReviewCache      *self,
+                                    gint64               account_id,
+                                    const char          *scope,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (scope != NULL);
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->scope_key = g_strdup (scope);
+  queue_request (self, request, load_cursor_work, nod_review_cache_load_cursor_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_load_cursor_finish:
+ *
+ * Returns: (transfer full) (nullable): the saved cursor, or %NULL (with no error) when
+ *   there is none yet
+ */
+char *
+nod_review_cache_load_cursor_finish (NodReviewCache  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  Request *request = finish_request (self, result, nod_review_cache_load_cursor_async, error);
+
+  return request != NULL ? g_steal_pointer (&request->cursor) : NULL;
+}
+
+static gboolean
+save_cursor_work (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "INSERT INTO sync_state (account_id, scope, cursor, updated_at_us) "
+                            "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, scope) DO UPDATE SET "
+                            "cursor = excluded.cursor, updated_at_us = excluded.updated_at_us",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_text (stmt, 2, request->scope_key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, request->cursor, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  return nod_store_step_done (stmt, error);
+}
+
+void
+nod_review_cache_save_cursor_async (NodReviewCache      *self,
+                                    gint64               account_id,
+                                    const char          *scope,
+                                    const char          *cursor,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (scope != NULL);
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->scope_key = g_strdup (scope);
+  request->cursor = g_strdup (cursor);
+  queue_request (self, request, save_cursor_work, nod_review_cache_save_cursor_async,
+                 cancellable, callback, user_data);
+}
+
+gboolean
+nod_review_cache_save_cursor_finish (NodReviewCache  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return finish_request (self, result, nod_review_cache_save_cursor_async, error) != NULL;
+}
+
+static gboolean
+list_views_work (sqlite3       *db,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) views = g_ptr_array_new_with_free_func (
+                                 (GDestroyNotify) nod_merge_request_view_free);
+  int rc;
+
+  /* The newest approve/unapprove not yet acked decides what the reviewer sees. */
+  stmt = nod_store_prepare (db,
+                            "SELECT mr.project_id, mr.iid, mr.title, mr.state, mr.updated_at, "
+                            "mr.user_has_approved, "
+                            "(SELECT o.kind FROM outbox o WHERE o.account_id = mr.account_id "
+                            " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid "
+                            " AND o.kind IN ('approve', 'unapprove') "
+                            " AND o.state IN ('pending', 'in_flight') "
+                            " ORDER BY o.seq DESC LIMIT 1), "
+                            "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id "
+                            " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid "
+                            " AND o.state IN ('pending', 'in_flight')), "
+                            "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id "
+                            " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid "
+                            " AND o.state = 'failed') "
+                            "FROM merge_requests mr WHERE mr.account_id = ? "
+                            "ORDER BY mr.updated_at DESC",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      NodMergeRequestView *view = g_new0 (NodMergeRequestView, 1);
+      const char *pending_kind = (const char *) sqlite3_column_text (stmt, 6);
+
+      view->project_id = sqlite3_column_int64 (stmt, 0);
+      view->iid = sqlite3_column_int64 (stmt, 1);
+      view->title = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      view->state = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      view->updated_at = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      view->approval_pending = pending_kind != NULL;
+      view->approved_by_me = pending_kind != NULL ? g_str_equal (pending_kind, "approve")
+                                                  : sqlite3_column_int (stmt, 5) != 0;
+      view->pending_actions = (guint) sqlite3_column_int (stmt, 7);
+      view->failed_actions = (guint) sqlite3_column_int (stmt, 8);
+      g_ptr_array_add (views, view);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  request->views = g_steal_pointer (&views);
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_list_views_async:
+ *
+ * Lists the account's merge requests, newest change first, as the reviewer must see
+ * them: GitLab's state with the pending actions replayed over it.
+ */
+void
+nod_review_cache_list_views_async (NodReviewCache      *self,
+                                   gint64               account_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  queue_request (self, request, list_views_work, nod_review_cache_list_views_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_list_views_finish:
+ *
+ * Returns: (transfer container) (element-type NodMergeRequestView): the views
+ */
+GPtrArray *
+nod_review_cache_list_views_finish (NodReviewCache  *self,
+                                    GAsyncResult    *result,
+                                    GError         **error)
+{
+  Request *request = finish_request (self, result, nod_review_cache_list_views_async, error);
+
+  return request != NULL ? g_steal_pointer (&request->views) : NULL;
+}
+
+static void
+nod_review_cache_dispose (GObject *object)
+{
+  NodReviewCache *self = NOD_REVIEW_CACHE (object);
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (nod_review_cache_parent_class)->dispose (object);
+}
+
+static void
+nod_review_cache_class_init (NodReviewCacheClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = nod_review_cache_dispose;
+}
+
+static void
+nod_review_cache_init (NodReviewCache *self)
+{
+}
+
+NodReviewCache *
+nod_review_cache_new (NodStore *store)
+{
+  NodReviewCache *self;
+
+  g_return_val_if_fail (NOD_IS_STORE (store), NULL);
+
+  self = g_object_new (NOD_TYPE_REVIEW_CACHE, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}

@@ -1,0 +1,537 @@
+/* nod-sync-pull-job.c: one incremental pull of an account's merge requests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * For each list (review requested, assigned, authored): the merge requests updated
+ * since the last pull, oldest change first, a page of 100 at a time, each with its
+ * approvals and threads. The cursor — where the list starts and which page comes next —
+ * is saved after every page, so a pull cut short resumes where it stopped and never
+ * fetches a finished page again.
+ *
+ * GitLab's updated_after is inclusive: the merge request at the boundary comes again and
+ * is simply stored again.
+ */
+
+#define G_LOG_DOMAIN "nod-sync"
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "nod-sync-pull-job.h"
+
+static const NodMergeRequestScope scopes[] = {
+  NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+  NOD_MERGE_REQUEST_SCOPE_ASSIGNED,
+  NOD_MERGE_REQUEST_SCOPE_AUTHORED,
+};
+
+static const char * const scope_keys[] = {
+  "merge-requests:review-requested",
+  "merge-requests:assigned",
+  "merge-requests:authored",
+};
+
+struct _NodSyncPullJob
+{
+  GObject         parent_instance;
+
+  NodReviewCache *cache;
+  NodForge       *forge;
+  gint64          account_id;
+
+  GTask          *task;
+  guint           scope_index;
+  GDateTime      *updated_after;  /* where this list starts (NULL: the beginning) */
+  GDateTime      *high_water;     /* the newest change seen in this list so far */
+  guint           page;
+  guint           next_page;
+  GPtrArray      *merge_requests; /* the page being stored */
+  guint           mr_index;
+  NodApprovals   *approvals;      /* of the merge request being detailed */
+  GPtrArray      *discussions;
+  guint           discussion_page;
+  guint           pulled;
+  guint           pulled_before_scope;
+  guint           total;
+};
+
+G_DEFINE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PROGRESS,
+  SIGNAL_MERGE_REQUEST_CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_scope (NodSyncPullJob *self);
+static void fetch_page (NodSyncPullJob *self);
+static void detail_next (NodSyncPullJob *self);
+
+static GCancellable *
+cancellable_of (NodSyncPullJob *self)
+{
+  return g_task_get_cancellable (self->task);
+}
+
+static void
+fail (NodSyncPullJob *self,
+      GError         *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  g_task_return_error (task, error);
+}
+
+static GDateTime *
+parse_time (JsonObject *object,
+            const char *member)
+{
+  const char *text = json_object_get_string_member_with_default (object, member, NULL);
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+
+  return text != NULL ? g_date_time_new_from_iso8601 (text, utc) : NULL;
+}
+
+static char *
+cursor_to_string (NodSyncPullJob *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  if (self->updated_after != NULL)
+    {
+      g_autofree char *text = g_date_time_format_iso8601 (self->updated_after);
+      json_builder_set_member_name (builder, "updated_after");
+      json_builder_add_string_value (builder, text);
+    }
+  if (self->high_water != NULL)
+    {
+      g_autofree char *text = g_date_time_format_iso8601 (self->high_water);
+      json_builder_set_member_name (builder, "high_water");
+      json_builder_add_string_value (builder, text);
+    }
+  json_builder_set_member_name (builder, "page");
+  json_builder_add_int_value (builder, self->page);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* A saved cursor is our own JSON, but the file is the user's: read it with care. */
+static void
+cursor_from_string (NodSyncPullJob *self,
+                    const char     *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+  gint64 page;
+
+  g_clear_pointer (&self->updated_after, g_date_time_unref);
+  g_clear_pointer (&self->high_water, g_date_time_unref);
+  self->page = 1;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+
+  object = json_node_get_object (root);
+  self->updated_after = parse_time (object, "updated_after");
+  self->high_water = parse_time (object, "high_water");
+  page = json_object_get_int_member_with_default (object, "page", 1);
+  self->page = (guint) CLAMP (page, 1, G_MAXINT);
+}
+
+/* ---- the end ---- */
+
+static void
+finish (NodSyncPullJob *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* ---- cursors ---- */
+
+static void
+on_cursor_saved (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_review_cache_save_cursor_finish (self->cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->next_page != 0)
+    {
+      self->page = self->next_page;
+      fetch_page (self);
+      return;
+    }
+
+  self->scope_index++;
+  start_scope (self);
+}
+
+/* The page is stored: move the cursor past it (or, at the end of the list, to the newest
+ * change seen, for the next pull). */
+static void
+advance_cursor (NodSyncPullJob *self)
+{
+  g_autofree char *cursor = NULL;
+
+  if (self->next_page != 0)
+    {
+      guint page = self->page;
+
+      self->page = self->next_page;
+      cursor = cursor_to_string (self);
+      self->page = page;
+    }
+  else
+    {
+      g_clear_pointer (&self->updated_after, g_date_time_unref);
+      self->updated_after = self->high_water != NULL ? g_date_time_ref (self->high_water) : NULL;
+      self->page = 1;
+      cursor = cursor_to_string (self);
+    }
+
+  nod_review_cache_save_cursor_async (self->cache, self->account_id,
+                                      scope_keys[self->scope_index], cursor, NULL,
+                                      on_cursor_saved, g_object_ref (self));
+}
+
+/* ---- details of each merge request ---- */
+
+static void
+on_details_saved (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_review_cache_save_details_finish (self->cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->pulled++;
+  self->total = MAX (self->total, self->pulled);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->pulled, self->total);
+
+  self->mr_index++;
+  detail_next (self);
+}
+
+static void fetch_discussions (NodSyncPullJob *self);
+
+static void
+on_discussions (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_discussions_finish (self->forge, result, &error);
+  GPtrArray *items;
+
+  if (page == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  items = nod_forge_page_get_items (page);
+  for (guint i = 0; i < items->len; i++)
+    g_ptr_array_add (self->discussions, g_object_ref (items->pdata[i]));
+
+  if (nod_forge_page_get_next_page (page) != 0)
+    {
+      self->discussion_page = nod_forge_page_get_next_page (page);
+      fetch_discussions (self);
+      return;
+    }
+
+  nod_review_cache_save_details_async (self->cache, self->account_id, self->approvals,
+                                       self->discussions, NULL, on_details_saved,
+                                       g_object_ref (self));
+}
+
+static void
+fetch_discussions (NodSyncPullJob *self)
+{
+  NodMergeRequest *mr = self->merge_requests->pdata[self->mr_index];
+
+  nod_forge_list_discussions_async (self->forge, nod_merge_request_get_project_id (mr),
+                                    nod_merge_request_get_iid (mr), self->discussion_page,
+                                    cancellable_of (self), on_discussions, g_object_ref (self));
+}
+
+static void
+on_approvals (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->approvals);
+  self->approvals = nod_forge_get_approvals_finish (self->forge, result, &error);
+  if (self->approvals == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  g_clear_pointer (&self->discussions, g_ptr_array_unref);
+  self->discussions = g_ptr_array_new_with_free_func (g_object_unref);
+  self->discussion_page = 1;
+  fetch_discussions (self);
+}
+
+static void
+detail_next (NodSyncPullJob *self)
+{
+  NodMergeRequest *mr;
+
+  if (self->mr_index >= self->merge_requests->len)
+    {
+      g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
+      advance_cursor (self);
+      return;
+    }
+
+  mr = self->merge_requests->pdata[self->mr_index];
+  nod_forge_get_approvals_async (self->forge, nod_merge_request_get_project_id (mr),
+                                 nod_merge_request_get_iid (mr), cancellable_of (self),
+                                 on_approvals, g_object_ref (self));
+}
+
+/* ---- pages of merge requests ---- */
+
+static void
+on_page_saved (GObject      *source_object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) closed = NULL;
+
+  if (!nod_review_cache_save_merge_requests_finish (self->cache, result, &closed, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  for (guint i = 0; i < closed->len; i++)
+    g_signal_emit (self, signals[SIGNAL_MERGE_REQUEST_CLOSED], 0, closed->pdata[i]);
+
+  self->mr_index = 0;
+  detail_next (self);
+}
+
+static void
+on_page (GObject      *source_object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_merge_requests_finish (self->forge, result,
+                                                                       &error);
+  GPtrArray *items;
+
+  if (page == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  items = nod_forge_page_get_items (page);
+  self->next_page = nod_forge_page_get_next_page (page);
+  /* GitLab stops counting past 10,000: then the total grows as pages arrive. */
+  if (nod_forge_page_get_total (page) >= 0)
+    self->total = MAX (self->total,
+                       self->pulled_before_scope + (guint) nod_forge_page_get_total (page));
+  else
+    self->total = MAX (self->total, self->pulled + items->len);
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      GDateTime *updated = nod_merge_request_get_updated_at (items->pdata[i]);
+
+      if (self->high_water == NULL || g_date_time_compare (updated, self->high_water) > 0)
+        {
+          g_clear_pointer (&self->high_water, g_date_time_unref);
+          self->high_water = g_date_time_ref (updated);
+        }
+    }
+
+  self->merge_requests = g_ptr_array_ref (items);
+  nod_review_cache_save_merge_requests_async (self->cache, self->account_id,
+                                              scopes[self->scope_index], items, NULL,
+                                              on_page_saved, g_object_ref (self));
+}
+
+static void
+fetch_page (NodSyncPullJob *self)
+{
+  nod_forge_list_merge_requests_async (self->forge, scopes[self->scope_index],
+                                       self->updated_after, self->page, cancellable_of (self),
+                                       on_page, g_object_ref (self));
+}
+
+static void
+on_cursor_loaded (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = nod_review_cache_load_cursor_finish (self->cache, result, &error);
+
+  if (error != NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  cursor_from_string (self, cursor);
+  self->pulled_before_scope = self->pulled;
+  fetch_page (self);
+}
+
+static void
+start_scope (NodSyncPullJob *self)
+{
+  if (self->scope_index >= G_N_ELEMENTS (scopes))
+    {
+      finish (self);
+      return;
+    }
+
+  nod_review_cache_load_cursor_async (self->cache, self->account_id,
+                                      scope_keys[self->scope_index], NULL, on_cursor_loaded,
+                                      g_object_ref (self));
+}
+
+void
+nod_sync_pull_job_run_async (NodSyncPullJob      *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_PULL_JOB (self));
+  g_return_if_fail (self->task == NULL);
+
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, nod_sync_pull_job_run_async);
+  self->scope_index = 0;
+  self->pulled = 0;
+  start_scope (self);
+}
+
+/**
+ * nod_sync_pull_job_run_finish:
+ * @out_pulled: (out) (optional): how many merge requests were stored
+ */
+gboolean
+nod_sync_pull_job_run_finish (NodSyncPullJob  *self,
+                              GAsyncResult    *result,
+                              guint           *out_pulled,
+                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (out_pulled != NULL)
+    *out_pulled = self->pulled;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+nod_sync_pull_job_dispose (GObject *object)
+{
+  NodSyncPullJob *self = NOD_SYNC_PULL_JOB (object);
+
+  g_clear_object (&self->cache);
+  g_clear_object (&self->forge);
+  g_clear_object (&self->approvals);
+  g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
+  g_clear_pointer (&self->discussions, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->dispose (object);
+}
+
+static void
+nod_sync_pull_job_finalize (GObject *object)
+{
+  NodSyncPullJob *self = NOD_SYNC_PULL_JOB (object);
+
+  g_clear_pointer (&self->updated_after, g_date_time_unref);
+  g_clear_pointer (&self->high_water, g_date_time_unref);
+
+  G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->finalize (object);
+}
+
+static void
+nod_sync_pull_job_class_init (NodSyncPullJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_sync_pull_job_dispose;
+  object_class->finalize = nod_sync_pull_job_finalize;
+
+  /**
+   * NodSyncPullJob::progress:
+   * @current: merge requests stored so far
+   * @total: how many there are, as far as known
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+
+  /**
+   * NodSyncPullJob::merge-request-closed:
+   * @merge_request: merged or closed on GitLab; the reviewer's pending actions on it
+   *   have failed with that reason
+   */
+  signals[SIGNAL_MERGE_REQUEST_CLOSED] =
+    g_signal_new ("merge-request-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, NOD_TYPE_MERGE_REQUEST);
+}
+
+static void
+nod_sync_pull_job_init (NodSyncPullJob *self)
+{
+}
+
+NodSyncPullJob *
+nod_sync_pull_job_new (NodReviewCache *cache,
+                       NodForge       *forge,
+                       gint64          account_id)
+{
+  NodSyncPullJob *self;
+
+  g_return_val_if_fail (NOD_IS_REVIEW_CACHE (cache), NULL);
+  g_return_val_if_fail (NOD_IS_FORGE (forge), NULL);
+
+  self = g_object_new (NOD_TYPE_SYNC_PULL_JOB, NULL);
+  self->cache = g_object_ref (cache);
+  self->forge = g_object_ref (forge);
+  self->account_id = account_id;
+  return self;
+}
