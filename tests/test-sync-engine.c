@@ -1005,6 +1005,47 @@ test_merged_elsewhere (Fixture       *fixture,
                    NOD_MERGE_REQUEST_MERGED);
 }
 
+static void
+test_reserve_stops_pull (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint approvals_read;
+
+  /* 150 requests left this window, 100 of them kept for the reviewer. */
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
+                                          "{\"limit\": 2000, \"remaining\": 150, "
+                                          "\"reset_in_s\": 600}");
+  }
+  pull (fixture);
+
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), >=, now + 598);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), <=, now + 602);
+  /* It stopped part-way, with its place kept. */
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM merge_requests"),
+                   >, 0);
+  approvals_read = count_requests (fixture, "GET", "/approvals$");
+
+  /* The reviewer's approval does not wait for the reset. */
+  approval = approve (fixture, mr);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+  g_assert_true (server_has_approved (fixture, mr));
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+
+  /* Background work keeps waiting. */
+  g_assert_cmpint (nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PERIODIC).reason,
+                   ==, NOD_SYNC_REASON_RESERVE);
+  nod_test_wait_until (engine_idle, fixture);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/approvals$"), ==, approvals_read + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1034,6 +1075,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/stores-and-resumes", test_pull_stores_and_resumes);
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
+  ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
 
 #undef ADD
 

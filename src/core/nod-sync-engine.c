@@ -31,6 +31,7 @@ typedef struct
   gboolean        rerun_push;        /* a push was asked for while one ran */
   gboolean        rerun_all;         /* … and not only approvals */
   gint64          last_push_now_at;
+  gint64          pull_paused_until; /* the pull stopped at the rate-limit reserve */
   NodOutboxCounts counts;
 } Account;
 
@@ -309,6 +310,11 @@ on_push_done (GObject      *source_object,
       nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
     }
+  else if (error == NULL && account->pull_paused_until > now_s ())
+    {
+      /* The approval went; background work still waits for the budget to reset. */
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+    }
   else if (error == NULL)
     {
       gboolean only_retries = outcome.last_error != NULL && outcome.failed == 0;
@@ -405,8 +411,10 @@ on_pull_done (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   JsonObject *fields = json_object_new ();
   guint pulled = 0;
+  gint64 paused_until = 0;
 
-  nod_sync_pull_job_run_finish (job, result, &pulled, &error);
+  nod_sync_pull_job_run_finish (job, result, &pulled, &paused_until, &error);
+  account->pull_paused_until = paused_until;
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->pull_job);
   nod_sync_status_set_progress (self->status, 0, 0);
@@ -415,7 +423,16 @@ on_pull_done (GObject      *source_object,
   json_object_set_int_member (fields, "duration_ms",
                               (g_get_real_time () - run->started_us) / 1000);
 
-  if (error == NULL)
+  if (error == NULL && paused_until > 0)
+    {
+      json_object_set_int_member (fields, "blocked_until", paused_until);
+      log_event (self, account->id, "sync.job.blocked", fields);
+      nod_sync_status_set_blocked_until (self->status, paused_until);
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+      nod_sync_status_set_last_error (self->status,
+                                      nod_sync_reason_to_sentence (NOD_SYNC_REASON_RESERVE));
+    }
+  else if (error == NULL)
     {
       const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
       NodSyncSummary summary = last != NULL ? *last : (NodSyncSummary) { 0, };

@@ -54,6 +54,7 @@ struct _NodSyncPullJob
   guint           pulled;
   guint           pulled_before_scope;
   guint           total;
+  gint64          paused_until;   /* stopped at the rate-limit reserve until then */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, G_TYPE_OBJECT)
@@ -155,6 +156,24 @@ finish (NodSyncPullJob *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
   g_task_return_boolean (task, TRUE);
+}
+
+/* A pull spends the budget the reviewer's own actions need last: it stops when what is
+ * left reaches the reserve, and the next request after the reset goes on from the saved
+ * cursor. */
+static gboolean
+pause_at_reserve (NodSyncPullJob *self)
+{
+  g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
+  gint64 until = nod_rate_limit_blocked_until (limit, NOD_RATE_LIMIT_DEFAULT_RESERVE,
+                                               g_get_real_time () / G_USEC_PER_SEC);
+
+  if (until == 0)
+    return FALSE;
+
+  self->paused_until = until;
+  finish (self);
+  return TRUE;
 }
 
 /* ---- cursors ---- */
@@ -314,6 +333,9 @@ detail_next (NodSyncPullJob *self)
       return;
     }
 
+  if (pause_at_reserve (self))
+    return;
+
   mr = self->merge_requests->pdata[self->mr_index];
   nod_forge_get_approvals_async (self->forge, nod_merge_request_get_project_id (mr),
                                  nod_merge_request_get_iid (mr), cancellable_of (self),
@@ -390,6 +412,9 @@ on_page (GObject      *source_object,
 static void
 fetch_page (NodSyncPullJob *self)
 {
+  if (pause_at_reserve (self))
+    return;
+
   nod_forge_list_merge_requests_async (self->forge, scopes[self->scope_index],
                                        self->updated_after, self->page, cancellable_of (self),
                                        on_page, g_object_ref (self));
@@ -442,23 +467,29 @@ nod_sync_pull_job_run_async (NodSyncPullJob      *self,
   g_task_set_source_tag (self->task, nod_sync_pull_job_run_async);
   self->scope_index = 0;
   self->pulled = 0;
+  self->paused_until = 0;
   start_scope (self);
 }
 
 /**
  * nod_sync_pull_job_run_finish:
  * @out_pulled: (out) (optional): how many merge requests were stored
+ * @out_paused_until: (out) (optional): when it stopped at the rate-limit reserve, the
+ *   Unix time the budget resets; else 0
  */
 gboolean
 nod_sync_pull_job_run_finish (NodSyncPullJob  *self,
                               GAsyncResult    *result,
                               guint           *out_pulled,
+                              gint64          *out_paused_until,
                               GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   if (out_pulled != NULL)
     *out_pulled = self->pulled;
+  if (out_paused_until != NULL)
+    *out_paused_until = self->paused_until;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

@@ -25,6 +25,7 @@ void            nod_sync_pull_job_run_async  (NodSyncPullJob      *self,
 gboolean        nod_sync_pull_job_run_finish (NodSyncPullJob      *self,
                                               GAsyncResult        *result,
                                               guint               *out_pulled,
+                                              gint64              *out_paused_until,
                                               GError             **error);
 
 G_END_DECLS
