@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <string.h>
 
 #include "nod-test-utils.h"
 
@@ -176,4 +178,73 @@ nod_test_query_int (NodStore   *store,
   nod_store_run_sync (store, query_int_work, &query, NULL, &error);
   g_assert_no_error (error);
   return query.value;
+}
+
+/**
+ * nod_test_fake_control:
+ * @json_body: (nullable): the request's JSON body
+ *
+ * Calls the fake GitLab's control API and fails the test unless it answers 2xx.
+ *
+ * Returns: (transfer full) (nullable): the answer, or %NULL when it had no body
+ */
+JsonNode *
+nod_test_fake_control (const char *base_url,
+                       const char *method,
+                       const char *path,
+                       const char *json_body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strconcat (base_url, path, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (method, url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  const char *text;
+
+  if (json_body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (json_body, strlen (json_body));
+      soup_message_set_request_body_from_bytes (message, "application/json", request);
+    }
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL,
+                                    nod_test_keep_result, &result);
+  body = soup_session_send_and_read_finish (session, nod_test_wait_for_result (&result),
+                                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (message), <, 300);
+
+  text = g_bytes_get_data (body, &length);
+  if (length == 0)
+    return NULL;
+  g_assert_true (json_parser_load_from_data (parser, text, (gssize) length, NULL));
+  return json_parser_steal_root (parser);
+}
+
+/* API requests the fake logged with @method (any, if %NULL) on a path matching
+ * @path_pattern. */
+guint
+nod_test_fake_count_requests (const char *base_url,
+                              const char *method,
+                              const char *path_pattern)
+{
+  g_autoptr(JsonNode) log = nod_test_fake_control (base_url, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if ((method == NULL ||
+           g_str_equal (json_object_get_string_member (request, "method"), method)) &&
+          g_regex_match_simple (path_pattern, json_object_get_string_member (request, "path"),
+                                0, 0))
+        count++;
+    }
+
+  return count;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "nod-store.h"
 
@@ -34,5 +35,14 @@ void          nod_test_exec            (NodStore      *store,
                                         const char    *sql);
 gint64        nod_test_query_int       (NodStore      *store,
                                         const char    *sql);
+
+/* The fake GitLab's control API (/__fake/…), synchronously for tests. */
+JsonNode     *nod_test_fake_control        (const char    *base_url,
+                                            const char    *method,
+                                            const char    *path,
+                                            const char    *json_body);
+guint         nod_test_fake_count_requests (const char    *base_url,
+                                            const char    *method,
+                                            const char    *path_pattern);
 
 G_END_DECLS

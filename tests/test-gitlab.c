@@ -19,7 +19,6 @@ typedef struct
   NodFakeGitlab *fake;
   NodGitlab     *gitlab;
   NodForge      *forge;
-  SoupSession   *control;
   char          *base_url;
 } Fixture;
 
@@ -58,7 +57,6 @@ fixture_set_up_generated (Fixture *fixture,
   fixture->gitlab = nod_gitlab_new (fixture->base_url, TOKEN, &error);
   g_assert_no_error (error);
   fixture->forge = NOD_FORGE (fixture->gitlab);
-  fixture->control = soup_session_new ();
 }
 
 static void
@@ -73,7 +71,6 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   nod_test_assert_finalize_soon (fixture->gitlab);
-  g_clear_object (&fixture->control);
   g_clear_object (&fixture->fake);
   g_clear_pointer (&fixture->base_url, g_free);
 
@@ -83,46 +80,13 @@ fixture_tear_down (Fixture       *fixture,
 
 /* ---- the control API of the fake ---- */
 
-static void
-on_control_sent (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  nod_test_keep_result (source_object, result, user_data);
-}
-
 static JsonNode *
 control (Fixture    *fixture,
          const char *method,
          const char *path,
          const char *json_body)
 {
-  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-  const char *data;
-
-  if (json_body != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json_body, strlen (json_body));
-      soup_message_set_request_body_from_bytes (message, "application/json", request);
-    }
-
-  soup_session_send_and_read_async (fixture->control, message, G_PRIORITY_DEFAULT, NULL,
-                                    on_control_sent, &result);
-  body = soup_session_send_and_read_finish (fixture->control,
-                                            nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (message), <, 300);
-  data = g_bytes_get_data (body, &length);
-  if (length == 0)
-    return NULL;
-  g_assert_true (json_parser_load_from_data (parser, data, (gssize) length, NULL));
-  return json_parser_steal_root (parser);
+  return nod_test_fake_control (fixture->base_url, method, path, json_body);
 }
 
 static void
@@ -138,20 +102,7 @@ count_requests (Fixture    *fixture,
                 const char *method,
                 const char *pattern)
 {
-  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
-  JsonArray *requests = json_node_get_array (log);
-  guint count = 0;
-
-  for (guint i = 0; i < json_array_get_length (requests); i++)
-    {
-      JsonObject *request = json_array_get_object_element (requests, i);
-
-      if (g_str_equal (json_object_get_string_member (request, "method"), method) &&
-          g_regex_match_simple (pattern, json_object_get_string_member (request, "path"), 0, 0))
-        count++;
-    }
-
-  return count;
+  return nod_test_fake_count_requests (fixture->base_url, method, pattern);
 }
 
 /* ---- sync wrappers around the forge calls ---- */

@@ -28,7 +28,6 @@ typedef struct
   NodGitlab     *gitlab;    /* the engine's */
   NodGitlab     *observer;  /* the test's own look at the server */
   NodSyncEngine *engine;
-  SoupSession   *control;
   guint          jobs_finished;
   GPtrArray     *failures;  /* reasons, from ::action-failed */
   GPtrArray     *closed;    /* from ::merge-request-closed */
@@ -90,7 +89,6 @@ fixture_set_up (Fixture       *fixture,
   fixture->closed = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (fixture->engine, "merge-request-closed",
                     G_CALLBACK (on_merge_request_closed), fixture);
-  fixture->control = soup_session_new ();
 }
 
 static gboolean
@@ -109,7 +107,6 @@ fixture_tear_down (Fixture       *fixture,
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->observer));
   g_clear_object (&fixture->outbox);
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->store));
-  g_clear_object (&fixture->control);
   g_clear_object (&fixture->fake);
   g_clear_pointer (&fixture->base_url, g_free);
   g_clear_pointer (&fixture->failures, g_ptr_array_unref);
@@ -124,32 +121,7 @@ control (Fixture    *fixture,
          const char *path,
          const char *json_body)
 {
-  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (method, url);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-  const char *text;
-
-  if (json_body != NULL)
-    {
-      g_autoptr(GBytes) request = g_bytes_new (json_body, strlen (json_body));
-      soup_message_set_request_body_from_bytes (message, "application/json", request);
-    }
-
-  soup_session_send_and_read_async (fixture->control, message, G_PRIORITY_DEFAULT, NULL,
-                                    nod_test_keep_result, &result);
-  body = soup_session_send_and_read_finish (fixture->control,
-                                            nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (message), <, 300);
-  text = g_bytes_get_data (body, &length);
-  if (length == 0)
-    return NULL;
-  g_assert_true (json_parser_load_from_data (parser, text, (gssize) length, NULL));
-  return json_parser_steal_root (parser);
+  return nod_test_fake_control (fixture->base_url, method, path, json_body);
 }
 
 static void
@@ -165,21 +137,7 @@ count_requests (Fixture    *fixture,
                 const char *method,
                 const char *pattern)
 {
-  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
-  JsonArray *requests = json_node_get_array (log);
-  guint count = 0;
-
-  for (guint i = 0; i < json_array_get_length (requests); i++)
-    {
-      JsonObject *request = json_array_get_object_element (requests, i);
-
-      if ((method == NULL ||
-           g_str_equal (json_object_get_string_member (request, "method"), method)) &&
-          g_regex_match_simple (pattern, json_object_get_string_member (request, "path"), 0, 0))
-        count++;
-    }
-
-  return count;
+  return nod_test_fake_count_requests (fixture->base_url, method, pattern);
 }
 
 static guint

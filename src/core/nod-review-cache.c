@@ -71,11 +71,8 @@ queue_request (NodReviewCache      *self,
                GAsyncReadyCallback  callback,
                gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, request, (GDestroyNotify) request_free);
-  nod_store_queue (self->store, task, work_func);
+  nod_store_run_async (self->store, self, source_tag, work_func, request,
+                       (GDestroyNotify) request_free, cancellable, callback, user_data);
 }
 
 static Request *
@@ -84,12 +81,7 @@ finish_request (NodReviewCache  *self,
                 gpointer         source_tag,
                 GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-  return g_task_get_task_data (G_TASK (result));
+  return nod_store_run_finish (result, self, source_tag, error);
 }
 
 static char *

@@ -639,6 +639,54 @@ nod_store_queue (NodStore         *self,
 }
 
 /**
+ * nod_store_run_async:
+ * @source_object: (nullable): the object the call is made on, for the result
+ * @work_data: (transfer full): what @work_func reads and fills in
+ *
+ * The usual shape of a store call: a task with @source_object and @source_tag whose
+ * data is @work_data, run by @work_func on the worker thread.
+ */
+void
+nod_store_run_async (NodStore            *self,
+                     gpointer             source_object,
+                     gpointer             source_tag,
+                     NodStoreWorkFunc     work_func,
+                     gpointer             work_data,
+                     GDestroyNotify       work_data_free,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (NOD_IS_STORE (self));
+
+  task = g_task_new (source_object, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, work_data, work_data_free);
+  nod_store_queue (self, task, work_func);
+}
+
+/**
+ * nod_store_run_finish:
+ *
+ * Returns: (transfer none): the work data, still owned by @result, or %NULL on error
+ */
+gpointer
+nod_store_run_finish (GAsyncResult  *result,
+                      gpointer       source_object,
+                      gpointer       source_tag,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, source_object), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return g_task_get_task_data (G_TASK (result));
+}
+
+/**
  * nod_store_run_sync:
  *
  * Runs @work_func on the worker thread and waits for it. For the command line and

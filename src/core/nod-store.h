@@ -55,6 +55,19 @@ const char *nod_store_get_path          (NodStore             *self);
 void        nod_store_queue             (NodStore             *self,
                                          GTask                *task,
                                          NodStoreWorkFunc      work_func);
+void        nod_store_run_async         (NodStore             *self,
+                                         gpointer              source_object,
+                                         gpointer              source_tag,
+                                         NodStoreWorkFunc      work_func,
+                                         gpointer              work_data,
+                                         GDestroyNotify        work_data_free,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+gpointer    nod_store_run_finish        (GAsyncResult         *result,
+                                         gpointer              source_object,
+                                         gpointer              source_tag,
+                                         GError              **error);
 gboolean    nod_store_run_sync          (NodStore             *self,
                                          NodStoreWorkFunc      work_func,
                                          gpointer              work_data,
