@@ -30,6 +30,7 @@ typedef struct
   gboolean        signed_in;
   gboolean        rerun_push;        /* a push was asked for while one ran */
   gboolean        rerun_all;         /* … and not only approvals */
+  gboolean        rerun_pull;        /* a pull was asked for while one ran */
   gint64          last_push_now_at;
   gint64          pull_paused_until; /* the pull stopped at the rate-limit reserve */
   NodOutboxCounts counts;
@@ -47,6 +48,7 @@ struct _NodSyncEngine
   GCancellable    *cancellable;
 
   guint            interval_s;
+  guint            notes_per_minute;
   guint            periodic_source;
   gboolean         offline_mode;
   gboolean         network_available;
@@ -366,6 +368,7 @@ start_push (NodSyncEngine *self,
 
   account->push_job = nod_sync_push_job_new (self->outbox, account->forge, account->id,
                                              approvals_only);
+  nod_sync_push_job_set_notes_per_minute (account->push_job, self->notes_per_minute);
   g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
   nod_sync_push_job_run_async (account->push_job, self->cancellable, on_push_done, run);
@@ -470,8 +473,11 @@ on_pull_done (GObject      *source_object,
     json_object_unref (fields);
 
   g_free (run);
-  /* Closed merge requests may have failed some actions: count again. */
-  count_after_job (self, account, (NodSyncTrigger) -1);
+  /* Closed merge requests may have failed some actions: count again, then serve a pull
+   * asked for meanwhile. */
+  count_after_job (self, account, account->rerun_pull ? NOD_SYNC_TRIGGER_SETTINGS_CHANGED
+                                                      : (NodSyncTrigger) -1);
+  account->rerun_pull = FALSE;
   g_object_unref (self);
 }
 
@@ -556,8 +562,15 @@ request_for_account (NodSyncEngine   *self,
   if (decision.verdict == NOD_SYNC_VERDICT_SKIP &&
       decision.reason == NOD_SYNC_REASON_JOB_RUNNING)
     {
-      account->rerun_push = TRUE;
-      account->rerun_all = account->rerun_all || trigger != NOD_SYNC_TRIGGER_APPROVAL;
+      /* Served once the running job ends: a push after the push, a pull after the pull. */
+      if (account->push_job != NULL && trigger != NOD_SYNC_TRIGGER_SETTINGS_CHANGED)
+        {
+          account->rerun_push = TRUE;
+          account->rerun_all = account->rerun_all || trigger != NOD_SYNC_TRIGGER_APPROVAL;
+        }
+      if (account->pull_job != NULL && trigger != NOD_SYNC_TRIGGER_APPROVAL &&
+          trigger != NOD_SYNC_TRIGGER_PUSH_NOW)
+        account->rerun_pull = TRUE;
     }
   else if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
     show_block (self, &decision);
@@ -893,6 +906,23 @@ nod_sync_engine_set_interval (NodSyncEngine *self,
     arm_periodic (self);
 }
 
+/**
+ * nod_sync_engine_set_notes_per_minute:
+ * @notes_per_minute: how many comments and replies a push may send in any minute
+ *
+ * The pace of note creation (%NOD_SYNC_NOTES_PER_MINUTE unless set; gitlab.com allows
+ * 60 a minute). Applies to the push jobs that start afterwards.
+ */
+void
+nod_sync_engine_set_notes_per_minute (NodSyncEngine *self,
+                                      guint          notes_per_minute)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (notes_per_minute > 0);
+
+  self->notes_per_minute = notes_per_minute;
+}
+
 void
 nod_sync_engine_set_offline_mode (NodSyncEngine *self,
                                   gboolean       offline_mode)
@@ -1065,6 +1095,7 @@ nod_sync_engine_init (NodSyncEngine *self)
   self->status = nod_sync_status_new ();
   self->cancellable = g_cancellable_new ();
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
+  self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
   self->network_available = TRUE;
 }
 

@@ -32,6 +32,8 @@ NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
 
 void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
                                                     guint                 seconds);
+void             nod_sync_engine_set_notes_per_minute (NodSyncEngine     *self,
+                                                       guint              notes_per_minute);
 void             nod_sync_engine_set_offline_mode  (NodSyncEngine        *self,
                                                     gboolean              offline_mode);
 void             nod_sync_engine_set_network       (NodSyncEngine        *self,

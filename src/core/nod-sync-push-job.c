@@ -31,8 +31,8 @@
 #include "nod-sync-push-job.h"
 
 #define BATCH_SIZE 20
-/* A note found on the server counts as ours if it was made at most this long before we
- * sent (clocks differ). */
+/* A note found on the server counts as ours if it was made at most this long before the
+ * action was taken (clocks differ). */
 #define CLOCK_SLACK_S 300
 #define DISCUSSION_PAGES_MAX 50
 
@@ -44,6 +44,7 @@ struct _NodSyncPushJob
   NodForge       *forge;
   gint64          account_id;
   gboolean        approvals_only;
+  guint           notes_per_minute;
 
   GTask          *task;
   GPtrArray      *batch;
@@ -466,14 +467,16 @@ on_resolved_sent (GObject      *source_object,
     settle_from_error (self, error);
 }
 
-/* Is there, in @discussion, a note by us with the action's body, made after we sent? */
+/* Is there, in @discussion, a note by us with the action's body, made since the action was
+ * taken? Not "since it was sent": sent_at is when this claim took the row, and the attempt
+ * that reached GitLab may be far older (Nod killed, restarted an hour later; backoff). */
 static NodNote *
 find_our_note (NodSyncPushJob  *self,
                NodDiscussion   *discussion)
 {
   NodOutboxAction *action = current_action (self);
   GPtrArray *notes = nod_discussion_get_notes (discussion);
-  gint64 sent_s = nod_outbox_action_get_sent_at (action) / G_USEC_PER_SEC;
+  gint64 taken_s = nod_outbox_action_get_created_at (action) / G_USEC_PER_SEC;
 
   for (guint i = 0; i < notes->len; i++)
     {
@@ -482,7 +485,7 @@ find_our_note (NodSyncPushJob  *self,
 
       if (g_strcmp0 (nod_user_get_username (nod_note_get_author (note)), self->username) == 0 &&
           g_strcmp0 (nod_note_get_body (note), nod_outbox_action_get_body (action)) == 0 &&
-          (created == NULL || g_date_time_to_unix (created) >= sent_s - CLOCK_SLACK_S))
+          (created == NULL || g_date_time_to_unix (created) >= taken_s - CLOCK_SLACK_S))
         return note;
     }
 
@@ -615,7 +618,7 @@ note_allowed_at (NodSyncPushJob *self)
          GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60 <= (gsize) now)
     g_queue_pop_head (&self->note_times);
 
-  if (g_queue_get_length (&self->note_times) < NOD_SYNC_NOTES_PER_MINUTE)
+  if (g_queue_get_length (&self->note_times) < self->notes_per_minute)
     return 0;
   return (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60;
 }
@@ -841,6 +844,7 @@ static void
 nod_sync_push_job_init (NodSyncPushJob *self)
 {
   g_queue_init (&self->note_times);
+  self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
 }
 
 NodSyncPushJob *
@@ -861,4 +865,21 @@ nod_sync_push_job_new (NodOutbox *outbox,
   self->account_id = account_id;
   self->approvals_only = approvals_only;
   return self;
+}
+
+/**
+ * nod_sync_push_job_set_notes_per_minute:
+ * @notes_per_minute: how many comments and replies the job may send in any minute
+ *
+ * Paces note creation (%NOD_SYNC_NOTES_PER_MINUTE unless set): a note over the pace
+ * waits in the outbox until the minute allows it.
+ */
+void
+nod_sync_push_job_set_notes_per_minute (NodSyncPushJob *self,
+                                        guint           notes_per_minute)
+{
+  g_return_if_fail (NOD_IS_SYNC_PUSH_JOB (self));
+  g_return_if_fail (notes_per_minute > 0);
+
+  self->notes_per_minute = notes_per_minute;
 }

@@ -35,6 +35,8 @@ NodSyncPushJob *nod_sync_push_job_new        (NodOutbox           *outbox,
                                               NodForge            *forge,
                                               gint64               account_id,
                                               gboolean             approvals_only);
+void            nod_sync_push_job_set_notes_per_minute (NodSyncPushJob *self,
+                                                        guint           notes_per_minute);
 void            nod_sync_push_job_run_async  (NodSyncPushJob      *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
