@@ -495,9 +495,10 @@ test_bad_token_signs_out (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
     NodMergeRequest *mr = mrs->pdata[0];
 
+    gint64 project_id = nod_merge_request_get_project_id (mr);
+
     nod_sync_engine_enqueue_async (engine,
-                                   nod_outbox_action_new_approve (ACCOUNT,
-                                                                  nod_merge_request_get_project_id (mr),
+                                   nod_outbox_action_new_approve (ACCOUNT, project_id,
                                                                   nod_merge_request_get_iid (mr),
                                                                   NULL),
                                    NULL, nod_test_keep_result, &result);
@@ -776,8 +777,8 @@ test_reply_to_offline_thread (Fixture       *fixture,
   nod_sync_engine_set_offline_mode (fixture->engine, TRUE);
   comment = enqueue (fixture, nod_outbox_action_new_comment (ACCOUNT, project_id, iid,
                                                              "Started on the train"), NULL);
-  reply = enqueue (fixture, nod_outbox_action_new_reply (ACCOUNT, project_id, iid,
-                                                         nod_outbox_action_get_discussion_id (comment),
+  thread = g_strdup (nod_outbox_action_get_discussion_id (comment));
+  reply = enqueue (fixture, nod_outbox_action_new_reply (ACCOUNT, project_id, iid, thread,
                                                          "And a second thought"), NULL);
   g_assert_true (g_str_has_prefix (nod_outbox_action_get_discussion_id (reply),
                                    NOD_OUTBOX_LOCAL_ID_PREFIX));
