@@ -101,7 +101,21 @@ read_string (JsonObject  *object,
   return TRUE;
 }
 
-/* An id: short, and only letters and digits (it ends up in URLs and SQL). */
+/* GitLab's thread and commit ids: short, letters and digits only. They end up in URLs
+ * and SQL, so anything else is refused rather than escaped. */
+gboolean
+_nod_gitlab_json_is_plain_id (const char *id)
+{
+  gsize length = strlen (id);
+
+  if (length == 0 || length > SHORT_ID_MAX_CHARS)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (id[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 read_id_string (JsonObject  *object,
                 const char  *member,
@@ -114,16 +128,8 @@ read_id_string (JsonObject  *object,
   if (!read_string (object, member, SHORT_ID_MAX_CHARS + 1, need, &value, error))
     return FALSE;
 
-  if (value != NULL)
-    {
-      gsize length = strlen (value);
-
-      if (length == 0 || length > SHORT_ID_MAX_CHARS)
-        return fail_field (error, member);
-      for (gsize i = 0; i < length; i++)
-        if (!g_ascii_isalnum (value[i]))
-          return fail_field (error, member);
-    }
+  if (value != NULL && !_nod_gitlab_json_is_plain_id (value))
+    return fail_field (error, member);
 
   g_free (*out_value);
   *out_value = g_steal_pointer (&value);

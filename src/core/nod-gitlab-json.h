@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 typedef GObject *(*NodGitlabParseFunc) (JsonNode  *node,
                                         GError   **error);
 
+gboolean   _nod_gitlab_json_is_plain_id    (const char          *id);
 JsonNode  *_nod_gitlab_json_parse          (GBytes              *body,
                                             GError             **error);
 char      *_nod_gitlab_json_error_message  (GBytes              *body);

@@ -806,19 +806,6 @@ nod_gitlab_create_discussion_async (NodForge            *forge,
   start_call (self, task, "POST", path, json, call);
 }
 
-static gboolean
-is_safe_discussion_id (const char *discussion_id)
-{
-  gsize length = strlen (discussion_id);
-
-  if (length == 0 || length > 64)
-    return FALSE;
-  for (gsize i = 0; i < length; i++)
-    if (!g_ascii_isalnum (discussion_id[i]))
-      return FALSE;
-  return TRUE;
-}
-
 /* A thread id goes into the URL: anything but a plain id is refused, not escaped. */
 static char *
 discussion_path (GTask      *task,
@@ -829,7 +816,7 @@ discussion_path (GTask      *task,
 {
   g_autofree char *tail = NULL;
 
-  if (!is_safe_discussion_id (discussion_id))
+  if (!_nod_gitlab_json_is_plain_id (discussion_id))
     {
       g_task_return_new_error (task, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID,
                                _("“%s” is not a thread of GitLab’s"),

@@ -117,6 +117,11 @@ insert_log_work (sqlite3       *db,
   return nod_store_step_done (stmt, error);
 }
 
+static void log_event (NodSyncEngine *self,
+                       gint64         account_id,
+                       const char    *event,
+                       JsonObject    *fields);
+
 static void
 on_log_inserted (GObject      *source_object,
                  GAsyncResult *result,
@@ -124,7 +129,7 @@ on_log_inserted (GObject      *source_object,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (nod_store_run_finish (result, source_object, log_event, &error) == NULL)
     g_debug ("Could not keep a sync event: %s", error->message);
 }
 
@@ -138,7 +143,6 @@ log_event (NodSyncEngine *self,
 {
   g_autoptr(JsonObject) record = json_object_new ();
   g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(GTask) task = NULL;
   g_autofree char *text = NULL;
 
   json_node_take_object (fields_node, fields);
@@ -154,9 +158,9 @@ log_event (NodSyncEngine *self,
   json_object_set_object_member (record, "fields",
                                  json_object_ref (json_node_get_object (fields_node)));
 
-  task = g_task_new (self, NULL, on_log_inserted, NULL);
-  g_task_set_task_data (task, json_object_ref (record), (GDestroyNotify) json_object_unref);
-  nod_store_queue (self->store, task, insert_log_work);
+  nod_store_run_async (self->store, self, log_event, insert_log_work,
+                       json_object_ref (record), (GDestroyNotify) json_object_unref,
+                       NULL, on_log_inserted, NULL);
 }
 
 /* ---- the policy's view of an account ---- */
