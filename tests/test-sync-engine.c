@@ -710,6 +710,45 @@ test_ambiguous_comment_once (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
 }
 
+/* The reviewer wrote "LGTM" twice; the first went out, the second was lost on the way. The
+ * second must not mistake the first's note for its own. */
+static void
+test_ambiguous_comment_twin (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) second = NULL;
+  const char *body = "LGTM";
+
+  first = enqueue (fixture,
+                   nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                  nod_merge_request_get_iid (mr), body),
+                   NULL);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, first, "done");
+
+  /* Dropped before GitLab applied it. */
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
+  second = enqueue (fixture,
+                    nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                   nod_merge_request_get_iid (mr), body),
+                    NULL);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PERIODIC);
+  wait_for_jobs (fixture, 1);
+  g_assert_cmpint (row_int (fixture, second, "ambiguous"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, body), ==, 1);
+
+  retry_now (fixture, second);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PERIODIC);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, second, "done");
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, body), ==, 2);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 3);
+}
+
 static void
 test_ambiguous_approve_once (Fixture       *fixture,
                              gconstpointer  data)
@@ -1027,6 +1066,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/failure/5xx-backs-off", test_transient_failure_backs_off);
   ADD ("/nod/sync-engine/failure/429-blocks", test_rate_limited_blocks);
   ADD ("/nod/sync-engine/ambiguous/comment-once", test_ambiguous_comment_once);
+  ADD ("/nod/sync-engine/ambiguous/comment-twin", test_ambiguous_comment_twin);
   ADD ("/nod/sync-engine/ambiguous/approve-once", test_ambiguous_approve_once);
   ADD ("/nod/sync-engine/offline/network-up", test_offline_then_network_up);
   ADD ("/nod/sync-engine/offline/reply-to-offline-thread", test_reply_to_offline_thread);

@@ -67,6 +67,9 @@ typedef struct
   guint                affected;
   NodOutboxCounts      counts;
   GPtrArray           *actions;
+  gint64               project_id;      /* note ids: the merge request */
+  gint64               mr_iid;
+  GHashTable          *note_ids;
 } Request;
 
 static void
@@ -78,6 +81,7 @@ request_free (Request *request)
   g_free (request->server_discussion_id);
   g_free (request->reason);
   g_clear_pointer (&request->actions, g_ptr_array_unref);
+  g_clear_pointer (&request->note_ids, g_hash_table_unref);
   g_free (request);
 }
 
@@ -1581,6 +1585,84 @@ nod_outbox_list_finish (NodOutbox     *self,
   Request *request = finish_request (self, result, nod_outbox_list_async, error);
 
   return request != NULL ? g_steal_pointer (&request->actions) : NULL;
+}
+
+static gboolean
+note_ids_work (sqlite3       *db,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT server_id FROM outbox "
+                            "WHERE state = 'done' AND server_id IS NOT NULL "
+                            "AND kind IN ('comment', 'reply') "
+                            "AND account_id = ? AND project_id = ? AND mr_iid = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_int64 (stmt, 2, request->project_id);
+  sqlite3_bind_int64 (stmt, 3, request->mr_iid);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  request->note_ids = g_steal_pointer (&ids);
+  return TRUE;
+}
+
+/**
+ * nod_outbox_list_note_ids_async:
+ *
+ * Lists the GitLab note ids that sent comments and replies on one merge request already
+ * hold, so that an ambiguous comment is never matched to a note another action made.
+ */
+void
+nod_outbox_list_note_ids_async (NodOutbox           *self,
+                                gint64               account_id,
+                                gint64               project_id,
+                                gint64               mr_iid,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->project_id = project_id;
+  request->mr_iid = mr_iid;
+  queue_request (self, request, note_ids_work, nod_outbox_list_note_ids_async, cancellable,
+                 callback, user_data);
+}
+
+/**
+ * nod_outbox_list_note_ids_finish:
+ *
+ * Returns: (transfer full) (element-type utf8 utf8): a set of note ids
+ */
+GHashTable *
+nod_outbox_list_note_ids_finish (NodOutbox     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  Request *request = finish_request (self, result, nod_outbox_list_note_ids_async, error);
+
+  return request != NULL ? g_steal_pointer (&request->note_ids) : NULL;
 }
 
 static void

@@ -168,4 +168,15 @@ GPtrArray *nod_outbox_list_finish         (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
+void        nod_outbox_list_note_ids_async  (NodOutbox            *self,
+                                            gint64                account_id,
+                                            gint64                project_id,
+                                            gint64                mr_iid,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+GHashTable *nod_outbox_list_note_ids_finish (NodOutbox            *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+
 G_END_DECLS

@@ -735,6 +735,15 @@ on_enqueued (GObject      *source_object,
   trigger = nod_outbox_action_is_approval (draft) ? NOD_SYNC_TRIGGER_APPROVAL
                                                   : NOD_SYNC_TRIGGER_ENQUEUE;
 
+  /* Counted at once, so a request made as soon as the caller hears (a periodic cycle, a
+   * Push now) sees it; the recount below settles the exact figures. */
+  if (account != NULL && stored != NULL)
+    {
+      account->counts.pending++;
+      if (nod_outbox_action_is_approval (stored))
+        account->counts.pending_approvals++;
+    }
+
   /* The caller hears first: the action is durable, and nothing waits on the network. */
   g_task_return_pointer (task, g_steal_pointer (&stored), g_object_unref);
 

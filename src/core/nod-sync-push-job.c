@@ -53,6 +53,7 @@ struct _NodSyncPushJob
   char           *username;      /* who we are, learnt when a comment must be looked for */
   GQueue          note_times;    /* when notes were sent, for pacing (Unix seconds) */
   guint           discussion_page;
+  GHashTable     *taken_note_ids; /* notes other sent actions of this MR made */
   gboolean        after_refusal; /* approvals are read because GitLab said no */
 };
 
@@ -190,6 +191,7 @@ stop_blocked (NodSyncPushJob *self,
 static void
 next_action (NodSyncPushJob *self)
 {
+  g_clear_pointer (&self->taken_note_ids, g_hash_table_unref);
   self->index++;
   push_next (self);
 }
@@ -482,6 +484,11 @@ find_our_note (NodSyncPushJob  *self,
     {
       NodNote *note = g_ptr_array_index (notes, i);
       GDateTime *created = nod_note_get_created_at (note);
+      g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
+
+      /* Two identical "LGTM"s are two actions: a note another one made is not ours. */
+      if (self->taken_note_ids != NULL && g_hash_table_contains (self->taken_note_ids, note_id))
+        continue;
 
       if (g_strcmp0 (nod_user_get_username (nod_note_get_author (note)), self->username) == 0 &&
           g_strcmp0 (nod_note_get_body (note), nod_outbox_action_get_body (action)) == 0 &&
@@ -569,6 +576,26 @@ look_for_effect (NodSyncPushJob *self)
                                     on_discussions_read, g_object_ref (self));
 }
 
+static void reconcile_discussion_action (NodSyncPushJob *self);
+
+static void
+on_taken_note_ids (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodSyncPushJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->taken_note_ids = nod_outbox_list_note_ids_finish (self->outbox, result, &error);
+  if (self->taken_note_ids == NULL)
+    {
+      /* The store failed: nothing can be settled safely, the action waits. */
+      settle_from_error (self, error);
+      return;
+    }
+  reconcile_discussion_action (self);
+}
+
 static void
 on_user_for_lookup (GObject      *source_object,
                     GAsyncResult *result,
@@ -585,19 +612,32 @@ on_user_for_lookup (GObject      *source_object,
     }
 
   self->username = g_strdup (nod_user_get_username (user));
-  self->discussion_page = 1;
-  look_for_effect (self);
+  reconcile_discussion_action (self);
 }
 
+/* A comment or reply is looked for as a note by us, which needs our name and the notes
+ * already claimed by other actions; a resolve just reads the thread. */
 static void
 reconcile_discussion_action (NodSyncPushJob *self)
 {
-  NodActionKind kind = nod_outbox_action_get_kind (current_action (self));
+  NodOutboxAction *action = current_action (self);
+  NodActionKind kind = nod_outbox_action_get_kind (action);
+  gboolean is_note = kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY;
 
-  if ((kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY) && self->username == NULL)
+  if (is_note && self->username == NULL)
     {
       nod_forge_get_current_user_async (self->forge, cancellable_of (self),
                                         on_user_for_lookup, g_object_ref (self));
+      return;
+    }
+
+  if (is_note && self->taken_note_ids == NULL)
+    {
+      nod_outbox_list_note_ids_async (self->outbox, self->account_id,
+                                      nod_outbox_action_get_project_id (action),
+                                      nod_outbox_action_get_mr_iid (action),
+                                      cancellable_of (self), on_taken_note_ids,
+                                      g_object_ref (self));
       return;
     }
 
@@ -815,6 +855,7 @@ nod_sync_push_job_finalize (GObject *object)
 
   nod_sync_push_outcome_clear (&self->outcome);
   g_clear_pointer (&self->username, g_free);
+  g_clear_pointer (&self->taken_note_ids, g_hash_table_unref);
   g_queue_clear (&self->note_times);
 
   G_OBJECT_CLASS (nod_sync_push_job_parent_class)->finalize (object);
