@@ -4,12 +4,15 @@
  *
  * For each list (review requested, assigned, authored): the merge requests updated
  * since the last pull, oldest change first, a page of 100 at a time, each with its
- * approvals and threads. The cursor — where the list starts and which page comes next —
- * is saved after every page, so a pull cut short resumes where it stopped and never
- * fetches a finished page again.
+ * approvals and threads. The cursor is saved after every page, so a pull cut short
+ * resumes where it stopped and never fetches a finished page again.
  *
- * GitLab's updated_after is inclusive: the merge request at the boundary comes again and
- * is simply stored again.
+ * GitLab has no keyset pagination for these lists, and page numbers slip: a merge request
+ * updated during the pull leaves its place and every later one moves up, so "page 2"
+ * would skip one. So after each page the list starts again from the newest change on it
+ * (updated_after), at page 1. That filter is inclusive: the merge requests sharing that
+ * last instant come again, and are skipped by id (the cursor remembers them) unless they
+ * changed. Only when a whole page shares one instant does the pull step by page number.
  */
 
 #define G_LOG_DOMAIN "nod-sync"
@@ -46,13 +49,16 @@ struct _NodSyncPullJob
   GDateTime      *high_water;     /* the newest change seen in this list so far */
   guint           page;
   guint           next_page;
-  GPtrArray      *merge_requests; /* the page being stored */
+  GPtrArray      *page_items;     /* the page as GitLab sent it */
+  GPtrArray      *merge_requests; /* those of it to store: new or changed */
   guint           mr_index;
   NodApprovals   *approvals;      /* of the merge request being detailed */
   GPtrArray      *discussions;
   guint           discussion_page;
+  GHashTable     *boundary;       /* ids of those seen at updated_after: already stored */
   guint           pulled;
-  guint           pulled_before_scope;
+  guint           pulled_at_query; /* pulled when this updated_after query began */
+  guint           skipped_in_query; /* boundary merge requests it sent again */
   guint           total;
   gint64          paused_until;   /* stopped at the rate-limit reserve until then */
 };
@@ -96,6 +102,13 @@ parse_time (JsonObject *object,
   return text != NULL ? g_date_time_new_from_iso8601 (text, utc) : NULL;
 }
 
+static void
+remember_boundary (NodSyncPullJob *self,
+                   gint64          id)
+{
+  g_hash_table_add (self->boundary, g_memdup2 (&id, sizeof id));
+}
+
 static char *
 cursor_to_string (NodSyncPullJob *self)
 {
@@ -117,6 +130,18 @@ cursor_to_string (NodSyncPullJob *self)
     }
   json_builder_set_member_name (builder, "page");
   json_builder_add_int_value (builder, self->page);
+  json_builder_set_member_name (builder, "boundary");
+  json_builder_begin_array (builder);
+  if (self->boundary != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->boundary);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        json_builder_add_int_value (builder, *(gint64 *) key);
+    }
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -131,10 +156,13 @@ cursor_from_string (NodSyncPullJob *self,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonObject *object;
+  JsonNode *member;
+  JsonArray *boundary;
   gint64 page;
 
   g_clear_pointer (&self->updated_after, g_date_time_unref);
   g_clear_pointer (&self->high_water, g_date_time_unref);
+  g_hash_table_remove_all (self->boundary);
   self->page = 1;
 
   if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
@@ -146,6 +174,17 @@ cursor_from_string (NodSyncPullJob *self,
   self->high_water = parse_time (object, "high_water");
   page = json_object_get_int_member_with_default (object, "page", 1);
   self->page = (guint) CLAMP (page, 1, G_MAXINT);
+
+  member = json_object_get_member (object, "boundary");
+  boundary = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member)
+                                                              : NULL;
+  for (guint i = 0; boundary != NULL && i < MIN (json_array_get_length (boundary), 1000); i++)
+    {
+      JsonNode *node = json_array_get_element (boundary, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+        remember_boundary (self, json_node_get_int (node));
+    }
 }
 
 /* ---- the end ---- */
@@ -192,15 +231,39 @@ on_cursor_saved (GObject      *source_object,
       return;
     }
 
+  g_clear_pointer (&self->page_items, g_ptr_array_unref);
   if (self->next_page != 0)
     {
-      self->page = self->next_page;
       fetch_page (self);
       return;
     }
 
   self->scope_index++;
   start_scope (self);
+}
+
+/* Moves updated_after up to the newest change seen, remembering which merge requests of
+ * the page just stored share that instant. FALSE if it did not move. */
+static gboolean
+move_to_high_water (NodSyncPullJob *self)
+{
+  if (self->high_water == NULL ||
+      (self->updated_after != NULL &&
+       g_date_time_compare (self->high_water, self->updated_after) <= 0))
+    return FALSE;
+
+  g_clear_pointer (&self->updated_after, g_date_time_unref);
+  self->updated_after = g_date_time_ref (self->high_water);
+  self->page = 1;
+  g_hash_table_remove_all (self->boundary);
+  for (guint i = 0; i < self->page_items->len; i++)
+    {
+      NodMergeRequest *mr = self->page_items->pdata[i];
+
+      if (g_date_time_compare (nod_merge_request_get_updated_at (mr), self->high_water) == 0)
+        remember_boundary (self, nod_merge_request_get_id (mr));
+    }
+  return TRUE;
 }
 
 /* The page is stored: move the cursor past it (or, at the end of the list, to the newest
@@ -210,18 +273,22 @@ advance_cursor (NodSyncPullJob *self)
 {
   g_autofree char *cursor = NULL;
 
-  if (self->next_page != 0)
+  if (self->next_page != 0 && move_to_high_water (self))
     {
-      guint page = self->page;
-
+      /* Start again from the newest change on this page; what shares it comes again. */
+      self->next_page = 1;
+      cursor = cursor_to_string (self);
+    }
+  else if (self->next_page != 0)
+    {
+      /* A whole page of one instant: step by page within it. */
       self->page = self->next_page;
       cursor = cursor_to_string (self);
-      self->page = page;
     }
   else
     {
-      g_clear_pointer (&self->updated_after, g_date_time_unref);
-      self->updated_after = self->high_water != NULL ? g_date_time_ref (self->high_water) : NULL;
+      /* The end of the list: the next pull starts from the newest change seen. */
+      move_to_high_water (self);
       self->page = 1;
       cursor = cursor_to_string (self);
     }
@@ -385,17 +452,29 @@ on_page (GObject      *source_object,
 
   items = nod_forge_page_get_items (page);
   self->next_page = nod_forge_page_get_next_page (page);
-  /* GitLab stops counting past 10,000: then the total grows as pages arrive. */
-  if (nod_forge_page_get_total (page) >= 0)
-    self->total = MAX (self->total,
-                       self->pulled_before_scope + (guint) nod_forge_page_get_total (page));
-  else
-    self->total = MAX (self->total, self->pulled + items->len);
+  self->page_items = g_ptr_array_ref (items);
+  self->merge_requests = g_ptr_array_new_with_free_func (g_object_unref);
+  if (self->page == 1)
+    {
+      self->pulled_at_query = self->pulled;
+      self->skipped_in_query = 0;
+    }
 
   for (guint i = 0; i < items->len; i++)
     {
-      GDateTime *updated = nod_merge_request_get_updated_at (items->pdata[i]);
+      NodMergeRequest *mr = items->pdata[i];
+      GDateTime *updated = nod_merge_request_get_updated_at (mr);
+      gint64 id = nod_merge_request_get_id (mr);
 
+      if (self->updated_after != NULL && g_date_time_compare (updated, self->updated_after) == 0 &&
+          g_hash_table_contains (self->boundary, &id))
+        {
+          /* Stored with its details by the page before, and unchanged since. */
+          self->skipped_in_query++;
+          continue;
+        }
+
+      g_ptr_array_add (self->merge_requests, g_object_ref (mr));
       if (self->high_water == NULL || g_date_time_compare (updated, self->high_water) > 0)
         {
           g_clear_pointer (&self->high_water, g_date_time_unref);
@@ -403,10 +482,16 @@ on_page (GObject      *source_object,
         }
     }
 
-  self->merge_requests = g_ptr_array_ref (items);
+  /* GitLab stops counting past 10,000: then the total grows as pages arrive. */
+  if (nod_forge_page_get_total (page) >= (gint64) self->skipped_in_query)
+    self->total = MAX (self->total, self->pulled_at_query +
+                       (guint) nod_forge_page_get_total (page) - self->skipped_in_query);
+  else
+    self->total = MAX (self->total, self->pulled + self->merge_requests->len);
+
   nod_review_cache_save_merge_requests_async (self->cache, self->account_id,
-                                              scopes[self->scope_index], items, NULL,
-                                              on_page_saved, g_object_ref (self));
+                                              scopes[self->scope_index], self->merge_requests,
+                                              NULL, on_page_saved, g_object_ref (self));
 }
 
 static void
@@ -436,7 +521,8 @@ on_cursor_loaded (GObject      *source_object,
     }
 
   cursor_from_string (self, cursor);
-  self->pulled_before_scope = self->pulled;
+  self->pulled_at_query = self->pulled;
+  self->skipped_in_query = 0;
   fetch_page (self);
 }
 
@@ -501,6 +587,7 @@ nod_sync_pull_job_dispose (GObject *object)
   g_clear_object (&self->cache);
   g_clear_object (&self->forge);
   g_clear_object (&self->approvals);
+  g_clear_pointer (&self->page_items, g_ptr_array_unref);
   g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
   g_clear_pointer (&self->discussions, g_ptr_array_unref);
 
@@ -514,6 +601,7 @@ nod_sync_pull_job_finalize (GObject *object)
 
   g_clear_pointer (&self->updated_after, g_date_time_unref);
   g_clear_pointer (&self->high_water, g_date_time_unref);
+  g_clear_pointer (&self->boundary, g_hash_table_unref);
 
   G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->finalize (object);
 }
@@ -548,6 +636,7 @@ nod_sync_pull_job_class_init (NodSyncPullJobClass *klass)
 static void
 nod_sync_pull_job_init (NodSyncPullJob *self)
 {
+  self->boundary = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 }
 
 NodSyncPullJob *
