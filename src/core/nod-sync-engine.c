@@ -223,6 +223,9 @@ update_status (NodSyncEngine *self)
       decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s ());
       nod_sync_status_set_can_sync_now (self->status,
                                         decision.verdict == NOD_SYNC_VERDICT_START);
+      nod_sync_status_set_sync_now_reason (
+        self->status, decision.verdict == NOD_SYNC_VERDICT_START
+                        ? NULL : nod_sync_reason_to_sentence (decision.reason));
     }
 
   if (busy)

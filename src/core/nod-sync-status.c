@@ -25,6 +25,7 @@ struct _NodSyncStatus
   char          *last_error;
   gint64         blocked_until;
   gboolean       can_sync_now;
+  char          *sync_now_reason;
   NodSyncSummary last_summary;
 };
 
@@ -40,6 +41,7 @@ enum
   PROP_LAST_ERROR,
   PROP_BLOCKED_UNTIL,
   PROP_CAN_SYNC_NOW,
+  PROP_SYNC_NOW_REASON,
   PROP_LAST_SUMMARY,
   N_PROPS
 };
@@ -115,6 +117,7 @@ nod_sync_status_finalize (GObject *object)
   NodSyncStatus *self = NOD_SYNC_STATUS (object);
 
   g_clear_pointer (&self->last_error, g_free);
+  g_clear_pointer (&self->sync_now_reason, g_free);
 
   G_OBJECT_CLASS (nod_sync_status_parent_class)->finalize (object);
 }
@@ -165,6 +168,10 @@ nod_sync_status_get_property (GObject    *object,
       g_value_set_boolean (value, self->can_sync_now);
       break;
 
+    case PROP_SYNC_NOW_REASON:
+      g_value_set_string (value, self->sync_now_reason);
+      break;
+
     case PROP_LAST_SUMMARY:
       g_value_set_boxed (value, &self->last_summary);
       break;
@@ -205,6 +212,9 @@ nod_sync_status_class_init (NodSyncStatusClass *klass)
     g_param_spec_int64 ("blocked-until", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_CAN_SYNC_NOW] =
     g_param_spec_boolean ("can-sync-now", NULL, NULL, FALSE, flags);
+  /* Why Push now cannot run, as a sentence for people; NULL when it can. */
+  properties[PROP_SYNC_NOW_REASON] =
+    g_param_spec_string ("sync-now-reason", NULL, NULL, NULL, flags);
   properties[PROP_LAST_SUMMARY] =
     g_param_spec_boxed ("last-summary", NULL, NULL, NOD_TYPE_SYNC_SUMMARY, flags);
 
@@ -418,6 +428,27 @@ nod_sync_status_set_can_sync_now (NodSyncStatus *self,
 
   self->can_sync_now = can_sync_now;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_SYNC_NOW]);
+}
+
+const char *
+nod_sync_status_get_sync_now_reason (NodSyncStatus *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_STATUS (self), NULL);
+  return self->sync_now_reason;
+}
+
+void
+nod_sync_status_set_sync_now_reason (NodSyncStatus *self,
+                                     const char    *sentence)
+{
+  g_return_if_fail (NOD_IS_SYNC_STATUS (self));
+
+  if (g_strcmp0 (self->sync_now_reason, sentence) == 0)
+    return;
+
+  g_free (self->sync_now_reason);
+  self->sync_now_reason = g_strdup (sentence);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_NOW_REASON]);
 }
 
 /**

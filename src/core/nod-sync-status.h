@@ -66,6 +66,9 @@ void                  nod_sync_status_set_blocked_until    (NodSyncStatus       
 gboolean              nod_sync_status_get_can_sync_now     (NodSyncStatus        *self);
 void                  nod_sync_status_set_can_sync_now     (NodSyncStatus        *self,
                                                             gboolean              can_sync_now);
+const char           *nod_sync_status_get_sync_now_reason  (NodSyncStatus        *self);
+void                  nod_sync_status_set_sync_now_reason  (NodSyncStatus        *self,
+                                                            const char           *sentence);
 const NodSyncSummary *nod_sync_status_get_last_summary     (NodSyncStatus        *self);
 void                  nod_sync_status_set_last_summary     (NodSyncStatus        *self,
                                                             const NodSyncSummary *summary);
