@@ -97,7 +97,8 @@ test_properties (Fixture       *fixture,
 {
   static const char * const names[] = {
     "state", "pending-count", "failed-count", "progress-current", "progress-total",
-    "last-synced-at", "last-error", "blocked-until", "can-sync-now", "last-summary",
+    "last-synced-at", "last-error", "blocked-until", "can-sync-now", "sync-now-reason",
+    "last-summary",
   };
   GObjectClass *klass = G_OBJECT_GET_CLASS (fixture->status);
   g_autofree GParamSpec **pspecs = NULL;
