@@ -1016,6 +1016,88 @@ test_pull_shows_pending_over_server (Fixture       *fixture,
   g_assert_cmpuint (view->pending_actions, ==, 1);
 }
 
+static NodMergeRequestDetail *
+load_detail (Fixture         *fixture,
+             NodMergeRequest *mr)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodReviewCache *cache = nod_sync_engine_get_cache (fixture->engine);
+  NodMergeRequestDetail *detail;
+
+  nod_review_cache_load_detail_async (cache, ACCOUNT, nod_merge_request_get_project_id (mr),
+                                      nod_merge_request_get_iid (mr), NULL,
+                                      nod_test_keep_result, &result);
+  detail = nod_review_cache_load_detail_finish (cache, nod_test_wait_for_result (&result),
+                                                &error);
+  g_assert_no_error (error);
+  return detail;
+}
+
+static NodDiscussion *
+first_open_thread (NodMergeRequestDetail *detail)
+{
+  for (guint i = 0; i < detail->discussions->len; i++)
+    {
+      NodDiscussion *discussion = detail->discussions->pdata[i];
+
+      if (nod_discussion_get_resolvable (discussion) && !nod_discussion_get_resolved (discussion))
+        return discussion;
+    }
+  return NULL;
+}
+
+/* The page of one merge request: the server's threads and approvals, with a pending
+ * resolve and a pending approval shown as done. */
+static void
+test_pull_detail_overlay (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodMergeRequestDetail) before = NULL;
+  g_autoptr(NodMergeRequestDetail) after = NULL;
+  g_autoptr(NodOutboxAction) resolve = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodMergeRequest *mr = NULL;
+  NodDiscussion *thread = NULL;
+  g_autofree char *thread_id = NULL;
+  guint notes = 0;
+
+  pull (fixture);
+  for (guint i = 0; i < mrs->len && thread == NULL; i++)
+    {
+      g_clear_pointer (&before, nod_merge_request_detail_free);
+      mr = mrs->pdata[i];
+      before = load_detail (fixture, mr);
+      thread = first_open_thread (before);
+    }
+  g_assert_nonnull (thread);
+  thread_id = g_strdup (nod_discussion_get_id (thread));
+  g_assert_cmpstr (before->view->title, ==, nod_merge_request_get_title (mr));
+  g_assert_nonnull (before->view->project_path);
+  g_assert_false (before->view->approved_by_me);
+  for (guint i = 0; i < before->discussions->len; i++)
+    notes += nod_discussion_get_notes (before->discussions->pdata[i])->len;
+  g_assert_cmpuint (notes, >, 0);
+
+  nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
+  resolve = enqueue (fixture,
+                     nod_outbox_action_new_resolve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), thread_id,
+                                                    TRUE),
+                     NULL);
+  approval = approve (fixture, mr);
+
+  after = load_detail (fixture, mr);
+  for (guint i = 0; i < after->discussions->len; i++)
+    if (g_str_equal (nod_discussion_get_id (after->discussions->pdata[i]), thread_id))
+      g_assert_true (nod_discussion_get_resolved (after->discussions->pdata[i]));
+  g_assert_true (after->view->approved_by_me);
+  g_assert_true (after->view->approval_pending);
+  g_assert_cmpuint (after->view->approvals_given, ==, before->view->approvals_given + 1);
+  g_assert_cmpuint (after->view->pending_actions, ==, 2);
+}
+
 static void
 test_merged_elsewhere (Fixture       *fixture,
                        gconstpointer  data)
@@ -1122,6 +1204,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/events/sync-log", test_sync_log_kept);
   ADD ("/nod/sync-engine/pull/stores-and-resumes", test_pull_stores_and_resumes);
   ADD ("/nod/sync-engine/pull/changes-mid-pull", test_pull_survives_changes_mid_pull);
+  ADD ("/nod/sync-engine/pull/detail-overlay", test_pull_detail_overlay);
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "nod-forge-models-private.h"
 #include "nod-review-cache.h"
 
 struct _NodReviewCache
@@ -38,6 +39,9 @@ typedef struct
   char                 *scope_key;
   char                 *cursor;
   GPtrArray            *views;
+  gint64                project_id;  /* load_detail: which one */
+  gint64                iid;
+  NodMergeRequestDetail *detail;
 } Request;
 
 static void
@@ -50,16 +54,36 @@ request_free (Request *request)
   g_free (request->scope_key);
   g_free (request->cursor);
   g_clear_pointer (&request->views, g_ptr_array_unref);
+  g_clear_pointer (&request->detail, nod_merge_request_detail_free);
   g_free (request);
 }
 
 void
 nod_merge_request_view_free (NodMergeRequestView *view)
 {
+  g_free (view->project_path);
   g_free (view->title);
   g_free (view->state);
+  g_free (view->author_username);
+  g_free (view->author_name);
+  g_free (view->source_branch);
+  g_free (view->target_branch);
+  g_free (view->web_url);
+  g_free (view->created_at);
   g_free (view->updated_at);
   g_free (view);
+}
+
+void
+nod_merge_request_detail_free (NodMergeRequestDetail *detail)
+{
+  g_clear_pointer (&detail->view, nod_merge_request_view_free);
+  g_free (detail->description);
+  g_free (detail->sha);
+  g_strfreev (detail->reviewers);
+  g_strfreev (detail->approvers);
+  g_clear_pointer (&detail->discussions, g_ptr_array_unref);
+  g_free (detail);
 }
 
 static void
@@ -693,6 +717,80 @@ nod_review_cache_save_cursor_finish (NodReviewCache  *self,
   return finish_request (self, result, nod_review_cache_save_cursor_async, error) != NULL;
 }
 
+/* The columns of a view, over "merge_requests mr" joined to "projects p". The newest
+ * approve/unapprove not yet acked decides what the reviewer sees. */
+#define VIEW_COLUMNS \
+  "mr.project_id, mr.iid, p.path_with_namespace, mr.title, mr.state, mr.author_username, " \
+  "mr.author_name, mr.source_branch, mr.target_branch, mr.web_url, mr.created_at, " \
+  "mr.updated_at, mr.draft, mr.has_conflicts, mr.is_reviewer, mr.is_assignee, mr.is_author, " \
+  "mr.user_can_approve, mr.approvals_required, " \
+  "(SELECT COUNT (*) FROM approvals a WHERE a.account_id = mr.account_id " \
+  " AND a.project_id = mr.project_id AND a.iid = mr.iid), " \
+  "mr.user_has_approved, " \
+  "(SELECT o.kind FROM outbox o WHERE o.account_id = mr.account_id " \
+  " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid " \
+  " AND o.kind IN ('approve', 'unapprove') " \
+  " AND o.state IN ('pending', 'in_flight') " \
+  " ORDER BY o.seq DESC LIMIT 1), " \
+  "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id " \
+  " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid " \
+  " AND o.state IN ('pending', 'in_flight')), " \
+  "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id " \
+  " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid " \
+  " AND o.state = 'failed') "
+
+#define VIEW_FROM \
+  "FROM merge_requests mr JOIN projects p " \
+  "ON p.account_id = mr.account_id AND p.id = mr.project_id "
+
+static char *
+dup_text (sqlite3_stmt *stmt,
+          int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static NodMergeRequestView *
+view_from_row (sqlite3_stmt *stmt)
+{
+  NodMergeRequestView *view = g_new0 (NodMergeRequestView, 1);
+  const char *pending_kind = (const char *) sqlite3_column_text (stmt, 21);
+  gboolean on_server = sqlite3_column_int (stmt, 20) != 0;
+
+  view->project_id = sqlite3_column_int64 (stmt, 0);
+  view->iid = sqlite3_column_int64 (stmt, 1);
+  view->project_path = dup_text (stmt, 2);
+  view->title = dup_text (stmt, 3);
+  view->state = dup_text (stmt, 4);
+  view->author_username = dup_text (stmt, 5);
+  view->author_name = dup_text (stmt, 6);
+  view->source_branch = dup_text (stmt, 7);
+  view->target_branch = dup_text (stmt, 8);
+  view->web_url = dup_text (stmt, 9);
+  view->created_at = dup_text (stmt, 10);
+  view->updated_at = dup_text (stmt, 11);
+  view->draft = sqlite3_column_int (stmt, 12) != 0;
+  view->has_conflicts = sqlite3_column_int (stmt, 13) != 0;
+  view->is_reviewer = sqlite3_column_int (stmt, 14) != 0;
+  view->is_assignee = sqlite3_column_int (stmt, 15) != 0;
+  view->is_author = sqlite3_column_int (stmt, 16) != 0;
+  view->can_approve = sqlite3_column_int (stmt, 17) != 0;
+  view->approvals_required = sqlite3_column_type (stmt, 18) == SQLITE_NULL
+                               ? -1 : sqlite3_column_int (stmt, 18);
+  view->approvals_given = (guint) sqlite3_column_int (stmt, 19);
+  view->approval_pending = pending_kind != NULL;
+  view->approved_by_me = pending_kind != NULL ? g_str_equal (pending_kind, "approve")
+                                              : on_server;
+  /* The count GitLab has, with the reviewer's pending change replayed. */
+  if (view->approved_by_me && !on_server)
+    view->approvals_given++;
+  else if (!view->approved_by_me && on_server && view->approvals_given > 0)
+    view->approvals_given--;
+  view->pending_actions = (guint) sqlite3_column_int (stmt, 22);
+  view->failed_actions = (guint) sqlite3_column_int (stmt, 23);
+  return view;
+}
+
 static gboolean
 list_views_work (sqlite3       *db,
                  gpointer       data,
@@ -705,45 +803,16 @@ list_views_work (sqlite3       *db,
                                  (GDestroyNotify) nod_merge_request_view_free);
   int rc;
 
-  /* The newest approve/unapprove not yet acked decides what the reviewer sees. */
   stmt = nod_store_prepare (db,
-                            "SELECT mr.project_id, mr.iid, mr.title, mr.state, mr.updated_at, "
-                            "mr.user_has_approved, "
-                            "(SELECT o.kind FROM outbox o WHERE o.account_id = mr.account_id "
-                            " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid "
-                            " AND o.kind IN ('approve', 'unapprove') "
-                            " AND o.state IN ('pending', 'in_flight') "
-                            " ORDER BY o.seq DESC LIMIT 1), "
-                            "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id "
-                            " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid "
-                            " AND o.state IN ('pending', 'in_flight')), "
-                            "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id "
-                            " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid "
-                            " AND o.state = 'failed') "
-                            "FROM merge_requests mr WHERE mr.account_id = ? "
-                            "ORDER BY mr.updated_at DESC",
+                            "SELECT " VIEW_COLUMNS VIEW_FROM
+                            "WHERE mr.account_id = ? ORDER BY mr.updated_at DESC",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, request->account_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      NodMergeRequestView *view = g_new0 (NodMergeRequestView, 1);
-      const char *pending_kind = (const char *) sqlite3_column_text (stmt, 6);
-
-      view->project_id = sqlite3_column_int64 (stmt, 0);
-      view->iid = sqlite3_column_int64 (stmt, 1);
-      view->title = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      view->state = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      view->updated_at = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      view->approval_pending = pending_kind != NULL;
-      view->approved_by_me = pending_kind != NULL ? g_str_equal (pending_kind, "approve")
-                                                  : sqlite3_column_int (stmt, 5) != 0;
-      view->pending_actions = (guint) sqlite3_column_int (stmt, 7);
-      view->failed_actions = (guint) sqlite3_column_int (stmt, 8);
-      g_ptr_array_add (views, view);
-    }
+    g_ptr_array_add (views, view_from_row (stmt));
 
   if (rc != SQLITE_DONE)
     {
@@ -791,6 +860,262 @@ nod_review_cache_list_views_finish (NodReviewCache  *self,
   Request *request = finish_request (self, result, nod_review_cache_list_views_async, error);
 
   return request != NULL ? g_steal_pointer (&request->views) : NULL;
+}
+
+static GStrv
+strv_from_json_array (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonNode *root;
+
+  if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *array = json_node_get_array (root);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (node));
+        }
+    }
+  return g_strv_builder_end (builder);
+}
+
+static GDateTime *
+time_from_column (sqlite3_stmt *stmt,
+                  int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  g_autoptr(GTimeZone) utc = NULL;
+
+  if (text == NULL)
+    return NULL;
+  utc = g_time_zone_new_utc ();
+  return g_date_time_new_from_iso8601 (text, utc);
+}
+
+static gboolean
+load_approvers (sqlite3                *db,
+                Request                *request,
+                NodMergeRequestDetail  *detail,
+                GError                **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  int rc;
+
+  /* The reviewer is not listed: the view's approved_by_me says what they will see. */
+  stmt = nod_store_prepare (db,
+                            "SELECT COALESCE (a.name, a.username) FROM approvals a "
+                            "WHERE a.account_id = ?1 AND a.project_id = ?2 AND a.iid = ?3 "
+                            "AND a.username != (SELECT username FROM accounts WHERE id = ?1) "
+                            "ORDER BY 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_int64 (stmt, 2, request->project_id);
+  sqlite3_bind_int64 (stmt, 3, request->iid);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  detail->approvers = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+static gboolean
+load_discussions (sqlite3                *db,
+                  Request                *request,
+                  NodMergeRequestDetail  *detail,
+                  GError                **error)
+{
+  g_autoptr(sqlite3_stmt) threads = NULL;
+  g_autoptr(sqlite3_stmt) notes = NULL;
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  int rc;
+
+  /* Oldest thread first; a resolve not yet sent shows as done. */
+  threads = nod_store_prepare (db,
+                               "SELECT d.id, d.individual_note, d.resolvable, d.resolved, "
+                               "(SELECT o.kind FROM outbox o WHERE o.account_id = d.account_id "
+                               " AND o.discussion_id = d.id "
+                               " AND o.kind IN ('resolve', 'unresolve') "
+                               " AND o.state IN ('pending', 'in_flight') "
+                               " ORDER BY o.seq DESC LIMIT 1) "
+                               "FROM discussions d "
+                               "WHERE d.account_id = ? AND d.project_id = ? AND d.iid = ? "
+                               "ORDER BY (SELECT MIN (n.created_at) FROM notes n "
+                               "          WHERE n.account_id = d.account_id "
+                               "          AND n.discussion_id = d.id), d.id",
+                               error);
+  if (threads == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (threads, 1, request->account_id);
+  sqlite3_bind_int64 (threads, 2, request->project_id);
+  sqlite3_bind_int64 (threads, 3, request->iid);
+
+  detail->discussions = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (threads)) == SQLITE_ROW)
+    {
+      NodDiscussion *discussion = g_object_new (NOD_TYPE_DISCUSSION, NULL);
+      const char *pending = (const char *) sqlite3_column_text (threads, 4);
+
+      discussion->id = dup_text (threads, 0);
+      discussion->individual_note = sqlite3_column_int (threads, 1) != 0;
+      discussion->resolvable = sqlite3_column_int (threads, 2) != 0;
+      discussion->resolved = pending != NULL ? g_str_equal (pending, "resolve")
+                                             : sqlite3_column_int (threads, 3) != 0;
+      discussion->notes = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (detail->discussions, discussion);
+      g_hash_table_insert (by_id, discussion->id, discussion);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  notes = nod_store_prepare (db,
+                             "SELECT n.discussion_id, n.id, n.author_username, n.author_name, "
+                             "n.body, n.system, n.resolvable, n.resolved, n.created_at, "
+                             "n.updated_at "
+                             "FROM notes n JOIN discussions d "
+                             "ON d.account_id = n.account_id AND d.id = n.discussion_id "
+                             "WHERE d.account_id = ? AND d.project_id = ? AND d.iid = ? "
+                             "ORDER BY n.created_at, n.id",
+                             error);
+  if (notes == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (notes, 1, request->account_id);
+  sqlite3_bind_int64 (notes, 2, request->project_id);
+  sqlite3_bind_int64 (notes, 3, request->iid);
+
+  while ((rc = sqlite3_step (notes)) == SQLITE_ROW)
+    {
+      NodDiscussion *discussion = g_hash_table_lookup (by_id, sqlite3_column_text (notes, 0));
+      NodNote *note;
+      NodUser *author;
+
+      if (discussion == NULL)
+        continue;
+      author = g_object_new (NOD_TYPE_USER, NULL);
+      author->username = dup_text (notes, 2);
+      author->name = dup_text (notes, 3);
+      note = g_object_new (NOD_TYPE_NOTE, NULL);
+      note->id = sqlite3_column_int64 (notes, 1);
+      note->author = author;
+      note->body = dup_text (notes, 4);
+      note->system = sqlite3_column_int (notes, 5) != 0;
+      note->resolvable = sqlite3_column_int (notes, 6) != 0;
+      note->resolved = sqlite3_column_int (notes, 7) != 0;
+      note->created_at = time_from_column (notes, 8);
+      note->updated_at = time_from_column (notes, 9);
+      g_ptr_array_add (discussion->notes, note);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+load_detail_work (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(NodMergeRequestDetail) detail = g_new0 (NodMergeRequestDetail, 1);
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT " VIEW_COLUMNS ", mr.description, mr.sha, mr.reviewers "
+                            VIEW_FROM
+                            "WHERE mr.account_id = ? AND mr.project_id = ? AND mr.iid = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_int64 (stmt, 2, request->project_id);
+  sqlite3_bind_int64 (stmt, 3, request->iid);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("This merge request has not been fetched yet."));
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  detail->view = view_from_row (stmt);
+  detail->description = dup_text (stmt, 24);
+  detail->sha = dup_text (stmt, 25);
+  detail->reviewers = strv_from_json_array ((const char *) sqlite3_column_text (stmt, 26));
+
+  if (!load_approvers (db, request, detail, error) ||
+      !load_discussions (db, request, detail, error))
+    return FALSE;
+
+  request->detail = g_steal_pointer (&detail);
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_load_detail_async:
+ *
+ * Reads one merge request with its approvals and threads, as the reviewer must see it.
+ * Fails with %G_IO_ERROR_NOT_FOUND if it was never fetched.
+ */
+void
+nod_review_cache_load_detail_async (NodReviewCache      *self,
+                                    gint64               account_id,
+                                    gint64               project_id,
+                                    gint64               iid,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->project_id = project_id;
+  request->iid = iid;
+  queue_request (self, request, load_detail_work, nod_review_cache_load_detail_async,
+                 cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_load_detail_finish:
+ *
+ * Returns: (transfer full): the merge request's page
+ */
+NodMergeRequestDetail *
+nod_review_cache_load_detail_finish (NodReviewCache  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  Request *request = finish_request (self, result, nod_review_cache_load_detail_async, error);
+
+  return request != NULL ? g_steal_pointer (&request->detail) : NULL;
 }
 
 static void
