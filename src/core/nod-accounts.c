@@ -1,0 +1,375 @@
+/* nod-accounts.c: the accounts Nod syncs, as a list model kept in the store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The list lives on the main thread; the rows in the store's "accounts" table. Removing
+ * an account forgets everything Nod holds for it, its unsent actions included: the UI
+ * asks first.
+ */
+
+#define G_LOG_DOMAIN "nod-accounts"
+
+#include "config.h"
+
+#include "nod-accounts.h"
+
+struct _NodAccounts
+{
+  GObject    parent_instance;
+
+  NodStore  *store;
+  GPtrArray *accounts;
+};
+
+static void nod_accounts_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (NodAccounts, nod_accounts, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      nod_accounts_list_model_init))
+
+typedef struct
+{
+  char      *base_url;
+  char      *username;
+  gint64     user_id;
+  gint64     account_id;
+  GPtrArray *loaded;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_free (request->base_url);
+  g_free (request->username);
+  g_clear_pointer (&request->loaded, g_ptr_array_unref);
+  g_free (request);
+}
+
+static GType
+nod_accounts_get_item_type (GListModel *model)
+{
+  return NOD_TYPE_ACCOUNT;
+}
+
+static guint
+nod_accounts_get_n_items (GListModel *model)
+{
+  return NOD_ACCOUNTS (model)->accounts->len;
+}
+
+static gpointer
+nod_accounts_get_item (GListModel *model,
+                       guint       position)
+{
+  NodAccounts *self = NOD_ACCOUNTS (model);
+
+  if (position >= self->accounts->len)
+    return NULL;
+  return g_object_ref (self->accounts->pdata[position]);
+}
+
+static void
+nod_accounts_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = nod_accounts_get_item_type;
+  iface->get_n_items = nod_accounts_get_n_items;
+  iface->get_item = nod_accounts_get_item;
+}
+
+static void
+nod_accounts_dispose (GObject *object)
+{
+  NodAccounts *self = NOD_ACCOUNTS (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (nod_accounts_parent_class)->dispose (object);
+}
+
+static void
+nod_accounts_class_init (NodAccountsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_accounts_dispose;
+}
+
+static void
+nod_accounts_init (NodAccounts *self)
+{
+  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+NodAccounts *
+nod_accounts_new (NodStore *store)
+{
+  NodAccounts *self;
+
+  g_return_val_if_fail (NOD_IS_STORE (store), NULL);
+
+  self = g_object_new (NOD_TYPE_ACCOUNTS, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
+/**
+ * nod_accounts_find:
+ *
+ * Returns: (transfer none) (nullable): the account with that id
+ */
+NodAccount *
+nod_accounts_find (NodAccounts *self,
+                   gint64       account_id)
+{
+  g_return_val_if_fail (NOD_IS_ACCOUNTS (self), NULL);
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    if (nod_account_get_id (self->accounts->pdata[i]) == account_id)
+      return self->accounts->pdata[i];
+  return NULL;
+}
+
+static void
+replace_all (NodAccounts *self,
+             GPtrArray   *loaded)
+{
+  guint removed = self->accounts->len;
+
+  g_ptr_array_set_size (self->accounts, 0);
+  for (guint i = 0; i < loaded->len; i++)
+    g_ptr_array_add (self->accounts, g_object_ref (loaded->pdata[i]));
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, loaded->len);
+}
+
+/* ---- load ---- */
+
+static gboolean
+load_work (sqlite3       *db,
+           gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db, "SELECT id, base_url, username FROM accounts ORDER BY id",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  request->loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (request->loaded,
+                     nod_account_new (sqlite3_column_int64 (stmt, 0),
+                                      (const char *) sqlite3_column_text (stmt, 1),
+                                      (const char *) sqlite3_column_text (stmt, 2)));
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+nod_accounts_load_async (NodAccounts         *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_ACCOUNTS (self));
+
+  nod_store_run_async (self->store, self, nod_accounts_load_async, load_work,
+                       g_new0 (Request, 1), (GDestroyNotify) request_free, cancellable,
+                       callback, user_data);
+}
+
+gboolean
+nod_accounts_load_finish (NodAccounts   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  Request *request = nod_store_run_finish (result, self, nod_accounts_load_async, error);
+
+  if (request == NULL)
+    return FALSE;
+  replace_all (self, request->loaded);
+  return TRUE;
+}
+
+/* ---- add ---- */
+
+static gboolean
+add_work (sqlite3       *db,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) select = NULL;
+  int rc;
+
+  /* Signing in again to the same account keeps its id, and so its cache and outbox. */
+  insert = nod_store_prepare (db,
+                              "INSERT INTO accounts (base_url, username, user_id, "
+                              "created_at_us) VALUES (?, ?, ?, ?) "
+                              "ON CONFLICT (base_url, username) DO UPDATE SET "
+                              "user_id = excluded.user_id",
+                              error);
+  if (insert == NULL)
+    return FALSE;
+  sqlite3_bind_text (insert, 1, request->base_url, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, request->username, -1, SQLITE_STATIC);
+  if (request->user_id > 0)
+    sqlite3_bind_int64 (insert, 3, request->user_id);
+  sqlite3_bind_int64 (insert, 4, g_get_real_time ());
+  if (!nod_store_step_done (insert, error))
+    return FALSE;
+
+  select = nod_store_prepare (db, "SELECT id FROM accounts WHERE base_url = ? AND username = ?",
+                              error);
+  if (select == NULL)
+    return FALSE;
+  sqlite3_bind_text (select, 1, request->base_url, -1, SQLITE_STATIC);
+  sqlite3_bind_text (select, 2, request->username, -1, SQLITE_STATIC);
+  rc = sqlite3_step (select);
+  if (rc != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  request->account_id = sqlite3_column_int64 (select, 0);
+  return TRUE;
+}
+
+/**
+ * nod_accounts_add_async:
+ * @user_id: GitLab's id of the user, or 0 if not known
+ *
+ * Adds an account, or finds it if it is there already.
+ */
+void
+nod_accounts_add_async (NodAccounts         *self,
+                        const char          *base_url,
+                        const char          *username,
+                        gint64               user_id,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_ACCOUNTS (self));
+  g_return_if_fail (base_url != NULL && *base_url != '\0');
+  g_return_if_fail (username != NULL && *username != '\0');
+
+  request = g_new0 (Request, 1);
+  request->base_url = g_strdup (base_url);
+  request->username = g_strdup (username);
+  request->user_id = user_id;
+  nod_store_run_async (self->store, self, nod_accounts_add_async, add_work, request,
+                       (GDestroyNotify) request_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_accounts_add_finish:
+ *
+ * Returns: (transfer full): the account, now in the list
+ */
+NodAccount *
+nod_accounts_add_finish (NodAccounts   *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  Request *request = nod_store_run_finish (result, self, nod_accounts_add_async, error);
+  NodAccount *account;
+
+  if (request == NULL)
+    return NULL;
+
+  account = nod_accounts_find (self, request->account_id);
+  if (account != NULL)
+    return g_object_ref (account);
+
+  account = nod_account_new (request->account_id, request->base_url, request->username);
+  g_ptr_array_add (self->accounts, g_object_ref (account));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
+  return account;
+}
+
+/* ---- remove ---- */
+
+static gboolean
+remove_work (sqlite3       *db,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  Request *request = data;
+  static const char * const statements[] = {
+    "DELETE FROM outbox WHERE account_id = ?",
+    "DELETE FROM sync_log WHERE account_id = ?",
+    /* The cache and the cursors go with it (ON DELETE CASCADE). */
+    "DELETE FROM accounts WHERE id = ?",
+  };
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
+    {
+      g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, statements[i], error);
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, request->account_id);
+      if (!nod_store_step_done (stmt, error))
+        goto fail;
+    }
+
+  return nod_store_commit (db, error);
+
+fail:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+void
+nod_accounts_remove_async (NodAccounts         *self,
+                           gint64               account_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_ACCOUNTS (self));
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  nod_store_run_async (self->store, self, nod_accounts_remove_async, remove_work, request,
+                       (GDestroyNotify) request_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_accounts_remove_finish (NodAccounts   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  Request *request = nod_store_run_finish (result, self, nod_accounts_remove_async, error);
+
+  if (request == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    if (nod_account_get_id (self->accounts->pdata[i]) == request->account_id)
+      {
+        g_ptr_array_remove_index (self->accounts, i);
+        g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);
+        break;
+      }
+  return TRUE;
+}
