@@ -635,6 +635,29 @@ test_rate_limited_blocks (Fixture       *fixture,
                    now + 119);
 }
 
+/* A removed account takes no more requests: its queued actions stay unsent. */
+static void
+test_removed_account_idle (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  NodSyncDecision decision;
+
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), "Later"),
+                     NULL);
+  nod_sync_engine_remove_account (fixture->engine, ACCOUNT);
+  decision = nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_SKIP);
+  g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_NOT_CONFIGURED);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  assert_row (fixture, comment, "pending");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
+}
+
 /* ---- ambiguity: applied, then the answer lost ---- */
 
 static void
@@ -1196,6 +1219,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/failure/403-404", test_permanent_refusals);
   ADD ("/nod/sync-engine/failure/5xx-backs-off", test_transient_failure_backs_off);
   ADD ("/nod/sync-engine/failure/429-blocks", test_rate_limited_blocks);
+  ADD ("/nod/sync-engine/removed-account-idle", test_removed_account_idle);
   ADD ("/nod/sync-engine/ambiguous/comment-once", test_ambiguous_comment_once);
   ADD ("/nod/sync-engine/ambiguous/comment-twin", test_ambiguous_comment_twin);
   ADD ("/nod/sync-engine/ambiguous/approve-once", test_ambiguous_approve_once);

@@ -28,6 +28,7 @@ typedef struct
   NodSyncPushJob *push_job;
   NodSyncPullJob *pull_job;
   gboolean        signed_in;
+  gboolean        removed;           /* forgotten: its jobs run out, nothing new starts */
   gboolean        rerun_push;        /* a push was asked for while one ran */
   gboolean        rerun_all;         /* … and not only approvals */
   gboolean        rerun_pull;        /* a pull was asked for while one ran */
@@ -45,11 +46,13 @@ struct _NodSyncEngine
   NodReviewCache  *cache;
   NodSyncStatus   *status;
   GPtrArray       *accounts;
+  GPtrArray       *removed_accounts; /* kept until their jobs' callbacks have run */
   GCancellable    *cancellable;
 
   guint            interval_s;
   guint            notes_per_minute;
   guint            periodic_source;
+  gboolean         periodic_enabled;
   gboolean         offline_mode;
   gboolean         network_available;
   gboolean         network_metered;
@@ -554,6 +557,15 @@ request_for_account (NodSyncEngine   *self,
   JsonObject *fields = json_object_new ();
   gint64 now = now_s ();
 
+  if (account->removed)
+    {
+      json_object_unref (fields);
+      if (out_decision != NULL)
+        *out_decision = (NodSyncDecision) { NOD_SYNC_VERDICT_SKIP,
+                                            NOD_SYNC_REASON_NOT_CONFIGURED, };
+      return;
+    }
+
   fill_policy_state (self, account, &state);
   /* A Push now remembered during a job is served without a second cooldown. */
   if (rerun)
@@ -810,7 +822,8 @@ on_periodic (gpointer user_data)
 {
   NodSyncEngine *self = user_data;
 
-  nod_sync_engine_request (self, NOD_SYNC_TRIGGER_PERIODIC);
+  if (self->periodic_enabled)
+    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_PERIODIC);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1026,6 +1039,46 @@ nod_sync_engine_add_account (NodSyncEngine *self,
   g_ptr_array_add (self->accounts, account);
 }
 
+/**
+ * nod_sync_engine_remove_account:
+ *
+ * Stops syncing an account. A job already running for it ends on its own; nothing new
+ * starts. The caller forgets its data (nod_accounts_remove_async()).
+ */
+void
+nod_sync_engine_remove_account (NodSyncEngine *self,
+                                gint64         account_id)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      if (account->id != account_id)
+        continue;
+      account->removed = TRUE;
+      g_ptr_array_add (self->removed_accounts, g_ptr_array_steal_index (self->accounts, i));
+      update_status (self);
+      return;
+    }
+}
+
+/**
+ * nod_sync_engine_set_periodic_enabled:
+ *
+ * Turns the periodic cycle on or off ("Sync automatically"). Approvals are flushed and
+ * Push now works either way.
+ */
+void
+nod_sync_engine_set_periodic_enabled (NodSyncEngine *self,
+                                      gboolean       enabled)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  self->periodic_enabled = !!enabled;
+}
+
 NodSyncStatus *
 nod_sync_engine_get_status (NodSyncEngine *self)
 {
@@ -1060,6 +1113,7 @@ nod_sync_engine_dispose (GObject *object)
   g_clear_signal_handler (&self->network_handler, self->network_monitor);
   g_clear_object (&self->network_monitor);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->removed_accounts, g_ptr_array_unref);
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
   g_clear_object (&self->cache);
@@ -1108,6 +1162,8 @@ static void
 nod_sync_engine_init (NodSyncEngine *self)
 {
   self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
+  self->removed_accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
+  self->periodic_enabled = TRUE;
   self->status = nod_sync_status_new ();
   self->cancellable = g_cancellable_new ();
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;

@@ -26,6 +26,10 @@ NodSyncEngine   *nod_sync_engine_new               (NodStore             *store,
 void             nod_sync_engine_add_account       (NodSyncEngine        *self,
                                                     gint64                account_id,
                                                     NodForge             *forge);
+void             nod_sync_engine_remove_account    (NodSyncEngine        *self,
+                                                    gint64                account_id);
+void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
+                                                       gboolean           enabled);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
 NodOutbox       *nod_sync_engine_get_outbox        (NodSyncEngine        *self);
 NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
