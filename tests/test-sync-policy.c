@@ -62,6 +62,7 @@ typedef struct
 #define T_NETWORK_UP       .trigger = NOD_SYNC_TRIGGER_NETWORK_UP
 #define T_SETTINGS_CHANGED .trigger = NOD_SYNC_TRIGGER_SETTINGS_CHANGED
 #define T_ENQUEUE          .trigger = NOD_SYNC_TRIGGER_ENQUEUE
+#define T_RETRY            .trigger = NOD_SYNC_TRIGGER_RETRY
 
 /* What a started job does. */
 #define START_PUSH_PULL      .verdict = NOD_SYNC_VERDICT_START, .push = TRUE, .pull = TRUE
@@ -239,6 +240,13 @@ static const PolicyRow policy_rows[] = {
     BLOCK (COOLDOWN, NOW + 7) },
   { "push-now/cooldown-last-second", T_PUSH_NOW, .pending_actions = 2,
     .last_push_now_at = NOW - 9, BLOCK (COOLDOWN, NOW + 1) },
+  /* A retry is one action the reviewer chose: no cooldown, the rest of the rules stand. */
+  { "retry/in-cooldown", T_RETRY, .pending_actions = 1, .last_push_now_at = NOW - 3,
+    START_PUSH },
+  { "retry/offline-mode", T_RETRY, .offline_mode = TRUE, .pending_actions = 1,
+    BLOCK (OFFLINE_MODE, 0) },
+  { "retry/exhausted", T_RETRY, .pending_actions = 1, .rate = RATE_EXHAUSTED,
+    BLOCK (RATE_LIMITED, RESET_AT) },
   { "push-now/cooldown-expired", T_PUSH_NOW, .pending_actions = 2,
     .last_push_now_at = NOW - 10, START_PUSH },
   { "push-now/cooldown-nothing-pending", T_PUSH_NOW, .last_push_now_at = NOW - 1,
@@ -535,6 +543,7 @@ test_trigger_strings (void)
     { NOD_SYNC_TRIGGER_NETWORK_UP, "network-up", TRUE },
     { NOD_SYNC_TRIGGER_SETTINGS_CHANGED, "settings-changed", TRUE },
     { NOD_SYNC_TRIGGER_ENQUEUE, "enqueue", FALSE },
+    { NOD_SYNC_TRIGGER_RETRY, "retry", FALSE },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (triggers); i++)

@@ -61,6 +61,8 @@ request_free (Request *request)
 void
 nod_merge_request_view_free (NodMergeRequestView *view)
 {
+  if (view == NULL)
+    return;
   g_free (view->project_path);
   g_free (view->title);
   g_free (view->state);
@@ -77,6 +79,8 @@ nod_merge_request_view_free (NodMergeRequestView *view)
 void
 nod_merge_request_detail_free (NodMergeRequestDetail *detail)
 {
+  if (detail == NULL)
+    return;
   g_clear_pointer (&detail->view, nod_merge_request_view_free);
   g_free (detail->description);
   g_free (detail->sha);
@@ -718,7 +722,8 @@ nod_review_cache_save_cursor_finish (NodReviewCache  *self,
 }
 
 /* The columns of a view, over "merge_requests mr" joined to "projects p". The newest
- * approve/unapprove not yet acked decides what the reviewer sees. */
+ * approve/unapprove decides what the reviewer sees if it is not acked yet, or was acked
+ * after the merge request was fetched (the cache has not heard of it from GitLab yet). */
 #define VIEW_COLUMNS \
   "mr.project_id, mr.iid, p.path_with_namespace, mr.title, mr.state, mr.author_username, " \
   "mr.author_name, mr.source_branch, mr.target_branch, mr.web_url, mr.created_at, " \
@@ -727,10 +732,11 @@ nod_review_cache_save_cursor_finish (NodReviewCache  *self,
   "(SELECT COUNT (*) FROM approvals a WHERE a.account_id = mr.account_id " \
   " AND a.project_id = mr.project_id AND a.iid = mr.iid), " \
   "mr.user_has_approved, " \
-  "(SELECT o.kind FROM outbox o WHERE o.account_id = mr.account_id " \
+  "(SELECT o.kind || ':' || o.state FROM outbox o WHERE o.account_id = mr.account_id " \
   " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid " \
   " AND o.kind IN ('approve', 'unapprove') " \
-  " AND o.state IN ('pending', 'in_flight') " \
+  " AND (o.state IN ('pending', 'in_flight') " \
+  "      OR (o.state = 'done' AND o.finished_at_us > mr.fetched_at_us)) " \
   " ORDER BY o.seq DESC LIMIT 1), " \
   "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id " \
   " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid " \
@@ -754,7 +760,7 @@ static NodMergeRequestView *
 view_from_row (sqlite3_stmt *stmt)
 {
   NodMergeRequestView *view = g_new0 (NodMergeRequestView, 1);
-  const char *pending_kind = (const char *) sqlite3_column_text (stmt, 21);
+  const char *replayed = (const char *) sqlite3_column_text (stmt, 21); /* "kind:state" */
   gboolean on_server = sqlite3_column_int (stmt, 20) != 0;
 
   view->project_id = sqlite3_column_int64 (stmt, 0);
@@ -778,9 +784,9 @@ view_from_row (sqlite3_stmt *stmt)
   view->approvals_required = sqlite3_column_type (stmt, 18) == SQLITE_NULL
                                ? -1 : sqlite3_column_int (stmt, 18);
   view->approvals_given = (guint) sqlite3_column_int (stmt, 19);
-  view->approval_pending = pending_kind != NULL;
-  view->approved_by_me = pending_kind != NULL ? g_str_equal (pending_kind, "approve")
-                                              : on_server;
+  view->approval_pending = replayed != NULL && !g_str_has_suffix (replayed, ":done");
+  view->approved_by_me = replayed != NULL ? g_str_has_prefix (replayed, "approve:")
+                                          : on_server;
   /* The count GitLab has, with the reviewer's pending change replayed. */
   if (view->approved_by_me && !on_server)
     view->approvals_given++;

@@ -226,8 +226,10 @@ update_status (NodSyncEngine *self)
       decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s ());
       nod_sync_status_set_can_sync_now (self->status,
                                         decision.verdict == NOD_SYNC_VERDICT_START);
+      /* A cooldown needs no explaining: the outcome of the push just made says more. */
       nod_sync_status_set_sync_now_reason (
-        self->status, decision.verdict == NOD_SYNC_VERDICT_START
+        self->status, decision.verdict == NOD_SYNC_VERDICT_START ||
+                      decision.reason == NOD_SYNC_REASON_COOLDOWN
                         ? NULL : nod_sync_reason_to_sentence (decision.reason));
     }
 
@@ -588,7 +590,7 @@ request_for_account (NodSyncEngine   *self,
           account->rerun_all = account->rerun_all || trigger != NOD_SYNC_TRIGGER_APPROVAL;
         }
       if (account->pull_job != NULL && trigger != NOD_SYNC_TRIGGER_APPROVAL &&
-          trigger != NOD_SYNC_TRIGGER_PUSH_NOW)
+          trigger != NOD_SYNC_TRIGGER_PUSH_NOW && trigger != NOD_SYNC_TRIGGER_RETRY)
         account->rerun_pull = TRUE;
     }
   else if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)

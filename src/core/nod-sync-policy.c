@@ -51,6 +51,7 @@ nod_sync_trigger_is_background (NodSyncTrigger trigger)
     case NOD_SYNC_TRIGGER_APPROVAL:
     case NOD_SYNC_TRIGGER_PUSH_NOW:
     case NOD_SYNC_TRIGGER_ENQUEUE:
+    case NOD_SYNC_TRIGGER_RETRY:
       return FALSE;
 
     default:
@@ -77,6 +78,8 @@ nod_sync_trigger_to_string (NodSyncTrigger trigger)
       return "settings-changed";
     case NOD_SYNC_TRIGGER_ENQUEUE:
       return "enqueue";
+    case NOD_SYNC_TRIGGER_RETRY:
+      return "retry";
     default:
       g_return_val_if_reached ("unknown");
     }
@@ -185,7 +188,7 @@ nod_sync_policy_evaluate (const NodSyncPolicyState *state,
 
   g_return_val_if_fail (state != NULL,
                         decision_new (NOD_SYNC_VERDICT_SKIP, NOD_SYNC_REASON_NOT_CONFIGURED, 0));
-  g_return_val_if_fail ((guint) trigger <= NOD_SYNC_TRIGGER_ENQUEUE,
+  g_return_val_if_fail ((guint) trigger <= NOD_SYNC_TRIGGER_RETRY,
                         decision_new (NOD_SYNC_VERDICT_SKIP, NOD_SYNC_REASON_NONE, 0));
 
   if (!state->configured)
@@ -221,6 +224,7 @@ nod_sync_policy_evaluate (const NodSyncPolicyState *state,
       break;
 
     case NOD_SYNC_TRIGGER_PUSH_NOW:
+    case NOD_SYNC_TRIGGER_RETRY:
       push = TRUE;
       break;
 
