@@ -159,7 +159,12 @@ run_sanitized_core_tests () {
 cmd_run () {
   install_missing_packages
   build
-  say "Launching Nod"
+  # With no arguments: the demo, against a built-in GitLab with sample data, so anyone can
+  # try Nod with no account. Arguments, if any, go to nod instead.
+  if [ $# -eq 0 ]; then
+    set -- --demo
+  fi
+  say "Launching Nod $*"
   GSETTINGS_SCHEMA_DIR="$top/$build_dir/data" exec "$build_dir/src/nod" "$@"
 }
 

@@ -1,6 +1,10 @@
-/* nod-application.c
+/* nod-application.c: the application, its sync engine and its accounts
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window opens at once; the store, the accounts and the engine come up behind it and
+ * the "engine" property says when they are there. Everything the reviewer does goes
+ * through the engine, which the app owns.
  */
 
 #define G_LOG_DOMAIN "nod"
@@ -8,16 +12,368 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
 
 #include "nod-application.h"
+#include "nod-credentials.h"
+#include "nod-demo-server.h"
+#include "nod-fake-gitlab.h"
+#include "nod-gitlab.h"
+#include "nod-preferences-window.h"
+#include "nod-sign-in-window.h"
 #include "nod-window.h"
+
+#define DEMO_TOKEN "glpat-nod-demo"
 
 struct _NodApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  NodStore       *store;
+  NodOutbox      *outbox;
+  NodSyncEngine  *engine;
+  NodAccounts    *accounts;
+  GCancellable   *cancellable;
+  char           *startup_error;
+  guint           pending_token_lookups;
+  gboolean        ready;           /* the engine has its accounts: the window may use it */
+
+  gboolean        demo;
+  char           *demo_dir;
+  NodDemoServer  *demo_server;
+  guint           demo_latency_ms;
+  guint           demo_generate;   /* tests: this many generated MRs instead of the sample */
+  gboolean        first_sync_announced;
 };
 
 G_DEFINE_FINAL_TYPE (NodApplication, nod_application, ADW_TYPE_APPLICATION)
+
+enum
+{
+  PROP_0,
+  PROP_ENGINE,
+  PROP_STARTUP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+fail_startup (NodApplication *self,
+              const char     *sentence)
+{
+  g_warning ("Nod could not start: %s", sentence);
+  g_free (self->startup_error);
+  self->startup_error = g_strdup (sentence);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STARTUP_ERROR]);
+}
+
+/* ---- notifications ---- */
+
+static void
+notify (NodApplication *self,
+        const char     *id,
+        const char     *title,
+        const char     *body)
+{
+  g_autoptr(GNotification) notification = NULL;
+
+  if (!g_settings_get_boolean (self->settings, "notifications"))
+    return;
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+on_merge_request_closed (NodSyncEngine   *engine,
+                         NodMergeRequest *merge_request,
+                         gpointer         user_data)
+{
+  NodApplication *self = user_data;
+  gboolean merged = nod_merge_request_get_state (merge_request) == NOD_MERGE_REQUEST_MERGED;
+  g_autofree char *body = g_strdup_printf (
+    merged ? _("“%s” was merged while you had actions waiting; they were not sent.")
+           : _("“%s” was closed while you had actions waiting; they were not sent."),
+    nod_merge_request_get_title (merge_request));
+
+  notify (self, "merge-request-closed",
+          merged ? _("Merge request merged elsewhere") : _("Merge request closed elsewhere"),
+          body);
+}
+
+static void
+on_action_failed (NodSyncEngine   *engine,
+                  NodOutboxAction *action,
+                  const char      *reason,
+                  gpointer         user_data)
+{
+  NodApplication *self = user_data;
+
+  /* Only the failure the reviewer must act on gets a notification: new commits. */
+  if (nod_outbox_action_get_kind (action) == NOD_ACTION_APPROVE &&
+      nod_outbox_action_get_last_status (action) == 409)
+    notify (self, "approval-rejected", _("Approval not sent"),
+            _("New commits were pushed since you reviewed. Look at them, then approve again."));
+}
+
+static void
+on_job_finished (NodSyncEngine *engine,
+                 gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  const NodSyncSummary *summary = nod_sync_status_get_last_summary (
+                                    nod_sync_engine_get_status (engine));
+
+  if (self->first_sync_announced || summary == NULL || summary->pulled == 0)
+    return;
+
+  self->first_sync_announced = TRUE;
+  if (!self->demo)
+    {
+      g_autofree char *body = g_strdup_printf (ngettext ("%u merge request synced",
+                                                         "%u merge requests synced",
+                                                         summary->pulled),
+                                               summary->pulled);
+      notify (self, "first-sync", _("Nod is ready"), body);
+    }
+}
+
+/* ---- the engine and the accounts ---- */
+
+static void
+apply_settings (NodApplication *self)
+{
+  if (self->engine == NULL)
+    return;
+
+  nod_sync_engine_set_interval (self->engine,
+                                g_settings_get_uint (self->settings, "sync-interval"));
+  nod_sync_engine_set_periodic_enabled (self->engine,
+                                        g_settings_get_boolean (self->settings, "auto-sync"));
+  nod_sync_engine_set_offline_mode (self->engine,
+                                    g_settings_get_boolean (self->settings, "offline-mode"));
+}
+
+static void
+on_settings_changed (GSettings  *settings,
+                     const char *key,
+                     gpointer    user_data)
+{
+  NodApplication *self = user_data;
+
+  if (self->engine == NULL || g_str_has_prefix (key, "window-"))
+    return;
+
+  apply_settings (self);
+  nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+}
+
+static void
+on_engine_started (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_sync_engine_start_finish (self->engine, result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The sync engine did not start: %s", error->message);
+}
+
+static void
+start_engine (NodApplication *self)
+{
+  if (self->pending_token_lookups > 0 || self->ready)
+    return;
+
+  self->ready = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+  nod_sync_engine_start_async (self->engine, self->cancellable, on_engine_started,
+                               g_object_ref (self));
+}
+
+static gboolean
+sync_account (NodApplication *self,
+              NodAccount     *account,
+              const char     *token)
+{
+  g_autoptr(NodGitlab) gitlab = NULL;
+  g_autoptr(GError) error = NULL;
+
+  gitlab = nod_gitlab_new (nod_account_get_base_url (account), token, &error);
+  if (gitlab == NULL)
+    {
+      g_warning ("Account %s: %s", nod_account_get_base_url (account), error->message);
+      return FALSE;
+    }
+  nod_sync_engine_add_account (self->engine, nod_account_get_id (account), NOD_FORGE (gitlab));
+  return TRUE;
+}
+
+typedef struct
+{
+  NodApplication *self;
+  NodAccount     *account;
+} TokenLookup;
+
+static void
+on_token_found (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TokenLookup *lookup = user_data;
+  NodApplication *self = lookup->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = nod_credentials_lookup_finish (result, &error);
+
+  if (token != NULL)
+    sync_account (self, lookup->account, token);
+  else if (error != NULL)
+    g_warning ("No token for %s: %s", nod_account_get_base_url (lookup->account),
+               error->message);
+
+  if (token != NULL)
+    explicit_bzero (token, strlen (token));
+  self->pending_token_lookups--;
+  start_engine (self);
+
+  g_object_unref (lookup->account);
+  g_object_unref (lookup->self);
+  g_free (lookup);
+}
+
+static void
+on_accounts_loaded (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n_accounts;
+
+  if (!nod_accounts_load_finish (self->accounts, result, &error))
+    {
+      fail_startup (self, error->message);
+      return;
+    }
+
+  /* Tokens come from the keyring, one lookup per account; the engine starts after. */
+  n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  self->pending_token_lookups = n_accounts;
+  for (guint i = 0; i < n_accounts; i++)
+    {
+      TokenLookup *lookup = g_new0 (TokenLookup, 1);
+
+      lookup->self = g_object_ref (self);
+      lookup->account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+      nod_credentials_lookup_async (nod_account_get_base_url (lookup->account),
+                                    nod_account_get_username (lookup->account),
+                                    self->cancellable, on_token_found, lookup);
+    }
+  start_engine (self);
+}
+
+static void
+on_demo_account_added (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodAccount) account = nod_accounts_add_finish (self->accounts, result, &error);
+
+  if (account == NULL)
+    {
+      fail_startup (self, error->message);
+      return;
+    }
+  sync_account (self, account, DEMO_TOKEN);
+  start_engine (self);
+}
+
+static void
+on_demo_server_started (GObject      *source_object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_demo_server_start_finish (self->demo_server, result, &error))
+    {
+      fail_startup (self, error->message);
+      return;
+    }
+  nod_accounts_add_async (self->accounts, nod_demo_server_get_base_url (self->demo_server),
+                          NOD_FAKE_GITLAB_REVIEWER_USERNAME, NOD_FAKE_GITLAB_REVIEWER_ID,
+                          self->cancellable, on_demo_account_added, g_object_ref (self));
+}
+
+static void
+on_store_opened (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->store = nod_store_open_finish (result, &error);
+  if (self->store == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_startup (self, error->message);
+      return;
+    }
+
+  self->outbox = nod_outbox_new (self->store);
+  self->engine = nod_sync_engine_new (self->store, self->outbox);
+  self->accounts = nod_accounts_new (self->store);
+  apply_settings (self);
+  nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
+  g_signal_connect_object (self->engine, "merge-request-closed",
+                           G_CALLBACK (on_merge_request_closed), self, 0);
+  g_signal_connect_object (self->engine, "action-failed", G_CALLBACK (on_action_failed),
+                           self, 0);
+  g_signal_connect_object (self->engine, "job-finished", G_CALLBACK (on_job_finished), self, 0);
+
+  if (self->demo)
+    {
+      /* A little latency (unless a test asks otherwise), so the demo syncs the way a
+       * real server does. */
+      self->demo_server = nod_demo_server_new (DEMO_TOKEN, self->demo_latency_ms,
+                                               self->demo_generate);
+      nod_demo_server_start_async (self->demo_server, self->cancellable,
+                                   on_demo_server_started, g_object_ref (self));
+      return;
+    }
+
+  nod_accounts_load_async (self->accounts, self->cancellable, on_accounts_loaded,
+                           g_object_ref (self));
+}
+
+static void
+open_store (NodApplication *self)
+{
+  g_autofree char *path = NULL;
+
+  if (self->demo)
+    {
+      /* The demo keeps its data apart, and forgets it when it quits. */
+      self->demo_dir = g_dir_make_tmp ("nod-demo-XXXXXX", NULL);
+      path = g_build_filename (self->demo_dir, "nod.db", NULL);
+    }
+  else
+    path = nod_store_get_default_path ();
+
+  nod_store_open_async (path, self->cancellable, on_store_opened, g_object_ref (self));
+}
+
+/* ---- GApplication ---- */
 
 static void
 nod_application_activate (GApplication *app)
@@ -34,19 +390,132 @@ nod_application_activate (GApplication *app)
 static void
 nod_application_startup (GApplication *app)
 {
+  NodApplication *self = NOD_APPLICATION (app);
+
   G_APPLICATION_CLASS (nod_application_parent_class)->startup (app);
 
   gtk_window_set_default_icon_name (APP_ID);
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self, 0);
+  open_store (self);
+}
+
+static void
+nod_application_shutdown (GApplication *app)
+{
+  NodApplication *self = NOD_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->store);
+  g_clear_object (&self->demo_server);
+  if (self->demo_dir != NULL)
+    {
+      static const char * const files[] = { "nod.db", "nod.db-wal", "nod.db-shm" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+        {
+          g_autofree char *path = g_build_filename (self->demo_dir, files[i], NULL);
+          g_remove (path);
+        }
+      g_rmdir (self->demo_dir);
+    }
+
+  G_APPLICATION_CLASS (nod_application_parent_class)->shutdown (app);
+}
+
+static int
+nod_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  NodApplication *self = NOD_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "demo"))
+    {
+      /* Its own instance: a demo never takes over, or hands its data to, a real Nod. */
+      self->demo = TRUE;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+  return -1;
+}
+
+static void
+nod_application_dispose (GObject *object)
+{
+  NodApplication *self = NOD_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->store);
+  g_clear_object (&self->demo_server);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (nod_application_parent_class)->dispose (object);
+}
+
+static void
+nod_application_finalize (GObject *object)
+{
+  NodApplication *self = NOD_APPLICATION (object);
+
+  g_free (self->startup_error);
+  g_free (self->demo_dir);
+
+  G_OBJECT_CLASS (nod_application_parent_class)->finalize (object);
+}
+
+static void
+nod_application_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  NodApplication *self = NOD_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ENGINE:
+      g_value_set_object (value, nod_application_get_engine (self));
+      break;
+
+    case PROP_STARTUP_ERROR:
+      g_value_set_string (value, self->startup_error);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
 nod_application_class_init (NodApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
+  object_class->dispose = nod_application_dispose;
+  object_class->finalize = nod_application_finalize;
+  object_class->get_property = nod_application_get_property;
   app_class->activate = nod_application_activate;
   app_class->startup = nod_application_startup;
+  app_class->shutdown = nod_application_shutdown;
+  app_class->handle_local_options = nod_application_handle_local_options;
+
+  /* NULL until the store is open and the accounts are known. */
+  properties[PROP_ENGINE] =
+    g_param_spec_object ("engine", NULL, NULL, NOD_TYPE_SYNC_ENGINE, flags);
+  /* Why Nod could not open its data, as a sentence; NULL if all is well. */
+  properties[PROP_STARTUP_ERROR] =
+    g_param_spec_string ("startup-error", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
+
+/* ---- actions ---- */
 
 static void
 on_about (GSimpleAction *action,
@@ -54,6 +523,7 @@ on_about (GSimpleAction *action,
           gpointer       user_data)
 {
   NodApplication *self = user_data;
+
   adw_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (self)),
                          "application-name", _("Nod"),
                          "application-icon", APP_ID,
@@ -74,18 +544,243 @@ on_quit (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+on_push_now (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  NodApplication *self = user_data;
+
+  if (self->engine != NULL)
+    nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+}
+
+static void
+on_outbox_changed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean done;
+
+  if (g_async_result_is_tagged (result, nod_outbox_retry_async))
+    done = nod_outbox_retry_finish (self->outbox, result, &error);
+  else
+    done = nod_outbox_discard_finish (self->outbox, result, &error);
+
+  if (!done)
+    {
+      g_warning ("The outbox did not change: %s", error->message);
+      return;
+    }
+  /* Retry means now: the push goes out at once, whatever Push now did a moment ago. */
+  if (self->engine != NULL && g_async_result_is_tagged (result, nod_outbox_retry_async))
+    nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_RETRY);
+}
+
+static void
+on_retry_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  NodApplication *self = user_data;
+
+  if (self->outbox != NULL)
+    nod_outbox_retry_async (self->outbox, g_variant_get_string (parameter, NULL), NULL,
+                            on_outbox_changed, g_object_ref (self));
+}
+
+static void
+on_discard_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  NodApplication *self = user_data;
+
+  if (self->outbox != NULL)
+    nod_outbox_discard_async (self->outbox, g_variant_get_string (parameter, NULL), NULL,
+                              on_outbox_changed, g_object_ref (self));
+}
+
+static void
+on_preferences (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  NodPreferencesWindow *preferences;
+
+  if (self->engine == NULL)
+    return;
+
+  preferences = nod_preferences_window_new (self->settings,
+                                            nod_sync_engine_get_status (self->engine),
+                                            G_LIST_MODEL (self->accounts));
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+on_signed_in (NodSignInWindow *window,
+              NodAccount      *account,
+              const char      *token,
+              gpointer         user_data)
+{
+  NodApplication *self = user_data;
+
+  nod_sync_engine_remove_account (self->engine, nod_account_get_id (account));
+  if (sync_account (self, account, token))
+    nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+}
+
+static void
+on_add_account (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  NodSignInWindow *sign_in;
+
+  if (self->accounts == NULL)
+    return;
+
+  sign_in = nod_sign_in_window_new (self->accounts);
+  gtk_window_set_application (GTK_WINDOW (sign_in), GTK_APPLICATION (self));
+  g_signal_connect_object (sign_in, "signed-in", G_CALLBACK (on_signed_in), self, 0);
+  gtk_window_set_transient_for (GTK_WINDOW (sign_in), parent);
+  gtk_window_present (GTK_WINDOW (sign_in));
+}
+
+static void
+on_account_removed (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_accounts_remove_finish (NOD_ACCOUNTS (source_object), result, &error))
+    g_warning ("The account was not removed: %s", error->message);
+}
+
+static void
+on_token_cleared (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_credentials_clear_finish (result, &error))
+    g_warning ("The token stays in the keyring: %s", error->message);
+}
+
+static void
+on_remove_confirmed (AdwMessageDialog *dialog,
+                     const char       *response,
+                     gpointer          user_data)
+{
+  NodApplication *self = NOD_APPLICATION (gtk_window_get_application (GTK_WINDOW (dialog)));
+  gint64 account_id = GPOINTER_TO_SIZE (user_data);
+  NodAccount *account;
+
+  if (self == NULL || !g_str_equal (response, "remove"))
+    return;
+  account = nod_accounts_find (self->accounts, account_id);
+  if (account == NULL)
+    return;
+
+  nod_sync_engine_remove_account (self->engine, account_id);
+  if (!self->demo)
+    nod_credentials_clear_async (nod_account_get_base_url (account),
+                                 nod_account_get_username (account), NULL, on_token_cleared,
+                                 NULL);
+  nod_accounts_remove_async (self->accounts, account_id, NULL, on_account_removed, NULL);
+}
+
+static void
+on_remove_account (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  gint64 account_id = g_variant_get_int64 (parameter);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *title = NULL;
+  NodAccount *account;
+  GtkWidget *dialog;
+
+  if (self->accounts == NULL || (account = nod_accounts_find (self->accounts, account_id)) == NULL)
+    return;
+
+  title = nod_account_dup_title (account);
+  dialog = adw_message_dialog_new (parent, _("Remove Account?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("Nod will forget %s: its token, its merge requests, and "
+                                    "any action not sent yet."), title);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_remove_confirmed),
+                    GSIZE_TO_POINTER ((gsize) account_id));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_demo (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+  const char *argv[] = { self_path != NULL ? self_path : "nod", "--demo", NULL };
+
+  /* The demo is a Nod of its own, with its own data: the real one stays as it is. */
+  if (!g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &error))
+    g_warning ("The demo did not start: %s", error->message);
+}
+
 static const GActionEntry app_actions[] = {
   { "about", on_about },
   { "quit", on_quit },
+  { "push-now", on_push_now },
+  { "retry-action", on_retry_action, "s" },
+  { "discard-action", on_discard_action, "s" },
+  { "preferences", on_preferences },
+  { "add-account", on_add_account },
+  { "remove-account", on_remove_account, "x" },
+  { "demo", on_demo },
 };
 
 static void
 nod_application_init (NodApplication *self)
 {
+  static const struct { const char *action; const char *accels[2]; } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "app.push-now", { "<Control><Shift>p", NULL } },
+  };
+
+  self->cancellable = g_cancellable_new ();
+  self->demo_latency_ms = 120;
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
-                                         (const char *[]) { "<Control>q", NULL });
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
+                                           accels[i].accels);
+
+  g_application_add_main_option (G_APPLICATION (self), "demo", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_NONE,
+                                 _("Try Nod against a built-in demo GitLab with sample data"),
+                                 NULL);
 }
 
 NodApplication *
@@ -96,4 +791,61 @@ nod_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/nodreview/Nod",
                        NULL);
+}
+
+/**
+ * nod_application_get_engine:
+ *
+ * Returns: (transfer none) (nullable): the engine, once the store is open and the
+ *   accounts are known
+ */
+NodSyncEngine *
+nod_application_get_engine (NodApplication *self)
+{
+  g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
+
+  return self->ready ? self->engine : NULL;
+}
+
+NodAccounts *
+nod_application_get_accounts (NodApplication *self)
+{
+  g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
+  return self->accounts;
+}
+
+gboolean
+nod_application_get_demo (NodApplication *self)
+{
+  g_return_val_if_fail (NOD_IS_APPLICATION (self), FALSE);
+  return self->demo;
+}
+
+const char *
+nod_application_get_startup_error (NodApplication *self)
+{
+  g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
+  return self->startup_error;
+}
+
+/* For tests, before startup: run as the demo, with this latency and, unless 0, this many
+ * generated merge requests instead of the sample. */
+void
+nod_application_set_demo (NodApplication *self,
+                          guint           latency_ms,
+                          guint           n_generated)
+{
+  g_return_if_fail (NOD_IS_APPLICATION (self));
+
+  self->demo = TRUE;
+  self->demo_latency_ms = latency_ms;
+  self->demo_generate = n_generated;
+}
+
+/* The demo GitLab's address, once it is up (for tests); NULL otherwise. */
+const char *
+nod_application_get_demo_base_url (NodApplication *self)
+{
+  g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
+  return self->demo_server != NULL ? nod_demo_server_get_base_url (self->demo_server) : NULL;
 }

@@ -6,12 +6,23 @@
 
 #include <adwaita.h>
 
+#include "nod-accounts.h"
+#include "nod-sync-engine.h"
+
 G_BEGIN_DECLS
 
 #define NOD_TYPE_APPLICATION (nod_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (NodApplication, nod_application, NOD, APPLICATION, AdwApplication)
 
-NodApplication *nod_application_new (void);
+NodApplication *nod_application_new          (void);
+NodSyncEngine  *nod_application_get_engine   (NodApplication *self);
+NodAccounts    *nod_application_get_accounts (NodApplication *self);
+gboolean        nod_application_get_demo     (NodApplication *self);
+const char     *nod_application_get_startup_error (NodApplication *self);
+void            nod_application_set_demo     (NodApplication *self,
+                                              guint           latency_ms,
+                                              guint           n_generated);
+const char     *nod_application_get_demo_base_url (NodApplication *self);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* nod-window.h
+/* nod-window.h: the main window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NodWindow, nod_window, NOD, WINDOW, AdwApplicationWindow)
 
-NodWindow *nod_window_new (NodApplication *application);
+NodWindow  *nod_window_new                (NodApplication *application);
+GListModel *nod_window_get_merge_requests (NodWindow      *self);
+gboolean    nod_window_select_merge_request (NodWindow    *self,
+                                             gint64        project_id,
+                                             gint64        iid);
+GtkWidget  *nod_window_get_page           (NodWindow      *self);
+GtkWidget  *nod_window_get_indicator      (NodWindow      *self);
+const char *nod_window_get_visible_page   (NodWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,200 @@
+/* nod-merge-request-item.c: one merge request in the window's list
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A GObject around the cache's view, so list models can hold it. A reload gives the same
+ * merge request's item its new view (::changed), rather than a new item: the list view
+ * then keeps the row it has, which is far cheaper than building one.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "nod-merge-request-item.h"
+
+struct _NodMergeRequestItem
+{
+  GObject              parent_instance;
+
+  gint64               account_id;
+  NodMergeRequestView *view;
+  char                *haystack;    /* lower-case title, reference and author, for search */
+};
+
+G_DEFINE_FINAL_TYPE (NodMergeRequestItem, nod_merge_request_item, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+nod_merge_request_item_finalize (GObject *object)
+{
+  NodMergeRequestItem *self = NOD_MERGE_REQUEST_ITEM (object);
+
+  g_clear_pointer (&self->view, nod_merge_request_view_free);
+  g_free (self->haystack);
+
+  G_OBJECT_CLASS (nod_merge_request_item_parent_class)->finalize (object);
+}
+
+static void
+nod_merge_request_item_class_init (NodMergeRequestItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = nod_merge_request_item_finalize;
+
+  /**
+   * NodMergeRequestItem::changed:
+   *
+   * The view was replaced by a newer one.
+   */
+  signals[SIGNAL_CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+take_view (NodMergeRequestItem *self,
+           NodMergeRequestView *view)
+{
+  g_autofree char *reference = NULL;
+  g_autofree char *text = NULL;
+
+  g_clear_pointer (&self->view, nod_merge_request_view_free);
+  self->view = view;
+  reference = nod_merge_request_item_dup_reference (self);
+  text = g_strjoin (" ", view->title ? view->title : "", reference,
+                    view->author_name ? view->author_name : "",
+                    view->author_username ? view->author_username : "", NULL);
+  g_free (self->haystack);
+  self->haystack = g_utf8_casefold (text, -1);
+}
+
+static void
+nod_merge_request_item_init (NodMergeRequestItem *self)
+{
+}
+
+/**
+ * nod_merge_request_item_new:
+ * @view: (transfer full): the view to hold
+ */
+NodMergeRequestItem *
+nod_merge_request_item_new (gint64               account_id,
+                            NodMergeRequestView *view)
+{
+  NodMergeRequestItem *self;
+
+  g_return_val_if_fail (view != NULL, NULL);
+
+  self = g_object_new (NOD_TYPE_MERGE_REQUEST_ITEM, NULL);
+  self->account_id = account_id;
+  take_view (self, view);
+  return self;
+}
+
+/**
+ * nod_merge_request_item_set_view:
+ * @view: (transfer full): the same merge request's newer view
+ */
+void
+nod_merge_request_item_set_view (NodMergeRequestItem *self,
+                                 NodMergeRequestView *view)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self));
+  g_return_if_fail (view != NULL);
+
+  take_view (self, view);
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+/* "ACCOUNT:PROJECT:IID": which merge request it is, whatever its state. */
+char *
+nod_merge_request_item_dup_key (NodMergeRequestItem *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), NULL);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                          self->account_id, self->view->project_id, self->view->iid);
+}
+
+gint64
+nod_merge_request_item_get_account_id (NodMergeRequestItem *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), 0);
+  return self->account_id;
+}
+
+const NodMergeRequestView *
+nod_merge_request_item_get_view (NodMergeRequestItem *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), NULL);
+  return self->view;
+}
+
+/* "group/project!42" */
+char *
+nod_merge_request_item_dup_reference (NodMergeRequestItem *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), NULL);
+
+  return g_strdup_printf ("%s!%" G_GINT64_FORMAT,
+                          self->view->project_path ? self->view->project_path : "",
+                          self->view->iid);
+}
+
+/* The same merge request, perhaps in another state. */
+gboolean
+nod_merge_request_item_same (NodMergeRequestItem *self,
+                             NodMergeRequestItem *other)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), FALSE);
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (other), FALSE);
+
+  return self->account_id == other->account_id &&
+         self->view->project_id == other->view->project_id &&
+         self->view->iid == other->view->iid;
+}
+
+/* @search: already case-folded; NULL or "" matches everything. */
+gboolean
+nod_merge_request_item_matches (NodMergeRequestItem   *self,
+                                NodMergeRequestFilter  filter,
+                                const char            *search)
+{
+  const NodMergeRequestView *view;
+  gboolean open;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), FALSE);
+
+  view = self->view;
+  open = g_strcmp0 (view->state, "opened") == 0;
+  switch (filter)
+    {
+    case NOD_MERGE_REQUEST_FILTER_NEEDS_REVIEW:
+      /* Approved ones stay: the reviewer may revoke, and sees the pending mark clear. */
+      if (!open || !view->is_reviewer)
+        return FALSE;
+      break;
+
+    case NOD_MERGE_REQUEST_FILTER_ASSIGNED:
+      if (!open || !view->is_assignee)
+        return FALSE;
+      break;
+
+    case NOD_MERGE_REQUEST_FILTER_AUTHORED:
+      if (!view->is_author)
+        return FALSE;
+      break;
+
+    case NOD_MERGE_REQUEST_FILTER_ALL:
+    default:
+      break;
+    }
+
+  return search == NULL || *search == '\0' || strstr (self->haystack, search) != NULL;
+}

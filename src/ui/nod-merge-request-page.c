@@ -1,0 +1,478 @@
+/* nod-merge-request-page.c: one merge request, and what the reviewer does on it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Shown from the cache with the outbox replayed over it: an approval not yet sent reads
+ * "you — pending", a comment not yet sent sits at the end of the discussion, marked.
+ * Threads are kept across updates (by id), so text being typed in a reply survives.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "nod-markdown-view.h"
+#include "nod-merge-request-page.h"
+#include "nod-outbox-action.h"
+#include "nod-thread-view.h"
+#include "nod-time.h"
+
+struct _NodMergeRequestPage
+{
+  GtkWidget        parent_instance;
+
+  gint64           project_id;
+  gint64           iid;
+  char            *head_sha;
+  gboolean         approved;
+  GHashTable      *threads;       /* discussion id → NodThreadView */
+
+  GtkWidget       *scroller;
+  GtkLabel        *title_label;
+  GtkLabel        *state_label;
+  GtkLabel        *meta_label;
+  GtkLabel        *branches_label;
+  GtkLabel        *reviewers_label;
+  GtkLabel        *approvals_label;
+  GtkButton       *approve_button;
+  GtkBox          *description_box;
+  NodMarkdownView *description_view;
+  GtkWidget       *threads_heading;
+  GtkBox          *threads_box;
+  GtkTextView     *comment_view;
+  GtkWidget       *comment_button;
+};
+
+G_DEFINE_FINAL_TYPE (NodMergeRequestPage, nod_merge_request_page, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_COMMENT,
+  SIGNAL_REPLY,
+  SIGNAL_RESOLVE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_comment_clicked (NodMergeRequestPage *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->comment_view);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  if (*text == '\0')
+    return;
+
+  g_signal_emit (self, signals[SIGNAL_COMMENT], 0, text);
+  gtk_text_buffer_set_text (buffer, "", -1);
+}
+
+static void
+on_thread_reply (NodThreadView       *thread,
+                 const char          *body,
+                 NodMergeRequestPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_REPLY], 0, nod_thread_view_get_discussion_id (thread),
+                 body);
+}
+
+static void
+on_thread_resolve (NodThreadView       *thread,
+                   gboolean             resolved,
+                   NodMergeRequestPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_RESOLVE], 0, nod_thread_view_get_discussion_id (thread),
+                 resolved);
+}
+
+static gboolean
+on_comment_key (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                NodMergeRequestPage   *self)
+{
+  /* Ctrl+Enter sends, as in GitLab's own comment box. */
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) && (state & GDK_CONTROL_MASK))
+    {
+      on_comment_clicked (self);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+nod_merge_request_page_dispose (GObject *object)
+{
+  NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
+
+  g_clear_pointer (&self->threads, g_hash_table_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_PAGE);
+  /* The template's root child is not bound to a field: unparent it by hand. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (nod_merge_request_page_parent_class)->dispose (object);
+}
+
+static void
+nod_merge_request_page_finalize (GObject *object)
+{
+  NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
+
+  g_free (self->head_sha);
+
+  G_OBJECT_CLASS (nod_merge_request_page_parent_class)->finalize (object);
+}
+
+static void
+nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = nod_merge_request_page_dispose;
+  object_class->finalize = nod_merge_request_page_finalize;
+
+  /**
+   * NodMergeRequestPage::comment:
+   * @body: a new thread's first note
+   */
+  signals[SIGNAL_COMMENT] =
+    g_signal_new ("comment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_REPLY] =
+    g_signal_new ("reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_RESOLVE] =
+    g_signal_new ("resolve", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/nodreview/Nod/ui/nod-merge-request-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, title_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, state_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, branches_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, reviewers_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approvals_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approve_button);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, description_box);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_heading);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_box);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_view);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_comment_clicked);
+}
+
+static void
+nod_merge_request_page_init (NodMergeRequestPage *self)
+{
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->description_view = nod_markdown_view_new ();
+  gtk_box_append (self->description_box, GTK_WIDGET (self->description_view));
+
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_comment_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->comment_view), keys);
+}
+
+/* "Approved by Alice, Bob and you — pending" */
+static char *
+approvals_sentence (const NodMergeRequestDetail *detail)
+{
+  const NodMergeRequestView *view = detail->view;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *sentence = NULL;
+
+  for (guint i = 0; detail->approvers != NULL && detail->approvers[i] != NULL; i++)
+    g_ptr_array_add (names, detail->approvers[i]);
+  if (view->approved_by_me)
+    g_ptr_array_add (names, _("you"));
+
+  if (names->len == 0)
+    sentence = g_strdup (_("No approvals yet"));
+  else
+    {
+      for (guint i = 0; i < names->len; i++)
+        {
+          if (i > 0)
+            g_string_append (list, i == names->len - 1 ? _(" and ") : _(", "));
+          g_string_append (list, names->pdata[i]);
+        }
+      /* Translators: %s is a list of people, e.g. "Alice and you" */
+      sentence = g_strdup_printf (_("Approved by %s"), list->str);
+    }
+
+  if (view->approvals_required > 0)
+    {
+      g_autofree char *counted = sentence;
+
+      /* Translators: e.g. "Approved by Alice (1 of 2)" */
+      sentence = g_strdup_printf (_("%s (%u of %d)"), counted, view->approvals_given,
+                                  view->approvals_required);
+    }
+
+  if (view->approval_pending)
+    {
+      g_autofree char *pending = sentence;
+
+      /* Translators: the reviewer's approval (or its revocation) is not on GitLab yet */
+      sentence = g_strdup_printf (_("%s — pending"), pending);
+    }
+  return g_steal_pointer (&sentence);
+}
+
+static const char *
+state_text (const char *state,
+            gboolean    draft)
+{
+  if (g_strcmp0 (state, "merged") == 0)
+    return _("Merged");
+  if (g_strcmp0 (state, "closed") == 0)
+    return _("Closed");
+  if (draft)
+    return _("Draft");
+  return _("Open");
+}
+
+/* The thread's own actions: for one GitLab has, the replies and resolves aimed at it; for
+ * one the reviewer started, its comment first. */
+static GPtrArray *
+actions_of_thread (GPtrArray  *actions,
+                   const char *discussion_id)
+{
+  GPtrArray *mine = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < actions->len; i++)
+    if (g_strcmp0 (nod_outbox_action_get_discussion_id (actions->pdata[i]), discussion_id) == 0)
+      g_ptr_array_add (mine, g_object_ref (actions->pdata[i]));
+  return mine;
+}
+
+static NodThreadView *
+ensure_thread (NodMergeRequestPage *self,
+               const char          *discussion_id,
+               GHashTable          *seen)
+{
+  NodThreadView *thread = g_hash_table_lookup (self->threads, discussion_id);
+
+  if (thread == NULL)
+    {
+      thread = nod_thread_view_new (discussion_id);
+      g_signal_connect_object (thread, "reply", G_CALLBACK (on_thread_reply), self, 0);
+      g_signal_connect_object (thread, "resolve", G_CALLBACK (on_thread_resolve), self, 0);
+      g_hash_table_insert (self->threads, g_strdup (discussion_id), thread);
+    }
+
+  /* In order: take it out and put it back at the end. */
+  g_object_ref (thread);
+  if (gtk_widget_get_parent (GTK_WIDGET (thread)) != NULL)
+    gtk_box_remove (self->threads_box, GTK_WIDGET (thread));
+  gtk_box_append (self->threads_box, GTK_WIDGET (thread));
+  g_object_unref (thread);
+  g_hash_table_add (seen, (gpointer) nod_thread_view_get_discussion_id (thread));
+  return thread;
+}
+
+static void
+show_threads (NodMergeRequestPage   *self,
+              NodMergeRequestDetail *detail,
+              GPtrArray             *actions,
+              GDateTime             *now)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < detail->discussions->len; i++)
+    {
+      NodDiscussion *discussion = detail->discussions->pdata[i];
+      g_autoptr(GPtrArray) own = actions_of_thread (actions, nod_discussion_get_id (discussion));
+
+      nod_thread_view_update (ensure_thread (self, nod_discussion_get_id (discussion), seen),
+                              discussion, own, now);
+    }
+
+  /* Threads the reviewer started that GitLab does not have yet. */
+  for (guint i = 0; i < actions->len; i++)
+    {
+      NodOutboxAction *action = actions->pdata[i];
+      const char *id = nod_outbox_action_get_discussion_id (action);
+      g_autoptr(GPtrArray) own = NULL;
+
+      if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT || id == NULL ||
+          g_hash_table_contains (seen, id))
+        continue;
+      own = actions_of_thread (actions, id);
+      nod_thread_view_update (ensure_thread (self, id, seen), NULL, own, now);
+    }
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_hash_table_contains (seen, key))
+      {
+        gtk_box_remove (self->threads_box, value);
+        g_hash_table_iter_remove (&iter);
+      }
+
+  gtk_widget_set_visible (self->threads_heading, g_hash_table_size (self->threads) > 0);
+}
+
+/**
+ * nod_merge_request_page_show:
+ * @actions: (element-type NodOutboxAction): the open actions of this merge request
+ *
+ * Shows @detail; if it is the merge request already shown, updates it in place.
+ */
+void
+nod_merge_request_page_show (NodMergeRequestPage   *self,
+                             NodMergeRequestDetail *detail,
+                             GPtrArray             *actions,
+                             GDateTime             *now)
+{
+  const NodMergeRequestView *view;
+  g_autofree char *age = NULL;
+  g_autofree char *meta = NULL;
+  g_autofree char *branches = NULL;
+  g_autofree char *approvals = NULL;
+  gboolean same;
+  gboolean open;
+
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  g_return_if_fail (detail != NULL);
+
+  view = detail->view;
+  same = self->project_id == view->project_id && self->iid == view->iid;
+  if (!same)
+    {
+      GtkAdjustment *adjustment;
+
+      g_hash_table_remove_all (self->threads);
+      gtk_widget_set_visible (GTK_WIDGET (self->threads_box), FALSE);
+      while (gtk_widget_get_first_child (GTK_WIDGET (self->threads_box)) != NULL)
+        gtk_box_remove (self->threads_box,
+                        gtk_widget_get_first_child (GTK_WIDGET (self->threads_box)));
+      gtk_widget_set_visible (GTK_WIDGET (self->threads_box), TRUE);
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->comment_view), "", -1);
+      adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+      gtk_adjustment_set_value (adjustment, 0);
+    }
+
+  self->project_id = view->project_id;
+  self->iid = view->iid;
+  g_free (self->head_sha);
+  self->head_sha = g_strdup (detail->sha);
+  self->approved = view->approved_by_me;
+  open = g_strcmp0 (view->state, "opened") == 0;
+
+  gtk_label_set_text (self->title_label, view->title);
+  gtk_label_set_text (self->state_label, state_text (view->state, view->draft));
+  age = nod_time_format_age_iso (view->created_at, now);
+  /* Translators: "group/project!42 · opened by Alice 3 days ago" */
+  meta = g_strdup_printf (_("%s!%" G_GINT64_FORMAT " · opened by %s %s"),
+                          view->project_path ? view->project_path : "", view->iid,
+                          view->author_name ? view->author_name
+                                            : (view->author_username ? view->author_username
+                                                                     : ""),
+                          age);
+  gtk_label_set_text (self->meta_label, meta);
+  branches = g_strdup_printf ("%s → %s", view->source_branch ? view->source_branch : "?",
+                              view->target_branch ? view->target_branch : "?");
+  gtk_label_set_text (self->branches_label, branches);
+
+  if (detail->reviewers != NULL && detail->reviewers[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", detail->reviewers);
+      g_autofree char *text = g_strdup_printf (_("Reviewers: %s"), names);
+
+      gtk_label_set_text (self->reviewers_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->reviewers_label),
+                          detail->reviewers != NULL && detail->reviewers[0] != NULL);
+
+  approvals = approvals_sentence (detail);
+  gtk_label_set_text (self->approvals_label, approvals);
+  gtk_button_set_label (self->approve_button,
+                        view->approved_by_me ? _("Revoke Approval") : _("Approve"));
+  if (view->approved_by_me)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->approve_button), "suggested-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->approve_button), "destructive-action");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->approve_button), "destructive-action");
+      gtk_widget_add_css_class (GTK_WIDGET (self->approve_button), "suggested-action");
+    }
+  /* GitLab says who may approve; revoking one's own approval is always allowed. */
+  gtk_widget_set_visible (GTK_WIDGET (self->approve_button),
+                          open && (view->can_approve || view->approved_by_me));
+
+  nod_markdown_view_set_markdown (self->description_view,
+                                  detail->description != NULL && *detail->description != '\0'
+                                    ? detail->description : _("*No description.*"));
+
+  show_threads (self, detail, actions, now);
+  gtk_widget_set_sensitive (self->comment_button, open);
+}
+
+gint64
+nod_merge_request_page_get_project_id (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), 0);
+  return self->project_id;
+}
+
+gint64
+nod_merge_request_page_get_iid (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), 0);
+  return self->iid;
+}
+
+const char *
+nod_merge_request_page_get_head_sha (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return self->head_sha;
+}
+
+/* What the reviewer sees: approved by them (sent or not). */
+gboolean
+nod_merge_request_page_get_approved (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), FALSE);
+  return self->approved;
+}
+
+const char *
+nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return gtk_label_get_text (self->approvals_label);
+}
+
+GtkWidget *
+nod_merge_request_page_get_approve_button (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return GTK_WIDGET (self->approve_button);
+}
+
+void
+nod_merge_request_page_focus_comment (NodMergeRequestPage *self)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->comment_view));
+}

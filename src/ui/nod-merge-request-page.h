@@ -1,0 +1,30 @@
+/* nod-merge-request-page.h: one merge request, and what the reviewer does on it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "nod-review-cache.h"
+
+G_BEGIN_DECLS
+
+#define NOD_TYPE_MERGE_REQUEST_PAGE (nod_merge_request_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (NodMergeRequestPage, nod_merge_request_page, NOD, MERGE_REQUEST_PAGE,
+                      GtkWidget)
+
+void        nod_merge_request_page_show          (NodMergeRequestPage   *self,
+                                                  NodMergeRequestDetail *detail,
+                                                  GPtrArray             *actions,
+                                                  GDateTime             *now);
+gint64      nod_merge_request_page_get_project_id (NodMergeRequestPage  *self);
+gint64      nod_merge_request_page_get_iid       (NodMergeRequestPage   *self);
+const char *nod_merge_request_page_get_head_sha  (NodMergeRequestPage   *self);
+gboolean    nod_merge_request_page_get_approved  (NodMergeRequestPage   *self);
+const char *nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self);
+GtkWidget  *nod_merge_request_page_get_approve_button (NodMergeRequestPage *self);
+void        nod_merge_request_page_focus_comment (NodMergeRequestPage   *self);
+
+G_END_DECLS

@@ -1,0 +1,147 @@
+/* nod-merge-request-row.c: a merge request in the sidebar
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Title, where it lives, who wrote it and when it last changed, its approvals, and what
+ * of the reviewer's is still waiting to go (or failed). Labels are plain text: titles
+ * come from strangers.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nod-merge-request-row.h"
+#include "nod-time.h"
+
+struct _NodMergeRequestRow
+{
+  GtkWidget  parent_instance;
+
+  GtkLabel  *title_label;
+  GtkLabel  *meta_label;
+  GtkLabel  *approvals_label;
+  GtkWidget *draft_badge;
+  GtkWidget *conflict_badge;
+  GtkImage  *marker_icon;
+  GtkLabel  *marker_label;
+};
+
+G_DEFINE_FINAL_TYPE (NodMergeRequestRow, nod_merge_request_row, GTK_TYPE_WIDGET)
+
+static void
+nod_merge_request_row_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_ROW);
+  /* The template's root child is not bound to a field: unparent it by hand. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (nod_merge_request_row_parent_class)->dispose (object);
+}
+
+static void
+nod_merge_request_row_class_init (NodMergeRequestRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = nod_merge_request_row_dispose;
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/nodreview/Nod/ui/nod-merge-request-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, approvals_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, draft_badge);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, conflict_badge);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, marker_icon);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, marker_label);
+}
+
+static void
+nod_merge_request_row_init (NodMergeRequestRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+nod_merge_request_row_new (void)
+{
+  return g_object_new (NOD_TYPE_MERGE_REQUEST_ROW, NULL);
+}
+
+void
+nod_merge_request_row_set_item (NodMergeRequestRow  *self,
+                                NodMergeRequestItem *item,
+                                GDateTime           *now)
+{
+  const NodMergeRequestView *view;
+  g_autofree char *reference = NULL;
+  g_autofree char *age = NULL;
+  g_autofree char *meta = NULL;
+  g_autofree char *approvals = NULL;
+  const char *author;
+
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_ROW (self));
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_ITEM (item));
+
+  view = nod_merge_request_item_get_view (item);
+  reference = nod_merge_request_item_dup_reference (item);
+  age = nod_time_format_age_iso (view->updated_at, now);
+  author = view->author_name != NULL ? view->author_name : view->author_username;
+
+  gtk_label_set_text (self->title_label, view->title);
+  /* Translators: "group/project!42 · Alice · 5 min ago" */
+  meta = g_strdup_printf (_("%s · %s · %s"), reference, author ? author : "", age);
+  gtk_label_set_text (self->meta_label, meta);
+
+  if (view->approvals_required > 0)
+    /* Translators: approvals given of those required, e.g. "1 of 2 approvals" */
+    approvals = g_strdup_printf (_("%u of %d approvals"), view->approvals_given,
+                                 view->approvals_required);
+  else
+    approvals = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u approval", "%u approvals",
+                                              view->approvals_given),
+                                 view->approvals_given);
+  gtk_label_set_text (self->approvals_label, approvals);
+  if (view->approved_by_me)
+    gtk_widget_add_css_class (GTK_WIDGET (self->approvals_label), "success");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->approvals_label), "success");
+
+  gtk_widget_set_visible (self->draft_badge, view->draft);
+  gtk_widget_set_visible (self->conflict_badge, view->has_conflicts);
+
+  /* Failed first: it needs the reviewer; pending takes care of itself. */
+  if (view->failed_actions > 0)
+    {
+      gtk_image_set_from_icon_name (self->marker_icon, "dialog-warning-symbolic");
+      gtk_label_set_text (self->marker_label, _("Failed"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->marker_label), "error");
+    }
+  else if (view->pending_actions > 0)
+    {
+      gtk_image_set_from_icon_name (self->marker_icon, "mail-send-symbolic");
+      gtk_label_set_text (self->marker_label, _("Pending"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->marker_label), "error");
+    }
+  else
+    {
+      gtk_image_clear (self->marker_icon);
+      gtk_label_set_text (self->marker_label, "");
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->marker_icon),
+                          view->failed_actions > 0 || view->pending_actions > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->marker_label),
+                          view->failed_actions > 0 || view->pending_actions > 0);
+}
+
+/* "Pending", "Failed" or "": what the row says of the reviewer's actions. */
+const char *
+nod_merge_request_row_get_marker (NodMergeRequestRow *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ROW (self), NULL);
+  return gtk_label_get_text (self->marker_label);
+}

@@ -1,0 +1,268 @@
+/* nod-sign-in-window.c: adding a GitLab account
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The token is checked with a real call (who am I?) before anything is kept; then it
+ * goes to the keyring and the account to the store. It never goes anywhere else.
+ */
+
+#define G_LOG_DOMAIN "nod-sign-in"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "nod-credentials.h"
+#include "nod-gitlab.h"
+#include "nod-sign-in-window.h"
+
+struct _NodSignInWindow
+{
+  AdwWindow       parent_instance;
+
+  NodAccounts    *accounts;
+  NodGitlab      *gitlab;       /* the one being checked */
+  char           *username;
+  GCancellable   *cancellable;
+
+  AdwEntryRow    *url_row;
+  AdwEntryRow    *token_row;
+  GtkButton      *sign_in_button;
+  GtkSpinner     *spinner;
+  GtkLabel       *message_label;
+};
+
+G_DEFINE_FINAL_TYPE (NodSignInWindow, nod_sign_in_window, ADW_TYPE_WINDOW)
+
+enum {
+  SIGNAL_SIGNED_IN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+set_busy (NodSignInWindow *self,
+          gboolean         busy)
+{
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->url_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !busy);
+}
+
+static void
+show_problem (NodSignInWindow *self,
+              const char      *sentence)
+{
+  set_busy (self, FALSE);
+  gtk_label_set_text (self->message_label, sentence);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+}
+
+static char *
+dup_base_url (NodSignInWindow *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
+                                        GTK_EDITABLE (self->url_row))));
+
+  /* People type "gitlab.example.org"; GitLab lives on https. */
+  if (*text != '\0' && strstr (text, "://") == NULL)
+    return g_strconcat ("https://", text, NULL);
+  while (g_str_has_suffix (text, "/"))
+    text[strlen (text) - 1] = '\0';
+  return g_steal_pointer (&text);
+}
+
+static void
+on_input_changed (NodSignInWindow *self)
+{
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
+  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button),
+                            *token != '\0' && *url != '\0');
+}
+
+static void
+on_account_added (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSignInWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodAccount) account = nod_accounts_add_finish (self->accounts, result, &error);
+
+  if (account == NULL)
+    {
+      show_problem (self, error->message);
+      return;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0, account,
+                 gtk_editable_get_text (GTK_EDITABLE (self->token_row)));
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_token_stored (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(NodSignInWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_credentials_store_finish (result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_problem (self, error->message);
+      return;
+    }
+
+  nod_accounts_add_async (self->accounts, nod_gitlab_get_base_url (self->gitlab),
+                          self->username, 0, self->cancellable, on_account_added,
+                          g_object_ref (self));
+}
+
+static const char *
+explain (const GError *error)
+{
+  if (error->domain == NOD_FORGE_ERROR)
+    switch (error->code)
+      {
+      case NOD_FORGE_ERROR_AUTH:
+        return _("GitLab did not accept this token. Check that it was copied whole and has "
+                 "not expired or been revoked.");
+      case NOD_FORGE_ERROR_FORBIDDEN:
+        return _("This token may not read your account. Create one with the “api” scope.");
+      case NOD_FORGE_ERROR_NOT_FOUND:
+      case NOD_FORGE_ERROR_PROTOCOL:
+        return _("No GitLab answered at this address. Check the instance URL.");
+      default:
+        break;
+      }
+  return error->message;
+}
+
+static void
+on_user_checked (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(NodSignInWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodUser) user = nod_forge_get_current_user_finish (NOD_FORGE (source_object),
+                                                               result, &error);
+
+  if (user == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_problem (self, explain (error));
+      return;
+    }
+
+  g_free (self->username);
+  self->username = g_strdup (nod_user_get_username (user));
+  nod_credentials_store_async (nod_gitlab_get_base_url (self->gitlab), self->username,
+                               gtk_editable_get_text (GTK_EDITABLE (self->token_row)),
+                               self->cancellable, on_token_stored, g_object_ref (self));
+}
+
+static void
+on_sign_in_clicked (NodSignInWindow *self)
+{
+  g_autofree char *base_url = dup_base_url (self);
+  const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
+  g_autoptr(GError) error = NULL;
+
+  if (*token == '\0' || !gtk_widget_get_sensitive (GTK_WIDGET (self->sign_in_button)))
+    return;
+
+  g_clear_object (&self->gitlab);
+  self->gitlab = nod_gitlab_new (base_url, token, &error);
+  if (self->gitlab == NULL)
+    {
+      show_problem (self, error->message);
+      return;
+    }
+
+  set_busy (self, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+  nod_forge_get_current_user_async (NOD_FORGE (self->gitlab), self->cancellable,
+                                    on_user_checked, g_object_ref (self));
+}
+
+static void
+nod_sign_in_window_dispose (GObject *object)
+{
+  NodSignInWindow *self = NOD_SIGN_IN_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), NOD_TYPE_SIGN_IN_WINDOW);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->gitlab);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (nod_sign_in_window_parent_class)->dispose (object);
+}
+
+static void
+nod_sign_in_window_finalize (GObject *object)
+{
+  NodSignInWindow *self = NOD_SIGN_IN_WINDOW (object);
+
+  g_free (self->username);
+
+  G_OBJECT_CLASS (nod_sign_in_window_parent_class)->finalize (object);
+}
+
+static void
+nod_sign_in_window_class_init (NodSignInWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = nod_sign_in_window_dispose;
+  object_class->finalize = nod_sign_in_window_finalize;
+
+  /**
+   * NodSignInWindow::signed-in:
+   * @account: the account, now stored
+   * @token: its token, for the engine (already in the keyring)
+   */
+  signals[SIGNAL_SIGNED_IN] =
+    g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, NOD_TYPE_ACCOUNT, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/nodreview/Nod/ui/nod-sign-in-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, url_row);
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, token_row);
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, sign_in_button);
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, spinner);
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, message_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_input_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_clicked);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+nod_sign_in_window_init (NodSignInWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+NodSignInWindow *
+nod_sign_in_window_new (NodAccounts *accounts)
+{
+  NodSignInWindow *self;
+
+  g_return_val_if_fail (NOD_IS_ACCOUNTS (accounts), NULL);
+
+  self = g_object_new (NOD_TYPE_SIGN_IN_WINDOW, NULL);
+  self->accounts = g_object_ref (accounts);
+  return self;
+}

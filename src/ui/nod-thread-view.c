@@ -1,0 +1,307 @@
+/* nod-thread-view.c: one discussion on a merge request's page
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The notes GitLab has, then the reviewer's own not yet there (a comment that starts the
+ * thread, replies), each marked pending, or failed with its reason and Retry/Dismiss.
+ * The reply box survives updates: a pull never eats what the reviewer is typing.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nod-markdown-view.h"
+#include "nod-thread-view.h"
+#include "nod-time.h"
+
+struct _NodThreadView
+{
+  GtkWidget  parent_instance;
+
+  char      *discussion_id;
+  GtkWidget *box;
+  GtkWidget *notes_box;
+  GtkWidget *reply_entry;
+  GtkWidget *resolve_button;
+  gboolean   resolved;
+};
+
+G_DEFINE_FINAL_TYPE (NodThreadView, nod_thread_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_REPLY,
+  SIGNAL_RESOLVE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static GtkWidget *
+note_widget (const char *author,
+             const char *when,
+             const char *body,
+             gboolean    system)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *name = gtk_label_new (author);
+  GtkWidget *age = gtk_label_new (when);
+
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (name, "heading");
+  gtk_widget_add_css_class (age, "dim-label");
+  gtk_widget_add_css_class (age, "caption");
+  gtk_box_append (GTK_BOX (header), name);
+  gtk_box_append (GTK_BOX (header), age);
+  gtk_box_append (GTK_BOX (box), header);
+
+  if (system)
+    {
+      GtkWidget *text = gtk_label_new (body);
+
+      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (text), 0);
+      gtk_widget_add_css_class (text, "dim-label");
+      gtk_box_append (GTK_BOX (box), text);
+    }
+  else
+    {
+      NodMarkdownView *markdown = nod_markdown_view_new ();
+
+      nod_markdown_view_set_markdown (markdown, body);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (markdown));
+    }
+  return box;
+}
+
+/* What a note of the reviewer's not yet on GitLab says about itself, with what to do. */
+static GtkWidget *
+action_state_widget (NodOutboxAction *action)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *label;
+  const char *op_id = nod_outbox_action_get_op_id (action);
+
+  switch (nod_outbox_action_get_state (action))
+    {
+    case NOD_ACTION_FAILED:
+      {
+        g_autofree char *text = g_strdup_printf (_("Not sent: %s"),
+                                                 nod_outbox_action_get_last_error (action));
+        GtkWidget *retry = gtk_button_new_with_label (_("Retry"));
+        GtkWidget *dismiss = gtk_button_new_with_label (_("Dismiss"));
+
+        label = gtk_label_new (text);
+        gtk_widget_add_css_class (label, "error");
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (retry), "app.retry-action");
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (retry), "s", op_id);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (dismiss), "app.discard-action");
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (dismiss), "s", op_id);
+        gtk_widget_add_css_class (retry, "flat");
+        gtk_widget_add_css_class (dismiss, "flat");
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_widget_set_hexpand (label, TRUE);
+        gtk_box_append (GTK_BOX (box), label);
+        gtk_box_append (GTK_BOX (box), retry);
+        gtk_box_append (GTK_BOX (box), dismiss);
+        return box;
+      }
+
+    case NOD_ACTION_IN_FLIGHT:
+      label = gtk_label_new (_("Sending…"));
+      break;
+
+    default:
+      label = gtk_label_new (_("Pending — waiting to be sent"));
+      break;
+    }
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("mail-send-symbolic"));
+  gtk_box_append (GTK_BOX (box), label);
+  return box;
+}
+
+static void
+on_reply_activated (NodThreadView *self)
+{
+  g_autofree char *body = g_strstrip (g_strdup (gtk_editable_get_text (
+                                        GTK_EDITABLE (self->reply_entry))));
+
+  if (*body == '\0')
+    return;
+  g_signal_emit (self, signals[SIGNAL_REPLY], 0, body);
+  gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+}
+
+static void
+on_resolve_clicked (NodThreadView *self)
+{
+  g_signal_emit (self, signals[SIGNAL_RESOLVE], 0, !self->resolved);
+}
+
+static void
+nod_thread_view_dispose (GObject *object)
+{
+  NodThreadView *self = NOD_THREAD_VIEW (object);
+
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (nod_thread_view_parent_class)->dispose (object);
+}
+
+static void
+nod_thread_view_finalize (GObject *object)
+{
+  NodThreadView *self = NOD_THREAD_VIEW (object);
+
+  g_free (self->discussion_id);
+
+  G_OBJECT_CLASS (nod_thread_view_parent_class)->finalize (object);
+}
+
+static void
+nod_thread_view_class_init (NodThreadViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = nod_thread_view_dispose;
+  object_class->finalize = nod_thread_view_finalize;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "nodthread");
+
+  /**
+   * NodThreadView::reply:
+   * @body: what the reviewer wrote
+   */
+  signals[SIGNAL_REPLY] =
+    g_signal_new ("reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /**
+   * NodThreadView::resolve:
+   * @resolved: resolve (TRUE) or reopen (FALSE)
+   */
+  signals[SIGNAL_RESOLVE] =
+    g_signal_new ("resolve", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+}
+
+static void
+nod_thread_view_init (NodThreadView *self)
+{
+  GtkWidget *footer;
+
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_add_css_class (self->box, "card");
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->notes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_margin_top (self->notes_box, 12);
+  gtk_widget_set_margin_start (self->notes_box, 12);
+  gtk_widget_set_margin_end (self->notes_box, 12);
+  gtk_box_append (GTK_BOX (self->box), self->notes_box);
+
+  footer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_margin_start (footer, 12);
+  gtk_widget_set_margin_end (footer, 12);
+  gtk_widget_set_margin_bottom (footer, 12);
+  self->reply_entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->reply_entry), _("Reply…"));
+  gtk_widget_set_hexpand (self->reply_entry, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_entry),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reply"), -1);
+  g_signal_connect_swapped (self->reply_entry, "activate", G_CALLBACK (on_reply_activated),
+                            self);
+  gtk_box_append (GTK_BOX (footer), self->reply_entry);
+  self->resolve_button = gtk_button_new ();
+  g_signal_connect_swapped (self->resolve_button, "clicked", G_CALLBACK (on_resolve_clicked),
+                            self);
+  gtk_box_append (GTK_BOX (footer), self->resolve_button);
+  gtk_box_append (GTK_BOX (self->box), footer);
+}
+
+NodThreadView *
+nod_thread_view_new (const char *discussion_id)
+{
+  NodThreadView *self = g_object_new (NOD_TYPE_THREAD_VIEW, NULL);
+
+  self->discussion_id = g_strdup (discussion_id);
+  return self;
+}
+
+const char *
+nod_thread_view_get_discussion_id (NodThreadView *self)
+{
+  g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), NULL);
+  return self->discussion_id;
+}
+
+/**
+ * nod_thread_view_update:
+ * @discussion: (nullable): the thread as GitLab has it, or %NULL for one the reviewer
+ *   started that is not there yet
+ * @actions: (element-type NodOutboxAction): the reviewer's open actions on this thread,
+ *   oldest first
+ */
+void
+nod_thread_view_update (NodThreadView *self,
+                        NodDiscussion *discussion,
+                        GPtrArray     *actions,
+                        GDateTime     *now)
+{
+  GtkWidget *child;
+  gboolean resolvable = discussion != NULL && nod_discussion_get_resolvable (discussion);
+  gboolean system = FALSE;
+
+  g_return_if_fail (NOD_IS_THREAD_VIEW (self));
+
+  while ((child = gtk_widget_get_first_child (self->notes_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->notes_box), child);
+
+  if (discussion != NULL)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+      for (guint i = 0; i < notes->len; i++)
+        {
+          NodNote *note = notes->pdata[i];
+          NodUser *author = nod_note_get_author (note);
+          const char *name = nod_user_get_name (author) ? nod_user_get_name (author)
+                                                         : nod_user_get_username (author);
+          g_autofree char *age = nod_note_get_created_at (note) != NULL
+                                   ? nod_time_format_age (nod_note_get_created_at (note), now)
+                                   : g_strdup ("");
+
+          system = system || nod_note_get_system (note);
+          gtk_box_append (GTK_BOX (self->notes_box),
+                          note_widget (name ? name : "", age, nod_note_get_body (note),
+                                       nod_note_get_system (note)));
+        }
+      self->resolved = nod_discussion_get_resolved (discussion);
+    }
+
+  for (guint i = 0; actions != NULL && i < actions->len; i++)
+    {
+      NodOutboxAction *action = actions->pdata[i];
+      NodActionKind kind = nod_outbox_action_get_kind (action);
+      GtkWidget *note;
+
+      if (kind != NOD_ACTION_COMMENT && kind != NOD_ACTION_REPLY)
+        continue;
+      note = note_widget (_("You"), "", nod_outbox_action_get_body (action), FALSE);
+      gtk_widget_add_css_class (note, "nod-pending-note");
+      gtk_box_append (GTK_BOX (note), action_state_widget (action));
+      gtk_box_append (GTK_BOX (self->notes_box), note);
+    }
+
+  /* System notes ("merged", "added 2 commits") take no replies. */
+  gtk_widget_set_visible (self->reply_entry, !system);
+  gtk_widget_set_visible (gtk_widget_get_parent (self->reply_entry), !system || resolvable);
+  gtk_widget_set_visible (self->resolve_button, resolvable);
+  gtk_button_set_label (GTK_BUTTON (self->resolve_button),
+                        self->resolved ? _("Reopen Thread") : _("Resolve Thread"));
+}

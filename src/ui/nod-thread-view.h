@@ -1,0 +1,25 @@
+/* nod-thread-view.h: one discussion on a merge request's page
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "nod-discussion.h"
+#include "nod-outbox-action.h"
+
+G_BEGIN_DECLS
+
+#define NOD_TYPE_THREAD_VIEW (nod_thread_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (NodThreadView, nod_thread_view, NOD, THREAD_VIEW, GtkWidget)
+
+NodThreadView *nod_thread_view_new          (const char    *discussion_id);
+const char    *nod_thread_view_get_discussion_id (NodThreadView *self);
+void           nod_thread_view_update       (NodThreadView *self,
+                                             NodDiscussion *discussion,
+                                             GPtrArray     *actions,
+                                             GDateTime     *now);
+
+G_END_DECLS

@@ -1,0 +1,503 @@
+/* test-review-ui.c: the reviewer's window, driven through its actions, against the demo
+ * GitLab (run under Xvfb)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nod-application.h"
+#include "nod-merge-request-item.h"
+#include "nod-merge-request-page.h"
+#include "nod-preferences-window.h"
+#include "nod-status-indicator.h"
+#include "nod-test-utils.h"
+#include "nod-window.h"
+
+static gboolean have_display;
+
+typedef struct
+{
+  NodApplication *app;
+  NodWindow      *window;
+  NodSyncEngine  *engine;
+  char           *base_url;
+} Fixture;
+
+static gboolean
+window_ready (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return nod_application_get_engine (fixture->app) != NULL &&
+         !nod_sync_engine_is_busy (nod_application_get_engine (fixture->app)) &&
+         g_list_model_get_n_items (nod_window_get_merge_requests (fixture->window)) > 0;
+}
+
+static void
+start (Fixture *fixture,
+       guint    n_generated)
+{
+  g_autoptr(GError) error = NULL;
+
+  static guint instance;
+  g_autofree char *app_id = g_strdup_printf ("%s.Test%u", APP_ID, ++instance);
+
+  /* Each test its own id: an earlier instance may still hold its D-Bus object path. */
+  fixture->app = nod_application_new ();
+  g_application_set_application_id (G_APPLICATION (fixture->app), app_id);
+  g_application_set_flags (G_APPLICATION (fixture->app), G_APPLICATION_NON_UNIQUE);
+  nod_application_set_demo (fixture->app, 0, n_generated);
+  g_application_register (G_APPLICATION (fixture->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (fixture->app));
+  fixture->window = NOD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
+  g_assert_nonnull (fixture->window);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  if (!have_display)
+    return;
+
+  start (fixture, 0);
+  nod_test_wait_until (window_ready, fixture);
+  fixture->engine = nod_application_get_engine (fixture->app);
+  fixture->base_url = g_strdup (nod_application_get_demo_base_url (fixture->app));
+  g_assert_cmpstr (nod_window_get_visible_page (fixture->window), ==, "main");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->app);
+  g_free (fixture->base_url);
+}
+
+/* ---- helpers ---- */
+
+static NodMergeRequestItem *
+find_item (Fixture *fixture,
+           gint64   project_id,
+           gint64   iid)
+{
+  GListModel *items = nod_window_get_merge_requests (fixture->window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (items, i);
+      const NodMergeRequestView *view = nod_merge_request_item_get_view (item);
+
+      if (view->project_id == project_id && view->iid == iid)
+        return item;
+    }
+  return NULL;
+}
+
+static const NodMergeRequestView *
+approvable (Fixture *fixture)
+{
+  GListModel *items = nod_window_get_merge_requests (fixture->window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (items, i);
+      const NodMergeRequestView *view = nod_merge_request_item_get_view (item);
+
+      if (view->can_approve && !view->approved_by_me && view->pending_actions == 0 &&
+          g_strcmp0 (view->state, "opened") == 0)
+        return view;
+    }
+  g_error ("The demo has no merge request to approve");
+}
+
+typedef struct
+{
+  Fixture *fixture;
+  gint64   project_id;
+  gint64   iid;
+} Shown;
+
+static gboolean
+page_shows (gpointer data)
+{
+  Shown *shown = data;
+  NodMergeRequestPage *page = NOD_MERGE_REQUEST_PAGE (nod_window_get_page (shown->fixture->window));
+
+  return nod_merge_request_page_get_project_id (page) == shown->project_id &&
+         nod_merge_request_page_get_iid (page) == shown->iid &&
+         gtk_widget_get_mapped (GTK_WIDGET (page));
+}
+
+static NodMergeRequestPage *
+open_merge_request (Fixture *fixture,
+                    gint64   project_id,
+                    gint64   iid)
+{
+  Shown shown = { fixture, project_id, iid };
+
+  g_assert_true (nod_window_select_merge_request (fixture->window, project_id, iid));
+  nod_test_wait_until (page_shows, &shown);
+  return NOD_MERGE_REQUEST_PAGE (nod_window_get_page (fixture->window));
+}
+
+static guint
+count_requests (Fixture    *fixture,
+                const char *method,
+                const char *pattern)
+{
+  return nod_test_fake_count_requests (fixture->base_url, method, pattern);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  gint64      project_id;
+  gint64      iid;
+  guint       pending;
+  guint       failed;
+  const char *indicator_prefix;
+} RowWait;
+
+static gboolean
+row_reached (gpointer data)
+{
+  RowWait *wait = data;
+  NodMergeRequestItem *item = find_item (wait->fixture, wait->project_id, wait->iid);
+  NodStatusIndicator *indicator;
+  const NodMergeRequestView *view;
+
+  if (item == NULL)
+    return FALSE;
+  view = nod_merge_request_item_get_view (item);
+  indicator = NOD_STATUS_INDICATOR (nod_window_get_indicator (wait->fixture->window));
+  return view->pending_actions == wait->pending && view->failed_actions == wait->failed &&
+         (wait->indicator_prefix == NULL ||
+          g_str_has_prefix (nod_status_indicator_get_text (indicator), wait->indicator_prefix));
+}
+
+static gboolean
+page_approved (gpointer data)
+{
+  return nod_merge_request_page_get_approved (data);
+}
+
+/* ---- tests ---- */
+
+static void
+test_approve_from_page (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  NodMergeRequestPage *page;
+  gint64 project_id, iid;
+  g_autofree char *approve_path = NULL;
+  RowWait settled;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  view = approvable (fixture);
+  project_id = view->project_id;
+  iid = view->iid;
+  page = open_merge_request (fixture, project_id, iid);
+  g_assert_false (nod_merge_request_page_get_approved (page));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (nod_merge_request_page_get_approve_button (page))),
+                   ==, "Approve");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-approval",
+                                             NULL));
+  /* The button flips as soon as the outbox has it, whatever the network does. */
+  nod_test_wait_until (page_approved, page);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (nod_merge_request_page_get_approve_button (page))),
+                   ==, "Revoke Approval");
+
+  /* GitLab gets it, the row's pending mark clears, the status bar is back to synced. */
+  approve_path = g_strdup_printf ("/projects/%" G_GINT64_FORMAT "/merge_requests/%" G_GINT64_FORMAT
+                                  "/approve$", project_id, iid);
+  settled = (RowWait) { fixture, project_id, iid, 0, 0, "Synced" };
+  nod_test_wait_until (row_reached, &settled);
+  g_assert_cmpuint (count_requests (fixture, "POST", approve_path), ==, 1);
+  g_assert_true (nod_merge_request_page_get_approved (page));
+  g_assert_true (nod_merge_request_item_get_view (find_item (fixture, project_id, iid))->approved_by_me);
+}
+
+static void
+test_offline_approve_then_push_now (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  gint64 project_id, iid;
+  RowWait waiting, settled;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  view = approvable (fixture);
+  project_id = view->project_id;
+  iid = view->iid;
+  open_merge_request (fixture, project_id, iid);
+
+  nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-approval", NULL);
+  waiting = (RowWait) { fixture, project_id, iid, 1, 0, "Offline · 1 pending" };
+  nod_test_wait_until (row_reached, &waiting);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+
+  /* GitLab is back: Push now sends it, and both marks clear. */
+  nod_sync_engine_set_network (fixture->engine, TRUE, FALSE);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+  settled = (RowWait) { fixture, project_id, iid, 0, 0, "Synced" };
+  nod_test_wait_until (row_reached, &settled);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+        return child;
+      if ((found = find_button (child, action_name)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+page_has_retry (gpointer data)
+{
+  return find_button (data, "app.retry-action") != NULL;
+}
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *prefix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child)), prefix))
+        return child;
+      if ((found = find_label (child, prefix)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A refused comment shows GitLab's reason on the page; Retry sends it once it can go. */
+static void
+test_failed_comment_retry (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  NodMergeRequestPage *page;
+  gint64 project_id, iid;
+  g_autoptr(JsonNode) fault = NULL;
+  g_autoptr(JsonNode) cleared = NULL;
+  GtkWidget *retry, *reason;
+  RowWait queued, failed, settled;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  view = approvable (fixture);
+  project_id = view->project_id;
+  iid = view->iid;
+  page = open_merge_request (fixture, project_id, iid);
+
+  fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                 "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                 "\"status\": 403}");
+  g_signal_emit_by_name (page, "comment", "Please add a test for the empty case.");
+  queued = (RowWait) { fixture, project_id, iid, 1, 0, NULL };
+  nod_test_wait_until (row_reached, &queued);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+  failed = (RowWait) { fixture, project_id, iid, 0, 1, NULL };
+  nod_test_wait_until (row_reached, &failed);
+  nod_test_wait_until (page_has_retry, page);
+  reason = find_label (GTK_WIDGET (page), "Not sent: ");
+  g_assert_nonnull (reason);
+  g_assert_cmpuint (strlen (gtk_label_get_text (GTK_LABEL (reason))), >, strlen ("Not sent: "));
+
+  cleared = nod_test_fake_control (fixture->base_url, "DELETE", "/__fake/faults", NULL);
+  retry = find_button (GTK_WIDGET (page), "app.retry-action");
+  g_signal_emit_by_name (retry, "clicked");
+  settled = (RowWait) { fixture, project_id, iid, 0, 0, NULL };
+  nod_test_wait_until (row_reached, &settled);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 2);
+}
+
+static gboolean
+subtitle_says_pushed (gpointer data)
+{
+  const char *subtitle = nod_preferences_window_get_push_subtitle (data);
+
+  return subtitle != NULL && g_str_has_prefix (subtitle, "Pushed 1 ");
+}
+
+static void
+test_preferences_push_now (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  NodMergeRequestPage *page;
+  NodPreferencesWindow *preferences = NULL;
+  GList *windows;
+  RowWait queued;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  view = approvable (fixture);
+  queued = (RowWait) { fixture, view->project_id, view->iid, 1, 0, NULL };
+  page = open_merge_request (fixture, queued.project_id, queued.iid);
+  g_signal_emit_by_name (page, "comment", "Looks good to me.");
+  nod_test_wait_until (row_reached, &queued);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  windows = gtk_application_get_windows (GTK_APPLICATION (fixture->app));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (NOD_IS_PREFERENCES_WINDOW (l->data))
+      preferences = l->data;
+  g_assert_nonnull (preferences);
+
+  g_signal_emit_by_name (nod_preferences_window_get_push_button (preferences), "clicked");
+  nod_test_wait_until (subtitle_says_pushed, preferences);
+  g_assert_cmpstr (nod_preferences_window_get_push_subtitle (preferences), ==,
+                   "Pushed 1 · 0 failed · 0 remaining");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+static gboolean
+item_listed (gpointer data)
+{
+  Shown *shown = data;
+
+  return find_item (shown->fixture, shown->project_id, shown->iid) != NULL;
+}
+
+/* A title full of markup, 10 KB long, is shown as the text it is. */
+static void
+test_hostile_title (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GString) title = g_string_new ("<b>bold</b> & <i>not</i> <span size='99999'>x</span>");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonNode) created = NULL;
+  g_autofree char *body = NULL;
+  NodMergeRequestPage *page;
+  GtkWidget *label;
+  Shown shown = { fixture, 0, 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  while (title->len < 10 * 1024)
+    g_string_append (title, " &amp; <u>");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "project_id");
+  json_builder_add_int_value (builder, 11);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, title->str);
+  json_builder_set_member_name (builder, "author");
+  json_builder_add_string_value (builder, "amelie");
+  json_builder_set_member_name (builder, "reviewers");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "sam");
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  request = json_builder_get_root (builder);
+  body = json_to_string (request, FALSE);
+  created = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr", body);
+  shown.project_id = json_object_get_int_member (json_node_get_object (created), "project_id");
+  shown.iid = json_object_get_int_member (json_node_get_object (created), "iid");
+
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (item_listed, &shown);
+  page = open_merge_request (fixture, shown.project_id, shown.iid);
+
+  label = find_label (GTK_WIDGET (page), "<b>bold</b> & <i>not</i>");
+  g_assert_nonnull (label);
+  g_assert_false (gtk_label_get_use_markup (GTK_LABEL (label)));
+  /* Nod keeps at most 1,024 characters of a title, and says it cut it. */
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), "…"));
+  g_assert_cmpuint (g_utf8_strlen (gtk_label_get_text (GTK_LABEL (label)), -1), <=, 1025);
+}
+
+/* Private XDG homes, made by hand: G_TEST_OPTION_ISOLATE_DIRS would also hide the
+ * system's XDG_DATA_DIRS, and with them the MIME database GTK needs to load SVG icons. */
+static char *
+isolate_user_dirs (void)
+{
+  static const char * const variables[] = {
+    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "TMPDIR",
+  };
+  char *home = g_dir_make_tmp ("nod-test-review-ui-XXXXXX", NULL);
+
+  g_assert_nonnull (home);
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      g_autofree char *dir = g_build_filename (home, variables[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_setenv (variables[i], dir, TRUE);
+    }
+  return home;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *home = isolate_user_dirs ();
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  /* Xvfb has no GPU: GL would be Mesa's software rasteriser, many times slower. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  have_display = gtk_init_check ();
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/nod/review-ui/approve-from-page", test_approve_from_page);
+  ADD ("/nod/review-ui/offline-approve-push-now", test_offline_approve_then_push_now);
+  ADD ("/nod/review-ui/failed-comment-retry", test_failed_comment_retry);
+  ADD ("/nod/review-ui/preferences-push-now", test_preferences_push_now);
+  ADD ("/nod/review-ui/hostile-title", test_hostile_title);
+#undef ADD
+
+  status = g_test_run ();
+  nod_test_remove_tree (home);
+  return status;
+}
