@@ -20,6 +20,7 @@ struct _NodMergeRequestRow
 
   GtkLabel  *title_label;
   GtkLabel  *meta_label;
+  GtkLabel  *age_label;
   GtkLabel  *approvals_label;
   GtkWidget *draft_badge;
   GtkWidget *conflict_badge;
@@ -53,6 +54,7 @@ nod_merge_request_row_class_init (NodMergeRequestRowClass *klass)
                                                "/io/github/nodreview/Nod/ui/nod-merge-request-row.ui");
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, age_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, approvals_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, draft_badge);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, conflict_badge);
@@ -80,7 +82,6 @@ nod_merge_request_row_set_item (NodMergeRequestRow  *self,
   const NodMergeRequestView *view;
   g_autofree char *reference = NULL;
   g_autofree char *age = NULL;
-  g_autofree char *meta = NULL;
   g_autofree char *approvals = NULL;
   const char *author;
 
@@ -93,18 +94,19 @@ nod_merge_request_row_set_item (NodMergeRequestRow  *self,
   author = view->author_name != NULL ? view->author_name : view->author_username;
 
   gtk_label_set_text (self->title_label, view->title);
-  /* Translators: "group/project!42 · Alice · 5 min ago" */
-  meta = g_strdup_printf (_("%s · %s · %s"), reference, author ? author : "", age);
-  gtk_label_set_text (self->meta_label, meta);
+  gtk_label_set_text (self->meta_label, reference);
+  gtk_label_set_text (self->age_label, age);
 
+  /* Translators: who opened it, then its approvals, e.g. "Alice · 1 of 2 approvals" */
   if (view->approvals_required > 0)
-    /* Translators: approvals given of those required, e.g. "1 of 2 approvals" */
-    approvals = g_strdup_printf (_("%u of %d approvals"), view->approvals_given,
-                                 view->approvals_required);
+    approvals = g_strdup_printf (_("%s · %u of %d approvals"), author ? author : "",
+                                 view->approvals_given, view->approvals_required);
+  else if (view->approvals_given > 0)
+    approvals = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u approval",
+                                              "%s · %u approvals", view->approvals_given),
+                                 author ? author : "", view->approvals_given);
   else
-    approvals = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u approval", "%u approvals",
-                                              view->approvals_given),
-                                 view->approvals_given);
+    approvals = g_strdup (author ? author : "");
   gtk_label_set_text (self->approvals_label, approvals);
   if (view->approved_by_me)
     gtk_widget_add_css_class (GTK_WIDGET (self->approvals_label), "success");

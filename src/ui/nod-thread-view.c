@@ -25,6 +25,7 @@ struct _NodThreadView
   GtkWidget *reply_entry;
   GtkWidget *resolve_button;
   gboolean   resolved;
+  char      *shown;         /* what the notes box shows, to rebuild it only on change */
 };
 
 G_DEFINE_FINAL_TYPE (NodThreadView, nod_thread_view, GTK_TYPE_WIDGET)
@@ -125,6 +126,32 @@ action_state_widget (NodOutboxAction *action)
   return box;
 }
 
+/* The notes and the reviewer's actions, as a string that changes when they do. */
+static char *
+describe (NodDiscussion *discussion,
+          GPtrArray     *actions)
+{
+  GString *text = g_string_new (NULL);
+
+  if (discussion != NULL)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+      for (guint i = 0; i < notes->len; i++)
+        {
+          GDateTime *updated = nod_note_get_updated_at (notes->pdata[i]);
+
+          g_string_append_printf (text, "n%" G_GINT64_FORMAT "@%" G_GINT64_FORMAT ";",
+                                  nod_note_get_id (notes->pdata[i]),
+                                  updated != NULL ? g_date_time_to_unix (updated) : 0);
+        }
+    }
+  for (guint i = 0; actions != NULL && i < actions->len; i++)
+    g_string_append_printf (text, "a%s:%d;", nod_outbox_action_get_op_id (actions->pdata[i]),
+                            nod_outbox_action_get_state (actions->pdata[i]));
+  return g_string_free (text, FALSE);
+}
+
 static void
 on_reply_activated (NodThreadView *self)
 {
@@ -159,6 +186,7 @@ nod_thread_view_finalize (GObject *object)
   NodThreadView *self = NOD_THREAD_VIEW (object);
 
   g_free (self->discussion_id);
+  g_free (self->shown);
 
   G_OBJECT_CLASS (nod_thread_view_parent_class)->finalize (object);
 }
@@ -256,8 +284,22 @@ nod_thread_view_update (NodThreadView *self,
   GtkWidget *child;
   gboolean resolvable = discussion != NULL && nod_discussion_get_resolvable (discussion);
   gboolean system = FALSE;
+  g_autofree char *shown = NULL;
 
   g_return_if_fail (NOD_IS_THREAD_VIEW (self));
+
+  /* Rebuilt only when a note or an action changed: text views take a frame to size
+   * themselves, and a refresh must not make the thread blink. */
+  shown = describe (discussion, actions);
+  if (g_strcmp0 (shown, self->shown) == 0)
+    {
+      self->resolved = discussion != NULL && nod_discussion_get_resolved (discussion);
+      gtk_button_set_label (GTK_BUTTON (self->resolve_button),
+                            self->resolved ? _("Reopen Thread") : _("Resolve Thread"));
+      return;
+    }
+  g_free (self->shown);
+  self->shown = g_steal_pointer (&shown);
 
   while ((child = gtk_widget_get_first_child (self->notes_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->notes_box), child);
