@@ -73,10 +73,10 @@ fail_startup (NodApplication *self,
 /* ---- notifications ---- */
 
 static void
-notify (NodApplication *self,
-        const char     *id,
-        const char     *title,
-        const char     *body)
+send_notification (NodApplication *self,
+                   const char     *id,
+                   const char     *title,
+                   const char     *body)
 {
   g_autoptr(GNotification) notification = NULL;
 
@@ -100,7 +100,7 @@ on_merge_request_closed (NodSyncEngine   *engine,
            : _("“%s” was closed while you had actions waiting; they were not sent."),
     nod_merge_request_get_title (merge_request));
 
-  notify (self, "merge-request-closed",
+  send_notification (self, "merge-request-closed",
           merged ? _("Merge request merged elsewhere") : _("Merge request closed elsewhere"),
           body);
 }
@@ -116,7 +116,7 @@ on_action_failed (NodSyncEngine   *engine,
   /* Only the failure the reviewer must act on gets a notification: new commits. */
   if (nod_outbox_action_get_kind (action) == NOD_ACTION_APPROVE &&
       nod_outbox_action_get_last_status (action) == 409)
-    notify (self, "approval-rejected", _("Approval not sent"),
+    send_notification (self, "approval-rejected", _("Approval not sent"),
             _("New commits were pushed since you reviewed. Look at them, then approve again."));
 }
 
@@ -138,7 +138,7 @@ on_job_finished (NodSyncEngine *engine,
                                                          "%u merge requests synced",
                                                          summary->pulled),
                                                summary->pulled);
-      notify (self, "first-sync", _("Nod is ready"), body);
+      send_notification (self, "first-sync", _("Nod is ready"), body);
     }
 }
 
@@ -229,7 +229,7 @@ on_token_found (GObject      *source_object,
   TokenLookup *lookup = user_data;
   NodApplication *self = lookup->self;
   g_autoptr(GError) error = NULL;
-  g_autofree char *token = nod_credentials_lookup_finish (result, &error);
+  char *token = nod_credentials_lookup_finish (result, &error);
 
   if (token != NULL)
     sync_account (self, lookup->account, token);
@@ -237,8 +237,7 @@ on_token_found (GObject      *source_object,
     g_warning ("No token for %s: %s", nod_account_get_base_url (lookup->account),
                error->message);
 
-  if (token != NULL)
-    explicit_bzero (token, strlen (token));
+  nod_credentials_token_free (token);
   self->pending_token_lookups--;
   start_engine (self);
 
