@@ -23,6 +23,9 @@
 /* How soon the list follows a change; a pull in progress refreshes it at most this often. */
 #define RELOAD_DELAY_MS 100
 #define PULL_RELOAD_DELAY_MS 1000
+/* An empty list is filled this many rows per main-loop turn: GTK builds a row widget for
+ * each of the first couple of hundred items at once, a quarter of a millisecond each. */
+#define FIRST_FILL_CHUNK 32
 
 struct _NodWindow
 {
@@ -47,6 +50,8 @@ struct _NodWindow
   gboolean              list_dirty;       /* changed while loading: load again after */
   guint                 reload_source;
   guint                 clock_source;     /* one timer keeps "5 min ago" true */
+  GPtrArray            *filling;          /* items still to append to an empty list */
+  guint                 fill_source;
   guint                 page_generation;  /* drops a page load overtaken by another */
   GtkWidget            *indicator;
 
@@ -156,6 +161,51 @@ same_order (GListModel *listed,
   return TRUE;
 }
 
+static gboolean
+on_fill_due (gpointer user_data)
+{
+  NodWindow *self = user_data;
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  guint count = MIN (FIRST_FILL_CHUNK, self->filling->len);
+
+  g_list_store_splice (self->items, n_items, 0, self->filling->pdata, count);
+  g_ptr_array_remove_range (self->filling, 0, count);
+  update_sidebar (self);
+  if (self->filling->len > 0)
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->filling, g_ptr_array_unref);
+  self->fill_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Shows @items: in place when the list has rows already (the list view keeps its rows
+ * for the same items), a chunk at a time when it is empty. */
+static void
+show_items (NodWindow *self,
+            GPtrArray *items)
+{
+  guint n_items;
+
+  g_clear_handle_id (&self->fill_source, g_source_remove);
+  g_clear_pointer (&self->filling, g_ptr_array_unref);
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  if (n_items == 0 && items->len > FIRST_FILL_CHUNK)
+    {
+      self->filling = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = FIRST_FILL_CHUNK; i < items->len; i++)
+        g_ptr_array_add (self->filling, g_object_ref (items->pdata[i]));
+      g_list_store_splice (self->items, 0, 0, items->pdata, FIRST_FILL_CHUNK);
+      self->fill_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_fill_due, self, NULL);
+      return;
+    }
+
+  if (!same_order (G_LIST_MODEL (self->items), items))
+    g_list_store_splice (self->items, 0, n_items, items->pdata, items->len);
+}
+
+
 static void
 finish_list_load (ListLoad *load)
 {
@@ -167,9 +217,7 @@ finish_list_load (ListLoad *load)
     was_selected = g_object_ref (selected_item (self));
 
   self->replacing_items = TRUE;
-  if (!same_order (G_LIST_MODEL (self->items), load->items))
-    g_list_store_splice (self->items, 0, g_list_model_get_n_items (G_LIST_MODEL (self->items)),
-                         load->items->pdata, load->items->len);
+  show_items (self, load->items);
 
   /* The same merge request stays selected, in its new state. */
   n_filtered = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
@@ -736,6 +784,8 @@ nod_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_handle_id (&self->clock_source, g_source_remove);
+  g_clear_handle_id (&self->fill_source, g_source_remove);
+  g_clear_pointer (&self->filling, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), NOD_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
