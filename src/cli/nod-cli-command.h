@@ -1,0 +1,96 @@
+/* nod-cli-command.h: a command line, parsed and checked
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  NOD_CLI_VERB_HELP,          /* `nod help [VERB]`, or any verb with --help */
+  NOD_CLI_VERB_ACCOUNT_ADD,   /* account add --url URL [--token-stdin] [--insecure-http] */
+  NOD_CLI_VERB_ACCOUNT_LIST,
+  NOD_CLI_VERB_ACCOUNT_REMOVE,/* account remove URL */
+  NOD_CLI_VERB_STATUS,        /* status [--json] */
+  NOD_CLI_VERB_PULL,
+  NOD_CLI_VERB_PUSH,          /* push [--approvals-only] */
+  NOD_CLI_VERB_SYNC,          /* sync [--preview] */
+  NOD_CLI_VERB_APPROVE,       /* approve REF */
+  NOD_CLI_VERB_UNAPPROVE,     /* unapprove REF */
+  NOD_CLI_VERB_COMMENT,       /* comment REF --body TEXT|- */
+  NOD_CLI_VERB_REPLY,         /* reply REF --discussion ID --body TEXT|- */
+  NOD_CLI_VERB_RESOLVE,       /* resolve REF --discussion ID */
+  NOD_CLI_VERB_UNRESOLVE,     /* unresolve REF --discussion ID */
+  NOD_CLI_VERB_QUEUE_LIST,    /* queue list [--json] */
+  NOD_CLI_VERB_QUEUE_RETRY,   /* queue retry OP */
+  NOD_CLI_VERB_QUEUE_DISCARD, /* queue discard OP */
+  NOD_CLI_VERB_MR_LIST,       /* mr list [--review|--authored|--assigned] [--json] */
+} NodCliVerb;
+
+typedef enum
+{
+  NOD_CLI_LIST_ALL,
+  NOD_CLI_LIST_REVIEW,
+  NOD_CLI_LIST_AUTHORED,
+  NOD_CLI_LIST_ASSIGNED,
+} NodCliListFilter;
+
+typedef struct
+{
+  NodCliVerb       verb;
+  NodCliVerb       help_for;        /* HELP: which verb, or HELP itself for the overview */
+  char            *project_path;    /* REF "group/sub/project!42" → "group/sub/project" */
+  gint64           iid;             /*                            → 42 */
+  char            *body;            /* --body TEXT; NULL with body_from_stdin */
+  gboolean         body_from_stdin; /* --body - */
+  char            *discussion_id;   /* --discussion ID */
+  char            *op_id;           /* queue retry|discard OP */
+  char            *url;             /* account add --url, account remove URL */
+  gboolean         token_from_stdin;
+  gboolean         insecure_http;
+  gboolean         json;
+  gboolean         preview;
+  gboolean         approvals_only;
+  NodCliListFilter list_filter;
+} NodCliCommand;
+
+/* Exit codes, as scripts expect them (sysexits.h's EX_TEMPFAIL for "queued"). */
+#define NOD_CLI_EXIT_OK     0
+#define NOD_CLI_EXIT_ERROR  1
+#define NOD_CLI_EXIT_USAGE  2
+#define NOD_CLI_EXIT_QUEUED 75
+
+#define NOD_CLI_ERROR (nod_cli_error_quark ())
+typedef enum
+{
+  NOD_CLI_ERROR_USAGE,        /* bad input: the message is one line for people */
+} NodCliError;
+
+GQuark         nod_cli_error_quark      (void);
+
+/* TRUE if @word is a verb (the first word of a command), so `nod WORD …` is a command
+ * rather than the app. */
+gboolean       nod_cli_is_verb          (const char     *word);
+
+/* Parses @argv (argv[0] is the program). On bad input returns NULL and a
+ * NOD_CLI_ERROR_USAGE error whose message is one line ("nod: …"), to print with exit 2. */
+NodCliCommand *nod_cli_command_parse    (int             argc,
+                                         const char     *const *argv,
+                                         GError        **error);
+void           nod_cli_command_free     (NodCliCommand  *command);
+const char    *nod_cli_verb_to_string   (NodCliVerb      verb);  /* "queue retry" */
+/* The --help text of a verb (HELP: the overview), translated, ending in a newline. */
+char          *nod_cli_help_text        (NodCliVerb      verb);
+
+/* Checks a GitLab instance URL for `account add`: a scheme, http only to loopback unless
+ * @insecure_http; NOD_CLI_ERROR_USAGE otherwise. */
+gboolean       nod_cli_check_url        (const char     *url,
+                                         gboolean        insecure_http,
+                                         GError        **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodCliCommand, nod_cli_command_free)
+
+G_END_DECLS
