@@ -9,6 +9,7 @@
 #include <locale.h>
 
 #include "nod-application.h"
+#include "nod-cli.h"
 
 int
 main (int   argc,
@@ -20,6 +21,11 @@ main (int   argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* `nod WORD …` is a command (or a mistyped one: it says so), and never starts GTK: it
+   * must work over SSH and in scripts. Options alone (`nod --demo`) open the app. */
+  if (argc > 1 && argv[1][0] != '-')
+    return nod_cli_main (argc, argv);
 
   app = nod_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "nod-application.h"
+#include "nod-cli.h"
 #include "nod-credentials.h"
 #include "nod-demo-server.h"
 #include "nod-fake-gitlab.h"
@@ -425,6 +426,70 @@ nod_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (nod_application_parent_class)->shutdown (app);
 }
 
+/* ---- commands from `nod VERB …` in a terminal, carried out here ---- */
+
+static void
+on_command_done (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GApplicationCommandLine) command_line = user_data;
+  GApplication *app = g_object_get_data (G_OBJECT (command_line), "nod-application");
+
+  g_application_command_line_set_exit_status (command_line,
+                                              nod_cli_run_finish (NOD_CLI (source_object),
+                                                                  result));
+  g_application_release (app);
+}
+
+static void
+run_command (NodApplication          *self,
+             GApplicationCommandLine *command_line)
+{
+  g_autoptr(NodCli) cli = nod_cli_new (self->engine, self->accounts);
+
+  nod_cli_run_async (cli, command_line, NULL, on_command_done, g_object_ref (command_line));
+}
+
+static void
+on_engine_for_command (NodApplication          *self,
+                       GParamSpec              *pspec,
+                       GApplicationCommandLine *command_line)
+{
+  if (!self->ready)
+    return;
+  g_signal_handlers_disconnect_by_data (self, command_line);
+  run_command (self, command_line);
+  g_object_unref (command_line);
+}
+
+static int
+nod_application_command_line (GApplication            *app,
+                              GApplicationCommandLine *command_line)
+{
+  NodApplication *self = NOD_APPLICATION (app);
+  g_auto(GStrv) argv = NULL;
+  int argc;
+
+  argv = g_application_command_line_get_arguments (command_line, &argc);
+  if (argc < 2 || !nod_cli_is_verb (argv[1]))
+    {
+      g_application_activate (app);
+      return 0;
+    }
+
+  /* The command uses this instance's engine (its status bar shows the work), once the
+   * engine is up; the terminal waits for the answer. */
+  g_application_hold (app);
+  g_object_set_data (G_OBJECT (command_line), "nod-application", app);
+  if (self->ready)
+    run_command (self, command_line);
+  else
+    g_signal_connect (self, "notify::engine", G_CALLBACK (on_engine_for_command),
+                      g_object_ref (command_line));
+  return 0;
+}
+
 static int
 nod_application_handle_local_options (GApplication *app,
                                       GVariantDict *options)
@@ -504,6 +569,7 @@ nod_application_class_init (NodApplicationClass *klass)
   app_class->startup = nod_application_startup;
   app_class->shutdown = nod_application_shutdown;
   app_class->handle_local_options = nod_application_handle_local_options;
+  app_class->command_line = nod_application_command_line;
 
   /* NULL until the store is open and the accounts are known. */
   properties[PROP_ENGINE] =
@@ -787,7 +853,8 @@ nod_application_new (void)
 {
   return g_object_new (NOD_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE |
+                                G_APPLICATION_SEND_ENVIRONMENT,
                        "resource-base-path", "/io/github/nodreview/Nod",
                        NULL);
 }

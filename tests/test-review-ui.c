@@ -15,6 +15,7 @@
 #include "nod-window.h"
 
 static gboolean have_display;
+static const char *nod_path;
 
 typedef struct
 {
@@ -455,6 +456,57 @@ test_hostile_title (Fixture       *fixture,
   g_assert_cmpuint (g_utf8_strlen (gtk_label_get_text (GTK_LABEL (label)), -1), <=, 1025);
 }
 
+/* `nod approve …` in a terminal while Nod runs: the running app does it, with its engine. */
+static void
+test_forwarded_command (void)
+{
+  g_autoptr(NodApplication) app = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  Fixture fixture = { 0, };
+  const char *base_url;
+
+  if (!have_display || nod_path == NULL)
+    {
+      g_test_skip ("No display, or no nod binary given: run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  /* The real id on this session bus: what `nod VERB` looks for. */
+  app = nod_application_new ();
+  nod_application_set_demo (app, 0, 0);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  if (g_application_get_is_remote (G_APPLICATION (app)))
+    {
+      g_test_skip ("A Nod is running on this session bus: it would take the command");
+      return;
+    }
+  g_application_activate (G_APPLICATION (app));
+  fixture.app = app;
+  fixture.window = NOD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  nod_test_wait_until (window_ready, &fixture);
+  base_url = nod_application_get_demo_base_url (app);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error, nod_path, "approve", "gnome-apps/nod!111", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (child, NULL, NULL, nod_test_keep_result, &result);
+  g_assert_true (g_subprocess_communicate_utf8_finish (child, nod_test_wait_for_result (&result),
+                                                       &out, &err, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_subprocess_get_exit_status (child), ==, 0);
+  g_assert_nonnull (strstr (out, "approve gnome-apps/nod!111: done"));
+  /* The app's own GitLab (the demo's) got it: the command ran in the app. */
+  g_assert_cmpuint (nod_test_fake_count_requests (base_url, "POST",
+                                                  "/merge_requests/111/approve$"), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (fixture.window));
+}
+
 /* Private XDG homes, made by hand: G_TEST_OPTION_ISOLATE_DIRS would also hide the
  * system's XDG_DATA_DIRS, and with them the MIME database GTK needs to load SVG icons. */
 static char *
@@ -487,6 +539,7 @@ main (int   argc,
   /* Xvfb has no GPU: GL would be Mesa's software rasteriser, many times slower. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   have_display = gtk_init_check ();
+  nod_path = argc > 1 && g_file_test (argv[1], G_FILE_TEST_IS_EXECUTABLE) ? argv[1] : NULL;
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -496,6 +549,7 @@ main (int   argc,
   ADD ("/nod/review-ui/preferences-push-now", test_preferences_push_now);
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
 #undef ADD
+  g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);
 
   status = g_test_run ();
   nod_test_remove_tree (home);

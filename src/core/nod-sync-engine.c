@@ -1081,6 +1081,23 @@ nod_sync_engine_set_periodic_enabled (NodSyncEngine *self,
   self->periodic_enabled = !!enabled;
 }
 
+/**
+ * nod_sync_engine_get_forge:
+ *
+ * Returns: (transfer none) (nullable): the forge an account syncs with
+ */
+NodForge *
+nod_sync_engine_get_forge (NodSyncEngine *self,
+                           gint64         account_id)
+{
+  Account *account;
+
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
+
+  account = find_account (self, account_id);
+  return account != NULL ? account->forge : NULL;
+}
+
 NodSyncStatus *
 nod_sync_engine_get_status (NodSyncEngine *self)
 {

@@ -30,6 +30,8 @@ void             nod_sync_engine_remove_account    (NodSyncEngine        *self,
                                                     gint64                account_id);
 void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
                                                        gboolean           enabled);
+NodForge        *nod_sync_engine_get_forge         (NodSyncEngine        *self,
+                                                    gint64                account_id);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
 NodOutbox       *nod_sync_engine_get_outbox        (NodSyncEngine        *self);
 NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);

@@ -1,0 +1,342 @@
+/* test-cli.c: `nod VERB …` end to end, against the fake GitLab
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The real `nod` binary (the argument) runs as a child, headless (no session bus, so no running Nod to
+ * forward to), with GITLAB_URL/GITLAB_TOKEN naming the fake that runs in this process.
+ * One case instead runs the app here and checks that a command is forwarded to it.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "nod-application.h"
+#include "nod-fake-gitlab.h"
+#include "nod-test-utils.h"
+
+#define TOKEN "glpat-cli-test-0123456789"
+
+static const char *nod_path;
+
+typedef struct
+{
+  NodFakeGitlab *fake;
+  char          *base_url;
+  char          *data_home;
+} Fixture;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Outcome;
+
+static void
+outcome_clear (Outcome *outcome)
+{
+  g_free (outcome->out);
+  g_free (outcome->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->fake = nod_fake_gitlab_new (TOKEN);
+  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
+  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
+  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
+  fixture->data_home = g_build_filename (g_get_user_data_dir (), "cli", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->fake);
+  g_free (fixture->base_url);
+  g_free (fixture->data_home);
+}
+
+/* Runs `nod ARGS…` (NULL-terminated) with @input on its stdin, serving the fake meanwhile. */
+static void
+run_nod (Fixture    *fixture,
+         Outcome    *outcome,
+         const char *input,
+         ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) nod_path);
+  va_start (args, input);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  /* No bus: nothing to forward to, the child does the work. */
+  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  child = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  g_subprocess_communicate_utf8_async (child, input != NULL ? input : "", NULL,
+                                       nod_test_keep_result, &result);
+  g_assert_true (g_subprocess_communicate_utf8_finish (child, nod_test_wait_for_result (&result),
+                                                       &outcome->out, &outcome->err, &error));
+  g_assert_no_error (error);
+  outcome->status = g_subprocess_get_exit_status (child);
+
+  /* The token is the keyring's and GitLab's business: never in anything nod prints or
+   * logs (G_MESSAGES_DEBUG=all puts every log line on stderr). */
+  g_assert_null (strstr (outcome->out, TOKEN));
+  g_assert_null (strstr (outcome->err, TOKEN));
+}
+
+static guint
+writes (Fixture *fixture)
+{
+  return nod_test_fake_count_requests (fixture->base_url, "POST", ".") +
+         nod_test_fake_count_requests (fixture->base_url, "PUT", ".") +
+         nod_test_fake_count_requests (fixture->base_url, "DELETE", ".");
+}
+
+static void
+test_approve (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_auto (Outcome) outcome = { 0, };
+
+  run_nod (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
+  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_nonnull (strstr (outcome.out, "approve gnome-apps/nod!111: done"));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
+                                                  "/merge_requests/111/approve$"), ==, 1);
+}
+
+static void
+test_approve_queued (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto (Outcome) outcome = { 0, };
+  g_autoptr(JsonNode) fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                                     "{\"method\": \"POST\", \"path\": "
+                                                     "\"/approve$\", \"status\": 503}");
+
+  run_nod (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
+  g_assert_cmpint (outcome.status, ==, 75);
+  g_assert_nonnull (strstr (outcome.err, "queued"));
+}
+
+static void
+test_approve_refused (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_auto (Outcome) outcome = { 0, };
+  g_autoptr(JsonNode) fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                                     "{\"method\": \"POST\", \"path\": "
+                                                     "\"/approve$\", \"status\": 403}");
+
+  run_nod (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
+  g_assert_cmpint (outcome.status, ==, 1);
+  g_assert_nonnull (strstr (outcome.err, "failed: "));
+}
+
+static void
+test_bad_input (Fixture       *fixture,
+                gconstpointer  data)
+{
+  static const char * const cases[][5] = {
+    { "approve", "group/project!abc", NULL },
+    { "frobnicate", NULL },
+    { "push", "--sideways", NULL },
+    { "comment", "gnome-apps/nod!111", "--body", "", NULL },
+    { "account", "add", "--url", "gitlab.com", NULL },
+    { "account", "add", "--url", "http://gitlab.example.org", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (Outcome) outcome = { 0, };
+
+      run_nod (fixture, &outcome, NULL, cases[i][0], cases[i][1], cases[i][2], cases[i][3],
+               cases[i][4], NULL);
+      g_assert_cmpint (outcome.status, ==, 2);
+      g_assert_true (g_str_has_prefix (outcome.err, "nod: "));
+    }
+  g_assert_cmpuint (writes (fixture), ==, 0);
+}
+
+static void
+test_comment_from_stdin_then_queue (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_auto (Outcome) comment = { 0, };
+  g_auto (Outcome) queue = { 0, };
+
+  run_nod (fixture, &comment, "Looks good.\nOne nit below.\n", "comment", "gnome-apps/nod!111",
+           "--body", "-", NULL);
+  g_assert_cmpint (comment.status, ==, 0);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
+                    ==, 1);
+
+  run_nod (fixture, &queue, NULL, "queue", "list", NULL);
+  g_assert_cmpint (queue.status, ==, 0);
+  g_assert_nonnull (strstr (queue.out, "Nothing waiting"));
+}
+
+static void
+test_pull_push_sync (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_auto (Outcome) pull = { 0, };
+  g_auto (Outcome) push = { 0, };
+  g_auto (Outcome) sync = { 0, };
+  g_auto (Outcome) list = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  run_nod (fixture, &pull, NULL, "pull", NULL);
+  g_assert_cmpint (pull.status, ==, 0);
+  g_assert_true (g_str_has_prefix (pull.out, "pulled "));
+  g_assert_cmpint (g_ascii_strtoll (pull.out + strlen ("pulled "), NULL, 10), >, 0);
+
+  run_nod (fixture, &push, NULL, "push", NULL);
+  g_assert_cmpint (push.status, ==, 0);
+  g_assert_cmpstr (push.out, ==, "pushed 0, failed 0, remaining 0\n");
+
+  run_nod (fixture, &sync, NULL, "sync", NULL);
+  g_assert_cmpint (sync.status, ==, 0);
+  g_assert_true (g_str_has_prefix (sync.out, "pulled "));
+  g_assert_nonnull (strstr (sync.out, "\npushed 0, failed 0, remaining 0\n"));
+
+  run_nod (fixture, &list, NULL, "mr", "list", "--review", "--json", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, list.out, -1, &error));
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))),
+                    >, 0);
+}
+
+/* Every column of every outbox row, as text: "byte for byte" for the outbox. */
+static char *
+dump_outbox (Fixture *fixture)
+{
+  g_autofree char *path = g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
+  g_autoptr(GString) dump = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT * FROM outbox ORDER BY seq", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      for (int i = 0; i < sqlite3_column_count (stmt); i++)
+        g_string_append_printf (dump, "%s|", (const char *) sqlite3_column_text (stmt, i));
+      g_string_append_c (dump, '\n');
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&dump), FALSE);
+}
+
+/* --preview reads and changes nothing: no write request, the outbox byte for byte. */
+static void
+test_sync_preview (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_auto (Outcome) queued = { 0, };
+  g_auto (Outcome) preview = { 0, };
+  g_autoptr(JsonNode) fault = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  guint writes_before;
+
+  /* A comment that could not go: something for the preview to show. */
+  fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                 "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                 "\"status\": 503}");
+  run_nod (fixture, &queued, NULL, "comment", "gnome-apps/nod!111", "--body", "Later", NULL);
+  g_assert_cmpint (queued.status, ==, 75);
+
+  writes_before = writes (fixture);
+  before = dump_outbox (fixture);
+  run_nod (fixture, &preview, NULL, "sync", "--preview", NULL);
+  after = dump_outbox (fixture);
+
+  g_assert_cmpint (preview.status, ==, 0);
+  g_assert_nonnull (strstr (preview.out, "would push: "));
+  g_assert_nonnull (strstr (preview.out, "would pull: "));
+  g_assert_cmpuint (writes (fixture), ==, writes_before);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_nonnull (strstr (before, "Later"));
+}
+
+static void
+test_status_json (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto (Outcome) outcome = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  static const char * const members[] = {
+    "state", "pending", "failed", "last_synced_at", "blocked_until", "rate_limit", "accounts",
+  };
+  JsonObject *object;
+
+  run_nod (fixture, &outcome, NULL, "status", "--json", NULL);
+  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, outcome.out, -1, &error));
+  object = json_node_get_object (json_parser_get_root (parser));
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    g_assert_true (json_object_has_member (object, members[i]));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "accounts")),
+                    ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  nod_path = argc > 1 ? argv[1] : NULL;
+  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("Usage: test-cli PATH-TO-NOD\n");
+      return 1;
+    }
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/nod/cli/approve", test_approve);
+  ADD ("/nod/cli/approve-queued", test_approve_queued);
+  ADD ("/nod/cli/approve-refused", test_approve_refused);
+  ADD ("/nod/cli/bad-input", test_bad_input);
+  ADD ("/nod/cli/comment-stdin", test_comment_from_stdin_then_queue);
+  ADD ("/nod/cli/pull-push-sync", test_pull_push_sync);
+  ADD ("/nod/cli/sync-preview", test_sync_preview);
+  ADD ("/nod/cli/status-json", test_status_json);
+#undef ADD
+
+  return g_test_run ();
+}
