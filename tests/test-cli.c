@@ -13,6 +13,7 @@
 
 #include "nod-application.h"
 #include "nod-fake-gitlab.h"
+#include "nod-gitlab.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "glpat-cli-test-0123456789"
@@ -313,6 +314,129 @@ test_status_json (Fixture       *fixture,
                     ==, 1);
 }
 
+/* An open thread on gnome-apps/nod!111, as the fake has it. */
+static char *
+open_thread_id (Fixture *fixture)
+{
+  g_autoptr(NodGitlab) observer = NULL;
+  g_autoptr(NodForgePage) page = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *discussions;
+
+  observer = nod_gitlab_new (fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  /* gnome-apps/nod is project 11 in the sample. */
+  nod_forge_list_discussions_async (NOD_FORGE (observer), 11, 111, 1, NULL,
+                                    nod_test_keep_result, &result);
+  page = nod_forge_list_discussions_finish (NOD_FORGE (observer),
+                                            nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  discussions = nod_forge_page_get_items (page);
+  for (guint i = 0; i < discussions->len; i++)
+    if (nod_discussion_get_resolvable (discussions->pdata[i]) &&
+        !nod_discussion_get_resolved (discussions->pdata[i]))
+      return g_strdup (nod_discussion_get_id (discussions->pdata[i]));
+  g_error ("No open thread on gnome-apps/nod!111");
+}
+
+static void
+test_reply_and_resolve (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *thread = open_thread_id (fixture);
+  g_auto (Outcome) reply = { 0, };
+  g_auto (Outcome) resolve = { 0, };
+  g_auto (Outcome) unresolve = { 0, };
+
+  run_nod (fixture, &reply, NULL, "reply", "gnome-apps/nod!111", "--discussion", thread,
+           "--body", "Done in the next push.", NULL);
+  g_assert_cmpint (reply.status, ==, 0);
+  run_nod (fixture, &resolve, NULL, "resolve", "gnome-apps/nod!111", "--discussion", thread,
+           NULL);
+  g_assert_cmpint (resolve.status, ==, 0);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/notes$"), ==, 1);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "PUT",
+                                                  "/discussions/[0-9a-f]+$"), ==, 1);
+
+  run_nod (fixture, &unresolve, NULL, "unresolve", "gnome-apps/nod!111", "--discussion", thread,
+           NULL);
+  g_assert_cmpint (unresolve.status, ==, 0);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "PUT",
+                                                  "/discussions/[0-9a-f]+$"), ==, 2);
+}
+
+/* A refused comment holds back the next one on its merge request: both listed, the
+ * second discarded, the first retried once GitLab takes it. */
+static void
+test_queue_retry_discard (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_auto (Outcome) first = { 0, };
+  g_auto (Outcome) second = { 0, };
+  g_auto (Outcome) listed = { 0, };
+  g_auto (Outcome) retried = { 0, };
+  g_auto (Outcome) discarded = { 0, };
+  g_auto (Outcome) empty = { 0, };
+  g_autoptr(JsonNode) fault = NULL;
+  g_autoptr(JsonNode) cleared = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *op_first = NULL;
+  g_autofree char *op_second = NULL;
+  JsonArray *rows;
+
+  fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                 "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                 "\"status\": 403}");
+  run_nod (fixture, &first, NULL, "comment", "gnome-apps/nod!111", "--body", "First", NULL);
+  run_nod (fixture, &second, NULL, "comment", "gnome-apps/nod!111", "--body", "Second", NULL);
+  g_assert_cmpint (first.status, ==, 1);
+  g_assert_cmpint (second.status, ==, 75);
+
+  run_nod (fixture, &listed, NULL, "queue", "list", "--json", NULL);
+  g_assert_cmpint (listed.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, listed.out, -1, &error));
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                  "state"), ==, "failed");
+  g_assert_nonnull (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                   "reason"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 1),
+                                                  "state"), ==, "pending");
+  op_first = g_strdup (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                      "op"));
+  op_second = g_strdup (json_object_get_string_member (json_array_get_object_element (rows, 1),
+                                                       "op"));
+
+  run_nod (fixture, &discarded, NULL, "queue", "discard", op_second, NULL);
+  g_assert_cmpint (discarded.status, ==, 0);
+  cleared = nod_test_fake_control (fixture->base_url, "DELETE", "/__fake/faults", NULL);
+  run_nod (fixture, &retried, NULL, "queue", "retry", op_first, NULL);
+  g_assert_cmpint (retried.status, ==, 0);
+
+  run_nod (fixture, &empty, NULL, "queue", "list", NULL);
+  g_assert_nonnull (strstr (empty.out, "Nothing waiting"));
+  /* Refused once, sent once; the discarded one never went. */
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
+                    ==, 2);
+}
+
+/* With no keyring to keep it, `account add` fails and says why — without repeating the
+ * token it read (run_nod checks every output for it). */
+static void
+test_account_add_without_keyring (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_auto (Outcome) added = { 0, };
+
+  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
+           "--token-stdin", NULL);
+  g_assert_cmpint (added.status, ==, 1);
+  g_assert_nonnull (strstr (added.err, "keyring"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +460,9 @@ main (int   argc,
   ADD ("/nod/cli/pull-push-sync", test_pull_push_sync);
   ADD ("/nod/cli/sync-preview", test_sync_preview);
   ADD ("/nod/cli/status-json", test_status_json);
+  ADD ("/nod/cli/reply-resolve", test_reply_and_resolve);
+  ADD ("/nod/cli/queue-retry-discard", test_queue_retry_discard);
+  ADD ("/nod/cli/account-add-no-keyring", test_account_add_without_keyring);
 #undef ADD
 
   return g_test_run ();
