@@ -19,6 +19,7 @@
 #define TOKEN "glpat-cli-test-0123456789"
 
 static const char *nod_path;
+static gboolean use_session_bus;  /* for the keyring; otherwise the child has no bus */
 
 typedef struct
 {
@@ -95,7 +96,8 @@ run_nod (Fixture    *fixture,
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   /* No bus: nothing to forward to, the child does the work. */
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  if (!use_session_bus)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   child = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -437,6 +439,57 @@ test_account_add_without_keyring (Fixture       *fixture,
   g_assert_nonnull (strstr (added.err, "keyring"));
 }
 
+static void
+test_approve_then_unapprove (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_auto (Outcome) approved = { 0, };
+  g_auto (Outcome) unapproved = { 0, };
+
+  run_nod (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
+  run_nod (fixture, &unapproved, NULL, "unapprove", "gnome-apps/nod!111", NULL);
+  g_assert_cmpint (approved.status, ==, 0);
+  g_assert_cmpint (unapproved.status, ==, 0);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
+                                                  "/merge_requests/111/unapprove$"), ==, 1);
+}
+
+/* A stored account, through the session's keyring: add (token on stdin), list, remove. */
+static void
+test_account_add_list_remove (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_auto (Outcome) added = { 0, };
+  g_auto (Outcome) listed = { 0, };
+  g_auto (Outcome) removed = { 0, };
+  g_auto (Outcome) after = { 0, };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  if (bus == NULL)
+    {
+      g_test_skip ("No session bus, so no keyring: build-aux/dev.sh test provides both");
+      return;
+    }
+
+  use_session_bus = TRUE;
+  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
+           "--token-stdin", NULL);
+  if (added.status == 1 && strstr (added.err, "keyring") != NULL)
+    {
+      use_session_bus = FALSE;
+      g_test_skip_printf ("No usable keyring: %s", added.err);
+      return;
+    }
+  g_assert_cmpint (added.status, ==, 0);
+  g_assert_nonnull (strstr (added.out, "sam"));
+
+  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  g_assert_nonnull (strstr (listed.out, fixture->base_url));
+  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  g_assert_cmpint (removed.status, ==, 0);
+  use_session_bus = FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -463,6 +516,8 @@ main (int   argc,
   ADD ("/nod/cli/reply-resolve", test_reply_and_resolve);
   ADD ("/nod/cli/queue-retry-discard", test_queue_retry_discard);
   ADD ("/nod/cli/account-add-no-keyring", test_account_add_without_keyring);
+  ADD ("/nod/cli/unapprove", test_approve_then_unapprove);
+  ADD ("/nod/cli/account-add-list-remove", test_account_add_list_remove);
 #undef ADD
 
   return g_test_run ();
