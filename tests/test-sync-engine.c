@@ -1013,6 +1013,74 @@ test_pull_survives_changes_mid_pull (Fixture       *fixture,
                                        "SELECT COUNT (*) FROM notes WHERE body = 'Ping'"), ==, 1);
 }
 
+static gint64
+server_total_since (Fixture              *fixture,
+                    NodMergeRequestScope  scope,
+                    guint                 days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) days);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(NodForgePage) page = NULL;
+
+  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, since, 1, NULL,
+                                       nod_test_keep_result, &result);
+  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
+                                               nod_test_wait_for_result (&result), NULL);
+  return nod_forge_page_get_total (page);
+}
+
+/* 30 days of history, then 90: the second pull fetches what is missing; back to 30, and
+ * merged or closed merge requests older than that leave the cache, except one the
+ * reviewer still has a comment waiting on. */
+static void
+test_pull_history_depth (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  const char *old_closed = "SELECT COUNT (*) FROM merge_requests WHERE state IN "
+                           "('merged', 'closed') AND julianday (updated_at) < "
+                           "julianday ('now', '-31 days')";
+  g_autoptr(NodOutboxAction) comment = NULL;
+  gint64 project_id, iid;
+
+  nod_fake_gitlab_generate (fixture->fake, 600);
+
+  nod_sync_engine_set_history_days (fixture->engine, 30);
+  pull (fixture);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, server_total_since (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, 30));
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE "
+                                       "julianday (updated_at) < julianday ('now', '-30 days')"),
+                   ==, 0);
+
+  nod_sync_engine_set_history_days (fixture->engine, 90);
+  pull (fixture);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, server_total_since (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, 90));
+  g_assert_cmpint (nod_test_query_int (fixture->store, old_closed), >, 1);
+
+  /* A comment waits (for the cycle) on one of the old closed ones. */
+  project_id = nod_test_query_int (fixture->store,
+                                   "SELECT project_id FROM merge_requests WHERE state IN "
+                                   "('merged', 'closed') AND julianday (updated_at) < "
+                                   "julianday ('now', '-31 days') ORDER BY updated_at LIMIT 1");
+  iid = nod_test_query_int (fixture->store,
+                            "SELECT iid FROM merge_requests WHERE state IN "
+                            "('merged', 'closed') AND julianday (updated_at) < "
+                            "julianday ('now', '-31 days') ORDER BY updated_at LIMIT 1");
+  comment = enqueue (fixture, nod_outbox_action_new_comment (ACCOUNT, project_id, iid, "Late"),
+                     NULL);
+
+  nod_sync_engine_set_history_days (fixture->engine, 30);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (engine_idle, fixture);
+  g_assert_cmpint (nod_test_query_int (fixture->store, old_closed), ==, 1);
+  assert_row (fixture, comment, "pending");
+}
+
 static void
 test_pull_shows_pending_over_server (Fixture       *fixture,
                                      gconstpointer  data)
@@ -1229,6 +1297,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/stores-and-resumes", test_pull_stores_and_resumes);
   ADD ("/nod/sync-engine/pull/changes-mid-pull", test_pull_survives_changes_mid_pull);
   ADD ("/nod/sync-engine/pull/detail-overlay", test_pull_detail_overlay);
+  ADD ("/nod/sync-engine/pull/history-depth", test_pull_history_depth);
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);

@@ -42,6 +42,7 @@ typedef struct
   gint64                project_id;  /* load_detail: which one */
   gint64                iid;
   NodMergeRequestDetail *detail;
+  char                 *older_than;  /* prune: ISO 8601 */
 } Request;
 
 static void
@@ -55,6 +56,7 @@ request_free (Request *request)
   g_free (request->cursor);
   g_clear_pointer (&request->views, g_ptr_array_unref);
   g_clear_pointer (&request->detail, nod_merge_request_detail_free);
+  g_free (request->older_than);
   g_free (request);
 }
 
@@ -1122,6 +1124,67 @@ nod_review_cache_load_detail_finish (NodReviewCache  *self,
   Request *request = finish_request (self, result, nod_review_cache_load_detail_async, error);
 
   return request != NULL ? g_steal_pointer (&request->detail) : NULL;
+}
+
+static gboolean
+prune_work (sqlite3       *db,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  Request *request = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  /* Their approvals and threads go with them (ON DELETE CASCADE). */
+  stmt = nod_store_prepare (db,
+                            "DELETE FROM merge_requests AS mr "
+                            "WHERE mr.account_id = ? AND mr.state IN ('merged', 'closed') "
+                            "AND julianday (mr.updated_at) < julianday (?) "
+                            "AND NOT EXISTS (SELECT 1 FROM outbox o "
+                            "                WHERE o.account_id = mr.account_id "
+                            "                AND o.project_id = mr.project_id "
+                            "                AND o.mr_iid = mr.iid AND o.state != 'done')",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_text (stmt, 2, request->older_than, -1, SQLITE_STATIC);
+  return nod_store_step_done (stmt, error);
+}
+
+/**
+ * nod_review_cache_prune_async:
+ * @older_than: merged and closed merge requests last updated before this go
+ *
+ * Forgets what the history depth no longer covers; never a merge request the reviewer
+ * still has actions on.
+ */
+void
+nod_review_cache_prune_async (NodReviewCache      *self,
+                              gint64               account_id,
+                              GDateTime           *older_than,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (older_than != NULL);
+
+  request = g_new0 (Request, 1);
+  request->account_id = account_id;
+  request->older_than = g_date_time_format_iso8601 (older_than);
+  queue_request (self, request, prune_work, nod_review_cache_prune_async, cancellable,
+                 callback, user_data);
+}
+
+gboolean
+nod_review_cache_prune_finish (NodReviewCache  *self,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  return finish_request (self, result, nod_review_cache_prune_async, error) != NULL;
 }
 
 static void

@@ -129,4 +129,14 @@ NodMergeRequestDetail *nod_review_cache_load_detail_finish (NodReviewCache  *sel
                                                             GAsyncResult    *result,
                                                             GError         **error);
 
+void            nod_review_cache_prune_async         (NodReviewCache       *self,
+                                                      gint64                account_id,
+                                                      GDateTime            *older_than,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+gboolean        nod_review_cache_prune_finish        (NodReviewCache       *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+
 G_END_DECLS

@@ -51,6 +51,7 @@ struct _NodSyncEngine
 
   guint            interval_s;
   guint            notes_per_minute;
+  guint            history_days;      /* how far back pulls go; 0: all history */
   guint            periodic_source;
   gboolean         periodic_enabled;
   gboolean         offline_mode;
@@ -510,6 +511,13 @@ start_pull (NodSyncEngine *self,
   log_event (self, account->id, "sync.job.started", fields);
 
   account->pull_job = nod_sync_pull_job_new (self->cache, account->forge, account->id);
+  if (self->history_days > 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) self->history_days);
+
+      nod_sync_pull_job_set_since (account->pull_job, since);
+    }
   g_signal_connect (account->pull_job, "progress", G_CALLBACK (on_pull_progress), self);
   g_signal_connect (account->pull_job, "merge-request-closed",
                     G_CALLBACK (on_merge_request_closed), self);
@@ -1064,6 +1072,22 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
       update_status (self);
       return;
     }
+}
+
+/**
+ * nod_sync_engine_set_history_days:
+ * @days: how far back pulls fetch merge requests, or 0 for all history
+ *
+ * More history than before is fetched by the next pull; less, and that pull drops merged
+ * and closed merge requests older than @days (never one with actions waiting).
+ */
+void
+nod_sync_engine_set_history_days (NodSyncEngine *self,
+                                  guint          days)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  self->history_days = days;
 }
 
 /**

@@ -13,6 +13,11 @@
  * (updated_after), at page 1. That filter is inclusive: the merge requests sharing that
  * last instant come again, and are skipped by id (the cursor remembers them) unless they
  * changed. Only when a whole page shares one instant does the pull step by page number.
+ *
+ * History depth: a list never pulled starts at "since" (30 days ago by default). Asked
+ * later for more history than its cursor was made with, it goes back to the new since;
+ * at the end of a pull, merged and closed merge requests older than since are dropped
+ * from the cache, unless the reviewer still has actions on them.
  */
 
 #define G_LOG_DOMAIN "nod-sync"
@@ -45,6 +50,7 @@ struct _NodSyncPullJob
 
   GTask          *task;
   guint           scope_index;
+  GDateTime      *since;          /* how far back history goes (NULL: all of it) */
   GDateTime      *updated_after;  /* where this list starts (NULL: the beginning) */
   GDateTime      *high_water;     /* the newest change seen in this list so far */
   guint           page;
@@ -128,6 +134,12 @@ cursor_to_string (NodSyncPullJob *self)
       json_builder_set_member_name (builder, "high_water");
       json_builder_add_string_value (builder, text);
     }
+  if (self->since != NULL)
+    {
+      g_autofree char *text = g_date_time_format_iso8601 (self->since);
+      json_builder_set_member_name (builder, "since");
+      json_builder_add_string_value (builder, text);
+    }
   json_builder_set_member_name (builder, "page");
   json_builder_add_int_value (builder, self->page);
   json_builder_set_member_name (builder, "boundary");
@@ -158,6 +170,7 @@ cursor_from_string (NodSyncPullJob *self,
   JsonObject *object;
   JsonNode *member;
   JsonArray *boundary;
+  g_autoptr(GDateTime) made_since = NULL;
   gint64 page;
 
   g_clear_pointer (&self->updated_after, g_date_time_unref);
@@ -167,7 +180,11 @@ cursor_from_string (NodSyncPullJob *self,
 
   if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return;
+    {
+      /* Never pulled: from the history depth on. */
+      self->updated_after = self->since != NULL ? g_date_time_ref (self->since) : NULL;
+      return;
+    }
 
   object = json_node_get_object (root);
   self->updated_after = parse_time (object, "updated_after");
@@ -185,6 +202,19 @@ cursor_from_string (NodSyncPullJob *self,
       if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
         remember_boundary (self, json_node_get_int (node));
     }
+
+  /* More history asked for than this cursor was made with: go back for it. (A cursor
+   * with no since was made with all of it.) */
+  made_since = parse_time (object, "since");
+  if (made_since != NULL &&
+      (self->since == NULL || g_date_time_compare (self->since, made_since) < 0))
+    {
+      g_clear_pointer (&self->updated_after, g_date_time_unref);
+      g_clear_pointer (&self->high_water, g_date_time_unref);
+      self->updated_after = self->since != NULL ? g_date_time_ref (self->since) : NULL;
+      g_hash_table_remove_all (self->boundary);
+      self->page = 1;
+    }
 }
 
 /* ---- the end ---- */
@@ -195,6 +225,35 @@ finish (NodSyncPullJob *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_pruned (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_review_cache_prune_finish (self->cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  finish (self);
+}
+
+/* Done: what the history depth no longer covers leaves the cache. */
+static void
+prune (NodSyncPullJob *self)
+{
+  if (self->since == NULL)
+    {
+      finish (self);
+      return;
+    }
+  nod_review_cache_prune_async (self->cache, self->account_id, self->since, NULL, on_pruned,
+                                g_object_ref (self));
 }
 
 /* A pull spends the budget the reviewer's own actions need last: it stops when what is
@@ -531,7 +590,7 @@ start_scope (NodSyncPullJob *self)
 {
   if (self->scope_index >= G_N_ELEMENTS (scopes))
     {
-      finish (self);
+      prune (self);
       return;
     }
 
@@ -599,6 +658,7 @@ nod_sync_pull_job_finalize (GObject *object)
 {
   NodSyncPullJob *self = NOD_SYNC_PULL_JOB (object);
 
+  g_clear_pointer (&self->since, g_date_time_unref);
   g_clear_pointer (&self->updated_after, g_date_time_unref);
   g_clear_pointer (&self->high_water, g_date_time_unref);
   g_clear_pointer (&self->boundary, g_hash_table_unref);
@@ -637,6 +697,21 @@ static void
 nod_sync_pull_job_init (NodSyncPullJob *self)
 {
   self->boundary = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/**
+ * nod_sync_pull_job_set_since:
+ * @since: (nullable): how far back history goes, or %NULL for all of it
+ */
+void
+nod_sync_pull_job_set_since (NodSyncPullJob *self,
+                             GDateTime      *since)
+{
+  g_return_if_fail (NOD_IS_SYNC_PULL_JOB (self));
+  g_return_if_fail (self->task == NULL);
+
+  g_clear_pointer (&self->since, g_date_time_unref);
+  self->since = since != NULL ? g_date_time_ref (since) : NULL;
 }
 
 NodSyncPullJob *
