@@ -1225,6 +1225,23 @@ test_merged_elsewhere (Fixture       *fixture,
                    NOD_MERGE_REQUEST_MERGED);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  gint64   expected;
+} ReviewCount;
+
+static gboolean
+all_reviews_stored (gpointer data)
+{
+  ReviewCount *count = data;
+
+  return !nod_sync_engine_is_busy (count->fixture->engine) &&
+         nod_test_query_int (count->fixture->store,
+                             "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer")
+           == count->expected;
+}
+
 static void
 test_reserve_stops_pull (Fixture       *fixture,
                          gconstpointer  data)
@@ -1266,6 +1283,34 @@ test_reserve_stops_pull (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "GET", "/approvals$"), ==, approvals_read + 1);
 }
 
+/* The pull paused at the reserve goes on by itself once the budget resets, and finishes. */
+static void
+test_reserve_pause_resumes (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(NodForgePage) review = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  ReviewCount count = { fixture, 0 };
+
+  nod_fake_gitlab_generate (fixture->fake, 300);
+  review = server_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
+  count.expected = nod_forge_page_get_total (review);
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
+                                          "{\"limit\": 2000, \"remaining\": 150, "
+                                          "\"reset_in_s\": 2}");
+  }
+  pull (fixture);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   <, count.expected);
+
+  /* No request from here: the engine resumes when GitLab's window resets. */
+  nod_test_wait_until (all_reviews_stored, &count);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1301,6 +1346,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
+  ADD ("/nod/sync-engine/rate-limit/reserve-pause-resumes", test_reserve_pause_resumes);
 
 #undef ADD
 

@@ -34,6 +34,7 @@ typedef struct
   gboolean        rerun_pull;        /* a pull was asked for while one ran */
   gint64          last_push_now_at;
   gint64          pull_paused_until; /* the pull stopped at the rate-limit reserve */
+  guint           resume_source;     /* … and goes on by itself once the budget resets */
   NodOutboxCounts counts;
 } Account;
 
@@ -79,6 +80,7 @@ static void count_after_job (NodSyncEngine *self,
 static void
 account_free (Account *account)
 {
+  g_clear_handle_id (&account->resume_source, g_source_remove);
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
   g_clear_object (&account->pull_job);
@@ -415,6 +417,31 @@ typedef struct
   gint64         started_us;
 } PullRun;
 
+static Account *find_account (NodSyncEngine *self,
+                              gint64         account_id);
+
+/* A pull paused at the reserve goes on by itself once GitLab's budget has reset. */
+typedef struct
+{
+  NodSyncEngine *self;
+  gint64         account_id;
+} ResumeLater;
+
+static gboolean
+on_resume_pull (gpointer data)
+{
+  ResumeLater *later = data;
+  Account *account = find_account (later->self, later->account_id);
+
+  if (account == NULL)
+    return G_SOURCE_REMOVE;
+  account->resume_source = 0;
+  account->pull_paused_until = 0;
+  request_for_account (later->self, account, NOD_SYNC_TRIGGER_SETTINGS_CHANGED, FALSE, NULL);
+  update_status (later->self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_pull_done (GObject      *source_object,
               GAsyncResult *result,
@@ -441,6 +468,15 @@ on_pull_done (GObject      *source_object,
 
   if (error == NULL && paused_until > 0)
     {
+      ResumeLater *later = g_new0 (ResumeLater, 1);
+
+      later->self = self;
+      later->account_id = account->id;
+      g_clear_handle_id (&account->resume_source, g_source_remove);
+      account->resume_source =
+        g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
+                                    (guint) MAX (paused_until - now_s (), 0) + 1,
+                                    on_resume_pull, later, g_free);
       json_object_set_int_member (fields, "blocked_until", paused_until);
       log_event (self, account->id, "sync.job.blocked", fields);
       nod_sync_status_set_blocked_until (self->status, paused_until);
