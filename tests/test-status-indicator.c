@@ -396,7 +396,7 @@ test_syncing_progress (Fixture       *fixture,
 
   nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_SYNCING);
   nod_sync_status_set_progress (fixture->status, 45, 120);
-  assert_text (fixture, "Syncing 45 of 120");
+  assert_text (fixture, "Syncing 45 of 120 merge requests");
   g_assert_true (nod_status_indicator_get_progress_visible (fixture->indicator));
 
   progress_bar = find_of_type (GTK_WIDGET (fixture->indicator), GTK_TYPE_PROGRESS_BAR);
@@ -405,7 +405,7 @@ test_syncing_progress (Fixture       *fixture,
                                   0.375, 1e-9);
 
   nod_sync_status_set_progress (fixture->status, 120, 120);
-  assert_text (fixture, "Syncing 120 of 120");
+  assert_text (fixture, "Syncing 120 of 120 merge requests");
   g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (progress_bar)),
                                   1.0, 1e-9);
 
@@ -449,11 +449,11 @@ test_blocked_until (Fixture       *fixture,
 {
   g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (BLOCKED_UNTIL);
   g_autofree char *clock = g_date_time_format (until, "%H:%M");
-  g_autofree char *expected = g_strdup_printf ("Rate-limited until %s", clock);
+  g_autofree char *expected = g_strdup_printf ("Paused for rate limit until %s", clock);
   g_autofree char *expected_tooltip = NULL;
 
   nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_BLOCKED);
-  assert_text (fixture, "Rate-limited");
+  assert_text (fixture, "Paused for rate limit");
 
   nod_sync_status_set_blocked_until (fixture->status, BLOCKED_UNTIL);
   assert_text (fixture, expected);

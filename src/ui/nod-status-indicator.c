@@ -170,8 +170,10 @@ describe_status (NodSyncStatus  *status,
         guint total = nod_sync_status_get_progress_total (status);
 
         if (total > 0)
-          /* Translators: "Syncing 45 of 120": merge requests or actions done so far. */
-          g_string_printf (text, _("Syncing %u of %u"), MIN (current, total), total);
+          /* Translators: "Syncing 45 of 120 merge requests": pulled so far, of all */
+          g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Syncing %u of %u merge request",
+                                              "Syncing %u of %u merge requests", total),
+                           MIN (current, total), total);
         else
           g_string_assign (text, _("Syncing…"));
         *out_icon_name = "emblem-synchronizing-symbolic";
@@ -196,12 +198,13 @@ describe_status (NodSyncStatus  *status,
           {
             g_autofree char *clock = g_date_time_format (until, "%H:%M");
 
-            /* Translators: %s is a time of day, like 14:05. GitLab asked us to wait. */
-            g_string_printf (text, _("Rate-limited until %s"), clock);
+            /* Translators: %s is a time of day, like 14:05. GitLab's request budget is
+             * spent (or down to what Nod keeps for the reviewer's own actions). */
+            g_string_printf (text, _("Paused for rate limit until %s"), clock);
           }
         else
           {
-            g_string_assign (text, _("Rate-limited"));
+            g_string_assign (text, _("Paused for rate limit"));
           }
         detail = last_error;
         *out_icon_name = "preferences-system-time-symbolic";
