@@ -46,7 +46,6 @@ struct _NodApplication
   NodDemoServer  *demo_server;
   guint           demo_latency_ms;
   guint           demo_generate;   /* tests: this many generated MRs instead of the sample */
-  gboolean        first_sync_announced;
 };
 
 G_DEFINE_FINAL_TYPE (NodApplication, nod_application, ADW_TYPE_APPLICATION)
@@ -122,25 +121,32 @@ on_action_failed (NodSyncEngine   *engine,
 }
 
 static void
-on_job_finished (NodSyncEngine *engine,
-                 gpointer       user_data)
+on_history_counted (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GPtrArray) views = nod_review_cache_list_views_finish (NOD_REVIEW_CACHE (source_object),
+                                                                   result, NULL);
+  g_autofree char *body = NULL;
+
+  if (views == NULL)
+    return;
+  body = g_strdup_printf (ngettext ("%u merge request synced", "%u merge requests synced",
+                                    views->len), views->len);
+  send_notification (self, "history-synced", _("Nod is ready"), body);
+}
+
+/* An account's history is in: say so, once. */
+static void
+on_history_synced (NodSyncEngine *engine,
+                   gint64         account_id,
+                   gpointer       user_data)
 {
   NodApplication *self = user_data;
-  const NodSyncSummary *summary = nod_sync_status_get_last_summary (
-                                    nod_sync_engine_get_status (engine));
 
-  if (self->first_sync_announced || summary == NULL || summary->pulled == 0)
-    return;
-
-  self->first_sync_announced = TRUE;
-  if (!self->demo)
-    {
-      g_autofree char *body = g_strdup_printf (ngettext ("%u merge request synced",
-                                                         "%u merge requests synced",
-                                                         summary->pulled),
-                                               summary->pulled);
-      send_notification (self, "first-sync", _("Nod is ready"), body);
-    }
+  nod_review_cache_list_views_async (nod_sync_engine_get_cache (engine), account_id, NULL,
+                                     on_history_counted, g_object_ref (self));
 }
 
 /* ---- the engine and the accounts ---- */
@@ -353,7 +359,8 @@ on_store_opened (GObject      *source_object,
                            G_CALLBACK (on_merge_request_closed), self, 0);
   g_signal_connect_object (self->engine, "action-failed", G_CALLBACK (on_action_failed),
                            self, 0);
-  g_signal_connect_object (self->engine, "job-finished", G_CALLBACK (on_job_finished), self, 0);
+  g_signal_connect_object (self->engine, "history-synced", G_CALLBACK (on_history_synced),
+                           self, 0);
 
   if (self->demo)
     {

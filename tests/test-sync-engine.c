@@ -1231,6 +1231,14 @@ typedef struct
   gint64   expected;
 } ReviewCount;
 
+static void
+count_history (guint  *histories,
+               gint64  account_id)
+{
+  g_assert_cmpint (account_id, ==, ACCOUNT);
+  (*histories)++;
+}
+
 static gboolean
 all_reviews_stored (gpointer data)
 {
@@ -1291,7 +1299,10 @@ test_reserve_pause_resumes (Fixture       *fixture,
   g_autoptr(NodForgePage) review = NULL;
   NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
   ReviewCount count = { fixture, 0 };
+  guint histories = 0;
 
+  g_signal_connect_swapped (fixture->engine, "history-synced", G_CALLBACK (count_history),
+                            &histories);
   nod_fake_gitlab_generate (fixture->fake, 300);
   review = server_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
   count.expected = nod_forge_page_get_total (review);
@@ -1306,9 +1317,16 @@ test_reserve_pause_resumes (Fixture       *fixture,
                                        "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
                    <, count.expected);
 
+  g_assert_cmpuint (histories, ==, 0);
+
   /* No request from here: the engine resumes when GitLab's window resets. */
   nod_test_wait_until (all_reviews_stored, &count);
   g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+
+  /* The history is complete, once: a later pull is just a pull. */
+  g_assert_cmpuint (histories, ==, 1);
+  pull (fixture);
+  g_assert_cmpuint (histories, ==, 1);
 }
 
 int

@@ -68,6 +68,7 @@ enum {
   SIGNAL_ACTION_FAILED,
   SIGNAL_JOB_FINISHED,
   SIGNAL_MERGE_REQUEST_CLOSED,
+  SIGNAL_HISTORY_SYNCED,
   N_SIGNALS
 };
 
@@ -455,8 +456,10 @@ on_pull_done (GObject      *source_object,
   JsonObject *fields = json_object_new ();
   guint pulled = 0;
   gint64 paused_until = 0;
+  gboolean history_done;
 
   nod_sync_pull_job_run_finish (job, result, &pulled, &paused_until, &error);
+  history_done = error == NULL && nod_sync_pull_job_get_history_done (job);
   account->pull_paused_until = paused_until;
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->pull_job);
@@ -522,6 +525,8 @@ on_pull_done (GObject      *source_object,
     json_object_unref (fields);
 
   g_free (run);
+  if (history_done)
+    g_signal_emit (self, signals[SIGNAL_HISTORY_SYNCED], 0, account->id);
   /* Closed merge requests may have failed some actions: count again, then serve a pull
    * asked for meanwhile. */
   count_after_job (self, account, account->rerun_pull ? NOD_SYNC_TRIGGER_SETTINGS_CHANGED
@@ -1232,6 +1237,15 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
    * @merge_request: merged or closed on GitLab while the reviewer had pending actions on
    *   it; those failed with that reason (the UI turns this into a notification)
    */
+  /**
+   * NodSyncEngine::history-synced:
+   * @account_id: the account whose first pull of its history just completed (once per
+   *   account, however often it was paused or Nod restarted on the way)
+   */
+  signals[SIGNAL_HISTORY_SYNCED] =
+    g_signal_new ("history-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
   signals[SIGNAL_MERGE_REQUEST_CLOSED] =
     g_signal_new ("merge-request-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, NOD_TYPE_MERGE_REQUEST);

@@ -67,6 +67,7 @@ struct _NodSyncPullJob
   guint           skipped_in_query; /* boundary merge requests it sent again */
   guint           total;
   gint64          paused_until;   /* stopped at the rate-limit reserve until then */
+  gboolean        history_done;   /* this pull completed the account's first history */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, G_TYPE_OBJECT)
@@ -227,6 +228,58 @@ finish (NodSyncPullJob *self)
   g_task_return_boolean (task, TRUE);
 }
 
+#define HISTORY_KEY "history"
+
+static void
+on_history_marked (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_review_cache_save_cursor_finish (self->cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  self->history_done = TRUE;
+  finish (self);
+}
+
+static void
+on_history_checked (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mark = nod_review_cache_load_cursor_finish (self->cache, result, &error);
+
+  if (error != NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  if (mark != NULL)
+    {
+      finish (self);
+      return;
+    }
+  /* The first pull to reach the end of every list, paused and resumed or not. */
+  nod_review_cache_save_cursor_async (self->cache, self->account_id, HISTORY_KEY,
+                                      "{\"complete\": true}", NULL, on_history_marked,
+                                      g_object_ref (self));
+}
+
+/* Done: is this the end of the account's first history? Once per account, ever. */
+static void
+check_history (NodSyncPullJob *self)
+{
+  nod_review_cache_load_cursor_async (self->cache, self->account_id, HISTORY_KEY, NULL,
+                                      on_history_checked, g_object_ref (self));
+}
+
 static void
 on_pruned (GObject      *source_object,
            GAsyncResult *result,
@@ -240,7 +293,7 @@ on_pruned (GObject      *source_object,
       fail (self, g_steal_pointer (&error));
       return;
     }
-  finish (self);
+  check_history (self);
 }
 
 /* Done: what the history depth no longer covers leaves the cache. */
@@ -249,7 +302,7 @@ prune (NodSyncPullJob *self)
 {
   if (self->since == NULL)
     {
-      finish (self);
+      check_history (self);
       return;
     }
   nod_review_cache_prune_async (self->cache, self->account_id, self->since, NULL, on_pruned,
@@ -697,6 +750,14 @@ static void
 nod_sync_pull_job_init (NodSyncPullJob *self)
 {
   self->boundary = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/* Whether this pull was the one that completed the account's first history. */
+gboolean
+nod_sync_pull_job_get_history_done (NodSyncPullJob *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_PULL_JOB (self), FALSE);
+  return self->history_done;
 }
 
 /**

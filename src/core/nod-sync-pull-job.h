@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, NOD, SYNC_PULL_JOB, GOb
 NodSyncPullJob *nod_sync_pull_job_new        (NodReviewCache      *cache,
                                               NodForge            *forge,
                                               gint64               account_id);
+gboolean        nod_sync_pull_job_get_history_done (NodSyncPullJob *self);
 void            nod_sync_pull_job_set_since  (NodSyncPullJob      *self,
                                               GDateTime           *since);
 void            nod_sync_pull_job_run_async  (NodSyncPullJob      *self,
