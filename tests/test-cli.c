@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The real `nod` binary (the argument) runs as a child, headless (no session bus, so no running Nod to
- * forward to), with GITLAB_URL/GITLAB_TOKEN naming the fake that runs in this process.
- * One case instead runs the app here and checks that a command is forwarded to it.
+ * The real `nod` binary (the argument) runs as a child, headless (no session bus, so no
+ * running Nod to forward to), with GITLAB_URL/GITLAB_TOKEN naming the fake that runs in
+ * this process. (test-review-ui checks that a command is forwarded to a running Nod.)
  */
 
 #include "config.h"

@@ -209,6 +209,8 @@ test_approve_from_page (Fixture       *fixture,
   NodMergeRequestPage *page;
   gint64 project_id, iid;
   g_autofree char *approve_path = NULL;
+  NodMergeRequestItem *item;
+  GtkButton *button;
   RowWait settled;
 
   if (!have_display)
@@ -222,15 +224,14 @@ test_approve_from_page (Fixture       *fixture,
   iid = view->iid;
   page = open_merge_request (fixture, project_id, iid);
   g_assert_false (nod_merge_request_page_get_approved (page));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (nod_merge_request_page_get_approve_button (page))),
-                   ==, "Approve");
+  button = GTK_BUTTON (nod_merge_request_page_get_approve_button (page));
+  g_assert_cmpstr (gtk_button_get_label (button), ==, "Approve");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-approval",
                                              NULL));
   /* The button flips as soon as the outbox has it, whatever the network does. */
   nod_test_wait_until (page_approved, page);
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (nod_merge_request_page_get_approve_button (page))),
-                   ==, "Revoke Approval");
+  g_assert_cmpstr (gtk_button_get_label (button), ==, "Revoke Approval");
 
   /* GitLab gets it, the row's pending mark clears, the status bar is back to synced. */
   approve_path = g_strdup_printf ("/projects/%" G_GINT64_FORMAT "/merge_requests/%" G_GINT64_FORMAT
@@ -239,7 +240,8 @@ test_approve_from_page (Fixture       *fixture,
   nod_test_wait_until (row_reached, &settled);
   g_assert_cmpuint (count_requests (fixture, "POST", approve_path), ==, 1);
   g_assert_true (nod_merge_request_page_get_approved (page));
-  g_assert_true (nod_merge_request_item_get_view (find_item (fixture, project_id, iid))->approved_by_me);
+  item = find_item (fixture, project_id, iid);
+  g_assert_true (nod_merge_request_item_get_view (item)->approved_by_me);
 }
 
 static void

@@ -375,9 +375,9 @@ on_preview_page (GObject      *source_object,
   for (guint i = 0; i < items->len && i < 20; i++)
     {
       NodMergeRequest *mr = items->pdata[i];
+      const char *ref = nod_merge_request_get_reference (mr);
 
-      out (run, "  %s  %s\n", nod_merge_request_get_reference (mr) ? nod_merge_request_get_reference (mr) : "",
-           nod_merge_request_get_title (mr));
+      out (run, "  %s  %s\n", ref != NULL ? ref : "", nod_merge_request_get_title (mr));
     }
   run->preview_scope++;
   preview_next_scope (task);
@@ -435,12 +435,6 @@ preview_next_scope (GTask *task)
                                       g_task_get_cancellable (task), on_preview_cursor, task);
 }
 
-static const char *
-kind_label (NodActionKind kind)
-{
-  return nod_action_kind_to_string (kind);
-}
-
 static void
 on_preview_actions (GObject      *source_object,
                     GAsyncResult *result,
@@ -470,7 +464,8 @@ on_preview_actions (GObject      *source_object,
       if (nod_outbox_action_get_state (action) != NOD_ACTION_PENDING)
         continue;
       out (run, "  %s  %s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "\n",
-           nod_outbox_action_get_op_id (action), kind_label (nod_outbox_action_get_kind (action)),
+           nod_outbox_action_get_op_id (action),
+           nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
            nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action));
     }
   preview_next_scope (task);
@@ -549,11 +544,11 @@ on_enqueued (GObject      *source_object,
   GTask *task = user_data;
   Run *run = run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodOutboxAction) stored = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object),
-                                                                     result, &error);
+  g_autoptr(NodOutboxAction) stored = NULL;
   NodSyncTrigger trigger;
   NodSyncDecision decision;
 
+  stored = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
   if (error != NULL)
     {
       finish_error (task, error);
@@ -863,7 +858,7 @@ on_queue_listed (GObject      *source_object,
         {
           out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s\n",
                nod_outbox_action_get_op_id (action),
-               kind_label (nod_outbox_action_get_kind (action)),
+               nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
                state_label (nod_outbox_action_get_state (action)),
                nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
                reason != NULL ? "  " : "", reason != NULL ? reason : "");
@@ -873,7 +868,8 @@ on_queue_listed (GObject      *source_object,
       json_builder_set_member_name (builder, "op");
       json_builder_add_string_value (builder, nod_outbox_action_get_op_id (action));
       json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (builder, kind_label (nod_outbox_action_get_kind (action)));
+      json_builder_add_string_value (
+        builder, nod_action_kind_to_string (nod_outbox_action_get_kind (action)));
       json_builder_set_member_name (builder, "state");
       json_builder_add_string_value (builder,
                                      state_label (nod_outbox_action_get_state (action)));
@@ -1534,7 +1530,8 @@ last_pull_work (sqlite3       *db,
                 GError       **error)
 {
   gint64 *last_pull_us = data;
-  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, "SELECT MAX (updated_at_us) FROM sync_state",
+  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db,
+                                                    "SELECT MAX (updated_at_us) FROM sync_state",
                                                     error);
 
   if (stmt == NULL)

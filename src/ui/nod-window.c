@@ -544,9 +544,9 @@ on_enqueued (GObject      *source_object,
 {
   g_autoptr(NodWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodOutboxAction) action = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object),
-                                                                     result, &error);
+  g_autoptr(NodOutboxAction) action = NULL;
 
+  action = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
   if (error != NULL)
     {
       AdwToast *toast = adw_toast_new (error->message);
@@ -595,7 +595,8 @@ toggle_approval (GtkWidget  *widget,
     enqueue (self, nod_outbox_action_new_unapprove (account_id, project_id, iid));
   else
     enqueue (self, nod_outbox_action_new_approve (account_id, project_id, iid,
-                                                  nod_merge_request_page_get_head_sha (self->page)));
+                                                  nod_merge_request_page_get_head_sha (
+                                                    self->page)));
 }
 
 static void
@@ -606,7 +607,8 @@ on_page_comment (NodWindow  *self,
 
   if (account_id != 0)
     enqueue (self, nod_outbox_action_new_comment (account_id,
-                                                  nod_merge_request_page_get_project_id (self->page),
+                                                  nod_merge_request_page_get_project_id (
+                                                    self->page),
                                                   nod_merge_request_page_get_iid (self->page),
                                                   body));
 }
@@ -634,7 +636,8 @@ on_page_resolve (NodWindow  *self,
 
   if (account_id != 0)
     enqueue (self, nod_outbox_action_new_resolve (account_id,
-                                                  nod_merge_request_page_get_project_id (self->page),
+                                                  nod_merge_request_page_get_project_id (
+                                                    self->page),
                                                   nod_merge_request_page_get_iid (self->page),
                                                   discussion_id, resolved));
 }
