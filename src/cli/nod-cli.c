@@ -53,7 +53,6 @@ typedef struct
   guint                    idle_source;
   void                   (*when_idle) (GTask *task);
   guint                    pulled;
-  GPtrArray               *preview_lines;
   guint                    preview_scope;
 } Run;
 
@@ -67,7 +66,6 @@ run_free (Run *run)
   g_clear_object (&run->forge);
   g_free (run->op_id);
   g_free (run->body);
-  g_clear_pointer (&run->preview_lines, g_ptr_array_unref);
   g_free (run);
 }
 
@@ -90,25 +88,6 @@ out (Run        *run,
   g_application_command_line_print (run->command_line, "%s", text);
 }
 
-static void
-err (Run        *run,
-     const char *format,
-     ...) G_GNUC_PRINTF (2, 3);
-
-static void
-err (Run        *run,
-     const char *format,
-     ...)
-{
-  g_autofree char *text = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_application_command_line_printerr (run->command_line, "%s", text);
-}
-
 static Run *
 run_of (GTask *task)
 {
@@ -128,7 +107,7 @@ finish (GTask      *task,
       if (status == NOD_CLI_EXIT_OK)
         out (run, "%s\n", message);
       else
-        err (run, "%s\n", message);
+        g_application_command_line_printerr (run->command_line, "%s\n", message);
     }
   if (run->status_handler != 0)
     g_clear_signal_handler (&run->status_handler,

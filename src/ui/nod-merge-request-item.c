@@ -114,12 +114,21 @@ nod_merge_request_item_set_view (NodMergeRequestItem *self,
 
 /* "ACCOUNT:PROJECT:IID": which merge request it is, whatever its state. */
 char *
+nod_merge_request_key (gint64                     account_id,
+                       const NodMergeRequestView *view)
+{
+  g_return_val_if_fail (view != NULL, NULL);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                          account_id, view->project_id, view->iid);
+}
+
+char *
 nod_merge_request_item_dup_key (NodMergeRequestItem *self)
 {
   g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), NULL);
 
-  return g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
-                          self->account_id, self->view->project_id, self->view->iid);
+  return nod_merge_request_key (self->account_id, self->view);
 }
 
 gint64

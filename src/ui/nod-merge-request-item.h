@@ -28,6 +28,8 @@ NodMergeRequestItem       *nod_merge_request_item_new         (gint64           
 void                       nod_merge_request_item_set_view    (NodMergeRequestItem *self,
                                                                NodMergeRequestView *view);
 char                      *nod_merge_request_item_dup_key     (NodMergeRequestItem *self);
+char                      *nod_merge_request_key              (gint64               account_id,
+                                                               const NodMergeRequestView *view);
 gint64                     nod_merge_request_item_get_account_id (NodMergeRequestItem *self);
 const NodMergeRequestView *nod_merge_request_item_get_view    (NodMergeRequestItem *self);
 char                      *nod_merge_request_item_dup_reference (NodMergeRequestItem *self);

@@ -265,9 +265,7 @@ on_views_listed (GObject      *source_object,
   for (guint i = 0; views != NULL && account != NULL && i < views->len; i++)
     {
       NodMergeRequestView *view = g_steal_pointer (&views->pdata[i]);
-      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT ":%"
-                                              G_GINT64_FORMAT, nod_account_get_id (account),
-                                              view->project_id, view->iid);
+      g_autofree char *key = nod_merge_request_key (nod_account_get_id (account), view);
       NodMergeRequestItem *item = g_hash_table_lookup (load->known, key);
 
       /* The same item, with its new view: the list view keeps its row. */
