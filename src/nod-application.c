@@ -232,6 +232,7 @@ sync_account (NodApplication *self,
       return FALSE;
     }
   nod_sync_engine_add_account (self->engine, nod_account_get_id (account), NOD_FORGE (gitlab));
+  nod_account_set_signed_in (account, TRUE);
   return TRUE;
 }
 
@@ -253,9 +254,14 @@ on_token_found (GObject      *source_object,
 
   if (token != NULL)
     sync_account (self, lookup->account, token);
-  else if (error != NULL)
-    g_warning ("No token for %s: %s", nod_account_get_base_url (lookup->account),
-               error->message);
+  else
+    {
+      if (error != NULL)
+        g_warning ("No token for %s: %s", nod_account_get_base_url (lookup->account),
+                   error->message);
+      /* Signed out: its merge requests stay readable, its actions wait for a sign-in. */
+      nod_sync_engine_add_account (self->engine, nod_account_get_id (lookup->account), NULL);
+    }
 
   nod_credentials_token_free (token);
   self->pending_token_lookups--;
@@ -716,9 +722,9 @@ on_signed_in (NodSignInWindow *window,
 {
   NodApplication *self = user_data;
 
+  /* The engine syncs it at once: what waited while signed out goes first. */
   nod_sync_engine_remove_account (self->engine, nod_account_get_id (account));
-  if (sync_account (self, account, token))
-    nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  sync_account (self, account, token);
 }
 
 static void
@@ -741,14 +747,32 @@ on_add_account (GSimpleAction *action,
 }
 
 static void
-on_account_removed (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_sign_in_account (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
 {
-  g_autoptr(GError) error = NULL;
+  NodApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  NodSignInWindow *sign_in;
+  NodAccount *account;
 
-  if (!nod_accounts_remove_finish (NOD_ACCOUNTS (source_object), result, &error))
-    g_warning ("The account was not removed: %s", error->message);
+  if (self->accounts == NULL ||
+      (account = nod_accounts_find (self->accounts, g_variant_get_int64 (parameter))) == NULL)
+    return;
+
+  /* The demo's token is no secret: the demo signs straight back in. */
+  if (self->demo)
+    {
+      on_signed_in (NULL, account, DEMO_TOKEN, self);
+      return;
+    }
+
+  sign_in = nod_sign_in_window_new (self->accounts);
+  nod_sign_in_window_set_base_url (sign_in, nod_account_get_base_url (account));
+  gtk_window_set_application (GTK_WINDOW (sign_in), GTK_APPLICATION (self));
+  g_signal_connect_object (sign_in, "signed-in", G_CALLBACK (on_signed_in), self, 0);
+  gtk_window_set_transient_for (GTK_WINDOW (sign_in), parent);
+  gtk_window_present (GTK_WINDOW (sign_in));
 }
 
 static void
@@ -760,6 +784,38 @@ on_token_cleared (GObject      *source_object,
 
   if (!nod_credentials_clear_finish (result, &error))
     g_warning ("The token stays in the keyring: %s", error->message);
+}
+
+static void
+on_sign_out_account (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  NodAccount *account;
+
+  if (self->accounts == NULL ||
+      (account = nod_accounts_find (self->accounts, g_variant_get_int64 (parameter))) == NULL)
+    return;
+
+  /* Nothing is lost, so nothing to confirm: the cache and the outbox stay. */
+  nod_sync_engine_sign_out_account (self->engine, nod_account_get_id (account));
+  nod_account_set_signed_in (account, FALSE);
+  if (!self->demo)
+    nod_credentials_clear_async (nod_account_get_base_url (account),
+                                 nod_account_get_username (account), NULL, on_token_cleared,
+                                 NULL);
+}
+
+static void
+on_account_removed (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_accounts_remove_finish (NOD_ACCOUNTS (source_object), result, &error))
+    g_warning ("The account was not removed: %s", error->message);
 }
 
 static void
@@ -842,6 +898,8 @@ static const GActionEntry app_actions[] = {
   { "preferences", on_preferences },
   { "add-account", on_add_account },
   { "remove-account", on_remove_account, "x" },
+  { "sign-in-account", on_sign_in_account, "x" },
+  { "sign-out-account", on_sign_out_account, "x" },
   { "demo", on_demo },
 };
 

@@ -29,6 +29,8 @@ typedef struct
   guint                 add_account_count;
   guint                 remove_account_count;
   gint64                removed_account_id;
+  gint64                signed_in_account_id;   /* the last app.sign-in-account's */
+  gint64                signed_out_account_id;  /* the last app.sign-out-account's */
 } Fixture;
 
 static const char * const setting_keys[] = {
@@ -66,10 +68,28 @@ on_remove_account (GSimpleAction *action,
   fixture->removed_account_id = g_variant_get_int64 (parameter);
 }
 
+static void
+on_sign_in_account (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ((Fixture *) user_data)->signed_in_account_id = g_variant_get_int64 (parameter);
+}
+
+static void
+on_sign_out_account (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  ((Fixture *) user_data)->signed_out_account_id = g_variant_get_int64 (parameter);
+}
+
 static const GActionEntry app_action_entries[] = {
   { "push-now", on_push_now },
   { "add-account", on_add_account },
   { "remove-account", on_remove_account, "x" },
+  { "sign-in-account", on_sign_in_account, "x" },
+  { "sign-out-account", on_sign_out_account, "x" },
 };
 
 static void
@@ -516,6 +536,7 @@ test_accounts_follow_model (Fixture       *fixture,
   g_clear_pointer (&buttons, g_ptr_array_unref);
 
   sam = nod_account_new (7, "https://gitlab.com", "sam");
+  nod_account_set_signed_in (sam, TRUE);
   /* Names come from the server: they are shown as they are, never read as markup. */
   kim = nod_account_new (42, "https://gitlab.example.org:8443", "kim<b>&amp;");
   g_list_store_append (fixture->accounts, sam);
@@ -589,6 +610,48 @@ test_remove_account_asks_the_app (Fixture       *fixture,
   g_signal_emit_by_name (g_ptr_array_index (buttons, 0), "clicked");
   g_assert_cmpuint (fixture->remove_account_count, ==, 2);
   g_assert_cmpint (fixture->removed_account_id, ==, 7);
+}
+
+/* A signed-in account offers Sign Out, a signed-out one Sign In…; each asks the app, with
+ * the account's id, and the row follows the account when it changes. */
+static void
+test_sign_in_and_out (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(NodAccount) sam = NULL;
+  g_autoptr(GPtrArray) sign_out = NULL;
+  g_autoptr(GPtrArray) sign_in = NULL;
+  GtkWidget *row;
+
+  if (skip_without_display ())
+    return;
+
+  sam = nod_account_new (7, "https://gitlab.com", "sam");
+  nod_account_set_signed_in (sam, TRUE);
+  g_list_store_append (fixture->accounts, sam);
+
+  sign_out = find_all (fixture, is_button_for_action, "app.sign-out-account");
+  sign_in = find_all (fixture, is_button_for_action, "app.sign-in-account");
+  g_assert_cmpuint (sign_out->len, ==, 1);
+  g_assert_cmpuint (sign_in->len, ==, 1);
+  row = account_row_of (sign_out->pdata[0]);
+  g_assert_true (gtk_widget_get_visible (sign_out->pdata[0]));
+  g_assert_false (gtk_widget_get_visible (sign_in->pdata[0]));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "https://gitlab.com");
+
+  g_signal_emit_by_name (sign_out->pdata[0], "clicked");
+  g_assert_cmpint (fixture->signed_out_account_id, ==, 7);
+
+  /* The application signs it out: the row says so and offers to sign in again. */
+  nod_account_set_signed_in (sam, FALSE);
+  g_assert_false (gtk_widget_get_visible (sign_out->pdata[0]));
+  g_assert_true (gtk_widget_get_visible (sign_in->pdata[0]));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==,
+                   "https://gitlab.com · Signed out");
+
+  g_signal_emit_by_name (sign_in->pdata[0], "clicked");
+  g_assert_cmpint (fixture->signed_in_account_id, ==, 7);
 }
 
 static void
@@ -749,6 +812,7 @@ main (int   argc,
   ADD_TEST ("accounts", test_accounts_follow_model);
   ADD_TEST ("remove-account", test_remove_account_asks_the_app);
   ADD_TEST ("add-account", test_add_account_asks_the_app);
+  ADD_TEST ("sign-in-and-out", test_sign_in_and_out);
   ADD_TEST ("push-outcome", test_push_outcome);
   ADD_TEST ("push-outcome-from-before", test_push_outcome_from_before);
   ADD_TEST ("push-blocked", test_push_blocked_says_why);

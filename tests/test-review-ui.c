@@ -409,6 +409,54 @@ test_preferences_push_now (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
+/* Signing out keeps the list and the outbox: an approval waits, named in the status bar,
+ * and goes once the account signs in again. */
+static void
+test_sign_out_then_in (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  g_autoptr(NodAccount) account = NULL;
+  GListModel *accounts;
+  gint64 project_id, iid;
+  guint listed;
+  RowWait waiting, settled;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  accounts = G_LIST_MODEL (nod_application_get_accounts (fixture->app));
+  account = g_list_model_get_item (accounts, 0);
+  g_assert_true (nod_account_get_signed_in (account));
+  listed = g_list_model_get_n_items (nod_window_get_merge_requests (fixture->window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "sign-out-account",
+                                  g_variant_new_int64 (nod_account_get_id (account)));
+  g_assert_false (nod_account_get_signed_in (account));
+  g_assert_null (nod_sync_engine_get_forge (fixture->engine, nod_account_get_id (account)));
+
+  view = approvable (fixture);
+  project_id = view->project_id;
+  iid = view->iid;
+  open_merge_request (fixture, project_id, iid);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.toggle-approval", NULL);
+  waiting = (RowWait) { fixture, project_id, iid, 1, 0, "Sign-in needed · 1 pending" };
+  nod_test_wait_until (row_reached, &waiting);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (nod_window_get_merge_requests (fixture->window)),
+                    ==, listed);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "sign-in-account",
+                                  g_variant_new_int64 (nod_account_get_id (account)));
+  g_assert_true (nod_account_get_signed_in (account));
+  settled = (RowWait) { fixture, project_id, iid, 0, 0, "Synced" };
+  nod_test_wait_until (row_reached, &settled);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+}
+
 static gboolean
 item_listed (gpointer data)
 {
@@ -701,6 +749,7 @@ main (int   argc,
   ADD ("/nod/review-ui/failed-comment-retry", test_failed_comment_retry);
   ADD ("/nod/review-ui/preferences-push-now", test_preferences_push_now);
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
+  ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
 #undef ADD
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);
   g_test_add_func ("/nod/review-ui/merged-elsewhere-notifies", test_merged_elsewhere_notifies);

@@ -523,7 +523,8 @@ test_follows_status (Fixture       *fixture,
                    "Offline · 5 pending");
 
   nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_SIGNED_OUT);
-  g_assert_cmpstr (nod_status_indicator_get_text (fixture->indicator), ==, "Sign-in needed");
+  g_assert_cmpstr (nod_status_indicator_get_text (fixture->indicator), ==,
+                   "Sign-in needed · 5 pending");
 
   /* A status swapped in later is followed as well, and the old one no longer. */
   {

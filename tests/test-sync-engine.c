@@ -1231,6 +1231,107 @@ typedef struct
   gint64   expected;
 } ReviewCount;
 
+/* ---- signing out ---- */
+
+/* Signing out keeps the cache and the outbox; the approval made meanwhile waits, unsent,
+ * and goes once the account signs in again. */
+static void
+test_sign_out_keeps_actions (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodGitlab) again = nod_gitlab_new (fixture->base_url, TOKEN, NULL);
+  gint64 cached;
+
+  pull (fixture);
+  cached = nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM merge_requests");
+  g_assert_cmpint (cached, >, 0);
+
+  nod_sync_engine_sign_out_account (fixture->engine, ACCOUNT);
+  g_assert_null (nod_sync_engine_get_forge (fixture->engine, ACCOUNT));
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+
+  approval = approve (fixture, mr);
+  wait_for_pending (fixture, 1);
+  g_assert_cmpint (nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW).reason,
+                   ==, NOD_SYNC_REASON_SIGNED_OUT);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  assert_row (fixture, approval, "pending");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM merge_requests"),
+                   ==, cached);
+
+  /* Signed in again: the same account, a new token, and the approval goes. */
+  nod_sync_engine_remove_account (fixture->engine, ACCOUNT);
+  nod_sync_engine_add_account (fixture->engine, ACCOUNT, NOD_FORGE (again));
+  g_assert_true (nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW).push);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+  g_assert_true (server_has_approved (fixture, mr));
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+}
+
+/* An account whose token is not found syncs nothing and says it needs signing in. */
+static void
+test_no_token_is_signed_out (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(NodSyncEngine) engine = nod_sync_engine_new (fixture->store, fixture->outbox);
+  NodSyncStatus *status = nod_sync_engine_get_status (engine);
+  NodSyncDecision decision;
+
+  nod_sync_engine_add_account (engine, ACCOUNT, NULL);
+  decision = nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_BLOCK);
+  g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_SIGNED_OUT);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  g_assert_false (nod_sync_status_get_can_sync_now (status));
+  g_assert_false (nod_sync_engine_is_busy (engine));
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==, 0);
+  nod_test_assert_finalize_soon (g_steal_pointer (&engine));
+}
+
+static gboolean
+signed_out_and_idle (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return engine_idle (fixture) &&
+         nod_sync_status_get_state (nod_sync_engine_get_status (fixture->engine))
+           == NOD_SYNC_STATE_SIGNED_OUT;
+}
+
+/* A sign-out during a long pull stops it at the page it is on. */
+static void
+test_sign_out_stops_pull (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  ProgressWait wait = { status, 20 };
+  guint lists;
+
+  nod_fake_gitlab_generate (fixture->fake, 400);
+  g_assert_true (nod_sync_engine_request (fixture->engine,
+                                          NOD_SYNC_TRIGGER_SETTINGS_CHANGED).pull);
+  nod_test_wait_until (progress_reached, &wait);
+  nod_sync_engine_sign_out_account (fixture->engine, ACCOUNT);
+  /* The pull's end is counted, then the status settles. */
+  nod_test_wait_until (signed_out_and_idle, fixture);
+
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   <, 300);
+  /* Nothing more is asked of GitLab for it. */
+  lists = count_requests (fixture, "GET", "^/api/v4/merge_requests$");
+  g_assert_cmpint (nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PERIODIC).reason,
+                   ==, NOD_SYNC_REASON_SIGNED_OUT);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==, lists);
+}
+
 static void
 count_history (guint  *histories,
                gint64  account_id)
@@ -1352,6 +1453,9 @@ main (int   argc,
   ADD ("/nod/sync-engine/failure/5xx-backs-off", test_transient_failure_backs_off);
   ADD ("/nod/sync-engine/failure/429-blocks", test_rate_limited_blocks);
   ADD ("/nod/sync-engine/removed-account-idle", test_removed_account_idle);
+  ADD ("/nod/sync-engine/sign-out/keeps-actions", test_sign_out_keeps_actions);
+  ADD ("/nod/sync-engine/sign-out/no-token", test_no_token_is_signed_out);
+  ADD ("/nod/sync-engine/sign-out/stops-pull", test_sign_out_stops_pull);
   ADD ("/nod/sync-engine/ambiguous/comment-once", test_ambiguous_comment_once);
   ADD ("/nod/sync-engine/ambiguous/comment-twin", test_ambiguous_comment_twin);
   ADD ("/nod/sync-engine/ambiguous/approve-once", test_ambiguous_approve_once);

@@ -19,6 +19,7 @@ struct _NodAccount
   gint64   id;
   char    *base_url;
   char    *username;
+  gboolean signed_in;
 };
 
 G_DEFINE_FINAL_TYPE (NodAccount, nod_account, G_TYPE_OBJECT)
@@ -30,6 +31,7 @@ enum
   PROP_BASE_URL,
   PROP_USERNAME,
   PROP_TITLE,
+  PROP_SIGNED_IN,
   N_PROPS
 };
 
@@ -72,6 +74,29 @@ nod_account_get_property (GObject    *object,
       g_value_take_string (value, nod_account_dup_title (self));
       break;
 
+    case PROP_SIGNED_IN:
+      g_value_set_boolean (value, self->signed_in);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nod_account_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  NodAccount *self = NOD_ACCOUNT (object);
+
+  switch (prop_id)
+    {
+    case PROP_SIGNED_IN:
+      nod_account_set_signed_in (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -85,12 +110,17 @@ nod_account_class_init (NodAccountClass *klass)
 
   object_class->finalize = nod_account_finalize;
   object_class->get_property = nod_account_get_property;
+  object_class->set_property = nod_account_set_property;
 
   properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, flags);
   properties[PROP_USERNAME] = g_param_spec_string ("username", NULL, NULL, NULL, flags);
   /* "sam on gitlab.com", for lists of accounts. */
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, flags);
+  /* Whether Nod holds a token for it; the application keeps this true to the keyring. */
+  properties[PROP_SIGNED_IN] =
+    g_param_spec_boolean ("signed-in", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -165,4 +195,24 @@ nod_account_dup_title (NodAccount *self)
   host = nod_account_dup_host (self);
   /* Translators: an account, e.g. "sam on gitlab.com" */
   return g_strdup_printf (_("%s on %s"), self->username, host);
+}
+
+gboolean
+nod_account_get_signed_in (NodAccount *self)
+{
+  g_return_val_if_fail (NOD_IS_ACCOUNT (self), FALSE);
+  return self->signed_in;
+}
+
+void
+nod_account_set_signed_in (NodAccount *self,
+                           gboolean    signed_in)
+{
+  g_return_if_fail (NOD_IS_ACCOUNT (self));
+
+  signed_in = !!signed_in;
+  if (self->signed_in == signed_in)
+    return;
+  self->signed_in = signed_in;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
 }

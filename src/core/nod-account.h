@@ -20,5 +20,8 @@ const char *nod_account_get_base_url (NodAccount *self);
 const char *nod_account_get_username (NodAccount *self);
 char       *nod_account_dup_host     (NodAccount *self);
 char       *nod_account_dup_title    (NodAccount *self);
+gboolean    nod_account_get_signed_in (NodAccount *self);
+void        nod_account_set_signed_in (NodAccount *self,
+                                       gboolean    signed_in);
 
 G_END_DECLS

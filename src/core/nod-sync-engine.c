@@ -27,6 +27,7 @@ typedef struct
   NodForge       *forge;
   NodSyncPushJob *push_job;
   NodSyncPullJob *pull_job;
+  GCancellable   *pull_cancellable;  /* a pull stops when its account signs out or goes */
   gboolean        signed_in;
   gboolean        removed;           /* forgotten: its jobs run out, nothing new starts */
   gboolean        rerun_push;        /* a push was asked for while one ran */
@@ -54,6 +55,7 @@ struct _NodSyncEngine
   guint            notes_per_minute;
   guint            history_days;      /* how far back pulls go; 0: all history */
   guint            periodic_source;
+  gboolean         started;
   gboolean         periodic_enabled;
   gboolean         offline_mode;
   gboolean         network_available;
@@ -85,6 +87,7 @@ account_free (Account *account)
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
   g_clear_object (&account->pull_job);
+  g_clear_object (&account->pull_cancellable);
   g_free (account);
 }
 
@@ -177,7 +180,7 @@ fill_policy_state (NodSyncEngine      *self,
                    Account            *account,
                    NodSyncPolicyState *state)
 {
-  g_autoptr(NodRateLimit) rate_limit = nod_forge_dup_rate_limit (account->forge);
+  g_autoptr(NodRateLimit) rate_limit = NULL;
 
   nod_sync_policy_state_init (state);
   state->configured = TRUE;
@@ -189,7 +192,12 @@ fill_policy_state (NodSyncEngine      *self,
   state->pull_running = account->pull_job != NULL;
   state->pending_approvals = account->counts.pending_approvals;
   state->pending_actions = account->counts.pending + account->counts.in_flight;
-  state->rate_limit = *rate_limit;
+  /* A signed-out account has no forge, and no budget to speak of. */
+  if (account->forge != NULL)
+    {
+      rate_limit = nod_forge_dup_rate_limit (account->forge);
+      state->rate_limit = *rate_limit;
+    }
   state->last_push_now_at = account->last_push_now_at;
 }
 
@@ -463,6 +471,7 @@ on_pull_done (GObject      *source_object,
   account->pull_paused_until = paused_until;
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->pull_job);
+  g_clear_object (&account->pull_cancellable);
   nod_sync_status_set_progress (self->status, 0, 0);
 
   json_object_set_int_member (fields, "pulled", pulled);
@@ -509,7 +518,8 @@ on_pull_done (GObject      *source_object,
           account->signed_in = FALSE;
           nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
         }
-      else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_RATE_LIMITED))
+      else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_RATE_LIMITED) &&
+               account->forge != NULL)
         {
           g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (account->forge);
 
@@ -563,7 +573,8 @@ start_pull (NodSyncEngine *self,
   g_signal_connect (account->pull_job, "merge-request-closed",
                     G_CALLBACK (on_merge_request_closed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
-  nod_sync_pull_job_run_async (account->pull_job, self->cancellable, on_pull_done, run);
+  account->pull_cancellable = g_cancellable_new ();
+  nod_sync_pull_job_run_async (account->pull_job, account->pull_cancellable, on_pull_done, run);
 }
 
 /* ---- requests ---- */
@@ -734,6 +745,10 @@ on_counted (GObject      *source_object,
     g_warning ("Could not count the outbox: %s", error->message);
 
   update_status (self);
+  /* A job that outlived its account's sign-out ends in the state the sign-out set. */
+  if (!run->account->signed_in && run->account->push_job == NULL &&
+      run->account->pull_job == NULL && !run->account->removed)
+    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
   if (run->after_job)
     g_signal_emit (self, signals[SIGNAL_JOB_FINISHED], 0);
 
@@ -885,22 +900,50 @@ arm_periodic (NodSyncEngine *self)
   self->periodic_source = g_timeout_add_seconds (self->interval_s, on_periodic, self);
 }
 
+/* Start-up counts every account's outbox, then asks for the start-up sync once. */
+typedef struct
+{
+  guint   outstanding;
+  GError *error;
+} StartCount;
+
+static void
+start_count_free (StartCount *count)
+{
+  g_clear_error (&count->error);
+  g_free (count);
+}
+
+typedef struct
+{
+  GTask   *task;
+  Account *account;
+} AccountCount;
+
 static void
 on_started_counted (GObject      *source_object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  AccountCount *each = user_data;
+  g_autoptr(GTask) task = each->task;
   NodSyncEngine *self = g_task_get_source_object (task);
-  Account *account = g_task_get_task_data (task);
+  StartCount *count = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!nod_outbox_count_finish (self->outbox, result, &account->counts, &error))
+  if (!nod_outbox_count_finish (self->outbox, result, &each->account->counts, &error) &&
+      count->error == NULL)
+    count->error = g_steal_pointer (&error);
+  g_free (each);
+
+  if (--count->outstanding > 0)
+    return;
+
+  if (count->error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (&count->error));
       return;
     }
-
   arm_periodic (self);
   nod_sync_engine_request (self, NOD_SYNC_TRIGGER_STARTUP);
   g_task_return_boolean (task, TRUE);
@@ -915,6 +958,7 @@ on_recovered (GObject      *source_object,
   NodSyncEngine *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   guint recovered = 0;
+  StartCount *count;
 
   if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
     {
@@ -926,16 +970,26 @@ on_recovered (GObject      *source_object,
     g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
              "before being sent again", recovered);
 
-  if (first_account (self) == NULL)
+  /* An account added from here on is counted and synced on its own. */
+  self->started = TRUE;
+  if (self->accounts->len == 0)
     {
       arm_periodic (self);
       g_task_return_boolean (task, TRUE);
       return;
     }
 
-  g_task_set_task_data (task, first_account (self), NULL);
-  nod_outbox_count_async (self->outbox, first_account (self)->id, NULL, on_started_counted,
-                          g_steal_pointer (&task));
+  count = g_new0 (StartCount, 1);
+  count->outstanding = self->accounts->len;
+  g_task_set_task_data (task, count, (GDestroyNotify) start_count_free);
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      AccountCount *each = g_new0 (AccountCount, 1);
+
+      each->task = g_object_ref (task);
+      each->account = g_ptr_array_index (self->accounts, i);
+      nod_outbox_count_async (self->outbox, each->account->id, NULL, on_started_counted, each);
+    }
 }
 
 /**
@@ -1071,6 +1125,14 @@ nod_sync_engine_follow_network (NodSyncEngine   *self,
 
 /* ---- object ---- */
 
+/**
+ * nod_sync_engine_add_account:
+ * @forge: (nullable): how to reach the account's GitLab, or %NULL if it has no token
+ *
+ * Syncs an account. One without a forge is signed out: its actions wait, and the status
+ * says it needs signing in. Added after nod_sync_engine_start_async(), it is synced at once
+ * (its waiting actions pushed, its merge requests pulled).
+ */
 void
 nod_sync_engine_add_account (NodSyncEngine *self,
                              gint64         account_id,
@@ -1080,21 +1142,62 @@ nod_sync_engine_add_account (NodSyncEngine *self,
 
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (account_id > 0);
-  g_return_if_fail (NOD_IS_FORGE (forge));
+  g_return_if_fail (forge == NULL || NOD_IS_FORGE (forge));
   g_return_if_fail (find_account (self, account_id) == NULL);
 
   account = g_new0 (Account, 1);
   account->id = account_id;
-  account->forge = g_object_ref (forge);
-  account->signed_in = TRUE;
+  account->forge = forge != NULL ? g_object_ref (forge) : NULL;
+  account->signed_in = forge != NULL;
   g_ptr_array_add (self->accounts, account);
+
+  /* Added to a running engine (a sign-in): count what waits for it, then sync it. */
+  if (self->started)
+    {
+      CountRun *run = g_new0 (CountRun, 1);
+
+      run->self = g_object_ref (self);
+      run->account = account;
+      run->then_request = NOD_SYNC_TRIGGER_STARTUP;
+      nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
+    }
+}
+
+/**
+ * nod_sync_engine_sign_out_account:
+ *
+ * Stops using an account's token and keeps everything else: its merge requests stay
+ * readable and its actions wait in the outbox. A pull running for it stops at the page it
+ * is on; a push already under way ends on its own. To sign in again, remove the account
+ * and add it with a new forge.
+ */
+void
+nod_sync_engine_sign_out_account (NodSyncEngine *self,
+                                  gint64         account_id)
+{
+  Account *account;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  account = find_account (self, account_id);
+  if (account == NULL)
+    return;
+
+  account->signed_in = FALSE;
+  account->pull_paused_until = 0;
+  g_clear_handle_id (&account->resume_source, g_source_remove);
+  g_clear_object (&account->forge);
+  if (account->pull_cancellable != NULL)
+    g_cancellable_cancel (account->pull_cancellable);
+  request_for_account (self, account, NOD_SYNC_TRIGGER_SETTINGS_CHANGED, FALSE, NULL);
+  update_status (self);
 }
 
 /**
  * nod_sync_engine_remove_account:
  *
- * Stops syncing an account. A job already running for it ends on its own; nothing new
- * starts. The caller forgets its data (nod_accounts_remove_async()).
+ * Stops syncing an account. Its pull stops; a push already under way ends on its own;
+ * nothing new starts. The caller forgets its data (nod_accounts_remove_async()).
  */
 void
 nod_sync_engine_remove_account (NodSyncEngine *self,
@@ -1109,6 +1212,9 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
       if (account->id != account_id)
         continue;
       account->removed = TRUE;
+      /* Its rows are about to go: a pull must not write more of them. */
+      if (account->pull_cancellable != NULL)
+        g_cancellable_cancel (account->pull_cancellable);
       g_ptr_array_add (self->removed_accounts, g_ptr_array_steal_index (self->accounts, i));
       update_status (self);
       return;

@@ -28,6 +28,8 @@ void             nod_sync_engine_add_account       (NodSyncEngine        *self,
                                                     NodForge             *forge);
 void             nod_sync_engine_remove_account    (NodSyncEngine        *self,
                                                     gint64                account_id);
+void             nod_sync_engine_sign_out_account  (NodSyncEngine        *self,
+                                                    gint64                account_id);
 void             nod_sync_engine_set_history_days  (NodSyncEngine        *self,
                                                     guint                 days);
 void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,

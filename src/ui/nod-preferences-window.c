@@ -18,6 +18,8 @@
 
 #define PUSH_NOW_ACTION       "app.push-now"
 #define REMOVE_ACCOUNT_ACTION "app.remove-account"
+#define SIGN_IN_ACCOUNT_ACTION "app.sign-in-account"
+#define SIGN_OUT_ACCOUNT_ACTION "app.sign-out-account"
 
 /* The choices of the "Sync every" row, in seconds, in the order of its model in the .ui. */
 static const guint sync_intervals[] = { 60, 5 * 60, 15 * 60, 30 * 60, 60 * 60 };
@@ -156,6 +158,34 @@ bind_settings (NodPreferencesWindow *self)
 
 /* Accounts */
 
+static void
+update_account_subtitle (NodAccount *account,
+                         GParamSpec *pspec,
+                         AdwActionRow *row)
+{
+  g_autofree char *subtitle = NULL;
+
+  if (nod_account_get_signed_in (account))
+    subtitle = g_strdup (nod_account_get_base_url (account));
+  else
+    /* Translators: %s is a GitLab address, e.g. "https://gitlab.com" */
+    subtitle = g_strdup_printf (_("%s · Signed out"), nod_account_get_base_url (account));
+  adw_action_row_set_subtitle (row, subtitle);
+}
+
+static void
+add_account_button (AdwActionRow *row,
+                    GtkWidget    *button,
+                    NodAccount   *account,
+                    const char   *action_name)
+{
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                          g_variant_new_int64 (nod_account_get_id (account)));
+  adw_action_row_add_suffix (row, button);
+}
+
 static GtkWidget *
 create_account_row (gpointer item,
                     gpointer user_data)
@@ -163,17 +193,33 @@ create_account_row (gpointer item,
   NodAccount *account = NOD_ACCOUNT (item);
   g_autofree char *title = nod_account_dup_title (account);
   GtkWidget *row;
+  GtkWidget *sign_in_button;
+  GtkWidget *sign_out_button;
   GtkWidget *remove_button;
 
   row = adw_action_row_new ();
   /* The username and the URL are the server's and the user's words, not markup. */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), nod_account_get_base_url (account));
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  update_account_subtitle (account, NULL, ADW_ACTION_ROW (row));
+  g_signal_connect_object (account, "notify::signed-in", G_CALLBACK (update_account_subtitle),
+                           row, 0);
+
+  /* Signing out forgets the token and keeps the rest; signing in brings a new one. */
+  sign_out_button = gtk_button_new_with_mnemonic (_("Sign _Out"));
+  gtk_widget_add_css_class (sign_out_button, "flat");
+  g_object_bind_property (account, "signed-in", sign_out_button, "visible",
+                          G_BINDING_SYNC_CREATE);
+  add_account_button (ADW_ACTION_ROW (row), sign_out_button, account, SIGN_OUT_ACCOUNT_ACTION);
+
+  sign_in_button = gtk_button_new_with_mnemonic (_("_Sign In…"));
+  gtk_widget_add_css_class (sign_in_button, "suggested-action");
+  g_object_bind_property (account, "signed-in", sign_in_button, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  add_account_button (ADW_ACTION_ROW (row), sign_in_button, account, SIGN_IN_ACCOUNT_ACTION);
 
   remove_button = gtk_button_new_from_icon_name ("user-trash-symbolic");
-  gtk_widget_set_valign (remove_button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (remove_button, _("Remove account"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (remove_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remove account"),
@@ -183,10 +229,7 @@ create_account_row (gpointer item,
   gtk_widget_add_css_class (remove_button, "flat");
   gtk_widget_add_css_class (remove_button, "error");
   /* The application asks for confirmation before it removes anything. */
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (remove_button), REMOVE_ACCOUNT_ACTION);
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (remove_button),
-                                          g_variant_new_int64 (nod_account_get_id (account)));
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove_button);
+  add_account_button (ADW_ACTION_ROW (row), remove_button, account, REMOVE_ACCOUNT_ACTION);
 
   return row;
 }
@@ -441,7 +484,8 @@ nod_preferences_window_init (NodPreferencesWindow *self)
  * @status: the sync engine's status, for the Push now row
  * @accounts: a #GListModel of #NodAccount
  *
- * The buttons activate app.add-account, app.remove-account (with the account id, "x")
+ * The buttons activate app.add-account, app.remove-account, app.sign-in-account and
+ * app.sign-out-account (the last three with the account id, "x")
  * and app.push-now: give the window the application, or an "app" action group.
  *
  * Returns: (transfer full): a new preferences window

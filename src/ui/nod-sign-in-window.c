@@ -266,3 +266,20 @@ nod_sign_in_window_new (NodAccounts *accounts)
   self->accounts = g_object_ref (accounts);
   return self;
 }
+
+/**
+ * nod_sign_in_window_set_base_url:
+ *
+ * Fills in the instance, for signing in again to an account Nod knows; the token is what
+ * is asked for.
+ */
+void
+nod_sign_in_window_set_base_url (NodSignInWindow *self,
+                                 const char      *base_url)
+{
+  g_return_if_fail (NOD_IS_SIGN_IN_WINDOW (self));
+  g_return_if_fail (base_url != NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->url_row), base_url);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->token_row));
+}

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NodSignInWindow, nod_sign_in_window, NOD, SIGN_IN_WINDOW, AdwWindow)
 
-NodSignInWindow *nod_sign_in_window_new (NodAccounts *accounts);
+NodSignInWindow *nod_sign_in_window_new          (NodAccounts     *accounts);
+void             nod_sign_in_window_set_base_url (NodSignInWindow *self,
+                                                  const char      *base_url);
 
 G_END_DECLS

@@ -214,6 +214,8 @@ describe_status (NodSyncStatus  *status,
 
     case NOD_SYNC_STATE_SIGNED_OUT:
       g_string_assign (text, _("Sign-in needed"));
+      /* What waits for the sign-in is worth saying. */
+      append_counts (text, pending_count, failed_count);
       *out_icon_name = "dialog-password-symbolic";
       *out_icon_style = "warning";
       break;
