@@ -21,6 +21,7 @@
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-preferences-window.h"
+#include "nod-settings.h"
 #include "nod-sign-in-window.h"
 #include "nod-window.h"
 
@@ -150,19 +151,6 @@ on_history_synced (NodSyncEngine *engine,
 
 /* ---- the engine and the accounts ---- */
 
-/* The history-depth choice, in days (0: all history). */
-static guint
-history_days (GSettings *settings)
-{
-  g_autofree char *depth = g_settings_get_string (settings, "history-depth");
-
-  if (g_str_equal (depth, "all"))
-    return 0;
-  if (g_str_equal (depth, "90-days"))
-    return 90;
-  return 30;
-}
-
 static void
 apply_settings (NodApplication *self)
 {
@@ -175,7 +163,8 @@ apply_settings (NodApplication *self)
                                         g_settings_get_boolean (self->settings, "auto-sync"));
   nod_sync_engine_set_offline_mode (self->engine,
                                     g_settings_get_boolean (self->settings, "offline-mode"));
-  nod_sync_engine_set_history_days (self->engine, history_days (self->settings));
+  nod_sync_engine_set_history_days (self->engine,
+                                    nod_settings_get_history_days (self->settings));
 }
 
 static void

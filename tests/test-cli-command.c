@@ -26,6 +26,8 @@ typedef struct
   const char       *op_id;
   const char       *url;
   gboolean          token_from_stdin;
+  gboolean          depth_given;
+  guint             history_days;
   gboolean          insecure_http;
   gboolean          json;
   gboolean          preview;
@@ -104,6 +106,8 @@ assert_good_case (const GoodCase *expected)
   g_assert_cmpstr (command->op_id, ==, expected->op_id);
   g_assert_cmpstr (command->url, ==, expected->url);
   g_assert_cmpint (command->token_from_stdin, ==, expected->token_from_stdin);
+  g_assert_cmpint (command->depth_given, ==, expected->depth_given);
+  g_assert_cmpuint (command->history_days, ==, expected->history_days);
   g_assert_cmpint (command->insecure_http, ==, expected->insecure_http);
   g_assert_cmpint (command->json, ==, expected->json);
   g_assert_cmpint (command->preview, ==, expected->preview);
@@ -125,6 +129,15 @@ test_verbs (void)
       .token_from_stdin = TRUE },
     { { "account", "add", "--insecure-http", "--url", "http://gitlab.internal:8080" },
       NOD_CLI_VERB_ACCOUNT_ADD, .url = "http://gitlab.internal:8080", .insecure_http = TRUE },
+    { { "account", "add", "--url", "https://gitlab.com", "--depth", "90" },
+      NOD_CLI_VERB_ACCOUNT_ADD, .url = "https://gitlab.com", .depth_given = TRUE,
+      .history_days = 90 },
+    { { "account", "add", "--depth=30", "--url", "https://gitlab.com" },
+      NOD_CLI_VERB_ACCOUNT_ADD, .url = "https://gitlab.com", .depth_given = TRUE,
+      .history_days = 30 },
+    { { "account", "add", "--url", "https://gitlab.com", "--depth", "all" },
+      NOD_CLI_VERB_ACCOUNT_ADD, .url = "https://gitlab.com", .depth_given = TRUE,
+      .history_days = 0 },
     { { "account", "list" }, NOD_CLI_VERB_ACCOUNT_LIST },
     { { "account", "remove", "https://gitlab.com" },
       NOD_CLI_VERB_ACCOUNT_REMOVE, .url = "https://gitlab.com" },
@@ -379,6 +392,12 @@ test_usage_errors (void)
     { { "account", "add", "--url", "--token-stdin" }, "--url needs a value" },
     { { "account", "add", "--url", "https://gitlab.com", "extra" }, "takes no arguments" },
     { { "account", "add", "--url", "https://a", "--url", "https://b" }, "--url is given twice" },
+    { { "account", "add", "--url", "https://a", "--depth", "60" }, "--depth is 30, 90 or all" },
+    { { "account", "add", "--url", "https://a", "--depth", "" }, "--depth is 30, 90 or all" },
+    { { "account", "add", "--url", "https://a", "--depth" }, "--depth needs a value" },
+    { { "account", "add", "--url", "https://a", "--depth", "30", "--depth", "90" },
+      "--depth is given twice" },
+    { { "pull", "--depth", "30" }, "pull does not take --depth" },
     { { "account", "remove" }, "account remove needs the GitLab address" },
     { { "account", "remove", "https://a", "https://b" }, "account remove takes one GitLab" },
     { { "account", "remove", "--token-stdin", "https://gitlab.com" },

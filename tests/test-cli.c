@@ -26,6 +26,7 @@ typedef struct
   NodFakeGitlab *fake;
   char          *base_url;
   char          *data_home;
+  char          *config_home;
 } Fixture;
 
 typedef struct
@@ -55,6 +56,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
   fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
   fixture->data_home = g_build_filename (g_get_user_data_dir (), "cli", NULL);
+  fixture->config_home = g_build_filename (g_get_user_config_dir (), "cli", NULL);
 }
 
 static void
@@ -64,6 +66,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->fake);
   g_free (fixture->base_url);
   g_free (fixture->data_home);
+  g_free (fixture->config_home);
 }
 
 /* Runs `nod ARGS…` (NULL-terminated) with @input on its stdin, serving the fake meanwhile. */
@@ -94,6 +97,9 @@ run_nod (Fixture    *fixture,
   g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
   g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
+  /* Settings kept in a file, so one run sees what the one before chose. */
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   /* No bus: nothing to forward to, the child does the work. */
   if (!use_session_bus)
@@ -260,6 +266,24 @@ dump_outbox (Fixture *fixture)
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return g_string_free (g_steal_pointer (&dump), FALSE);
+}
+
+static gint64
+query_store (Fixture    *fixture,
+             const char *sql)
+{
+  g_autofree char *path = g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
 }
 
 /* --preview reads and changes nothing: no write request, the outbox byte for byte. */
@@ -490,6 +514,76 @@ test_account_add_list_remove (Fixture       *fixture,
   use_session_bus = FALSE;
 }
 
+/* How many merge requests wait for the reviewer's review, updated in the last @days. */
+static gint64
+server_reviews_since (Fixture *fixture,
+                      guint    days)
+{
+  g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, TOKEN, NULL);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) days);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(NodForgePage) page = NULL;
+
+  nod_forge_list_merge_requests_async (NOD_FORGE (observer),
+                                       NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, since, 1, NULL,
+                                       nod_test_keep_result, &result);
+  page = nod_forge_list_merge_requests_finish (NOD_FORGE (observer),
+                                               nod_test_wait_for_result (&result), NULL);
+  g_assert_nonnull (page);
+  return nod_forge_page_get_total (page);
+}
+
+/* `nod pull` fetches 30 days unless told otherwise; `account add --depth 90` says 90, and
+ * the next pull fetches what is missing, exactly the server's 90 days. */
+static void
+test_account_add_depth (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_auto (Outcome) first = { 0, };
+  g_auto (Outcome) added = { 0, };
+  g_auto (Outcome) second = { 0, };
+  g_auto (Outcome) removed = { 0, };
+  const char *reviews = "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer";
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  if (bus == NULL)
+    {
+      g_test_skip ("No session bus, so no keyring: build-aux/dev.sh test provides both");
+      return;
+    }
+
+  nod_fake_gitlab_generate (fixture->fake, 600);
+  g_assert_cmpint (server_reviews_since (fixture, 90), >, server_reviews_since (fixture, 30));
+
+  run_nod (fixture, &first, NULL, "pull", NULL);
+  g_assert_cmpint (first.status, ==, 0);
+  g_assert_cmpint (query_store (fixture, reviews), ==, server_reviews_since (fixture, 30));
+
+  use_session_bus = TRUE;
+  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
+           "--token-stdin", "--depth", "90", NULL);
+  if (added.status == 1 && strstr (added.err, "keyring") != NULL)
+    {
+      use_session_bus = FALSE;
+      g_test_skip_printf ("No usable keyring: %s", added.err);
+      return;
+    }
+  g_assert_cmpint (added.status, ==, 0);
+  g_assert_nonnull (strstr (added.out, "the last 90 days"));
+
+  run_nod (fixture, &second, NULL, "pull", NULL);
+  g_assert_cmpint (second.status, ==, 0);
+  g_assert_cmpint (query_store (fixture, reviews), ==, server_reviews_since (fixture, 90));
+  g_assert_cmpint (query_store (fixture, "SELECT COUNT (*) FROM merge_requests WHERE "
+                                         "julianday (updated_at) < julianday ('now', '-91 days')"),
+                   ==, 0);
+
+  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  g_assert_cmpint (removed.status, ==, 0);
+  use_session_bus = FALSE;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -518,6 +612,7 @@ main (int   argc,
   ADD ("/nod/cli/account-add-no-keyring", test_account_add_without_keyring);
   ADD ("/nod/cli/unapprove", test_approve_then_unapprove);
   ADD ("/nod/cli/account-add-list-remove", test_account_add_list_remove);
+  ADD ("/nod/cli/account-add-depth", test_account_add_depth);
 #undef ADD
 
   return g_test_run ();

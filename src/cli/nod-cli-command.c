@@ -37,6 +37,7 @@ typedef enum
   OPTION_REVIEW         = 1 << 8,
   OPTION_AUTHORED       = 1 << 9,
   OPTION_ASSIGNED       = 1 << 10,
+  OPTION_DEPTH          = 1 << 11,
 } OptionFlags;
 
 #define LIST_FILTER_OPTIONS (OPTION_REVIEW | OPTION_AUTHORED | OPTION_ASSIGNED)
@@ -55,6 +56,8 @@ static const OptionInfo option_infos[] = {
     N_("Read the access token from standard input") },
   { OPTION_INSECURE_HTTP, "--insecure-http", NULL,
     N_("Allow plain http:// to a host other than this machine") },
+  { OPTION_DEPTH, "--depth", "N",
+    N_("History to fetch: 30, 90 or all (days), as in Preferences") },
   { OPTION_DISCUSSION, "--discussion", "ID", N_("The discussion, by its id") },
   { OPTION_BODY, "--body", "TEXT",
     N_("The text, in GitLab Markdown; “-” reads standard input") },
@@ -91,8 +94,9 @@ typedef struct
 /* In NodCliVerb's order, so verb_infos[verb].verb == verb. */
 static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_HELP, "help", "[COMMAND]", ARGUMENT_VERBS, 0, 0 },
-  { NOD_CLI_VERB_ACCOUNT_ADD, "account add", "--url URL [--token-stdin] [--insecure-http]",
-    ARGUMENT_NONE, OPTION_URL | OPTION_TOKEN_STDIN | OPTION_INSECURE_HTTP, OPTION_URL },
+  { NOD_CLI_VERB_ACCOUNT_ADD, "account add",
+    "--url URL [--token-stdin] [--depth N] [--insecure-http]", ARGUMENT_NONE,
+    OPTION_URL | OPTION_TOKEN_STDIN | OPTION_DEPTH | OPTION_INSECURE_HTTP, OPTION_URL },
   { NOD_CLI_VERB_ACCOUNT_LIST, "account list", "", ARGUMENT_NONE, 0, 0 },
   { NOD_CLI_VERB_ACCOUNT_REMOVE, "account remove", "URL [--insecure-http]",
     ARGUMENT_URL, OPTION_INSECURE_HTTP, 0 },
@@ -705,6 +709,15 @@ take_option (NodCliCommand     *command,
       break;
     case OPTION_TOKEN_STDIN:
       command->token_from_stdin = TRUE;
+      break;
+    case OPTION_DEPTH:
+      command->depth_given = TRUE;
+      if (g_str_equal (value, "30") || g_str_equal (value, "90"))
+        command->history_days = (guint) g_ascii_strtoull (value, NULL, 10);
+      else if (g_str_equal (value, "all"))
+        command->history_days = 0;
+      else
+        usage_error (error, _("--depth is 30, 90 or all (days of history to fetch)"));
       break;
     case OPTION_INSECURE_HTTP:
       command->insecure_http = TRUE;

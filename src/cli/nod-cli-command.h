@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 typedef enum
 {
   NOD_CLI_VERB_HELP,          /* `nod help [VERB]`, or any verb with --help */
-  NOD_CLI_VERB_ACCOUNT_ADD,   /* account add --url URL [--token-stdin] [--insecure-http] */
+  NOD_CLI_VERB_ACCOUNT_ADD,   /* account add --url URL [--token-stdin] [--depth D] … */
   NOD_CLI_VERB_ACCOUNT_LIST,
   NOD_CLI_VERB_ACCOUNT_REMOVE,/* account remove URL */
   NOD_CLI_VERB_STATUS,        /* status [--json] */
@@ -50,6 +50,8 @@ typedef struct
   char            *op_id;           /* queue retry|discard OP */
   char            *url;             /* account add --url, account remove URL */
   gboolean         token_from_stdin;
+  gboolean         depth_given;     /* account add --depth … */
+  guint            history_days;    /*   → 30, 90, or 0 for all history */
   gboolean         insecure_http;
   gboolean         json;
   gboolean         preview;

@@ -19,6 +19,7 @@
 #include "nod-cli.h"
 #include "nod-credentials.h"
 #include "nod-gitlab.h"
+#include "nod-settings.h"
 
 /* How long `approve` (and the other writes) wait for GitLab before saying "queued". */
 #define OUTCOME_WAIT_S 30
@@ -1120,15 +1121,19 @@ dispatch (GTask *task)
 
 typedef struct
 {
-  GTask *task;
-  char  *base_url;
-  char  *username;
-  char  *token;
+  GTask     *task;
+  char      *base_url;
+  char      *username;
+  char      *token;
+  NodGitlab *gitlab;
+  GSettings *settings;  /* with --depth */
 } AccountAdd;
 
 static void
 account_add_free (AccountAdd *add)
 {
+  g_clear_object (&add->gitlab);
+  g_clear_object (&add->settings);
   g_free (add->base_url);
   g_free (add->username);
   nod_credentials_token_free (add->token);
@@ -1144,16 +1149,44 @@ on_account_stored (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   g_autoptr(NodAccount) account = nod_accounts_add_finish (NOD_ACCOUNTS (source_object), result,
                                                            &error);
+  Run *run = run_of (add->task);
+  g_autofree char *title = NULL;
+  g_autofree char *depth = NULL;
+  g_autofree char *message = NULL;
+  guint days;
 
   if (account == NULL)
-    finish_error (add->task, error);
+    {
+      finish_error (add->task, error);
+      account_add_free (add);
+      return;
+    }
+
+  /* The depth is the one Preferences shows: a running app follows it at once. */
+  if (add->settings != NULL)
+    {
+      nod_settings_set_history_days (add->settings, run->command->history_days);
+      nod_sync_engine_set_history_days (run->self->engine, run->command->history_days);
+    }
+  days = nod_sync_engine_get_history_days (run->self->engine);
+
+  title = nod_account_dup_title (account);
+  depth = days == 0 ? g_strdup (_("all its history"))
+                    : g_strdup_printf (_("the last %u days"), days);
+  if (run->self->headless)
+    /* Translators: the first %s is an account, the second "the last 30 days" or
+     * "all its history" */
+    message = g_strdup_printf (_("Signed in: %s. “nod pull” fetches %s."), title, depth);
   else
     {
-      g_autofree char *title = nod_account_dup_title (account);
-      g_autofree char *message = g_strdup_printf (_("Signed in: %s"), title);
-
-      finish (add->task, NOD_CLI_EXIT_OK, message);
+      /* The running app syncs it now, in the background, and says when it is done. */
+      nod_sync_engine_remove_account (run->self->engine, nod_account_get_id (account));
+      nod_sync_engine_add_account (run->self->engine, nod_account_get_id (account),
+                                   NOD_FORGE (add->gitlab));
+      nod_account_set_signed_in (account, TRUE);
+      message = g_strdup_printf (_("Signed in: %s. Nod is fetching %s."), title, depth);
     }
+  finish (add->task, NOD_CLI_EXIT_OK, message);
   account_add_free (add);
 }
 
@@ -1186,7 +1219,6 @@ on_account_checked (GObject      *source_object,
   g_autoptr(NodUser) user = nod_forge_get_current_user_finish (NOD_FORGE (source_object), result,
                                                                &error);
 
-  g_object_unref (source_object);
   if (user == NULL)
     {
       finish_error (add->task, error);
@@ -1202,15 +1234,15 @@ static void
 check_and_add_account (AccountAdd *add)
 {
   g_autoptr(GError) error = NULL;
-  NodGitlab *gitlab = nod_gitlab_new (add->base_url, add->token, &error);
 
-  if (gitlab == NULL)
+  add->gitlab = nod_gitlab_new (add->base_url, add->token, &error);
+  if (add->gitlab == NULL)
     {
       finish_error (add->task, error);
       account_add_free (add);
       return;
     }
-  nod_forge_get_current_user_async (NOD_FORGE (gitlab), NULL, on_account_checked, add);
+  nod_forge_get_current_user_async (NOD_FORGE (add->gitlab), NULL, on_account_checked, add);
 }
 
 static void
@@ -1253,6 +1285,14 @@ start_account_add (GTask *task)
   add->base_url = g_strdup (run->command->url);
   while (g_str_has_suffix (add->base_url, "/"))
     add->base_url[strlen (add->base_url) - 1] = '\0';
+
+  if (run->command->depth_given && (add->settings = nod_settings_new_if_installed ()) == NULL)
+    {
+      finish (task, NOD_CLI_EXIT_ERROR,
+              _("nod: Nod’s settings are not installed here, so --depth cannot be kept"));
+      account_add_free (add);
+      return;
+    }
 
   if (run->command->token_from_stdin)
     {
@@ -1570,6 +1610,7 @@ on_store_opened (GObject      *source_object,
   Run *run = run_of (task);
   NodCli *self = run->self;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
 
   self->store = nod_store_open_finish (result, &error);
   if (self->store == NULL)
@@ -1581,6 +1622,11 @@ on_store_opened (GObject      *source_object,
   self->engine = nod_sync_engine_new (self->store, self->outbox);
   self->accounts = nod_accounts_new (self->store);
   nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
+  /* As deep as Preferences says; 30 days where Nod's settings are not installed. */
+  settings = nod_settings_new_if_installed ();
+  nod_sync_engine_set_history_days (self->engine,
+                                    settings != NULL ? nod_settings_get_history_days (settings)
+                                                     : 30);
 
   /* What a killed Nod left in flight is checked before anything is sent again. */
   nod_outbox_recover_async (self->outbox, g_task_get_cancellable (task), on_recovered, task);

@@ -1237,6 +1237,15 @@ nod_sync_engine_set_history_days (NodSyncEngine *self,
   self->history_days = days;
 }
 
+/* How far back pulls go, in days; 0 for all history. */
+guint
+nod_sync_engine_get_history_days (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), 0);
+
+  return self->history_days;
+}
+
 /**
  * nod_sync_engine_set_periodic_enabled:
  *

@@ -32,6 +32,7 @@ void             nod_sync_engine_sign_out_account  (NodSyncEngine        *self,
                                                     gint64                account_id);
 void             nod_sync_engine_set_history_days  (NodSyncEngine        *self,
                                                     guint                 days);
+guint            nod_sync_engine_get_history_days  (NodSyncEngine        *self);
 void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
                                                        gboolean           enabled);
 NodForge        *nod_sync_engine_get_forge         (NodSyncEngine        *self,
