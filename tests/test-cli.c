@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 
 #include "nod-application.h"
 #include "nod-fake-gitlab.h"
@@ -69,6 +70,26 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->config_home);
 }
 
+static GSubprocessLauncher *
+new_launcher (Fixture *fixture)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
+  /* Settings kept in a file, so one run sees what the one before chose. */
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  /* No bus: nothing to forward to, the child does the work. */
+  if (!use_session_bus)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  return launcher;
+}
+
 /* Runs `nod ARGS…` (NULL-terminated) with @input on its stdin, serving the fake meanwhile. */
 static void
 run_nod (Fixture    *fixture,
@@ -76,7 +97,7 @@ run_nod (Fixture    *fixture,
          const char *input,
          ...)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (fixture);
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -91,19 +112,6 @@ run_nod (Fixture    *fixture,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
-  /* Settings kept in a file, so one run sees what the one before chose. */
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
-  /* No bus: nothing to forward to, the child does the work. */
-  if (!use_session_bus)
-    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
   child = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
@@ -584,6 +592,248 @@ test_account_add_depth (Fixture       *fixture,
   use_session_bus = FALSE;
 }
 
+/* ---- a pull killed mid-way ---- */
+
+#define LIST_PATH "^/api/v4/merge_requests$"
+/* How long the fake holds each list page past the kill point: far longer than the test
+ * takes to see it. */
+#define HOLD_MS 5000
+
+static JsonNode *
+take_request_log (Fixture *fixture)
+{
+  JsonNode *log = nod_test_fake_control (fixture->base_url, "GET", "/__fake/requests", NULL);
+  g_autoptr(JsonNode) cleared = nod_test_fake_control (fixture->base_url, "DELETE",
+                                                       "/__fake/requests", NULL);
+  return log;
+}
+
+static char *
+request_key (JsonObject *request)
+{
+  return g_strconcat (json_object_get_string_member (request, "path"), "?",
+                      json_object_get_string_member (request, "query"), NULL);
+}
+
+/* Adds every answered GET of @log but /user to @counts (path and query → how often);
+ * returns how many were left unanswered. */
+static guint
+count_gets (JsonNode   *log,
+            GHashTable *counts)
+{
+  JsonArray *requests = json_node_get_array (log);
+  guint unanswered = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      char *key;
+
+      /* The merge requests and their details; who the user is, each run asks once. */
+      if (!g_str_equal (json_object_get_string_member (request, "method"), "GET") ||
+          g_str_equal (json_object_get_string_member (request, "path"), "/api/v4/user"))
+        continue;
+      if (json_object_get_int_member (request, "status") == 0)
+        {
+          unanswered++;
+          continue;
+        }
+      key = request_key (request);
+      g_hash_table_insert (counts, key,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, key))
+                                             + 1));
+    }
+  return unanswered;
+}
+
+static gboolean
+all_answered (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr(JsonNode) log = nod_test_fake_control (fixture->base_url, "GET", "/__fake/requests",
+                                                   NULL);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  return count_gets (log, counts) == 0;
+}
+
+typedef struct
+{
+  Fixture       *fixture;
+  GAsyncResult **exited;
+} HeldWait;
+
+/* The first page of merge requests is done with (its details read, its cursor saved) and
+ * the pull has asked for the second, which the fake holds. */
+static gboolean
+second_page_held (gpointer data)
+{
+  HeldWait *wait = data;
+  g_autoptr(JsonNode) log = NULL;
+  JsonArray *requests;
+  guint lists = 0;
+  gint64 last_status = -1;
+
+  if (*wait->exited != NULL)
+    return TRUE;
+
+  log = nod_test_fake_control (wait->fixture->base_url, "GET", "/__fake/requests", NULL);
+  requests = json_node_get_array (log);
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+
+      if (g_regex_match_simple (LIST_PATH, json_object_get_string_member (request, "path"), 0, 0))
+        {
+          lists++;
+          last_status = json_object_get_int_member (request, "status");
+        }
+    }
+  return lists >= 2 && last_status == 0;
+}
+
+static void
+write_history_depth (Fixture    *fixture,
+                     const char *depth)
+{
+  g_autofree char *dir = g_build_filename (fixture->config_home, "glib-2.0", "settings", NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autofree char *text = g_strdup_printf ("[io/github/nodreview/Nod]\nhistory-depth='%s'\n",
+                                           depth);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* `nod pull` is killed (SIGKILL) once its first page of merge requests is done; run again,
+ * it goes on from there. Against an uninterrupted pull of the same data, every GET of the
+ * killed run plus the resumed one is made exactly as often, but for the page being read
+ * when it died: no finished page, and no merge request's details, is fetched again. */
+static void
+test_pull_killed_resumes (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GHashTable) uninterrupted = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                               g_free, NULL);
+  g_autoptr(GHashTable) interrupted = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                             g_free, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GAsyncResult) exited = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *killed_data_home = NULL;
+  g_autofree char *pass = NULL;
+  g_autofree char *hold = NULL;
+  g_autofree char *hold_out = NULL;
+  g_autofree char *hold_err = NULL;
+  g_auto (Outcome) baseline = { 0, };
+  g_auto (Outcome) resumed = { 0, };
+  const char *reviews = "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer";
+  const char *argv[] = { nod_path, "pull", NULL };
+  gint64 stored_at_kill, expected;
+  guint pages_again = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  /* 250 merge requests, all history: three pages of the review list. */
+  nod_fake_gitlab_generate (fixture->fake, 250);
+  write_history_depth (fixture, "all");
+  {
+    g_autoptr(JsonNode) answer = nod_test_fake_control (fixture->base_url, "POST",
+                                                        "/__fake/ratelimit",
+                                                        "{\"limit\": 1000000, "
+                                                        "\"remaining\": 1000000}");
+  }
+
+  /* The same pull, uninterrupted, in a data directory of its own. */
+  run_nod (fixture, &baseline, NULL, "pull", NULL);
+  g_assert_cmpint (baseline.status, ==, 0);
+  expected = query_store (fixture, reviews);
+  g_assert_cmpint (expected, ==, 250);
+  {
+    g_autoptr(JsonNode) log = take_request_log (fixture);
+
+    g_assert_cmpuint (count_gets (log, uninterrupted), ==, 0);
+  }
+
+  killed_data_home = g_build_filename (g_get_user_data_dir (), "cli-killed", NULL);
+  g_free (fixture->data_home);
+  fixture->data_home = g_strdup (killed_data_home);
+
+  /* The first list page goes through; every one after is held. */
+  pass = g_strdup_printf ("{\"method\": \"GET\", \"path\": \"%s\", \"delay_ms\": 1, "
+                          "\"times\": 1}", LIST_PATH);
+  hold = g_strdup_printf ("{\"method\": \"GET\", \"path\": \"%s\", \"delay_ms\": %d, "
+                          "\"times\": 100}", LIST_PATH, HOLD_MS);
+  g_clear_pointer (&baseline.out, g_free);
+  {
+    g_autoptr(JsonNode) a = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                                   pass);
+    g_autoptr(JsonNode) b = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                                   hold);
+  }
+
+  launcher = new_launcher (fixture);
+  child = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (child, "", NULL, nod_test_keep_result, &exited);
+  {
+    HeldWait wait = { fixture, &exited };
+
+    nod_test_wait_until (second_page_held, &wait);
+  }
+  g_assert_null (exited);
+  g_subprocess_send_signal (child, SIGKILL);
+  g_assert_true (g_subprocess_communicate_utf8_finish (child, nod_test_wait_for_result (&exited),
+                                                       &hold_out, &hold_err, &error));
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  /* One page, with every detail, was stored before it died. */
+  stored_at_kill = query_store (fixture, reviews);
+  g_assert_cmpint (stored_at_kill, ==, 100);
+
+  /* The held page is answered (to nobody) before the restart. */
+  {
+    g_autoptr(JsonNode) cleared = nod_test_fake_control (fixture->base_url, "DELETE",
+                                                         "/__fake/faults", NULL);
+  }
+  {
+    g_autoptr(JsonNode) log = NULL;
+
+    nod_test_wait_until (all_answered, fixture);
+    log = take_request_log (fixture);
+    g_assert_cmpuint (count_gets (log, interrupted), ==, 0);
+  }
+
+  run_nod (fixture, &resumed, NULL, "pull", NULL);
+  g_assert_cmpint (resumed.status, ==, 0);
+  g_assert_cmpint (query_store (fixture, reviews), ==, expected);
+  g_assert_cmpint (query_store (fixture, "SELECT COUNT (*) - COUNT (DISTINCT project_id || '!' "
+                                         "|| iid) FROM merge_requests"), ==, 0);
+  {
+    g_autoptr(JsonNode) log = take_request_log (fixture);
+
+    g_assert_cmpuint (count_gets (log, interrupted), ==, 0);
+  }
+
+  /* Killed plus resumed: the same GETs as one pull, and the page it died on once more. */
+  g_hash_table_iter_init (&iter, uninterrupted);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      guint got = GPOINTER_TO_UINT (g_hash_table_lookup (interrupted, key));
+      guint extra = g_str_has_prefix (key, "/api/v4/merge_requests?") ? 1 : 0;
+
+      if (got != GPOINTER_TO_UINT (value) && got != GPOINTER_TO_UINT (value) + extra)
+        g_error ("%s: %u times, %u in one uninterrupted pull", (const char *) key, got,
+                 GPOINTER_TO_UINT (value));
+      pages_again += got - GPOINTER_TO_UINT (value);
+      g_hash_table_remove (interrupted, key);
+    }
+  g_assert_cmpuint (g_hash_table_size (interrupted), ==, 0);
+  g_assert_cmpuint (pages_again, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +863,7 @@ main (int   argc,
   ADD ("/nod/cli/unapprove", test_approve_then_unapprove);
   ADD ("/nod/cli/account-add-list-remove", test_account_add_list_remove);
   ADD ("/nod/cli/account-add-depth", test_account_add_depth);
+  ADD ("/nod/cli/pull-killed-resumes", test_pull_killed_resumes);
 #undef ADD
 
   return g_test_run ();
