@@ -1393,12 +1393,17 @@ test_reserve_stops_pull (Fixture       *fixture,
 }
 
 /* The pull paused at the reserve goes on by itself once the budget resets (8 s on: long
- * enough to see the pause even under a sanitizer), and finishes. */
+ * enough to see the pause even under a sanitizer), and finishes; an approval made during
+ * the pause is pushed at once. */
 static void
 test_reserve_pause_resumes (Fixture       *fixture,
                             gconstpointer  data)
 {
   g_autoptr(NodForgePage) review = NULL;
+  g_autoptr(GPtrArray) mrs = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodMergeRequest *mr;
+  gint64 blocked_until;
   NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
   ReviewCount count = { fixture, 0 };
   guint histories = 0;
@@ -1408,6 +1413,8 @@ test_reserve_pause_resumes (Fixture       *fixture,
   nod_fake_gitlab_generate (fixture->fake, 300);
   review = server_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
   count.expected = nod_forge_page_get_total (review);
+  mrs = approvable (fixture);
+  mr = mrs->pdata[0];
   {
     g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
                                           "{\"limit\": 2000, \"remaining\": 150, "
@@ -1418,8 +1425,15 @@ test_reserve_pause_resumes (Fixture       *fixture,
   g_assert_cmpint (nod_test_query_int (fixture->store,
                                        "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
                    <, count.expected);
-
   g_assert_cmpuint (histories, ==, 0);
+
+  /* The reviewer's approval goes at once, not at the reset. */
+  blocked_until = nod_sync_status_get_blocked_until (status);
+  approval = approve (fixture, mr);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+  g_assert_true (server_has_approved (fixture, mr));
+  g_assert_cmpint (g_get_real_time () / G_USEC_PER_SEC, <, blocked_until);
 
   /* No request from here: the engine resumes when GitLab's window resets. */
   nod_test_wait_until (all_reviews_stored, &count);
@@ -1428,6 +1442,101 @@ test_reserve_pause_resumes (Fixture       *fixture,
   /* The history is complete, once: a later pull is just a pull. */
   g_assert_cmpuint (histories, ==, 1);
   pull (fixture);
+  g_assert_cmpuint (histories, ==, 1);
+}
+
+/* ---- a large history ---- */
+
+typedef struct
+{
+  guint events;
+  guint max_current;
+  guint total_at_max;
+} ProgressLog;
+
+static void
+on_progress (NodSyncStatus *status,
+             GParamSpec    *pspec,
+             ProgressLog   *log)
+{
+  guint current = nod_sync_status_get_progress_current (status);
+
+  if (current == 0)
+    return;
+  log->events++;
+  if (current >= log->max_current)
+    {
+      log->max_current = current;
+      log->total_at_max = nod_sync_status_get_progress_total (status);
+    }
+}
+
+typedef struct
+{
+  Fixture     *fixture;
+  ProgressLog *log;
+  guint        events_before;
+} MovedWait;
+
+static gboolean
+pull_moved_or_over (gpointer data)
+{
+  MovedWait *wait = data;
+
+  return engine_idle (wait->fixture) || wait->log->events > wait->events_before;
+}
+
+/* 2,000 generated merge requests with their threads, 90 days of history: the pull
+ * completes with exactly the server's 90 days, the progress reaches its total, and the
+ * history is announced once. */
+static void
+test_pull_large_history (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  ProgressLog log = { 0, };
+  guint histories = 0;
+  gint64 reviews;
+
+  nod_fake_gitlab_generate (fixture->fake, 2000);
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
+                                          "{\"limit\": 1000000, \"remaining\": 1000000}");
+  }
+  reviews = server_total_since (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, 90);
+  g_assert_cmpint (reviews, >, 800);
+  g_signal_connect (status, "notify::progress-current", G_CALLBACK (on_progress), &log);
+  g_signal_connect_swapped (fixture->engine, "history-synced", G_CALLBACK (count_history),
+                            &histories);
+
+  nod_sync_engine_set_history_days (fixture->engine, 90);
+  g_assert_true (nod_sync_engine_request (fixture->engine,
+                                          NOD_SYNC_TRIGGER_SETTINGS_CHANGED).pull);
+  /* However slow the build, as long as it moves. */
+  while (!engine_idle (fixture))
+    {
+      MovedWait wait = { fixture, &log, log.events };
+
+      nod_test_wait_until (pull_moved_or_over, &wait);
+    }
+  g_signal_handlers_disconnect_by_data (status, &log);
+
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, reviews);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM merge_requests WHERE "
+                                       "julianday (updated_at) < julianday ('now', '-90 days')"),
+                   ==, 0);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM notes"), >,
+                   reviews);
+  g_test_message ("%" G_GINT64_FORMAT " merge requests, %u progress events, %u of %u",
+                  reviews, log.events, log.max_current, log.total_at_max);
+  /* An event per merge request stored, so many per page; and it ends at its total. */
+  g_assert_cmpuint (log.events, >=, reviews);
+  g_assert_cmpuint (log.max_current, ==, log.total_at_max);
+  g_assert_cmpuint (log.max_current, >=, reviews);
   g_assert_cmpuint (histories, ==, 1);
 }
 
@@ -1470,6 +1579,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
   ADD ("/nod/sync-engine/rate-limit/reserve-pause-resumes", test_reserve_pause_resumes);
+  ADD ("/nod/sync-engine/pull/large-history", test_pull_large_history);
 
 #undef ADD
 
