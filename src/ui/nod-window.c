@@ -26,6 +26,8 @@
 /* An empty list is filled this many rows per main-loop turn: GTK builds a row widget for
  * each of the first couple of hundred items at once, a quarter of a millisecond each. */
 #define FIRST_FILL_CHUNK 32
+/* Views matched to list items per main-loop turn, about 1.5 ms' worth. */
+#define VIEW_CHUNK 256
 
 struct _NodWindow
 {
@@ -113,6 +115,9 @@ typedef struct
   GPtrArray  *items;
   GHashTable *known;          /* key → the item listed now */
   guint       account_index;
+  GPtrArray  *views;          /* the account's, being matched to items */
+  guint       view_index;
+  gint64      account_id;
 } ListLoad;
 
 static ListLoad *
@@ -138,27 +143,46 @@ list_load_free (ListLoad *load)
 {
   g_ptr_array_unref (load->items);
   g_hash_table_unref (load->known);
+  g_clear_pointer (&load->views, g_ptr_array_unref);
   g_object_unref (load->self);
   g_free (load);
 }
 
 static void load_next_account (ListLoad *load);
 
-/* Nothing came, went or moved: the items' ::changed already updated their rows. */
-static gboolean
-same_order (GListModel *listed,
-            GPtrArray  *items)
+/* Puts @items in the list, changing only the range between what stays first and what stays
+ * last: a pull brings its merge requests in at the top, and the rest of the list (and its
+ * rows, and the filter's verdicts on them) is left as it was. Items that stay are updated
+ * in place already, through their ::changed. */
+static void
+splice_differences (GListStore *store,
+                    GPtrArray  *items)
 {
-  if (g_list_model_get_n_items (listed) != items->len)
-    return FALSE;
-  for (guint i = 0; i < items->len; i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (listed, i);
+  GListModel *listed = G_LIST_MODEL (store);
+  guint n_listed = g_list_model_get_n_items (listed);
+  guint head = 0, tail = 0;
 
-      if (item != items->pdata[i])
-        return FALSE;
+  while (head < n_listed && head < items->len)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (listed, head);
+
+      if (item != items->pdata[head])
+        break;
+      head++;
     }
-  return TRUE;
+  while (tail < n_listed - head && tail < items->len - head)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (listed, n_listed - 1 - tail);
+
+      if (item != items->pdata[items->len - 1 - tail])
+        break;
+      tail++;
+    }
+
+  if (head == n_listed && head == items->len)
+    return;
+  g_list_store_splice (store, head, n_listed - head - tail, items->pdata + head,
+                       items->len - head - tail);
 }
 
 static gboolean
@@ -201,8 +225,7 @@ show_items (NodWindow *self,
       return;
     }
 
-  if (!same_order (G_LIST_MODEL (self->items), items))
-    g_list_store_splice (self->items, 0, n_items, items->pdata, items->len);
+  splice_differences (self->items, items);
 }
 
 
@@ -247,6 +270,39 @@ finish_list_load (ListLoad *load)
     }
 }
 
+/* Matches views to the items listed now, VIEW_CHUNK per main-loop turn: a few thousand
+ * merge requests take the loop longer than a frame. */
+static gboolean
+match_views (gpointer user_data)
+{
+  ListLoad *load = user_data;
+  guint end = MIN (load->view_index + VIEW_CHUNK, load->views->len);
+
+  for (; load->view_index < end; load->view_index++)
+    {
+      NodMergeRequestView *view = g_steal_pointer (&load->views->pdata[load->view_index]);
+      g_autofree char *key = nod_merge_request_key (load->account_id, view);
+      NodMergeRequestItem *item = g_hash_table_lookup (load->known, key);
+
+      /* The same item, with its new view: the list view keeps its row. */
+      if (item != NULL)
+        {
+          nod_merge_request_item_set_view (item, view);
+          g_ptr_array_add (load->items, g_object_ref (item));
+        }
+      else
+        g_ptr_array_add (load->items, nod_merge_request_item_new (load->account_id, view));
+    }
+
+  if (load->view_index < load->views->len)
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&load->views, g_ptr_array_unref);
+  load->account_index++;
+  load_next_account (load);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_views_listed (GObject      *source_object,
                  GAsyncResult *result,
@@ -261,26 +317,18 @@ on_views_listed (GObject      *source_object,
 
   if (views == NULL)
     g_warning ("Could not list merge requests: %s", error->message);
-
-  for (guint i = 0; views != NULL && account != NULL && i < views->len; i++)
+  if (views == NULL || account == NULL)
     {
-      NodMergeRequestView *view = g_steal_pointer (&views->pdata[i]);
-      g_autofree char *key = nod_merge_request_key (nod_account_get_id (account), view);
-      NodMergeRequestItem *item = g_hash_table_lookup (load->known, key);
-
-      /* The same item, with its new view: the list view keeps its row. */
-      if (item != NULL)
-        {
-          nod_merge_request_item_set_view (item, view);
-          g_ptr_array_add (load->items, g_object_ref (item));
-        }
-      else
-        g_ptr_array_add (load->items,
-                         nod_merge_request_item_new (nod_account_get_id (account), view));
+      load->account_index++;
+      load_next_account (load);
+      return;
     }
 
-  load->account_index++;
-  load_next_account (load);
+  load->views = g_steal_pointer (&views);
+  load->view_index = 0;
+  load->account_id = nod_account_get_id (account);
+  if (match_views (load) == G_SOURCE_CONTINUE)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, match_views, load, NULL);
 }
 
 static void
