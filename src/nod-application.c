@@ -716,23 +716,31 @@ on_signed_in (NodSignInWindow *window,
   sync_account (self, account, token);
 }
 
+/* The sign-in window, for a new account or (@account) to sign in again to one. */
+static void
+present_sign_in (NodApplication *self,
+                 NodAccount     *account)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  NodSignInWindow *sign_in = nod_sign_in_window_new (self->accounts);
+
+  if (account != NULL)
+    nod_sign_in_window_set_base_url (sign_in, nod_account_get_base_url (account));
+  gtk_window_set_application (GTK_WINDOW (sign_in), GTK_APPLICATION (self));
+  g_signal_connect_object (sign_in, "signed-in", G_CALLBACK (on_signed_in), self, 0);
+  gtk_window_set_transient_for (GTK_WINDOW (sign_in), parent);
+  gtk_window_present (GTK_WINDOW (sign_in));
+}
+
 static void
 on_add_account (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
   NodApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  NodSignInWindow *sign_in;
 
-  if (self->accounts == NULL)
-    return;
-
-  sign_in = nod_sign_in_window_new (self->accounts);
-  gtk_window_set_application (GTK_WINDOW (sign_in), GTK_APPLICATION (self));
-  g_signal_connect_object (sign_in, "signed-in", G_CALLBACK (on_signed_in), self, 0);
-  gtk_window_set_transient_for (GTK_WINDOW (sign_in), parent);
-  gtk_window_present (GTK_WINDOW (sign_in));
+  if (self->accounts != NULL)
+    present_sign_in (self, NULL);
 }
 
 static void
@@ -741,8 +749,6 @@ on_sign_in_account (GSimpleAction *action,
                     gpointer       user_data)
 {
   NodApplication *self = user_data;
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  NodSignInWindow *sign_in;
   NodAccount *account;
 
   if (self->accounts == NULL ||
@@ -756,12 +762,7 @@ on_sign_in_account (GSimpleAction *action,
       return;
     }
 
-  sign_in = nod_sign_in_window_new (self->accounts);
-  nod_sign_in_window_set_base_url (sign_in, nod_account_get_base_url (account));
-  gtk_window_set_application (GTK_WINDOW (sign_in), GTK_APPLICATION (self));
-  g_signal_connect_object (sign_in, "signed-in", G_CALLBACK (on_signed_in), self, 0);
-  gtk_window_set_transient_for (GTK_WINDOW (sign_in), parent);
-  gtk_window_present (GTK_WINDOW (sign_in));
+  present_sign_in (self, account);
 }
 
 static void
@@ -773,6 +774,17 @@ on_token_cleared (GObject      *source_object,
 
   if (!nod_credentials_clear_finish (result, &error))
     g_warning ("The token stays in the keyring: %s", error->message);
+}
+
+/* The demo's token never was in the keyring. */
+static void
+forget_token (NodApplication *self,
+              NodAccount     *account)
+{
+  if (!self->demo)
+    nod_credentials_clear_async (nod_account_get_base_url (account),
+                                 nod_account_get_username (account), NULL, on_token_cleared,
+                                 NULL);
 }
 
 static void
@@ -790,10 +802,7 @@ on_sign_out_account (GSimpleAction *action,
   /* Nothing is lost, so nothing to confirm: the cache and the outbox stay. */
   nod_sync_engine_sign_out_account (self->engine, nod_account_get_id (account));
   nod_account_set_signed_in (account, FALSE);
-  if (!self->demo)
-    nod_credentials_clear_async (nod_account_get_base_url (account),
-                                 nod_account_get_username (account), NULL, on_token_cleared,
-                                 NULL);
+  forget_token (self, account);
 }
 
 static void
@@ -823,10 +832,7 @@ on_remove_confirmed (AdwMessageDialog *dialog,
     return;
 
   nod_sync_engine_remove_account (self->engine, account_id);
-  if (!self->demo)
-    nod_credentials_clear_async (nod_account_get_base_url (account),
-                                 nod_account_get_username (account), NULL, on_token_cleared,
-                                 NULL);
+  forget_token (self, account);
   nod_accounts_remove_async (self->accounts, account_id, NULL, on_account_removed, NULL);
 }
 

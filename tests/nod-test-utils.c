@@ -248,3 +248,22 @@ nod_test_fake_count_requests (const char *base_url,
 
   return count;
 }
+
+gint64
+nod_test_count_merge_requests_since (NodForge             *forge,
+                                     NodMergeRequestScope  scope,
+                                     guint                 days)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) days);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(NodForgePage) page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_forge_list_merge_requests_async (forge, scope, since, 1, NULL, nod_test_keep_result,
+                                       &result);
+  page = nod_forge_list_merge_requests_finish (forge, nod_test_wait_for_result (&result),
+                                               &error);
+  g_assert_no_error (error);
+  return nod_forge_page_get_total (page);
+}

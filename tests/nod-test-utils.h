@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "nod-forge.h"
 #include "nod-store.h"
 
 G_BEGIN_DECLS
@@ -44,5 +45,9 @@ JsonNode     *nod_test_fake_control        (const char    *base_url,
 guint         nod_test_fake_count_requests (const char    *base_url,
                                             const char    *method,
                                             const char    *path_pattern);
+/* How many merge requests of @scope @forge lists as updated in the last @days (x-total). */
+gint64        nod_test_count_merge_requests_since (NodForge            *forge,
+                                                   NodMergeRequestScope scope,
+                                                   guint                days);
 
 G_END_DECLS

@@ -528,18 +528,9 @@ server_reviews_since (Fixture *fixture,
                       guint    days)
 {
   g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, TOKEN, NULL);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) days);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(NodForgePage) page = NULL;
 
-  nod_forge_list_merge_requests_async (NOD_FORGE (observer),
-                                       NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, since, 1, NULL,
-                                       nod_test_keep_result, &result);
-  page = nod_forge_list_merge_requests_finish (NOD_FORGE (observer),
-                                               nod_test_wait_for_result (&result), NULL);
-  g_assert_nonnull (page);
-  return nod_forge_page_get_total (page);
+  return nod_test_count_merge_requests_since (NOD_FORGE (observer),
+                                              NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, days);
 }
 
 /* `nod pull` fetches 30 days unless told otherwise; `account add --depth 90` says 90, and

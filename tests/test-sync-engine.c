@@ -1018,16 +1018,7 @@ server_total_since (Fixture              *fixture,
                     NodMergeRequestScope  scope,
                     guint                 days)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) days);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(NodForgePage) page = NULL;
-
-  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, since, 1, NULL,
-                                       nod_test_keep_result, &result);
-  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
-                                               nod_test_wait_for_result (&result), NULL);
-  return nod_forge_page_get_total (page);
+  return nod_test_count_merge_requests_since (NOD_FORGE (fixture->observer), scope, days);
 }
 
 /* 30 days of history, then 90: the second pull fetches what is missing; back to 30, and

@@ -763,18 +763,28 @@ on_counted (GObject      *source_object,
   g_free (run);
 }
 
+/* Counts @account's outbox, then (unless -1) asks for @then_request. */
 static void
-count_after_job (NodSyncEngine  *self,
-                Account        *account,
-                NodSyncTrigger  then_request)
+count_then_request (NodSyncEngine  *self,
+                    Account        *account,
+                    NodSyncTrigger  then_request,
+                    gboolean        after_job)
 {
   CountRun *run = g_new0 (CountRun, 1);
 
   run->self = g_object_ref (self);
   run->account = account;
   run->then_request = (int) then_request;
-  run->after_job = TRUE;
+  run->after_job = after_job;
   nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
+}
+
+static void
+count_after_job (NodSyncEngine  *self,
+                 Account        *account,
+                 NodSyncTrigger  then_request)
+{
+  count_then_request (self, account, then_request, TRUE);
 }
 
 /* ---- enqueue ---- */
@@ -829,14 +839,7 @@ on_enqueued (GObject      *source_object,
   g_task_return_pointer (task, g_steal_pointer (&stored), g_object_unref);
 
   if (account != NULL)
-    {
-      CountRun *run = g_new0 (CountRun, 1);
-
-      run->self = g_object_ref (self);
-      run->account = account;
-      run->then_request = (int) trigger;
-      nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
-    }
+    count_then_request (self, account, trigger, FALSE);
 }
 
 /**
@@ -1153,14 +1156,7 @@ nod_sync_engine_add_account (NodSyncEngine *self,
 
   /* Added to a running engine (a sign-in): count what waits for it, then sync it. */
   if (self->started)
-    {
-      CountRun *run = g_new0 (CountRun, 1);
-
-      run->self = g_object_ref (self);
-      run->account = account;
-      run->then_request = NOD_SYNC_TRIGGER_STARTUP;
-      nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
-    }
+    count_then_request (self, account, NOD_SYNC_TRIGGER_STARTUP, FALSE);
 }
 
 /**
