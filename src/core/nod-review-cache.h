@@ -57,7 +57,9 @@ typedef struct
 void nod_merge_request_detail_free (NodMergeRequestDetail *detail);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestDetail, nod_merge_request_detail_free)
 
-void nod_merge_request_view_free (NodMergeRequestView *view);
+void     nod_merge_request_view_free  (NodMergeRequestView       *view);
+gboolean nod_merge_request_view_equal (const NodMergeRequestView *a,
+                                       const NodMergeRequestView *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestView, nod_merge_request_view_free)
 
 #define NOD_TYPE_REVIEW_CACHE (nod_review_cache_get_type ())

@@ -50,7 +50,7 @@ nod_merge_request_item_class_init (NodMergeRequestItemClass *klass)
   /**
    * NodMergeRequestItem::changed:
    *
-   * The view was replaced by a newer one.
+   * The view was replaced by one that says something new.
    */
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -100,16 +100,23 @@ nod_merge_request_item_new (gint64               account_id,
 /**
  * nod_merge_request_item_set_view:
  * @view: (transfer full): the same merge request's newer view
+ *
+ * Emits ::changed only if the view says something new: a reload hands every item its
+ * view again, and a row told to refresh costs a layout.
  */
 void
 nod_merge_request_item_set_view (NodMergeRequestItem *self,
                                  NodMergeRequestView *view)
 {
+  gboolean same;
+
   g_return_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self));
   g_return_if_fail (view != NULL);
 
+  same = nod_merge_request_view_equal (self->view, view);
   take_view (self, view);
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (!same)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 /* "ACCOUNT:PROJECT:IID": which merge request it is, whatever its state. */

@@ -21,6 +21,19 @@ nod_time_parse (const char *iso8601)
   return g_date_time_new_from_iso8601 (iso8601, utc);
 }
 
+/* g_date_time_to_local() looks the local zone up afresh each time, which costs more than
+ * the rest of formatting an age, and the list formats one for every row it binds. Nod
+ * keeps the zone it started in. */
+static GTimeZone *
+local_zone (void)
+{
+  static gsize zone;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+  return (GTimeZone *) zone;
+}
+
 char *
 nod_time_format_age (GDateTime *then,
                      GDateTime *now)
@@ -47,7 +60,7 @@ nod_time_format_age (GDateTime *then,
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day ago", "%d days ago",
                                          (gulong) days), (int) days);
   {
-    g_autoptr(GDateTime) local = g_date_time_to_local (then);
+    g_autoptr(GDateTime) local = g_date_time_to_timezone (then, local_zone ());
 
     /* Translators: a date for things older than a month, see g_date_time_format() */
     return g_date_time_format (local, _("%e %b %Y"));
