@@ -34,9 +34,6 @@ static void
 nod_merge_request_row_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_ROW);
-  /* The template's root child is not bound to a field: unparent it by hand. */
-  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
-    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (nod_merge_request_row_parent_class)->dispose (object);
 }
@@ -49,7 +46,6 @@ nod_merge_request_row_class_init (NodMergeRequestRowClass *klass)
 
   object_class->dispose = nod_merge_request_row_dispose;
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/nodreview/Nod/ui/nod-merge-request-row.ui");
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, title_label);
@@ -72,6 +68,20 @@ GtkWidget *
 nod_merge_request_row_new (void)
 {
   return g_object_new (NOD_TYPE_MERGE_REQUEST_ROW, NULL);
+}
+
+/* Unlike labels, an image lays itself out again even when given the icon it shows: a
+ * row is bound afresh whenever its position in the list changes. */
+static void
+set_icon (GtkImage   *image,
+          const char *icon_name)
+{
+  if (g_strcmp0 (gtk_image_get_icon_name (image), icon_name) == 0)
+    return;
+  if (icon_name != NULL)
+    gtk_image_set_from_icon_name (image, icon_name);
+  else
+    gtk_image_clear (image);
 }
 
 void
@@ -119,19 +129,19 @@ nod_merge_request_row_set_item (NodMergeRequestRow  *self,
   /* Failed first: it needs the reviewer; pending takes care of itself. */
   if (view->failed_actions > 0)
     {
-      gtk_image_set_from_icon_name (self->marker_icon, "dialog-warning-symbolic");
+      set_icon (self->marker_icon, "dialog-warning-symbolic");
       gtk_label_set_text (self->marker_label, _("Failed"));
       gtk_widget_add_css_class (GTK_WIDGET (self->marker_label), "error");
     }
   else if (view->pending_actions > 0)
     {
-      gtk_image_set_from_icon_name (self->marker_icon, "mail-send-symbolic");
+      set_icon (self->marker_icon, "mail-send-symbolic");
       gtk_label_set_text (self->marker_label, _("Pending"));
       gtk_widget_remove_css_class (GTK_WIDGET (self->marker_label), "error");
     }
   else
     {
-      gtk_image_clear (self->marker_icon);
+      set_icon (self->marker_icon, NULL);
       gtk_label_set_text (self->marker_label, "");
     }
   gtk_widget_set_visible (GTK_WIDGET (self->marker_icon),
