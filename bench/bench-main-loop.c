@@ -125,7 +125,7 @@ pulled (gpointer data)
     return FALSE;
   status = nod_sync_engine_get_status (engine);
   return nod_sync_status_get_last_synced_at (status) > 0 &&
-         g_list_model_get_n_items (nod_window_get_merge_requests (NOD_WINDOW (run->window))) > 0;
+         !nod_window_is_list_loading (NOD_WINDOW (run->window));
 }
 
 static gboolean

@@ -32,6 +32,7 @@ window_ready (gpointer data)
 
   return nod_application_get_engine (fixture->app) != NULL &&
          !nod_sync_engine_is_busy (nod_application_get_engine (fixture->app)) &&
+         !nod_window_is_list_loading (fixture->window) &&
          g_list_model_get_n_items (nod_window_get_merge_requests (fixture->window)) > 0;
 }
 
@@ -656,6 +657,133 @@ test_merged_elsewhere_notifies (void)
   g_dbus_connection_unregister_object (bus, registration);
 }
 
+/* Merge requests that come into the list per frame: what the window puts in per step. */
+#define ROWS_PER_FRAME 8
+
+typedef struct
+{
+  Fixture *fixture;
+  guint    added_this_frame;
+  guint    most_added_in_a_frame;
+  guint    frames;
+  guint    expected;
+} Paced;
+
+static void
+on_list_changed (GListModel *list,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 Paced      *paced)
+{
+  paced->added_this_frame += added;
+}
+
+static void
+on_frame_painted (GdkFrameClock *clock,
+                  Paced         *paced)
+{
+  paced->most_added_in_a_frame = MAX (paced->most_added_in_a_frame, paced->added_this_frame);
+  paced->added_this_frame = 0;
+  paced->frames++;
+}
+
+static gboolean
+widget_is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+static gboolean
+pull_done (gpointer data)
+{
+  Fixture *fixture = data;
+  NodSyncEngine *engine = nod_application_get_engine (fixture->app);
+
+  return engine != NULL && !nod_sync_engine_is_busy (engine) &&
+         nod_sync_status_get_last_synced_at (nod_sync_engine_get_status (engine)) > 0;
+}
+
+static gboolean
+list_settled (gpointer data)
+{
+  return !nod_window_is_list_loading (NOD_WINDOW (data));
+}
+
+/* How many of the cache's merge requests the window's list (Needs My Review) should show. */
+static guint
+count_needing_review (Fixture *fixture)
+{
+  NodSyncEngine *engine = nod_application_get_engine (fixture->app);
+  g_autoptr(NodAccount) account = g_list_model_get_item (
+    G_LIST_MODEL (nod_application_get_accounts (fixture->app)), 0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) views = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  nod_review_cache_list_views_async (nod_sync_engine_get_cache (engine),
+                                     nod_account_get_id (account), NULL,
+                                     nod_test_keep_result, &result);
+  views = nod_review_cache_list_views_finish (nod_sync_engine_get_cache (engine),
+                                              nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < views->len; i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = nod_merge_request_item_new (
+        nod_account_get_id (account), g_steal_pointer (&views->pdata[i]));
+
+      count += nod_merge_request_item_matches (item, NOD_MERGE_REQUEST_FILTER_NEEDS_REVIEW, NULL);
+    }
+  return count;
+}
+
+/* A first sync of hundreds of merge requests with the window open: the list takes them a
+ * few at a time, never more than ROWS_PER_FRAME in one frame (GTK builds a row for each,
+ * and a frame of many rows stalls the window), and ends up showing every one. */
+static void
+test_large_pull_paced (void)
+{
+  g_autoptr(GSettings) settings = NULL;
+  Fixture fixture = { 0, };
+  Paced paced = { &fixture, };
+  GdkFrameClock *clock;
+  gulong painted, changed;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  settings = g_settings_new (APP_ID);
+  g_settings_set_string (settings, "history-depth", "all");
+  start (&fixture, 600);
+  nod_test_wait_until (widget_is_mapped, fixture.window);
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture.window));
+  painted = g_signal_connect (clock, "after-paint", G_CALLBACK (on_frame_painted), &paced);
+  changed = g_signal_connect (nod_window_get_merge_requests (fixture.window), "items-changed",
+                              G_CALLBACK (on_list_changed), &paced);
+
+  nod_test_wait_until (pull_done, &fixture);
+  nod_test_wait_until (list_settled, fixture.window);
+  paced.expected = count_needing_review (&fixture);
+  g_assert_cmpuint (paced.expected, >, 20 * ROWS_PER_FRAME);
+  g_assert_cmpuint (g_list_model_get_n_items (nod_window_get_merge_requests (fixture.window)),
+                    ==, paced.expected);
+
+  g_assert_cmpuint (paced.most_added_in_a_frame, >, 0);
+  g_assert_cmpuint (paced.most_added_in_a_frame, <=, ROWS_PER_FRAME);
+  g_assert_cmpuint (paced.frames, >=, paced.expected / ROWS_PER_FRAME);
+
+  g_signal_handler_disconnect (clock, painted);
+  g_signal_handler_disconnect (nod_window_get_merge_requests (fixture.window), changed);
+  g_settings_reset (settings, "history-depth");
+  gtk_window_destroy (GTK_WINDOW (fixture.window));
+  g_clear_object (&fixture.app);
+}
+
 /* `nod approve …` in a terminal while Nod runs: the running app does it, with its engine. */
 static void
 test_forwarded_command (void)
@@ -751,6 +879,7 @@ main (int   argc,
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
 #undef ADD
+  g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);
   g_test_add_func ("/nod/review-ui/merged-elsewhere-notifies", test_merged_elsewhere_notifies);
 

@@ -23,11 +23,22 @@
 /* How soon the list follows a change; a pull in progress refreshes it at most this often. */
 #define RELOAD_DELAY_MS 100
 #define PULL_RELOAD_DELAY_MS 1000
-/* An empty list is filled this many rows per main-loop turn: GTK builds a row widget for
- * each of the first couple of hundred items at once, a quarter of a millisecond each. */
-#define FIRST_FILL_CHUNK 32
+/* Rows the list may have to build or bind anew in one frame. Without a GPU a row costs
+ * GTK up to a millisecond to style and lay out (bench-list-rows), and GTK 4.8 keeps rows
+ * for 200 items around what is shown: a pull that brings a few hundred merge requests in
+ * at the top would otherwise have them all built in one frame. */
+#define ROWS_PER_FRAME 8
+/* Views given to items with no row on screen, per frame: cheap, but not free. */
+#define UNSEEN_PER_FRAME 512
 /* Views matched to list items per main-loop turn, about 1.5 ms' worth. */
 #define VIEW_CHUNK 256
+
+/* A listed merge request's newer view, waiting for its turn. */
+typedef struct
+{
+  NodMergeRequestItem *item;
+  NodMergeRequestView *view;
+} ViewUpdate;
 
 struct _NodWindow
 {
@@ -47,13 +58,18 @@ struct _NodWindow
   char                 *search;          /* case-folded */
 
   GHashTable           *bound_rows;      /* the rows on screen, for the clock */
-  gboolean              replacing_items;  /* a reload is swapping the list: keep the page */
+  gboolean              replacing_items;  /* a step is splicing the list: keep the page */
   gboolean              list_loading;
   gboolean              list_dirty;       /* changed while loading: load again after */
   guint                 reload_source;
   guint                 clock_source;     /* one timer keeps "5 min ago" true */
-  GPtrArray            *filling;          /* items still to append to an empty list */
-  guint                 fill_source;
+  GPtrArray            *target;           /* the list being shown, a few rows a frame */
+  GArray               *view_updates;     /* ViewUpdate, for items listed already */
+  guint                 next_view_update;
+  guint                 pace_id;          /* the tick callback or idle that takes steps */
+  gboolean              pace_by_tick;
+  gboolean              skip_tick;
+  NodMergeRequestItem  *lost_selection;   /* selected, and out of the list for a step */
   guint                 page_generation;  /* drops a page load overtaken by another */
   GtkWidget            *indicator;
 
@@ -115,10 +131,18 @@ typedef struct
   GPtrArray  *items;
   GHashTable *known;          /* key → the item listed now */
   guint       account_index;
+  GArray     *updates;        /* ViewUpdate */
   GPtrArray  *views;          /* the account's, being matched to items */
   guint       view_index;
   gint64      account_id;
 } ListLoad;
+
+static void
+view_update_clear (ViewUpdate *update)
+{
+  g_clear_object (&update->item);
+  g_clear_pointer (&update->view, nod_merge_request_view_free);
+}
 
 static ListLoad *
 list_load_new (NodWindow *self)
@@ -128,13 +152,22 @@ list_load_new (NodWindow *self)
 
   load->self = g_object_ref (self);
   load->items = g_ptr_array_new_with_free_func (g_object_unref);
+  load->updates = g_array_new (FALSE, FALSE, sizeof (ViewUpdate));
+  g_array_set_clear_func (load->updates, (GDestroyNotify) view_update_clear);
   load->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  for (guint i = 0; i < n_items; i++)
-    {
-      NodMergeRequestItem *item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
 
-      g_hash_table_insert (load->known, nod_merge_request_item_dup_key (item), item);
-    }
+  /* What the list is on its way to, if it is not there yet: those are the items to keep. */
+  if (self->target != NULL)
+    for (guint i = 0; i < self->target->len; i++)
+      g_hash_table_insert (load->known, nod_merge_request_item_dup_key (self->target->pdata[i]),
+                           g_object_ref (self->target->pdata[i]));
+  else
+    for (guint i = 0; i < n_items; i++)
+      {
+        NodMergeRequestItem *item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+        g_hash_table_insert (load->known, nod_merge_request_item_dup_key (item), item);
+      }
   return load;
 }
 
@@ -142,6 +175,7 @@ static void
 list_load_free (ListLoad *load)
 {
   g_ptr_array_unref (load->items);
+  g_array_unref (load->updates);
   g_hash_table_unref (load->known);
   g_clear_pointer (&load->views, g_ptr_array_unref);
   g_object_unref (load->self);
@@ -150,114 +184,233 @@ list_load_free (ListLoad *load)
 
 static void load_next_account (ListLoad *load);
 
-/* Puts @items in the list, changing only the range between what stays first and what stays
- * last: a pull brings its merge requests in at the top, and the rest of the list (and its
- * rows, and the filter's verdicts on them) is left as it was. Items that stay are updated
- * in place already, through their ::changed. */
+/* A step may take the selected merge request out of the list before putting it back
+ * where it now belongs: it is selected again as soon as it is back. */
 static void
-splice_differences (GListStore *store,
-                    GPtrArray  *items)
+keep_selection (NodWindow           *self,
+                NodMergeRequestItem *was_selected)
 {
-  GListModel *listed = G_LIST_MODEL (store);
-  guint n_listed = g_list_model_get_n_items (listed);
-  guint head = 0, tail = 0;
+  NodMergeRequestItem *wanted = self->lost_selection != NULL ? self->lost_selection
+                                                             : was_selected;
+  guint n_filtered;
 
-  while (head < n_listed && head < items->len)
+  if (wanted == NULL || selected_item (self) == wanted)
+    {
+      g_clear_object (&self->lost_selection);
+      return;
+    }
+
+  n_filtered = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  for (guint i = 0; i < n_filtered; i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered),
+                                                                   i);
+
+      if (item == wanted)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          g_clear_object (&self->lost_selection);
+          return;
+        }
+    }
+  g_set_object (&self->lost_selection, wanted);
+}
+
+/* Moves the list towards the target by at most @limit items, in the range between what
+ * already stays first and what stays last: a pull brings its merge requests in at the
+ * top, and the rest of the list (its rows, the filter's verdicts) is left as it is.
+ * Returns how many items it put in or took out, 0 once the list is the target. */
+static guint
+splice_towards_target (NodWindow *self,
+                       guint      limit)
+{
+  GListModel *listed = G_LIST_MODEL (self->items);
+  GPtrArray *target = self->target;
+  guint n_listed = g_list_model_get_n_items (listed);
+  guint head = 0, tail = 0, removed, added;
+  g_autoptr(NodMergeRequestItem) was_selected = NULL;
+
+  while (head < n_listed && head < target->len)
     {
       g_autoptr(GObject) item = g_list_model_get_item (listed, head);
 
-      if (item != items->pdata[head])
+      if (item != target->pdata[head])
         break;
       head++;
     }
-  while (tail < n_listed - head && tail < items->len - head)
+  while (tail < n_listed - head && tail < target->len - head)
     {
       g_autoptr(GObject) item = g_list_model_get_item (listed, n_listed - 1 - tail);
 
-      if (item != items->pdata[items->len - 1 - tail])
+      if (item != target->pdata[target->len - 1 - tail])
         break;
       tail++;
     }
 
-  if (head == n_listed && head == items->len)
-    return;
-  g_list_store_splice (store, head, n_listed - head - tail, items->pdata + head,
-                       items->len - head - tail);
+  removed = MIN (n_listed - head - tail, limit);
+  added = MIN (target->len - head - tail, limit);
+  if (removed == 0 && added == 0)
+    return 0;
+
+  if (selected_item (self) != NULL)
+    was_selected = g_object_ref (selected_item (self));
+  self->replacing_items = TRUE;
+  g_list_store_splice (self->items, head, removed, target->pdata + head, added);
+  keep_selection (self, was_selected);
+  self->replacing_items = FALSE;
+  return MAX (removed, added);
 }
 
+/* Gives listed items their newer views while @budget lasts: an item with a row on screen
+ * costs one, the others come nearly free. Returns what is left of @budget. */
+static guint
+apply_view_updates (NodWindow *self,
+                    guint      budget)
+{
+  guint unseen = UNSEEN_PER_FRAME;
+  guint changed_signal = g_signal_lookup ("changed", NOD_TYPE_MERGE_REQUEST_ITEM);
+
+  while (self->next_view_update < self->view_updates->len && budget > 0 && unseen > 0)
+    {
+      ViewUpdate *update = &g_array_index (self->view_updates, ViewUpdate,
+                                           self->next_view_update++);
+
+      /* A row on screen listens to its item. */
+      if (g_signal_has_handler_pending (update->item, changed_signal, 0, FALSE))
+        budget--;
+      else
+        unseen--;
+      nod_merge_request_item_set_view (update->item, g_steal_pointer (&update->view));
+    }
+  return budget;
+}
+
+static void
+finish_showing (NodWindow *self)
+{
+  g_clear_pointer (&self->target, g_ptr_array_unref);
+  g_clear_pointer (&self->view_updates, g_array_unref);
+  /* Gone from the list for good, or filtered out. */
+  g_clear_object (&self->lost_selection);
+  update_sidebar (self);
+  load_page (self);
+}
+
+/* One frame's worth of the change: returns TRUE once the list shows the target. */
 static gboolean
-on_fill_due (gpointer user_data)
+take_step (NodWindow *self)
+{
+  guint spliced = splice_towards_target (self, ROWS_PER_FRAME);
+  guint budget = ROWS_PER_FRAME - MIN (spliced, ROWS_PER_FRAME);
+
+  if (budget > 0)
+    budget = apply_view_updates (self, budget);
+  update_sidebar (self);
+
+  if (budget == 0 || self->next_view_update < self->view_updates->len)
+    return FALSE;
+  finish_showing (self);
+  return TRUE;
+}
+
+static void schedule_steps (NodWindow *self);
+
+static gboolean
+on_step_tick (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
 {
   NodWindow *self = user_data;
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  guint count = MIN (FIRST_FILL_CHUNK, self->filling->len);
 
-  g_list_store_splice (self->items, n_items, 0, self->filling->pdata, count);
-  g_ptr_array_remove_range (self->filling, 0, count);
-  update_sidebar (self);
-  if (self->filling->len > 0)
+  /* This frame lays out what the last idle step put in already. */
+  if (self->skip_tick)
+    {
+      self->skip_tick = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
+  if (!take_step (self))
     return G_SOURCE_CONTINUE;
-
-  g_clear_pointer (&self->filling, g_ptr_array_unref);
-  self->fill_source = 0;
+  self->pace_id = 0;
   return G_SOURCE_REMOVE;
 }
 
-/* Shows @items: in place when the list has rows already (the list view keeps its rows
- * for the same items), a chunk at a time when it is empty. */
-static void
-show_items (NodWindow *self,
-            GPtrArray *items)
+/* A window not on screen gets no frames to pace by: steps go by idle. */
+static gboolean
+on_step_idle (gpointer user_data)
 {
-  guint n_items;
+  NodWindow *self = user_data;
 
-  g_clear_handle_id (&self->fill_source, g_source_remove);
-  g_clear_pointer (&self->filling, g_ptr_array_unref);
-
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
-  if (n_items == 0 && items->len > FIRST_FILL_CHUNK)
+  if (take_step (self))
     {
-      self->filling = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = FIRST_FILL_CHUNK; i < items->len; i++)
-        g_ptr_array_add (self->filling, g_object_ref (items->pdata[i]));
-      g_list_store_splice (self->items, 0, 0, items->pdata, FIRST_FILL_CHUNK);
-      self->fill_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_fill_due, self, NULL);
-      return;
+      self->pace_id = 0;
+      return G_SOURCE_REMOVE;
     }
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return G_SOURCE_CONTINUE;
 
-  splice_differences (self->items, items);
+  /* On screen now: a step a frame from the next one on. */
+  self->pace_id = 0;
+  schedule_steps (self);
+  self->skip_tick = TRUE;
+  return G_SOURCE_REMOVE;
 }
 
+static void
+cancel_steps (NodWindow *self)
+{
+  if (self->pace_id == 0)
+    return;
+  if (self->pace_by_tick)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->pace_id);
+  else
+    g_source_remove (self->pace_id);
+  self->pace_id = 0;
+}
+
+static void
+schedule_steps (NodWindow *self)
+{
+  if (self->pace_id != 0)
+    return;
+
+  self->skip_tick = FALSE;
+  self->pace_by_tick = gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (self->pace_by_tick)
+    self->pace_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_step_tick, self, NULL);
+  else
+    self->pace_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, on_step_idle, self, NULL);
+}
+
+static void
+on_unmapped (NodWindow *self)
+{
+  if (self->pace_id == 0 || !self->pace_by_tick)
+    return;
+  cancel_steps (self);
+  schedule_steps (self);
+}
+
+/* Moves the list to @items, giving the items listed already their @updates on the way, a
+ * frame's worth at a time. */
+static void
+show_items (NodWindow *self,
+            GPtrArray *items,
+            GArray    *updates)
+{
+  g_clear_pointer (&self->target, g_ptr_array_unref);
+  g_clear_pointer (&self->view_updates, g_array_unref);
+  self->target = g_ptr_array_ref (items);
+  self->view_updates = g_array_ref (updates);
+  self->next_view_update = 0;
+  schedule_steps (self);
+}
 
 static void
 finish_list_load (ListLoad *load)
 {
   NodWindow *self = load->self;
-  g_autoptr(NodMergeRequestItem) was_selected = NULL;
-  guint n_filtered;
 
-  if (selected_item (self) != NULL)
-    was_selected = g_object_ref (selected_item (self));
-
-  self->replacing_items = TRUE;
-  show_items (self, load->items);
-
-  /* The same merge request stays selected, in its new state. */
-  n_filtered = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
-  for (guint i = 0; was_selected != NULL && i < n_filtered; i++)
-    {
-      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered),
-                                                                   i);
-
-      if (nod_merge_request_item_same (item, was_selected))
-        {
-          gtk_single_selection_set_selected (self->selection, i);
-          break;
-        }
-    }
-  self->replacing_items = FALSE;
-  update_sidebar (self);
-  load_page (self);
+  show_items (self, load->items, load->updates);
 
   self->list_loading = FALSE;
   list_load_free (load);
@@ -284,10 +437,15 @@ match_views (gpointer user_data)
       g_autofree char *key = nod_merge_request_key (load->account_id, view);
       NodMergeRequestItem *item = g_hash_table_lookup (load->known, key);
 
-      /* The same item, with its new view: the list view keeps its row. */
+      /* The same item, with its new view in a later step: the list view keeps its row. */
       if (item != NULL)
         {
-          nod_merge_request_item_set_view (item, view);
+          ViewUpdate update = { g_object_ref (item), view };
+
+          if (nod_merge_request_view_equal (nod_merge_request_item_get_view (item), view))
+            view_update_clear (&update);
+          else
+            g_array_append_val (load->updates, update);
           g_ptr_array_add (load->items, g_object_ref (item));
         }
       else
@@ -570,6 +728,8 @@ on_selection_changed (NodWindow *self)
 {
   if (self->replacing_items)
     return;
+  /* The reviewer chose: a merge request out of the list for a step is not brought back. */
+  g_clear_object (&self->lost_selection);
   load_page (self);
   if (selected_item (self) != NULL)
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
@@ -755,18 +915,27 @@ static void
 update_main_stack (NodWindow *self)
 {
   const char *error = nod_application_get_startup_error (self->application);
+  const char *name;
+  GtkStackTransitionType transition;
 
   if (error != NULL)
     {
       adw_status_page_set_description (self->error_page, error);
-      gtk_stack_set_visible_child_name (self->main_stack, "error");
+      name = "error";
     }
   else if (self->engine == NULL)
-    gtk_stack_set_visible_child_name (self->main_stack, "loading");
+    name = "loading";
   else if (g_list_model_get_n_items (G_LIST_MODEL (self->accounts)) == 0)
-    gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+    name = "welcome";
   else
-    gtk_stack_set_visible_child_name (self->main_stack, "main");
+    name = "main";
+
+  /* The spinner is up for a moment as Nod starts: fading the whole window in from it says
+   * nothing, and without a GPU it costs a dozen slow frames just as the first sync begins. */
+  transition = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "loading") == 0
+                 ? GTK_STACK_TRANSITION_TYPE_NONE
+                 : gtk_stack_get_transition_type (self->main_stack);
+  gtk_stack_set_visible_child_full (self->main_stack, name, transition);
 }
 
 static void
@@ -833,8 +1002,10 @@ nod_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
   g_clear_handle_id (&self->clock_source, g_source_remove);
-  g_clear_handle_id (&self->fill_source, g_source_remove);
-  g_clear_pointer (&self->filling, g_ptr_array_unref);
+  cancel_steps (self);
+  g_clear_pointer (&self->target, g_ptr_array_unref);
+  g_clear_pointer (&self->view_updates, g_array_unref);
+  g_clear_object (&self->lost_selection);
   gtk_widget_dispose_template (GTK_WIDGET (self), NOD_TYPE_WINDOW);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
@@ -945,6 +1116,7 @@ nod_window_init (NodWindow *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (on_row_unbind), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
+  g_signal_connect (self, "unmap", G_CALLBACK (on_unmapped), NULL);
 
   g_signal_connect_swapped (self->filter_dropdown, "notify::selected",
                             G_CALLBACK (on_filter_selected), self);
@@ -970,6 +1142,19 @@ nod_window_new (NodApplication *application)
                            G_CALLBACK (update_main_stack), self, G_CONNECT_SWAPPED);
   attach_engine (self);
   return self;
+}
+
+/**
+ * nod_window_is_list_loading:
+ *
+ * Returns: whether the list is still on its way to what the cache holds: a reload is due
+ *   or running, or its items are still going in, a frame's worth at a time
+ */
+gboolean
+nod_window_is_list_loading (NodWindow *self)
+{
+  g_return_val_if_fail (NOD_IS_WINDOW (self), FALSE);
+  return self->reload_source != 0 || self->list_loading || self->target != NULL;
 }
 
 /**

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NodWindow, nod_window, NOD, WINDOW, AdwApplicationWindow)
 
 NodWindow  *nod_window_new                (NodApplication *application);
+gboolean    nod_window_is_list_loading    (NodWindow      *self);
 GListModel *nod_window_get_merge_requests (NodWindow      *self);
 gboolean    nod_window_select_merge_request (NodWindow    *self,
                                              gint64        project_id,
