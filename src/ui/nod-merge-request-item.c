@@ -163,19 +163,6 @@ nod_merge_request_item_dup_reference (NodMergeRequestItem *self)
                           self->view->iid);
 }
 
-/* The same merge request, perhaps in another state. */
-gboolean
-nod_merge_request_item_same (NodMergeRequestItem *self,
-                             NodMergeRequestItem *other)
-{
-  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self), FALSE);
-  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ITEM (other), FALSE);
-
-  return self->account_id == other->account_id &&
-         self->view->project_id == other->view->project_id &&
-         self->view->iid == other->view->iid;
-}
-
 /* @search: already case-folded; NULL or "" matches everything. */
 gboolean
 nod_merge_request_item_matches (NodMergeRequestItem   *self,

@@ -33,8 +33,6 @@ char                      *nod_merge_request_key              (gint64           
 gint64                     nod_merge_request_item_get_account_id (NodMergeRequestItem *self);
 const NodMergeRequestView *nod_merge_request_item_get_view    (NodMergeRequestItem *self);
 char                      *nod_merge_request_item_dup_reference (NodMergeRequestItem *self);
-gboolean                   nod_merge_request_item_same         (NodMergeRequestItem *self,
-                                                                NodMergeRequestItem *other);
 gboolean                   nod_merge_request_item_matches      (NodMergeRequestItem  *self,
                                                                 NodMergeRequestFilter filter,
                                                                 const char           *search);

@@ -440,12 +440,14 @@ match_views (gpointer user_data)
       /* The same item, with its new view in a later step: the list view keeps its row. */
       if (item != NULL)
         {
-          ViewUpdate update = { g_object_ref (item), view };
-
           if (nod_merge_request_view_equal (nod_merge_request_item_get_view (item), view))
-            view_update_clear (&update);
+            nod_merge_request_view_free (view);
           else
-            g_array_append_val (load->updates, update);
+            {
+              ViewUpdate update = { g_object_ref (item), view };
+
+              g_array_append_val (load->updates, update);
+            }
           g_ptr_array_add (load->items, g_object_ref (item));
         }
       else
