@@ -260,8 +260,8 @@ nod_test_count_merge_requests_since (NodForge             *forge,
   g_autoptr(NodForgePage) page = NULL;
   g_autoptr(GError) error = NULL;
 
-  nod_forge_list_merge_requests_async (forge, scope, since, 1, NULL, nod_test_keep_result,
-                                       &result);
+  nod_forge_list_merge_requests_async (forge, scope, since, NULL, 1, NULL,
+                                       nod_test_keep_result, &result);
   page = nod_forge_list_merge_requests_finish (forge, nod_test_wait_for_result (&result),
                                                &error);
   g_assert_no_error (error);

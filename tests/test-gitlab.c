@@ -133,13 +133,14 @@ static NodForgePage *
 list_merge_requests (Fixture              *fixture,
                      NodMergeRequestScope  scope,
                      GDateTime            *updated_after,
+                     GDateTime            *updated_before,
                      guint                 page,
                      GError              **error)
 {
   gpointer object_;
 
   WAIT_FOR (nod_forge_list_merge_requests_async, nod_forge_list_merge_requests_finish,
-            scope, updated_after, page);
+            scope, updated_after, updated_before, page);
   return object_;
 }
 
@@ -269,7 +270,7 @@ find_approvable (Fixture *fixture)
 {
   g_autoptr(NodForgePage) page = list_merge_requests (fixture,
                                                       NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
-                                                      NULL, 1, NULL);
+                                                      NULL, NULL, 1, NULL);
   GPtrArray *items = nod_forge_page_get_items (page);
 
   for (guint i = 0; i < items->len; i++)
@@ -361,12 +362,26 @@ test_projects (Fixture       *fixture,
 }
 
 static void
-assert_updated_ascending (GPtrArray *items)
+assert_newest_first (GPtrArray *items)
 {
   for (guint i = 1; i < items->len; i++)
     g_assert_cmpint (g_date_time_compare (nod_merge_request_get_updated_at (items->pdata[i - 1]),
                                           nod_merge_request_get_updated_at (items->pdata[i])),
-                     <=, 0);
+                     >=, 0);
+}
+
+/* Every merge request of @page was updated at @bound or later (@sign 1), or at it or
+ * earlier (@sign -1): GitLab's bounds are inclusive. */
+static void
+assert_all_within (NodForgePage *page,
+                   GDateTime    *bound,
+                   int           sign)
+{
+  GPtrArray *items = nod_forge_page_get_items (page);
+
+  for (guint i = 0; i < items->len; i++)
+    g_assert_cmpint (sign * g_date_time_compare (nod_merge_request_get_updated_at (items->pdata[i]),
+                                                 bound), >=, 0);
 }
 
 static void
@@ -378,24 +393,27 @@ test_merge_request_scopes (Fixture       *fixture,
   g_autoptr(NodForgePage) assigned = NULL;
   g_autoptr(NodForgePage) authored = NULL;
   g_autoptr(NodForgePage) recent = NULL;
+  g_autoptr(NodForgePage) older = NULL;
   g_autoptr(GDateTime) middle = NULL;
   GPtrArray *items;
+  guint at_middle = 0;
 
-  review = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, NULL, 1,
-                                &error);
+  review = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, NULL, NULL,
+                                1, &error);
   g_assert_no_error (error);
   items = nod_forge_page_get_items (review);
   g_assert_cmpuint (items->len, >, 0);
   for (guint i = 0; i < items->len; i++)
     g_assert_true (has_user (nod_merge_request_get_reviewers (items->pdata[i]),
                              NOD_FAKE_GITLAB_REVIEWER_USERNAME));
-  assert_updated_ascending (items);
+  assert_newest_first (items);
   g_assert_cmpint (nod_forge_page_get_total (review), ==, items->len);
 
   /* "Review requested from me" asked who "me" is, once. */
   g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/user$"), ==, 1);
 
-  assigned = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_ASSIGNED, NULL, 1, &error);
+  assigned = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_ASSIGNED, NULL, NULL, 1,
+                                  &error);
   g_assert_no_error (error);
   items = nod_forge_page_get_items (assigned);
   g_assert_cmpuint (items->len, >, 0);
@@ -403,7 +421,8 @@ test_merge_request_scopes (Fixture       *fixture,
     g_assert_true (has_user (nod_merge_request_get_assignees (items->pdata[i]),
                              NOD_FAKE_GITLAB_REVIEWER_USERNAME));
 
-  authored = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_AUTHORED, NULL, 1, &error);
+  authored = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_AUTHORED, NULL, NULL, 1,
+                                  &error);
   g_assert_no_error (error);
   items = nod_forge_page_get_items (authored);
   g_assert_cmpuint (items->len, >, 0);
@@ -414,14 +433,24 @@ test_merge_request_scopes (Fixture       *fixture,
   /* updated_after: only what changed since (GitLab: "on or after"). */
   items = nod_forge_page_get_items (review);
   middle = g_date_time_ref (nod_merge_request_get_updated_at (items->pdata[items->len / 2]));
-  recent = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, middle, 1,
+  recent = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, middle, NULL, 1,
                                 &error);
   g_assert_no_error (error);
   g_assert_cmpuint (nod_forge_page_get_items (recent)->len, <, items->len);
-  for (guint i = 0; i < nod_forge_page_get_items (recent)->len; i++)
-    g_assert_cmpint (g_date_time_compare (nod_merge_request_get_updated_at (
-                                            nod_forge_page_get_items (recent)->pdata[i]),
-                                          middle), >=, 0);
+  assert_all_within (recent, middle, 1);
+
+  /* updated_before: only what had not changed since ("on or before"); the two overlap
+   * in the middle one and together make the whole list. */
+  older = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, NULL, middle,
+                               1, &error);
+  g_assert_no_error (error);
+  assert_all_within (older, middle, -1);
+  assert_newest_first (nod_forge_page_get_items (older));
+  for (guint i = 0; i < items->len; i++)
+    at_middle += g_date_time_equal (nod_merge_request_get_updated_at (items->pdata[i]), middle);
+  g_assert_cmpuint (at_middle, >=, 1);
+  g_assert_cmpuint (nod_forge_page_get_items (recent)->len +
+                    nod_forge_page_get_items (older)->len, ==, items->len + at_middle);
 }
 
 static void
@@ -430,7 +459,7 @@ test_one_merge_request (Fixture       *fixture,
 {
   g_autoptr(NodForgePage) page = list_merge_requests (fixture,
                                                       NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
-                                                      NULL, 1, NULL);
+                                                      NULL, NULL, 1, NULL);
   NodMergeRequest *listed = g_ptr_array_index (nod_forge_page_get_items (page), 0);
   g_autoptr(NodMergeRequest) mr = NULL;
   g_autoptr(GError) error = NULL;
@@ -459,7 +488,7 @@ test_discussions (Fixture       *fixture,
 {
   g_autoptr(NodForgePage) page = list_merge_requests (fixture,
                                                       NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
-                                                      NULL, 1, NULL);
+                                                      NULL, NULL, 1, NULL);
   GPtrArray *mrs = nod_forge_page_get_items (page);
   guint notes = 0, diff_notes = 0, resolved = 0;
 
@@ -631,7 +660,8 @@ test_error_matrix (Fixture       *fixture,
   g_clear_error (&error);
 
   /* approving one's own merge request: 401. */
-  authored = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_AUTHORED, NULL, 1, NULL);
+  authored = list_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_AUTHORED, NULL, NULL, 1,
+                                  NULL);
   own = g_ptr_array_index (nod_forge_page_get_items (authored), 0);
   g_assert_null (approve (fixture, nod_merge_request_get_project_id (own),
                           nod_merge_request_get_iid (own), NULL, &error));
@@ -733,7 +763,7 @@ test_pagination_past_10000 (Fixture       *fixture,
       g_autoptr(GError) error = NULL;
       g_autoptr(NodForgePage) page = list_merge_requests (fixture,
                                                           NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
-                                                          NULL, page_number, &error);
+                                                          NULL, NULL, page_number, &error);
       GPtrArray *items;
 
       g_assert_no_error (error);
@@ -799,7 +829,7 @@ test_token_stays_in_header (Fixture       *fixture,
   g_autoptr(NodUser) user = current_user (fixture, NULL);
   g_autoptr(NodForgePage) page = list_merge_requests (fixture,
                                                       NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
-                                                      NULL, 1, NULL);
+                                                      NULL, NULL, 1, NULL);
   g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
   g_autofree char *log_text = json_to_string (log, FALSE);
 

@@ -165,20 +165,29 @@ server_approvals (Fixture *fixture,
   return approvals;
 }
 
+/* A page of the list, newest change first. */
 static NodForgePage *
-server_merge_requests (Fixture              *fixture,
-                       NodMergeRequestScope  scope)
+server_merge_requests_page (Fixture              *fixture,
+                            NodMergeRequestScope  scope,
+                            guint                 number)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   NodForgePage *page;
 
-  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, NULL, 1, NULL,
-                                       nod_test_keep_result, &result);
+  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, NULL, NULL, number,
+                                       NULL, nod_test_keep_result, &result);
   page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
                                                nod_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   return page;
+}
+
+static NodForgePage *
+server_merge_requests (Fixture              *fixture,
+                       NodMergeRequestScope  scope)
+{
+  return server_merge_requests_page (fixture, scope, 1);
 }
 
 /* Open merge requests awaiting the reviewer's approval, through the observer. */
@@ -978,39 +987,107 @@ progress_reached (gpointer data)
   return nod_sync_status_get_progress_current (wait->status) >= wait->current;
 }
 
-/* Page numbers slip when a merge request already pulled changes mid-pull: it moves to the
- * end and the rest move up. Nothing may be missed for it. */
+static void
+comment_on (Fixture         *fixture,
+            NodMergeRequest *mr,
+            const char      *body)
+{
+  g_autofree char *path = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                           "/comment", nod_merge_request_get_project_id (mr),
+                                           nod_merge_request_get_iid (mr));
+  g_autofree char *request = g_strdup_printf ("{\"author\": \"amelie\", \"body\": \"%s\"}",
+                                              body);
+  g_autoptr(JsonNode) answer = control (fixture, "POST", path, request);
+}
+
+/* Merge requests change while a pull walks down the list: one it has stored, and one it
+ * has not reached yet. Both move above where the walk began, and page numbers slip under
+ * it. Nothing may be missed for it: both come in, with the comments that moved them. */
 static void
 test_pull_survives_changes_mid_pull (Fixture       *fixture,
                                      gconstpointer  data)
 {
   g_autoptr(NodForgePage) review = NULL;
+  g_autoptr(NodForgePage) last_page = NULL;
   ProgressWait wait = { nod_sync_engine_get_status (fixture->engine), 10 };
-  NodMergeRequest *oldest;
-  g_autofree char *touch = NULL;
-  g_autoptr(JsonNode) answer = NULL;
+  NodMergeRequest *newest, *oldest;
+  GPtrArray *last_items;
 
   nod_fake_gitlab_generate (fixture->fake, 260);
   review = server_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
   g_assert_cmpint (nod_forge_page_get_total (review), >, 200);
-  oldest = nod_forge_page_get_items (review)->pdata[0];
+  newest = nod_forge_page_get_items (review)->pdata[0];
+  last_page = server_merge_requests_page (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+                                          (nod_forge_page_get_total (review) + 99) / 100);
+  last_items = nod_forge_page_get_items (last_page);
+  g_assert_cmpuint (last_items->len, >, 0);
+  oldest = last_items->pdata[last_items->len - 1];
 
   g_assert_true (nod_sync_engine_request (fixture->engine,
                                           NOD_SYNC_TRIGGER_SETTINGS_CHANGED).pull);
-  /* Well inside the first page of the first list, someone comments on its oldest. */
+  /* Well inside the first page of the first list, someone comments on the newest, stored
+   * already, and on the oldest, pages away. */
   nod_test_wait_until (progress_reached, &wait);
-  touch = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/comment",
-                           nod_merge_request_get_project_id (oldest),
-                           nod_merge_request_get_iid (oldest));
-  answer = control (fixture, "POST", touch, "{\"author\": \"amelie\", \"body\": \"Ping\"}");
+  comment_on (fixture, newest, "Ping");
+  comment_on (fixture, oldest, "Pong");
   nod_test_wait_until (engine_idle, fixture);
 
   g_assert_cmpint (nod_test_query_int (fixture->store,
                                        "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
                    ==, nod_forge_page_get_total (review));
-  /* And the comment that moved it is there too. */
+  /* And the comments that moved them are there too. */
   g_assert_cmpint (nod_test_query_int (fixture->store,
                                        "SELECT COUNT (*) FROM notes WHERE body = 'Ping'"), ==, 1);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM notes WHERE body = 'Pong'"), ==, 1);
+}
+
+/* The first page a pull reads is today's: the newest change first, so a long history
+ * shows the reviewer's current work at once. The details of the first hundred it reads
+ * are those of the hundred newest merge requests. */
+static void
+test_pull_newest_first (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(NodForgePage) review = NULL;
+  g_autoptr(GHashTable) newest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(GRegex) approvals = g_regex_new ("^/api/v4/projects/\\d+/merge_requests/\\d+"
+                                             "/approvals$", 0, 0, NULL);
+  GPtrArray *items;
+  JsonArray *requests;
+  guint detailed = 0;
+
+  nod_fake_gitlab_generate (fixture->fake, 260);
+  review = server_merge_requests (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
+  items = nod_forge_page_get_items (review);
+  g_assert_cmpuint (items->len, ==, 100);
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_add (newest,
+                      g_strdup_printf ("/api/v4/projects/%" G_GINT64_FORMAT "/merge_requests/%"
+                                       G_GINT64_FORMAT "/approvals",
+                                       nod_merge_request_get_project_id (items->pdata[i]),
+                                       nod_merge_request_get_iid (items->pdata[i])));
+  {
+    g_autoptr(JsonNode) cleared = control (fixture, "DELETE", "/__fake/requests", NULL);
+  }
+
+  pull (fixture);
+
+  log = control (fixture, "GET", "/__fake/requests", NULL);
+  requests = json_node_get_array (log);
+  for (guint i = 0; i < json_array_get_length (requests) && detailed < 100; i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *path = json_object_get_string_member (request, "path");
+
+      if (!g_regex_match (approvals, path, 0, NULL))
+        continue;
+      if (!g_hash_table_contains (newest, path))
+        g_error ("Detail %u of the pull is %s, not one of the hundred newest", detailed, path);
+      detailed++;
+    }
+  g_assert_cmpuint (detailed, ==, 100);
 }
 
 static gint64
@@ -1564,6 +1641,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/events/sync-log", test_sync_log_kept);
   ADD ("/nod/sync-engine/pull/stores-and-resumes", test_pull_stores_and_resumes);
   ADD ("/nod/sync-engine/pull/changes-mid-pull", test_pull_survives_changes_mid_pull);
+  ADD ("/nod/sync-engine/pull/newest-first", test_pull_newest_first);
   ADD ("/nod/sync-engine/pull/detail-overlay", test_pull_detail_overlay);
   ADD ("/nod/sync-engine/pull/history-depth", test_pull_history_depth);
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);

@@ -395,8 +395,9 @@ on_preview_cursor (GObject      *source_object,
         since = g_date_time_new_from_iso8601 (text, utc);
     }
 
-  nod_forge_list_merge_requests_async (run->forge, preview_scopes[run->preview_scope], since, 1,
-                                       g_task_get_cancellable (task), on_preview_page, task);
+  nod_forge_list_merge_requests_async (run->forge, preview_scopes[run->preview_scope], since,
+                                       NULL, 1, g_task_get_cancellable (task), on_preview_page,
+                                       task);
 }
 
 static void

@@ -114,10 +114,20 @@ nod_forge_lookup_project_finish (NodForge      *self,
   return (NodProject *) finish_typed (self, result, NOD_TYPE_PROJECT, error);
 }
 
+/**
+ * nod_forge_list_merge_requests_async:
+ * @updated_after: (nullable): only those updated at or after this instant
+ * @updated_before: (nullable): only those updated at or before this instant
+ * @page: from 1
+ *
+ * A page of the merge requests in @scope, the most recently updated first (ties by id,
+ * the higher first).
+ */
 void
 nod_forge_list_merge_requests_async (NodForge             *self,
                                      NodMergeRequestScope  scope,
                                      GDateTime            *updated_after,
+                                     GDateTime            *updated_before,
                                      guint                 page,
                                      GCancellable         *cancellable,
                                      GAsyncReadyCallback   callback,
@@ -126,8 +136,9 @@ nod_forge_list_merge_requests_async (NodForge             *self,
   g_return_if_fail (NOD_IS_FORGE (self));
   g_return_if_fail (page > 0);
 
-  NOD_FORGE_GET_IFACE (self)->list_merge_requests_async (self, scope, updated_after, page,
-                                                         cancellable, callback, user_data);
+  NOD_FORGE_GET_IFACE (self)->list_merge_requests_async (self, scope, updated_after,
+                                                         updated_before, page, cancellable,
+                                                         callback, user_data);
 }
 
 NodForgePage *

@@ -559,13 +559,26 @@ nod_gitlab_lookup_project_async (NodForge            *forge,
 
 /* ---- merge requests ---- */
 
+static void
+append_time (GString    *path,
+             const char *name,
+             GDateTime  *time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+  g_autofree char *iso = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
+  g_autofree char *escaped = g_uri_escape_string (iso, NULL, FALSE);
+
+  g_string_append_printf (path, "&%s=%s", name, escaped);
+}
+
 static char *
 merge_requests_path (NodGitlab            *self,
                      NodMergeRequestScope  scope,
                      GDateTime            *updated_after,
+                     GDateTime            *updated_before,
                      guint                 page)
 {
-  GString *path = g_string_new ("/merge_requests?state=all&order_by=updated_at&sort=asc");
+  GString *path = g_string_new ("/merge_requests?state=all&order_by=updated_at&sort=desc");
 
   switch (scope)
     {
@@ -587,13 +600,9 @@ merge_requests_path (NodGitlab            *self,
     }
 
   if (updated_after != NULL)
-    {
-      g_autoptr(GDateTime) utc = g_date_time_to_utc (updated_after);
-      g_autofree char *iso = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.%fZ");
-      g_autofree char *escaped = g_uri_escape_string (iso, NULL, FALSE);
-
-      g_string_append_printf (path, "&updated_after=%s", escaped);
-    }
+    append_time (path, "updated_after", updated_after);
+  if (updated_before != NULL)
+    append_time (path, "updated_before", updated_before);
 
   g_string_append_printf (path, "&per_page=%d&page=%u", PER_PAGE, page);
   return g_string_free (path, FALSE);
@@ -603,6 +612,7 @@ typedef struct
 {
   NodMergeRequestScope  scope;
   GDateTime            *updated_after;
+  GDateTime            *updated_before;
   guint                 page;
 } ListRequest;
 
@@ -610,6 +620,7 @@ static void
 list_request_free (ListRequest *request)
 {
   g_clear_pointer (&request->updated_after, g_date_time_unref);
+  g_clear_pointer (&request->updated_before, g_date_time_unref);
   g_free (request);
 }
 
@@ -619,7 +630,7 @@ start_merge_request_list (NodGitlab   *self,
                           ListRequest *request)
 {
   g_autofree char *path = merge_requests_path (self, request->scope, request->updated_after,
-                                               request->page);
+                                               request->updated_before, request->page);
 
   start_call (self, task, "GET", path, NULL,
               call_new (_nod_gitlab_json_parse_merge_request, TRUE, request->page));
@@ -648,6 +659,7 @@ static void
 nod_gitlab_list_merge_requests_async (NodForge             *forge,
                                       NodMergeRequestScope  scope,
                                       GDateTime            *updated_after,
+                                      GDateTime            *updated_before,
                                       guint                 page,
                                       GCancellable         *cancellable,
                                       GAsyncReadyCallback   callback,
@@ -660,6 +672,7 @@ nod_gitlab_list_merge_requests_async (NodForge             *forge,
 
   request->scope = scope;
   request->updated_after = updated_after != NULL ? g_date_time_ref (updated_after) : NULL;
+  request->updated_before = updated_before != NULL ? g_date_time_ref (updated_before) : NULL;
   request->page = page;
 
   /* "Review requested from me" names me: learn who that is first, once. */

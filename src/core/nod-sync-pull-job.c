@@ -3,16 +3,21 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * For each list (review requested, assigned, authored): the merge requests updated
- * since the last pull, oldest change first, a page of 100 at a time, each with its
- * approvals and threads. The cursor is saved after every page, so a pull cut short
- * resumes where it stopped and never fetches a finished page again.
+ * since the last pull, newest change first, a page of 100 at a time, each with its
+ * approvals and threads. Newest first so that a first sync of a long history shows the
+ * reviewer today's work first, and later pages land below it rather than pushing it down.
+ * The cursor is saved after every page, so a pull cut short resumes where it stopped and
+ * never fetches a finished page again.
  *
  * GitLab has no keyset pagination for these lists, and page numbers slip: a merge request
- * updated during the pull leaves its place and every later one moves up, so "page 2"
- * would skip one. So after each page the list starts again from the newest change on it
- * (updated_after), at page 1. That filter is inclusive: the merge requests sharing that
- * last instant come again, and are skipped by id (the cursor remembers them) unless they
- * changed. Only when a whole page shares one instant does the pull step by page number.
+ * updated during the pull leaves its place and the others shift, so "page 2" would skip
+ * or repeat one. So a pull walks down each list: after each page the list starts again
+ * at page 1 from the oldest change on it (updated_before), down to where the last walk
+ * began (updated_after). Both bounds are inclusive: the merge requests sharing either
+ * instant come again, and are skipped by id (the cursor remembers them) unless they
+ * changed. Only when a whole page shares one instant does the walk step by page number.
+ * What changes during a walk moves above where it began; when a walk took more than one
+ * page, another walk from there picks it up.
  *
  * History depth: a list never pulled starts at "since" (30 days ago by default). Asked
  * later for more history than its cursor was made with, it goes back to the new since;
@@ -50,21 +55,29 @@ struct _NodSyncPullJob
 
   GTask          *task;
   guint           scope_index;
-  GDateTime      *since;          /* how far back history goes (NULL: all of it) */
-  GDateTime      *updated_after;  /* where this list starts (NULL: the beginning) */
-  GDateTime      *high_water;     /* the newest change seen in this list so far */
+  GDateTime      *since;           /* how far back history goes (NULL: all of it) */
+
+  /* The walk down one list. Each id set holds the merge requests stored at that instant. */
+  GDateTime      *updated_after;   /* where the last walk began (NULL: the beginning) */
+  GHashTable     *boundary;
+  GDateTime      *updated_before;  /* how far down this walk is (NULL: at the top) */
+  GHashTable     *boundary_before;
+  GDateTime      *high_water;      /* the newest change this walk has seen */
+  GHashTable     *high_water_ids;
   guint           page;
   guint           next_page;
-  GPtrArray      *page_items;     /* the page as GitLab sent it */
-  GPtrArray      *merge_requests; /* those of it to store: new or changed */
+  guint           walk_pages;      /* pages this walk has fetched */
+  guint           walks;           /* walks of this list in this pull */
+
+  GPtrArray      *page_items;      /* the page as GitLab sent it */
+  GPtrArray      *merge_requests;  /* those of it to store: new or changed */
   guint           mr_index;
-  NodApprovals   *approvals;      /* of the merge request being detailed */
+  NodApprovals   *approvals;       /* of the merge request being detailed */
   GPtrArray      *discussions;
   guint           discussion_page;
-  GHashTable     *boundary;       /* ids of those seen at updated_after: already stored */
   guint           pulled;
-  guint           pulled_at_query; /* pulled when this updated_after query began */
-  guint           skipped_in_query; /* boundary merge requests it sent again */
+  guint           pulled_at_query; /* pulled when this query's page 1 came */
+  guint           skipped_in_query; /* of boundary_before, sent again by this query */
   guint           total;
   gint64          paused_until;   /* stopped at the rate-limit reserve until then */
   gboolean        history_done;   /* this pull completed the account's first history */
@@ -109,11 +122,61 @@ parse_time (JsonObject *object,
   return text != NULL ? g_date_time_new_from_iso8601 (text, utc) : NULL;
 }
 
-static void
-remember_boundary (NodSyncPullJob *self,
-                   gint64          id)
+static GHashTable *
+id_set_new (void)
 {
-  g_hash_table_add (self->boundary, g_memdup2 (&id, sizeof id));
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static void
+id_set_add (GHashTable *set,
+            gint64      id)
+{
+  if (!g_hash_table_contains (set, &id))
+    g_hash_table_add (set, g_memdup2 (&id, sizeof id));
+}
+
+/* Whether @mr was stored at @instant, by this walk or the last, and has not changed. */
+static gboolean
+stored_at (NodMergeRequest *mr,
+           GDateTime       *instant,
+           GHashTable      *ids)
+{
+  gint64 id = nod_merge_request_get_id (mr);
+
+  return instant != NULL &&
+         g_date_time_equal (nod_merge_request_get_updated_at (mr), instant) &&
+         g_hash_table_contains (ids, &id);
+}
+
+static void
+build_time (JsonBuilder *builder,
+            const char  *name,
+            GDateTime   *time)
+{
+  g_autofree char *text = NULL;
+
+  if (time == NULL)
+    return;
+  text = g_date_time_format_iso8601 (time);
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, text);
+}
+
+static void
+build_ids (JsonBuilder *builder,
+           const char  *name,
+           GHashTable  *ids)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  g_hash_table_iter_init (&iter, ids);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    json_builder_add_int_value (builder, *(gint64 *) key);
+  json_builder_end_array (builder);
 }
 
 static char *
@@ -123,42 +186,62 @@ cursor_to_string (NodSyncPullJob *self)
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
-  if (self->updated_after != NULL)
+  build_time (builder, "updated_after", self->updated_after);
+  build_ids (builder, "boundary", self->boundary);
+  if (self->updated_before != NULL)
     {
-      g_autofree char *text = g_date_time_format_iso8601 (self->updated_after);
-      json_builder_set_member_name (builder, "updated_after");
-      json_builder_add_string_value (builder, text);
+      build_time (builder, "updated_before", self->updated_before);
+      build_ids (builder, "boundary_before", self->boundary_before);
+      build_time (builder, "high_water", self->high_water);
+      build_ids (builder, "high_water_ids", self->high_water_ids);
     }
-  if (self->high_water != NULL)
-    {
-      g_autofree char *text = g_date_time_format_iso8601 (self->high_water);
-      json_builder_set_member_name (builder, "high_water");
-      json_builder_add_string_value (builder, text);
-    }
-  if (self->since != NULL)
-    {
-      g_autofree char *text = g_date_time_format_iso8601 (self->since);
-      json_builder_set_member_name (builder, "since");
-      json_builder_add_string_value (builder, text);
-    }
+  build_time (builder, "since", self->since);
   json_builder_set_member_name (builder, "page");
   json_builder_add_int_value (builder, self->page);
-  json_builder_set_member_name (builder, "boundary");
-  json_builder_begin_array (builder);
-  if (self->boundary != NULL)
-    {
-      GHashTableIter iter;
-      gpointer key;
-
-      g_hash_table_iter_init (&iter, self->boundary);
-      while (g_hash_table_iter_next (&iter, &key, NULL))
-        json_builder_add_int_value (builder, *(gint64 *) key);
-    }
-  json_builder_end_array (builder);
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
+}
+
+/* Ids from our own cursor, but the file is the user's: no more than a sane number. */
+static void
+read_ids (JsonObject *object,
+          const char *name,
+          GHashTable *ids)
+{
+  JsonNode *member = json_object_get_member (object, name);
+  JsonArray *array = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member)
+                                                                      : NULL;
+
+  for (guint i = 0; array != NULL && i < MIN (json_array_get_length (array), 1000); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+        id_set_add (ids, json_node_get_int (node));
+    }
+}
+
+/* The next walk starts at the top, at page 1. */
+static void
+reset_walk (NodSyncPullJob *self)
+{
+  g_clear_pointer (&self->updated_before, g_date_time_unref);
+  g_hash_table_remove_all (self->boundary_before);
+  g_clear_pointer (&self->high_water, g_date_time_unref);
+  g_hash_table_remove_all (self->high_water_ids);
+  self->page = 1;
+}
+
+/* From the history depth on, as if never pulled. */
+static void
+start_over (NodSyncPullJob *self)
+{
+  reset_walk (self);
+  g_clear_pointer (&self->updated_after, g_date_time_unref);
+  g_hash_table_remove_all (self->boundary);
+  self->updated_after = self->since != NULL ? g_date_time_ref (self->since) : NULL;
 }
 
 /* A saved cursor is our own JSON, but the file is the user's: read it with care. */
@@ -169,52 +252,38 @@ cursor_from_string (NodSyncPullJob *self,
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonObject *object;
-  JsonNode *member;
-  JsonArray *boundary;
   g_autoptr(GDateTime) made_since = NULL;
-  gint64 page;
 
-  g_clear_pointer (&self->updated_after, g_date_time_unref);
-  g_clear_pointer (&self->high_water, g_date_time_unref);
-  g_hash_table_remove_all (self->boundary);
-  self->page = 1;
-
+  start_over (self);
   if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      /* Never pulled: from the history depth on. */
-      self->updated_after = self->since != NULL ? g_date_time_ref (self->since) : NULL;
-      return;
-    }
+    return;
 
   object = json_node_get_object (root);
-  self->updated_after = parse_time (object, "updated_after");
-  self->high_water = parse_time (object, "high_water");
-  page = json_object_get_int_member_with_default (object, "page", 1);
-  self->page = (guint) CLAMP (page, 1, G_MAXINT);
-
-  member = json_object_get_member (object, "boundary");
-  boundary = member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member)
-                                                              : NULL;
-  for (guint i = 0; boundary != NULL && i < MIN (json_array_get_length (boundary), 1000); i++)
-    {
-      JsonNode *node = json_array_get_element (boundary, i);
-
-      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
-        remember_boundary (self, json_node_get_int (node));
-    }
 
   /* More history asked for than this cursor was made with: go back for it. (A cursor
    * with no since was made with all of it.) */
   made_since = parse_time (object, "since");
   if (made_since != NULL &&
       (self->since == NULL || g_date_time_compare (self->since, made_since) < 0))
+    return;
+
+  g_clear_pointer (&self->updated_after, g_date_time_unref);
+  self->updated_after = parse_time (object, "updated_after");
+  read_ids (object, "boundary", self->boundary);
+
+  /* Part-way down a walk. (Without updated_before, the cursor is between walks, or was
+   * saved by a Nod that walked up the list; either way, all before updated_after is
+   * stored.) */
+  self->updated_before = parse_time (object, "updated_before");
+  if (self->updated_before != NULL)
     {
-      g_clear_pointer (&self->updated_after, g_date_time_unref);
-      g_clear_pointer (&self->high_water, g_date_time_unref);
-      self->updated_after = self->since != NULL ? g_date_time_ref (self->since) : NULL;
-      g_hash_table_remove_all (self->boundary);
-      self->page = 1;
+      gint64 page = json_object_get_int_member_with_default (object, "page", 1);
+
+      read_ids (object, "boundary_before", self->boundary_before);
+      self->high_water = parse_time (object, "high_water");
+      read_ids (object, "high_water_ids", self->high_water_ids);
+      self->page = (guint) CLAMP (page, 1, G_MAXINT);
     }
 }
 
@@ -329,6 +398,10 @@ pause_at_reserve (NodSyncPullJob *self)
 
 /* ---- cursors ---- */
 
+/* At most this many walks of one list in one pull; a list that changes faster than it can
+ * be walked is picked up again by the next pull. */
+#define MAX_WALKS 4
+
 static void
 on_cursor_saved (GObject      *source_object,
                  GAsyncResult *result,
@@ -350,61 +423,98 @@ on_cursor_saved (GObject      *source_object,
       return;
     }
 
+  /* A walk of one page saw the list at one moment. A longer one took time, and what
+   * changed meanwhile went above where it began: walk again, from there. */
+  if (self->walk_pages > 1 && ++self->walks < MAX_WALKS)
+    {
+      self->walk_pages = 0;
+      fetch_page (self);
+      return;
+    }
+
   self->scope_index++;
   start_scope (self);
 }
 
-/* Moves updated_after up to the newest change seen, remembering which merge requests of
- * the page just stored share that instant. FALSE if it did not move. */
+/* Moves updated_before down to the oldest change on the page just stored, and remembers
+ * which of its merge requests share that instant. FALSE if it did not move: the whole
+ * page shares the instant it was already at. */
 static gboolean
-move_to_high_water (NodSyncPullJob *self)
+move_down (NodSyncPullJob *self)
 {
-  if (self->high_water == NULL ||
-      (self->updated_after != NULL &&
-       g_date_time_compare (self->high_water, self->updated_after) <= 0))
+  GDateTime *oldest = NULL;
+  gboolean moved;
+
+  for (guint i = 0; i < self->page_items->len; i++)
+    {
+      GDateTime *updated = nod_merge_request_get_updated_at (self->page_items->pdata[i]);
+
+      if (oldest == NULL || g_date_time_compare (updated, oldest) < 0)
+        oldest = updated;
+    }
+  if (oldest == NULL)
     return FALSE;
 
-  g_clear_pointer (&self->updated_after, g_date_time_unref);
-  self->updated_after = g_date_time_ref (self->high_water);
-  self->page = 1;
-  g_hash_table_remove_all (self->boundary);
+  moved = self->updated_before == NULL || g_date_time_compare (oldest, self->updated_before) < 0;
+  if (moved)
+    {
+      g_clear_pointer (&self->updated_before, g_date_time_unref);
+      self->updated_before = g_date_time_ref (oldest);
+      g_hash_table_remove_all (self->boundary_before);
+    }
   for (guint i = 0; i < self->page_items->len; i++)
     {
       NodMergeRequest *mr = self->page_items->pdata[i];
 
-      if (g_date_time_compare (nod_merge_request_get_updated_at (mr), self->high_water) == 0)
-        remember_boundary (self, nod_merge_request_get_id (mr));
+      if (g_date_time_equal (nod_merge_request_get_updated_at (mr), self->updated_before))
+        id_set_add (self->boundary_before, nod_merge_request_get_id (mr));
     }
-  return TRUE;
+  return moved;
 }
 
-/* The page is stored: move the cursor past it (or, at the end of the list, to the newest
- * change seen, for the next pull). */
+/* The walk reached where the last one began: the next starts at the top and goes down to
+ * the newest change this one saw. */
+static void
+end_walk (NodSyncPullJob *self)
+{
+  if (self->high_water != NULL &&
+      (self->updated_after == NULL ||
+       g_date_time_compare (self->high_water, self->updated_after) > 0))
+    {
+      g_clear_pointer (&self->updated_after, g_date_time_unref);
+      self->updated_after = g_date_time_ref (self->high_water);
+      g_hash_table_remove_all (self->boundary);
+    }
+
+  /* New merge requests at the very instant the last walk began join those it stored. */
+  if (self->high_water != NULL && g_date_time_equal (self->high_water, self->updated_after))
+    {
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, self->high_water_ids);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        id_set_add (self->boundary, *(gint64 *) key);
+    }
+
+  reset_walk (self);
+}
+
+/* The page is stored: move the cursor past it. */
 static void
 advance_cursor (NodSyncPullJob *self)
 {
   g_autofree char *cursor = NULL;
 
-  if (self->next_page != 0 && move_to_high_water (self))
-    {
-      /* Start again from the newest change on this page; what shares it comes again. */
-      self->next_page = 1;
-      cursor = cursor_to_string (self);
-    }
-  else if (self->next_page != 0)
-    {
-      /* A whole page of one instant: step by page within it. */
-      self->page = self->next_page;
-      cursor = cursor_to_string (self);
-    }
+  self->walk_pages++;
+  if (self->next_page == 0)
+    end_walk (self);
+  else if (move_down (self))
+    self->page = 1;
   else
-    {
-      /* The end of the list: the next pull starts from the newest change seen. */
-      move_to_high_water (self);
-      self->page = 1;
-      cursor = cursor_to_string (self);
-    }
+    self->page = self->next_page;
 
+  cursor = cursor_to_string (self);
   nod_review_cache_save_cursor_async (self->cache, self->account_id,
                                       scope_keys[self->scope_index], cursor, NULL,
                                       on_cursor_saved, g_object_ref (self));
@@ -576,30 +686,40 @@ on_page (GObject      *source_object,
     {
       NodMergeRequest *mr = items->pdata[i];
       GDateTime *updated = nod_merge_request_get_updated_at (mr);
-      gint64 id = nod_merge_request_get_id (mr);
+      int newer;
 
-      if (self->updated_after != NULL && g_date_time_compare (updated, self->updated_after) == 0 &&
-          g_hash_table_contains (self->boundary, &id))
+      /* Stored with its details by the page before, or the walk before, and unchanged. */
+      if (stored_at (mr, self->updated_before, self->boundary_before))
         {
-          /* Stored with its details by the page before, and unchanged since. */
           self->skipped_in_query++;
           continue;
         }
+      if (stored_at (mr, self->updated_after, self->boundary))
+        continue;
 
       g_ptr_array_add (self->merge_requests, g_object_ref (mr));
-      if (self->high_water == NULL || g_date_time_compare (updated, self->high_water) > 0)
+      newer = self->high_water == NULL ? 1 : g_date_time_compare (updated, self->high_water);
+      if (newer > 0)
         {
           g_clear_pointer (&self->high_water, g_date_time_unref);
           self->high_water = g_date_time_ref (updated);
+          g_hash_table_remove_all (self->high_water_ids);
         }
+      if (newer >= 0)
+        id_set_add (self->high_water_ids, nod_merge_request_get_id (mr));
     }
 
-  /* GitLab stops counting past 10,000: then the total grows as pages arrive. */
-  if (nod_forge_page_get_total (page) >= (gint64) self->skipped_in_query)
-    self->total = MAX (self->total, self->pulled_at_query +
-                       (guint) nod_forge_page_get_total (page) - self->skipped_in_query);
-  else
-    self->total = MAX (self->total, self->pulled + self->merge_requests->len);
+  /* What the query counts, less what it sends again: those at updated_before come first,
+   * those the last walk left at updated_after come last. GitLab stops counting past
+   * 10,000: then the total grows as pages arrive. */
+  if (nod_forge_page_get_total (page) >= 0)
+    {
+      gint64 left = nod_forge_page_get_total (page) - self->skipped_in_query -
+                    g_hash_table_size (self->boundary);
+
+      self->total = MAX (self->total, self->pulled_at_query + (guint) MAX (left, 0));
+    }
+  self->total = MAX (self->total, self->pulled + self->merge_requests->len);
 
   nod_review_cache_save_merge_requests_async (self->cache, self->account_id,
                                               scopes[self->scope_index], self->merge_requests,
@@ -613,8 +733,8 @@ fetch_page (NodSyncPullJob *self)
     return;
 
   nod_forge_list_merge_requests_async (self->forge, scopes[self->scope_index],
-                                       self->updated_after, self->page, cancellable_of (self),
-                                       on_page, g_object_ref (self));
+                                       self->updated_after, self->updated_before, self->page,
+                                       cancellable_of (self), on_page, g_object_ref (self));
 }
 
 static void
@@ -633,6 +753,9 @@ on_cursor_loaded (GObject      *source_object,
     }
 
   cursor_from_string (self, cursor);
+  /* A walk cut short, by a quit or the rate-limit reserve, took time: walk again after. */
+  self->walk_pages = self->updated_before != NULL ? 1 : 0;
+  self->walks = 0;
   self->pulled_at_query = self->pulled;
   self->skipped_in_query = 0;
   fetch_page (self);
@@ -713,8 +836,11 @@ nod_sync_pull_job_finalize (GObject *object)
 
   g_clear_pointer (&self->since, g_date_time_unref);
   g_clear_pointer (&self->updated_after, g_date_time_unref);
+  g_clear_pointer (&self->updated_before, g_date_time_unref);
   g_clear_pointer (&self->high_water, g_date_time_unref);
   g_clear_pointer (&self->boundary, g_hash_table_unref);
+  g_clear_pointer (&self->boundary_before, g_hash_table_unref);
+  g_clear_pointer (&self->high_water_ids, g_hash_table_unref);
 
   G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->finalize (object);
 }
@@ -749,7 +875,9 @@ nod_sync_pull_job_class_init (NodSyncPullJobClass *klass)
 static void
 nod_sync_pull_job_init (NodSyncPullJob *self)
 {
-  self->boundary = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->boundary = id_set_new ();
+  self->boundary_before = id_set_new ();
+  self->high_water_ids = id_set_new ();
 }
 
 /* Whether this pull was the one that completed the account's first history. */
