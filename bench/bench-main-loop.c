@@ -36,6 +36,7 @@ typedef struct
 {
   gint64 started_us;
   gint64 started_cpu_us;
+  gint64 first_us;    /* the window's first frame, drawn before the pull starts */
   gint64 max_us;
   gint64 max_cpu_us;
   guint  n_frames;
@@ -65,6 +66,8 @@ on_after_paint (GdkFrameClock *clock,
 {
   gint64 took_us = g_get_monotonic_time () - frames->started_us;
 
+  if (frames->n_frames == 0)
+    frames->first_us = took_us;
   frames->max_us = MAX (frames->max_us, took_us);
   frames->max_cpu_us = MAX (frames->max_cpu_us, thread_cpu_us () - frames->started_cpu_us);
   frames->n_frames++;
@@ -129,6 +132,15 @@ pulled (gpointer data)
 }
 
 static gboolean
+pull_started (gpointer data)
+{
+  Run *run = data;
+  NodSyncEngine *engine = nod_application_get_engine (run->app);
+
+  return engine != NULL && nod_sync_engine_is_busy (engine);
+}
+
+static gboolean
 demo_server_up (gpointer data)
 {
   return nod_application_get_demo_base_url (((Run *) data)->app) != NULL;
@@ -179,6 +191,14 @@ main (int   argc,
     g_error ("%s", error->message);
   g_application_activate (G_APPLICATION (run.app));
   run.window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (run.app)));
+  if (!hidden)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (run.window);
+
+      g_assert (clock != NULL);
+      g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &frames);
+      g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &frames);
+    }
 
   /* The pull is what is measured, not a pause at the rate-limit reserve. */
   iterate_until (demo_server_up, &run);
@@ -192,15 +212,9 @@ main (int   argc,
   else
     iterate_until (window_mapped, &run);
 
-  if (!hidden)
-    {
-      GdkFrameClock *clock = gtk_widget_get_frame_clock (run.window);
-
-      g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &frames);
-      g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &frames);
-    }
-
-  /* The pull starts as the engine comes up; ticking starts with the window. */
+  /* The pull starts once the window has drawn itself (or soon after, hidden): that is
+   * what is measured, from its first request to the list showing all it brought. */
+  iterate_until (pull_started, &run);
   started = g_get_monotonic_time ();
   source = g_timeout_add_full (G_PRIORITY_HIGH, 1, on_tick, &pull_ticker, NULL);
   iterate_until (pulled, &run);
@@ -219,14 +233,15 @@ main (int   argc,
                             "# longest main-loop gap, idle window (baseline): %.1f ms (%u ticks)\n"
                             "# longest frame GTK drew (layout and paint): %.1f ms, "
                             "of which the UI thread ran at most %.1f ms; "
-                            "%u of %u frames over 16 ms\n",
+                            "%u of %u frames over 16 ms; the window's first, before "
+                            "the pull: %.1f ms\n",
                             hidden ? "hidden" : "shown", n_generated, pull_us / 1e6,
                             g_list_model_get_n_items (
                               nod_window_get_merge_requests (NOD_WINDOW (run.window))),
                             pull_ticker.max_gap_us / 1000.0, pull_ticker.ticks,
                             idle_ticker.max_gap_us / 1000.0, idle_ticker.ticks,
                             frames.max_us / 1000.0, frames.max_cpu_us / 1000.0,
-                            frames.n_slow, frames.n_frames);
+                            frames.n_slow, frames.n_frames, frames.first_us / 1000.0);
   /* On stdout for TAP readers, on stderr for `meson test -v`. */
   g_print ("%s", report);
   g_printerr ("%s", report);

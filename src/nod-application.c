@@ -40,6 +40,8 @@ struct _NodApplication
   char           *startup_error;
   guint           pending_token_lookups;
   gboolean        ready;           /* the engine has its accounts: the window may use it */
+  gboolean        sync_started;
+  guint           first_frame_wait; /* the first sync waits for the window to draw */
 
   gboolean        demo;
   char           *demo_dir;
@@ -194,16 +196,57 @@ on_engine_started (GObject      *source_object,
     g_warning ("The sync engine did not start: %s", error->message);
 }
 
+static gboolean
+start_sync (gpointer user_data)
+{
+  NodApplication *self = user_data;
+
+  g_clear_handle_id (&self->first_frame_wait, g_source_remove);
+  if (self->sync_started || self->engine == NULL)
+    return G_SOURCE_REMOVE;
+
+  self->sync_started = TRUE;
+  nod_sync_engine_start_async (self->engine, self->cancellable, on_engine_started,
+                               g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_first_frame (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  /* Ticks come first in a frame: the window is drawn before an idle runs. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, start_sync, g_object_ref (user_data),
+                   g_object_unref);
+  return G_SOURCE_REMOVE;
+}
+
+/* Without a GPU, drawing the whole window the first time takes tens of milliseconds, and
+ * longer on cores a pull is busy with: the first sync starts once the window has drawn
+ * itself, or soon after in any case. */
+#define FIRST_FRAME_WAIT_MS 500
+
 static void
 start_engine (NodApplication *self)
 {
+  GtkWindow *window;
+
   if (self->pending_token_lookups > 0 || self->ready)
     return;
 
   self->ready = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
-  nod_sync_engine_start_async (self->engine, self->cancellable, on_engine_started,
-                               g_object_ref (self));
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (window == NULL || !gtk_widget_get_visible (GTK_WIDGET (window)))
+    {
+      start_sync (self);
+      return;
+    }
+  gtk_widget_add_tick_callback (GTK_WIDGET (window), on_first_frame, g_object_ref (self),
+                                g_object_unref);
+  self->first_frame_wait = g_timeout_add (FIRST_FRAME_WAIT_MS, start_sync, self);
 }
 
 static gboolean
@@ -421,6 +464,7 @@ nod_application_shutdown (GApplication *app)
   NodApplication *self = NOD_APPLICATION (app);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->first_frame_wait, g_source_remove);
   g_clear_object (&self->engine);
   g_clear_object (&self->accounts);
   g_clear_object (&self->outbox);
