@@ -23,12 +23,12 @@
 /* How soon the list follows a change; a pull in progress refreshes it at most this often. */
 #define RELOAD_DELAY_MS 100
 #define PULL_RELOAD_DELAY_MS 1000
-/* Rows the list may have to build or bind anew in one frame. Without a GPU a row costs
- * GTK up to a millisecond to style and lay out (bench-list-rows), and GTK 4.8 keeps rows
- * for 200 items around what is shown: a pull that brings a few hundred merge requests in
- * at the top would otherwise have them all built in one frame. */
-#define ROWS_PER_FRAME 8
-/* Views given to items with no row on screen, per frame: cheap, but not free. */
+/* Rows the list may build, bind or refresh in one frame. Without a GPU a row costs GTK
+ * up to two milliseconds to style, lay out and draw (bench-list-rows), and GTK 4.8 keeps
+ * rows for the 200 items from the top of what is shown: a pull that brings in a few
+ * hundred merge requests would otherwise have them all built in one frame. */
+#define ROWS_PER_FRAME 3
+/* Items that come in or change with no row built for them, per frame: cheap, not free. */
 #define UNSEEN_PER_FRAME 512
 /* Views matched to list items per main-loop turn, about 1.5 ms' worth. */
 #define VIEW_CHUNK 256
@@ -58,6 +58,7 @@ struct _NodWindow
   char                 *search;          /* case-folded */
 
   GHashTable           *bound_rows;      /* the rows on screen, for the clock */
+  guint                 rows_bound;      /* ever: a step counts what its splices cost */
   gboolean              replacing_items;  /* a step is splicing the list: keep the page */
   gboolean              list_loading;
   gboolean              list_dirty;       /* changed while loading: load again after */
@@ -216,18 +217,20 @@ keep_selection (NodWindow           *self,
   g_set_object (&self->lost_selection, wanted);
 }
 
-/* Moves the list towards the target by at most @limit items, in the range between what
- * already stays first and what stays last: a pull brings its merge requests in at the
- * top, and the rest of the list (its rows, the filter's verdicts) is left as it is.
- * Returns how many items it put in or took out, 0 once the list is the target. */
-static guint
+/* Moves the list towards the target while @rows lasts, in the range between what already
+ * stays first and what stays last, so the rest of the list (its rows, the filter's
+ * verdicts) is left as it is. GTK binds a row, if any, as an item comes in or goes out:
+ * each costs one of @rows, and a splice takes no more items than @rows has left, so it
+ * cannot overspend. Items that get no row (filtered out, or past GTK's rows) are cheap.
+ * Returns TRUE once the list is the target. */
+static gboolean
 splice_towards_target (NodWindow *self,
-                       guint      limit)
+                       guint     *rows)
 {
   GListModel *listed = G_LIST_MODEL (self->items);
   GPtrArray *target = self->target;
   guint n_listed = g_list_model_get_n_items (listed);
-  guint head = 0, tail = 0, removed, added;
+  guint head = 0, tail = 0, to_remove, to_add, unseen = 0;
   g_autoptr(NodMergeRequestItem) was_selected = NULL;
 
   while (head < n_listed && head < target->len)
@@ -247,42 +250,57 @@ splice_towards_target (NodWindow *self,
       tail++;
     }
 
-  removed = MIN (n_listed - head - tail, limit);
-  added = MIN (target->len - head - tail, limit);
-  if (removed == 0 && added == 0)
-    return 0;
+  to_remove = n_listed - head - tail;
+  to_add = target->len - head - tail;
+  if (to_remove == 0 && to_add == 0)
+    return TRUE;
 
   if (selected_item (self) != NULL)
     was_selected = g_object_ref (selected_item (self));
   self->replacing_items = TRUE;
-  g_list_store_splice (self->items, head, removed, target->pdata + head, added);
+  while ((to_remove > 0 || to_add > 0) && *rows > 0 && unseen < UNSEEN_PER_FRAME)
+    {
+      /* Out, then in: a splice that did both could bind two rows for one item. */
+      guint removed = MIN (to_remove, *rows);
+      guint added = removed > 0 ? 0 : MIN (to_add, *rows);
+      guint bound_before = self->rows_bound;
+      guint bound;
+
+      g_list_store_splice (self->items, head, removed, target->pdata + head, added);
+      head += added;
+      to_remove -= removed;
+      to_add -= added;
+
+      bound = self->rows_bound - bound_before;
+      *rows -= MIN (bound, *rows);
+      unseen += removed + added - MIN (bound, removed + added);
+    }
   keep_selection (self, was_selected);
   self->replacing_items = FALSE;
-  return MAX (removed, added);
+  return to_remove == 0 && to_add == 0;
 }
 
-/* Gives listed items their newer views while @budget lasts: an item with a row on screen
- * costs one, the others come nearly free. Returns what is left of @budget. */
-static guint
+/* Gives listed items their newer views while @rows lasts: an item with a row on screen
+ * costs one, the others come nearly free. */
+static void
 apply_view_updates (NodWindow *self,
-                    guint      budget)
+                    guint     *rows)
 {
   guint unseen = UNSEEN_PER_FRAME;
   guint changed_signal = g_signal_lookup ("changed", NOD_TYPE_MERGE_REQUEST_ITEM);
 
-  while (self->next_view_update < self->view_updates->len && budget > 0 && unseen > 0)
+  while (self->next_view_update < self->view_updates->len && *rows > 0 && unseen > 0)
     {
       ViewUpdate *update = &g_array_index (self->view_updates, ViewUpdate,
                                            self->next_view_update++);
 
       /* A row on screen listens to its item. */
       if (g_signal_has_handler_pending (update->item, changed_signal, 0, FALSE))
-        budget--;
+        (*rows)--;
       else
         unseen--;
       nod_merge_request_item_set_view (update->item, g_steal_pointer (&update->view));
     }
-  return budget;
 }
 
 static void
@@ -300,14 +318,13 @@ finish_showing (NodWindow *self)
 static gboolean
 take_step (NodWindow *self)
 {
-  guint spliced = splice_towards_target (self, ROWS_PER_FRAME);
-  guint budget = ROWS_PER_FRAME - MIN (spliced, ROWS_PER_FRAME);
+  guint rows = ROWS_PER_FRAME;
+  gboolean spliced = splice_towards_target (self, &rows);
 
-  if (budget > 0)
-    budget = apply_view_updates (self, budget);
+  apply_view_updates (self, &rows);
   update_sidebar (self);
 
-  if (budget == 0 || self->next_view_update < self->view_updates->len)
+  if (!spliced || self->next_view_update < self->view_updates->len)
     return FALSE;
   finish_showing (self);
   return TRUE;
@@ -599,6 +616,7 @@ on_row_bind (GtkSignalListItemFactory *factory,
   g_signal_connect_object (gtk_list_item_get_item (list_item), "changed",
                            G_CALLBACK (refresh_row), list_item, G_CONNECT_SWAPPED);
   g_hash_table_add (self->bound_rows, list_item);
+  self->rows_bound++;
 }
 
 static void
