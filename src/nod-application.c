@@ -246,7 +246,8 @@ start_engine (NodApplication *self)
     }
   gtk_widget_add_tick_callback (GTK_WIDGET (window), on_first_frame, g_object_ref (self),
                                 g_object_unref);
-  self->first_frame_wait = g_timeout_add (FIRST_FRAME_WAIT_MS, start_sync, self);
+  self->first_frame_wait = g_timeout_add_full (G_PRIORITY_DEFAULT, FIRST_FRAME_WAIT_MS,
+                                               start_sync, g_object_ref (self), g_object_unref);
 }
 
 static gboolean
@@ -569,6 +570,7 @@ nod_application_dispose (GObject *object)
 {
   NodApplication *self = NOD_APPLICATION (object);
 
+  g_clear_handle_id (&self->first_frame_wait, g_source_remove);
   g_clear_object (&self->settings);
   g_clear_object (&self->engine);
   g_clear_object (&self->accounts);
