@@ -97,11 +97,42 @@ engine_idle (gpointer data)
   return !nod_sync_engine_is_busy (((Fixture *) data)->engine);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  guint    progress;  /* where the pull was when this wait began */
+} IdleWait;
+
+static gboolean
+idle_or_moved (gpointer data)
+{
+  IdleWait *wait = data;
+  NodSyncStatus *status = nod_sync_engine_get_status (wait->fixture->engine);
+
+  return engine_idle (wait->fixture) ||
+         nod_sync_status_get_progress_current (status) != wait->progress;
+}
+
+/* Until the engine has nothing running: however slow the build (the sanitizers, on a
+ * busy machine), as long as its pull moves. */
+static void
+wait_until_idle (Fixture *fixture)
+{
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+
+  while (!engine_idle (fixture))
+    {
+      IdleWait wait = { fixture, nod_sync_status_get_progress_current (status) };
+
+      nod_test_wait_until (idle_or_moved, &wait);
+    }
+}
+
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->engine));
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->gitlab));
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->observer));
@@ -426,9 +457,9 @@ test_approve_then_unapprove_cancel (Fixture       *fixture,
 
   /* Back online (a pull reads the server then), and Push now: nothing to write. */
   nod_sync_engine_set_offline_mode (fixture->engine, FALSE);
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
   nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
   g_assert_cmpuint (count_requests (fixture, NULL, "approve$"), ==, 0);
   g_assert_cmpuint (count_writes (fixture), ==, 0);
 
@@ -856,7 +887,7 @@ test_reply_to_offline_thread (Fixture       *fixture,
 
   nod_sync_engine_set_offline_mode (fixture->engine, FALSE);
   nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
 
   assert_row (fixture, comment, "done");
   assert_row (fixture, reply, "done");
@@ -903,7 +934,7 @@ pull (Fixture *fixture)
 
   g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_START);
   g_assert_true (decision.pull);
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
 }
 
 static GPtrArray *
@@ -1030,7 +1061,7 @@ test_pull_survives_changes_mid_pull (Fixture       *fixture,
   nod_test_wait_until (progress_reached, &wait);
   comment_on (fixture, newest, "Ping");
   comment_on (fixture, oldest, "Pong");
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
 
   g_assert_cmpint (nod_test_query_int (fixture->store,
                                        "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
@@ -1144,7 +1175,7 @@ test_pull_history_depth (Fixture       *fixture,
 
   nod_sync_engine_set_history_days (fixture->engine, 30);
   nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
   g_assert_cmpint (nod_test_query_int (fixture->store, old_closed), ==, 1);
   assert_row (fixture, comment, "pending");
 }
@@ -1472,7 +1503,7 @@ test_reserve_stops_pull (Fixture       *fixture,
   /* Background work keeps waiting. */
   g_assert_cmpint (nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PERIODIC).reason,
                    ==, NOD_SYNC_REASON_RESERVE);
-  nod_test_wait_until (engine_idle, fixture);
+  wait_until_idle (fixture);
   g_assert_cmpuint (count_requests (fixture, "GET", "/approvals$"), ==, approvals_read + 1);
 }
 
