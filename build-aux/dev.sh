@@ -145,6 +145,7 @@ run_sanitized_core_tests () {
   ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=12:abort_on_error=1:halt_on_error=1:strict_string_checks=1 \
   LSAN_OPTIONS=suppressions="$top/build-aux/lsan.supp":print_suppressions=0 \
   UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
+  NOD_TEST_DEADLINE_SCALE=4 \
     meson test -C "$sanitize_dir" --suite core --print-errorlogs --no-rebuild \
       --timeout-multiplier 4 || status=$?
 

@@ -25,6 +25,7 @@ void          nod_test_keep_result     (GObject       *source_object,
 GAsyncResult *nod_test_wait_for_result (GAsyncResult **slot);
 
 /* Iterates the thread-default main context until @condition (@data) holds. */
+gint64        nod_test_deadline_us     (void);
 void          nod_test_wait_until      (gboolean     (*condition) (gpointer data),
                                         gpointer       data);
 

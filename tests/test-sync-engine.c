@@ -1507,9 +1507,9 @@ test_reserve_stops_pull (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "GET", "/approvals$"), ==, approvals_read + 1);
 }
 
-/* The pull paused at the reserve goes on by itself once the budget resets (8 s on: long
- * enough to see the pause even under a sanitizer), and finishes; an approval made during
- * the pause is pushed at once. */
+/* The pull paused at the reserve goes on by itself once the budget resets (12 s on: long
+ * enough to see the pause even under a sanitizer on a busy machine), and finishes; an
+ * approval made during the pause is pushed at once. */
 static void
 test_reserve_pause_resumes (Fixture       *fixture,
                             gconstpointer  data)
@@ -1533,7 +1533,7 @@ test_reserve_pause_resumes (Fixture       *fixture,
   {
     g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
                                           "{\"limit\": 2000, \"remaining\": 150, "
-                                          "\"reset_in_s\": 8}");
+                                          "\"reset_in_s\": 12}");
   }
   pull (fixture);
   g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
