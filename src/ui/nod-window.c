@@ -28,8 +28,10 @@
  * rows for the 200 items from the top of what is shown: a pull that brings in a few
  * hundred merge requests would otherwise have them all built in one frame. */
 #define ROWS_PER_FRAME 3
-/* Items that come in or change with no row built for them, per frame: cheap, not free. */
+/* Items that change with no row built for them, per frame: cheap, not free. */
 #define UNSEEN_PER_FRAME 512
+/* Splices per frame: each costs the filter, the selection and the list view a pass. */
+#define SPLICES_PER_FRAME 16
 /* Views matched to list items per main-loop turn, about 1.5 ms' worth. */
 #define VIEW_CHUNK 256
 
@@ -230,7 +232,7 @@ splice_towards_target (NodWindow *self,
   GListModel *listed = G_LIST_MODEL (self->items);
   GPtrArray *target = self->target;
   guint n_listed = g_list_model_get_n_items (listed);
-  guint head = 0, tail = 0, to_remove, to_add, unseen = 0;
+  guint head = 0, tail = 0, to_remove, to_add, splices = 0;
   g_autoptr(NodMergeRequestItem) was_selected = NULL;
 
   while (head < n_listed && head < target->len)
@@ -258,7 +260,7 @@ splice_towards_target (NodWindow *self,
   if (selected_item (self) != NULL)
     was_selected = g_object_ref (selected_item (self));
   self->replacing_items = TRUE;
-  while ((to_remove > 0 || to_add > 0) && *rows > 0 && unseen < UNSEEN_PER_FRAME)
+  while ((to_remove > 0 || to_add > 0) && *rows > 0 && splices++ < SPLICES_PER_FRAME)
     {
       /* Out, then in: a splice that did both could bind two rows for one item. */
       guint removed = MIN (to_remove, *rows);
@@ -273,7 +275,6 @@ splice_towards_target (NodWindow *self,
 
       bound = self->rows_bound - bound_before;
       *rows -= MIN (bound, *rows);
-      unseen += removed + added - MIN (bound, removed + added);
     }
   keep_selection (self, was_selected);
   self->replacing_items = FALSE;
