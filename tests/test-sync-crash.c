@@ -51,8 +51,8 @@
 
 /* How long the fake holds each POST past the kill point: far longer than the parent takes
  * to see it, however slow the build (ASan, with other suites running on two cores: 1 s
- * was once too short there). */
-#define HOLD_MS 2000
+ * then 2 s, proved too short there). */
+#define HOLD_MS 5000
 /* How often the parent reads the request log while the child runs, until the kill point is
  * near: each read keeps the fake from serving the child meanwhile, so they are spaced by
  * four times what one takes, 10 ms at least. */
