@@ -86,6 +86,38 @@ nod_test_wait_until (gboolean (*condition) (gpointer data),
     g_error ("Condition not met within %d s", (int) (deadline_us / G_USEC_PER_SEC));
 }
 
+typedef struct
+{
+  gboolean (*condition) (gpointer data);
+  guint    (*progress)  (gpointer data);
+  gpointer   data;
+  guint      start;      /* @progress when this wait began */
+} MovingWait;
+
+static gboolean
+met_or_moved (gpointer user_data)
+{
+  MovingWait *wait = user_data;
+
+  return wait->condition (wait->data) || wait->progress (wait->data) != wait->start;
+}
+
+/* Like nod_test_wait_until(), but the deadline starts again whenever @progress changes:
+ * however slow the build (the sanitizers, on a busy machine), what is waited for only has
+ * to keep moving. */
+void
+nod_test_wait_while_moving (gboolean (*condition) (gpointer data),
+                            guint    (*progress)  (gpointer data),
+                            gpointer   data)
+{
+  while (!condition (data))
+    {
+      MovingWait wait = { condition, progress, data, progress (data) };
+
+      nod_test_wait_until (met_or_moved, &wait);
+    }
+}
+
 static gboolean
 pointer_cleared (gpointer data)
 {

@@ -26,6 +26,9 @@ GAsyncResult *nod_test_wait_for_result (GAsyncResult **slot);
 
 /* Iterates the thread-default main context until @condition (@data) holds. */
 gint64        nod_test_deadline_us     (void);
+void          nod_test_wait_while_moving (gboolean   (*condition) (gpointer data),
+                                          guint      (*progress)  (gpointer data),
+                                          gpointer     data);
 void          nod_test_wait_until      (gboolean     (*condition) (gpointer data),
                                         gpointer       data);
 

@@ -763,27 +763,13 @@ pull_done (gpointer data)
 }
 
 static guint
-pull_progress (Fixture *fixture)
+pull_progress (gpointer data)
 {
-  NodSyncEngine *engine = nod_application_get_engine (fixture->app);
+  NodSyncEngine *engine = nod_application_get_engine (((Fixture *) data)->app);
 
   return engine != NULL
            ? nod_sync_status_get_progress_current (nod_sync_engine_get_status (engine))
            : 0;
-}
-
-typedef struct
-{
-  Fixture *fixture;
-  guint    progress;  /* where the pull was when this wait began */
-} PullWait;
-
-static gboolean
-pull_done_or_moved (gpointer data)
-{
-  PullWait *wait = data;
-
-  return pull_done (wait->fixture) || pull_progress (wait->fixture) != wait->progress;
 }
 
 static gboolean
@@ -855,12 +841,7 @@ test_large_pull_paced (void)
                               G_CALLBACK (on_list_changed), &paced);
 
   /* However slow the machine, as long as the pull moves. */
-  while (!pull_done (&fixture))
-    {
-      PullWait wait = { &fixture, pull_progress (&fixture) };
-
-      nod_test_wait_until (pull_done_or_moved, &wait);
-    }
+  nod_test_wait_while_moving (pull_done, pull_progress, &fixture);
   nod_test_wait_until (list_settled, fixture.window);
   paced.expected = count_needing_review (&fixture);
   g_assert_cmpuint (paced.expected, >, 20 * ROWS_PER_FRAME);

@@ -97,35 +97,18 @@ engine_idle (gpointer data)
   return !nod_sync_engine_is_busy (((Fixture *) data)->engine);
 }
 
-typedef struct
+static guint
+pull_progress (gpointer data)
 {
-  Fixture *fixture;
-  guint    progress;  /* where the pull was when this wait began */
-} IdleWait;
-
-static gboolean
-idle_or_moved (gpointer data)
-{
-  IdleWait *wait = data;
-  NodSyncStatus *status = nod_sync_engine_get_status (wait->fixture->engine);
-
-  return engine_idle (wait->fixture) ||
-         nod_sync_status_get_progress_current (status) != wait->progress;
+  return nod_sync_status_get_progress_current (
+    nod_sync_engine_get_status (((Fixture *) data)->engine));
 }
 
-/* Until the engine has nothing running: however slow the build (the sanitizers, on a
- * busy machine), as long as its pull moves. */
+/* Until the engine has nothing running, as long as its pull moves. */
 static void
 wait_until_idle (Fixture *fixture)
 {
-  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
-
-  while (!engine_idle (fixture))
-    {
-      IdleWait wait = { fixture, nod_sync_status_get_progress_current (status) };
-
-      nod_test_wait_until (idle_or_moved, &wait);
-    }
+  nod_test_wait_while_moving (engine_idle, pull_progress, fixture);
 }
 
 static void
@@ -1450,20 +1433,10 @@ all_reviews_stored (gpointer data)
            == count->expected;
 }
 
-typedef struct
+static guint
+review_count_progress (gpointer data)
 {
-  ReviewCount *count;
-  guint        progress;  /* where the pull was when this wait began */
-} StoredOrMoved;
-
-static gboolean
-all_stored_or_moved (gpointer data)
-{
-  StoredOrMoved *wait = data;
-  NodSyncStatus *status = nod_sync_engine_get_status (wait->count->fixture->engine);
-
-  return all_reviews_stored (wait->count) ||
-         nod_sync_status_get_progress_current (status) != wait->progress;
+  return pull_progress (((ReviewCount *) data)->fixture);
 }
 
 static void
@@ -1552,12 +1525,7 @@ test_reserve_pause_resumes (Fixture       *fixture,
 
   /* No request from here: the engine resumes when GitLab's window resets, and then
    * finishes, however slow the build, as long as it moves. */
-  while (!all_reviews_stored (&count))
-    {
-      StoredOrMoved wait = { &count, nod_sync_status_get_progress_current (status) };
-
-      nod_test_wait_until (all_stored_or_moved, &wait);
-    }
+  nod_test_wait_while_moving (all_reviews_stored, review_count_progress, &count);
   g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
 
   /* The history is complete, once: a later pull is just a pull. */
