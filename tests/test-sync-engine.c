@@ -1560,21 +1560,6 @@ on_progress (NodSyncStatus *status,
     }
 }
 
-typedef struct
-{
-  Fixture     *fixture;
-  ProgressLog *log;
-  guint        events_before;
-} MovedWait;
-
-static gboolean
-pull_moved_or_over (gpointer data)
-{
-  MovedWait *wait = data;
-
-  return engine_idle (wait->fixture) || wait->log->events > wait->events_before;
-}
-
 /* 2,000 generated merge requests with their threads, 90 days of history: the pull
  * completes with exactly the server's 90 days, the progress reaches its total, and the
  * history is announced once. */
@@ -1601,13 +1586,7 @@ test_pull_large_history (Fixture       *fixture,
   nod_sync_engine_set_history_days (fixture->engine, 90);
   g_assert_true (nod_sync_engine_request (fixture->engine,
                                           NOD_SYNC_TRIGGER_SETTINGS_CHANGED).pull);
-  /* However slow the build, as long as it moves. */
-  while (!engine_idle (fixture))
-    {
-      MovedWait wait = { fixture, &log, log.events };
-
-      nod_test_wait_until (pull_moved_or_over, &wait);
-    }
+  wait_until_idle (fixture);
   g_signal_handlers_disconnect_by_data (status, &log);
 
   g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
