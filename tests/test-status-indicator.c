@@ -388,6 +388,31 @@ test_idle_synced_ago (Fixture       *fixture,
   assert_text (fixture, "Synced just now");
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *text;
+} TextWait;
+
+static gboolean
+bar_says (gpointer data)
+{
+  TextWait *wait = data;
+
+  return g_strcmp0 (nod_status_indicator_get_text (wait->fixture->indicator), wait->text) == 0;
+}
+
+/* Progress shows on the next frame, not on each step the pull reports. */
+static void
+assert_text_next_frame (Fixture    *fixture,
+                        const char *expected)
+{
+  TextWait wait = { fixture, expected };
+
+  nod_test_wait_until (bar_says, &wait);
+  assert_text (fixture, expected);
+}
+
 static void
 test_syncing_progress (Fixture       *fixture,
                        gconstpointer  data)
@@ -396,7 +421,7 @@ test_syncing_progress (Fixture       *fixture,
 
   nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_SYNCING);
   nod_sync_status_set_progress (fixture->status, 45, 120);
-  assert_text (fixture, "Syncing 45 of 120 merge requests");
+  assert_text_next_frame (fixture, "Syncing 45 of 120 merge requests");
   g_assert_true (nod_status_indicator_get_progress_visible (fixture->indicator));
 
   progress_bar = find_of_type (GTK_WIDGET (fixture->indicator), GTK_TYPE_PROGRESS_BAR);
@@ -405,13 +430,51 @@ test_syncing_progress (Fixture       *fixture,
                                   0.375, 1e-9);
 
   nod_sync_status_set_progress (fixture->status, 120, 120);
-  assert_text (fixture, "Syncing 120 of 120 merge requests");
+  assert_text_next_frame (fixture, "Syncing 120 of 120 merge requests");
   g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (progress_bar)),
                                   1.0, 1e-9);
 
-  /* Done: the bar goes with the state. */
+  /* Done: the bar goes with the state, at once. */
   nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_IDLE);
   g_assert_false (nod_status_indicator_get_progress_visible (fixture->indicator));
+}
+
+static void
+count_changes (GObject    *object,
+               GParamSpec *pspec,
+               guint      *n_changes)
+{
+  (*n_changes)++;
+}
+
+/* A pull reports progress once per merge request, many times a frame: the bar's text
+ * (and with it the window's layout) changes once for all of them. */
+static void
+test_syncing_progress_once_a_frame (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  GtkWidget *button = find_of_type (GTK_WIDGET (fixture->indicator), GTK_TYPE_TOGGLE_BUTTON);
+  GtkWidget *label;
+  guint n_text_changes = 0;
+  guint n_tooltip_changes = 0;
+
+  nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_SYNCING);
+  nod_sync_status_set_progress (fixture->status, 0, 200);
+  assert_text_next_frame (fixture, "Syncing 0 of 200 merge requests");
+  label = find_label (GTK_WIDGET (fixture->indicator), "Syncing 0 of 200 merge requests");
+  g_assert_nonnull (label);
+
+  g_signal_connect (label, "notify::label", G_CALLBACK (count_changes), &n_text_changes);
+  g_signal_connect (button, "notify::tooltip-text", G_CALLBACK (count_changes),
+                    &n_tooltip_changes);
+  for (guint i = 1; i <= 200; i++)
+    nod_sync_status_set_progress (fixture->status, i, 200);
+  assert_text_next_frame (fixture, "Syncing 200 of 200 merge requests");
+
+  g_assert_cmpuint (n_text_changes, ==, 1);
+  g_assert_cmpuint (n_tooltip_changes, <=, 1);
+  g_signal_handlers_disconnect_by_data (label, &n_text_changes);
+  g_signal_handlers_disconnect_by_data (button, &n_tooltip_changes);
 }
 
 static void
@@ -425,9 +488,10 @@ test_syncing_unknown_total (Fixture       *fixture,
 
   /* The total arrives, then the job forgets it again. */
   nod_sync_status_set_progress (fixture->status, 1, 4);
+  assert_text_next_frame (fixture, "Syncing 1 of 4 merge requests");
   g_assert_true (nod_status_indicator_get_progress_visible (fixture->indicator));
   nod_sync_status_set_progress (fixture->status, 0, 0);
-  assert_text (fixture, "Syncing…");
+  assert_text_next_frame (fixture, "Syncing…");
   g_assert_false (nod_status_indicator_get_progress_visible (fixture->indicator));
 }
 
@@ -831,6 +895,7 @@ main (int   argc,
   ADD ("idle/never-synced", test_idle_never_synced);
   ADD ("idle/synced-ago", test_idle_synced_ago);
   ADD ("syncing/progress", test_syncing_progress);
+  ADD ("syncing/progress-once-a-frame", test_syncing_progress_once_a_frame);
   ADD ("syncing/unknown-total", test_syncing_unknown_total);
   ADD ("offline/pending", test_offline_pending);
   ADD ("blocked/until", test_blocked_until);

@@ -34,6 +34,7 @@ struct _NodStatusIndicator
   NodOutbox      *outbox;
   GCancellable   *list_cancellable;
   guint           refresh_source_id;
+  guint           progress_tick_id;
 
   /* Template widgets */
   GtkWidget      *bar;
@@ -251,11 +252,17 @@ update_display (NodStatusIndicator *self)
   text = describe_status (self->status, g_get_real_time () / G_USEC_PER_SEC,
                           &tooltip, &icon_name, &icon_style);
 
-  gtk_label_set_text (self->label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
+  /* Only what changed: new text makes GTK measure the window again, and a tooltip set,
+   * even to the same words, makes it look for the widget under the pointer. */
+  if (g_strcmp0 (gtk_label_get_text (self->label), text) != 0)
+    {
+      gtk_label_set_text (self->label, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      -1);
+    }
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->button)), tooltip) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
 
   gtk_image_set_from_icon_name (self->icon, icon_name);
   icon_classes[0] = icon_style;
@@ -625,12 +632,35 @@ on_popover_closed (NodStatusIndicator *self)
                                -1);
 }
 
+static gboolean
+on_progress_tick (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  NodStatusIndicator *self = NOD_STATUS_INDICATOR (widget);
+
+  self->progress_tick_id = 0;
+  update_display (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_status_notify (NodSyncStatus      *status,
                   GParamSpec         *pspec,
                   NodStatusIndicator *self)
 {
   const char *name = g_param_spec_get_name (pspec);
+
+  /* A pull moves its progress once per merge request, hundreds of times a second; the
+   * bar shows it once a frame. Everything else shows at once. */
+  if (g_str_equal (name, "progress-current") || g_str_equal (name, "progress-total"))
+    {
+      if (self->progress_tick_id == 0)
+        self->progress_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self),
+                                                               on_progress_tick,
+                                                               NULL, NULL);
+      return;
+    }
 
   update_display (self);
 
@@ -730,6 +760,11 @@ nod_status_indicator_dispose (GObject *object)
   g_cancellable_cancel (self->list_cancellable);
   g_clear_object (&self->list_cancellable);
   g_clear_handle_id (&self->refresh_source_id, g_source_remove);
+  if (self->progress_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->progress_tick_id);
+      self->progress_tick_id = 0;
+    }
 
   /* The status outlives us; it must not reach a half-disposed widget. */
   if (self->status != NULL)
