@@ -35,6 +35,7 @@ struct _NodStatusIndicator
   GCancellable   *list_cancellable;
   guint           refresh_source_id;
   guint           progress_tick_id;
+  char           *tooltip;
 
   /* Template widgets */
   GtkWidget      *bar;
@@ -252,8 +253,9 @@ update_display (NodStatusIndicator *self)
   text = describe_status (self->status, g_get_real_time () / G_USEC_PER_SEC,
                           &tooltip, &icon_name, &icon_style);
 
-  /* Only what changed: new text makes GTK measure the window again, and a tooltip set,
-   * even to the same words, makes it look for the widget under the pointer. */
+  /* Only what changed: new text makes GTK measure the window again. The tooltip is
+   * asked for when it shows (setting one makes GTK ask the display where the pointer
+   * is, a round trip, even for the same words). */
   if (g_strcmp0 (gtk_label_get_text (self->label), text) != 0)
     {
       gtk_label_set_text (self->label, text);
@@ -261,8 +263,14 @@ update_display (NodStatusIndicator *self)
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                       -1);
     }
-  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->button)), tooltip) != 0)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
+  if (g_strcmp0 (self->tooltip, tooltip) != 0)
+    {
+      g_free (self->tooltip);
+      self->tooltip = g_steal_pointer (&tooltip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->tooltip,
+                                      -1);
+    }
 
   gtk_image_set_from_icon_name (self->icon, icon_name);
   icon_classes[0] = icon_style;
@@ -633,6 +641,20 @@ on_popover_closed (NodStatusIndicator *self)
 }
 
 static gboolean
+on_button_query_tooltip (GtkWidget          *button,
+                         int                 x,
+                         int                 y,
+                         gboolean            keyboard_mode,
+                         GtkTooltip         *tooltip,
+                         NodStatusIndicator *self)
+{
+  if (self->tooltip == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->tooltip);
+  return TRUE;
+}
+
+static gboolean
 on_progress_tick (GtkWidget     *widget,
                   GdkFrameClock *clock,
                   gpointer       user_data)
@@ -776,6 +798,7 @@ nod_status_indicator_dispose (GObject *object)
 
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
+  g_clear_pointer (&self->tooltip, g_free);
 
   G_OBJECT_CLASS (nod_status_indicator_parent_class)->dispose (object);
 }
@@ -872,6 +895,7 @@ nod_status_indicator_class_init (NodStatusIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, push_button);
   gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, push_reason_label);
   gtk_widget_class_bind_template_callback (widget_class, on_button_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, on_button_query_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_show);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_closed);
   gtk_widget_class_bind_template_callback (widget_class, on_push_button_sensitive);
