@@ -659,7 +659,7 @@ test_merged_elsewhere_notifies (void)
 }
 
 /* Rows the window lets GTK build or bind in one frame: what it puts in per step. */
-#define ROWS_PER_FRAME 3
+#define ROWS_PER_FRAME 2
 
 typedef struct
 {

@@ -26,8 +26,10 @@
 /* Rows the list may build, bind or refresh in one frame. Without a GPU a row costs GTK
  * up to two milliseconds to style, lay out and draw (bench-list-rows), and GTK 4.8 keeps
  * rows for the 200 items from the top of what is shown: a pull that brings in a few
- * hundred merge requests would otherwise have them all built in one frame. */
-#define ROWS_PER_FRAME 3
+ * hundred merge requests would otherwise have them all built in one frame. Two keep the
+ * busiest frame of a 2,000-MR pull near 9 ms of the UI thread's time (bench-main-loop),
+ * and still fill a screenful of rows within a tenth of a second. */
+#define ROWS_PER_FRAME 2
 /* Items that change with no row built for them, per frame: cheap, not free. */
 #define UNSEEN_PER_FRAME 512
 /* Splices per frame: each costs the filter, the selection and the list view a pass. */
