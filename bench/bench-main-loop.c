@@ -11,6 +11,12 @@
  * `bench-main-loop [N] [hidden|shown]`: with the window hidden only Nod's own work runs on
  * the loop; shown, GTK draws every frame as well (in software under Xvfb, which has no GPU).
  * Run with `meson test -C _build --benchmark -v` (under Xvfb).
+ *
+ * On a virtual machine the wall clock alone can mislead: the host may hold the whole
+ * machine for tens of milliseconds, idle or not. So each gap is also split into the UI
+ * thread's own running (its CPU clock; on a guest that cannot tell, host time may be in
+ * it too) and its waiting for a core here; and the host's share of the CPU ("steal")
+ * over the pull and over the baseline says how far to trust the wall-clock figures.
  */
 
 #include "config.h"
