@@ -322,12 +322,12 @@ static gboolean
 take_step (NodWindow *self)
 {
   guint rows = ROWS_PER_FRAME;
-  gboolean spliced = splice_towards_target (self, &rows);
+  gboolean at_target = splice_towards_target (self, &rows);
 
   apply_view_updates (self, &rows);
   update_sidebar (self);
 
-  if (!spliced || self->next_view_update < self->view_updates->len)
+  if (!at_target || self->next_view_update < self->view_updates->len)
     return FALSE;
   finish_showing (self);
   return TRUE;
