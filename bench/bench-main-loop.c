@@ -32,19 +32,19 @@
 
 #define DEADLINE_US (300 * G_USEC_PER_SEC)
 
-/* Each gap is timed twice: by the wall clock, which is what a user waits, and by how long
- * the UI thread itself ran in it, which is the work on the loop. On a loaded machine the
- * two part: a gap the thread spent waiting for a core is the machine's, not the loop's. */
+/* Each gap is timed by the wall clock, which is what a user waits, and split into how
+ * long the UI thread itself ran in it (the work on the loop) and how long it waited for a
+ * core: a gap the thread spent waiting, or not running at all, is the machine's. */
 typedef struct
 {
   gint64 last_tick_us;
   gint64 last_tick_cpu_us;
-  gint64 max_gap_us;
   gint64 last_tick_wait_us;
+  gint64 max_gap_us;
   gint64 max_gap_cpu_us;   /* what the thread ran in that longest gap */
   gint64 max_gap_wait_us;  /* and how long it waited for a core in it */
-  gint64 wait_us;          /* how long it waited for a core in all */
   gint64 max_cpu_us;       /* the most it ran in any gap */
+  gint64 wait_us;          /* how long it waited for a core in all */
   guint  n_long;           /* gaps over 16 ms by the wall clock */
   guint  n_long_busy;      /* gaps in which the thread itself ran over 16 ms */
   guint  ticks;
@@ -379,5 +379,7 @@ main (int   argc,
 
   gtk_window_destroy (GTK_WINDOW (run.window));
   g_object_unref (run.app);
+  if (schedstat_fd >= 0)
+    close (schedstat_fd);
   return 0;
 }
