@@ -153,34 +153,36 @@ on_history_synced (NodSyncEngine *engine,
 
 /* ---- the engine and the accounts ---- */
 
-static void
-apply_settings (NodApplication *self)
+/* Settings reach the engine as its properties: each change does what it means there
+ * (offline off syncs once, a new interval moves the next cycle), and no key starts a
+ * sync of its own. */
+static gboolean
+history_days_from_setting (GValue   *value,
+                           GVariant *variant,
+                           gpointer  user_data)
 {
-  if (self->engine == NULL)
-    return;
-
-  nod_sync_engine_set_interval (self->engine,
-                                g_settings_get_uint (self->settings, "sync-interval"));
-  nod_sync_engine_set_periodic_enabled (self->engine,
-                                        g_settings_get_boolean (self->settings, "auto-sync"));
-  nod_sync_engine_set_offline_mode (self->engine,
-                                    g_settings_get_boolean (self->settings, "offline-mode"));
-  nod_sync_engine_set_history_days (self->engine,
-                                    nod_settings_get_history_days (self->settings));
+  g_value_set_uint (value, nod_settings_history_days_from_depth (
+                             g_variant_get_string (variant, NULL)));
+  return TRUE;
 }
 
 static void
-on_settings_changed (GSettings  *settings,
-                     const char *key,
-                     gpointer    user_data)
+bind_engine_to_settings (NodApplication *self)
 {
-  NodApplication *self = user_data;
+  GAction *push_now = g_action_map_lookup_action (G_ACTION_MAP (self), "push-now");
 
-  if (self->engine == NULL || g_str_has_prefix (key, "window-"))
-    return;
-
-  apply_settings (self);
-  nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  g_settings_bind (self->settings, "sync-interval", self->engine, "interval",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "auto-sync", self->engine, "periodic-enabled",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "offline-mode", self->engine, "offline-mode",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (self->settings, "history-depth", self->engine, "history-days",
+                                G_SETTINGS_BIND_GET, history_days_from_setting, NULL, NULL,
+                                NULL);
+  /* Every Push now button follows the action; the action follows the engine. */
+  g_object_bind_property (nod_sync_engine_get_status (self->engine), "can-sync-now",
+                          push_now, "enabled", G_BINDING_SYNC_CREATE);
 }
 
 static void
@@ -391,7 +393,7 @@ on_store_opened (GObject      *source_object,
   self->outbox = nod_outbox_new (self->store);
   self->engine = nod_sync_engine_new (self->store, self->outbox);
   self->accounts = nod_accounts_new (self->store);
-  apply_settings (self);
+  bind_engine_to_settings (self);
   nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
   g_signal_connect_object (self->engine, "merge-request-closed",
                            G_CALLBACK (on_merge_request_closed), self, 0);
@@ -455,7 +457,6 @@ nod_application_startup (GApplication *app)
 
   gtk_window_set_default_icon_name (APP_ID);
   self->settings = g_settings_new (APP_ID);
-  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed), self, 0);
   open_store (self);
 }
 
@@ -686,23 +687,14 @@ on_outbox_changed (GObject      *source_object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(NodApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean done;
-
-  if (g_async_result_is_tagged (result, nod_outbox_retry_async))
-    done = nod_outbox_retry_finish (self->outbox, result, &error);
-  else
-    done = nod_outbox_discard_finish (self->outbox, result, &error);
+  NodSyncEngine *engine = NOD_SYNC_ENGINE (source_object);
+  gboolean done = g_async_result_is_tagged (result, nod_sync_engine_retry_async)
+                    ? nod_sync_engine_retry_finish (engine, result, &error)
+                    : nod_sync_engine_discard_finish (engine, result, &error);
 
   if (!done)
-    {
-      g_warning ("The outbox did not change: %s", error->message);
-      return;
-    }
-  /* Retry means now: the push goes out at once, whatever Push now did a moment ago. */
-  if (self->engine != NULL && g_async_result_is_tagged (result, nod_outbox_retry_async))
-    nod_sync_engine_request (self->engine, NOD_SYNC_TRIGGER_RETRY);
+    g_warning ("The outbox did not change: %s", error->message);
 }
 
 static void
@@ -712,9 +704,9 @@ on_retry_action (GSimpleAction *action,
 {
   NodApplication *self = user_data;
 
-  if (self->outbox != NULL)
-    nod_outbox_retry_async (self->outbox, g_variant_get_string (parameter, NULL), NULL,
-                            on_outbox_changed, g_object_ref (self));
+  if (self->engine != NULL)
+    nod_sync_engine_retry_async (self->engine, g_variant_get_string (parameter, NULL), NULL,
+                                 on_outbox_changed, NULL);
 }
 
 static void
@@ -724,9 +716,9 @@ on_discard_action (GSimpleAction *action,
 {
   NodApplication *self = user_data;
 
-  if (self->outbox != NULL)
-    nod_outbox_discard_async (self->outbox, g_variant_get_string (parameter, NULL), NULL,
-                              on_outbox_changed, g_object_ref (self));
+  if (self->engine != NULL)
+    nod_sync_engine_discard_async (self->engine, g_variant_get_string (parameter, NULL), NULL,
+                                   on_outbox_changed, NULL);
 }
 
 static void
@@ -957,6 +949,10 @@ nod_application_init (NodApplication *self)
   self->demo_latency_ms = 120;
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  /* Until the engine is there to say it can. */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self),
+                                                                           "push-now")),
+                               FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
                                            accels[i].accels);

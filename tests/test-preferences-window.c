@@ -118,6 +118,11 @@ fixture_set_up (Fixture       *fixture,
                                    G_N_ELEMENTS (app_action_entries), fixture);
   gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "app",
                                   G_ACTION_GROUP (fixture->app_actions));
+  /* As the application does: Push now is enabled exactly when the engine can push. */
+  g_object_bind_property (fixture->status, "can-sync-now",
+                          g_action_map_lookup_action (G_ACTION_MAP (fixture->app_actions),
+                                                      "push-now"),
+                          "enabled", G_BINDING_SYNC_CREATE);
 }
 
 static void

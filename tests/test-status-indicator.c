@@ -209,6 +209,11 @@ fixture_set_up (Fixture       *fixture,
                                    entries, G_N_ELEMENTS (entries), fixture);
   gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "app",
                                   G_ACTION_GROUP (fixture->app_actions));
+  /* As the application does: Push now is enabled exactly when the engine can push. */
+  g_object_bind_property (fixture->status, "can-sync-now",
+                          g_action_map_lookup_action (G_ACTION_MAP (fixture->app_actions),
+                                                      "push-now"),
+                          "enabled", G_BINDING_SYNC_CREATE);
 
   gtk_window_present (fixture->window);
   nod_test_wait_until (widget_is_mapped, fixture->indicator);
@@ -822,17 +827,17 @@ test_push_now (Fixture       *fixture,
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, reason);
   g_assert_true (gtk_widget_get_visible (find_label (popover_of (fixture), reason)));
 
-  /* The action helper makes the button sensitive when app.push-now is (re)enabled; the
-   * status still has the last word. */
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (
-                                 G_ACTION_MAP (fixture->app_actions), "push-now")), FALSE);
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (
-                                 G_ACTION_MAP (fixture->app_actions), "push-now")), TRUE);
-  g_assert_false (gtk_widget_is_sensitive (button));
-
   nod_sync_status_set_sync_now_reason (fixture->status, NULL);
   nod_sync_status_set_can_sync_now (fixture->status, TRUE);
   g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+
+  /* The button has one master, app.push-now: disabled, the button follows at once. */
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (
+                                 G_ACTION_MAP (fixture->app_actions), "push-now")), FALSE);
+  g_assert_false (gtk_widget_is_sensitive (button));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (
+                                 G_ACTION_MAP (fixture->app_actions), "push-now")), TRUE);
   g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_null (gtk_widget_get_tooltip_text (button));
   g_assert_null (find_label (popover_of (fixture), reason));

@@ -888,9 +888,9 @@ on_queue_changed (GObject      *source_object,
   Run *run = run_of (task);
   g_autoptr(GError) error = NULL;
   gboolean retry = run->command->verb == NOD_CLI_VERB_QUEUE_RETRY;
-  gboolean changed = retry ? nod_outbox_retry_finish (NOD_OUTBOX (source_object), result, &error)
-                           : nod_outbox_discard_finish (NOD_OUTBOX (source_object), result,
-                                                        &error);
+  NodSyncEngine *engine = NOD_SYNC_ENGINE (source_object);
+  gboolean changed = retry ? nod_sync_engine_retry_finish (engine, result, &error)
+                           : nod_sync_engine_discard_finish (engine, result, &error);
 
   if (!changed)
     {
@@ -902,8 +902,8 @@ on_queue_changed (GObject      *source_object,
       finish (task, NOD_CLI_EXIT_OK, _("Discarded."));
       return;
     }
+  /* The engine asked for the push already: wait for what it did. */
   run->op_id = g_strdup (run->command->op_id);
-  nod_sync_engine_request (run->self->engine, NOD_SYNC_TRIGGER_RETRY);
   when_idle (task, check_outcome);
 }
 
@@ -1098,13 +1098,13 @@ dispatch (GTask *task)
       break;
 
     case NOD_CLI_VERB_QUEUE_RETRY:
-      nod_outbox_retry_async (run->self->outbox, command->op_id, cancellable, on_queue_changed,
-                              task);
+      nod_sync_engine_retry_async (run->self->engine, command->op_id, cancellable,
+                                   on_queue_changed, task);
       break;
 
     case NOD_CLI_VERB_QUEUE_DISCARD:
-      nod_outbox_discard_async (run->self->outbox, command->op_id, cancellable,
-                                on_queue_changed, task);
+      nod_sync_engine_discard_async (run->self->engine, command->op_id, cancellable,
+                                     on_queue_changed, task);
       break;
 
     case NOD_CLI_VERB_MR_LIST:

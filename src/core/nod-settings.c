@@ -29,6 +29,17 @@ nod_settings_new_if_installed (void)
   return schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL;
 }
 
+/* A "history-depth" choice in days: 30, 90, or 0 for all history. */
+guint
+nod_settings_history_days_from_depth (const char *depth)
+{
+  if (g_strcmp0 (depth, "all") == 0)
+    return 0;
+  if (g_strcmp0 (depth, "90-days") == 0)
+    return 90;
+  return 30;
+}
+
 /* The history-depth choice, in days: 30, 90, or 0 for all history. */
 guint
 nod_settings_get_history_days (GSettings *settings)
@@ -38,11 +49,7 @@ nod_settings_get_history_days (GSettings *settings)
   g_return_val_if_fail (G_IS_SETTINGS (settings), 30);
 
   depth = g_settings_get_string (settings, "history-depth");
-  if (g_str_equal (depth, "all"))
-    return 0;
-  if (g_str_equal (depth, "90-days"))
-    return 90;
-  return 30;
+  return nod_settings_history_days_from_depth (depth);
 }
 
 /* @days: 30, 90, or 0 for all history; anything else counts as 30 */

@@ -10,6 +10,7 @@
 G_BEGIN_DECLS
 
 GSettings *nod_settings_new_if_installed (void);
+guint      nod_settings_history_days_from_depth (const char *depth);
 guint      nod_settings_get_history_days (GSettings *settings);
 void       nod_settings_set_history_days (GSettings *settings,
                                           guint      days);

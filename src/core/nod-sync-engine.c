@@ -76,6 +76,17 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_INTERVAL,
+  PROP_PERIODIC_ENABLED,
+  PROP_OFFLINE_MODE,
+  PROP_HISTORY_DAYS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void count_after_job (NodSyncEngine *self,
                              Account       *account,
                              NodSyncTrigger then_request);
@@ -884,6 +895,197 @@ nod_sync_engine_enqueue_finish (NodSyncEngine  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- counting every account ---- */
+
+/* What to do once every account is counted: @task is the caller's. */
+typedef void (*CountedFunc) (NodSyncEngine *self,
+                             GTask         *task);
+
+typedef struct
+{
+  guint        outstanding;
+  GError      *error;
+  CountedFunc  then;
+} EveryCount;
+
+static void
+every_count_free (EveryCount *count)
+{
+  g_clear_error (&count->error);
+  g_free (count);
+}
+
+typedef struct
+{
+  GTask   *task;
+  Account *account;
+} AccountCount;
+
+static void
+on_account_counted (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  AccountCount *each = user_data;
+  g_autoptr(GTask) task = each->task;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  EveryCount *count = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_outbox_count_finish (self->outbox, result, &each->account->counts, &error) &&
+      count->error == NULL)
+    count->error = g_steal_pointer (&error);
+  g_free (each);
+
+  if (--count->outstanding > 0)
+    return;
+
+  if (count->error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&count->error));
+      return;
+    }
+  count->then (self, task);
+}
+
+/* Counts the outbox of every account, then calls @then with @task (which it takes). */
+static void
+count_every_account (NodSyncEngine *self,
+                     GTask         *task,
+                     CountedFunc    then)
+{
+  EveryCount *count = g_new0 (EveryCount, 1);
+
+  count->then = then;
+  count->outstanding = self->accounts->len;
+  g_task_set_task_data (task, count, (GDestroyNotify) every_count_free);
+  if (self->accounts->len == 0)
+    {
+      then (self, task);
+      g_object_unref (task);
+      return;
+    }
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      AccountCount *each = g_new0 (AccountCount, 1);
+
+      each->task = i + 1 < self->accounts->len ? g_object_ref (task) : task;
+      each->account = g_ptr_array_index (self->accounts, i);
+      nod_outbox_count_async (self->outbox, each->account->id, NULL, on_account_counted, each);
+    }
+}
+
+/* ---- retry and discard ---- */
+
+static void
+retry_after_count (NodSyncEngine *self,
+                   GTask         *task)
+{
+  update_status (self);
+  /* Retry means now, whatever Push now did a moment ago. */
+  nod_sync_engine_request (self, NOD_SYNC_TRIGGER_RETRY);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+discard_after_count (NodSyncEngine *self,
+                     GTask         *task)
+{
+  update_status (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_outbox_changed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  gboolean retry = g_task_get_source_tag (task) == nod_sync_engine_retry_async;
+  g_autoptr(GError) error = NULL;
+  gboolean changed = retry ? nod_outbox_retry_finish (self->outbox, result, &error)
+                           : nod_outbox_discard_finish (self->outbox, result, &error);
+
+  if (!changed)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The status shows the outbox as it is now, online or not. */
+  count_every_account (self, g_steal_pointer (&task),
+                       retry ? retry_after_count : discard_after_count);
+}
+
+/**
+ * nod_sync_engine_retry_async:
+ * @op_id: a failed or backing-off action
+ *
+ * The reviewer asks to try an action again: it is due now, with a fresh count of
+ * attempts, and a push starts at once if it can. Completes once the status counts it as
+ * pending again.
+ */
+void
+nod_sync_engine_retry_async (NodSyncEngine       *self,
+                             const char          *op_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (op_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_sync_engine_retry_async);
+  nod_outbox_retry_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+}
+
+gboolean
+nod_sync_engine_retry_finish (NodSyncEngine  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * nod_sync_engine_discard_async:
+ * @op_id: a pending or failed action (one being sent cannot be discarded)
+ *
+ * The reviewer drops an action. Completes once the status no longer counts it.
+ */
+void
+nod_sync_engine_discard_async (NodSyncEngine       *self,
+                               const char          *op_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (op_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_sync_engine_discard_async);
+  nod_outbox_discard_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+}
+
+gboolean
+nod_sync_engine_discard_finish (NodSyncEngine  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- start-up ---- */
 
 static gboolean
@@ -903,52 +1105,13 @@ arm_periodic (NodSyncEngine *self)
   self->periodic_source = g_timeout_add_seconds (self->interval_s, on_periodic, self);
 }
 
-/* Start-up counts every account's outbox, then asks for the start-up sync once. */
-typedef struct
-{
-  guint   outstanding;
-  GError *error;
-} StartCount;
-
 static void
-start_count_free (StartCount *count)
+start_after_count (NodSyncEngine *self,
+                   GTask         *task)
 {
-  g_clear_error (&count->error);
-  g_free (count);
-}
-
-typedef struct
-{
-  GTask   *task;
-  Account *account;
-} AccountCount;
-
-static void
-on_started_counted (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  AccountCount *each = user_data;
-  g_autoptr(GTask) task = each->task;
-  NodSyncEngine *self = g_task_get_source_object (task);
-  StartCount *count = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_outbox_count_finish (self->outbox, result, &each->account->counts, &error) &&
-      count->error == NULL)
-    count->error = g_steal_pointer (&error);
-  g_free (each);
-
-  if (--count->outstanding > 0)
-    return;
-
-  if (count->error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&count->error));
-      return;
-    }
   arm_periodic (self);
-  nod_sync_engine_request (self, NOD_SYNC_TRIGGER_STARTUP);
+  if (self->accounts->len > 0)
+    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_STARTUP);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -961,7 +1124,6 @@ on_recovered (GObject      *source_object,
   NodSyncEngine *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   guint recovered = 0;
-  StartCount *count;
 
   if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
     {
@@ -975,24 +1137,7 @@ on_recovered (GObject      *source_object,
 
   /* An account added from here on is counted and synced on its own. */
   self->started = TRUE;
-  if (self->accounts->len == 0)
-    {
-      arm_periodic (self);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  count = g_new0 (StartCount, 1);
-  count->outstanding = self->accounts->len;
-  g_task_set_task_data (task, count, (GDestroyNotify) start_count_free);
-  for (guint i = 0; i < self->accounts->len; i++)
-    {
-      AccountCount *each = g_new0 (AccountCount, 1);
-
-      each->task = g_object_ref (task);
-      each->account = g_ptr_array_index (self->accounts, i);
-      nod_outbox_count_async (self->outbox, each->account->id, NULL, on_started_counted, each);
-    }
+  count_every_account (self, g_steal_pointer (&task), start_after_count);
 }
 
 /**
@@ -1028,6 +1173,12 @@ nod_sync_engine_start_finish (NodSyncEngine  *self,
 
 /* ---- settings and the network ---- */
 
+/**
+ * nod_sync_engine_set_interval:
+ * @seconds: how often the periodic cycle runs
+ *
+ * Moves the next cycle to @seconds from now; nothing is synced because of the change.
+ */
 void
 nod_sync_engine_set_interval (NodSyncEngine *self,
                               guint          seconds)
@@ -1041,6 +1192,15 @@ nod_sync_engine_set_interval (NodSyncEngine *self,
   self->interval_s = seconds;
   if (self->periodic_source != 0)
     arm_periodic (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL]);
+}
+
+guint
+nod_sync_engine_get_interval (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), 0);
+
+  return self->interval_s;
 }
 
 /**
@@ -1060,6 +1220,12 @@ nod_sync_engine_set_notes_per_minute (NodSyncEngine *self,
   self->notes_per_minute = notes_per_minute;
 }
 
+/**
+ * nod_sync_engine_set_offline_mode:
+ *
+ * "Work offline": nothing goes to GitLab while it is on. Turned off, the engine syncs
+ * once, as when the network comes back: what waited is pushed, then changes are pulled.
+ */
 void
 nod_sync_engine_set_offline_mode (NodSyncEngine *self,
                                   gboolean       offline_mode)
@@ -1072,9 +1238,23 @@ nod_sync_engine_set_offline_mode (NodSyncEngine *self,
 
   self->offline_mode = offline_mode;
   if (offline_mode)
-    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_OFFLINE);
+    {
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_OFFLINE);
+      update_status (self);
+    }
+  else if (self->started)
+    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
   else
-    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+    update_status (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_MODE]);
+}
+
+gboolean
+nod_sync_engine_get_offline_mode (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->offline_mode;
 }
 
 /**
@@ -1221,8 +1401,9 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
  * nod_sync_engine_set_history_days:
  * @days: how far back pulls fetch merge requests, or 0 for all history
  *
- * More history than before is fetched by the next pull; less, and that pull drops merged
- * and closed merge requests older than @days (never one with actions waiting).
+ * A running engine pulls once for the new depth: more history than before is fetched,
+ * less drops merged and closed merge requests older than @days (never one with actions
+ * waiting).
  */
 void
 nod_sync_engine_set_history_days (NodSyncEngine *self,
@@ -1230,7 +1411,13 @@ nod_sync_engine_set_history_days (NodSyncEngine *self,
 {
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
 
+  if (self->history_days == days)
+    return;
+
   self->history_days = days;
+  if (self->started)
+    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY_DAYS]);
 }
 
 /* How far back pulls go, in days; 0 for all history. */
@@ -1246,7 +1433,7 @@ nod_sync_engine_get_history_days (NodSyncEngine *self)
  * nod_sync_engine_set_periodic_enabled:
  *
  * Turns the periodic cycle on or off ("Sync automatically"). Approvals are flushed and
- * Push now works either way.
+ * Push now works either way; nothing is synced because of the change.
  */
 void
 nod_sync_engine_set_periodic_enabled (NodSyncEngine *self,
@@ -1254,7 +1441,20 @@ nod_sync_engine_set_periodic_enabled (NodSyncEngine *self,
 {
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
 
-  self->periodic_enabled = !!enabled;
+  enabled = !!enabled;
+  if (self->periodic_enabled == enabled)
+    return;
+
+  self->periodic_enabled = enabled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERIODIC_ENABLED]);
+}
+
+gboolean
+nod_sync_engine_get_periodic_enabled (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), FALSE);
+
+  return self->periodic_enabled;
 }
 
 /**
@@ -1319,11 +1519,91 @@ nod_sync_engine_dispose (GObject *object)
 }
 
 static void
+nod_sync_engine_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  NodSyncEngine *self = NOD_SYNC_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTERVAL:
+      g_value_set_uint (value, self->interval_s);
+      break;
+
+    case PROP_PERIODIC_ENABLED:
+      g_value_set_boolean (value, self->periodic_enabled);
+      break;
+
+    case PROP_OFFLINE_MODE:
+      g_value_set_boolean (value, self->offline_mode);
+      break;
+
+    case PROP_HISTORY_DAYS:
+      g_value_set_uint (value, self->history_days);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nod_sync_engine_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  NodSyncEngine *self = NOD_SYNC_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTERVAL:
+      nod_sync_engine_set_interval (self, g_value_get_uint (value));
+      break;
+
+    case PROP_PERIODIC_ENABLED:
+      nod_sync_engine_set_periodic_enabled (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_OFFLINE_MODE:
+      nod_sync_engine_set_offline_mode (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_HISTORY_DAYS:
+      nod_sync_engine_set_history_days (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 nod_sync_engine_class_init (NodSyncEngineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = nod_sync_engine_dispose;
+  object_class->get_property = nod_sync_engine_get_property;
+  object_class->set_property = nod_sync_engine_set_property;
+
+  /* Seconds between periodic cycles ("sync-interval"). */
+  properties[PROP_INTERVAL] =
+    g_param_spec_uint ("interval", NULL, NULL, 1, G_MAXUINT, NOD_SYNC_DEFAULT_INTERVAL_S,
+                       flags);
+  /* Whether the periodic cycle runs ("auto-sync"). */
+  properties[PROP_PERIODIC_ENABLED] =
+    g_param_spec_boolean ("periodic-enabled", NULL, NULL, TRUE, flags);
+  /* "Work offline" ("offline-mode"). */
+  properties[PROP_OFFLINE_MODE] =
+    g_param_spec_boolean ("offline-mode", NULL, NULL, FALSE, flags);
+  /* How far back pulls go, in days, 0 for all history ("history-depth"). */
+  properties[PROP_HISTORY_DAYS] =
+    g_param_spec_uint ("history-days", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * NodSyncEngine::action-failed:

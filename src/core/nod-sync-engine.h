@@ -35,6 +35,7 @@ void             nod_sync_engine_set_history_days  (NodSyncEngine        *self,
 guint            nod_sync_engine_get_history_days  (NodSyncEngine        *self);
 void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
                                                        gboolean           enabled);
+gboolean         nod_sync_engine_get_periodic_enabled (NodSyncEngine     *self);
 NodForge        *nod_sync_engine_get_forge         (NodSyncEngine        *self,
                                                     gint64                account_id);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
@@ -43,10 +44,12 @@ NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
 
 void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
                                                     guint                 seconds);
+guint            nod_sync_engine_get_interval      (NodSyncEngine        *self);
 void             nod_sync_engine_set_notes_per_minute (NodSyncEngine     *self,
                                                        guint              notes_per_minute);
 void             nod_sync_engine_set_offline_mode  (NodSyncEngine        *self,
                                                     gboolean              offline_mode);
+gboolean         nod_sync_engine_get_offline_mode  (NodSyncEngine        *self);
 void             nod_sync_engine_set_network       (NodSyncEngine        *self,
                                                     gboolean              available,
                                                     gboolean              metered);
@@ -63,6 +66,23 @@ void             nod_sync_engine_enqueue_async     (NodSyncEngine        *self,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
 NodOutboxAction *nod_sync_engine_enqueue_finish    (NodSyncEngine        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
+void             nod_sync_engine_retry_async       (NodSyncEngine        *self,
+                                                    const char           *op_id,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean         nod_sync_engine_retry_finish      (NodSyncEngine        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void             nod_sync_engine_discard_async     (NodSyncEngine        *self,
+                                                    const char           *op_id,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean         nod_sync_engine_discard_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 

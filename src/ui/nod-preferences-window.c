@@ -16,7 +16,6 @@
 #include "nod-account.h"
 #include "nod-preferences-window.h"
 
-#define PUSH_NOW_ACTION       "app.push-now"
 #define REMOVE_ACCOUNT_ACTION "app.remove-account"
 #define SIGN_IN_ACCOUNT_ACTION "app.sign-in-account"
 #define SIGN_OUT_ACCOUNT_ACTION "app.sign-out-account"
@@ -286,43 +285,6 @@ update_push_subtitle (NodPreferencesWindow *self)
   adw_action_row_set_subtitle (self->push_row, outcome);
 }
 
-/* The button's sensitivity has two writers: GTK's action helper, which follows whether
- * app.push-now exists and is enabled, and can-sync-now. Only the helper ever makes it
- * sensitive; while a push cannot run, whatever it turns on is turned off again here. */
-static void
-on_push_button_sensitive_changed (NodPreferencesWindow *self)
-{
-  if (self->status == NULL || nod_sync_status_get_can_sync_now (self->status))
-    return;
-
-  if (gtk_widget_get_sensitive (GTK_WIDGET (self->push_button)))
-    gtk_widget_set_sensitive (GTK_WIDGET (self->push_button), FALSE);
-}
-
-static void
-update_push_button (NodPreferencesWindow *self)
-{
-  GtkActionable *actionable = GTK_ACTIONABLE (self->push_button);
-
-  if (!nod_sync_status_get_can_sync_now (self->status))
-    {
-      gtk_widget_set_sensitive (GTK_WIDGET (self->push_button), FALSE);
-      return;
-    }
-
-  /* Naming the action again makes the helper look it up afresh and report whether it
-   * is there and enabled. */
-  gtk_actionable_set_action_name (actionable, NULL);
-  gtk_actionable_set_action_name (actionable, PUSH_NOW_ACTION);
-}
-
-static void
-on_can_sync_now_changed (NodPreferencesWindow *self)
-{
-  update_push_button (self);
-  update_push_subtitle (self);
-}
-
 static void
 on_last_summary_changed (NodPreferencesWindow *self)
 {
@@ -333,17 +295,16 @@ on_last_summary_changed (NodPreferencesWindow *self)
 static void
 bind_status (NodPreferencesWindow *self)
 {
+  /* The button follows app.push-now, which the application keeps enabled exactly when
+   * a push can run; the row says why not. */
   g_signal_connect_object (self->status, "notify::can-sync-now",
-                           G_CALLBACK (on_can_sync_now_changed), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (update_push_subtitle), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->status, "notify::sync-now-reason",
                            G_CALLBACK (update_push_subtitle), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->status, "notify::last-summary",
                            G_CALLBACK (on_last_summary_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->push_button, "notify::sensitive",
-                           G_CALLBACK (on_push_button_sensitive_changed), self,
-                           G_CONNECT_SWAPPED);
 
-  on_can_sync_now_changed (self);
+  update_push_subtitle (self);
 }
 
 /* GObject */

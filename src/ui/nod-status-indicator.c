@@ -287,45 +287,14 @@ update_display (NodStatusIndicator *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), show_progress);
 }
 
-/* Whether the application has an enabled app.push-now, or TRUE when there is no
- * application to ask (the button's action helper then knows better, and says so). */
-static gboolean
-push_action_enabled (NodStatusIndicator *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkApplication *application = NULL;
-
-  if (GTK_IS_WINDOW (root))
-    application = gtk_window_get_application (GTK_WINDOW (root));
-  if (application == NULL)
-    return TRUE;
-  return g_action_group_get_action_enabled (G_ACTION_GROUP (application), "push-now");
-}
-
-/* The button's action helper sets its sensitivity whenever app.push-now appears,
- * disappears or is enabled or disabled. While the status says a push cannot run, the
- * status has the last word. */
-static void
-on_push_button_sensitive (GtkWidget          *button,
-                          GParamSpec         *pspec,
-                          NodStatusIndicator *self)
-{
-  if (self->status != NULL && gtk_widget_get_sensitive (button)
-      && !nod_sync_status_get_can_sync_now (self->status))
-    gtk_widget_set_sensitive (button, FALSE);
-}
-
+/* The button follows app.push-now, which the application keeps enabled exactly when a
+ * push can run; here it says why not. */
 static void
 update_push_button (NodStatusIndicator *self)
 {
   GtkWidget *button = GTK_WIDGET (self->push_button);
   gboolean can_sync_now = nod_sync_status_get_can_sync_now (self->status);
   const char *reason;
-
-  if (!can_sync_now)
-    gtk_widget_set_sensitive (button, FALSE);
-  else if (!gtk_widget_get_sensitive (button))
-    gtk_widget_set_sensitive (button, push_action_enabled (self));
 
   /* Why not, said under the button as well: a tooltip is out of reach on a touch screen. */
   reason = can_sync_now ? NULL : nod_sync_status_get_sync_now_reason (self->status);
@@ -898,7 +867,6 @@ nod_status_indicator_class_init (NodStatusIndicatorClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_button_query_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_show);
   gtk_widget_class_bind_template_callback (widget_class, on_popover_closed);
-  gtk_widget_class_bind_template_callback (widget_class, on_push_button_sensitive);
 }
 
 static void
