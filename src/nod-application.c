@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The window opens at once; the store, the accounts and the engine come up behind it and
- * the "engine" property says when they are there. Everything the reviewer does goes
- * through the engine, which the app owns.
+ * The window opens at once; the session (the store, the accounts and the engine) comes up
+ * behind it and the "engine" property says when it is there. Everything the reviewer does
+ * goes through the engine, which the session owns.
  */
 
 #define G_LOG_DOMAIN "nod"
@@ -16,10 +16,7 @@
 
 #include "nod-application.h"
 #include "nod-cli.h"
-#include "nod-credentials.h"
 #include "nod-demo-server.h"
-#include "nod-fake-gitlab.h"
-#include "nod-gitlab.h"
 #include "nod-preferences-window.h"
 #include "nod-settings.h"
 #include "nod-sign-in-window.h"
@@ -32,14 +29,10 @@ struct _NodApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
-  NodStore       *store;
-  NodOutbox      *outbox;
-  NodSyncEngine  *engine;
-  NodAccounts    *accounts;
+  NodSession     *session;         /* once open, with every account: the window may use it */
+  NodSyncEngine  *engine;          /* the session's */
   GCancellable   *cancellable;
   char           *startup_error;
-  guint           pending_token_lookups;
-  gboolean        ready;           /* the engine has its accounts: the window may use it */
   gboolean        sync_started;
   guint           first_frame_wait; /* the first sync waits for the window to draw */
 
@@ -147,7 +140,7 @@ on_history_synced (NodSyncEngine *engine,
 {
   NodApplication *self = user_data;
 
-  nod_review_cache_list_views_async (nod_sync_engine_get_cache (engine), account_id, NULL,
+  nod_review_cache_list_views_async (nod_session_get_cache (self->session), account_id, NULL,
                                      on_history_counted, g_object_ref (self));
 }
 
@@ -229,15 +222,23 @@ on_first_frame (GtkWidget     *widget,
  * itself, or soon after in any case. */
 #define FIRST_FRAME_WAIT_MS 500
 
+/* The session is open with every account: the window shows it, and the first sync starts
+ * once the window has drawn itself. */
 static void
-start_engine (NodApplication *self)
+session_ready (NodApplication *self,
+               NodSession     *session)
 {
   GtkWindow *window;
 
-  if (self->pending_token_lookups > 0 || self->ready)
-    return;
-
-  self->ready = TRUE;
+  self->session = g_object_ref (session);
+  self->engine = nod_session_get_engine (session);
+  bind_engine_to_settings (self);
+  g_signal_connect_object (self->engine, "merge-request-closed",
+                           G_CALLBACK (on_merge_request_closed), self, 0);
+  g_signal_connect_object (self->engine, "action-failed", G_CALLBACK (on_action_failed),
+                           self, 0);
+  g_signal_connect_object (self->engine, "history-synced", G_CALLBACK (on_history_synced),
+                           self, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
@@ -252,108 +253,70 @@ start_engine (NodApplication *self)
                                                start_sync, g_object_ref (self), g_object_unref);
 }
 
-static gboolean
-sync_account (NodApplication *self,
-              NodAccount     *account,
-              const char     *token)
-{
-  g_autoptr(NodGitlab) gitlab = NULL;
-  g_autoptr(GError) error = NULL;
-
-  gitlab = nod_gitlab_new (nod_account_get_base_url (account), token, &error);
-  if (gitlab == NULL)
-    {
-      g_warning ("Account %s: %s", nod_account_get_base_url (account), error->message);
-      return FALSE;
-    }
-  nod_sync_engine_add_account (self->engine, nod_account_get_id (account), NOD_FORGE (gitlab));
-  nod_account_set_signed_in (account, TRUE);
-  return TRUE;
-}
-
-typedef struct
-{
-  NodApplication *self;
-  NodAccount     *account;
-} TokenLookup;
-
 static void
-on_token_found (GObject      *source_object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  TokenLookup *lookup = user_data;
-  NodApplication *self = lookup->self;
-  g_autoptr(GError) error = NULL;
-  char *token = nod_credentials_lookup_finish (result, &error);
-
-  if (token != NULL)
-    sync_account (self, lookup->account, token);
-  else
-    {
-      if (error != NULL)
-        g_warning ("No token for %s: %s", nod_account_get_base_url (lookup->account),
-                   error->message);
-      /* Signed out: its merge requests stay readable, its actions wait for a sign-in. */
-      nod_sync_engine_add_account (self->engine, nod_account_get_id (lookup->account), NULL);
-    }
-
-  nod_credentials_token_free (token);
-  self->pending_token_lookups--;
-  start_engine (self);
-
-  g_object_unref (lookup->account);
-  g_object_unref (lookup->self);
-  g_free (lookup);
-}
-
-static void
-on_accounts_loaded (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+on_demo_signed_in (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(NodApplication) self = user_data;
+  NodSession *session = NOD_SESSION (source_object);
   g_autoptr(GError) error = NULL;
-  guint n_accounts;
-
-  if (!nod_accounts_load_finish (self->accounts, result, &error))
-    {
-      fail_startup (self, error->message);
-      return;
-    }
-
-  /* Tokens come from the keyring, one lookup per account; the engine starts after. */
-  n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
-  self->pending_token_lookups = n_accounts;
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      TokenLookup *lookup = g_new0 (TokenLookup, 1);
-
-      lookup->self = g_object_ref (self);
-      lookup->account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      nod_credentials_lookup_async (nod_account_get_base_url (lookup->account),
-                                    nod_account_get_username (lookup->account),
-                                    self->cancellable, on_token_found, lookup);
-    }
-  start_engine (self);
-}
-
-static void
-on_demo_account_added (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(NodApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodAccount) account = nod_accounts_add_finish (self->accounts, result, &error);
+  g_autoptr(NodAccount) account = nod_session_sign_in_finish (session, result, &error);
 
   if (account == NULL)
     {
-      fail_startup (self, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_startup (self, error->message);
       return;
     }
-  sync_account (self, account, DEMO_TOKEN);
-  start_engine (self);
+  if (self->session == NULL)
+    session_ready (self, session);
+}
+
+static void
+on_session_opened (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodSession) session = nod_session_open_finish (result, &error);
+
+  if (session == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_startup (self, error->message);
+      return;
+    }
+
+  /* The demo signs in to its own GitLab, the way a reviewer does. */
+  if (self->demo)
+    {
+      nod_session_sign_in_async (session, nod_demo_server_get_base_url (self->demo_server),
+                                 DEMO_TOKEN, self->cancellable, on_demo_signed_in,
+                                 g_object_ref (self));
+      return;
+    }
+  session_ready (self, session);
+}
+
+static void
+open_session (NodApplication *self)
+{
+  g_autofree char *path = NULL;
+
+  if (self->demo)
+    {
+      /* The demo keeps its data apart, and forgets it when it quits. */
+      self->demo_dir = g_dir_make_tmp ("nod-demo-XXXXXX", NULL);
+      path = g_build_filename (self->demo_dir, "nod.db", NULL);
+    }
+  else
+    path = nod_store_get_default_path ();
+
+  nod_session_open_async (path, self->demo ? NOD_SESSION_FLAGS_NO_KEYRING
+                                           : NOD_SESSION_FLAGS_NONE,
+                          self->cancellable, on_session_opened, g_object_ref (self));
 }
 
 static void
@@ -369,69 +332,24 @@ on_demo_server_started (GObject      *source_object,
       fail_startup (self, error->message);
       return;
     }
-  nod_accounts_add_async (self->accounts, nod_demo_server_get_base_url (self->demo_server),
-                          NOD_FAKE_GITLAB_REVIEWER_USERNAME, NOD_FAKE_GITLAB_REVIEWER_ID,
-                          self->cancellable, on_demo_account_added, g_object_ref (self));
+  open_session (self);
 }
 
 static void
-on_store_opened (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+start_up (NodApplication *self)
 {
-  g_autoptr(NodApplication) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->store = nod_store_open_finish (result, &error);
-  if (self->store == NULL)
+  if (!self->demo)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        fail_startup (self, error->message);
+      open_session (self);
       return;
     }
 
-  self->outbox = nod_outbox_new (self->store);
-  self->engine = nod_sync_engine_new (self->store, self->outbox);
-  self->accounts = nod_accounts_new (self->store);
-  bind_engine_to_settings (self);
-  nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
-  g_signal_connect_object (self->engine, "merge-request-closed",
-                           G_CALLBACK (on_merge_request_closed), self, 0);
-  g_signal_connect_object (self->engine, "action-failed", G_CALLBACK (on_action_failed),
-                           self, 0);
-  g_signal_connect_object (self->engine, "history-synced", G_CALLBACK (on_history_synced),
-                           self, 0);
-
-  if (self->demo)
-    {
-      /* A little latency (unless a test asks otherwise), so the demo syncs the way a
-       * real server does. */
-      self->demo_server = nod_demo_server_new (DEMO_TOKEN, self->demo_latency_ms,
-                                               self->demo_generate);
-      nod_demo_server_start_async (self->demo_server, self->cancellable,
-                                   on_demo_server_started, g_object_ref (self));
-      return;
-    }
-
-  nod_accounts_load_async (self->accounts, self->cancellable, on_accounts_loaded,
-                           g_object_ref (self));
-}
-
-static void
-open_store (NodApplication *self)
-{
-  g_autofree char *path = NULL;
-
-  if (self->demo)
-    {
-      /* The demo keeps its data apart, and forgets it when it quits. */
-      self->demo_dir = g_dir_make_tmp ("nod-demo-XXXXXX", NULL);
-      path = g_build_filename (self->demo_dir, "nod.db", NULL);
-    }
-  else
-    path = nod_store_get_default_path ();
-
-  nod_store_open_async (path, self->cancellable, on_store_opened, g_object_ref (self));
+  /* A little latency (unless a test asks otherwise), so the demo syncs the way a real
+   * server does. */
+  self->demo_server = nod_demo_server_new (DEMO_TOKEN, self->demo_latency_ms,
+                                           self->demo_generate);
+  nod_demo_server_start_async (self->demo_server, self->cancellable, on_demo_server_started,
+                               g_object_ref (self));
 }
 
 /* ---- GApplication ---- */
@@ -457,7 +375,7 @@ nod_application_startup (GApplication *app)
 
   gtk_window_set_default_icon_name (APP_ID);
   self->settings = g_settings_new (APP_ID);
-  open_store (self);
+  start_up (self);
 }
 
 static void
@@ -467,10 +385,8 @@ nod_application_shutdown (GApplication *app)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->first_frame_wait, g_source_remove);
-  g_clear_object (&self->engine);
-  g_clear_object (&self->accounts);
-  g_clear_object (&self->outbox);
-  g_clear_object (&self->store);
+  self->engine = NULL;
+  g_clear_object (&self->session);
   g_clear_object (&self->demo_server);
   if (self->demo_dir != NULL)
     {
@@ -507,7 +423,7 @@ static void
 run_command (NodApplication          *self,
              GApplicationCommandLine *command_line)
 {
-  g_autoptr(NodCli) cli = nod_cli_new (self->engine, self->accounts);
+  g_autoptr(NodCli) cli = nod_cli_new (self->session);
 
   nod_cli_run_async (cli, command_line, NULL, on_command_done, g_object_ref (command_line));
 }
@@ -517,7 +433,7 @@ on_engine_for_command (NodApplication          *self,
                        GParamSpec              *pspec,
                        GApplicationCommandLine *command_line)
 {
-  if (!self->ready)
+  if (self->session == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self, command_line);
   run_command (self, command_line);
@@ -543,7 +459,7 @@ nod_application_command_line (GApplication            *app,
    * engine is up; the terminal waits for the answer. */
   g_application_hold (app);
   g_object_set_data (G_OBJECT (command_line), "nod-application", app);
-  if (self->ready)
+  if (self->session != NULL)
     run_command (self, command_line);
   else
     g_signal_connect (self, "notify::engine", G_CALLBACK (on_engine_for_command),
@@ -573,10 +489,8 @@ nod_application_dispose (GObject *object)
 
   g_clear_handle_id (&self->first_frame_wait, g_source_remove);
   g_clear_object (&self->settings);
-  g_clear_object (&self->engine);
-  g_clear_object (&self->accounts);
-  g_clear_object (&self->outbox);
-  g_clear_object (&self->store);
+  self->engine = NULL;
+  g_clear_object (&self->session);
   g_clear_object (&self->demo_server);
   g_clear_object (&self->cancellable);
 
@@ -721,6 +635,16 @@ on_discard_action (GSimpleAction *action,
                                    on_outbox_changed, NULL);
 }
 
+/* The account, once the session is open. */
+static NodAccount *
+find_account (NodApplication *self,
+              gint64          account_id)
+{
+  return self->session != NULL ? nod_accounts_find (nod_session_get_accounts (self->session),
+                                                    account_id)
+                               : NULL;
+}
+
 static void
 on_preferences (GSimpleAction *action,
                 GVariant      *parameter,
@@ -730,28 +654,16 @@ on_preferences (GSimpleAction *action,
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   NodPreferencesWindow *preferences;
 
-  if (self->engine == NULL)
+  if (self->session == NULL)
     return;
 
   preferences = nod_preferences_window_new (self->settings,
                                             nod_sync_engine_get_status (self->engine),
-                                            G_LIST_MODEL (self->accounts));
+                                            G_LIST_MODEL (nod_session_get_accounts (
+                                                            self->session)));
   gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
   gtk_window_present (GTK_WINDOW (preferences));
-}
-
-static void
-on_signed_in (NodSignInWindow *window,
-              NodAccount      *account,
-              const char      *token,
-              gpointer         user_data)
-{
-  NodApplication *self = user_data;
-
-  /* The engine syncs it at once: what waited while signed out goes first. */
-  nod_sync_engine_remove_account (self->engine, nod_account_get_id (account));
-  sync_account (self, account, token);
 }
 
 /* The sign-in window, for a new account or (@account) to sign in again to one. */
@@ -760,12 +672,11 @@ present_sign_in (NodApplication *self,
                  NodAccount     *account)
 {
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  NodSignInWindow *sign_in = nod_sign_in_window_new (self->accounts);
+  NodSignInWindow *sign_in = nod_sign_in_window_new (self->session);
 
   if (account != NULL)
     nod_sign_in_window_set_base_url (sign_in, nod_account_get_base_url (account));
   gtk_window_set_application (GTK_WINDOW (sign_in), GTK_APPLICATION (self));
-  g_signal_connect_object (sign_in, "signed-in", G_CALLBACK (on_signed_in), self, 0);
   gtk_window_set_transient_for (GTK_WINDOW (sign_in), parent);
   gtk_window_present (GTK_WINDOW (sign_in));
 }
@@ -777,8 +688,21 @@ on_add_account (GSimpleAction *action,
 {
   NodApplication *self = user_data;
 
-  if (self->accounts != NULL)
+  if (self->session != NULL)
     present_sign_in (self, NULL);
+}
+
+static void
+on_demo_signed_in_again (GObject      *source_object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodAccount) account = nod_session_sign_in_finish (NOD_SESSION (source_object),
+                                                              result, &error);
+
+  if (account == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The demo did not sign in again: %s", error->message);
 }
 
 static void
@@ -787,42 +711,20 @@ on_sign_in_account (GSimpleAction *action,
                     gpointer       user_data)
 {
   NodApplication *self = user_data;
-  NodAccount *account;
+  NodAccount *account = find_account (self, g_variant_get_int64 (parameter));
 
-  if (self->accounts == NULL ||
-      (account = nod_accounts_find (self->accounts, g_variant_get_int64 (parameter))) == NULL)
+  if (account == NULL)
     return;
 
   /* The demo's token is no secret: the demo signs straight back in. */
   if (self->demo)
     {
-      on_signed_in (NULL, account, DEMO_TOKEN, self);
+      nod_session_sign_in_async (self->session, nod_account_get_base_url (account), DEMO_TOKEN,
+                                 self->cancellable, on_demo_signed_in_again, NULL);
       return;
     }
 
   present_sign_in (self, account);
-}
-
-static void
-on_token_cleared (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_credentials_clear_finish (result, &error))
-    g_warning ("The token stays in the keyring: %s", error->message);
-}
-
-/* The demo's token never was in the keyring. */
-static void
-forget_token (NodApplication *self,
-              NodAccount     *account)
-{
-  if (!self->demo)
-    nod_credentials_clear_async (nod_account_get_base_url (account),
-                                 nod_account_get_username (account), NULL, on_token_cleared,
-                                 NULL);
 }
 
 static void
@@ -831,16 +733,11 @@ on_sign_out_account (GSimpleAction *action,
                      gpointer       user_data)
 {
   NodApplication *self = user_data;
-  NodAccount *account;
-
-  if (self->accounts == NULL ||
-      (account = nod_accounts_find (self->accounts, g_variant_get_int64 (parameter))) == NULL)
-    return;
+  NodAccount *account = find_account (self, g_variant_get_int64 (parameter));
 
   /* Nothing is lost, so nothing to confirm: the cache and the outbox stay. */
-  nod_sync_engine_sign_out_account (self->engine, nod_account_get_id (account));
-  nod_account_set_signed_in (account, FALSE);
-  forget_token (self, account);
+  if (account != NULL)
+    nod_session_sign_out_async (self->session, nod_account_get_id (account), NULL, NULL, NULL);
 }
 
 static void
@@ -850,7 +747,7 @@ on_account_removed (GObject      *source_object,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!nod_accounts_remove_finish (NOD_ACCOUNTS (source_object), result, &error))
+  if (!nod_session_remove_account_finish (NOD_SESSION (source_object), result, &error))
     g_warning ("The account was not removed: %s", error->message);
 }
 
@@ -861,17 +758,10 @@ on_remove_confirmed (AdwMessageDialog *dialog,
 {
   NodApplication *self = NOD_APPLICATION (gtk_window_get_application (GTK_WINDOW (dialog)));
   gint64 account_id = GPOINTER_TO_SIZE (user_data);
-  NodAccount *account;
 
-  if (self == NULL || !g_str_equal (response, "remove"))
+  if (self == NULL || !g_str_equal (response, "remove") || find_account (self, account_id) == NULL)
     return;
-  account = nod_accounts_find (self->accounts, account_id);
-  if (account == NULL)
-    return;
-
-  nod_sync_engine_remove_account (self->engine, account_id);
-  forget_token (self, account);
-  nod_accounts_remove_async (self->accounts, account_id, NULL, on_account_removed, NULL);
+  nod_session_remove_account_async (self->session, account_id, NULL, on_account_removed, NULL);
 }
 
 static void
@@ -886,7 +776,7 @@ on_remove_account (GSimpleAction *action,
   NodAccount *account;
   GtkWidget *dialog;
 
-  if (self->accounts == NULL || (account = nod_accounts_find (self->accounts, account_id)) == NULL)
+  if ((account = find_account (self, account_id)) == NULL)
     return;
 
   title = nod_account_dup_title (account);
@@ -985,15 +875,33 @@ nod_application_get_engine (NodApplication *self)
 {
   g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
 
-  return self->ready ? self->engine : NULL;
+  return self->engine;
 }
 
+/**
+ * nod_application_get_accounts:
+ *
+ * Returns: (transfer none) (nullable): the accounts, once the session is open
+ */
 NodAccounts *
 nod_application_get_accounts (NodApplication *self)
 {
   g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
-  return self->accounts;
+  return self->session != NULL ? nod_session_get_accounts (self->session) : NULL;
 }
+
+/**
+ * nod_application_get_session:
+ *
+ * Returns: (transfer none) (nullable): Nod's data and engine, once open with every account
+ */
+NodSession *
+nod_application_get_session (NodApplication *self)
+{
+  g_return_val_if_fail (NOD_IS_APPLICATION (self), NULL);
+  return self->session;
+}
+
 
 gboolean
 nod_application_get_demo (NodApplication *self)

@@ -6,8 +6,7 @@
 
 #include <adwaita.h>
 
-#include "nod-accounts.h"
-#include "nod-sync-engine.h"
+#include "nod-session.h"
 
 G_BEGIN_DECLS
 
@@ -18,6 +17,7 @@ G_DECLARE_FINAL_TYPE (NodApplication, nod_application, NOD, APPLICATION, AdwAppl
 NodApplication *nod_application_new          (void);
 NodSyncEngine  *nod_application_get_engine   (NodApplication *self);
 NodAccounts    *nod_application_get_accounts (NodApplication *self);
+NodSession     *nod_application_get_session  (NodApplication *self);
 gboolean        nod_application_get_demo     (NodApplication *self);
 const char     *nod_application_get_startup_error (NodApplication *self);
 void            nod_application_set_demo     (NodApplication *self,

@@ -18,7 +18,6 @@
 
 #include "nod-cli.h"
 #include "nod-credentials.h"
-#include "nod-gitlab.h"
 #include "nod-settings.h"
 
 /* How long `approve` (and the other writes) wait for GitLab before saying "queued". */
@@ -30,11 +29,11 @@ struct _NodCli
   GObject        parent_instance;
 
   gboolean       headless;
-  NodStore      *store;
-  NodOutbox     *outbox;
+  NodSession    *session;
+  /* The session's, for short. */
   NodSyncEngine *engine;
+  NodOutbox     *outbox;
   NodAccounts   *accounts;
-  guint          pending_lookups;
 };
 
 G_DEFINE_FINAL_TYPE (NodCli, nod_cli, G_TYPE_OBJECT)
@@ -87,6 +86,17 @@ out (Run        *run,
   text = g_strdup_vprintf (format, args);
   va_end (args);
   g_application_command_line_print (run->command_line, "%s", text);
+}
+
+/* The session's engine, outbox and accounts, for short. */
+static void
+use_session (NodCli     *self,
+             NodSession *session)
+{
+  self->session = g_object_ref (session);
+  self->engine = nod_session_get_engine (session);
+  self->outbox = nod_session_get_outbox (session);
+  self->accounts = nod_session_get_accounts (session);
 }
 
 static Run *
@@ -410,7 +420,7 @@ preview_next_scope (GTask *task)
       finish (task, NOD_CLI_EXIT_OK, NULL);
       return;
     }
-  nod_review_cache_load_cursor_async (nod_sync_engine_get_cache (run->self->engine),
+  nod_review_cache_load_cursor_async (nod_session_get_cache (run->self->session),
                                       nod_account_get_id (run->account),
                                       preview_scope_keys[run->preview_scope],
                                       g_task_get_cancellable (task), on_preview_cursor, task);
@@ -1019,18 +1029,11 @@ dispatch (GTask *task)
     }
 
   /* Commands act for the first account that has a token (or GITLAB_URL/GITLAB_TOKEN's). */
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (run->self->accounts)); i++)
+  if ((run->account = nod_session_get_signed_in_account (run->self->session)) != NULL)
     {
-      g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->self->accounts), i);
-      NodForge *forge = nod_sync_engine_get_forge (run->self->engine,
-                                                   nod_account_get_id (account));
-
-      if (forge != NULL)
-        {
-          run->account = g_object_ref (account);
-          run->forge = g_object_ref (forge);
-          break;
-        }
+      g_object_ref (run->account);
+      run->forge = g_object_ref (nod_session_get_forge (run->self->session,
+                                                        nod_account_get_id (run->account)));
     }
 
   if (command->verb == NOD_CLI_VERB_STATUS)
@@ -1108,7 +1111,7 @@ dispatch (GTask *task)
       break;
 
     case NOD_CLI_VERB_MR_LIST:
-      nod_review_cache_list_views_async (nod_sync_engine_get_cache (run->self->engine),
+      nod_review_cache_list_views_async (nod_session_get_cache (run->self->session),
                                          account_id, cancellable, on_views_listed, task);
       break;
 
@@ -1124,33 +1127,29 @@ typedef struct
 {
   GTask     *task;
   char      *base_url;
-  char      *username;
   char      *token;
-  NodGitlab *gitlab;
   GSettings *settings;  /* with --depth */
 } AccountAdd;
 
 static void
 account_add_free (AccountAdd *add)
 {
-  g_clear_object (&add->gitlab);
   g_clear_object (&add->settings);
   g_free (add->base_url);
-  g_free (add->username);
   nod_credentials_token_free (add->token);
   g_free (add);
 }
 
 static void
-on_account_stored (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_account_signed_in (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   AccountAdd *add = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodAccount) account = nod_accounts_add_finish (NOD_ACCOUNTS (source_object), result,
-                                                           &error);
   Run *run = run_of (add->task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodAccount) account = nod_session_sign_in_finish (NOD_SESSION (source_object),
+                                                              result, &error);
   g_autofree char *title = NULL;
   g_autofree char *depth = NULL;
   g_autofree char *message = NULL;
@@ -1166,8 +1165,8 @@ on_account_stored (GObject      *source_object,
   /* The depth is the one Preferences shows: a running app follows it at once. */
   if (add->settings != NULL)
     {
-      nod_settings_set_history_days (add->settings, run->command->history_days);
       nod_sync_engine_set_history_days (run->self->engine, run->command->history_days);
+      nod_settings_set_history_days (add->settings, run->command->history_days);
     }
   days = nod_sync_engine_get_history_days (run->self->engine);
 
@@ -1179,71 +1178,20 @@ on_account_stored (GObject      *source_object,
      * "all its history" */
     message = g_strdup_printf (_("Signed in: %s. “nod pull” fetches %s."), title, depth);
   else
-    {
-      /* The running app syncs it now, in the background, and says when it is done. */
-      nod_sync_engine_remove_account (run->self->engine, nod_account_get_id (account));
-      nod_sync_engine_add_account (run->self->engine, nod_account_get_id (account),
-                                   NOD_FORGE (add->gitlab));
-      nod_account_set_signed_in (account, TRUE);
-      message = g_strdup_printf (_("Signed in: %s. Nod is fetching %s."), title, depth);
-    }
+    /* The running app syncs it now, in the background, and says when it is done. */
+    message = g_strdup_printf (_("Signed in: %s. Nod is fetching %s."), title, depth);
   finish (add->task, NOD_CLI_EXIT_OK, message);
   account_add_free (add);
 }
 
+/* GitLab is asked whose token it is; only then is it kept, in the keyring. */
 static void
-on_token_stored (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+sign_in (AccountAdd *add)
 {
-  AccountAdd *add = user_data;
   Run *run = run_of (add->task);
-  g_autoptr(GError) error = NULL;
 
-  if (!nod_credentials_store_finish (result, &error))
-    {
-      finish_error (add->task, error);
-      account_add_free (add);
-      return;
-    }
-  nod_accounts_add_async (run->self->accounts, add->base_url, add->username, 0, NULL,
-                          on_account_stored, add);
-}
-
-static void
-on_account_checked (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  AccountAdd *add = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodUser) user = nod_forge_get_current_user_finish (NOD_FORGE (source_object), result,
-                                                               &error);
-
-  if (user == NULL)
-    {
-      finish_error (add->task, error);
-      account_add_free (add);
-      return;
-    }
-  add->username = g_strdup (nod_user_get_username (user));
-  nod_credentials_store_async (add->base_url, add->username, add->token, NULL, on_token_stored,
-                               add);
-}
-
-static void
-check_and_add_account (AccountAdd *add)
-{
-  g_autoptr(GError) error = NULL;
-
-  add->gitlab = nod_gitlab_new (add->base_url, add->token, &error);
-  if (add->gitlab == NULL)
-    {
-      finish_error (add->task, error);
-      account_add_free (add);
-      return;
-    }
-  nod_forge_get_current_user_async (NOD_FORGE (add->gitlab), NULL, on_account_checked, add);
+  nod_session_sign_in_async (run->self->session, add->base_url, add->token, NULL,
+                             on_account_signed_in, add);
 }
 
 static void
@@ -1272,7 +1220,7 @@ on_token_read (GObject      *source_object,
       account_add_free (add);
       return;
     }
-  check_and_add_account (add);
+  sign_in (add);
 }
 
 static void
@@ -1317,7 +1265,7 @@ start_account_add (GTask *task)
       return;
     }
   add->token = g_strdup (token);
-  check_and_add_account (add);
+  sign_in (add);
 }
 
 static void
@@ -1328,21 +1276,10 @@ on_account_removed (GObject      *source_object,
   GTask *task = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!nod_accounts_remove_finish (NOD_ACCOUNTS (source_object), result, &error))
+  if (!nod_session_remove_account_finish (NOD_SESSION (source_object), result, &error))
     finish_error (task, error);
   else
     finish (task, NOD_CLI_EXIT_OK, _("Removed."));
-}
-
-static void
-on_account_token_cleared (GObject      *source_object,
-                          GAsyncResult *result,
-                          gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_credentials_clear_finish (result, &error))
-    g_message ("The token stays in the keyring: %s", error->message);
 }
 
 static void
@@ -1361,12 +1298,8 @@ start_account_remove (GTask *task)
 
       if (g_strcmp0 (nod_account_get_base_url (account), url) != 0)
         continue;
-      nod_sync_engine_remove_account (run->self->engine, nod_account_get_id (account));
-      nod_credentials_clear_async (nod_account_get_base_url (account),
-                                   nod_account_get_username (account), NULL,
-                                   on_account_token_cleared, NULL);
-      nod_accounts_remove_async (run->self->accounts, nod_account_get_id (account), NULL,
-                                 on_account_removed, task);
+      nod_session_remove_account_async (run->self->session, nod_account_get_id (account), NULL,
+                                        on_account_removed, task);
       return;
     }
   {
@@ -1376,21 +1309,12 @@ start_account_remove (GTask *task)
   }
 }
 
-/* ---- a context of its own (headless) ---- */
-
-typedef struct
-{
-  GTask      *task;
-  NodAccount *account;
-} Lookup;
+/* ---- a session of its own (headless) ---- */
 
 static void
 context_ready (GTask *task)
 {
   Run *run = run_of (task);
-
-  if (run->self->pending_lookups > 0)
-    return;
 
   switch (run->command->verb)
     {
@@ -1406,231 +1330,88 @@ context_ready (GTask *task)
     }
 }
 
-static void
-add_to_engine (NodCli     *self,
-               NodAccount *account,
-               const char *token)
+/* GITLAB_URL + GITLAB_TOKEN: a one-off account, and the only one used; its token is never
+ * stored. (`account add` reads GITLAB_TOKEN as the token to keep instead.) */
+static gboolean
+wants_one_off_account (Run *run)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodGitlab) gitlab = nod_gitlab_new (nod_account_get_base_url (account), token,
-                                                &error);
-
-  if (gitlab == NULL)
-    g_message ("%s: %s", nod_account_get_base_url (account), error->message);
-  else if (nod_sync_engine_get_forge (self->engine, nod_account_get_id (account)) == NULL)
-    nod_sync_engine_add_account (self->engine, nod_account_get_id (account), NOD_FORGE (gitlab));
+  return g_application_command_line_getenv (run->command_line, "GITLAB_URL") != NULL &&
+         g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN") != NULL &&
+         run->command->verb != NOD_CLI_VERB_ACCOUNT_ADD;
 }
 
 static void
-on_token_found (GObject      *source_object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Lookup *lookup = user_data;
-  Run *run = run_of (lookup->task);
-  g_autoptr(GError) error = NULL;
-  char *token = nod_credentials_lookup_finish (result, &error);
-
-  if (token != NULL)
-    add_to_engine (run->self, lookup->account, token);
-  nod_credentials_token_free (token);
-  run->self->pending_lookups--;
-  context_ready (lookup->task);
-  g_object_unref (lookup->account);
-  g_free (lookup);
-}
-
-static void
-on_env_account (GObject      *source_object,
-                GAsyncResult *result,
-                gpointer      user_data)
+on_one_off_signed_in (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   GTask *task = user_data;
-  Run *run = run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodAccount) account = nod_accounts_add_finish (NOD_ACCOUNTS (source_object), result,
-                                                           &error);
+  g_autoptr(NodAccount) account = nod_session_sign_in_finish (NOD_SESSION (source_object),
+                                                              result, &error);
 
   if (account == NULL)
     {
       finish_error (task, error);
       return;
     }
-  add_to_engine (run->self, account,
-                 g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN"));
   context_ready (task);
 }
 
 static void
-on_env_user (GObject      *source_object,
-             GAsyncResult *result,
-             gpointer      user_data)
+on_session_opened (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   GTask *task = user_data;
   Run *run = run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodUser) user = nod_forge_get_current_user_finish (NOD_FORGE (source_object), result,
-                                                               &error);
-  const char *url = nod_gitlab_get_base_url (NOD_GITLAB (source_object));
-  g_autofree char *base_url = g_strdup (url);
-
-  g_object_unref (source_object);
-  if (user == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-  /* A row for its outbox, so nothing queued is lost; its token is never stored. */
-  nod_accounts_add_async (run->self->accounts, base_url, nod_user_get_username (user),
-                          nod_user_get_id (user), NULL, on_env_account, task);
-}
-
-static void
-on_accounts_loaded (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  NodCli *self = run->self;
-  g_autoptr(GError) error = NULL;
-  const char *env_url = g_application_command_line_getenv (run->command_line, "GITLAB_URL");
-  const char *env_token = g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN");
-  guint n_accounts;
-
-  if (!nod_accounts_load_finish (self->accounts, result, &error))
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  /* GITLAB_URL + GITLAB_TOKEN: a one-off account, and the only one used. */
-  if (env_url != NULL && env_token != NULL && run->command->verb != NOD_CLI_VERB_ACCOUNT_ADD)
-    {
-      NodGitlab *gitlab;
-
-      if (!nod_cli_check_url (env_url, FALSE, &error))
-        {
-          g_autofree char *message = g_strdup_printf ("%s (GITLAB_URL)", error->message);
-
-          finish (task, NOD_CLI_EXIT_USAGE, message);
-          return;
-        }
-      gitlab = nod_gitlab_new (env_url, env_token, &error);
-      if (gitlab == NULL)
-        {
-          finish_error (task, error);
-          return;
-        }
-      nod_forge_get_current_user_async (NOD_FORGE (gitlab), g_task_get_cancellable (task),
-                                        on_env_user, task);
-      return;
-    }
-
-  n_accounts = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
-  self->pending_lookups = n_accounts;
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      Lookup *lookup = g_new0 (Lookup, 1);
-
-      lookup->task = task;
-      lookup->account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
-      nod_credentials_lookup_async (nod_account_get_base_url (lookup->account),
-                                    nod_account_get_username (lookup->account), NULL,
-                                    on_token_found, lookup);
-    }
-  context_ready (task);
-}
-
-/* When the last pull ended, from the cursors it saved (a fresh engine has not synced). */
-static gboolean
-last_pull_work (sqlite3       *db,
-                gpointer       data,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  gint64 *last_pull_us = data;
-  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db,
-                                                    "SELECT MAX (updated_at_us) FROM sync_state",
-                                                    error);
-
-  if (stmt == NULL)
-    return FALSE;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    *last_pull_us = sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
-
-static void
-on_last_pull (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  gint64 *last_pull_us = nod_store_run_finish (result, run->self, on_last_pull, &error);
-
-  if (last_pull_us == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-  if (*last_pull_us > 0)
-    nod_sync_status_set_last_synced_at (nod_sync_engine_get_status (run->self->engine),
-                                        *last_pull_us / G_USEC_PER_SEC);
-  nod_accounts_load_async (run->self->accounts, g_task_get_cancellable (task),
-                           on_accounts_loaded, task);
-}
-
-static void
-on_recovered (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_outbox_recover_finish (NOD_OUTBOX (source_object), result, NULL, &error))
-    {
-      finish_error (task, error);
-      return;
-    }
-  nod_store_run_async (run->self->store, run->self, on_last_pull, last_pull_work,
-                       g_new0 (gint64, 1), g_free, g_task_get_cancellable (task), on_last_pull,
-                       task);
-}
-
-static void
-on_store_opened (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  NodCli *self = run->self;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(NodSession) session = nod_session_open_finish (result, &error);
   g_autoptr(GSettings) settings = NULL;
+  const char *env_url;
 
-  self->store = nod_store_open_finish (result, &error);
-  if (self->store == NULL)
+  if (session == NULL)
     {
       finish_error (task, error);
       return;
     }
-  self->outbox = nod_outbox_new (self->store);
-  self->engine = nod_sync_engine_new (self->store, self->outbox);
-  self->accounts = nod_accounts_new (self->store);
-  nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
+  use_session (run->self, session);
   /* As deep as Preferences says; 30 days where Nod's settings are not installed. */
   settings = nod_settings_new_if_installed ();
-  nod_sync_engine_set_history_days (self->engine,
+  nod_sync_engine_set_history_days (run->self->engine,
                                     settings != NULL ? nod_settings_get_history_days (settings)
                                                      : 30);
 
-  /* What a killed Nod left in flight is checked before anything is sent again. */
-  nod_outbox_recover_async (self->outbox, g_task_get_cancellable (task), on_recovered, task);
+  if (!wants_one_off_account (run))
+    {
+      context_ready (task);
+      return;
+    }
+
+  env_url = g_application_command_line_getenv (run->command_line, "GITLAB_URL");
+  if (!nod_cli_check_url (env_url, FALSE, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("%s (GITLAB_URL)", error->message);
+
+      finish (task, NOD_CLI_EXIT_USAGE, message);
+      return;
+    }
+  /* A row for its outbox, so nothing queued is lost. */
+  nod_session_sign_in_async (session, env_url,
+                             g_application_command_line_getenv (run->command_line,
+                                                                "GITLAB_TOKEN"),
+                             g_task_get_cancellable (task), on_one_off_signed_in, task);
+}
+
+static void
+open_session (GTask *task)
+{
+  Run *run = run_of (task);
+  g_autofree char *path = nod_store_get_default_path ();
+
+  nod_session_open_async (path, wants_one_off_account (run) ? NOD_SESSION_FLAGS_NO_KEYRING
+                                                             : NOD_SESSION_FLAGS_NONE,
+                          g_task_get_cancellable (task), on_session_opened, task);
 }
 
 /* ---- entry points ---- */
@@ -1675,11 +1456,9 @@ nod_cli_run_async (NodCli                  *self,
       return;
     }
 
-  if (self->headless && self->store == NULL)
+  if (self->headless && self->session == NULL)
     {
-      g_autofree char *path = nod_store_get_default_path ();
-
-      nod_store_open_async (path, cancellable, on_store_opened, task);
+      open_session (task);
       return;
     }
   context_ready (task);
@@ -1700,10 +1479,10 @@ nod_cli_dispose (GObject *object)
 {
   NodCli *self = NOD_CLI (object);
 
-  g_clear_object (&self->engine);
-  g_clear_object (&self->accounts);
-  g_clear_object (&self->outbox);
-  g_clear_object (&self->store);
+  self->engine = NULL;
+  self->outbox = NULL;
+  self->accounts = NULL;
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (nod_cli_parent_class)->dispose (object);
 }
@@ -1719,24 +1498,20 @@ nod_cli_init (NodCli *self)
 {
 }
 
-/* For the running app: commands use its engine and accounts. */
+/* For the running app: commands use its session. */
 NodCli *
-nod_cli_new (NodSyncEngine *engine,
-             NodAccounts   *accounts)
+nod_cli_new (NodSession *session)
 {
   NodCli *self;
 
-  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (engine), NULL);
-  g_return_val_if_fail (NOD_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (NOD_IS_SESSION (session), NULL);
 
   self = g_object_new (NOD_TYPE_CLI, NULL);
-  self->engine = g_object_ref (engine);
-  self->accounts = g_object_ref (accounts);
-  self->outbox = g_object_ref (nod_sync_engine_get_outbox (engine));
+  use_session (self, session);
   return self;
 }
 
-/* With no app running: a store and an engine of its own. */
+/* With no app running: a session of its own. */
 NodCli *
 nod_cli_new_headless (void)
 {

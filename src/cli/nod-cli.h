@@ -6,9 +6,8 @@
 
 #include <gio/gio.h>
 
-#include "nod-accounts.h"
 #include "nod-cli-command.h"
-#include "nod-sync-engine.h"
+#include "nod-session.h"
 
 G_BEGIN_DECLS
 
@@ -16,8 +15,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NodCli, nod_cli, NOD, CLI, GObject)
 
-NodCli *nod_cli_new         (NodSyncEngine            *engine,
-                             NodAccounts              *accounts);
+NodCli *nod_cli_new         (NodSession               *session);
 NodCli *nod_cli_new_headless (void);
 void    nod_cli_run_async   (NodCli                   *self,
                              GApplicationCommandLine  *command_line,

@@ -865,6 +865,68 @@ list_views_work (sqlite3       *db,
   return TRUE;
 }
 
+static gboolean
+load_last_pull_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  gint64 *last_pull_us = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db, "SELECT MAX (updated_at_us) FROM sync_state", error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  *last_pull_us = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_load_last_pull_async:
+ *
+ * When a pull last saved its place, for any account: what "last synced" said when Nod
+ * last ran.
+ */
+void
+nod_review_cache_load_last_pull_async (NodReviewCache      *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  nod_store_run_async (self->store, self, nod_review_cache_load_last_pull_async,
+                       load_last_pull_work, g_new0 (gint64, 1), g_free, cancellable, callback,
+                       user_data);
+}
+
+/**
+ * nod_review_cache_load_last_pull_finish:
+ * @out_last_pull_us: (out): Unix microseconds, or 0 when no pull ever saved its place
+ */
+gboolean
+nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
+                                        GAsyncResult    *result,
+                                        gint64          *out_last_pull_us,
+                                        GError         **error)
+{
+  gint64 *last_pull_us = nod_store_run_finish (result, self,
+                                               nod_review_cache_load_last_pull_async, error);
+
+  if (last_pull_us == NULL)
+    return FALSE;
+  if (out_last_pull_us != NULL)
+    *out_last_pull_us = *last_pull_us;
+  return TRUE;
+}
+
 /**
  * nod_review_cache_list_views_async:
  *

@@ -1115,36 +1115,12 @@ start_after_count (NodSyncEngine *self,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-on_recovered (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  NodSyncEngine *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  guint recovered = 0;
-
-  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (recovered > 0)
-    g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
-             "before being sent again", recovered);
-
-  /* An account added from here on is counted and synced on its own. */
-  self->started = TRUE;
-  count_every_account (self, g_steal_pointer (&task), start_after_count);
-}
-
 /**
  * nod_sync_engine_start_async:
  *
- * Recovers actions a previous run left in flight, arms the periodic cycle and asks for
- * the start-up sync. Call once, after the accounts are added.
+ * Counts every account's outbox, arms the periodic cycle and asks for the start-up sync.
+ * Call once, after the accounts are added and the outbox is recovered (a session does
+ * both).
  */
 void
 nod_sync_engine_start_async (NodSyncEngine       *self,
@@ -1152,13 +1128,16 @@ nod_sync_engine_start_async (NodSyncEngine       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (!self->started);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, nod_sync_engine_start_async);
-  nod_outbox_recover_async (self->outbox, cancellable, on_recovered, g_steal_pointer (&task));
+  /* An account added from here on is counted and synced on its own. */
+  self->started = TRUE;
+  count_every_account (self, task, start_after_count);
 }
 
 gboolean
@@ -1455,23 +1434,6 @@ nod_sync_engine_get_periodic_enabled (NodSyncEngine *self)
   g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), FALSE);
 
   return self->periodic_enabled;
-}
-
-/**
- * nod_sync_engine_get_forge:
- *
- * Returns: (transfer none) (nullable): the forge an account syncs with
- */
-NodForge *
-nod_sync_engine_get_forge (NodSyncEngine *self,
-                           gint64         account_id)
-{
-  Account *account;
-
-  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
-
-  account = find_account (self, account_id);
-  return account != NULL ? account->forge : NULL;
 }
 
 NodSyncStatus *

@@ -36,8 +36,6 @@ guint            nod_sync_engine_get_history_days  (NodSyncEngine        *self);
 void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
                                                        gboolean           enabled);
 gboolean         nod_sync_engine_get_periodic_enabled (NodSyncEngine     *self);
-NodForge        *nod_sync_engine_get_forge         (NodSyncEngine        *self,
-                                                    gint64                account_id);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
 NodOutbox       *nod_sync_engine_get_outbox        (NodSyncEngine        *self);
 NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);

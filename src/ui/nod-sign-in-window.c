@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The token is checked with a real call (who am I?) before anything is kept; then it
- * goes to the keyring and the account to the store. It never goes anywhere else.
+ * The session checks the token with a real call (who am I?) before anything is kept; then
+ * it goes to the keyring and the account to the store. It never goes anywhere else.
  */
 
 #define G_LOG_DOMAIN "nod-sign-in"
@@ -13,17 +13,13 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "nod-credentials.h"
-#include "nod-gitlab.h"
 #include "nod-sign-in-window.h"
 
 struct _NodSignInWindow
 {
   AdwWindow       parent_instance;
 
-  NodAccounts    *accounts;
-  NodGitlab      *gitlab;       /* the one being checked */
-  char           *username;
+  NodSession     *session;
   GCancellable   *cancellable;
 
   AdwEntryRow    *url_row;
@@ -87,87 +83,23 @@ on_input_changed (NodSignInWindow *self)
 }
 
 static void
-on_account_added (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+on_signed_in (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(NodSignInWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodAccount) account = nod_accounts_add_finish (self->accounts, result, &error);
+  g_autoptr(NodAccount) account = nod_session_sign_in_finish (self->session, result, &error);
 
   if (account == NULL)
     {
-      show_problem (self, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_problem (self, nod_session_explain_sign_in_error (error));
       return;
     }
 
-  g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0, account,
-                 gtk_editable_get_text (GTK_EDITABLE (self->token_row)));
+  g_signal_emit (self, signals[SIGNAL_SIGNED_IN], 0, account);
   gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
-on_token_stored (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(NodSignInWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_credentials_store_finish (result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_problem (self, error->message);
-      return;
-    }
-
-  nod_accounts_add_async (self->accounts, nod_gitlab_get_base_url (self->gitlab),
-                          self->username, 0, self->cancellable, on_account_added,
-                          g_object_ref (self));
-}
-
-static const char *
-explain (const GError *error)
-{
-  if (error->domain == NOD_FORGE_ERROR)
-    switch (error->code)
-      {
-      case NOD_FORGE_ERROR_AUTH:
-        return _("GitLab did not accept this token. Check that it was copied whole and has "
-                 "not expired or been revoked.");
-      case NOD_FORGE_ERROR_FORBIDDEN:
-        return _("This token may not read your account. Create one with the “api” scope.");
-      case NOD_FORGE_ERROR_NOT_FOUND:
-      case NOD_FORGE_ERROR_PROTOCOL:
-        return _("No GitLab answered at this address. Check the instance URL.");
-      default:
-        break;
-      }
-  return error->message;
-}
-
-static void
-on_user_checked (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(NodSignInWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodUser) user = nod_forge_get_current_user_finish (NOD_FORGE (source_object),
-                                                               result, &error);
-
-  if (user == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_problem (self, explain (error));
-      return;
-    }
-
-  g_free (self->username);
-  self->username = g_strdup (nod_user_get_username (user));
-  nod_credentials_store_async (nod_gitlab_get_base_url (self->gitlab), self->username,
-                               gtk_editable_get_text (GTK_EDITABLE (self->token_row)),
-                               self->cancellable, on_token_stored, g_object_ref (self));
 }
 
 static void
@@ -175,23 +107,14 @@ on_sign_in_clicked (NodSignInWindow *self)
 {
   g_autofree char *base_url = dup_base_url (self);
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
-  g_autoptr(GError) error = NULL;
 
   if (*token == '\0' || !gtk_widget_get_sensitive (GTK_WIDGET (self->sign_in_button)))
     return;
 
-  g_clear_object (&self->gitlab);
-  self->gitlab = nod_gitlab_new (base_url, token, &error);
-  if (self->gitlab == NULL)
-    {
-      show_problem (self, error->message);
-      return;
-    }
-
   set_busy (self, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
-  nod_forge_get_current_user_async (NOD_FORGE (self->gitlab), self->cancellable,
-                                    on_user_checked, g_object_ref (self));
+  nod_session_sign_in_async (self->session, base_url, token, self->cancellable, on_signed_in,
+                             g_object_ref (self));
 }
 
 static void
@@ -201,21 +124,10 @@ nod_sign_in_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), NOD_TYPE_SIGN_IN_WINDOW);
-  g_clear_object (&self->accounts);
-  g_clear_object (&self->gitlab);
+  g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (nod_sign_in_window_parent_class)->dispose (object);
-}
-
-static void
-nod_sign_in_window_finalize (GObject *object)
-{
-  NodSignInWindow *self = NOD_SIGN_IN_WINDOW (object);
-
-  g_free (self->username);
-
-  G_OBJECT_CLASS (nod_sign_in_window_parent_class)->finalize (object);
 }
 
 static void
@@ -225,16 +137,14 @@ nod_sign_in_window_class_init (NodSignInWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = nod_sign_in_window_dispose;
-  object_class->finalize = nod_sign_in_window_finalize;
 
   /**
    * NodSignInWindow::signed-in:
-   * @account: the account, now stored
-   * @token: its token, for the engine (already in the keyring)
+   * @account: the account, now stored, its token in the keyring, syncing
    */
   signals[SIGNAL_SIGNED_IN] =
     g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 2, NOD_TYPE_ACCOUNT, G_TYPE_STRING);
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, NOD_TYPE_ACCOUNT);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/nodreview/Nod/ui/nod-sign-in-window.ui");
@@ -256,14 +166,14 @@ nod_sign_in_window_init (NodSignInWindow *self)
 }
 
 NodSignInWindow *
-nod_sign_in_window_new (NodAccounts *accounts)
+nod_sign_in_window_new (NodSession *session)
 {
   NodSignInWindow *self;
 
-  g_return_val_if_fail (NOD_IS_ACCOUNTS (accounts), NULL);
+  g_return_val_if_fail (NOD_IS_SESSION (session), NULL);
 
   self = g_object_new (NOD_TYPE_SIGN_IN_WINDOW, NULL);
-  self->accounts = g_object_ref (accounts);
+  self->session = g_object_ref (session);
   return self;
 }
 

@@ -6,7 +6,7 @@
 
 #include <adwaita.h>
 
-#include "nod-accounts.h"
+#include "nod-session.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (NodSignInWindow, nod_sign_in_window, NOD, SIGN_IN_WINDOW, AdwWindow)
 
-NodSignInWindow *nod_sign_in_window_new          (NodAccounts     *accounts);
+NodSignInWindow *nod_sign_in_window_new          (NodSession      *session);
 void             nod_sign_in_window_set_base_url (NodSignInWindow *self,
                                                   const char      *base_url);
 

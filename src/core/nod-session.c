@@ -1,0 +1,731 @@
+/* nod-session.c: Nod's data, accounts and sync engine, opened once for the app or a command
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The app, a headless command and the sign-in window all start here, so the stack is
+ * wired in one place and in one order: open the store, recover what a killed Nod left in
+ * flight, restore what the last run knew, load the accounts, read their tokens from the
+ * keyring and give the engine a forge for each. Signing in and out, and forgetting an
+ * account, touch the keyring, the store and the engine together, here too.
+ */
+
+#define G_LOG_DOMAIN "nod-session"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "nod-credentials.h"
+#include "nod-gitlab.h"
+#include "nod-session.h"
+
+struct _NodSession
+{
+  GObject          parent_instance;
+
+  NodSessionFlags  flags;
+  NodStore        *store;
+  NodOutbox       *outbox;
+  NodAccounts     *accounts;
+  NodSyncEngine   *engine;
+  GHashTable      *forges;    /* account id → the NodForge it syncs with, while signed in */
+};
+
+G_DEFINE_FINAL_TYPE (NodSession, nod_session, G_TYPE_OBJECT)
+
+static gboolean
+uses_keyring (NodSession *self)
+{
+  return (self->flags & NOD_SESSION_FLAGS_NO_KEYRING) == 0;
+}
+
+/* The engine syncs @account with @forge from now on (NULL: signed out, its actions wait). */
+static void
+give_forge (NodSession *self,
+            NodAccount *account,
+            NodForge   *forge)
+{
+  gint64 account_id = nod_account_get_id (account);
+
+  /* An account signing in again is synced afresh: what waited goes first. */
+  nod_sync_engine_remove_account (self->engine, account_id);
+  nod_sync_engine_add_account (self->engine, account_id, forge);
+  if (forge != NULL)
+    g_hash_table_insert (self->forges, g_memdup2 (&account_id, sizeof account_id),
+                         g_object_ref (forge));
+  else
+    g_hash_table_remove (self->forges, &account_id);
+  nod_account_set_signed_in (account, forge != NULL);
+}
+
+/* ---- open ---- */
+
+typedef struct
+{
+  NodSession *session;
+  guint       pending_lookups;
+} Opening;
+
+static void
+opening_free (Opening *opening)
+{
+  g_clear_object (&opening->session);
+  g_free (opening);
+}
+
+typedef struct
+{
+  GTask      *task;
+  NodAccount *account;
+} TokenLookup;
+
+static void
+finish_opening (GTask *task)
+{
+  Opening *opening = g_task_get_task_data (task);
+
+  if (opening->pending_lookups > 0)
+    return;
+  g_task_return_pointer (task, g_steal_pointer (&opening->session), g_object_unref);
+  g_object_unref (task);
+}
+
+static void
+on_token_found (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  TokenLookup *lookup = user_data;
+  Opening *opening = g_task_get_task_data (lookup->task);
+  NodSession *self = opening->session;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodGitlab) gitlab = NULL;
+  char *token = nod_credentials_lookup_finish (result, &error);
+
+  if (token != NULL)
+    gitlab = nod_gitlab_new (nod_account_get_base_url (lookup->account), token, &error);
+  else if (error != NULL)
+    g_message ("No token for %s: %s", nod_account_get_base_url (lookup->account),
+               error->message);
+  if (token != NULL && gitlab == NULL)
+    g_message ("Account %s: %s", nod_account_get_base_url (lookup->account), error->message);
+  nod_credentials_token_free (token);
+
+  /* Without a token it is signed out: its merge requests stay readable, its actions wait. */
+  give_forge (self, lookup->account, gitlab != NULL ? NOD_FORGE (gitlab) : NULL);
+
+  opening->pending_lookups--;
+  finish_opening (lookup->task);
+  g_object_unref (lookup->account);
+  g_free (lookup);
+}
+
+static void
+on_accounts_loaded (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  Opening *opening = g_task_get_task_data (task);
+  NodSession *self = opening->session;
+  GListModel *accounts = G_LIST_MODEL (self->accounts);
+  g_autoptr(GError) error = NULL;
+  guint n_accounts;
+
+  if (!nod_accounts_load_finish (self->accounts, result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  /* One keyring lookup per account, all at once; the session is ready when all answered. */
+  n_accounts = uses_keyring (self) ? g_list_model_get_n_items (accounts) : 0;
+  opening->pending_lookups = n_accounts;
+  for (guint i = 0; i < n_accounts; i++)
+    {
+      TokenLookup *lookup = g_new0 (TokenLookup, 1);
+
+      lookup->task = task;
+      lookup->account = g_list_model_get_item (accounts, i);
+      nod_credentials_lookup_async (nod_account_get_base_url (lookup->account),
+                                    nod_account_get_username (lookup->account),
+                                    g_task_get_cancellable (task), on_token_found, lookup);
+    }
+  finish_opening (task);
+}
+
+static void
+on_last_pull_loaded (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  Opening *opening = g_task_get_task_data (task);
+  NodSession *self = opening->session;
+  g_autoptr(GError) error = NULL;
+  gint64 last_pull_us = 0;
+
+  if (!nod_review_cache_load_last_pull_finish (NOD_REVIEW_CACHE (source_object), result,
+                                               &last_pull_us, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  /* "Synced 2 h ago" from the start, as the last run left it. */
+  if (last_pull_us > 0)
+    nod_sync_status_set_last_synced_at (nod_sync_engine_get_status (self->engine),
+                                        last_pull_us / G_USEC_PER_SEC);
+
+  nod_accounts_load_async (self->accounts, g_task_get_cancellable (task), on_accounts_loaded,
+                           task);
+}
+
+static void
+on_recovered (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Opening *opening = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  guint recovered = 0;
+
+  if (!nod_outbox_recover_finish (NOD_OUTBOX (source_object), result, &recovered, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (recovered > 0)
+    g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
+             "before being sent again", recovered);
+
+  nod_review_cache_load_last_pull_async (nod_session_get_cache (opening->session),
+                                         g_task_get_cancellable (task), on_last_pull_loaded,
+                                         task);
+}
+
+static void
+on_store_opened (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  Opening *opening = g_task_get_task_data (task);
+  NodSession *self = opening->session;
+  g_autoptr(GError) error = NULL;
+
+  self->store = nod_store_open_finish (result, &error);
+  if (self->store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  self->outbox = nod_outbox_new (self->store);
+  self->accounts = nod_accounts_new (self->store);
+  self->engine = nod_sync_engine_new (self->store, self->outbox);
+  nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
+
+  /* Before anything can be sent: what a killed Nod left in flight is checked first. */
+  nod_outbox_recover_async (self->outbox, g_task_get_cancellable (task), on_recovered, task);
+}
+
+/**
+ * nod_session_open_async:
+ * @path: the database (nod_store_get_default_path(), or the demo's own)
+ *
+ * Opens Nod's data and readies the engine with every account. The engine is not started:
+ * the app starts it once its window is up (nod_sync_engine_start_async()); a command asks
+ * it for what it needs.
+ */
+void
+nod_session_open_async (const char          *path,
+                        NodSessionFlags      flags,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  GTask *task;
+  Opening *opening;
+
+  g_return_if_fail (path != NULL);
+
+  opening = g_new0 (Opening, 1);
+  opening->session = g_object_new (NOD_TYPE_SESSION, NULL);
+  opening->session->flags = flags;
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_session_open_async);
+  g_task_set_task_data (task, opening, (GDestroyNotify) opening_free);
+  nod_store_open_async (path, cancellable, on_store_opened, task);
+}
+
+/**
+ * nod_session_open_finish:
+ *
+ * Returns: (transfer full): the session, or %NULL with @error set (the store could not be
+ *   opened: a sentence for people)
+ */
+NodSession *
+nod_session_open_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == nod_session_open_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- signing in ---- */
+
+typedef struct
+{
+  NodGitlab *gitlab;
+  char      *token;
+  NodUser   *user;
+} SignIn;
+
+static void
+sign_in_free (SignIn *sign_in)
+{
+  g_clear_object (&sign_in->gitlab);
+  g_clear_object (&sign_in->user);
+  nod_credentials_token_free (sign_in->token);
+  g_free (sign_in);
+}
+
+static void
+on_account_added (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSession *self = g_task_get_source_object (task);
+  SignIn *sign_in = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodAccount) account = nod_accounts_add_finish (self->accounts, result, &error);
+
+  if (account == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  give_forge (self, account, NOD_FORGE (sign_in->gitlab));
+  g_task_return_pointer (task, g_steal_pointer (&account), g_object_unref);
+}
+
+static void
+add_account (GTask *task)
+{
+  NodSession *self = g_task_get_source_object (task);
+  SignIn *sign_in = g_task_get_task_data (task);
+
+  nod_accounts_add_async (self->accounts, nod_gitlab_get_base_url (sign_in->gitlab),
+                          nod_user_get_username (sign_in->user),
+                          nod_user_get_id (sign_in->user), g_task_get_cancellable (task),
+                          on_account_added, task);
+}
+
+static void
+on_token_stored (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_credentials_store_finish (result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  add_account (task);
+}
+
+static void
+on_user_checked (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodSession *self = g_task_get_source_object (task);
+  SignIn *sign_in = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  sign_in->user = nod_forge_get_current_user_finish (NOD_FORGE (source_object), result, &error);
+  if (sign_in->user == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  /* Only a token GitLab took is kept, and only in the keyring. */
+  if (!uses_keyring (self))
+    {
+      add_account (task);
+      return;
+    }
+  nod_credentials_store_async (nod_gitlab_get_base_url (sign_in->gitlab),
+                               nod_user_get_username (sign_in->user), sign_in->token,
+                               g_task_get_cancellable (task), on_token_stored, task);
+}
+
+/**
+ * nod_session_sign_in_async:
+ * @base_url: the GitLab instance, in one canonical form (no trailing slash)
+ * @token: a personal access token
+ *
+ * Asks GitLab whose @token this is; if it takes it, the token goes to the keyring (never
+ * anywhere else), the account to the store, and the engine syncs it at once. Signing in
+ * again to a known account keeps its merge requests and its outbox.
+ */
+void
+nod_session_sign_in_async (NodSession          *self,
+                           const char          *base_url,
+                           const char          *token,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+  SignIn *sign_in;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (NOD_IS_SESSION (self));
+  g_return_if_fail (base_url != NULL);
+  g_return_if_fail (token != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_session_sign_in_async);
+  sign_in = g_new0 (SignIn, 1);
+  g_task_set_task_data (task, sign_in, (GDestroyNotify) sign_in_free);
+
+  sign_in->gitlab = nod_gitlab_new (base_url, token, &error);
+  if (sign_in->gitlab == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  sign_in->token = g_strdup (token);
+  nod_forge_get_current_user_async (NOD_FORGE (sign_in->gitlab), cancellable, on_user_checked,
+                                    task);
+}
+
+/**
+ * nod_session_sign_in_finish:
+ *
+ * Returns: (transfer full): the account, signed in; %NULL with a #NodForgeError (GitLab
+ *   refused the token or could not be reached), a #NodCredentialsError (the keyring) or a
+ *   #NodStoreError
+ */
+NodAccount *
+nod_session_sign_in_finish (NodSession    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * nod_session_explain_sign_in_error:
+ *
+ * Returns: what a sign-in window says of @error: what to check, for the failures people
+ *   can mend; the error's own sentence otherwise
+ */
+const char *
+nod_session_explain_sign_in_error (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == NOD_FORGE_ERROR)
+    switch (error->code)
+      {
+      case NOD_FORGE_ERROR_AUTH:
+        return _("GitLab did not accept this token. Check that it was copied whole and has "
+                 "not expired or been revoked.");
+      case NOD_FORGE_ERROR_FORBIDDEN:
+        return _("This token may not read your account. Create one with the “api” scope.");
+      case NOD_FORGE_ERROR_NOT_FOUND:
+      case NOD_FORGE_ERROR_PROTOCOL:
+        return _("No GitLab answered at this address. Check the instance URL.");
+      default:
+        break;
+      }
+  return error->message;
+}
+
+/* ---- signing out, forgetting ---- */
+
+static void
+on_account_removed (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_accounts_remove_finish (NOD_ACCOUNTS (source_object), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+
+/* The token is out of the keyring (or the keyring said why not): what is left to do. */
+static void
+token_forgotten (GTask *task)
+{
+  NodSession *self = g_task_get_source_object (task);
+
+  if (g_task_get_source_tag (task) == nod_session_sign_out_async)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  nod_accounts_remove_async (self->accounts, GPOINTER_TO_SIZE (g_task_get_task_data (task)),
+                             g_task_get_cancellable (task), on_account_removed, task);
+}
+
+static void
+on_token_cleared (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The rest is done either way: the account no longer syncs, or is to go. */
+  if (!nod_credentials_clear_finish (result, &error))
+    g_message ("The token stays in the keyring: %s", error->message);
+  token_forgotten (user_data);
+}
+
+/* Drops @account's token from the keyring, then goes on with @task. */
+static void
+forget_token (NodSession *self,
+              NodAccount *account,
+              GTask      *task)
+{
+  if (!uses_keyring (self))
+    {
+      token_forgotten (task);
+      return;
+    }
+  nod_credentials_clear_async (nod_account_get_base_url (account),
+                               nod_account_get_username (account), NULL, on_token_cleared,
+                               task);
+}
+
+/**
+ * nod_session_sign_out_async:
+ *
+ * Stops using an account's token at once, and drops it from the keyring. Nothing else is
+ * lost: its merge requests stay readable and its actions wait for the next sign-in.
+ * Completes once the keyring has forgotten the token (or said why it could not).
+ */
+void
+nod_session_sign_out_async (NodSession          *self,
+                            gint64               account_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  NodAccount *account;
+
+  g_return_if_fail (NOD_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_session_sign_out_async);
+  account = nod_accounts_find (self->accounts, account_id);
+  if (account == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  nod_sync_engine_sign_out_account (self->engine, account_id);
+  g_hash_table_remove (self->forges, &account_id);
+  nod_account_set_signed_in (account, FALSE);
+  forget_token (self, account, task);
+}
+
+gboolean
+nod_session_sign_out_finish (NodSession    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * nod_session_remove_account_async:
+ *
+ * Forgets an account: its token, its merge requests and any action not sent yet. Its
+ * sync stops first, so nothing writes rows that are about to go; the token goes before the
+ * rows, so an account is never left in the keyring with nothing to show for it.
+ */
+void
+nod_session_remove_account_async (NodSession          *self,
+                                  gint64               account_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  NodAccount *account;
+
+  g_return_if_fail (NOD_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_session_remove_account_async);
+  account = nod_accounts_find (self->accounts, account_id);
+  if (account == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  nod_sync_engine_remove_account (self->engine, account_id);
+  g_hash_table_remove (self->forges, &account_id);
+  g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) account_id), NULL);
+  forget_token (self, account, task);
+}
+
+gboolean
+nod_session_remove_account_finish (NodSession    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- what is open ---- */
+
+NodSyncEngine *
+nod_session_get_engine (NodSession *self)
+{
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  return self->engine;
+}
+
+/**
+ * nod_session_get_accounts:
+ *
+ * Returns: (transfer none): the accounts, a #GListModel of #NodAccount
+ */
+NodAccounts *
+nod_session_get_accounts (NodSession *self)
+{
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  return self->accounts;
+}
+
+/**
+ * nod_session_get_cache:
+ *
+ * Returns: (transfer none): what Nod keeps of GitLab, to read
+ */
+NodReviewCache *
+nod_session_get_cache (NodSession *self)
+{
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  return nod_sync_engine_get_cache (self->engine);
+}
+
+/**
+ * nod_session_get_outbox:
+ *
+ * Returns: (transfer none): the outbox, to read: every change to it goes through the
+ *   engine (nod_sync_engine_enqueue_async(), retry, discard), which keeps the status true
+ */
+NodOutbox *
+nod_session_get_outbox (NodSession *self)
+{
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  return self->outbox;
+}
+
+/**
+ * nod_session_get_forge:
+ *
+ * Returns: (transfer none) (nullable): how to reach an account's GitLab, while it is
+ *   signed in
+ */
+NodForge *
+nod_session_get_forge (NodSession *self,
+                       gint64      account_id)
+{
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  return g_hash_table_lookup (self->forges, &account_id);
+}
+
+/**
+ * nod_session_get_signed_in_account:
+ *
+ * Returns: (transfer none) (nullable): the first account Nod has a token for: the one a
+ *   command acts for
+ */
+NodAccount *
+nod_session_get_signed_in_account (NodSession *self)
+{
+  GListModel *accounts;
+
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  accounts = G_LIST_MODEL (self->accounts);
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(NodAccount) account = g_list_model_get_item (accounts, i);
+      gint64 account_id = nod_account_get_id (account);
+
+      if (g_hash_table_contains (self->forges, &account_id))
+        return account;
+    }
+  return NULL;
+}
+
+static void
+nod_session_dispose (GObject *object)
+{
+  NodSession *self = NOD_SESSION (object);
+
+  g_clear_pointer (&self->forges, g_hash_table_unref);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (nod_session_parent_class)->dispose (object);
+}
+
+static void
+nod_session_class_init (NodSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = nod_session_dispose;
+}
+
+static void
+nod_session_init (NodSession *self)
+{
+  self->forges = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+}

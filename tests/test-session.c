@@ -1,0 +1,402 @@
+/* test-session.c: opening Nod's data, signing in and out, against the fake GitLab
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The keyring cases need a Secret Service with an unlocked default keyring (build-aux/dev.sh
+ * test runs the suite under dbus-run-session with one); without it they skip, saying why.
+ * Their accounts live on the fake's loopback address and are removed again.
+ */
+
+#include "config.h"
+
+#include "nod-credentials.h"
+#include "nod-fake-gitlab.h"
+#include "nod-session.h"
+#include "nod-test-utils.h"
+
+#define TOKEN "glpat-session-test-7c1e"
+
+typedef struct
+{
+  NodFakeGitlab *fake;
+  char          *base_url;
+  char          *path;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->fake = nod_fake_gitlab_new (TOKEN);
+  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
+  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
+  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
+  fixture->path = g_build_filename (g_get_user_data_dir (), "nod", "nod.db", NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->fake);
+  g_free (fixture->base_url);
+  g_free (fixture->path);
+}
+
+static NodSession *
+open_session (Fixture         *fixture,
+              NodSessionFlags  flags)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodSession *session;
+
+  nod_session_open_async (fixture->path, flags, NULL, nod_test_keep_result, &result);
+  session = nod_session_open_finish (nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (NOD_IS_SESSION (session));
+  return session;
+}
+
+static NodAccount *
+sign_in (NodSession  *session,
+         const char  *base_url,
+         const char  *token,
+         GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nod_session_sign_in_async (session, base_url, token, NULL, nod_test_keep_result, &result);
+  return nod_session_sign_in_finish (session, nod_test_wait_for_result (&result), error);
+}
+
+static void
+sign_out (NodSession *session,
+          NodAccount *account)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_session_sign_out_async (session, nod_account_get_id (account), NULL,
+                              nod_test_keep_result, &result);
+  /* Signed out at once; the keyring follows. */
+  g_assert_false (nod_account_get_signed_in (account));
+  g_assert_true (nod_session_sign_out_finish (session, nod_test_wait_for_result (&result),
+                                              &error));
+  g_assert_no_error (error);
+}
+
+static char *
+stored_token (const char *base_url,
+              const char *username)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token;
+
+  nod_credentials_lookup_async (base_url, username, NULL, nod_test_keep_result, &result);
+  token = nod_credentials_lookup_finish (nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return token;
+}
+
+static void
+clear_token (const char *base_url,
+             const char *username)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_credentials_clear_async (base_url, username, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_credentials_clear_finish (nod_test_wait_for_result (&result), &error));
+}
+
+/* NULL when there is a keyring to sign in with; otherwise why not. */
+static char *
+keyring_missing (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_credentials_store_async ("https://probe.nod-test.invalid", "probe", "glpat-probe", NULL,
+                               nod_test_keep_result, &result);
+  if (!nod_credentials_store_finish (nod_test_wait_for_result (&result), &error))
+    return g_strdup (error->message);
+  clear_token ("https://probe.nod-test.invalid", "probe");
+  return NULL;
+}
+
+static gint64
+query_int (Fixture    *fixture,
+           const char *sql)
+{
+  g_autoptr(NodStore) store = nod_test_open_store (fixture->path);
+
+  return nod_test_query_int (store, sql);
+}
+
+/* ---- tests ---- */
+
+static void
+test_open_fresh (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  NodSyncStatus *status = nod_sync_engine_get_status (nod_session_get_engine (session));
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nod_session_get_accounts (session))),
+                    ==, 0);
+  g_assert_null (nod_session_get_signed_in_account (session));
+  g_assert_cmpint (nod_sync_status_get_last_synced_at (status), ==, 0);
+  g_assert_true (NOD_IS_REVIEW_CACHE (nod_session_get_cache (session)));
+  g_assert_true (NOD_IS_OUTBOX (nod_session_get_outbox (session)));
+  g_assert_true (g_file_test (fixture->path, G_FILE_TEST_EXISTS));
+}
+
+/* The token GitLab took goes to the keyring, the account to the store; a new session finds
+ * both and syncs the account at once. */
+static void
+test_sign_in_keeps_token_in_keyring (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autofree char *missing = keyring_missing ();
+  g_autoptr(NodSession) session = NULL;
+  g_autoptr(NodSession) reopened = NULL;
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  NodAccount *again;
+
+  if (missing != NULL)
+    {
+      g_test_skip_printf ("No usable keyring here: %s", missing);
+      return;
+    }
+
+  session = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nod_account_get_username (account), ==, "sam");
+  g_assert_cmpstr (nod_account_get_base_url (account), ==, fixture->base_url);
+  g_assert_true (nod_account_get_signed_in (account));
+  g_assert_true (nod_session_get_signed_in_account (session) == account);
+  g_assert_nonnull (nod_session_get_forge (session, nod_account_get_id (account)));
+
+  token = stored_token (fixture->base_url, "sam");
+  g_assert_cmpstr (token, ==, TOKEN);
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM accounts WHERE username = 'sam' "
+                                       "AND user_id > 0"), ==, 1);
+  /* Who the token belongs to was asked once, with the token in its header only. */
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "GET", "^/api/v4/user$"),
+                    ==, 1);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, NULL, TOKEN), ==, 0);
+
+  g_clear_object (&session);
+  reopened = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  again = nod_session_get_signed_in_account (reopened);
+  g_assert_nonnull (again);
+  g_assert_cmpint (nod_account_get_id (again), ==, nod_account_get_id (account));
+  g_assert_true (nod_account_get_signed_in (again));
+
+  clear_token (fixture->base_url, "sam");
+}
+
+static void
+test_bad_token_keeps_nothing (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = sign_in (session, fixture->base_url, "glpat-not-this-one", &error);
+  g_assert_null (account);
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_AUTH);
+  g_assert_true (g_str_has_prefix (nod_session_explain_sign_in_error (error),
+                                   "GitLab did not accept this token"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nod_session_get_accounts (session))),
+                    ==, 0);
+  g_assert_null (nod_session_get_signed_in_account (session));
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM accounts"), ==, 0);
+}
+
+static void
+test_bad_address (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = sign_in (session, "gitlab.example.org", TOKEN, &error);
+  g_assert_null (account);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nod_session_get_accounts (session))),
+                    ==, 0);
+}
+
+/* Without the keyring (the demo, GITLAB_TOKEN): nothing is written there, and accounts kept
+ * from earlier runs stay out of sync, their tokens unknown here. */
+static void
+test_no_keyring (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_autoptr(NodSession) reopened = NULL;
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  g_assert_true (nod_account_get_signed_in (account));
+  g_assert_true (nod_session_get_signed_in_account (session) == account);
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM accounts"), ==, 1);
+
+  /* Signing out touches no keyring either. */
+  sign_out (session, account);
+  g_clear_object (&session);
+
+  reopened = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nod_session_get_accounts (reopened))),
+                    ==, 1);
+  g_assert_null (nod_session_get_signed_in_account (reopened));
+}
+
+static void
+test_sign_out (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *missing = keyring_missing ();
+  g_autoptr(NodSession) session = NULL;
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  NodSyncEngine *engine;
+
+  if (missing != NULL)
+    {
+      g_test_skip_printf ("No usable keyring here: %s", missing);
+      return;
+    }
+
+  session = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  engine = nod_session_get_engine (session);
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+
+  sign_out (session, account);
+  g_assert_null (nod_session_get_forge (session, nod_account_get_id (account)));
+  g_assert_null (nod_session_get_signed_in_account (session));
+  g_assert_cmpint (nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_PUSH_NOW).reason, ==,
+                   NOD_SYNC_REASON_SIGNED_OUT);
+  /* The account stays, the token goes. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nod_session_get_accounts (session))),
+                    ==, 1);
+  g_clear_object (&session);
+  token = stored_token (fixture->base_url, "sam");
+  g_assert_null (token);
+}
+
+static void
+test_remove_account (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(NodOutboxAction) draft = NULL;
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodSyncEngine *engine = nod_session_get_engine (session);
+
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  nod_sync_engine_set_offline_mode (engine, TRUE);
+  draft = nod_outbox_action_new_comment (nod_account_get_id (account), 11, 101, "Not sent");
+  nod_sync_engine_enqueue_async (engine, draft, NULL, nod_test_keep_result, &result);
+  stored = nod_sync_engine_enqueue_finish (engine, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM outbox"), ==, 1);
+
+  g_clear_object (&result);
+  nod_session_remove_account_async (session, nod_account_get_id (account), NULL,
+                                    nod_test_keep_result, &result);
+  g_assert_true (nod_session_remove_account_finish (session, nod_test_wait_for_result (&result),
+                                                    &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (nod_session_get_accounts (session))),
+                    ==, 0);
+  g_assert_null (nod_session_get_forge (session, nod_account_get_id (account)));
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM accounts"), ==, 0);
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM outbox"), ==, 0);
+}
+
+static gboolean
+engine_idle (gpointer data)
+{
+  return !nod_sync_engine_is_busy (data);
+}
+
+/* "Last synced" and in-flight rows are what the last run left: a session starts from them. */
+static void
+test_restores_last_run (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_autoptr(NodSession) reopened = NULL;
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  NodSyncEngine *engine = nod_session_get_engine (session);
+  gint64 last_pull_s;
+
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  g_assert_true (nod_sync_engine_is_busy (engine));
+  nod_test_wait_until (engine_idle, engine);
+  last_pull_s = query_int (fixture, "SELECT MAX (updated_at_us) FROM sync_state") /
+                G_USEC_PER_SEC;
+  g_assert_cmpint (last_pull_s, >, 0);
+  g_clear_object (&session);
+
+  {
+    g_autoptr(NodStore) store = nod_test_open_store (fixture->path);
+
+    nod_test_exec (store, "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
+                          "state, created_at_us) VALUES ('left-in-flight', 1, 'approve', 11, "
+                          "101, 'in_flight', 1)");
+  }
+
+  reopened = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_assert_cmpint (nod_sync_status_get_last_synced_at (
+                     nod_sync_engine_get_status (nod_session_get_engine (reopened))),
+                   ==, last_pull_s);
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM outbox WHERE op_id = "
+                                       "'left-in-flight' AND state = 'pending' AND ambiguous"),
+                   ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* Loopback only: the desktop's proxy resolver would want its GSettings schema. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/nod/session/open-fresh", test_open_fresh);
+  ADD ("/nod/session/sign-in/keyring", test_sign_in_keeps_token_in_keyring);
+  ADD ("/nod/session/sign-in/bad-token", test_bad_token_keeps_nothing);
+  ADD ("/nod/session/sign-in/bad-address", test_bad_address);
+  ADD ("/nod/session/sign-in/no-keyring", test_no_keyring);
+  ADD ("/nod/session/sign-out", test_sign_out);
+  ADD ("/nod/session/remove-account", test_remove_account);
+  ADD ("/nod/session/restores-last-run", test_restores_last_run);
+#undef ADD
+
+  return g_test_run ();
+}
