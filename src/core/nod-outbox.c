@@ -27,6 +27,7 @@
 
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
+#include "nod-outbox-private.h"
 
 G_DEFINE_QUARK (nod-outbox-error-quark, nod_outbox_error)
 
@@ -421,6 +422,56 @@ fail_waiting_on_thread (sqlite3     *db,
   sqlite3_bind_int64 (stmt, 3, account_id);
   sqlite3_bind_text (stmt, 4, local_id, -1, SQLITE_STATIC);
   return run_update (stmt, out_changes, error);
+}
+
+/* A merge request merged or closed on GitLab can't take the reviewer's pending
+ * actions: they fail, with the reason, where the reviewer sees them. The review cache
+ * calls this in the transaction that stores the merge request. */
+gboolean
+_nod_outbox_fail_actions_of_closed_merge_request (sqlite3   *db,
+                                                  gint64     account_id,
+                                                  gint64     project_id,
+                                                  gint64     iid,
+                                                  gboolean   merged,
+                                                  guint     *out_failed,
+                                                  GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_assert (out_failed != NULL);
+
+  *out_failed = 0;
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'failed', last_error = ?, "
+                            "finished_at_us = ? WHERE account_id = ? AND project_id = ? "
+                            "AND mr_iid = ? AND state = 'pending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, merged ? _("The merge request was merged on GitLab")
+                                     : _("The merge request was closed on GitLab"),
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 3, account_id);
+  sqlite3_bind_int64 (stmt, 4, project_id);
+  sqlite3_bind_int64 (stmt, 5, iid);
+  return run_update (stmt, out_failed, error);
+}
+
+/* Removing an account forgets its actions, unsent ones included (the UI asks first).
+ * The accounts list calls this in the transaction that removes the account. */
+gboolean
+_nod_outbox_forget_account (sqlite3  *db,
+                            gint64    account_id,
+                            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db, "DELETE FROM outbox WHERE account_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  return run_update (stmt, NULL, error);
 }
 
 /* Looks for a pending action with the same target as @action (same merge request, and

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "nod-forge-models-private.h"
+#include "nod-outbox-private.h"
 #include "nod-review-cache.h"
 
 struct _NodReviewCache
@@ -281,40 +282,6 @@ save_merge_request (sqlite3              *db,
   return nod_store_step_done (stmt, error);
 }
 
-/* A merge request merged or closed on GitLab can't take the reviewer's pending
- * actions: they fail, with the reason, where the reviewer sees them. */
-static gboolean
-fail_actions_on_closed (sqlite3          *db,
-                        gint64            account_id,
-                        NodMergeRequest  *mr,
-                        guint            *out_failed,
-                        GError          **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean merged = nod_merge_request_get_state (mr) == NOD_MERGE_REQUEST_MERGED;
-
-  *out_failed = 0;
-  stmt = nod_store_prepare (db,
-                            "UPDATE outbox SET state = 'failed', last_error = ?, "
-                            "finished_at_us = ? WHERE account_id = ? AND project_id = ? "
-                            "AND mr_iid = ? AND state = 'pending'",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, merged ? _("The merge request was merged on GitLab")
-                                     : _("The merge request was closed on GitLab"),
-                     -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  sqlite3_bind_int64 (stmt, 3, account_id);
-  sqlite3_bind_int64 (stmt, 4, nod_merge_request_get_project_id (mr));
-  sqlite3_bind_int64 (stmt, 5, nod_merge_request_get_iid (mr));
-  if (!nod_store_step_done (stmt, error))
-    return FALSE;
-
-  *out_failed = (guint) sqlite3_changes (db);
-  return TRUE;
-}
-
 static gboolean
 save_merge_requests_work (sqlite3       *db,
                           gpointer       data,
@@ -332,14 +299,20 @@ save_merge_requests_work (sqlite3       *db,
     {
       NodMergeRequest *mr = request->merge_requests->pdata[i];
       NodMergeRequestState state = nod_merge_request_get_state (mr);
+      gboolean merged = state == NOD_MERGE_REQUEST_MERGED;
       guint failed = 0;
 
       if (!save_project (db, request->account_id, mr, error) ||
           !save_merge_request (db, request->account_id, request->scope, mr, error))
         goto failed;
 
-      if ((state == NOD_MERGE_REQUEST_MERGED || state == NOD_MERGE_REQUEST_CLOSED) &&
-          !fail_actions_on_closed (db, request->account_id, mr, &failed, error))
+      /* In this same transaction, so the cache never shows it closed with actions on it
+       * still waiting to be sent. */
+      if ((merged || state == NOD_MERGE_REQUEST_CLOSED) &&
+          !_nod_outbox_fail_actions_of_closed_merge_request (db, request->account_id,
+                                                            nod_merge_request_get_project_id (mr),
+                                                            nod_merge_request_get_iid (mr),
+                                                            merged, &failed, error))
         goto failed;
       if (failed > 0)
         g_ptr_array_add (request->closed, g_object_ref (mr));
