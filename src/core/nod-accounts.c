@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include "nod-accounts.h"
+#include "nod-outbox-private.h"
+#include "nod-sync-log-private.h"
 
 struct _NodAccounts
 {
@@ -309,26 +311,23 @@ remove_work (sqlite3       *db,
              GError       **error)
 {
   Request *request = data;
-  static const char * const statements[] = {
-    "DELETE FROM outbox WHERE account_id = ?",
-    "DELETE FROM sync_log WHERE account_id = ?",
-    /* The cache and the cursors go with it (ON DELETE CASCADE). */
-    "DELETE FROM accounts WHERE id = ?",
-  };
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  /* All in one transaction: an account is never half forgotten. */
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
-    {
-      g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, statements[i], error);
+  if (!_nod_outbox_forget_account (db, request->account_id, error) ||
+      !_nod_sync_log_forget_account (db, request->account_id, error))
+    goto fail;
 
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, request->account_id);
-      if (!nod_store_step_done (stmt, error))
-        goto fail;
-    }
+  /* The cache and the cursors go with it (ON DELETE CASCADE). */
+  stmt = nod_store_prepare (db, "DELETE FROM accounts WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  if (!nod_store_step_done (stmt, error))
+    goto fail;
 
   return nod_store_commit (db, error);
 
