@@ -20,6 +20,7 @@
 #include "nod-credentials.h"
 #include "nod-gitlab.h"
 #include "nod-settings.h"
+#include "nod-store-worker.h"
 
 /* How long `approve` (and the other writes) wait for GitLab before saying "queued". */
 #define OUTCOME_WAIT_S 30

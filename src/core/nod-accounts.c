@@ -13,6 +13,7 @@
 
 #include "nod-accounts.h"
 #include "nod-outbox-private.h"
+#include "nod-store-worker.h"
 #include "nod-sync-log-private.h"
 
 struct _NodAccounts

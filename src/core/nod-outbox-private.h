@@ -8,7 +8,7 @@
 #pragma once
 
 #include "nod-outbox.h"
-#include "nod-store.h"
+#include "nod-store-worker.h"
 
 G_BEGIN_DECLS
 

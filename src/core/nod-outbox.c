@@ -28,6 +28,7 @@
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
 #include "nod-outbox-private.h"
+#include "nod-store-worker.h"
 
 G_DEFINE_QUARK (nod-outbox-error-quark, nod_outbox_error)
 

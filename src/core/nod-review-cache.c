@@ -19,6 +19,7 @@
 #include "nod-forge-models-private.h"
 #include "nod-outbox-private.h"
 #include "nod-review-cache.h"
+#include "nod-store-worker.h"
 
 struct _NodReviewCache
 {

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "nod-store.h"
+#include "nod-store-worker.h"
 #include "nod-sync-log.h"
 
 G_BEGIN_DECLS

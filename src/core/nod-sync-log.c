@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include "nod-store-worker.h"
 #include "nod-sync-log.h"
 #include "nod-sync-log-private.h"
 
