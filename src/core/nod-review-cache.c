@@ -685,6 +685,71 @@ nod_review_cache_save_cursor_finish (NodReviewCache  *self,
   return finish_work (self, result, nod_review_cache_save_cursor_async, error) != NULL;
 }
 
+/* The last pull: when any account's pull last saved a cursor. Its work data is a
+ * gint64 of Unix microseconds, 0 when no pull ever did. */
+static gboolean
+load_last_pull_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  gint64 *last_pull_us = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db, "SELECT MAX (updated_at_us) FROM sync_state", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  *last_pull_us = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_load_last_pull_async:
+ *
+ * Finds when a pull last saved its progress, over all accounts: what a fresh start
+ * shows as the last sync before it has synced itself.
+ */
+void
+nod_review_cache_load_last_pull_async (NodReviewCache      *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  queue_work (self, nod_review_cache_load_last_pull_async, load_last_pull_work,
+              g_new0 (gint64, 1), g_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_load_last_pull_finish:
+ * @out_last_pull_us: (out): Unix microseconds, or 0 when no account was ever pulled
+ */
+gboolean
+nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
+                                        GAsyncResult    *result,
+                                        gint64          *out_last_pull_us,
+                                        GError         **error)
+{
+  gint64 *last_pull_us;
+
+  g_return_val_if_fail (out_last_pull_us != NULL, FALSE);
+
+  last_pull_us = finish_work (self, result, nod_review_cache_load_last_pull_async, error);
+  if (last_pull_us == NULL)
+    return FALSE;
+  *out_last_pull_us = *last_pull_us;
+  return TRUE;
+}
+
 /* The columns of a view, over "merge_requests mr" joined to "projects p". The newest
  * approve/unapprove decides what the reviewer sees if it is not acked yet, or was acked
  * after the merge request was fetched (the cache has not heard of it from GitLab yet). */

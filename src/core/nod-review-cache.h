@@ -61,6 +61,14 @@ void            nod_review_cache_save_cursor_async   (NodReviewCache       *self
 gboolean        nod_review_cache_save_cursor_finish  (NodReviewCache       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
+void            nod_review_cache_load_last_pull_async  (NodReviewCache       *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean        nod_review_cache_load_last_pull_finish (NodReviewCache       *self,
+                                                        GAsyncResult         *result,
+                                                        gint64               *out_last_pull_us,
+                                                        GError              **error);
 
 void            nod_review_cache_list_views_async    (NodReviewCache       *self,
                                                       gint64                account_id,
