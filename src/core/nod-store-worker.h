@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Only the core modules that own a table (and tests) include this: SQL, and SQLite's
- * header, stay out of everything else. Each table has one owner, which alone writes it;
- * an owner that must change another's table in its own transaction calls that owner's
- * worker-side function (nod-outbox-private.h, nod-sync-log-private.h).
+ * Only the core modules that own a table include this, and tests: SQL, and SQLite's
+ * header, stay out of everything else (tests/check-ownership.sh checks it). Each table
+ * has one owner, which alone writes it; an owner that must change another's table in
+ * its own transaction calls that owner's worker-side function (nod-outbox-private.h,
+ * nod-sync-log-private.h).
  */
 #pragma once
 
