@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "nod-store-worker.h"
 #include "nod-test-utils.h"
 
 void

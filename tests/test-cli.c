@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 
 #include "nod-application.h"
 #include "nod-fake-gitlab.h"

@@ -17,7 +17,7 @@
 
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
-#include "nod-store.h"
+#include "nod-store-worker.h"
 #include "nod-test-utils.h"
 
 #define PROJECT 7

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "nod-store.h"
 #include "nod-store-private.h"
+#include "nod-store-worker.h"
 #include "nod-test-utils.h"
 
 static const char * const expected_tables[] = {

@@ -32,6 +32,7 @@
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-outbox.h"
+#include "nod-store-worker.h"
 #include "nod-sync-engine.h"
 #include "nod-test-utils.h"
 

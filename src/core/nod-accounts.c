@@ -12,6 +12,9 @@
 #include "config.h"
 
 #include "nod-accounts.h"
+#include "nod-outbox-private.h"
+#include "nod-store-worker.h"
+#include "nod-sync-log-private.h"
 
 struct _NodAccounts
 {
@@ -26,24 +29,6 @@ static void nod_accounts_list_model_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (NodAccounts, nod_accounts, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       nod_accounts_list_model_init))
-
-typedef struct
-{
-  char      *base_url;
-  char      *username;
-  gint64     user_id;
-  gint64     account_id;
-  GPtrArray *loaded;
-} Request;
-
-static void
-request_free (Request *request)
-{
-  g_free (request->base_url);
-  g_free (request->username);
-  g_clear_pointer (&request->loaded, g_ptr_array_unref);
-  g_free (request);
-}
 
 static GType
 nod_accounts_get_item_type (GListModel *model)
@@ -144,13 +129,25 @@ replace_all (NodAccounts *self,
 
 /* ---- load ---- */
 
+typedef struct
+{
+  GPtrArray *loaded;  /* NodAccount, by id */
+} LoadWork;
+
+static void
+load_work_free (LoadWork *work)
+{
+  g_clear_pointer (&work->loaded, g_ptr_array_unref);
+  g_free (work);
+}
+
 static gboolean
 load_work (sqlite3       *db,
            gpointer       data,
            GCancellable  *cancellable,
            GError       **error)
 {
-  Request *request = data;
+  LoadWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
@@ -159,9 +156,9 @@ load_work (sqlite3       *db,
   if (stmt == NULL)
     return FALSE;
 
-  request->loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  work->loaded = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (request->loaded,
+    g_ptr_array_add (work->loaded,
                      nod_account_new (sqlite3_column_int64 (stmt, 0),
                                       (const char *) sqlite3_column_text (stmt, 1),
                                       (const char *) sqlite3_column_text (stmt, 2)));
@@ -182,7 +179,7 @@ nod_accounts_load_async (NodAccounts         *self,
   g_return_if_fail (NOD_IS_ACCOUNTS (self));
 
   nod_store_run_async (self->store, self, nod_accounts_load_async, load_work,
-                       g_new0 (Request, 1), (GDestroyNotify) request_free, cancellable,
+                       g_new0 (LoadWork, 1), (GDestroyNotify) load_work_free, cancellable,
                        callback, user_data);
 }
 
@@ -191,15 +188,31 @@ nod_accounts_load_finish (NodAccounts   *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  Request *request = nod_store_run_finish (result, self, nod_accounts_load_async, error);
+  LoadWork *work = nod_store_run_finish (result, self, nod_accounts_load_async, error);
 
-  if (request == NULL)
+  if (work == NULL)
     return FALSE;
-  replace_all (self, request->loaded);
+  replace_all (self, work->loaded);
   return TRUE;
 }
 
 /* ---- add ---- */
+
+typedef struct
+{
+  char   *base_url;
+  char   *username;
+  gint64  user_id;     /* 0: not known */
+  gint64  account_id;  /* found or made */
+} AddWork;
+
+static void
+add_work_free (AddWork *work)
+{
+  g_free (work->base_url);
+  g_free (work->username);
+  g_free (work);
+}
 
 static gboolean
 add_work (sqlite3       *db,
@@ -207,7 +220,7 @@ add_work (sqlite3       *db,
           GCancellable  *cancellable,
           GError       **error)
 {
-  Request *request = data;
+  AddWork *work = data;
   g_autoptr(sqlite3_stmt) insert = NULL;
   g_autoptr(sqlite3_stmt) select = NULL;
   int rc;
@@ -221,10 +234,10 @@ add_work (sqlite3       *db,
                               error);
   if (insert == NULL)
     return FALSE;
-  sqlite3_bind_text (insert, 1, request->base_url, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, request->username, -1, SQLITE_STATIC);
-  if (request->user_id > 0)
-    sqlite3_bind_int64 (insert, 3, request->user_id);
+  sqlite3_bind_text (insert, 1, work->base_url, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, work->username, -1, SQLITE_STATIC);
+  if (work->user_id > 0)
+    sqlite3_bind_int64 (insert, 3, work->user_id);
   sqlite3_bind_int64 (insert, 4, g_get_real_time ());
   if (!nod_store_step_done (insert, error))
     return FALSE;
@@ -233,15 +246,15 @@ add_work (sqlite3       *db,
                               error);
   if (select == NULL)
     return FALSE;
-  sqlite3_bind_text (select, 1, request->base_url, -1, SQLITE_STATIC);
-  sqlite3_bind_text (select, 2, request->username, -1, SQLITE_STATIC);
+  sqlite3_bind_text (select, 1, work->base_url, -1, SQLITE_STATIC);
+  sqlite3_bind_text (select, 2, work->username, -1, SQLITE_STATIC);
   rc = sqlite3_step (select);
   if (rc != SQLITE_ROW)
     {
       nod_store_set_error (error, db, rc);
       return FALSE;
     }
-  request->account_id = sqlite3_column_int64 (select, 0);
+  work->account_id = sqlite3_column_int64 (select, 0);
   return TRUE;
 }
 
@@ -260,18 +273,18 @@ nod_accounts_add_async (NodAccounts         *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  Request *request;
+  AddWork *work;
 
   g_return_if_fail (NOD_IS_ACCOUNTS (self));
   g_return_if_fail (base_url != NULL && *base_url != '\0');
   g_return_if_fail (username != NULL && *username != '\0');
 
-  request = g_new0 (Request, 1);
-  request->base_url = g_strdup (base_url);
-  request->username = g_strdup (username);
-  request->user_id = user_id;
-  nod_store_run_async (self->store, self, nod_accounts_add_async, add_work, request,
-                       (GDestroyNotify) request_free, cancellable, callback, user_data);
+  work = g_new0 (AddWork, 1);
+  work->base_url = g_strdup (base_url);
+  work->username = g_strdup (username);
+  work->user_id = user_id;
+  nod_store_run_async (self->store, self, nod_accounts_add_async, add_work, work,
+                       (GDestroyNotify) add_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -284,17 +297,17 @@ nod_accounts_add_finish (NodAccounts   *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  Request *request = nod_store_run_finish (result, self, nod_accounts_add_async, error);
+  AddWork *work = nod_store_run_finish (result, self, nod_accounts_add_async, error);
   NodAccount *account;
 
-  if (request == NULL)
+  if (work == NULL)
     return NULL;
 
-  account = nod_accounts_find (self, request->account_id);
+  account = nod_accounts_find (self, work->account_id);
   if (account != NULL)
     return g_object_ref (account);
 
-  account = nod_account_new (request->account_id, request->base_url, request->username);
+  account = nod_account_new (work->account_id, work->base_url, work->username);
   g_ptr_array_add (self->accounts, g_object_ref (account));
   g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
   return account;
@@ -302,33 +315,35 @@ nod_accounts_add_finish (NodAccounts   *self,
 
 /* ---- remove ---- */
 
+typedef struct
+{
+  gint64 account_id;
+} RemoveWork;
+
 static gboolean
 remove_work (sqlite3       *db,
              gpointer       data,
              GCancellable  *cancellable,
              GError       **error)
 {
-  Request *request = data;
-  static const char * const statements[] = {
-    "DELETE FROM outbox WHERE account_id = ?",
-    "DELETE FROM sync_log WHERE account_id = ?",
-    /* The cache and the cursors go with it (ON DELETE CASCADE). */
-    "DELETE FROM accounts WHERE id = ?",
-  };
+  RemoveWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  /* All in one transaction: an account is never half forgotten. */
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (statements); i++)
-    {
-      g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, statements[i], error);
+  if (!_nod_outbox_forget_account (db, work->account_id, error) ||
+      !_nod_sync_log_forget_account (db, work->account_id, error))
+    goto fail;
 
-      if (stmt == NULL)
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, request->account_id);
-      if (!nod_store_step_done (stmt, error))
-        goto fail;
-    }
+  /* The cache and the cursors go with it (ON DELETE CASCADE). */
+  stmt = nod_store_prepare (db, "DELETE FROM accounts WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  if (!nod_store_step_done (stmt, error))
+    goto fail;
 
   return nod_store_commit (db, error);
 
@@ -344,14 +359,14 @@ nod_accounts_remove_async (NodAccounts         *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  Request *request;
+  RemoveWork *work;
 
   g_return_if_fail (NOD_IS_ACCOUNTS (self));
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  nod_store_run_async (self->store, self, nod_accounts_remove_async, remove_work, request,
-                       (GDestroyNotify) request_free, cancellable, callback, user_data);
+  work = g_new0 (RemoveWork, 1);
+  work->account_id = account_id;
+  nod_store_run_async (self->store, self, nod_accounts_remove_async, remove_work, work,
+                       g_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -359,13 +374,13 @@ nod_accounts_remove_finish (NodAccounts   *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  Request *request = nod_store_run_finish (result, self, nod_accounts_remove_async, error);
+  RemoveWork *work = nod_store_run_finish (result, self, nod_accounts_remove_async, error);
 
-  if (request == NULL)
+  if (work == NULL)
     return FALSE;
 
   for (guint i = 0; i < self->accounts->len; i++)
-    if (nod_account_get_id (self->accounts->pdata[i]) == request->account_id)
+    if (nod_account_get_id (self->accounts->pdata[i]) == work->account_id)
       {
         g_ptr_array_remove_index (self->accounts, i);
         g_list_model_items_changed (G_LIST_MODEL (self), i, 1, 0);

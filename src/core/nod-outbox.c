@@ -27,6 +27,8 @@
 
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
+#include "nod-outbox-private.h"
+#include "nod-store-worker.h"
 
 G_DEFINE_QUARK (nod-outbox-error-quark, nod_outbox_error)
 
@@ -46,46 +48,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-/* What one outbox operation needs on the worker thread and what it brings back. Each
- * operation uses the fields it needs. */
-typedef struct
-{
-  NodOutboxAction     *action;          /* enqueue: the draft; its stored row on return */
-  gboolean             cancelled_out;   /* enqueue: the draft cancelled a pending opposite */
-  char                *op_id;
-  char                *server_id;
-  char                *server_discussion_id;
-  char                *reason;
-  guint                http_status;
-  gboolean             ambiguous;
-  gint64               account_id;
-  gint64               now;
-  gint64               not_before;
-  NodOutboxClaimFlags  claim_flags;
-  guint                max_actions;
-  guint                affected;
-  NodOutboxCounts      counts;
-  GPtrArray           *actions;
-  gint64               project_id;      /* note ids: the merge request */
-  gint64               mr_iid;
-  GHashTable          *note_ids;
-} Request;
-
-static void
-request_free (Request *request)
-{
-  g_clear_object (&request->action);
-  g_free (request->op_id);
-  g_free (request->server_id);
-  g_free (request->server_discussion_id);
-  g_free (request->reason);
-  g_clear_pointer (&request->actions, g_ptr_array_unref);
-  g_clear_pointer (&request->note_ids, g_hash_table_unref);
-  g_free (request);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
 
 #define ACTION_COLUMNS \
   "seq, op_id, account_id, kind, project_id, mr_iid, " \
@@ -423,6 +385,56 @@ fail_waiting_on_thread (sqlite3     *db,
   return run_update (stmt, out_changes, error);
 }
 
+/* A merge request merged or closed on GitLab can't take the reviewer's pending
+ * actions: they fail, with the reason, where the reviewer sees them. The review cache
+ * calls this in the transaction that stores the merge request. */
+gboolean
+_nod_outbox_fail_actions_of_closed_merge_request (sqlite3   *db,
+                                                  gint64     account_id,
+                                                  gint64     project_id,
+                                                  gint64     iid,
+                                                  gboolean   merged,
+                                                  guint     *out_failed,
+                                                  GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  g_assert (out_failed != NULL);
+
+  *out_failed = 0;
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'failed', last_error = ?, "
+                            "finished_at_us = ? WHERE account_id = ? AND project_id = ? "
+                            "AND mr_iid = ? AND state = 'pending'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, merged ? _("The merge request was merged on GitLab")
+                                     : _("The merge request was closed on GitLab"),
+                     -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 3, account_id);
+  sqlite3_bind_int64 (stmt, 4, project_id);
+  sqlite3_bind_int64 (stmt, 5, iid);
+  return run_update (stmt, out_failed, error);
+}
+
+/* Removing an account forgets its actions, unsent ones included (the UI asks first).
+ * The accounts list calls this in the transaction that removes the account. */
+gboolean
+_nod_outbox_forget_account (sqlite3  *db,
+                            gint64    account_id,
+                            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db, "DELETE FROM outbox WHERE account_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  return run_update (stmt, NULL, error);
+}
+
 /* Looks for a pending action with the same target as @action (same merge request, and
  * same thread for resolve/unresolve) in its pair of opposites. */
 static gboolean
@@ -507,15 +519,30 @@ lookup_by_seq (sqlite3  *db,
   return NULL;
 }
 
-/* Coalesces @action with a pending twin or opposite. Returns TRUE when it was absorbed
- * (request->action then holds the surviving row, or NULL if both cancelled out). */
-static gboolean
-coalesce (sqlite3   *db,
-          Request   *request,
-          gboolean  *out_absorbed,
-          GError   **error)
+/* Enqueue: the draft going in; on return, the row that holds the intent (the new one or
+ * the pending one it merged into), or NULL when it cancelled a pending opposite. */
+typedef struct
 {
-  NodOutboxAction *action = request->action;
+  NodOutboxAction *action;
+} EnqueueWork;
+
+static void
+enqueue_work_free (EnqueueWork *work)
+{
+  g_clear_object (&work->action);
+  g_free (work);
+}
+
+/* Coalesces the draft (work->action) with a pending twin or opposite. *@out_absorbed
+ * is set when it was absorbed: work->action then holds the surviving row, or NULL if
+ * both cancelled out. */
+static gboolean
+coalesce (sqlite3      *db,
+          EnqueueWork  *work,
+          gboolean     *out_absorbed,
+          GError      **error)
+{
+  NodOutboxAction *action = work->action;
   NodActionKind pending_kind = NOD_ACTION_APPROVE;
   gint64 pending_seq = 0;
   gboolean pending_ambiguous = FALSE;
@@ -543,8 +570,7 @@ coalesce (sqlite3   *db,
       g_debug ("%s cancels pending %s (seq %" G_GINT64_FORMAT ")",
                nod_action_kind_to_string (action->kind),
                nod_action_kind_to_string (pending_kind), pending_seq);
-      g_clear_object (&request->action);
-      request->cancelled_out = TRUE;
+      g_clear_object (&work->action);
       return delete_row (db, pending_seq, error);
     }
 
@@ -563,9 +589,9 @@ coalesce (sqlite3   *db,
         return FALSE;
     }
 
-  g_clear_object (&request->action);
-  request->action = lookup_by_seq (db, pending_seq, error);
-  return request->action != NULL;
+  g_clear_object (&work->action);
+  work->action = lookup_by_seq (db, pending_seq, error);
+  return work->action != NULL;
 }
 
 static gboolean
@@ -617,17 +643,17 @@ enqueue_work (sqlite3       *db,
               GCancellable  *cancellable,
               GError       **error)
 {
-  Request *request = data;
+  EnqueueWork *work = data;
   gboolean absorbed = FALSE;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  if ((is_local_id (request->action->discussion_id) &&
-       request->action->kind != NOD_ACTION_COMMENT &&
-       !resolve_local_target (db, request->action, error)) ||
-      !coalesce (db, request, &absorbed, error) ||
-      (!absorbed && !insert_action (db, request->action, error)) ||
+  if ((is_local_id (work->action->discussion_id) &&
+       work->action->kind != NOD_ACTION_COMMENT &&
+       !resolve_local_target (db, work->action, error)) ||
+      !coalesce (db, work, &absorbed, error) ||
+      (!absorbed && !insert_action (db, work->action, error)) ||
       !nod_store_commit (db, error))
     {
       nod_store_rollback (db);
@@ -637,24 +663,28 @@ enqueue_work (sqlite3       *db,
   return TRUE;
 }
 
+/* Every operation has its own work data, which its work function reads and fills in on
+ * the store's worker; its _async function is the task's source tag. */
 static void
-queue_request (NodOutbox           *self,
-               Request             *request,
-               NodStoreWorkFunc     work_func,
-               gpointer             source_tag,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+queue_work (NodOutbox           *self,
+            gpointer             source_tag,
+            NodStoreWorkFunc     work_func,
+            gpointer             work,
+            GDestroyNotify       work_free,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
-  nod_store_run_async (self->store, self, source_tag, work_func, request,
-                       (GDestroyNotify) request_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, source_tag, work_func, work, work_free,
+                       cancellable, callback, user_data);
 }
 
-static Request *
-finish_request (NodOutbox     *self,
-                GAsyncResult  *result,
-                gpointer       source_tag,
-                GError       **error)
+/* The operation's work data, still owned by @result, or NULL on error. */
+static gpointer
+finish_work (NodOutbox     *self,
+             GAsyncResult  *result,
+             gpointer       source_tag,
+             GError       **error)
 {
   return nod_store_run_finish (result, self, source_tag, error);
 }
@@ -675,8 +705,8 @@ nod_outbox_enqueue_async (NodOutbox           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(Request) request = NULL;
   g_autoptr(GError) error = NULL;
+  EnqueueWork *work;
   NodOutboxAction *draft;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
@@ -701,10 +731,10 @@ nod_outbox_enqueue_async (NodOutbox           *self,
   else
     draft->discussion_id = g_strdup (action->discussion_id);
 
-  request = g_new0 (Request, 1);
-  request->action = draft;
-  queue_request (self, g_steal_pointer (&request), enqueue_work, nod_outbox_enqueue_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (EnqueueWork, 1);
+  work->action = draft;
+  queue_work (self, nod_outbox_enqueue_async, enqueue_work, work,
+              (GDestroyNotify) enqueue_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -720,18 +750,34 @@ nod_outbox_enqueue_finish (NodOutbox        *self,
                            NodOutboxAction **out_stored,
                            GError          **error)
 {
-  Request *request;
+  EnqueueWork *work;
 
   g_return_val_if_fail (NOD_IS_OUTBOX (self), FALSE);
 
   /* g_task_report_error() tags its task with the tag we gave it, so one path serves both. */
-  request = finish_request (self, result, nod_outbox_enqueue_async, error);
-  if (request == NULL)
+  work = finish_work (self, result, nod_outbox_enqueue_async, error);
+  if (work == NULL)
     return FALSE;
 
   if (out_stored != NULL)
-    *out_stored = request->action != NULL ? g_object_ref (request->action) : NULL;
+    *out_stored = work->action != NULL ? g_object_ref (work->action) : NULL;
   return TRUE;
+}
+
+typedef struct
+{
+  gint64               account_id;
+  NodOutboxClaimFlags  flags;
+  guint                max_actions;
+  gint64               now;
+  GPtrArray           *claimed;  /* NodOutboxAction, on return */
+} ClaimWork;
+
+static void
+claim_work_free (ClaimWork *work)
+{
+  g_clear_pointer (&work->claimed, g_ptr_array_unref);
+  g_free (work);
 }
 
 static gboolean
@@ -740,7 +786,7 @@ claim_work (sqlite3       *db,
             GCancellable  *cancellable,
             GError       **error)
 {
-  Request *request = data;
+  ClaimWork *work = data;
   g_autoptr(sqlite3_stmt) select = NULL;
   g_autoptr(sqlite3_stmt) mark = NULL;
   g_autoptr(GHashTable) seen_lanes = g_hash_table_new_full (g_str_hash, g_str_equal,
@@ -761,9 +807,9 @@ claim_work (sqlite3       *db,
                             error);
   if (select == NULL || mark == NULL)
     goto failed;
-  sqlite3_bind_int64 (select, 1, request->account_id);
+  sqlite3_bind_int64 (select, 1, work->account_id);
 
-  while (claimed->len < request->max_actions && (rc = sqlite3_step (select)) == SQLITE_ROW)
+  while (claimed->len < work->max_actions && (rc = sqlite3_step (select)) == SQLITE_ROW)
     {
       g_autoptr(NodOutboxAction) action = action_from_row (select, error);
       gboolean approval;
@@ -780,9 +826,9 @@ claim_work (sqlite3       *db,
       if (!g_hash_table_add (seen_lanes, lane))
         continue;
 
-      if (action->state != NOD_ACTION_PENDING || action->next_attempt_at > request->now)
+      if (action->state != NOD_ACTION_PENDING || action->next_attempt_at > work->now)
         continue;
-      if (!(request->claim_flags & (approval ? NOD_OUTBOX_CLAIM_APPROVALS
+      if (!(work->flags & (approval ? NOD_OUTBOX_CLAIM_APPROVALS
                                              : NOD_OUTBOX_CLAIM_DISCUSSIONS)))
         continue;
       /* A thread not created yet: wait for its comment (it failed or was discarded). */
@@ -790,17 +836,17 @@ claim_work (sqlite3       *db,
         continue;
 
       sqlite3_reset (mark);
-      sqlite3_bind_int64 (mark, 1, request->now);
+      sqlite3_bind_int64 (mark, 1, work->now);
       sqlite3_bind_int64 (mark, 2, action->seq);
       if (!run_update (mark, NULL, error))
         goto failed;
 
       action->state = NOD_ACTION_IN_FLIGHT;
-      action->sent_at = request->now;
+      action->sent_at = work->now;
       g_ptr_array_add (claimed, g_steal_pointer (&action));
     }
 
-  if (claimed->len < request->max_actions && rc != SQLITE_DONE)
+  if (claimed->len < work->max_actions && rc != SQLITE_DONE)
     {
       nod_store_set_error (error, db, rc);
       goto failed;
@@ -809,7 +855,7 @@ claim_work (sqlite3       *db,
   if (!nod_store_commit (db, error))
     goto failed;
 
-  request->actions = g_steal_pointer (&claimed);
+  work->claimed = g_steal_pointer (&claimed);
   return TRUE;
 
 failed:
@@ -837,18 +883,18 @@ nod_outbox_claim_next_batch_async (NodOutbox           *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  Request *request;
+  ClaimWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (max_actions > 0);
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->claim_flags = flags;
-  request->max_actions = max_actions;
-  request->now = now;
-  queue_request (self, request, claim_work, nod_outbox_claim_next_batch_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (ClaimWork, 1);
+  work->account_id = account_id;
+  work->flags = flags;
+  work->max_actions = max_actions;
+  work->now = now;
+  queue_work (self, nod_outbox_claim_next_batch_async, claim_work, work,
+              (GDestroyNotify) claim_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -862,9 +908,9 @@ nod_outbox_claim_next_batch_finish (NodOutbox     *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  Request *request = finish_request (self, result, nod_outbox_claim_next_batch_async, error);
+  ClaimWork *work = finish_work (self, result, nod_outbox_claim_next_batch_async, error);
 
-  return request != NULL ? g_steal_pointer (&request->actions) : NULL;
+  return work != NULL ? g_steal_pointer (&work->claimed) : NULL;
 }
 
 /* The row of @op_id, which must be in one of @allowed states. */
@@ -910,20 +956,36 @@ lookup_in_state (sqlite3     *db,
 #define PENDING_OR_IN_FLIGHT (STATE_BIT (NOD_ACTION_PENDING) | STATE_BIT (NOD_ACTION_IN_FLIGHT))
 #define PENDING_OR_FAILED (STATE_BIT (NOD_ACTION_PENDING) | STATE_BIT (NOD_ACTION_FAILED))
 
+typedef struct
+{
+  char *op_id;
+  char *server_id;
+  char *server_discussion_id;
+} AckWork;
+
+static void
+ack_work_free (AckWork *work)
+{
+  g_free (work->op_id);
+  g_free (work->server_id);
+  g_free (work->server_discussion_id);
+  g_free (work);
+}
+
 static gboolean
 ack_work (sqlite3       *db,
           gpointer       data,
           GCancellable  *cancellable,
           GError       **error)
 {
-  Request *request = data;
+  AckWork *work = data;
   g_autoptr(NodOutboxAction) action = NULL;
   g_autoptr(sqlite3_stmt) done = NULL;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  action = lookup_in_state (db, request->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT), error);
+  action = lookup_in_state (db, work->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT), error);
   if (action == NULL)
     goto failed;
 
@@ -934,9 +996,9 @@ ack_work (sqlite3       *db,
                             error);
   if (done == NULL)
     goto failed;
-  sqlite3_bind_text (done, 1, request->server_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (done, 1, work->server_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (done, 2, action->kind == NOD_ACTION_COMMENT
-                                ? request->server_discussion_id : NULL, -1, SQLITE_STATIC);
+                                ? work->server_discussion_id : NULL, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (done, 3, g_get_real_time ());
   sqlite3_bind_int64 (done, 4, action->seq);
   if (!run_update (done, NULL, error))
@@ -945,7 +1007,7 @@ ack_work (sqlite3       *db,
   /* The thread now exists on GitLab: point the actions waiting for it at its real id,
    * in this same transaction, so no reader ever sees the comment done and a reply
    * still aimed at a thread that does not exist. */
-  if (action->kind == NOD_ACTION_COMMENT && request->server_discussion_id != NULL)
+  if (action->kind == NOD_ACTION_COMMENT && work->server_discussion_id != NULL)
     {
       g_autoptr(sqlite3_stmt) remap = NULL;
 
@@ -956,10 +1018,10 @@ ack_work (sqlite3       *db,
                                  error);
       if (remap == NULL)
         goto failed;
-      sqlite3_bind_text (remap, 1, request->server_discussion_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (remap, 1, work->server_discussion_id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (remap, 2, action->account_id);
       sqlite3_bind_text (remap, 3, action->discussion_id, -1, SQLITE_STATIC);
-      if (!run_update (remap, &request->affected, error))
+      if (!run_update (remap, NULL, error))
         goto failed;
     }
   /* A note made only of quick actions (GitLab answers 202) starts no thread. */
@@ -967,7 +1029,7 @@ ack_work (sqlite3       *db,
            !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
                                     _("The comment this answers held only quick actions, "
                                       "so it started no thread"),
-                                    &request->affected, error))
+                                    NULL, error))
     goto failed;
 
   if (!nod_store_commit (db, error))
@@ -996,17 +1058,17 @@ nod_outbox_ack_async (NodOutbox           *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  Request *request;
+  AckWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  request = g_new0 (Request, 1);
-  request->op_id = g_strdup (op_id);
-  request->server_id = g_strdup (server_id);
-  request->server_discussion_id = g_strdup (server_discussion_id);
-  queue_request (self, request, ack_work, nod_outbox_ack_async, cancellable, callback,
-                 user_data);
+  work = g_new0 (AckWork, 1);
+  work->op_id = g_strdup (op_id);
+  work->server_id = g_strdup (server_id);
+  work->server_discussion_id = g_strdup (server_discussion_id);
+  queue_work (self, nod_outbox_ack_async, ack_work, work, (GDestroyNotify) ack_work_free,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -1014,20 +1076,22 @@ nod_outbox_ack_finish (NodOutbox     *self,
                        GAsyncResult  *result,
                        GError       **error)
 {
-  return finish_request (self, result, nod_outbox_ack_async, error) != NULL;
+  return finish_work (self, result, nod_outbox_ack_async, error) != NULL;
 }
 
-/* Runs an UPDATE of one row, bound as: the statement's own parameters via @bind, then
- * the row's seq last, after checking the row is in one of @allowed_states. */
-typedef void (*BindFunc) (sqlite3_stmt *stmt, Request *request, NodOutboxAction *action);
+/* Runs an UPDATE of the row of @op_id, bound as: the statement's own parameters via
+ * @bind (from @work, the operation's data), then the row's seq last, after checking the
+ * row is in one of @allowed_states. */
+typedef void (*BindFunc) (sqlite3_stmt *stmt, gconstpointer work, NodOutboxAction *action);
 
 static gboolean
-update_one (sqlite3      *db,
-            Request      *request,
-            guint         allowed_states,
-            const char   *sql,
-            BindFunc      bind,
-            GError      **error)
+update_one (sqlite3        *db,
+            const char     *op_id,
+            guint           allowed_states,
+            const char     *sql,
+            BindFunc        bind,
+            gconstpointer   work,
+            GError        **error)
 {
   g_autoptr(NodOutboxAction) action = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -1035,11 +1099,11 @@ update_one (sqlite3      *db,
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  action = lookup_in_state (db, request->op_id, allowed_states, error);
+  action = lookup_in_state (db, op_id, allowed_states, error);
   if (action == NULL || (stmt = nod_store_prepare (db, sql, error)) == NULL)
     goto failed;
 
-  bind (stmt, request, action);
+  bind (stmt, work, action);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_count (stmt), action->seq);
   if (!run_update (stmt, NULL, error) || !nod_store_commit (db, error))
     goto failed;
@@ -1051,19 +1115,37 @@ failed:
   return FALSE;
 }
 
+typedef struct
+{
+  char     *op_id;
+  guint     http_status;
+  char     *reason;
+  gboolean  ambiguous;
+  gint64    now;
+} FailTransientWork;
+
+static void
+fail_transient_work_free (FailTransientWork *work)
+{
+  g_free (work->op_id);
+  g_free (work->reason);
+  g_free (work);
+}
+
 static void
 bind_transient (sqlite3_stmt    *stmt,
-                Request         *request,
+                gconstpointer    data,
                 NodOutboxAction *action)
 {
+  const FailTransientWork *work = data;
   guint attempts = action->attempts + 1;
 
   sqlite3_bind_int (stmt, 1, (int) attempts);
-  sqlite3_bind_int64 (stmt, 2, request->now + nod_outbox_backoff_delay (attempts,
-                                                                        g_random_double ()));
-  sqlite3_bind_int (stmt, 3, (int) request->http_status);
-  sqlite3_bind_text (stmt, 4, request->reason, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 5, request->ambiguous);
+  sqlite3_bind_int64 (stmt, 2, work->now + nod_outbox_backoff_delay (attempts,
+                                                                     g_random_double ()));
+  sqlite3_bind_int (stmt, 3, (int) work->http_status);
+  sqlite3_bind_text (stmt, 4, work->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, work->ambiguous);
 }
 
 static gboolean
@@ -1072,12 +1154,14 @@ fail_transient_work (sqlite3       *db,
                      GCancellable  *cancellable,
                      GError       **error)
 {
+  FailTransientWork *work = data;
+
   /* Once an attempt may have reached GitLab, the action stays ambiguous until acked. */
-  return update_one (db, data, STATE_BIT (NOD_ACTION_IN_FLIGHT),
+  return update_one (db, work->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT),
                      "UPDATE outbox SET state = 'pending', attempts = ?, "
                      "next_attempt_at_us = ?, last_status = ?, last_error = ?, "
                      "ambiguous = ambiguous OR ? WHERE seq = ?",
-                     bind_transient, error);
+                     bind_transient, work, error);
 }
 
 /**
@@ -1101,19 +1185,19 @@ nod_outbox_fail_transient_async (NodOutbox           *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Request *request;
+  FailTransientWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  request = g_new0 (Request, 1);
-  request->op_id = g_strdup (op_id);
-  request->http_status = http_status;
-  request->reason = g_strdup (reason);
-  request->ambiguous = ambiguous;
-  request->now = now;
-  queue_request (self, request, fail_transient_work, nod_outbox_fail_transient_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (FailTransientWork, 1);
+  work->op_id = g_strdup (op_id);
+  work->http_status = http_status;
+  work->reason = g_strdup (reason);
+  work->ambiguous = ambiguous;
+  work->now = now;
+  queue_work (self, nod_outbox_fail_transient_async, fail_transient_work, work,
+              (GDestroyNotify) fail_transient_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1121,16 +1205,33 @@ nod_outbox_fail_transient_finish (NodOutbox     *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return finish_request (self, result, nod_outbox_fail_transient_async, error) != NULL;
+  return finish_work (self, result, nod_outbox_fail_transient_async, error) != NULL;
+}
+
+typedef struct
+{
+  char  *op_id;
+  guint  http_status;
+  char  *reason;
+} FailPermanentWork;
+
+static void
+fail_permanent_work_free (FailPermanentWork *work)
+{
+  g_free (work->op_id);
+  g_free (work->reason);
+  g_free (work);
 }
 
 static void
 bind_permanent (sqlite3_stmt    *stmt,
-                Request         *request,
+                gconstpointer    data,
                 NodOutboxAction *action)
 {
-  sqlite3_bind_int (stmt, 1, (int) request->http_status);
-  sqlite3_bind_text (stmt, 2, request->reason, -1, SQLITE_STATIC);
+  const FailPermanentWork *work = data;
+
+  sqlite3_bind_int (stmt, 1, (int) work->http_status);
+  sqlite3_bind_text (stmt, 2, work->reason, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
 }
 
@@ -1140,10 +1241,12 @@ fail_permanent_work (sqlite3       *db,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  return update_one (db, data, PENDING_OR_IN_FLIGHT,
+  FailPermanentWork *work = data;
+
+  return update_one (db, work->op_id, PENDING_OR_IN_FLIGHT,
                      "UPDATE outbox SET state = 'failed', last_status = ?, last_error = ?, "
                      "finished_at_us = ? WHERE seq = ?",
-                     bind_permanent, error);
+                     bind_permanent, work, error);
 }
 
 /**
@@ -1162,18 +1265,18 @@ nod_outbox_fail_permanent_async (NodOutbox           *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Request *request;
+  FailPermanentWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
   g_return_if_fail (reason != NULL);
 
-  request = g_new0 (Request, 1);
-  request->op_id = g_strdup (op_id);
-  request->http_status = http_status;
-  request->reason = g_strdup (reason);
-  queue_request (self, request, fail_permanent_work, nod_outbox_fail_permanent_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (FailPermanentWork, 1);
+  work->op_id = g_strdup (op_id);
+  work->http_status = http_status;
+  work->reason = g_strdup (reason);
+  queue_work (self, nod_outbox_fail_permanent_async, fail_permanent_work, work,
+              (GDestroyNotify) fail_permanent_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1181,15 +1284,30 @@ nod_outbox_fail_permanent_finish (NodOutbox     *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return finish_request (self, result, nod_outbox_fail_permanent_async, error) != NULL;
+  return finish_work (self, result, nod_outbox_fail_permanent_async, error) != NULL;
+}
+
+typedef struct
+{
+  char   *op_id;
+  gint64  not_before;
+} ReleaseWork;
+
+static void
+release_work_free (ReleaseWork *work)
+{
+  g_free (work->op_id);
+  g_free (work);
 }
 
 static void
 bind_release (sqlite3_stmt    *stmt,
-              Request         *request,
+              gconstpointer    data,
               NodOutboxAction *action)
 {
-  sqlite3_bind_int64 (stmt, 1, request->not_before);
+  const ReleaseWork *work = data;
+
+  sqlite3_bind_int64 (stmt, 1, work->not_before);
 }
 
 static gboolean
@@ -1198,10 +1316,12 @@ release_work (sqlite3       *db,
               GCancellable  *cancellable,
               GError       **error)
 {
-  return update_one (db, data, STATE_BIT (NOD_ACTION_IN_FLIGHT),
+  ReleaseWork *work = data;
+
+  return update_one (db, work->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT),
                      "UPDATE outbox SET state = 'pending', "
                      "next_attempt_at_us = MAX (next_attempt_at_us, ?) WHERE seq = ?",
-                     bind_release, error);
+                     bind_release, work, error);
 }
 
 /**
@@ -1219,16 +1339,16 @@ nod_outbox_release_async (NodOutbox           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  Request *request;
+  ReleaseWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  request = g_new0 (Request, 1);
-  request->op_id = g_strdup (op_id);
-  request->not_before = not_before;
-  queue_request (self, request, release_work, nod_outbox_release_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (ReleaseWork, 1);
+  work->op_id = g_strdup (op_id);
+  work->not_before = not_before;
+  queue_work (self, nod_outbox_release_async, release_work, work,
+              (GDestroyNotify) release_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1236,23 +1356,24 @@ nod_outbox_release_finish (NodOutbox     *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return finish_request (self, result, nod_outbox_release_async, error) != NULL;
+  return finish_work (self, result, nod_outbox_release_async, error) != NULL;
 }
 
+/* Its work data is the op_id. */
 static gboolean
 retry_work (sqlite3       *db,
             gpointer       data,
             GCancellable  *cancellable,
             GError       **error)
 {
-  Request *request = data;
+  const char *op_id = data;
   g_autoptr(NodOutboxAction) action = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  action = lookup_in_state (db, request->op_id, PENDING_OR_FAILED, error);
+  action = lookup_in_state (db, op_id, PENDING_OR_FAILED, error);
   if (action == NULL)
     goto failed;
 
@@ -1295,15 +1416,11 @@ nod_outbox_retry_async (NodOutbox           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  Request *request;
-
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  request = g_new0 (Request, 1);
-  request->op_id = g_strdup (op_id);
-  queue_request (self, request, retry_work, nod_outbox_retry_async, cancellable, callback,
-                 user_data);
+  queue_work (self, nod_outbox_retry_async, retry_work, g_strdup (op_id), g_free,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -1311,30 +1428,30 @@ nod_outbox_retry_finish (NodOutbox     *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  return finish_request (self, result, nod_outbox_retry_async, error) != NULL;
+  return finish_work (self, result, nod_outbox_retry_async, error) != NULL;
 }
 
+/* Its work data is the op_id. */
 static gboolean
 discard_work (sqlite3       *db,
               gpointer       data,
               GCancellable  *cancellable,
               GError       **error)
 {
-  Request *request = data;
+  const char *op_id = data;
   g_autoptr(NodOutboxAction) action = NULL;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  action = lookup_in_state (db, request->op_id,
-                            PENDING_OR_FAILED, error);
+  action = lookup_in_state (db, op_id, PENDING_OR_FAILED, error);
   if (action == NULL || !delete_row (db, action->seq, error))
     goto failed;
 
   if (action->kind == NOD_ACTION_COMMENT &&
       !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
                                _("The comment that starts this thread was discarded"),
-                               &request->affected, error))
+                               NULL, error))
     goto failed;
 
   if (!nod_store_commit (db, error))
@@ -1359,15 +1476,11 @@ nod_outbox_discard_async (NodOutbox           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  Request *request;
-
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  request = g_new0 (Request, 1);
-  request->op_id = g_strdup (op_id);
-  queue_request (self, request, discard_work, nod_outbox_discard_async, cancellable,
-                 callback, user_data);
+  queue_work (self, nod_outbox_discard_async, discard_work, g_strdup (op_id), g_free,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -1375,8 +1488,13 @@ nod_outbox_discard_finish (NodOutbox     *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return finish_request (self, result, nod_outbox_discard_async, error) != NULL;
+  return finish_work (self, result, nod_outbox_discard_async, error) != NULL;
 }
+
+typedef struct
+{
+  guint recovered;
+} RecoverWork;
 
 static gboolean
 recover_work (sqlite3       *db,
@@ -1384,14 +1502,14 @@ recover_work (sqlite3       *db,
               GCancellable  *cancellable,
               GError       **error)
 {
-  Request *request = data;
+  RecoverWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   stmt = nod_store_prepare (db,
                             "UPDATE outbox SET state = 'pending', ambiguous = 1 "
                             "WHERE state = 'in_flight'",
                             error);
-  return stmt != NULL && run_update (stmt, &request->affected, error);
+  return stmt != NULL && run_update (stmt, &work->recovered, error);
 }
 
 /**
@@ -1408,8 +1526,8 @@ nod_outbox_recover_async (NodOutbox           *self,
 {
   g_return_if_fail (NOD_IS_OUTBOX (self));
 
-  queue_request (self, g_new0 (Request, 1), recover_work, nod_outbox_recover_async,
-                 cancellable, callback, user_data);
+  queue_work (self, nod_outbox_recover_async, recover_work, g_new0 (RecoverWork, 1), g_free,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -1418,14 +1536,20 @@ nod_outbox_recover_finish (NodOutbox     *self,
                            guint         *out_recovered,
                            GError       **error)
 {
-  Request *request = finish_request (self, result, nod_outbox_recover_async, error);
+  RecoverWork *work = finish_work (self, result, nod_outbox_recover_async, error);
 
-  if (request == NULL)
+  if (work == NULL)
     return FALSE;
   if (out_recovered != NULL)
-    *out_recovered = request->affected;
+    *out_recovered = work->recovered;
   return TRUE;
 }
+
+typedef struct
+{
+  gint64          account_id;  /* 0: all */
+  NodOutboxCounts counts;
+} CountWork;
 
 static gboolean
 count_work (sqlite3       *db,
@@ -1433,7 +1557,7 @@ count_work (sqlite3       *db,
             GCancellable  *cancellable,
             GError       **error)
 {
-  Request *request = data;
+  CountWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
@@ -1444,7 +1568,7 @@ count_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1453,14 +1577,14 @@ count_work (sqlite3       *db,
       guint count = (guint) sqlite3_column_int (stmt, 2);
 
       if (g_strcmp0 (state, "pending") == 0)
-        request->counts.pending += count;
+        work->counts.pending += count;
       else if (g_strcmp0 (state, "in_flight") == 0)
-        request->counts.in_flight += count;
+        work->counts.in_flight += count;
       else if (g_strcmp0 (state, "failed") == 0)
-        request->counts.failed += count;
+        work->counts.failed += count;
 
       if (approval && g_strcmp0 (state, "failed") != 0)
-        request->counts.pending_approvals += count;
+        work->counts.pending_approvals += count;
     }
 
   if (rc != SQLITE_DONE)
@@ -1484,14 +1608,14 @@ nod_outbox_count_async (NodOutbox           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  Request *request;
+  CountWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  queue_request (self, request, count_work, nod_outbox_count_async, cancellable, callback,
-                 user_data);
+  work = g_new0 (CountWork, 1);
+  work->account_id = account_id;
+  queue_work (self, nod_outbox_count_async, count_work, work, g_free, cancellable, callback,
+              user_data);
 }
 
 gboolean
@@ -1500,14 +1624,27 @@ nod_outbox_count_finish (NodOutbox        *self,
                          NodOutboxCounts  *out_counts,
                          GError          **error)
 {
-  Request *request = finish_request (self, result, nod_outbox_count_async, error);
+  CountWork *work = finish_work (self, result, nod_outbox_count_async, error);
 
   g_return_val_if_fail (out_counts != NULL, FALSE);
 
-  if (request == NULL)
+  if (work == NULL)
     return FALSE;
-  *out_counts = request->counts;
+  *out_counts = work->counts;
   return TRUE;
+}
+
+typedef struct
+{
+  gint64     account_id;  /* 0: all */
+  GPtrArray *actions;     /* NodOutboxAction, on return */
+} ListWork;
+
+static void
+list_work_free (ListWork *work)
+{
+  g_clear_pointer (&work->actions, g_ptr_array_unref);
+  g_free (work);
 }
 
 static gboolean
@@ -1516,7 +1653,7 @@ list_work (sqlite3       *db,
            GCancellable  *cancellable,
            GError       **error)
 {
-  Request *request = data;
+  ListWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_object_unref);
   int rc;
@@ -1528,7 +1665,7 @@ list_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -1545,7 +1682,7 @@ list_work (sqlite3       *db,
       return FALSE;
     }
 
-  request->actions = g_steal_pointer (&actions);
+  work->actions = g_steal_pointer (&actions);
   return TRUE;
 }
 
@@ -1562,14 +1699,14 @@ nod_outbox_list_async (NodOutbox           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  Request *request;
+  ListWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  queue_request (self, request, list_work, nod_outbox_list_async, cancellable, callback,
-                 user_data);
+  work = g_new0 (ListWork, 1);
+  work->account_id = account_id;
+  queue_work (self, nod_outbox_list_async, list_work, work, (GDestroyNotify) list_work_free,
+              cancellable, callback, user_data);
 }
 
 /**
@@ -1582,9 +1719,24 @@ nod_outbox_list_finish (NodOutbox     *self,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  Request *request = finish_request (self, result, nod_outbox_list_async, error);
+  ListWork *work = finish_work (self, result, nod_outbox_list_async, error);
 
-  return request != NULL ? g_steal_pointer (&request->actions) : NULL;
+  return work != NULL ? g_steal_pointer (&work->actions) : NULL;
+}
+
+typedef struct
+{
+  gint64      account_id;
+  gint64      project_id;
+  gint64      mr_iid;
+  GHashTable *note_ids;  /* a set of strings, on return */
+} NoteIdsWork;
+
+static void
+note_ids_work_free (NoteIdsWork *work)
+{
+  g_clear_pointer (&work->note_ids, g_hash_table_unref);
+  g_free (work);
 }
 
 static gboolean
@@ -1593,7 +1745,7 @@ note_ids_work (sqlite3       *db,
                GCancellable  *cancellable,
                GError       **error)
 {
-  Request *request = data;
+  NoteIdsWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   int rc;
@@ -1606,9 +1758,9 @@ note_ids_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
-  sqlite3_bind_int64 (stmt, 2, request->project_id);
-  sqlite3_bind_int64 (stmt, 3, request->mr_iid);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->project_id);
+  sqlite3_bind_int64 (stmt, 3, work->mr_iid);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_hash_table_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
@@ -1619,7 +1771,7 @@ note_ids_work (sqlite3       *db,
       return FALSE;
     }
 
-  request->note_ids = g_steal_pointer (&ids);
+  work->note_ids = g_steal_pointer (&ids);
   return TRUE;
 }
 
@@ -1638,16 +1790,16 @@ nod_outbox_list_note_ids_async (NodOutbox           *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  Request *request;
+  NoteIdsWork *work;
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->project_id = project_id;
-  request->mr_iid = mr_iid;
-  queue_request (self, request, note_ids_work, nod_outbox_list_note_ids_async, cancellable,
-                 callback, user_data);
+  work = g_new0 (NoteIdsWork, 1);
+  work->account_id = account_id;
+  work->project_id = project_id;
+  work->mr_iid = mr_iid;
+  queue_work (self, nod_outbox_list_note_ids_async, note_ids_work, work,
+              (GDestroyNotify) note_ids_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1660,9 +1812,9 @@ nod_outbox_list_note_ids_finish (NodOutbox     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  Request *request = finish_request (self, result, nod_outbox_list_note_ids_async, error);
+  NoteIdsWork *work = finish_work (self, result, nod_outbox_list_note_ids_async, error);
 
-  return request != NULL ? g_steal_pointer (&request->note_ids) : NULL;
+  return work != NULL ? g_steal_pointer (&work->note_ids) : NULL;
 }
 
 static void

@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "nod-forge-models-private.h"
+#include "nod-outbox-private.h"
 #include "nod-review-cache.h"
+#include "nod-store-worker.h"
 
 struct _NodReviewCache
 {
@@ -28,121 +30,28 @@ struct _NodReviewCache
 
 G_DEFINE_FINAL_TYPE (NodReviewCache, nod_review_cache, G_TYPE_OBJECT)
 
-typedef struct
-{
-  gint64                account_id;
-  NodMergeRequestScope  scope;
-  GPtrArray            *merge_requests;
-  GPtrArray            *closed;
-  NodApprovals         *approvals;
-  GPtrArray            *discussions;
-  char                 *scope_key;
-  char                 *cursor;
-  GPtrArray            *views;
-  gint64                project_id;  /* load_detail: which one */
-  gint64                iid;
-  NodMergeRequestDetail *detail;
-  char                 *older_than;  /* prune: ISO 8601 */
-} Request;
-
+/* Every call has its own work data, which its work function reads and fills in on the
+ * store's worker; its _async function is the task's source tag. */
 static void
-request_free (Request *request)
+queue_work (NodReviewCache      *self,
+            gpointer             source_tag,
+            NodStoreWorkFunc     work_func,
+            gpointer             work,
+            GDestroyNotify       work_free,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
-  g_clear_pointer (&request->merge_requests, g_ptr_array_unref);
-  g_clear_pointer (&request->closed, g_ptr_array_unref);
-  g_clear_object (&request->approvals);
-  g_clear_pointer (&request->discussions, g_ptr_array_unref);
-  g_free (request->scope_key);
-  g_free (request->cursor);
-  g_clear_pointer (&request->views, g_ptr_array_unref);
-  g_clear_pointer (&request->detail, nod_merge_request_detail_free);
-  g_free (request->older_than);
-  g_free (request);
+  nod_store_run_async (self->store, self, source_tag, work_func, work, work_free,
+                       cancellable, callback, user_data);
 }
 
-void
-nod_merge_request_view_free (NodMergeRequestView *view)
-{
-  if (view == NULL)
-    return;
-  g_free (view->project_path);
-  g_free (view->title);
-  g_free (view->state);
-  g_free (view->author_username);
-  g_free (view->author_name);
-  g_free (view->source_branch);
-  g_free (view->target_branch);
-  g_free (view->web_url);
-  g_free (view->created_at);
-  g_free (view->updated_at);
-  g_free (view);
-}
-
-/* Whether two views of a merge request say the same, field by field. */
-gboolean
-nod_merge_request_view_equal (const NodMergeRequestView *a,
-                              const NodMergeRequestView *b)
-{
-  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
-
-  return a->project_id == b->project_id &&
-         a->iid == b->iid &&
-         g_strcmp0 (a->project_path, b->project_path) == 0 &&
-         g_strcmp0 (a->title, b->title) == 0 &&
-         g_strcmp0 (a->state, b->state) == 0 &&
-         g_strcmp0 (a->author_username, b->author_username) == 0 &&
-         g_strcmp0 (a->author_name, b->author_name) == 0 &&
-         g_strcmp0 (a->source_branch, b->source_branch) == 0 &&
-         g_strcmp0 (a->target_branch, b->target_branch) == 0 &&
-         g_strcmp0 (a->web_url, b->web_url) == 0 &&
-         g_strcmp0 (a->created_at, b->created_at) == 0 &&
-         g_strcmp0 (a->updated_at, b->updated_at) == 0 &&
-         !a->draft == !b->draft &&
-         !a->has_conflicts == !b->has_conflicts &&
-         !a->is_reviewer == !b->is_reviewer &&
-         !a->is_assignee == !b->is_assignee &&
-         !a->is_author == !b->is_author &&
-         !a->can_approve == !b->can_approve &&
-         a->approvals_required == b->approvals_required &&
-         a->approvals_given == b->approvals_given &&
-         !a->approved_by_me == !b->approved_by_me &&
-         !a->approval_pending == !b->approval_pending &&
-         a->pending_actions == b->pending_actions &&
-         a->failed_actions == b->failed_actions;
-}
-
-void
-nod_merge_request_detail_free (NodMergeRequestDetail *detail)
-{
-  if (detail == NULL)
-    return;
-  g_clear_pointer (&detail->view, nod_merge_request_view_free);
-  g_free (detail->description);
-  g_free (detail->sha);
-  g_strfreev (detail->reviewers);
-  g_strfreev (detail->approvers);
-  g_clear_pointer (&detail->discussions, g_ptr_array_unref);
-  g_free (detail);
-}
-
-static void
-queue_request (NodReviewCache      *self,
-               Request             *request,
-               NodStoreWorkFunc     work_func,
-               gpointer             source_tag,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
-{
-  nod_store_run_async (self->store, self, source_tag, work_func, request,
-                       (GDestroyNotify) request_free, cancellable, callback, user_data);
-}
-
-static Request *
-finish_request (NodReviewCache  *self,
-                GAsyncResult    *result,
-                gpointer         source_tag,
-                GError         **error)
+/* The call's work data, still owned by @result, or NULL on error. */
+static gpointer
+finish_work (NodReviewCache  *self,
+             GAsyncResult    *result,
+             gpointer         source_tag,
+             GError         **error)
 {
   return nod_store_run_finish (result, self, source_tag, error);
 }
@@ -281,38 +190,20 @@ save_merge_request (sqlite3              *db,
   return nod_store_step_done (stmt, error);
 }
 
-/* A merge request merged or closed on GitLab can't take the reviewer's pending
- * actions: they fail, with the reason, where the reviewer sees them. */
-static gboolean
-fail_actions_on_closed (sqlite3          *db,
-                        gint64            account_id,
-                        NodMergeRequest  *mr,
-                        guint            *out_failed,
-                        GError          **error)
+typedef struct
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean merged = nod_merge_request_get_state (mr) == NOD_MERGE_REQUEST_MERGED;
+  gint64                account_id;
+  NodMergeRequestScope  scope;
+  GPtrArray            *merge_requests;
+  GPtrArray            *closed;          /* on return: those whose actions failed */
+} SaveMergeRequestsWork;
 
-  *out_failed = 0;
-  stmt = nod_store_prepare (db,
-                            "UPDATE outbox SET state = 'failed', last_error = ?, "
-                            "finished_at_us = ? WHERE account_id = ? AND project_id = ? "
-                            "AND mr_iid = ? AND state = 'pending'",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, merged ? _("The merge request was merged on GitLab")
-                                     : _("The merge request was closed on GitLab"),
-                     -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  sqlite3_bind_int64 (stmt, 3, account_id);
-  sqlite3_bind_int64 (stmt, 4, nod_merge_request_get_project_id (mr));
-  sqlite3_bind_int64 (stmt, 5, nod_merge_request_get_iid (mr));
-  if (!nod_store_step_done (stmt, error))
-    return FALSE;
-
-  *out_failed = (guint) sqlite3_changes (db);
-  return TRUE;
+static void
+save_merge_requests_work_free (SaveMergeRequestsWork *work)
+{
+  g_clear_pointer (&work->merge_requests, g_ptr_array_unref);
+  g_clear_pointer (&work->closed, g_ptr_array_unref);
+  g_free (work);
 }
 
 static gboolean
@@ -321,28 +212,34 @@ save_merge_requests_work (sqlite3       *db,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  Request *request = data;
+  SaveMergeRequestsWork *work = data;
 
-  request->closed = g_ptr_array_new_with_free_func (g_object_unref);
+  work->closed = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  for (guint i = 0; i < request->merge_requests->len; i++)
+  for (guint i = 0; i < work->merge_requests->len; i++)
     {
-      NodMergeRequest *mr = request->merge_requests->pdata[i];
+      NodMergeRequest *mr = work->merge_requests->pdata[i];
       NodMergeRequestState state = nod_merge_request_get_state (mr);
+      gboolean merged = state == NOD_MERGE_REQUEST_MERGED;
       guint failed = 0;
 
-      if (!save_project (db, request->account_id, mr, error) ||
-          !save_merge_request (db, request->account_id, request->scope, mr, error))
+      if (!save_project (db, work->account_id, mr, error) ||
+          !save_merge_request (db, work->account_id, work->scope, mr, error))
         goto failed;
 
-      if ((state == NOD_MERGE_REQUEST_MERGED || state == NOD_MERGE_REQUEST_CLOSED) &&
-          !fail_actions_on_closed (db, request->account_id, mr, &failed, error))
+      /* In this same transaction, so the cache never shows it closed with actions on it
+       * still waiting to be sent. */
+      if ((merged || state == NOD_MERGE_REQUEST_CLOSED) &&
+          !_nod_outbox_fail_actions_of_closed_merge_request (db, work->account_id,
+                                                            nod_merge_request_get_project_id (mr),
+                                                            nod_merge_request_get_iid (mr),
+                                                            merged, &failed, error))
         goto failed;
       if (failed > 0)
-        g_ptr_array_add (request->closed, g_object_ref (mr));
+        g_ptr_array_add (work->closed, g_object_ref (mr));
     }
 
   if (!nod_store_commit (db, error))
@@ -351,7 +248,7 @@ save_merge_requests_work (sqlite3       *db,
 
 failed:
   nod_store_rollback (db);
-  g_clear_pointer (&request->closed, g_ptr_array_unref);
+  g_clear_pointer (&work->closed, g_ptr_array_unref);
   return FALSE;
 }
 
@@ -372,17 +269,17 @@ nod_review_cache_save_merge_requests_async (NodReviewCache       *self,
                                             GAsyncReadyCallback   callback,
                                             gpointer              user_data)
 {
-  Request *request;
+  SaveMergeRequestsWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
   g_return_if_fail (merge_requests != NULL);
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->scope = scope;
-  request->merge_requests = g_ptr_array_ref (merge_requests);
-  queue_request (self, request, save_merge_requests_work,
-                 nod_review_cache_save_merge_requests_async, cancellable, callback, user_data);
+  work = g_new0 (SaveMergeRequestsWork, 1);
+  work->account_id = account_id;
+  work->scope = scope;
+  work->merge_requests = g_ptr_array_ref (merge_requests);
+  queue_work (self, nod_review_cache_save_merge_requests_async, save_merge_requests_work, work,
+              (GDestroyNotify) save_merge_requests_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -396,13 +293,14 @@ nod_review_cache_save_merge_requests_finish (NodReviewCache  *self,
                                              GPtrArray      **out_closed,
                                              GError         **error)
 {
-  Request *request = finish_request (self, result, nod_review_cache_save_merge_requests_async,
-                                     error);
+  SaveMergeRequestsWork *work;
 
-  if (request == NULL)
+  work = finish_work (self, result, nod_review_cache_save_merge_requests_async, error);
+
+  if (work == NULL)
     return FALSE;
   if (out_closed != NULL)
-    *out_closed = g_steal_pointer (&request->closed);
+    *out_closed = g_steal_pointer (&work->closed);
   return TRUE;
 }
 
@@ -575,22 +473,37 @@ save_discussions (sqlite3       *db,
   return TRUE;
 }
 
+typedef struct
+{
+  gint64        account_id;
+  NodApprovals *approvals;
+  GPtrArray    *discussions;
+} SaveDetailsWork;
+
+static void
+save_details_work_free (SaveDetailsWork *work)
+{
+  g_clear_object (&work->approvals);
+  g_clear_pointer (&work->discussions, g_ptr_array_unref);
+  g_free (work);
+}
+
 static gboolean
 save_details_work (sqlite3       *db,
                    gpointer       data,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  Request *request = data;
+  SaveDetailsWork *work = data;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  if (!save_approvals (db, request->account_id, request->approvals, error) ||
-      !save_discussions (db, request->account_id,
-                         nod_approvals_get_project_id (request->approvals),
-                         nod_approvals_get_iid (request->approvals),
-                         request->discussions, error) ||
+  if (!save_approvals (db, work->account_id, work->approvals, error) ||
+      !save_discussions (db, work->account_id,
+                         nod_approvals_get_project_id (work->approvals),
+                         nod_approvals_get_iid (work->approvals),
+                         work->discussions, error) ||
       !nod_store_commit (db, error))
     {
       nod_store_rollback (db);
@@ -616,18 +529,18 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  Request *request;
+  SaveDetailsWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
   g_return_if_fail (NOD_IS_APPROVALS (approvals));
   g_return_if_fail (discussions != NULL);
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->approvals = g_object_ref (approvals);
-  request->discussions = g_ptr_array_ref (discussions);
-  queue_request (self, request, save_details_work, nod_review_cache_save_details_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (SaveDetailsWork, 1);
+  work->account_id = account_id;
+  work->approvals = g_object_ref (approvals);
+  work->discussions = g_ptr_array_ref (discussions);
+  queue_work (self, nod_review_cache_save_details_async, save_details_work, work,
+              (GDestroyNotify) save_details_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -635,7 +548,23 @@ nod_review_cache_save_details_finish (NodReviewCache  *self,
                                       GAsyncResult    *result,
                                       GError         **error)
 {
-  return finish_request (self, result, nod_review_cache_save_details_async, error) != NULL;
+  return finish_work (self, result, nod_review_cache_save_details_async, error) != NULL;
+}
+
+/* A pull's cursor for one account and scope: loaded, or to save. */
+typedef struct
+{
+  gint64  account_id;
+  char   *scope;
+  char   *cursor;
+} CursorWork;
+
+static void
+cursor_work_free (CursorWork *work)
+{
+  g_free (work->scope);
+  g_free (work->cursor);
+  g_free (work);
 }
 
 static gboolean
@@ -644,7 +573,7 @@ load_cursor_work (sqlite3       *db,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  Request *request = data;
+  CursorWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
@@ -653,12 +582,12 @@ load_cursor_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
-  sqlite3_bind_text (stmt, 2, request->scope_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_text (stmt, 2, work->scope, -1, SQLITE_STATIC);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    request->cursor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    work->cursor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   else if (rc != SQLITE_DONE)
     {
       nod_store_set_error (error, db, rc);
@@ -675,16 +604,16 @@ nod_review_cache_load_cursor_async (NodReviewCache      *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  Request *request;
+  CursorWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
   g_return_if_fail (scope != NULL);
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->scope_key = g_strdup (scope);
-  queue_request (self, request, load_cursor_work, nod_review_cache_load_cursor_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (CursorWork, 1);
+  work->account_id = account_id;
+  work->scope = g_strdup (scope);
+  queue_work (self, nod_review_cache_load_cursor_async, load_cursor_work, work,
+              (GDestroyNotify) cursor_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -698,9 +627,9 @@ nod_review_cache_load_cursor_finish (NodReviewCache  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  Request *request = finish_request (self, result, nod_review_cache_load_cursor_async, error);
+  CursorWork *work = finish_work (self, result, nod_review_cache_load_cursor_async, error);
 
-  return request != NULL ? g_steal_pointer (&request->cursor) : NULL;
+  return work != NULL ? g_steal_pointer (&work->cursor) : NULL;
 }
 
 static gboolean
@@ -709,7 +638,7 @@ save_cursor_work (sqlite3       *db,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  Request *request = data;
+  CursorWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   stmt = nod_store_prepare (db,
@@ -719,9 +648,9 @@ save_cursor_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
-  sqlite3_bind_text (stmt, 2, request->scope_key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, request->cursor, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_text (stmt, 2, work->scope, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, work->cursor, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
   return nod_store_step_done (stmt, error);
 }
@@ -735,17 +664,17 @@ nod_review_cache_save_cursor_async (NodReviewCache      *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  Request *request;
+  CursorWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
   g_return_if_fail (scope != NULL);
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->scope_key = g_strdup (scope);
-  request->cursor = g_strdup (cursor);
-  queue_request (self, request, save_cursor_work, nod_review_cache_save_cursor_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (CursorWork, 1);
+  work->account_id = account_id;
+  work->scope = g_strdup (scope);
+  work->cursor = g_strdup (cursor);
+  queue_work (self, nod_review_cache_save_cursor_async, save_cursor_work, work,
+              (GDestroyNotify) cursor_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -753,7 +682,72 @@ nod_review_cache_save_cursor_finish (NodReviewCache  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  return finish_request (self, result, nod_review_cache_save_cursor_async, error) != NULL;
+  return finish_work (self, result, nod_review_cache_save_cursor_async, error) != NULL;
+}
+
+/* The last pull: when any account's pull last saved a cursor. Its work data is a
+ * gint64 of Unix microseconds, 0 when no pull ever did. */
+static gboolean
+load_last_pull_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  gint64 *last_pull_us = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db, "SELECT MAX (updated_at_us) FROM sync_state", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  *last_pull_us = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_load_last_pull_async:
+ *
+ * Finds when a pull last saved its progress, over all accounts: what a fresh start
+ * shows as the last sync before it has synced itself.
+ */
+void
+nod_review_cache_load_last_pull_async (NodReviewCache      *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  queue_work (self, nod_review_cache_load_last_pull_async, load_last_pull_work,
+              g_new0 (gint64, 1), g_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_load_last_pull_finish:
+ * @out_last_pull_us: (out): Unix microseconds, or 0 when no account was ever pulled
+ */
+gboolean
+nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
+                                        GAsyncResult    *result,
+                                        gint64          *out_last_pull_us,
+                                        GError         **error)
+{
+  gint64 *last_pull_us;
+
+  g_return_val_if_fail (out_last_pull_us != NULL, FALSE);
+
+  last_pull_us = finish_work (self, result, nod_review_cache_load_last_pull_async, error);
+  if (last_pull_us == NULL)
+    return FALSE;
+  *out_last_pull_us = *last_pull_us;
+  return TRUE;
 }
 
 /* The columns of a view, over "merge_requests mr" joined to "projects p". The newest
@@ -832,13 +826,26 @@ view_from_row (sqlite3_stmt *stmt)
   return view;
 }
 
+typedef struct
+{
+  gint64     account_id;
+  GPtrArray *views;       /* NodMergeRequestView, on return */
+} ListViewsWork;
+
+static void
+list_views_work_free (ListViewsWork *work)
+{
+  g_clear_pointer (&work->views, g_ptr_array_unref);
+  g_free (work);
+}
+
 static gboolean
 list_views_work (sqlite3       *db,
                  gpointer       data,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  Request *request = data;
+  ListViewsWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) views = g_ptr_array_new_with_free_func (
                                  (GDestroyNotify) nod_merge_request_view_free);
@@ -850,7 +857,7 @@ list_views_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (views, view_from_row (stmt));
@@ -861,69 +868,7 @@ list_views_work (sqlite3       *db,
       return FALSE;
     }
 
-  request->views = g_steal_pointer (&views);
-  return TRUE;
-}
-
-static gboolean
-load_last_pull_work (sqlite3       *db,
-                     gpointer       data,
-                     GCancellable  *cancellable,
-                     GError       **error)
-{
-  gint64 *last_pull_us = data;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  stmt = nod_store_prepare (db, "SELECT MAX (updated_at_us) FROM sync_state", error);
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      nod_store_set_error (error, db, rc);
-      return FALSE;
-    }
-  *last_pull_us = sqlite3_column_int64 (stmt, 0);
-  return TRUE;
-}
-
-/**
- * nod_review_cache_load_last_pull_async:
- *
- * When a pull last saved its place, for any account: what "last synced" said when Nod
- * last ran.
- */
-void
-nod_review_cache_load_last_pull_async (NodReviewCache      *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
-
-  nod_store_run_async (self->store, self, nod_review_cache_load_last_pull_async,
-                       load_last_pull_work, g_new0 (gint64, 1), g_free, cancellable, callback,
-                       user_data);
-}
-
-/**
- * nod_review_cache_load_last_pull_finish:
- * @out_last_pull_us: (out): Unix microseconds, or 0 when no pull ever saved its place
- */
-gboolean
-nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
-                                        GAsyncResult    *result,
-                                        gint64          *out_last_pull_us,
-                                        GError         **error)
-{
-  gint64 *last_pull_us = nod_store_run_finish (result, self,
-                                               nod_review_cache_load_last_pull_async, error);
-
-  if (last_pull_us == NULL)
-    return FALSE;
-  if (out_last_pull_us != NULL)
-    *out_last_pull_us = *last_pull_us;
+  work->views = g_steal_pointer (&views);
   return TRUE;
 }
 
@@ -940,14 +885,14 @@ nod_review_cache_list_views_async (NodReviewCache      *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  Request *request;
+  ListViewsWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  queue_request (self, request, list_views_work, nod_review_cache_list_views_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (ListViewsWork, 1);
+  work->account_id = account_id;
+  queue_work (self, nod_review_cache_list_views_async, list_views_work, work,
+              (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -960,9 +905,9 @@ nod_review_cache_list_views_finish (NodReviewCache  *self,
                                     GAsyncResult    *result,
                                     GError         **error)
 {
-  Request *request = finish_request (self, result, nod_review_cache_list_views_async, error);
+  ListViewsWork *work = finish_work (self, result, nod_review_cache_list_views_async, error);
 
-  return request != NULL ? g_steal_pointer (&request->views) : NULL;
+  return work != NULL ? g_steal_pointer (&work->views) : NULL;
 }
 
 static GStrv
@@ -1001,9 +946,24 @@ time_from_column (sqlite3_stmt *stmt,
   return g_date_time_new_from_iso8601 (text, utc);
 }
 
+typedef struct
+{
+  gint64                 account_id;
+  gint64                 project_id;
+  gint64                 iid;
+  NodMergeRequestDetail *detail;  /* on return */
+} LoadDetailWork;
+
+static void
+load_detail_work_free (LoadDetailWork *work)
+{
+  g_clear_pointer (&work->detail, nod_merge_request_detail_free);
+  g_free (work);
+}
+
 static gboolean
 load_approvers (sqlite3                *db,
-                Request                *request,
+                LoadDetailWork         *work,
                 NodMergeRequestDetail  *detail,
                 GError                **error)
 {
@@ -1020,9 +980,9 @@ load_approvers (sqlite3                *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
-  sqlite3_bind_int64 (stmt, 2, request->project_id);
-  sqlite3_bind_int64 (stmt, 3, request->iid);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->project_id);
+  sqlite3_bind_int64 (stmt, 3, work->iid);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
   if (rc != SQLITE_DONE)
@@ -1036,7 +996,7 @@ load_approvers (sqlite3                *db,
 
 static gboolean
 load_discussions (sqlite3                *db,
-                  Request                *request,
+                  LoadDetailWork         *work,
                   NodMergeRequestDetail  *detail,
                   GError                **error)
 {
@@ -1061,9 +1021,9 @@ load_discussions (sqlite3                *db,
                                error);
   if (threads == NULL)
     return FALSE;
-  sqlite3_bind_int64 (threads, 1, request->account_id);
-  sqlite3_bind_int64 (threads, 2, request->project_id);
-  sqlite3_bind_int64 (threads, 3, request->iid);
+  sqlite3_bind_int64 (threads, 1, work->account_id);
+  sqlite3_bind_int64 (threads, 2, work->project_id);
+  sqlite3_bind_int64 (threads, 3, work->iid);
 
   detail->discussions = g_ptr_array_new_with_free_func (g_object_unref);
   while ((rc = sqlite3_step (threads)) == SQLITE_ROW)
@@ -1097,9 +1057,9 @@ load_discussions (sqlite3                *db,
                              error);
   if (notes == NULL)
     return FALSE;
-  sqlite3_bind_int64 (notes, 1, request->account_id);
-  sqlite3_bind_int64 (notes, 2, request->project_id);
-  sqlite3_bind_int64 (notes, 3, request->iid);
+  sqlite3_bind_int64 (notes, 1, work->account_id);
+  sqlite3_bind_int64 (notes, 2, work->project_id);
+  sqlite3_bind_int64 (notes, 3, work->iid);
 
   while ((rc = sqlite3_step (notes)) == SQLITE_ROW)
     {
@@ -1137,7 +1097,7 @@ load_detail_work (sqlite3       *db,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  Request *request = data;
+  LoadDetailWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(NodMergeRequestDetail) detail = g_new0 (NodMergeRequestDetail, 1);
   int rc;
@@ -1149,9 +1109,9 @@ load_detail_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
-  sqlite3_bind_int64 (stmt, 2, request->project_id);
-  sqlite3_bind_int64 (stmt, 3, request->iid);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->project_id);
+  sqlite3_bind_int64 (stmt, 3, work->iid);
 
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_DONE)
@@ -1171,11 +1131,11 @@ load_detail_work (sqlite3       *db,
   detail->sha = dup_text (stmt, 25);
   detail->reviewers = strv_from_json_array ((const char *) sqlite3_column_text (stmt, 26));
 
-  if (!load_approvers (db, request, detail, error) ||
-      !load_discussions (db, request, detail, error))
+  if (!load_approvers (db, work, detail, error) ||
+      !load_discussions (db, work, detail, error))
     return FALSE;
 
-  request->detail = g_steal_pointer (&detail);
+  work->detail = g_steal_pointer (&detail);
   return TRUE;
 }
 
@@ -1194,16 +1154,16 @@ nod_review_cache_load_detail_async (NodReviewCache      *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  Request *request;
+  LoadDetailWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->project_id = project_id;
-  request->iid = iid;
-  queue_request (self, request, load_detail_work, nod_review_cache_load_detail_async,
-                 cancellable, callback, user_data);
+  work = g_new0 (LoadDetailWork, 1);
+  work->account_id = account_id;
+  work->project_id = project_id;
+  work->iid = iid;
+  queue_work (self, nod_review_cache_load_detail_async, load_detail_work, work,
+              (GDestroyNotify) load_detail_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1216,9 +1176,22 @@ nod_review_cache_load_detail_finish (NodReviewCache  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  Request *request = finish_request (self, result, nod_review_cache_load_detail_async, error);
+  LoadDetailWork *work = finish_work (self, result, nod_review_cache_load_detail_async, error);
 
-  return request != NULL ? g_steal_pointer (&request->detail) : NULL;
+  return work != NULL ? g_steal_pointer (&work->detail) : NULL;
+}
+
+typedef struct
+{
+  gint64  account_id;
+  char   *older_than;  /* ISO 8601 */
+} PruneWork;
+
+static void
+prune_work_free (PruneWork *work)
+{
+  g_free (work->older_than);
+  g_free (work);
 }
 
 static gboolean
@@ -1227,7 +1200,7 @@ prune_work (sqlite3       *db,
             GCancellable  *cancellable,
             GError       **error)
 {
-  Request *request = data;
+  PruneWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   /* Their approvals and threads go with them (ON DELETE CASCADE). */
@@ -1242,8 +1215,8 @@ prune_work (sqlite3       *db,
                             error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, request->account_id);
-  sqlite3_bind_text (stmt, 2, request->older_than, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_text (stmt, 2, work->older_than, -1, SQLITE_STATIC);
   return nod_store_step_done (stmt, error);
 }
 
@@ -1262,16 +1235,16 @@ nod_review_cache_prune_async (NodReviewCache      *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  Request *request;
+  PruneWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
   g_return_if_fail (older_than != NULL);
 
-  request = g_new0 (Request, 1);
-  request->account_id = account_id;
-  request->older_than = g_date_time_format_iso8601 (older_than);
-  queue_request (self, request, prune_work, nod_review_cache_prune_async, cancellable,
-                 callback, user_data);
+  work = g_new0 (PruneWork, 1);
+  work->account_id = account_id;
+  work->older_than = g_date_time_format_iso8601 (older_than);
+  queue_work (self, nod_review_cache_prune_async, prune_work, work,
+              (GDestroyNotify) prune_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1279,7 +1252,7 @@ nod_review_cache_prune_finish (NodReviewCache  *self,
                                GAsyncResult    *result,
                                GError         **error)
 {
-  return finish_request (self, result, nod_review_cache_prune_async, error) != NULL;
+  return finish_work (self, result, nod_review_cache_prune_async, error) != NULL;
 }
 
 static void

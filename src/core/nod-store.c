@@ -19,6 +19,7 @@
 #include "nod-store.h"
 #include "nod-store-private.h"
 #include "nod-store-schema.h"
+#include "nod-store-worker.h"
 
 #define NOD_STORE_SCHEMA_VERSION G_N_ELEMENTS (nod_store_migrations)
 #define NOD_STORE_BUSY_TIMEOUT_MS 5000

@@ -18,6 +18,7 @@
 
 #include "nod-review-cache.h"
 #include "nod-sync-engine.h"
+#include "nod-sync-log.h"
 #include "nod-sync-pull-job.h"
 #include "nod-sync-push-job.h"
 
@@ -44,6 +45,7 @@ struct _NodSyncEngine
   GObject          parent_instance;
 
   NodStore        *store;
+  NodSyncLog      *sync_log;
   NodOutbox       *outbox;
   NodReviewCache  *cache;
   NodSyncStatus   *status;
@@ -110,50 +112,6 @@ now_s (void)
 
 /* ---- events ---- */
 
-static gboolean
-insert_log_work (sqlite3       *db,
-                 gpointer       work_data,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  JsonObject *event = work_data;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(JsonNode) fields = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *text = NULL;
-
-  json_node_set_object (fields, json_object_get_object_member (event, "fields"));
-  text = json_to_string (fields, FALSE);
-
-  stmt = nod_store_prepare (db,
-                            "INSERT INTO sync_log (at_us, account_id, event, fields) "
-                            "VALUES (?, NULLIF (?, 0), ?, ?)",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, json_object_get_int_member (event, "at_us"));
-  sqlite3_bind_int64 (stmt, 2, json_object_get_int_member (event, "account_id"));
-  sqlite3_bind_text (stmt, 3, json_object_get_string_member (event, "event"), -1,
-                     SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, text, -1, SQLITE_STATIC);
-  return nod_store_step_done (stmt, error);
-}
-
-static void log_event (NodSyncEngine *self,
-                       gint64         account_id,
-                       const char    *event,
-                       JsonObject    *fields);
-
-static void
-on_log_inserted (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (nod_store_run_finish (result, source_object, log_event, &error) == NULL)
-    g_debug ("Could not keep a sync event: %s", error->message);
-}
-
 /* A structured log event (domain nod-sync, field NOD_EVENT) kept in sync_log as well.
  * @fields is consumed. Never holds a token: nothing here ever sees one. */
 static void
@@ -162,7 +120,6 @@ log_event (NodSyncEngine *self,
            const char    *event,
            JsonObject    *fields)
 {
-  g_autoptr(JsonObject) record = json_object_new ();
   g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
 
@@ -173,15 +130,7 @@ log_event (NodSyncEngine *self,
                     "NOD_EVENT", event,
                     "MESSAGE", "%s %s", event, text);
 
-  json_object_set_int_member (record, "at_us", g_get_real_time ());
-  json_object_set_int_member (record, "account_id", account_id);
-  json_object_set_string_member (record, "event", event);
-  json_object_set_object_member (record, "fields",
-                                 json_object_ref (json_node_get_object (fields_node)));
-
-  nod_store_run_async (self->store, self, log_event, insert_log_work,
-                       json_object_ref (record), (GDestroyNotify) json_object_unref,
-                       NULL, on_log_inserted, NULL);
+  nod_sync_log_add (self->sync_log, account_id, event, json_node_get_object (fields_node));
 }
 
 /* ---- the policy's view of an account ---- */
@@ -1474,6 +1423,7 @@ nod_sync_engine_dispose (GObject *object)
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
   g_clear_object (&self->cache);
+  g_clear_object (&self->sync_log);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
 
@@ -1628,6 +1578,7 @@ nod_sync_engine_new (NodStore  *store,
 
   self = g_object_new (NOD_TYPE_SYNC_ENGINE, NULL);
   self->store = g_object_ref (store);
+  self->sync_log = nod_sync_log_new (store);
   self->outbox = g_object_ref (outbox);
   self->cache = nod_review_cache_new (store);
   return self;

@@ -6,7 +6,7 @@
 
 #include <gio/gio.h>
 
-#include "nod-review-cache.h"
+#include "nod-merge-request-view.h"
 
 G_BEGIN_DECLS
 

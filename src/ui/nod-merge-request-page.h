@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "nod-review-cache.h"
+#include "nod-merge-request-view.h"
 
 G_BEGIN_DECLS
 

@@ -1,0 +1,74 @@
+/* nod-merge-request-view.c: a merge request as the reviewer must see it, for the list
+ * and for its page
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nod-merge-request-view.h"
+
+void
+nod_merge_request_view_free (NodMergeRequestView *view)
+{
+  if (view == NULL)
+    return;
+  g_free (view->project_path);
+  g_free (view->title);
+  g_free (view->state);
+  g_free (view->author_username);
+  g_free (view->author_name);
+  g_free (view->source_branch);
+  g_free (view->target_branch);
+  g_free (view->web_url);
+  g_free (view->created_at);
+  g_free (view->updated_at);
+  g_free (view);
+}
+
+/* Whether two views of a merge request say the same, field by field. */
+gboolean
+nod_merge_request_view_equal (const NodMergeRequestView *a,
+                              const NodMergeRequestView *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return a->project_id == b->project_id &&
+         a->iid == b->iid &&
+         g_strcmp0 (a->project_path, b->project_path) == 0 &&
+         g_strcmp0 (a->title, b->title) == 0 &&
+         g_strcmp0 (a->state, b->state) == 0 &&
+         g_strcmp0 (a->author_username, b->author_username) == 0 &&
+         g_strcmp0 (a->author_name, b->author_name) == 0 &&
+         g_strcmp0 (a->source_branch, b->source_branch) == 0 &&
+         g_strcmp0 (a->target_branch, b->target_branch) == 0 &&
+         g_strcmp0 (a->web_url, b->web_url) == 0 &&
+         g_strcmp0 (a->created_at, b->created_at) == 0 &&
+         g_strcmp0 (a->updated_at, b->updated_at) == 0 &&
+         !a->draft == !b->draft &&
+         !a->has_conflicts == !b->has_conflicts &&
+         !a->is_reviewer == !b->is_reviewer &&
+         !a->is_assignee == !b->is_assignee &&
+         !a->is_author == !b->is_author &&
+         !a->can_approve == !b->can_approve &&
+         a->approvals_required == b->approvals_required &&
+         a->approvals_given == b->approvals_given &&
+         !a->approved_by_me == !b->approved_by_me &&
+         !a->approval_pending == !b->approval_pending &&
+         a->pending_actions == b->pending_actions &&
+         a->failed_actions == b->failed_actions;
+}
+
+void
+nod_merge_request_detail_free (NodMergeRequestDetail *detail)
+{
+  if (detail == NULL)
+    return;
+  g_clear_pointer (&detail->view, nod_merge_request_view_free);
+  g_free (detail->description);
+  g_free (detail->sha);
+  g_strfreev (detail->reviewers);
+  g_strfreev (detail->approvers);
+  g_clear_pointer (&detail->discussions, g_ptr_array_unref);
+  g_free (detail);
+}

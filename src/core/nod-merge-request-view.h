@@ -1,0 +1,65 @@
+/* nod-merge-request-view.h: a merge request as the reviewer must see it, for the list
+ * and for its page
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Plain data that the review cache fills in (nod-review-cache.h) and the UI shows: the
+ * UI can hold it without seeing the cache, the store or the forge.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One merge request as the UI must show it: the server's state with the pending outbox
+ * replayed on top, so a pull never hides an intent not yet pushed. */
+typedef struct
+{
+  gint64   project_id;
+  gint64   iid;
+  char    *project_path;          /* "group/project" */
+  char    *title;
+  char    *state;                 /* opened, closed, merged, locked */
+  char    *author_username;
+  char    *author_name;
+  char    *source_branch;
+  char    *target_branch;
+  char    *web_url;
+  char    *created_at;            /* as GitLab sent them */
+  char    *updated_at;
+  gboolean draft;
+  gboolean has_conflicts;
+  gboolean is_reviewer;           /* the lists it is on */
+  gboolean is_assignee;
+  gboolean is_author;
+  gboolean can_approve;
+  int      approvals_required;    /* -1: not known */
+  guint    approvals_given;       /* counting the reviewer's pending approval */
+  gboolean approved_by_me;        /* what the reviewer will see */
+  gboolean approval_pending;      /* … not yet on GitLab */
+  guint    pending_actions;
+  guint    failed_actions;
+} NodMergeRequestView;
+
+void     nod_merge_request_view_free  (NodMergeRequestView       *view);
+gboolean nod_merge_request_view_equal (const NodMergeRequestView *a,
+                                       const NodMergeRequestView *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestView, nod_merge_request_view_free)
+
+/* One merge request's page. Threads carry the resolved state the reviewer asked for when a
+ * resolve is still pending; comments and replies not yet sent are the outbox's to list. */
+typedef struct
+{
+  NodMergeRequestView *view;
+  char                *description;
+  char                *sha;
+  GStrv                reviewers;   /* usernames */
+  GStrv                approvers;   /* names of the others who approved, on GitLab */
+  GPtrArray           *discussions; /* NodDiscussion, oldest first */
+} NodMergeRequestDetail;
+
+void nod_merge_request_detail_free (NodMergeRequestDetail *detail);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestDetail, nod_merge_request_detail_free)
+
+G_END_DECLS

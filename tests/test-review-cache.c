@@ -1,0 +1,257 @@
+/* test-review-cache.c: what the review cache keeps and tells of the pulls
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "nod-gitlab-json.h"
+#include "nod-outbox.h"
+#include "nod-review-cache.h"
+#include "nod-test-utils.h"
+
+typedef struct
+{
+  NodStore       *store;
+  NodReviewCache *cache;
+  NodOutbox      *outbox;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+
+  fixture->store = nod_test_open_store (path);
+  fixture->cache = nod_review_cache_new (fixture->store);
+  fixture->outbox = nod_outbox_new (fixture->store);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->cache));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->outbox));
+  g_clear_object (&fixture->store);
+}
+
+static gint64
+add_account (Fixture    *fixture,
+             const char *username)
+{
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO accounts (base_url, username, "
+                                          "created_at_us) VALUES ('https://gitlab.com', "
+                                          "'%s', 0)", username);
+
+  nod_test_exec (fixture->store, sql);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT id FROM accounts WHERE username = '%s'", username);
+  return nod_test_query_int (fixture->store, sql);
+}
+
+static gint64
+load_last_pull (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 last_pull_us = -1;
+
+  nod_review_cache_load_last_pull_async (fixture->cache, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_review_cache_load_last_pull_finish (fixture->cache,
+                                                         nod_test_wait_for_result (&result),
+                                                         &last_pull_us, &error));
+  g_assert_no_error (error);
+  return last_pull_us;
+}
+
+static void
+save_cursor (Fixture    *fixture,
+             gint64      account_id,
+             const char *scope)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_review_cache_save_cursor_async (fixture->cache, account_id, scope, "{}", NULL,
+                                      nod_test_keep_result, &result);
+  g_assert_true (nod_review_cache_save_cursor_finish (fixture->cache,
+                                                      nod_test_wait_for_result (&result),
+                                                      &error));
+  g_assert_no_error (error);
+}
+
+/* No pull ever saved a cursor: there is no last pull to show. */
+static void
+test_last_pull_never (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  add_account (fixture, "sam");
+
+  g_assert_cmpint (load_last_pull (fixture), ==, 0);
+}
+
+/* The last pull is the newest cursor saved by any account, in any scope. */
+static void
+test_last_pull_newest (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  gint64 first = add_account (fixture, "sam");
+  gint64 second = add_account (fixture, "kim");
+  gint64 before = g_get_real_time ();
+  g_autofree char *sql = NULL;
+  gint64 last_pull_us;
+
+  save_cursor (fixture, first, "review_requested");
+  last_pull_us = load_last_pull (fixture);
+  g_assert_cmpint (last_pull_us, >=, before);
+  g_assert_cmpint (last_pull_us, <=, g_get_real_time ());
+
+  save_cursor (fixture, second, "review_requested");
+  save_cursor (fixture, second, "assigned");
+  sql = g_strdup_printf ("UPDATE sync_state SET updated_at_us = CASE "
+                         "WHEN account_id = %" G_GINT64_FORMAT " THEN 5000 "
+                         "WHEN scope = 'assigned' THEN 3000 ELSE 7000 END",
+                         first);
+  nod_test_exec (fixture->store, sql);
+  g_assert_cmpint (load_last_pull (fixture), ==, 7000);
+}
+
+static NodMergeRequest *
+merge_request (gint64      iid,
+               const char *state)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = g_strdup_printf ("{\"id\": %" G_GINT64_FORMAT ", \"iid\": %"
+                                           G_GINT64_FORMAT ", \"project_id\": 3, "
+                                           "\"title\": \"Fix it\", \"state\": \"%s\", "
+                                           "\"author\": {\"id\": 9, \"username\": \"kim\", "
+                                           "\"name\": \"Kim\"}, "
+                                           "\"updated_at\": \"2024-05-01T10:00:00Z\", "
+                                           "\"references\": {\"full\": \"g/p!%" G_GINT64_FORMAT
+                                           "\"}}",
+                                           100 + iid, iid, state, iid);
+  GObject *mr;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  mr = _nod_gitlab_json_parse_merge_request (json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  return NOD_MERGE_REQUEST (mr);
+}
+
+static NodOutboxAction *
+enqueue (Fixture         *fixture,
+         NodOutboxAction *draft)
+{
+  g_autoptr(NodOutboxAction) owned = draft;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *stored = NULL;
+
+  nod_outbox_enqueue_async (fixture->outbox, owned, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_outbox_enqueue_finish (fixture->outbox, nod_test_wait_for_result (&result),
+                                            &stored, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  return stored;
+}
+
+static char *
+state_of (Fixture         *fixture,
+          NodOutboxAction *action)
+{
+  const char *states[] = { "pending", "in_flight", "failed" };
+  g_autofree char *sql = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
+    {
+      g_clear_pointer (&sql, g_free);
+      sql = g_strdup_printf ("SELECT COUNT (*) FROM outbox WHERE op_id = '%s' AND state = '%s'",
+                             nod_outbox_action_get_op_id (action), states[i]);
+      if (nod_test_query_int (fixture->store, sql) == 1)
+        return g_strdup (states[i]);
+    }
+  return NULL;
+}
+
+/* A merge request merged on GitLab fails the reviewer's pending actions on it, with the
+ * reason, in the transaction that stores it; one being sent, and those on other merge
+ * requests, stay as they are. A closed one with nothing pending is not reported. */
+static void
+test_closed_fails_pending (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  gint64 account_id = add_account (fixture, "sam");
+  g_autoptr(NodOutboxAction) sending = NULL;
+  g_autoptr(NodOutboxAction) waiting = NULL;
+  g_autoptr(NodOutboxAction) elsewhere = NULL;
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) closed = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *state = NULL;
+
+  sending = enqueue (fixture, nod_outbox_action_new_approve (account_id, 3, 4, NULL));
+  waiting = enqueue (fixture, nod_outbox_action_new_comment (account_id, 3, 4, "Nice"));
+  elsewhere = enqueue (fixture, nod_outbox_action_new_comment (account_id, 3, 5, "Hm"));
+
+  nod_outbox_claim_next_batch_async (fixture->outbox, account_id, NOD_OUTBOX_CLAIM_APPROVALS,
+                                     10, g_get_real_time (), NULL, nod_test_keep_result,
+                                     &result);
+  claimed = nod_outbox_claim_next_batch_finish (fixture->outbox,
+                                                nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (claimed->len, ==, 1);
+  g_clear_object (&result);
+
+  g_ptr_array_add (page, merge_request (4, "merged"));
+  g_ptr_array_add (page, merge_request (5, "opened"));
+  g_ptr_array_add (page, merge_request (6, "closed"));
+  nod_review_cache_save_merge_requests_async (fixture->cache, account_id,
+                                              NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, page,
+                                              NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_review_cache_save_merge_requests_finish (fixture->cache,
+                                                              nod_test_wait_for_result (&result),
+                                                              &closed, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (closed->len, ==, 1);
+  g_assert_cmpint (nod_merge_request_get_iid (closed->pdata[0]), ==, 4);
+
+  state = state_of (fixture, waiting);
+  g_assert_cmpstr (state, ==, "failed");
+  g_clear_pointer (&state, g_free);
+  sql = g_strdup_printf ("SELECT last_error = 'The merge request was merged on GitLab' "
+                         "AND finished_at_us > 0 FROM outbox WHERE op_id = '%s'",
+                         nod_outbox_action_get_op_id (waiting));
+  g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
+
+  state = state_of (fixture, sending);
+  g_assert_cmpstr (state, ==, "in_flight");
+  g_clear_pointer (&state, g_free);
+  state = state_of (fixture, elsewhere);
+  g_assert_cmpstr (state, ==, "pending");
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM merge_requests"),
+                   ==, 3);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/nod/review-cache/last-pull/never", test_last_pull_never);
+  ADD ("/nod/review-cache/last-pull/newest", test_last_pull_newest);
+  ADD ("/nod/review-cache/closed/fails-pending", test_closed_fails_pending);
+
+  return g_test_run ();
+}
