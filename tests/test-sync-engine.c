@@ -1492,9 +1492,13 @@ test_reserve_pause_resumes (Fixture       *fixture,
   NodMergeRequest *mr;
   gint64 blocked_until;
   NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  /* The engine's time stands still until the test moves it: no waiting for the reset. */
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
   ReviewCount count = { fixture, 0 };
   guint histories = 0;
+  gint64 resume_at;
 
+  nod_sync_engine_set_clock (fixture->engine, clock);
   g_signal_connect_swapped (fixture->engine, "history-synced", G_CALLBACK (count_history),
                             &histories);
   nod_fake_gitlab_generate (fixture->fake, 300);
@@ -1520,10 +1524,26 @@ test_reserve_pause_resumes (Fixture       *fixture,
   wait_for_jobs (fixture, 1);
   assert_row (fixture, approval, "done");
   g_assert_true (server_has_approved (fixture, mr));
-  g_assert_cmpint (g_get_real_time () / G_USEC_PER_SEC, <, blocked_until);
+  g_assert_cmpint (nod_clock_get_now_s (clock), <, blocked_until);
 
-  /* No request from here: the engine resumes when GitLab's window resets, and then
+  /* The engine waits for the reset on its clock, and for nothing else. */
+  resume_at = nod_clock_get_next_due_s (clock);
+  g_assert_cmpint (resume_at, >=, blocked_until);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+
+  /* GitLab's window resets; a moment before the engine's clock gets there, nothing moves. */
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
+                                          "{\"limit\": 2000, \"remaining\": 2000, "
+                                          "\"reset_in_s\": 3600}");
+  }
+  nod_clock_advance (clock, resume_at - nod_clock_get_now_s (clock) - 1);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+
+  /* No request from here: the engine resumes when its clock reaches the reset, and then
    * finishes, however slow the build, as long as it moves. */
+  nod_clock_advance (clock, 1);
+  g_assert_true (nod_sync_engine_is_busy (fixture->engine));
   nod_test_wait_while_moving (all_reviews_stored, review_count_progress, &count);
   g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
 
@@ -1531,6 +1551,70 @@ test_reserve_pause_resumes (Fixture       *fixture,
   g_assert_cmpuint (histories, ==, 1);
   pull (fixture);
   g_assert_cmpuint (histories, ==, 1);
+}
+
+/* ---- the cycle ---- */
+
+static void
+start_engine (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_sync_engine_start_async (fixture->engine, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_sync_engine_start_finish (fixture->engine,
+                                               nod_test_wait_for_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* The cycle runs on the engine's clock, every interval, only while automatic sync is on;
+ * a new interval moves the next cycle, and nothing runs because of the change. */
+static void
+test_periodic_on_clock (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  const char *lists = "^/api/v4/merge_requests$";
+  guint per_pull, listed;
+
+  nod_sync_engine_set_clock (fixture->engine, clock);
+  nod_sync_engine_set_interval (fixture->engine, 300);
+  start_engine (fixture);
+  /* The start-up sync. */
+  g_assert_true (nod_sync_engine_is_busy (fixture->engine));
+  wait_until_idle (fixture);
+  per_pull = count_requests (fixture, "GET", lists);
+  g_assert_cmpuint (per_pull, >, 0);
+
+  nod_clock_advance (clock, 299);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  nod_clock_advance (clock, 1);
+  g_assert_true (nod_sync_engine_is_busy (fixture->engine));
+  wait_until_idle (fixture);
+  g_assert_cmpuint (count_requests (fixture, "GET", lists), ==, 2 * per_pull);
+
+  /* Every interval, not once. */
+  nod_clock_advance (clock, 300);
+  wait_until_idle (fixture);
+  listed = count_requests (fixture, "GET", lists);
+  g_assert_cmpuint (listed, ==, 3 * per_pull);
+
+  /* Off: the timer may tick, nothing syncs. */
+  nod_sync_engine_set_periodic_enabled (fixture->engine, FALSE);
+  nod_clock_advance (clock, 900);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  g_assert_cmpuint (count_requests (fixture, "GET", lists), ==, listed);
+
+  /* On again, and the interval moved: the next cycle is an hour from now. */
+  nod_sync_engine_set_periodic_enabled (fixture->engine, TRUE);
+  nod_sync_engine_set_interval (fixture->engine, 3600);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  nod_clock_advance (clock, 3599);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  nod_clock_advance (clock, 1);
+  g_assert_true (nod_sync_engine_is_busy (fixture->engine));
+  wait_until_idle (fixture);
+  g_assert_cmpuint (count_requests (fixture, "GET", lists), ==, listed + per_pull);
 }
 
 /* ---- a large history ---- */
@@ -1648,6 +1732,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
   ADD ("/nod/sync-engine/rate-limit/reserve-pause-resumes", test_reserve_pause_resumes);
   ADD ("/nod/sync-engine/pull/large-history", test_pull_large_history);
+  ADD ("/nod/sync-engine/periodic/on-clock", test_periodic_on_clock);
 
 #undef ADD
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "nod-clock.h"
 #include "nod-review-cache.h"
 #include "nod-sync-engine.h"
 #include "nod-sync-log.h"
@@ -49,6 +50,7 @@ struct _NodSyncEngine
   NodOutbox       *outbox;
   NodReviewCache  *cache;
   NodSyncStatus   *status;
+  NodClock        *clock;            /* the time and the timers; the system's unless a test's */
   GPtrArray       *accounts;
   GPtrArray       *removed_accounts; /* kept until their jobs' callbacks have run */
   GCancellable    *cancellable;
@@ -93,10 +95,11 @@ static void count_after_job (NodSyncEngine *self,
                              Account       *account,
                              NodSyncTrigger then_request);
 
+/* An account's resume timer is on the engine's clock: the engine clears it first. */
 static void
 account_free (Account *account)
 {
-  g_clear_handle_id (&account->resume_source, g_source_remove);
+  g_assert (account->resume_source == 0);
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
   g_clear_object (&account->pull_job);
@@ -105,9 +108,9 @@ account_free (Account *account)
 }
 
 static gint64
-now_s (void)
+now_s (NodSyncEngine *self)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return nod_clock_get_now_s (self->clock);
 }
 
 /* ---- events ---- */
@@ -195,7 +198,7 @@ update_status (NodSyncEngine *self)
       fill_policy_state (self, account, &state);
       state.push_running = FALSE;
       state.pull_running = FALSE;
-      decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s ());
+      decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s (self));
       nod_sync_status_set_can_sync_now (self->status,
                                         decision.verdict == NOD_SYNC_VERDICT_START);
       /* A cooldown needs no explaining: the outcome of the push just made says more. */
@@ -274,7 +277,7 @@ on_push_done (GObject      *source_object,
   json_object_set_int_member (fields, "pushed", outcome.pushed);
   json_object_set_int_member (fields, "failed", outcome.failed);
   json_object_set_int_member (fields, "duration_ms",
-                              (g_get_real_time () - run->started_us) / 1000);
+                              (nod_clock_get_now_us (self->clock) - run->started_us) / 1000);
   if (outcome.signed_out || outcome.blocked_until > 0)
     {
       json_object_set_boolean_member (fields, "signed_out", outcome.signed_out);
@@ -296,7 +299,7 @@ on_push_done (GObject      *source_object,
       nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
     }
-  else if (error == NULL && account->pull_paused_until > now_s ())
+  else if (error == NULL && account->pull_paused_until > now_s (self))
     {
       /* The approval went; background work still waits for the budget to reset. */
       nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
@@ -312,7 +315,7 @@ on_push_done (GObject      *source_object,
                                  : NOD_SYNC_STATE_IDLE);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
       if (!only_retries)
-        nod_sync_status_set_last_synced_at (self->status, now_s ());
+        nod_sync_status_set_last_synced_at (self->status, now_s (self));
     }
 
   summary.pushed = outcome.pushed;
@@ -345,13 +348,14 @@ start_push (NodSyncEngine *self,
 
   run->self = g_object_ref (self);
   run->account = account;
-  run->started_us = g_get_real_time ();
+  run->started_us = nod_clock_get_now_us (self->clock);
 
   json_object_set_string_member (fields, "kind", approvals_only ? "flush" : "drain");
   log_event (self, account->id, "sync.job.started", fields);
 
   account->push_job = nod_sync_push_job_new (self->outbox, account->forge, account->id,
                                              approvals_only);
+  nod_sync_push_job_set_clock (account->push_job, self->clock);
   nod_sync_push_job_set_notes_per_minute (account->push_job, self->notes_per_minute);
   g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
@@ -436,7 +440,7 @@ on_pull_done (GObject      *source_object,
 
   json_object_set_int_member (fields, "pulled", pulled);
   json_object_set_int_member (fields, "duration_ms",
-                              (g_get_real_time () - run->started_us) / 1000);
+                              (nod_clock_get_now_us (self->clock) - run->started_us) / 1000);
 
   if (error == NULL && paused_until > 0)
     {
@@ -444,11 +448,11 @@ on_pull_done (GObject      *source_object,
 
       later->self = self;
       later->account_id = account->id;
-      g_clear_handle_id (&account->resume_source, g_source_remove);
+      nod_clock_clear_timeout (self->clock, &account->resume_source);
       account->resume_source =
-        g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
-                                    (guint) MAX (paused_until - now_s (), 0) + 1,
-                                    on_resume_pull, later, g_free);
+        nod_clock_add_timeout_seconds (self->clock,
+                                       (guint) MAX (paused_until - now_s (self), 0) + 1,
+                                       on_resume_pull, later, g_free);
       json_object_set_int_member (fields, "blocked_until", paused_until);
       log_event (self, account->id, "sync.job.blocked", fields);
       nod_sync_status_set_blocked_until (self->status, paused_until);
@@ -464,7 +468,7 @@ on_pull_done (GObject      *source_object,
       log_event (self, account->id, "sync.job.completed", fields);
       summary.pulled = pulled;
       nod_sync_status_set_last_summary (self->status, &summary);
-      nod_sync_status_set_last_synced_at (self->status, now_s ());
+      nod_sync_status_set_last_synced_at (self->status, now_s (self));
       if (account->push_job == NULL)
         nod_sync_status_set_state (self->status, NOD_SYNC_STATE_IDLE);
     }
@@ -484,7 +488,7 @@ on_pull_done (GObject      *source_object,
           g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (account->forge);
 
           nod_sync_status_set_blocked_until (self->status,
-                                             nod_rate_limit_blocked_until (limit, 0, now_s ()));
+                                             nod_rate_limit_blocked_until (limit, 0, now_s (self)));
           nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
         }
       else
@@ -516,15 +520,16 @@ start_pull (NodSyncEngine *self,
 
   run->self = g_object_ref (self);
   run->account = account;
-  run->started_us = g_get_real_time ();
+  run->started_us = nod_clock_get_now_us (self->clock);
 
   json_object_set_string_member (fields, "kind", "pull");
   log_event (self, account->id, "sync.job.started", fields);
 
   account->pull_job = nod_sync_pull_job_new (self->cache, account->forge, account->id);
+  nod_sync_pull_job_set_clock (account->pull_job, self->clock);
   if (self->history_days > 0)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (now_s (self));
       g_autoptr(GDateTime) since = g_date_time_add_days (now, -(int) self->history_days);
 
       nod_sync_pull_job_set_since (account->pull_job, since);
@@ -577,7 +582,7 @@ request_for_account (NodSyncEngine   *self,
   NodSyncPolicyState state;
   NodSyncDecision decision;
   JsonObject *fields = json_object_new ();
-  gint64 now = now_s ();
+  gint64 now = now_s (self);
 
   if (account->removed)
     {
@@ -1050,8 +1055,9 @@ on_periodic (gpointer user_data)
 static void
 arm_periodic (NodSyncEngine *self)
 {
-  g_clear_handle_id (&self->periodic_source, g_source_remove);
-  self->periodic_source = g_timeout_add_seconds (self->interval_s, on_periodic, self);
+  nod_clock_clear_timeout (self->clock, &self->periodic_source);
+  self->periodic_source = nod_clock_add_timeout_seconds (self->clock, self->interval_s,
+                                                         on_periodic, self, NULL);
 }
 
 static void
@@ -1129,6 +1135,25 @@ nod_sync_engine_get_interval (NodSyncEngine *self)
   g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), 0);
 
   return self->interval_s;
+}
+
+/**
+ * nod_sync_engine_set_clock:
+ * @clock: where the engine reads the time and arms its timers (the cycle, the end of a
+ *   rate-limit pause)
+ *
+ * For tests, which move a manual clock instead of waiting. Set it before the engine starts
+ * or runs a job.
+ */
+void
+nod_sync_engine_set_clock (NodSyncEngine *self,
+                           NodClock      *clock)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (NOD_IS_CLOCK (clock));
+  g_return_if_fail (!self->started && !nod_sync_engine_is_busy (self));
+
+  g_set_object (&self->clock, clock);
 }
 
 /**
@@ -1289,7 +1314,7 @@ nod_sync_engine_sign_out_account (NodSyncEngine *self,
 
   account->signed_in = FALSE;
   account->pull_paused_until = 0;
-  g_clear_handle_id (&account->resume_source, g_source_remove);
+  nod_clock_clear_timeout (self->clock, &account->resume_source);
   g_clear_object (&account->forge);
   if (account->pull_cancellable != NULL)
     g_cancellable_cancel (account->pull_cancellable);
@@ -1316,6 +1341,7 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
       if (account->id != account_id)
         continue;
       account->removed = TRUE;
+      nod_clock_clear_timeout (self->clock, &account->resume_source);
       /* Its rows are about to go: a pull must not write more of them. */
       if (account->pull_cancellable != NULL)
         g_cancellable_cancel (account->pull_cancellable);
@@ -1410,12 +1436,25 @@ nod_sync_engine_get_outbox (NodSyncEngine *self)
 }
 
 static void
+clear_resume_timers (NodSyncEngine *self,
+                     GPtrArray     *accounts)
+{
+  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
+    nod_clock_clear_timeout (self->clock, &((Account *) g_ptr_array_index (accounts, i))->resume_source);
+}
+
+static void
 nod_sync_engine_dispose (GObject *object)
 {
   NodSyncEngine *self = NOD_SYNC_ENGINE (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->periodic_source, g_source_remove);
+  if (self->clock != NULL)
+    {
+      nod_clock_clear_timeout (self->clock, &self->periodic_source);
+      clear_resume_timers (self, self->accounts);
+      clear_resume_timers (self, self->removed_accounts);
+    }
   g_clear_signal_handler (&self->network_handler, self->network_monitor);
   g_clear_object (&self->network_monitor);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
@@ -1426,6 +1465,7 @@ nod_sync_engine_dispose (GObject *object)
   g_clear_object (&self->sync_log);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->clock);
 
   G_OBJECT_CLASS (nod_sync_engine_parent_class)->dispose (object);
 }
@@ -1561,6 +1601,7 @@ nod_sync_engine_init (NodSyncEngine *self)
   self->removed_accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
   self->periodic_enabled = TRUE;
   self->status = nod_sync_status_new ();
+  self->clock = g_object_ref (nod_clock_get_system ());
   self->cancellable = g_cancellable_new ();
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;

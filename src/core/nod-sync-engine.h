@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "nod-clock.h"
 #include "nod-forge.h"
 #include "nod-outbox.h"
 #include "nod-review-cache.h"
@@ -43,6 +44,8 @@ NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
 void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
                                                     guint                 seconds);
 guint            nod_sync_engine_get_interval      (NodSyncEngine        *self);
+void             nod_sync_engine_set_clock         (NodSyncEngine        *self,
+                                                    NodClock             *clock);
 void             nod_sync_engine_set_notes_per_minute (NodSyncEngine     *self,
                                                        guint              notes_per_minute);
 void             nod_sync_engine_set_offline_mode  (NodSyncEngine        *self,

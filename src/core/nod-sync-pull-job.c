@@ -49,6 +49,7 @@ struct _NodSyncPullJob
 {
   GObject         parent_instance;
 
+  NodClock       *clock;         /* the engine's: the time it reads */
   NodReviewCache *cache;
   NodForge       *forge;
   gint64          account_id;
@@ -386,7 +387,7 @@ pause_at_reserve (NodSyncPullJob *self)
 {
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
   gint64 until = nod_rate_limit_blocked_until (limit, NOD_RATE_LIMIT_DEFAULT_RESERVE,
-                                               g_get_real_time () / G_USEC_PER_SEC);
+                                               nod_clock_get_now_s (self->clock));
 
   if (until == 0)
     return FALSE;
@@ -821,6 +822,7 @@ nod_sync_pull_job_dispose (GObject *object)
 
   g_clear_object (&self->cache);
   g_clear_object (&self->forge);
+  g_clear_object (&self->clock);
   g_clear_object (&self->approvals);
   g_clear_pointer (&self->page_items, g_ptr_array_unref);
   g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
@@ -878,6 +880,19 @@ nod_sync_pull_job_init (NodSyncPullJob *self)
   self->boundary = id_set_new ();
   self->boundary_before = id_set_new ();
   self->high_water_ids = id_set_new ();
+  self->clock = g_object_ref (nod_clock_get_system ());
+}
+
+/* Where the job reads the time (the system's clock unless set); set it before it runs. */
+void
+nod_sync_pull_job_set_clock (NodSyncPullJob *self,
+                             NodClock       *clock)
+{
+  g_return_if_fail (NOD_IS_SYNC_PULL_JOB (self));
+  g_return_if_fail (NOD_IS_CLOCK (clock));
+  g_return_if_fail (self->task == NULL);
+
+  g_set_object (&self->clock, clock);
 }
 
 /* Whether this pull was the one that completed the account's first history. */

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "nod-clock.h"
 #include "nod-forge.h"
 #include "nod-review-cache.h"
 
@@ -21,6 +22,8 @@ NodSyncPullJob *nod_sync_pull_job_new        (NodReviewCache      *cache,
 gboolean        nod_sync_pull_job_get_history_done (NodSyncPullJob *self);
 void            nod_sync_pull_job_set_since  (NodSyncPullJob      *self,
                                               GDateTime           *since);
+void            nod_sync_pull_job_set_clock  (NodSyncPullJob      *self,
+                                              NodClock            *clock);
 void            nod_sync_pull_job_run_async  (NodSyncPullJob      *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,

@@ -40,6 +40,7 @@ struct _NodSyncPushJob
 {
   GObject         parent_instance;
 
+  NodClock       *clock;         /* the engine's: the time it reads */
   NodOutbox      *outbox;
   NodForge       *forge;
   gint64          account_id;
@@ -78,9 +79,9 @@ nod_sync_push_outcome_clear (NodSyncPushOutcome *outcome)
 }
 
 static gint64
-now_s (void)
+now_s (NodSyncPushJob *self)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return nod_clock_get_now_s (self->clock);
 }
 
 static NodOutboxAction *
@@ -177,10 +178,10 @@ stop_blocked (NodSyncPushJob *self,
               const GError   *error)
 {
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
-  gint64 until = nod_rate_limit_blocked_until (limit, 0, now_s ());
+  gint64 until = nod_rate_limit_blocked_until (limit, 0, now_s (self));
 
   /* 429 without a usable time: a minute is what GitLab's windows are. */
-  self->outcome.blocked_until = until > 0 ? until : now_s () + 60;
+  self->outcome.blocked_until = until > 0 ? until : now_s (self) + 60;
   set_last_error (self, error->message);
   release_rest (self, self->outcome.blocked_until);
   finish (self, NULL);
@@ -239,7 +240,7 @@ settle_transient (NodSyncPushJob *self,
   set_last_error (self, error->message);
   nod_outbox_fail_transient_async (self->outbox, nod_outbox_action_get_op_id (action),
                                    status_for_error (error), error->message, ambiguous,
-                                   g_get_real_time (), NULL, on_settled, g_object_ref (self));
+                                   nod_clock_get_now_us (self->clock), NULL, on_settled, g_object_ref (self));
 }
 
 static void
@@ -652,7 +653,7 @@ reconcile_discussion_action (NodSyncPushJob *self)
 static gint64
 note_allowed_at (NodSyncPushJob *self)
 {
-  gint64 now = now_s ();
+  gint64 now = now_s (self);
 
   while (!g_queue_is_empty (&self->note_times) &&
          GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60 <= (gsize) now)
@@ -684,7 +685,7 @@ send_action (NodSyncPushJob *self)
           next_action (self);
           return;
         }
-      g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s ()));
+      g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s (self)));
     }
 
   g_debug ("Sending %s %s", nod_action_kind_to_string (kind),
@@ -795,7 +796,7 @@ claim_next_batch (NodSyncPushJob *self)
   nod_outbox_claim_next_batch_async (self->outbox, self->account_id,
                                      self->approvals_only ? NOD_OUTBOX_CLAIM_APPROVALS
                                                           : NOD_OUTBOX_CLAIM_ALL,
-                                     BATCH_SIZE, g_get_real_time (), NULL, on_batch_claimed,
+                                     BATCH_SIZE, nod_clock_get_now_us (self->clock), NULL, on_batch_claimed,
                                      g_object_ref (self));
 }
 
@@ -843,6 +844,7 @@ nod_sync_push_job_dispose (GObject *object)
 
   g_clear_object (&self->outbox);
   g_clear_object (&self->forge);
+  g_clear_object (&self->clock);
   g_clear_pointer (&self->batch, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nod_sync_push_job_parent_class)->dispose (object);
@@ -886,6 +888,19 @@ nod_sync_push_job_init (NodSyncPushJob *self)
 {
   g_queue_init (&self->note_times);
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
+  self->clock = g_object_ref (nod_clock_get_system ());
+}
+
+/* Where the job reads the time (the system's clock unless set); set it before it runs. */
+void
+nod_sync_push_job_set_clock (NodSyncPushJob *self,
+                             NodClock       *clock)
+{
+  g_return_if_fail (NOD_IS_SYNC_PUSH_JOB (self));
+  g_return_if_fail (NOD_IS_CLOCK (clock));
+  g_return_if_fail (self->task == NULL);
+
+  g_set_object (&self->clock, clock);
 }
 
 NodSyncPushJob *

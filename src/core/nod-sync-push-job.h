@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "nod-clock.h"
 #include "nod-forge.h"
 #include "nod-outbox.h"
 
@@ -35,6 +36,8 @@ NodSyncPushJob *nod_sync_push_job_new        (NodOutbox           *outbox,
                                               NodForge            *forge,
                                               gint64               account_id,
                                               gboolean             approvals_only);
+void            nod_sync_push_job_set_clock  (NodSyncPushJob      *self,
+                                              NodClock            *clock);
 void            nod_sync_push_job_set_notes_per_minute (NodSyncPushJob *self,
                                                         guint           notes_per_minute);
 void            nod_sync_push_job_run_async  (NodSyncPushJob      *self,
