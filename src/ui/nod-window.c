@@ -6,6 +6,10 @@
  * bottom. Everything shown comes from the cache (through the engine) with the outbox
  * replayed over it; everything done goes to the engine. Nothing here waits on the
  * network or on SQL: results come back and the window updates.
+ *
+ * Here: the window's pages (starting, error, welcome, main), the sidebar around the list
+ * (NodMergeRequestList, which loads itself), the merge request page and the status bar.
+ * What the reviewer does from the window is in nod-window-actions.c.
  */
 
 #define G_LOG_DOMAIN "nod-window"
@@ -14,43 +18,12 @@
 
 #include <glib/gi18n.h>
 
-#include "nod-merge-request-list.h"
-#include "nod-merge-request-page.h"
 #include "nod-status-indicator.h"
-#include "nod-window.h"
+#include "nod-window-private.h"
 
 /* How soon the list follows a change; a pull in progress refreshes it at most this often. */
 #define RELOAD_DELAY_MS 100
 #define PULL_RELOAD_DELAY_MS 1000
-
-struct _NodWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;
-  NodApplication       *application;
-  NodSyncEngine        *engine;
-  NodAccounts          *accounts;
-  GCancellable         *cancellable;
-  guint                 page_generation;  /* drops a page load overtaken by another */
-  GtkWidget            *indicator;
-
-  GtkStack             *main_stack;
-  GtkBox               *main_box;
-  AdwStatusPage        *error_page;
-  AdwLeaflet           *leaflet;
-  GtkToggleButton      *search_button;
-  GtkSearchBar         *search_bar;
-  GtkSearchEntry       *search_entry;
-  GtkDropDown          *filter_dropdown;
-  GtkStack             *sidebar_stack;
-  NodMergeRequestList  *merge_request_list;
-  AdwStatusPage        *empty_list_page;
-  AdwWindowTitle       *content_title;
-  AdwToastOverlay      *toast_overlay;
-  GtkStack             *content_stack;
-  NodMergeRequestPage  *page;
-};
 
 G_DEFINE_FINAL_TYPE (NodWindow, nod_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -216,153 +189,6 @@ on_back_clicked (NodWindow *self)
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-/* ---- review actions ---- */
-
-static void
-on_enqueued (GObject      *source_object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(NodWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodOutboxAction) action = NULL;
-
-  action = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
-  if (error != NULL)
-    {
-      AdwToast *toast = adw_toast_new (error->message);
-
-      adw_toast_overlay_add_toast (self->toast_overlay, toast);
-      return;
-    }
-  /* Shown at once from the outbox, marked pending until GitLab has it. */
-  nod_merge_request_list_reload (self->merge_request_list);
-}
-
-static void
-enqueue (NodWindow       *self,
-         NodOutboxAction *action)
-{
-  g_autoptr(NodOutboxAction) owned = action;
-
-  if (self->engine == NULL)
-    return;
-  nod_sync_engine_enqueue_async (self->engine, owned, NULL, on_enqueued, g_object_ref (self));
-}
-
-static gint64
-shown_account (NodWindow *self)
-{
-  NodMergeRequestItem *item = selected_item (self);
-
-  return item != NULL ? nod_merge_request_item_get_account_id (item) : 0;
-}
-
-static void
-toggle_approval (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  NodWindow *self = NOD_WINDOW (widget);
-  gint64 account_id = shown_account (self);
-  gint64 project_id = nod_merge_request_page_get_project_id (self->page);
-  gint64 iid = nod_merge_request_page_get_iid (self->page);
-
-  if (account_id == 0 || iid == 0 ||
-      !gtk_widget_get_visible (nod_merge_request_page_get_approve_button (self->page)))
-    return;
-
-  if (nod_merge_request_page_get_approved (self->page))
-    enqueue (self, nod_outbox_action_new_unapprove (account_id, project_id, iid));
-  else
-    enqueue (self, nod_outbox_action_new_approve (account_id, project_id, iid,
-                                                  nod_merge_request_page_get_head_sha (
-                                                    self->page)));
-}
-
-static void
-on_page_comment (NodWindow  *self,
-                 const char *body)
-{
-  gint64 account_id = shown_account (self);
-
-  if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_comment (account_id,
-                                                  nod_merge_request_page_get_project_id (
-                                                    self->page),
-                                                  nod_merge_request_page_get_iid (self->page),
-                                                  body));
-}
-
-static void
-on_page_reply (NodWindow  *self,
-               const char *discussion_id,
-               const char *body)
-{
-  gint64 account_id = shown_account (self);
-
-  if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_reply (account_id,
-                                                nod_merge_request_page_get_project_id (self->page),
-                                                nod_merge_request_page_get_iid (self->page),
-                                                discussion_id, body));
-}
-
-static void
-on_page_resolve (NodWindow  *self,
-                 const char *discussion_id,
-                 gboolean    resolved)
-{
-  gint64 account_id = shown_account (self);
-
-  if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_resolve (account_id,
-                                                  nod_merge_request_page_get_project_id (
-                                                    self->page),
-                                                  nod_merge_request_page_get_iid (self->page),
-                                                  discussion_id, resolved));
-}
-
-static void
-next_merge_request (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  nod_merge_request_list_move_selection (NOD_WINDOW (widget)->merge_request_list, 1);
-}
-
-static void
-previous_merge_request (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
-{
-  nod_merge_request_list_move_selection (NOD_WINDOW (widget)->merge_request_list, -1);
-}
-
-static void
-focus_comment (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  NodWindow *self = NOD_WINDOW (widget);
-
-  if (selected_item (self) != NULL)
-    nod_merge_request_page_focus_comment (self->page);
-}
-
-static void
-toggle_search (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  NodWindow *self = NOD_WINDOW (widget);
-
-  gtk_toggle_button_set_active (self->search_button,
-                                !gtk_toggle_button_get_active (self->search_button));
-  if (gtk_toggle_button_get_active (self->search_button))
-    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
-}
-
 /* ---- the engine ---- */
 
 static void
@@ -504,29 +330,8 @@ nod_window_class_init (NodWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_list_selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, update_sidebar);
   gtk_widget_class_bind_template_callback (widget_class, load_page);
-  gtk_widget_class_bind_template_callback (widget_class, on_page_comment);
-  gtk_widget_class_bind_template_callback (widget_class, on_page_reply);
-  gtk_widget_class_bind_template_callback (widget_class, on_page_resolve);
 
-  gtk_widget_class_install_action (widget_class, "win.toggle-approval", NULL, toggle_approval);
-  gtk_widget_class_install_action (widget_class, "win.next-merge-request", NULL,
-                                   next_merge_request);
-  gtk_widget_class_install_action (widget_class, "win.previous-merge-request", NULL,
-                                   previous_merge_request);
-  gtk_widget_class_install_action (widget_class, "win.comment", NULL, focus_comment);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, toggle_search);
-
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
-                                       "win.next-merge-request", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK,
-                                       "win.previous-merge-request", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a,
-                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.toggle-approval", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m,
-                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.comment", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
-                                       "win.search", NULL);
+  _nod_window_install_actions (widget_class);
 }
 
 static void
