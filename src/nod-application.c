@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The window opens at once; the session (the store, the accounts and the engine) comes up
- * behind it and the "engine" property says when it is there. Everything the reviewer does
+ * behind it and the "session" property says when it is there. Everything the reviewer does
  * goes through the engine, which the session owns.
  */
 
@@ -48,7 +48,7 @@ G_DEFINE_FINAL_TYPE (NodApplication, nod_application, ADW_TYPE_APPLICATION)
 enum
 {
   PROP_0,
-  PROP_ENGINE,
+  PROP_SESSION,
   PROP_STARTUP_ERROR,
   N_PROPS
 };
@@ -239,7 +239,7 @@ session_ready (NodApplication *self,
                            self, 0);
   g_signal_connect_object (self->engine, "history-synced", G_CALLBACK (on_history_synced),
                            self, 0);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 
   window = gtk_application_get_active_window (GTK_APPLICATION (self));
   if (window == NULL || !gtk_widget_get_visible (GTK_WIDGET (window)))
@@ -429,7 +429,7 @@ run_command (NodApplication          *self,
 }
 
 static void
-on_engine_for_command (NodApplication          *self,
+on_session_for_command (NodApplication          *self,
                        GParamSpec              *pspec,
                        GApplicationCommandLine *command_line)
 {
@@ -455,14 +455,14 @@ nod_application_command_line (GApplication            *app,
       return 0;
     }
 
-  /* The command uses this instance's engine (its status bar shows the work), once the
-   * engine is up; the terminal waits for the answer. */
+  /* The command uses this instance's session (its status bar shows the work), once it
+   * is open; the terminal waits for the answer. */
   g_application_hold (app);
   g_object_set_data (G_OBJECT (command_line), "nod-application", app);
   if (self->session != NULL)
     run_command (self, command_line);
   else
-    g_signal_connect (self, "notify::engine", G_CALLBACK (on_engine_for_command),
+    g_signal_connect (self, "notify::session", G_CALLBACK (on_session_for_command),
                       g_object_ref (command_line));
   return 0;
 }
@@ -518,8 +518,8 @@ nod_application_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_value_set_object (value, nod_application_get_engine (self));
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
 
     case PROP_STARTUP_ERROR:
@@ -547,9 +547,9 @@ nod_application_class_init (NodApplicationClass *klass)
   app_class->handle_local_options = nod_application_handle_local_options;
   app_class->command_line = nod_application_command_line;
 
-  /* NULL until the store is open and the accounts are known. */
-  properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL, NOD_TYPE_SYNC_ENGINE, flags);
+  /* NULL until the session is open with every account. */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, NOD_TYPE_SESSION, flags);
   /* Why Nod could not open its data, as a sentence; NULL if all is well. */
   properties[PROP_STARTUP_ERROR] =
     g_param_spec_string ("startup-error", NULL, NULL, NULL, flags);

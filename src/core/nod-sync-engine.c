@@ -1427,14 +1427,6 @@ nod_sync_engine_get_cache (NodSyncEngine *self)
   return self->cache;
 }
 
-NodOutbox *
-nod_sync_engine_get_outbox (NodSyncEngine *self)
-{
-  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
-
-  return self->outbox;
-}
-
 static void
 clear_resume_timers (NodSyncEngine *self,
                      GPtrArray     *accounts)

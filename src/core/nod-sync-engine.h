@@ -38,7 +38,6 @@ void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
                                                        gboolean           enabled);
 gboolean         nod_sync_engine_get_periodic_enabled (NodSyncEngine     *self);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
-NodOutbox       *nod_sync_engine_get_outbox        (NodSyncEngine        *self);
 NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
 
 void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
