@@ -138,6 +138,45 @@ test_remove_forgets (Fixture       *fixture,
   g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
 }
 
+/* What GitLab last said of an account's budget comes back with the accounts, next run. */
+static void
+test_rate_limit_kept (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(NodAccount) sam = add (fixture, "https://gitlab.com", "sam");
+  g_autoptr(NodAccount) other = add (fixture, "https://git.example.org", "sam");
+  g_autoptr(NodAccounts) reloaded = nod_accounts_new (fixture->store);
+  g_autoptr(NodRateLimit) kept = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodRateLimit budget = { .limit = 2000, .remaining = 12, .reset_at = 1800000000,
+                          .retry_at = 0, .observed_at = 1799999000 };
+
+  g_assert_null (nod_accounts_dup_rate_limit (fixture->accounts, nod_account_get_id (sam)));
+  nod_accounts_save_rate_limit_async (fixture->accounts, nod_account_get_id (sam), &budget,
+                                      NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_accounts_save_rate_limit_finish (fixture->accounts,
+                                                      nod_test_wait_for_result (&result),
+                                                      &error));
+  g_assert_no_error (error);
+  /* Damaged text reads as nothing kept. */
+  nod_test_exec (fixture->store, "UPDATE accounts SET rate_limit = '[not json' "
+                                 "WHERE base_url = 'https://git.example.org'");
+
+  g_clear_object (&result);
+  nod_accounts_load_async (reloaded, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_accounts_load_finish (reloaded, nod_test_wait_for_result (&result),
+                                           &error));
+  kept = nod_accounts_dup_rate_limit (reloaded, nod_account_get_id (sam));
+  g_assert_nonnull (kept);
+  g_assert_cmpint (kept->limit, ==, 2000);
+  g_assert_cmpint (kept->remaining, ==, 12);
+  g_assert_cmpint (kept->reset_at, ==, 1800000000);
+  g_assert_cmpint (kept->retry_at, ==, 0);
+  g_assert_cmpint (kept->observed_at, ==, 1799999000);
+  g_assert_null (nod_accounts_dup_rate_limit (reloaded, nod_account_get_id (other)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -148,6 +187,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/nod/accounts/remove-forgets", Fixture, NULL, fixture_set_up,
               test_remove_forgets, fixture_tear_down);
+  g_test_add ("/nod/accounts/rate-limit-kept", Fixture, NULL, fixture_set_up,
+              test_rate_limit_kept, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -339,6 +339,16 @@ engine_idle (gpointer data)
   return !nod_sync_engine_is_busy (data);
 }
 
+/* The budget is kept once the account's row says the reserve was reached. */
+static gboolean
+budget_kept (gpointer data)
+{
+  g_autoptr(NodStore) store = nod_test_open_store (((Fixture *) data)->path);
+
+  return nod_test_query_int (store, "SELECT COUNT (*) FROM accounts WHERE "
+                                    "json_extract (rate_limit, '$.remaining') <= 100") == 1;
+}
+
 /* "Last synced" and in-flight rows are what the last run left: a session starts from them. */
 static void
 test_restores_last_run (Fixture       *fixture,
@@ -378,6 +388,64 @@ test_restores_last_run (Fixture       *fixture,
                    ==, 1);
 }
 
+/* A budget spent when Nod last ran is still spent: a new session waits for GitLab's reset
+ * before it pulls again, without asking GitLab first. */
+static void
+test_restores_rate_limit (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *missing = keyring_missing ();
+  g_autoptr(NodSession) session = NULL;
+  g_autoptr(NodSession) reopened = NULL;
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(NodRateLimit) restored = NULL;
+  g_autoptr(GError) error = NULL;
+  NodSyncEngine *engine;
+  NodSyncDecision decision;
+  guint requests;
+
+  if (missing != NULL)
+    {
+      g_test_skip_printf ("No usable keyring here: %s", missing);
+      return;
+    }
+
+  session = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  engine = nod_session_get_engine (session);
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonNode) answer = nod_test_fake_control (fixture->base_url, "POST",
+                                                        "/__fake/ratelimit",
+                                                        "{\"limit\": 2000, \"remaining\": 110, "
+                                                        "\"reset_in_s\": 3600}");
+  }
+  /* The pull stops at the reserve; the job's end keeps what GitLab said. */
+  nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (engine_idle, engine);
+  nod_test_wait_until (budget_kept, fixture);
+  g_clear_object (&session);
+
+  requests = nod_test_fake_count_requests (fixture->base_url, NULL, "^/api/v4/");
+  reopened = open_session (fixture, NOD_SESSION_FLAGS_NONE);
+  engine = nod_session_get_engine (reopened);
+  restored = nod_forge_dup_rate_limit (nod_session_get_forge (reopened,
+                                                              nod_account_get_id (account)));
+  g_assert_cmpint (restored->limit, ==, 2000);
+  g_assert_cmpint (restored->remaining, <=, NOD_RATE_LIMIT_DEFAULT_RESERVE);
+  g_assert_cmpint (restored->reset_at, >, g_get_real_time () / G_USEC_PER_SEC);
+
+  decision = nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_BLOCK);
+  g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_RESERVE);
+  g_assert_cmpint (decision.blocked_until, ==, restored->reset_at);
+  g_assert_false (nod_sync_engine_is_busy (engine));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, NULL, "^/api/v4/"), ==,
+                    requests);
+
+  clear_token (fixture->base_url, "sam");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -396,6 +464,7 @@ main (int   argc,
   ADD ("/nod/session/sign-out", test_sign_out);
   ADD ("/nod/session/remove-account", test_remove_account);
   ADD ("/nod/session/restores-last-run", test_restores_last_run);
+  ADD ("/nod/session/restores-rate-limit", test_restores_rate_limit);
 #undef ADD
 
   return g_test_run ();

@@ -110,21 +110,20 @@ test_foreign_keys_enforced (void)
   g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM sync_state"), ==, 0);
 }
 
-static void
-test_upgrade_from_previous_version (void)
+/* A database as Nod left it at @version, with an account and an action in its outbox, is
+ * brought up to the current schema with both kept. */
+static NodStore *
+upgrade_from (guint version)
 {
   g_autofree char *path = nod_store_get_default_path ();
-  guint current = nod_store_get_schema_version ();
   g_autoptr(NodStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpuint (current, >=, 2);
-
-  /* A database as the previous version of Nod left it, with an action in its outbox. */
-  store = _nod_store_open_at_version_sync (path, current - 1, NULL, &error);
+  store = _nod_store_open_at_version_sync (path, version, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==, current - 1);
-  g_assert_cmpint (count_table (store, "sync_log"), ==, 0);
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==, version);
+  /* The activity log came with version 2. */
+  g_assert_cmpint (count_table (store, "sync_log"), ==, version >= 2 ? 1 : 0);
   nod_test_exec (store, "INSERT INTO accounts (id, base_url, username, created_at_us) "
                         "VALUES (1, 'https://gitlab.example.com', 'me', 0)");
   nod_test_exec (store, "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
@@ -132,11 +131,23 @@ test_upgrade_from_previous_version (void)
   g_assert_finalize_object (g_steal_pointer (&store));
 
   store = nod_test_open_store (path);
-  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==, current);
-  g_assert_cmpint (count_table (store, "sync_log"), ==, 1);
+  g_assert_cmpint (nod_test_query_int (store, "PRAGMA user_version"), ==,
+                   nod_store_get_schema_version ());
   g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM outbox "
                                               "WHERE op_id = 'op-1' AND state = 'pending'"),
                    ==, 1);
+  g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM accounts"), ==, 1);
+  return g_steal_pointer (&store);
+}
+
+static void
+test_upgrade_from_version_1 (void)
+{
+  g_autoptr(NodStore) store = NULL;
+
+  g_assert_cmpuint (nod_store_get_schema_version (), >=, 2);
+  store = upgrade_from (1);
+  g_assert_cmpint (count_table (store, "sync_log"), ==, 1);
 
   /* What version 2 added works: the activity log keeps the last 500 events. */
   nod_test_exec (store, "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
@@ -144,6 +155,22 @@ test_upgrade_from_previous_version (void)
                         "SELECT i, 'sync.request' FROM n");
   g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM sync_log"), ==, 500);
   g_assert_cmpint (nod_test_query_int (store, "SELECT MIN (at_us) FROM sync_log"), ==, 101);
+}
+
+static void
+test_upgrade_from_version_2 (void)
+{
+  g_autoptr(NodStore) store = NULL;
+
+  g_assert_cmpuint (nod_store_get_schema_version (), >=, 3);
+  store = upgrade_from (2);
+
+  /* What version 3 added: an account keeps its request budget, unknown until saved. */
+  g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM accounts "
+                                              "WHERE rate_limit IS NULL"), ==, 1);
+  nod_test_exec (store, "UPDATE accounts SET rate_limit = '{\"remaining\": 5}'");
+  g_assert_cmpint (nod_test_query_int (store, "SELECT json_extract (rate_limit, "
+                                              "'$.remaining') FROM accounts"), ==, 5);
 }
 
 static void
@@ -323,7 +350,8 @@ main (int   argc,
 
   g_test_add_func ("/nod/store/fresh", test_fresh_database);
   g_test_add_func ("/nod/store/foreign-keys", test_foreign_keys_enforced);
-  g_test_add_func ("/nod/store/upgrade", test_upgrade_from_previous_version);
+  g_test_add_func ("/nod/store/upgrade-from-version-1", test_upgrade_from_version_1);
+  g_test_add_func ("/nod/store/upgrade-from-version-2", test_upgrade_from_version_2);
   g_test_add_func ("/nod/store/newer-version-refused", test_newer_version_refused);
   g_test_add_func ("/nod/store/corrupt-refused", test_corrupt_file_refused);
   g_test_add_func ("/nod/store/read-only-refused", test_read_only_file_refused);

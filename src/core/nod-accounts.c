@@ -20,8 +20,9 @@ struct _NodAccounts
 {
   GObject    parent_instance;
 
-  NodStore  *store;
-  GPtrArray *accounts;
+  NodStore   *store;
+  GPtrArray  *accounts;
+  GHashTable *rate_limits;  /* account id → NodRateLimit, as the last run left it */
 };
 
 static void nod_accounts_list_model_init (GListModelInterface *iface);
@@ -68,6 +69,7 @@ nod_accounts_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->rate_limits, g_hash_table_unref);
 
   G_OBJECT_CLASS (nod_accounts_parent_class)->dispose (object);
 }
@@ -84,6 +86,8 @@ static void
 nod_accounts_init (NodAccounts *self)
 {
   self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rate_limits = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                             (GDestroyNotify) nod_rate_limit_free);
 }
 
 NodAccounts *
@@ -131,13 +135,15 @@ replace_all (NodAccounts *self,
 
 typedef struct
 {
-  GPtrArray *loaded;  /* NodAccount, by id */
+  GPtrArray  *loaded;       /* NodAccount, by id */
+  GHashTable *rate_limits;  /* account id → NodRateLimit, where one was kept */
 } LoadWork;
 
 static void
 load_work_free (LoadWork *work)
 {
   g_clear_pointer (&work->loaded, g_ptr_array_unref);
+  g_clear_pointer (&work->rate_limits, g_hash_table_unref);
   g_free (work);
 }
 
@@ -151,17 +157,28 @@ load_work (sqlite3       *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = nod_store_prepare (db, "SELECT id, base_url, username FROM accounts ORDER BY id",
+  stmt = nod_store_prepare (db,
+                            "SELECT id, base_url, username, rate_limit FROM accounts ORDER BY id",
                             error);
   if (stmt == NULL)
     return FALSE;
 
   work->loaded = g_ptr_array_new_with_free_func (g_object_unref);
+  work->rate_limits = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                             (GDestroyNotify) nod_rate_limit_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (work->loaded,
-                     nod_account_new (sqlite3_column_int64 (stmt, 0),
-                                      (const char *) sqlite3_column_text (stmt, 1),
-                                      (const char *) sqlite3_column_text (stmt, 2)));
+    {
+      gint64 account_id = sqlite3_column_int64 (stmt, 0);
+      NodRateLimit rate_limit;
+
+      g_ptr_array_add (work->loaded,
+                       nod_account_new (account_id,
+                                        (const char *) sqlite3_column_text (stmt, 1),
+                                        (const char *) sqlite3_column_text (stmt, 2)));
+      if (nod_rate_limit_from_json (&rate_limit, (const char *) sqlite3_column_text (stmt, 3)))
+        g_hash_table_insert (work->rate_limits, g_memdup2 (&account_id, sizeof account_id),
+                             nod_rate_limit_copy (&rate_limit));
+    }
   if (rc != SQLITE_DONE)
     {
       nod_store_set_error (error, db, rc);
@@ -193,7 +210,93 @@ nod_accounts_load_finish (NodAccounts   *self,
   if (work == NULL)
     return FALSE;
   replace_all (self, work->loaded);
+  g_hash_table_unref (self->rate_limits);
+  self->rate_limits = g_steal_pointer (&work->rate_limits);
   return TRUE;
+}
+
+/**
+ * nod_accounts_dup_rate_limit:
+ *
+ * Returns: (transfer full) (nullable): what GitLab last said of the account's request
+ *   budget, as kept by nod_accounts_save_rate_limit_async() when the accounts were loaded
+ */
+NodRateLimit *
+nod_accounts_dup_rate_limit (NodAccounts *self,
+                             gint64       account_id)
+{
+  NodRateLimit *rate_limit;
+
+  g_return_val_if_fail (NOD_IS_ACCOUNTS (self), NULL);
+
+  rate_limit = g_hash_table_lookup (self->rate_limits, &account_id);
+  return rate_limit != NULL ? nod_rate_limit_copy (rate_limit) : NULL;
+}
+
+/* ---- the request budget ---- */
+
+typedef struct
+{
+  gint64  account_id;
+  char   *rate_limit;  /* JSON */
+} RateLimitWork;
+
+static void
+rate_limit_work_free (RateLimitWork *work)
+{
+  g_free (work->rate_limit);
+  g_free (work);
+}
+
+static gboolean
+save_rate_limit_work (sqlite3       *db,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  RateLimitWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db, "UPDATE accounts SET rate_limit = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, work->rate_limit, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, work->account_id);
+  return nod_store_step_done (stmt, error);
+}
+
+/**
+ * nod_accounts_save_rate_limit_async:
+ *
+ * Keeps what GitLab last said of the account's request budget, for the next run.
+ */
+void
+nod_accounts_save_rate_limit_async (NodAccounts         *self,
+                                    gint64               account_id,
+                                    const NodRateLimit  *rate_limit,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  RateLimitWork *work;
+
+  g_return_if_fail (NOD_IS_ACCOUNTS (self));
+  g_return_if_fail (rate_limit != NULL);
+
+  work = g_new0 (RateLimitWork, 1);
+  work->account_id = account_id;
+  work->rate_limit = nod_rate_limit_to_json (rate_limit);
+  nod_store_run_async (self->store, self, nod_accounts_save_rate_limit_async,
+                       save_rate_limit_work, work, (GDestroyNotify) rate_limit_work_free,
+                       cancellable, callback, user_data);
+}
+
+gboolean
+nod_accounts_save_rate_limit_finish (NodAccounts   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_accounts_save_rate_limit_async, error) != NULL;
 }
 
 /* ---- add ---- */

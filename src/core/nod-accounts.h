@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "nod-account.h"
+#include "nod-rate-limit.h"
 #include "nod-store.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,18 @@ void         nod_accounts_add_async      (NodAccounts          *self,
 NodAccount  *nod_accounts_add_finish     (NodAccounts          *self,
                                           GAsyncResult         *result,
                                           GError              **error);
+
+NodRateLimit *nod_accounts_dup_rate_limit       (NodAccounts          *self,
+                                                gint64                account_id);
+void         nod_accounts_save_rate_limit_async  (NodAccounts          *self,
+                                                  gint64                account_id,
+                                                  const NodRateLimit   *rate_limit,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean     nod_accounts_save_rate_limit_finish (NodAccounts          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 
 void         nod_accounts_remove_async   (NodAccounts          *self,
                                           gint64                account_id,

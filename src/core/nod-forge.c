@@ -394,6 +394,24 @@ nod_forge_dup_rate_limit (NodForge *self)
   return NOD_FORGE_GET_IFACE (self)->dup_rate_limit (self);
 }
 
+/**
+ * nod_forge_restore_rate_limit:
+ * @rate_limit: what an earlier run last heard of the request budget
+ *
+ * Starts from what the last run knew, until GitLab answers again: a new run that is
+ * rate-limited waits for the reset rather than finding out the hard way. A snapshot older
+ * than what the forge heard itself changes nothing.
+ */
+void
+nod_forge_restore_rate_limit (NodForge           *self,
+                              const NodRateLimit *rate_limit)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (rate_limit != NULL);
+
+  NOD_FORGE_GET_IFACE (self)->restore_rate_limit (self, rate_limit);
+}
+
 /* A server's own words, cut short and made safe to show. */
 static char *
 bounded_server_message (const char *server_message)

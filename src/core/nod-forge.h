@@ -135,6 +135,8 @@ struct _NodForgeInterface
                                                GAsyncResult         *result,
                                                GError              **error);
   NodRateLimit  *(*dup_rate_limit)            (NodForge             *self);
+  void           (*restore_rate_limit)        (NodForge             *self,
+                                               const NodRateLimit   *rate_limit);
 };
 
 void             nod_forge_get_current_user_async     (NodForge             *self,
@@ -253,6 +255,8 @@ NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *sel
                                                        GError              **error);
 
 NodRateLimit    *nod_forge_dup_rate_limit             (NodForge             *self);
+void             nod_forge_restore_rate_limit         (NodForge             *self,
+                                                       const NodRateLimit   *rate_limit);
 
 void             nod_forge_set_error_for_status       (GError              **error,
                                                        guint                 status,

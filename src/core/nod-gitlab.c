@@ -905,6 +905,16 @@ nod_gitlab_dup_rate_limit (NodForge *forge)
 }
 
 static void
+nod_gitlab_restore_rate_limit (NodForge           *forge,
+                               const NodRateLimit *rate_limit)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+
+  if (rate_limit->observed_at > self->rate_limit.observed_at)
+    self->rate_limit = *rate_limit;
+}
+
+static void
 nod_gitlab_forge_init (NodForgeInterface *iface)
 {
   iface->get_current_user_async = nod_gitlab_get_current_user_async;
@@ -921,6 +931,7 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->set_resolved_async = nod_gitlab_set_resolved_async;
   iface->finish_object = nod_gitlab_finish_object;
   iface->dup_rate_limit = nod_gitlab_dup_rate_limit;
+  iface->restore_rate_limit = nod_gitlab_restore_rate_limit;
 }
 
 static void

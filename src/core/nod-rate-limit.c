@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "nod-rate-limit.h"
 
 G_DEFINE_BOXED_TYPE (NodRateLimit, nod_rate_limit, nod_rate_limit_copy, nod_rate_limit_free)
@@ -163,6 +165,72 @@ nod_rate_limit_is_known (const NodRateLimit *self)
   g_return_val_if_fail (self != NULL, FALSE);
 
   return self->remaining >= 0 || self->retry_at > 0;
+}
+
+/* The snapshot as JSON, to keep between runs. */
+char *
+nod_rate_limit_to_json (const NodRateLimit *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "limit");
+  json_builder_add_int_value (builder, self->limit);
+  json_builder_set_member_name (builder, "remaining");
+  json_builder_add_int_value (builder, self->remaining);
+  json_builder_set_member_name (builder, "reset_at");
+  json_builder_add_int_value (builder, self->reset_at);
+  json_builder_set_member_name (builder, "retry_at");
+  json_builder_add_int_value (builder, self->retry_at);
+  json_builder_set_member_name (builder, "observed_at");
+  json_builder_add_int_value (builder, self->observed_at);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static gint64
+int_member (JsonObject *object,
+            const char *name,
+            gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_INT64 ? json_node_get_int (node) : fallback;
+}
+
+/**
+ * nod_rate_limit_from_json:
+ *
+ * Fills @self from what nod_rate_limit_to_json() wrote; a member that is missing or not a
+ * number is unknown. Returns FALSE, leaving @self unknown, for text that is no object.
+ */
+gboolean
+nod_rate_limit_from_json (NodRateLimit *self,
+                          const char   *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *object;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  nod_rate_limit_init_unknown (self);
+  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+
+  object = json_node_get_object (root);
+  self->limit = int_member (object, "limit", self->limit);
+  self->remaining = int_member (object, "remaining", self->remaining);
+  self->reset_at = int_member (object, "reset_at", self->reset_at);
+  self->retry_at = int_member (object, "retry_at", self->retry_at);
+  self->observed_at = int_member (object, "observed_at", self->observed_at);
+  return TRUE;
 }
 
 /**

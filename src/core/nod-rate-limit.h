@@ -34,6 +34,9 @@ gboolean      nod_rate_limit_parse         (NodRateLimit              *self,
                                             SoupMessageHeaders        *headers,
                                             gint64                     now);
 gboolean      nod_rate_limit_is_known      (const NodRateLimit        *self);
+char         *nod_rate_limit_to_json       (const NodRateLimit        *self);
+gboolean      nod_rate_limit_from_json     (NodRateLimit              *self,
+                                            const char                *json);
 gint64        nod_rate_limit_blocked_until (const NodRateLimit        *self,
                                             guint                      reserve,
                                             gint64                     now);

@@ -4,8 +4,9 @@
  *
  * The app, a headless command and the sign-in window all start here, so the stack is
  * wired in one place and in one order: open the store, recover what a killed Nod left in
- * flight, restore what the last run knew, load the accounts, read their tokens from the
- * keyring and give the engine a forge for each. Signing in and out, and forgetting an
+ * flight, restore what the last run knew (when it last pulled, each account's request
+ * budget), load the accounts, read their tokens from the keyring and give the engine a
+ * forge for each. Signing in and out, and forgetting an
  * account, touch the keyring, the store and the engine together, here too.
  */
 
@@ -29,6 +30,7 @@ struct _NodSession
   NodAccounts     *accounts;
   NodSyncEngine   *engine;
   GHashTable      *forges;    /* account id → the NodForge it syncs with, while signed in */
+  GHashTable      *kept_budget_at; /* account id → observed_at of the budget kept last */
 };
 
 G_DEFINE_FINAL_TYPE (NodSession, nod_session, G_TYPE_OBJECT)
@@ -51,11 +53,56 @@ give_forge (NodSession *self,
   nod_sync_engine_remove_account (self->engine, account_id);
   nod_sync_engine_add_account (self->engine, account_id, forge);
   if (forge != NULL)
-    g_hash_table_insert (self->forges, g_memdup2 (&account_id, sizeof account_id),
-                         g_object_ref (forge));
+    {
+      g_autoptr(NodRateLimit) last_run = nod_accounts_dup_rate_limit (self->accounts,
+                                                                       account_id);
+
+      /* A budget spent when Nod last ran is still spent until GitLab's window resets. */
+      if (last_run != NULL)
+        nod_forge_restore_rate_limit (forge, last_run);
+      g_hash_table_insert (self->forges, g_memdup2 (&account_id, sizeof account_id),
+                           g_object_ref (forge));
+    }
   else
     g_hash_table_remove (self->forges, &account_id);
   nod_account_set_signed_in (account, forge != NULL);
+}
+
+/* ---- what the last run knew ---- */
+
+static void
+on_budget_kept (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_accounts_save_rate_limit_finish (NOD_ACCOUNTS (source_object), result, &error))
+    g_debug ("Could not keep the request budget: %s", error->message);
+}
+
+/* A job ended: what GitLab said of each account's request budget is kept for the next
+ * run, if it said anything new. */
+static void
+keep_budgets (NodSession *self)
+{
+  GHashTableIter iter;
+  gpointer key, forge;
+
+  g_hash_table_iter_init (&iter, self->forges);
+  while (g_hash_table_iter_next (&iter, &key, &forge))
+    {
+      g_autoptr(NodRateLimit) budget = nod_forge_dup_rate_limit (forge);
+      gint64 account_id = *(gint64 *) key;
+      gint64 *kept_at = g_hash_table_lookup (self->kept_budget_at, &account_id);
+
+      if (budget->observed_at == 0 || (kept_at != NULL && *kept_at == budget->observed_at))
+        continue;
+      g_hash_table_insert (self->kept_budget_at, g_memdup2 (&account_id, sizeof account_id),
+                           g_memdup2 (&budget->observed_at, sizeof budget->observed_at));
+      nod_accounts_save_rate_limit_async (self->accounts, account_id, budget, NULL,
+                                          on_budget_kept, NULL);
+    }
 }
 
 /* ---- open ---- */
@@ -229,6 +276,8 @@ on_store_opened (GObject      *source_object,
   self->accounts = nod_accounts_new (self->store);
   self->engine = nod_sync_engine_new (self->store, self->outbox);
   nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
+  g_signal_connect_object (self->engine, "job-finished", G_CALLBACK (keep_budgets), self,
+                           G_CONNECT_SWAPPED);
 
   /* Before anything can be sent: what a killed Nod left in flight is checked first. */
   nod_outbox_recover_async (self->outbox, g_task_get_cancellable (task), on_recovered, task);
@@ -710,6 +759,7 @@ nod_session_dispose (GObject *object)
   NodSession *self = NOD_SESSION (object);
 
   g_clear_pointer (&self->forges, g_hash_table_unref);
+  g_clear_pointer (&self->kept_budget_at, g_hash_table_unref);
   g_clear_object (&self->engine);
   g_clear_object (&self->accounts);
   g_clear_object (&self->outbox);
@@ -728,4 +778,5 @@ static void
 nod_session_init (NodSession *self)
 {
   self->forges = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->kept_budget_at = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
 }

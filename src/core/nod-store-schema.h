@@ -148,4 +148,8 @@ static const char * const nod_store_migrations[] = {
   "CREATE TRIGGER sync_log_keep_last_500 AFTER INSERT ON sync_log BEGIN"
   "  DELETE FROM sync_log WHERE id <= NEW.id - 500;"
   "END;",
+
+  /* 3: what GitLab last said of each account's request budget (a JSON NodRateLimit), so
+   * a new run starts from it rather than from nothing */
+  "ALTER TABLE accounts ADD COLUMN rate_limit TEXT;",
 };
