@@ -29,6 +29,7 @@
 #endif
 
 #include "nod-credentials.h"
+#include "nod-test-keyring.h"
 #include "nod-test-utils.h"
 
 #define HOST_A "https://gitlab.nod-test.invalid"
@@ -42,10 +43,7 @@
 #define TOKEN_LOGGED "glpat-nod-test-logged-c0ffee"
 #define TOKEN_LOCKED "glpat-nod-test-locked-2b8e41"
 
-#define KEYRING_PASSWORD "nod-test-keyring"
-
-/* How long a private keyring has to come up, and a subprocess case to finish. */
-#define KEYRING_STARTUP_US (20 * G_USEC_PER_SEC)
+/* How long a subprocess case has to finish. */
 #define SUBPROCESS_TIMEOUT_US (60 * G_USEC_PER_SEC)
 
 static const SecretSchema test_schema = {
@@ -57,18 +55,10 @@ static const SecretSchema test_schema = {
   },
 };
 
-/* A session bus of our own with gnome-keyring-daemon on it. */
-typedef struct
-{
-  GTestDBus   *bus;
-  GSubprocess *daemon;
-  char        *home;
-} PrivateKeyring;
-
 /* Why the keyring cases skip; NULL when there is a keyring to run them against. */
 static char *keyring_missing_reason;
 /* The keyring of our own, when there is one; stopped at the end, never freed. */
-static PrivateKeyring *private_keyring;
+static NodTestKeyring *private_keyring;
 /* A private bus with no Secret Service on it, in the subprocess that uses one. */
 static GTestDBus *bare_bus;
 
@@ -97,266 +87,6 @@ remember_log (GLogLevelFlags   log_level,
   return g_log_writer_default (log_level, fields, n_fields, user_data);
 }
 
-/* The private keyring */
-
-static void
-die_with_parent (gpointer user_data)
-{
-#ifdef __linux__
-  /* Should the test die before it stops the daemon, the daemon goes too. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-#endif
-}
-
-static void
-on_secret_service_appeared (GDBusConnection *connection,
-                            const char      *name,
-                            const char      *name_owner,
-                            gpointer         user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-static gboolean
-on_startup_deadline (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until *@flag is set; FALSE when the startup deadline passes
- * first. */
-static gboolean
-wait_for_flag (gboolean *flag)
-{
-  g_autoptr(GSource) deadline = g_timeout_source_new (KEYRING_STARTUP_US / 1000);
-  gboolean timed_out = FALSE;
-
-  g_source_set_callback (deadline, on_startup_deadline, &timed_out, NULL);
-  g_source_attach (deadline, NULL);
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_destroy (deadline);
-
-  return *flag;
-}
-
-/* The keyring the "default" alias names: NULL, with no error, when there is none. */
-static SecretCollection *
-get_default_keyring (SecretCollectionFlags   flags,
-                     GError                **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(SecretService) service = NULL;
-
-  secret_service_get (SECRET_SERVICE_NONE, NULL, nod_test_keep_result, &result);
-  service = secret_service_get_finish (nod_test_wait_for_result (&result), error);
-  if (service == NULL)
-    return NULL;
-
-  g_clear_object (&result);
-  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, flags, NULL,
-                               nod_test_keep_result, &result);
-  return secret_collection_for_alias_finish (nod_test_wait_for_result (&result), error);
-}
-
-/* NULL when the default keyring is there and unlocked; otherwise why not. */
-static char *
-check_default_keyring (void)
-{
-  g_autoptr(SecretCollection) collection = NULL;
-  g_autoptr(GError) error = NULL;
-
-  collection = get_default_keyring (SECRET_COLLECTION_NONE, &error);
-  if (error != NULL)
-    return g_strdup_printf ("No Secret Service on the session bus (%s)", error->message);
-  if (collection == NULL)
-    return g_strdup ("The Secret Service has no default keyring");
-  if (secret_collection_get_locked (collection))
-    return g_strdup ("The default keyring is locked");
-
-  return NULL;
-}
-
-/* Ends the daemon we started, and removes its keyring files. */
-static void
-stop_daemon (PrivateKeyring *keyring)
-{
-  if (keyring->daemon != NULL)
-    {
-      g_subprocess_force_exit (keyring->daemon);
-      g_subprocess_wait (keyring->daemon, NULL, NULL);
-      g_clear_object (&keyring->daemon);
-    }
-  if (keyring->home != NULL)
-    {
-      nod_test_remove_tree (keyring->home);
-      g_clear_pointer (&keyring->home, g_free);
-    }
-}
-
-/* Takes a keyring down before anything used it through the password calls: the session
- * bus connection goes with it, so another bus can be used after. */
-static void
-private_keyring_free (PrivateKeyring *keyring)
-{
-  /* libsecret's Secret Service proxy holds on to the bus, which GTestDBus waits for. */
-  secret_service_disconnect ();
-  stop_daemon (keyring);
-  if (keyring->bus != NULL)
-    {
-      g_test_dbus_down (keyring->bus);
-      g_clear_object (&keyring->bus);
-    }
-  g_free (keyring);
-}
-
-/* Closes this process's connection to a private bus, and stops the bus, at the end.
- *
- * The bus is stopped, never taken down, and its GTestDBus stays referenced until the
- * process exits: once two of libsecret's password calls have run, libsecret 0.20.5 keeps
- * a reference to the bus connection that secret_service_disconnect () does not drop, and
- * g_test_dbus_down () would wait 30 s for that connection to go, then warn. */
-static void
-stop_private_bus (GTestDBus *bus)
-{
-  g_autoptr(GDBusConnection) connection = NULL;
-
-  secret_service_disconnect ();
-  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  if (connection != NULL)
-    {
-      g_dbus_connection_set_exit_on_close (connection, FALSE);
-      g_dbus_connection_close_sync (connection, NULL, NULL);
-    }
-  g_test_dbus_stop (bus);
-}
-
-static void
-private_keyring_stop (PrivateKeyring *keyring)
-{
-  stop_private_bus (keyring->bus);
-  stop_daemon (keyring);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrivateKeyring, private_keyring_free)
-
-/* Starts a private bus with gnome-keyring-daemon on it, its login keyring (the default
- * one) unlocked. NULL, with the reason in @out_reason, when that cannot be done. */
-static PrivateKeyring *
-private_keyring_start (char **out_reason)
-{
-  g_autoptr(PrivateKeyring) keyring = g_new0 (PrivateKeyring, 1);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *daemon_path = g_find_program_in_path ("gnome-keyring-daemon");
-  g_autofree char *bus_daemon_path = g_find_program_in_path ("dbus-daemon");
-  g_autofree char *runtime_dir = NULL;
-  g_autofree char *data_dir = NULL;
-  GOutputStream *daemon_stdin;
-  gboolean appeared = FALSE;
-  guint watch_id;
-
-  if (daemon_path == NULL || bus_daemon_path == NULL)
-    {
-      *out_reason = g_strdup ("gnome-keyring-daemon or dbus-daemon is not installed");
-      return NULL;
-    }
-
-  keyring->home = g_dir_make_tmp ("nod-test-keyring-XXXXXX", &error);
-  g_assert_no_error (error);
-  runtime_dir = g_build_filename (keyring->home, "runtime", NULL);
-  data_dir = g_build_filename (keyring->home, "data", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (runtime_dir, 0700), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (data_dir, 0700), ==, 0);
-
-  /* Sets DBUS_SESSION_BUS_ADDRESS to the private bus, and unsets DISPLAY. */
-  keyring->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (keyring->bus);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS",
-                                g_test_dbus_get_bus_address (keyring->bus), TRUE);
-  g_subprocess_launcher_setenv (launcher, "HOME", keyring->home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", keyring->home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", keyring->home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime_dir, TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
-  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-
-  keyring->daemon = g_subprocess_launcher_spawn (launcher, &error, daemon_path, "--foreground",
-                                                 "--unlock", "--components=secrets", NULL);
-  if (keyring->daemon == NULL)
-    {
-      *out_reason = g_strdup_printf ("gnome-keyring-daemon did not start: %s", error->message);
-      return NULL;
-    }
-
-  /* --unlock reads the login keyring's password up to the end of its input, and creates
-   * the login keyring with it when there is none. */
-  daemon_stdin = g_subprocess_get_stdin_pipe (keyring->daemon);
-  if (!g_output_stream_write_all (daemon_stdin, KEYRING_PASSWORD, strlen (KEYRING_PASSWORD),
-                                  NULL, NULL, &error) ||
-      !g_output_stream_close (daemon_stdin, NULL, &error))
-    {
-      *out_reason = g_strdup_printf ("gnome-keyring-daemon took no password: %s",
-                                     error->message);
-      return NULL;
-    }
-
-  watch_id = g_bus_watch_name (G_BUS_TYPE_SESSION, "org.freedesktop.secrets",
-                               G_BUS_NAME_WATCHER_FLAGS_NONE, on_secret_service_appeared,
-                               NULL, &appeared, NULL);
-  wait_for_flag (&appeared);
-  g_bus_unwatch_name (watch_id);
-  if (!appeared)
-    {
-      *out_reason = g_strdup ("gnome-keyring-daemon never came onto the private bus");
-      return NULL;
-    }
-
-  *out_reason = check_default_keyring ();
-  if (*out_reason != NULL)
-    return NULL;
-
-  return g_steal_pointer (&keyring);
-}
-
-/* Finds a keyring for the keyring cases, or the reason they skip. */
-static void
-set_up_keyring (void)
-{
-  g_autofree char *address = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
-  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-  g_autofree char *private_reason = NULL;
-
-  private_keyring = private_keyring_start (&private_reason);
-  if (private_keyring != NULL)
-    return;
-
-  /* g_test_dbus_up() changed these; the session bus we were started on is what is left. */
-  g_test_message ("No private keyring (%s); trying the session bus", private_reason);
-  if (address != NULL)
-    g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
-  if (display != NULL)
-    g_setenv ("DISPLAY", display, TRUE);
-
-  keyring_missing_reason = check_default_keyring ();
-  if (keyring_missing_reason != NULL)
-    {
-      g_autofree char *detail = g_steal_pointer (&keyring_missing_reason);
-
-      keyring_missing_reason =
-        g_strdup_printf ("%s, and no private keyring (%s): the keyring cases need "
-                         "gnome-keyring-daemon, or an unlocked default keyring on the "
-                         "session bus",
-                         detail, private_reason);
-    }
-}
 
 /* Sync wrappers. With @error NULL a call must succeed. */
 
@@ -569,7 +299,7 @@ test_store_lookup (void)
 
   g_assert_true (SECRET_IS_ITEM (items->data));
   item_path = g_dbus_proxy_get_object_path (items->data);
-  collection = get_default_keyring (SECRET_COLLECTION_LOAD_ITEMS, &error);
+  collection = nod_test_keyring_get_default (SECRET_COLLECTION_LOAD_ITEMS, &error);
   g_assert_no_error (error);
   g_assert_nonnull (collection);
   collection_items = secret_collection_get_items (collection);
@@ -852,7 +582,7 @@ lock_default_keyring (void)
   g_autoptr(GError) error = NULL;
   SecretService *service;
 
-  collection = get_default_keyring (SECRET_COLLECTION_NONE, &error);
+  collection = nod_test_keyring_get_default (SECRET_COLLECTION_NONE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (collection);
   service = secret_collection_get_service (collection);
@@ -878,7 +608,7 @@ test_locked (void)
       g_autoptr(GError) clear_error = NULL;
       char *token;
 
-      private_keyring = private_keyring_start (&reason);
+      private_keyring = nod_test_keyring_start (&reason);
       if (private_keyring == NULL)
         g_error ("No private keyring: %s", reason);
 
@@ -928,7 +658,7 @@ main (int   argc,
 
   /* A subprocess case brings its own bus, or none. */
   if (!g_test_subprocess ())
-    set_up_keyring ();
+    private_keyring = nod_test_keyring_set_up (&keyring_missing_reason);
 
   g_test_add_func ("/nod/credentials/store-lookup", test_store_lookup);
   g_test_add_func ("/nod/credentials/store-twice-replaces", test_store_twice_replaces);
@@ -946,9 +676,9 @@ main (int   argc,
   status = g_test_run ();
 
   if (private_keyring != NULL)
-    private_keyring_stop (private_keyring);
+    nod_test_keyring_stop (private_keyring);
   if (bare_bus != NULL)
-    stop_private_bus (bare_bus);
+    nod_test_stop_private_bus (bare_bus);
   secret_service_disconnect ();
   g_clear_pointer (&keyring_missing_reason, g_free);
   g_string_free (log_seen, TRUE);

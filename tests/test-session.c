@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The keyring cases need a Secret Service with an unlocked default keyring (build-aux/dev.sh
- * test runs the suite under dbus-run-session with one); without it they skip, saying why.
- * Their accounts live on the fake's loopback address and are removed again.
+ * The keyring cases run in a keyring of the test's own (nod-test-keyring.h), or on the
+ * session bus's unlocked default keyring; without either they skip, saying why. Their
+ * accounts live on the fake's loopback address and are removed again.
  */
 
 #include "config.h"
@@ -12,9 +12,13 @@
 #include "nod-credentials.h"
 #include "nod-fake-gitlab.h"
 #include "nod-session.h"
+#include "nod-test-keyring.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "glpat-session-test-7c1e"
+
+/* Why the keyring cases skip; NULL when there is a keyring to run them against. */
+static char *keyring_missing_reason;
 
 typedef struct
 {
@@ -117,15 +121,7 @@ clear_token (const char *base_url,
 static char *
 keyring_missing (void)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  nod_credentials_store_async ("https://probe.nod-test.invalid", "probe", "glpat-probe", NULL,
-                               nod_test_keep_result, &result);
-  if (!nod_credentials_store_finish (nod_test_wait_for_result (&result), &error))
-    return g_strdup (error->message);
-  clear_token ("https://probe.nod-test.invalid", "probe");
-  return NULL;
+  return g_strdup (keyring_missing_reason);
 }
 
 static gint64
@@ -450,9 +446,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  NodTestKeyring *keyring;
+  int status;
+
   /* Loopback only: the desktop's proxy resolver would want its GSettings schema. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  keyring = nod_test_keyring_set_up (&keyring_missing_reason);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -467,5 +467,10 @@ main (int   argc,
   ADD ("/nod/session/restores-rate-limit", test_restores_rate_limit);
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  if (keyring != NULL)
+    nod_test_keyring_stop (keyring);
+  secret_service_disconnect ();
+  g_clear_pointer (&keyring_missing_reason, g_free);
+  return status;
 }
