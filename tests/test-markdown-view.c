@@ -496,7 +496,7 @@ test_markdown_view_large_input (void)
 }
 
 /* Inputs that make Debian 12's cmark-gfm allocate gigabytes or run for minutes: the view
- * shows the source instead, quickly and within its bound. */
+ * shows them quickly and within its bound. */
 static void
 test_markdown_view_parser_budget (void)
 {
@@ -547,7 +547,7 @@ test_markdown_view_parser_budget (void)
   text = nod_markdown_view_dup_text (view);
   g_assert_cmpuint (strlen (text), <=, NOD_MARKDOWN_VIEW_MAX_RENDERED_BYTES + strlen ("\n…"));
 
-  /* Without the budget these take minutes, or the machine's memory. */
+  /* Parsed as they are, these take minutes, or the machine's memory. */
   g_assert_cmpint (g_get_monotonic_time () - started, <, 30 * G_USEC_PER_SEC);
 
   /* An ordinary document after them renders as usual. */
