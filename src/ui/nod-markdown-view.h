@@ -6,6 +6,8 @@
 
 #include <gtk/gtk.h>
 
+#include "nod-markdown-renderer.h"
+
 G_BEGIN_DECLS
 
 #define NOD_TYPE_MARKDOWN_VIEW (nod_markdown_view_get_type ())
@@ -23,8 +25,13 @@ G_DECLARE_FINAL_TYPE (NodMarkdownView, nod_markdown_view, NOD, MARKDOWN_VIEW, Gt
 NodMarkdownView *nod_markdown_view_new            (void);
 
 const char      *nod_markdown_view_get_markdown   (NodMarkdownView *self);
+/* Formats @markdown in a worker thread: the view keeps showing what it showed until
+ * #NodMarkdownView:rendering turns %FALSE. */
 void             nod_markdown_view_set_markdown   (NodMarkdownView *self,
                                                    const char      *markdown);
+
+/* Whether the formatted text of the current Markdown is still being made. */
+gboolean         nod_markdown_view_get_rendering  (NodMarkdownView *self);
 
 /* What the view shows, as plain text. */
 char            *nod_markdown_view_dup_text       (NodMarkdownView *self);

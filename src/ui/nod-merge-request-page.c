@@ -365,6 +365,9 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
                         gtk_widget_get_first_child (GTK_WIDGET (self->threads_box)));
       gtk_widget_set_visible (GTK_WIDGET (self->threads_box), TRUE);
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->comment_view), "", -1);
+      /* The description is formatted in a worker: until it is, the view would keep the
+       * one of the merge request shown before. */
+      nod_markdown_view_set_markdown (self->description_view, NULL);
       adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
       gtk_adjustment_set_value (adjustment, 0);
     }
