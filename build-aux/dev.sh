@@ -62,12 +62,13 @@ build () {
 }
 
 # Counts TAP subtests (and whole tests that speak no TAP) in meson's test logs and prints
-# "N passed, N failed" with ", N skipped" when some were.
+# "N passed, N failed" with ", N skipped" and ", N incomplete" when some were. A TAP TODO
+# (g_test_incomplete: a known bug, pinned by a test) is not a failure of the suite.
 summarise () {
   python3 - "$@" <<'EOF'
 import json, re, sys
 
-passed = failed = skipped = 0
+passed = failed = skipped = incomplete = 0
 for log in sys.argv[1:]:
     try:
         f = open(log, encoding="utf-8", errors="replace")
@@ -87,13 +88,18 @@ for log in sys.argv[1:]:
                 for case in cases:
                     if re.search(r"#\s*skip", case.group(2), re.I):
                         skipped += 1
+                    elif case.group(1) == "not ok" and \
+                            re.search(r"#\s*todo", case.group(2), re.I):
+                        incomplete += 1
                     elif case.group(1) == "ok":
                         passed += 1
                     else:
                         failed += 1
                 # A crash after some cases leaves no "not ok" line: count it too.
                 if result not in ("OK", "SKIP", "EXPECTEDFAIL") and \
-                        not any(c.group(1) == "not ok" for c in cases):
+                        not any(c.group(1) == "not ok" and
+                                not re.search(r"#\s*todo", c.group(2), re.I)
+                                for c in cases):
                     failed += 1
             elif result == "OK":
                 passed += 1
@@ -105,6 +111,8 @@ for log in sys.argv[1:]:
 line = f"{passed} passed, {failed} failed"
 if skipped:
     line += f", {skipped} skipped"
+if incomplete:
+    line += f", {incomplete} incomplete"
 print(line)
 EOF
 }

@@ -312,3 +312,67 @@ nod_test_count_merge_requests_since (NodForge             *forge,
   g_assert_no_error (error);
   return nod_forge_page_get_total (page);
 }
+
+typedef struct
+{
+  const char *sql;
+  char       *value;
+} QueryText;
+
+static gboolean
+query_text_work (sqlite3       *db,
+                 gpointer       work_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  QueryText *query = work_data;
+  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, query->sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no row for: %s", query->sql);
+      return FALSE;
+    }
+  query->value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  return TRUE;
+}
+
+char *
+nod_test_query_text (NodStore   *store,
+                     const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  QueryText query = { sql, NULL };
+
+  nod_store_run_sync (store, query_text_work, &query, NULL, &error);
+  g_assert_no_error (error);
+  return query.value;
+}
+
+GPtrArray *
+nod_test_fake_list_requests (const char *base_url,
+                             const char *method,
+                             const char *path_pattern)
+{
+  g_autoptr(JsonNode) log = nod_test_fake_control (base_url, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *path = json_object_get_string_member (request, "path");
+      const char *query = json_object_get_string_member_with_default (request, "query", "");
+
+      if ((method != NULL &&
+           !g_str_equal (json_object_get_string_member (request, "method"), method)) ||
+          !g_regex_match_simple (path_pattern, path, 0, 0))
+        continue;
+      g_ptr_array_add (found, *query != '\0' ? g_strconcat (path, "?", query, NULL)
+                                             : g_strdup (path));
+    }
+
+  return found;
+}

@@ -54,4 +54,13 @@ gint64        nod_test_count_merge_requests_since (NodForge            *forge,
                                                    NodMergeRequestScope scope,
                                                    guint                days);
 
+/* The first column of the first row @sql gives, as text (NULL for SQL NULL). */
+char         *nod_test_query_text          (NodStore      *store,
+                                            const char    *sql);
+/* "PATH?QUERY" (or "PATH" with no query) of each API request the fake logged with @method
+ * (any, if %NULL) on a path matching @path_pattern, oldest first. */
+GPtrArray    *nod_test_fake_list_requests  (const char    *base_url,
+                                            const char    *method,
+                                            const char    *path_pattern);
+
 G_END_DECLS

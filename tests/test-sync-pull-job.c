@@ -1,0 +1,788 @@
+/* test-sync-pull-job.c: one pull job against the fake GitLab, with a real review cache
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The job is driven directly (new, set the clock and the history depth, run) and judged
+ * by what it leaves: rows in the cache, the cursors, the requests the fake saw, what
+ * run_finish says, and the signals. Its time is a manual clock: the rate-limit reserve
+ * is waited out by moving it.
+ */
+
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "nod-fake-gitlab.h"
+#include "nod-gitlab.h"
+#include "nod-outbox.h"
+#include "nod-review-cache.h"
+#include "nod-sync-pull-job.h"
+#include "nod-test-utils.h"
+
+#define TOKEN "glpat-pull-job-test"
+#define ACCOUNT 1
+#define LISTS "^/api/v4/merge_requests$"
+#define APPROVALS "^/api/v4/projects/\\d+/merge_requests/\\d+/approvals$"
+#define REVIEW_CURSOR "merge-requests:review-requested"
+
+typedef struct
+{
+  NodFakeGitlab  *fake;
+  char           *base_url;
+  NodStore       *store;
+  NodReviewCache *cache;
+  NodOutbox      *outbox;
+  NodGitlab      *gitlab;    /* the job's */
+  NodGitlab      *observer;  /* the test's own look at the server */
+  NodClock       *clock;     /* the job's time */
+
+  /* What the running job said. */
+  guint           progress_events;
+  guint           progress_current;
+  guint           progress_total;
+  guint           cancel_at;     /* cancel the job when it has stored this many (0: never) */
+  GCancellable   *cancellable;
+  GPtrArray      *closed;        /* NodMergeRequest, from ::merge-request-closed */
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = nod_store_get_default_path ();
+
+  fixture->fake = nod_fake_gitlab_new (TOKEN);
+  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
+  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
+  g_assert_no_error (error);
+  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
+
+  fixture->store = nod_test_open_store (path);
+  nod_test_exec (fixture->store,
+                 "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                 "VALUES (1, 'http://127.0.0.1', 'sam', 0)");
+  fixture->cache = nod_review_cache_new (fixture->store);
+  fixture->outbox = nod_outbox_new (fixture->store);
+  fixture->gitlab = nod_gitlab_new (fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  fixture->observer = nod_gitlab_new (fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+
+  /* Now, in whole seconds; it moves only when a test moves it. */
+  fixture->clock = nod_clock_new_manual (g_get_real_time () / G_USEC_PER_SEC * G_USEC_PER_SEC);
+  fixture->closed = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->gitlab));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->observer));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->cache));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->outbox));
+  nod_test_assert_finalize_soon (g_steal_pointer (&fixture->store));
+  g_clear_object (&fixture->clock);
+  g_clear_object (&fixture->cancellable);
+  g_clear_object (&fixture->fake);
+  g_clear_pointer (&fixture->base_url, g_free);
+  g_clear_pointer (&fixture->closed, g_ptr_array_unref);
+}
+
+/* ---- the fake ---- */
+
+static JsonNode *
+control (Fixture    *fixture,
+         const char *method,
+         const char *path,
+         const char *json_body)
+{
+  return nod_test_fake_control (fixture->base_url, method, path, json_body);
+}
+
+static void
+clear_requests (Fixture *fixture)
+{
+  g_autoptr(JsonNode) answer = control (fixture, "DELETE", "/__fake/requests", NULL);
+}
+
+static guint
+count_requests (Fixture    *fixture,
+                const char *method,
+                const char *pattern)
+{
+  return nod_test_fake_count_requests (fixture->base_url, method, pattern);
+}
+
+/* Requests the fake answered with @status. */
+static guint
+count_answered (Fixture *fixture,
+                gint64   status)
+{
+  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    count += json_object_get_int_member (json_array_get_object_element (requests, i),
+                                         "status") == status;
+  return count;
+}
+
+static GHashTable *
+set_of (GPtrArray *strings)
+{
+  GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < strings->len; i++)
+    g_hash_table_add (set, strings->pdata[i]);
+  return set;
+}
+
+/* ---- the server, as the observer sees it ---- */
+
+static NodForgePage *
+server_page (Fixture              *fixture,
+             NodMergeRequestScope  scope,
+             GDateTime            *since)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodForgePage *page;
+
+  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, since, NULL, 1,
+                                       NULL, nod_test_keep_result, &result);
+  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
+                                               nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return page;
+}
+
+static gint64
+server_total (Fixture              *fixture,
+              NodMergeRequestScope  scope,
+              GDateTime            *since)
+{
+  g_autoptr(NodForgePage) page = server_page (fixture, scope, since);
+
+  g_assert_cmpint (nod_forge_page_get_total (page), >=, 0);
+  return nod_forge_page_get_total (page);
+}
+
+static char *
+approvals_path (NodMergeRequest *mr)
+{
+  return g_strdup_printf ("/api/v4/projects/%" G_GINT64_FORMAT "/merge_requests/%"
+                          G_GINT64_FORMAT "/approvals", nod_merge_request_get_project_id (mr),
+                          nod_merge_request_get_iid (mr));
+}
+
+/* The approvals paths of the newest hundred merge requests asking for review: what the
+ * first page of a pull details. */
+static GHashTable *
+first_page_details (Fixture *fixture)
+{
+  g_autoptr(NodForgePage) page = server_page (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+                                              NULL);
+  GPtrArray *items = nod_forge_page_get_items (page);
+  GHashTable *paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  g_assert_cmpuint (items->len, ==, 100);
+  for (guint i = 0; i < items->len; i++)
+    g_hash_table_add (paths, approvals_path (items->pdata[i]));
+  return paths;
+}
+
+static NodApprovals *
+server_approvals (Fixture         *fixture,
+                  NodMergeRequest *mr)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodApprovals *approvals;
+
+  nod_forge_get_approvals_async (NOD_FORGE (fixture->observer),
+                                 nod_merge_request_get_project_id (mr),
+                                 nod_merge_request_get_iid (mr), NULL, nod_test_keep_result,
+                                 &result);
+  approvals = nod_forge_get_approvals_finish (NOD_FORGE (fixture->observer),
+                                              nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return approvals;
+}
+
+static NodForgePage *
+server_discussions (Fixture         *fixture,
+                    NodMergeRequest *mr)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodForgePage *page;
+
+  nod_forge_list_discussions_async (NOD_FORGE (fixture->observer),
+                                    nod_merge_request_get_project_id (mr),
+                                    nod_merge_request_get_iid (mr), 1, NULL,
+                                    nod_test_keep_result, &result);
+  page = nod_forge_list_discussions_finish (NOD_FORGE (fixture->observer),
+                                            nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  /* The sample's threads fit on one page. */
+  g_assert_cmpuint (nod_forge_page_get_next_page (page), ==, 0);
+  return page;
+}
+
+/* ---- the cache ---- */
+
+static gint64
+cache_count (Fixture    *fixture,
+             const char *sql)
+{
+  return nod_test_query_int (fixture->store, sql);
+}
+
+static char *
+cursor_member (Fixture    *fixture,
+               const char *scope,
+               const char *member)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT json_extract (cursor, '$.%s') FROM sync_state "
+                                          "WHERE account_id = %d AND scope = '%s'", member,
+                                          ACCOUNT, scope);
+
+  return nod_test_query_text (fixture->store, sql);
+}
+
+/* ---- the job ---- */
+
+static void
+on_progress (NodSyncPullJob *job,
+             guint           current,
+             guint           total,
+             Fixture        *fixture)
+{
+  /* One merge request stored at a time, and never more than the total. */
+  g_assert_cmpuint (current, ==, fixture->progress_current + 1);
+  g_assert_cmpuint (total, >=, current);
+  g_assert_cmpuint (total, >=, fixture->progress_total);
+  fixture->progress_events++;
+  fixture->progress_current = current;
+  fixture->progress_total = total;
+
+  if (fixture->cancel_at != 0 && current == fixture->cancel_at)
+    g_cancellable_cancel (fixture->cancellable);
+}
+
+static void
+on_merge_request_closed (NodSyncPullJob  *job,
+                         NodMergeRequest *merge_request,
+                         Fixture         *fixture)
+{
+  g_ptr_array_add (fixture->closed, g_object_ref (merge_request));
+}
+
+static NodSyncPullJob *
+new_job (Fixture   *fixture,
+         GDateTime *since)
+{
+  NodSyncPullJob *job = nod_sync_pull_job_new (fixture->cache, NOD_FORGE (fixture->gitlab),
+                                               ACCOUNT);
+
+  nod_sync_pull_job_set_clock (job, fixture->clock);
+  if (since != NULL)
+    nod_sync_pull_job_set_since (job, since);
+  g_signal_connect (job, "progress", G_CALLBACK (on_progress), fixture);
+  g_signal_connect (job, "merge-request-closed", G_CALLBACK (on_merge_request_closed), fixture);
+  fixture->progress_events = 0;
+  fixture->progress_current = 0;
+  fixture->progress_total = 0;
+  return job;
+}
+
+typedef struct
+{
+  guint    pulled;
+  gint64   paused_until;
+  gboolean history_done;
+} PullOutcome;
+
+static gboolean
+run_job (Fixture         *fixture,
+         GDateTime       *since,
+         PullOutcome     *outcome,
+         GError         **error)
+{
+  g_autoptr(NodSyncPullJob) job = new_job (fixture, since);
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean succeeded;
+
+  nod_sync_pull_job_run_async (job, fixture->cancellable, nod_test_keep_result, &result);
+  succeeded = nod_sync_pull_job_run_finish (job, nod_test_wait_for_result (&result),
+                                            &outcome->pulled, &outcome->paused_until, error);
+  outcome->history_done = nod_sync_pull_job_get_history_done (job);
+  return succeeded;
+}
+
+/* Runs one job to its end, which must not be an error. */
+static PullOutcome
+pull (Fixture   *fixture,
+      GDateTime *since)
+{
+  g_autoptr(GError) error = NULL;
+  PullOutcome outcome = { 0, };
+
+  g_assert_true (run_job (fixture, since, &outcome, &error));
+  g_assert_no_error (error);
+  return outcome;
+}
+
+/* ---- a first pull ---- */
+
+/* Every merge request of the three lists, with its approvals and threads as GitLab has
+ * them; progress one by one up to its total; the cursors saved, the history complete. */
+static void
+test_first_pull_stores_all (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  static const NodMergeRequestScope scopes[] = {
+    NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+    NOD_MERGE_REQUEST_SCOPE_ASSIGNED,
+    NOD_MERGE_REQUEST_SCOPE_AUTHORED,
+  };
+  g_autoptr(GHashTable) distinct = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          g_object_unref);
+  g_autoptr(GPtrArray) detailed = NULL;
+  g_autoptr(GHashTable) detailed_set = NULL;
+  gint64 totals[G_N_ELEMENTS (scopes)];
+  guint expected_pulled = 0, approvers = 0, threads = 0, notes = 0;
+  GHashTableIter iter;
+  gpointer key, value;
+  PullOutcome outcome;
+
+  for (guint i = 0; i < G_N_ELEMENTS (scopes); i++)
+    {
+      g_autoptr(NodForgePage) page = server_page (fixture, scopes[i], NULL);
+      GPtrArray *items = nod_forge_page_get_items (page);
+
+      totals[i] = nod_forge_page_get_total (page);
+      g_assert_cmpint (totals[i], >, 0);
+      g_assert_cmpint (totals[i], ==, items->len);
+      expected_pulled += (guint) totals[i];
+      for (guint j = 0; j < items->len; j++)
+        g_hash_table_replace (distinct, approvals_path (items->pdata[j]),
+                              g_object_ref (items->pdata[j]));
+    }
+  g_hash_table_iter_init (&iter, distinct);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      g_autoptr(NodApprovals) approvals = server_approvals (fixture, value);
+      g_autoptr(NodForgePage) discussions = server_discussions (fixture, value);
+      GPtrArray *items = nod_forge_page_get_items (discussions);
+
+      approvers += nod_approvals_get_approved_by (approvals)->len;
+      threads += items->len;
+      for (guint i = 0; i < items->len; i++)
+        notes += nod_discussion_get_notes (items->pdata[i])->len;
+    }
+  g_assert_cmpuint (approvers, >, 0);
+  g_assert_cmpuint (notes, >, threads);
+  clear_requests (fixture);
+
+  outcome = pull (fixture, NULL);
+
+  g_assert_cmpuint (outcome.pulled, ==, expected_pulled);
+  g_assert_cmpint (outcome.paused_until, ==, 0);
+  g_assert_true (outcome.history_done);
+  g_assert_cmpuint (fixture->progress_events, ==, expected_pulled);
+  g_assert_cmpuint (fixture->progress_current, ==, expected_pulled);
+  g_assert_cmpuint (fixture->progress_total, ==, expected_pulled);
+
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"), ==,
+                   g_hash_table_size (distinct));
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, totals[0]);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_assignee"),
+                   ==, totals[1]);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_author"),
+                   ==, totals[2]);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM approvals"), ==, approvers);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM discussions"), ==, threads);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM notes"), ==, notes);
+
+  /* The details of every merge request listed, and of no other. */
+  detailed = nod_test_fake_list_requests (fixture->base_url, "GET", APPROVALS);
+  detailed_set = set_of (detailed);
+  g_assert_cmpuint (g_hash_table_size (detailed_set), ==, g_hash_table_size (distinct));
+  g_hash_table_iter_init (&iter, distinct);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_assert_true (g_hash_table_contains (detailed_set, key));
+
+  /* Each list has a cursor to go on from. */
+  g_assert_cmpint (cache_count (fixture,
+                                "SELECT COUNT (*) FROM sync_state WHERE scope LIKE "
+                                "'merge-requests:%' AND json_extract (cursor, '$.updated_after') "
+                                "IS NOT NULL"), ==, 3);
+}
+
+/* The history is announced by the pull that completes it, and by no later one; a pull of
+ * an unchanged server reads the three lists and nothing more. */
+static void
+test_history_done_once (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  PullOutcome first, again;
+
+  first = pull (fixture, NULL);
+  g_assert_true (first.history_done);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM sync_state "
+                                         "WHERE scope = 'history'"), ==, 1);
+  clear_requests (fixture);
+
+  again = pull (fixture, NULL);
+  g_assert_false (again.history_done);
+  g_assert_cmpint (again.paused_until, ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "GET", LISTS), ==, 3);
+  g_assert_cmpuint (count_requests (fixture, "GET", APPROVALS), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 3);
+}
+
+/* One job run twice: the second run tells of itself, not of the first. */
+static void
+test_job_run_twice (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(NodSyncPullJob) job = new_job (fixture, NULL);
+  g_autoptr(NodForgePage) review = server_page (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+                                                NULL);
+  NodMergeRequest *mr = nod_forge_page_get_items (review)->pdata[0];
+  g_autofree char *comment = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                              "/comment", nod_merge_request_get_project_id (mr),
+                                              nod_merge_request_get_iid (mr));
+  gboolean history_done[2];
+  guint pulled[2];
+
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      fixture->progress_events = 0;
+      fixture->progress_current = 0;
+      fixture->progress_total = 0;
+      nod_sync_pull_job_run_async (job, NULL, nod_test_keep_result, &result);
+      g_assert_true (nod_sync_pull_job_run_finish (job, nod_test_wait_for_result (&result),
+                                                   &pulled[run], NULL, &error));
+      g_assert_no_error (error);
+      history_done[run] = nod_sync_pull_job_get_history_done (job);
+
+      /* Between the runs, someone comments: one merge request changed. */
+      if (run == 0)
+        {
+          g_autoptr(JsonNode) answer = control (fixture, "POST", comment,
+                                                "{\"author\": \"amelie\", \"body\": \"Ping\"}");
+        }
+    }
+
+  g_assert_true (history_done[0]);
+  g_assert_cmpuint (pulled[1], >=, 1);
+  g_assert_cmpuint (fixture->progress_current, ==, pulled[1]);
+  g_test_message ("second run: pulled %u, progress %u of %u, history_done %d", pulled[1],
+                  fixture->progress_current, fixture->progress_total, history_done[1]);
+  if (history_done[1] || fixture->progress_total != pulled[1])
+    {
+      g_test_incomplete ("A pull job run a second time keeps the first run's progress total and "
+                         "history_done: nod_sync_pull_job_run_async resets pulled and "
+                         "paused_until only");
+      return;
+    }
+  g_assert_false (history_done[1]);
+  g_assert_cmpuint (fixture->progress_total, ==, pulled[1]);
+}
+
+/* ---- resuming ---- */
+
+/* A pull cancelled half-way down the second page goes on, in the next job, from the page
+ * it died on: no page before it is listed or detailed again. */
+static void
+test_cancelled_pull_resumes (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GHashTable) first_page = NULL;
+  g_autoptr(GPtrArray) lists_before = NULL;
+  g_autoptr(GPtrArray) lists_after = NULL;
+  g_autoptr(GPtrArray) details_before = NULL;
+  g_autoptr(GPtrArray) details_after = NULL;
+  g_autoptr(GHashTable) listed_before = NULL;
+  g_autoptr(GHashTable) detailed_before = NULL;
+  g_autofree char *updated_before = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *died_on;
+  PullOutcome cut = { 0, }, resumed;
+  gint64 reviews;
+  guint detailed_again = 0;
+
+  nod_fake_gitlab_generate (fixture->fake, 260);
+  reviews = server_total (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, NULL);
+  g_assert_cmpint (reviews, >, 200);
+  first_page = first_page_details (fixture);
+  clear_requests (fixture);
+
+  fixture->cancellable = g_cancellable_new ();
+  fixture->cancel_at = 150;
+  g_assert_false (run_job (fixture, NULL, &cut, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (cut.pulled, ==, 150);
+  g_assert_false (cut.history_done);
+  updated_before = cursor_member (fixture, REVIEW_CURSOR, "updated_before");
+  g_assert_nonnull (updated_before);
+  lists_before = nod_test_fake_list_requests (fixture->base_url, "GET", LISTS);
+  details_before = nod_test_fake_list_requests (fixture->base_url, "GET", APPROVALS);
+  g_assert_cmpuint (lists_before->len, ==, 2);
+  died_on = lists_before->pdata[lists_before->len - 1];
+  clear_requests (fixture);
+
+  fixture->cancel_at = 0;
+  g_clear_object (&fixture->cancellable);
+  resumed = pull (fixture, NULL);
+
+  g_assert_true (resumed.history_done);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, reviews);
+  lists_after = nod_test_fake_list_requests (fixture->base_url, "GET", LISTS);
+  details_after = nod_test_fake_list_requests (fixture->base_url, "GET", APPROVALS);
+
+  /* It starts where it died, and that is the only page listed twice. */
+  g_assert_cmpstr (lists_after->pdata[0], ==, died_on);
+  listed_before = set_of (lists_before);
+  for (guint i = 1; i < lists_after->len; i++)
+    g_assert_false (g_hash_table_contains (listed_before, lists_after->pdata[i]));
+
+  /* Nothing of a finished page is detailed again; of the page it died on, at most that. */
+  detailed_before = set_of (details_before);
+  for (guint i = 0; i < details_after->len; i++)
+    {
+      g_assert_false (g_hash_table_contains (first_page, details_after->pdata[i]));
+      detailed_again += g_hash_table_contains (detailed_before, details_after->pdata[i]);
+    }
+  g_assert_cmpuint (detailed_again, <=, 100);
+}
+
+/* ---- history depth ---- */
+
+/* With a depth of 30 days, the pull asks for and keeps 30 days: exactly the server's. */
+static void
+test_since_bounds_history (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc (nod_clock_get_now_s (fixture->clock));
+  g_autoptr(GDateTime) since = g_date_time_add_days (now, -30);
+  g_autofree char *since_text = g_date_time_format_iso8601 (since);
+  g_autofree char *older_sql = g_strdup_printf ("SELECT COUNT (*) FROM merge_requests WHERE "
+                                                "julianday (updated_at) < julianday ('%s')",
+                                                since_text);
+  g_autoptr(GPtrArray) lists = NULL;
+  gint64 reviews, all_reviews;
+  PullOutcome outcome;
+
+  nod_fake_gitlab_generate (fixture->fake, 600);
+  reviews = server_total (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, since);
+  all_reviews = server_total (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, NULL);
+  g_assert_cmpint (reviews, >, 0);
+  g_assert_cmpint (reviews, <, all_reviews);
+  clear_requests (fixture);
+
+  outcome = pull (fixture, since);
+
+  g_assert_true (outcome.history_done);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, reviews);
+  g_assert_cmpint (cache_count (fixture, older_sql), ==, 0);
+  g_assert_cmpuint (fixture->progress_current, ==, fixture->progress_total);
+
+  /* Every list was asked for from the depth on, not filtered after the fact. */
+  lists = nod_test_fake_list_requests (fixture->base_url, "GET", LISTS);
+  g_assert_cmpuint (lists->len, >=, 3);
+  for (guint i = 0; i < lists->len; i++)
+    g_assert_nonnull (strstr (lists->pdata[i], "updated_after="));
+  g_assert_cmpuint (count_requests (fixture, "GET", APPROVALS), ==, outcome.pulled);
+}
+
+/* ---- the rate-limit reserve ---- */
+
+/* The budget runs down to the reserve: the job stops there, says until when, and keeps
+ * its place. Before the reset (by its clock) a job asks nothing; after it, one finishes
+ * from that place. */
+static void
+test_reserve_pauses (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GHashTable) first_page = NULL;
+  g_autoptr(JsonNode) budget = NULL;
+  g_autoptr(NodRateLimit) limit = NULL;
+  g_autoptr(GPtrArray) details = NULL;
+  g_autofree char *updated_before = NULL;
+  PullOutcome paused, still, finished;
+  gint64 reviews, reset;
+
+  nod_fake_gitlab_generate (fixture->fake, 300);
+  reviews = server_total (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, NULL);
+  first_page = first_page_details (fixture);
+  clear_requests (fixture);
+  budget = control (fixture, "POST", "/__fake/ratelimit",
+                    "{\"limit\": 2000, \"remaining\": 400, \"reset_in_s\": 600}");
+  reset = json_object_get_int_member (json_node_get_object (budget), "reset");
+  g_assert_cmpint (reset, >, nod_clock_get_now_s (fixture->clock));
+
+  paused = pull (fixture, NULL);
+
+  g_assert_cmpint (paused.paused_until, ==, reset);
+  limit = nod_forge_dup_rate_limit (NOD_FORGE (fixture->gitlab));
+  g_assert_cmpint (limit->reset_at, ==, reset);
+  /* At the reserve, but for the threads of the merge request it was reading then. */
+  g_assert_cmpint (limit->remaining, <=, NOD_RATE_LIMIT_DEFAULT_RESERVE);
+  g_assert_cmpint (limit->remaining, >=, NOD_RATE_LIMIT_DEFAULT_RESERVE - 1);
+  g_assert_false (paused.history_done);
+  g_assert_cmpuint (paused.pulled, >, 100);
+  g_assert_cmpint (paused.pulled, <, reviews);
+  /* The page it stopped on is stored; not all of it has its details yet. */
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   >=, paused.pulled);
+  /* It stopped before GitLab had to refuse anything. */
+  g_assert_cmpuint (count_answered (fixture, 429), ==, 0);
+  updated_before = cursor_member (fixture, REVIEW_CURSOR, "updated_before");
+  g_assert_nonnull (updated_before);
+
+  /* Before the reset, a job asks GitLab nothing. */
+  clear_requests (fixture);
+  nod_clock_advance (fixture->clock, reset - nod_clock_get_now_s (fixture->clock) - 1);
+  still = pull (fixture, NULL);
+  g_assert_cmpint (still.paused_until, ==, reset);
+  g_assert_cmpuint (still.pulled, ==, 0);
+  g_assert_false (still.history_done);
+  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 0);
+
+  /* The window resets: the next job goes on from the cursor, and completes the history. */
+  {
+    g_autoptr(JsonNode) restored = control (fixture, "POST", "/__fake/ratelimit",
+                                            "{\"limit\": 2000, \"remaining\": 2000, "
+                                            "\"reset_in_s\": 3600}");
+  }
+  nod_clock_advance (fixture->clock, 1);
+  finished = pull (fixture, NULL);
+  g_assert_cmpint (finished.paused_until, ==, 0);
+  g_assert_true (finished.history_done);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer"),
+                   ==, reviews);
+  details = nod_test_fake_list_requests (fixture->base_url, "GET", APPROVALS);
+  for (guint i = 0; i < details->len; i++)
+    g_assert_false (g_hash_table_contains (first_page, details->pdata[i]));
+}
+
+/* ---- merged elsewhere ---- */
+
+static NodOutboxAction *
+enqueue_comment (Fixture         *fixture,
+                 NodMergeRequest *mr,
+                 const char      *body)
+{
+  g_autoptr(NodOutboxAction) draft = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *stored = NULL;
+
+  draft = nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                         nod_merge_request_get_iid (mr), body);
+  nod_outbox_enqueue_async (fixture->outbox, draft, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_outbox_enqueue_finish (fixture->outbox, nod_test_wait_for_result (&result),
+                                            &stored, &error));
+  g_assert_no_error (error);
+  return stored;
+}
+
+static char *
+row_text (Fixture         *fixture,
+          NodOutboxAction *action,
+          const char      *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM outbox WHERE op_id = '%s'", column,
+                                          nod_outbox_action_get_op_id (action));
+
+  return nod_test_query_text (fixture->store, sql);
+}
+
+/* Merged on GitLab while the reviewer had a comment waiting on it: the pull fails that
+ * comment, with the reason, and says so; a comment on another merge request waits on. */
+static void
+test_merged_elsewhere (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(NodForgePage) review = server_page (fixture, NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+                                                NULL);
+  GPtrArray *items = nod_forge_page_get_items (review);
+  g_autoptr(GPtrArray) open = g_ptr_array_new ();
+  g_autoptr(NodOutboxAction) orphan = NULL;
+  g_autoptr(NodOutboxAction) bystander = NULL;
+  g_autofree char *merge = NULL;
+  g_autofree char *orphan_state = NULL;
+  g_autofree char *orphan_error = NULL;
+  g_autofree char *bystander_state = NULL;
+  NodMergeRequest *merged, *other;
+
+  for (guint i = 0; i < items->len; i++)
+    if (nod_merge_request_get_state (items->pdata[i]) == NOD_MERGE_REQUEST_OPENED)
+      g_ptr_array_add (open, items->pdata[i]);
+  g_assert_cmpuint (open->len, >=, 2);
+  merged = open->pdata[0];
+  other = open->pdata[1];
+
+  orphan = enqueue_comment (fixture, merged, "One more thing…");
+  bystander = enqueue_comment (fixture, other, "Unrelated");
+  merge = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/merge",
+                           nod_merge_request_get_project_id (merged),
+                           nod_merge_request_get_iid (merged));
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", merge, "{}");
+  }
+
+  pull (fixture, NULL);
+
+  orphan_state = row_text (fixture, orphan, "state");
+  orphan_error = row_text (fixture, orphan, "last_error");
+  g_assert_cmpstr (orphan_state, ==, "failed");
+  g_assert_nonnull (orphan_error);
+  g_assert_nonnull (strstr (orphan_error, "merged"));
+  bystander_state = row_text (fixture, bystander, "state");
+  g_assert_cmpstr (bystander_state, ==, "pending");
+
+  g_assert_cmpuint (fixture->closed->len, ==, 1);
+  g_assert_cmpint (nod_merge_request_get_project_id (fixture->closed->pdata[0]), ==,
+                   nod_merge_request_get_project_id (merged));
+  g_assert_cmpint (nod_merge_request_get_iid (fixture->closed->pdata[0]), ==,
+                   nod_merge_request_get_iid (merged));
+  g_assert_cmpint (nod_merge_request_get_state (fixture->closed->pdata[0]), ==,
+                   NOD_MERGE_REQUEST_MERGED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/nod/sync-pull-job/first-pull/stores-all", test_first_pull_stores_all);
+  ADD ("/nod/sync-pull-job/first-pull/history-done-once", test_history_done_once);
+  ADD ("/nod/sync-pull-job/run-twice", test_job_run_twice);
+  ADD ("/nod/sync-pull-job/cursor/cancelled-resumes", test_cancelled_pull_resumes);
+  ADD ("/nod/sync-pull-job/since/bounds-history", test_since_bounds_history);
+  ADD ("/nod/sync-pull-job/reserve/pauses-and-resumes", test_reserve_pauses);
+  ADD ("/nod/sync-pull-job/merged-elsewhere", test_merged_elsewhere);
+
+#undef ADD
+
+  return g_test_run ();
+}
