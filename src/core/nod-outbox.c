@@ -1103,7 +1103,8 @@ update_one (sqlite3        *db,
   if (action == NULL || (stmt = nod_store_prepare (db, sql, error)) == NULL)
     goto failed;
 
-  bind (stmt, work, action);
+  if (bind != NULL)
+    bind (stmt, work, action);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_count (stmt), action->seq);
   if (!run_update (stmt, NULL, error) || !nod_store_commit (db, error))
     goto failed;
@@ -1357,6 +1358,48 @@ nod_outbox_release_finish (NodOutbox     *self,
                            GError       **error)
 {
   return finish_work (self, result, nod_outbox_release_async, error) != NULL;
+}
+
+/* Its work data is the op_id. */
+static gboolean
+release_sent_work (sqlite3       *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  return update_one (db, data, STATE_BIT (NOD_ACTION_IN_FLIGHT),
+                     "UPDATE outbox SET state = 'pending', ambiguous = 1 WHERE seq = ?",
+                     NULL, NULL, error);
+}
+
+/**
+ * nod_outbox_release_sent_async:
+ *
+ * Hands back an in-flight action whose request went out but whose answer never came (the
+ * job was stopped while GitLab had it): pending again without counting an attempt, and
+ * marked ambiguous, so it is looked for on GitLab before it is sent again — as start-up
+ * recovery does for a process that died.
+ */
+void
+nod_outbox_release_sent_async (NodOutbox           *self,
+                               const char          *op_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  queue_work (self, nod_outbox_release_sent_async, release_sent_work, g_strdup (op_id),
+              g_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_release_sent_finish (NodOutbox     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return finish_work (self, result, nod_outbox_release_sent_async, error) != NULL;
 }
 
 /* Its work data is the op_id. */

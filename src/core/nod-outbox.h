@@ -122,6 +122,15 @@ gboolean   nod_outbox_release_finish      (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
+void       nod_outbox_release_sent_async  (NodOutbox            *self,
+                                           const char           *op_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean   nod_outbox_release_sent_finish (NodOutbox            *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
 void       nod_outbox_retry_async         (NodOutbox            *self,
                                            const char           *op_id,
                                            GCancellable         *cancellable,

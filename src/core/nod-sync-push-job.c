@@ -56,6 +56,7 @@ struct _NodSyncPushJob
   guint           discussion_page;
   GHashTable     *taken_note_ids; /* notes other sent actions of this MR made */
   gboolean        after_refusal; /* approvals are read because GitLab said no */
+  gboolean        write_sent;    /* the current action's write went out: GitLab may have it */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPushJob, nod_sync_push_job, G_TYPE_OBJECT)
@@ -137,6 +138,18 @@ on_released (GObject      *source_object,
     g_warning ("Could not hand an action back to the outbox: %s", error->message);
 }
 
+static void
+on_sent_released (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A row that could not be handed back stays in flight; start-up recovery takes it. */
+  if (!nod_outbox_release_sent_finish (NOD_OUTBOX (source_object), result, &error))
+    g_warning ("Could not hand an action back to the outbox: %s", error->message);
+}
+
 /* Hands back every claimed action from the current one on, unsent and uncounted. */
 static void
 release_rest (NodSyncPushJob *self,
@@ -193,6 +206,7 @@ static void
 next_action (NodSyncPushJob *self)
 {
   g_clear_pointer (&self->taken_note_ids, g_hash_table_unref);
+  self->write_sent = FALSE;
   self->index++;
   push_next (self);
 }
@@ -264,6 +278,15 @@ settle_from_error (NodSyncPushJob *self,
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      /* Stopped with a write on its way: GitLab may have it, so the next push looks before
+       * it sends it again. What was not sent yet goes back as it was. */
+      if (self->write_sent)
+        {
+          nod_outbox_release_sent_async (self->outbox,
+                                         nod_outbox_action_get_op_id (current_action (self)),
+                                         NULL, on_sent_released, NULL);
+          self->index++;
+        }
       release_rest (self, 0);
       finish (self, g_error_copy (error));
       return;
@@ -690,6 +713,7 @@ send_action (NodSyncPushJob *self)
 
   g_debug ("Sending %s %s", nod_action_kind_to_string (kind),
            nod_outbox_action_get_op_id (action));
+  self->write_sent = TRUE;
 
   switch (kind)
     {
@@ -780,6 +804,7 @@ on_batch_claimed (GObject      *source_object,
 
   self->batch = g_steal_pointer (&batch);
   self->index = 0;
+  self->write_sent = FALSE;
   push_next (self);
 }
 
