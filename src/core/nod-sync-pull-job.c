@@ -787,9 +787,12 @@ nod_sync_pull_job_run_async (NodSyncPullJob      *self,
 
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, nod_sync_pull_job_run_async);
+  /* Each run reports on itself alone. */
   self->scope_index = 0;
   self->pulled = 0;
+  self->total = 0;
   self->paused_until = 0;
+  self->history_done = FALSE;
   start_scope (self);
 }
 
