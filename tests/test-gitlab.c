@@ -208,6 +208,24 @@ list_discussions (Fixture *fixture,
   return object_;
 }
 
+/* FALSE on error; *@out_note is NULL when GitLab made no note. */
+static gboolean
+reply_made (Fixture     *fixture,
+            gint64       project_id,
+            gint64       iid,
+            const char  *discussion_id,
+            const char  *body,
+            NodNote    **out_note,
+            GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  nod_forge_reply_async (fixture->forge, project_id, iid, discussion_id, body, NULL,
+                         nod_test_keep_result, &result);
+  return nod_forge_reply_finish (fixture->forge, nod_test_wait_for_result (&result), out_note,
+                                 error);
+}
+
 static NodNote *
 reply (Fixture    *fixture,
        gint64      project_id,
@@ -216,11 +234,10 @@ reply (Fixture    *fixture,
        const char *body,
        GError    **error)
 {
-  gpointer object_;
+  NodNote *note = NULL;
 
-  WAIT_FOR (nod_forge_reply_async, nod_forge_reply_finish, project_id, iid, discussion_id,
-            body);
-  return object_;
+  reply_made (fixture, project_id, iid, discussion_id, body, &note, error);
+  return note;
 }
 
 static NodDiscussion *
@@ -577,6 +594,7 @@ test_discussion_writes (Fixture       *fixture,
   gint64 iid = nod_merge_request_get_iid (mr);
   g_autoptr(NodDiscussion) created = NULL;
   g_autoptr(NodDiscussion) none = NULL;
+  g_autoptr(NodNote) no_note = NULL;
   g_autoptr(NodDiscussion) resolved = NULL;
   g_autoptr(NodDiscussion) unresolved = NULL;
   g_autoptr(NodNote) answer = NULL;
@@ -611,11 +629,15 @@ test_discussion_writes (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_false (nod_discussion_get_resolved (unresolved));
 
-  /* Only quick actions: GitLab answers 202 and makes no note. */
+  /* Only quick actions: GitLab answers 202 and makes no note, in a new thread or a reply. */
   g_assert_true (create_discussion (fixture, project_id, iid, "/label ~review\n/done",
                                     &none, &error));
   g_assert_no_error (error);
   g_assert_null (none);
+  g_assert_true (reply_made (fixture, project_id, iid, thread, "/label ~review",
+                             &no_note, &error));
+  g_assert_no_error (error);
+  g_assert_null (no_note);
 
   /* A thread id that is not one is refused before anything is sent. */
   g_assert_null (reply (fixture, project_id, iid, "../../user", "x", &error));

@@ -52,6 +52,40 @@ finish_typed (NodForge      *self,
   return g_steal_pointer (&object);
 }
 
+/* A call whose answer may be no object at all: a note of quick actions only, to which
+ * GitLab answers 202 and creates nothing. */
+static gboolean
+finish_maybe_none (NodForge      *self,
+                   GAsyncResult  *result,
+                   GType          expected_type,
+                   GObject      **out_object,
+                   GError       **error)
+{
+  g_autoptr(GObject) object = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (NOD_IS_FORGE (self), FALSE);
+  g_return_val_if_fail (out_object != NULL, FALSE);
+
+  *out_object = NULL;
+  object = NOD_FORGE_GET_IFACE (self)->finish_object (self, result, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (object != NULL && !g_type_is_a (G_OBJECT_TYPE (object), expected_type))
+    {
+      g_set_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
+                   _("GitLab sent an answer Nod could not read"));
+      return FALSE;
+    }
+
+  *out_object = g_steal_pointer (&object);
+  return TRUE;
+}
+
 void
 nod_forge_get_current_user_async (NodForge            *self,
                                   GCancellable        *cancellable,
@@ -310,12 +344,18 @@ nod_forge_reply_async (NodForge            *self,
                                            callback, user_data);
 }
 
-NodNote *
+/**
+ * nod_forge_reply_finish:
+ * @out_note: (out) (transfer full) (nullable): the new note, or %NULL when the body held
+ *   only quick actions and GitLab created no note (it answers 202)
+ */
+gboolean
 nod_forge_reply_finish (NodForge      *self,
                         GAsyncResult  *result,
+                        NodNote      **out_note,
                         GError       **error)
 {
-  return (NodNote *) finish_typed (self, result, NOD_TYPE_NOTE, error);
+  return finish_maybe_none (self, result, NOD_TYPE_NOTE, (GObject **) out_note, error);
 }
 
 void
@@ -356,29 +396,8 @@ nod_forge_create_discussion_finish (NodForge       *self,
                                     NodDiscussion **out_discussion,
                                     GError        **error)
 {
-  g_autoptr(GObject) object = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (NOD_IS_FORGE (self), FALSE);
-  g_return_val_if_fail (out_discussion != NULL, FALSE);
-
-  *out_discussion = NULL;
-  object = NOD_FORGE_GET_IFACE (self)->finish_object (self, result, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (object != NULL && !NOD_IS_DISCUSSION (object))
-    {
-      g_set_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
-                   _("GitLab sent an answer Nod could not read"));
-      return FALSE;
-    }
-
-  *out_discussion = (NodDiscussion *) g_steal_pointer (&object);
-  return TRUE;
+  return finish_maybe_none (self, result, NOD_TYPE_DISCUSSION, (GObject **) out_discussion,
+                            error);
 }
 
 /**

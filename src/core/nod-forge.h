@@ -239,8 +239,9 @@ void             nod_forge_reply_async                (NodForge             *sel
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
-NodNote         *nod_forge_reply_finish               (NodForge             *self,
+gboolean         nod_forge_reply_finish               (NodForge             *self,
                                                        GAsyncResult         *result,
+                                                       NodNote             **out_note,
                                                        GError              **error);
 void             nod_forge_set_resolved_async         (NodForge             *self,
                                                        gint64                project_id,

@@ -856,13 +856,15 @@ nod_gitlab_reply_async (NodForge            *forge,
                                     callback, user_data);
   g_autofree char *path = discussion_path (task, project_id, iid, discussion_id, "/notes");
   g_autoptr(JsonNode) json = NULL;
+  Call *call;
 
   if (path == NULL)
     return;
 
   json = body_with_string ("body", body);
-  start_call (self, task, "POST", path, json,
-              call_new (_nod_gitlab_json_parse_note, FALSE, 0));
+  call = call_new (_nod_gitlab_json_parse_note, FALSE, 0);
+  call->no_content_ok = TRUE;
+  start_call (self, task, "POST", path, json, call);
 }
 
 static void

@@ -463,16 +463,19 @@ on_note_sent (GObject      *source_object,
     }
   else
     {
-      g_autoptr(NodNote) note = nod_forge_reply_finish (self->forge, result, &error);
+      g_autoptr(NodNote) note = NULL;
       g_autofree char *note_id = NULL;
 
-      if (note == NULL)
+      if (!nod_forge_reply_finish (self->forge, result, &note, &error))
         {
           settle_from_error (self, error);
           return;
         }
 
-      note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
+      /* Quick actions only: GitLab ran them and made no note; there is nothing to look for
+       * and nothing to send again. */
+      if (note != NULL)
+        note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
       settle_ack (self, note_id, NULL);
     }
 }
