@@ -76,4 +76,11 @@ char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
                                     const NodSyncDecision   *decision);
 void       _nod_cli_report_outcome (GTask                   *task);
 
+/* The verbs, each in its family's file. */
+
+/* nod-cli-sync.c */
+void       _nod_cli_pull           (GTask                   *task);
+void       _nod_cli_push           (GTask                   *task);
+void       _nod_cli_sync           (GTask                   *task);
+
 G_END_DECLS
