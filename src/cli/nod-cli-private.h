@@ -83,4 +83,12 @@ void       _nod_cli_pull           (GTask                   *task);
 void       _nod_cli_push           (GTask                   *task);
 void       _nod_cli_sync           (GTask                   *task);
 
+/* nod-cli-write.c */
+void       _nod_cli_approve        (GTask                   *task);
+void       _nod_cli_unapprove      (GTask                   *task);
+void       _nod_cli_comment        (GTask                   *task);
+void       _nod_cli_reply          (GTask                   *task);
+void       _nod_cli_resolve        (GTask                   *task);
+void       _nod_cli_unresolve      (GTask                   *task);
+
 G_END_DECLS

@@ -20,8 +20,6 @@
 #include "nod-credentials.h"
 #include "nod-settings.h"
 
-#define MAX_STDIN_BODY (1024 * 1024)
-
 struct _NodCli
 {
   GObject        parent_instance;
@@ -45,172 +43,6 @@ use_session (NodCli     *self,
   self->engine = nod_session_get_engine (session);
   self->outbox = nod_session_get_outbox (session);
   self->accounts = nod_session_get_accounts (session);
-}
-
-/* ---- writes: approve, comment, … ---- */
-
-static void
-on_enqueued (GObject      *source_object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodOutboxAction) stored = NULL;
-  NodSyncTrigger trigger;
-  NodSyncDecision decision;
-
-  stored = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
-  if (error != NULL)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-  if (stored == NULL)
-    {
-      /* It cancelled its pending opposite: nothing needs sending. */
-      g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
-      g_autofree char *message = g_strdup_printf (_("%s %s: done (it undid a pending action)"),
-                                                  nod_cli_verb_to_string (run->command->verb),
-                                                  ref);
-
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
-      return;
-    }
-
-  run->op_id = g_strdup (nod_outbox_action_get_op_id (stored));
-  /* Sent now, not at the next cycle: the reviewer asked for this one. */
-  trigger = nod_outbox_action_is_approval (stored) ? NOD_SYNC_TRIGGER_APPROVAL
-                                                   : NOD_SYNC_TRIGGER_RETRY;
-  decision = nod_sync_engine_request (run->engine, trigger);
-  if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
-    {
-      _nod_cli_report_outcome (task);
-      return;
-    }
-  _nod_cli_when_idle (task, _nod_cli_report_outcome);
-}
-
-static void
-enqueue (GTask           *task,
-         NodOutboxAction *action)
-{
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(NodOutboxAction) owned = action;
-
-  nod_sync_engine_enqueue_async (run->engine, owned, g_task_get_cancellable (task),
-                                 on_enqueued, task);
-}
-
-static void
-on_merge_request (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  NodCliCommand *command = run->command;
-  gint64 account_id = nod_account_get_id (run->account);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodMergeRequest) mr = nod_forge_get_merge_request_finish (NOD_FORGE (source_object),
-                                                                     result, &error);
-
-  if (mr == NULL)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-
-  switch (command->verb)
-    {
-    case NOD_CLI_VERB_APPROVE:
-      enqueue (task, nod_outbox_action_new_approve (account_id, run->project_id, command->iid,
-                                                    nod_merge_request_get_sha (mr)));
-      break;
-    case NOD_CLI_VERB_UNAPPROVE:
-      enqueue (task, nod_outbox_action_new_unapprove (account_id, run->project_id, command->iid));
-      break;
-    case NOD_CLI_VERB_COMMENT:
-      enqueue (task, nod_outbox_action_new_comment (account_id, run->project_id, command->iid,
-                                                    run->body));
-      break;
-    case NOD_CLI_VERB_REPLY:
-      enqueue (task, nod_outbox_action_new_reply (account_id, run->project_id, command->iid,
-                                                  command->discussion_id, run->body));
-      break;
-    case NOD_CLI_VERB_RESOLVE:
-    case NOD_CLI_VERB_UNRESOLVE:
-      enqueue (task, nod_outbox_action_new_resolve (account_id, run->project_id, command->iid,
-                                                    command->discussion_id,
-                                                    command->verb == NOD_CLI_VERB_RESOLVE));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-on_project (GObject      *source_object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodProject) project = nod_forge_lookup_project_finish (NOD_FORGE (source_object),
-                                                                  result, &error);
-
-  if (project == NULL)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-
-  run->project_id = nod_project_get_id (project);
-  nod_forge_get_merge_request_async (run->forge, run->project_id, run->command->iid,
-                                     g_task_get_cancellable (task), on_merge_request, task);
-}
-
-static void
-start_write (GTask *task)
-{
-  NodCliRun *run = _nod_cli_run_of (task);
-
-  /* GitLab says which project and head the reference means; offline, it waits. */
-  nod_forge_lookup_project_async (run->forge, run->command->project_path,
-                                  g_task_get_cancellable (task), on_project, task);
-}
-
-static void
-on_body_read (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
-  gsize length = 0;
-  const char *data;
-
-  if (bytes == NULL)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-
-  data = g_bytes_get_data (bytes, &length);
-  run->body = g_strndup (data, length);
-  if (length >= MAX_STDIN_BODY || !g_utf8_validate (run->body, -1, NULL) ||
-      *g_strstrip (g_strdup (run->body)) == '\0')
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-              _("nod: the body on standard input is empty, too long or not UTF-8 text"));
-      return;
-    }
-  start_write (task);
 }
 
 /* ---- reading: status, queue, mr list, account list ---- */
@@ -591,31 +423,27 @@ dispatch (GTask *task)
       break;
 
     case NOD_CLI_VERB_APPROVE:
+      _nod_cli_approve (task);
+      break;
+
     case NOD_CLI_VERB_UNAPPROVE:
-    case NOD_CLI_VERB_RESOLVE:
-    case NOD_CLI_VERB_UNRESOLVE:
-      start_write (task);
+      _nod_cli_unapprove (task);
       break;
 
     case NOD_CLI_VERB_COMMENT:
-    case NOD_CLI_VERB_REPLY:
-      if (command->body_from_stdin)
-        {
-          GInputStream *input = g_application_command_line_get_stdin (run->command_line);
+      _nod_cli_comment (task);
+      break;
 
-          if (input == NULL)
-            {
-              _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-                               _("nod: no standard input to read the body from"));
-              return;
-            }
-          g_input_stream_read_bytes_async (input, MAX_STDIN_BODY, G_PRIORITY_DEFAULT,
-                                           cancellable, on_body_read, task);
-          g_object_unref (input);
-          return;
-        }
-      run->body = g_strdup (command->body);
-      start_write (task);
+    case NOD_CLI_VERB_REPLY:
+      _nod_cli_reply (task);
+      break;
+
+    case NOD_CLI_VERB_RESOLVE:
+      _nod_cli_resolve (task);
+      break;
+
+    case NOD_CLI_VERB_UNRESOLVE:
+      _nod_cli_unresolve (task);
       break;
 
     case NOD_CLI_VERB_QUEUE_LIST:
