@@ -78,6 +78,11 @@ void       _nod_cli_report_outcome (GTask                   *task);
 
 /* The verbs, each in its family's file. */
 
+/* nod-cli-read.c */
+void       _nod_cli_status         (GTask                   *task);
+void       _nod_cli_mr_list        (GTask                   *task);
+void       _nod_cli_account_list   (GTask                   *task);
+
 /* nod-cli-sync.c */
 void       _nod_cli_pull           (GTask                   *task);
 void       _nod_cli_push           (GTask                   *task);

@@ -45,119 +45,7 @@ use_session (NodCli     *self,
   self->accounts = nod_session_get_accounts (session);
 }
 
-/* ---- reading: status, queue, mr list, account list ---- */
-
-static void
-on_counted_for_status (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  NodSyncStatus *status = nod_sync_engine_get_status (run->engine);
-  g_autoptr(GError) error = NULL;
-  NodOutboxCounts counts;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-  guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->accounts));
-  gint64 synced = nod_sync_status_get_last_synced_at (status);
-  gint64 blocked = nod_sync_status_get_blocked_until (status);
-  g_autoptr(NodRateLimit) limit = NULL;
-
-  if (!nod_outbox_count_finish (NOD_OUTBOX (source_object), result, &counts, &error))
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-
-  if (run->forge != NULL)
-    limit = nod_forge_dup_rate_limit (run->forge);
-
-  if (!run->command->json)
-    {
-      _nod_cli_out (run, "%s\n", nod_sync_state_to_string (nod_sync_status_get_state (status)));
-      _nod_cli_out (run, "pending %u, failed %u\n", counts.pending + counts.in_flight,
-                    counts.failed);
-      for (guint i = 0; i < n_accounts; i++)
-        {
-          g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts),
-                                                                 i);
-          g_autofree char *title = nod_account_dup_title (account);
-
-          _nod_cli_out (run, "account: %s\n", title);
-        }
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
-    }
-
-  /* A stable shape for status bars and scripts; times are ISO 8601 or null. */
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder,
-                                 nod_sync_state_to_string (nod_sync_status_get_state (status)));
-  json_builder_set_member_name (builder, "pending");
-  json_builder_add_int_value (builder, counts.pending + counts.in_flight);
-  json_builder_set_member_name (builder, "failed");
-  json_builder_add_int_value (builder, counts.failed);
-  json_builder_set_member_name (builder, "last_synced_at");
-  if (synced > 0)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (synced);
-      g_autofree char *iso = g_date_time_format_iso8601 (time);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "blocked_until");
-  if (blocked > 0)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (blocked);
-      g_autofree char *iso = g_date_time_format_iso8601 (time);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "rate_limit");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "remaining");
-  if (limit != NULL && limit->remaining >= 0)
-    json_builder_add_int_value (builder, limit->remaining);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "reset_at");
-  if (limit != NULL && limit->reset_at > 0)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (limit->reset_at);
-      g_autofree char *iso = g_date_time_format_iso8601 (time);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "accounts");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts), i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "url");
-      json_builder_add_string_value (builder, nod_account_get_base_url (account));
-      json_builder_set_member_name (builder, "username");
-      json_builder_add_string_value (builder, nod_account_get_username (account));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, TRUE);
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, text);
-}
+/* ---- the queue ---- */
 
 static const char *
 state_label (NodActionState state)
@@ -273,92 +161,6 @@ on_queue_changed (GObject      *source_object,
   _nod_cli_when_idle (task, _nod_cli_report_outcome);
 }
 
-static gboolean
-matches_list (const NodMergeRequestView *view,
-              NodCliListFilter           filter)
-{
-  switch (filter)
-    {
-    case NOD_CLI_LIST_REVIEW:
-      return view->is_reviewer && g_strcmp0 (view->state, "opened") == 0;
-    case NOD_CLI_LIST_AUTHORED:
-      return view->is_author;
-    case NOD_CLI_LIST_ASSIGNED:
-      return view->is_assignee && g_strcmp0 (view->state, "opened") == 0;
-    case NOD_CLI_LIST_ALL:
-    default:
-      return TRUE;
-    }
-}
-
-static void
-on_views_listed (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) views = nod_review_cache_list_views_finish (NOD_REVIEW_CACHE (source_object),
-                                                                   result, &error);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  if (views == NULL)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < views->len; i++)
-    {
-      NodMergeRequestView *view = views->pdata[i];
-      g_autofree char *ref = _nod_cli_reference (view->project_path ? view->project_path : "",
-                                                 view->iid);
-
-      if (!matches_list (view, run->command->list_filter))
-        continue;
-      if (!run->command->json)
-        {
-          _nod_cli_out (run, "%s\t%s\t%s%s%s\n", ref, view->title, view->state,
-               view->approved_by_me ? (view->approval_pending ? ", approved by you (pending)"
-                                                              : ", approved by you") : "",
-               view->failed_actions > 0 ? ", failed action" : "");
-          continue;
-        }
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "reference");
-      json_builder_add_string_value (builder, ref);
-      json_builder_set_member_name (builder, "title");
-      json_builder_add_string_value (builder, view->title);
-      json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder, view->state);
-      json_builder_set_member_name (builder, "author");
-      json_builder_add_string_value (builder, view->author_username ? view->author_username : "");
-      json_builder_set_member_name (builder, "updated_at");
-      json_builder_add_string_value (builder, view->updated_at);
-      json_builder_set_member_name (builder, "approved_by_me");
-      json_builder_add_boolean_value (builder, view->approved_by_me);
-      json_builder_set_member_name (builder, "approval_pending");
-      json_builder_add_boolean_value (builder, view->approval_pending);
-      json_builder_set_member_name (builder, "pending_actions");
-      json_builder_add_int_value (builder, view->pending_actions);
-      json_builder_set_member_name (builder, "failed_actions");
-      json_builder_add_int_value (builder, view->failed_actions);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (run->command->json)
-    {
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = json_to_string (root, TRUE);
-
-      _nod_cli_out (run, "%s\n", text);
-    }
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
-}
-
 /* ---- dispatch ---- */
 
 static void
@@ -371,17 +173,7 @@ dispatch (GTask *task)
 
   if (command->verb == NOD_CLI_VERB_ACCOUNT_LIST)
     {
-      guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->accounts));
-
-      for (guint i = 0; i < n_accounts; i++)
-        {
-          g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts),
-                                                                 i);
-
-          _nod_cli_out (run, "%s\t%s\n", nod_account_get_base_url (account),
-               nod_account_get_username (account));
-        }
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, n_accounts == 0 ? _("No accounts yet.") : NULL);
+      _nod_cli_account_list (task);
       return;
     }
 
@@ -395,7 +187,7 @@ dispatch (GTask *task)
 
   if (command->verb == NOD_CLI_VERB_STATUS)
     {
-      nod_outbox_count_async (run->outbox, 0, cancellable, on_counted_for_status, task);
+      _nod_cli_status (task);
       return;
     }
 
@@ -461,8 +253,7 @@ dispatch (GTask *task)
       break;
 
     case NOD_CLI_VERB_MR_LIST:
-      nod_review_cache_list_views_async (nod_session_get_cache (run->session),
-                                         account_id, cancellable, on_views_listed, task);
+      _nod_cli_mr_list (task);
       break;
 
     default:
