@@ -78,6 +78,11 @@ void       _nod_cli_report_outcome (GTask                   *task);
 
 /* The verbs, each in its family's file. */
 
+/* nod-cli-queue.c */
+void       _nod_cli_queue_list     (GTask                   *task);
+void       _nod_cli_queue_retry    (GTask                   *task);
+void       _nod_cli_queue_discard  (GTask                   *task);
+
 /* nod-cli-read.c */
 void       _nod_cli_status         (GTask                   *task);
 void       _nod_cli_mr_list        (GTask                   *task);

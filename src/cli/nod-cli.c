@@ -45,122 +45,6 @@ use_session (NodCli     *self,
   self->accounts = nod_session_get_accounts (session);
 }
 
-/* ---- the queue ---- */
-
-static const char *
-state_label (NodActionState state)
-{
-  switch (state)
-    {
-    case NOD_ACTION_PENDING:
-      return "pending";
-    case NOD_ACTION_IN_FLIGHT:
-      return "sending";
-    case NOD_ACTION_FAILED:
-      return "failed";
-    case NOD_ACTION_DONE:
-    default:
-      return "done";
-    }
-}
-
-static void
-on_queue_listed (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result,
-                                                         &error);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  if (actions == NULL)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < actions->len; i++)
-    {
-      NodOutboxAction *action = actions->pdata[i];
-      const char *reason = nod_outbox_action_get_last_error (action);
-
-      if (!run->command->json)
-        {
-          _nod_cli_out (run,
-                        "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s\n",
-               nod_outbox_action_get_op_id (action),
-               nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
-               state_label (nod_outbox_action_get_state (action)),
-               nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
-               reason != NULL ? "  " : "", reason != NULL ? reason : "");
-          continue;
-        }
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "op");
-      json_builder_add_string_value (builder, nod_outbox_action_get_op_id (action));
-      json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (
-        builder, nod_action_kind_to_string (nod_outbox_action_get_kind (action)));
-      json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder,
-                                     state_label (nod_outbox_action_get_state (action)));
-      json_builder_set_member_name (builder, "project_id");
-      json_builder_add_int_value (builder, nod_outbox_action_get_project_id (action));
-      json_builder_set_member_name (builder, "iid");
-      json_builder_add_int_value (builder, nod_outbox_action_get_mr_iid (action));
-      json_builder_set_member_name (builder, "reason");
-      if (reason != NULL)
-        json_builder_add_string_value (builder, reason);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (run->command->json)
-    {
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = json_to_string (root, TRUE);
-
-      _nod_cli_out (run, "%s\n", text);
-    }
-  else if (actions->len == 0)
-    _nod_cli_out (run, "%s\n", _("Nothing waiting to be sent."));
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
-}
-
-static void
-on_queue_changed (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(GError) error = NULL;
-  gboolean retry = run->command->verb == NOD_CLI_VERB_QUEUE_RETRY;
-  NodSyncEngine *engine = NOD_SYNC_ENGINE (source_object);
-  gboolean changed = retry ? nod_sync_engine_retry_finish (engine, result, &error)
-                           : nod_sync_engine_discard_finish (engine, result, &error);
-
-  if (!changed)
-    {
-      _nod_cli_finish_error (task, error);
-      return;
-    }
-  if (!retry)
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, _("Discarded."));
-      return;
-    }
-  /* The engine asked for the push already: wait for what it did. */
-  run->op_id = g_strdup (run->command->op_id);
-  _nod_cli_when_idle (task, _nod_cli_report_outcome);
-}
-
 /* ---- dispatch ---- */
 
 static void
@@ -168,8 +52,6 @@ dispatch (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
   NodCliCommand *command = run->command;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  gint64 account_id;
 
   if (command->verb == NOD_CLI_VERB_ACCOUNT_LIST)
     {
@@ -198,7 +80,6 @@ dispatch (GTask *task)
                 "--token-stdin”, or set GITLAB_URL and GITLAB_TOKEN"));
       return;
     }
-  account_id = nod_account_get_id (run->account);
 
   switch (command->verb)
     {
@@ -239,17 +120,15 @@ dispatch (GTask *task)
       break;
 
     case NOD_CLI_VERB_QUEUE_LIST:
-      nod_outbox_list_async (run->outbox, account_id, cancellable, on_queue_listed, task);
+      _nod_cli_queue_list (task);
       break;
 
     case NOD_CLI_VERB_QUEUE_RETRY:
-      nod_sync_engine_retry_async (run->engine, command->op_id, cancellable,
-                                   on_queue_changed, task);
+      _nod_cli_queue_retry (task);
       break;
 
     case NOD_CLI_VERB_QUEUE_DISCARD:
-      nod_sync_engine_discard_async (run->engine, command->op_id, cancellable,
-                                     on_queue_changed, task);
+      _nod_cli_queue_discard (task);
       break;
 
     case NOD_CLI_VERB_MR_LIST:
