@@ -78,6 +78,10 @@ void       _nod_cli_report_outcome (GTask                   *task);
 
 /* The verbs, each in its family's file. */
 
+/* nod-cli-account.c */
+void       _nod_cli_account_add    (GTask                   *task);
+void       _nod_cli_account_remove (GTask                   *task);
+
 /* nod-cli-queue.c */
 void       _nod_cli_queue_list     (GTask                   *task);
 void       _nod_cli_queue_retry    (GTask                   *task);

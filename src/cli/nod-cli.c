@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "nod-cli-private.h"
-#include "nod-credentials.h"
 #include "nod-settings.h"
 
 struct _NodCli
@@ -141,195 +140,6 @@ dispatch (GTask *task)
     }
 }
 
-/* ---- accounts ---- */
-
-typedef struct
-{
-  GTask     *task;
-  char      *base_url;
-  char      *token;
-  GSettings *settings;  /* with --depth */
-} AccountAdd;
-
-static void
-account_add_free (AccountAdd *add)
-{
-  g_clear_object (&add->settings);
-  g_free (add->base_url);
-  nod_credentials_token_free (add->token);
-  g_free (add);
-}
-
-static void
-on_account_signed_in (GObject      *source_object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  AccountAdd *add = user_data;
-  NodCliRun *run = _nod_cli_run_of (add->task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodAccount) account = nod_session_sign_in_finish (NOD_SESSION (source_object),
-                                                              result, &error);
-  g_autofree char *title = NULL;
-  g_autofree char *depth = NULL;
-  g_autofree char *message = NULL;
-  guint days;
-
-  if (account == NULL)
-    {
-      _nod_cli_finish_error (add->task, error);
-      account_add_free (add);
-      return;
-    }
-
-  /* The depth is the one Preferences shows: a running app follows it at once. */
-  if (add->settings != NULL)
-    {
-      nod_sync_engine_set_history_days (run->engine, run->command->history_days);
-      nod_settings_set_history_days (add->settings, run->command->history_days);
-    }
-  days = nod_sync_engine_get_history_days (run->engine);
-
-  title = nod_account_dup_title (account);
-  depth = days == 0 ? g_strdup (_("all its history"))
-                    : g_strdup_printf (_("the last %u days"), days);
-  if (run->headless)
-    /* Translators: the first %s is an account, the second "the last 30 days" or
-     * "all its history" */
-    message = g_strdup_printf (_("Signed in: %s. “nod pull” fetches %s."), title, depth);
-  else
-    /* The running app syncs it now, in the background, and says when it is done. */
-    message = g_strdup_printf (_("Signed in: %s. Nod is fetching %s."), title, depth);
-  _nod_cli_finish (add->task, NOD_CLI_EXIT_OK, message);
-  account_add_free (add);
-}
-
-/* GitLab is asked whose token it is; only then is it kept, in the keyring. */
-static void
-sign_in (AccountAdd *add)
-{
-  NodCliRun *run = _nod_cli_run_of (add->task);
-
-  nod_session_sign_in_async (run->session, add->base_url, add->token, NULL,
-                             on_account_signed_in, add);
-}
-
-static void
-on_token_read (GObject      *source_object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AccountAdd *add = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
-  gsize length = 0;
-  const char *data;
-
-  if (bytes == NULL)
-    {
-      _nod_cli_finish_error (add->task, error);
-      account_add_free (add);
-      return;
-    }
-  data = g_bytes_get_data (bytes, &length);
-  add->token = g_strstrip (g_strndup (data, length));
-  if (*add->token == '\0')
-    {
-      _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE, _("nod: no token on standard input"));
-      account_add_free (add);
-      return;
-    }
-  sign_in (add);
-}
-
-static void
-start_account_add (GTask *task)
-{
-  NodCliRun *run = _nod_cli_run_of (task);
-  AccountAdd *add = g_new0 (AccountAdd, 1);
-  const char *token = g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN");
-
-  add->task = task;
-  add->base_url = g_strdup (run->command->url);
-  while (g_str_has_suffix (add->base_url, "/"))
-    add->base_url[strlen (add->base_url) - 1] = '\0';
-
-  if (run->command->depth_given && (add->settings = nod_settings_new_if_installed ()) == NULL)
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR,
-              _("nod: Nod’s settings are not installed here, so --depth cannot be kept"));
-      account_add_free (add);
-      return;
-    }
-
-  if (run->command->token_from_stdin)
-    {
-      GInputStream *input = g_application_command_line_get_stdin (run->command_line);
-
-      if (input == NULL)
-        {
-          _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-                           _("nod: no standard input to read the token from"));
-          account_add_free (add);
-          return;
-        }
-      g_input_stream_read_bytes_async (input, 4096, G_PRIORITY_DEFAULT, NULL, on_token_read, add);
-      g_object_unref (input);
-      return;
-    }
-  if (token == NULL || *token == '\0')
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-              _("nod: give the token on standard input with --token-stdin, or in GITLAB_TOKEN"));
-      account_add_free (add);
-      return;
-    }
-  add->token = g_strdup (token);
-  sign_in (add);
-}
-
-static void
-on_account_removed (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_session_remove_account_finish (NOD_SESSION (source_object), result, &error))
-    _nod_cli_finish_error (task, error);
-  else
-    _nod_cli_finish (task, NOD_CLI_EXIT_OK, _("Removed."));
-}
-
-static void
-start_account_remove (GTask *task)
-{
-  NodCliRun *run = _nod_cli_run_of (task);
-  guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->accounts));
-  g_autofree char *url = g_strdup (run->command->url);
-
-  while (g_str_has_suffix (url, "/"))
-    url[strlen (url) - 1] = '\0';
-
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts), i);
-
-      if (g_strcmp0 (nod_account_get_base_url (account), url) != 0)
-        continue;
-      nod_session_remove_account_async (run->session, nod_account_get_id (account), NULL,
-                                        on_account_removed, task);
-      return;
-    }
-  {
-    g_autofree char *message = g_strdup_printf (_("nod: no account at %s"), url);
-
-    _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
-  }
-}
-
 /* ---- a session of its own (headless) ---- */
 
 /* The session's, for the verb; its engine, outbox and accounts for short. */
@@ -353,10 +163,10 @@ context_ready (GTask *task)
   switch (run->command->verb)
     {
     case NOD_CLI_VERB_ACCOUNT_ADD:
-      start_account_add (task);
+      _nod_cli_account_add (task);
       break;
     case NOD_CLI_VERB_ACCOUNT_REMOVE:
-      start_account_remove (task);
+      _nod_cli_account_remove (task);
       break;
     default:
       dispatch (task);
