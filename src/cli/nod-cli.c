@@ -13,134 +13,81 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
-#include <string.h>
 
 #include "nod-cli-private.h"
 #include "nod-settings.h"
 
 struct _NodCli
 {
-  GObject        parent_instance;
+  GObject     parent_instance;
 
-  gboolean       headless;
-  NodSession    *session;
-  /* The session's, for short. */
-  NodSyncEngine *engine;
-  NodOutbox     *outbox;
-  NodAccounts   *accounts;
+  gboolean    headless;
+  NodSession *session;   /* the app's; headless, opened by the first command that needs it */
 };
 
 G_DEFINE_FINAL_TYPE (NodCli, nod_cli, G_TYPE_OBJECT)
 
-/* The session's engine, outbox and accounts, for short. */
-static void
-use_session (NodCli     *self,
-             NodSession *session)
+/* ---- the verbs, and what each needs before it runs ---- */
+
+/* Each level gives the verb what the one before it does, and more. */
+typedef enum
 {
-  self->session = g_object_ref (session);
-  self->engine = nod_session_get_engine (session);
-  self->outbox = nod_session_get_outbox (session);
-  self->accounts = nod_session_get_accounts (session);
-}
+  NEEDS_NOTHING,          /* not even Nod's data */
+  NEEDS_SESSION,          /* Nod's data: the accounts, the outbox, the cache, the engine */
+  NEEDS_ACCOUNT_IF_ANY,   /* and the signed-in account, if there is one */
+  NEEDS_ACCOUNT,          /* and a signed-in account, else the "no account to use" error */
+} VerbNeeds;
 
-/* ---- dispatch ---- */
+typedef struct
+{
+  NodCliVerb     verb;
+  NodCliVerbFunc run;
+  VerbNeeds      needs;
+} VerbEntry;
 
 static void
-dispatch (GTask *task)
+show_help (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
-  NodCliCommand *command = run->command;
+  g_autofree char *help = nod_cli_help_text (run->command->help_for);
 
-  if (command->verb == NOD_CLI_VERB_ACCOUNT_LIST)
-    {
-      _nod_cli_account_list (task);
-      return;
-    }
-
-  /* Commands act for the first account that has a token (or GITLAB_URL/GITLAB_TOKEN's). */
-  if ((run->account = nod_session_get_signed_in_account (run->session)) != NULL)
-    {
-      g_object_ref (run->account);
-      run->forge = g_object_ref (nod_session_get_forge (run->session,
-                                                        nod_account_get_id (run->account)));
-    }
-
-  if (command->verb == NOD_CLI_VERB_STATUS)
-    {
-      _nod_cli_status (task);
-      return;
-    }
-
-  if (run->account == NULL)
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR,
-              _("nod: no account to use: sign in with “nod account add --url URL "
-                "--token-stdin”, or set GITLAB_URL and GITLAB_TOKEN"));
-      return;
-    }
-
-  switch (command->verb)
-    {
-    case NOD_CLI_VERB_PULL:
-      _nod_cli_pull (task);
-      break;
-
-    case NOD_CLI_VERB_PUSH:
-      _nod_cli_push (task);
-      break;
-
-    case NOD_CLI_VERB_SYNC:
-      _nod_cli_sync (task);
-      break;
-
-    case NOD_CLI_VERB_APPROVE:
-      _nod_cli_approve (task);
-      break;
-
-    case NOD_CLI_VERB_UNAPPROVE:
-      _nod_cli_unapprove (task);
-      break;
-
-    case NOD_CLI_VERB_COMMENT:
-      _nod_cli_comment (task);
-      break;
-
-    case NOD_CLI_VERB_REPLY:
-      _nod_cli_reply (task);
-      break;
-
-    case NOD_CLI_VERB_RESOLVE:
-      _nod_cli_resolve (task);
-      break;
-
-    case NOD_CLI_VERB_UNRESOLVE:
-      _nod_cli_unresolve (task);
-      break;
-
-    case NOD_CLI_VERB_QUEUE_LIST:
-      _nod_cli_queue_list (task);
-      break;
-
-    case NOD_CLI_VERB_QUEUE_RETRY:
-      _nod_cli_queue_retry (task);
-      break;
-
-    case NOD_CLI_VERB_QUEUE_DISCARD:
-      _nod_cli_queue_discard (task);
-      break;
-
-    case NOD_CLI_VERB_MR_LIST:
-      _nod_cli_mr_list (task);
-      break;
-
-    default:
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, _("nod: this command is not available yet"));
-      break;
-    }
+  _nod_cli_out (run, "%s", help);
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
 }
 
-/* ---- a session of its own (headless) ---- */
+/* In NodCliVerb's order, so verb_table[verb].verb == verb. */
+static const VerbEntry verb_table[] = {
+  { NOD_CLI_VERB_HELP,           show_help,               NEEDS_NOTHING },
+  { NOD_CLI_VERB_ACCOUNT_ADD,    _nod_cli_account_add,    NEEDS_SESSION },
+  { NOD_CLI_VERB_ACCOUNT_LIST,   _nod_cli_account_list,   NEEDS_SESSION },
+  { NOD_CLI_VERB_ACCOUNT_REMOVE, _nod_cli_account_remove, NEEDS_SESSION },
+  /* The signed-in account's rate limit, when there is one. */
+  { NOD_CLI_VERB_STATUS,         _nod_cli_status,         NEEDS_ACCOUNT_IF_ANY },
+  { NOD_CLI_VERB_PULL,           _nod_cli_pull,           NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_PUSH,           _nod_cli_push,           NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_SYNC,           _nod_cli_sync,           NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_APPROVE,        _nod_cli_approve,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_UNAPPROVE,      _nod_cli_unapprove,      NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_COMMENT,        _nod_cli_comment,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_REPLY,          _nod_cli_reply,          NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_RESOLVE,        _nod_cli_resolve,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_UNRESOLVE,      _nod_cli_unresolve,      NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_LIST,     _nod_cli_queue_list,     NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_RETRY,    _nod_cli_queue_retry,    NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_DISCARD,  _nod_cli_queue_discard,  NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_MR_LIST,        _nod_cli_mr_list,        NEEDS_ACCOUNT },
+};
+
+/* A verb without its row fails here; one out of order, in lookup_verb (). */
+G_STATIC_ASSERT (G_N_ELEMENTS (verb_table) == NOD_CLI_N_VERBS);
+
+static const VerbEntry *
+lookup_verb (NodCliVerb verb)
+{
+  g_assert (verb < G_N_ELEMENTS (verb_table));
+  g_assert (verb_table[verb].verb == verb);
+  return &verb_table[verb];
+}
 
 /* The session's, for the verb; its engine, outbox and accounts for short. */
 static void
@@ -153,26 +100,41 @@ run_use_session (NodCliRun  *run,
   run->accounts = nod_session_get_accounts (session);
 }
 
+/* Commands act for the first account that has a token (or GITLAB_URL/GITLAB_TOKEN's). */
 static void
-context_ready (GTask *task)
+run_use_signed_in_account (NodCliRun *run)
+{
+  NodAccount *account = nod_session_get_signed_in_account (run->session);
+
+  if (account == NULL)
+    return;
+  run->account = g_object_ref (account);
+  run->forge = g_object_ref (nod_session_get_forge (run->session, nod_account_get_id (account)));
+}
+
+/* Gives the verb what its row says it needs, then runs it. */
+static void
+run_verb (GTask *task)
 {
   NodCli *self = g_task_get_source_object (task);
   NodCliRun *run = _nod_cli_run_of (task);
+  const VerbEntry *entry = lookup_verb (run->command->verb);
 
-  run_use_session (run, self->session);
-  switch (run->command->verb)
+  if (entry->needs >= NEEDS_SESSION)
+    run_use_session (run, self->session);
+  if (entry->needs >= NEEDS_ACCOUNT_IF_ANY)
+    run_use_signed_in_account (run);
+  if (entry->needs == NEEDS_ACCOUNT && run->account == NULL)
     {
-    case NOD_CLI_VERB_ACCOUNT_ADD:
-      _nod_cli_account_add (task);
-      break;
-    case NOD_CLI_VERB_ACCOUNT_REMOVE:
-      _nod_cli_account_remove (task);
-      break;
-    default:
-      dispatch (task);
-      break;
+      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR,
+                       _("nod: no account to use: sign in with “nod account add --url URL "
+                         "--token-stdin”, or set GITLAB_URL and GITLAB_TOKEN"));
+      return;
     }
+  entry->run (task);
 }
+
+/* ---- a session of its own (headless) ---- */
 
 /* GITLAB_URL + GITLAB_TOKEN: a one-off account, and the only one used; its token is never
  * stored. (`account add` reads GITLAB_TOKEN as the token to keep instead.) */
@@ -199,7 +161,7 @@ on_one_off_signed_in (GObject      *source_object,
       _nod_cli_finish_error (task, error);
       return;
     }
-  context_ready (task);
+  run_verb (task);
 }
 
 static void
@@ -220,16 +182,16 @@ on_session_opened (GObject      *source_object,
       _nod_cli_finish_error (task, error);
       return;
     }
-  use_session (self, session);
+  self->session = g_object_ref (session);
   /* As deep as Preferences says; 30 days where Nod's settings are not installed. */
   settings = nod_settings_new_if_installed ();
-  nod_sync_engine_set_history_days (self->engine,
+  nod_sync_engine_set_history_days (nod_session_get_engine (session),
                                     settings != NULL ? nod_settings_get_history_days (settings)
                                                      : 30);
 
   if (!wants_one_off_account (run))
     {
-      context_ready (task);
+      run_verb (task);
       return;
     }
 
@@ -290,21 +252,13 @@ nod_cli_run_async (NodCli                  *self,
       return;
     }
 
-  if (run->command->verb == NOD_CLI_VERB_HELP)
-    {
-      g_autofree char *help = nod_cli_help_text (run->command->help_for);
-
-      _nod_cli_out (run, "%s", help);
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
-    }
-
-  if (self->headless && self->session == NULL)
+  if (self->headless && self->session == NULL &&
+      lookup_verb (run->command->verb)->needs >= NEEDS_SESSION)
     {
       open_session (task);
       return;
     }
-  context_ready (task);
+  run_verb (task);
 }
 
 /* Returns: the exit status for the terminal */
@@ -322,9 +276,6 @@ nod_cli_dispose (GObject *object)
 {
   NodCli *self = NOD_CLI (object);
 
-  self->engine = NULL;
-  self->outbox = NULL;
-  self->accounts = NULL;
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (nod_cli_parent_class)->dispose (object);
@@ -350,7 +301,7 @@ nod_cli_new (NodSession *session)
   g_return_val_if_fail (NOD_IS_SESSION (session), NULL);
 
   self = g_object_new (NOD_TYPE_CLI, NULL);
-  use_session (self, session);
+  self->session = g_object_ref (session);
   return self;
 }
 
