@@ -53,6 +53,7 @@ struct _NodCliRun
   guint                    preview_scope;
 };
 
+/* nod-cli-run.c */
 NodCliRun *_nod_cli_run_new        (GApplicationCommandLine *command_line,
                                     gboolean                 headless);
 void       _nod_cli_run_free       (NodCliRun               *run);
