@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "nod-application.h"
+#include "nod-cli-command.h"
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-test-utils.h"
@@ -22,6 +23,7 @@
 
 static const char *nod_path;
 static gboolean use_session_bus;  /* for the keyring; otherwise the child has no bus */
+static gboolean without_one_off_account;  /* no GITLAB_URL/GITLAB_TOKEN: stored accounts only */
 
 typedef struct
 {
@@ -78,8 +80,16 @@ new_launcher (Fixture *fixture)
                                                              G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                              G_SUBPROCESS_FLAGS_STDERR_PIPE);
 
-  g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
+  if (without_one_off_account)
+    {
+      g_subprocess_launcher_unsetenv (launcher, "GITLAB_URL");
+      g_subprocess_launcher_unsetenv (launcher, "GITLAB_TOKEN");
+    }
+  else
+    {
+      g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
+      g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
+    }
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
   /* Settings kept in a file, so one run sees what the one before chose. */
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
@@ -584,6 +594,321 @@ test_account_add_depth (Fixture       *fixture,
   use_session_bus = FALSE;
 }
 
+/* ---- what each verb prints, to the byte ---- */
+
+static char *
+store_path (Fixture *fixture)
+{
+  return g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
+}
+
+/* Help needs none of Nod's data: it is printed before any is opened. */
+static void
+test_help (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_auto (Outcome) overview = { 0, };
+  g_auto (Outcome) retry = { 0, };
+  g_autofree char *overview_text = nod_cli_help_text (NOD_CLI_VERB_HELP);
+  g_autofree char *retry_text = nod_cli_help_text (NOD_CLI_VERB_QUEUE_RETRY);
+  g_autofree char *path = store_path (fixture);
+
+  run_nod (fixture, &overview, NULL, "help", NULL);
+  g_assert_cmpint (overview.status, ==, 0);
+  g_assert_cmpstr (overview.out, ==, overview_text);
+
+  run_nod (fixture, &retry, NULL, "queue", "retry", "--help", NULL);
+  g_assert_cmpint (retry.status, ==, 0);
+  g_assert_cmpstr (retry.out, ==, retry_text);
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* "sam on 127.0.0.1:PORT": the fake's user on the fake's host. */
+static char *
+account_title (Fixture *fixture)
+{
+  g_autoptr(GUri) uri = g_uri_parse (fixture->base_url, G_URI_FLAGS_NONE, NULL);
+
+  return g_strdup_printf ("sam on %s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+}
+
+static void
+test_status_text (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_auto (Outcome) outcome = { 0, };
+  g_autofree char *title = account_title (fixture);
+  g_autofree char *expected = g_strdup_printf ("idle\npending 0, failed 0\naccount: %s\n", title);
+
+  run_nod (fixture, &outcome, NULL, "status", NULL);
+  g_assert_cmpint (outcome.status, ==, 0);
+  g_assert_cmpstr (outcome.out, ==, expected);
+}
+
+/* The one-off account is listed like a stored one: its URL and user, a tab between. */
+static void
+test_account_list (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_auto (Outcome) listed = { 0, };
+  g_auto (Outcome) removed = { 0, };
+  g_autofree char *expected = g_strdup_printf ("%s\tsam\n", fixture->base_url);
+
+  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  g_assert_cmpint (listed.status, ==, 0);
+  g_assert_cmpstr (listed.out, ==, expected);
+
+  run_nod (fixture, &removed, NULL, "account", "remove", "http://127.0.0.1:1/", NULL);
+  g_assert_cmpint (removed.status, ==, 1);
+  g_assert_cmpstr (removed.out, ==, "");
+  g_assert_nonnull (strstr (removed.err, "nod: no account at http://127.0.0.1:1\n"));
+}
+
+/* A fresh home and no GITLAB_URL/GITLAB_TOKEN: what works without an account says so,
+ * everything else refuses with the same sentence and sends nothing. */
+static void
+test_without_account (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char * const needs_account[][6] = {
+    { "pull", NULL },
+    { "push", NULL },
+    { "sync", NULL },
+    { "sync", "--preview", NULL },
+    { "approve", "gnome-apps/nod!111", NULL },
+    { "unapprove", "gnome-apps/nod!111", NULL },
+    { "comment", "gnome-apps/nod!111", "--body", "Hello", NULL },
+    { "reply", "gnome-apps/nod!111", "--discussion", "abc", "--body", "Hello" },
+    { "resolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
+    { "unresolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
+    { "queue", "list", NULL },
+    { "queue", "retry", "some-op", NULL },
+    { "queue", "discard", "some-op", NULL },
+    { "mr", "list", NULL },
+  };
+  g_auto (Outcome) listed = { 0, };
+  g_auto (Outcome) status = { 0, };
+  g_auto (Outcome) no_token = { 0, };
+  g_auto (Outcome) empty_token = { 0, };
+  g_auto (Outcome) removed = { 0, };
+  g_autofree char *no_account_at = g_strdup_printf ("nod: no account at %s\n", fixture->base_url);
+
+  without_one_off_account = TRUE;
+
+  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  g_assert_cmpint (listed.status, ==, 0);
+  g_assert_cmpstr (listed.out, ==, "No accounts yet.\n");
+
+  run_nod (fixture, &status, NULL, "status", NULL);
+  g_assert_cmpint (status.status, ==, 0);
+  g_assert_cmpstr (status.out, ==, "idle\npending 0, failed 0\n");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (needs_account); i++)
+    {
+      g_auto (Outcome) outcome = { 0, };
+      const char * const *args = needs_account[i];
+
+      run_nod (fixture, &outcome, NULL, args[0], args[1], args[2], args[3], args[4], args[5],
+               NULL);
+      g_assert_cmpint (outcome.status, ==, 1);
+      g_assert_cmpstr (outcome.out, ==, "");
+      g_assert_nonnull (strstr (outcome.err, "nod: no account to use: sign in with "));
+    }
+
+  run_nod (fixture, &no_token, NULL, "account", "add", "--url", fixture->base_url, NULL);
+  g_assert_cmpint (no_token.status, ==, 2);
+  g_assert_nonnull (strstr (no_token.err, "nod: give the token on standard input with "
+                                          "--token-stdin, or in GITLAB_TOKEN\n"));
+  run_nod (fixture, &empty_token, "", "account", "add", "--url", fixture->base_url,
+           "--token-stdin", NULL);
+  g_assert_cmpint (empty_token.status, ==, 2);
+  g_assert_nonnull (strstr (empty_token.err, "nod: no token on standard input\n"));
+  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  g_assert_cmpint (removed.status, ==, 1);
+  g_assert_nonnull (strstr (removed.err, no_account_at));
+
+  without_one_off_account = FALSE;
+  g_assert_cmpuint (writes (fixture), ==, 0);
+}
+
+/* Each merge request of `mr list --json`, as `mr list` prints it. */
+static char *
+merge_requests_as_text (JsonArray *rows)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+      gboolean approved = json_object_get_boolean_member (row, "approved_by_me");
+      gboolean pending = json_object_get_boolean_member (row, "approval_pending");
+
+      g_string_append_printf (text, "%s\t%s\t%s%s%s\n",
+                              json_object_get_string_member (row, "reference"),
+                              json_object_get_string_member (row, "title"),
+                              json_object_get_string_member (row, "state"),
+                              approved ? (pending ? ", approved by you (pending)"
+                                                  : ", approved by you") : "",
+                              json_object_get_int_member (row, "failed_actions") > 0
+                                ? ", failed action" : "");
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+test_mr_list_text (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char *filters[] = { NULL, "--review", "--authored", "--assigned" };
+  g_auto (Outcome) pull = { 0, };
+
+  run_nod (fixture, &pull, NULL, "pull", NULL);
+  g_assert_cmpint (pull.status, ==, 0);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_auto (Outcome) json = { 0, };
+      g_auto (Outcome) text = { 0, };
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *expected = NULL;
+      JsonArray *rows;
+
+      run_nod (fixture, &json, NULL, "mr", "list", "--json", filters[i], NULL);
+      run_nod (fixture, &text, NULL, "mr", "list", filters[i], NULL);
+      g_assert_cmpint (json.status, ==, 0);
+      g_assert_cmpint (text.status, ==, 0);
+      g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
+      rows = json_node_get_array (json_parser_get_root (parser));
+      g_assert_cmpuint (json_array_get_length (rows), >, 0);
+      expected = merge_requests_as_text (rows);
+      g_assert_cmpstr (text.out, ==, expected);
+      if (filters[i] == NULL)
+        g_assert_nonnull (strstr (text.out, ", approved by you\n"));
+    }
+}
+
+/* One row of `queue list`, from its row in `queue list --json`. */
+static void
+append_queue_row (GString    *text,
+                  JsonObject *row)
+{
+  const char *reason = json_object_get_string_member (row, "reason");
+
+  g_string_append_printf (text, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT
+                          "%s%s\n",
+                          json_object_get_string_member (row, "op"),
+                          json_object_get_string_member (row, "kind"),
+                          json_object_get_string_member (row, "state"),
+                          json_object_get_int_member (row, "project_id"),
+                          json_object_get_int_member (row, "iid"),
+                          reason != NULL ? "  " : "", reason != NULL ? reason : "");
+}
+
+/* A refused comment and one held back behind it, through every verb that shows or
+ * changes the queue: the words on each stream, and each exit status. */
+static void
+test_queue_text (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_auto (Outcome) first = { 0, };
+  g_auto (Outcome) second = { 0, };
+  g_auto (Outcome) json = { 0, };
+  g_auto (Outcome) text = { 0, };
+  g_auto (Outcome) preview = { 0, };
+  g_auto (Outcome) approvals = { 0, };
+  g_auto (Outcome) discarded = { 0, };
+  g_auto (Outcome) retried = { 0, };
+  g_autoptr(JsonNode) fault = NULL;
+  g_autoptr(JsonNode) cleared = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *preview_start = NULL;
+  g_autofree char *retry_done = NULL;
+  const char *op_first, *op_second, *assigned, *authored;
+  JsonArray *rows;
+
+  fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                 "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                 "\"status\": 403}");
+  run_nod (fixture, &first, NULL, "comment", "gnome-apps/nod!111", "--body", "First", NULL);
+  g_assert_cmpint (first.status, ==, 1);
+  g_assert_cmpstr (first.out, ==, "");
+  g_assert_nonnull (strstr (first.err, "nod: comment gnome-apps/nod!111 failed: "));
+  run_nod (fixture, &second, NULL, "comment", "gnome-apps/nod!111", "--body", "Second", NULL);
+  g_assert_cmpint (second.status, ==, 75);
+  g_assert_cmpstr (second.out, ==, "");
+  g_assert_nonnull (strstr (second.err, "nod: comment gnome-apps/nod!111 is queued and will be "
+                                        "sent later: "));
+
+  run_nod (fixture, &json, NULL, "queue", "list", "--json", NULL);
+  run_nod (fixture, &text, NULL, "queue", "list", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    append_queue_row (expected, json_array_get_object_element (rows, i));
+  g_assert_cmpstr (text.out, ==, expected->str);
+  op_first = json_object_get_string_member (json_array_get_object_element (rows, 0), "op");
+  op_second = json_object_get_string_member (json_array_get_object_element (rows, 1), "op");
+
+  /* Only the pending one would go; then each scope GitLab would be asked about, in order. */
+  run_nod (fixture, &preview, NULL, "sync", "--preview", NULL);
+  g_assert_cmpint (preview.status, ==, 0);
+  preview_start = g_strdup_printf ("would push: 1\n  %s  comment  project 11 !111\n"
+                                   "would pull: ", op_second);
+  g_assert_true (g_str_has_prefix (preview.out, preview_start));
+  assigned = strstr (preview.out, " changed in review-requested\n");
+  g_assert_nonnull (assigned);
+  assigned = strstr (assigned, "\nwould pull: ");
+  g_assert_nonnull (assigned);
+  g_assert_true (g_regex_match_simple ("^\nwould pull: [0-9]+ changed in assigned\n", assigned,
+                                       0, 0));
+  authored = strstr (assigned + 1, "\nwould pull: ");
+  g_assert_nonnull (authored);
+  g_assert_true (g_regex_match_simple ("^\nwould pull: [0-9]+ changed in authored\n", authored,
+                                       0, 0));
+
+  /* Comments are not approvals: the pending one stays. */
+  run_nod (fixture, &approvals, NULL, "push", "--approvals-only", NULL);
+  g_assert_cmpint (approvals.status, ==, 75);
+  g_assert_cmpstr (approvals.out, ==, "pushed 0, failed 0, remaining 1\n");
+
+  run_nod (fixture, &discarded, NULL, "queue", "discard", op_second, NULL);
+  g_assert_cmpint (discarded.status, ==, 0);
+  g_assert_cmpstr (discarded.out, ==, "Discarded.\n");
+  cleared = nod_test_fake_control (fixture->base_url, "DELETE", "/__fake/faults", NULL);
+  run_nod (fixture, &retried, NULL, "queue", "retry", op_first, NULL);
+  g_assert_cmpint (retried.status, ==, 0);
+  retry_done = g_strdup_printf ("queue retry %s: done\n", op_first);
+  g_assert_cmpstr (retried.out, ==, retry_done);
+}
+
+/* What the writes and the syncs print when all goes well. */
+static void
+test_done_text (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_auto (Outcome) approved = { 0, };
+  g_auto (Outcome) unapproved = { 0, };
+  g_auto (Outcome) pull = { 0, };
+  g_auto (Outcome) sync = { 0, };
+
+  run_nod (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
+  g_assert_cmpstr (approved.out, ==, "approve gnome-apps/nod!111: done\n");
+  run_nod (fixture, &unapproved, NULL, "unapprove", "gnome-apps/nod!111", NULL);
+  g_assert_cmpstr (unapproved.out, ==, "unapprove gnome-apps/nod!111: done\n");
+  run_nod (fixture, &pull, NULL, "pull", NULL);
+  g_assert_true (g_regex_match_simple ("^pulled [1-9][0-9]*\n$", pull.out, 0, 0));
+  run_nod (fixture, &sync, NULL, "sync", NULL);
+  g_assert_true (g_regex_match_simple ("^pulled [0-9]+\npushed 0, failed 0, remaining 0\n$",
+                                       sync.out, 0, 0));
+}
+
 /* ---- a pull killed mid-way ---- */
 
 #define LIST_PATH "^/api/v4/merge_requests$"
@@ -856,6 +1181,13 @@ main (int   argc,
   ADD ("/nod/cli/account-add-list-remove", test_account_add_list_remove);
   ADD ("/nod/cli/account-add-depth", test_account_add_depth);
   ADD ("/nod/cli/pull-killed-resumes", test_pull_killed_resumes);
+  ADD ("/nod/cli/help", test_help);
+  ADD ("/nod/cli/status-text", test_status_text);
+  ADD ("/nod/cli/account-list", test_account_list);
+  ADD ("/nod/cli/without-account", test_without_account);
+  ADD ("/nod/cli/mr-list-text", test_mr_list_text);
+  ADD ("/nod/cli/queue-text", test_queue_text);
+  ADD ("/nod/cli/done-text", test_done_text);
 #undef ADD
 
   return g_test_run ();

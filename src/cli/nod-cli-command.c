@@ -120,7 +120,7 @@ static const VerbInfo verb_infos[] = {
     ARGUMENT_NONE, LIST_FILTER_OPTIONS | OPTION_JSON, 0 },
 };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (verb_infos) == NOD_CLI_VERB_MR_LIST + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (verb_infos) == NOD_CLI_N_VERBS);
 
 /* A first word and its help page: one verb, or a family of sub-verbs (account, queue, mr),
  * which share a page. The verbs of a family are consecutive in NodCliVerb. */

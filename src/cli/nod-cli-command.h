@@ -30,6 +30,10 @@ typedef enum
   NOD_CLI_VERB_MR_LIST,       /* mr list [--review|--authored|--assigned] [--json] */
 } NodCliVerb;
 
+/* How many verbs there are: the tables of verbs check their size against it, so a verb
+ * added after MR_LIST must move this along. */
+#define NOD_CLI_N_VERBS (NOD_CLI_VERB_MR_LIST + 1)
+
 typedef enum
 {
   NOD_CLI_LIST_ALL,

@@ -13,1327 +13,133 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
-#include <string.h>
 
-#include "nod-cli.h"
-#include "nod-credentials.h"
+#include "nod-cli-private.h"
 #include "nod-settings.h"
-
-/* How long `approve` (and the other writes) wait for GitLab before saying "queued". */
-#define OUTCOME_WAIT_S 30
-#define MAX_STDIN_BODY (1024 * 1024)
 
 struct _NodCli
 {
-  GObject        parent_instance;
+  GObject     parent_instance;
 
-  gboolean       headless;
-  NodSession    *session;
-  /* The session's, for short. */
-  NodSyncEngine *engine;
-  NodOutbox     *outbox;
-  NodAccounts   *accounts;
+  gboolean    headless;
+  NodSession *session;   /* the app's; headless, opened by the first command that needs it */
 };
 
 G_DEFINE_FINAL_TYPE (NodCli, nod_cli, G_TYPE_OBJECT)
 
-typedef struct
+/* ---- the verbs, and what each needs before it runs ---- */
+
+/* Each level gives the verb what the one before it does, and more. */
+typedef enum
 {
-  NodCli                  *self;
-  GApplicationCommandLine *command_line;
-  NodCliCommand           *command;
-  NodAccount              *account;
-  NodForge                *forge;
-  gint64                   project_id;
-  char                    *op_id;       /* the action this run queued */
-  char                    *body;
-  gulong                   status_handler;
-  guint                    timeout_source;
-  guint                    idle_source;
-  void                   (*when_idle) (GTask *task);
-  guint                    pulled;
-  guint                    preview_scope;
-} Run;
-
-static void
-run_free (Run *run)
-{
-  g_clear_object (&run->self);
-  g_clear_object (&run->command_line);
-  g_clear_pointer (&run->command, nod_cli_command_free);
-  g_clear_object (&run->account);
-  g_clear_object (&run->forge);
-  g_free (run->op_id);
-  g_free (run->body);
-  g_free (run);
-}
-
-static void
-out (Run        *run,
-     const char *format,
-     ...) G_GNUC_PRINTF (2, 3);
-
-static void
-out (Run        *run,
-     const char *format,
-     ...)
-{
-  g_autofree char *text = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_application_command_line_print (run->command_line, "%s", text);
-}
-
-/* The session's engine, outbox and accounts, for short. */
-static void
-use_session (NodCli     *self,
-             NodSession *session)
-{
-  self->session = g_object_ref (session);
-  self->engine = nod_session_get_engine (session);
-  self->outbox = nod_session_get_outbox (session);
-  self->accounts = nod_session_get_accounts (session);
-}
-
-static Run *
-run_of (GTask *task)
-{
-  return g_task_get_task_data (task);
-}
-
-/* Ends the command: @message (if any) on stderr for failures, on stdout otherwise. */
-static void
-finish (GTask      *task,
-        int         status,
-        const char *message)
-{
-  Run *run = run_of (task);
-
-  if (message != NULL)
-    {
-      if (status == NOD_CLI_EXIT_OK)
-        out (run, "%s\n", message);
-      else
-        g_application_command_line_printerr (run->command_line, "%s\n", message);
-    }
-  if (run->status_handler != 0)
-    g_clear_signal_handler (&run->status_handler,
-                            nod_sync_engine_get_status (run->self->engine));
-  g_clear_handle_id (&run->timeout_source, g_source_remove);
-  g_clear_handle_id (&run->idle_source, g_source_remove);
-  g_task_return_int (task, status);
-  g_object_unref (task);
-}
-
-static void
-finish_error (GTask        *task,
-              const GError *error)
-{
-  g_autofree char *message = g_strdup_printf ("nod: %s", error->message);
-
-  finish (task, NOD_CLI_EXIT_ERROR, message);
-}
-
-static char *
-reference (const char *project_path,
-           gint64      iid)
-{
-  return g_strdup_printf ("%s!%" G_GINT64_FORMAT, project_path, iid);
-}
-
-/* ---- waiting for the engine ---- */
-
-static gboolean
-on_idle_reached (gpointer data)
-{
-  GTask *task = data;
-  Run *run = run_of (task);
-
-  run->idle_source = 0;
-  if (nod_sync_engine_is_busy (run->self->engine))
-    return G_SOURCE_REMOVE;    /* a rerun started: keep waiting */
-  g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->self->engine));
-  g_clear_handle_id (&run->timeout_source, g_source_remove);
-  run->when_idle (task);
-  return G_SOURCE_REMOVE;
-}
-
-/* The engine tells the status before it has finished its own bookkeeping: look once the
- * main loop is back, when the job's summary is complete. */
-static void
-check_idle (GTask *task)
-{
-  Run *run = run_of (task);
-
-  if (nod_sync_engine_is_busy (run->self->engine) || run->idle_source != 0)
-    return;
-  run->idle_source = g_idle_add (on_idle_reached, task);
-}
-
-static gboolean
-on_wait_timeout (gpointer data)
-{
-  GTask *task = data;
-  Run *run = run_of (task);
-
-  run->timeout_source = 0;
-  g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->self->engine));
-  run->when_idle (task);
-  return G_SOURCE_REMOVE;
-}
-
-/* Calls @then once no job runs (every job ends by updating the status), or after the
- * deadline with the job still running. */
-static void
-when_idle (GTask  *task,
-           void  (*then) (GTask *task))
-{
-  Run *run = run_of (task);
-
-  run->when_idle = then;
-  run->status_handler = g_signal_connect_swapped (nod_sync_engine_get_status (run->self->engine),
-                                                  "notify", G_CALLBACK (check_idle), task);
-  run->timeout_source = g_timeout_add_seconds (OUTCOME_WAIT_S, on_wait_timeout, task);
-  check_idle (task);
-}
-
-/* "offline", "rate-limited until 14:05": why something waits, for people. */
-static char *
-why_waiting (NodSyncEngine         *engine,
-             const NodSyncDecision *decision)
-{
-  NodSyncStatus *status = nod_sync_engine_get_status (engine);
-  const char *sentence = decision != NULL && decision->verdict == NOD_SYNC_VERDICT_BLOCK
-                           ? nod_sync_reason_to_sentence (decision->reason)
-                           : nod_sync_status_get_last_error (status);
-  gint64 until = decision != NULL && decision->blocked_until > 0
-                   ? decision->blocked_until : nod_sync_status_get_blocked_until (status);
-
-  if (sentence == NULL)
-    sentence = _("GitLab could not be reached.");
-  if (until > 0)
-    {
-      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (until);
-      g_autofree char *time = g_date_time_format (when, "%H:%M");
-
-      /* Translators: a reason, then the time it should clear, e.g. "… (until 14:05)" */
-      return g_strdup_printf (_("%s (until %s)"), sentence, time);
-    }
-  return g_strdup (sentence);
-}
-
-/* ---- push, pull, sync ---- */
-
-static void
-on_counted_after_push (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  const NodSyncSummary *summary = nod_sync_status_get_last_summary (
-                                    nod_sync_engine_get_status (run->self->engine));
-  g_autoptr(GError) error = NULL;
-  NodOutboxCounts counts;
-  guint remaining;
-
-  if (!nod_outbox_count_finish (NOD_OUTBOX (source_object), result, &counts, &error))
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  remaining = counts.pending + counts.in_flight;
-  if (run->command->verb == NOD_CLI_VERB_SYNC)
-    out (run, "pulled %u\n", run->pulled);
-  out (run, "pushed %u, failed %u, remaining %u\n", summary->pushed, summary->failed,
-       remaining);
-  finish (task, summary->failed > 0 ? NOD_CLI_EXIT_ERROR
-                : remaining > 0 ? NOD_CLI_EXIT_QUEUED : NOD_CLI_EXIT_OK, NULL);
-}
-
-static void
-after_push (GTask *task)
-{
-  Run *run = run_of (task);
-
-  nod_outbox_count_async (run->self->outbox, nod_account_get_id (run->account),
-                          g_task_get_cancellable (task), on_counted_after_push, task);
-}
-
-static void
-start_push (GTask *task)
-{
-  Run *run = run_of (task);
-  NodSyncTrigger trigger = run->command->approvals_only ? NOD_SYNC_TRIGGER_APPROVAL
-                                                        : NOD_SYNC_TRIGGER_RETRY;
-  NodSyncDecision decision = nod_sync_engine_request (run->self->engine, trigger);
-
-  if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
-    {
-      g_autofree char *why = why_waiting (run->self->engine, &decision);
-      g_autofree char *message = g_strdup_printf (_("nod: nothing pushed: %s"), why);
-
-      if (run->command->verb == NOD_CLI_VERB_SYNC)
-        out (run, "pulled %u\n", run->pulled);
-      finish (task, NOD_CLI_EXIT_QUEUED, message);
-      return;
-    }
-  when_idle (task, after_push);
-}
-
-static void
-after_pull (GTask *task)
-{
-  Run *run = run_of (task);
-  const NodSyncSummary *summary = nod_sync_status_get_last_summary (
-                                    nod_sync_engine_get_status (run->self->engine));
-
-  run->pulled = summary->pulled;
-  if (run->command->verb == NOD_CLI_VERB_SYNC)
-    {
-      start_push (task);
-      return;
-    }
-  out (run, "pulled %u\n", run->pulled);
-  finish (task, NOD_CLI_EXIT_OK, NULL);
-}
-
-static void
-start_pull (GTask *task)
-{
-  Run *run = run_of (task);
-  NodSyncDecision decision = nod_sync_engine_request (run->self->engine,
-                                                      NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
-
-  if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
-    {
-      g_autofree char *why = why_waiting (run->self->engine, &decision);
-      g_autofree char *message = g_strdup_printf (_("nod: nothing pulled: %s"), why);
-
-      finish (task, NOD_CLI_EXIT_QUEUED, message);
-      return;
-    }
-  when_idle (task, after_pull);
-}
-
-/* ---- sync --preview: reads only ---- */
-
-static const NodMergeRequestScope preview_scopes[] = {
-  NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
-  NOD_MERGE_REQUEST_SCOPE_ASSIGNED,
-  NOD_MERGE_REQUEST_SCOPE_AUTHORED,
-};
-
-static const char * const preview_scope_keys[] = {
-  "merge-requests:review-requested",
-  "merge-requests:assigned",
-  "merge-requests:authored",
-};
-
-static void preview_next_scope (GTask *task);
-
-static void
-on_preview_page (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodForgePage) page = nod_forge_list_merge_requests_finish (NOD_FORGE (source_object),
-                                                                       result, &error);
-  GPtrArray *items;
-  gint64 total;
-
-  if (page == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  items = nod_forge_page_get_items (page);
-  total = nod_forge_page_get_total (page);
-  if (total < 0)
-    total = items->len;
-  out (run, "would pull: %" G_GINT64_FORMAT " changed in %s\n", total,
-       preview_scope_keys[run->preview_scope] + strlen ("merge-requests:"));
-  for (guint i = 0; i < items->len && i < 20; i++)
-    {
-      NodMergeRequest *mr = items->pdata[i];
-      const char *ref = nod_merge_request_get_reference (mr);
-
-      out (run, "  %s  %s\n", ref != NULL ? ref : "", nod_merge_request_get_title (mr));
-    }
-  run->preview_scope++;
-  preview_next_scope (task);
-}
-
-static void
-on_preview_cursor (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *cursor = nod_review_cache_load_cursor_finish (NOD_REVIEW_CACHE (source_object),
-                                                                result, &error);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GDateTime) since = NULL;
-  JsonNode *root;
-
-  if (error != NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  /* Since the last pull, as the pull itself would ask; nothing is saved. */
-  if (cursor != NULL && json_parser_load_from_data (parser, cursor, -1, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    {
-      const char *text = json_object_get_string_member_with_default (json_node_get_object (root),
-                                                                     "updated_after", NULL);
-      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-
-      if (text != NULL)
-        since = g_date_time_new_from_iso8601 (text, utc);
-    }
-
-  nod_forge_list_merge_requests_async (run->forge, preview_scopes[run->preview_scope], since,
-                                       NULL, 1, g_task_get_cancellable (task), on_preview_page,
-                                       task);
-}
-
-static void
-preview_next_scope (GTask *task)
-{
-  Run *run = run_of (task);
-
-  if (run->preview_scope >= G_N_ELEMENTS (preview_scopes))
-    {
-      finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
-    }
-  nod_review_cache_load_cursor_async (nod_session_get_cache (run->self->session),
-                                      nod_account_get_id (run->account),
-                                      preview_scope_keys[run->preview_scope],
-                                      g_task_get_cancellable (task), on_preview_cursor, task);
-}
-
-static void
-on_preview_actions (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result,
-                                                         &error);
-  guint would_push = 0;
-
-  if (actions == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  for (guint i = 0; i < actions->len; i++)
-    if (nod_outbox_action_get_state (actions->pdata[i]) == NOD_ACTION_PENDING)
-      would_push++;
-  out (run, "would push: %u\n", would_push);
-  for (guint i = 0; i < actions->len; i++)
-    {
-      NodOutboxAction *action = actions->pdata[i];
-
-      if (nod_outbox_action_get_state (action) != NOD_ACTION_PENDING)
-        continue;
-      out (run, "  %s  %s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "\n",
-           nod_outbox_action_get_op_id (action),
-           nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
-           nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action));
-    }
-  preview_next_scope (task);
-}
-
-/* ---- writes: approve, comment, … ---- */
-
-static void
-on_outcome_listed (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result,
-                                                         &error);
-  g_autofree char *ref = run->command->verb == NOD_CLI_VERB_QUEUE_RETRY
-                           ? g_strdup (run->command->op_id)
-                           : reference (run->command->project_path, run->command->iid);
-  const char *verb = nod_cli_verb_to_string (run->command->verb);
-
-  if (actions == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  for (guint i = 0; i < actions->len; i++)
-    {
-      NodOutboxAction *action = actions->pdata[i];
-      g_autofree char *message = NULL;
-
-      if (g_strcmp0 (nod_outbox_action_get_op_id (action), run->op_id) != 0)
-        continue;
-
-      if (nod_outbox_action_get_state (action) == NOD_ACTION_FAILED)
-        {
-          message = g_strdup_printf (_("nod: %s %s failed: %s"), verb, ref,
-                                     nod_outbox_action_get_last_error (action));
-          finish (task, NOD_CLI_EXIT_ERROR, message);
-          return;
-        }
-
-      {
-        g_autofree char *why = why_waiting (run->self->engine, NULL);
-
-        message = g_strdup_printf (_("nod: %s %s is queued and will be sent later: %s"), verb, ref,
-                                   why);
-        finish (task, NOD_CLI_EXIT_QUEUED, message);
-        return;
-      }
-    }
-
-  {
-    g_autofree char *message = g_strdup_printf (_("%s %s: done"), verb, ref);
-
-    finish (task, NOD_CLI_EXIT_OK, message);
-  }
-}
-
-static void
-check_outcome (GTask *task)
-{
-  Run *run = run_of (task);
-
-  nod_outbox_list_async (run->self->outbox, nod_account_get_id (run->account),
-                         g_task_get_cancellable (task), on_outcome_listed, task);
-}
-
-static void
-on_enqueued (GObject      *source_object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodOutboxAction) stored = NULL;
-  NodSyncTrigger trigger;
-  NodSyncDecision decision;
-
-  stored = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
-  if (error != NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-  if (stored == NULL)
-    {
-      /* It cancelled its pending opposite: nothing needs sending. */
-      g_autofree char *ref = reference (run->command->project_path, run->command->iid);
-      g_autofree char *message = g_strdup_printf (_("%s %s: done (it undid a pending action)"),
-                                                  nod_cli_verb_to_string (run->command->verb),
-                                                  ref);
-
-      finish (task, NOD_CLI_EXIT_OK, message);
-      return;
-    }
-
-  run->op_id = g_strdup (nod_outbox_action_get_op_id (stored));
-  /* Sent now, not at the next cycle: the reviewer asked for this one. */
-  trigger = nod_outbox_action_is_approval (stored) ? NOD_SYNC_TRIGGER_APPROVAL
-                                                   : NOD_SYNC_TRIGGER_RETRY;
-  decision = nod_sync_engine_request (run->self->engine, trigger);
-  if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
-    {
-      check_outcome (task);
-      return;
-    }
-  when_idle (task, check_outcome);
-}
-
-static void
-enqueue (GTask           *task,
-         NodOutboxAction *action)
-{
-  Run *run = run_of (task);
-  g_autoptr(NodOutboxAction) owned = action;
-
-  nod_sync_engine_enqueue_async (run->self->engine, owned, g_task_get_cancellable (task),
-                                 on_enqueued, task);
-}
-
-static void
-on_merge_request (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  NodCliCommand *command = run->command;
-  gint64 account_id = nod_account_get_id (run->account);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodMergeRequest) mr = nod_forge_get_merge_request_finish (NOD_FORGE (source_object),
-                                                                     result, &error);
-
-  if (mr == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  switch (command->verb)
-    {
-    case NOD_CLI_VERB_APPROVE:
-      enqueue (task, nod_outbox_action_new_approve (account_id, run->project_id, command->iid,
-                                                    nod_merge_request_get_sha (mr)));
-      break;
-    case NOD_CLI_VERB_UNAPPROVE:
-      enqueue (task, nod_outbox_action_new_unapprove (account_id, run->project_id, command->iid));
-      break;
-    case NOD_CLI_VERB_COMMENT:
-      enqueue (task, nod_outbox_action_new_comment (account_id, run->project_id, command->iid,
-                                                    run->body));
-      break;
-    case NOD_CLI_VERB_REPLY:
-      enqueue (task, nod_outbox_action_new_reply (account_id, run->project_id, command->iid,
-                                                  command->discussion_id, run->body));
-      break;
-    case NOD_CLI_VERB_RESOLVE:
-    case NOD_CLI_VERB_UNRESOLVE:
-      enqueue (task, nod_outbox_action_new_resolve (account_id, run->project_id, command->iid,
-                                                    command->discussion_id,
-                                                    command->verb == NOD_CLI_VERB_RESOLVE));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-on_project (GObject      *source_object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodProject) project = nod_forge_lookup_project_finish (NOD_FORGE (source_object),
-                                                                  result, &error);
-
-  if (project == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  run->project_id = nod_project_get_id (project);
-  nod_forge_get_merge_request_async (run->forge, run->project_id, run->command->iid,
-                                     g_task_get_cancellable (task), on_merge_request, task);
-}
-
-static void
-start_write (GTask *task)
-{
-  Run *run = run_of (task);
-
-  /* GitLab says which project and head the reference means; offline, it waits. */
-  nod_forge_lookup_project_async (run->forge, run->command->project_path,
-                                  g_task_get_cancellable (task), on_project, task);
-}
-
-static void
-on_body_read (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
-  gsize length = 0;
-  const char *data;
-
-  if (bytes == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  data = g_bytes_get_data (bytes, &length);
-  run->body = g_strndup (data, length);
-  if (length >= MAX_STDIN_BODY || !g_utf8_validate (run->body, -1, NULL) ||
-      *g_strstrip (g_strdup (run->body)) == '\0')
-    {
-      finish (task, NOD_CLI_EXIT_USAGE,
-              _("nod: the body on standard input is empty, too long or not UTF-8 text"));
-      return;
-    }
-  start_write (task);
-}
-
-/* ---- reading: status, queue, mr list, account list ---- */
-
-static void
-on_counted_for_status (GObject      *source_object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  NodSyncStatus *status = nod_sync_engine_get_status (run->self->engine);
-  g_autoptr(GError) error = NULL;
-  NodOutboxCounts counts;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-  guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->self->accounts));
-  gint64 synced = nod_sync_status_get_last_synced_at (status);
-  gint64 blocked = nod_sync_status_get_blocked_until (status);
-  g_autoptr(NodRateLimit) limit = NULL;
-
-  if (!nod_outbox_count_finish (NOD_OUTBOX (source_object), result, &counts, &error))
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  if (run->forge != NULL)
-    limit = nod_forge_dup_rate_limit (run->forge);
-
-  if (!run->command->json)
-    {
-      out (run, "%s\n", nod_sync_state_to_string (nod_sync_status_get_state (status)));
-      out (run, "pending %u, failed %u\n", counts.pending + counts.in_flight, counts.failed);
-      for (guint i = 0; i < n_accounts; i++)
-        {
-          g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->self->accounts),
-                                                                 i);
-          g_autofree char *title = nod_account_dup_title (account);
-
-          out (run, "account: %s\n", title);
-        }
-      finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
-    }
-
-  /* A stable shape for status bars and scripts; times are ISO 8601 or null. */
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder,
-                                 nod_sync_state_to_string (nod_sync_status_get_state (status)));
-  json_builder_set_member_name (builder, "pending");
-  json_builder_add_int_value (builder, counts.pending + counts.in_flight);
-  json_builder_set_member_name (builder, "failed");
-  json_builder_add_int_value (builder, counts.failed);
-  json_builder_set_member_name (builder, "last_synced_at");
-  if (synced > 0)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (synced);
-      g_autofree char *iso = g_date_time_format_iso8601 (time);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "blocked_until");
-  if (blocked > 0)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (blocked);
-      g_autofree char *iso = g_date_time_format_iso8601 (time);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "rate_limit");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "remaining");
-  if (limit != NULL && limit->remaining >= 0)
-    json_builder_add_int_value (builder, limit->remaining);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "reset_at");
-  if (limit != NULL && limit->reset_at > 0)
-    {
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (limit->reset_at);
-      g_autofree char *iso = g_date_time_format_iso8601 (time);
-
-      json_builder_add_string_value (builder, iso);
-    }
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "accounts");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->self->accounts), i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "url");
-      json_builder_add_string_value (builder, nod_account_get_base_url (account));
-      json_builder_set_member_name (builder, "username");
-      json_builder_add_string_value (builder, nod_account_get_username (account));
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, TRUE);
-  finish (task, NOD_CLI_EXIT_OK, text);
-}
-
-static const char *
-state_label (NodActionState state)
-{
-  switch (state)
-    {
-    case NOD_ACTION_PENDING:
-      return "pending";
-    case NOD_ACTION_IN_FLIGHT:
-      return "sending";
-    case NOD_ACTION_FAILED:
-      return "failed";
-    case NOD_ACTION_DONE:
-    default:
-      return "done";
-    }
-}
-
-static void
-on_queue_listed (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result,
-                                                         &error);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  if (actions == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < actions->len; i++)
-    {
-      NodOutboxAction *action = actions->pdata[i];
-      const char *reason = nod_outbox_action_get_last_error (action);
-
-      if (!run->command->json)
-        {
-          out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s\n",
-               nod_outbox_action_get_op_id (action),
-               nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
-               state_label (nod_outbox_action_get_state (action)),
-               nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
-               reason != NULL ? "  " : "", reason != NULL ? reason : "");
-          continue;
-        }
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "op");
-      json_builder_add_string_value (builder, nod_outbox_action_get_op_id (action));
-      json_builder_set_member_name (builder, "kind");
-      json_builder_add_string_value (
-        builder, nod_action_kind_to_string (nod_outbox_action_get_kind (action)));
-      json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder,
-                                     state_label (nod_outbox_action_get_state (action)));
-      json_builder_set_member_name (builder, "project_id");
-      json_builder_add_int_value (builder, nod_outbox_action_get_project_id (action));
-      json_builder_set_member_name (builder, "iid");
-      json_builder_add_int_value (builder, nod_outbox_action_get_mr_iid (action));
-      json_builder_set_member_name (builder, "reason");
-      if (reason != NULL)
-        json_builder_add_string_value (builder, reason);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (run->command->json)
-    {
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = json_to_string (root, TRUE);
-
-      out (run, "%s\n", text);
-    }
-  else if (actions->len == 0)
-    out (run, "%s\n", _("Nothing waiting to be sent."));
-  finish (task, NOD_CLI_EXIT_OK, NULL);
-}
-
-static void
-on_queue_changed (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  gboolean retry = run->command->verb == NOD_CLI_VERB_QUEUE_RETRY;
-  NodSyncEngine *engine = NOD_SYNC_ENGINE (source_object);
-  gboolean changed = retry ? nod_sync_engine_retry_finish (engine, result, &error)
-                           : nod_sync_engine_discard_finish (engine, result, &error);
-
-  if (!changed)
-    {
-      finish_error (task, error);
-      return;
-    }
-  if (!retry)
-    {
-      finish (task, NOD_CLI_EXIT_OK, _("Discarded."));
-      return;
-    }
-  /* The engine asked for the push already: wait for what it did. */
-  run->op_id = g_strdup (run->command->op_id);
-  when_idle (task, check_outcome);
-}
-
-static gboolean
-matches_list (const NodMergeRequestView *view,
-              NodCliListFilter           filter)
-{
-  switch (filter)
-    {
-    case NOD_CLI_LIST_REVIEW:
-      return view->is_reviewer && g_strcmp0 (view->state, "opened") == 0;
-    case NOD_CLI_LIST_AUTHORED:
-      return view->is_author;
-    case NOD_CLI_LIST_ASSIGNED:
-      return view->is_assignee && g_strcmp0 (view->state, "opened") == 0;
-    case NOD_CLI_LIST_ALL:
-    default:
-      return TRUE;
-    }
-}
-
-static void
-on_views_listed (GObject      *source_object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *task = user_data;
-  Run *run = run_of (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) views = nod_review_cache_list_views_finish (NOD_REVIEW_CACHE (source_object),
-                                                                   result, &error);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  if (views == NULL)
-    {
-      finish_error (task, error);
-      return;
-    }
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < views->len; i++)
-    {
-      NodMergeRequestView *view = views->pdata[i];
-      g_autofree char *ref = reference (view->project_path ? view->project_path : "", view->iid);
-
-      if (!matches_list (view, run->command->list_filter))
-        continue;
-      if (!run->command->json)
-        {
-          out (run, "%s\t%s\t%s%s%s\n", ref, view->title, view->state,
-               view->approved_by_me ? (view->approval_pending ? ", approved by you (pending)"
-                                                              : ", approved by you") : "",
-               view->failed_actions > 0 ? ", failed action" : "");
-          continue;
-        }
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "reference");
-      json_builder_add_string_value (builder, ref);
-      json_builder_set_member_name (builder, "title");
-      json_builder_add_string_value (builder, view->title);
-      json_builder_set_member_name (builder, "state");
-      json_builder_add_string_value (builder, view->state);
-      json_builder_set_member_name (builder, "author");
-      json_builder_add_string_value (builder, view->author_username ? view->author_username : "");
-      json_builder_set_member_name (builder, "updated_at");
-      json_builder_add_string_value (builder, view->updated_at);
-      json_builder_set_member_name (builder, "approved_by_me");
-      json_builder_add_boolean_value (builder, view->approved_by_me);
-      json_builder_set_member_name (builder, "approval_pending");
-      json_builder_add_boolean_value (builder, view->approval_pending);
-      json_builder_set_member_name (builder, "pending_actions");
-      json_builder_add_int_value (builder, view->pending_actions);
-      json_builder_set_member_name (builder, "failed_actions");
-      json_builder_add_int_value (builder, view->failed_actions);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (run->command->json)
-    {
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = json_to_string (root, TRUE);
-
-      out (run, "%s\n", text);
-    }
-  finish (task, NOD_CLI_EXIT_OK, NULL);
-}
-
-/* ---- dispatch ---- */
-
-static void
-dispatch (GTask *task)
-{
-  Run *run = run_of (task);
-  NodCliCommand *command = run->command;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  gint64 account_id;
-
-  if (command->verb == NOD_CLI_VERB_ACCOUNT_LIST)
-    {
-      guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->self->accounts));
-
-      for (guint i = 0; i < n_accounts; i++)
-        {
-          g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->self->accounts),
-                                                                 i);
-
-          out (run, "%s\t%s\n", nod_account_get_base_url (account),
-               nod_account_get_username (account));
-        }
-      finish (task, NOD_CLI_EXIT_OK, n_accounts == 0 ? _("No accounts yet.") : NULL);
-      return;
-    }
-
-  /* Commands act for the first account that has a token (or GITLAB_URL/GITLAB_TOKEN's). */
-  if ((run->account = nod_session_get_signed_in_account (run->self->session)) != NULL)
-    {
-      g_object_ref (run->account);
-      run->forge = g_object_ref (nod_session_get_forge (run->self->session,
-                                                        nod_account_get_id (run->account)));
-    }
-
-  if (command->verb == NOD_CLI_VERB_STATUS)
-    {
-      nod_outbox_count_async (run->self->outbox, 0, cancellable, on_counted_for_status, task);
-      return;
-    }
-
-  if (run->account == NULL)
-    {
-      finish (task, NOD_CLI_EXIT_ERROR,
-              _("nod: no account to use: sign in with “nod account add --url URL "
-                "--token-stdin”, or set GITLAB_URL and GITLAB_TOKEN"));
-      return;
-    }
-  account_id = nod_account_get_id (run->account);
-
-  switch (command->verb)
-    {
-    case NOD_CLI_VERB_PULL:
-      start_pull (task);
-      break;
-
-    case NOD_CLI_VERB_PUSH:
-      start_push (task);
-      break;
-
-    case NOD_CLI_VERB_SYNC:
-      if (command->preview)
-        nod_outbox_list_async (run->self->outbox, account_id, cancellable, on_preview_actions,
-                               task);
-      else
-        start_pull (task);
-      break;
-
-    case NOD_CLI_VERB_APPROVE:
-    case NOD_CLI_VERB_UNAPPROVE:
-    case NOD_CLI_VERB_RESOLVE:
-    case NOD_CLI_VERB_UNRESOLVE:
-      start_write (task);
-      break;
-
-    case NOD_CLI_VERB_COMMENT:
-    case NOD_CLI_VERB_REPLY:
-      if (command->body_from_stdin)
-        {
-          GInputStream *input = g_application_command_line_get_stdin (run->command_line);
-
-          if (input == NULL)
-            {
-              finish (task, NOD_CLI_EXIT_USAGE, _("nod: no standard input to read the body from"));
-              return;
-            }
-          g_input_stream_read_bytes_async (input, MAX_STDIN_BODY, G_PRIORITY_DEFAULT,
-                                           cancellable, on_body_read, task);
-          g_object_unref (input);
-          return;
-        }
-      run->body = g_strdup (command->body);
-      start_write (task);
-      break;
-
-    case NOD_CLI_VERB_QUEUE_LIST:
-      nod_outbox_list_async (run->self->outbox, account_id, cancellable, on_queue_listed, task);
-      break;
-
-    case NOD_CLI_VERB_QUEUE_RETRY:
-      nod_sync_engine_retry_async (run->self->engine, command->op_id, cancellable,
-                                   on_queue_changed, task);
-      break;
-
-    case NOD_CLI_VERB_QUEUE_DISCARD:
-      nod_sync_engine_discard_async (run->self->engine, command->op_id, cancellable,
-                                     on_queue_changed, task);
-      break;
-
-    case NOD_CLI_VERB_MR_LIST:
-      nod_review_cache_list_views_async (nod_session_get_cache (run->self->session),
-                                         account_id, cancellable, on_views_listed, task);
-      break;
-
-    default:
-      finish (task, NOD_CLI_EXIT_USAGE, _("nod: this command is not available yet"));
-      break;
-    }
-}
-
-/* ---- accounts ---- */
+  NEEDS_NOTHING,          /* not even Nod's data */
+  NEEDS_SESSION,          /* Nod's data: the accounts, the outbox, the cache, the engine */
+  NEEDS_ACCOUNT_IF_ANY,   /* and the signed-in account, if there is one */
+  NEEDS_ACCOUNT,          /* and a signed-in account, else the "no account to use" error */
+} VerbNeeds;
 
 typedef struct
 {
-  GTask     *task;
-  char      *base_url;
-  char      *token;
-  GSettings *settings;  /* with --depth */
-} AccountAdd;
+  NodCliVerb     verb;
+  NodCliVerbFunc run;
+  VerbNeeds      needs;
+} VerbEntry;
 
 static void
-account_add_free (AccountAdd *add)
+show_help (GTask *task)
 {
-  g_clear_object (&add->settings);
-  g_free (add->base_url);
-  nod_credentials_token_free (add->token);
-  g_free (add);
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autofree char *help = nod_cli_help_text (run->command->help_for);
+
+  _nod_cli_out (run, "%s", help);
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
 }
 
-static void
-on_account_signed_in (GObject      *source_object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+/* In NodCliVerb's order, so verb_table[verb].verb == verb. */
+static const VerbEntry verb_table[] = {
+  { NOD_CLI_VERB_HELP,           show_help,               NEEDS_NOTHING },
+  { NOD_CLI_VERB_ACCOUNT_ADD,    _nod_cli_account_add,    NEEDS_SESSION },
+  { NOD_CLI_VERB_ACCOUNT_LIST,   _nod_cli_account_list,   NEEDS_SESSION },
+  { NOD_CLI_VERB_ACCOUNT_REMOVE, _nod_cli_account_remove, NEEDS_SESSION },
+  /* The signed-in account's rate limit, when there is one. */
+  { NOD_CLI_VERB_STATUS,         _nod_cli_status,         NEEDS_ACCOUNT_IF_ANY },
+  { NOD_CLI_VERB_PULL,           _nod_cli_pull,           NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_PUSH,           _nod_cli_push,           NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_SYNC,           _nod_cli_sync,           NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_APPROVE,        _nod_cli_approve,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_UNAPPROVE,      _nod_cli_unapprove,      NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_COMMENT,        _nod_cli_comment,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_REPLY,          _nod_cli_reply,          NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_RESOLVE,        _nod_cli_resolve,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_UNRESOLVE,      _nod_cli_unresolve,      NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_LIST,     _nod_cli_queue_list,     NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_RETRY,    _nod_cli_queue_retry,    NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_DISCARD,  _nod_cli_queue_discard,  NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_MR_LIST,        _nod_cli_mr_list,        NEEDS_ACCOUNT },
+};
+
+/* A verb without its row fails here; one out of order, in lookup_verb (). */
+G_STATIC_ASSERT (G_N_ELEMENTS (verb_table) == NOD_CLI_N_VERBS);
+
+static const VerbEntry *
+lookup_verb (NodCliVerb verb)
 {
-  AccountAdd *add = user_data;
-  Run *run = run_of (add->task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NodAccount) account = nod_session_sign_in_finish (NOD_SESSION (source_object),
-                                                              result, &error);
-  g_autofree char *title = NULL;
-  g_autofree char *depth = NULL;
-  g_autofree char *message = NULL;
-  guint days;
+  g_assert (verb < G_N_ELEMENTS (verb_table));
+  g_assert (verb_table[verb].verb == verb);
+  return &verb_table[verb];
+}
+
+/* The session's, for the verb; its engine, outbox and accounts for short. */
+static void
+run_use_session (NodCliRun  *run,
+                 NodSession *session)
+{
+  g_set_object (&run->session, session);
+  run->engine = nod_session_get_engine (session);
+  run->outbox = nod_session_get_outbox (session);
+  run->accounts = nod_session_get_accounts (session);
+}
+
+/* Commands act for the first account that has a token (or GITLAB_URL/GITLAB_TOKEN's). */
+static void
+run_use_signed_in_account (NodCliRun *run)
+{
+  NodAccount *account = nod_session_get_signed_in_account (run->session);
 
   if (account == NULL)
-    {
-      finish_error (add->task, error);
-      account_add_free (add);
-      return;
-    }
-
-  /* The depth is the one Preferences shows: a running app follows it at once. */
-  if (add->settings != NULL)
-    {
-      nod_sync_engine_set_history_days (run->self->engine, run->command->history_days);
-      nod_settings_set_history_days (add->settings, run->command->history_days);
-    }
-  days = nod_sync_engine_get_history_days (run->self->engine);
-
-  title = nod_account_dup_title (account);
-  depth = days == 0 ? g_strdup (_("all its history"))
-                    : g_strdup_printf (_("the last %u days"), days);
-  if (run->self->headless)
-    /* Translators: the first %s is an account, the second "the last 30 days" or
-     * "all its history" */
-    message = g_strdup_printf (_("Signed in: %s. “nod pull” fetches %s."), title, depth);
-  else
-    /* The running app syncs it now, in the background, and says when it is done. */
-    message = g_strdup_printf (_("Signed in: %s. Nod is fetching %s."), title, depth);
-  finish (add->task, NOD_CLI_EXIT_OK, message);
-  account_add_free (add);
+    return;
+  run->account = g_object_ref (account);
+  run->forge = g_object_ref (nod_session_get_forge (run->session, nod_account_get_id (account)));
 }
 
-/* GitLab is asked whose token it is; only then is it kept, in the keyring. */
+/* Gives the verb what its row says it needs, then runs it. */
 static void
-sign_in (AccountAdd *add)
+run_verb (GTask *task)
 {
-  Run *run = run_of (add->task);
+  NodCli *self = g_task_get_source_object (task);
+  NodCliRun *run = _nod_cli_run_of (task);
+  const VerbEntry *entry = lookup_verb (run->command->verb);
 
-  nod_session_sign_in_async (run->self->session, add->base_url, add->token, NULL,
-                             on_account_signed_in, add);
-}
-
-static void
-on_token_read (GObject      *source_object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  AccountAdd *add = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
-  gsize length = 0;
-  const char *data;
-
-  if (bytes == NULL)
+  if (entry->needs >= NEEDS_SESSION)
+    run_use_session (run, self->session);
+  if (entry->needs >= NEEDS_ACCOUNT_IF_ANY)
+    run_use_signed_in_account (run);
+  if (entry->needs == NEEDS_ACCOUNT && run->account == NULL)
     {
-      finish_error (add->task, error);
-      account_add_free (add);
+      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR,
+                       _("nod: no account to use: sign in with “nod account add --url URL "
+                         "--token-stdin”, or set GITLAB_URL and GITLAB_TOKEN"));
       return;
     }
-  data = g_bytes_get_data (bytes, &length);
-  add->token = g_strstrip (g_strndup (data, length));
-  if (*add->token == '\0')
-    {
-      finish (add->task, NOD_CLI_EXIT_USAGE, _("nod: no token on standard input"));
-      account_add_free (add);
-      return;
-    }
-  sign_in (add);
-}
-
-static void
-start_account_add (GTask *task)
-{
-  Run *run = run_of (task);
-  AccountAdd *add = g_new0 (AccountAdd, 1);
-  const char *token = g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN");
-
-  add->task = task;
-  add->base_url = g_strdup (run->command->url);
-  while (g_str_has_suffix (add->base_url, "/"))
-    add->base_url[strlen (add->base_url) - 1] = '\0';
-
-  if (run->command->depth_given && (add->settings = nod_settings_new_if_installed ()) == NULL)
-    {
-      finish (task, NOD_CLI_EXIT_ERROR,
-              _("nod: Nod’s settings are not installed here, so --depth cannot be kept"));
-      account_add_free (add);
-      return;
-    }
-
-  if (run->command->token_from_stdin)
-    {
-      GInputStream *input = g_application_command_line_get_stdin (run->command_line);
-
-      if (input == NULL)
-        {
-          finish (task, NOD_CLI_EXIT_USAGE, _("nod: no standard input to read the token from"));
-          account_add_free (add);
-          return;
-        }
-      g_input_stream_read_bytes_async (input, 4096, G_PRIORITY_DEFAULT, NULL, on_token_read, add);
-      g_object_unref (input);
-      return;
-    }
-  if (token == NULL || *token == '\0')
-    {
-      finish (task, NOD_CLI_EXIT_USAGE,
-              _("nod: give the token on standard input with --token-stdin, or in GITLAB_TOKEN"));
-      account_add_free (add);
-      return;
-    }
-  add->token = g_strdup (token);
-  sign_in (add);
-}
-
-static void
-on_account_removed (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_session_remove_account_finish (NOD_SESSION (source_object), result, &error))
-    finish_error (task, error);
-  else
-    finish (task, NOD_CLI_EXIT_OK, _("Removed."));
-}
-
-static void
-start_account_remove (GTask *task)
-{
-  Run *run = run_of (task);
-  guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->self->accounts));
-  g_autofree char *url = g_strdup (run->command->url);
-
-  while (g_str_has_suffix (url, "/"))
-    url[strlen (url) - 1] = '\0';
-
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->self->accounts), i);
-
-      if (g_strcmp0 (nod_account_get_base_url (account), url) != 0)
-        continue;
-      nod_session_remove_account_async (run->self->session, nod_account_get_id (account), NULL,
-                                        on_account_removed, task);
-      return;
-    }
-  {
-    g_autofree char *message = g_strdup_printf (_("nod: no account at %s"), url);
-
-    finish (task, NOD_CLI_EXIT_ERROR, message);
-  }
+  entry->run (task);
 }
 
 /* ---- a session of its own (headless) ---- */
 
-static void
-context_ready (GTask *task)
-{
-  Run *run = run_of (task);
-
-  switch (run->command->verb)
-    {
-    case NOD_CLI_VERB_ACCOUNT_ADD:
-      start_account_add (task);
-      break;
-    case NOD_CLI_VERB_ACCOUNT_REMOVE:
-      start_account_remove (task);
-      break;
-    default:
-      dispatch (task);
-      break;
-    }
-}
-
 /* GITLAB_URL + GITLAB_TOKEN: a one-off account, and the only one used; its token is never
  * stored. (`account add` reads GITLAB_TOKEN as the token to keep instead.) */
 static gboolean
-wants_one_off_account (Run *run)
+wants_one_off_account (NodCliRun *run)
 {
   return g_application_command_line_getenv (run->command_line, "GITLAB_URL") != NULL &&
          g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN") != NULL &&
@@ -1352,10 +158,10 @@ on_one_off_signed_in (GObject      *source_object,
 
   if (account == NULL)
     {
-      finish_error (task, error);
+      _nod_cli_finish_error (task, error);
       return;
     }
-  context_ready (task);
+  run_verb (task);
 }
 
 static void
@@ -1364,7 +170,8 @@ on_session_opened (GObject      *source_object,
                    gpointer      user_data)
 {
   GTask *task = user_data;
-  Run *run = run_of (task);
+  NodCli *self = g_task_get_source_object (task);
+  NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(NodSession) session = nod_session_open_finish (result, &error);
   g_autoptr(GSettings) settings = NULL;
@@ -1372,19 +179,19 @@ on_session_opened (GObject      *source_object,
 
   if (session == NULL)
     {
-      finish_error (task, error);
+      _nod_cli_finish_error (task, error);
       return;
     }
-  use_session (run->self, session);
+  self->session = g_object_ref (session);
   /* As deep as Preferences says; 30 days where Nod's settings are not installed. */
   settings = nod_settings_new_if_installed ();
-  nod_sync_engine_set_history_days (run->self->engine,
+  nod_sync_engine_set_history_days (nod_session_get_engine (session),
                                     settings != NULL ? nod_settings_get_history_days (settings)
                                                      : 30);
 
   if (!wants_one_off_account (run))
     {
-      context_ready (task);
+      run_verb (task);
       return;
     }
 
@@ -1393,7 +200,7 @@ on_session_opened (GObject      *source_object,
     {
       g_autofree char *message = g_strdup_printf ("%s (GITLAB_URL)", error->message);
 
-      finish (task, NOD_CLI_EXIT_USAGE, message);
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, message);
       return;
     }
   /* A row for its outbox, so nothing queued is lost. */
@@ -1406,7 +213,7 @@ on_session_opened (GObject      *source_object,
 static void
 open_session (GTask *task)
 {
-  Run *run = run_of (task);
+  NodCliRun *run = _nod_cli_run_of (task);
   g_autofree char *path = nod_store_get_default_path ();
 
   nod_session_open_async (path, wants_one_off_account (run) ? NOD_SESSION_FLAGS_NO_KEYRING
@@ -1424,7 +231,7 @@ nod_cli_run_async (NodCli                  *self,
                    gpointer                 user_data)
 {
   GTask *task;
-  Run *run;
+  NodCliRun *run;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = NULL;
   int argc;
@@ -1434,34 +241,24 @@ nod_cli_run_async (NodCli                  *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, nod_cli_run_async);
-  run = g_new0 (Run, 1);
-  run->self = g_object_ref (self);
-  run->command_line = g_object_ref (command_line);
-  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  run = _nod_cli_run_new (command_line, self->headless);
+  g_task_set_task_data (task, run, (GDestroyNotify) _nod_cli_run_free);
 
   argv = g_application_command_line_get_arguments (command_line, &argc);
   run->command = nod_cli_command_parse (argc, (const char * const *) argv, &error);
   if (run->command == NULL)
     {
-      finish (task, NOD_CLI_EXIT_USAGE, error->message);
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, error->message);
       return;
     }
 
-  if (run->command->verb == NOD_CLI_VERB_HELP)
-    {
-      g_autofree char *help = nod_cli_help_text (run->command->help_for);
-
-      out (run, "%s", help);
-      finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
-    }
-
-  if (self->headless && self->session == NULL)
+  if (self->headless && self->session == NULL &&
+      lookup_verb (run->command->verb)->needs >= NEEDS_SESSION)
     {
       open_session (task);
       return;
     }
-  context_ready (task);
+  run_verb (task);
 }
 
 /* Returns: the exit status for the terminal */
@@ -1479,9 +276,6 @@ nod_cli_dispose (GObject *object)
 {
   NodCli *self = NOD_CLI (object);
 
-  self->engine = NULL;
-  self->outbox = NULL;
-  self->accounts = NULL;
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (nod_cli_parent_class)->dispose (object);
@@ -1507,7 +301,7 @@ nod_cli_new (NodSession *session)
   g_return_val_if_fail (NOD_IS_SESSION (session), NULL);
 
   self = g_object_new (NOD_TYPE_CLI, NULL);
-  use_session (self, session);
+  self->session = g_object_ref (session);
   return self;
 }
 

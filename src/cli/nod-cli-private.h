@@ -1,0 +1,109 @@
+/* nod-cli-private.h: what nod-cli.c and the verb files share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * nod-cli.c opens what a verb needs, then calls the verb's function with a GTask whose
+ * task data is a NodCliRun. The verb prints through the run and ends the task with
+ * _nod_cli_finish () or _nod_cli_finish_error (), exactly once.
+ */
+#pragma once
+
+#include "nod-cli.h"
+
+G_BEGIN_DECLS
+
+/* A verb, or a step of one: @task's data is a NodCliRun. */
+typedef void (*NodCliVerbFunc) (GTask *task);
+
+typedef struct _NodCliRun NodCliRun;
+
+struct _NodCliRun
+{
+  GApplicationCommandLine *command_line;
+  NodCliCommand           *command;
+  gboolean                 headless;       /* with no app: a session of its own */
+
+  /* Nod's data, and the session's engine, outbox and accounts for short; NULL for help. */
+  NodSession              *session;
+  NodSyncEngine           *engine;
+  NodOutbox               *outbox;
+  NodAccounts             *accounts;
+
+  /* The signed-in account and its forge, for the verbs that act for one. */
+  NodAccount              *account;
+  NodForge                *forge;
+
+  /* Waiting for the engine (_nod_cli_when_idle ()). */
+  gulong                   status_handler;
+  guint                    timeout_source;
+  guint                    idle_source;
+  NodCliVerbFunc           when_idle;
+
+  /* Writes: the project REF names, what to queue once GitLab has said which merge request
+   * it is, and the comment or reply's text. */
+  gint64                   project_id;
+  NodOutboxAction       *(*new_action) (NodCliRun       *run,
+                                        NodMergeRequest *mr);
+  char                    *body;
+  /* Writes, queue retry: the action this run waits for. */
+  char                    *op_id;
+
+  /* sync: what its pull fetched; sync --preview: the scope it asks about next. */
+  guint                    pulled;
+  guint                    preview_scope;
+};
+
+/* nod-cli-run.c */
+NodCliRun *_nod_cli_run_new        (GApplicationCommandLine *command_line,
+                                    gboolean                 headless);
+void       _nod_cli_run_free       (NodCliRun               *run);
+NodCliRun *_nod_cli_run_of         (GTask                   *task);
+
+void       _nod_cli_out            (NodCliRun               *run,
+                                    const char              *format,
+                                    ...) G_GNUC_PRINTF (2, 3);
+void       _nod_cli_finish         (GTask                   *task,
+                                    int                      status,
+                                    const char              *message);
+void       _nod_cli_finish_error   (GTask                   *task,
+                                    const GError            *error);
+
+char      *_nod_cli_reference      (const char              *project_path,
+                                    gint64                   iid);
+
+void       _nod_cli_when_idle      (GTask                   *task,
+                                    NodCliVerbFunc           then);
+char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
+                                    const NodSyncDecision   *decision);
+void       _nod_cli_report_outcome (GTask                   *task);
+
+/* The verbs, each in its family's file. */
+
+/* nod-cli-account.c */
+void       _nod_cli_account_add    (GTask                   *task);
+void       _nod_cli_account_remove (GTask                   *task);
+
+/* nod-cli-queue.c */
+void       _nod_cli_queue_list     (GTask                   *task);
+void       _nod_cli_queue_retry    (GTask                   *task);
+void       _nod_cli_queue_discard  (GTask                   *task);
+
+/* nod-cli-read.c */
+void       _nod_cli_status         (GTask                   *task);
+void       _nod_cli_mr_list        (GTask                   *task);
+void       _nod_cli_account_list   (GTask                   *task);
+
+/* nod-cli-sync.c */
+void       _nod_cli_pull           (GTask                   *task);
+void       _nod_cli_push           (GTask                   *task);
+void       _nod_cli_sync           (GTask                   *task);
+
+/* nod-cli-write.c */
+void       _nod_cli_approve        (GTask                   *task);
+void       _nod_cli_unapprove      (GTask                   *task);
+void       _nod_cli_comment        (GTask                   *task);
+void       _nod_cli_reply          (GTask                   *task);
+void       _nod_cli_resolve        (GTask                   *task);
+void       _nod_cli_unresolve      (GTask                   *task);
+
+G_END_DECLS

@@ -1,0 +1,177 @@
+/* nod-cli-queue.c: `nod queue list`, `nod queue retry OP` and `nod queue discard OP`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The outbox, as the signed-in account has it: read here, changed only through the engine.
+ */
+
+#define G_LOG_DOMAIN "nod-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "nod-cli-private.h"
+
+/* ---- queue list ---- */
+
+static const char *
+state_label (NodActionState state)
+{
+  switch (state)
+    {
+    case NOD_ACTION_PENDING:
+      return "pending";
+    case NOD_ACTION_IN_FLIGHT:
+      return "sending";
+    case NOD_ACTION_FAILED:
+      return "failed";
+    case NOD_ACTION_DONE:
+    default:
+      return "done";
+    }
+}
+
+/* "OP  comment    failed   project 11 !111  REASON", columns lined up. */
+static void
+print_action (NodCliRun       *run,
+              NodOutboxAction *action)
+{
+  const char *reason = nod_outbox_action_get_last_error (action);
+
+  _nod_cli_out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s\n",
+                nod_outbox_action_get_op_id (action),
+                nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
+                state_label (nod_outbox_action_get_state (action)),
+                nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
+                reason != NULL ? "  " : "", reason != NULL ? reason : "");
+}
+
+static void
+add_action (JsonBuilder     *builder,
+            NodOutboxAction *action)
+{
+  const char *reason = nod_outbox_action_get_last_error (action);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "op");
+  json_builder_add_string_value (builder, nod_outbox_action_get_op_id (action));
+  json_builder_set_member_name (builder, "kind");
+  json_builder_add_string_value (builder,
+                                 nod_action_kind_to_string (nod_outbox_action_get_kind (action)));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, state_label (nod_outbox_action_get_state (action)));
+  json_builder_set_member_name (builder, "project_id");
+  json_builder_add_int_value (builder, nod_outbox_action_get_project_id (action));
+  json_builder_set_member_name (builder, "iid");
+  json_builder_add_int_value (builder, nod_outbox_action_get_mr_iid (action));
+  json_builder_set_member_name (builder, "reason");
+  if (reason != NULL)
+    json_builder_add_string_value (builder, reason);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+on_queue_listed (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result,
+                                                         &error);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (actions == NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < actions->len; i++)
+    {
+      if (run->command->json)
+        add_action (builder, actions->pdata[i]);
+      else
+        print_action (run, actions->pdata[i]);
+    }
+  json_builder_end_array (builder);
+
+  if (run->command->json)
+    {
+      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      g_autofree char *text = json_to_string (root, TRUE);
+
+      _nod_cli_out (run, "%s\n", text);
+    }
+  else if (actions->len == 0)
+    _nod_cli_out (run, "%s\n", _("Nothing waiting to be sent."));
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
+}
+
+void
+_nod_cli_queue_list (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_outbox_list_async (run->outbox, nod_account_get_id (run->account),
+                         g_task_get_cancellable (task), on_queue_listed, task);
+}
+
+/* ---- queue retry, queue discard ---- */
+
+static void
+on_retried (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_sync_engine_retry_finish (NOD_SYNC_ENGINE (source_object), result, &error))
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+  /* The engine asked for the push already: wait for what it did. */
+  run->op_id = g_strdup (run->command->op_id);
+  _nod_cli_when_idle (task, _nod_cli_report_outcome);
+}
+
+void
+_nod_cli_queue_retry (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_sync_engine_retry_async (run->engine, run->command->op_id, g_task_get_cancellable (task),
+                               on_retried, task);
+}
+
+static void
+on_discarded (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_sync_engine_discard_finish (NOD_SYNC_ENGINE (source_object), result, &error))
+    _nod_cli_finish_error (task, error);
+  else
+    _nod_cli_finish (task, NOD_CLI_EXIT_OK, _("Discarded."));
+}
+
+void
+_nod_cli_queue_discard (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_sync_engine_discard_async (run->engine, run->command->op_id, g_task_get_cancellable (task),
+                                 on_discarded, task);
+}

@@ -1,0 +1,251 @@
+/* nod-cli-run.c: one command's run, its output, and waiting for the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "nod-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nod-cli-private.h"
+
+/* How long `approve` (and the other writes) wait for GitLab before saying "queued". */
+#define OUTCOME_WAIT_S 30
+
+NodCliRun *
+_nod_cli_run_new (GApplicationCommandLine *command_line,
+                  gboolean                 headless)
+{
+  NodCliRun *run = g_new0 (NodCliRun, 1);
+
+  run->command_line = g_object_ref (command_line);
+  run->headless = headless;
+  return run;
+}
+
+void
+_nod_cli_run_free (NodCliRun *run)
+{
+  g_clear_object (&run->command_line);
+  g_clear_pointer (&run->command, nod_cli_command_free);
+  g_clear_object (&run->session);
+  g_clear_object (&run->account);
+  g_clear_object (&run->forge);
+  g_free (run->op_id);
+  g_free (run->body);
+  g_free (run);
+}
+
+NodCliRun *
+_nod_cli_run_of (GTask *task)
+{
+  return g_task_get_task_data (task);
+}
+
+void
+_nod_cli_out (NodCliRun  *run,
+              const char *format,
+              ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_application_command_line_print (run->command_line, "%s", text);
+}
+
+/* Ends the command: @message (if any) on stderr for failures, on stdout otherwise. */
+void
+_nod_cli_finish (GTask      *task,
+                 int         status,
+                 const char *message)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  if (message != NULL)
+    {
+      if (status == NOD_CLI_EXIT_OK)
+        _nod_cli_out (run, "%s\n", message);
+      else
+        g_application_command_line_printerr (run->command_line, "%s\n", message);
+    }
+  if (run->status_handler != 0)
+    g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  g_clear_handle_id (&run->timeout_source, g_source_remove);
+  g_clear_handle_id (&run->idle_source, g_source_remove);
+  g_task_return_int (task, status);
+  g_object_unref (task);
+}
+
+void
+_nod_cli_finish_error (GTask        *task,
+                       const GError *error)
+{
+  g_autofree char *message = g_strdup_printf ("nod: %s", error->message);
+
+  _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
+}
+
+/* "group/project!42" */
+char *
+_nod_cli_reference (const char *project_path,
+                    gint64      iid)
+{
+  return g_strdup_printf ("%s!%" G_GINT64_FORMAT, project_path, iid);
+}
+
+/* ---- waiting for the engine ---- */
+
+static gboolean
+on_idle_reached (gpointer data)
+{
+  GTask *task = data;
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->idle_source = 0;
+  if (nod_sync_engine_is_busy (run->engine))
+    return G_SOURCE_REMOVE;    /* a rerun started: keep waiting */
+  g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  g_clear_handle_id (&run->timeout_source, g_source_remove);
+  run->when_idle (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* The engine tells the status before it has finished its own bookkeeping: look once the
+ * main loop is back, when the job's summary is complete. */
+static void
+check_idle (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  if (nod_sync_engine_is_busy (run->engine) || run->idle_source != 0)
+    return;
+  run->idle_source = g_idle_add (on_idle_reached, task);
+}
+
+static gboolean
+on_wait_timeout (gpointer data)
+{
+  GTask *task = data;
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->timeout_source = 0;
+  g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  run->when_idle (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Calls @then once no job runs (every job ends by updating the status), or after the
+ * deadline with the job still running. */
+void
+_nod_cli_when_idle (GTask          *task,
+                    NodCliVerbFunc  then)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->when_idle = then;
+  run->status_handler = g_signal_connect_swapped (nod_sync_engine_get_status (run->engine),
+                                                  "notify", G_CALLBACK (check_idle), task);
+  run->timeout_source = g_timeout_add_seconds (OUTCOME_WAIT_S, on_wait_timeout, task);
+  check_idle (task);
+}
+
+/* "offline", "rate-limited until 14:05": why something waits, for people. */
+char *
+_nod_cli_why_waiting (NodSyncEngine         *engine,
+                      const NodSyncDecision *decision)
+{
+  NodSyncStatus *status = nod_sync_engine_get_status (engine);
+  const char *sentence = decision != NULL && decision->verdict == NOD_SYNC_VERDICT_BLOCK
+                           ? nod_sync_reason_to_sentence (decision->reason)
+                           : nod_sync_status_get_last_error (status);
+  gint64 until = decision != NULL && decision->blocked_until > 0
+                   ? decision->blocked_until : nod_sync_status_get_blocked_until (status);
+
+  if (sentence == NULL)
+    sentence = _("GitLab could not be reached.");
+  if (until > 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (until);
+      g_autofree char *time = g_date_time_format (when, "%H:%M");
+
+      /* Translators: a reason, then the time it should clear, e.g. "… (until 14:05)" */
+      return g_strdup_printf (_("%s (until %s)"), sentence, time);
+    }
+  return g_strdup (sentence);
+}
+
+/* ---- what became of the action a run queued (or retried) ---- */
+
+static void
+finish_with_action (GTask           *task,
+                    NodOutboxAction *action,
+                    const char      *verb,
+                    const char      *ref)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autofree char *message = NULL;
+
+  if (nod_outbox_action_get_state (action) == NOD_ACTION_FAILED)
+    {
+      message = g_strdup_printf (_("nod: %s %s failed: %s"), verb, ref,
+                                 nod_outbox_action_get_last_error (action));
+      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
+    }
+  else
+    {
+      g_autofree char *why = _nod_cli_why_waiting (run->engine, NULL);
+
+      message = g_strdup_printf (_("nod: %s %s is queued and will be sent later: %s"), verb, ref,
+                                 why);
+      _nod_cli_finish (task, NOD_CLI_EXIT_QUEUED, message);
+    }
+}
+
+static void
+on_outcome_listed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result,
+                                                         &error);
+  g_autofree char *ref = run->command->verb == NOD_CLI_VERB_QUEUE_RETRY
+                           ? g_strdup (run->command->op_id)
+                           : _nod_cli_reference (run->command->project_path, run->command->iid);
+  const char *verb = nod_cli_verb_to_string (run->command->verb);
+  g_autofree char *message = NULL;
+
+  if (actions == NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+
+  /* Still in the outbox: failed, or waiting; gone: GitLab took it. */
+  for (guint i = 0; i < actions->len; i++)
+    if (g_strcmp0 (nod_outbox_action_get_op_id (actions->pdata[i]), run->op_id) == 0)
+      {
+        finish_with_action (task, actions->pdata[i], verb, ref);
+        return;
+      }
+
+  message = g_strdup_printf (_("%s %s: done"), verb, ref);
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
+}
+
+/* Says whether run->op_id was sent, failed, or waits (and why), from the outbox. */
+void
+_nod_cli_report_outcome (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_outbox_list_async (run->outbox, nod_account_get_id (run->account),
+                         g_task_get_cancellable (task), on_outcome_listed, task);
+}

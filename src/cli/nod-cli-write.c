@@ -1,0 +1,284 @@
+/* nod-cli-write.c: `nod approve`, `unapprove`, `comment`, `reply`, `resolve`, `unresolve`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A write is queued through the engine like one made in the window, then sent at once;
+ * the command waits a while for GitLab's answer and says "done", "failed" or "queued".
+ */
+
+#define G_LOG_DOMAIN "nod-cli"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "nod-cli-private.h"
+
+#define MAX_STDIN_BODY (1024 * 1024)
+
+typedef NodOutboxAction *(*NewActionFunc) (NodCliRun       *run,
+                                           NodMergeRequest *mr);
+
+static void
+on_enqueued (GObject      *source_object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodOutboxAction) stored = NULL;
+  NodSyncTrigger trigger;
+  NodSyncDecision decision;
+
+  stored = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
+  if (error != NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+  if (stored == NULL)
+    {
+      /* It cancelled its pending opposite: nothing needs sending. */
+      g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
+      g_autofree char *message = g_strdup_printf (_("%s %s: done (it undid a pending action)"),
+                                                  nod_cli_verb_to_string (run->command->verb),
+                                                  ref);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
+      return;
+    }
+
+  run->op_id = g_strdup (nod_outbox_action_get_op_id (stored));
+  /* Sent now, not at the next cycle: the reviewer asked for this one. */
+  trigger = nod_outbox_action_is_approval (stored) ? NOD_SYNC_TRIGGER_APPROVAL
+                                                   : NOD_SYNC_TRIGGER_RETRY;
+  decision = nod_sync_engine_request (run->engine, trigger);
+  if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
+    {
+      _nod_cli_report_outcome (task);
+      return;
+    }
+  _nod_cli_when_idle (task, _nod_cli_report_outcome);
+}
+
+static void
+on_merge_request (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodMergeRequest) mr = nod_forge_get_merge_request_finish (NOD_FORGE (source_object),
+                                                                     result, &error);
+  g_autoptr(NodOutboxAction) action = NULL;
+
+  if (mr == NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+
+  action = run->new_action (run, mr);
+  nod_sync_engine_enqueue_async (run->engine, action, g_task_get_cancellable (task),
+                                 on_enqueued, task);
+}
+
+static void
+on_project (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodProject) project = nod_forge_lookup_project_finish (NOD_FORGE (source_object),
+                                                                  result, &error);
+
+  if (project == NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+
+  run->project_id = nod_project_get_id (project);
+  nod_forge_get_merge_request_async (run->forge, run->project_id, run->command->iid,
+                                     g_task_get_cancellable (task), on_merge_request, task);
+}
+
+/* GitLab says which project and head the reference means; offline, it waits. */
+static void
+look_up_merge_request (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_forge_lookup_project_async (run->forge, run->command->project_path,
+                                  g_task_get_cancellable (task), on_project, task);
+}
+
+static void
+start_write (GTask         *task,
+             NewActionFunc  new_action)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->new_action = new_action;
+  look_up_merge_request (task);
+}
+
+/* ---- the text of a comment or a reply: --body TEXT, or --body - for standard input ---- */
+
+static gboolean
+is_blank (const char *text)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+
+  return *stripped == '\0';
+}
+
+static void
+on_body_read (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
+                                                              result, &error);
+  gsize length = 0;
+  const char *data;
+
+  if (bytes == NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+
+  data = g_bytes_get_data (bytes, &length);
+  run->body = g_strndup (data, length);
+  if (length >= MAX_STDIN_BODY || !g_utf8_validate (run->body, -1, NULL) || is_blank (run->body))
+    {
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
+                       _("nod: the body on standard input is empty, too long or not UTF-8 text"));
+      return;
+    }
+  look_up_merge_request (task);
+}
+
+static void
+start_write_with_body (GTask         *task,
+                       NewActionFunc  new_action)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+  GInputStream *input;
+
+  run->new_action = new_action;
+  if (!run->command->body_from_stdin)
+    {
+      run->body = g_strdup (run->command->body);
+      look_up_merge_request (task);
+      return;
+    }
+
+  input = g_application_command_line_get_stdin (run->command_line);
+  if (input == NULL)
+    {
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
+                       _("nod: no standard input to read the body from"));
+      return;
+    }
+  g_input_stream_read_bytes_async (input, MAX_STDIN_BODY, G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), on_body_read, task);
+  g_object_unref (input);
+}
+
+/* ---- what each verb queues, once GitLab has said which merge request REF is ---- */
+
+static NodOutboxAction *
+new_approve (NodCliRun       *run,
+             NodMergeRequest *mr)
+{
+  /* The head GitLab has now: should commits come before it is sent, GitLab refuses it. */
+  return nod_outbox_action_new_approve (nod_account_get_id (run->account), run->project_id,
+                                        run->command->iid, nod_merge_request_get_sha (mr));
+}
+
+static NodOutboxAction *
+new_unapprove (NodCliRun       *run,
+               NodMergeRequest *mr)
+{
+  return nod_outbox_action_new_unapprove (nod_account_get_id (run->account), run->project_id,
+                                          run->command->iid);
+}
+
+static NodOutboxAction *
+new_comment (NodCliRun       *run,
+             NodMergeRequest *mr)
+{
+  return nod_outbox_action_new_comment (nod_account_get_id (run->account), run->project_id,
+                                        run->command->iid, run->body);
+}
+
+static NodOutboxAction *
+new_reply (NodCliRun       *run,
+           NodMergeRequest *mr)
+{
+  return nod_outbox_action_new_reply (nod_account_get_id (run->account), run->project_id,
+                                      run->command->iid, run->command->discussion_id, run->body);
+}
+
+static NodOutboxAction *
+new_resolve (NodCliRun       *run,
+             NodMergeRequest *mr)
+{
+  return nod_outbox_action_new_resolve (nod_account_get_id (run->account), run->project_id,
+                                        run->command->iid, run->command->discussion_id, TRUE);
+}
+
+static NodOutboxAction *
+new_unresolve (NodCliRun       *run,
+               NodMergeRequest *mr)
+{
+  return nod_outbox_action_new_resolve (nod_account_get_id (run->account), run->project_id,
+                                        run->command->iid, run->command->discussion_id, FALSE);
+}
+
+/* ---- the verbs ---- */
+
+void
+_nod_cli_approve (GTask *task)
+{
+  start_write (task, new_approve);
+}
+
+void
+_nod_cli_unapprove (GTask *task)
+{
+  start_write (task, new_unapprove);
+}
+
+void
+_nod_cli_comment (GTask *task)
+{
+  start_write_with_body (task, new_comment);
+}
+
+void
+_nod_cli_reply (GTask *task)
+{
+  start_write_with_body (task, new_reply);
+}
+
+void
+_nod_cli_resolve (GTask *task)
+{
+  start_write (task, new_resolve);
+}
+
+void
+_nod_cli_unresolve (GTask *task)
+{
+  start_write (task, new_unresolve);
+}
