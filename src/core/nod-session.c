@@ -6,8 +6,8 @@
  * wired in one place and in one order: open the store, recover what a killed Nod left in
  * flight, restore what the last run knew (when it last pulled, each account's request
  * budget), load the accounts, read their tokens from the keyring and give the engine a
- * forge for each. Signing in and out, and forgetting an
- * account, touch the keyring, the store and the engine together, here too.
+ * forge for each. Signing in and out, and forgetting an account, touch the keyring, the
+ * store and the engine together, here too.
  */
 
 #define G_LOG_DOMAIN "nod-session"
