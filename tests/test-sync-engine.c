@@ -14,6 +14,7 @@
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-sync-engine.h"
+#include "nod-test-server.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "glpat-engine-test"
@@ -64,16 +65,8 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = nod_store_get_default_path ();
 
-  fixture->fake = nod_fake_gitlab_new (TOKEN);
-  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
-  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
-  g_assert_no_error (error);
-  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
-
-  fixture->store = nod_test_open_store (path);
-  nod_test_exec (fixture->store,
-                 "INSERT INTO accounts (id, base_url, username, created_at_us) "
-                 "VALUES (1, 'http://127.0.0.1', 'sam', 0)");
+  fixture->fake = nod_test_fake_start (TOKEN, &fixture->base_url);
+  fixture->store = nod_test_open_store_with_account (path, ACCOUNT);
   fixture->outbox = nod_outbox_new (fixture->store);
   fixture->gitlab = nod_gitlab_new (fixture->base_url, TOKEN, &error);
   fixture->observer = nod_gitlab_new (fixture->base_url, TOKEN, &error);
@@ -162,39 +155,13 @@ count_writes (Fixture *fixture)
 
 /* ---- the server as the observer sees it ---- */
 
-static NodApprovals *
-server_approvals (Fixture *fixture,
-                  gint64   project_id,
-                  gint64   iid)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodApprovals *approvals;
-
-  nod_forge_get_approvals_async (NOD_FORGE (fixture->observer), project_id, iid, NULL,
-                                 nod_test_keep_result, &result);
-  approvals = nod_forge_get_approvals_finish (NOD_FORGE (fixture->observer),
-                                              nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return approvals;
-}
-
 /* A page of the list, newest change first. */
 static NodForgePage *
 server_merge_requests_page (Fixture              *fixture,
                             NodMergeRequestScope  scope,
                             guint                 number)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodForgePage *page;
-
-  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, NULL, NULL, number,
-                                       NULL, nod_test_keep_result, &result);
-  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
-                                               nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return page;
+  return nod_test_server_merge_requests (NOD_FORGE (fixture->observer), scope, NULL, number);
 }
 
 static NodForgePage *
@@ -208,37 +175,14 @@ server_merge_requests (Fixture              *fixture,
 static GPtrArray *
 approvable (Fixture *fixture)
 {
-  g_autoptr(NodForgePage) page = server_merge_requests (fixture,
-                                                        NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
-  GPtrArray *items = nod_forge_page_get_items (page);
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      NodMergeRequest *mr = items->pdata[i];
-      g_autoptr(NodApprovals) approvals = NULL;
-
-      if (nod_merge_request_get_state (mr) != NOD_MERGE_REQUEST_OPENED)
-        continue;
-      approvals = server_approvals (fixture, nod_merge_request_get_project_id (mr),
-                                    nod_merge_request_get_iid (mr));
-      if (!nod_approvals_get_user_has_approved (approvals) &&
-          nod_approvals_get_user_can_approve (approvals))
-        g_ptr_array_add (found, g_object_ref (mr));
-    }
-
-  g_assert_cmpuint (found->len, >=, 2);
-  return found;
+  return nod_test_server_approvable (NOD_FORGE (fixture->observer), 2);
 }
 
 static gboolean
 server_has_approved (Fixture         *fixture,
                      NodMergeRequest *mr)
 {
-  g_autoptr(NodApprovals) approvals = server_approvals (fixture,
-                                                        nod_merge_request_get_project_id (mr),
-                                                        nod_merge_request_get_iid (mr));
-  return nod_approvals_get_user_has_approved (approvals);
+  return nod_test_server_has_approved (NOD_FORGE (fixture->observer), mr);
 }
 
 /* ---- the engine ---- */

@@ -18,6 +18,7 @@
 #include "nod-outbox.h"
 #include "nod-review-cache.h"
 #include "nod-sync-pull-job.h"
+#include "nod-test-server.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "glpat-pull-job-test"
@@ -53,16 +54,8 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = nod_store_get_default_path ();
 
-  fixture->fake = nod_fake_gitlab_new (TOKEN);
-  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
-  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
-  g_assert_no_error (error);
-  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
-
-  fixture->store = nod_test_open_store (path);
-  nod_test_exec (fixture->store,
-                 "INSERT INTO accounts (id, base_url, username, created_at_us) "
-                 "VALUES (1, 'http://127.0.0.1', 'sam', 0)");
+  fixture->fake = nod_test_fake_start (TOKEN, &fixture->base_url);
+  fixture->store = nod_test_open_store_with_account (path, ACCOUNT);
   fixture->cache = nod_review_cache_new (fixture->store);
   fixture->outbox = nod_outbox_new (fixture->store);
   fixture->gitlab = nod_gitlab_new (fixture->base_url, TOKEN, &error);
@@ -148,16 +141,7 @@ server_page (Fixture              *fixture,
              NodMergeRequestScope  scope,
              GDateTime            *since)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodForgePage *page;
-
-  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, since, NULL, 1,
-                                       NULL, nod_test_keep_result, &result);
-  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
-                                               nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return page;
+  return nod_test_server_merge_requests (NOD_FORGE (fixture->observer), scope, since, 1);
 }
 
 static gint64
@@ -199,35 +183,17 @@ static NodApprovals *
 server_approvals (Fixture         *fixture,
                   NodMergeRequest *mr)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodApprovals *approvals;
-
-  nod_forge_get_approvals_async (NOD_FORGE (fixture->observer),
-                                 nod_merge_request_get_project_id (mr),
-                                 nod_merge_request_get_iid (mr), NULL, nod_test_keep_result,
-                                 &result);
-  approvals = nod_forge_get_approvals_finish (NOD_FORGE (fixture->observer),
-                                              nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return approvals;
+  return nod_test_server_approvals (NOD_FORGE (fixture->observer),
+                                    nod_merge_request_get_project_id (mr),
+                                    nod_merge_request_get_iid (mr));
 }
 
 static NodForgePage *
 server_discussions (Fixture         *fixture,
                     NodMergeRequest *mr)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodForgePage *page;
+  NodForgePage *page = nod_test_server_discussions (NOD_FORGE (fixture->observer), mr);
 
-  nod_forge_list_discussions_async (NOD_FORGE (fixture->observer),
-                                    nod_merge_request_get_project_id (mr),
-                                    nod_merge_request_get_iid (mr), 1, NULL,
-                                    nod_test_keep_result, &result);
-  page = nod_forge_list_discussions_finish (NOD_FORGE (fixture->observer),
-                                            nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
   /* The sample's threads fit on one page. */
   g_assert_cmpuint (nod_forge_page_get_next_page (page), ==, 0);
   return page;

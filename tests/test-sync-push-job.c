@@ -15,6 +15,7 @@
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-sync-push-job.h"
+#include "nod-test-server.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "glpat-push-job-test"
@@ -54,16 +55,8 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = nod_store_get_default_path ();
 
-  fixture->fake = nod_fake_gitlab_new (TOKEN);
-  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
-  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
-  g_assert_no_error (error);
-  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
-
-  fixture->store = nod_test_open_store (path);
-  nod_test_exec (fixture->store,
-                 "INSERT INTO accounts (id, base_url, username, created_at_us) "
-                 "VALUES (1, 'http://127.0.0.1', 'sam', 0)");
+  fixture->fake = nod_test_fake_start (TOKEN, &fixture->base_url);
+  fixture->store = nod_test_open_store_with_account (path, ACCOUNT);
   fixture->outbox = nod_outbox_new (fixture->store);
   fixture->gitlab = nod_gitlab_new (fixture->base_url, TOKEN, &error);
   g_assert_no_error (error);
@@ -159,73 +152,19 @@ count_mr_requests (Fixture         *fixture,
 
 /* ---- the server, as the observer sees it ---- */
 
-static NodApprovals *
-server_approvals (Fixture         *fixture,
-                  NodMergeRequest *mr)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodApprovals *approvals;
-
-  nod_forge_get_approvals_async (NOD_FORGE (fixture->observer),
-                                 nod_merge_request_get_project_id (mr),
-                                 nod_merge_request_get_iid (mr), NULL, nod_test_keep_result,
-                                 &result);
-  approvals = nod_forge_get_approvals_finish (NOD_FORGE (fixture->observer),
-                                              nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return approvals;
-}
-
 static gboolean
 server_has_approved (Fixture         *fixture,
                      NodMergeRequest *mr)
 {
-  g_autoptr(NodApprovals) approvals = server_approvals (fixture, mr);
-
-  return nod_approvals_get_user_has_approved (approvals);
+  return nod_test_server_has_approved (NOD_FORGE (fixture->observer), mr);
 }
 
-static NodForgePage *
-server_merge_requests (Fixture              *fixture,
-                       NodMergeRequestScope  scope)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  NodForgePage *page;
-
-  nod_forge_list_merge_requests_async (NOD_FORGE (fixture->observer), scope, NULL, NULL, 1,
-                                       NULL, nod_test_keep_result, &result);
-  page = nod_forge_list_merge_requests_finish (NOD_FORGE (fixture->observer),
-                                               nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return page;
-}
 
 /* Open merge requests the reviewer may approve and has not. */
 static GPtrArray *
 approvable (Fixture *fixture)
 {
-  g_autoptr(NodForgePage) page = server_merge_requests (fixture,
-                                                        NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED);
-  GPtrArray *items = nod_forge_page_get_items (page);
-  GPtrArray *found = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      NodMergeRequest *mr = items->pdata[i];
-      g_autoptr(NodApprovals) approvals = NULL;
-
-      if (nod_merge_request_get_state (mr) != NOD_MERGE_REQUEST_OPENED)
-        continue;
-      approvals = server_approvals (fixture, mr);
-      if (!nod_approvals_get_user_has_approved (approvals) &&
-          nod_approvals_get_user_can_approve (approvals))
-        g_ptr_array_add (found, g_object_ref (mr));
-    }
-
-  g_assert_cmpuint (found->len, >=, 3);
-  return found;
+  return nod_test_server_approvable (NOD_FORGE (fixture->observer), 3);
 }
 
 static NodDiscussion *
@@ -658,8 +597,9 @@ static void
 test_approve_401_cannot_approve (Fixture       *fixture,
                                  gconstpointer  data)
 {
-  g_autoptr(NodForgePage) authored = server_merge_requests (fixture,
-                                                            NOD_MERGE_REQUEST_SCOPE_AUTHORED);
+  g_autoptr(NodForgePage) authored =
+    nod_test_server_merge_requests (NOD_FORGE (fixture->observer),
+                                    NOD_MERGE_REQUEST_SCOPE_AUTHORED, NULL, 1);
   GPtrArray *items = nod_forge_page_get_items (authored);
   g_autoptr(NodOutboxAction) approval = NULL;
   g_autofree char *last_error = NULL;
