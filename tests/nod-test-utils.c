@@ -376,3 +376,33 @@ nod_test_fake_list_requests (const char *base_url,
 
   return found;
 }
+
+/**
+ * nod_test_make_private_homes:
+ *
+ * Points XDG_DATA_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME, XDG_STATE_HOME and TMPDIR at
+ * folders of a new scratch directory, made by hand: G_TEST_OPTION_ISOLATE_DIRS would also
+ * hide the system's XDG_DATA_DIRS, and with them the icon theme and the MIME database GTK
+ * loads icons with. Remove the directory with nod_test_remove_tree() at the end.
+ *
+ * Returns: (transfer full): the scratch directory
+ */
+char *
+nod_test_make_private_homes (const char *test_name)
+{
+  static const char * const variables[] = {
+    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "TMPDIR",
+  };
+  g_autofree char *template = g_strdup_printf ("nod-test-%s-XXXXXX", test_name);
+  char *home = g_dir_make_tmp (template, NULL);
+
+  g_assert_nonnull (home);
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      g_autofree char *dir = g_build_filename (home, variables[i], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_setenv (variables[i], dir, TRUE);
+    }
+  return home;
+}

@@ -33,6 +33,7 @@ void          nod_test_wait_until      (gboolean     (*condition) (gpointer data
                                         gpointer       data);
 
 void          nod_test_remove_tree     (const char    *path);
+char         *nod_test_make_private_homes (const char  *test_name);
 void          nod_test_assert_finalize_soon (gpointer  object);
 
 NodStore     *nod_test_open_store      (const char    *path);

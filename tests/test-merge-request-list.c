@@ -343,26 +343,6 @@ test_schedule_reload (Fixture       *fixture,
   g_assert_cmpuint (fixture->reloaded, ==, 1);
 }
 
-static char *
-make_private_homes (void)
-{
-  static const char * const variables[] = {
-    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-  };
-  char *home = g_dir_make_tmp ("nod-test-merge-request-list-home-XXXXXX", NULL);
-
-  g_assert_nonnull (home);
-  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
-    {
-      g_autofree char *dir = g_build_filename (home, variables[i], NULL);
-
-      g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-      g_setenv (variables[i], dir, TRUE);
-    }
-
-  return home;
-}
-
 static void
 test_needs_display (void)
 {
@@ -373,7 +353,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = make_private_homes ();
+  g_autofree char *home = nod_test_make_private_homes ("merge-request-list");
   int status;
 
   g_test_init (&argc, &argv, NULL);

@@ -922,32 +922,11 @@ test_forwarded_command (void)
   gtk_window_destroy (GTK_WINDOW (fixture.window));
 }
 
-/* Private XDG homes, made by hand: G_TEST_OPTION_ISOLATE_DIRS would also hide the
- * system's XDG_DATA_DIRS, and with them the MIME database GTK needs to load SVG icons. */
-static char *
-isolate_user_dirs (void)
-{
-  static const char * const variables[] = {
-    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "TMPDIR",
-  };
-  char *home = g_dir_make_tmp ("nod-test-review-ui-XXXXXX", NULL);
-
-  g_assert_nonnull (home);
-  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
-    {
-      g_autofree char *dir = g_build_filename (home, variables[i], NULL);
-
-      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      g_setenv (variables[i], dir, TRUE);
-    }
-  return home;
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = isolate_user_dirs ();
+  g_autofree char *home = nod_test_make_private_homes ("review-ui");
   int status;
 
   g_test_init (&argc, &argv, NULL);

@@ -851,28 +851,6 @@ test_push_now (Fixture       *fixture,
   g_assert_false (gtk_widget_is_sensitive (button));
 }
 
-/* Private XDG homes: G_TEST_OPTION_ISOLATE_DIRS would hide the system's XDG_DATA_DIRS too,
- * and with them the icon theme and the MIME database GTK loads symbolic icons with. */
-static char *
-make_private_homes (void)
-{
-  static const char * const variables[] = {
-    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-  };
-  char *home = g_dir_make_tmp ("nod-test-status-indicator-home-XXXXXX", NULL);
-
-  g_assert_nonnull (home);
-  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
-    {
-      g_autofree char *dir = g_build_filename (home, variables[i], NULL);
-
-      g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-      g_setenv (variables[i], dir, TRUE);
-    }
-
-  return home;
-}
-
 static void
 test_needs_display (void)
 {
@@ -883,7 +861,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = make_private_homes ();
+  g_autofree char *home = nod_test_make_private_homes ("status-indicator");
   int status;
 
   g_test_init (&argc, &argv, NULL);
