@@ -9,13 +9,23 @@
  *   GET    /__fake/requests   the API request log, oldest first
  *   DELETE /__fake/requests   clears it
  *   POST   /__fake/faults     {"method","path" (regex),"status","times","delay_ms","drop",
- *                              "malformed","applied","retry_after"}
+ *                              "malformed","applied","retry_after","gate"}
  *                              ("applied": the request takes effect, then the answer is
- *                              dropped or garbled — what makes an action ambiguous)
- *   DELETE /__fake/faults     removes every fault
+ *                              dropped or garbled — what makes an action ambiguous;
+ *                              "gate": NAME, the request waits in that gate until it is
+ *                              released, then goes on as if it had just come: the rest of
+ *                              the fault, if any, then the answer)
+ *   DELETE /__fake/faults     removes every fault (a gate keeps what it holds)
+ *   GET    /__fake/gates      [{"name","held"}] the armed gates and how many requests each
+ *                              holds now, in the order they were armed
+ *   POST   /__fake/gates/NAME/release
+ *                              → {"name","released"}: every request it holds goes on, in
+ *                              the order they came, and the gate is gone with the faults
+ *                              that fed it (404 for a gate not armed)
  *   POST   /__fake/ratelimit  {"limit","remaining","reset_in_s","notes_limit",
  *                              "notes_remaining"}
- *   POST   /__fake/reset      back to the loaded or generated dataset, no log, faults, limits
+ *   POST   /__fake/reset      back to the loaded or generated dataset, no log, faults, gates,
+ *                              limits (what a gate held is dropped unanswered, not applied)
  *   POST   /__fake/mr         {"project_id","title","author","reviewers","assignees",
  *                              "description"} → 201 the merge request
  *   POST   /__fake/mr/PROJECT/IID/commit   {"reset_approvals"?} → a new head sha
@@ -35,6 +45,8 @@
 
 /* Longer than any test waits: a delay this long is a mistake. */
 #define MAX_FAULT_DELAY_MS (10 * 60 * 1000)
+/* A gate's name goes in a path: letters, digits, '-', '_' and '.', not too many. */
+#define MAX_GATE_NAME_LENGTH 64
 
 typedef struct
 {
@@ -251,7 +263,22 @@ handle_clear_requests (ControlCall *call)
   respond_empty_object (call);
 }
 
-/* Faults and limits */
+/* Faults, gates and limits */
+
+static gboolean
+is_gate_name (const char *name)
+{
+  gsize length = strlen (name);
+
+  if (length == 0 || length > MAX_GATE_NAME_LENGTH)
+    return FALSE;
+  for (const char *cursor = name; *cursor != '\0'; cursor++)
+    {
+      if (!g_ascii_isalnum (*cursor) && *cursor != '-' && *cursor != '_' && *cursor != '.')
+        return FALSE;
+    }
+  return TRUE;
+}
 
 static void
 handle_add_fault (ControlCall *call)
@@ -259,7 +286,7 @@ handle_add_fault (ControlCall *call)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   NodFakeFault *fault;
-  const char *method = NULL, *path = ".*";
+  const char *method = NULL, *path = ".*", *gate = NULL;
   guint64 status = 0, times = 1, delay_ms = 0, retry_after = 0;
   gboolean drop = FALSE, malformed = FALSE, applied = FALSE;
   g_autoptr(GRegex) regex = NULL;
@@ -272,7 +299,8 @@ handle_add_fault (ControlCall *call)
       || !read_uint (call, "retry_after", 86400, &retry_after, NULL)
       || !read_bool (call, "drop", &drop)
       || !read_bool (call, "malformed", &malformed)
-      || !read_bool (call, "applied", &applied))
+      || !read_bool (call, "applied", &applied)
+      || !read_string (call, "gate", FALSE, &gate))
     return;
 
   if (status != 0 && status < 200)
@@ -296,10 +324,16 @@ handle_add_fault (ControlCall *call)
       respond_bad_request (call, "\"applied\" goes with \"drop\" or \"malformed\"");
       return;
     }
-  if (status == 0 && !drop && !malformed && delay_ms == 0)
+  if (gate != NULL && !is_gate_name (gate))
     {
-      respond_bad_request (call, "a fault needs \"status\", \"drop\", \"malformed\" or "
-                                 "\"delay_ms\"");
+      respond_bad_request (call, "\"gate\" is not a name of 1 to %d letters, digits, "
+                                 "'-', '_' or '.'", MAX_GATE_NAME_LENGTH);
+      return;
+    }
+  if (status == 0 && !drop && !malformed && delay_ms == 0 && gate == NULL)
+    {
+      respond_bad_request (call, "a fault needs \"status\", \"drop\", \"malformed\", "
+                                 "\"delay_ms\" or \"gate\"");
       return;
     }
   regex = g_regex_new (path, G_REGEX_OPTIMIZE, 0, &error);
@@ -320,6 +354,8 @@ handle_add_fault (ControlCall *call)
   fault->drop = drop;
   fault->malformed = malformed;
   fault->applied = applied;
+  if (gate != NULL)
+    fault->gate = _nod_fake_gitlab_arm_gate (call->self, gate);
   g_ptr_array_add (call->self->faults, fault);
 
   json_builder_begin_object (builder);
@@ -340,6 +376,11 @@ handle_add_fault (ControlCall *call)
   json_builder_add_boolean_value (builder, drop);
   json_builder_set_member_name (builder, "malformed");
   json_builder_add_boolean_value (builder, malformed);
+  json_builder_set_member_name (builder, "gate");
+  if (gate != NULL)
+    json_builder_add_string_value (builder, gate);
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
   respond_node (call, SOUP_STATUS_CREATED, json_builder_get_root (builder));
 }
@@ -349,6 +390,60 @@ handle_clear_faults (ControlCall *call)
 {
   g_ptr_array_set_size (call->self->faults, 0);
   respond_empty_object (call);
+}
+
+static void
+handle_list_gates (ControlCall *call)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GPtrArray *gates = call->self->gates;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < gates->len; i++)
+    {
+      NodFakeGate *gate = g_ptr_array_index (gates, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, gate->name);
+      json_builder_set_member_name (builder, "held");
+      json_builder_add_int_value (builder, gate->held->len);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+/* /__fake/gates/NAME/release */
+static void
+handle_release_gate (ControlCall *call,
+                     const char  *rest)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *name = NULL;
+  const char *end = g_strrstr (rest, "/");
+  NodFakeGate *gate = NULL;
+  guint released;
+
+  if (end != NULL && g_str_equal (end, "/release"))
+    name = g_uri_unescape_segment (rest, end, NULL);
+  if (name != NULL)
+    gate = _nod_fake_gitlab_find_gate (call->self, name);
+  if (gate == NULL)
+    {
+      _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND,
+                                         "404 Gate Not Found");
+      return;
+    }
+
+  released = _nod_fake_gitlab_release_gate (call->self, gate);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "released");
+  json_builder_add_int_value (builder, released);
+  json_builder_end_object (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
 }
 
 static gboolean
@@ -696,6 +791,10 @@ _nod_fake_gitlab_serve_control (NodFakeGitlab     *self,
     handle_add_fault (&call);
   else if (g_str_equal (route, "faults") && is_delete)
     handle_clear_faults (&call);
+  else if (g_str_equal (route, "gates") && is_get)
+    handle_list_gates (&call);
+  else if (g_str_has_prefix (route, "gates/") && is_post)
+    handle_release_gate (&call, route + strlen ("gates/"));
   else if (g_str_equal (route, "ratelimit") && is_post)
     handle_rate_limit (&call);
   else if (g_str_equal (route, "reset") && is_post)

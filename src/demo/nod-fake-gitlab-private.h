@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 #define NOD_FAKE_DEFAULT_RATE_LIMIT  2000
 #define NOD_FAKE_DEFAULT_NOTES_LIMIT 60
 
+/* A gate: the requests its faults catch wait in it until the control API releases them.
+ * It lives from the first fault that names it until it is released or the fake reset. */
+typedef struct
+{
+  char      *name;
+  GPtrArray *held;  /* NodFakeRequest *, owned, in the order they came */
+} NodFakeGate;
+
 /* One fault injected through POST /__fake/faults. */
 typedef struct
 {
@@ -27,6 +35,7 @@ typedef struct
   gboolean drop;
   gboolean malformed;
   gboolean applied;   /* the request takes effect before the answer is lost */
+  NodFakeGate *gate;  /* NULL: none; releasing a gate removes the faults that feed it */
 } NodFakeFault;
 
 /* One line of GET /__fake/requests; shared with the request still being served. */
@@ -67,6 +76,7 @@ struct _NodFakeGitlab
   NodFakeBudget   notes_budget;
 
   GPtrArray      *faults;       /* NodFakeFault *, owned */
+  GPtrArray      *gates;        /* NodFakeGate *, owned, in the order they were armed */
   GPtrArray      *request_log;  /* NodFakeLogEntry *, GRcBox, owned */
   GPtrArray      *delayed;      /* NodFakeRequest *, waiting for their delay */
 };
@@ -78,6 +88,7 @@ typedef struct
   SoupServerMessage *msg;
   NodFakeLogEntry   *log_entry;
   GSource           *delay_source;
+  guint              delay_ms;  /* still to wait once a gate lets it go */
   gboolean           paused;
   gboolean           answered;
   /* The fault to play instead of serving, if any. */
@@ -104,6 +115,15 @@ gboolean      _nod_fake_budget_spend            (NodFakeBudget      *budget,
                                                  gint64              now_us,
                                                  guint              *retry_after_s);
 void          _nod_fake_gitlab_reset            (NodFakeGitlab      *self);
+NodFakeGate  *_nod_fake_gitlab_find_gate        (NodFakeGitlab      *self,
+                                                 const char         *name);
+/* The gate named @name, armed now if it was not. */
+NodFakeGate  *_nod_fake_gitlab_arm_gate         (NodFakeGitlab      *self,
+                                                 const char         *name);
+/* Lets every request @gate holds go on as if it had just come, removes the faults that feed
+ * it and frees it; returns how many it held. */
+guint         _nod_fake_gitlab_release_gate     (NodFakeGitlab      *self,
+                                                 NodFakeGate        *gate);
 /* Answers a message with a JSON body (a plain SoupServerMessage, for the control API). */
 void          _nod_fake_message_respond         (SoupServerMessage  *msg,
                                                  guint               status,
