@@ -1639,6 +1639,70 @@ test_client_gone_while_delayed (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (first, "status"), ==, 200);
 }
 
+/* The fake writes its JSON as it goes, without a tree: the bytes must be those json-glib
+ * writes of the same tree (compact, its escaping), member for member. */
+static void
+assert_written_as_json_glib_would (Response *response)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *rewritten = NULL;
+  gsize length = 0;
+
+  g_assert_nonnull (response->json);
+  json_generator_set_root (generator, response->json);
+  rewritten = json_generator_to_data (generator, &length);
+  g_assert_cmpmem (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body),
+                   rewritten, length);
+}
+
+static void
+test_json_as_json_glib_writes_it (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  /* Every control character, quotes, a backslash, DEL, and UTF-8 of two to four bytes. */
+  static const char hostile[] =
+    "{\"body\": \"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r"
+    "\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019"
+    "\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f \\\"quoted\\\" back\\\\slash \\u007f \\u00e9 \\u20ac "
+    "\\ud83d\\ude00 </script>\"}";
+  static const char *const paths[] = {
+    "/user",
+    "/projects",
+    "/projects/11",
+    "/merge_requests?scope=all&per_page=100",
+    "/merge_requests?scope=all&state=merged",
+    MR_BY_AMELIE,
+    MR_CLOSED,
+    MR_BY_AMELIE "/approvals",
+    MR_APPROVED_BY_SAM "/approvals",
+    MR_BY_AMELIE "/discussions",
+    MR_BY_SAM "/discussions",
+  };
+  g_autoptr(Response) created = NULL, approved = NULL, new_mr = NULL;
+
+  created = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", hostile),
+                           SOUP_STATUS_CREATED);
+  assert_written_as_json_glib_would (created);
+  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                            SOUP_STATUS_CREATED);
+  assert_written_as_json_glib_would (approved);
+  new_mr = expect_status (control (fixture, "POST", "/__fake/mr",
+                                   "{\"project_id\": 11, \"title\": \"\\\"Tab\\there\\\"\", "
+                                   "\"author\": \"priya\", \"reviewers\": [\"sam\"], "
+                                   "\"description\": \"- [x] done\\n- [ ] not yet\"}"),
+                          SOUP_STATUS_CREATED);
+  assert_written_as_json_glib_would (new_mr);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(Response) response = expect_status (api (fixture, "GET", paths[i]),
+                                                    SOUP_STATUS_OK);
+
+      g_test_message ("%s", paths[i]);
+      assert_written_as_json_glib_would (response);
+    }
+}
+
 /* Gates */
 
 static gboolean
@@ -2337,6 +2401,7 @@ main (int   argc,
   ADD ("/nod/fake-gitlab/latency", test_latency);
   g_test_add_func ("/nod/fake-gitlab/dispose-while-delayed", test_dispose_while_delayed);
   ADD ("/nod/fake-gitlab/client-gone-while-delayed", test_client_gone_while_delayed);
+  ADD ("/nod/fake-gitlab/json/as-json-glib-writes-it", test_json_as_json_glib_writes_it);
   ADD ("/nod/fake-gitlab/gates/held-until-released", test_gate);
   ADD ("/nod/fake-gitlab/gates/times", test_gate_times);
   ADD ("/nod/fake-gitlab/gates/reset", test_gate_reset);

@@ -319,16 +319,6 @@ read_time_param (ApiCall    *call,
 /* Responses */
 
 static void
-respond_node (ApiCall  *call,
-              guint     status,
-              JsonNode *node)
-{
-  g_autoptr(JsonNode) owned = node;
-
-  _nod_fake_request_respond (call->request, status, owned);
-}
-
-static void
 respond_not_found (ApiCall *call)
 {
   _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND, "404 Not found");
@@ -482,14 +472,33 @@ paginate (ApiCall *call,
   set_header (call, "Link", links->str);
 }
 
-typedef JsonNode *(*SerializeItem) (ApiCall *call, gpointer item);
+/* Writes one value of the answer. */
+typedef void (*WriteItem) (ApiCall           *call,
+                           NodFakeJsonWriter *writer,
+                           gpointer           item);
+
+/* Room for one merge request, the largest item, so that a page seldom grows its buffer. */
+#define ITEM_SIZE_GUESS 2560
 
 static void
-respond_page (ApiCall       *call,
-              GPtrArray     *items,
-              SerializeItem  serialize)
+respond_item (ApiCall   *call,
+              guint      status,
+              WriteItem  write_item,
+              gpointer   item)
 {
-  g_autoptr(JsonArray) array = NULL;
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+
+  _nod_fake_json_writer_init (&writer, ITEM_SIZE_GUESS);
+  write_item (call, &writer, item);
+  _nod_fake_request_respond_written (call->request, status, &writer);
+}
+
+static void
+respond_page (ApiCall   *call,
+              GPtrArray *items,
+              WriteItem  write_item)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
   guint64 page;
   guint per_page, offset, count;
 
@@ -497,10 +506,12 @@ respond_page (ApiCall       *call,
     return;
   paginate (call, items->len, page, per_page, &offset, &count);
 
-  array = json_array_sized_new (count);
+  _nod_fake_json_writer_init (&writer, (gsize) count * ITEM_SIZE_GUESS);
+  _nod_fake_json_begin_array (&writer, NULL);
   for (guint i = offset; i < offset + count; i++)
-    json_array_add_element (array, serialize (call, g_ptr_array_index (items, i)));
-  respond_node (call, SOUP_STATUS_OK, json_node_init_array (json_node_alloc (), array));
+    write_item (call, &writer, g_ptr_array_index (items, i));
+  _nod_fake_json_end_array (&writer);
+  _nod_fake_request_respond_written (call->request, SOUP_STATUS_OK, &writer);
 }
 
 /* Routes: users and projects */
@@ -516,16 +527,25 @@ handle_version (ApiCall *call)
 }
 
 static void
-handle_get_user (ApiCall *call)
+write_current_user (ApiCall           *call,
+                    NodFakeJsonWriter *writer,
+                    gpointer           item)
 {
-  respond_node (call, SOUP_STATUS_OK, _nod_fake_json_current_user (call->self, call->me));
+  _nod_fake_json_write_current_user (call->self, writer, item);
 }
 
-static JsonNode *
-serialize_project (ApiCall  *call,
-                   gpointer  item)
+static void
+handle_get_user (ApiCall *call)
 {
-  return _nod_fake_json_project (call->self, item);
+  respond_item (call, SOUP_STATUS_OK, write_current_user, call->me);
+}
+
+static void
+write_project (ApiCall           *call,
+               NodFakeJsonWriter *writer,
+               gpointer           item)
+{
+  _nod_fake_json_write_project (call->self, writer, item);
 }
 
 /* GitLab's default order for projects: newest (highest id) first. */
@@ -549,13 +569,13 @@ handle_list_projects (ApiCall *call)
 
   /* Every project has the reviewer as a member, so membership=true changes nothing. */
   g_ptr_array_sort (projects, compare_projects_newest_first);
-  respond_page (call, projects, serialize_project);
+  respond_page (call, projects, write_project);
 }
 
 static void
 handle_get_project (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK, _nod_fake_json_project (call->self, call->project));
+  respond_item (call, SOUP_STATUS_OK, write_project, call->project);
 }
 
 /* Routes: merge requests */
@@ -687,11 +707,21 @@ read_merge_request_query (ApiCall        *call,
   return TRUE;
 }
 
-static JsonNode *
-serialize_merge_request (ApiCall  *call,
-                         gpointer  item)
+/* As in a list (GitLab's MergeRequestBasic). */
+static void
+write_listed_merge_request (ApiCall           *call,
+                            NodFakeJsonWriter *writer,
+                            gpointer           item)
 {
-  return _nod_fake_json_merge_request (call->self, item, FALSE);
+  _nod_fake_json_write_merge_request (call->self, writer, item, FALSE);
+}
+
+static void
+write_merge_request (ApiCall           *call,
+                     NodFakeJsonWriter *writer,
+                     gpointer           item)
+{
+  _nod_fake_json_write_merge_request (call->self, writer, item, TRUE);
 }
 
 static void
@@ -704,7 +734,7 @@ list_merge_requests (ApiCall  *call,
   if (!read_merge_request_query (call, across_projects, &query))
     return;
   merge_requests = nod_fake_dataset_query_merge_requests (call->dataset, &query);
-  respond_page (call, merge_requests, serialize_merge_request);
+  respond_page (call, merge_requests, write_listed_merge_request);
 }
 
 static void
@@ -722,17 +752,23 @@ handle_list_project_merge_requests (ApiCall *call)
 static void
 handle_get_merge_request (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_merge_request (call->self, call->merge_request, TRUE));
+  respond_item (call, SOUP_STATUS_OK, write_merge_request, call->merge_request);
 }
 
 /* Routes: approvals */
 
 static void
+write_approvals (ApiCall           *call,
+                 NodFakeJsonWriter *writer,
+                 gpointer           item)
+{
+  _nod_fake_json_write_approvals (call->self, writer, item, call->me);
+}
+
+static void
 handle_get_approvals (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_approvals (call->self, call->merge_request, call->me));
+  respond_item (call, SOUP_STATUS_OK, write_approvals, call->merge_request);
 }
 
 static void
@@ -762,8 +798,7 @@ handle_approve (ApiCall *call)
   nod_fake_dataset_add_system_note (call->dataset, merge_request, call->me,
                                     "approved this merge request", call->now);
   nod_fake_dataset_touch (call->dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_approvals (call->self, merge_request, call->me));
+  respond_item (call, SOUP_STATUS_CREATED, write_approvals, merge_request);
 }
 
 static void
@@ -779,30 +814,37 @@ handle_unapprove (ApiCall *call)
   nod_fake_dataset_add_system_note (call->dataset, merge_request, call->me,
                                     "unapproved this merge request", call->now);
   nod_fake_dataset_touch (call->dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_approvals (call->self, merge_request, call->me));
+  respond_item (call, SOUP_STATUS_CREATED, write_approvals, merge_request);
 }
 
 /* Routes: discussions and notes */
 
-static JsonNode *
-serialize_discussion (ApiCall  *call,
-                      gpointer  item)
+static void
+write_discussion (ApiCall           *call,
+                  NodFakeJsonWriter *writer,
+                  gpointer           item)
 {
-  return _nod_fake_json_discussion (call->self, call->merge_request, item);
+  _nod_fake_json_write_discussion (call->self, writer, call->merge_request, item);
+}
+
+static void
+write_note (ApiCall           *call,
+            NodFakeJsonWriter *writer,
+            gpointer           item)
+{
+  _nod_fake_json_write_note (call->self, writer, call->merge_request, item);
 }
 
 static void
 handle_list_discussions (ApiCall *call)
 {
-  respond_page (call, call->merge_request->discussions, serialize_discussion);
+  respond_page (call, call->merge_request->discussions, write_discussion);
 }
 
 static void
 handle_get_discussion (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_discussion (call->self, call->merge_request, call->discussion));
+  respond_item (call, SOUP_STATUS_OK, write_discussion, call->discussion);
 }
 
 typedef enum
@@ -979,8 +1021,7 @@ handle_create_discussion (ApiCall *call)
   nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
                              g_steal_pointer (&position), call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_discussion (call->self, call->merge_request, discussion));
+  respond_item (call, SOUP_STATUS_CREATED, write_discussion, discussion);
 }
 
 static void
@@ -1002,8 +1043,7 @@ handle_create_note (ApiCall *call)
 
   note = nod_fake_dataset_add_reply (call->dataset, discussion, call->me, body, call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_note (call->self, call->merge_request, note));
+  respond_item (call, SOUP_STATUS_CREATED, write_note, note);
 }
 
 static void
@@ -1043,8 +1083,7 @@ handle_update_discussion (ApiCall *call)
       note->resolved_at = resolved ? call->now : 0;
     }
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_discussion (call->self, call->merge_request, discussion));
+  respond_item (call, SOUP_STATUS_OK, write_discussion, discussion);
 }
 
 static const Route routes[] = {

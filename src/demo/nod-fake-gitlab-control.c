@@ -86,6 +86,30 @@ respond_node (ControlCall *call,
 }
 
 static void
+respond_merge_request (ControlCall         *call,
+                       guint                status,
+                       NodFakeMergeRequest *merge_request)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+
+  _nod_fake_json_writer_init (&writer, 4096);
+  _nod_fake_json_write_merge_request (call->self, &writer, merge_request, TRUE);
+  _nod_fake_message_respond_written (call->msg, status, &writer);
+}
+
+static void
+respond_discussion (ControlCall         *call,
+                    NodFakeMergeRequest *merge_request,
+                    NodFakeDiscussion   *discussion)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+
+  _nod_fake_json_writer_init (&writer, 4096);
+  _nod_fake_json_write_discussion (call->self, &writer, merge_request, discussion);
+  _nod_fake_message_respond_written (call->msg, SOUP_STATUS_CREATED, &writer);
+}
+
+static void
 respond_empty_object (ControlCall *call)
 {
   respond_node (call, SOUP_STATUS_OK, json_node_init_object (json_node_alloc (),
@@ -578,8 +602,7 @@ handle_new_merge_request (ControlCall *call)
     }
   g_ptr_array_extend (merge_request->reviewers, reviewers, NULL, NULL);
   g_ptr_array_extend (merge_request->assignees, assignees, NULL, NULL);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+  respond_merge_request (call, SOUP_STATUS_CREATED, merge_request);
 }
 
 static void
@@ -601,8 +624,7 @@ handle_commit (ControlCall         *call,
     g_ptr_array_set_size (merge_request->approved_by, 0);
   nod_fake_dataset_add_system_note (call->self->dataset, merge_request, merge_request->author,
                                     "added 1 commit", call->now);
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+  respond_merge_request (call, SOUP_STATUS_OK, merge_request);
 }
 
 static void
@@ -636,8 +658,7 @@ handle_merge_or_close (ControlCall         *call,
   nod_fake_dataset_add_system_note (call->self->dataset, merge_request, user,
                                     merge ? "merged" : "closed", call->now);
   nod_fake_dataset_touch (call->self->dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+  respond_merge_request (call, SOUP_STATUS_OK, merge_request);
 }
 
 static void
@@ -686,8 +707,7 @@ handle_comment (ControlCall         *call,
     }
 
   nod_fake_dataset_touch (dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_discussion (call->self, merge_request, discussion));
+  respond_discussion (call, merge_request, discussion);
 }
 
 /* /__fake/mr/PROJECT/IID/ACTION */

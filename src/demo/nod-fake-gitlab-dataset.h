@@ -280,6 +280,10 @@ gboolean             nod_fake_json_is_too_deep            (const char           
 
 /* "2026-11-20T10:15:30.123Z" */
 char                *nod_fake_format_time                 (gint64                time_us);
+#define NOD_FAKE_TIME_BUFFER_SIZE 32
+/* The same, into @buffer: nothing allocated. */
+void                 nod_fake_format_time_to              (gint64                time_us,
+                                                           char buffer[NOD_FAKE_TIME_BUFFER_SIZE]);
 /* ISO 8601 date-time (a zone-less time is UTC) or a bare date; FALSE when invalid. */
 gboolean             nod_fake_parse_time                  (const char           *text,
                                                            gint64               *time_us);

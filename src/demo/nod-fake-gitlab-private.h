@@ -99,10 +99,57 @@ typedef struct
   gboolean           fault_applied;
 } NodFakeRequest;
 
+/* A JSON text written as it goes, without building a tree first: the bytes are those
+ * JsonGenerator makes of the same tree (compact, json-glib's escaping), at a fraction of
+ * the allocations. @member is the name in the object being written, NULL in an array or at
+ * the top. */
+typedef struct
+{
+  GString  *buffer;
+  GString  *scratch;      /* for values put together from parts (URLs) */
+  gboolean  needs_comma;  /* a value was written at this level */
+} NodFakeJsonWriter;
+
+/* nod-fake-gitlab-json.c */
+void          _nod_fake_json_writer_init        (NodFakeJsonWriter  *writer,
+                                                 gsize               reserved);
+/* The text, which the caller frees; the writer is empty again. */
+char         *_nod_fake_json_writer_steal       (NodFakeJsonWriter  *writer,
+                                                 gsize              *length);
+void          _nod_fake_json_writer_clear       (NodFakeJsonWriter  *writer);
+void          _nod_fake_json_begin_object       (NodFakeJsonWriter  *writer,
+                                                 const char         *member);
+void          _nod_fake_json_end_object         (NodFakeJsonWriter  *writer);
+void          _nod_fake_json_begin_array        (NodFakeJsonWriter  *writer,
+                                                 const char         *member);
+void          _nod_fake_json_end_array          (NodFakeJsonWriter  *writer);
+/* A NULL @value is a JSON null. */
+void          _nod_fake_json_add_string         (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 const char         *value);
+void          _nod_fake_json_add_int            (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 gint64              value);
+void          _nod_fake_json_add_bool           (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 gboolean            value);
+void          _nod_fake_json_add_null           (NodFakeJsonWriter  *writer,
+                                                 const char         *member);
+/* GitLab's time, or null for 0. */
+void          _nod_fake_json_add_time           (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 gint64              time_us);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NodFakeJsonWriter, _nod_fake_json_writer_clear)
+
 /* nod-fake-gitlab.c */
 void          _nod_fake_request_respond         (NodFakeRequest     *request,
                                                  guint               status,
                                                  JsonNode           *body);
+/* Answers with what @writer holds, which it takes. */
+void          _nod_fake_request_respond_written (NodFakeRequest     *request,
+                                                 guint               status,
+                                                 NodFakeJsonWriter  *writer);
 void          _nod_fake_request_respond_message (NodFakeRequest     *request,
                                                  guint               status,
                                                  const char         *message);
@@ -131,6 +178,9 @@ void          _nod_fake_message_respond         (SoupServerMessage  *msg,
 void          _nod_fake_message_respond_message (SoupServerMessage  *msg,
                                                  guint               status,
                                                  const char         *message);
+void          _nod_fake_message_respond_written (SoupServerMessage  *msg,
+                                                 guint               status,
+                                                 NodFakeJsonWriter  *writer);
 
 /* nod-fake-gitlab-api.c: the /api/v4 routes; answers @request before returning. */
 void          _nod_fake_gitlab_serve_api        (NodFakeGitlab      *self,
@@ -142,23 +192,27 @@ void          _nod_fake_gitlab_serve_control    (NodFakeGitlab      *self,
                                                  SoupServerMessage  *msg,
                                                  const char         *path);
 
-/* nod-fake-gitlab-json.c: the shapes GitLab serves. */
-JsonNode     *_nod_fake_json_user               (NodFakeGitlab       *self,
+/* nod-fake-gitlab-json.c: the shapes GitLab serves, each one value in @writer. */
+void          _nod_fake_json_write_current_user (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeUser         *user);
-JsonNode     *_nod_fake_json_current_user       (NodFakeGitlab       *self,
-                                                 NodFakeUser         *user);
-JsonNode     *_nod_fake_json_project            (NodFakeGitlab       *self,
+void          _nod_fake_json_write_project      (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeProject      *project);
-JsonNode     *_nod_fake_json_merge_request      (NodFakeGitlab       *self,
-                                                 NodFakeMergeRequest *merge_request,
-                                                 gboolean             single);
-JsonNode     *_nod_fake_json_approvals          (NodFakeGitlab       *self,
+void          _nod_fake_json_write_merge_request (NodFakeGitlab       *self,
+                                                  NodFakeJsonWriter   *writer,
+                                                  NodFakeMergeRequest *merge_request,
+                                                  gboolean             single);
+void          _nod_fake_json_write_approvals    (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeUser         *current_user);
-JsonNode     *_nod_fake_json_discussion         (NodFakeGitlab       *self,
+void          _nod_fake_json_write_discussion   (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeDiscussion   *discussion);
-JsonNode     *_nod_fake_json_note               (NodFakeGitlab       *self,
+void          _nod_fake_json_write_note         (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeNote         *note);
 

@@ -324,6 +324,18 @@ _nod_fake_message_respond (SoupServerMessage *msg,
 }
 
 void
+_nod_fake_message_respond_written (SoupServerMessage *msg,
+                                   guint              status,
+                                   NodFakeJsonWriter *writer)
+{
+  gsize length = 0;
+  char *data = _nod_fake_json_writer_steal (writer, &length);
+
+  soup_server_message_set_status (msg, status, status == 429 ? "Too Many Requests" : NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+}
+
+void
 _nod_fake_message_respond_message (SoupServerMessage *msg,
                                    guint              status,
                                    const char        *message)
@@ -343,6 +355,17 @@ _nod_fake_request_respond (NodFakeRequest *request,
   request->answered = TRUE;
   request->log_entry->status = status;
   _nod_fake_message_respond (request->msg, status, body);
+}
+
+void
+_nod_fake_request_respond_written (NodFakeRequest    *request,
+                                   guint              status,
+                                   NodFakeJsonWriter *writer)
+{
+  g_assert (!request->answered);
+  request->answered = TRUE;
+  request->log_entry->status = status;
+  _nod_fake_message_respond_written (request->msg, status, writer);
 }
 
 void
