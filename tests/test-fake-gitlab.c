@@ -1663,8 +1663,8 @@ test_json_as_json_glib_writes_it (Fixture       *fixture,
   static const char hostile[] =
     "{\"body\": \"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r"
     "\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019"
-    "\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f \\\"quoted\\\" back\\\\slash \\u007f \\u00e9 \\u20ac "
-    "\\ud83d\\ude00 </script>\"}";
+    "\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f \\\"quoted\\\" back\\\\slash \\u007f "
+    "\\u00e9 \\u20ac \\ud83d\\ude00 </script>\"}";
   static const char *const paths[] = {
     "/user",
     "/projects",

@@ -172,6 +172,13 @@ void                 nod_fake_dataset_free                (NodFakeDataset       
 NodFakeDataset      *nod_fake_dataset_new_from_fixture    (GBytes               *json,
                                                            gint64                now_us,
                                                            GError              **error);
+/* The same in two steps, so that a fixture is parsed once however often it is loaded: the
+ * tree (which loading only reads), then a dataset from it. */
+JsonNode            *nod_fake_fixture_parse               (GBytes               *json,
+                                                           GError              **error);
+NodFakeDataset      *nod_fake_dataset_new_from_fixture_root (JsonNode           *root,
+                                                             gint64              now_us,
+                                                             GError            **error);
 /* The benchmark dataset: deterministic for a given @n_merge_requests. */
 NodFakeDataset      *nod_fake_dataset_new_generated       (guint                 n_merge_requests,
                                                            gint64                now_us);

@@ -69,7 +69,7 @@ struct _NodFakeGitlab
 
   NodFakeDataset *dataset;
   /* What POST /__fake/reset rebuilds from: a fixture, or a generated count. */
-  GBytes         *fixture_json;
+  JsonNode       *fixture_root;
   guint           generated_count;
 
   NodFakeBudget   api_budget;

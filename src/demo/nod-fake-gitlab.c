@@ -97,7 +97,7 @@ nod_fake_gitlab_finalize (GObject *object)
   g_free (self->base_url);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
-  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  g_clear_pointer (&self->fixture_root, json_node_unref);
   g_ptr_array_unref (self->faults);
   g_ptr_array_unref (self->gates);
   g_ptr_array_unref (self->request_log);
@@ -142,12 +142,35 @@ nod_fake_gitlab_new (const char *token)
   return self;
 }
 
+/* The built-in sample, parsed once for every fake of the process (each test makes a fake
+ * or several): loading only reads the tree, which is sealed so that nothing writes it. */
+static JsonNode *
+dup_sample_root (void)
+{
+  static JsonNode *sample_root = NULL;
+
+  if (g_once_init_enter (&sample_root))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) json = g_resources_lookup_data (SAMPLE_RESOURCE,
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+      JsonNode *root = json != NULL ? nod_fake_fixture_parse (json, &error) : NULL;
+
+      /* The sample is built in: failing to parse it is a bug in the build, not an input. */
+      if (root == NULL)
+        g_error ("The built-in sample dataset does not parse: %s", error->message);
+      json_node_seal (root);
+      g_once_init_leave (&sample_root, root);
+    }
+  return json_node_ref (sample_root);
+}
+
 gboolean
 nod_fake_gitlab_load_fixture (NodFakeGitlab  *self,
                               const char     *path,
                               GError        **error)
 {
-  g_autoptr(GBytes) json = NULL;
+  g_autoptr(JsonNode) root = NULL;
   NodFakeDataset *dataset;
 
   g_return_val_if_fail (NOD_IS_FAKE_GITLAB (self), FALSE);
@@ -155,27 +178,30 @@ nod_fake_gitlab_load_fixture (NodFakeGitlab  *self,
 
   if (path == NULL)
     {
-      json = g_resources_lookup_data (SAMPLE_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      root = dup_sample_root ();
     }
   else
     {
+      g_autoptr(GBytes) json = NULL;
       char *contents = NULL;
       gsize length = 0;
 
-      if (g_file_get_contents (path, &contents, &length, error))
-        json = g_bytes_new_take (contents, length);
+      if (!g_file_get_contents (path, &contents, &length, error))
+        return FALSE;
+      json = g_bytes_new_take (contents, length);
+      root = nod_fake_fixture_parse (json, error);
+      if (root == NULL)
+        return FALSE;
     }
-  if (json == NULL)
-    return FALSE;
 
-  dataset = nod_fake_dataset_new_from_fixture (json, nod_fake_now (), error);
+  dataset = nod_fake_dataset_new_from_fixture_root (root, nod_fake_now (), error);
   if (dataset == NULL)
     return FALSE;
 
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
   self->dataset = dataset;
-  g_clear_pointer (&self->fixture_json, g_bytes_unref);
-  self->fixture_json = g_steal_pointer (&json);
+  g_clear_pointer (&self->fixture_root, json_node_unref);
+  self->fixture_root = g_steal_pointer (&root);
   self->generated_count = 0;
   return TRUE;
 }
@@ -188,7 +214,7 @@ nod_fake_gitlab_generate (NodFakeGitlab *self,
 
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
   self->dataset = nod_fake_dataset_new_generated (n_merge_requests, nod_fake_now ());
-  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  g_clear_pointer (&self->fixture_root, json_node_unref);
   self->generated_count = n_merge_requests;
 }
 
@@ -216,11 +242,12 @@ drop_connection (NodFakeRequest *request)
 void
 _nod_fake_gitlab_reset (NodFakeGitlab *self)
 {
-  if (self->fixture_json != NULL)
+  if (self->fixture_root != NULL)
     {
       g_autoptr(GError) error = NULL;
-      NodFakeDataset *dataset = nod_fake_dataset_new_from_fixture (self->fixture_json,
-                                                                   nod_fake_now (), &error);
+      NodFakeDataset *dataset = nod_fake_dataset_new_from_fixture_root (self->fixture_root,
+                                                                        nod_fake_now (),
+                                                                        &error);
 
       /* It loaded once; it loads again. */
       g_assert_no_error (error);
