@@ -338,8 +338,9 @@ set_header_uint (ApiCall    *call,
                  const char *name,
                  guint64     value)
 {
-  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+  char text[24];
 
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, value);
   set_header (call, name, text);
 }
 
@@ -382,31 +383,36 @@ read_pagination (ApiCall *call,
   return TRUE;
 }
 
-/* The request's own URL for another page, every other parameter kept as sent. */
-static char *
-page_url (ApiCall *call,
-          guint64  page,
-          guint    per_page)
+static void
+append_uint (GString *text,
+             guint64  value)
 {
-  GUri *uri = soup_server_message_get_uri (call->request->msg);
-  const char *query = g_uri_get_query (uri);
-  g_autoptr(GString) url = g_string_new (NULL);
-  g_auto(GStrv) pairs = g_strsplit (query != NULL ? query : "", "&", -1);
+  char digits[24];
 
-  g_string_append_printf (url, "%s%s", call->self->base_url, g_uri_get_path (uri));
-  g_string_append_c (url, '?');
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      if (*pairs[i] == '\0' || g_str_has_prefix (pairs[i], "page=")
-          || g_str_equal (pairs[i], "page") || g_str_has_prefix (pairs[i], "per_page=")
-          || g_str_equal (pairs[i], "per_page"))
-        continue;
-      g_string_append_printf (url, "%s&", pairs[i]);
-    }
-  g_string_append_printf (url, "page=%" G_GUINT64_FORMAT "&per_page=%u", page, per_page);
-  return g_string_free (g_steal_pointer (&url), FALSE);
+  g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, value);
+  g_string_append (text, digits);
 }
 
+/* "page", "page=…", "per_page" or "per_page=…": @length bytes of a query. */
+static gboolean
+is_page_pair (const char *pair,
+              gsize       length)
+{
+  static const char *const names[] = { "page", "per_page" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      gsize name_length = strlen (names[i]);
+
+      if (length >= name_length && memcmp (pair, names[i], name_length) == 0
+          && (length == name_length || pair[name_length] == '='))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* <URL>; rel="REL", where URL is the request's own for another page, every other parameter
+ * kept as sent. */
 static void
 append_link (GString    *links,
              ApiCall    *call,
@@ -414,11 +420,34 @@ append_link (GString    *links,
              guint       per_page,
              const char *rel)
 {
-  g_autofree char *url = page_url (call, page, per_page);
+  GUri *uri = soup_server_message_get_uri (call->request->msg);
+  const char *pair = g_uri_get_query (uri);
 
   if (links->len > 0)
     g_string_append (links, ", ");
-  g_string_append_printf (links, "<%s>; rel=\"%s\"", url, rel);
+  g_string_append_c (links, '<');
+  g_string_append (links, call->self->base_url);
+  g_string_append (links, g_uri_get_path (uri));
+  g_string_append_c (links, '?');
+  while (pair != NULL)
+    {
+      const char *end = strchr (pair, '&');
+      gsize length = end != NULL ? (gsize) (end - pair) : strlen (pair);
+
+      if (length > 0 && !is_page_pair (pair, length))
+        {
+          g_string_append_len (links, pair, (gssize) length);
+          g_string_append_c (links, '&');
+        }
+      pair = end != NULL ? end + 1 : NULL;
+    }
+  g_string_append (links, "page=");
+  append_uint (links, page);
+  g_string_append (links, "&per_page=");
+  append_uint (links, per_page);
+  g_string_append (links, ">; rel=\"");
+  g_string_append (links, rel);
+  g_string_append_c (links, '"');
 }
 
 /* Sets the pagination headers for @total items and returns the slice of this page. */
@@ -433,7 +462,7 @@ paginate (ApiCall *call,
   guint64 total_pages = MAX (1, ((guint64) total + per_page - 1) / per_page);
   gboolean counted = total <= COUNT_LIMIT;
   gboolean has_next = page < total_pages;
-  g_autoptr(GString) links = g_string_new (NULL);
+  g_autoptr(GString) links = g_string_sized_new (512);
 
   if (page > total_pages)
     {
@@ -1107,27 +1136,53 @@ static const Route routes[] = {
     handle_create_note },
 };
 
-/* Matches @segments (decoded) against @pattern; the captures land in @call. */
+/* The segment of a route's pattern at @pattern: its length, and where the next one starts
+ * (NULL after the last). */
+static gsize
+pattern_segment (const char  *pattern,
+                 const char **next)
+{
+  const char *end = strchr (pattern, '/');
+
+  *next = end != NULL ? end + 1 : NULL;
+  return end != NULL ? (gsize) (end - pattern) : strlen (pattern);
+}
+
+/* Matches @segments (decoded) against the route's pattern: a ":capture" takes any segment
+ * but an empty one. */
 static gboolean
 route_matches (const Route *route,
                char       **segments)
 {
-  g_auto(GStrv) pattern = g_strsplit (route->pattern, "/", -1);
+  const char *pattern = route->pattern;
   guint i;
 
-  for (i = 0; pattern[i] != NULL && segments[i] != NULL; i++)
+  for (i = 0; pattern != NULL; i++)
     {
-      if (pattern[i][0] == ':')
+      const char *segment = pattern;
+      gsize length = pattern_segment (segment, &pattern);
+
+      if (segments[i] == NULL)
+        return FALSE;
+      if (segment[0] == ':')
         {
           if (*segments[i] == '\0')
             return FALSE;
         }
-      else if (!g_str_equal (pattern[i], segments[i]))
+      else if (strlen (segments[i]) != length || memcmp (segments[i], segment, length) != 0)
         {
           return FALSE;
         }
     }
-  return pattern[i] == NULL && segments[i] == NULL;
+  return segments[i] == NULL;
+}
+
+static gboolean
+is_capture (const char *segment,
+            gsize       length,
+            const char *name)
+{
+  return length == strlen (name) && memcmp (segment, name, length) == 0;
 }
 
 /* Resolves :project, :iid and :discussion; answers 404 and returns FALSE when one is
@@ -1137,11 +1192,14 @@ resolve_captures (ApiCall     *call,
                   const Route *route,
                   char       **segments)
 {
-  g_auto(GStrv) pattern = g_strsplit (route->pattern, "/", -1);
+  const char *pattern = route->pattern;
 
-  for (guint i = 0; pattern[i] != NULL; i++)
+  for (guint i = 0; pattern != NULL; i++)
     {
-      if (g_str_equal (pattern[i], ":project"))
+      const char *segment = pattern;
+      gsize length = pattern_segment (segment, &pattern);
+
+      if (is_capture (segment, length, ":project"))
         {
           call->project = nod_fake_dataset_find_project (call->dataset, segments[i]);
           if (call->project == NULL)
@@ -1151,7 +1209,7 @@ resolve_captures (ApiCall     *call,
               return FALSE;
             }
         }
-      else if (g_str_equal (pattern[i], ":iid"))
+      else if (is_capture (segment, length, ":iid"))
         {
           guint64 iid = 0;
 
@@ -1165,7 +1223,7 @@ resolve_captures (ApiCall     *call,
               return FALSE;
             }
         }
-      else if (g_str_equal (pattern[i], ":discussion"))
+      else if (is_capture (segment, length, ":discussion"))
         {
           call->discussion = nod_fake_merge_request_find_discussion (call->merge_request,
                                                                      segments[i]);
@@ -1186,20 +1244,29 @@ set_rate_limit_headers (NodFakeGitlab     *self,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const NodFakeBudget *budget = &self->api_budget;
   gint64 reset_s = (budget->reset_at + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
-  g_autoptr(GDateTime) reset_time = g_date_time_new_from_unix_utc (reset_s);
-  g_autofree char *limit = g_strdup_printf ("%u", budget->limit);
-  g_autofree char *observed = g_strdup_printf ("%u", budget->observed);
-  g_autofree char *remaining = g_strdup_printf ("%u", budget->observed < budget->limit
-                                                      ? budget->limit - budget->observed : 0);
-  g_autofree char *reset = g_strdup_printf ("%" G_GINT64_FORMAT, reset_s);
-  g_autofree char *reset_date = soup_date_time_to_string (reset_time, SOUP_DATE_HTTP);
+  char limit[16], observed[16], remaining[16], reset[24];
+
+  g_snprintf (limit, sizeof limit, "%u", budget->limit);
+  g_snprintf (observed, sizeof observed, "%u", budget->observed);
+  g_snprintf (remaining, sizeof remaining, "%u",
+              budget->observed < budget->limit ? budget->limit - budget->observed : 0);
+  g_snprintf (reset, sizeof reset, "%" G_GINT64_FORMAT, reset_s);
+  /* The same for every request of a window: formatted once. */
+  if (self->reset_date == NULL || self->reset_date_s != reset_s)
+    {
+      g_autoptr(GDateTime) reset_time = g_date_time_new_from_unix_utc (reset_s);
+
+      g_free (self->reset_date);
+      self->reset_date = soup_date_time_to_string (reset_time, SOUP_DATE_HTTP);
+      self->reset_date_s = reset_s;
+    }
 
   soup_message_headers_replace (headers, "RateLimit-Name", "throttle_authenticated_api");
   soup_message_headers_replace (headers, "RateLimit-Limit", limit);
   soup_message_headers_replace (headers, "RateLimit-Observed", observed);
   soup_message_headers_replace (headers, "RateLimit-Remaining", remaining);
   soup_message_headers_replace (headers, "RateLimit-Reset", reset);
-  soup_message_headers_replace (headers, "RateLimit-ResetTime", reset_date);
+  soup_message_headers_replace (headers, "RateLimit-ResetTime", self->reset_date);
 }
 
 static gboolean

@@ -74,6 +74,9 @@ struct _NodFakeGitlab
 
   NodFakeBudget   api_budget;
   NodFakeBudget   notes_budget;
+  /* RateLimit-ResetTime of the window that resets at reset_date_s, formatted once. */
+  gint64          reset_date_s;
+  char           *reset_date;
 
   GPtrArray      *faults;       /* NodFakeFault *, owned */
   GPtrArray      *gates;        /* NodFakeGate *, owned, in the order they were armed */

@@ -95,6 +95,7 @@ nod_fake_gitlab_finalize (GObject *object)
 
   g_free (self->token);
   g_free (self->base_url);
+  g_free (self->reset_date);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
   g_clear_pointer (&self->fixture_root, json_node_unref);
