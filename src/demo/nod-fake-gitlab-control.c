@@ -251,33 +251,31 @@ read_user_list (ControlCall *call,
 
 /* The request log */
 
+/* Tests read it over and over while they wait: written straight, like the API's answers. */
 static void
 handle_get_requests (ControlCall *call)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
   GPtrArray *log = call->self->request_log;
 
-  json_builder_begin_array (builder);
+  _nod_fake_json_writer_init (&writer, 128 * (gsize) log->len);
+  _nod_fake_json_begin_array (&writer, NULL);
   for (guint i = 0; i < log->len; i++)
     {
       NodFakeLogEntry *entry = g_ptr_array_index (log, i);
-      g_autofree char *at = nod_fake_format_time (entry->at);
+      char at[NOD_FAKE_TIME_BUFFER_SIZE];
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "method");
-      json_builder_add_string_value (builder, entry->method);
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, entry->path);
-      json_builder_set_member_name (builder, "query");
-      json_builder_add_string_value (builder, entry->query);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_int_value (builder, entry->status);
-      json_builder_set_member_name (builder, "at");
-      json_builder_add_string_value (builder, at);
-      json_builder_end_object (builder);
+      nod_fake_format_time_to (entry->at, at);
+      _nod_fake_json_begin_object (&writer, NULL);
+      _nod_fake_json_add_string (&writer, "method", entry->method);
+      _nod_fake_json_add_string (&writer, "path", entry->path);
+      _nod_fake_json_add_string (&writer, "query", entry->query);
+      _nod_fake_json_add_int (&writer, "status", entry->status);
+      _nod_fake_json_add_string (&writer, "at", at);
+      _nod_fake_json_end_object (&writer);
     }
-  json_builder_end_array (builder);
-  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+  _nod_fake_json_end_array (&writer);
+  _nod_fake_message_respond_written (call->msg, SOUP_STATUS_OK, &writer);
 }
 
 static void
@@ -419,23 +417,22 @@ handle_clear_faults (ControlCall *call)
 static void
 handle_list_gates (ControlCall *call)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
   GPtrArray *gates = call->self->gates;
 
-  json_builder_begin_array (builder);
+  _nod_fake_json_writer_init (&writer, 64);
+  _nod_fake_json_begin_array (&writer, NULL);
   for (guint i = 0; i < gates->len; i++)
     {
       NodFakeGate *gate = g_ptr_array_index (gates, i);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, gate->name);
-      json_builder_set_member_name (builder, "held");
-      json_builder_add_int_value (builder, gate->held->len);
-      json_builder_end_object (builder);
+      _nod_fake_json_begin_object (&writer, NULL);
+      _nod_fake_json_add_string (&writer, "name", gate->name);
+      _nod_fake_json_add_int (&writer, "held", gate->held->len);
+      _nod_fake_json_end_object (&writer);
     }
-  json_builder_end_array (builder);
-  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+  _nod_fake_json_end_array (&writer);
+  _nod_fake_message_respond_written (call->msg, SOUP_STATUS_OK, &writer);
 }
 
 /* /__fake/gates/NAME/release */
