@@ -116,7 +116,7 @@ typedef struct
 /* nod-fake-gitlab-json.c */
 void          _nod_fake_json_writer_init        (NodFakeJsonWriter  *writer,
                                                  gsize               reserved);
-/* The text, which the caller frees; the writer is empty again. */
+/* The text, which the caller frees; the writer is cleared (init it again to reuse it). */
 char         *_nod_fake_json_writer_steal       (NodFakeJsonWriter  *writer,
                                                  gsize              *length);
 void          _nod_fake_json_writer_clear       (NodFakeJsonWriter  *writer);
