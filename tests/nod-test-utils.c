@@ -294,6 +294,59 @@ nod_test_fake_count_requests (const char *base_url,
   return count;
 }
 
+guint
+nod_test_fake_count_held (const char *base_url,
+                          const char *gate)
+{
+  g_autoptr(JsonNode) gates = nod_test_fake_control (base_url, "GET", "/__fake/gates", NULL);
+  JsonArray *array = json_node_get_array (gates);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (entry, "name"), gate))
+        return (guint) json_object_get_int_member (entry, "held");
+    }
+  return 0;
+}
+
+typedef struct
+{
+  const char *base_url;
+  const char *gate;
+  guint       n;
+} HeldWait;
+
+static gboolean
+gate_holds_enough (gpointer data)
+{
+  HeldWait *wait = data;
+
+  return nod_test_fake_count_held (wait->base_url, wait->gate) >= wait->n;
+}
+
+void
+nod_test_fake_wait_held (const char *base_url,
+                         const char *gate,
+                         guint       n)
+{
+  HeldWait wait = { base_url, gate, n };
+
+  nod_test_wait_until (gate_holds_enough, &wait);
+}
+
+guint
+nod_test_fake_release (const char *base_url,
+                       const char *gate)
+{
+  g_autofree char *escaped = g_uri_escape_string (gate, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/__fake/gates/%s/release", escaped);
+  g_autoptr(JsonNode) answer = nod_test_fake_control (base_url, "POST", path, NULL);
+
+  return (guint) json_object_get_int_member (json_node_get_object (answer), "released");
+}
+
 gint64
 nod_test_count_merge_requests_since (NodForge             *forge,
                                      NodMergeRequestScope  scope,

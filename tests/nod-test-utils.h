@@ -50,6 +50,16 @@ JsonNode     *nod_test_fake_control        (const char    *base_url,
 guint         nod_test_fake_count_requests (const char    *base_url,
                                             const char    *method,
                                             const char    *path_pattern);
+/* Gates (a fault with "gate": NAME holds the requests it catches until released): how
+ * many requests @gate holds now (0 when it is not armed), waiting until it holds at least
+ * @n, and letting every one go on (it fails the test unless @gate is armed). */
+guint         nod_test_fake_count_held     (const char    *base_url,
+                                            const char    *gate);
+void          nod_test_fake_wait_held      (const char    *base_url,
+                                            const char    *gate,
+                                            guint          n);
+guint         nod_test_fake_release        (const char    *base_url,
+                                            const char    *gate);
 /* How many merge requests of @scope @forge lists as updated in the last @days (x-total). */
 gint64        nod_test_count_merge_requests_since (NodForge            *forge,
                                                    NodMergeRequestScope scope,

@@ -912,9 +912,9 @@ test_done_text (Fixture       *fixture,
 /* ---- a pull killed mid-way ---- */
 
 #define LIST_PATH "^/api/v4/merge_requests$"
-/* How long the fake holds each list page past the kill point: far longer than the test
- * takes to see it. */
-#define HOLD_MS 5000
+/* The fake's gate for the list pages past the kill point: it holds them until the pull is
+ * dead. */
+#define HOLD_GATE "pages"
 
 static JsonNode *
 take_request_log (Fixture *fixture)
@@ -1080,8 +1080,8 @@ test_pull_killed_resumes (Fixture       *fixture,
   /* The first list page goes through; every one after is held. */
   pass = g_strdup_printf ("{\"method\": \"GET\", \"path\": \"%s\", \"delay_ms\": 1, "
                           "\"times\": 1}", LIST_PATH);
-  hold = g_strdup_printf ("{\"method\": \"GET\", \"path\": \"%s\", \"delay_ms\": %d, "
-                          "\"times\": 100}", LIST_PATH, HOLD_MS);
+  hold = g_strdup_printf ("{\"method\": \"GET\", \"path\": \"%s\", \"gate\": \"%s\", "
+                          "\"times\": 100}", LIST_PATH, HOLD_GATE);
   g_clear_pointer (&baseline.out, g_free);
   {
     g_autoptr(JsonNode) a = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
@@ -1115,6 +1115,7 @@ test_pull_killed_resumes (Fixture       *fixture,
     g_autoptr(JsonNode) cleared = nod_test_fake_control (fixture->base_url, "DELETE",
                                                          "/__fake/faults", NULL);
   }
+  g_assert_cmpuint (nod_test_fake_release (fixture->base_url, HOLD_GATE), ==, 1);
   {
     g_autoptr(JsonNode) log = NULL;
 

@@ -1639,6 +1639,304 @@ test_client_gone_while_delayed (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (first, "status"), ==, 200);
 }
 
+/* The fake writes its JSON as it goes, without a tree: the bytes must be those json-glib
+ * writes of the same tree (compact, its escaping), member for member. */
+static void
+assert_written_as_json_glib_would (Response *response)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *rewritten = NULL;
+  gsize length = 0;
+
+  g_assert_nonnull (response->json);
+  json_generator_set_root (generator, response->json);
+  rewritten = json_generator_to_data (generator, &length);
+  g_assert_cmpmem (g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body),
+                   rewritten, length);
+}
+
+static void
+test_json_as_json_glib_writes_it (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  /* Every control character, quotes, a backslash, DEL, and UTF-8 of two to four bytes. */
+  static const char hostile[] =
+    "{\"body\": \"\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r"
+    "\\u000e\\u000f\\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019"
+    "\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f \\\"quoted\\\" back\\\\slash \\u007f "
+    "\\u00e9 \\u20ac \\ud83d\\ude00 </script>\"}";
+  static const char *const paths[] = {
+    "/user",
+    "/projects",
+    "/projects/11",
+    "/merge_requests?scope=all&per_page=100",
+    "/merge_requests?scope=all&state=merged",
+    MR_BY_AMELIE,
+    MR_CLOSED,
+    MR_BY_AMELIE "/approvals",
+    MR_APPROVED_BY_SAM "/approvals",
+    MR_BY_AMELIE "/discussions",
+    MR_BY_SAM "/discussions",
+  };
+  g_autoptr(Response) created = NULL, approved = NULL, new_mr = NULL;
+
+  created = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", hostile),
+                           SOUP_STATUS_CREATED);
+  assert_written_as_json_glib_would (created);
+  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                            SOUP_STATUS_CREATED);
+  assert_written_as_json_glib_would (approved);
+  new_mr = expect_status (control (fixture, "POST", "/__fake/mr",
+                                   "{\"project_id\": 11, \"title\": \"\\\"Tab\\there\\\"\", "
+                                   "\"author\": \"priya\", \"reviewers\": [\"sam\"], "
+                                   "\"description\": \"- [x] done\\n- [ ] not yet\"}"),
+                          SOUP_STATUS_CREATED);
+  assert_written_as_json_glib_would (new_mr);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(Response) response = expect_status (api (fixture, "GET", paths[i]),
+                                                    SOUP_STATUS_OK);
+
+      g_test_message ("%s", paths[i]);
+      assert_written_as_json_glib_would (response);
+    }
+}
+
+/* Gates */
+
+static gboolean
+sam_has_approved (Fixture    *fixture,
+                  const char *mr_path)
+{
+  g_autofree char *path = g_strconcat (mr_path, "/approvals", NULL);
+  g_autoptr(Response) approvals = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
+
+  return json_object_get_boolean_member (response_object (approvals), "user_has_approved");
+}
+
+/* The log entries of @method on paths ending in @suffix, and how many were answered. */
+static guint
+count_logged (Fixture    *fixture,
+              const char *method,
+              const char *suffix,
+              guint      *answered)
+{
+  g_autoptr(Response) log = expect_status (control (fixture, "GET", "/__fake/requests", NULL),
+                                           SOUP_STATUS_OK);
+  JsonArray *entries = response_array (log);
+  guint count = 0;
+
+  *answered = 0;
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (!g_str_equal (json_object_get_string_member (entry, "method"), method)
+          || !g_str_has_suffix (json_object_get_string_member (entry, "path"), suffix))
+        continue;
+      count++;
+      *answered += json_object_get_int_member (entry, "status") != 0;
+    }
+  return count;
+}
+
+/* A request the gate holds waits, however long, and is served once, on release. */
+static void
+test_gate (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, listed = NULL, other = NULL, approved = NULL;
+  g_autoptr(Response) released = NULL, again = NULL, gone = NULL;
+  PendingRequest *held;
+  JsonObject *gate;
+  guint answered = 0;
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                  "\"gate\": \"approve\"}"),
+                         SOUP_STATUS_CREATED);
+  g_assert_cmpstr (json_object_get_string_member (response_object (added), "gate"), ==,
+                   "approve");
+  listed = expect_status (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (listed)), ==, 1);
+  gate = json_array_get_object_element (response_array (listed), 0);
+  g_assert_cmpstr (json_object_get_string_member (gate, "name"), ==, "approve");
+  g_assert_cmpint (json_object_get_int_member (gate, "held"), ==, 0);
+
+  held = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL, NULL);
+  nod_test_fake_wait_held (fixture->base_url, "approve", 1);
+  g_assert_cmpuint (nod_test_fake_count_held (fixture->base_url, "approve"), ==, 1);
+
+  /* Held: logged, unanswered, not applied; and nothing else waits behind it. */
+  other = expect_status (api (fixture, "POST", MR_APPROVED_BY_SAM "/unapprove"),
+                         SOUP_STATUS_CREATED);
+  g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
+  g_assert_cmpuint (count_logged (fixture, "POST", MR_BY_AMELIE "/approve", &answered), ==, 1);
+  g_assert_cmpuint (answered, ==, 0);
+  g_assert_null (held->result);
+
+  g_assert_cmpuint (nod_test_fake_release (fixture->base_url, "approve"), ==, 1);
+  approved = expect_status (finish_request (fixture, held), SOUP_STATUS_CREATED);
+  g_assert_true (json_object_get_boolean_member (response_object (approved),
+                                                 "user_has_approved"));
+  g_assert_true (sam_has_approved (fixture, MR_BY_AMELIE));
+  g_assert_cmpuint (count_logged (fixture, "POST", MR_BY_AMELIE "/approve", &answered), ==, 1);
+  g_assert_cmpuint (answered, ==, 1);
+
+  /* Released, the gate is gone, and its fault with it: the next approve is not held, and
+   * GitLab refuses it (already approved), so the first was applied exactly once. */
+  g_clear_pointer (&listed, response_free);
+  listed = expect_status (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (listed)), ==, 0);
+  again = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                         SOUP_STATUS_UNAUTHORIZED);
+  released = expect_status (control (fixture, "POST", "/__fake/gates/approve/release", NULL),
+                            SOUP_STATUS_NOT_FOUND);
+  gone = expect_status (control (fixture, "POST", "/__fake/gates/unknown/release", NULL),
+                        SOUP_STATUS_NOT_FOUND);
+}
+
+/* A gate catches "times" requests and holds them all; then the rest of the fault plays. */
+static void
+test_gate_times (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, passed = NULL, first = NULL, second = NULL;
+  g_autoptr(Response) bad = NULL;
+  g_autoptr(JsonNode) released = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  PendingRequest *held_first, *held_second;
+  static const char *const refused[] = {
+    "{\"gate\": \"\"}",
+    "{\"gate\": \"a/b\"}",
+    "{\"gate\": \"a b\"}",
+    "{\"gate\": 3}",
+    "{\"gate\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_clear_pointer (&bad, response_free);
+      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
+                           SOUP_STATUS_BAD_REQUEST);
+    }
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"/user$\", \"gate\": \"users.1\", "
+                                  "\"times\": 2, \"status\": 503}"),
+                         SOUP_STATUS_CREATED);
+  held_first = start_request (fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
+  held_second = start_request (fixture, "GET", "/api/v4/user?second", TOKEN, NULL, NULL);
+  nod_test_fake_wait_held (fixture->base_url, "users.1", 2);
+
+  /* Its two times are taken: the fault is used up, the gate still holds both. (Another
+   * session: libsoup keeps to two connections to a host, both busy with what is held.) */
+  session = g_steal_pointer (&fixture->session);
+  fixture->session = soup_session_new ();
+  passed = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  soup_session_abort (fixture->session);
+  g_object_unref (fixture->session);
+  fixture->session = g_steal_pointer (&session);
+  g_assert_cmpuint (nod_test_fake_count_held (fixture->base_url, "users.1"), ==, 2);
+
+  released = nod_test_fake_control (fixture->base_url, "POST", "/__fake/gates/users.1/release",
+                                    NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (released), "name"), ==,
+                   "users.1");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (released), "released"), ==,
+                   2);
+  first = expect_status (finish_request (fixture, held_first),
+                         SOUP_STATUS_SERVICE_UNAVAILABLE);
+  second = expect_status (finish_request (fixture, held_second),
+                          SOUP_STATUS_SERVICE_UNAVAILABLE);
+  assert_message (first, "503 Service Unavailable");
+}
+
+/* A reset drops what the gates hold, unanswered and not applied. */
+static void
+test_gate_reset (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, reset = NULL, listed = NULL, dropped = NULL;
+  g_autoptr(Response) approved = NULL;
+  PendingRequest *held;
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"gate\": \"posts\", \"times\": 5}"),
+                         SOUP_STATUS_CREATED);
+  held = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL, NULL);
+  nod_test_fake_wait_held (fixture->base_url, "posts", 1);
+
+  reset = expect_status (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
+  listed = expect_status (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (response_array (listed)), ==, 0);
+  dropped = finish_request (fixture, held);
+  g_assert_nonnull (dropped->error);
+  g_assert_null (dropped->body);
+
+  g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
+  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                            SOUP_STATUS_CREATED);
+}
+
+/* Its client gone, a held request is still done on release, as a server does once it has
+ * the whole request; the answer goes nowhere, harmlessly. */
+static void
+test_gate_client_gone (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *url = g_strconcat (fixture->base_url, "/api/v4" MR_BY_AMELIE "/approve",
+                                      NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Response) added = NULL, alive = NULL;
+  guint answered = 0;
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"gate\": \"approve\"}"),
+                         SOUP_STATUS_CREATED);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN", TOKEN);
+  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    nod_test_keep_result, &result);
+  nod_test_fake_wait_held (fixture->base_url, "approve", 1);
+  g_cancellable_cancel (cancellable);
+  body = soup_session_send_and_read_finish (fixture->session, nod_test_wait_for_result (&result),
+                                            &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_cmpuint (nod_test_fake_release (fixture->base_url, "approve"), ==, 1);
+  g_assert_true (sam_has_approved (fixture, MR_BY_AMELIE));
+  g_assert_cmpuint (count_logged (fixture, "POST", "/approve", &answered), ==, 1);
+  g_assert_cmpuint (answered, ==, 1);
+  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+}
+
+/* The fake goes away while a gate holds a request: nothing leaks or crashes. */
+static void
+test_dispose_while_held (void)
+{
+  Fixture fixture = { 0 };
+  PendingRequest *pending;
+  Response *response;
+
+  fixture_set_up (&fixture, NULL);
+  response = expect_status (control (&fixture, "POST", "/__fake/faults",
+                                     "{\"path\": \"/user$\", \"gate\": \"user\"}"),
+                            SOUP_STATUS_CREATED);
+  response_free (response);
+  pending = start_request (&fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
+  nod_test_fake_wait_held (fixture.base_url, "user", 1);
+  soup_session_abort (fixture.session);
+  response = finish_request (&fixture, pending);
+  g_assert_nonnull (response->error);
+  response_free (response);
+  fixture_tear_down (&fixture, NULL);
+}
+
 /* The request log and reset */
 
 static void
@@ -2103,6 +2401,12 @@ main (int   argc,
   ADD ("/nod/fake-gitlab/latency", test_latency);
   g_test_add_func ("/nod/fake-gitlab/dispose-while-delayed", test_dispose_while_delayed);
   ADD ("/nod/fake-gitlab/client-gone-while-delayed", test_client_gone_while_delayed);
+  ADD ("/nod/fake-gitlab/json/as-json-glib-writes-it", test_json_as_json_glib_writes_it);
+  ADD ("/nod/fake-gitlab/gates/held-until-released", test_gate);
+  ADD ("/nod/fake-gitlab/gates/times", test_gate_times);
+  ADD ("/nod/fake-gitlab/gates/reset", test_gate_reset);
+  ADD ("/nod/fake-gitlab/gates/client-gone", test_gate_client_gone);
+  g_test_add_func ("/nod/fake-gitlab/gates/dispose-while-held", test_dispose_while_held);
   ADD ("/nod/fake-gitlab/request-log", test_request_log);
   ADD ("/nod/fake-gitlab/reset", test_reset);
   ADD ("/nod/fake-gitlab/control/activity", test_control_activity);

@@ -10,13 +10,14 @@
  * place, every thread to resolve is resolved, every approval given, and the outbox has
  * nothing left.
  *
- * The fake holds every POST after the K-th (a delay fault), so however slowly the parent
- * looks, the child is still mid-drain when it dies. Two ways to die: at some moment after
- * the K-th POST was answered (its answer may be unread, an ack half-done, a resolve on its
- * way), or while the fake holds the K-th POST, which it applies only after the child is
- * gone. Either way only reading the server can tell what to send again.
+ * The fake holds every POST after the K-th in a gate until the parent releases it, so
+ * however slowly the parent looks, the child is still mid-drain when it dies. Two ways to
+ * die: at some moment after the K-th POST was answered (its answer may be unread, an ack
+ * half-done, a resolve on its way), or while the gate holds the K-th POST, which the fake
+ * applies only after the child is gone. Either way only reading the server can tell what to
+ * send again.
  *
- * No sleeps: every wait is on a condition, with nod_test_wait_until()'s deadline.
+ * No sleeps, no timers: every wait is on a condition, with nod_test_wait_until()'s deadline.
  */
 
 #include "config.h"
@@ -50,10 +51,9 @@
 #define FAKE_LIMITS "{\"limit\": 1000000, \"remaining\": 1000000, " \
                     "\"notes_limit\": 1000000, \"notes_remaining\": 1000000}"
 
-/* How long the fake holds each POST past the kill point: far longer than the parent takes
- * to see it, however slow the build (ASan, with other suites running on two cores: 1 s
- * then 2 s, proved too short there). */
-#define HOLD_MS 5000
+/* The fake's gate for every POST past the kill point: it holds them until the child is
+ * dead. */
+#define HOLD_GATE "crash-hold"
 /* How often the parent reads the request log while the child runs, until the kill point is
  * near: each read keeps the fake from serving the child meanwhile, so they are spaced by
  * four times what one takes, 10 ms at least. */
@@ -748,9 +748,10 @@ kill_point_reached (gpointer data)
   wait->answered_posts = count.answered_posts;
   wait->next_poll_us = g_get_monotonic_time () +
                        MAX (POLL_INTERVAL_US, 4 * (g_get_monotonic_time () - started_us));
-  /* One request at a time: once the fake has the K-th POST, the one unanswered is it. */
+  /* The gate's first is the K-th POST: the ones before it went through. */
   if (wait->held)
-    return count.posts >= wait->posts && count.unanswered_writes > 0;
+    return count.posts >= wait->posts
+           && nod_test_fake_count_held (wait->fixture->base_url, HOLD_GATE) > 0;
   return count.answered_posts >= wait->posts;
 }
 
@@ -779,6 +780,7 @@ run_and_kill (Fixture         *fixture,
   g_autofree char *pass = NULL;
   g_autofree char *hold = NULL;
   guint n_posts = count_posts (fixture);
+  guint released;
   KillWait wait = { fixture, &child, point->posts, point->held, 0, 0 };
 
   if (wait.posts == LAST_POST)
@@ -792,8 +794,8 @@ run_and_kill (Fixture         *fixture,
    * one after is held, so the child cannot run ahead of a parent slow to look. */
   pass = g_strdup_printf ("{\"method\": \"POST\", \"delay_ms\": 1, \"times\": %u}",
                           point->held ? wait.posts - 1 : wait.posts);
-  hold = g_strdup_printf ("{\"method\": \"POST\", \"delay_ms\": %d, \"times\": %d}",
-                          HOLD_MS, N_ACTIONS);
+  hold = g_strdup_printf ("{\"method\": \"POST\", \"gate\": \"%s\", \"times\": %d}",
+                          HOLD_GATE, N_ACTIONS);
   if (!point->held || wait.posts > 1)
     control (fixture, "POST", "/__fake/faults", pass);
   control (fixture, "POST", "/__fake/faults", hold);
@@ -810,9 +812,14 @@ run_and_kill (Fixture         *fixture,
   g_assert_false (has_line (output, "drained"));
 
   /* The server finishes what it was sent before the restart looks at it: a request still
-   * unread in a socket is read now, and what the fake holds is applied once its delay is
-   * over — GitLab has it, the outbox does not know. */
+   * unread in a socket is read now, and what the gate holds is applied once released —
+   * GitLab has it, the outbox does not know. */
   control (fixture, "DELETE", "/__fake/faults", NULL);
+  released = nod_test_fake_release (fixture->base_url, HOLD_GATE);
+  g_test_message ("released %u held POST(s)", released);
+  /* Killed while the gate held the K-th POST: it is applied only now. */
+  if (point->held)
+    g_assert_cmpuint (released, >=, 1);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   nod_test_wait_until (writes_answered, fixture);

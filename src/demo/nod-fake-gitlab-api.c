@@ -319,16 +319,6 @@ read_time_param (ApiCall    *call,
 /* Responses */
 
 static void
-respond_node (ApiCall  *call,
-              guint     status,
-              JsonNode *node)
-{
-  g_autoptr(JsonNode) owned = node;
-
-  _nod_fake_request_respond (call->request, status, owned);
-}
-
-static void
 respond_not_found (ApiCall *call)
 {
   _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND, "404 Not found");
@@ -348,8 +338,9 @@ set_header_uint (ApiCall    *call,
                  const char *name,
                  guint64     value)
 {
-  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+  char text[24];
 
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, value);
   set_header (call, name, text);
 }
 
@@ -392,31 +383,36 @@ read_pagination (ApiCall *call,
   return TRUE;
 }
 
-/* The request's own URL for another page, every other parameter kept as sent. */
-static char *
-page_url (ApiCall *call,
-          guint64  page,
-          guint    per_page)
+static void
+append_uint (GString *text,
+             guint64  value)
 {
-  GUri *uri = soup_server_message_get_uri (call->request->msg);
-  const char *query = g_uri_get_query (uri);
-  g_autoptr(GString) url = g_string_new (NULL);
-  g_auto(GStrv) pairs = g_strsplit (query != NULL ? query : "", "&", -1);
+  char digits[24];
 
-  g_string_append_printf (url, "%s%s", call->self->base_url, g_uri_get_path (uri));
-  g_string_append_c (url, '?');
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      if (*pairs[i] == '\0' || g_str_has_prefix (pairs[i], "page=")
-          || g_str_equal (pairs[i], "page") || g_str_has_prefix (pairs[i], "per_page=")
-          || g_str_equal (pairs[i], "per_page"))
-        continue;
-      g_string_append_printf (url, "%s&", pairs[i]);
-    }
-  g_string_append_printf (url, "page=%" G_GUINT64_FORMAT "&per_page=%u", page, per_page);
-  return g_string_free (g_steal_pointer (&url), FALSE);
+  g_snprintf (digits, sizeof digits, "%" G_GUINT64_FORMAT, value);
+  g_string_append (text, digits);
 }
 
+/* "page", "page=…", "per_page" or "per_page=…": @length bytes of a query. */
+static gboolean
+is_page_pair (const char *pair,
+              gsize       length)
+{
+  static const char *const names[] = { "page", "per_page" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      gsize name_length = strlen (names[i]);
+
+      if (length >= name_length && memcmp (pair, names[i], name_length) == 0
+          && (length == name_length || pair[name_length] == '='))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* <URL>; rel="REL", where URL is the request's own for another page, every other parameter
+ * kept as sent. */
 static void
 append_link (GString    *links,
              ApiCall    *call,
@@ -424,11 +420,34 @@ append_link (GString    *links,
              guint       per_page,
              const char *rel)
 {
-  g_autofree char *url = page_url (call, page, per_page);
+  GUri *uri = soup_server_message_get_uri (call->request->msg);
+  const char *pair = g_uri_get_query (uri);
 
   if (links->len > 0)
     g_string_append (links, ", ");
-  g_string_append_printf (links, "<%s>; rel=\"%s\"", url, rel);
+  g_string_append_c (links, '<');
+  g_string_append (links, call->self->base_url);
+  g_string_append (links, g_uri_get_path (uri));
+  g_string_append_c (links, '?');
+  while (pair != NULL)
+    {
+      const char *end = strchr (pair, '&');
+      gsize length = end != NULL ? (gsize) (end - pair) : strlen (pair);
+
+      if (length > 0 && !is_page_pair (pair, length))
+        {
+          g_string_append_len (links, pair, (gssize) length);
+          g_string_append_c (links, '&');
+        }
+      pair = end != NULL ? end + 1 : NULL;
+    }
+  g_string_append (links, "page=");
+  append_uint (links, page);
+  g_string_append (links, "&per_page=");
+  append_uint (links, per_page);
+  g_string_append (links, ">; rel=\"");
+  g_string_append (links, rel);
+  g_string_append_c (links, '"');
 }
 
 /* Sets the pagination headers for @total items and returns the slice of this page. */
@@ -443,7 +462,7 @@ paginate (ApiCall *call,
   guint64 total_pages = MAX (1, ((guint64) total + per_page - 1) / per_page);
   gboolean counted = total <= COUNT_LIMIT;
   gboolean has_next = page < total_pages;
-  g_autoptr(GString) links = g_string_new (NULL);
+  g_autoptr(GString) links = g_string_sized_new (512);
 
   if (page > total_pages)
     {
@@ -482,14 +501,33 @@ paginate (ApiCall *call,
   set_header (call, "Link", links->str);
 }
 
-typedef JsonNode *(*SerializeItem) (ApiCall *call, gpointer item);
+/* Writes one value of the answer. */
+typedef void (*WriteItem) (ApiCall           *call,
+                           NodFakeJsonWriter *writer,
+                           gpointer           item);
+
+/* Room for one merge request, the largest item, so that a page seldom grows its buffer. */
+#define ITEM_SIZE_GUESS 2560
 
 static void
-respond_page (ApiCall       *call,
-              GPtrArray     *items,
-              SerializeItem  serialize)
+respond_item (ApiCall   *call,
+              guint      status,
+              WriteItem  write_item,
+              gpointer   item)
 {
-  g_autoptr(JsonArray) array = NULL;
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+
+  _nod_fake_json_writer_init (&writer, ITEM_SIZE_GUESS);
+  write_item (call, &writer, item);
+  _nod_fake_request_respond_written (call->request, status, &writer);
+}
+
+static void
+respond_page (ApiCall   *call,
+              GPtrArray *items,
+              WriteItem  write_item)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
   guint64 page;
   guint per_page, offset, count;
 
@@ -497,10 +535,12 @@ respond_page (ApiCall       *call,
     return;
   paginate (call, items->len, page, per_page, &offset, &count);
 
-  array = json_array_sized_new (count);
+  _nod_fake_json_writer_init (&writer, (gsize) count * ITEM_SIZE_GUESS);
+  _nod_fake_json_begin_array (&writer, NULL);
   for (guint i = offset; i < offset + count; i++)
-    json_array_add_element (array, serialize (call, g_ptr_array_index (items, i)));
-  respond_node (call, SOUP_STATUS_OK, json_node_init_array (json_node_alloc (), array));
+    write_item (call, &writer, g_ptr_array_index (items, i));
+  _nod_fake_json_end_array (&writer);
+  _nod_fake_request_respond_written (call->request, SOUP_STATUS_OK, &writer);
 }
 
 /* Routes: users and projects */
@@ -516,16 +556,25 @@ handle_version (ApiCall *call)
 }
 
 static void
-handle_get_user (ApiCall *call)
+write_current_user (ApiCall           *call,
+                    NodFakeJsonWriter *writer,
+                    gpointer           item)
 {
-  respond_node (call, SOUP_STATUS_OK, _nod_fake_json_current_user (call->self, call->me));
+  _nod_fake_json_write_current_user (call->self, writer, item);
 }
 
-static JsonNode *
-serialize_project (ApiCall  *call,
-                   gpointer  item)
+static void
+handle_get_user (ApiCall *call)
 {
-  return _nod_fake_json_project (call->self, item);
+  respond_item (call, SOUP_STATUS_OK, write_current_user, call->me);
+}
+
+static void
+write_project (ApiCall           *call,
+               NodFakeJsonWriter *writer,
+               gpointer           item)
+{
+  _nod_fake_json_write_project (call->self, writer, item);
 }
 
 /* GitLab's default order for projects: newest (highest id) first. */
@@ -549,13 +598,13 @@ handle_list_projects (ApiCall *call)
 
   /* Every project has the reviewer as a member, so membership=true changes nothing. */
   g_ptr_array_sort (projects, compare_projects_newest_first);
-  respond_page (call, projects, serialize_project);
+  respond_page (call, projects, write_project);
 }
 
 static void
 handle_get_project (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK, _nod_fake_json_project (call->self, call->project));
+  respond_item (call, SOUP_STATUS_OK, write_project, call->project);
 }
 
 /* Routes: merge requests */
@@ -687,11 +736,21 @@ read_merge_request_query (ApiCall        *call,
   return TRUE;
 }
 
-static JsonNode *
-serialize_merge_request (ApiCall  *call,
-                         gpointer  item)
+/* As in a list (GitLab's MergeRequestBasic). */
+static void
+write_listed_merge_request (ApiCall           *call,
+                            NodFakeJsonWriter *writer,
+                            gpointer           item)
 {
-  return _nod_fake_json_merge_request (call->self, item, FALSE);
+  _nod_fake_json_write_merge_request (call->self, writer, item, FALSE);
+}
+
+static void
+write_merge_request (ApiCall           *call,
+                     NodFakeJsonWriter *writer,
+                     gpointer           item)
+{
+  _nod_fake_json_write_merge_request (call->self, writer, item, TRUE);
 }
 
 static void
@@ -704,7 +763,7 @@ list_merge_requests (ApiCall  *call,
   if (!read_merge_request_query (call, across_projects, &query))
     return;
   merge_requests = nod_fake_dataset_query_merge_requests (call->dataset, &query);
-  respond_page (call, merge_requests, serialize_merge_request);
+  respond_page (call, merge_requests, write_listed_merge_request);
 }
 
 static void
@@ -722,17 +781,23 @@ handle_list_project_merge_requests (ApiCall *call)
 static void
 handle_get_merge_request (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_merge_request (call->self, call->merge_request, TRUE));
+  respond_item (call, SOUP_STATUS_OK, write_merge_request, call->merge_request);
 }
 
 /* Routes: approvals */
 
 static void
+write_approvals (ApiCall           *call,
+                 NodFakeJsonWriter *writer,
+                 gpointer           item)
+{
+  _nod_fake_json_write_approvals (call->self, writer, item, call->me);
+}
+
+static void
 handle_get_approvals (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_approvals (call->self, call->merge_request, call->me));
+  respond_item (call, SOUP_STATUS_OK, write_approvals, call->merge_request);
 }
 
 static void
@@ -762,8 +827,7 @@ handle_approve (ApiCall *call)
   nod_fake_dataset_add_system_note (call->dataset, merge_request, call->me,
                                     "approved this merge request", call->now);
   nod_fake_dataset_touch (call->dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_approvals (call->self, merge_request, call->me));
+  respond_item (call, SOUP_STATUS_CREATED, write_approvals, merge_request);
 }
 
 static void
@@ -779,30 +843,37 @@ handle_unapprove (ApiCall *call)
   nod_fake_dataset_add_system_note (call->dataset, merge_request, call->me,
                                     "unapproved this merge request", call->now);
   nod_fake_dataset_touch (call->dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_approvals (call->self, merge_request, call->me));
+  respond_item (call, SOUP_STATUS_CREATED, write_approvals, merge_request);
 }
 
 /* Routes: discussions and notes */
 
-static JsonNode *
-serialize_discussion (ApiCall  *call,
-                      gpointer  item)
+static void
+write_discussion (ApiCall           *call,
+                  NodFakeJsonWriter *writer,
+                  gpointer           item)
 {
-  return _nod_fake_json_discussion (call->self, call->merge_request, item);
+  _nod_fake_json_write_discussion (call->self, writer, call->merge_request, item);
+}
+
+static void
+write_note (ApiCall           *call,
+            NodFakeJsonWriter *writer,
+            gpointer           item)
+{
+  _nod_fake_json_write_note (call->self, writer, call->merge_request, item);
 }
 
 static void
 handle_list_discussions (ApiCall *call)
 {
-  respond_page (call, call->merge_request->discussions, serialize_discussion);
+  respond_page (call, call->merge_request->discussions, write_discussion);
 }
 
 static void
 handle_get_discussion (ApiCall *call)
 {
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_discussion (call->self, call->merge_request, call->discussion));
+  respond_item (call, SOUP_STATUS_OK, write_discussion, call->discussion);
 }
 
 typedef enum
@@ -979,8 +1050,7 @@ handle_create_discussion (ApiCall *call)
   nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
                              g_steal_pointer (&position), call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_discussion (call->self, call->merge_request, discussion));
+  respond_item (call, SOUP_STATUS_CREATED, write_discussion, discussion);
 }
 
 static void
@@ -1002,8 +1072,7 @@ handle_create_note (ApiCall *call)
 
   note = nod_fake_dataset_add_reply (call->dataset, discussion, call->me, body, call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_note (call->self, call->merge_request, note));
+  respond_item (call, SOUP_STATUS_CREATED, write_note, note);
 }
 
 static void
@@ -1043,8 +1112,7 @@ handle_update_discussion (ApiCall *call)
       note->resolved_at = resolved ? call->now : 0;
     }
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_discussion (call->self, call->merge_request, discussion));
+  respond_item (call, SOUP_STATUS_OK, write_discussion, discussion);
 }
 
 static const Route routes[] = {
@@ -1068,27 +1136,53 @@ static const Route routes[] = {
     handle_create_note },
 };
 
-/* Matches @segments (decoded) against @pattern; the captures land in @call. */
+/* The segment of a route's pattern at @pattern: its length, and where the next one starts
+ * (NULL after the last). */
+static gsize
+pattern_segment (const char  *pattern,
+                 const char **next)
+{
+  const char *end = strchr (pattern, '/');
+
+  *next = end != NULL ? end + 1 : NULL;
+  return end != NULL ? (gsize) (end - pattern) : strlen (pattern);
+}
+
+/* Matches @segments (decoded) against the route's pattern: a ":capture" takes any segment
+ * but an empty one. */
 static gboolean
 route_matches (const Route *route,
                char       **segments)
 {
-  g_auto(GStrv) pattern = g_strsplit (route->pattern, "/", -1);
+  const char *pattern = route->pattern;
   guint i;
 
-  for (i = 0; pattern[i] != NULL && segments[i] != NULL; i++)
+  for (i = 0; pattern != NULL; i++)
     {
-      if (pattern[i][0] == ':')
+      const char *segment = pattern;
+      gsize length = pattern_segment (segment, &pattern);
+
+      if (segments[i] == NULL)
+        return FALSE;
+      if (segment[0] == ':')
         {
           if (*segments[i] == '\0')
             return FALSE;
         }
-      else if (!g_str_equal (pattern[i], segments[i]))
+      else if (strlen (segments[i]) != length || memcmp (segments[i], segment, length) != 0)
         {
           return FALSE;
         }
     }
-  return pattern[i] == NULL && segments[i] == NULL;
+  return segments[i] == NULL;
+}
+
+static gboolean
+is_capture (const char *segment,
+            gsize       length,
+            const char *name)
+{
+  return length == strlen (name) && memcmp (segment, name, length) == 0;
 }
 
 /* Resolves :project, :iid and :discussion; answers 404 and returns FALSE when one is
@@ -1098,11 +1192,14 @@ resolve_captures (ApiCall     *call,
                   const Route *route,
                   char       **segments)
 {
-  g_auto(GStrv) pattern = g_strsplit (route->pattern, "/", -1);
+  const char *pattern = route->pattern;
 
-  for (guint i = 0; pattern[i] != NULL; i++)
+  for (guint i = 0; pattern != NULL; i++)
     {
-      if (g_str_equal (pattern[i], ":project"))
+      const char *segment = pattern;
+      gsize length = pattern_segment (segment, &pattern);
+
+      if (is_capture (segment, length, ":project"))
         {
           call->project = nod_fake_dataset_find_project (call->dataset, segments[i]);
           if (call->project == NULL)
@@ -1112,7 +1209,7 @@ resolve_captures (ApiCall     *call,
               return FALSE;
             }
         }
-      else if (g_str_equal (pattern[i], ":iid"))
+      else if (is_capture (segment, length, ":iid"))
         {
           guint64 iid = 0;
 
@@ -1126,7 +1223,7 @@ resolve_captures (ApiCall     *call,
               return FALSE;
             }
         }
-      else if (g_str_equal (pattern[i], ":discussion"))
+      else if (is_capture (segment, length, ":discussion"))
         {
           call->discussion = nod_fake_merge_request_find_discussion (call->merge_request,
                                                                      segments[i]);
@@ -1147,20 +1244,29 @@ set_rate_limit_headers (NodFakeGitlab     *self,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const NodFakeBudget *budget = &self->api_budget;
   gint64 reset_s = (budget->reset_at + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
-  g_autoptr(GDateTime) reset_time = g_date_time_new_from_unix_utc (reset_s);
-  g_autofree char *limit = g_strdup_printf ("%u", budget->limit);
-  g_autofree char *observed = g_strdup_printf ("%u", budget->observed);
-  g_autofree char *remaining = g_strdup_printf ("%u", budget->observed < budget->limit
-                                                      ? budget->limit - budget->observed : 0);
-  g_autofree char *reset = g_strdup_printf ("%" G_GINT64_FORMAT, reset_s);
-  g_autofree char *reset_date = soup_date_time_to_string (reset_time, SOUP_DATE_HTTP);
+  char limit[16], observed[16], remaining[16], reset[24];
+
+  g_snprintf (limit, sizeof limit, "%u", budget->limit);
+  g_snprintf (observed, sizeof observed, "%u", budget->observed);
+  g_snprintf (remaining, sizeof remaining, "%u",
+              budget->observed < budget->limit ? budget->limit - budget->observed : 0);
+  g_snprintf (reset, sizeof reset, "%" G_GINT64_FORMAT, reset_s);
+  /* The same for every request of a window: formatted once. */
+  if (self->reset_date == NULL || self->reset_date_s != reset_s)
+    {
+      g_autoptr(GDateTime) reset_time = g_date_time_new_from_unix_utc (reset_s);
+
+      g_free (self->reset_date);
+      self->reset_date = soup_date_time_to_string (reset_time, SOUP_DATE_HTTP);
+      self->reset_date_s = reset_s;
+    }
 
   soup_message_headers_replace (headers, "RateLimit-Name", "throttle_authenticated_api");
   soup_message_headers_replace (headers, "RateLimit-Limit", limit);
   soup_message_headers_replace (headers, "RateLimit-Observed", observed);
   soup_message_headers_replace (headers, "RateLimit-Remaining", remaining);
   soup_message_headers_replace (headers, "RateLimit-Reset", reset);
-  soup_message_headers_replace (headers, "RateLimit-ResetTime", reset_date);
+  soup_message_headers_replace (headers, "RateLimit-ResetTime", self->reset_date);
 }
 
 static gboolean

@@ -9,13 +9,23 @@
  *   GET    /__fake/requests   the API request log, oldest first
  *   DELETE /__fake/requests   clears it
  *   POST   /__fake/faults     {"method","path" (regex),"status","times","delay_ms","drop",
- *                              "malformed","applied","retry_after"}
+ *                              "malformed","applied","retry_after","gate"}
  *                              ("applied": the request takes effect, then the answer is
- *                              dropped or garbled — what makes an action ambiguous)
- *   DELETE /__fake/faults     removes every fault
+ *                              dropped or garbled — what makes an action ambiguous;
+ *                              "gate": NAME, the request waits in that gate until it is
+ *                              released, then goes on as if it had just come: the rest of
+ *                              the fault, if any, then the answer)
+ *   DELETE /__fake/faults     removes every fault (a gate keeps what it holds)
+ *   GET    /__fake/gates      [{"name","held"}] the armed gates and how many requests each
+ *                              holds now, in the order they were armed
+ *   POST   /__fake/gates/NAME/release
+ *                              → {"name","released"}: every request it holds goes on, in
+ *                              the order they came, and the gate is gone with the faults
+ *                              that fed it (404 for a gate not armed)
  *   POST   /__fake/ratelimit  {"limit","remaining","reset_in_s","notes_limit",
  *                              "notes_remaining"}
- *   POST   /__fake/reset      back to the loaded or generated dataset, no log, faults, limits
+ *   POST   /__fake/reset      back to the loaded or generated dataset, no log, faults, gates,
+ *                              limits (what a gate held is dropped unanswered, not applied)
  *   POST   /__fake/mr         {"project_id","title","author","reviewers","assignees",
  *                              "description"} → 201 the merge request
  *   POST   /__fake/mr/PROJECT/IID/commit   {"reset_approvals"?} → a new head sha
@@ -35,6 +45,8 @@
 
 /* Longer than any test waits: a delay this long is a mistake. */
 #define MAX_FAULT_DELAY_MS (10 * 60 * 1000)
+/* A gate's name goes in a path: letters, digits, '-', '_' and '.', not too many. */
+#define MAX_GATE_NAME_LENGTH 64
 
 typedef struct
 {
@@ -71,6 +83,30 @@ respond_node (ControlCall *call,
   g_autoptr(JsonNode) owned = node;
 
   _nod_fake_message_respond (call->msg, status, owned);
+}
+
+static void
+respond_merge_request (ControlCall         *call,
+                       guint                status,
+                       NodFakeMergeRequest *merge_request)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+
+  _nod_fake_json_writer_init (&writer, 4096);
+  _nod_fake_json_write_merge_request (call->self, &writer, merge_request, TRUE);
+  _nod_fake_message_respond_written (call->msg, status, &writer);
+}
+
+static void
+respond_discussion (ControlCall         *call,
+                    NodFakeMergeRequest *merge_request,
+                    NodFakeDiscussion   *discussion)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+
+  _nod_fake_json_writer_init (&writer, 4096);
+  _nod_fake_json_write_discussion (call->self, &writer, merge_request, discussion);
+  _nod_fake_message_respond_written (call->msg, SOUP_STATUS_CREATED, &writer);
 }
 
 static void
@@ -215,33 +251,31 @@ read_user_list (ControlCall *call,
 
 /* The request log */
 
+/* Tests read it over and over while they wait: written straight, like the API's answers. */
 static void
 handle_get_requests (ControlCall *call)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
   GPtrArray *log = call->self->request_log;
 
-  json_builder_begin_array (builder);
+  _nod_fake_json_writer_init (&writer, 128 * (gsize) log->len);
+  _nod_fake_json_begin_array (&writer, NULL);
   for (guint i = 0; i < log->len; i++)
     {
       NodFakeLogEntry *entry = g_ptr_array_index (log, i);
-      g_autofree char *at = nod_fake_format_time (entry->at);
+      char at[NOD_FAKE_TIME_BUFFER_SIZE];
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "method");
-      json_builder_add_string_value (builder, entry->method);
-      json_builder_set_member_name (builder, "path");
-      json_builder_add_string_value (builder, entry->path);
-      json_builder_set_member_name (builder, "query");
-      json_builder_add_string_value (builder, entry->query);
-      json_builder_set_member_name (builder, "status");
-      json_builder_add_int_value (builder, entry->status);
-      json_builder_set_member_name (builder, "at");
-      json_builder_add_string_value (builder, at);
-      json_builder_end_object (builder);
+      nod_fake_format_time_to (entry->at, at);
+      _nod_fake_json_begin_object (&writer, NULL);
+      _nod_fake_json_add_string (&writer, "method", entry->method);
+      _nod_fake_json_add_string (&writer, "path", entry->path);
+      _nod_fake_json_add_string (&writer, "query", entry->query);
+      _nod_fake_json_add_int (&writer, "status", entry->status);
+      _nod_fake_json_add_string (&writer, "at", at);
+      _nod_fake_json_end_object (&writer);
     }
-  json_builder_end_array (builder);
-  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+  _nod_fake_json_end_array (&writer);
+  _nod_fake_message_respond_written (call->msg, SOUP_STATUS_OK, &writer);
 }
 
 static void
@@ -251,7 +285,22 @@ handle_clear_requests (ControlCall *call)
   respond_empty_object (call);
 }
 
-/* Faults and limits */
+/* Faults, gates and limits */
+
+static gboolean
+is_gate_name (const char *name)
+{
+  gsize length = strlen (name);
+
+  if (length == 0 || length > MAX_GATE_NAME_LENGTH)
+    return FALSE;
+  for (const char *cursor = name; *cursor != '\0'; cursor++)
+    {
+      if (!g_ascii_isalnum (*cursor) && *cursor != '-' && *cursor != '_' && *cursor != '.')
+        return FALSE;
+    }
+  return TRUE;
+}
 
 static void
 handle_add_fault (ControlCall *call)
@@ -259,7 +308,7 @@ handle_add_fault (ControlCall *call)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   NodFakeFault *fault;
-  const char *method = NULL, *path = ".*";
+  const char *method = NULL, *path = ".*", *gate = NULL;
   guint64 status = 0, times = 1, delay_ms = 0, retry_after = 0;
   gboolean drop = FALSE, malformed = FALSE, applied = FALSE;
   g_autoptr(GRegex) regex = NULL;
@@ -272,7 +321,8 @@ handle_add_fault (ControlCall *call)
       || !read_uint (call, "retry_after", 86400, &retry_after, NULL)
       || !read_bool (call, "drop", &drop)
       || !read_bool (call, "malformed", &malformed)
-      || !read_bool (call, "applied", &applied))
+      || !read_bool (call, "applied", &applied)
+      || !read_string (call, "gate", FALSE, &gate))
     return;
 
   if (status != 0 && status < 200)
@@ -296,10 +346,16 @@ handle_add_fault (ControlCall *call)
       respond_bad_request (call, "\"applied\" goes with \"drop\" or \"malformed\"");
       return;
     }
-  if (status == 0 && !drop && !malformed && delay_ms == 0)
+  if (gate != NULL && !is_gate_name (gate))
     {
-      respond_bad_request (call, "a fault needs \"status\", \"drop\", \"malformed\" or "
-                                 "\"delay_ms\"");
+      respond_bad_request (call, "\"gate\" is not a name of 1 to %d letters, digits, "
+                                 "'-', '_' or '.'", MAX_GATE_NAME_LENGTH);
+      return;
+    }
+  if (status == 0 && !drop && !malformed && delay_ms == 0 && gate == NULL)
+    {
+      respond_bad_request (call, "a fault needs \"status\", \"drop\", \"malformed\", "
+                                 "\"delay_ms\" or \"gate\"");
       return;
     }
   regex = g_regex_new (path, G_REGEX_OPTIMIZE, 0, &error);
@@ -320,6 +376,8 @@ handle_add_fault (ControlCall *call)
   fault->drop = drop;
   fault->malformed = malformed;
   fault->applied = applied;
+  if (gate != NULL)
+    fault->gate = _nod_fake_gitlab_arm_gate (call->self, gate);
   g_ptr_array_add (call->self->faults, fault);
 
   json_builder_begin_object (builder);
@@ -340,6 +398,11 @@ handle_add_fault (ControlCall *call)
   json_builder_add_boolean_value (builder, drop);
   json_builder_set_member_name (builder, "malformed");
   json_builder_add_boolean_value (builder, malformed);
+  json_builder_set_member_name (builder, "gate");
+  if (gate != NULL)
+    json_builder_add_string_value (builder, gate);
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
   respond_node (call, SOUP_STATUS_CREATED, json_builder_get_root (builder));
 }
@@ -349,6 +412,59 @@ handle_clear_faults (ControlCall *call)
 {
   g_ptr_array_set_size (call->self->faults, 0);
   respond_empty_object (call);
+}
+
+static void
+handle_list_gates (ControlCall *call)
+{
+  g_auto(NodFakeJsonWriter) writer = { NULL, };
+  GPtrArray *gates = call->self->gates;
+
+  _nod_fake_json_writer_init (&writer, 64);
+  _nod_fake_json_begin_array (&writer, NULL);
+  for (guint i = 0; i < gates->len; i++)
+    {
+      NodFakeGate *gate = g_ptr_array_index (gates, i);
+
+      _nod_fake_json_begin_object (&writer, NULL);
+      _nod_fake_json_add_string (&writer, "name", gate->name);
+      _nod_fake_json_add_int (&writer, "held", gate->held->len);
+      _nod_fake_json_end_object (&writer);
+    }
+  _nod_fake_json_end_array (&writer);
+  _nod_fake_message_respond_written (call->msg, SOUP_STATUS_OK, &writer);
+}
+
+/* /__fake/gates/NAME/release */
+static void
+handle_release_gate (ControlCall *call,
+                     const char  *rest)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *name = NULL;
+  const char *end = g_strrstr (rest, "/");
+  NodFakeGate *gate = NULL;
+  guint released;
+
+  if (end != NULL && g_str_equal (end, "/release"))
+    name = g_uri_unescape_segment (rest, end, NULL);
+  if (name != NULL)
+    gate = _nod_fake_gitlab_find_gate (call->self, name);
+  if (gate == NULL)
+    {
+      _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND,
+                                         "404 Gate Not Found");
+      return;
+    }
+
+  released = _nod_fake_gitlab_release_gate (call->self, gate);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "released");
+  json_builder_add_int_value (builder, released);
+  json_builder_end_object (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
 }
 
 static gboolean
@@ -483,8 +599,7 @@ handle_new_merge_request (ControlCall *call)
     }
   g_ptr_array_extend (merge_request->reviewers, reviewers, NULL, NULL);
   g_ptr_array_extend (merge_request->assignees, assignees, NULL, NULL);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+  respond_merge_request (call, SOUP_STATUS_CREATED, merge_request);
 }
 
 static void
@@ -506,8 +621,7 @@ handle_commit (ControlCall         *call,
     g_ptr_array_set_size (merge_request->approved_by, 0);
   nod_fake_dataset_add_system_note (call->self->dataset, merge_request, merge_request->author,
                                     "added 1 commit", call->now);
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+  respond_merge_request (call, SOUP_STATUS_OK, merge_request);
 }
 
 static void
@@ -541,8 +655,7 @@ handle_merge_or_close (ControlCall         *call,
   nod_fake_dataset_add_system_note (call->self->dataset, merge_request, user,
                                     merge ? "merged" : "closed", call->now);
   nod_fake_dataset_touch (call->self->dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_OK,
-                _nod_fake_json_merge_request (call->self, merge_request, TRUE));
+  respond_merge_request (call, SOUP_STATUS_OK, merge_request);
 }
 
 static void
@@ -591,8 +704,7 @@ handle_comment (ControlCall         *call,
     }
 
   nod_fake_dataset_touch (dataset, merge_request, call->now);
-  respond_node (call, SOUP_STATUS_CREATED,
-                _nod_fake_json_discussion (call->self, merge_request, discussion));
+  respond_discussion (call, merge_request, discussion);
 }
 
 /* /__fake/mr/PROJECT/IID/ACTION */
@@ -696,6 +808,10 @@ _nod_fake_gitlab_serve_control (NodFakeGitlab     *self,
     handle_add_fault (&call);
   else if (g_str_equal (route, "faults") && is_delete)
     handle_clear_faults (&call);
+  else if (g_str_equal (route, "gates") && is_get)
+    handle_list_gates (&call);
+  else if (g_str_has_prefix (route, "gates/") && is_post)
+    handle_release_gate (&call, route + strlen ("gates/"));
   else if (g_str_equal (route, "ratelimit") && is_post)
     handle_rate_limit (&call);
   else if (g_str_equal (route, "reset") && is_post)

@@ -181,19 +181,58 @@ nod_fake_now (void)
   return g_get_real_time () / 1000 * 1000;
 }
 
+/* The proleptic Gregorian date of @days since 1970-01-01 (days counted in 400-year eras of
+ * 146,097 days, each year starting on 1 March so that the leap day comes last). */
+static void
+date_from_days (gint64  days,
+                gint64 *year,
+                int    *month,
+                int    *day)
+{
+  gint64 shifted = days + 719468;  /* days since 0000-03-01 */
+  gint64 era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
+  gint64 day_of_era = shifted - era * 146097;
+  gint64 year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524
+                        - day_of_era / 146096) / 365;
+  gint64 day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  gint64 month_from_march = (5 * day_of_year + 2) / 153;
+
+  *day = (int) (day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  *month = (int) (month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  *year = year_of_era + era * 400 + (*month <= 2 ? 1 : 0);
+}
+
+void
+nod_fake_format_time_to (gint64 time_us,
+                         char   buffer[NOD_FAKE_TIME_BUFFER_SIZE])
+{
+  /* As GDateTime would have it: whole seconds toward zero, milliseconds never negative,
+   * and the epoch for a time outside years 1 to 9999. */
+  gint64 seconds = time_us / G_USEC_PER_SEC;
+  gint64 days = seconds / 86400 - (seconds % 86400 < 0 ? 1 : 0);
+  gint64 second_of_day = seconds - days * 86400;
+  int milliseconds = (int) MAX (0, (time_us % G_USEC_PER_SEC) / 1000);
+  gint64 year;
+  int month, day;
+
+  date_from_days (days, &year, &month, &day);
+  if (year < 1 || year > 9999)
+    {
+      g_strlcpy (buffer, "1970-01-01T00:00:00.000Z", NOD_FAKE_TIME_BUFFER_SIZE);
+      return;
+    }
+  g_snprintf (buffer, NOD_FAKE_TIME_BUFFER_SIZE, "%d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+              (int) year, month, day, (int) (second_of_day / 3600),
+              (int) (second_of_day / 60 % 60), (int) (second_of_day % 60), milliseconds);
+}
+
 char *
 nod_fake_format_time (gint64 time_us)
 {
-  g_autoptr(GDateTime) date_time = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autofree char *seconds = NULL;
-  int milliseconds = (int) ((time_us % G_USEC_PER_SEC) / 1000);
+  char buffer[NOD_FAKE_TIME_BUFFER_SIZE];
 
-  if (date_time == NULL)
-    return g_strdup ("1970-01-01T00:00:00.000Z");
-  if (milliseconds < 0)
-    milliseconds = 0;
-  seconds = g_date_time_format (date_time, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03dZ", seconds, milliseconds);
+  nod_fake_format_time_to (time_us, buffer);
+  return g_strdup (buffer);
 }
 
 gboolean

@@ -172,6 +172,13 @@ void                 nod_fake_dataset_free                (NodFakeDataset       
 NodFakeDataset      *nod_fake_dataset_new_from_fixture    (GBytes               *json,
                                                            gint64                now_us,
                                                            GError              **error);
+/* The same in two steps, so that a fixture is parsed once however often it is loaded: the
+ * tree (which loading only reads), then a dataset from it. */
+JsonNode            *nod_fake_fixture_parse               (GBytes               *json,
+                                                           GError              **error);
+NodFakeDataset      *nod_fake_dataset_new_from_fixture_root (JsonNode           *root,
+                                                             gint64              now_us,
+                                                             GError            **error);
 /* The benchmark dataset: deterministic for a given @n_merge_requests. */
 NodFakeDataset      *nod_fake_dataset_new_generated       (guint                 n_merge_requests,
                                                            gint64                now_us);
@@ -280,6 +287,10 @@ gboolean             nod_fake_json_is_too_deep            (const char           
 
 /* "2026-11-20T10:15:30.123Z" */
 char                *nod_fake_format_time                 (gint64                time_us);
+#define NOD_FAKE_TIME_BUFFER_SIZE 32
+/* The same, into @buffer: nothing allocated. */
+void                 nod_fake_format_time_to              (gint64                time_us,
+                                                           char buffer[NOD_FAKE_TIME_BUFFER_SIZE]);
 /* ISO 8601 date-time (a zone-less time is UTC) or a bare date; FALSE when invalid. */
 gboolean             nod_fake_parse_time                  (const char           *text,
                                                            gint64               *time_us);

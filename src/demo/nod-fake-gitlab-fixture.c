@@ -77,6 +77,18 @@ fail (GError    **error,
   return FALSE;
 }
 
+/* The member's place is only spelled out on failure: a fixture has thousands of members. */
+static gboolean
+fail_member (GError    **error,
+             const char *where,
+             const char *member,
+             const char *problem)
+{
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s.%s: %s", where, member,
+               problem);
+  return FALSE;
+}
+
 /* A member that is absent or null reads as NULL. */
 static JsonNode *
 get_member (JsonObject *object,
@@ -98,13 +110,12 @@ read_string (JsonObject  *object,
              GError     **error)
 {
   JsonNode *node = get_member (object, member);
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   *value = NULL;
   if (node == NULL)
-    return required ? fail (error, member_where, "is missing") : TRUE;
+    return required ? fail_member (error, where, member, "is missing") : TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return fail (error, member_where, "is not a string");
+    return fail_member (error, where, member, "is not a string");
   *value = json_node_get_string (node);
   return TRUE;
 }
@@ -118,7 +129,6 @@ read_text (JsonObject  *object,
            GError     **error)
 {
   JsonNode *node = get_member (object, member);
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
   g_autoptr(GString) text = g_string_new (NULL);
   JsonArray *lines;
 
@@ -134,7 +144,7 @@ read_text (JsonObject  *object,
       return TRUE;
     }
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (error, member_where, "is neither a string nor an array of strings");
+    return fail_member (error, where, member, "is neither a string nor an array of strings");
 
   lines = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (lines); i++)
@@ -142,7 +152,7 @@ read_text (JsonObject  *object,
       JsonNode *line = json_array_get_element (lines, i);
 
       if (!JSON_NODE_HOLDS_VALUE (line) || json_node_get_value_type (line) != G_TYPE_STRING)
-        return fail (error, member_where, "has an element that is not a string");
+        return fail_member (error, where, member, "has an element that is not a string");
       if (i > 0)
         g_string_append_c (text, '\n');
       g_string_append (text, json_node_get_string (line));
@@ -161,15 +171,14 @@ read_int (JsonObject *object,
           GError    **error)
 {
   JsonNode *node = get_member (object, member);
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   if (node == NULL)
-    return required ? fail (error, member_where, "is missing") : TRUE;
+    return required ? fail_member (error, where, member, "is missing") : TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return fail (error, member_where, "is not an integer");
+    return fail_member (error, where, member, "is not an integer");
   *value = json_node_get_int (node);
   if (*value < minimum)
-    return fail (error, member_where, "is too small");
+    return fail_member (error, where, member, "is too small");
   return TRUE;
 }
 
@@ -181,12 +190,11 @@ read_bool (JsonObject *object,
            GError    **error)
 {
   JsonNode *node = get_member (object, member);
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return fail (error, member_where, "is not a boolean");
+    return fail_member (error, where, member, "is not a boolean");
   *value = json_node_get_boolean (node);
   return TRUE;
 }
@@ -200,13 +208,12 @@ read_array (JsonObject  *object,
             GError     **error)
 {
   JsonNode *node = get_member (object, member);
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   *value = NULL;
   if (node == NULL)
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return fail (error, member_where, "is not an array");
+    return fail_member (error, where, member, "is not an array");
   *value = json_node_get_array (node);
   return TRUE;
 }
@@ -297,15 +304,14 @@ read_time (Loader     *loader,
            GError    **error)
 {
   const char *text = NULL;
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   if (!read_string (object, member, FALSE, &text, where, error))
     return FALSE;
   if (text == NULL)
     return TRUE;
   if (!parse_fixture_time (text, loader->now_us, value))
-    return fail (error, member_where, "is not \"now\", a relative time like \"-2h30m\" "
-                                      "or an ISO 8601 date-time");
+    return fail_member (error, where, member, "is not \"now\", a relative time like "
+                                              "\"-2h30m\" or an ISO 8601 date-time");
   /* GitLab shows milliseconds. */
   *value = *value / 1000 * 1000;
   return TRUE;
@@ -321,7 +327,6 @@ read_user (Loader       *loader,
            GError      **error)
 {
   const char *username = NULL;
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   *user = NULL;
   if (!read_string (object, member, required, &username, where, error))
@@ -330,7 +335,7 @@ read_user (Loader       *loader,
     return TRUE;
   *user = nod_fake_dataset_find_username (loader->dataset, username);
   if (*user == NULL)
-    return fail (error, member_where, "names an unknown user");
+    return fail_member (error, where, member, "names an unknown user");
   return TRUE;
 }
 
@@ -343,7 +348,6 @@ read_user_list (Loader     *loader,
                 GError    **error)
 {
   JsonArray *array = NULL;
-  g_autofree char *member_where = g_strdup_printf ("%s.%s", where, member);
 
   if (!read_array (object, member, &array, where, error))
     return FALSE;
@@ -353,10 +357,10 @@ read_user_list (Loader     *loader,
       NodFakeUser *user;
 
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        return fail (error, member_where, "has an element that is not a username");
+        return fail_member (error, where, member, "has an element that is not a username");
       user = nod_fake_dataset_find_username (loader->dataset, json_node_get_string (node));
       if (user == NULL)
-        return fail (error, member_where, "names an unknown user");
+        return fail_member (error, where, member, "names an unknown user");
       if (!g_ptr_array_find (users, user, NULL))
         g_ptr_array_add (users, user);
     }
@@ -747,17 +751,11 @@ load_merge_request (Loader     *loader,
   return TRUE;
 }
 
-NodFakeDataset *
-nod_fake_dataset_new_from_fixture (GBytes  *json,
-                                   gint64   now_us,
-                                   GError **error)
+JsonNode *
+nod_fake_fixture_parse (GBytes  *json,
+                        GError **error)
 {
-  g_autoptr(NodFakeDataset) dataset = nod_fake_dataset_new ();
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GHashTable) merge_request_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
-  Loader loader = { dataset, now_us / 1000 * 1000, merge_request_ids };
-  JsonArray *merge_requests = NULL;
-  JsonNode *root;
   gsize length = 0;
   const char *data = g_bytes_get_data (json, &length);
 
@@ -768,8 +766,25 @@ nod_fake_dataset_new_from_fixture (GBytes  *json,
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, error))
     return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (json_parser_get_root (parser) == NULL)
+    {
+      fail (error, "fixture", "is not a JSON object");
+      return NULL;
+    }
+  return json_parser_steal_root (parser);
+}
+
+NodFakeDataset *
+nod_fake_dataset_new_from_fixture_root (JsonNode  *root,
+                                        gint64     now_us,
+                                        GError   **error)
+{
+  g_autoptr(NodFakeDataset) dataset = nod_fake_dataset_new ();
+  g_autoptr(GHashTable) merge_request_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
+  Loader loader = { dataset, now_us / 1000 * 1000, merge_request_ids };
+  JsonArray *merge_requests = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       fail (error, "fixture", "is not a JSON object");
       return NULL;
@@ -790,4 +805,16 @@ nod_fake_dataset_new_from_fixture (GBytes  *json,
         return NULL;
     }
   return g_steal_pointer (&dataset);
+}
+
+NodFakeDataset *
+nod_fake_dataset_new_from_fixture (GBytes  *json,
+                                   gint64   now_us,
+                                   GError **error)
+{
+  g_autoptr(JsonNode) root = nod_fake_fixture_parse (json, error);
+
+  if (root == NULL)
+    return NULL;
+  return nod_fake_dataset_new_from_fixture_root (root, now_us, error);
 }

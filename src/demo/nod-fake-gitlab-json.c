@@ -5,187 +5,348 @@
  *
  * Field names and value types follow GitLab's API entities (API_Entities_UserBasic,
  * MergeRequestBasic, MergeRequest, MergeRequestApprovals, Discussion, Note).
+ *
+ * The text is written straight into one buffer, as JsonGenerator would write the tree a
+ * JsonBuilder makes: a page of a hundred merge requests is one growing string, not tens of
+ * thousands of nodes (which, under AddressSanitizer, each cost a stack walk).
  */
 
 #include "config.h"
 
+#include <string.h>
+
 #include "nod-fake-gitlab-private.h"
 
-static void
-add_time (JsonBuilder *builder,
-          const char  *member,
-          gint64       time_us)
+/* The writer */
+
+void
+_nod_fake_json_writer_init (NodFakeJsonWriter *writer,
+                            gsize              reserved)
 {
-  json_builder_set_member_name (builder, member);
+  writer->buffer = g_string_sized_new (MAX (reserved, 64));
+  writer->scratch = NULL;
+  writer->needs_comma = FALSE;
+}
+
+char *
+_nod_fake_json_writer_steal (NodFakeJsonWriter *writer,
+                             gsize             *length)
+{
+  GString *buffer = g_steal_pointer (&writer->buffer);
+
+  *length = buffer->len;
+  _nod_fake_json_writer_clear (writer);
+  return g_string_free (buffer, FALSE);
+}
+
+void
+_nod_fake_json_writer_clear (NodFakeJsonWriter *writer)
+{
+  if (writer->buffer != NULL)
+    g_string_free (g_steal_pointer (&writer->buffer), TRUE);
+  if (writer->scratch != NULL)
+    g_string_free (g_steal_pointer (&writer->scratch), TRUE);
+  writer->needs_comma = FALSE;
+}
+
+/* json-glib's escaping, byte for byte: '"' and '\\', the control characters but 0x1f, and
+ * 0x7f; everything else (UTF-8 included) as it is. */
+static void
+append_quoted (GString    *buffer,
+               const char *text)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = text;
+  const char *cursor;
+
+  g_string_append_c (buffer, '"');
+  for (cursor = text; *cursor != '\0'; cursor++)
+    {
+      guchar c = (guchar) *cursor;
+      const char *escape;
+      char unicode[] = "\\u00..";
+
+      if (c == '"')
+        escape = "\\\"";
+      else if (c == '\\')
+        escape = "\\\\";
+      else if (c == '\b')
+        escape = "\\b";
+      else if (c == '\f')
+        escape = "\\f";
+      else if (c == '\n')
+        escape = "\\n";
+      else if (c == '\r')
+        escape = "\\r";
+      else if (c == '\t')
+        escape = "\\t";
+      else if (c < 0x1f || c == 0x7f)
+        {
+          unicode[4] = hex[c >> 4];
+          unicode[5] = hex[c & 0xf];
+          escape = unicode;
+        }
+      else
+        continue;
+
+      g_string_append_len (buffer, run, cursor - run);
+      g_string_append (buffer, escape);
+      run = cursor + 1;
+    }
+  g_string_append_len (buffer, run, cursor - run);
+  g_string_append_c (buffer, '"');
+}
+
+static void
+append_int (GString *buffer,
+            gint64   value)
+{
+  char digits[24];
+  gsize start = sizeof digits;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    {
+      digits[--start] = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude != 0);
+  if (value < 0)
+    digits[--start] = '-';
+  g_string_append_len (buffer, digits + start, (gssize) (sizeof digits - start));
+}
+
+/* The comma before a value, and its name in an object. */
+static void
+begin_value (NodFakeJsonWriter *writer,
+             const char        *member)
+{
+  if (writer->needs_comma)
+    g_string_append_c (writer->buffer, ',');
+  writer->needs_comma = TRUE;
+  if (member != NULL)
+    {
+      append_quoted (writer->buffer, member);
+      g_string_append_c (writer->buffer, ':');
+    }
+}
+
+void
+_nod_fake_json_begin_object (NodFakeJsonWriter *writer,
+                             const char        *member)
+{
+  begin_value (writer, member);
+  g_string_append_c (writer->buffer, '{');
+  writer->needs_comma = FALSE;
+}
+
+void
+_nod_fake_json_end_object (NodFakeJsonWriter *writer)
+{
+  g_string_append_c (writer->buffer, '}');
+  writer->needs_comma = TRUE;
+}
+
+void
+_nod_fake_json_begin_array (NodFakeJsonWriter *writer,
+                            const char        *member)
+{
+  begin_value (writer, member);
+  g_string_append_c (writer->buffer, '[');
+  writer->needs_comma = FALSE;
+}
+
+void
+_nod_fake_json_end_array (NodFakeJsonWriter *writer)
+{
+  g_string_append_c (writer->buffer, ']');
+  writer->needs_comma = TRUE;
+}
+
+void
+_nod_fake_json_add_string (NodFakeJsonWriter *writer,
+                           const char        *member,
+                           const char        *value)
+{
+  begin_value (writer, member);
+  if (value == NULL)
+    g_string_append (writer->buffer, "null");
+  else
+    append_quoted (writer->buffer, value);
+}
+
+void
+_nod_fake_json_add_int (NodFakeJsonWriter *writer,
+                        const char        *member,
+                        gint64             value)
+{
+  begin_value (writer, member);
+  append_int (writer->buffer, value);
+}
+
+void
+_nod_fake_json_add_bool (NodFakeJsonWriter *writer,
+                         const char        *member,
+                         gboolean           value)
+{
+  begin_value (writer, member);
+  g_string_append (writer->buffer, value ? "true" : "false");
+}
+
+void
+_nod_fake_json_add_null (NodFakeJsonWriter *writer,
+                         const char        *member)
+{
+  begin_value (writer, member);
+  g_string_append (writer->buffer, "null");
+}
+
+void
+_nod_fake_json_add_time (NodFakeJsonWriter *writer,
+                         const char        *member,
+                         gint64             time_us)
+{
+  char text[NOD_FAKE_TIME_BUFFER_SIZE];
+
   if (time_us == 0)
     {
-      json_builder_add_null_value (builder);
+      _nod_fake_json_add_null (writer, member);
+      return;
     }
-  else
-    {
-      g_autofree char *text = nod_fake_format_time (time_us);
-      json_builder_add_string_value (builder, text);
-    }
+  nod_fake_format_time_to (time_us, text);
+  _nod_fake_json_add_string (writer, member, text);
 }
 
-static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
+/* The writer's scratch string, emptied, to put a value together in. */
+static GString *
+begin_scratch (NodFakeJsonWriter *writer)
 {
-  json_builder_set_member_name (builder, member);
-  if (value == NULL)
-    json_builder_add_null_value (builder);
-  else
-    json_builder_add_string_value (builder, value);
+  if (writer->scratch == NULL)
+    writer->scratch = g_string_sized_new (128);
+  g_string_truncate (writer->scratch, 0);
+  return writer->scratch;
 }
 
-static void
-add_int (JsonBuilder *builder,
-         const char  *member,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
-}
+/* The shapes */
 
 static void
-add_bool (JsonBuilder *builder,
-          const char  *member,
-          gboolean     value)
+add_user_fields (NodFakeGitlab     *self,
+                 NodFakeJsonWriter *writer,
+                 NodFakeUser       *user)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_add_boolean_value (builder, value);
-}
+  GString *url;
 
-static void
-add_null (JsonBuilder *builder,
-          const char  *member)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_null_value (builder);
-}
-
-static void
-add_node (JsonBuilder *builder,
-          const char  *member,
-          JsonNode    *node)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_value (builder, node);
-}
-
-static void
-add_user_fields (NodFakeGitlab *self,
-                 JsonBuilder   *builder,
-                 NodFakeUser   *user)
-{
-  g_autofree char *avatar_url = NULL;
-  g_autofree char *web_url = NULL;
-
+  _nod_fake_json_add_int (writer, "id", user->id);
+  _nod_fake_json_add_string (writer, "username", user->username);
+  _nod_fake_json_add_string (writer, "name", user->name);
+  _nod_fake_json_add_string (writer, "state", "active");
+  _nod_fake_json_add_bool (writer, "locked", FALSE);
   /* The fake serves no avatars: an offline demo must never reach for gravatar. */
-  avatar_url = g_strdup_printf ("%s/uploads/-/system/user/avatar/%" G_GINT64_FORMAT
-                                "/avatar.png", self->base_url, user->id);
-  web_url = g_strdup_printf ("%s/%s", self->base_url, user->username);
-  add_int (builder, "id", user->id);
-  add_string (builder, "username", user->username);
-  add_string (builder, "name", user->name);
-  add_string (builder, "state", "active");
-  add_bool (builder, "locked", FALSE);
-  add_string (builder, "avatar_url", avatar_url);
-  add_string (builder, "web_url", web_url);
+  url = begin_scratch (writer);
+  g_string_append (url, self->base_url);
+  g_string_append (url, "/uploads/-/system/user/avatar/");
+  append_int (url, user->id);
+  g_string_append (url, "/avatar.png");
+  _nod_fake_json_add_string (writer, "avatar_url", url->str);
+  url = begin_scratch (writer);
+  g_string_append (url, self->base_url);
+  g_string_append_c (url, '/');
+  g_string_append (url, user->username);
+  _nod_fake_json_add_string (writer, "web_url", url->str);
 }
 
 static void
-add_user (NodFakeGitlab *self,
-          JsonBuilder   *builder,
-          const char    *member,
-          NodFakeUser   *user)
+add_user (NodFakeGitlab     *self,
+          NodFakeJsonWriter *writer,
+          const char        *member,
+          NodFakeUser       *user)
 {
   if (user == NULL)
     {
-      add_null (builder, member);
+      _nod_fake_json_add_null (writer, member);
       return;
     }
-  add_node (builder, member, _nod_fake_json_user (self, user));
+  _nod_fake_json_begin_object (writer, member);
+  add_user_fields (self, writer, user);
+  _nod_fake_json_end_object (writer);
 }
 
 static void
-add_users (NodFakeGitlab *self,
-           JsonBuilder   *builder,
-           const char    *member,
-           GPtrArray     *users)
+add_users (NodFakeGitlab     *self,
+           NodFakeJsonWriter *writer,
+           const char        *member,
+           GPtrArray         *users)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
+  _nod_fake_json_begin_array (writer, member);
   for (guint i = 0; i < users->len; i++)
-    json_builder_add_value (builder, _nod_fake_json_user (self, g_ptr_array_index (users, i)));
-  json_builder_end_array (builder);
+    add_user (self, writer, NULL, g_ptr_array_index (users, i));
+  _nod_fake_json_end_array (writer);
 }
 
-JsonNode *
-_nod_fake_json_user (NodFakeGitlab *self,
-                     NodFakeUser   *user)
+static void
+add_empty_array (NodFakeJsonWriter *writer,
+                 const char        *member)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  add_user_fields (self, builder, user);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  _nod_fake_json_begin_array (writer, member);
+  _nod_fake_json_end_array (writer);
 }
 
-JsonNode *
-_nod_fake_json_current_user (NodFakeGitlab *self,
-                             NodFakeUser   *user)
+void
+_nod_fake_json_write_current_user (NodFakeGitlab     *self,
+                                   NodFakeJsonWriter *writer,
+                                   NodFakeUser       *user)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *email = g_strdup_printf ("%s@example.org", user->username);
+  GString *email;
 
-  json_builder_begin_object (builder);
-  add_user_fields (self, builder, user);
-  add_string (builder, "created_at", "2019-03-14T09:26:53.589Z");
-  add_string (builder, "bio", "");
-  add_string (builder, "public_email", email);
-  add_bool (builder, "bot", FALSE);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  _nod_fake_json_begin_object (writer, NULL);
+  add_user_fields (self, writer, user);
+  _nod_fake_json_add_string (writer, "created_at", "2019-03-14T09:26:53.589Z");
+  _nod_fake_json_add_string (writer, "bio", "");
+  email = begin_scratch (writer);
+  g_string_append (email, user->username);
+  g_string_append (email, "@example.org");
+  _nod_fake_json_add_string (writer, "public_email", email->str);
+  _nod_fake_json_add_bool (writer, "bot", FALSE);
+  _nod_fake_json_end_object (writer);
 }
 
-JsonNode *
-_nod_fake_json_project (NodFakeGitlab  *self,
-                        NodFakeProject *project)
+void
+_nod_fake_json_write_project (NodFakeGitlab     *self,
+                              NodFakeJsonWriter *writer,
+                              NodFakeProject    *project)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *web_url = g_strdup_printf ("%s/%s", self->base_url,
-                                              project->path_with_namespace);
-  g_autofree char *namespace_url = g_strdup_printf ("%s/groups/%s", self->base_url,
-                                                    project->namespace_path);
-  g_autofree char *http_url = g_strdup_printf ("%s.git", web_url);
+  GString *url;
 
-  json_builder_begin_object (builder);
-  add_int (builder, "id", project->id);
-  add_string (builder, "description", project->description);
-  add_string (builder, "name", project->name);
-  add_string (builder, "name_with_namespace", project->name_with_namespace);
-  add_string (builder, "path", project->path);
-  add_string (builder, "path_with_namespace", project->path_with_namespace);
-  add_string (builder, "default_branch", project->default_branch);
-  add_string (builder, "web_url", web_url);
-  add_string (builder, "http_url_to_repo", http_url);
-  add_null (builder, "avatar_url");
-  json_builder_set_member_name (builder, "namespace");
-  json_builder_begin_object (builder);
-  add_int (builder, "id", project->namespace_id);
-  add_string (builder, "name", project->namespace_name);
-  add_string (builder, "path", project->namespace_path);
-  add_string (builder, "kind", "group");
-  add_string (builder, "full_path", project->namespace_path);
-  add_null (builder, "parent_id");
-  add_string (builder, "web_url", namespace_url);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_int (writer, "id", project->id);
+  _nod_fake_json_add_string (writer, "description", project->description);
+  _nod_fake_json_add_string (writer, "name", project->name);
+  _nod_fake_json_add_string (writer, "name_with_namespace", project->name_with_namespace);
+  _nod_fake_json_add_string (writer, "path", project->path);
+  _nod_fake_json_add_string (writer, "path_with_namespace", project->path_with_namespace);
+  _nod_fake_json_add_string (writer, "default_branch", project->default_branch);
+  url = begin_scratch (writer);
+  g_string_append (url, self->base_url);
+  g_string_append_c (url, '/');
+  g_string_append (url, project->path_with_namespace);
+  _nod_fake_json_add_string (writer, "web_url", url->str);
+  g_string_append (url, ".git");
+  _nod_fake_json_add_string (writer, "http_url_to_repo", url->str);
+  _nod_fake_json_add_null (writer, "avatar_url");
+  _nod_fake_json_begin_object (writer, "namespace");
+  _nod_fake_json_add_int (writer, "id", project->namespace_id);
+  _nod_fake_json_add_string (writer, "name", project->namespace_name);
+  _nod_fake_json_add_string (writer, "path", project->namespace_path);
+  _nod_fake_json_add_string (writer, "kind", "group");
+  _nod_fake_json_add_string (writer, "full_path", project->namespace_path);
+  _nod_fake_json_add_null (writer, "parent_id");
+  url = begin_scratch (writer);
+  g_string_append (url, self->base_url);
+  g_string_append (url, "/groups/");
+  g_string_append (url, project->namespace_path);
+  _nod_fake_json_add_string (writer, "web_url", url->str);
+  _nod_fake_json_end_object (writer);
+  _nod_fake_json_end_object (writer);
 }
 
 static const char *
@@ -210,18 +371,19 @@ count_tasks (const char *description,
              guint      *count,
              guint      *completed)
 {
-  g_auto(GStrv) lines = g_strsplit (description, "\n", -1);
+  const char *line = description;
 
   *count = 0;
   *completed = 0;
-  for (guint i = 0; lines[i] != NULL; i++)
+  while (line != NULL)
     {
-      const char *line = lines[i];
+      const char *next = strchr (line, '\n');
 
       while (*line == ' ')
         line++;
+      /* Each test stops at the line's end: '\n' is none of the characters looked for. */
       if ((line[0] == '-' || line[0] == '*') && line[1] == ' ' && line[2] == '['
-          && line[3] != '\0' && line[4] == ']')
+          && line[3] != '\0' && line[3] != '\n' && line[4] == ']')
         {
           if (line[3] == ' ')
             (*count)++;
@@ -231,130 +393,147 @@ count_tasks (const char *description,
               (*completed)++;
             }
         }
+      line = next != NULL ? next + 1 : NULL;
     }
 }
 
-JsonNode *
-_nod_fake_json_merge_request (NodFakeGitlab       *self,
-                              NodFakeMergeRequest *merge_request,
-                              gboolean             single)
+/* "!IID", or "PATH!IID" with a path */
+static const char *
+reference (NodFakeJsonWriter *writer,
+           const char        *path,
+           gint64             iid)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GString *text = begin_scratch (writer);
+
+  if (path != NULL)
+    g_string_append (text, path);
+  g_string_append_c (text, '!');
+  append_int (text, iid);
+  return text->str;
+}
+
+void
+_nod_fake_json_write_merge_request (NodFakeGitlab       *self,
+                                    NodFakeJsonWriter   *writer,
+                                    NodFakeMergeRequest *merge_request,
+                                    gboolean             single)
+{
   NodFakeProject *project = merge_request->project;
-  g_autofree char *web_url = g_strdup_printf ("%s/%s/-/merge_requests/%" G_GINT64_FORMAT,
-                                              self->base_url, project->path_with_namespace,
-                                              merge_request->iid);
-  g_autofree char *short_reference = g_strdup_printf ("!%" G_GINT64_FORMAT, merge_request->iid);
-  g_autofree char *full_reference = g_strdup_printf ("%s!%" G_GINT64_FORMAT,
-                                                     project->path_with_namespace,
-                                                     merge_request->iid);
   gboolean draft = nod_fake_merge_request_is_draft (merge_request);
   guint task_count, tasks_completed;
+  GString *web_url;
 
   count_tasks (merge_request->description, &task_count, &tasks_completed);
 
-  json_builder_begin_object (builder);
-  add_int (builder, "id", merge_request->id);
-  add_int (builder, "iid", merge_request->iid);
-  add_int (builder, "project_id", project->id);
-  add_string (builder, "title", merge_request->title);
-  add_string (builder, "description", merge_request->description);
-  add_string (builder, "state", nod_fake_mr_state_to_string (merge_request->state));
-  add_time (builder, "created_at", merge_request->created_at);
-  add_time (builder, "updated_at", merge_request->updated_at);
-  add_user (self, builder, "merged_by", merge_request->merged_by);
-  add_user (self, builder, "merge_user", merge_request->merged_by);
-  add_time (builder, "merged_at", merge_request->merged_at);
-  add_user (self, builder, "closed_by", merge_request->closed_by);
-  add_time (builder, "closed_at", merge_request->closed_at);
-  add_string (builder, "target_branch", merge_request->target_branch);
-  add_string (builder, "source_branch", merge_request->source_branch);
-  add_int (builder, "user_notes_count", nod_fake_merge_request_count_user_notes (merge_request));
-  add_int (builder, "upvotes", 0);
-  add_int (builder, "downvotes", 0);
-  add_user (self, builder, "author", merge_request->author);
-  add_users (self, builder, "assignees", merge_request->assignees);
-  add_user (self, builder, "assignee",
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_int (writer, "id", merge_request->id);
+  _nod_fake_json_add_int (writer, "iid", merge_request->iid);
+  _nod_fake_json_add_int (writer, "project_id", project->id);
+  _nod_fake_json_add_string (writer, "title", merge_request->title);
+  _nod_fake_json_add_string (writer, "description", merge_request->description);
+  _nod_fake_json_add_string (writer, "state",
+                             nod_fake_mr_state_to_string (merge_request->state));
+  _nod_fake_json_add_time (writer, "created_at", merge_request->created_at);
+  _nod_fake_json_add_time (writer, "updated_at", merge_request->updated_at);
+  add_user (self, writer, "merged_by", merge_request->merged_by);
+  add_user (self, writer, "merge_user", merge_request->merged_by);
+  _nod_fake_json_add_time (writer, "merged_at", merge_request->merged_at);
+  add_user (self, writer, "closed_by", merge_request->closed_by);
+  _nod_fake_json_add_time (writer, "closed_at", merge_request->closed_at);
+  _nod_fake_json_add_string (writer, "target_branch", merge_request->target_branch);
+  _nod_fake_json_add_string (writer, "source_branch", merge_request->source_branch);
+  _nod_fake_json_add_int (writer, "user_notes_count",
+                          nod_fake_merge_request_count_user_notes (merge_request));
+  _nod_fake_json_add_int (writer, "upvotes", 0);
+  _nod_fake_json_add_int (writer, "downvotes", 0);
+  add_user (self, writer, "author", merge_request->author);
+  add_users (self, writer, "assignees", merge_request->assignees);
+  add_user (self, writer, "assignee",
             merge_request->assignees->len > 0 ? g_ptr_array_index (merge_request->assignees, 0)
                                               : NULL);
-  add_users (self, builder, "reviewers", merge_request->reviewers);
-  add_int (builder, "source_project_id", project->id);
-  add_int (builder, "target_project_id", project->id);
-  json_builder_set_member_name (builder, "labels");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  add_bool (builder, "draft", draft);
-  add_bool (builder, "work_in_progress", draft);
-  add_null (builder, "milestone");
-  add_bool (builder, "merge_when_pipeline_succeeds", FALSE);
-  add_string (builder, "merge_status",
-              merge_request->has_conflicts ? "cannot_be_merged" : "can_be_merged");
-  add_string (builder, "detailed_merge_status", detailed_merge_status (merge_request));
-  add_string (builder, "sha", merge_request->head_sha);
+  add_users (self, writer, "reviewers", merge_request->reviewers);
+  _nod_fake_json_add_int (writer, "source_project_id", project->id);
+  _nod_fake_json_add_int (writer, "target_project_id", project->id);
+  add_empty_array (writer, "labels");
+  _nod_fake_json_add_bool (writer, "draft", draft);
+  _nod_fake_json_add_bool (writer, "work_in_progress", draft);
+  _nod_fake_json_add_null (writer, "milestone");
+  _nod_fake_json_add_bool (writer, "merge_when_pipeline_succeeds", FALSE);
+  _nod_fake_json_add_string (writer, "merge_status",
+                             merge_request->has_conflicts ? "cannot_be_merged"
+                                                          : "can_be_merged");
+  _nod_fake_json_add_string (writer, "detailed_merge_status",
+                             detailed_merge_status (merge_request));
+  _nod_fake_json_add_string (writer, "sha", merge_request->head_sha);
   if (merge_request->state == NOD_FAKE_MR_MERGED)
     {
       char merge_commit_sha[NOD_FAKE_SHA_LENGTH + 1];
 
       nod_fake_hex_id ((guint64) merge_request->id * 4, merge_commit_sha);
-      add_string (builder, "merge_commit_sha", merge_commit_sha);
+      _nod_fake_json_add_string (writer, "merge_commit_sha", merge_commit_sha);
     }
   else
     {
-      add_null (builder, "merge_commit_sha");
+      _nod_fake_json_add_null (writer, "merge_commit_sha");
     }
-  add_null (builder, "squash_commit_sha");
-  add_null (builder, "discussion_locked");
-  add_null (builder, "should_remove_source_branch");
-  add_bool (builder, "force_remove_source_branch", TRUE);
-  add_string (builder, "reference", short_reference);
-  json_builder_set_member_name (builder, "references");
-  json_builder_begin_object (builder);
-  add_string (builder, "short", short_reference);
-  add_string (builder, "relative", short_reference);
-  add_string (builder, "full", full_reference);
-  json_builder_end_object (builder);
-  add_string (builder, "web_url", web_url);
-  add_bool (builder, "squash", FALSE);
-  add_bool (builder, "squash_on_merge", FALSE);
-  json_builder_set_member_name (builder, "task_completion_status");
-  json_builder_begin_object (builder);
-  add_int (builder, "count", task_count);
-  add_int (builder, "completed_count", tasks_completed);
-  json_builder_end_object (builder);
-  add_bool (builder, "has_conflicts", merge_request->has_conflicts);
-  add_bool (builder, "blocking_discussions_resolved",
-            !nod_fake_merge_request_has_unresolved_threads (merge_request));
+  _nod_fake_json_add_null (writer, "squash_commit_sha");
+  _nod_fake_json_add_null (writer, "discussion_locked");
+  _nod_fake_json_add_null (writer, "should_remove_source_branch");
+  _nod_fake_json_add_bool (writer, "force_remove_source_branch", TRUE);
+  _nod_fake_json_add_string (writer, "reference",
+                             reference (writer, NULL, merge_request->iid));
+  _nod_fake_json_begin_object (writer, "references");
+  _nod_fake_json_add_string (writer, "short", reference (writer, NULL, merge_request->iid));
+  _nod_fake_json_add_string (writer, "relative", reference (writer, NULL, merge_request->iid));
+  _nod_fake_json_add_string (writer, "full",
+                             reference (writer, project->path_with_namespace,
+                                        merge_request->iid));
+  _nod_fake_json_end_object (writer);
+  web_url = begin_scratch (writer);
+  g_string_append (web_url, self->base_url);
+  g_string_append_c (web_url, '/');
+  g_string_append (web_url, project->path_with_namespace);
+  g_string_append (web_url, "/-/merge_requests/");
+  append_int (web_url, merge_request->iid);
+  _nod_fake_json_add_string (writer, "web_url", web_url->str);
+  _nod_fake_json_add_bool (writer, "squash", FALSE);
+  _nod_fake_json_add_bool (writer, "squash_on_merge", FALSE);
+  _nod_fake_json_begin_object (writer, "task_completion_status");
+  _nod_fake_json_add_int (writer, "count", task_count);
+  _nod_fake_json_add_int (writer, "completed_count", tasks_completed);
+  _nod_fake_json_end_object (writer);
+  _nod_fake_json_add_bool (writer, "has_conflicts", merge_request->has_conflicts);
+  _nod_fake_json_add_bool (writer, "blocking_discussions_resolved",
+                           !nod_fake_merge_request_has_unresolved_threads (merge_request));
 
   if (single)
     {
-      g_autofree char *changes_count = g_strdup_printf ("%u", merge_request->commit_count * 3);
+      GString *changes_count = begin_scratch (writer);
 
-      add_bool (builder, "subscribed", TRUE);
-      add_string (builder, "changes_count", changes_count);
-      add_bool (builder, "first_contribution", FALSE);
-      json_builder_set_member_name (builder, "diff_refs");
-      json_builder_begin_object (builder);
-      add_string (builder, "base_sha", merge_request->base_sha);
-      add_string (builder, "head_sha", merge_request->head_sha);
-      add_string (builder, "start_sha", merge_request->start_sha);
-      json_builder_end_object (builder);
-      add_null (builder, "merge_error");
-      json_builder_set_member_name (builder, "user");
-      json_builder_begin_object (builder);
-      add_bool (builder, "can_merge", TRUE);
-      json_builder_end_object (builder);
+      append_int (changes_count, (gint64) merge_request->commit_count * 3);
+      _nod_fake_json_add_bool (writer, "subscribed", TRUE);
+      _nod_fake_json_add_string (writer, "changes_count", changes_count->str);
+      _nod_fake_json_add_bool (writer, "first_contribution", FALSE);
+      _nod_fake_json_begin_object (writer, "diff_refs");
+      _nod_fake_json_add_string (writer, "base_sha", merge_request->base_sha);
+      _nod_fake_json_add_string (writer, "head_sha", merge_request->head_sha);
+      _nod_fake_json_add_string (writer, "start_sha", merge_request->start_sha);
+      _nod_fake_json_end_object (writer);
+      _nod_fake_json_add_null (writer, "merge_error");
+      _nod_fake_json_begin_object (writer, "user");
+      _nod_fake_json_add_bool (writer, "can_merge", TRUE);
+      _nod_fake_json_end_object (writer);
     }
 
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  _nod_fake_json_end_object (writer);
 }
 
-JsonNode *
-_nod_fake_json_approvals (NodFakeGitlab       *self,
-                          NodFakeMergeRequest *merge_request,
-                          NodFakeUser         *current_user)
+void
+_nod_fake_json_write_approvals (NodFakeGitlab       *self,
+                                NodFakeJsonWriter   *writer,
+                                NodFakeMergeRequest *merge_request,
+                                NodFakeUser         *current_user)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
   guint approvals = merge_request->approved_by->len;
   guint approvals_left = approvals < merge_request->approvals_required
                          ? merge_request->approvals_required - approvals : 0;
@@ -367,49 +546,41 @@ _nod_fake_json_approvals (NodFakeGitlab       *self,
   gboolean approved = merge_request->approvals_required > 0 ? approvals_left == 0
                                                             : approvals > 0;
 
-  json_builder_begin_object (builder);
-  add_int (builder, "id", merge_request->id);
-  add_int (builder, "iid", merge_request->iid);
-  add_int (builder, "project_id", merge_request->project->id);
-  add_string (builder, "title", merge_request->title);
-  add_string (builder, "description", merge_request->description);
-  add_string (builder, "state", nod_fake_mr_state_to_string (merge_request->state));
-  add_time (builder, "created_at", merge_request->created_at);
-  add_time (builder, "updated_at", merge_request->updated_at);
-  add_string (builder, "merge_status",
-              merge_request->has_conflicts ? "cannot_be_merged" : "can_be_merged");
-  add_bool (builder, "approved", approved);
-  add_int (builder, "approvals_required", merge_request->approvals_required);
-  add_int (builder, "approvals_left", approvals_left);
-  add_bool (builder, "require_password_to_approve", FALSE);
-  json_builder_set_member_name (builder, "approved_by");
-  json_builder_begin_array (builder);
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_int (writer, "id", merge_request->id);
+  _nod_fake_json_add_int (writer, "iid", merge_request->iid);
+  _nod_fake_json_add_int (writer, "project_id", merge_request->project->id);
+  _nod_fake_json_add_string (writer, "title", merge_request->title);
+  _nod_fake_json_add_string (writer, "description", merge_request->description);
+  _nod_fake_json_add_string (writer, "state",
+                             nod_fake_mr_state_to_string (merge_request->state));
+  _nod_fake_json_add_time (writer, "created_at", merge_request->created_at);
+  _nod_fake_json_add_time (writer, "updated_at", merge_request->updated_at);
+  _nod_fake_json_add_string (writer, "merge_status",
+                             merge_request->has_conflicts ? "cannot_be_merged"
+                                                          : "can_be_merged");
+  _nod_fake_json_add_bool (writer, "approved", approved);
+  _nod_fake_json_add_int (writer, "approvals_required", merge_request->approvals_required);
+  _nod_fake_json_add_int (writer, "approvals_left", approvals_left);
+  _nod_fake_json_add_bool (writer, "require_password_to_approve", FALSE);
+  _nod_fake_json_begin_array (writer, "approved_by");
   for (guint i = 0; i < approvals; i++)
     {
-      json_builder_begin_object (builder);
-      add_user (self, builder, "user", g_ptr_array_index (merge_request->approved_by, i));
-      json_builder_end_object (builder);
+      _nod_fake_json_begin_object (writer, NULL);
+      add_user (self, writer, "user", g_ptr_array_index (merge_request->approved_by, i));
+      _nod_fake_json_end_object (writer);
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "suggested_approvers");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "approvers");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "approver_groups");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  add_bool (builder, "user_has_approved", user_has_approved);
-  add_bool (builder, "user_can_approve", user_can_approve);
-  json_builder_set_member_name (builder, "approval_rules_left");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  add_bool (builder, "has_approval_rules", FALSE);
-  add_bool (builder, "merge_request_approvers_available", FALSE);
-  add_bool (builder, "multiple_approval_rules_available", FALSE);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  _nod_fake_json_end_array (writer);
+  add_empty_array (writer, "suggested_approvers");
+  add_empty_array (writer, "approvers");
+  add_empty_array (writer, "approver_groups");
+  _nod_fake_json_add_bool (writer, "user_has_approved", user_has_approved);
+  _nod_fake_json_add_bool (writer, "user_can_approve", user_can_approve);
+  add_empty_array (writer, "approval_rules_left");
+  _nod_fake_json_add_bool (writer, "has_approval_rules", FALSE);
+  _nod_fake_json_add_bool (writer, "merge_request_approvers_available", FALSE);
+  _nod_fake_json_add_bool (writer, "multiple_approval_rules_available", FALSE);
+  _nod_fake_json_end_object (writer);
 }
 
 static const char *
@@ -428,83 +599,81 @@ note_type_to_string (NodFakeNoteType type)
     }
 }
 
-JsonNode *
-_nod_fake_json_note (NodFakeGitlab       *self,
-                     NodFakeMergeRequest *merge_request,
-                     NodFakeNote         *note)
+static void
+add_line (NodFakeJsonWriter *writer,
+          const char        *member,
+          gint64             line)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  if (line > 0)
+    _nod_fake_json_add_int (writer, member, line);
+  else
+    _nod_fake_json_add_null (writer, member);
+}
 
-  json_builder_begin_object (builder);
-  add_int (builder, "id", note->id);
-  add_string (builder, "type", note_type_to_string (note->type));
-  add_string (builder, "body", note->body);
-  add_null (builder, "attachment");
-  add_user (self, builder, "author", note->author);
-  add_time (builder, "created_at", note->created_at);
-  add_time (builder, "updated_at", note->updated_at);
-  add_bool (builder, "system", note->system);
-  add_int (builder, "noteable_id", merge_request->id);
-  add_string (builder, "noteable_type", "MergeRequest");
-  add_int (builder, "project_id", merge_request->project->id);
-  add_null (builder, "commit_id");
+void
+_nod_fake_json_write_note (NodFakeGitlab       *self,
+                           NodFakeJsonWriter   *writer,
+                           NodFakeMergeRequest *merge_request,
+                           NodFakeNote         *note)
+{
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_int (writer, "id", note->id);
+  _nod_fake_json_add_string (writer, "type", note_type_to_string (note->type));
+  _nod_fake_json_add_string (writer, "body", note->body);
+  _nod_fake_json_add_null (writer, "attachment");
+  add_user (self, writer, "author", note->author);
+  _nod_fake_json_add_time (writer, "created_at", note->created_at);
+  _nod_fake_json_add_time (writer, "updated_at", note->updated_at);
+  _nod_fake_json_add_bool (writer, "system", note->system);
+  _nod_fake_json_add_int (writer, "noteable_id", merge_request->id);
+  _nod_fake_json_add_string (writer, "noteable_type", "MergeRequest");
+  _nod_fake_json_add_int (writer, "project_id", merge_request->project->id);
+  _nod_fake_json_add_null (writer, "commit_id");
   if (note->position != NULL)
     {
       NodFakePosition *position = note->position;
 
-      json_builder_set_member_name (builder, "position");
-      json_builder_begin_object (builder);
-      add_string (builder, "base_sha", position->base_sha);
-      add_string (builder, "start_sha", position->start_sha);
-      add_string (builder, "head_sha", position->head_sha);
-      add_string (builder, "old_path", position->old_path);
-      add_string (builder, "new_path", position->new_path);
-      add_string (builder, "position_type", "text");
-      if (position->old_line > 0)
-        add_int (builder, "old_line", position->old_line);
-      else
-        add_null (builder, "old_line");
-      if (position->new_line > 0)
-        add_int (builder, "new_line", position->new_line);
-      else
-        add_null (builder, "new_line");
-      add_null (builder, "line_range");
-      json_builder_end_object (builder);
+      _nod_fake_json_begin_object (writer, "position");
+      _nod_fake_json_add_string (writer, "base_sha", position->base_sha);
+      _nod_fake_json_add_string (writer, "start_sha", position->start_sha);
+      _nod_fake_json_add_string (writer, "head_sha", position->head_sha);
+      _nod_fake_json_add_string (writer, "old_path", position->old_path);
+      _nod_fake_json_add_string (writer, "new_path", position->new_path);
+      _nod_fake_json_add_string (writer, "position_type", "text");
+      add_line (writer, "old_line", position->old_line);
+      add_line (writer, "new_line", position->new_line);
+      _nod_fake_json_add_null (writer, "line_range");
+      _nod_fake_json_end_object (writer);
     }
-  add_bool (builder, "resolvable", note->resolvable);
+  _nod_fake_json_add_bool (writer, "resolvable", note->resolvable);
   /* Like GitLab, resolution fields exist only on notes that can be resolved. */
   if (note->resolvable)
     {
-      add_bool (builder, "resolved", note->resolved);
-      add_user (self, builder, "resolved_by", note->resolved ? note->resolved_by : NULL);
-      add_time (builder, "resolved_at", note->resolved ? note->resolved_at : 0);
+      _nod_fake_json_add_bool (writer, "resolved", note->resolved);
+      add_user (self, writer, "resolved_by", note->resolved ? note->resolved_by : NULL);
+      _nod_fake_json_add_time (writer, "resolved_at", note->resolved ? note->resolved_at : 0);
     }
-  add_bool (builder, "confidential", FALSE);
-  add_bool (builder, "internal", FALSE);
-  add_bool (builder, "imported", FALSE);
-  add_string (builder, "imported_from", "none");
-  add_int (builder, "noteable_iid", merge_request->iid);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  _nod_fake_json_add_bool (writer, "confidential", FALSE);
+  _nod_fake_json_add_bool (writer, "internal", FALSE);
+  _nod_fake_json_add_bool (writer, "imported", FALSE);
+  _nod_fake_json_add_string (writer, "imported_from", "none");
+  _nod_fake_json_add_int (writer, "noteable_iid", merge_request->iid);
+  _nod_fake_json_end_object (writer);
 }
 
-JsonNode *
-_nod_fake_json_discussion (NodFakeGitlab       *self,
-                           NodFakeMergeRequest *merge_request,
-                           NodFakeDiscussion   *discussion)
+void
+_nod_fake_json_write_discussion (NodFakeGitlab       *self,
+                                 NodFakeJsonWriter   *writer,
+                                 NodFakeMergeRequest *merge_request,
+                                 NodFakeDiscussion   *discussion)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  json_builder_begin_object (builder);
-  add_string (builder, "id", discussion->id);
-  add_bool (builder, "individual_note", discussion->individual_note);
-  json_builder_set_member_name (builder, "notes");
-  json_builder_begin_array (builder);
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_string (writer, "id", discussion->id);
+  _nod_fake_json_add_bool (writer, "individual_note", discussion->individual_note);
+  _nod_fake_json_begin_array (writer, "notes");
   for (guint i = 0; i < discussion->notes->len; i++)
-    json_builder_add_value (builder,
-                            _nod_fake_json_note (self, merge_request,
-                                                 g_ptr_array_index (discussion->notes, i)));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+    _nod_fake_json_write_note (self, writer, merge_request,
+                               g_ptr_array_index (discussion->notes, i));
+  _nod_fake_json_end_array (writer);
+  _nod_fake_json_end_object (writer);
 }

@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 #define NOD_FAKE_DEFAULT_RATE_LIMIT  2000
 #define NOD_FAKE_DEFAULT_NOTES_LIMIT 60
 
+/* A gate: the requests its faults catch wait in it until the control API releases them.
+ * It lives from the first fault that names it until it is released or the fake reset. */
+typedef struct
+{
+  char      *name;
+  GPtrArray *held;  /* NodFakeRequest *, owned, in the order they came */
+} NodFakeGate;
+
 /* One fault injected through POST /__fake/faults. */
 typedef struct
 {
@@ -27,6 +35,7 @@ typedef struct
   gboolean drop;
   gboolean malformed;
   gboolean applied;   /* the request takes effect before the answer is lost */
+  NodFakeGate *gate;  /* NULL: none; releasing a gate removes the faults that feed it */
 } NodFakeFault;
 
 /* One line of GET /__fake/requests; shared with the request still being served. */
@@ -60,13 +69,17 @@ struct _NodFakeGitlab
 
   NodFakeDataset *dataset;
   /* What POST /__fake/reset rebuilds from: a fixture, or a generated count. */
-  GBytes         *fixture_json;
+  JsonNode       *fixture_root;
   guint           generated_count;
 
   NodFakeBudget   api_budget;
   NodFakeBudget   notes_budget;
+  /* RateLimit-ResetTime of the window that resets at reset_date_s, formatted once. */
+  gint64          reset_date_s;
+  char           *reset_date;
 
   GPtrArray      *faults;       /* NodFakeFault *, owned */
+  GPtrArray      *gates;        /* NodFakeGate *, owned, in the order they were armed */
   GPtrArray      *request_log;  /* NodFakeLogEntry *, GRcBox, owned */
   GPtrArray      *delayed;      /* NodFakeRequest *, waiting for their delay */
 };
@@ -78,6 +91,7 @@ typedef struct
   SoupServerMessage *msg;
   NodFakeLogEntry   *log_entry;
   GSource           *delay_source;
+  guint              delay_ms;  /* still to wait once a gate lets it go */
   gboolean           paused;
   gboolean           answered;
   /* The fault to play instead of serving, if any. */
@@ -88,10 +102,57 @@ typedef struct
   gboolean           fault_applied;
 } NodFakeRequest;
 
+/* A JSON text written as it goes, without building a tree first: the bytes are those
+ * JsonGenerator makes of the same tree (compact, json-glib's escaping), at a fraction of
+ * the allocations. @member is the name in the object being written, NULL in an array or at
+ * the top. */
+typedef struct
+{
+  GString  *buffer;
+  GString  *scratch;      /* for values put together from parts (URLs) */
+  gboolean  needs_comma;  /* a value was written at this level */
+} NodFakeJsonWriter;
+
+/* nod-fake-gitlab-json.c */
+void          _nod_fake_json_writer_init        (NodFakeJsonWriter  *writer,
+                                                 gsize               reserved);
+/* The text, which the caller frees; the writer is cleared (init it again to reuse it). */
+char         *_nod_fake_json_writer_steal       (NodFakeJsonWriter  *writer,
+                                                 gsize              *length);
+void          _nod_fake_json_writer_clear       (NodFakeJsonWriter  *writer);
+void          _nod_fake_json_begin_object       (NodFakeJsonWriter  *writer,
+                                                 const char         *member);
+void          _nod_fake_json_end_object         (NodFakeJsonWriter  *writer);
+void          _nod_fake_json_begin_array        (NodFakeJsonWriter  *writer,
+                                                 const char         *member);
+void          _nod_fake_json_end_array          (NodFakeJsonWriter  *writer);
+/* A NULL @value is a JSON null. */
+void          _nod_fake_json_add_string         (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 const char         *value);
+void          _nod_fake_json_add_int            (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 gint64              value);
+void          _nod_fake_json_add_bool           (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 gboolean            value);
+void          _nod_fake_json_add_null           (NodFakeJsonWriter  *writer,
+                                                 const char         *member);
+/* GitLab's time, or null for 0. */
+void          _nod_fake_json_add_time           (NodFakeJsonWriter  *writer,
+                                                 const char         *member,
+                                                 gint64              time_us);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NodFakeJsonWriter, _nod_fake_json_writer_clear)
+
 /* nod-fake-gitlab.c */
 void          _nod_fake_request_respond         (NodFakeRequest     *request,
                                                  guint               status,
                                                  JsonNode           *body);
+/* Answers with what @writer holds, which it takes. */
+void          _nod_fake_request_respond_written (NodFakeRequest     *request,
+                                                 guint               status,
+                                                 NodFakeJsonWriter  *writer);
 void          _nod_fake_request_respond_message (NodFakeRequest     *request,
                                                  guint               status,
                                                  const char         *message);
@@ -104,6 +165,15 @@ gboolean      _nod_fake_budget_spend            (NodFakeBudget      *budget,
                                                  gint64              now_us,
                                                  guint              *retry_after_s);
 void          _nod_fake_gitlab_reset            (NodFakeGitlab      *self);
+NodFakeGate  *_nod_fake_gitlab_find_gate        (NodFakeGitlab      *self,
+                                                 const char         *name);
+/* The gate named @name, armed now if it was not. */
+NodFakeGate  *_nod_fake_gitlab_arm_gate         (NodFakeGitlab      *self,
+                                                 const char         *name);
+/* Lets every request @gate holds go on as if it had just come, removes the faults that feed
+ * it and frees it; returns how many it held. */
+guint         _nod_fake_gitlab_release_gate     (NodFakeGitlab      *self,
+                                                 NodFakeGate        *gate);
 /* Answers a message with a JSON body (a plain SoupServerMessage, for the control API). */
 void          _nod_fake_message_respond         (SoupServerMessage  *msg,
                                                  guint               status,
@@ -111,6 +181,9 @@ void          _nod_fake_message_respond         (SoupServerMessage  *msg,
 void          _nod_fake_message_respond_message (SoupServerMessage  *msg,
                                                  guint               status,
                                                  const char         *message);
+void          _nod_fake_message_respond_written (SoupServerMessage  *msg,
+                                                 guint               status,
+                                                 NodFakeJsonWriter  *writer);
 
 /* nod-fake-gitlab-api.c: the /api/v4 routes; answers @request before returning. */
 void          _nod_fake_gitlab_serve_api        (NodFakeGitlab      *self,
@@ -122,23 +195,27 @@ void          _nod_fake_gitlab_serve_control    (NodFakeGitlab      *self,
                                                  SoupServerMessage  *msg,
                                                  const char         *path);
 
-/* nod-fake-gitlab-json.c: the shapes GitLab serves. */
-JsonNode     *_nod_fake_json_user               (NodFakeGitlab       *self,
+/* nod-fake-gitlab-json.c: the shapes GitLab serves, each one value in @writer. */
+void          _nod_fake_json_write_current_user (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeUser         *user);
-JsonNode     *_nod_fake_json_current_user       (NodFakeGitlab       *self,
-                                                 NodFakeUser         *user);
-JsonNode     *_nod_fake_json_project            (NodFakeGitlab       *self,
+void          _nod_fake_json_write_project      (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeProject      *project);
-JsonNode     *_nod_fake_json_merge_request      (NodFakeGitlab       *self,
-                                                 NodFakeMergeRequest *merge_request,
-                                                 gboolean             single);
-JsonNode     *_nod_fake_json_approvals          (NodFakeGitlab       *self,
+void          _nod_fake_json_write_merge_request (NodFakeGitlab       *self,
+                                                  NodFakeJsonWriter   *writer,
+                                                  NodFakeMergeRequest *merge_request,
+                                                  gboolean             single);
+void          _nod_fake_json_write_approvals    (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeUser         *current_user);
-JsonNode     *_nod_fake_json_discussion         (NodFakeGitlab       *self,
+void          _nod_fake_json_write_discussion   (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeDiscussion   *discussion);
-JsonNode     *_nod_fake_json_note               (NodFakeGitlab       *self,
+void          _nod_fake_json_write_note         (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeNote         *note);
 

@@ -2,10 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every API request goes: log → fault (delay, then drop / status / malformed) → latency →
- * rate limit → authentication → route (nod-fake-gitlab-api.c). The control API
- * (nod-fake-gitlab-control.c) skips all of that. A delay never blocks: the message is
- * paused and a GSource timeout on the server's main context resumes it.
+ * Every API request goes: log → fault (gate, delay, then drop / status / malformed) →
+ * latency → rate limit → authentication → route (nod-fake-gitlab-api.c). The control API
+ * (nod-fake-gitlab-control.c) skips all of that. Neither a gate nor a delay blocks: the
+ * message is paused, and the control API (a gate) or a GSource timeout on the server's main
+ * context (a delay) resumes it.
  */
 
 #define G_LOG_DOMAIN "nod-fake-gitlab"
@@ -58,6 +59,14 @@ fake_request_free (NodFakeRequest *request)
 }
 
 static void
+gate_free (NodFakeGate *gate)
+{
+  g_free (gate->name);
+  g_ptr_array_unref (gate->held);
+  g_free (gate);
+}
+
+static void
 reset_limits (NodFakeGitlab *self)
 {
   self->api_budget = (NodFakeBudget) { NOD_FAKE_DEFAULT_RATE_LIMIT, 0, 0 };
@@ -74,6 +83,7 @@ nod_fake_gitlab_dispose (GObject *object)
   g_clear_object (&self->server);
   /* Their connections are gone with the server: only the timeouts and messages remain. */
   g_ptr_array_set_size (self->delayed, 0);
+  g_ptr_array_set_size (self->gates, 0);
 
   G_OBJECT_CLASS (nod_fake_gitlab_parent_class)->dispose (object);
 }
@@ -85,10 +95,12 @@ nod_fake_gitlab_finalize (GObject *object)
 
   g_free (self->token);
   g_free (self->base_url);
+  g_free (self->reset_date);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
-  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  g_clear_pointer (&self->fixture_root, json_node_unref);
   g_ptr_array_unref (self->faults);
+  g_ptr_array_unref (self->gates);
   g_ptr_array_unref (self->request_log);
   g_ptr_array_unref (self->delayed);
 
@@ -108,6 +120,7 @@ static void
 nod_fake_gitlab_init (NodFakeGitlab *self)
 {
   self->faults = g_ptr_array_new_with_free_func ((GDestroyNotify) fault_free);
+  self->gates = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_free);
   self->request_log = g_ptr_array_new_with_free_func (log_entry_release);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
   self->base_url = g_strdup ("http://127.0.0.1");
@@ -130,12 +143,35 @@ nod_fake_gitlab_new (const char *token)
   return self;
 }
 
+/* The built-in sample, parsed once for every fake of the process (each test makes a fake
+ * or several): loading only reads the tree, which is sealed so that nothing writes it. */
+static JsonNode *
+dup_sample_root (void)
+{
+  static JsonNode *sample_root = NULL;
+
+  if (g_once_init_enter (&sample_root))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) json = g_resources_lookup_data (SAMPLE_RESOURCE,
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+      JsonNode *root = json != NULL ? nod_fake_fixture_parse (json, &error) : NULL;
+
+      /* The sample is built in: failing to parse it is a bug in the build, not an input. */
+      if (root == NULL)
+        g_error ("The built-in sample dataset does not parse: %s", error->message);
+      json_node_seal (root);
+      g_once_init_leave (&sample_root, root);
+    }
+  return json_node_ref (sample_root);
+}
+
 gboolean
 nod_fake_gitlab_load_fixture (NodFakeGitlab  *self,
                               const char     *path,
                               GError        **error)
 {
-  g_autoptr(GBytes) json = NULL;
+  g_autoptr(JsonNode) root = NULL;
   NodFakeDataset *dataset;
 
   g_return_val_if_fail (NOD_IS_FAKE_GITLAB (self), FALSE);
@@ -143,27 +179,30 @@ nod_fake_gitlab_load_fixture (NodFakeGitlab  *self,
 
   if (path == NULL)
     {
-      json = g_resources_lookup_data (SAMPLE_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      root = dup_sample_root ();
     }
   else
     {
+      g_autoptr(GBytes) json = NULL;
       char *contents = NULL;
       gsize length = 0;
 
-      if (g_file_get_contents (path, &contents, &length, error))
-        json = g_bytes_new_take (contents, length);
+      if (!g_file_get_contents (path, &contents, &length, error))
+        return FALSE;
+      json = g_bytes_new_take (contents, length);
+      root = nod_fake_fixture_parse (json, error);
+      if (root == NULL)
+        return FALSE;
     }
-  if (json == NULL)
-    return FALSE;
 
-  dataset = nod_fake_dataset_new_from_fixture (json, nod_fake_now (), error);
+  dataset = nod_fake_dataset_new_from_fixture_root (root, nod_fake_now (), error);
   if (dataset == NULL)
     return FALSE;
 
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
   self->dataset = dataset;
-  g_clear_pointer (&self->fixture_json, g_bytes_unref);
-  self->fixture_json = g_steal_pointer (&json);
+  g_clear_pointer (&self->fixture_root, json_node_unref);
+  self->fixture_root = g_steal_pointer (&root);
   self->generated_count = 0;
   return TRUE;
 }
@@ -176,7 +215,7 @@ nod_fake_gitlab_generate (NodFakeGitlab *self,
 
   g_clear_pointer (&self->dataset, nod_fake_dataset_free);
   self->dataset = nod_fake_dataset_new_generated (n_merge_requests, nod_fake_now ());
-  g_clear_pointer (&self->fixture_json, g_bytes_unref);
+  g_clear_pointer (&self->fixture_root, json_node_unref);
   self->generated_count = n_merge_requests;
 }
 
@@ -189,14 +228,27 @@ nod_fake_gitlab_set_latency (NodFakeGitlab *self,
   self->latency_ms = latency_ms;
 }
 
+static void
+drop_connection (NodFakeRequest *request)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (request->msg);
+
+  /* No status line, no headers: the client sees the connection close under it. */
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+  request->answered = TRUE;
+  request->log_entry->status = 0;
+}
+
 void
 _nod_fake_gitlab_reset (NodFakeGitlab *self)
 {
-  if (self->fixture_json != NULL)
+  if (self->fixture_root != NULL)
     {
       g_autoptr(GError) error = NULL;
-      NodFakeDataset *dataset = nod_fake_dataset_new_from_fixture (self->fixture_json,
-                                                                   nod_fake_now (), &error);
+      NodFakeDataset *dataset = nod_fake_dataset_new_from_fixture_root (self->fixture_root,
+                                                                        nod_fake_now (),
+                                                                        &error);
 
       /* It loaded once; it loads again. */
       g_assert_no_error (error);
@@ -210,7 +262,47 @@ _nod_fake_gitlab_reset (NodFakeGitlab *self)
 
   g_ptr_array_set_size (self->request_log, 0);
   g_ptr_array_set_size (self->faults, 0);
+  /* What the gates hold is not applied to the new world: each client sees its connection
+   * close, unanswered. */
+  for (guint i = 0; i < self->gates->len; i++)
+    {
+      NodFakeGate *gate = g_ptr_array_index (self->gates, i);
+
+      for (guint j = 0; j < gate->held->len; j++)
+        drop_connection (g_ptr_array_index (gate->held, j));
+    }
+  g_ptr_array_set_size (self->gates, 0);
   reset_limits (self);
+}
+
+NodFakeGate *
+_nod_fake_gitlab_find_gate (NodFakeGitlab *self,
+                            const char    *name)
+{
+  for (guint i = 0; i < self->gates->len; i++)
+    {
+      NodFakeGate *gate = g_ptr_array_index (self->gates, i);
+
+      if (g_str_equal (gate->name, name))
+        return gate;
+    }
+  return NULL;
+}
+
+NodFakeGate *
+_nod_fake_gitlab_arm_gate (NodFakeGitlab *self,
+                           const char    *name)
+{
+  NodFakeGate *gate = _nod_fake_gitlab_find_gate (self, name);
+
+  if (gate == NULL)
+    {
+      gate = g_new0 (NodFakeGate, 1);
+      gate->name = g_strdup (name);
+      gate->held = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
+      g_ptr_array_add (self->gates, gate);
+    }
+  return gate;
 }
 
 gboolean
@@ -260,6 +352,18 @@ _nod_fake_message_respond (SoupServerMessage *msg,
 }
 
 void
+_nod_fake_message_respond_written (SoupServerMessage *msg,
+                                   guint              status,
+                                   NodFakeJsonWriter *writer)
+{
+  gsize length = 0;
+  char *data = _nod_fake_json_writer_steal (writer, &length);
+
+  soup_server_message_set_status (msg, status, status == 429 ? "Too Many Requests" : NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+}
+
+void
 _nod_fake_message_respond_message (SoupServerMessage *msg,
                                    guint              status,
                                    const char        *message)
@@ -279,6 +383,17 @@ _nod_fake_request_respond (NodFakeRequest *request,
   request->answered = TRUE;
   request->log_entry->status = status;
   _nod_fake_message_respond (request->msg, status, body);
+}
+
+void
+_nod_fake_request_respond_written (NodFakeRequest    *request,
+                                   guint              status,
+                                   NodFakeJsonWriter *writer)
+{
+  g_assert (!request->answered);
+  request->answered = TRUE;
+  request->log_entry->status = status;
+  _nod_fake_message_respond_written (request->msg, status, writer);
 }
 
 void
@@ -327,18 +442,6 @@ take_fault (NodFakeGitlab *self,
       return copy;
     }
   return NULL;
-}
-
-static void
-drop_connection (NodFakeRequest *request)
-{
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (request->msg);
-
-  /* No status line, no headers: the client sees the connection close under it. */
-  if (stream != NULL)
-    g_io_stream_close (stream, NULL, NULL);
-  request->answered = TRUE;
-  request->log_entry->status = 0;
 }
 
 static void
@@ -410,6 +513,57 @@ on_delay_over (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Answers @request after @delay_ms, or now; takes it over. */
+static void
+continue_request (NodFakeGitlab  *self,
+                  NodFakeRequest *request,
+                  guint           delay_ms)
+{
+  if (delay_ms == 0)
+    {
+      fake_request_run (request);
+      fake_request_free (request);
+      return;
+    }
+
+  if (!request->paused)
+    {
+      soup_server_message_pause (request->msg);
+      request->paused = TRUE;
+    }
+  request->delay_source = g_timeout_source_new (delay_ms);
+  g_source_set_callback (request->delay_source, on_delay_over, request, NULL);
+  g_source_attach (request->delay_source, self->context);
+  g_ptr_array_add (self->delayed, request);
+}
+
+guint
+_nod_fake_gitlab_release_gate (NodFakeGitlab *self,
+                               NodFakeGate   *gate)
+{
+  g_autofree NodFakeRequest **held = NULL;
+  gsize n_held = 0;
+  guint index = 0;
+
+  /* Disarmed first, so that nothing joins it while it lets go. */
+  for (guint i = self->faults->len; i > 0; i--)
+    {
+      NodFakeFault *fault = g_ptr_array_index (self->faults, i - 1);
+
+      if (fault->gate == gate)
+        g_ptr_array_remove_index (self->faults, i - 1);
+    }
+  held = (NodFakeRequest **) g_ptr_array_steal (gate->held, &n_held);
+  if (g_ptr_array_find (self->gates, gate, &index))
+    g_ptr_array_remove_index (self->gates, index);
+
+  /* In the order they came. A client that went away meanwhile gets no answer, but what it
+   * asked for is done all the same, as a server does once it has the whole request. */
+  for (gsize i = 0; i < n_held; i++)
+    continue_request (self, held[i], held[i]->delay_ms);
+  return (guint) n_held;
+}
+
 static void
 serve_api_request (NodFakeGitlab     *self,
                    SoupServerMessage *msg,
@@ -443,19 +597,16 @@ serve_api_request (NodFakeGitlab     *self,
       delay_ms += fault->delay_ms;
     }
 
-  if (delay_ms == 0)
+  if (fault != NULL && fault->gate != NULL)
     {
-      fake_request_run (request);
-      fake_request_free (request);
+      /* Held until the control API releases the gate; the delays run after that. */
+      soup_server_message_pause (msg);
+      request->paused = TRUE;
+      request->delay_ms = delay_ms;
+      g_ptr_array_add (fault->gate->held, request);
       return;
     }
-
-  soup_server_message_pause (msg);
-  request->paused = TRUE;
-  request->delay_source = g_timeout_source_new (delay_ms);
-  g_source_set_callback (request->delay_source, on_delay_over, request, NULL);
-  g_source_attach (request->delay_source, self->context);
-  g_ptr_array_add (self->delayed, request);
+  continue_request (self, request, delay_ms);
 }
 
 static void
