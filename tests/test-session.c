@@ -19,6 +19,9 @@
 
 /* Why the keyring cases skip; NULL when there is a keyring to run them against. */
 static char *keyring_missing_reason;
+/* The keyring of the test's own, when there is one; stopped at the end, never freed (its
+ * bus must outlive libsecret's hold on it). */
+static NodTestKeyring *keyring;
 
 typedef struct
 {
@@ -446,7 +449,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  NodTestKeyring *keyring;
   int status;
 
   /* Loopback only: the desktop's proxy resolver would want its GSettings schema. */
