@@ -17,7 +17,6 @@
 #include "nod-fake-gitlab-private.h"
 
 /* Past this many results GitLab stops counting: no x-total, x-total-pages, rel="last". */
-#define COUNT_LIMIT 10000
 #define DEFAULT_PER_PAGE 20
 #define MAX_PER_PAGE 100
 
@@ -460,7 +459,7 @@ paginate (ApiCall *call,
           guint   *count)
 {
   guint64 total_pages = MAX (1, ((guint64) total + per_page - 1) / per_page);
-  gboolean counted = total <= COUNT_LIMIT;
+  gboolean counted = total <= call->self->count_limit;
   gboolean has_next = page < total_pages;
   g_autoptr(GString) links = g_string_sized_new (512);
 

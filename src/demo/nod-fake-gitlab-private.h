@@ -66,6 +66,7 @@ struct _NodFakeGitlab
   char           *base_url;
   guint           port;
   guint           latency_ms;
+  guint           count_limit;  /* past this many results, no x-total (GitLab's 10,000) */
 
   NodFakeDataset *dataset;
   /* What POST /__fake/reset rebuilds from: a fixture, or a generated count. */

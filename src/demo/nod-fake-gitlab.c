@@ -124,6 +124,7 @@ nod_fake_gitlab_init (NodFakeGitlab *self)
   self->request_log = g_ptr_array_new_with_free_func (log_entry_release);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
   self->base_url = g_strdup ("http://127.0.0.1");
+  self->count_limit = NOD_FAKE_GITLAB_COUNT_LIMIT;
   reset_limits (self);
 }
 
@@ -226,6 +227,22 @@ nod_fake_gitlab_set_latency (NodFakeGitlab *self,
   g_return_if_fail (NOD_IS_FAKE_GITLAB (self));
 
   self->latency_ms = latency_ms;
+}
+
+/**
+ * nod_fake_gitlab_set_count_limit:
+ * @count_limit: past this many results a list sends no x-total and no x-total-pages
+ *
+ * GitLab stops counting past %NOD_FAKE_GITLAB_COUNT_LIMIT, the default. A test of what a
+ * client does past it can lower it rather than make ten thousand merge requests.
+ */
+void
+nod_fake_gitlab_set_count_limit (NodFakeGitlab *self,
+                                 guint          count_limit)
+{
+  g_return_if_fail (NOD_IS_FAKE_GITLAB (self));
+
+  self->count_limit = count_limit;
 }
 
 static void

@@ -34,6 +34,12 @@ void           nod_fake_gitlab_generate       (NodFakeGitlab  *self,
 void           nod_fake_gitlab_set_latency    (NodFakeGitlab  *self,
                                                guint           latency_ms);
 
+/* How many results GitLab still counts (x-total) in a list. */
+#define NOD_FAKE_GITLAB_COUNT_LIMIT 10000
+
+void           nod_fake_gitlab_set_count_limit (NodFakeGitlab *self,
+                                                guint          count_limit);
+
 /* Listens on 127.0.0.1:@port (0: a free port) on the thread-default main context. */
 gboolean       nod_fake_gitlab_listen         (NodFakeGitlab  *self,
                                                guint           port,
