@@ -342,6 +342,60 @@ test_cancelled_job (void)
   g_assert_cmpuint (threads->len, ==, 0);
 }
 
+/* What the cache of statements must keep true, checked on the worker itself. */
+static gboolean
+statements_work (sqlite3       *db,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  const char *sql = "SELECT ?1";
+  sqlite3_stmt *first_run = NULL;
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, sql, error);
+
+    g_assert_nonnull (stmt);
+    sqlite3_bind_text (stmt, 1, "bound", -1, SQLITE_TRANSIENT);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "bound");
+    first_run = stmt;
+
+    /* Used again while in use: another statement, not the one being stepped. */
+    {
+      g_autoptr(sqlite3_stmt) nested = nod_store_prepare (db, sql, error);
+
+      g_assert_nonnull (nested);
+      g_assert_true (nested != stmt);
+    }
+  }
+
+  /* Kept, reset, and its bindings gone: a second run starts clean. */
+  {
+    g_autoptr(sqlite3_stmt) again = nod_store_prepare (db, sql, error);
+
+    g_assert_true (again == first_run);
+    g_assert_cmpint (sqlite3_step (again), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_type (again, 0), ==, SQLITE_NULL);
+  }
+  return TRUE;
+}
+
+/* A statement is prepared once a worker and kept for the next run of the same SQL; off the
+ * worker, one is simply finalized. */
+static void
+test_statements_kept (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autoptr(NodStore) store = nod_test_open_store (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nod_store_run_sync (store, statements_work, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* The cache closes with the store: nothing is left to finalize after it. */
+  g_assert_finalize_object (g_steal_pointer (&store));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -350,6 +404,7 @@ main (int   argc,
 
   g_test_add_func ("/nod/store/fresh", test_fresh_database);
   g_test_add_func ("/nod/store/foreign-keys", test_foreign_keys_enforced);
+  g_test_add_func ("/nod/store/statements-kept", test_statements_kept);
   g_test_add_func ("/nod/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/nod/store/upgrade-from-version-2", test_upgrade_from_version_2);
   g_test_add_func ("/nod/store/newer-version-refused", test_newer_version_refused);

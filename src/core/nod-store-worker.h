@@ -59,12 +59,14 @@ void        nod_store_rollback          (sqlite3              *db);
 sqlite3_stmt *nod_store_prepare         (sqlite3              *db,
                                          const char           *sql,
                                          GError              **error);
+void        nod_store_release           (sqlite3_stmt         *stmt);
 gboolean    nod_store_step_done         (sqlite3_stmt         *stmt,
                                          GError              **error);
 void        nod_store_set_error         (GError              **error,
                                          sqlite3              *db,
                                          int                   result_code);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+/* Statements from nod_store_prepare () go back to the worker's cache, not to SQLite. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, nod_store_release)
 
 G_END_DECLS

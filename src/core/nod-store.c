@@ -39,7 +39,16 @@ typedef struct
 {
   GAsyncQueue *jobs;
   sqlite3     *db;
+  GHashTable  *idle_statements;  /* SQL text → GPtrArray of statements ready to run again */
 } Worker;
+
+/* The worker of the thread running, on a store's worker thread; NULL elsewhere. */
+static GPrivate current_worker;
+
+/* A statement is prepared once and kept for the next run of the same SQL: preparing is a
+ * good part of what saving a page of merge requests costs. Nested uses of one statement
+ * get a second copy; more than this many idle copies are not kept. */
+#define IDLE_STATEMENTS_MAX 4
 
 typedef struct
 {
@@ -167,13 +176,42 @@ nod_store_rollback (sqlite3 *db)
     sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static GPtrArray *
+idle_statements_of (sqlite3    *db,
+                    const char *sql)
+{
+  Worker *worker = g_private_get (&current_worker);
+
+  if (worker == NULL || worker->db != db || worker->idle_statements == NULL)
+    return NULL;
+  return g_hash_table_lookup (worker->idle_statements, sql);
+}
+
+/**
+ * nod_store_prepare:
+ *
+ * Returns: (transfer full): a statement for @sql, ready to bind and step; free it with
+ *   g_autoptr(sqlite3_stmt), which keeps it for the next run of the same SQL
+ */
 sqlite3_stmt *
 nod_store_prepare (sqlite3     *db,
                    const char  *sql,
                    GError     **error)
 {
+  GPtrArray *idle = idle_statements_of (db, sql);
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  int rc;
+
+  if (idle != NULL && idle->len > 0)
+    return g_ptr_array_steal_index_fast (idle, idle->len - 1);
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
 
   if (rc != SQLITE_OK)
     {
@@ -182,6 +220,39 @@ nod_store_prepare (sqlite3     *db,
     }
 
   return stmt;
+}
+
+/* The cleanup of g_autoptr(sqlite3_stmt): on the worker thread, the statement is reset
+ * and kept; anywhere else it is finalized. */
+void
+nod_store_release (sqlite3_stmt *stmt)
+{
+  Worker *worker = g_private_get (&current_worker);
+  const char *sql = sqlite3_sql (stmt);
+  GPtrArray *idle;
+
+  if (worker == NULL || worker->db != sqlite3_db_handle (stmt) || sql == NULL)
+    {
+      sqlite3_finalize (stmt);
+      return;
+    }
+
+  idle = g_hash_table_lookup (worker->idle_statements, sql);
+  if (idle == NULL)
+    {
+      idle = g_ptr_array_new_with_free_func (finalize_statement);
+      g_hash_table_insert (worker->idle_statements, g_strdup (sql), idle);
+    }
+  if (idle->len >= IDLE_STATEMENTS_MAX)
+    {
+      sqlite3_finalize (stmt);
+      return;
+    }
+
+  /* Bound text may point at memory that is gone once the work function returns. */
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  g_ptr_array_add (idle, stmt);
 }
 
 gboolean
@@ -387,6 +458,10 @@ worker_main (gpointer user_data)
 {
   Worker *worker = user_data;
 
+  worker->idle_statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) g_ptr_array_unref);
+  g_private_set (&current_worker, worker);
+
   for (;;)
     {
       Job *job = g_async_queue_pop (worker->jobs);
@@ -421,6 +496,9 @@ worker_main (gpointer user_data)
         }
     }
 
+  /* Every statement is finalized before the database closes. */
+  g_clear_pointer (&worker->idle_statements, g_hash_table_unref);
+  g_private_set (&current_worker, NULL);
   if (worker->db != NULL)
     sqlite3_close_v2 (worker->db);
   g_async_queue_unref (worker->jobs);
