@@ -139,17 +139,20 @@ run_headless_tests () (
   exit $status
 )
 
-run_sanitized_core_tests () {
-  local status=0
+build_sanitized () {
   if [ ! -f "$sanitize_dir/build.ninja" ]; then
     say "Configuring $sanitize_dir (AddressSanitizer + UndefinedBehaviorSanitizer)"
     meson setup "$sanitize_dir" -Dui=false --buildtype=debug \
       -Db_sanitize=address,undefined -Db_lundef=false \
       -Dc_args=-fno-sanitize-recover=all
   fi
+  say "Building $sanitize_dir"
   meson compile -C "$sanitize_dir"
+}
 
-  say "Running the core suite under the sanitizers"
+run_sanitized_core_tests () {
+  local status=0
+
   # Most of a sanitized run is spent walking the stack of every allocation: eight frames
   # are the fewest that still reach GLib's g_set_user_dirs for the suppression below.
   ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:malloc_context_size=8:abort_on_error=1:halt_on_error=1:strict_string_checks=1 \
@@ -181,13 +184,20 @@ cmd_run () {
 }
 
 cmd_test () {
-  local status=0 summary
+  local status=0 summary sanitized
   install_missing_packages
   build
+  build_sanitized
 
-  say "Running the tests"
+  # The UI tests run one at a time and leave a core idle: the sanitized core suite runs
+  # beside the headless suite, its output kept until both are done.
+  say "Running the tests, and the core suite under the sanitizers beside them"
+  run_sanitized_core_tests > "$sanitize_dir/run.log" 2>&1 &
+  sanitized=$!
   run_headless_tests || status=1
-  run_sanitized_core_tests || status=1
+  wait "$sanitized" || status=1
+  say "The core suite under the sanitizers"
+  cat "$sanitize_dir/run.log"
 
   summary=$(summarise "$build_dir/meson-logs/testlog.json" \
                       "$sanitize_dir/meson-logs/testlog.json")
