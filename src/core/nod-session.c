@@ -573,6 +573,30 @@ forget_token (NodSession *self,
                                task);
 }
 
+/* A task on @account_id's account, or NULL (the task done) when there is no such account. */
+static GTask *
+account_task_new (NodSession           *self,
+                  gint64                account_id,
+                  gpointer              source_tag,
+                  GCancellable         *cancellable,
+                  GAsyncReadyCallback   callback,
+                  gpointer              user_data,
+                  NodAccount          **out_account)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) account_id), NULL);
+  *out_account = nod_accounts_find (self->accounts, account_id);
+  if (*out_account == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return NULL;
+    }
+  return task;
+}
+
 /**
  * nod_session_sign_out_async:
  *
@@ -592,15 +616,10 @@ nod_session_sign_out_async (NodSession          *self,
 
   g_return_if_fail (NOD_IS_SESSION (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, nod_session_sign_out_async);
-  account = nod_accounts_find (self->accounts, account_id);
-  if (account == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
+  task = account_task_new (self, account_id, nod_session_sign_out_async, cancellable, callback,
+                           user_data, &account);
+  if (task == NULL)
+    return;
 
   nod_sync_engine_sign_out_account (self->engine, account_id);
   g_hash_table_remove (self->forges, &account_id);
@@ -637,19 +656,13 @@ nod_session_remove_account_async (NodSession          *self,
 
   g_return_if_fail (NOD_IS_SESSION (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, nod_session_remove_account_async);
-  account = nod_accounts_find (self->accounts, account_id);
-  if (account == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
-      return;
-    }
+  task = account_task_new (self, account_id, nod_session_remove_account_async, cancellable,
+                           callback, user_data, &account);
+  if (task == NULL)
+    return;
 
   nod_sync_engine_remove_account (self->engine, account_id);
   g_hash_table_remove (self->forges, &account_id);
-  g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) account_id), NULL);
   forget_token (self, account, task);
 }
 

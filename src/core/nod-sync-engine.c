@@ -972,6 +972,24 @@ on_outbox_changed (GObject      *source_object,
                        retry ? retry_after_count : discard_after_count);
 }
 
+/* A retry or a discard of @op_id, told apart by @source_tag. */
+static void
+change_outbox (NodSyncEngine       *self,
+               const char          *op_id,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (source_tag == nod_sync_engine_retry_async)
+    nod_outbox_retry_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  else
+    nod_outbox_discard_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+}
+
 /**
  * nod_sync_engine_retry_async:
  * @op_id: a failed or backing-off action
@@ -987,14 +1005,10 @@ nod_sync_engine_retry_async (NodSyncEngine       *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (op_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, nod_sync_engine_retry_async);
-  nod_outbox_retry_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  change_outbox (self, op_id, nod_sync_engine_retry_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1020,24 +1034,19 @@ nod_sync_engine_discard_async (NodSyncEngine       *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task;
-
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (op_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, nod_sync_engine_discard_async);
-  nod_outbox_discard_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  change_outbox (self, op_id, nod_sync_engine_discard_async, cancellable, callback, user_data);
 }
 
+/* Returns: %TRUE once the action is gone and the status says so */
 gboolean
 nod_sync_engine_discard_finish (NodSyncEngine  *self,
                                 GAsyncResult   *result,
                                 GError        **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return nod_sync_engine_retry_finish (self, result, error);
 }
 
 /* ---- start-up ---- */
