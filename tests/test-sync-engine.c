@@ -625,6 +625,59 @@ test_removed_account_idle (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
 }
 
+typedef struct
+{
+  Fixture         *fixture;
+  NodOutboxAction *action;
+} RowWait;
+
+static gboolean
+row_handed_back (gpointer data)
+{
+  RowWait *wait = data;
+  g_autofree char *state = row_state (wait->fixture, wait->action);
+
+  return !g_str_equal (state, "in_flight");
+}
+
+/* An account removed while its push holds a write at GitLab: the push stops there, its
+ * write comes back to be looked for before it is ever sent again, and the shared status
+ * hears nothing from it. */
+static void
+test_removed_account_stops_push (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  RowWait wait = { fixture, NULL };
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                      "\"gate\": \"held\"}");
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), "Going"),
+                     NULL);
+  wait.action = comment;
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_fake_wait_held (fixture->base_url, "held", 1);
+  g_assert_true (nod_sync_engine_is_busy (fixture->engine));
+
+  /* The account is gone from the engine at once; its push ends on the way. */
+  nod_sync_engine_remove_account (fixture->engine, ACCOUNT);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  nod_test_wait_until (row_handed_back, &wait);
+  assert_row (fixture, comment, "pending");
+  g_assert_cmpint (row_int (fixture, comment, "ambiguous"), ==, 1);
+  /* Stopped, not timed out: no attempt was spent on it. */
+  g_assert_cmpint (row_int (fixture, comment, "attempts"), ==, 0);
+  g_assert_cmpuint (fixture->jobs_finished, ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (status), !=, NOD_SYNC_STATE_ERROR);
+  g_assert_null (nod_sync_status_get_last_error (status));
+  g_assert_cmpuint (nod_test_fake_release (fixture->base_url, "held"), ==, 1);
+}
+
 /* ---- ambiguity: applied, then the answer lost ---- */
 
 static void
@@ -1657,6 +1710,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/failure/5xx-backs-off", test_transient_failure_backs_off);
   ADD ("/nod/sync-engine/failure/429-blocks", test_rate_limited_blocks);
   ADD ("/nod/sync-engine/removed-account-idle", test_removed_account_idle);
+  ADD ("/nod/sync-engine/removed-account-stops-push", test_removed_account_stops_push);
   ADD ("/nod/sync-engine/sign-out/keeps-actions", test_sign_out_keeps_actions);
   ADD ("/nod/sync-engine/sign-out/no-token", test_no_token_is_signed_out);
   ADD ("/nod/sync-engine/sign-out/stops-pull", test_sign_out_stops_pull);

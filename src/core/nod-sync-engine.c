@@ -29,9 +29,10 @@ typedef struct
   NodForge       *forge;
   NodSyncPushJob *push_job;
   NodSyncPullJob *pull_job;
+  GCancellable   *push_cancellable;  /* a push stops when its account goes */
   GCancellable   *pull_cancellable;  /* a pull stops when its account signs out or goes */
   gboolean        signed_in;
-  gboolean        removed;           /* forgotten: its jobs run out, nothing new starts */
+  gboolean        removed;           /* forgotten: its jobs stop, and tell no one */
   gboolean        rerun_push;        /* a push was asked for while one ran */
   gboolean        rerun_all;         /* … and not only approvals */
   gboolean        rerun_pull;        /* a pull was asked for while one ran */
@@ -51,9 +52,7 @@ struct _NodSyncEngine
   NodReviewCache  *cache;
   NodSyncStatus   *status;
   NodClock        *clock;            /* the time and the timers; the system's unless a test's */
-  GPtrArray       *accounts;
-  GPtrArray       *removed_accounts; /* kept until their jobs' callbacks have run */
-  GCancellable    *cancellable;
+  GPtrArray       *accounts;         /* Account, each held by what works on it too */
 
   guint            interval_s;
   guint            notes_per_minute;
@@ -95,16 +94,30 @@ static void count_after_job (NodSyncEngine *self,
                              Account       *account,
                              NodSyncTrigger then_request);
 
-/* An account's resume timer is on the engine's clock: the engine clears it first. */
+/* An account is shared by the list and by the jobs and counts working on it, so that one
+ * removed meanwhile is gone only once the last of them is done. Its resume timer is on the
+ * engine's clock: the engine clears it first. */
+static Account *
+account_ref (Account *account)
+{
+  return g_rc_box_acquire (account);
+}
+
 static void
-account_free (Account *account)
+account_clear (Account *account)
 {
   g_assert (account->resume_source == 0);
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
   g_clear_object (&account->pull_job);
+  g_clear_object (&account->push_cancellable);
   g_clear_object (&account->pull_cancellable);
-  g_free (account);
+}
+
+static void
+account_unref (Account *account)
+{
+  g_rc_box_release_full (account, (GDestroyNotify) account_clear);
 }
 
 static gint64
@@ -272,6 +285,17 @@ on_push_done (GObject      *source_object,
 
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->push_job);
+  g_clear_object (&account->push_cancellable);
+
+  /* Forgotten meanwhile: what it did concerns no one now. */
+  if (account->removed)
+    {
+      nod_sync_push_outcome_clear (&outcome);
+      account_unref (account);
+      g_free (run);
+      g_object_unref (self);
+      return;
+    }
 
   fields = json_object_new ();
   json_object_set_int_member (fields, "pushed", outcome.pushed);
@@ -333,6 +357,7 @@ on_push_done (GObject      *source_object,
 
   /* Count what is left, say the job is over, then serve a request that came meanwhile. */
   count_after_job (self, account, rerun ? rerun_trigger : (NodSyncTrigger) -1);
+  account_unref (account);
   g_object_unref (self);
 }
 
@@ -347,7 +372,7 @@ start_push (NodSyncEngine *self,
   g_assert (account->push_job == NULL);
 
   run->self = g_object_ref (self);
-  run->account = account;
+  run->account = account_ref (account);
   run->started_us = nod_clock_get_now_us (self->clock);
 
   json_object_set_string_member (fields, "kind", approvals_only ? "flush" : "drain");
@@ -359,7 +384,8 @@ start_push (NodSyncEngine *self,
   nod_sync_push_job_set_notes_per_minute (account->push_job, self->notes_per_minute);
   g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
-  nod_sync_push_job_run_async (account->push_job, self->cancellable, on_push_done, run);
+  account->push_cancellable = g_cancellable_new ();
+  nod_sync_push_job_run_async (account->push_job, account->push_cancellable, on_push_done, run);
 }
 
 /* ---- the pull job ---- */
@@ -425,18 +451,29 @@ on_pull_done (GObject      *source_object,
   Account *account = run->account;
   NodSyncPullJob *job = NOD_SYNC_PULL_JOB (source_object);
   g_autoptr(GError) error = NULL;
-  JsonObject *fields = json_object_new ();
+  JsonObject *fields;
   guint pulled = 0;
   gint64 paused_until = 0;
   gboolean history_done;
 
   nod_sync_pull_job_run_finish (job, result, &pulled, &paused_until, &error);
   history_done = error == NULL && nod_sync_pull_job_get_history_done (job);
-  account->pull_paused_until = paused_until;
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->pull_job);
   g_clear_object (&account->pull_cancellable);
+
+  /* Forgotten meanwhile: what it did concerns no one now. */
+  if (account->removed)
+    {
+      account_unref (account);
+      g_free (run);
+      g_object_unref (self);
+      return;
+    }
+
+  account->pull_paused_until = paused_until;
   nod_sync_status_set_progress (self->status, 0, 0);
+  fields = json_object_new ();
 
   json_object_set_int_member (fields, "pulled", pulled);
   json_object_set_int_member (fields, "duration_ms",
@@ -506,6 +543,7 @@ on_pull_done (GObject      *source_object,
   count_after_job (self, account, account->rerun_pull ? NOD_SYNC_TRIGGER_SETTINGS_CHANGED
                                                       : (NodSyncTrigger) -1);
   account->rerun_pull = FALSE;
+  account_unref (account);
   g_object_unref (self);
 }
 
@@ -519,7 +557,7 @@ start_pull (NodSyncEngine *self,
   g_assert (account->pull_job == NULL);
 
   run->self = g_object_ref (self);
-  run->account = account;
+  run->account = account_ref (account);
   run->started_us = nod_clock_get_now_us (self->clock);
 
   json_object_set_string_member (fields, "kind", "pull");
@@ -693,7 +731,10 @@ on_counted (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   NodOutboxCounts counts;
 
-  if (nod_outbox_count_finish (self->outbox, result, &counts, &error))
+  if (!nod_outbox_count_finish (self->outbox, result, &counts, &error))
+    g_warning ("Could not count the outbox: %s", error->message);
+  /* A removed account's rows are going: it counts for nothing. */
+  else if (!run->account->removed)
     {
       const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
 
@@ -706,8 +747,6 @@ on_counted (GObject      *source_object,
           nod_sync_status_set_last_summary (self->status, &summary);
         }
     }
-  else
-    g_warning ("Could not count the outbox: %s", error->message);
 
   update_status (self);
   /* A job that outlived its account's sign-out ends in the state the sign-out set. */
@@ -724,6 +763,7 @@ on_counted (GObject      *source_object,
       update_status (self);
     }
 
+  account_unref (run->account);
   g_object_unref (self);
   g_free (run);
 }
@@ -738,7 +778,7 @@ count_then_request (NodSyncEngine  *self,
   CountRun *run = g_new0 (CountRun, 1);
 
   run->self = g_object_ref (self);
-  run->account = account;
+  run->account = account_ref (account);
   run->then_request = (int) then_request;
   run->after_job = after_job;
   nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
@@ -889,6 +929,7 @@ on_account_counted (GObject      *source_object,
   if (!nod_outbox_count_finish (self->outbox, result, &each->account->counts, &error) &&
       count->error == NULL)
     count->error = g_steal_pointer (&error);
+  account_unref (each->account);
   g_free (each);
 
   if (--count->outstanding > 0)
@@ -925,7 +966,7 @@ count_every_account (NodSyncEngine *self,
       AccountCount *each = g_new0 (AccountCount, 1);
 
       each->task = i + 1 < self->accounts->len ? g_object_ref (task) : task;
-      each->account = g_ptr_array_index (self->accounts, i);
+      each->account = account_ref (g_ptr_array_index (self->accounts, i));
       nod_outbox_count_async (self->outbox, each->account->id, NULL, on_account_counted, each);
     }
 }
@@ -1161,6 +1202,8 @@ nod_sync_engine_set_clock (NodSyncEngine *self,
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (NOD_IS_CLOCK (clock));
   g_return_if_fail (!self->started && !nod_sync_engine_is_busy (self));
+  for (guint i = 0; i < self->accounts->len; i++)
+    g_return_if_fail (((Account *) g_ptr_array_index (self->accounts, i))->resume_source == 0);
 
   g_set_object (&self->clock, clock);
 }
@@ -1290,7 +1333,7 @@ nod_sync_engine_add_account (NodSyncEngine *self,
   g_return_if_fail (forge == NULL || NOD_IS_FORGE (forge));
   g_return_if_fail (find_account (self, account_id) == NULL);
 
-  account = g_new0 (Account, 1);
+  account = g_rc_box_new0 (Account);
   account->id = account_id;
   account->forge = forge != NULL ? g_object_ref (forge) : NULL;
   account->signed_in = forge != NULL;
@@ -1334,7 +1377,8 @@ nod_sync_engine_sign_out_account (NodSyncEngine *self,
 /**
  * nod_sync_engine_remove_account:
  *
- * Stops syncing an account. Its pull stops; a push already under way ends on its own;
+ * Stops syncing an account: its pull and its push stop where they are (a write already on
+ * its way is looked for before it is ever sent again), they tell no one what they did, and
  * nothing new starts. The caller forgets its data (nod_accounts_remove_async()).
  */
 void
@@ -1351,10 +1395,12 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
         continue;
       account->removed = TRUE;
       nod_clock_clear_timeout (self->clock, &account->resume_source);
-      /* Its rows are about to go: a pull must not write more of them. */
+      /* Its rows are about to go: no job may write more of them. */
       if (account->pull_cancellable != NULL)
         g_cancellable_cancel (account->pull_cancellable);
-      g_ptr_array_add (self->removed_accounts, g_ptr_array_steal_index (self->accounts, i));
+      if (account->push_cancellable != NULL)
+        g_cancellable_cancel (account->push_cancellable);
+      g_ptr_array_remove_index (self->accounts, i);
       update_status (self);
       return;
     }
@@ -1436,12 +1482,20 @@ nod_sync_engine_get_cache (NodSyncEngine *self)
   return self->cache;
 }
 
+/* What the engine still has running on its accounts stops with it. */
 static void
-clear_resume_timers (NodSyncEngine *self,
-                     GPtrArray     *accounts)
+stop_accounts (NodSyncEngine *self)
 {
-  for (guint i = 0; accounts != NULL && i < accounts->len; i++)
-    nod_clock_clear_timeout (self->clock, &((Account *) g_ptr_array_index (accounts, i))->resume_source);
+  for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      nod_clock_clear_timeout (self->clock, &account->resume_source);
+      if (account->push_cancellable != NULL)
+        g_cancellable_cancel (account->push_cancellable);
+      if (account->pull_cancellable != NULL)
+        g_cancellable_cancel (account->pull_cancellable);
+    }
 }
 
 static void
@@ -1449,23 +1503,19 @@ nod_sync_engine_dispose (GObject *object)
 {
   NodSyncEngine *self = NOD_SYNC_ENGINE (object);
 
-  g_cancellable_cancel (self->cancellable);
   if (self->clock != NULL)
     {
       nod_clock_clear_timeout (self->clock, &self->periodic_source);
-      clear_resume_timers (self, self->accounts);
-      clear_resume_timers (self, self->removed_accounts);
+      stop_accounts (self);
     }
   g_clear_signal_handler (&self->network_handler, self->network_monitor);
   g_clear_object (&self->network_monitor);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
-  g_clear_pointer (&self->removed_accounts, g_ptr_array_unref);
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
   g_clear_object (&self->cache);
   g_clear_object (&self->sync_log);
   g_clear_object (&self->store);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->clock);
 
   G_OBJECT_CLASS (nod_sync_engine_parent_class)->dispose (object);
@@ -1598,12 +1648,10 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
 static void
 nod_sync_engine_init (NodSyncEngine *self)
 {
-  self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
-  self->removed_accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
+  self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_unref);
   self->periodic_enabled = TRUE;
   self->status = nod_sync_status_new ();
   self->clock = g_object_ref (nod_clock_get_system ());
-  self->cancellable = g_cancellable_new ();
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
   self->network_available = TRUE;
