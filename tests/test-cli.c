@@ -533,6 +533,114 @@ test_account_add_list_remove (Fixture       *fixture,
   use_session_bus = FALSE;
 }
 
+static void
+exec_store (Fixture    *fixture,
+            const char *sql)
+{
+  g_autofree char *path = g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* Signs in the fake's reviewer through the keyring; FALSE (the case skipped) without one. */
+static gboolean
+add_keyring_account (Fixture *fixture)
+{
+  g_auto (Outcome) added = { 0, };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  if (bus == NULL)
+    {
+      g_test_skip ("No session bus, so no keyring: build-aux/dev.sh test provides both");
+      return FALSE;
+    }
+  use_session_bus = TRUE;
+  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
+           "--token-stdin", NULL);
+  if (added.status == 1 && strstr (added.err, "keyring") != NULL)
+    {
+      use_session_bus = FALSE;
+      g_test_skip_printf ("No usable keyring: %s", added.err);
+      return FALSE;
+    }
+  g_assert_cmpint (added.status, ==, 0);
+  return TRUE;
+}
+
+/* A command acts for the first account with a token, and answers for that one: an account
+ * kept from before, signed out (no token), listed ahead of it, changes nothing. */
+static void
+test_acts_for_its_account (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_auto (Outcome) listed = { 0, };
+  g_auto (Outcome) pulled = { 0, };
+  g_auto (Outcome) approved = { 0, };
+  g_auto (Outcome) removed = { 0, };
+
+  without_one_off_account = TRUE;
+  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  exec_store (fixture, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                       "VALUES (1, 'https://ghost.nod-test.invalid', 'ghost', 0)");
+  if (!add_keyring_account (fixture))
+    {
+      without_one_off_account = FALSE;
+      return;
+    }
+
+  run_nod (fixture, &pulled, NULL, "pull", NULL);
+  g_assert_cmpint (pulled.status, ==, 0);
+  g_assert_true (g_str_has_prefix (pulled.out, "pulled "));
+  g_assert_cmpint (g_ascii_strtoll (pulled.out + strlen ("pulled "), NULL, 10), >, 0);
+
+  run_nod (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
+  g_assert_cmpint (approved.status, ==, 0);
+  g_assert_nonnull (strstr (approved.out, "approve gnome-apps/nod!111: done"));
+
+  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  g_assert_cmpint (removed.status, ==, 0);
+  use_session_bus = FALSE;
+  without_one_off_account = FALSE;
+}
+
+/* `account remove` forgets the stored account's token even with GITLAB_URL and
+ * GITLAB_TOKEN set: they name a one-off account for the other verbs, not for this one. */
+static void
+test_account_remove_with_one_off (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_auto (Outcome) removed = { 0, };
+  g_auto (Outcome) pulled = { 0, };
+  g_autofree char *sql = NULL;
+
+  without_one_off_account = TRUE;
+  if (!add_keyring_account (fixture))
+    {
+      without_one_off_account = FALSE;
+      return;
+    }
+
+  without_one_off_account = FALSE;
+  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  g_assert_cmpint (removed.status, ==, 0);
+  g_assert_cmpint (query_store (fixture, "SELECT COUNT (*) FROM accounts"), ==, 0);
+
+  /* The row again, as if it had stayed: with no token left in the keyring it is signed out,
+   * so a command has no account to act for. */
+  sql = g_strdup_printf ("INSERT INTO accounts (id, base_url, username, created_at_us) "
+                         "VALUES (7, '%s', 'sam', 0)", fixture->base_url);
+  exec_store (fixture, sql);
+  without_one_off_account = TRUE;
+  run_nod (fixture, &pulled, NULL, "pull", NULL);
+  g_assert_cmpint (pulled.status, ==, 1);
+  g_assert_nonnull (strstr (pulled.err, "nod: no account to use"));
+  use_session_bus = FALSE;
+  without_one_off_account = FALSE;
+}
+
 /* How many merge requests wait for the reviewer's review, updated in the last @days. */
 static gint64
 server_reviews_since (Fixture *fixture,
@@ -1189,6 +1297,8 @@ main (int   argc,
   ADD ("/nod/cli/mr-list-text", test_mr_list_text);
   ADD ("/nod/cli/queue-text", test_queue_text);
   ADD ("/nod/cli/done-text", test_done_text);
+  ADD ("/nod/cli/acts-for-its-account", test_acts_for_its_account);
+  ADD ("/nod/cli/account-remove-with-one-off", test_account_remove_with_one_off);
 #undef ADD
 
   return g_test_run ();

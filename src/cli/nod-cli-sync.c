@@ -66,7 +66,8 @@ _nod_cli_push (GTask *task)
   NodCliRun *run = _nod_cli_run_of (task);
   NodSyncTrigger trigger = run->command->approvals_only ? NOD_SYNC_TRIGGER_APPROVAL
                                                         : NOD_SYNC_TRIGGER_RETRY;
-  NodSyncDecision decision = nod_sync_engine_request (run->engine, trigger);
+  NodSyncDecision decision =
+    nod_sync_engine_request_account (run->engine, nod_account_get_id (run->account), trigger);
 
   if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
     {
@@ -104,8 +105,9 @@ void
 _nod_cli_pull (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
-  NodSyncDecision decision = nod_sync_engine_request (run->engine,
-                                                      NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  NodSyncDecision decision =
+    nod_sync_engine_request_account (run->engine, nod_account_get_id (run->account),
+                                     NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
 
   if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
     {

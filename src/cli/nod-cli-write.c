@@ -53,7 +53,9 @@ on_enqueued (GObject      *source_object,
   /* Sent now, not at the next cycle: the reviewer asked for this one. */
   trigger = nod_outbox_action_is_approval (stored) ? NOD_SYNC_TRIGGER_APPROVAL
                                                    : NOD_SYNC_TRIGGER_RETRY;
-  decision = nod_sync_engine_request (run->engine, trigger);
+  /* For the account it acts for: another's state says nothing of this one. */
+  decision = nod_sync_engine_request_account (run->engine, nod_account_get_id (run->account),
+                                              trigger);
   if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
     {
       _nod_cli_report_outcome (task);

@@ -137,13 +137,15 @@ run_verb (GTask *task)
 /* ---- a session of its own (headless) ---- */
 
 /* GITLAB_URL + GITLAB_TOKEN: a one-off account, and the only one used; its token is never
- * stored. (`account add` reads GITLAB_TOKEN as the token to keep instead.) */
+ * stored. Adding and removing work on the stored accounts, with the keyring (`account add`
+ * reads GITLAB_TOKEN as the token to keep; `account remove` must clear a kept one). */
 static gboolean
 wants_one_off_account (NodCliRun *run)
 {
   return g_application_command_line_getenv (run->command_line, "GITLAB_URL") != NULL &&
          g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN") != NULL &&
-         run->command->verb != NOD_CLI_VERB_ACCOUNT_ADD;
+         run->command->verb != NOD_CLI_VERB_ACCOUNT_ADD &&
+         run->command->verb != NOD_CLI_VERB_ACCOUNT_REMOVE;
 }
 
 static void

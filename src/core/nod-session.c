@@ -111,12 +111,21 @@ typedef struct
 {
   NodSession *session;
   guint       pending_lookups;
+  GPtrArray  *forges;  /* a NodForge per account, in the list's order; NULL: no token */
 } Opening;
+
+static void
+forge_clear (gpointer forge)
+{
+  if (forge != NULL)
+    g_object_unref (forge);
+}
 
 static void
 opening_free (Opening *opening)
 {
   g_clear_object (&opening->session);
+  g_clear_pointer (&opening->forges, g_ptr_array_unref);
   g_free (opening);
 }
 
@@ -124,15 +133,27 @@ typedef struct
 {
   GTask      *task;
   NodAccount *account;
+  guint       position;
 } TokenLookup;
 
+/* Every lookup has answered: the engine gets the accounts in the list's order, whatever
+ * order the keyring answered in, so "the first account" means the same every time. */
 static void
 finish_opening (GTask *task)
 {
   Opening *opening = g_task_get_task_data (task);
+  NodSession *self = opening->session;
 
   if (opening->pending_lookups > 0)
     return;
+  for (guint i = 0; i < opening->forges->len; i++)
+    {
+      g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+      /* Without a token it is signed out: its merge requests stay readable, its actions
+       * wait. */
+      give_forge (self, account, opening->forges->pdata[i]);
+    }
   g_task_return_pointer (task, g_steal_pointer (&opening->session), g_object_unref);
   g_object_unref (task);
 }
@@ -144,22 +165,24 @@ on_token_found (GObject      *source_object,
 {
   TokenLookup *lookup = user_data;
   Opening *opening = g_task_get_task_data (lookup->task);
-  NodSession *self = opening->session;
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodGitlab) gitlab = NULL;
   char *token = nod_credentials_lookup_finish (result, &error);
 
+  /* No keyring (over SSH, say) is no news here: the status says the account is signed out. */
+  if (token == NULL && error != NULL)
+    g_debug ("No token for %s: %s", nod_account_get_base_url (lookup->account),
+             error->message);
   if (token != NULL)
-    gitlab = nod_gitlab_new (nod_account_get_base_url (lookup->account), token, &error);
-  else if (error != NULL)
-    g_message ("No token for %s: %s", nod_account_get_base_url (lookup->account),
-               error->message);
-  if (token != NULL && gitlab == NULL)
-    g_message ("Account %s: %s", nod_account_get_base_url (lookup->account), error->message);
-  nod_credentials_token_free (token);
+    {
+      NodGitlab *gitlab = nod_gitlab_new (nod_account_get_base_url (lookup->account), token,
+                                          &error);
 
-  /* Without a token it is signed out: its merge requests stay readable, its actions wait. */
-  give_forge (self, lookup->account, gitlab != NULL ? NOD_FORGE (gitlab) : NULL);
+      if (gitlab == NULL)
+        g_message ("Account %s: %s", nod_account_get_base_url (lookup->account),
+                   error->message);
+      opening->forges->pdata[lookup->position] = gitlab;
+    }
+  nod_credentials_token_free (token);
 
   opening->pending_lookups--;
   finish_opening (lookup->task);
@@ -189,12 +212,15 @@ on_accounts_loaded (GObject      *source_object,
   /* One keyring lookup per account, all at once; the session is ready when all answered. */
   n_accounts = uses_keyring (self) ? g_list_model_get_n_items (accounts) : 0;
   opening->pending_lookups = n_accounts;
+  opening->forges = g_ptr_array_new_full (n_accounts, forge_clear);
+  g_ptr_array_set_size (opening->forges, n_accounts);
   for (guint i = 0; i < n_accounts; i++)
     {
       TokenLookup *lookup = g_new0 (TokenLookup, 1);
 
       lookup->task = task;
       lookup->account = g_list_model_get_item (accounts, i);
+      lookup->position = i;
       nod_credentials_lookup_async (nod_account_get_base_url (lookup->account),
                                     nod_account_get_username (lookup->account),
                                     g_task_get_cancellable (task), on_token_found, lookup);

@@ -696,6 +696,32 @@ nod_sync_engine_request (NodSyncEngine  *self,
   return first;
 }
 
+/**
+ * nod_sync_engine_request_account:
+ * @trigger: why
+ *
+ * Asks the policy for one account only and starts what it allows: what a command that acts
+ * for one account does.
+ *
+ * Returns: the policy's decision for that account
+ */
+NodSyncDecision
+nod_sync_engine_request_account (NodSyncEngine  *self,
+                                 gint64          account_id,
+                                 NodSyncTrigger  trigger)
+{
+  NodSyncDecision decision = { NOD_SYNC_VERDICT_SKIP, NOD_SYNC_REASON_NOT_CONFIGURED, };
+  Account *account;
+
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), decision);
+
+  account = find_account (self, account_id);
+  if (account != NULL)
+    request_for_account (self, account, trigger, FALSE, &decision);
+  update_status (self);
+  return decision;
+}
+
 gboolean
 nod_sync_engine_is_busy (NodSyncEngine *self)
 {

@@ -58,6 +58,9 @@ void             nod_sync_engine_follow_network    (NodSyncEngine        *self,
 
 NodSyncDecision  nod_sync_engine_request           (NodSyncEngine        *self,
                                                     NodSyncTrigger        trigger);
+NodSyncDecision  nod_sync_engine_request_account   (NodSyncEngine        *self,
+                                                    gint64                account_id,
+                                                    NodSyncTrigger        trigger);
 gboolean         nod_sync_engine_is_busy           (NodSyncEngine        *self);
 
 void             nod_sync_engine_enqueue_async     (NodSyncEngine        *self,
