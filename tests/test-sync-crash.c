@@ -112,9 +112,9 @@ child_settled (gpointer data)
   return child->idle_when_finished && !nod_sync_engine_is_busy (child->engine);
 }
 
-/* Opens the outbox, recovers it as a session does, starts the engine (the start-up
- * sync), asks for Push now and runs until the engine rests. Prints "drained" when nothing
- * is left. */
+/* Opens the outbox, recovers what a killed child left as a session does, starts the engine
+ * (the start-up sync), asks for Push now and runs until the engine rests. Prints "drained"
+ * when nothing is left. */
 static int
 run_crash_child (const char *db_path,
                  const char *base_url,
@@ -144,15 +144,15 @@ run_crash_child (const char *db_path,
     }
 
   outbox = nod_outbox_new (store);
-  nod_outbox_recover_async (outbox, NULL, nod_test_keep_result, &result);
-  if (!nod_outbox_recover_finish (outbox, nod_test_wait_for_result (&result), NULL, &error))
+  engine = nod_sync_engine_new (store, outbox);
+  nod_sync_engine_recover_async (engine, NULL, nod_test_keep_result, &result);
+  if (!nod_sync_engine_recover_finish (engine, nod_test_wait_for_result (&result), &error))
     {
       g_printerr ("crash child: %s\n", error->message);
       return 1;
     }
   g_clear_object (&result);
 
-  engine = nod_sync_engine_new (store, outbox);
   nod_sync_engine_set_interval (engine, 3600);
   nod_sync_engine_set_notes_per_minute (engine, NOTES_PER_MINUTE);
   nod_sync_engine_add_account (engine, ACCOUNT, NOD_FORGE (gitlab));

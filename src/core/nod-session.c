@@ -229,55 +229,23 @@ on_accounts_loaded (GObject      *source_object,
 }
 
 static void
-on_last_pull_loaded (GObject      *source_object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  Opening *opening = g_task_get_task_data (task);
-  NodSession *self = opening->session;
-  g_autoptr(GError) error = NULL;
-  gint64 last_pull_us = 0;
-
-  if (!nod_review_cache_load_last_pull_finish (NOD_REVIEW_CACHE (source_object), result,
-                                               &last_pull_us, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
-  /* "Synced 2 h ago" from the start, as the last run left it. */
-  if (last_pull_us > 0)
-    nod_sync_status_set_last_synced_at (nod_sync_engine_get_status (self->engine),
-                                        last_pull_us / G_USEC_PER_SEC);
-
-  nod_accounts_load_async (self->accounts, g_task_get_cancellable (task), on_accounts_loaded,
-                           task);
-}
-
-static void
 on_recovered (GObject      *source_object,
               GAsyncResult *result,
               gpointer      user_data)
 {
   GTask *task = user_data;
   Opening *opening = g_task_get_task_data (task);
+  NodSession *self = opening->session;
   g_autoptr(GError) error = NULL;
-  guint recovered = 0;
 
-  if (!nod_outbox_recover_finish (NOD_OUTBOX (source_object), result, &recovered, &error))
+  if (!nod_sync_engine_recover_finish (self->engine, result, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
-  if (recovered > 0)
-    g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
-             "before being sent again", recovered);
-
-  nod_review_cache_load_last_pull_async (nod_session_get_cache (opening->session),
-                                         g_task_get_cancellable (task), on_last_pull_loaded,
-                                         task);
+  nod_accounts_load_async (self->accounts, g_task_get_cancellable (task), on_accounts_loaded,
+                           task);
 }
 
 static void
@@ -306,7 +274,8 @@ on_store_opened (GObject      *source_object,
                            G_CONNECT_SWAPPED);
 
   /* Before anything can be sent: what a killed Nod left in flight is checked first. */
-  nod_outbox_recover_async (self->outbox, g_task_get_cancellable (task), on_recovered, task);
+  nod_sync_engine_recover_async (self->engine, g_task_get_cancellable (task), on_recovered,
+                                 task);
 }
 
 /**

@@ -1146,12 +1146,90 @@ start_after_count (NodSyncEngine *self,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+on_last_pull_loaded (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  gint64 last_pull_us = 0;
+
+  if (!nod_review_cache_load_last_pull_finish (self->cache, result, &last_pull_us, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* "Synced 2 h ago" from the start, as the last run left it. */
+  if (last_pull_us > 0)
+    nod_sync_status_set_last_synced_at (self->status, last_pull_us / G_USEC_PER_SEC);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_recovered (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+  guint recovered = 0;
+
+  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (recovered > 0)
+    g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
+             "before being sent again", recovered);
+
+  cancellable = g_task_get_cancellable (task);
+  nod_review_cache_load_last_pull_async (self->cache, cancellable, on_last_pull_loaded,
+                                         g_steal_pointer (&task));
+}
+
+/**
+ * nod_sync_engine_recover_async:
+ *
+ * What the last run left: actions a process that died left in flight are pending again,
+ * marked ambiguous (looked for on GitLab before they are sent again), and the status's
+ * "last synced" is when that run last pulled. Once, before anything is sent.
+ */
+void
+nod_sync_engine_recover_async (NodSyncEngine       *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, nod_sync_engine_recover_async);
+  nod_outbox_recover_async (self->outbox, cancellable, on_recovered, task);
+}
+
+gboolean
+nod_sync_engine_recover_finish (NodSyncEngine  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /**
  * nod_sync_engine_start_async:
  *
  * Counts every account's outbox, arms the periodic cycle and asks for the start-up sync.
- * Call once, after the accounts are added and the outbox is recovered (a session does
- * both).
+ * Call once, after the accounts are added and nod_sync_engine_recover_async() (a session
+ * does both).
  */
 void
 nod_sync_engine_start_async (NodSyncEngine       *self,

@@ -89,6 +89,14 @@ gboolean         nod_sync_engine_discard_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
+void             nod_sync_engine_recover_async     (NodSyncEngine        *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean         nod_sync_engine_recover_finish    (NodSyncEngine        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
 void             nod_sync_engine_start_async       (NodSyncEngine        *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
