@@ -135,6 +135,8 @@ on_wait_timeout (gpointer data)
 
   run->timeout_source = 0;
   g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  /* One way out only: an idle look already queued must not go on as well. */
+  g_clear_handle_id (&run->idle_source, g_source_remove);
   run->when_idle (task);
   return G_SOURCE_REMOVE;
 }

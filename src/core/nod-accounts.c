@@ -218,8 +218,8 @@ nod_accounts_load_finish (NodAccounts   *self,
 /**
  * nod_accounts_dup_rate_limit:
  *
- * Returns: (transfer full) (nullable): what GitLab last said of the account's request
- *   budget, as kept by nod_accounts_save_rate_limit_async() when the accounts were loaded
+ * Returns: (transfer full) (nullable): what GitLab had last said of the account's request
+ *   budget when the accounts were loaded (what nod_accounts_save_rate_limit_async() kept)
  */
 NodRateLimit *
 nod_accounts_dup_rate_limit (NodAccounts *self,

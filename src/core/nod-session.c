@@ -535,7 +535,7 @@ token_forgotten (GTask *task)
       g_object_unref (task);
       return;
     }
-  nod_accounts_remove_async (self->accounts, GPOINTER_TO_SIZE (g_task_get_task_data (task)),
+  nod_accounts_remove_async (self->accounts, *(gint64 *) g_task_get_task_data (task),
                              g_task_get_cancellable (task), on_account_removed, task);
 }
 
@@ -581,7 +581,7 @@ account_task_new (NodSession           *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, GSIZE_TO_POINTER ((gsize) account_id), NULL);
+  g_task_set_task_data (task, g_memdup2 (&account_id, sizeof account_id), g_free);
   *out_account = nod_accounts_find (self->accounts, account_id);
   if (*out_account == NULL)
     {

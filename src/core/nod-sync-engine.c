@@ -1724,7 +1724,8 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
   /**
    * NodSyncEngine::job-finished:
    *
-   * A push job ended; the status holds its summary.
+   * A push or a pull ended and its account is counted again; the status holds its
+   * summary.
    */
   signals[SIGNAL_JOB_FINISHED] =
     g_signal_new ("job-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -126,6 +126,7 @@ set_last_error (NodSyncPushJob *self,
 
 /* ---- finishing ---- */
 
+/* Either hand-back (unsent, or sent and unanswered) is a boolean task of the outbox. */
 static void
 on_released (GObject      *source_object,
              GAsyncResult *result,
@@ -134,19 +135,7 @@ on_released (GObject      *source_object,
   g_autoptr(GError) error = NULL;
 
   /* A row that could not be handed back stays in flight; start-up recovery takes it. */
-  if (!nod_outbox_release_finish (NOD_OUTBOX (source_object), result, &error))
-    g_warning ("Could not hand an action back to the outbox: %s", error->message);
-}
-
-static void
-on_sent_released (GObject      *source_object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* A row that could not be handed back stays in flight; start-up recovery takes it. */
-  if (!nod_outbox_release_sent_finish (NOD_OUTBOX (source_object), result, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_warning ("Could not hand an action back to the outbox: %s", error->message);
 }
 
@@ -284,7 +273,7 @@ settle_from_error (NodSyncPushJob *self,
         {
           nod_outbox_release_sent_async (self->outbox,
                                          nod_outbox_action_get_op_id (current_action (self)),
-                                         NULL, on_sent_released, NULL);
+                                         NULL, on_released, NULL);
           self->index++;
         }
       release_rest (self, 0);

@@ -505,26 +505,23 @@ on_views_listed (GObject      *source_object,
                  gpointer      user_data)
 {
   ListLoad *load = user_data;
-  NodMergeRequestList *self = load->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) views = nod_review_cache_list_views_finish (NOD_REVIEW_CACHE (source_object),
                                                                    result, &error);
-  g_autoptr(NodAccount) account = self->accounts != NULL
-                                    ? g_list_model_get_item (self->accounts, load->account_index)
-                                    : NULL;
 
   if (views == NULL)
-    g_warning ("Could not list merge requests: %s", error->message);
-  if (views == NULL || account == NULL)
     {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not list merge requests: %s", error->message);
       load->account_index++;
       load_next_account (load);
       return;
     }
 
+  /* The views are of the account asked for (load->account_id), whatever the list of
+   * accounts became meanwhile. */
   load->views = g_steal_pointer (&views);
   load->view_index = 0;
-  load->account_id = nod_account_get_id (account);
   if (match_views (load) == G_SOURCE_CONTINUE)
     g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, match_views, load, NULL);
 }
@@ -542,8 +539,9 @@ load_next_account (ListLoad *load)
     }
 
   account = g_list_model_get_item (self->accounts, load->account_index);
-  nod_review_cache_list_views_async (self->cache, nod_account_get_id (account),
-                                     self->cancellable, on_views_listed, load);
+  load->account_id = nod_account_get_id (account);
+  nod_review_cache_list_views_async (self->cache, load->account_id, self->cancellable,
+                                     on_views_listed, load);
 }
 
 static gboolean

@@ -290,7 +290,7 @@ update_display (NodStatusIndicator *self)
 /* The button follows app.push-now, which the application keeps enabled exactly when a
  * push can run; here it says why not. */
 static void
-update_push_button (NodStatusIndicator *self)
+update_push_reason (NodStatusIndicator *self)
 {
   GtkWidget *button = GTK_WIDGET (self->push_button);
   gboolean can_sync_now = nod_sync_status_get_can_sync_now (self->status);
@@ -656,7 +656,7 @@ on_status_notify (NodSyncStatus      *status,
   update_display (self);
 
   if (g_str_equal (name, "can-sync-now") || g_str_equal (name, "sync-now-reason"))
-    update_push_button (self);
+    update_push_reason (self);
 
   /* What the outbox holds changed, or a job started or ended and sent some of it. */
   if ((g_str_equal (name, "pending-count") || g_str_equal (name, "failed-count")
@@ -933,7 +933,7 @@ nod_status_indicator_set_status (NodStatusIndicator *self,
   g_signal_connect_object (self->status, "notify", G_CALLBACK (on_status_notify), self, 0);
 
   update_display (self);
-  update_push_button (self);
+  update_push_reason (self);
   if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
     reload_outbox (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);

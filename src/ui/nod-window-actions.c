@@ -21,7 +21,10 @@ on_enqueued (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   g_autoptr(NodOutboxAction) action = NULL;
 
+  /* The action is kept either way; a window closed meanwhile has no one to tell. */
   action = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result, &error);
+  if (self->merge_request_list == NULL)
+    return;
   if (error != NULL)
     {
       AdwToast *toast = adw_toast_new (error->message);
