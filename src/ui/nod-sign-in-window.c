@@ -63,11 +63,10 @@ dup_base_url (NodSignInWindow *self)
   g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
                                         GTK_EDITABLE (self->url_row))));
 
-  /* People type "gitlab.example.org"; GitLab lives on https. */
+  /* People type "gitlab.example.org"; GitLab lives on https. (A trailing slash is the
+   * session's to drop.) */
   if (*text != '\0' && strstr (text, "://") == NULL)
     return g_strconcat ("https://", text, NULL);
-  while (g_str_has_suffix (text, "/"))
-    text[strlen (text) - 1] = '\0';
   return g_steal_pointer (&text);
 }
 
