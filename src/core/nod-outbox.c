@@ -663,32 +663,6 @@ enqueue_work (sqlite3       *db,
   return TRUE;
 }
 
-/* Every operation has its own work data, which its work function reads and fills in on
- * the store's worker; its _async function is the task's source tag. */
-static void
-queue_work (NodOutbox           *self,
-            gpointer             source_tag,
-            NodStoreWorkFunc     work_func,
-            gpointer             work,
-            GDestroyNotify       work_free,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  nod_store_run_async (self->store, self, source_tag, work_func, work, work_free,
-                       cancellable, callback, user_data);
-}
-
-/* The operation's work data, still owned by @result, or NULL on error. */
-static gpointer
-finish_work (NodOutbox     *self,
-             GAsyncResult  *result,
-             gpointer       source_tag,
-             GError       **error)
-{
-  return nod_store_run_finish (result, self, source_tag, error);
-}
-
 /**
  * nod_outbox_enqueue_async:
  * @action: a draft made with one of the nod_outbox_action_new_*() constructors
@@ -733,8 +707,8 @@ nod_outbox_enqueue_async (NodOutbox           *self,
 
   work = g_new0 (EnqueueWork, 1);
   work->action = draft;
-  queue_work (self, nod_outbox_enqueue_async, enqueue_work, work,
-              (GDestroyNotify) enqueue_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_enqueue_async, enqueue_work, work,
+                       (GDestroyNotify) enqueue_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -755,7 +729,7 @@ nod_outbox_enqueue_finish (NodOutbox        *self,
   g_return_val_if_fail (NOD_IS_OUTBOX (self), FALSE);
 
   /* g_task_report_error() tags its task with the tag we gave it, so one path serves both. */
-  work = finish_work (self, result, nod_outbox_enqueue_async, error);
+  work = nod_store_run_finish (result, self, nod_outbox_enqueue_async, error);
   if (work == NULL)
     return FALSE;
 
@@ -893,8 +867,8 @@ nod_outbox_claim_next_batch_async (NodOutbox           *self,
   work->flags = flags;
   work->max_actions = max_actions;
   work->now = now;
-  queue_work (self, nod_outbox_claim_next_batch_async, claim_work, work,
-              (GDestroyNotify) claim_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_claim_next_batch_async, claim_work, work,
+                       (GDestroyNotify) claim_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -908,7 +882,7 @@ nod_outbox_claim_next_batch_finish (NodOutbox     *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  ClaimWork *work = finish_work (self, result, nod_outbox_claim_next_batch_async, error);
+  ClaimWork *work = nod_store_run_finish (result, self, nod_outbox_claim_next_batch_async, error);
 
   return work != NULL ? g_steal_pointer (&work->claimed) : NULL;
 }
@@ -1067,8 +1041,8 @@ nod_outbox_ack_async (NodOutbox           *self,
   work->op_id = g_strdup (op_id);
   work->server_id = g_strdup (server_id);
   work->server_discussion_id = g_strdup (server_discussion_id);
-  queue_work (self, nod_outbox_ack_async, ack_work, work, (GDestroyNotify) ack_work_free,
-              cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_ack_async, ack_work, work,
+                       (GDestroyNotify) ack_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1076,7 +1050,7 @@ nod_outbox_ack_finish (NodOutbox     *self,
                        GAsyncResult  *result,
                        GError       **error)
 {
-  return finish_work (self, result, nod_outbox_ack_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_ack_async, error) != NULL;
 }
 
 /* Runs an UPDATE of the row of @op_id, bound as: the statement's own parameters via
@@ -1197,8 +1171,9 @@ nod_outbox_fail_transient_async (NodOutbox           *self,
   work->reason = g_strdup (reason);
   work->ambiguous = ambiguous;
   work->now = now;
-  queue_work (self, nod_outbox_fail_transient_async, fail_transient_work, work,
-              (GDestroyNotify) fail_transient_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_fail_transient_async, fail_transient_work,
+                       work, (GDestroyNotify) fail_transient_work_free, cancellable, callback,
+                       user_data);
 }
 
 gboolean
@@ -1206,7 +1181,7 @@ nod_outbox_fail_transient_finish (NodOutbox     *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return finish_work (self, result, nod_outbox_fail_transient_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_fail_transient_async, error) != NULL;
 }
 
 typedef struct
@@ -1276,8 +1251,9 @@ nod_outbox_fail_permanent_async (NodOutbox           *self,
   work->op_id = g_strdup (op_id);
   work->http_status = http_status;
   work->reason = g_strdup (reason);
-  queue_work (self, nod_outbox_fail_permanent_async, fail_permanent_work, work,
-              (GDestroyNotify) fail_permanent_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_fail_permanent_async, fail_permanent_work,
+                       work, (GDestroyNotify) fail_permanent_work_free, cancellable, callback,
+                       user_data);
 }
 
 gboolean
@@ -1285,7 +1261,7 @@ nod_outbox_fail_permanent_finish (NodOutbox     *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return finish_work (self, result, nod_outbox_fail_permanent_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_fail_permanent_async, error) != NULL;
 }
 
 typedef struct
@@ -1348,8 +1324,8 @@ nod_outbox_release_async (NodOutbox           *self,
   work = g_new0 (ReleaseWork, 1);
   work->op_id = g_strdup (op_id);
   work->not_before = not_before;
-  queue_work (self, nod_outbox_release_async, release_work, work,
-              (GDestroyNotify) release_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_release_async, release_work, work,
+                       (GDestroyNotify) release_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1357,7 +1333,7 @@ nod_outbox_release_finish (NodOutbox     *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return finish_work (self, result, nod_outbox_release_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_release_async, error) != NULL;
 }
 
 /* Its work data is the op_id. */
@@ -1390,8 +1366,8 @@ nod_outbox_release_sent_async (NodOutbox           *self,
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  queue_work (self, nod_outbox_release_sent_async, release_sent_work, g_strdup (op_id),
-              g_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_release_sent_async, release_sent_work,
+                       g_strdup (op_id), g_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1399,7 +1375,7 @@ nod_outbox_release_sent_finish (NodOutbox     *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  return finish_work (self, result, nod_outbox_release_sent_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_release_sent_async, error) != NULL;
 }
 
 /* Its work data is the op_id. */
@@ -1462,8 +1438,8 @@ nod_outbox_retry_async (NodOutbox           *self,
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  queue_work (self, nod_outbox_retry_async, retry_work, g_strdup (op_id), g_free,
-              cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_retry_async, retry_work, g_strdup (op_id),
+                       g_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1471,7 +1447,7 @@ nod_outbox_retry_finish (NodOutbox     *self,
                          GAsyncResult  *result,
                          GError       **error)
 {
-  return finish_work (self, result, nod_outbox_retry_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_retry_async, error) != NULL;
 }
 
 /* Its work data is the op_id. */
@@ -1522,8 +1498,8 @@ nod_outbox_discard_async (NodOutbox           *self,
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  queue_work (self, nod_outbox_discard_async, discard_work, g_strdup (op_id), g_free,
-              cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_discard_async, discard_work, g_strdup (op_id),
+                       g_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1531,7 +1507,7 @@ nod_outbox_discard_finish (NodOutbox     *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return finish_work (self, result, nod_outbox_discard_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_discard_async, error) != NULL;
 }
 
 typedef struct
@@ -1569,8 +1545,8 @@ nod_outbox_recover_async (NodOutbox           *self,
 {
   g_return_if_fail (NOD_IS_OUTBOX (self));
 
-  queue_work (self, nod_outbox_recover_async, recover_work, g_new0 (RecoverWork, 1), g_free,
-              cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_recover_async, recover_work,
+                       g_new0 (RecoverWork, 1), g_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1579,7 +1555,7 @@ nod_outbox_recover_finish (NodOutbox     *self,
                            guint         *out_recovered,
                            GError       **error)
 {
-  RecoverWork *work = finish_work (self, result, nod_outbox_recover_async, error);
+  RecoverWork *work = nod_store_run_finish (result, self, nod_outbox_recover_async, error);
 
   if (work == NULL)
     return FALSE;
@@ -1657,8 +1633,8 @@ nod_outbox_count_async (NodOutbox           *self,
 
   work = g_new0 (CountWork, 1);
   work->account_id = account_id;
-  queue_work (self, nod_outbox_count_async, count_work, work, g_free, cancellable, callback,
-              user_data);
+  nod_store_run_async (self->store, self, nod_outbox_count_async, count_work, work, g_free,
+                       cancellable, callback, user_data);
 }
 
 gboolean
@@ -1667,7 +1643,7 @@ nod_outbox_count_finish (NodOutbox        *self,
                          NodOutboxCounts  *out_counts,
                          GError          **error)
 {
-  CountWork *work = finish_work (self, result, nod_outbox_count_async, error);
+  CountWork *work = nod_store_run_finish (result, self, nod_outbox_count_async, error);
 
   g_return_val_if_fail (out_counts != NULL, FALSE);
 
@@ -1748,8 +1724,8 @@ nod_outbox_list_async (NodOutbox           *self,
 
   work = g_new0 (ListWork, 1);
   work->account_id = account_id;
-  queue_work (self, nod_outbox_list_async, list_work, work, (GDestroyNotify) list_work_free,
-              cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_list_async, list_work, work,
+                       (GDestroyNotify) list_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1762,7 +1738,7 @@ nod_outbox_list_finish (NodOutbox     *self,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  ListWork *work = finish_work (self, result, nod_outbox_list_async, error);
+  ListWork *work = nod_store_run_finish (result, self, nod_outbox_list_async, error);
 
   return work != NULL ? g_steal_pointer (&work->actions) : NULL;
 }
@@ -1841,8 +1817,8 @@ nod_outbox_list_note_ids_async (NodOutbox           *self,
   work->account_id = account_id;
   work->project_id = project_id;
   work->mr_iid = mr_iid;
-  queue_work (self, nod_outbox_list_note_ids_async, note_ids_work, work,
-              (GDestroyNotify) note_ids_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_outbox_list_note_ids_async, note_ids_work, work,
+                       (GDestroyNotify) note_ids_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1855,7 +1831,7 @@ nod_outbox_list_note_ids_finish (NodOutbox     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  NoteIdsWork *work = finish_work (self, result, nod_outbox_list_note_ids_async, error);
+  NoteIdsWork *work = nod_store_run_finish (result, self, nod_outbox_list_note_ids_async, error);
 
   return work != NULL ? g_steal_pointer (&work->note_ids) : NULL;
 }

@@ -30,32 +30,6 @@ struct _NodReviewCache
 
 G_DEFINE_FINAL_TYPE (NodReviewCache, nod_review_cache, G_TYPE_OBJECT)
 
-/* Every call has its own work data, which its work function reads and fills in on the
- * store's worker; its _async function is the task's source tag. */
-static void
-queue_work (NodReviewCache      *self,
-            gpointer             source_tag,
-            NodStoreWorkFunc     work_func,
-            gpointer             work,
-            GDestroyNotify       work_free,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  nod_store_run_async (self->store, self, source_tag, work_func, work, work_free,
-                       cancellable, callback, user_data);
-}
-
-/* The call's work data, still owned by @result, or NULL on error. */
-static gpointer
-finish_work (NodReviewCache  *self,
-             GAsyncResult    *result,
-             gpointer         source_tag,
-             GError         **error)
-{
-  return nod_store_run_finish (result, self, source_tag, error);
-}
-
 static char *
 iso_or_null (GDateTime *time)
 {
@@ -278,8 +252,10 @@ nod_review_cache_save_merge_requests_async (NodReviewCache       *self,
   work->account_id = account_id;
   work->scope = scope;
   work->merge_requests = g_ptr_array_ref (merge_requests);
-  queue_work (self, nod_review_cache_save_merge_requests_async, save_merge_requests_work, work,
-              (GDestroyNotify) save_merge_requests_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_save_merge_requests_async,
+                       save_merge_requests_work, work,
+                       (GDestroyNotify) save_merge_requests_work_free, cancellable, callback,
+                       user_data);
 }
 
 /**
@@ -295,7 +271,7 @@ nod_review_cache_save_merge_requests_finish (NodReviewCache  *self,
 {
   SaveMergeRequestsWork *work;
 
-  work = finish_work (self, result, nod_review_cache_save_merge_requests_async, error);
+  work = nod_store_run_finish (result, self, nod_review_cache_save_merge_requests_async, error);
 
   if (work == NULL)
     return FALSE;
@@ -539,8 +515,9 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
   work->account_id = account_id;
   work->approvals = g_object_ref (approvals);
   work->discussions = g_ptr_array_ref (discussions);
-  queue_work (self, nod_review_cache_save_details_async, save_details_work, work,
-              (GDestroyNotify) save_details_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_save_details_async, save_details_work,
+                       work, (GDestroyNotify) save_details_work_free, cancellable, callback,
+                       user_data);
 }
 
 gboolean
@@ -548,7 +525,7 @@ nod_review_cache_save_details_finish (NodReviewCache  *self,
                                       GAsyncResult    *result,
                                       GError         **error)
 {
-  return finish_work (self, result, nod_review_cache_save_details_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_review_cache_save_details_async, error) != NULL;
 }
 
 /* A pull's cursor for one account and scope: loaded, or to save. */
@@ -612,8 +589,8 @@ nod_review_cache_load_cursor_async (NodReviewCache      *self,
   work = g_new0 (CursorWork, 1);
   work->account_id = account_id;
   work->scope = g_strdup (scope);
-  queue_work (self, nod_review_cache_load_cursor_async, load_cursor_work, work,
-              (GDestroyNotify) cursor_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_load_cursor_async, load_cursor_work,
+                       work, (GDestroyNotify) cursor_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -627,7 +604,7 @@ nod_review_cache_load_cursor_finish (NodReviewCache  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  CursorWork *work = finish_work (self, result, nod_review_cache_load_cursor_async, error);
+  CursorWork *work = nod_store_run_finish (result, self, nod_review_cache_load_cursor_async, error);
 
   return work != NULL ? g_steal_pointer (&work->cursor) : NULL;
 }
@@ -673,8 +650,8 @@ nod_review_cache_save_cursor_async (NodReviewCache      *self,
   work->account_id = account_id;
   work->scope = g_strdup (scope);
   work->cursor = g_strdup (cursor);
-  queue_work (self, nod_review_cache_save_cursor_async, save_cursor_work, work,
-              (GDestroyNotify) cursor_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_save_cursor_async, save_cursor_work,
+                       work, (GDestroyNotify) cursor_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -682,7 +659,7 @@ nod_review_cache_save_cursor_finish (NodReviewCache  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  return finish_work (self, result, nod_review_cache_save_cursor_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_review_cache_save_cursor_async, error) != NULL;
 }
 
 /* The last pull: when any account's pull last saved a cursor. Its work data is a
@@ -725,8 +702,9 @@ nod_review_cache_load_last_pull_async (NodReviewCache      *self,
 {
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
 
-  queue_work (self, nod_review_cache_load_last_pull_async, load_last_pull_work,
-              g_new0 (gint64, 1), g_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_load_last_pull_async,
+                       load_last_pull_work, g_new0 (gint64, 1), g_free, cancellable, callback,
+                       user_data);
 }
 
 /**
@@ -743,7 +721,7 @@ nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
 
   g_return_val_if_fail (out_last_pull_us != NULL, FALSE);
 
-  last_pull_us = finish_work (self, result, nod_review_cache_load_last_pull_async, error);
+  last_pull_us = nod_store_run_finish (result, self, nod_review_cache_load_last_pull_async, error);
   if (last_pull_us == NULL)
     return FALSE;
   *out_last_pull_us = *last_pull_us;
@@ -891,8 +869,8 @@ nod_review_cache_list_views_async (NodReviewCache      *self,
 
   work = g_new0 (ListViewsWork, 1);
   work->account_id = account_id;
-  queue_work (self, nod_review_cache_list_views_async, list_views_work, work,
-              (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_list_views_async, list_views_work, work,
+                       (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -905,7 +883,8 @@ nod_review_cache_list_views_finish (NodReviewCache  *self,
                                     GAsyncResult    *result,
                                     GError         **error)
 {
-  ListViewsWork *work = finish_work (self, result, nod_review_cache_list_views_async, error);
+  ListViewsWork *work = nod_store_run_finish (result, self, nod_review_cache_list_views_async,
+                                              error);
 
   return work != NULL ? g_steal_pointer (&work->views) : NULL;
 }
@@ -1162,8 +1141,9 @@ nod_review_cache_load_detail_async (NodReviewCache      *self,
   work->account_id = account_id;
   work->project_id = project_id;
   work->iid = iid;
-  queue_work (self, nod_review_cache_load_detail_async, load_detail_work, work,
-              (GDestroyNotify) load_detail_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_load_detail_async, load_detail_work,
+                       work, (GDestroyNotify) load_detail_work_free, cancellable, callback,
+                       user_data);
 }
 
 /**
@@ -1176,7 +1156,8 @@ nod_review_cache_load_detail_finish (NodReviewCache  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  LoadDetailWork *work = finish_work (self, result, nod_review_cache_load_detail_async, error);
+  LoadDetailWork *work = nod_store_run_finish (result, self, nod_review_cache_load_detail_async,
+                                               error);
 
   return work != NULL ? g_steal_pointer (&work->detail) : NULL;
 }
@@ -1243,8 +1224,8 @@ nod_review_cache_prune_async (NodReviewCache      *self,
   work = g_new0 (PruneWork, 1);
   work->account_id = account_id;
   work->older_than = g_date_time_format_iso8601 (older_than);
-  queue_work (self, nod_review_cache_prune_async, prune_work, work,
-              (GDestroyNotify) prune_work_free, cancellable, callback, user_data);
+  nod_store_run_async (self->store, self, nod_review_cache_prune_async, prune_work, work,
+                       (GDestroyNotify) prune_work_free, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1252,7 +1233,7 @@ nod_review_cache_prune_finish (NodReviewCache  *self,
                                GAsyncResult    *result,
                                GError         **error)
 {
-  return finish_work (self, result, nod_review_cache_prune_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_review_cache_prune_async, error) != NULL;
 }
 
 static void
