@@ -17,130 +17,27 @@
 #include "nod-cli-command.h"
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
+#include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
-#define TOKEN "glpat-cli-test-0123456789"
-
 static const char *nod_path;
-static gboolean use_session_bus;  /* for the keyring; otherwise the child has no bus */
-static gboolean without_one_off_account;  /* no GITLAB_URL/GITLAB_TOKEN: stored accounts only */
-
-typedef struct
-{
-  NodFakeGitlab *fake;
-  char          *base_url;
-  char          *data_home;
-  char          *config_home;
-} Fixture;
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Outcome;
 
 static void
-outcome_clear (Outcome *outcome)
-{
-  g_free (outcome->out);
-  g_free (outcome->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
-
-static void
-fixture_set_up (Fixture       *fixture,
+fixture_set_up (NodTestCli    *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->fake = nod_fake_gitlab_new (TOKEN);
-  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, NULL, &error));
-  g_assert_true (nod_fake_gitlab_listen (fixture->fake, 0, &error));
-  fixture->base_url = nod_fake_gitlab_dup_base_url (fixture->fake);
-  fixture->data_home = g_build_filename (g_get_user_data_dir (), "cli", NULL);
-  fixture->config_home = g_build_filename (g_get_user_config_dir (), "cli", NULL);
+  nod_test_cli_set_up (fixture, nod_path);
 }
 
 static void
-fixture_tear_down (Fixture       *fixture,
+fixture_tear_down (NodTestCli    *fixture,
                    gconstpointer  data)
 {
-  g_clear_object (&fixture->fake);
-  g_free (fixture->base_url);
-  g_free (fixture->data_home);
-  g_free (fixture->config_home);
-}
-
-static GSubprocessLauncher *
-new_launcher (Fixture *fixture)
-{
-  GSubprocessLauncher *launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                             G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                             G_SUBPROCESS_FLAGS_STDERR_PIPE);
-
-  if (without_one_off_account)
-    {
-      g_subprocess_launcher_unsetenv (launcher, "GITLAB_URL");
-      g_subprocess_launcher_unsetenv (launcher, "GITLAB_TOKEN");
-    }
-  else
-    {
-      g_subprocess_launcher_setenv (launcher, "GITLAB_URL", fixture->base_url, TRUE);
-      g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", TOKEN, TRUE);
-    }
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", fixture->data_home, TRUE);
-  /* Settings kept in a file, so one run sees what the one before chose. */
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", fixture->config_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
-  /* No bus: nothing to forward to, the child does the work. */
-  if (!use_session_bus)
-    g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
-  return launcher;
-}
-
-/* Runs `nod ARGS…` (NULL-terminated) with @input on its stdin, serving the fake meanwhile. */
-static void
-run_nod (Fixture    *fixture,
-         Outcome    *outcome,
-         const char *input,
-         ...)
-{
-  g_autoptr(GSubprocessLauncher) launcher = new_launcher (fixture);
-  g_autoptr(GSubprocess) child = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) nod_path);
-  va_start (args, input);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  child = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (child, input != NULL ? input : "", NULL,
-                                       nod_test_keep_result, &result);
-  g_assert_true (g_subprocess_communicate_utf8_finish (child, nod_test_wait_for_result (&result),
-                                                       &outcome->out, &outcome->err, &error));
-  g_assert_no_error (error);
-  outcome->status = g_subprocess_get_exit_status (child);
-
-  /* The token is the keyring's and GitLab's business: never in anything nod prints or
-   * logs (G_MESSAGES_DEBUG=all puts every log line on stderr). */
-  g_assert_null (strstr (outcome->out, TOKEN));
-  g_assert_null (strstr (outcome->err, TOKEN));
+  nod_test_cli_tear_down (fixture);
 }
 
 static guint
-writes (Fixture *fixture)
+writes (NodTestCli *fixture)
 {
   return nod_test_fake_count_requests (fixture->base_url, "POST", ".") +
          nod_test_fake_count_requests (fixture->base_url, "PUT", ".") +
@@ -148,12 +45,12 @@ writes (Fixture *fixture)
 }
 
 static void
-test_approve (Fixture       *fixture,
+test_approve (NodTestCli    *fixture,
               gconstpointer  data)
 {
-  g_auto (Outcome) outcome = { 0, };
+  g_auto (NodTestCliOutcome) outcome = { 0, };
 
-  run_nod (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
   g_assert_cmpint (outcome.status, ==, 0);
   g_assert_nonnull (strstr (outcome.out, "approve gnome-apps/nod!111: done"));
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
@@ -161,35 +58,35 @@ test_approve (Fixture       *fixture,
 }
 
 static void
-test_approve_queued (Fixture       *fixture,
+test_approve_queued (NodTestCli    *fixture,
                      gconstpointer  data)
 {
-  g_auto (Outcome) outcome = { 0, };
+  g_auto (NodTestCliOutcome) outcome = { 0, };
   g_autoptr(JsonNode) fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
                                                      "{\"method\": \"POST\", \"path\": "
                                                      "\"/approve$\", \"status\": 503}");
 
-  run_nod (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
   g_assert_cmpint (outcome.status, ==, 75);
   g_assert_nonnull (strstr (outcome.err, "queued"));
 }
 
 static void
-test_approve_refused (Fixture       *fixture,
+test_approve_refused (NodTestCli    *fixture,
                       gconstpointer  data)
 {
-  g_auto (Outcome) outcome = { 0, };
+  g_auto (NodTestCliOutcome) outcome = { 0, };
   g_autoptr(JsonNode) fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
                                                      "{\"method\": \"POST\", \"path\": "
                                                      "\"/approve$\", \"status\": 403}");
 
-  run_nod (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &outcome, NULL, "approve", "gnome-apps/nod!111", NULL);
   g_assert_cmpint (outcome.status, ==, 1);
   g_assert_nonnull (strstr (outcome.err, "failed: "));
 }
 
 static void
-test_bad_input (Fixture       *fixture,
+test_bad_input (NodTestCli    *fixture,
                 gconstpointer  data)
 {
   static const char * const cases[][5] = {
@@ -203,10 +100,10 @@ test_bad_input (Fixture       *fixture,
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto (Outcome) outcome = { 0, };
+      g_auto (NodTestCliOutcome) outcome = { 0, };
 
-      run_nod (fixture, &outcome, NULL, cases[i][0], cases[i][1], cases[i][2], cases[i][3],
-               cases[i][4], NULL);
+      nod_test_cli_run (fixture, &outcome, NULL, cases[i][0], cases[i][1], cases[i][2], cases[i][3],
+                        cases[i][4], NULL);
       g_assert_cmpint (outcome.status, ==, 2);
       g_assert_true (g_str_has_prefix (outcome.err, "nod: "));
     }
@@ -214,49 +111,49 @@ test_bad_input (Fixture       *fixture,
 }
 
 static void
-test_comment_from_stdin_then_queue (Fixture       *fixture,
+test_comment_from_stdin_then_queue (NodTestCli    *fixture,
                                     gconstpointer  data)
 {
-  g_auto (Outcome) comment = { 0, };
-  g_auto (Outcome) queue = { 0, };
+  g_auto (NodTestCliOutcome) comment = { 0, };
+  g_auto (NodTestCliOutcome) queue = { 0, };
 
-  run_nod (fixture, &comment, "Looks good.\nOne nit below.\n", "comment", "gnome-apps/nod!111",
-           "--body", "-", NULL);
+  nod_test_cli_run (fixture, &comment, "Looks good.\nOne nit below.\n",
+                    "comment", "gnome-apps/nod!111", "--body", "-", NULL);
   g_assert_cmpint (comment.status, ==, 0);
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
                     ==, 1);
 
-  run_nod (fixture, &queue, NULL, "queue", "list", NULL);
+  nod_test_cli_run (fixture, &queue, NULL, "queue", "list", NULL);
   g_assert_cmpint (queue.status, ==, 0);
   g_assert_nonnull (strstr (queue.out, "Nothing waiting"));
 }
 
 static void
-test_pull_push_sync (Fixture       *fixture,
+test_pull_push_sync (NodTestCli    *fixture,
                      gconstpointer  data)
 {
-  g_auto (Outcome) pull = { 0, };
-  g_auto (Outcome) push = { 0, };
-  g_auto (Outcome) sync = { 0, };
-  g_auto (Outcome) list = { 0, };
+  g_auto (NodTestCliOutcome) pull = { 0, };
+  g_auto (NodTestCliOutcome) push = { 0, };
+  g_auto (NodTestCliOutcome) sync = { 0, };
+  g_auto (NodTestCliOutcome) list = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
-  run_nod (fixture, &pull, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &pull, NULL, "pull", NULL);
   g_assert_cmpint (pull.status, ==, 0);
   g_assert_true (g_str_has_prefix (pull.out, "pulled "));
   g_assert_cmpint (g_ascii_strtoll (pull.out + strlen ("pulled "), NULL, 10), >, 0);
 
-  run_nod (fixture, &push, NULL, "push", NULL);
+  nod_test_cli_run (fixture, &push, NULL, "push", NULL);
   g_assert_cmpint (push.status, ==, 0);
   g_assert_cmpstr (push.out, ==, "pushed 0, failed 0, remaining 0\n");
 
-  run_nod (fixture, &sync, NULL, "sync", NULL);
+  nod_test_cli_run (fixture, &sync, NULL, "sync", NULL);
   g_assert_cmpint (sync.status, ==, 0);
   g_assert_true (g_str_has_prefix (sync.out, "pulled "));
   g_assert_nonnull (strstr (sync.out, "\npushed 0, failed 0, remaining 0\n"));
 
-  run_nod (fixture, &list, NULL, "mr", "list", "--review", "--json", NULL);
+  nod_test_cli_run (fixture, &list, NULL, "mr", "list", "--review", "--json", NULL);
   g_assert_cmpint (list.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, list.out, -1, &error));
   g_assert_true (JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)));
@@ -266,7 +163,7 @@ test_pull_push_sync (Fixture       *fixture,
 
 /* Every column of every outbox row, as text: "byte for byte" for the outbox. */
 static char *
-dump_outbox (Fixture *fixture)
+dump_outbox (NodTestCli *fixture)
 {
   g_autofree char *path = g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
   g_autoptr(GString) dump = g_string_new (NULL);
@@ -287,31 +184,13 @@ dump_outbox (Fixture *fixture)
   return g_string_free (g_steal_pointer (&dump), FALSE);
 }
 
-static gint64
-query_store (Fixture    *fixture,
-             const char *sql)
-{
-  g_autofree char *path = g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 /* --preview reads and changes nothing: no write request, the outbox byte for byte. */
 static void
-test_sync_preview (Fixture       *fixture,
+test_sync_preview (NodTestCli    *fixture,
                    gconstpointer  data)
 {
-  g_auto (Outcome) queued = { 0, };
-  g_auto (Outcome) preview = { 0, };
+  g_auto (NodTestCliOutcome) queued = { 0, };
+  g_auto (NodTestCliOutcome) preview = { 0, };
   g_autoptr(JsonNode) fault = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
@@ -321,12 +200,13 @@ test_sync_preview (Fixture       *fixture,
   fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
                                  "{\"method\": \"POST\", \"path\": \"/discussions$\", "
                                  "\"status\": 503}");
-  run_nod (fixture, &queued, NULL, "comment", "gnome-apps/nod!111", "--body", "Later", NULL);
+  nod_test_cli_run (fixture, &queued, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "Later", NULL);
   g_assert_cmpint (queued.status, ==, 75);
 
   writes_before = writes (fixture);
   before = dump_outbox (fixture);
-  run_nod (fixture, &preview, NULL, "sync", "--preview", NULL);
+  nod_test_cli_run (fixture, &preview, NULL, "sync", "--preview", NULL);
   after = dump_outbox (fixture);
 
   g_assert_cmpint (preview.status, ==, 0);
@@ -338,10 +218,10 @@ test_sync_preview (Fixture       *fixture,
 }
 
 static void
-test_status_json (Fixture       *fixture,
+test_status_json (NodTestCli    *fixture,
                   gconstpointer  data)
 {
-  g_auto (Outcome) outcome = { 0, };
+  g_auto (NodTestCliOutcome) outcome = { 0, };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   static const char * const members[] = {
@@ -349,7 +229,7 @@ test_status_json (Fixture       *fixture,
   };
   JsonObject *object;
 
-  run_nod (fixture, &outcome, NULL, "status", "--json", NULL);
+  nod_test_cli_run (fixture, &outcome, NULL, "status", "--json", NULL);
   g_assert_cmpint (outcome.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, outcome.out, -1, &error));
   object = json_node_get_object (json_parser_get_root (parser));
@@ -361,7 +241,7 @@ test_status_json (Fixture       *fixture,
 
 /* An open thread on gnome-apps/nod!111, as the fake has it. */
 static char *
-open_thread_id (Fixture *fixture)
+open_thread_id (NodTestCli *fixture)
 {
   g_autoptr(NodGitlab) observer = NULL;
   g_autoptr(NodForgePage) page = NULL;
@@ -369,7 +249,7 @@ open_thread_id (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   GPtrArray *discussions;
 
-  observer = nod_gitlab_new (fixture->base_url, TOKEN, &error);
+  observer = nod_gitlab_new (fixture->base_url, NOD_TEST_CLI_TOKEN, &error);
   g_assert_no_error (error);
   /* gnome-apps/nod is project 11 in the sample. */
   nod_forge_list_discussions_async (NOD_FORGE (observer), 11, 111, 1, NULL,
@@ -386,26 +266,26 @@ open_thread_id (Fixture *fixture)
 }
 
 static void
-test_reply_and_resolve (Fixture       *fixture,
+test_reply_and_resolve (NodTestCli    *fixture,
                         gconstpointer  data)
 {
   g_autofree char *thread = open_thread_id (fixture);
-  g_auto (Outcome) reply = { 0, };
-  g_auto (Outcome) resolve = { 0, };
-  g_auto (Outcome) unresolve = { 0, };
+  g_auto (NodTestCliOutcome) reply = { 0, };
+  g_auto (NodTestCliOutcome) resolve = { 0, };
+  g_auto (NodTestCliOutcome) unresolve = { 0, };
 
-  run_nod (fixture, &reply, NULL, "reply", "gnome-apps/nod!111", "--discussion", thread,
-           "--body", "Done in the next push.", NULL);
+  nod_test_cli_run (fixture, &reply, NULL, "reply", "gnome-apps/nod!111", "--discussion", thread,
+                    "--body", "Done in the next push.", NULL);
   g_assert_cmpint (reply.status, ==, 0);
-  run_nod (fixture, &resolve, NULL, "resolve", "gnome-apps/nod!111", "--discussion", thread,
-           NULL);
+  nod_test_cli_run (fixture, &resolve, NULL, "resolve", "gnome-apps/nod!111",
+                    "--discussion", thread, NULL);
   g_assert_cmpint (resolve.status, ==, 0);
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/notes$"), ==, 1);
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "PUT",
                                                   "/discussions/[0-9a-f]+$"), ==, 1);
 
-  run_nod (fixture, &unresolve, NULL, "unresolve", "gnome-apps/nod!111", "--discussion", thread,
-           NULL);
+  nod_test_cli_run (fixture, &unresolve, NULL, "unresolve", "gnome-apps/nod!111",
+                    "--discussion", thread, NULL);
   g_assert_cmpint (unresolve.status, ==, 0);
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "PUT",
                                                   "/discussions/[0-9a-f]+$"), ==, 2);
@@ -414,15 +294,15 @@ test_reply_and_resolve (Fixture       *fixture,
 /* A refused comment holds back the next one on its merge request: both listed, the
  * second discarded, the first retried once GitLab takes it. */
 static void
-test_queue_retry_discard (Fixture       *fixture,
+test_queue_retry_discard (NodTestCli    *fixture,
                           gconstpointer  data)
 {
-  g_auto (Outcome) first = { 0, };
-  g_auto (Outcome) second = { 0, };
-  g_auto (Outcome) listed = { 0, };
-  g_auto (Outcome) retried = { 0, };
-  g_auto (Outcome) discarded = { 0, };
-  g_auto (Outcome) empty = { 0, };
+  g_auto (NodTestCliOutcome) first = { 0, };
+  g_auto (NodTestCliOutcome) second = { 0, };
+  g_auto (NodTestCliOutcome) listed = { 0, };
+  g_auto (NodTestCliOutcome) retried = { 0, };
+  g_auto (NodTestCliOutcome) discarded = { 0, };
+  g_auto (NodTestCliOutcome) empty = { 0, };
   g_autoptr(JsonNode) fault = NULL;
   g_autoptr(JsonNode) cleared = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -434,12 +314,14 @@ test_queue_retry_discard (Fixture       *fixture,
   fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
                                  "{\"method\": \"POST\", \"path\": \"/discussions$\", "
                                  "\"status\": 403}");
-  run_nod (fixture, &first, NULL, "comment", "gnome-apps/nod!111", "--body", "First", NULL);
-  run_nod (fixture, &second, NULL, "comment", "gnome-apps/nod!111", "--body", "Second", NULL);
+  nod_test_cli_run (fixture, &first, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "First", NULL);
+  nod_test_cli_run (fixture, &second, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "Second", NULL);
   g_assert_cmpint (first.status, ==, 1);
   g_assert_cmpint (second.status, ==, 75);
 
-  run_nod (fixture, &listed, NULL, "queue", "list", "--json", NULL);
+  nod_test_cli_run (fixture, &listed, NULL, "queue", "list", "--json", NULL);
   g_assert_cmpint (listed.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, listed.out, -1, &error));
   rows = json_node_get_array (json_parser_get_root (parser));
@@ -455,13 +337,13 @@ test_queue_retry_discard (Fixture       *fixture,
   op_second = g_strdup (json_object_get_string_member (json_array_get_object_element (rows, 1),
                                                        "op"));
 
-  run_nod (fixture, &discarded, NULL, "queue", "discard", op_second, NULL);
+  nod_test_cli_run (fixture, &discarded, NULL, "queue", "discard", op_second, NULL);
   g_assert_cmpint (discarded.status, ==, 0);
   cleared = nod_test_fake_control (fixture->base_url, "DELETE", "/__fake/faults", NULL);
-  run_nod (fixture, &retried, NULL, "queue", "retry", op_first, NULL);
+  nod_test_cli_run (fixture, &retried, NULL, "queue", "retry", op_first, NULL);
   g_assert_cmpint (retried.status, ==, 0);
 
-  run_nod (fixture, &empty, NULL, "queue", "list", NULL);
+  nod_test_cli_run (fixture, &empty, NULL, "queue", "list", NULL);
   g_assert_nonnull (strstr (empty.out, "Nothing waiting"));
   /* Refused once, sent once; the discarded one never went. */
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
@@ -471,26 +353,26 @@ test_queue_retry_discard (Fixture       *fixture,
 /* With no keyring to keep it, `account add` fails and says why — without repeating the
  * token it read (run_nod checks every output for it). */
 static void
-test_account_add_without_keyring (Fixture       *fixture,
+test_account_add_without_keyring (NodTestCli    *fixture,
                                   gconstpointer  data)
 {
-  g_auto (Outcome) added = { 0, };
+  g_auto (NodTestCliOutcome) added = { 0, };
 
-  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
-           "--token-stdin", NULL);
+  nod_test_cli_run (fixture, &added, NOD_TEST_CLI_TOKEN "\n", "account", "add",
+                    "--url", fixture->base_url, "--token-stdin", NULL);
   g_assert_cmpint (added.status, ==, 1);
   g_assert_nonnull (strstr (added.err, "keyring"));
 }
 
 static void
-test_approve_then_unapprove (Fixture       *fixture,
+test_approve_then_unapprove (NodTestCli    *fixture,
                              gconstpointer  data)
 {
-  g_auto (Outcome) approved = { 0, };
-  g_auto (Outcome) unapproved = { 0, };
+  g_auto (NodTestCliOutcome) approved = { 0, };
+  g_auto (NodTestCliOutcome) unapproved = { 0, };
 
-  run_nod (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
-  run_nod (fixture, &unapproved, NULL, "unapprove", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &unapproved, NULL, "unapprove", "gnome-apps/nod!111", NULL);
   g_assert_cmpint (approved.status, ==, 0);
   g_assert_cmpint (unapproved.status, ==, 0);
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
@@ -499,13 +381,13 @@ test_approve_then_unapprove (Fixture       *fixture,
 
 /* A stored account, through the session's keyring: add (token on stdin), list, remove. */
 static void
-test_account_add_list_remove (Fixture       *fixture,
+test_account_add_list_remove (NodTestCli    *fixture,
                               gconstpointer  data)
 {
-  g_auto (Outcome) added = { 0, };
-  g_auto (Outcome) listed = { 0, };
-  g_auto (Outcome) removed = { 0, };
-  g_auto (Outcome) after = { 0, };
+  g_auto (NodTestCliOutcome) added = { 0, };
+  g_auto (NodTestCliOutcome) listed = { 0, };
+  g_auto (NodTestCliOutcome) removed = { 0, };
+  g_auto (NodTestCliOutcome) after = { 0, };
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
 
   if (bus == NULL)
@@ -514,139 +396,102 @@ test_account_add_list_remove (Fixture       *fixture,
       return;
     }
 
-  use_session_bus = TRUE;
-  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
-           "--token-stdin", NULL);
+  fixture->use_session_bus = TRUE;
+  nod_test_cli_run (fixture, &added, NOD_TEST_CLI_TOKEN "\n", "account", "add",
+                    "--url", fixture->base_url, "--token-stdin", NULL);
   if (added.status == 1 && strstr (added.err, "keyring") != NULL)
     {
-      use_session_bus = FALSE;
+      fixture->use_session_bus = FALSE;
       g_test_skip_printf ("No usable keyring: %s", added.err);
       return;
     }
   g_assert_cmpint (added.status, ==, 0);
   g_assert_nonnull (strstr (added.out, "sam"));
 
-  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  nod_test_cli_run (fixture, &listed, NULL, "account", "list", NULL);
   g_assert_nonnull (strstr (listed.out, fixture->base_url));
-  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  nod_test_cli_run (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
   g_assert_cmpint (removed.status, ==, 0);
-  use_session_bus = FALSE;
-}
-
-static void
-exec_store (Fixture    *fixture,
-            const char *sql)
-{
-  g_autofree char *path = g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
-
-/* Signs in the fake's reviewer through the keyring; FALSE (the case skipped) without one. */
-static gboolean
-add_keyring_account (Fixture *fixture)
-{
-  g_auto (Outcome) added = { 0, };
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-
-  if (bus == NULL)
-    {
-      g_test_skip ("No session bus, so no keyring: build-aux/dev.sh test provides both");
-      return FALSE;
-    }
-  use_session_bus = TRUE;
-  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
-           "--token-stdin", NULL);
-  if (added.status == 1 && strstr (added.err, "keyring") != NULL)
-    {
-      use_session_bus = FALSE;
-      g_test_skip_printf ("No usable keyring: %s", added.err);
-      return FALSE;
-    }
-  g_assert_cmpint (added.status, ==, 0);
-  return TRUE;
+  fixture->use_session_bus = FALSE;
 }
 
 /* A command acts for the first account with a token, and answers for that one: an account
  * kept from before, signed out (no token), listed ahead of it, changes nothing. */
 static void
-test_acts_for_its_account (Fixture       *fixture,
+test_acts_for_its_account (NodTestCli    *fixture,
                            gconstpointer  data)
 {
-  g_auto (Outcome) listed = { 0, };
-  g_auto (Outcome) pulled = { 0, };
-  g_auto (Outcome) approved = { 0, };
-  g_auto (Outcome) removed = { 0, };
+  g_auto (NodTestCliOutcome) listed = { 0, };
+  g_auto (NodTestCliOutcome) pulled = { 0, };
+  g_auto (NodTestCliOutcome) approved = { 0, };
+  g_auto (NodTestCliOutcome) removed = { 0, };
 
-  without_one_off_account = TRUE;
-  run_nod (fixture, &listed, NULL, "account", "list", NULL);
-  exec_store (fixture, "INSERT INTO accounts (id, base_url, username, created_at_us) "
-                       "VALUES (1, 'https://ghost.nod-test.invalid', 'ghost', 0)");
-  if (!add_keyring_account (fixture))
+  fixture->without_one_off_account = TRUE;
+  nod_test_cli_run (fixture, &listed, NULL, "account", "list", NULL);
+  nod_test_cli_exec_store (fixture, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                                    "VALUES (1, 'https://ghost.nod-test.invalid', 'ghost', 0)");
+  if (!nod_test_cli_add_keyring_account (fixture))
     {
-      without_one_off_account = FALSE;
+      fixture->without_one_off_account = FALSE;
       return;
     }
 
-  run_nod (fixture, &pulled, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &pulled, NULL, "pull", NULL);
   g_assert_cmpint (pulled.status, ==, 0);
   g_assert_true (g_str_has_prefix (pulled.out, "pulled "));
   g_assert_cmpint (g_ascii_strtoll (pulled.out + strlen ("pulled "), NULL, 10), >, 0);
 
-  run_nod (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
   g_assert_cmpint (approved.status, ==, 0);
   g_assert_nonnull (strstr (approved.out, "approve gnome-apps/nod!111: done"));
 
-  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  nod_test_cli_run (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
   g_assert_cmpint (removed.status, ==, 0);
-  use_session_bus = FALSE;
-  without_one_off_account = FALSE;
+  fixture->use_session_bus = FALSE;
+  fixture->without_one_off_account = FALSE;
 }
 
 /* `account remove` forgets the stored account's token even with GITLAB_URL and
  * GITLAB_TOKEN set: they name a one-off account for the other verbs, not for this one. */
 static void
-test_account_remove_with_one_off (Fixture       *fixture,
+test_account_remove_with_one_off (NodTestCli    *fixture,
                                   gconstpointer  data)
 {
-  g_auto (Outcome) removed = { 0, };
-  g_auto (Outcome) pulled = { 0, };
+  g_auto (NodTestCliOutcome) removed = { 0, };
+  g_auto (NodTestCliOutcome) pulled = { 0, };
   g_autofree char *sql = NULL;
 
-  without_one_off_account = TRUE;
-  if (!add_keyring_account (fixture))
+  fixture->without_one_off_account = TRUE;
+  if (!nod_test_cli_add_keyring_account (fixture))
     {
-      without_one_off_account = FALSE;
+      fixture->without_one_off_account = FALSE;
       return;
     }
 
-  without_one_off_account = FALSE;
-  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  fixture->without_one_off_account = FALSE;
+  nod_test_cli_run (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
   g_assert_cmpint (removed.status, ==, 0);
-  g_assert_cmpint (query_store (fixture, "SELECT COUNT (*) FROM accounts"), ==, 0);
+  g_assert_cmpint (nod_test_cli_query_store (fixture, "SELECT COUNT (*) FROM accounts"), ==, 0);
 
   /* The row again, as if it had stayed: with no token left in the keyring it is signed out,
    * so a command has no account to act for. */
   sql = g_strdup_printf ("INSERT INTO accounts (id, base_url, username, created_at_us) "
                          "VALUES (7, '%s', 'sam', 0)", fixture->base_url);
-  exec_store (fixture, sql);
-  without_one_off_account = TRUE;
-  run_nod (fixture, &pulled, NULL, "pull", NULL);
+  nod_test_cli_exec_store (fixture, sql);
+  fixture->without_one_off_account = TRUE;
+  nod_test_cli_run (fixture, &pulled, NULL, "pull", NULL);
   g_assert_cmpint (pulled.status, ==, 1);
   g_assert_nonnull (strstr (pulled.err, "nod: no account to use"));
-  use_session_bus = FALSE;
-  without_one_off_account = FALSE;
+  fixture->use_session_bus = FALSE;
+  fixture->without_one_off_account = FALSE;
 }
 
 /* How many merge requests wait for the reviewer's review, updated in the last @days. */
 static gint64
-server_reviews_since (Fixture *fixture,
-                      guint    days)
+server_reviews_since (NodTestCli *fixture,
+                      guint       days)
 {
-  g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, TOKEN, NULL);
+  g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, NOD_TEST_CLI_TOKEN, NULL);
 
   return nod_test_count_merge_requests_since (NOD_FORGE (observer),
                                               NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, days);
@@ -655,13 +500,13 @@ server_reviews_since (Fixture *fixture,
 /* `nod pull` fetches 30 days unless told otherwise; `account add --depth 90` says 90, and
  * the next pull fetches what is missing, exactly the server's 90 days. */
 static void
-test_account_add_depth (Fixture       *fixture,
+test_account_add_depth (NodTestCli    *fixture,
                         gconstpointer  data)
 {
-  g_auto (Outcome) first = { 0, };
-  g_auto (Outcome) added = { 0, };
-  g_auto (Outcome) second = { 0, };
-  g_auto (Outcome) removed = { 0, };
+  g_auto (NodTestCliOutcome) first = { 0, };
+  g_auto (NodTestCliOutcome) added = { 0, };
+  g_auto (NodTestCliOutcome) second = { 0, };
+  g_auto (NodTestCliOutcome) removed = { 0, };
   const char *reviews = "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer";
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
 
@@ -674,58 +519,56 @@ test_account_add_depth (Fixture       *fixture,
   nod_fake_gitlab_generate (fixture->fake, 600);
   g_assert_cmpint (server_reviews_since (fixture, 90), >, server_reviews_since (fixture, 30));
 
-  run_nod (fixture, &first, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &first, NULL, "pull", NULL);
   g_assert_cmpint (first.status, ==, 0);
-  g_assert_cmpint (query_store (fixture, reviews), ==, server_reviews_since (fixture, 30));
+  g_assert_cmpint (nod_test_cli_query_store (fixture, reviews), ==,
+                   server_reviews_since (fixture, 30));
 
-  use_session_bus = TRUE;
-  run_nod (fixture, &added, TOKEN "\n", "account", "add", "--url", fixture->base_url,
-           "--token-stdin", "--depth", "90", NULL);
+  fixture->use_session_bus = TRUE;
+  nod_test_cli_run (fixture, &added, NOD_TEST_CLI_TOKEN "\n", "account", "add",
+                    "--url", fixture->base_url, "--token-stdin", "--depth", "90", NULL);
   if (added.status == 1 && strstr (added.err, "keyring") != NULL)
     {
-      use_session_bus = FALSE;
+      fixture->use_session_bus = FALSE;
       g_test_skip_printf ("No usable keyring: %s", added.err);
       return;
     }
   g_assert_cmpint (added.status, ==, 0);
   g_assert_nonnull (strstr (added.out, "the last 90 days"));
 
-  run_nod (fixture, &second, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &second, NULL, "pull", NULL);
   g_assert_cmpint (second.status, ==, 0);
-  g_assert_cmpint (query_store (fixture, reviews), ==, server_reviews_since (fixture, 90));
-  g_assert_cmpint (query_store (fixture, "SELECT COUNT (*) FROM merge_requests WHERE "
-                                         "julianday (updated_at) < julianday ('now', '-91 days')"),
+  g_assert_cmpint (nod_test_cli_query_store (fixture, reviews), ==,
+                   server_reviews_since (fixture, 90));
+  g_assert_cmpint (nod_test_cli_query_store (fixture,
+                                             "SELECT COUNT (*) FROM merge_requests WHERE "
+                                             "julianday (updated_at) < "
+                                             "julianday ('now', '-91 days')"),
                    ==, 0);
 
-  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  nod_test_cli_run (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
   g_assert_cmpint (removed.status, ==, 0);
-  use_session_bus = FALSE;
+  fixture->use_session_bus = FALSE;
 }
 
 /* ---- what each verb prints, to the byte ---- */
 
-static char *
-store_path (Fixture *fixture)
-{
-  return g_build_filename (fixture->data_home, "nod", "nod.db", NULL);
-}
-
 /* Help needs none of Nod's data: it is printed before any is opened. */
 static void
-test_help (Fixture       *fixture,
+test_help (NodTestCli    *fixture,
            gconstpointer  data)
 {
-  g_auto (Outcome) overview = { 0, };
-  g_auto (Outcome) retry = { 0, };
+  g_auto (NodTestCliOutcome) overview = { 0, };
+  g_auto (NodTestCliOutcome) retry = { 0, };
   g_autofree char *overview_text = nod_cli_help_text (NOD_CLI_VERB_HELP);
   g_autofree char *retry_text = nod_cli_help_text (NOD_CLI_VERB_QUEUE_RETRY);
-  g_autofree char *path = store_path (fixture);
+  g_autofree char *path = nod_test_cli_store_path (fixture);
 
-  run_nod (fixture, &overview, NULL, "help", NULL);
+  nod_test_cli_run (fixture, &overview, NULL, "help", NULL);
   g_assert_cmpint (overview.status, ==, 0);
   g_assert_cmpstr (overview.out, ==, overview_text);
 
-  run_nod (fixture, &retry, NULL, "queue", "retry", "--help", NULL);
+  nod_test_cli_run (fixture, &retry, NULL, "queue", "retry", "--help", NULL);
   g_assert_cmpint (retry.status, ==, 0);
   g_assert_cmpstr (retry.out, ==, retry_text);
 
@@ -734,7 +577,7 @@ test_help (Fixture       *fixture,
 
 /* "sam on 127.0.0.1:PORT": the fake's user on the fake's host. */
 static char *
-account_title (Fixture *fixture)
+account_title (NodTestCli *fixture)
 {
   g_autoptr(GUri) uri = g_uri_parse (fixture->base_url, G_URI_FLAGS_NONE, NULL);
 
@@ -742,32 +585,32 @@ account_title (Fixture *fixture)
 }
 
 static void
-test_status_text (Fixture       *fixture,
+test_status_text (NodTestCli    *fixture,
                   gconstpointer  data)
 {
-  g_auto (Outcome) outcome = { 0, };
+  g_auto (NodTestCliOutcome) outcome = { 0, };
   g_autofree char *title = account_title (fixture);
   g_autofree char *expected = g_strdup_printf ("idle\npending 0, failed 0\naccount: %s\n", title);
 
-  run_nod (fixture, &outcome, NULL, "status", NULL);
+  nod_test_cli_run (fixture, &outcome, NULL, "status", NULL);
   g_assert_cmpint (outcome.status, ==, 0);
   g_assert_cmpstr (outcome.out, ==, expected);
 }
 
 /* The one-off account is listed like a stored one: its URL and user, a tab between. */
 static void
-test_account_list (Fixture       *fixture,
+test_account_list (NodTestCli    *fixture,
                    gconstpointer  data)
 {
-  g_auto (Outcome) listed = { 0, };
-  g_auto (Outcome) removed = { 0, };
+  g_auto (NodTestCliOutcome) listed = { 0, };
+  g_auto (NodTestCliOutcome) removed = { 0, };
   g_autofree char *expected = g_strdup_printf ("%s\tsam\n", fixture->base_url);
 
-  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  nod_test_cli_run (fixture, &listed, NULL, "account", "list", NULL);
   g_assert_cmpint (listed.status, ==, 0);
   g_assert_cmpstr (listed.out, ==, expected);
 
-  run_nod (fixture, &removed, NULL, "account", "remove", "http://127.0.0.1:1/", NULL);
+  nod_test_cli_run (fixture, &removed, NULL, "account", "remove", "http://127.0.0.1:1/", NULL);
   g_assert_cmpint (removed.status, ==, 1);
   g_assert_cmpstr (removed.out, ==, "");
   g_assert_nonnull (strstr (removed.err, "nod: no account at http://127.0.0.1:1\n"));
@@ -776,7 +619,7 @@ test_account_list (Fixture       *fixture,
 /* A fresh home and no GITLAB_URL/GITLAB_TOKEN: what works without an account says so,
  * everything else refuses with the same sentence and sends nothing. */
 static void
-test_without_account (Fixture       *fixture,
+test_without_account (NodTestCli    *fixture,
                       gconstpointer  data)
 {
   static const char * const needs_account[][6] = {
@@ -795,48 +638,48 @@ test_without_account (Fixture       *fixture,
     { "queue", "discard", "some-op", NULL },
     { "mr", "list", NULL },
   };
-  g_auto (Outcome) listed = { 0, };
-  g_auto (Outcome) status = { 0, };
-  g_auto (Outcome) no_token = { 0, };
-  g_auto (Outcome) empty_token = { 0, };
-  g_auto (Outcome) removed = { 0, };
+  g_auto (NodTestCliOutcome) listed = { 0, };
+  g_auto (NodTestCliOutcome) status = { 0, };
+  g_auto (NodTestCliOutcome) no_token = { 0, };
+  g_auto (NodTestCliOutcome) empty_token = { 0, };
+  g_auto (NodTestCliOutcome) removed = { 0, };
   g_autofree char *no_account_at = g_strdup_printf ("nod: no account at %s\n", fixture->base_url);
 
-  without_one_off_account = TRUE;
+  fixture->without_one_off_account = TRUE;
 
-  run_nod (fixture, &listed, NULL, "account", "list", NULL);
+  nod_test_cli_run (fixture, &listed, NULL, "account", "list", NULL);
   g_assert_cmpint (listed.status, ==, 0);
   g_assert_cmpstr (listed.out, ==, "No accounts yet.\n");
 
-  run_nod (fixture, &status, NULL, "status", NULL);
+  nod_test_cli_run (fixture, &status, NULL, "status", NULL);
   g_assert_cmpint (status.status, ==, 0);
   g_assert_cmpstr (status.out, ==, "idle\npending 0, failed 0\n");
 
   for (gsize i = 0; i < G_N_ELEMENTS (needs_account); i++)
     {
-      g_auto (Outcome) outcome = { 0, };
+      g_auto (NodTestCliOutcome) outcome = { 0, };
       const char * const *args = needs_account[i];
 
-      run_nod (fixture, &outcome, NULL, args[0], args[1], args[2], args[3], args[4], args[5],
-               NULL);
+      nod_test_cli_run (fixture, &outcome, NULL,
+                        args[0], args[1], args[2], args[3], args[4], args[5], NULL);
       g_assert_cmpint (outcome.status, ==, 1);
       g_assert_cmpstr (outcome.out, ==, "");
       g_assert_nonnull (strstr (outcome.err, "nod: no account to use: sign in with "));
     }
 
-  run_nod (fixture, &no_token, NULL, "account", "add", "--url", fixture->base_url, NULL);
+  nod_test_cli_run (fixture, &no_token, NULL, "account", "add", "--url", fixture->base_url, NULL);
   g_assert_cmpint (no_token.status, ==, 2);
   g_assert_nonnull (strstr (no_token.err, "nod: give the token on standard input with "
                                           "--token-stdin, or in GITLAB_TOKEN\n"));
-  run_nod (fixture, &empty_token, "", "account", "add", "--url", fixture->base_url,
-           "--token-stdin", NULL);
+  nod_test_cli_run (fixture, &empty_token, "", "account", "add", "--url", fixture->base_url,
+                    "--token-stdin", NULL);
   g_assert_cmpint (empty_token.status, ==, 2);
   g_assert_nonnull (strstr (empty_token.err, "nod: no token on standard input\n"));
-  run_nod (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
+  nod_test_cli_run (fixture, &removed, NULL, "account", "remove", fixture->base_url, NULL);
   g_assert_cmpint (removed.status, ==, 1);
   g_assert_nonnull (strstr (removed.err, no_account_at));
 
-  without_one_off_account = FALSE;
+  fixture->without_one_off_account = FALSE;
   g_assert_cmpuint (writes (fixture), ==, 0);
 }
 
@@ -865,26 +708,26 @@ merge_requests_as_text (JsonArray *rows)
 }
 
 static void
-test_mr_list_text (Fixture       *fixture,
+test_mr_list_text (NodTestCli    *fixture,
                    gconstpointer  data)
 {
   static const char *filters[] = { NULL, "--review", "--authored", "--assigned" };
-  g_auto (Outcome) pull = { 0, };
+  g_auto (NodTestCliOutcome) pull = { 0, };
 
-  run_nod (fixture, &pull, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &pull, NULL, "pull", NULL);
   g_assert_cmpint (pull.status, ==, 0);
 
   for (gsize i = 0; i < G_N_ELEMENTS (filters); i++)
     {
-      g_auto (Outcome) json = { 0, };
-      g_auto (Outcome) text = { 0, };
+      g_auto (NodTestCliOutcome) json = { 0, };
+      g_auto (NodTestCliOutcome) text = { 0, };
       g_autoptr(JsonParser) parser = json_parser_new ();
       g_autoptr(GError) error = NULL;
       g_autofree char *expected = NULL;
       JsonArray *rows;
 
-      run_nod (fixture, &json, NULL, "mr", "list", "--json", filters[i], NULL);
-      run_nod (fixture, &text, NULL, "mr", "list", filters[i], NULL);
+      nod_test_cli_run (fixture, &json, NULL, "mr", "list", "--json", filters[i], NULL);
+      nod_test_cli_run (fixture, &text, NULL, "mr", "list", filters[i], NULL);
       g_assert_cmpint (json.status, ==, 0);
       g_assert_cmpint (text.status, ==, 0);
       g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
@@ -917,17 +760,17 @@ append_queue_row (GString    *text,
 /* A refused comment and one held back behind it, through every verb that shows or
  * changes the queue: the words on each stream, and each exit status. */
 static void
-test_queue_text (Fixture       *fixture,
+test_queue_text (NodTestCli    *fixture,
                  gconstpointer  data)
 {
-  g_auto (Outcome) first = { 0, };
-  g_auto (Outcome) second = { 0, };
-  g_auto (Outcome) json = { 0, };
-  g_auto (Outcome) text = { 0, };
-  g_auto (Outcome) preview = { 0, };
-  g_auto (Outcome) approvals = { 0, };
-  g_auto (Outcome) discarded = { 0, };
-  g_auto (Outcome) retried = { 0, };
+  g_auto (NodTestCliOutcome) first = { 0, };
+  g_auto (NodTestCliOutcome) second = { 0, };
+  g_auto (NodTestCliOutcome) json = { 0, };
+  g_auto (NodTestCliOutcome) text = { 0, };
+  g_auto (NodTestCliOutcome) preview = { 0, };
+  g_auto (NodTestCliOutcome) approvals = { 0, };
+  g_auto (NodTestCliOutcome) discarded = { 0, };
+  g_auto (NodTestCliOutcome) retried = { 0, };
   g_autoptr(JsonNode) fault = NULL;
   g_autoptr(JsonNode) cleared = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -941,18 +784,20 @@ test_queue_text (Fixture       *fixture,
   fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
                                  "{\"method\": \"POST\", \"path\": \"/discussions$\", "
                                  "\"status\": 403}");
-  run_nod (fixture, &first, NULL, "comment", "gnome-apps/nod!111", "--body", "First", NULL);
+  nod_test_cli_run (fixture, &first, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "First", NULL);
   g_assert_cmpint (first.status, ==, 1);
   g_assert_cmpstr (first.out, ==, "");
   g_assert_nonnull (strstr (first.err, "nod: comment gnome-apps/nod!111 failed: "));
-  run_nod (fixture, &second, NULL, "comment", "gnome-apps/nod!111", "--body", "Second", NULL);
+  nod_test_cli_run (fixture, &second, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "Second", NULL);
   g_assert_cmpint (second.status, ==, 75);
   g_assert_cmpstr (second.out, ==, "");
   g_assert_nonnull (strstr (second.err, "nod: comment gnome-apps/nod!111 is queued and will be "
                                         "sent later: "));
 
-  run_nod (fixture, &json, NULL, "queue", "list", "--json", NULL);
-  run_nod (fixture, &text, NULL, "queue", "list", NULL);
+  nod_test_cli_run (fixture, &json, NULL, "queue", "list", "--json", NULL);
+  nod_test_cli_run (fixture, &text, NULL, "queue", "list", NULL);
   g_assert_cmpint (json.status, ==, 0);
   g_assert_cmpint (text.status, ==, 0);
   g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
@@ -965,7 +810,7 @@ test_queue_text (Fixture       *fixture,
   op_second = json_object_get_string_member (json_array_get_object_element (rows, 1), "op");
 
   /* Only the pending one would go; then each scope GitLab would be asked about, in order. */
-  run_nod (fixture, &preview, NULL, "sync", "--preview", NULL);
+  nod_test_cli_run (fixture, &preview, NULL, "sync", "--preview", NULL);
   g_assert_cmpint (preview.status, ==, 0);
   preview_start = g_strdup_printf ("would push: 1\n  %s  comment  project 11 !111\n"
                                    "would pull: ", op_second);
@@ -982,15 +827,15 @@ test_queue_text (Fixture       *fixture,
                                        0, 0));
 
   /* Comments are not approvals: the pending one stays. */
-  run_nod (fixture, &approvals, NULL, "push", "--approvals-only", NULL);
+  nod_test_cli_run (fixture, &approvals, NULL, "push", "--approvals-only", NULL);
   g_assert_cmpint (approvals.status, ==, 75);
   g_assert_cmpstr (approvals.out, ==, "pushed 0, failed 0, remaining 1\n");
 
-  run_nod (fixture, &discarded, NULL, "queue", "discard", op_second, NULL);
+  nod_test_cli_run (fixture, &discarded, NULL, "queue", "discard", op_second, NULL);
   g_assert_cmpint (discarded.status, ==, 0);
   g_assert_cmpstr (discarded.out, ==, "Discarded.\n");
   cleared = nod_test_fake_control (fixture->base_url, "DELETE", "/__fake/faults", NULL);
-  run_nod (fixture, &retried, NULL, "queue", "retry", op_first, NULL);
+  nod_test_cli_run (fixture, &retried, NULL, "queue", "retry", op_first, NULL);
   g_assert_cmpint (retried.status, ==, 0);
   retry_done = g_strdup_printf ("queue retry %s: done\n", op_first);
   g_assert_cmpstr (retried.out, ==, retry_done);
@@ -998,21 +843,21 @@ test_queue_text (Fixture       *fixture,
 
 /* What the writes and the syncs print when all goes well. */
 static void
-test_done_text (Fixture       *fixture,
+test_done_text (NodTestCli    *fixture,
                 gconstpointer  data)
 {
-  g_auto (Outcome) approved = { 0, };
-  g_auto (Outcome) unapproved = { 0, };
-  g_auto (Outcome) pull = { 0, };
-  g_auto (Outcome) sync = { 0, };
+  g_auto (NodTestCliOutcome) approved = { 0, };
+  g_auto (NodTestCliOutcome) unapproved = { 0, };
+  g_auto (NodTestCliOutcome) pull = { 0, };
+  g_auto (NodTestCliOutcome) sync = { 0, };
 
-  run_nod (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &approved, NULL, "approve", "gnome-apps/nod!111", NULL);
   g_assert_cmpstr (approved.out, ==, "approve gnome-apps/nod!111: done\n");
-  run_nod (fixture, &unapproved, NULL, "unapprove", "gnome-apps/nod!111", NULL);
+  nod_test_cli_run (fixture, &unapproved, NULL, "unapprove", "gnome-apps/nod!111", NULL);
   g_assert_cmpstr (unapproved.out, ==, "unapprove gnome-apps/nod!111: done\n");
-  run_nod (fixture, &pull, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &pull, NULL, "pull", NULL);
   g_assert_true (g_regex_match_simple ("^pulled [1-9][0-9]*\n$", pull.out, 0, 0));
-  run_nod (fixture, &sync, NULL, "sync", NULL);
+  nod_test_cli_run (fixture, &sync, NULL, "sync", NULL);
   g_assert_true (g_regex_match_simple ("^pulled [0-9]+\npushed 0, failed 0, remaining 0\n$",
                                        sync.out, 0, 0));
 }
@@ -1025,7 +870,7 @@ test_done_text (Fixture       *fixture,
 #define HOLD_GATE "pages"
 
 static JsonNode *
-take_request_log (Fixture *fixture)
+take_request_log (NodTestCli *fixture)
 {
   JsonNode *log = nod_test_fake_control (fixture->base_url, "GET", "/__fake/requests", NULL);
   g_autoptr(JsonNode) cleared = nod_test_fake_control (fixture->base_url, "DELETE",
@@ -1074,7 +919,7 @@ count_gets (JsonNode   *log,
 static gboolean
 all_answered (gpointer data)
 {
-  Fixture *fixture = data;
+  NodTestCli *fixture = data;
   g_autoptr(JsonNode) log = nod_test_fake_control (fixture->base_url, "GET", "/__fake/requests",
                                                    NULL);
   g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1084,7 +929,7 @@ all_answered (gpointer data)
 
 typedef struct
 {
-  Fixture       *fixture;
+  NodTestCli    *fixture;
   GAsyncResult **exited;
 } HeldWait;
 
@@ -1118,7 +963,7 @@ second_page_held (gpointer data)
 }
 
 static void
-write_history_depth (Fixture    *fixture,
+write_history_depth (NodTestCli *fixture,
                      const char *depth)
 {
   g_autofree char *dir = g_build_filename (fixture->config_home, "glib-2.0", "settings", NULL);
@@ -1135,7 +980,7 @@ write_history_depth (Fixture    *fixture,
  * killed run plus the resumed one is made exactly as often, but for the page being read
  * when it died: no finished page, and no merge request's details, is fetched again. */
 static void
-test_pull_killed_resumes (Fixture       *fixture,
+test_pull_killed_resumes (NodTestCli    *fixture,
                           gconstpointer  data)
 {
   g_autoptr(GHashTable) uninterrupted = g_hash_table_new_full (g_str_hash, g_str_equal,
@@ -1151,8 +996,8 @@ test_pull_killed_resumes (Fixture       *fixture,
   g_autofree char *hold = NULL;
   g_autofree char *hold_out = NULL;
   g_autofree char *hold_err = NULL;
-  g_auto (Outcome) baseline = { 0, };
-  g_auto (Outcome) resumed = { 0, };
+  g_auto (NodTestCliOutcome) baseline = { 0, };
+  g_auto (NodTestCliOutcome) resumed = { 0, };
   const char *reviews = "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer";
   const char *argv[] = { nod_path, "pull", NULL };
   gint64 stored_at_kill, expected;
@@ -1171,9 +1016,9 @@ test_pull_killed_resumes (Fixture       *fixture,
   }
 
   /* The same pull, uninterrupted, in a data directory of its own. */
-  run_nod (fixture, &baseline, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &baseline, NULL, "pull", NULL);
   g_assert_cmpint (baseline.status, ==, 0);
-  expected = query_store (fixture, reviews);
+  expected = nod_test_cli_query_store (fixture, reviews);
   g_assert_cmpint (expected, ==, 250);
   {
     g_autoptr(JsonNode) log = take_request_log (fixture);
@@ -1198,7 +1043,7 @@ test_pull_killed_resumes (Fixture       *fixture,
                                                    hold);
   }
 
-  launcher = new_launcher (fixture);
+  launcher = nod_test_cli_new_launcher (fixture);
   child = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (child, "", NULL, nod_test_keep_result, &exited);
@@ -1215,7 +1060,7 @@ test_pull_killed_resumes (Fixture       *fixture,
   g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
 
   /* One page, with every detail, was stored before it died. */
-  stored_at_kill = query_store (fixture, reviews);
+  stored_at_kill = nod_test_cli_query_store (fixture, reviews);
   g_assert_cmpint (stored_at_kill, ==, 100);
 
   /* The held page is answered (to nobody) before the restart. */
@@ -1232,11 +1077,12 @@ test_pull_killed_resumes (Fixture       *fixture,
     g_assert_cmpuint (count_gets (log, interrupted), ==, 0);
   }
 
-  run_nod (fixture, &resumed, NULL, "pull", NULL);
+  nod_test_cli_run (fixture, &resumed, NULL, "pull", NULL);
   g_assert_cmpint (resumed.status, ==, 0);
-  g_assert_cmpint (query_store (fixture, reviews), ==, expected);
-  g_assert_cmpint (query_store (fixture, "SELECT COUNT (*) - COUNT (DISTINCT project_id || '!' "
-                                         "|| iid) FROM merge_requests"), ==, 0);
+  g_assert_cmpint (nod_test_cli_query_store (fixture, reviews), ==, expected);
+  g_assert_cmpint (nod_test_cli_query_store (fixture,
+                                             "SELECT COUNT (*) - COUNT (DISTINCT project_id "
+                                             "|| '!' || iid) FROM merge_requests"), ==, 0);
   {
     g_autoptr(JsonNode) log = take_request_log (fixture);
 
@@ -1274,7 +1120,7 @@ main (int   argc,
     }
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, NodTestCli, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/nod/cli/approve", test_approve);
   ADD ("/nod/cli/approve-queued", test_approve_queued);
   ADD ("/nod/cli/approve-refused", test_approve_refused);
