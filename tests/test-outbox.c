@@ -15,6 +15,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "nod-gitlab-json.h"
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
 #include "nod-store-worker.h"
@@ -347,6 +348,36 @@ claim (Fixture *fixture,
   return claim_with (fixture, 1, NOD_OUTBOX_CLAIM_ALL, 100, now);
 }
 
+/* What GitLab would answer: for a comment, the thread @server_discussion_id it started
+ * with the note @server_id; for a reply, the note @server_id; else nothing. */
+static GObject *
+answer_of (const char *server_id,
+           const char *server_discussion_id)
+{
+  g_autofree char *note = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  GObject *answer;
+
+  if (server_id == NULL)
+    return NULL;
+
+  note = g_strdup_printf ("{\"id\": %s, \"body\": \"b\", \"author\": {\"id\": 7, "
+                          "\"username\": \"sam\"}}", server_id);
+  json = server_discussion_id != NULL
+           ? g_strdup_printf ("{\"id\": \"%s\", \"notes\": [%s]}", server_discussion_id, note)
+           : g_strdup (note);
+  bytes = g_bytes_new (json, strlen (json));
+  node = _nod_gitlab_json_parse (bytes, &error);
+  g_assert_no_error (error);
+  answer = server_discussion_id != NULL ? _nod_gitlab_json_parse_discussion (node, &error)
+                                        : _nod_gitlab_json_parse_note (node, &error);
+  g_assert_no_error (error);
+  return answer;
+}
+
 static gboolean
 ack_sync (Fixture     *fixture,
           const char  *op_id,
@@ -356,10 +387,10 @@ ack_sync (Fixture     *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GObject) answer = answer_of (server_id, server_discussion_id);
   gboolean succeeded;
 
-  nod_outbox_ack_async (fixture->outbox, op_id, server_id, server_discussion_id, NULL,
-                        nod_test_keep_result, &result);
+  nod_outbox_ack_async (fixture->outbox, op_id, answer, NULL, nod_test_keep_result, &result);
   succeeded = nod_outbox_ack_finish (fixture->outbox, nod_test_wait_for_result (&result),
                                      &local_error);
   return check_outcome (succeeded, g_steal_pointer (&local_error), error);

@@ -7,11 +7,14 @@
 #include "config.h"
 
 #include "nod-application.h"
+#include "nod-gitlab.h"
+#include "nod-markdown-view.h"
 #include "nod-merge-request-item.h"
 #include "nod-merge-request-page.h"
 #include "nod-merge-request-row.h"
 #include "nod-preferences-window.h"
 #include "nod-status-indicator.h"
+#include "nod-thread-view.h"
 #include "nod-test-utils.h"
 #include "nod-window.h"
 
@@ -409,6 +412,209 @@ test_preferences_push_now (Fixture       *fixture,
                    "Pushed 1 · 0 failed · 0 remaining");
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
   gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
+/* ---- sent, shown without a pull ---- */
+
+#define DEMO_TOKEN "glpat-nod-demo"
+
+static NodThreadView *
+find_thread (GtkWidget  *root,
+             const char *discussion_id)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      NodThreadView *found;
+
+      if (NOD_IS_THREAD_VIEW (child) &&
+          g_strcmp0 (nod_thread_view_get_discussion_id (NOD_THREAD_VIEW (child)),
+                     discussion_id) == 0)
+        return NOD_THREAD_VIEW (child);
+      if ((found = find_thread (child, discussion_id)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* How many widgets under @root carry @css_class. */
+static guint
+count_with_class (GtkWidget  *root,
+                  const char *css_class)
+{
+  guint count = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += gtk_widget_has_css_class (child, css_class) + count_with_class (child, css_class);
+  return count;
+}
+
+/* How many notes a thread shows, its own not yet sent included. */
+static guint
+count_notes (GtkWidget *thread)
+{
+  guint count = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (thread); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += NOD_IS_MARKDOWN_VIEW (child) + count_notes (child);
+  return count;
+}
+
+/* GitLab's threads on one merge request, as the server has them. */
+static GPtrArray *
+server_threads (Fixture *fixture,
+                gint64   project_id,
+                gint64   iid)
+{
+  g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, DEMO_TOKEN, NULL);
+  g_autoptr(NodForgePage) page = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_forge_list_discussions_async (NOD_FORGE (observer), project_id, iid, 1, NULL,
+                                    nod_test_keep_result, &result);
+  page = nod_forge_list_discussions_finish (NOD_FORGE (observer),
+                                            nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return g_ptr_array_ref (nod_forge_page_get_items (page));
+}
+
+static NodDiscussion *
+find_discussion (GPtrArray  *discussions,
+                 const char *first_body)
+{
+  for (guint i = 0; i < discussions->len; i++)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
+
+      if (notes->len > 0 &&
+          g_strcmp0 (nod_note_get_body (notes->pdata[0]), first_body) == 0)
+        return discussions->pdata[i];
+    }
+  return NULL;
+}
+
+/* An open merge request with an open thread of people's notes, and that thread. (Reading
+ * the server runs the main loop, and a reload may give the list's items new views: the
+ * candidates' ids are taken first.) */
+static NodDiscussion *
+with_open_thread (Fixture *fixture,
+                  gint64  *out_project_id,
+                  gint64  *out_iid)
+{
+  GListModel *items = nod_window_get_merge_requests (fixture->window);
+  g_autoptr(GArray) candidates = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (items, i);
+      const NodMergeRequestView *view = nod_merge_request_item_get_view (item);
+
+      if (g_strcmp0 (view->state, "opened") == 0 && view->pending_actions == 0)
+        {
+          g_array_append_val (candidates, view->project_id);
+          g_array_append_val (candidates, view->iid);
+        }
+    }
+
+  for (guint i = 0; i + 1 < candidates->len; i += 2)
+    {
+      gint64 project_id = g_array_index (candidates, gint64, i);
+      gint64 iid = g_array_index (candidates, gint64, i + 1);
+      g_autoptr(GPtrArray) threads = server_threads (fixture, project_id, iid);
+
+      for (guint t = 0; t < threads->len; t++)
+        {
+          NodDiscussion *thread = threads->pdata[t];
+          NodNote *first = g_ptr_array_index (nod_discussion_get_notes (thread), 0);
+
+          if (nod_discussion_get_resolvable (thread) && !nod_discussion_get_resolved (thread) &&
+              !nod_note_get_system (first))
+            {
+              *out_project_id = project_id;
+              *out_iid = iid;
+              return g_object_ref (thread);
+            }
+        }
+    }
+  g_error ("The demo has no open thread to reply to");
+}
+
+typedef struct
+{
+  NodMergeRequestPage *page;
+  const char          *discussion_id;
+  guint                notes;
+  gboolean             resolved;
+} ThreadWait;
+
+/* The thread is on the page as GitLab has it: @notes notes, none of them pending. */
+static gboolean
+thread_shows_sent (gpointer data)
+{
+  ThreadWait *wait = data;
+  NodThreadView *thread = find_thread (GTK_WIDGET (wait->page), wait->discussion_id);
+
+  return thread != NULL && count_notes (GTK_WIDGET (thread)) == wait->notes &&
+         count_with_class (GTK_WIDGET (thread), "nod-pending-note") == 0 &&
+         nod_thread_view_get_resolved (thread) == wait->resolved;
+}
+
+/* Comment, reply and resolve, then Push now: each shows as GitLab has it, with GitLab's
+ * ids, at once, although nothing is pulled: what GitLab answered each write is kept. */
+static void
+test_sent_shown_without_pull (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodDiscussion) open_thread = NULL;
+  g_autoptr(GPtrArray) threads = NULL;
+  gint64 project_id, iid;
+  NodMergeRequestPage *page;
+  NodDiscussion *started;
+  guint reads_before;
+  RowWait queued, settled;
+  ThreadWait replied, opened;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  open_thread = with_open_thread (fixture, &project_id, &iid);
+  page = open_merge_request (fixture, project_id, iid);
+  queued = (RowWait) { fixture, project_id, iid, 3, 0, NULL };
+  settled = (RowWait) { fixture, project_id, iid, 0, 0, "Synced" };
+
+  g_signal_emit_by_name (page, "comment", "A new thread, sent with Push now.");
+  g_signal_emit_by_name (page, "reply", nod_discussion_get_id (open_thread),
+                         "A reply, sent with Push now.");
+  g_signal_emit_by_name (page, "resolve", nod_discussion_get_id (open_thread), TRUE);
+  nod_test_wait_until (row_reached, &queued);
+
+  reads_before = count_requests (fixture, "GET", ".");
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+  nod_test_wait_until (row_reached, &settled);
+
+  /* The server has each once. */
+  threads = server_threads (fixture, project_id, iid);
+  started = find_discussion (threads, "A new thread, sent with Push now.");
+  g_assert_nonnull (started);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/notes$"), ==, 1);
+
+  /* The page shows them under GitLab's ids, sent, the thread resolved. */
+  opened = (ThreadWait) { page, nod_discussion_get_id (started), 1, FALSE };
+  nod_test_wait_until (thread_shows_sent, &opened);
+  replied = (ThreadWait) { page, nod_discussion_get_id (open_thread),
+                           nod_discussion_get_notes (open_thread)->len + 1, TRUE };
+  nod_test_wait_until (thread_shows_sent, &replied);
+  g_assert_cmpuint (count_with_class (GTK_WIDGET (page), "nod-pending-note"), ==, 0);
+
+  /* Nothing was read from GitLab to show it: the one read since is this test's own. */
+  g_assert_cmpuint (count_requests (fixture, "GET", "."), ==, reads_before + 1);
 }
 
 static gboolean
@@ -943,6 +1149,7 @@ main (int   argc,
   ADD ("/nod/review-ui/preferences-push-now", test_preferences_push_now);
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
+  ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);

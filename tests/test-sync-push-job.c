@@ -14,6 +14,7 @@
 
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
+#include "nod-review-cache.h"
 #include "nod-sync-push-job.h"
 #include "nod-test-server.h"
 #include "nod-test-utils.h"
@@ -917,6 +918,148 @@ test_quick_actions_acked (Fixture       *fixture,
   nod_sync_push_outcome_clear (&outcome);
 }
 
+/* ---- what GitLab answered, kept ---- */
+
+/* The cache holds @mr as a pull leaves it: its row, approvals and threads. */
+static void
+cache_merge_request (Fixture         *fixture,
+                     NodMergeRequest *mr)
+{
+  g_autoptr(NodReviewCache) cache = nod_review_cache_new (fixture->store);
+  g_autoptr(GPtrArray) mrs = g_ptr_array_new ();
+  g_autoptr(NodApprovals) approvals = NULL;
+  g_autoptr(NodForgePage) threads = NULL;
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) detailed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (mrs, mr);
+  nod_review_cache_save_merge_requests_async (cache, ACCOUNT,
+                                              NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, mrs,
+                                              NULL, nod_test_keep_result, &saved);
+  g_assert_true (nod_review_cache_save_merge_requests_finish (cache,
+                                                              nod_test_wait_for_result (&saved),
+                                                              NULL, &error));
+  g_assert_no_error (error);
+
+  approvals = nod_test_server_approvals (NOD_FORGE (fixture->observer),
+                                         nod_merge_request_get_project_id (mr),
+                                         nod_merge_request_get_iid (mr));
+  threads = nod_test_server_discussions (NOD_FORGE (fixture->observer), mr);
+  nod_review_cache_save_details_async (cache, ACCOUNT, approvals,
+                                       nod_forge_page_get_items (threads), NULL,
+                                       nod_test_keep_result, &detailed);
+  g_assert_true (nod_review_cache_save_details_finish (cache,
+                                                       nod_test_wait_for_result (&detailed),
+                                                       &error));
+  g_assert_no_error (error);
+}
+
+/* The cache's note @server_id (a row's server_id), as "THREAD-ID BODY", or NULL. */
+static char *
+cached_note (Fixture         *fixture,
+             NodOutboxAction *action)
+{
+  g_autofree char *server_id = row_text (fixture, action, "server_id");
+  g_autofree char *sql = NULL;
+
+  g_assert_nonnull (server_id);
+  sql = g_strdup_printf ("SELECT discussion_id || ' ' || body FROM notes "
+                         "WHERE account_id = %d AND id = %s", ACCOUNT, server_id);
+  return nod_test_query_text (fixture->store, sql);
+}
+
+/* What GitLab answers each write goes into the cache with the ack, so the merge request
+ * shows it before any pull: the new thread with its note, the reply, the thread resolved,
+ * the approval; and an ambiguous comment found on GitLab, as found. */
+static void
+test_answers_kept (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  NodMergeRequest *found_mr = mrs->pdata[1];
+  g_autoptr(NodDiscussion) thread = server_comment (fixture, mr, "Is this covered?");
+  g_autoptr(NodDiscussion) arrived_thread = NULL;
+  g_autoptr(NodOutboxAction) started = NULL;
+  g_autoptr(NodOutboxAction) reply = NULL;
+  g_autoptr(NodOutboxAction) resolve = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodOutboxAction) arrived = NULL;
+  g_autofree char *started_thread = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *sql = NULL;
+
+  cache_merge_request (fixture, mr);
+  cache_merge_request (fixture, found_mr);
+
+  started = comment (fixture, mr, "A new thread");
+  reply = enqueue (fixture,
+                   nod_outbox_action_new_reply (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                nod_merge_request_get_iid (mr),
+                                                nod_discussion_get_id (thread),
+                                                "Yes, by test-empty."));
+  resolve = enqueue (fixture,
+                     nod_outbox_action_new_resolve (ACCOUNT,
+                                                    nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr),
+                                                    nod_discussion_get_id (thread), TRUE));
+  approval = approve (fixture, mr);
+  /* Sent before a crash: GitLab has it, the cache does not. */
+  arrived = comment (fixture, found_mr, "Sent before the crash");
+  arrived_thread = server_comment (fixture, found_mr, "Sent before the crash");
+  mark_ambiguous (fixture, arrived);
+
+  push_all_acked (fixture, 5);
+
+  started_thread = row_text (fixture, started, "discussion_id");
+  g_assert_false (g_str_has_prefix (started_thread, "local:"));
+  expected = g_strdup_printf ("%s A new thread", started_thread);
+  note = cached_note (fixture, started);
+  g_assert_cmpstr (note, ==, expected);
+  g_clear_pointer (&expected, g_free);
+  g_clear_pointer (&note, g_free);
+
+  expected = g_strdup_printf ("%s Yes, by test-empty.", nod_discussion_get_id (thread));
+  note = cached_note (fixture, reply);
+  g_assert_cmpstr (note, ==, expected);
+  g_clear_pointer (&expected, g_free);
+  g_clear_pointer (&note, g_free);
+
+  sql = g_strdup_printf ("SELECT resolved FROM discussions WHERE id = '%s'",
+                         nod_discussion_get_id (thread));
+  g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
+  g_clear_pointer (&sql, g_free);
+  sql = g_strdup_printf ("SELECT user_has_approved FROM merge_requests WHERE project_id = %"
+                         G_GINT64_FORMAT " AND iid = %" G_GINT64_FORMAT,
+                         nod_merge_request_get_project_id (mr), nod_merge_request_get_iid (mr));
+  g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
+
+  expected = g_strdup_printf ("%s Sent before the crash", nod_discussion_get_id (arrived_thread));
+  note = cached_note (fixture, arrived);
+  g_assert_cmpstr (note, ==, expected);
+}
+
+/* An answer about a merge request the cache has not seen is left to the next pull: the
+ * action is done all the same. */
+static void
+test_answer_for_uncached (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) started = comment (fixture, mrs->pdata[0], "Not pulled yet");
+  g_autoptr(NodOutboxAction) approval = approve (fixture, mrs->pdata[0]);
+
+  push_all_acked (fixture, 2);
+
+  assert_row (fixture, started, "done");
+  assert_row (fixture, approval, "done");
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM notes"), ==, 0);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM approvals"),
+                   ==, 0);
+}
+
 /* ---- pacing ---- */
 
 /* Two notes a minute, three comments: two go, the third waits a minute from the first,
@@ -1067,6 +1210,8 @@ main (int   argc,
   ADD ("/nod/sync-push-job/ack/approvals-only", test_approvals_only);
   ADD ("/nod/sync-push-job/ack/reply-follows-its-comment", test_reply_follows_its_comment);
   ADD ("/nod/sync-push-job/ack/quick-actions", test_quick_actions_acked);
+  ADD ("/nod/sync-push-job/ack/answers-kept", test_answers_kept);
+  ADD ("/nod/sync-push-job/ack/answer-for-uncached", test_answer_for_uncached);
   ADD ("/nod/sync-push-job/failure/5xx-transient", test_5xx_transient);
   ADD ("/nod/sync-push-job/failure/403-404-422", test_permanent_refusals);
   ADD ("/nod/sync-push-job/failure/approve-401-cannot-approve", test_approve_401_cannot_approve);

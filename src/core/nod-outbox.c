@@ -28,6 +28,7 @@
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
 #include "nod-outbox-private.h"
+#include "nod-review-cache-private.h"
 #include "nod-store-worker.h"
 
 G_DEFINE_QUARK (nod-outbox-error-quark, nod_outbox_error)
@@ -932,18 +933,40 @@ lookup_in_state (sqlite3     *db,
 
 typedef struct
 {
-  char *op_id;
-  char *server_id;
-  char *server_discussion_id;
+  char    *op_id;
+  GObject *answer;
 } AckWork;
 
 static void
 ack_work_free (AckWork *work)
 {
   g_free (work->op_id);
-  g_free (work->server_id);
-  g_free (work->server_discussion_id);
+  g_clear_object (&work->answer);
   g_free (work);
+}
+
+/* What GitLab made for @action, as the outbox records it: a comment's note and thread, a
+ * reply's note; nothing for the others. */
+static void
+server_ids_of (NodOutboxAction  *action,
+               GObject          *answer,
+               char            **out_server_id,
+               const char      **out_server_discussion_id)
+{
+  *out_server_id = NULL;
+  *out_server_discussion_id = NULL;
+
+  if (action->kind == NOD_ACTION_COMMENT && NOD_IS_DISCUSSION (answer))
+    {
+      GPtrArray *notes = nod_discussion_get_notes (NOD_DISCUSSION (answer));
+
+      *out_server_discussion_id = nod_discussion_get_id (NOD_DISCUSSION (answer));
+      if (notes->len > 0)
+        *out_server_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                          nod_note_get_id (notes->pdata[0]));
+    }
+  else if (action->kind == NOD_ACTION_REPLY && NOD_IS_NOTE (answer))
+    *out_server_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (NOD_NOTE (answer)));
 }
 
 static gboolean
@@ -955,6 +978,8 @@ ack_work (sqlite3       *db,
   AckWork *work = data;
   g_autoptr(NodOutboxAction) action = NULL;
   g_autoptr(sqlite3_stmt) done = NULL;
+  g_autofree char *server_id = NULL;
+  const char *server_discussion_id = NULL;
 
   if (!nod_store_begin (db, error))
     return FALSE;
@@ -962,6 +987,7 @@ ack_work (sqlite3       *db,
   action = lookup_in_state (db, work->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT), error);
   if (action == NULL)
     goto failed;
+  server_ids_of (action, work->answer, &server_id, &server_discussion_id);
 
   done = nod_store_prepare (db,
                             "UPDATE outbox SET state = 'done', server_id = ?, "
@@ -970,9 +996,8 @@ ack_work (sqlite3       *db,
                             error);
   if (done == NULL)
     goto failed;
-  sqlite3_bind_text (done, 1, work->server_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (done, 2, action->kind == NOD_ACTION_COMMENT
-                                ? work->server_discussion_id : NULL, -1, SQLITE_STATIC);
+  sqlite3_bind_text (done, 1, server_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (done, 2, server_discussion_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (done, 3, g_get_real_time ());
   sqlite3_bind_int64 (done, 4, action->seq);
   if (!run_update (done, NULL, error))
@@ -981,7 +1006,7 @@ ack_work (sqlite3       *db,
   /* The thread now exists on GitLab: point the actions waiting for it at its real id,
    * in this same transaction, so no reader ever sees the comment done and a reply
    * still aimed at a thread that does not exist. */
-  if (action->kind == NOD_ACTION_COMMENT && work->server_discussion_id != NULL)
+  if (action->kind == NOD_ACTION_COMMENT && server_discussion_id != NULL)
     {
       g_autoptr(sqlite3_stmt) remap = NULL;
 
@@ -992,7 +1017,7 @@ ack_work (sqlite3       *db,
                                  error);
       if (remap == NULL)
         goto failed;
-      sqlite3_bind_text (remap, 1, work->server_discussion_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (remap, 1, server_discussion_id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (remap, 2, action->account_id);
       sqlite3_bind_text (remap, 3, action->discussion_id, -1, SQLITE_STATIC);
       if (!run_update (remap, NULL, error))
@@ -1006,6 +1031,14 @@ ack_work (sqlite3       *db,
                                     NULL, error))
     goto failed;
 
+  /* What GitLab answered is GitLab's state now: kept in the same transaction, so no
+   * reader sees the action done and its effect missing. */
+  if (work->answer != NULL &&
+      !_nod_review_cache_keep_answer (db, action->account_id, action->project_id,
+                                      action->mr_iid, action->discussion_id, work->answer,
+                                      error))
+    goto failed;
+
   if (!nod_store_commit (db, error))
     goto failed;
   return TRUE;
@@ -1017,17 +1050,19 @@ failed:
 
 /**
  * nod_outbox_ack_async:
- * @server_id: (nullable): what GitLab created (a note id), if anything
- * @server_discussion_id: (nullable): for a comment, the id of the thread it started
+ * @answer: (nullable): what GitLab answered: the thread a comment started, or one resolved
+ *   or reopened (NodDiscussion); a reply's note (NodNote); the approvals after an approve
+ *   or unapprove (NodApprovals); %NULL when it made nothing (a note of quick actions only)
  *
- * Records that GitLab has the in-flight action @op_id. For a comment, actions aimed at
- * its local thread id are rewritten to @server_discussion_id in the same transaction.
+ * Records that GitLab has the in-flight action @op_id, with the ids of what it made. For a
+ * comment, actions aimed at its local thread id are rewritten to GitLab's in the same
+ * transaction; and @answer goes into the review cache in it too, so the action shows as
+ * sent at once, not only after the next pull.
  */
 void
 nod_outbox_ack_async (NodOutbox           *self,
                       const char          *op_id,
-                      const char          *server_id,
-                      const char          *server_discussion_id,
+                      GObject             *answer,
                       GCancellable        *cancellable,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
@@ -1036,11 +1071,11 @@ nod_outbox_ack_async (NodOutbox           *self,
 
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
+  g_return_if_fail (answer == NULL || G_IS_OBJECT (answer));
 
   work = g_new0 (AckWork, 1);
   work->op_id = g_strdup (op_id);
-  work->server_id = g_strdup (server_id);
-  work->server_discussion_id = g_strdup (server_discussion_id);
+  work->answer = answer != NULL ? g_object_ref (answer) : NULL;
   nod_store_run_async (self->store, self, nod_outbox_ack_async, ack_work, work,
                        (GDestroyNotify) ack_work_free, cancellable, callback, user_data);
 }

@@ -79,8 +79,7 @@ GPtrArray *nod_outbox_claim_next_batch_finish (NodOutbox            *self,
 
 void       nod_outbox_ack_async           (NodOutbox            *self,
                                            const char           *op_id,
-                                           const char           *server_id,
-                                           const char           *server_discussion_id,
+                                           GObject              *answer,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);

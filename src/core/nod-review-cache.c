@@ -18,7 +18,7 @@
 
 #include "nod-forge-models-private.h"
 #include "nod-outbox-private.h"
-#include "nod-review-cache.h"
+#include "nod-review-cache-private.h"
 #include "nod-store-worker.h"
 
 struct _NodReviewCache
@@ -309,6 +309,8 @@ position_json (const NodDiffPosition *position)
 static gboolean
 save_approvals (sqlite3       *db,
                 gint64         account_id,
+                gint64         project_id,
+                gint64         iid,
                 NodApprovals  *approvals,
                 GError       **error)
 {
@@ -316,8 +318,6 @@ save_approvals (sqlite3       *db,
   g_autoptr(sqlite3_stmt) clear = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
   GPtrArray *approved_by = nod_approvals_get_approved_by (approvals);
-  gint64 project_id = nod_approvals_get_project_id (approvals);
-  gint64 iid = nod_approvals_get_iid (approvals);
 
   update = nod_store_prepare (db,
                               "UPDATE merge_requests SET user_has_approved = ?, "
@@ -366,6 +366,83 @@ save_approvals (sqlite3       *db,
   return TRUE;
 }
 
+/* One note of the thread @discussion_id, replacing what the cache had of it. */
+static gboolean
+save_note (sqlite3       *db,
+           gint64         account_id,
+           const char    *discussion_id,
+           NodNote       *note,
+           GError       **error)
+{
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  NodUser *author = nod_note_get_author (note);
+  g_autofree char *position = position_json (nod_note_get_position (note));
+  g_autofree char *created = iso_or_null (nod_note_get_created_at (note));
+  g_autofree char *updated = iso_or_null (nod_note_get_updated_at (note));
+
+  insert = nod_store_prepare (db,
+                              "INSERT OR REPLACE INTO notes (account_id, id, discussion_id, "
+                              "author_username, author_name, body, system, resolvable, "
+                              "resolved, position, created_at, updated_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              error);
+  if (insert == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (insert, 1, account_id);
+  sqlite3_bind_int64 (insert, 2, nod_note_get_id (note));
+  sqlite3_bind_text (insert, 3, discussion_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 4, nod_user_get_username (author), -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 5, nod_user_get_name (author), -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 6, nod_note_get_body (note), -1, SQLITE_STATIC);
+  sqlite3_bind_int (insert, 7, nod_note_get_system (note));
+  sqlite3_bind_int (insert, 8, nod_note_get_resolvable (note));
+  sqlite3_bind_int (insert, 9, nod_note_get_resolved (note));
+  sqlite3_bind_text (insert, 10, position, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 11, created, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 12, updated, -1, SQLITE_STATIC);
+  return nod_store_step_done (insert, error);
+}
+
+/* One thread, with all its notes, replacing what the cache had of it (its notes go with
+ * the row replaced: a note deleted on GitLab goes too). */
+static gboolean
+save_discussion (sqlite3        *db,
+                 gint64          account_id,
+                 gint64          project_id,
+                 gint64          iid,
+                 NodDiscussion  *discussion,
+                 GError        **error)
+{
+  g_autoptr(sqlite3_stmt) thread = NULL;
+  GPtrArray *notes = nod_discussion_get_notes (discussion);
+  const char *id = nod_discussion_get_id (discussion);
+
+  thread = nod_store_prepare (db,
+                              "INSERT OR REPLACE INTO discussions (account_id, id, project_id, "
+                              "iid, individual_note, resolvable, resolved) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              error);
+  if (thread == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (thread, 1, account_id);
+  sqlite3_bind_text (thread, 2, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (thread, 3, project_id);
+  sqlite3_bind_int64 (thread, 4, iid);
+  sqlite3_bind_int (thread, 5, nod_discussion_get_individual_note (discussion));
+  sqlite3_bind_int (thread, 6, nod_discussion_get_resolvable (discussion));
+  sqlite3_bind_int (thread, 7, nod_discussion_get_resolved (discussion));
+  if (!nod_store_step_done (thread, error))
+    return FALSE;
+
+  for (guint n = 0; n < notes->len; n++)
+    if (!save_note (db, account_id, id, notes->pdata[n], error))
+      return FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 save_discussions (sqlite3       *db,
                   gint64         account_id,
@@ -375,25 +452,12 @@ save_discussions (sqlite3       *db,
                   GError       **error)
 {
   g_autoptr(sqlite3_stmt) clear = NULL;
-  g_autoptr(sqlite3_stmt) thread = NULL;
-  g_autoptr(sqlite3_stmt) note_stmt = NULL;
 
   clear = nod_store_prepare (db,
                              "DELETE FROM discussions WHERE account_id = ? AND project_id = ? "
                              "AND iid = ?",
                              error);
-  thread = nod_store_prepare (db,
-                              "INSERT OR REPLACE INTO discussions (account_id, id, project_id, "
-                              "iid, individual_note, resolvable, resolved) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              error);
-  note_stmt = nod_store_prepare (db,
-                                 "INSERT OR REPLACE INTO notes (account_id, id, discussion_id, "
-                                 "author_username, author_name, body, system, resolvable, "
-                                 "resolved, position, created_at, updated_at) "
-                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 error);
-  if (clear == NULL || thread == NULL || note_stmt == NULL)
+  if (clear == NULL)
     return FALSE;
 
   /* Threads deleted on GitLab go too: the cache holds what the server holds. */
@@ -404,49 +468,87 @@ save_discussions (sqlite3       *db,
     return FALSE;
 
   for (guint i = 0; i < discussions->len; i++)
-    {
-      NodDiscussion *discussion = discussions->pdata[i];
-      GPtrArray *notes = nod_discussion_get_notes (discussion);
-
-      sqlite3_reset (thread);
-      sqlite3_bind_int64 (thread, 1, account_id);
-      sqlite3_bind_text (thread, 2, nod_discussion_get_id (discussion), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (thread, 3, project_id);
-      sqlite3_bind_int64 (thread, 4, iid);
-      sqlite3_bind_int (thread, 5, nod_discussion_get_individual_note (discussion));
-      sqlite3_bind_int (thread, 6, nod_discussion_get_resolvable (discussion));
-      sqlite3_bind_int (thread, 7, nod_discussion_get_resolved (discussion));
-      if (!nod_store_step_done (thread, error))
-        return FALSE;
-
-      for (guint n = 0; n < notes->len; n++)
-        {
-          NodNote *note = notes->pdata[n];
-          NodUser *author = nod_note_get_author (note);
-          g_autofree char *position = position_json (nod_note_get_position (note));
-          g_autofree char *created = iso_or_null (nod_note_get_created_at (note));
-          g_autofree char *updated = iso_or_null (nod_note_get_updated_at (note));
-
-          sqlite3_reset (note_stmt);
-          sqlite3_bind_int64 (note_stmt, 1, account_id);
-          sqlite3_bind_int64 (note_stmt, 2, nod_note_get_id (note));
-          sqlite3_bind_text (note_stmt, 3, nod_discussion_get_id (discussion), -1,
-                             SQLITE_STATIC);
-          sqlite3_bind_text (note_stmt, 4, nod_user_get_username (author), -1, SQLITE_STATIC);
-          sqlite3_bind_text (note_stmt, 5, nod_user_get_name (author), -1, SQLITE_STATIC);
-          sqlite3_bind_text (note_stmt, 6, nod_note_get_body (note), -1, SQLITE_STATIC);
-          sqlite3_bind_int (note_stmt, 7, nod_note_get_system (note));
-          sqlite3_bind_int (note_stmt, 8, nod_note_get_resolvable (note));
-          sqlite3_bind_int (note_stmt, 9, nod_note_get_resolved (note));
-          sqlite3_bind_text (note_stmt, 10, position, -1, SQLITE_STATIC);
-          sqlite3_bind_text (note_stmt, 11, created, -1, SQLITE_STATIC);
-          sqlite3_bind_text (note_stmt, 12, updated, -1, SQLITE_STATIC);
-          if (!nod_store_step_done (note_stmt, error))
-            return FALSE;
-        }
-    }
+    if (!save_discussion (db, account_id, project_id, iid, discussions->pdata[i], error))
+      return FALSE;
 
   return TRUE;
+}
+
+/* Steps @stmt, a query bound already: does it find a row? */
+static gboolean
+finds_row (sqlite3_stmt  *stmt,
+           gboolean      *out_found,
+           GError       **error)
+{
+  int step = sqlite3_step (stmt);
+
+  if (step != SQLITE_ROW && step != SQLITE_DONE)
+    {
+      nod_store_set_error (error, sqlite3_db_handle (stmt), step);
+      return FALSE;
+    }
+  *out_found = step == SQLITE_ROW;
+  return TRUE;
+}
+
+/*
+ * _nod_review_cache_keep_answer:
+ * @answer: what GitLab answered a write on this merge request: a NodDiscussion (a thread
+ *   started, resolved or reopened), a NodNote (a reply in @discussion_id), NodApprovals
+ *
+ * Keeps GitLab's answer as GitLab's state, so what was just sent shows as sent before any
+ * pull. A merge request or thread the cache has not seen yet is left to the next pull: an
+ * answer alone does not make a merge request's row.
+ */
+gboolean
+_nod_review_cache_keep_answer (sqlite3     *db,
+                               gint64       account_id,
+                               gint64       project_id,
+                               gint64       iid,
+                               const char  *discussion_id,
+                               GObject     *answer,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) known = NULL;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (G_IS_OBJECT (answer), FALSE);
+
+  if (NOD_IS_NOTE (answer))
+    {
+      g_return_val_if_fail (discussion_id != NULL, FALSE);
+      known = nod_store_prepare (db,
+                                 "SELECT 1 FROM discussions WHERE account_id = ? AND id = ?",
+                                 error);
+      if (known == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (known, 1, account_id);
+      sqlite3_bind_text (known, 2, discussion_id, -1, SQLITE_STATIC);
+      if (!finds_row (known, &found, error))
+        return FALSE;
+      return !found || save_note (db, account_id, discussion_id, NOD_NOTE (answer), error);
+    }
+
+  known = nod_store_prepare (db,
+                             "SELECT 1 FROM merge_requests WHERE account_id = ? "
+                             "AND project_id = ? AND iid = ?",
+                             error);
+  if (known == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (known, 1, account_id);
+  sqlite3_bind_int64 (known, 2, project_id);
+  sqlite3_bind_int64 (known, 3, iid);
+  if (!finds_row (known, &found, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
+
+  if (NOD_IS_DISCUSSION (answer))
+    return save_discussion (db, account_id, project_id, iid, NOD_DISCUSSION (answer), error);
+  if (NOD_IS_APPROVALS (answer))
+    return save_approvals (db, account_id, project_id, iid, NOD_APPROVALS (answer), error);
+
+  g_return_val_if_reached (FALSE);
 }
 
 typedef struct
@@ -475,7 +577,8 @@ save_details_work (sqlite3       *db,
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  if (!save_approvals (db, work->account_id, work->approvals, error) ||
+  if (!save_approvals (db, work->account_id, nod_approvals_get_project_id (work->approvals),
+                       nod_approvals_get_iid (work->approvals), work->approvals, error) ||
       !save_discussions (db, work->account_id,
                          nod_approvals_get_project_id (work->approvals),
                          nod_approvals_get_iid (work->approvals),

@@ -219,18 +219,18 @@ on_settled (GObject      *source_object,
   next_action (self);
 }
 
+/* @answer: what GitLab answered (see nod_outbox_ack_async ()), kept as its state. */
 static void
 settle_ack (NodSyncPushJob *self,
-            const char     *server_id,
-            const char     *server_discussion_id)
+            gpointer        answer)
 {
   NodOutboxAction *action = current_action (self);
 
   g_debug ("Acked %s %s", nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
            nod_outbox_action_get_op_id (action));
   self->outcome.pushed++;
-  nod_outbox_ack_async (self->outbox, nod_outbox_action_get_op_id (action), server_id,
-                        server_discussion_id, NULL, on_settled, g_object_ref (self));
+  nod_outbox_ack_async (self->outbox, nod_outbox_action_get_op_id (action), answer, NULL,
+                        on_settled, g_object_ref (self));
 }
 
 static void
@@ -356,7 +356,7 @@ on_approvals_checked (GObject      *source_object,
 
   if (nod_approvals_get_user_has_approved (approvals) == want_approved)
     {
-      settle_ack (self, NULL, NULL);
+      settle_ack (self, approvals);
       return;
     }
 
@@ -404,7 +404,7 @@ on_approval_sent (GObject      *source_object,
                       : nod_forge_unapprove_finish (self->forge, result, &error);
   if (approvals != NULL)
     {
-      settle_ack (self, NULL, NULL);
+      settle_ack (self, approvals);
       return;
     }
 
@@ -439,21 +439,12 @@ on_note_sent (GObject      *source_object,
           return;
         }
 
-      if (discussion == NULL)
-        settle_ack (self, NULL, NULL);  /* quick actions only: no thread */
-      else
-        {
-          NodNote *note = g_ptr_array_index (nod_discussion_get_notes (discussion), 0);
-          g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                      nod_note_get_id (note));
-
-          settle_ack (self, note_id, nod_discussion_get_id (discussion));
-        }
+      /* With quick actions only, GitLab starts no thread: %NULL. */
+      settle_ack (self, discussion);
     }
   else
     {
       g_autoptr(NodNote) note = NULL;
-      g_autofree char *note_id = NULL;
 
       if (!nod_forge_reply_finish (self->forge, result, &note, &error))
         {
@@ -463,9 +454,7 @@ on_note_sent (GObject      *source_object,
 
       /* Quick actions only: GitLab ran them and made no note; there is nothing to look for
        * and nothing to send again. */
-      if (note != NULL)
-        note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
-      settle_ack (self, note_id, NULL);
+      settle_ack (self, note);
     }
 }
 
@@ -480,38 +469,46 @@ on_resolved_sent (GObject      *source_object,
                                                                        &error);
 
   if (discussion != NULL)
-    settle_ack (self, NULL, NULL);
+    settle_ack (self, discussion);
   else
     settle_from_error (self, error);
 }
 
-/* Is there, in @discussion, a note by us with the action's body, made since the action was
- * taken? Not "since it was sent": sent_at is when this claim took the row, and the attempt
- * that reached GitLab may be far older (Nod killed, restarted an hour later; backoff). */
-static NodNote *
-find_our_note (NodSyncPushJob  *self,
-               NodDiscussion   *discussion)
+/* Is @note ours, with the action's body, made since the action was taken? Not "since it
+ * was sent": sent_at is when this claim took the row, and the attempt that reached GitLab
+ * may be far older (Nod killed, restarted an hour later; backoff). */
+static gboolean
+is_our_note (NodSyncPushJob *self,
+             NodNote        *note)
 {
   NodOutboxAction *action = current_action (self);
-  GPtrArray *notes = nod_discussion_get_notes (discussion);
   gint64 taken_s = nod_outbox_action_get_created_at (action) / G_USEC_PER_SEC;
+  GDateTime *created = nod_note_get_created_at (note);
+  g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
 
-  for (guint i = 0; i < notes->len; i++)
-    {
-      NodNote *note = g_ptr_array_index (notes, i);
-      GDateTime *created = nod_note_get_created_at (note);
-      g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
+  /* Two identical "LGTM"s are two actions: a note another one made is not ours. */
+  if (self->taken_note_ids != NULL && g_hash_table_contains (self->taken_note_ids, note_id))
+    return FALSE;
 
-      /* Two identical "LGTM"s are two actions: a note another one made is not ours. */
-      if (self->taken_note_ids != NULL && g_hash_table_contains (self->taken_note_ids, note_id))
-        continue;
+  return g_strcmp0 (nod_user_get_username (nod_note_get_author (note)), self->username) == 0 &&
+         g_strcmp0 (nod_note_get_body (note), nod_outbox_action_get_body (action)) == 0 &&
+         (created == NULL || g_date_time_to_unix (created) >= taken_s - CLOCK_SLACK_S);
+}
 
-      if (g_strcmp0 (nod_user_get_username (nod_note_get_author (note)), self->username) == 0 &&
-          g_strcmp0 (nod_note_get_body (note), nod_outbox_action_get_body (action)) == 0 &&
-          (created == NULL || g_date_time_to_unix (created) >= taken_s - CLOCK_SLACK_S))
-        return note;
-    }
+/* A comment starts its thread, so it is the thread's first note; a reply is any other. */
+static NodNote *
+find_our_note (NodSyncPushJob *self,
+               NodDiscussion  *discussion,
+               gboolean        first)
+{
+  GPtrArray *notes = nod_discussion_get_notes (discussion);
 
+  if (first)
+    return notes->len > 0 && is_our_note (self, notes->pdata[0]) ? notes->pdata[0] : NULL;
+
+  for (guint i = 1; i < notes->len; i++)
+    if (is_our_note (self, notes->pdata[i]))
+      return notes->pdata[i];
   return NULL;
 }
 
@@ -545,27 +542,23 @@ on_discussions_read (GObject      *source_object,
                                         nod_outbox_action_get_discussion_id (action)) == 0;
       NodNote *note;
 
-      if (kind == NOD_ACTION_COMMENT && (note = find_our_note (self, discussion)) != NULL)
+      if (kind == NOD_ACTION_COMMENT && find_our_note (self, discussion, TRUE) != NULL)
         {
-          g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                      nod_note_get_id (note));
-          settle_ack (self, note_id, nod_discussion_get_id (discussion));
+          settle_ack (self, discussion);
           return;
         }
 
       if (kind == NOD_ACTION_REPLY && same_thread &&
-          (note = find_our_note (self, discussion)) != NULL)
+          (note = find_our_note (self, discussion, FALSE)) != NULL)
         {
-          g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                      nod_note_get_id (note));
-          settle_ack (self, note_id, NULL);
+          settle_ack (self, note);
           return;
         }
 
       if ((kind == NOD_ACTION_RESOLVE || kind == NOD_ACTION_UNRESOLVE) && same_thread &&
           nod_discussion_get_resolved (discussion) == (kind == NOD_ACTION_RESOLVE))
         {
-          settle_ack (self, NULL, NULL);
+          settle_ack (self, discussion);
           return;
         }
     }

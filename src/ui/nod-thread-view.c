@@ -268,6 +268,14 @@ nod_thread_view_get_discussion_id (NodThreadView *self)
   return self->discussion_id;
 }
 
+/* Whether the thread shows as resolved (by GitLab, or by the reviewer, pending). */
+gboolean
+nod_thread_view_get_resolved (NodThreadView *self)
+{
+  g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), FALSE);
+  return self->resolved;
+}
+
 /**
  * nod_thread_view_update:
  * @discussion: (nullable): the thread as GitLab has it, or %NULL for one the reviewer
