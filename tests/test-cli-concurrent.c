@@ -101,12 +101,12 @@ second_waits_or_ended (gpointer data)
 }
 
 static GSubprocess *
-spawn_push (NodTestCli     *fixture,
-            GAsyncResult  **exited)
+spawn_nod (NodTestCli          *fixture,
+           const char * const  *argv,
+           GAsyncResult       **exited)
 {
   g_autoptr(GSubprocessLauncher) launcher = nod_test_cli_new_launcher (fixture);
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { fixture->nod_path, "push", NULL };
   GSubprocess *child;
 
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDIN_PIPE |
@@ -118,8 +118,17 @@ spawn_push (NodTestCli     *fixture,
   return child;
 }
 
+static GSubprocess *
+spawn_push (NodTestCli     *fixture,
+            GAsyncResult  **exited)
+{
+  const char *argv[] = { fixture->nod_path, "push", NULL };
+
+  return spawn_nod (fixture, argv, exited);
+}
+
 static void
-finish_push (GSubprocess   *child,
+finish_nod (GSubprocess   *child,
              GAsyncResult **exited,
              char         **out,
              char         **err)
@@ -130,7 +139,7 @@ finish_push (GSubprocess   *child,
                                                        out, err, &error));
   g_assert_no_error (error);
   if (g_subprocess_get_exit_status (child) != 0)
-    g_error ("nod push exited %d: %s", g_subprocess_get_exit_status (child), *err);
+    g_error ("nod exited %d: %s", g_subprocess_get_exit_status (child), *err);
 }
 
 static void
@@ -187,8 +196,8 @@ test_two_pushes (NodTestCli    *fixture,
       g_assert_null (first_exited);
 
       g_assert_cmpuint (nod_test_fake_release (fixture->base_url, GATE), ==, 1);
-      finish_push (first, &first_exited, &first_out, &first_err);
-      finish_push (second, &second_exited, &second_out, &second_err);
+      finish_nod (first, &first_exited, &first_out, &first_err);
+      finish_nod (second, &second_exited, &second_out, &second_err);
 
       /* Each comment once on GitLab; the first sent everything, the second nothing, and
        * each says so. */
@@ -208,6 +217,56 @@ test_two_pushes (NodTestCli    *fixture,
     }
 }
 
+/* An approval being sent, and a comment on another merge request meanwhile from a second
+ * process: each goes once, and neither says "queued" for an action that went. */
+static void
+test_approve_beside_comment (NodTestCli    *fixture,
+                             gconstpointer  data)
+{
+  for (guint round = 0; round < ROUNDS; round++)
+    {
+      g_autoptr(GSubprocess) approve = NULL;
+      g_autoptr(GSubprocess) comment = NULL;
+      g_autoptr(GAsyncResult) approve_exited = NULL;
+      g_autoptr(GAsyncResult) comment_exited = NULL;
+      g_autofree char *approve_out = NULL;
+      g_autofree char *approve_err = NULL;
+      g_autofree char *comment_out = NULL;
+      g_autofree char *comment_err = NULL;
+      g_autofree char *body = g_strdup_printf ("Beside round %u", round);
+      const char *approve_argv[] = { fixture->nod_path, round % 2 == 0 ? "approve" : "unapprove",
+                                     REF, NULL };
+      const char *comment_argv[] = { fixture->nod_path, "comment", "gnome-apps/nod!110",
+                                     "--body", body, NULL };
+      TurnWait wait = { fixture, &comment_exited, 0 };
+
+      {
+        g_autoptr(JsonNode) gate = nod_test_fake_control (fixture->base_url, "POST",
+                                                          "/__fake/faults",
+                                                          "{\"method\": \"POST\", \"path\": "
+                                                          "\"/(un)?approve$\", \"gate\": \""
+                                                          GATE "\", \"times\": 1}");
+      }
+      approve = spawn_nod (fixture, approve_argv, &approve_exited);
+      nod_test_fake_wait_held (fixture->base_url, GATE, 1);
+      wait.waits_before = count_waits (fixture);
+      comment = spawn_nod (fixture, comment_argv, &comment_exited);
+      nod_test_wait_until (second_waits_or_ended, &wait);
+      g_assert_cmpuint (nod_test_fake_release (fixture->base_url, GATE), ==, 1);
+
+      finish_nod (approve, &approve_exited, &approve_out, &approve_err);
+      finish_nod (comment, &comment_exited, &comment_out, &comment_err);
+      g_assert_true (g_str_has_suffix (approve_out, ": done\n"));
+      g_assert_true (g_str_has_suffix (comment_out, ": done\n"));
+      g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
+                                                      "/merge_requests/111/(un)?approve$"),
+                        ==, round + 1);
+      g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
+                                                      "/merge_requests/110/discussions$"),
+                        ==, round + 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -223,6 +282,8 @@ main (int   argc,
 
   g_test_add ("/nod/cli/concurrent/two-pushes", NodTestCli, NULL, fixture_set_up,
               test_two_pushes, fixture_tear_down);
+  g_test_add ("/nod/cli/concurrent/approve-beside-comment", NodTestCli, NULL, fixture_set_up,
+              test_approve_beside_comment, fixture_tear_down);
 
   return g_test_run ();
 }
