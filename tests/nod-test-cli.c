@@ -53,7 +53,9 @@ nod_test_cli_new_launcher (NodTestCli *cli)
   else
     {
       g_subprocess_launcher_setenv (launcher, "GITLAB_URL", cli->base_url, TRUE);
-      g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", NOD_TEST_CLI_TOKEN, TRUE);
+      g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN",
+                                    cli->one_off_token != NULL ? cli->one_off_token
+                                                               : NOD_TEST_CLI_TOKEN, TRUE);
     }
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", cli->data_home, TRUE);
   /* Settings kept in a file, so one run sees what the one before chose. */

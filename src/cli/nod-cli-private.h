@@ -44,7 +44,7 @@ struct _NodCliRun
    * it is, and the comment or reply's text. */
   gint64                   project_id;
   NodOutboxAction       *(*new_action) (NodCliRun       *run,
-                                        NodMergeRequest *mr);
+                                         const char      *head_sha);
   char                    *body;
   /* Writes, queue retry: the action this run waits for. */
   char                    *op_id;

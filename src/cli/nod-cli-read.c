@@ -273,19 +273,24 @@ _nod_cli_mr_list (GTask *task)
 
 /* ---- account list ---- */
 
-/* Every account Nod knows, signed in or not: "URL<TAB>username". */
+/* Every account added, signed in or not: "URL<TAB>username". One a GITLAB_URL +
+ * GITLAB_TOKEN used is not one: nothing of it is kept but what it queued. */
 void
 _nod_cli_account_list (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->accounts));
+  guint listed = 0;
 
   for (guint i = 0; i < n_accounts; i++)
     {
       g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts), i);
 
+      if (nod_account_get_one_off (account))
+        continue;
       _nod_cli_out (run, "%s\t%s\n", nod_account_get_base_url (account),
                     nod_account_get_username (account));
+      listed++;
     }
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, n_accounts == 0 ? _("No accounts yet.") : NULL);
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, listed == 0 ? _("No accounts yet.") : NULL);
 }
