@@ -616,6 +616,9 @@ test_account_list (NodTestCli    *fixture,
   g_assert_nonnull (strstr (removed.err, "nod: no account at http://127.0.0.1:1\n"));
 }
 
+/* A discussion's id as GitLab writes them. */
+#define DISCUSSION_ID "6a9c1750b37d513a43987b574953fceb50b03ce7"
+
 /* A fresh home and no GITLAB_URL/GITLAB_TOKEN: what works without an account says so,
  * everything else refuses with the same sentence and sends nothing. */
 static void
@@ -630,9 +633,9 @@ test_without_account (NodTestCli    *fixture,
     { "approve", "gnome-apps/nod!111", NULL },
     { "unapprove", "gnome-apps/nod!111", NULL },
     { "comment", "gnome-apps/nod!111", "--body", "Hello", NULL },
-    { "reply", "gnome-apps/nod!111", "--discussion", "abc", "--body", "Hello" },
-    { "resolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
-    { "unresolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
+    { "reply", "gnome-apps/nod!111", "--discussion", DISCUSSION_ID, "--body", "Hello" },
+    { "resolve", "gnome-apps/nod!111", "--discussion", DISCUSSION_ID, NULL },
+    { "unresolve", "gnome-apps/nod!111", "--discussion", DISCUSSION_ID, NULL },
     { "queue", "list", NULL },
     { "queue", "retry", "some-op", NULL },
     { "queue", "discard", "some-op", NULL },
