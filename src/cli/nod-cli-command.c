@@ -257,11 +257,11 @@ is_random_looking (const char *start,
 static gboolean
 looks_like_token (const char *word)
 {
+  g_autofree char *lower_word = g_ascii_strdown (word, -1);
   const char *p = word;
 
   for (guint i = 0; i < G_N_ELEMENTS (token_prefixes); i++)
     {
-      g_autofree char *lower_word = g_ascii_strdown (word, -1);
       g_autofree char *lower_prefix = g_ascii_strdown (token_prefixes[i], -1);
 
       if (strstr (lower_word, lower_prefix) != NULL)
