@@ -8,7 +8,10 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "nod-cli.h"
+#include "nod-cli-output.h"
 
 G_BEGIN_DECLS
 
@@ -78,6 +81,21 @@ void       _nod_cli_when_idle      (GTask                   *task,
 char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
                                     const NodSyncDecision   *decision);
 void       _nod_cli_report_outcome (GTask                   *task);
+
+/* nod-cli-input.c */
+void       _nod_cli_read_stdin_async  (NodCliRun           *run,
+                                       gsize                max_bytes,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GBytes    *_nod_cli_read_stdin_finish (GAsyncResult        *result,
+                                       GError             **error);
+
+/* nod-cli-output.c, for everything printed: _nod_cli_out () and _nod_cli_finish () make
+ * whole lines safe; a value from a stranger (a title, a username, a server's message) goes
+ * through nod_cli_output_value () first, so it cannot break its line. */
+void       _nod_cli_out_json       (NodCliRun               *run,
+                                    JsonNode                *root);
 
 /* The verbs, each in its family's file. */
 

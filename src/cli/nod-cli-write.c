@@ -16,8 +16,6 @@
 
 #include "nod-cli-private.h"
 
-#define MAX_STDIN_BODY (1024 * 1024)
-
 /* @head_sha: the merge request's head, as Nod last saw it (NULL: not known) */
 typedef NodOutboxAction *(*NewActionFunc) (NodCliRun  *run,
                                            const char *head_sha);
@@ -195,13 +193,8 @@ start_write (GTask         *task,
 
 /* ---- the text of a comment or a reply: --body TEXT, or --body - for standard input ---- */
 
-static gboolean
-is_blank (const char *text)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
-
-  return *stripped == '\0';
-}
+/* The most standard input can hold of a body GitLab takes: its characters, 4 bytes each. */
+#define MAX_STDIN_BODY_BYTES ((gsize) NOD_NOTE_BODY_MAX_CHARS * 4)
 
 static void
 on_body_read (GObject      *source_object,
@@ -211,25 +204,38 @@ on_body_read (GObject      *source_object,
   GTask *task = user_data;
   NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
+  g_autoptr(GBytes) bytes = _nod_cli_read_stdin_finish (result, &error);
   gsize length = 0;
   const char *data;
 
+  if (g_error_matches (error, NOD_CLI_ERROR, NOD_CLI_ERROR_TOO_LONG))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("nod: the body on standard input is too long; GitLab takes at most "
+                           "%d characters"), NOD_NOTE_BODY_MAX_CHARS);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, message);
+      return;
+    }
+  if (g_error_matches (error, NOD_CLI_ERROR, NOD_CLI_ERROR_USAGE))
+    {
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, error->message);
+      return;
+    }
   if (bytes == NULL)
     {
       _nod_cli_finish_error (task, error);
       return;
     }
 
+  /* The same rules as --body TEXT, and no NUL: nothing is queued otherwise. */
   data = g_bytes_get_data (bytes, &length);
-  run->body = g_strndup (data, length);
-  if (length >= MAX_STDIN_BODY || !g_utf8_validate (run->body, -1, NULL) || is_blank (run->body))
+  if (!nod_cli_check_body (data, length, TRUE, &error))
     {
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-                       _("nod: the body on standard input is empty, too long or not UTF-8 text"));
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, error->message);
       return;
     }
+  run->body = g_strndup (data, length);
   look_up_merge_request (task);
 }
 
@@ -238,7 +244,6 @@ start_write_with_body (GTask         *task,
                        NewActionFunc  new_action)
 {
   NodCliRun *run = _nod_cli_run_of (task);
-  GInputStream *input;
 
   run->new_action = new_action;
   if (!run->command->body_from_stdin)
@@ -248,16 +253,8 @@ start_write_with_body (GTask         *task,
       return;
     }
 
-  input = g_application_command_line_get_stdin (run->command_line);
-  if (input == NULL)
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-                       _("nod: no standard input to read the body from"));
-      return;
-    }
-  g_input_stream_read_bytes_async (input, MAX_STDIN_BODY, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_body_read, task);
-  g_object_unref (input);
+  _nod_cli_read_stdin_async (run, MAX_STDIN_BODY_BYTES, g_task_get_cancellable (task),
+                             on_body_read, task);
 }
 
 /* ---- what each verb queues, once Nod knows which merge request REF is ---- */
