@@ -44,6 +44,7 @@
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-sync-engine.h"
+#include "nod-test-cli.h"
 #include "nod-test-server.h"
 #include "nod-test-utils.h"
 
@@ -769,6 +770,111 @@ test_case (Fixture       *fixture,
   g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==, 0);
 }
 
+/* ---- what `nod queue list` says of it ---- */
+
+static const char *nod_path;
+
+static void
+cli_set_up (NodTestCli    *cli,
+            gconstpointer  data)
+{
+  nod_test_cli_set_up (cli, nod_path);
+}
+
+static void
+cli_tear_down (NodTestCli    *cli,
+               gconstpointer  data)
+{
+  nod_test_cli_tear_down (cli);
+}
+
+/* The one row of `queue list --json`, which must be there. */
+static JsonObject *
+queue_row (JsonParser *parser,
+           const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonArray *rows;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  return json_array_get_object_element (rows, 0);
+}
+
+/* A comment held back by a 429 from the real `nod`: the queue says it waits for the rate
+ * limit and when it goes next; then the same after a refused token, with no time: the
+ * account must sign in again. */
+static void
+test_queue_list_reasons (NodTestCli    *cli,
+                         gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) limited = { 0, };
+  g_auto (NodTestCliOutcome) text = { 0, };
+  g_auto (NodTestCliOutcome) json = { 0, };
+  g_auto (NodTestCliOutcome) refused = { 0, };
+  g_auto (NodTestCliOutcome) text_401 = { 0, };
+  g_auto (NodTestCliOutcome) json_401 = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser_401 = json_parser_new ();
+  g_autoptr(GDateTime) next_attempt = NULL;
+  g_autoptr(GDateTime) next_local = NULL;
+  g_autofree char *next_text = NULL;
+  g_autofree char *expected_time = NULL;
+  JsonObject *row;
+  const char *reason;
+
+  if (nod_path == NULL)
+    {
+      g_test_skip ("needs the path of nod");
+      return;
+    }
+
+  nod_test_fake_add_fault (cli->base_url, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                          "\"status\": 429, \"retry_after\": 600}");
+  nod_test_cli_run (cli, &limited, NULL, "comment", "gnome-apps/nod!111", "--body", "Later",
+                    NULL);
+  g_assert_cmpint (limited.status, ==, 75);
+
+  nod_test_cli_run (cli, &json, NULL, "queue", "list", "--json", NULL);
+  nod_test_cli_run (cli, &text, NULL, "queue", "list", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_cmpint (text.status, ==, 0);
+  row = queue_row (parser, json.out);
+  reason = json_object_get_string_member (row, "reason");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "rate limit"));
+  g_assert_true (json_object_has_member (row, "next_attempt_at"));
+  next_text = g_strdup (json_object_get_string_member (row, "next_attempt_at"));
+  g_assert_nonnull (next_text);
+  next_attempt = g_date_time_new_from_iso8601 (next_text, NULL);
+  g_assert_nonnull (next_attempt);
+  g_assert_cmpint (g_date_time_to_unix (next_attempt), >, g_get_real_time () / G_USEC_PER_SEC);
+
+  /* The line says the same: the reason, then the time, as this machine shows it. */
+  next_local = g_date_time_to_local (next_attempt);
+  expected_time = g_date_time_format (next_local, " (next attempt at %H:%M:%S)\n");
+  g_assert_nonnull (strstr (text.out, reason));
+  g_assert_true (g_str_has_suffix (text.out, expected_time));
+
+  /* Sent again once the limit is over, GitLab refuses the token: still queued, no time. */
+  nod_test_cli_exec_store (cli, "UPDATE outbox SET next_attempt_at_us = 0");
+  nod_test_fake_add_fault (cli->base_url, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                          "\"status\": 401}");
+  nod_test_cli_run (cli, &refused, NULL, "push", NULL);
+  g_assert_cmpint (refused.status, ==, 75);
+  nod_test_cli_run (cli, &json_401, NULL, "queue", "list", "--json", NULL);
+  nod_test_cli_run (cli, &text_401, NULL, "queue", "list", NULL);
+  row = queue_row (parser_401, json_401.out);
+  reason = json_object_get_string_member (row, "reason");
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "sign in again"));
+  g_assert_true (json_object_get_null_member (row, "next_attempt_at"));
+  g_assert_nonnull (strstr (text_401.out, reason));
+  g_assert_null (strstr (text_401.out, "next attempt"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -793,6 +899,10 @@ main (int   argc,
         g_test_add (path, Fixture, c, fixture_set_up, test_case, fixture_tear_down);
       }
   g_assert_cmpuint (cases->len, ==, 78);
+
+  nod_path = argc > 1 ? argv[1] : NULL;
+  g_test_add ("/nod/fault-matrix/cli/queue-list-reasons", NodTestCli, NULL, cli_set_up,
+              test_queue_list_reasons, cli_tear_down);
 
   return g_test_run ();
 }
