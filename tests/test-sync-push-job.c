@@ -1138,6 +1138,8 @@ test_notes_paced (Fixture       *fixture,
   g_assert_cmpint (row_int (fixture, third, "ambiguous"), ==, 0);
   g_assert_cmpint (row_int (fixture, third, "next_attempt_at_us"), ==,
                    (first_sent_s + 60) * G_USEC_PER_SEC);
+  /* It says why it waits: GitLab's pace for notes, not a failure. */
+  assert_reason (fixture, third, 0, "a minute");
   nod_sync_push_outcome_clear (&outcome);
 
   /* A second short of the minute, nothing goes. */

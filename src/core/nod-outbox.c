@@ -1403,17 +1403,17 @@ nod_outbox_release_finish (NodOutbox     *self,
 }
 
 /**
- * nod_outbox_release_stopped_async:
+ * nod_outbox_release_waiting_async:
  * @not_before: Unix microseconds before which it must not be claimed again, or 0
- * @http_status: the status that stopped the push (401, 429), or 0
+ * @http_status: the status that holds it back (401, 429), or 0
  * @reason: a sentence for people: why the action waits
  *
- * Hands an in-flight action back unsent and without counting an attempt because the push
- * stopped for its account (signed out, rate limited), and keeps why on the row: the queue
- * shows the reason, and the row's next attempt says until when.
+ * Hands an in-flight action back unsent and without counting an attempt because it must
+ * wait (its account signed out, rate limited, notes paced), and keeps why on the row: the
+ * queue shows the reason, and the row's next attempt says until when.
  */
 void
-nod_outbox_release_stopped_async (NodOutbox           *self,
+nod_outbox_release_waiting_async (NodOutbox           *self,
                                   const char          *op_id,
                                   gint64               not_before,
                                   guint                http_status,
@@ -1426,16 +1426,16 @@ nod_outbox_release_stopped_async (NodOutbox           *self,
   g_return_if_fail (op_id != NULL);
   g_return_if_fail (reason != NULL);
 
-  queue_release (self, nod_outbox_release_stopped_async, op_id, not_before, http_status,
+  queue_release (self, nod_outbox_release_waiting_async, op_id, not_before, http_status,
                  reason, cancellable, callback, user_data);
 }
 
 gboolean
-nod_outbox_release_stopped_finish (NodOutbox     *self,
+nod_outbox_release_waiting_finish (NodOutbox     *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  return nod_store_run_finish (result, self, nod_outbox_release_stopped_async, error) != NULL;
+  return nod_store_run_finish (result, self, nod_outbox_release_waiting_async, error) != NULL;
 }
 
 /* Its work data is the op_id. */

@@ -121,7 +121,7 @@ gboolean   nod_outbox_release_finish      (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
-void       nod_outbox_release_stopped_async  (NodOutbox            *self,
+void       nod_outbox_release_waiting_async  (NodOutbox            *self,
                                               const char           *op_id,
                                               gint64                not_before,
                                               guint                 http_status,
@@ -129,7 +129,7 @@ void       nod_outbox_release_stopped_async  (NodOutbox            *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
-gboolean   nod_outbox_release_stopped_finish (NodOutbox            *self,
+gboolean   nod_outbox_release_waiting_finish (NodOutbox            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 

@@ -160,7 +160,7 @@ release_rest_stopped (NodSyncPushJob *self,
                       const char     *reason)
 {
   for (guint i = self->index; self->batch != NULL && i < self->batch->len; i++)
-    nod_outbox_release_stopped_async (self->outbox,
+    nod_outbox_release_waiting_async (self->outbox,
                                       nod_outbox_action_get_op_id (g_ptr_array_index (self->batch,
                                                                                       i)),
                                       not_before * G_USEC_PER_SEC, http_status, reason, NULL,
@@ -705,9 +705,12 @@ send_action (NodSyncPushJob *self)
 
       if (allowed_at > 0)
         {
-          /* Paced: this one waits; the rest of the batch goes on. */
-          nod_outbox_release_async (self->outbox, nod_outbox_action_get_op_id (action),
-                                    allowed_at * G_USEC_PER_SEC, NULL, on_released, NULL);
+          /* Paced: this one waits, saying why; the rest of the batch goes on. */
+          nod_outbox_release_waiting_async (self->outbox, nod_outbox_action_get_op_id (action),
+                                            allowed_at * G_USEC_PER_SEC, 0,
+                                            _("Waiting its turn: GitLab takes only so many "
+                                              "comments a minute"),
+                                            NULL, on_released, NULL);
           next_action (self);
           return;
         }
