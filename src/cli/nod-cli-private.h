@@ -35,6 +35,7 @@ struct _NodCliRun
 
   /* Waiting for the engine (_nod_cli_when_idle ()). */
   gulong                   status_handler;
+  gulong                   waiting_handler;   /* another process sends first */
   guint                    timeout_source;
   guint                    idle_source;
   NodCliVerbFunc           when_idle;
@@ -71,6 +72,7 @@ void       _nod_cli_finish_error   (GTask                   *task,
 char      *_nod_cli_reference      (const char              *project_path,
                                     gint64                   iid);
 
+void       _nod_cli_say_when_waiting (GTask                 *task);
 void       _nod_cli_when_idle      (GTask                   *task,
                                     NodCliVerbFunc           then);
 char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,

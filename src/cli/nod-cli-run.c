@@ -75,6 +75,8 @@ _nod_cli_finish (GTask      *task,
     }
   if (run->status_handler != 0)
     g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  if (run->waiting_handler != 0)
+    g_clear_signal_handler (&run->waiting_handler, run->engine);
   g_clear_handle_id (&run->timeout_source, g_source_remove);
   g_clear_handle_id (&run->idle_source, g_source_remove);
   g_task_return_int (task, status);
@@ -139,6 +141,27 @@ on_wait_timeout (gpointer data)
   g_clear_handle_id (&run->idle_source, g_source_remove);
   run->when_idle (task);
   return G_SOURCE_REMOVE;
+}
+
+static void
+on_waiting_to_send (NodSyncEngine *engine,
+                    gpointer       user_data)
+{
+  NodCliRun *run = _nod_cli_run_of (user_data);
+
+  g_application_command_line_printerr (run->command_line, "%s\n",
+                                       _("nod: another Nod is sending from this data folder; "
+                                         "waiting for it to finish"));
+}
+
+/* Says so on stderr when this command's send waits for another process's. */
+void
+_nod_cli_say_when_waiting (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->waiting_handler = g_signal_connect (run->engine, "waiting-to-send",
+                                           G_CALLBACK (on_waiting_to_send), task);
 }
 
 /* Calls @then once no job runs (every job ends by updating the status), or after the

@@ -121,7 +121,10 @@ run_verb (GTask *task)
   const VerbEntry *entry = lookup_verb (run->command->verb);
 
   if (entry->needs >= NEEDS_SESSION)
-    run_use_session (run, self->session);
+    {
+      run_use_session (run, self->session);
+      _nod_cli_say_when_waiting (task);
+    }
   if (entry->needs >= NEEDS_ACCOUNT_IF_ANY)
     run_use_signed_in_account (run);
   if (entry->needs == NEEDS_ACCOUNT && run->account == NULL)
