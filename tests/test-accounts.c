@@ -46,20 +46,54 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 static NodAccount *
-add (Fixture    *fixture,
-     const char *base_url,
-     const char *username)
+add_as (Fixture    *fixture,
+        const char *base_url,
+        const char *username,
+        gboolean    one_off)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   NodAccount *account;
 
-  nod_accounts_add_async (fixture->accounts, base_url, username, 7, FALSE, NULL,
+  nod_accounts_add_async (fixture->accounts, base_url, username, 7, one_off, NULL,
                           nod_test_keep_result, &result);
   account = nod_accounts_add_finish (fixture->accounts, nod_test_wait_for_result (&result),
                                      &error);
   g_assert_no_error (error);
   return account;
+}
+
+static NodAccount *
+add (Fixture    *fixture,
+     const char *base_url,
+     const char *username)
+{
+  return add_as (fixture, base_url, username, FALSE);
+}
+
+/* A one-off use marks a new row so; the account added for good is kept from then on, and a
+ * later one-off use does not make it one-off again. */
+static void
+test_one_off (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(NodAccount) used = add_as (fixture, "https://gitlab.com", "sam", TRUE);
+  g_autoptr(NodAccount) added = NULL;
+  g_autoptr(NodAccount) used_again = NULL;
+  g_autoptr(NodAccounts) reloaded = nod_accounts_new (fixture->store);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_assert_true (nod_account_get_one_off (used));
+  added = add_as (fixture, "https://gitlab.com", "sam", FALSE);
+  g_assert_true (added == used);
+  g_assert_false (nod_account_get_one_off (added));
+  used_again = add_as (fixture, "https://gitlab.com", "sam", TRUE);
+  g_assert_false (nod_account_get_one_off (used_again));
+
+  nod_accounts_load_async (reloaded, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_accounts_load_finish (reloaded, nod_test_wait_for_result (&result), NULL));
+  g_assert_false (nod_account_get_one_off (nod_accounts_find (reloaded,
+                                                              nod_account_get_id (used))));
 }
 
 static void
@@ -184,6 +218,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/nod/accounts/add-and-load", Fixture, NULL, fixture_set_up, test_add_and_load,
+              fixture_tear_down);
+  g_test_add ("/nod/accounts/one-off", Fixture, NULL, fixture_set_up, test_one_off,
               fixture_tear_down);
   g_test_add ("/nod/accounts/remove-forgets", Fixture, NULL, fixture_set_up,
               test_remove_forgets, fixture_tear_down);

@@ -599,7 +599,7 @@ test_status_text (NodTestCli    *fixture,
 }
 
 /* GITLAB_URL + GITLAB_TOKEN's account is not one anyone added: not listed, even after it
- * was used (test-cli-offline lists a kept one beside it). */
+ * was used. */
 static void
 test_account_list (NodTestCli    *fixture,
                    gconstpointer  data)

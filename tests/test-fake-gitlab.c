@@ -1937,6 +1937,113 @@ test_dispose_while_held (void)
   fixture_tear_down (&fixture, NULL);
 }
 
+/* A hostile or broken server */
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *method;
+  const char *suffix;
+} LoggedWait;
+
+static gboolean
+is_logged (gpointer data)
+{
+  LoggedWait *wait = data;
+  g_autofree char *pattern = g_strconcat (wait->suffix, "$", NULL);
+
+  /* Through a session of its own: the fixture's may have every connection stalled. */
+  return nod_test_fake_count_requests (wait->fixture->base_url, wait->method, pattern) > 0;
+}
+
+/* A stalled request is never answered; with "applied" it took effect all the same. A reset
+ * closes its connection, and the world it changed is gone with the rest. */
+static void
+test_fault_stall (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(Response) added = NULL, alive = NULL, reset = NULL, stalled = NULL;
+  g_autoptr(Response) bad = NULL, unapplied = NULL;
+  LoggedWait approve_logged = { fixture, "POST", MR_BY_AMELIE "/approve" };
+  PendingRequest *pending;
+  guint answered = 0;
+  static const char *const refused[] = {
+    "{\"stall\": 1}",
+    "{\"stall\": true, \"status\": 500}",
+    "{\"stall\": true, \"drop\": true}",
+    "{\"stall\": true, \"drip_ms\": 10}",
+    "{\"applied\": true, \"stall\": false, \"status\": 500}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_clear_pointer (&bad, response_free);
+      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
+                           SOUP_STATUS_BAD_REQUEST);
+    }
+
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                  "\"stall\": true, \"applied\": true}"),
+                         SOUP_STATUS_CREATED);
+  g_assert_true (json_object_get_boolean_member (response_object (added), "stall"));
+  pending = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL,
+                           NULL);
+  nod_test_wait_until (is_logged, &approve_logged);
+
+  /* Done, never answered; the rest of the fake goes on. */
+  g_assert_true (sam_has_approved (fixture, MR_BY_AMELIE));
+  g_assert_cmpuint (count_logged (fixture, "POST", MR_BY_AMELIE "/approve", &answered), ==, 1);
+  g_assert_cmpuint (answered, ==, 0);
+  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_assert_null (pending->result);
+
+  reset = expect_status (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
+  stalled = finish_request (fixture, pending);
+  g_assert_nonnull (stalled->error);
+  g_assert_null (stalled->body);
+  g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
+
+  /* Without "applied": nothing is done either. */
+  g_clear_pointer (&added, response_free);
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                  "\"stall\": true}"),
+                         SOUP_STATUS_CREATED);
+  pending = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL,
+                           NULL);
+  nod_test_wait_until (is_logged, &approve_logged);
+  g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
+  g_assert_null (pending->result);
+  soup_session_abort (fixture->session);
+  unapplied = finish_request (fixture, pending);
+  g_assert_nonnull (unapplied->error);
+}
+
+/* The fake goes away while it stalls a request: nothing leaks or crashes. */
+static void
+test_dispose_while_stalled (void)
+{
+  Fixture fixture = { 0 };
+  PendingRequest *pending;
+  Response *response;
+  LoggedWait logged = { &fixture, "GET", "/user" };
+
+  fixture_set_up (&fixture, NULL);
+  response = expect_status (control (&fixture, "POST", "/__fake/faults",
+                                     "{\"path\": \"/user$\", \"stall\": true}"),
+                            SOUP_STATUS_CREATED);
+  response_free (response);
+  pending = start_request (&fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
+  nod_test_wait_until (is_logged, &logged);
+  g_clear_object (&fixture.fake);
+  response = finish_request (&fixture, pending);
+  g_assert_nonnull (response->error);
+  response_free (response);
+  fixture.fake = nod_fake_gitlab_new (TOKEN);
+  fixture_tear_down (&fixture, NULL);
+}
+
 /* The request log and reset */
 
 static void
@@ -2407,6 +2514,8 @@ main (int   argc,
   ADD ("/nod/fake-gitlab/gates/reset", test_gate_reset);
   ADD ("/nod/fake-gitlab/gates/client-gone", test_gate_client_gone);
   g_test_add_func ("/nod/fake-gitlab/gates/dispose-while-held", test_dispose_while_held);
+  ADD ("/nod/fake-gitlab/faults/stall", test_fault_stall);
+  g_test_add_func ("/nod/fake-gitlab/faults/dispose-while-stalled", test_dispose_while_stalled);
   ADD ("/nod/fake-gitlab/request-log", test_request_log);
   ADD ("/nod/fake-gitlab/reset", test_reset);
   ADD ("/nod/fake-gitlab/control/activity", test_control_activity);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
@@ -289,6 +290,20 @@ assert_row (Fixture         *fixture,
   g_autofree char *actual = row_text (fixture, action, "state");
 
   g_assert_cmpstr (actual, ==, state);
+}
+
+/* The row says why it waits: GitLab's status (0 when no answer came) and a sentence. */
+static void
+assert_reason (Fixture         *fixture,
+               NodOutboxAction *action,
+               guint            status,
+               const char      *words)
+{
+  g_autofree char *last_error = row_text (fixture, action, "last_error");
+
+  g_assert_cmpint (row_int (fixture, action, "last_status"), ==, status);
+  g_assert_nonnull (last_error);
+  g_assert_nonnull (strstr (last_error, words));
 }
 
 static void
@@ -658,6 +673,8 @@ test_401_signs_out (Fixture       *fixture,
       g_assert_cmpint (row_int (fixture, rows[i], "attempts"), ==, 0);
       g_assert_cmpint (row_int (fixture, rows[i], "ambiguous"), ==, 0);
       g_assert_cmpint (row_int (fixture, rows[i], "next_attempt_at_us"), ==, 0);
+      /* Each row says why it waits: the account must sign in again. */
+      assert_reason (fixture, rows[i], 401, "sign in again");
     }
   /* It stopped at the first refusal. */
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
@@ -704,6 +721,8 @@ test_429_blocks (Fixture       *fixture,
       g_assert_cmpint (row_int (fixture, rows[i], "attempts"), ==, 0);
       g_assert_cmpint (row_int (fixture, rows[i], "next_attempt_at_us"), ==,
                        outcome.blocked_until * G_USEC_PER_SEC);
+      /* Each says it waits for the rate limit; the row's next attempt says until when. */
+      assert_reason (fixture, rows[i], 429, "rate limit");
     }
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
   nod_sync_push_outcome_clear (&outcome);
@@ -732,6 +751,33 @@ test_429_without_retry_after (Fixture       *fixture,
   g_assert_cmpint (row_int (fixture, remark, "attempts"), ==, 0);
   g_assert_cmpint (row_int (fixture, remark, "next_attempt_at_us"), ==,
                    outcome.blocked_until * G_USEC_PER_SEC);
+  assert_reason (fixture, remark, 429, "rate limit");
+  nod_sync_push_outcome_clear (&outcome);
+}
+
+/* No answer at all (the connection dropped before GitLab read the request): the row says
+ * so, with no status, and when it goes next. */
+static void
+test_dropped_reason (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) remark = NULL;
+  g_autofree char *path = mr_path (mrs->pdata[0], "/discussions");
+  g_autofree char *fault = g_strdup_printf ("{\"method\": \"POST\", \"path\": \"%s$\", "
+                                            "\"drop\": true}", path);
+  gint64 now_us = nod_clock_get_now_us (fixture->clock);
+  NodSyncPushOutcome outcome = { 0, };
+
+  add_fault (fixture, fault);
+  remark = comment (fixture, mrs->pdata[0], "Hello?");
+  push (fixture, FALSE, &outcome);
+
+  assert_row (fixture, remark, "pending");
+  g_assert_cmpint (row_int (fixture, remark, "attempts"), ==, 1);
+  assert_reason (fixture, remark, 0, "GitLab");
+  g_assert_cmpint (row_int (fixture, remark, "next_attempt_at_us"), >=,
+                   now_us + nod_outbox_backoff_delay (1, 0.0));
   nod_sync_push_outcome_clear (&outcome);
 }
 
@@ -1092,6 +1138,8 @@ test_notes_paced (Fixture       *fixture,
   g_assert_cmpint (row_int (fixture, third, "ambiguous"), ==, 0);
   g_assert_cmpint (row_int (fixture, third, "next_attempt_at_us"), ==,
                    (first_sent_s + 60) * G_USEC_PER_SEC);
+  /* It says why it waits: GitLab's pace for notes, not a failure. */
+  assert_reason (fixture, third, 0, "a minute");
   nod_sync_push_outcome_clear (&outcome);
 
   /* A second short of the minute, nothing goes. */
@@ -1219,6 +1267,7 @@ main (int   argc,
   ADD ("/nod/sync-push-job/failure/429-blocks", test_429_blocks);
   ADD ("/nod/sync-push-job/failure/429-without-retry-after", test_429_without_retry_after);
   ADD ("/nod/sync-push-job/failure/approve-409", test_approve_409_new_commits);
+  ADD ("/nod/sync-push-job/failure/dropped-reason", test_dropped_reason);
   ADD ("/nod/sync-push-job/ambiguous/approve", test_ambiguous_approve);
   ADD ("/nod/sync-push-job/ambiguous/comment", test_ambiguous_comment);
   ADD ("/nod/sync-push-job/pacing/notes-per-minute", test_notes_paced);

@@ -116,6 +116,8 @@ void       _nod_cli_account_list   (GTask                   *task);
 /* nod-cli-sync.c */
 void       _nod_cli_pull           (GTask                   *task);
 void       _nod_cli_push           (GTask                   *task);
+int        _nod_cli_push_exit_status (guint                 failed,
+                                      guint                 remaining);
 void       _nod_cli_sync           (GTask                   *task);
 
 /* nod-cli-write.c */

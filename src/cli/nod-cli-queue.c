@@ -33,6 +33,34 @@ state_label (NodActionState state)
     }
 }
 
+/* When a pending row that waits (backing off, rate-limited) goes next, Unix
+ * microseconds; 0 when it may go now or is not pending. */
+static gint64
+waits_until_us (NodOutboxAction *action)
+{
+  gint64 next_us = nod_outbox_action_get_next_attempt_at (action);
+
+  if (nod_outbox_action_get_state (action) != NOD_ACTION_PENDING || next_us <= g_get_real_time ())
+    return 0;
+  return next_us;
+}
+
+/* " (next attempt at 14:05:09)", or "" when the row does not wait. */
+static char *
+next_attempt_text (NodOutboxAction *action)
+{
+  gint64 next_us = waits_until_us (action);
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *time = NULL;
+
+  if (next_us == 0)
+    return g_strdup ("");
+  when = g_date_time_new_from_unix_local (next_us / G_USEC_PER_SEC);
+  time = g_date_time_format (when, "%H:%M:%S");
+  /* Translators: after the reason an action waits, e.g. " (next attempt at 14:05:09)" */
+  return g_strdup_printf (_(" (next attempt at %s)"), time);
+}
+
 /* "OP  comment    failed   project 11 !111  REASON", columns lined up. */
 static void
 print_action (NodCliRun       *run,
@@ -40,13 +68,15 @@ print_action (NodCliRun       *run,
 {
   const char *reason = nod_outbox_action_get_last_error (action);
   g_autofree char *safe_reason = reason != NULL ? nod_cli_output_value (reason) : NULL;
+  g_autofree char *next_attempt = next_attempt_text (action);
 
-  _nod_cli_out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s\n",
+  _nod_cli_out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s%s\n",
                 nod_outbox_action_get_op_id (action),
                 nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
                 state_label (nod_outbox_action_get_state (action)),
                 nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
-                reason != NULL ? "  " : "", reason != NULL ? safe_reason : "");
+                reason != NULL ? "  " : "", reason != NULL ? safe_reason : "",
+                reason != NULL ? next_attempt : "");
 }
 
 static void
@@ -70,6 +100,17 @@ add_action (JsonBuilder     *builder,
   json_builder_set_member_name (builder, "reason");
   if (reason != NULL)
     json_builder_add_string_value (builder, reason);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "next_attempt_at");
+  if (waits_until_us (action) > 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (waits_until_us (action) /
+                                                                  G_USEC_PER_SEC);
+      g_autofree char *iso = g_date_time_format_iso8601 (when);
+
+      json_builder_add_string_value (builder, iso);
+    }
   else
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);

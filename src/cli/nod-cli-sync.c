@@ -21,6 +21,17 @@
 
 /* ---- push ---- */
 
+/* What `nod push` exits with once the push ran: 1 when an action failed for good, 75 when
+ * some still wait (backing off, rate-limited, signed out), else 0. */
+int
+_nod_cli_push_exit_status (guint failed,
+                           guint remaining)
+{
+  if (failed > 0)
+    return NOD_CLI_EXIT_ERROR;
+  return remaining > 0 ? NOD_CLI_EXIT_QUEUED : NOD_CLI_EXIT_OK;
+}
+
 static void
 on_counted_after_push (GObject      *source_object,
                        GAsyncResult *result,
@@ -45,10 +56,7 @@ on_counted_after_push (GObject      *source_object,
     _nod_cli_out (run, "pulled %u\n", run->pulled);
   _nod_cli_out (run, "pushed %u, failed %u, remaining %u\n", summary->pushed, summary->failed,
                 remaining);
-  _nod_cli_finish (task,
-                   summary->failed > 0 ? NOD_CLI_EXIT_ERROR
-                   : remaining > 0 ? NOD_CLI_EXIT_QUEUED : NOD_CLI_EXIT_OK,
-                   NULL);
+  _nod_cli_finish (task, _nod_cli_push_exit_status (summary->failed, remaining), NULL);
 }
 
 static void

@@ -6,6 +6,10 @@
  * in the PRIVATE-TOKEN header (never in the URL, never logged), the answer's rate-limit
  * headers kept, its body read up to a bound, a failure mapped to a NodForgeError in
  * nod-forge.c, and the JSON parsed off the main thread into model objects.
+ *
+ * A server can be slow or hostile, and nothing it sends may hold Nod forever: every request
+ * has an overall deadline on the NodClock (libsoup's timeouts only bound the gap between
+ * bytes, so a body sent a byte at a time would never end), and a list's pages must advance.
  */
 
 #define G_LOG_DOMAIN "nod-gitlab"
@@ -33,6 +37,8 @@ struct _NodGitlab
   char         *base_url;
   char         *token;
   SoupSession  *session;
+  NodClock     *clock;       /* where each request's deadline is armed */
+  guint         deadline_s;
   NodRateLimit  rate_limit;
   char         *username;   /* learnt from GET /user, for "review requested from me" */
   GHashTable   *projects;   /* path_with_namespace → NodProject, looked up once */
@@ -56,14 +62,77 @@ typedef struct
   gint64              project_id;
   gint64              iid;
   GBytes             *body;
+
+  /* The message's own cancellable: cancelled by the deadline, or soon after the caller's. */
+  GCancellable       *cancellable;
+  GSource            *caller_cancelled;
+  NodClock           *clock;
+  guint               deadline_id;
+  gboolean            timed_out;
 } Call;
+
+/* The request is over, one way or another: its deadline and the watch on the caller's
+ * cancellable go. Called on the main context, before the answer is parsed in a thread. */
+static void
+call_settle (Call *call)
+{
+  if (call->clock != NULL)
+    nod_clock_clear_timeout (call->clock, &call->deadline_id);
+  if (call->caller_cancelled != NULL)
+    {
+      g_source_destroy (call->caller_cancelled);
+      g_clear_pointer (&call->caller_cancelled, g_source_unref);
+    }
+}
 
 static void
 call_free (Call *call)
 {
+  call_settle (call);
   g_clear_object (&call->message);
   g_clear_pointer (&call->body, g_bytes_unref);
+  g_clear_object (&call->cancellable);
+  g_clear_object (&call->clock);
   g_free (call);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Call *call = user_data;
+
+  call->deadline_id = 0;
+  call->timed_out = TRUE;
+  g_cancellable_cancel (call->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* A source, not a handler of the caller's cancellable: its callback runs in the main loop,
+ * never inside the caller's g_cancellable_cancel(), where settling would deadlock. */
+static gboolean
+on_caller_cancelled (GCancellable *caller,
+                     gpointer      user_data)
+{
+  Call *call = user_data;
+
+  g_clear_pointer (&call->caller_cancelled, g_source_unref);
+  g_cancellable_cancel (call->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* What a failure to send or to read the answer means; past the deadline it is a timeout,
+ * whatever libsoup saw when it was cancelled. */
+static GError *
+call_transport_error (Call         *call,
+                      const GError *error)
+{
+  GError *forge_error = NULL;
+
+  if (call->timed_out)
+    return g_error_new_literal (NOD_FORGE_ERROR, NOD_FORGE_ERROR_TIMEOUT,
+                                _("GitLab took too long to answer"));
+  nod_forge_set_error_for_transport (&forge_error, error);
+  return forge_error;
 }
 
 static gboolean
@@ -178,6 +247,41 @@ nod_gitlab_set_timeout (NodGitlab *self,
   soup_session_set_timeout (self->session, seconds);
 }
 
+/**
+ * nod_gitlab_set_clock:
+ * @clock: where each request's deadline is armed (the system clock unless set)
+ *
+ * A test moves a manual clock past the deadline instead of waiting for it; the engine hands
+ * its forges its own clock. Requests already sent keep the clock they started with.
+ */
+void
+nod_gitlab_set_clock (NodGitlab *self,
+                      NodClock  *clock)
+{
+  g_return_if_fail (NOD_IS_GITLAB (self));
+  g_return_if_fail (NOD_IS_CLOCK (clock));
+
+  g_set_object (&self->clock, clock);
+}
+
+/**
+ * nod_gitlab_set_deadline:
+ * @seconds: how long a request may take in all, from sending it to the last byte of its
+ *   answer (%NOD_GITLAB_DEFAULT_DEADLINE_S unless set; at least 1)
+ *
+ * Past it the request is cancelled and fails with %NOD_FORGE_ERROR_TIMEOUT. Applies to the
+ * requests sent afterwards.
+ */
+void
+nod_gitlab_set_deadline (NodGitlab *self,
+                         guint      seconds)
+{
+  g_return_if_fail (NOD_IS_GITLAB (self));
+  g_return_if_fail (seconds > 0);
+
+  self->deadline_s = seconds;
+}
+
 static gpointer
 bounded_realloc (gpointer data,
                  gsize    size)
@@ -259,18 +363,14 @@ on_body_read (GObject      *source_object,
   g_autoptr(GError) error = NULL;
   guint status;
 
+  call_settle (call);
   if (g_output_stream_splice_finish (out, result, &error) < 0)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+      if (!call->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
         g_task_return_new_error (task, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
                                  _("GitLab sent an answer too large to read"));
       else
-        {
-          GError *forge_error = NULL;
-
-          nod_forge_set_error_for_transport (&forge_error, error);
-          g_task_return_error (task, forge_error);
-        }
+        g_task_return_error (task, call_transport_error (call, error));
       return;
     }
 
@@ -310,16 +410,13 @@ on_sent (GObject      *source_object,
   g_autoptr(GOutputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
-  GCancellable *cancellable;
   NodRateLimit rate_limit;
 
   stream = soup_session_send_finish (SOUP_SESSION (source_object), result, &error);
   if (stream == NULL)
     {
-      GError *forge_error = NULL;
-
-      nod_forge_set_error_for_transport (&forge_error, error);
-      g_task_return_error (task, forge_error);
+      call_settle (call);
+      g_task_return_error (task, call_transport_error (call, error));
       return;
     }
 
@@ -329,6 +426,7 @@ on_sent (GObject      *source_object,
 
   if (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (call->message)))
     {
+      call_settle (call);
       /* Following it would hand the token to wherever it points. */
       g_task_return_new_error (task, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
                                _("GitLab redirected Nod elsewhere; check the instance "
@@ -347,12 +445,12 @@ on_sent (GObject      *source_object,
                     ? (gint64) value : -1;
     }
 
-  cancellable = g_task_get_cancellable (task);
+  /* The body is read under the same deadline: a drip of it ends there too. */
   out = g_memory_output_stream_new (NULL, 0, bounded_realloc, g_free);
   g_output_stream_splice_async (out, stream,
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
                                 G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                G_PRIORITY_DEFAULT, cancellable,
+                                G_PRIORITY_DEFAULT, call->cancellable,
                                 on_body_read, g_steal_pointer (&task));
 }
 
@@ -367,6 +465,7 @@ start_call (NodGitlab          *self,
             Call               *call)
 {
   g_autofree char *url = g_strconcat (self->base_url, API_PREFIX, path_and_query, NULL);
+  GCancellable *caller_cancellable = g_task_get_cancellable (task);
   SoupMessageHeaders *headers;
 
   call->message = soup_message_new (method, url);
@@ -391,8 +490,20 @@ start_call (NodGitlab          *self,
       soup_message_set_request_body_from_bytes (call->message, "application/json", bytes);
     }
 
+  call->cancellable = g_cancellable_new ();
+  if (caller_cancellable != NULL)
+    {
+      call->caller_cancelled = g_cancellable_source_new (caller_cancellable);
+      g_source_set_callback (call->caller_cancelled, G_SOURCE_FUNC (on_caller_cancelled), call,
+                             NULL);
+      g_source_attach (call->caller_cancelled, g_main_context_get_thread_default ());
+    }
+  call->clock = g_object_ref (self->clock);
+  call->deadline_id = nod_clock_add_timeout_seconds (self->clock, self->deadline_s,
+                                                     on_deadline, call, NULL);
+
   soup_session_send_async (self->session, call->message, G_PRIORITY_DEFAULT,
-                           g_task_get_cancellable (task), on_sent, g_object_ref (task));
+                           call->cancellable, on_sent, g_object_ref (task));
 }
 
 static Call *
@@ -944,6 +1055,7 @@ nod_gitlab_dispose (GObject *object)
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->clock);
   g_clear_pointer (&self->projects, g_hash_table_unref);
 
   G_OBJECT_CLASS (nod_gitlab_parent_class)->dispose (object);
@@ -980,6 +1092,8 @@ nod_gitlab_init (NodGitlab *self)
                                                  "timeout", NOD_GITLAB_DEFAULT_TIMEOUT_S,
                                                  "idle-timeout", 60,
                                                  NULL);
+  self->clock = g_object_ref (nod_clock_get_system ());
+  self->deadline_s = NOD_GITLAB_DEFAULT_DEADLINE_S;
   self->projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   nod_rate_limit_init_unknown (&self->rate_limit);
 }

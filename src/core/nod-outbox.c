@@ -1303,12 +1303,15 @@ typedef struct
 {
   char   *op_id;
   gint64  not_before;
+  guint   http_status;
+  char   *reason;      /* NULL: the row keeps what it said */
 } ReleaseWork;
 
 static void
 release_work_free (ReleaseWork *work)
 {
   g_free (work->op_id);
+  g_free (work->reason);
   g_free (work);
 }
 
@@ -1320,6 +1323,11 @@ bind_release (sqlite3_stmt    *stmt,
   const ReleaseWork *work = data;
 
   sqlite3_bind_int64 (stmt, 1, work->not_before);
+  if (work->reason != NULL)
+    {
+      sqlite3_bind_int (stmt, 2, (int) work->http_status);
+      sqlite3_bind_text (stmt, 3, work->reason, -1, SQLITE_STATIC);
+    }
 }
 
 static gboolean
@@ -1330,10 +1338,38 @@ release_work (sqlite3       *db,
 {
   ReleaseWork *work = data;
 
+  if (work->reason != NULL)
+    return update_one (db, work->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT),
+                       "UPDATE outbox SET state = 'pending', "
+                       "next_attempt_at_us = MAX (next_attempt_at_us, ?), "
+                       "last_status = ?, last_error = ? WHERE seq = ?",
+                       bind_release, work, error);
+
   return update_one (db, work->op_id, STATE_BIT (NOD_ACTION_IN_FLIGHT),
                      "UPDATE outbox SET state = 'pending', "
                      "next_attempt_at_us = MAX (next_attempt_at_us, ?) WHERE seq = ?",
                      bind_release, work, error);
+}
+
+static void
+queue_release (NodOutbox           *self,
+               gpointer             source_tag,
+               const char          *op_id,
+               gint64               not_before,
+               guint                http_status,
+               const char          *reason,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  ReleaseWork *work = g_new0 (ReleaseWork, 1);
+
+  work->op_id = g_strdup (op_id);
+  work->not_before = not_before;
+  work->http_status = http_status;
+  work->reason = g_strdup (reason);
+  nod_store_run_async (self->store, self, source_tag, release_work, work,
+                       (GDestroyNotify) release_work_free, cancellable, callback, user_data);
 }
 
 /**
@@ -1351,16 +1387,11 @@ nod_outbox_release_async (NodOutbox           *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  ReleaseWork *work;
-
   g_return_if_fail (NOD_IS_OUTBOX (self));
   g_return_if_fail (op_id != NULL);
 
-  work = g_new0 (ReleaseWork, 1);
-  work->op_id = g_strdup (op_id);
-  work->not_before = not_before;
-  nod_store_run_async (self->store, self, nod_outbox_release_async, release_work, work,
-                       (GDestroyNotify) release_work_free, cancellable, callback, user_data);
+  queue_release (self, nod_outbox_release_async, op_id, not_before, 0, NULL, cancellable,
+                 callback, user_data);
 }
 
 gboolean
@@ -1369,6 +1400,42 @@ nod_outbox_release_finish (NodOutbox     *self,
                            GError       **error)
 {
   return nod_store_run_finish (result, self, nod_outbox_release_async, error) != NULL;
+}
+
+/**
+ * nod_outbox_release_waiting_async:
+ * @not_before: Unix microseconds before which it must not be claimed again, or 0
+ * @http_status: the status that holds it back (401, 429), or 0
+ * @reason: a sentence for people: why the action waits
+ *
+ * Hands an in-flight action back unsent and without counting an attempt because it must
+ * wait (its account signed out, rate limited, notes paced), and keeps why on the row: the
+ * queue shows the reason, and the row's next attempt says until when.
+ */
+void
+nod_outbox_release_waiting_async (NodOutbox           *self,
+                                  const char          *op_id,
+                                  gint64               not_before,
+                                  guint                http_status,
+                                  const char          *reason,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+  g_return_if_fail (reason != NULL);
+
+  queue_release (self, nod_outbox_release_waiting_async, op_id, not_before, http_status,
+                 reason, cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_release_waiting_finish (NodOutbox     *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_outbox_release_waiting_async, error) != NULL;
 }
 
 /* Its work data is the op_id. */

@@ -121,6 +121,18 @@ gboolean   nod_outbox_release_finish      (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
+void       nod_outbox_release_waiting_async  (NodOutbox            *self,
+                                              const char           *op_id,
+                                              gint64                not_before,
+                                              guint                 http_status,
+                                              const char           *reason,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean   nod_outbox_release_waiting_finish (NodOutbox            *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
 void       nod_outbox_release_sent_async  (NodOutbox            *self,
                                            const char           *op_id,
                                            GCancellable         *cancellable,

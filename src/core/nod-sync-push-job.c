@@ -151,6 +151,23 @@ release_rest (NodSyncPushJob *self,
   g_clear_pointer (&self->batch, g_ptr_array_unref);
 }
 
+/* The same, when the push stops for the whole account: each row keeps why it waits, so
+ * the queue can say it (the row's next attempt says until when). */
+static void
+release_rest_stopped (NodSyncPushJob *self,
+                      gint64          not_before,
+                      guint           http_status,
+                      const char     *reason)
+{
+  for (guint i = self->index; self->batch != NULL && i < self->batch->len; i++)
+    nod_outbox_release_waiting_async (self->outbox,
+                                      nod_outbox_action_get_op_id (g_ptr_array_index (self->batch,
+                                                                                      i)),
+                                      not_before * G_USEC_PER_SEC, http_status, reason, NULL,
+                                      on_released, NULL);
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
+}
+
 static void
 finish (NodSyncPushJob *self,
         GError         *error)
@@ -171,7 +188,7 @@ stop_signed_out (NodSyncPushJob *self,
   set_last_error (self, error != NULL ? error->message
                                       : _("GitLab did not accept the access token; sign in "
                                           "again"));
-  release_rest (self, 0);
+  release_rest_stopped (self, 0, 401, self->outcome.last_error);
   finish (self, NULL);
 }
 
@@ -185,7 +202,8 @@ stop_blocked (NodSyncPushJob *self,
   /* 429 without a usable time: a minute is what GitLab's windows are. */
   self->outcome.blocked_until = until > 0 ? until : now_s (self) + 60;
   set_last_error (self, error->message);
-  release_rest (self, self->outcome.blocked_until);
+  release_rest_stopped (self, self->outcome.blocked_until, 429,
+                        _("Waiting for GitLab’s rate limit to reset"));
   finish (self, NULL);
 }
 
@@ -687,9 +705,12 @@ send_action (NodSyncPushJob *self)
 
       if (allowed_at > 0)
         {
-          /* Paced: this one waits; the rest of the batch goes on. */
-          nod_outbox_release_async (self->outbox, nod_outbox_action_get_op_id (action),
-                                    allowed_at * G_USEC_PER_SEC, NULL, on_released, NULL);
+          /* Paced: this one waits, saying why; the rest of the batch goes on. */
+          nod_outbox_release_waiting_async (self->outbox, nod_outbox_action_get_op_id (action),
+                                            allowed_at * G_USEC_PER_SEC, 0,
+                                            _("Waiting its turn: GitLab takes only so many "
+                                              "comments a minute"),
+                                            NULL, on_released, NULL);
           next_action (self);
           return;
         }

@@ -17,6 +17,13 @@
  *                              "gate": NAME, the request waits in that gate until it is
  *                              released, then goes on as if it had just come: the rest of
  *                              the fault, if any, then the answer)
+ *                             a hostile or broken server (each also type-checked):
+ *                              "stall": true, the answer is never sent until the fake is
+ *                              reset or stopped (with "applied", the request takes effect
+ *                              first: a timeout after apply); "drip_ms": N, the answer's body
+ *                              goes one byte every N ms (1 to 60000); "next_page": N and
+ *                              "total_pages": N, the answer's X-Next-Page and X-Total-Pages
+ *                              say N whatever the truth (a list that loops or lies)
  *   DELETE /__fake/faults     removes every fault (a gate keeps what it holds)
  *   GET    /__fake/gates      [{"name","held"}] the armed gates and how many requests each
  *                              holds now, in the order they were armed
@@ -47,6 +54,8 @@
 
 /* Longer than any test waits: a delay this long is a mistake. */
 #define MAX_FAULT_DELAY_MS (10 * 60 * 1000)
+/* A byte a minute is as slow as a drip needs to be to outlast any deadline. */
+#define MAX_FAULT_DRIP_MS (60 * 1000)
 /* A gate's name goes in a path: letters, digits, '-', '_' and '.', not too many. */
 #define MAX_GATE_NAME_LENGTH 64
 
@@ -313,6 +322,8 @@ handle_add_fault (ControlCall *call)
   const char *method = NULL, *path = ".*", *gate = NULL, *message = NULL;
   guint64 status = 0, times = 1, delay_ms = 0, retry_after = 0;
   gboolean drop = FALSE, malformed = FALSE, applied = FALSE;
+  guint64 drip_ms = 0, next_page = 0, total_pages = 0;
+  gboolean stall = FALSE, has_next_page = FALSE, has_total_pages = FALSE;
   g_autoptr(GRegex) regex = NULL;
 
   if (!read_string (call, "method", FALSE, &method)
@@ -325,7 +336,11 @@ handle_add_fault (ControlCall *call)
       || !read_bool (call, "malformed", &malformed)
       || !read_bool (call, "applied", &applied)
       || !read_string (call, "gate", FALSE, &gate)
-      || !read_string (call, "message", FALSE, &message))
+      || !read_string (call, "message", FALSE, &message)
+      || !read_bool (call, "stall", &stall)
+      || !read_uint (call, "drip_ms", MAX_FAULT_DRIP_MS, &drip_ms, NULL)
+      || !read_uint (call, "next_page", G_MAXINT32, &next_page, &has_next_page)
+      || !read_uint (call, "total_pages", G_MAXINT32, &total_pages, &has_total_pages))
     return;
 
   if (status != 0 && status < 200)
@@ -343,15 +358,22 @@ handle_add_fault (ControlCall *call)
       respond_bad_request (call, "\"message\" goes with \"status\"");
       return;
     }
-  if ((status != 0) + drop + malformed > 1)
+  if ((status != 0) + drop + malformed + stall > 1)
     {
-      respond_bad_request (call, "a fault is one of \"status\", \"drop\" or "
-                                 "\"malformed\"");
+      respond_bad_request (call, "a fault is one of \"status\", \"drop\", \"malformed\" "
+                                 "or \"stall\"");
       return;
     }
-  if (applied && !drop && !malformed)
+  if (applied && !drop && !malformed && !stall)
     {
-      respond_bad_request (call, "\"applied\" goes with \"drop\" or \"malformed\"");
+      respond_bad_request (call, "\"applied\" goes with \"drop\", \"malformed\" or "
+                                 "\"stall\"");
+      return;
+    }
+  if ((drop || stall) && (drip_ms != 0 || has_next_page || has_total_pages))
+    {
+      respond_bad_request (call, "\"drip_ms\", \"next_page\" and \"total_pages\" need an "
+                                 "answer: not with \"drop\" or \"stall\"");
       return;
     }
   if (gate != NULL && !is_gate_name (gate))
@@ -360,10 +382,12 @@ handle_add_fault (ControlCall *call)
                                  "'-', '_' or '.'", MAX_GATE_NAME_LENGTH);
       return;
     }
-  if (status == 0 && !drop && !malformed && delay_ms == 0 && gate == NULL)
+  if (status == 0 && !drop && !malformed && delay_ms == 0 && gate == NULL && !stall
+      && drip_ms == 0 && !has_next_page && !has_total_pages)
     {
       respond_bad_request (call, "a fault needs \"status\", \"drop\", \"malformed\", "
-                                 "\"delay_ms\" or \"gate\"");
+                                 "\"delay_ms\", \"gate\", \"stall\", \"drip_ms\", "
+                                 "\"next_page\" or \"total_pages\"");
       return;
     }
   regex = g_regex_new (path, G_REGEX_OPTIMIZE, 0, &error);
@@ -385,6 +409,12 @@ handle_add_fault (ControlCall *call)
   fault->malformed = malformed;
   fault->applied = applied;
   fault->message = g_strdup (message);
+  fault->stall = stall;
+  fault->drip_ms = (guint) drip_ms;
+  fault->has_next_page = has_next_page;
+  fault->next_page = (guint) next_page;
+  fault->has_total_pages = has_total_pages;
+  fault->total_pages = (guint) total_pages;
   if (gate != NULL)
     fault->gate = _nod_fake_gitlab_arm_gate (call->self, gate);
   g_ptr_array_add (call->self->faults, fault);
@@ -412,6 +442,10 @@ handle_add_fault (ControlCall *call)
     json_builder_add_string_value (builder, gate);
   else
     json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "stall");
+  json_builder_add_boolean_value (builder, stall);
+  json_builder_set_member_name (builder, "drip_ms");
+  json_builder_add_int_value (builder, (gint64) drip_ms);
   json_builder_end_object (builder);
   respond_node (call, SOUP_STATUS_CREATED, json_builder_get_root (builder));
 }

@@ -37,6 +37,14 @@ typedef struct
   gboolean applied;   /* the request takes effect before the answer is lost */
   NodFakeGate *gate;  /* NULL: none; releasing a gate removes the faults that feed it */
   char   *message;      /* with status: the answer's "message"; NULL: "403 Forbidden" … */
+  /* A hostile or broken server: no answer ever (until reset), a body sent a byte at a time,
+   * pagination headers that lie. */
+  gboolean stall;
+  guint    drip_ms;      /* 0: the body goes at once */
+  gboolean has_next_page;
+  guint    next_page;    /* X-Next-Page sent instead of the true one */
+  gboolean has_total_pages;
+  guint    total_pages;  /* X-Total-Pages sent instead of the true one */
 } NodFakeFault;
 
 /* One line of GET /__fake/requests; shared with the request still being served. */
@@ -84,6 +92,8 @@ struct _NodFakeGitlab
   GPtrArray      *gates;        /* NodFakeGate *, owned, in the order they were armed */
   GPtrArray      *request_log;  /* NodFakeLogEntry *, GRcBox, owned */
   GPtrArray      *delayed;      /* NodFakeRequest *, waiting for their delay */
+  GPtrArray      *stalled;      /* SoupServerMessage *, paused for good: never answered */
+  GPtrArray      *drips;        /* NodFakeDrip *, answers whose body goes a byte at a time */
 };
 
 /* An API request on its way to an answer. */
@@ -103,6 +113,12 @@ typedef struct
   gboolean           fault_malformed;
   gboolean           fault_applied;
   char              *fault_message;
+  gboolean           fault_stall;
+  guint              fault_drip_ms;
+  gboolean           fault_has_next_page;
+  guint              fault_next_page;
+  gboolean           fault_has_total_pages;
+  guint              fault_total_pages;
 } NodFakeRequest;
 
 /* A JSON text written as it goes, without building a tree first: the bytes are those

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every API request goes: log → fault (gate, delay, then drop / status / malformed) →
- * latency → rate limit → authentication → route (nod-fake-gitlab-api.c). The control API
+ * Every API request goes: log → fault (gate, delay, then drop / status / malformed / stall,
+ * lying pagination headers, a dripped body) → latency → rate limit → authentication → route
+ * (nod-fake-gitlab-api.c). The control API
  * (nod-fake-gitlab-control.c) skips all of that. Neither a gate nor a delay blocks: the
  * message is paused, and the control API (a gate) or a GSource timeout on the server's main
  * context (a delay) resumes it.
@@ -60,6 +61,32 @@ fake_request_free (NodFakeRequest *request)
   g_free (request);
 }
 
+/* An answer whose body goes out one byte every interval: its headers (with the whole
+ * Content-Length) go at once, then the server writes each byte as it is appended. */
+typedef struct
+{
+  NodFakeGitlab     *self;
+  SoupServerMessage *msg;
+  GBytes            *body;
+  gsize              sent;
+  GSource           *source;
+  gulong             finished_handler;
+} NodFakeDrip;
+
+static void
+drip_free (NodFakeDrip *drip)
+{
+  if (drip->source != NULL)
+    {
+      g_source_destroy (drip->source);
+      g_source_unref (drip->source);
+    }
+  g_clear_signal_handler (&drip->finished_handler, drip->msg);
+  g_clear_object (&drip->msg);
+  g_bytes_unref (drip->body);
+  g_free (drip);
+}
+
 static void
 gate_free (NodFakeGate *gate)
 {
@@ -86,6 +113,8 @@ nod_fake_gitlab_dispose (GObject *object)
   /* Their connections are gone with the server: only the timeouts and messages remain. */
   g_ptr_array_set_size (self->delayed, 0);
   g_ptr_array_set_size (self->gates, 0);
+  g_ptr_array_set_size (self->stalled, 0);
+  g_ptr_array_set_size (self->drips, 0);
 
   G_OBJECT_CLASS (nod_fake_gitlab_parent_class)->dispose (object);
 }
@@ -105,6 +134,8 @@ nod_fake_gitlab_finalize (GObject *object)
   g_ptr_array_unref (self->gates);
   g_ptr_array_unref (self->request_log);
   g_ptr_array_unref (self->delayed);
+  g_ptr_array_unref (self->stalled);
+  g_ptr_array_unref (self->drips);
 
   G_OBJECT_CLASS (nod_fake_gitlab_parent_class)->finalize (object);
 }
@@ -125,6 +156,8 @@ nod_fake_gitlab_init (NodFakeGitlab *self)
   self->gates = g_ptr_array_new_with_free_func ((GDestroyNotify) gate_free);
   self->request_log = g_ptr_array_new_with_free_func (log_entry_release);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
+  self->stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  self->drips = g_ptr_array_new_with_free_func ((GDestroyNotify) drip_free);
   self->base_url = g_strdup ("http://127.0.0.1");
   self->count_limit = NOD_FAKE_GITLAB_COUNT_LIMIT;
   reset_limits (self);
@@ -248,13 +281,19 @@ nod_fake_gitlab_set_count_limit (NodFakeGitlab *self,
 }
 
 static void
-drop_connection (NodFakeRequest *request)
+close_connection (SoupServerMessage *msg)
 {
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (request->msg);
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
 
   /* No status line, no headers: the client sees the connection close under it. */
   if (stream != NULL)
     g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+drop_connection (NodFakeRequest *request)
+{
+  close_connection (request->msg);
   request->answered = TRUE;
   request->log_entry->status = 0;
 }
@@ -291,6 +330,13 @@ _nod_fake_gitlab_reset (NodFakeGitlab *self)
         drop_connection (g_ptr_array_index (gate->held, j));
     }
   g_ptr_array_set_size (self->gates, 0);
+  /* A stalled request's client, and one still being dripped to, sees its connection close. */
+  for (guint i = 0; i < self->stalled->len; i++)
+    close_connection (g_ptr_array_index (self->stalled, i));
+  g_ptr_array_set_size (self->stalled, 0);
+  for (guint i = 0; i < self->drips->len; i++)
+    close_connection (((NodFakeDrip *) g_ptr_array_index (self->drips, i))->msg);
+  g_ptr_array_set_size (self->drips, 0);
   reset_limits (self);
 }
 
@@ -494,6 +540,92 @@ serve_fault_status (NodFakeRequest *request)
   _nod_fake_request_respond_message (request, request->fault_status, message);
 }
 
+/* The answer is never sent: the message stays paused until the fake is reset or stopped. */
+static void
+stall (NodFakeRequest *request)
+{
+  NodFakeGitlab *self = request->self;
+
+  if (!request->paused)
+    soup_server_message_pause (request->msg);
+  request->paused = TRUE;
+  request->answered = TRUE;
+  request->log_entry->status = 0;
+  g_ptr_array_add (self->stalled, g_object_ref (request->msg));
+}
+
+/* Pagination headers that lie, as a broken or hostile server's would. */
+static void
+rewrite_pagination (NodFakeRequest *request)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
+  char text[16];
+
+  if (request->fault_has_next_page)
+    {
+      g_snprintf (text, sizeof text, "%u", request->fault_next_page);
+      soup_message_headers_replace (headers, "x-next-page", text);
+    }
+  if (request->fault_has_total_pages)
+    {
+      g_snprintf (text, sizeof text, "%u", request->fault_total_pages);
+      soup_message_headers_replace (headers, "x-total-pages", text);
+    }
+}
+
+static gboolean
+on_drip (gpointer user_data)
+{
+  NodFakeDrip *drip = user_data;
+  const guint8 *data = g_bytes_get_data (drip->body, NULL);
+
+  soup_message_body_append (soup_server_message_get_response_body (drip->msg),
+                            SOUP_MEMORY_COPY, data + drip->sent, 1);
+  drip->sent++;
+  soup_server_message_unpause (drip->msg);
+  if (drip->sent < g_bytes_get_size (drip->body))
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&drip->source, g_source_unref);
+  g_ptr_array_remove_fast (drip->self->drips, drip);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sent, or its client went away: nothing more to drip. */
+static void
+on_drip_finished (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  NodFakeDrip *drip = user_data;
+
+  g_ptr_array_remove_fast (drip->self->drips, drip);
+}
+
+static void
+start_drip (NodFakeRequest *request)
+{
+  NodFakeGitlab *self = request->self;
+  SoupMessageBody *body = soup_server_message_get_response_body (request->msg);
+  NodFakeDrip *drip;
+
+  if (body->length == 0)
+    return;
+
+  drip = g_new0 (NodFakeDrip, 1);
+  drip->self = self;
+  drip->msg = g_object_ref (request->msg);
+  drip->body = soup_message_body_flatten (body);
+  soup_message_headers_set_content_length (soup_server_message_get_response_headers (request->msg),
+                                           (goffset) g_bytes_get_size (drip->body));
+  soup_message_body_truncate (body);
+  drip->finished_handler = g_signal_connect (request->msg, "finished",
+                                             G_CALLBACK (on_drip_finished), drip);
+  drip->source = g_timeout_source_new (request->fault_drip_ms);
+  g_source_set_callback (drip->source, on_drip, drip, NULL);
+  g_source_attach (drip->source, self->context);
+  g_ptr_array_add (self->drips, drip);
+}
+
 /* Answers @request; frees it unless it was still in the delayed list, which frees it. */
 static void
 fake_request_run (NodFakeRequest *request)
@@ -508,6 +640,12 @@ fake_request_run (NodFakeRequest *request)
       request->answered = FALSE;
     }
 
+  if (request->fault_stall)
+    {
+      stall (request);
+      return;
+    }
+
   if (request->fault_drop)
     drop_connection (request);
   else if (request->fault_malformed)
@@ -516,6 +654,11 @@ fake_request_run (NodFakeRequest *request)
     serve_fault_status (request);
   else
     _nod_fake_gitlab_serve_api (self, request, path);
+
+  if (!request->fault_drop)
+    rewrite_pagination (request);
+  if (!request->fault_drop && request->fault_drip_ms > 0)
+    start_drip (request);
 
   g_assert (request->answered);
   if (request->paused && !request->fault_drop)
@@ -617,6 +760,12 @@ serve_api_request (NodFakeGitlab     *self,
       request->fault_malformed = fault->malformed;
       request->fault_applied = fault->applied;
       request->fault_message = g_steal_pointer (&fault->message);
+      request->fault_stall = fault->stall;
+      request->fault_drip_ms = fault->drip_ms;
+      request->fault_has_next_page = fault->has_next_page;
+      request->fault_next_page = fault->next_page;
+      request->fault_has_total_pages = fault->has_total_pages;
+      request->fault_total_pages = fault->total_pages;
       delay_ms += fault->delay_ms;
     }
 
