@@ -54,6 +54,7 @@ struct _NodCliRun
 
   /* sync: what its pull fetched; sync --preview: the scope it asks about next. */
   guint                    pulled;
+  int                      pull_status;    /* sync: the pull's exit status, for the end */
   guint                    preview_scope;
 };
 
