@@ -270,5 +270,6 @@ void             nod_forge_set_error_for_status       (GError              **err
                                                        const NodRateLimit   *rate_limit);
 void             nod_forge_set_error_for_transport    (GError              **error,
                                                        const GError         *transport_error);
+void             nod_forge_set_error_too_many_pages   (GError              **error);
 
 G_END_DECLS

@@ -325,8 +325,7 @@ next_page_of (SoupMessageHeaders  *headers,
     }
   if (next_page > NOD_FORGE_MAX_PAGES)
     {
-      g_set_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
-                   _("GitLab’s list went on past %u pages"), NOD_FORGE_MAX_PAGES);
+      nod_forge_set_error_too_many_pages (error);
       return 0;
     }
   return next_page;
