@@ -91,6 +91,19 @@ after_pull (GTask *task)
   const NodSyncSummary *summary = nod_sync_status_get_last_summary (
                                     nod_sync_engine_get_status (run->engine));
 
+  NodSyncStatus *status = nod_sync_engine_get_status (run->engine);
+
+  /* The pull failed (a server looping its pages, say): say so, not "pulled 0". */
+  if (run->command->verb == NOD_CLI_VERB_PULL &&
+      nod_sync_status_get_state (status) == NOD_SYNC_STATE_ERROR)
+    {
+      g_autofree char *message = g_strdup_printf (_("nod: pull failed: %s"),
+                                                  nod_sync_status_get_last_error (status));
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
+      return;
+    }
+
   run->pulled = summary->pulled;
   if (run->command->verb == NOD_CLI_VERB_SYNC)
     {
