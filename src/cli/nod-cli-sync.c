@@ -88,10 +88,8 @@ static void
 after_pull (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
-  const NodSyncSummary *summary = nod_sync_status_get_last_summary (
-                                    nod_sync_engine_get_status (run->engine));
-
   NodSyncStatus *status = nod_sync_engine_get_status (run->engine);
+  const NodSyncSummary *summary = nod_sync_status_get_last_summary (status);
 
   /* The pull failed (a server looping its pages, say): say so, not "pulled 0". */
   if (run->command->verb == NOD_CLI_VERB_PULL &&
@@ -177,9 +175,10 @@ on_preview_page (GObject      *source_object,
   for (guint i = 0; i < items->len && i < PREVIEW_TITLES_PER_SCOPE; i++)
     {
       NodMergeRequest *mr = items->pdata[i];
-      const char *ref = nod_merge_request_get_reference (mr);
+      g_autofree char *ref = nod_cli_output_value (nod_merge_request_get_reference (mr));
+      g_autofree char *title = nod_cli_output_value (nod_merge_request_get_title (mr));
 
-      _nod_cli_out (run, "  %s  %s\n", ref != NULL ? ref : "", nod_merge_request_get_title (mr));
+      _nod_cli_out (run, "  %s  %s\n", ref, title);
     }
   run->preview_scope++;
   preview_next_scope (task);

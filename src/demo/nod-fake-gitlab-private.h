@@ -44,6 +44,7 @@ typedef struct
   guint    next_page;    /* X-Next-Page sent instead of the true one */
   gboolean has_total_pages;
   guint    total_pages;  /* X-Total-Pages sent instead of the true one */
+  char   *message;      /* with status: the answer's "message"; NULL: "403 Forbidden" … */
 } NodFakeFault;
 
 /* One line of GET /__fake/requests; shared with the request still being served. */
@@ -117,6 +118,7 @@ typedef struct
   guint              fault_next_page;
   gboolean           fault_has_total_pages;
   guint              fault_total_pages;
+  char              *fault_message;
 } NodFakeRequest;
 
 /* A JSON text written as it goes, without building a tree first: the bytes are those
