@@ -60,6 +60,8 @@ nod_test_cli_new_launcher (NodTestCli *cli)
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", cli->config_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
   g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (cli->child_setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, cli->child_setup, NULL, NULL);
   /* No bus: nothing to forward to, the child does the work. */
   if (!cli->use_session_bus)
     g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);

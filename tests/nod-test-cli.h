@@ -27,6 +27,9 @@ typedef struct
   gboolean       use_session_bus;
   /* No GITLAB_URL/GITLAB_TOKEN: the child acts for stored accounts only. */
   gboolean       without_one_off_account;
+  /* Run in each child just before it becomes nod (g_subprocess_launcher_set_child_setup),
+   * or NULL. */
+  GSpawnChildSetupFunc child_setup;
 } NodTestCli;
 
 /* What a child did: its exit status and everything it wrote, NUL-terminated (a NUL it

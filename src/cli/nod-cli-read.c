@@ -139,13 +139,13 @@ on_counted_for_status (GObject      *source_object,
     }
 
   if (!run->command->json)
+    print_status (run, &counts);
+  else
     {
-      print_status (run, &counts);
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
+      json = status_to_json (run, &counts);
+      _nod_cli_out (run, "%s\n", json);
     }
-  json = status_to_json (run, &counts);
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, json);
+  _nod_cli_finish_read (task);
 }
 
 /* Over every account: the rate limit is the signed-in one's, if any. */
