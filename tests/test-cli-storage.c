@@ -66,9 +66,10 @@ queue_one_comment (NodTestCli *fixture)
   g_auto (NodTestCliOutcome) queued = { 0, };
   g_autoptr(JsonNode) fault = NULL;
 
+  /* Every try refused while it lasts: a retry after the backoff must not get through. */
   fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
                                  "{\"method\": \"POST\", \"path\": \"/discussions$\", "
-                                 "\"status\": 503}");
+                                 "\"status\": 503, \"times\": 1000}");
   nod_test_cli_run (fixture, &queued, NULL, "comment", "gnome-apps/nod!111",
                     "--body", "Kept for later", NULL);
   g_assert_cmpint (queued.status, ==, 75);
@@ -248,6 +249,7 @@ test_busy (NodTestCli    *fixture,
                                  NULL), ==, SQLITE_OK);
 
   nod_test_cli_run (fixture, &queue, NULL, "queue", "list", NULL);
+  g_test_message ("queue list said: %s", queue.err);
   g_assert_cmpint (queue.status, ==, 0);
   g_assert_nonnull (strstr (queue.out, "pending"));
   g_assert_cmpuint (count_own_lines (queue.err, "in use by another program"), ==, 1);
