@@ -22,9 +22,10 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* `nod WORD …` is a command (or a mistyped one: it says so), and never starts GTK: it
-   * must work over SSH and in scripts. Options alone (`nod --demo`) open the app. */
-  if (argc > 1 && argv[1][0] != '-')
+  /* `nod WORD …` is a command (or a mistyped one, --help or an unknown option: it says
+   * so), and never starts GTK: it must work over SSH and in scripts. Only the window's own
+   * options (`nod --demo`) open the app. */
+  if (argc > 1 && nod_cli_is_command_line (argv[1]))
     return nod_cli_main (argc, argv);
 
   app = nod_application_new ();

@@ -449,7 +449,7 @@ nod_application_command_line (GApplication            *app,
   int argc;
 
   argv = g_application_command_line_get_arguments (command_line, &argc);
-  if (argc < 2 || !nod_cli_is_verb (argv[1]))
+  if (argc < 2 || !nod_cli_is_command_line (argv[1]))
     {
       g_application_activate (app);
       return 0;

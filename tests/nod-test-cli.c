@@ -53,13 +53,18 @@ nod_test_cli_new_launcher (NodTestCli *cli)
   else
     {
       g_subprocess_launcher_setenv (launcher, "GITLAB_URL", cli->base_url, TRUE);
-      g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN", NOD_TEST_CLI_TOKEN, TRUE);
+      g_subprocess_launcher_setenv (launcher, "GITLAB_TOKEN",
+                                    cli->one_off_token != NULL ? cli->one_off_token
+                                                               : NOD_TEST_CLI_TOKEN, TRUE);
     }
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", cli->data_home, TRUE);
   /* Settings kept in a file, so one run sees what the one before chose. */
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", cli->config_home, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (cli->without_debug_logs)
+    g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  else
+    g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
   if (cli->child_setup != NULL)
     g_subprocess_launcher_set_child_setup (launcher, cli->child_setup, NULL, NULL);
   /* No bus: nothing to forward to, the child does the work. */

@@ -27,6 +27,10 @@ typedef struct
   gboolean       use_session_bus;
   /* No GITLAB_URL/GITLAB_TOKEN: the child acts for stored accounts only. */
   gboolean       without_one_off_account;
+  /* GITLAB_TOKEN, if not NOD_TEST_CLI_TOKEN: one the fake refuses, say. */
+  const char    *one_off_token;
+  /* No G_MESSAGES_DEBUG: stderr holds only what nod says, as a user sees it. */
+  gboolean       without_debug_logs;
   /* Run in each child just before it becomes nod (g_subprocess_launcher_set_child_setup),
    * or NULL. */
   GSpawnChildSetupFunc child_setup;

@@ -54,7 +54,7 @@ add (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   NodAccount *account;
 
-  nod_accounts_add_async (fixture->accounts, base_url, username, 7, NULL,
+  nod_accounts_add_async (fixture->accounts, base_url, username, 7, FALSE, NULL,
                           nod_test_keep_result, &result);
   account = nod_accounts_add_finish (fixture->accounts, nod_test_wait_for_result (&result),
                                      &error);

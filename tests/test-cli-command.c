@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nod-cli-command.h"
+#include "nod-outbox-action.h"
 
 #define MAX_ARGS 12
 /* How much of a command line the log shows: GLib splits a test message at every newline,
@@ -207,14 +208,14 @@ test_option_order (void)
       NOD_CLI_VERB_COMMENT, .project_path = "g/p", .iid = 1, .body = "a=b" },
     { { "comment", "g/p!1", "--body=-" },
       NOD_CLI_VERB_COMMENT, .project_path = "g/p", .iid = 1, .body_from_stdin = TRUE },
-    { { "reply", "--body", "x", "g/p!1", "--discussion", "d1" },
+    { { "reply", "--body", "x", "g/p!1", "--discussion", DISCUSSION_ID },
       NOD_CLI_VERB_REPLY, .project_path = "g/p", .iid = 1, .body = "x",
-      .discussion_id = "d1" },
-    { { "reply", "--discussion=d1", "--body=x", "g/p!1" },
+      .discussion_id = DISCUSSION_ID },
+    { { "reply", "--discussion=" DISCUSSION_ID, "--body=x", "g/p!1" },
       NOD_CLI_VERB_REPLY, .project_path = "g/p", .iid = 1, .body = "x",
-      .discussion_id = "d1" },
-    { { "resolve", "--discussion", "d1", "--", "g/p!1" },
-      NOD_CLI_VERB_RESOLVE, .project_path = "g/p", .iid = 1, .discussion_id = "d1" },
+      .discussion_id = DISCUSSION_ID },
+    { { "resolve", "--discussion", DISCUSSION_ID, "--", "g/p!1" },
+      NOD_CLI_VERB_RESOLVE, .project_path = "g/p", .iid = 1, .discussion_id = DISCUSSION_ID },
     { { "approve", "--", "g/p!1" }, NOD_CLI_VERB_APPROVE, .project_path = "g/p", .iid = 1 },
     { { "account", "add", "--token-stdin", "--url=https://gitlab.com" },
       NOD_CLI_VERB_ACCOUNT_ADD, .url = "https://gitlab.com", .token_from_stdin = TRUE },
@@ -264,20 +265,78 @@ test_body (void)
       assert_good_case (&expected_attached);
     }
 
-  /* More than a MiB. */
+  /* Up to GitLab's limit, in characters (a million "é" is two million bytes). */
   {
-    g_autoptr(GString) big = g_string_new (NULL);
-    GoodCase expected = {
-      { "reply", "g/p!1", "--discussion", "d1", "--body", NULL },
-      NOD_CLI_VERB_REPLY, .project_path = "g/p", .iid = 1, .discussion_id = "d1",
-    };
+    static const char * const units[] = { "a", "\xc3\xa9", "\xf0\x9f\x8e\x89" };
 
-    while (big->len <= 1024 * 1024)
-      g_string_append (big, "**line** with `code` and <markup>\n");
-    expected.args[5] = big->str;
-    expected.body = big->str;
-    assert_good_case (&expected);
+    for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+      {
+        g_autoptr(GString) big = g_string_new (NULL);
+        GoodCase expected = {
+          { "reply", "g/p!1", "--discussion", DISCUSSION_ID, "--body", NULL },
+          NOD_CLI_VERB_REPLY, .project_path = "g/p", .iid = 1, .discussion_id = DISCUSSION_ID,
+        };
+
+        for (guint n = 0; n < NOD_NOTE_BODY_MAX_CHARS; n++)
+          g_string_append (big, units[i]);
+        expected.args[5] = big->str;
+        expected.body = big->str;
+        assert_good_case (&expected);
+      }
   }
+}
+
+/* One character more than GitLab takes is a usage error, before anything is sent. */
+static void
+test_body_too_long (void)
+{
+  g_autoptr(GString) big = g_string_new (NULL);
+  const char *args[] = { "comment", "g/p!1", "--body", NULL, NULL };
+
+  for (guint n = 0; n < NOD_NOTE_BODY_MAX_CHARS + 1; n++)
+    g_string_append_c (big, n % 60 == 59 ? '\n' : 'x');
+  args[3] = big->str;
+  assert_usage_error (args, "the --body text is too long");
+
+  /* The rule the standard input is held to is the same one. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (nod_cli_check_body (big->str, big->len, TRUE, &error));
+    assert_usage_message (error, "too long");
+  }
+}
+
+/* What standard input may hold as a body: the parser's rules, and no NUL. */
+static void
+test_check_body (void)
+{
+  static const struct { const char *text; gsize length; const char *message_part; } cases[] = {
+    { "Looks good\n", 11, NULL },
+    { "a\0b", 3, "NUL" },
+    { "\0", 1, "NUL" },
+    { "bad \xff", 5, "not valid UTF-8" },
+    { " \n\t", 3, "is empty" },
+    { "", 0, "is empty" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok = nod_cli_check_body (cases[i].text, cases[i].length, TRUE, &error);
+
+      if (cases[i].message_part == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          assert_usage_message (error, cases[i].message_part);
+          g_assert_nonnull (strstr (error->message, "standard input"));
+        }
+    }
 }
 
 static void
@@ -350,8 +409,9 @@ test_usage_errors (void)
     { { "push", "--preview" }, "push does not take --preview" },
     { { "sync", "--approvals-only" }, "sync does not take --approvals-only" },
     { { "approve", "g/p!1", "--body", "x" }, "approve does not take --body" },
-    { { "unapprove", "g/p!1", "--discussion", "d1" }, "unapprove does not take --discussion" },
-    { { "comment", "g/p!1", "--body", "x", "--discussion", "d1" },
+    { { "unapprove", "g/p!1", "--discussion", DISCUSSION_ID },
+      "unapprove does not take --discussion" },
+    { { "comment", "g/p!1", "--body", "x", "--discussion", DISCUSSION_ID },
       "comment does not take --discussion" },
     { { "status", "--json", "--json" }, "--json is given twice" },
     { { "status", "--json=yes" }, "--json takes no value" },
@@ -372,7 +432,7 @@ test_usage_errors (void)
     { { "comment", "g/p!1", "--body", "-", "--body=x" }, "--body is given twice" },
     { { "comment", "g/p!1", "--body", "x", "--", "--json" }, "comment takes one merge request" },
     { { "reply", "g/p!1", "--body", "x" }, "reply needs --discussion ID" },
-    { { "reply", "g/p!1", "--discussion", "d1" }, "reply needs --body TEXT" },
+    { { "reply", "g/p!1", "--discussion", DISCUSSION_ID }, "reply needs --body TEXT" },
     { { "reply", "g/p!1", "--discussion", "", "--body", "x" }, "--discussion is empty" },
     { { "reply", "g/p!1", "--discussion=", "--body", "x" }, "--discussion is empty" },
     { { "resolve", "g/p!1" }, "resolve needs --discussion ID" },
@@ -380,7 +440,20 @@ test_usage_errors (void)
     { { "resolve", "g/p!1", "--discussion", "--json" }, "--discussion needs a value" },
     { { "unresolve", "g/p!1", "--discussion", "a b" }, "not a discussion’s id" },
     { { "unresolve", "g/p!1", "--discussion=-d1" }, "not a discussion’s id" },
-    { { "unresolve", "--discussion", "d1" }, "unresolve needs a merge request" },
+    /* GitLab's ids are 40 hex digits, Nod's own not yet sent ones "local:" and a UUID. */
+    { { "resolve", "g/p!1", "--discussion", "abc" }, "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "d1" }, "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "6a9c1750b37d513a43987b574953fceb50b03ce" },
+      "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", DISCUSSION_ID "7" }, "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "6a9c1750b37d513a43987b574953fceb50b03cez" },
+      "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "local:" }, "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "local:a/b" }, "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "remote:" OP_ID }, "not a discussion’s id" },
+    { { "resolve", "g/p!1", "--discussion", "42" }, "not a discussion’s id" },
+    { { "reply", "g/p!1", "--discussion", "\x1b[2J", "--body", "x" }, "not a discussion’s id" },
+    { { "unresolve", "--discussion", DISCUSSION_ID }, "unresolve needs a merge request" },
     { { "queue", "retry" }, "queue retry needs the id of a queued change" },
     { { "queue", "discard", OP_ID, OP_ID }, "queue discard takes one id" },
     { { "queue", "retry", "a b" }, "not the id of a queued change" },
@@ -473,6 +546,53 @@ test_token_refused (void)
       g_assert_null (strstr (error->message, SECRET));
       g_assert_null (strstr (error->message, "S3cr3t"));
     }
+}
+
+/* A token pasted where a reference, a command or a sub-verb goes is not quoted back,
+ * whatever GitLab kind it is, or if it only looks random enough to be one. */
+static void
+test_token_not_echoed (void)
+{
+  static const char * const tokens[] = {
+    "glpat-xxxxxxxxxxxxxxxxxxxx", "glpat-Q1w2E3r4T5y6U7i8O9p0", "gloas-0123456789abcdef0123",
+    "glptt-0123456789abcdef0123456789abcdef01234567", "gldt-Zx8Yw7Vu6Ts5Rq4Po3Nm",
+    "glrt-Zx8Yw7Vu6Ts5Rq4Po3Nm", "GLPAT-XXXXXXXXXXXXXXXXXXXX", "Zx8Yw7Vu6Ts5Rq4Po3Nm",
+    "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "group/glpat-xxxxxxxxxxxxxxxxxxxx!1x",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      const char *places[][5] = {
+        { "approve", tokens[i], NULL },
+        { "comment", tokens[i], "--body", "x" },
+        { tokens[i], NULL },
+        { "help", tokens[i], NULL },
+        { "queue", tokens[i], NULL },
+        { "help", "account", tokens[i], NULL },
+      };
+
+      for (guint j = 0; j < G_N_ELEMENTS (places); j++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(NodCliCommand) command = parse_args (places[j], &error);
+          /* The part after the prefix GitLab puts on each of its tokens. */
+          const char *secret = strchr (tokens[i], '-') != NULL && strlen (tokens[i]) < 40
+                                 ? strchr (tokens[i], '-') + 1 : tokens[i];
+
+          g_assert_null (command);
+          assert_usage_message (error, "a token is never written on the command line");
+          g_assert_null (strstr (error->message, secret));
+          g_assert_null (strstr (error->message, "xxxxxxxx"));
+        }
+    }
+
+  /* A reference is still quoted back, even one with long words in it. */
+  {
+    const char *args[] = { "approve", "gnome-apps/nod-redesign-of-the-sidebar!x", NULL };
+
+    assert_usage_error (args, "“gnome-apps/nod-redesign-of-the-sidebar!x” is not a merge "
+                              "request reference");
+  }
 }
 
 static void
@@ -725,23 +845,24 @@ test_help_text (void)
   }
 }
 
+/* Everything after "nod" is the command line's, but for the window's own options: a
+ * mistyped verb, --help and an unknown option get an answer (and exit 2), not a window. */
 static void
-test_is_verb (void)
+test_is_command_line (void)
 {
-  static const char * const verbs[] = {
+  static const char * const commands[] = {
     "help", "account", "status", "pull", "push", "sync", "approve", "unapprove", "comment",
-    "reply", "resolve", "unresolve", "queue", "mr",
+    "reply", "resolve", "unresolve", "queue", "mr", "--help", "-h", "--bogus", "-x",
+    "frobnicate", "Approve", "gnome/nod!42", "", "--", "-", "--demo=1", "--token=x",
+    "--help-all",
   };
-  static const char * const others[] = {
-    "", "add", "list", "remove", "retry", "discard", "--help", "-h", "--demo", "Approve",
-    "approve ", "mrs", "help!", "gnome/nod!42",
-  };
+  static const char * const window_options[] = { "--demo", "--gapplication-service" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    g_assert_true (nod_cli_is_verb (verbs[i]));
-  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
-    g_assert_false (nod_cli_is_verb (others[i]));
-  g_assert_false (nod_cli_is_verb (NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_assert_true (nod_cli_is_command_line (commands[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (window_options); i++)
+    g_assert_false (nod_cli_is_command_line (window_options[i]));
+  g_assert_false (nod_cli_is_command_line (NULL));
 }
 
 static void
@@ -772,13 +893,16 @@ main (int   argc,
   g_test_add_func ("/nod/cli-command/verbs", test_verbs);
   g_test_add_func ("/nod/cli-command/option-order", test_option_order);
   g_test_add_func ("/nod/cli-command/body", test_body);
+  g_test_add_func ("/nod/cli-command/body-too-long", test_body_too_long);
+  g_test_add_func ("/nod/cli-command/check-body", test_check_body);
   g_test_add_func ("/nod/cli-command/refs", test_refs);
   g_test_add_func ("/nod/cli-command/usage-errors", test_usage_errors);
   g_test_add_func ("/nod/cli-command/token-refused", test_token_refused);
+  g_test_add_func ("/nod/cli-command/token-not-echoed", test_token_not_echoed);
   g_test_add_func ("/nod/cli-command/urls", test_urls);
   g_test_add_func ("/nod/cli-command/help", test_help);
   g_test_add_func ("/nod/cli-command/help-text", test_help_text);
-  g_test_add_func ("/nod/cli-command/is-verb", test_is_verb);
+  g_test_add_func ("/nod/cli-command/is-command-line", test_is_command_line);
   g_test_add_func ("/nod/cli-command/verb-to-string", test_verb_to_string);
 
   return g_test_run ();

@@ -17,6 +17,7 @@
 #include "nod-cli-command.h"
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
+#include "nod-outbox-action.h"
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
@@ -597,15 +598,18 @@ test_status_text (NodTestCli    *fixture,
   g_assert_cmpstr (outcome.out, ==, expected);
 }
 
-/* The one-off account is listed like a stored one: its URL and user, a tab between. */
+/* GITLAB_URL + GITLAB_TOKEN's account is not one anyone added: not listed, even after it
+ * was used (test-cli-offline lists a kept one beside it). */
 static void
 test_account_list (NodTestCli    *fixture,
                    gconstpointer  data)
 {
+  g_auto (NodTestCliOutcome) used = { 0, };
   g_auto (NodTestCliOutcome) listed = { 0, };
   g_auto (NodTestCliOutcome) removed = { 0, };
-  g_autofree char *expected = g_strdup_printf ("%s\tsam\n", fixture->base_url);
+  const char *expected = "No accounts yet.\n";
 
+  nod_test_cli_run (fixture, &used, NULL, "status", NULL);
   nod_test_cli_run (fixture, &listed, NULL, "account", "list", NULL);
   g_assert_cmpint (listed.status, ==, 0);
   g_assert_cmpstr (listed.out, ==, expected);
@@ -615,6 +619,9 @@ test_account_list (NodTestCli    *fixture,
   g_assert_cmpstr (removed.out, ==, "");
   g_assert_nonnull (strstr (removed.err, "nod: no account at http://127.0.0.1:1\n"));
 }
+
+/* A discussion's id as GitLab writes them. */
+#define DISCUSSION_ID "6a9c1750b37d513a43987b574953fceb50b03ce7"
 
 /* A fresh home and no GITLAB_URL/GITLAB_TOKEN: what works without an account says so,
  * everything else refuses with the same sentence and sends nothing. */
@@ -630,9 +637,9 @@ test_without_account (NodTestCli    *fixture,
     { "approve", "gnome-apps/nod!111", NULL },
     { "unapprove", "gnome-apps/nod!111", NULL },
     { "comment", "gnome-apps/nod!111", "--body", "Hello", NULL },
-    { "reply", "gnome-apps/nod!111", "--discussion", "abc", "--body", "Hello" },
-    { "resolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
-    { "unresolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
+    { "reply", "gnome-apps/nod!111", "--discussion", DISCUSSION_ID, "--body", "Hello" },
+    { "resolve", "gnome-apps/nod!111", "--discussion", DISCUSSION_ID, NULL },
+    { "unresolve", "gnome-apps/nod!111", "--discussion", DISCUSSION_ID, NULL },
     { "queue", "list", NULL },
     { "queue", "retry", "some-op", NULL },
     { "queue", "discard", "some-op", NULL },
@@ -860,6 +867,339 @@ test_done_text (NodTestCli    *fixture,
   nod_test_cli_run (fixture, &sync, NULL, "sync", NULL);
   g_assert_true (g_regex_match_simple ("^pulled [0-9]+\npushed 0, failed 0, remaining 0\n$",
                                        sync.out, 0, 0));
+}
+
+/* ---- standard input, read to its end within GitLab's bound ---- */
+
+/* TRUE if a note of gnome-apps/nod!111 (project 11 in the sample) has exactly @body. */
+static gboolean
+server_has_note (NodTestCli *fixture,
+                 const char *body)
+{
+  g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, NOD_TEST_CLI_TOKEN, NULL);
+  guint page_number = 1;
+
+  while (page_number != 0)
+    {
+      g_autoptr(NodForgePage) page = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      GPtrArray *discussions;
+
+      nod_forge_list_discussions_async (NOD_FORGE (observer), 11, 111, page_number, NULL,
+                                        nod_test_keep_result, &result);
+      page = nod_forge_list_discussions_finish (NOD_FORGE (observer),
+                                                nod_test_wait_for_result (&result), &error);
+      g_assert_no_error (error);
+      discussions = nod_forge_page_get_items (page);
+      for (guint i = 0; i < discussions->len; i++)
+        {
+          GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
+
+          for (guint j = 0; j < notes->len; j++)
+            if (g_strcmp0 (nod_note_get_body (notes->pdata[j]), body) == 0)
+              return TRUE;
+        }
+      page_number = nod_forge_page_get_next_page (page);
+    }
+  return FALSE;
+}
+
+/* @length bytes of Markdown, lines of @line_length, ending with @tail. */
+static GBytes *
+make_body (gsize       length,
+           const char *tail)
+{
+  GString *body = g_string_sized_new (length);
+
+  while (body->len + strlen (tail) < length)
+    g_string_append_c (body, body->len % 72 == 71 ? '\n' : "abcdefgh"[body->len % 8]);
+  g_string_append (body, tail);
+  return g_string_free_to_bytes (body);
+}
+
+static void
+assert_one_line (const NodTestCliOutcome *outcome)
+{
+  g_assert_cmpstr (outcome->out, ==, "");
+  g_assert_true (g_str_has_prefix (outcome->err, "nod: "));
+  g_assert_nonnull (strchr (outcome->err, '\n'));
+  g_assert_cmpstr (strchr (outcome->err, '\n'), ==, "\n");
+}
+
+/* A pipe gives 64 KiB a read: a body is read to its end, or refused whole with exit 2 and
+ * nothing queued when it is longer than GitLab takes or holds a NUL. */
+static void
+test_stdin_body (NodTestCli    *fixture,
+                 gconstpointer  data)
+{
+  static const char * const comment[] = {
+    "comment", "gnome-apps/nod!111", "--body", "-", NULL,
+  };
+  g_autoptr(GBytes) medium = make_body (100 * 1000, "\nthe end of a 100 KB body\n");
+  g_autoptr(GBytes) huge = make_body (2 * 1000 * 1000, "\nthe end of a 2 MB body\n");
+  g_autoptr(GBytes) one_over = make_body (NOD_NOTE_BODY_MAX_CHARS + 1, "\nover by one\n");
+  g_autoptr(GBytes) with_nul = g_bytes_new_static ("Looks good\0 and the rest", 24);
+  g_auto (NodTestCliOutcome) sent = { 0, };
+  GBytes *refused[] = { huge, one_over, with_nul };
+
+  fixture->without_debug_logs = TRUE;
+  nod_test_cli_run_bytes (fixture, &sent, medium, comment);
+  g_assert_cmpint (sent.status, ==, 0);
+  g_assert_true (server_has_note (fixture, g_bytes_get_data (medium, NULL)));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
+                    ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_auto (NodTestCliOutcome) outcome = { 0, };
+
+      nod_test_cli_run_bytes (fixture, &outcome, refused[i], comment);
+      g_assert_cmpint (outcome.status, ==, 2);
+      assert_one_line (&outcome);
+      g_assert_nonnull (strstr (outcome.err, i < 2 ? "too long" : "NUL"));
+      /* Only the row of the comment sent before. */
+      g_assert_cmpint (nod_test_cli_query_store (fixture, "SELECT COUNT (*) FROM outbox"),
+                       ==, 1);
+    }
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
+                    ==, 1);
+}
+
+/* The token on standard input: bounded, and never with a NUL or a second word in it. */
+static void
+test_stdin_token (NodTestCli    *fixture,
+                  gconstpointer  data)
+{
+  const char * const add[] = {
+    "account", "add", "--url", fixture->base_url, "--token-stdin", NULL,
+  };
+  g_autoptr(GBytes) long_input = make_body (64 * 1024, "\n");
+  g_autoptr(GBytes) with_nul = g_bytes_new_static (NOD_TEST_CLI_TOKEN "\0junk\n",
+                                                   strlen (NOD_TEST_CLI_TOKEN) + 6);
+  g_autoptr(GBytes) two_words = g_bytes_new_static ("glpat-one glpat-two\n", 20);
+  GBytes *refused[] = { long_input, with_nul, two_words };
+
+  fixture->without_debug_logs = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_auto (NodTestCliOutcome) outcome = { 0, };
+
+      nod_test_cli_run_bytes (fixture, &outcome, refused[i], add);
+      g_assert_cmpint (outcome.status, ==, 2);
+      assert_one_line (&outcome);
+      g_assert_null (strstr (outcome.err, "glpat-"));
+    }
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "GET", "/user$"), ==, 0);
+}
+
+/* ---- usage errors exit 2, and say so without repeating a secret ---- */
+
+static void
+test_usage_exit_codes (NodTestCli    *fixture,
+                       gconstpointer  data)
+{
+  static const char * const cases[][8] = {
+    { "--bogus", NULL },
+    { "-x", NULL },
+    { "--token=glpat-xxxxxxxxxxxxxxxxxxxx", NULL },
+    { "approve", "glpat-xxxxxxxxxxxxxxxxxxxx", NULL },
+    { "unapprove", "glpat-xxxxxxxxxxxxxxxxxxxx", NULL },
+    { "comment", "glpat-xxxxxxxxxxxxxxxxxxxx", "--body", "hello", NULL },
+    { "glpat-xxxxxxxxxxxxxxxxxxxx", NULL },
+    { "approve", "Zx8Yw7Vu6Ts5Rq4Po3Nm", NULL },
+    { "resolve", "gnome-apps/nod!111", "--discussion", "abc", NULL },
+    { "reply", "gnome-apps/nod!111", "--discussion", "42", "--body", "x", NULL },
+    { "unresolve", "gnome-apps/nod!111", "--discussion", "local:", NULL },
+  };
+  g_autofree char *overview = nod_cli_help_text (NOD_CLI_VERB_HELP);
+
+  fixture->without_debug_logs = TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (NodTestCliOutcome) outcome = { 0, };
+
+      nod_test_cli_run_bytes (fixture, &outcome, NULL, cases[i]);
+      g_assert_cmpint (outcome.status, ==, 2);
+      assert_one_line (&outcome);
+      g_assert_null (strstr (outcome.err, "xxxxxxxxxxxx"));
+      g_assert_null (strstr (outcome.err, "Zx8Yw7Vu6Ts5Rq4Po3Nm"));
+    }
+  g_assert_cmpuint (writes (fixture), ==, 0);
+
+  /* --help is the overview, with its verbs, as `nod help` prints it. */
+  {
+    static const char * const help_options[] = { "--help", "-h" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (help_options); i++)
+      {
+        g_auto (NodTestCliOutcome) outcome = { 0, };
+
+        nod_test_cli_run (fixture, &outcome, NULL, help_options[i], NULL);
+        g_assert_cmpint (outcome.status, ==, 0);
+        g_assert_cmpstr (outcome.out, ==, overview);
+        g_assert_nonnull (strstr (outcome.out, "  approve REF"));
+      }
+  }
+}
+
+/* ---- a hostile server: nothing it says acts on the terminal ---- */
+
+/* Everything a terminal acts on: CSI, OSC 52 (the clipboard), CR, BS, DEL, C1's CSI,
+ * bidi overrides, isolates and marks, as JSON escapes in the fixture. */
+#define HOSTILE_JSON "\\u001b[2J\\u001b]52;c;ZWNobyBwd25lZA==\\u0007\\r\\b\\u007f" \
+                     "\\u009b31m\\u202eexe.txt\\u2066x\\u2069\\u061c\\u200e\\u200f\\u0085"
+
+static char *
+hostile_fixture (void)
+{
+  return g_strdup (
+    "{ \"users\": ["
+    "    { \"id\": 1, \"username\": \"sam" HOSTILE_JSON "\", \"name\": \"Sam" HOSTILE_JSON "\" },"
+    "    { \"id\": 2, \"username\": \"eve" HOSTILE_JSON "\", \"name\": \"Eve" HOSTILE_JSON "\" } ],"
+    "  \"projects\": [ { \"id\": 11, \"namespace\": \"gnome-apps\", \"path\": \"nod\","
+    "                    \"name\": \"Nod" HOSTILE_JSON "\","
+    "                    \"namespace_name\": \"GNOME" HOSTILE_JSON "\" } ],"
+    "  \"merge_requests\": ["
+    "    { \"project\": \"gnome-apps/nod\", \"iid\": 111, \"title\": \"Fix" HOSTILE_JSON "\","
+    "      \"description\": \"Body" HOSTILE_JSON "\", \"author\": \"eve" HOSTILE_JSON "\","
+    "      \"reviewers\": [ \"sam" HOSTILE_JSON "\" ], \"assignees\": [ \"sam" HOSTILE_JSON "\" ],"
+    "      \"source_branch\": \"b" HOSTILE_JSON "\", \"created\": \"-2h\","
+    "      \"discussions\": [ { \"notes\": [ { \"author\": \"eve" HOSTILE_JSON "\","
+    "                                      \"body\": \"Note" HOSTILE_JSON "\" } ] } ] },"
+    "    { \"project\": \"gnome-apps/nod\", \"iid\": 112, \"title\": \"" HOSTILE_JSON "\","
+    "      \"author\": \"sam" HOSTILE_JSON "\", \"created\": \"-1h\" } ] }");
+}
+
+/* No byte below 0x20 but a newline (and a tab), no DEL, no C1 in UTF-8, no bidi control. */
+static void
+assert_inert_bytes (const char *what,
+                    const char *bytes,
+                    gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar byte = bytes[i];
+      guchar next = i + 1 < length ? bytes[i + 1] : 0;
+      guchar after = i + 2 < length ? bytes[i + 2] : 0;
+
+      if ((byte < 0x20 && byte != '\n' && byte != '\t') || byte == 0x7f ||
+          (byte == 0xc2 && next >= 0x80 && next <= 0x9f) ||
+          (byte == 0xd8 && next == 0x9c) ||
+          (byte == 0xe2 && next == 0x80 && (after == 0x8e || after == 0x8f ||
+                                             (after >= 0xaa && after <= 0xae))) ||
+          (byte == 0xe2 && next == 0x81 && after >= 0xa6 && after <= 0xa9))
+        g_error ("%s: byte %02x at %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT ": %.*s", what,
+                 byte, i, length, (int) MIN (length - MIN (i, 40), 80), bytes + MIN (i, 40));
+    }
+}
+
+static void
+run_inert (NodTestCli         *fixture,
+           NodTestCliOutcome  *outcome,
+           const char * const *args)
+{
+  g_autofree char *line = g_strjoinv (" ", (char **) args);
+
+  nod_test_cli_run_bytes (fixture, outcome, NULL, args);
+  g_test_message ("nod %s: exit %d", line, outcome->status);
+  assert_inert_bytes (line, outcome->out, outcome->out_len);
+  assert_inert_bytes (line, outcome->err, outcome->err_len);
+}
+
+/* Titles, usernames, names, descriptions, notes and a refusal's words full of escape
+ * sequences, through every verb that lists or reports: stdout and stderr stay inert, and
+ * the JSON keeps the values. Logs (G_MESSAGES_DEBUG) are the developer's, and off here. */
+static void
+test_hostile_server (NodTestCli    *fixture,
+                     gconstpointer  data)
+{
+  static const char * const listings[][5] = {
+    { "pull", NULL },
+    { "status", NULL },
+    { "status", "--json", NULL },
+    { "account", "list", NULL },
+    { "mr", "list", NULL },
+    { "mr", "list", "--review", NULL },
+    { "mr", "list", "--json", NULL },
+    { "queue", "list", NULL },
+    { "queue", "list", "--json", NULL },
+    { "sync", "--preview", NULL },
+    { "sync", NULL },
+    { "push", NULL },
+  };
+  static const char * const comment[] = {
+    "comment", "gnome-apps/nod!111", "--body", "Refused", NULL,
+  };
+  g_autofree char *fixture_json = hostile_fixture ();
+  g_autofree char *fixture_path = g_build_filename (g_get_user_data_dir (), "hostile.json",
+                                                    NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) fault = NULL;
+  g_auto (NodTestCliOutcome) refused = { 0, };
+  g_auto (NodTestCliOutcome) json = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) expected_parser = json_parser_new ();
+  JsonArray *rows;
+  const char *expected_title;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (fixture_path, fixture_json, -1, &error));
+  g_assert_true (nod_fake_gitlab_load_fixture (fixture->fake, fixture_path, &error));
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (expected_parser, fixture_json, -1, &error));
+  expected_title = json_object_get_string_member (
+                     json_array_get_object_element (
+                       json_object_get_array_member (
+                         json_node_get_object (json_parser_get_root (expected_parser)),
+                         "merge_requests"), 0),
+                     "title");
+  fixture->without_debug_logs = TRUE;
+
+  /* A refusal in the server's words: on stderr, then as the queue row's reason. */
+  fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                 "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                 "\"status\": 422, \"times\": 100, "
+                                 "\"message\": \"Refused" HOSTILE_JSON "\"}");
+  run_inert (fixture, &refused, comment);
+  g_assert_cmpint (refused.status, ==, 1);
+  g_assert_nonnull (strstr (refused.err, "Refused\\x1b[2J\\x1b]52;c;"));
+  g_assert_nonnull (strstr (refused.err, "\\u009b31m\\u202eexe.txt"));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (listings); i++)
+    {
+      g_auto (NodTestCliOutcome) outcome = { 0, };
+
+      run_inert (fixture, &outcome, listings[i]);
+      g_assert_cmpint (outcome.status, !=, 2);
+      /* What each showed, escaped: the test sees the hostile text reach every printer. */
+      /* (account list leaves out GITLAB_URL's one-off account: nothing of it to show) */
+      if (g_str_equal (listings[i][0], "status") && listings[i][1] == NULL)
+        g_assert_nonnull (strstr (outcome.out, "sam\\x1b[2J\\x1b]52;c;"));
+      if (g_str_equal (listings[i][0], "mr") && listings[i][2] == NULL)
+        g_assert_nonnull (strstr (outcome.out, "\tFix\\x1b[2J\\x1b]52;c;ZWNobyBwd25lZA==\\x07"
+                                               "\\x0d\\x08\\x7f\\u009b31m\\u202eexe.txt"));
+      if (g_str_equal (listings[i][0], "queue") && listings[i][2] == NULL)
+        g_assert_nonnull (strstr (outcome.out, "  failed   project 11 !111  GitLab refused the "
+                                               "request: Refused\\x1b[2J"));
+      if (g_str_equal (listings[i][0], "sync") && listings[i][1] != NULL)
+        g_assert_nonnull (strstr (outcome.out, "  gnome-apps/nod!111  Fix\\x1b[2J"));
+    }
+
+  /* The JSON is still JSON, with the server's values as they were. */
+  run_inert (fixture, &json, (const char * const []) { "mr", "list", "--json", NULL });
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
+  g_assert_no_error (error);
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      if (g_str_equal (json_object_get_string_member (row, "reference"), "gnome-apps/nod!111"))
+        g_assert_cmpstr (json_object_get_string_member (row, "title"), ==, expected_title);
+    }
 }
 
 /* ---- a pull killed mid-way ---- */
@@ -1145,6 +1485,10 @@ main (int   argc,
   ADD ("/nod/cli/done-text", test_done_text);
   ADD ("/nod/cli/acts-for-its-account", test_acts_for_its_account);
   ADD ("/nod/cli/account-remove-with-one-off", test_account_remove_with_one_off);
+  ADD ("/nod/cli/stdin-body", test_stdin_body);
+  ADD ("/nod/cli/stdin-token", test_stdin_token);
+  ADD ("/nod/cli/usage-exit-codes", test_usage_exit_codes);
+  ADD ("/nod/cli/hostile-server", test_hostile_server);
 #undef ADD
 
   return g_test_run ();

@@ -56,7 +56,8 @@ signed_in_message (NodCliRun  *run,
                    NodAccount *account)
 {
   guint days = nod_sync_engine_get_history_days (run->engine);
-  g_autofree char *title = nod_account_dup_title (account);
+  g_autofree char *account_title = nod_account_dup_title (account);
+  g_autofree char *title = nod_cli_output_value (account_title);
   g_autofree char *depth = days == 0 ? g_strdup (_("all its history"))
                                      : g_strdup_printf (_("the last %u days"), days);
 
@@ -106,6 +107,17 @@ sign_in (AccountAdd *add)
                              on_account_signed_in, add);
 }
 
+/* What a token can hold: printable ASCII, no space (what GitLab makes, and what an HTTP
+ * header can carry). */
+static gboolean
+is_token_text (const char *token)
+{
+  for (const char *p = token; *p != '\0'; p++)
+    if (!g_ascii_isgraph (*p))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 on_token_read (GObject      *source_object,
                GAsyncResult *result,
@@ -113,21 +125,47 @@ on_token_read (GObject      *source_object,
 {
   g_autoptr(AccountAdd) add = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
+  g_autoptr(GBytes) bytes = _nod_cli_read_stdin_finish (result, &error);
   gsize length = 0;
   const char *data;
 
+  if (g_error_matches (error, NOD_CLI_ERROR, NOD_CLI_ERROR_TOO_LONG))
+    {
+      _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE,
+                       _("nod: there is more on standard input than a token; give the token "
+                         "alone"));
+      return;
+    }
+  if (g_error_matches (error, NOD_CLI_ERROR, NOD_CLI_ERROR_USAGE))
+    {
+      _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE, error->message);
+      return;
+    }
   if (bytes == NULL)
     {
       _nod_cli_finish_error (add->task, error);
       return;
     }
+
+  /* Not a word of it is repeated: it may be a token with a typo. */
   data = g_bytes_get_data (bytes, &length);
+  if (memchr (data, '\0', length) != NULL)
+    {
+      _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE,
+                       _("nod: the token on standard input holds a NUL byte"));
+      return;
+    }
   add->token = g_strstrip (g_strndup (data, length));
   if (*add->token == '\0')
     {
       _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE, _("nod: no token on standard input"));
+      return;
+    }
+  if (!is_token_text (add->token))
+    {
+      _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE,
+                       _("nod: the token on standard input holds spaces or characters a "
+                         "token never has; give the token alone"));
       return;
     }
   sign_in (g_steal_pointer (&add));
@@ -136,19 +174,9 @@ on_token_read (GObject      *source_object,
 static void
 read_token_then_sign_in (AccountAdd *add)
 {
-  g_autoptr(AccountAdd) owned = add;
   NodCliRun *run = _nod_cli_run_of (add->task);
-  GInputStream *input = g_application_command_line_get_stdin (run->command_line);
 
-  if (input == NULL)
-    {
-      _nod_cli_finish (add->task, NOD_CLI_EXIT_USAGE,
-                       _("nod: no standard input to read the token from"));
-      return;
-    }
-  g_input_stream_read_bytes_async (input, MAX_STDIN_TOKEN, G_PRIORITY_DEFAULT, NULL,
-                                   on_token_read, g_steal_pointer (&owned));
-  g_object_unref (input);
+  _nod_cli_read_stdin_async (run, MAX_STDIN_TOKEN, NULL, on_token_read, add);
 }
 
 void

@@ -8,7 +8,8 @@
  * which asks for that verb's help instead.
  *
  * Nothing here echoes an option's value: a value may be a token typed by mistake. Only a
- * verb, an option's name and a merge request reference are quoted back, made printable.
+ * verb, an option's name and a merge request reference are quoted back, made printable, and
+ * not even those when they look like a token (a token pasted where a reference goes).
  */
 
 #define G_LOG_DOMAIN "nod-cli"
@@ -19,10 +20,26 @@
 #include <string.h>
 
 #include "nod-cli-command.h"
+#include "nod-cli-output.h"
 #include "nod-gitlab.h"
+#include "nod-outbox.h"
+#include "nod-outbox-action.h"
 
 /* Longest verb, option name or reference an error message quotes back, in characters. */
 #define QUOTE_MAX_CHARS 60
+
+/* A word this long, of the characters tokens are made of, with digits and letters of both
+ * cases, is taken for a secret (GitLab's old tokens are 20 such characters); one of hex
+ * digits (or letters and digits) from this length on too. */
+#define RANDOM_WORD_MIN_CHARS 20
+#define LONG_WORD_MIN_CHARS   32
+
+/* The prefixes of GitLab's tokens: personal, OAuth, pipeline trigger, deploy, runner
+ * (and its registration), CI/CD job, feed, incoming mail, feature flags, SCIM, agent. */
+static const char * const token_prefixes[] = {
+  "glpat-", "gloas-", "glptt-", "gldt-", "glrt-", "GR1348941", "glcbt-", "glft-", "glimt-",
+  "glffct-", "glsoat-", "glagent-", "gltok-",
+};
 
 typedef enum
 {
@@ -208,28 +225,89 @@ usage_error (GError     **error,
   g_set_error (error, NOD_CLI_ERROR, NOD_CLI_ERROR_USAGE, "nod: %s", message);
 }
 
-/* @word made fit to quote in a one-line message: valid UTF-8, no control characters,
- * not too long. */
+static gboolean
+is_token_character (char c)
+{
+  return g_ascii_isalnum (c) || c == '-' || c == '_';
+}
+
+/* A word of @word's, from @start for @length bytes, that may be a random secret. */
+static gboolean
+is_random_looking (const char *start,
+                   size_t      length)
+{
+  gboolean digit = FALSE, lower = FALSE, upper = FALSE;
+  gboolean alphanumeric = TRUE;
+
+  for (size_t i = 0; i < length; i++)
+    {
+      digit |= g_ascii_isdigit (start[i]);
+      lower |= g_ascii_islower (start[i]);
+      upper |= g_ascii_isupper (start[i]);
+      alphanumeric &= g_ascii_isalnum (start[i]);
+    }
+
+  if (length >= RANDOM_WORD_MIN_CHARS && digit && lower && upper)
+    return TRUE;
+  return length >= LONG_WORD_MIN_CHARS && alphanumeric && digit && (lower || upper);
+}
+
+/* TRUE if @word holds what may be an access token: one of GitLab's prefixes anywhere, or
+ * a long random-looking run of the characters tokens are made of. */
+static gboolean
+looks_like_token (const char *word)
+{
+  g_autofree char *lower_word = g_ascii_strdown (word, -1);
+  const char *p = word;
+
+  for (guint i = 0; i < G_N_ELEMENTS (token_prefixes); i++)
+    {
+      g_autofree char *lower_prefix = g_ascii_strdown (token_prefixes[i], -1);
+
+      if (strstr (lower_word, lower_prefix) != NULL)
+        return TRUE;
+    }
+
+  while (*p != '\0')
+    {
+      size_t length = 0;
+
+      while (is_token_character (p[length]))
+        length++;
+      if (length > 0 && is_random_looking (p, length))
+        return TRUE;
+      p += length > 0 ? length : 1;
+    }
+  return FALSE;
+}
+
+static void
+token_error (GError **error)
+{
+  usage_error (error, _("a token is never written on the command line; give it on "
+                        "standard input with account add --token-stdin, or in "
+                        "GITLAB_TOKEN"));
+}
+
+/* @word made fit to quote in a one-line message: valid UTF-8, controls escaped (as
+ * everything the command line prints), not too long; NULL if it looks like a token, which
+ * is never repeated. */
 static char *
 quotable (const char *word)
 {
-  g_autofree char *valid = g_utf8_make_valid (word, -1);
-  GString *quoted = g_string_new (NULL);
-  guint count = 0;
+  g_autofree char *safe = NULL;
 
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+  if (looks_like_token (word))
+    return NULL;
+
+  safe = nod_cli_output_value (word);
+  if (g_utf8_strlen (safe, -1) > QUOTE_MAX_CHARS)
     {
-      gunichar c = g_utf8_get_char (p);
+      g_autofree char *cut = g_utf8_substring (safe, 0, QUOTE_MAX_CHARS);
 
-      if (count++ == QUOTE_MAX_CHARS)
-        {
-          g_string_append (quoted, "…");
-          break;
-        }
-      g_string_append_unichar (quoted, g_unichar_iscntrl (c) ? 0xFFFD : c);
+      return g_strconcat (cut, "…", NULL);
     }
-
-  return g_string_free (quoted, FALSE);
+  return g_steal_pointer (&safe);
 }
 
 static const PageInfo *
@@ -300,7 +378,10 @@ unknown_sub_verb_error (const PageInfo  *page,
   g_autofree char *quoted = quotable (word);
   g_autofree char *sub_verbs = list_sub_verbs (page);
 
-  usage_error (error, _("“%s %s” is not a command; use %s"), page->word, quoted, sub_verbs);
+  if (quoted == NULL)
+    token_error (error);
+  else
+    usage_error (error, _("“%s %s” is not a command; use %s"), page->word, quoted, sub_verbs);
 }
 
 static const OptionInfo *
@@ -390,11 +471,21 @@ is_op_id (const char *op_id)
   return TRUE;
 }
 
-/* A discussion's id: GitLab's are hex, Nod's own not yet sent ones "local:UUID". */
+/* A discussion's id: GitLab's are 40 hex digits (a SHA-1), Nod's own not yet sent ones
+ * "local:" and the id of the change that starts them. Anything else GitLab would answer with
+ * 404, after the change had waited in the queue: it is refused here, as bad input. */
 static gboolean
 is_discussion_id (const char *discussion_id)
 {
-  return *discussion_id != '\0' && *discussion_id != '-' && is_printable_ascii (discussion_id);
+  if (g_str_has_prefix (discussion_id, NOD_OUTBOX_LOCAL_ID_PREFIX))
+    return is_op_id (discussion_id + strlen (NOD_OUTBOX_LOCAL_ID_PREFIX));
+
+  if (strlen (discussion_id) != 40)
+    return FALSE;
+  for (const char *p = discussion_id; *p != '\0'; p++)
+    if (!g_ascii_isxdigit (*p))
+      return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -405,6 +496,74 @@ is_blank (const char *text)
       return FALSE;
 
   return TRUE;
+}
+
+/* The rules of a comment's or reply's text, wherever it comes from; sets @error only if
+ * nothing else was wrong before. */
+static gboolean
+check_body (const char  *text,
+            gsize        length,
+            gboolean     from_stdin,
+            GError     **error)
+{
+  /* A character is at most 4 bytes: no need to walk a text longer than that. */
+  if (length > (gsize) NOD_NOTE_BODY_MAX_CHARS * 4 ||
+      (g_utf8_validate_len (text, length, NULL) &&
+       g_utf8_strlen (text, length) > NOD_NOTE_BODY_MAX_CHARS))
+    {
+      if (from_stdin)
+        usage_error (error, _("the body on standard input is too long; GitLab takes at most "
+                              "%d characters"), NOD_NOTE_BODY_MAX_CHARS);
+      else
+        usage_error (error, _("the --body text is too long; GitLab takes at most %d "
+                              "characters"), NOD_NOTE_BODY_MAX_CHARS);
+      return FALSE;
+    }
+  /* Only standard input can hold one; it would end the text wherever it is. */
+  if (memchr (text, '\0', length) != NULL)
+    {
+      usage_error (error, _("the body on standard input holds a NUL byte; give text"));
+      return FALSE;
+    }
+  if (!g_utf8_validate_len (text, length, NULL))
+    {
+      if (from_stdin)
+        usage_error (error, _("the body on standard input is not valid UTF-8"));
+      else
+        usage_error (error, _("the --body text is not valid UTF-8"));
+      return FALSE;
+    }
+  if (is_blank (text))
+    {
+      if (from_stdin)
+        usage_error (error, _("the body on standard input is empty; write something"));
+      else
+        usage_error (error, _("the --body text is empty; write something, or “--body -” "
+                              "to read it from standard input"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_cli_check_body:
+ * @text: a comment’s or a reply’s text, with a NUL after its @length bytes
+ * @length: its length in bytes
+ * @from_stdin: it was read from standard input (the message says so)
+ *
+ * Returns: %TRUE if GitLab could take @text as a note: valid UTF-8 with no NUL, not blank,
+ * at most %NOD_NOTE_BODY_MAX_CHARS characters; otherwise a NOD_CLI_ERROR_USAGE error.
+ */
+gboolean
+nod_cli_check_body (const char  *text,
+                    gsize        length,
+                    gboolean     from_stdin,
+                    GError     **error)
+{
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_body (text != NULL ? text : "", length, from_stdin, error);
 }
 
 static gboolean
@@ -475,7 +634,10 @@ nod_cli_check_url (const char  *url,
     {
       g_autofree char *quoted = quotable (host);
 
-      usage_error (error, _("“%s” is not this machine, and plain http:// would show the "
+      if (quoted == NULL)
+        token_error (error);
+      else
+        usage_error (error, _("“%s” is not this machine, and plain http:// would show the "
                             "token to the network; use https://, or --insecure-http on a "
                             "network you trust"), quoted);
       return FALSE;
@@ -515,7 +677,10 @@ parse_help_words (GPtrArray  *words,
     {
       g_autofree char *quoted = quotable (word);
 
-      usage_error (error, _("“%s” is not a command; see nod help"), quoted);
+      if (quoted == NULL)
+        token_error (error);
+      else
+        usage_error (error, _("“%s” is not a command; see nod help"), quoted);
       return NULL;
     }
 
@@ -618,8 +783,11 @@ parse_argument (NodCliCommand  *command,
         {
           g_autofree char *quoted = quotable (argument);
 
-          usage_error (error, _("“%s” is not a merge request reference; write "
-                                "GROUP/PROJECT!IID, e.g. gnome/nod!42"), quoted);
+          if (quoted == NULL)
+            token_error (error);
+          else
+            usage_error (error, _("“%s” is not a merge request reference; write "
+                                  "GROUP/PROJECT!IID, e.g. gnome/nod!42"), quoted);
         }
       break;
     case ARGUMENT_URL:
@@ -648,16 +816,10 @@ unknown_option_error (const char      *arg,
   g_autofree char *lower = g_ascii_strdown (name, -1);
   g_autofree char *quoted = NULL;
 
-  if (strstr (lower, "token") != NULL)
-    {
-      usage_error (error, _("a token is never written on the command line; give it on "
-                            "standard input with account add --token-stdin, or in "
-                            "GITLAB_TOKEN"));
-      return;
-    }
-
   quoted = quotable (name);
-  if (info == NULL)
+  if (strstr (lower, "token") != NULL || quoted == NULL)
+    token_error (error);
+  else if (info == NULL)
     usage_error (error, _("“%s” is not a command; see nod help"), quoted);
   else
     usage_error (error, _("%s has no option “%s”; see nod help %s"),
@@ -735,12 +897,7 @@ take_option (NodCliCommand     *command,
       /* Taken as written: Markdown cares about leading spaces and trailing newlines. */
       if (g_str_equal (value, "-"))
         command->body_from_stdin = TRUE;
-      else if (!g_utf8_validate (value, -1, NULL))
-        usage_error (error, _("the --body text is not valid UTF-8"));
-      else if (is_blank (value))
-        usage_error (error, _("the --body text is empty; write something, or “--body -” "
-                              "to read it from standard input"));
-      else
+      else if (check_body (value, strlen (value), FALSE, error))
         command->body = g_strdup (value);
       break;
     case OPTION_DISCUSSION:
@@ -885,7 +1042,10 @@ nod_cli_command_parse (int                argc,
     {
       g_autofree char *quoted = quotable (word);
 
-      usage_error (error, _("“%s” is not a command; see nod help"), quoted);
+      if (quoted == NULL)
+        token_error (error);
+      else
+        usage_error (error, _("“%s” is not a command; see nod help"), quoted);
       return NULL;
     }
   if (!page_is_family (page))
@@ -926,11 +1086,21 @@ nod_cli_command_free (NodCliCommand *command)
   g_free (command);
 }
 
-/* @word may be NULL: `nod` alone is the app. */
+/* What the window takes itself (src/nod-application.c adds --demo, GApplication its
+ * --gapplication-service for D-Bus activation). */
+static const char * const window_options[] = { "--demo", "--gapplication-service" };
+
+/* @first_argument may be NULL: `nod` alone is the window. */
 gboolean
-nod_cli_is_verb (const char *word)
+nod_cli_is_command_line (const char *first_argument)
 {
-  return word != NULL && lookup_page (word) != NULL;
+  if (first_argument == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (window_options); i++)
+    if (g_str_equal (first_argument, window_options[i]))
+      return FALSE;
+  return TRUE;
 }
 
 const char *

@@ -73,13 +73,15 @@ typedef struct
 typedef enum
 {
   NOD_CLI_ERROR_USAGE,        /* bad input: the message is one line for people */
+  NOD_CLI_ERROR_TOO_LONG,     /* standard input holds more than the command takes */
 } NodCliError;
 
 GQuark         nod_cli_error_quark      (void);
 
-/* TRUE if @word is a verb (the first word of a command), so `nod WORD …` is a command
- * rather than the app. */
-gboolean       nod_cli_is_verb          (const char     *word);
+/* TRUE if `nod FIRST_ARGUMENT …` is for the command line rather than the window: anything
+ * but nothing and the window's own options, so that a mistyped verb, --help and an
+ * unknown option are answered (exit 2 for what is wrong), by a running Nod too. */
+gboolean       nod_cli_is_command_line  (const char     *first_argument);
 
 /* Parses @argv (argv[0] is the program). On bad input returns NULL and a
  * NOD_CLI_ERROR_USAGE error whose message is one line ("nod: …"), to print with exit 2. */
@@ -90,6 +92,11 @@ void           nod_cli_command_free     (NodCliCommand  *command);
 const char    *nod_cli_verb_to_string   (NodCliVerb      verb);  /* "queue retry" */
 /* The --help text of a verb (HELP: the overview), translated, ending in a newline. */
 char          *nod_cli_help_text        (NodCliVerb      verb);
+
+gboolean       nod_cli_check_body       (const char     *text,
+                                         gsize           length,
+                                         gboolean        from_stdin,
+                                         GError        **error);
 
 /* Checks a GitLab instance URL for `account add`: a scheme, http only to loopback unless
  * @insecure_http; NOD_CLI_ERROR_USAGE otherwise. */

@@ -8,7 +8,10 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "nod-cli.h"
+#include "nod-cli-output.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +38,7 @@ struct _NodCliRun
 
   /* Waiting for the engine (_nod_cli_when_idle ()). */
   gulong                   status_handler;
+  gulong                   waiting_handler;   /* another process sends first */
   guint                    timeout_source;
   guint                    idle_source;
   NodCliVerbFunc           when_idle;
@@ -43,7 +47,7 @@ struct _NodCliRun
    * it is, and the comment or reply's text. */
   gint64                   project_id;
   NodOutboxAction       *(*new_action) (NodCliRun       *run,
-                                        NodMergeRequest *mr);
+                                         const char      *head_sha);
   char                    *body;
   /* Writes, queue retry: the action this run waits for. */
   char                    *op_id;
@@ -72,11 +76,27 @@ void       _nod_cli_finish_read    (GTask                   *task);
 char      *_nod_cli_reference      (const char              *project_path,
                                     gint64                   iid);
 
+void       _nod_cli_say_when_waiting (GTask                 *task);
 void       _nod_cli_when_idle      (GTask                   *task,
                                     NodCliVerbFunc           then);
 char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
                                     const NodSyncDecision   *decision);
 void       _nod_cli_report_outcome (GTask                   *task);
+
+/* nod-cli-input.c */
+void       _nod_cli_read_stdin_async  (NodCliRun           *run,
+                                       gsize                max_bytes,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GBytes    *_nod_cli_read_stdin_finish (GAsyncResult        *result,
+                                       GError             **error);
+
+/* nod-cli-output.c, for everything printed: _nod_cli_out () and _nod_cli_finish () make
+ * whole lines safe; a value from a stranger (a title, a username, a server's message) goes
+ * through nod_cli_output_value () first, so it cannot break its line. */
+void       _nod_cli_out_json       (NodCliRun               *run,
+                                    JsonNode                *root);
 
 /* The verbs, each in its family's file. */
 

@@ -39,13 +39,14 @@ print_action (NodCliRun       *run,
               NodOutboxAction *action)
 {
   const char *reason = nod_outbox_action_get_last_error (action);
+  g_autofree char *safe_reason = reason != NULL ? nod_cli_output_value (reason) : NULL;
 
   _nod_cli_out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s\n",
                 nod_outbox_action_get_op_id (action),
                 nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
                 state_label (nod_outbox_action_get_state (action)),
                 nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
-                reason != NULL ? "  " : "", reason != NULL ? reason : "");
+                reason != NULL ? "  " : "", reason != NULL ? safe_reason : "");
 }
 
 static void
@@ -105,9 +106,8 @@ on_queue_listed (GObject      *source_object,
   if (run->command->json)
     {
       g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = json_to_string (root, TRUE);
 
-      _nod_cli_out (run, "%s\n", text);
+      _nod_cli_out_json (run, root);
     }
   else if (actions->len == 0)
     _nod_cli_out (run, "%s\n", _("Nothing waiting to be sent."));

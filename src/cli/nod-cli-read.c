@@ -31,8 +31,9 @@ print_status (NodCliRun             *run,
     {
       g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts), i);
       g_autofree char *title = nod_account_dup_title (account);
+      g_autofree char *safe_title = nod_cli_output_value (title);
 
-      _nod_cli_out (run, "account: %s\n", title);
+      _nod_cli_out (run, "account: %s\n", safe_title);
     }
 }
 
@@ -95,13 +96,12 @@ add_accounts_member (JsonBuilder *builder,
 }
 
 /* A stable shape for status bars and scripts; times are ISO 8601 or null. */
-static char *
+static JsonNode *
 status_to_json (NodCliRun             *run,
                 const NodOutboxCounts *counts)
 {
   NodSyncStatus *status = nod_sync_engine_get_status (run->engine);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "state");
@@ -117,8 +117,7 @@ status_to_json (NodCliRun             *run,
   add_accounts_member (builder, run->accounts);
   json_builder_end_object (builder);
 
-  root = json_builder_get_root (builder);
-  return json_to_string (root, TRUE);
+  return json_builder_get_root (builder);
 }
 
 static void
@@ -129,7 +128,7 @@ on_counted_for_status (GObject      *source_object,
   GTask *task = user_data;
   NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) json = NULL;
   NodOutboxCounts counts;
 
   if (!nod_outbox_count_finish (NOD_OUTBOX (source_object), result, &counts, &error))
@@ -143,7 +142,7 @@ on_counted_for_status (GObject      *source_object,
   else
     {
       json = status_to_json (run, &counts);
-      _nod_cli_out (run, "%s\n", json);
+      _nod_cli_out_json (run, json);
     }
   _nod_cli_finish_read (task);
 }
@@ -184,7 +183,11 @@ print_view (NodCliRun                 *run,
             const NodMergeRequestView *view,
             const char                *ref)
 {
-  _nod_cli_out (run, "%s\t%s\t%s%s%s\n", ref, view->title, view->state,
+  g_autofree char *safe_ref = nod_cli_output_value (ref);
+  g_autofree char *title = nod_cli_output_value (view->title);
+  g_autofree char *state = nod_cli_output_value (view->state);
+
+  _nod_cli_out (run, "%s\t%s\t%s%s%s\n", safe_ref, title, state,
                 view->approved_by_me ? (view->approval_pending ? ", approved by you (pending)"
                                                                : ", approved by you") : "",
                 view->failed_actions > 0 ? ", failed action" : "");
@@ -254,9 +257,8 @@ on_views_listed (GObject      *source_object,
   if (run->command->json)
     {
       g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = json_to_string (root, TRUE);
 
-      _nod_cli_out (run, "%s\n", text);
+      _nod_cli_out_json (run, root);
     }
   _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
 }
@@ -273,19 +275,25 @@ _nod_cli_mr_list (GTask *task)
 
 /* ---- account list ---- */
 
-/* Every account Nod knows, signed in or not: "URL<TAB>username". */
+/* Every account added, signed in or not: "URL<TAB>username". One a GITLAB_URL +
+ * GITLAB_TOKEN used is not one: nothing of it is kept but what it queued. */
 void
 _nod_cli_account_list (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->accounts));
+  guint listed = 0;
 
   for (guint i = 0; i < n_accounts; i++)
     {
       g_autoptr(NodAccount) account = g_list_model_get_item (G_LIST_MODEL (run->accounts), i);
+      g_autofree char *url = nod_cli_output_value (nod_account_get_base_url (account));
+      g_autofree char *username = nod_cli_output_value (nod_account_get_username (account));
 
-      _nod_cli_out (run, "%s\t%s\n", nod_account_get_base_url (account),
-                    nod_account_get_username (account));
+      if (nod_account_get_one_off (account))
+        continue;
+      _nod_cli_out (run, "%s\t%s\n", url, username);
+      listed++;
     }
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, n_accounts == 0 ? _("No accounts yet.") : NULL);
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, listed == 0 ? _("No accounts yet.") : NULL);
 }

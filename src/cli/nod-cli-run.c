@@ -44,18 +44,33 @@ _nod_cli_run_of (GTask *task)
   return g_task_get_task_data (task);
 }
 
+/* Every line reaches the terminal through here or _nod_cli_out_json (): whatever a printer
+ * forgot to escape, nothing in it can act on the terminal. */
 void
 _nod_cli_out (NodCliRun  *run,
               const char *format,
               ...)
 {
   g_autofree char *text = NULL;
+  g_autofree char *safe = NULL;
   va_list args;
 
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_application_command_line_print (run->command_line, "%s", text);
+  safe = nod_cli_output_lines (text);
+  g_application_command_line_print (run->command_line, "%s", safe);
+}
+
+/* @root as JSON text on stdout, with a newline: the same values, nothing a terminal acts on. */
+void
+_nod_cli_out_json (NodCliRun *run,
+                   JsonNode  *root)
+{
+  g_autofree char *json = json_to_string (root, TRUE);
+  g_autofree char *safe = nod_cli_output_json (json);
+
+  g_application_command_line_print (run->command_line, "%s\n", safe);
 }
 
 /* Ends the command: @message (if any) on stderr for failures, on stdout otherwise. */
@@ -68,13 +83,17 @@ _nod_cli_finish (GTask      *task,
 
   if (message != NULL)
     {
+      g_autofree char *safe = nod_cli_output_lines (message);
+
       if (status == NOD_CLI_EXIT_OK)
-        _nod_cli_out (run, "%s\n", message);
+        g_application_command_line_print (run->command_line, "%s\n", safe);
       else
-        g_application_command_line_printerr (run->command_line, "%s\n", message);
+        g_application_command_line_printerr (run->command_line, "%s\n", safe);
     }
   if (run->status_handler != 0)
     g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  if (run->waiting_handler != 0)
+    g_clear_signal_handler (&run->waiting_handler, run->engine);
   g_clear_handle_id (&run->timeout_source, g_source_remove);
   g_clear_handle_id (&run->idle_source, g_source_remove);
   g_task_return_int (task, status);
@@ -87,7 +106,9 @@ void
 _nod_cli_finish_error (GTask        *task,
                        const GError *error)
 {
-  g_autofree char *message = g_strdup_printf ("nod: %s", error->message);
+  /* One line: what the server said cannot make lines of its own. */
+  g_autofree char *reason = nod_cli_output_value (error->message);
+  g_autofree char *message = g_strdup_printf ("nod: %s", reason);
 
   _nod_cli_finish (task, g_error_matches (error, NOD_STORE_ERROR, NOD_STORE_ERROR_BUSY)
                            ? NOD_CLI_EXIT_QUEUED : NOD_CLI_EXIT_ERROR,
@@ -176,6 +197,27 @@ on_wait_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+on_waiting_to_send (NodSyncEngine *engine,
+                    gpointer       user_data)
+{
+  NodCliRun *run = _nod_cli_run_of (user_data);
+
+  g_application_command_line_printerr (run->command_line, "%s\n",
+                                       _("nod: another Nod is sending from this data folder; "
+                                         "waiting for it to finish"));
+}
+
+/* Says so on stderr when this command's send waits for another process's. */
+void
+_nod_cli_say_when_waiting (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->waiting_handler = g_signal_connect (run->engine, "waiting-to-send",
+                                           G_CALLBACK (on_waiting_to_send), task);
+}
+
 /* Calls @then once no job runs (every job ends by updating the status), or after the
  * deadline with the job still running. */
 void
@@ -191,7 +233,8 @@ _nod_cli_when_idle (GTask          *task,
   check_idle (task);
 }
 
-/* "offline", "rate-limited until 14:05": why something waits, for people. */
+/* "offline", "rate-limited until 14:05": why something waits, for people, fit for one line
+ * (the last error may be a server's words). */
 char *
 _nod_cli_why_waiting (NodSyncEngine         *engine,
                       const NodSyncDecision *decision)
@@ -202,18 +245,20 @@ _nod_cli_why_waiting (NodSyncEngine         *engine,
                            : nod_sync_status_get_last_error (status);
   gint64 until = decision != NULL && decision->blocked_until > 0
                    ? decision->blocked_until : nod_sync_status_get_blocked_until (status);
+  g_autofree char *safe = NULL;
 
   if (sentence == NULL)
     sentence = _("GitLab could not be reached.");
+  safe = nod_cli_output_value (sentence);
   if (until > 0)
     {
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (until);
       g_autofree char *time = g_date_time_format (when, "%H:%M");
 
       /* Translators: a reason, then the time it should clear, e.g. "… (until 14:05)" */
-      return g_strdup_printf (_("%s (until %s)"), sentence, time);
+      return g_strdup_printf (_("%s (until %s)"), safe, time);
     }
-  return g_strdup (sentence);
+  return g_steal_pointer (&safe);
 }
 
 /* ---- what became of the action a run queued (or retried) ---- */
@@ -229,8 +274,9 @@ finish_with_action (GTask           *task,
 
   if (nod_outbox_action_get_state (action) == NOD_ACTION_FAILED)
     {
-      message = g_strdup_printf (_("nod: %s %s failed: %s"), verb, ref,
-                                 nod_outbox_action_get_last_error (action));
+      g_autofree char *reason = nod_cli_output_value (nod_outbox_action_get_last_error (action));
+
+      message = g_strdup_printf (_("nod: %s %s failed: %s"), verb, ref, reason);
       _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
     }
   else

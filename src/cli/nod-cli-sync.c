@@ -164,9 +164,10 @@ on_preview_page (GObject      *source_object,
   for (guint i = 0; i < items->len && i < PREVIEW_TITLES_PER_SCOPE; i++)
     {
       NodMergeRequest *mr = items->pdata[i];
-      const char *ref = nod_merge_request_get_reference (mr);
+      g_autofree char *ref = nod_cli_output_value (nod_merge_request_get_reference (mr));
+      g_autofree char *title = nod_cli_output_value (nod_merge_request_get_title (mr));
 
-      _nod_cli_out (run, "  %s  %s\n", ref != NULL ? ref : "", nod_merge_request_get_title (mr));
+      _nod_cli_out (run, "  %s  %s\n", ref, title);
     }
   run->preview_scope++;
   preview_next_scope (task);

@@ -4,6 +4,8 @@
  *
  * A write is queued through the engine like one made in the window, then sent at once;
  * the command waits a while for GitLab's answer and says "done", "failed" or "queued".
+ * Which merge request REF is comes from what the last pull kept, so a write queues with
+ * no network; GitLab is asked only about one Nod has not pulled.
  */
 
 #define G_LOG_DOMAIN "nod-cli"
@@ -14,10 +16,9 @@
 
 #include "nod-cli-private.h"
 
-#define MAX_STDIN_BODY (1024 * 1024)
-
-typedef NodOutboxAction *(*NewActionFunc) (NodCliRun       *run,
-                                           NodMergeRequest *mr);
+/* @head_sha: the merge request's head, as Nod last saw it (NULL: not known) */
+typedef NodOutboxAction *(*NewActionFunc) (NodCliRun  *run,
+                                           const char *head_sha);
 
 static void
 on_enqueued (GObject      *source_object,
@@ -65,26 +66,55 @@ on_enqueued (GObject      *source_object,
 }
 
 static void
+enqueue (GTask      *task,
+         const char *head_sha)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(NodOutboxAction) action = run->new_action (run, head_sha);
+
+  nod_sync_engine_enqueue_async (run->engine, action, g_task_get_cancellable (task),
+                                 on_enqueued, task);
+}
+
+/* Nothing was queued: say why, and what would help. */
+static void
+finish_not_found (GTask        *task,
+                  const GError *error)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NETWORK) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_TIMEOUT) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_SERVER) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_RATE_LIMITED) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_AUTH))
+    /* Translators: the reference, then GitLab's reason */
+    message = g_strdup_printf (_("nod: %s has not been pulled yet, and GitLab could not be "
+                                 "asked about it: %s Nothing was queued; run “nod pull” once "
+                                 "GitLab can be reached."), ref, error->message);
+  else
+    message = g_strdup_printf ("nod: %s: %s", ref, error->message);
+  _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
+}
+
+static void
 on_merge_request (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   GTask *task = user_data;
-  NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(NodMergeRequest) mr = nod_forge_get_merge_request_finish (NOD_FORGE (source_object),
                                                                      result, &error);
-  g_autoptr(NodOutboxAction) action = NULL;
 
   if (mr == NULL)
     {
-      _nod_cli_finish_error (task, error);
+      finish_not_found (task, error);
       return;
     }
-
-  action = run->new_action (run, mr);
-  nod_sync_engine_enqueue_async (run->engine, action, g_task_get_cancellable (task),
-                                 on_enqueued, task);
+  enqueue (task, nod_merge_request_get_sha (mr));
 }
 
 static void
@@ -100,7 +130,7 @@ on_project (GObject      *source_object,
 
   if (project == NULL)
     {
-      _nod_cli_finish_error (task, error);
+      finish_not_found (task, error);
       return;
     }
 
@@ -109,14 +139,46 @@ on_project (GObject      *source_object,
                                      g_task_get_cancellable (task), on_merge_request, task);
 }
 
-/* GitLab says which project and head the reference means; offline, it waits. */
+static void
+on_target_found (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodMergeRequestTarget) target = NULL;
+
+  target = nod_review_cache_find_target_finish (NOD_REVIEW_CACHE (source_object), result,
+                                                &error);
+  if (error != NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+  /* An approval pins the head the reviewer saw: without one known, GitLab says it. */
+  if (target != NULL &&
+      (target->sha != NULL || run->command->verb != NOD_CLI_VERB_APPROVE))
+    {
+      run->project_id = target->project_id;
+      enqueue (task, target->sha);
+      return;
+    }
+
+  nod_forge_lookup_project_async (run->forge, run->command->project_path,
+                                  g_task_get_cancellable (task), on_project, task);
+}
+
+/* Which project and head REF means: from the cache, else from GitLab. */
 static void
 look_up_merge_request (GTask *task)
 {
   NodCliRun *run = _nod_cli_run_of (task);
 
-  nod_forge_lookup_project_async (run->forge, run->command->project_path,
-                                  g_task_get_cancellable (task), on_project, task);
+  nod_review_cache_find_target_async (nod_session_get_cache (run->session),
+                                      nod_account_get_id (run->account),
+                                      run->command->project_path, run->command->iid,
+                                      g_task_get_cancellable (task), on_target_found, task);
 }
 
 static void
@@ -131,13 +193,8 @@ start_write (GTask         *task,
 
 /* ---- the text of a comment or a reply: --body TEXT, or --body - for standard input ---- */
 
-static gboolean
-is_blank (const char *text)
-{
-  g_autofree char *stripped = g_strstrip (g_strdup (text));
-
-  return *stripped == '\0';
-}
+/* The most standard input can hold of a body GitLab takes: its characters, 4 bytes each. */
+#define MAX_STDIN_BODY_BYTES ((gsize) NOD_NOTE_BODY_MAX_CHARS * 4)
 
 static void
 on_body_read (GObject      *source_object,
@@ -147,25 +204,38 @@ on_body_read (GObject      *source_object,
   GTask *task = user_data;
   NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source_object),
-                                                              result, &error);
+  g_autoptr(GBytes) bytes = _nod_cli_read_stdin_finish (result, &error);
   gsize length = 0;
   const char *data;
 
+  if (g_error_matches (error, NOD_CLI_ERROR, NOD_CLI_ERROR_TOO_LONG))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("nod: the body on standard input is too long; GitLab takes at most "
+                           "%d characters"), NOD_NOTE_BODY_MAX_CHARS);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, message);
+      return;
+    }
+  if (g_error_matches (error, NOD_CLI_ERROR, NOD_CLI_ERROR_USAGE))
+    {
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, error->message);
+      return;
+    }
   if (bytes == NULL)
     {
       _nod_cli_finish_error (task, error);
       return;
     }
 
+  /* The same rules as --body TEXT, and no NUL: nothing is queued otherwise. */
   data = g_bytes_get_data (bytes, &length);
-  run->body = g_strndup (data, length);
-  if (length >= MAX_STDIN_BODY || !g_utf8_validate (run->body, -1, NULL) || is_blank (run->body))
+  if (!nod_cli_check_body (data, length, TRUE, &error))
     {
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-                       _("nod: the body on standard input is empty, too long or not UTF-8 text"));
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, error->message);
       return;
     }
+  run->body = g_strndup (data, length);
   look_up_merge_request (task);
 }
 
@@ -174,7 +244,6 @@ start_write_with_body (GTask         *task,
                        NewActionFunc  new_action)
 {
   NodCliRun *run = _nod_cli_run_of (task);
-  GInputStream *input;
 
   run->new_action = new_action;
   if (!run->command->body_from_stdin)
@@ -184,64 +253,56 @@ start_write_with_body (GTask         *task,
       return;
     }
 
-  input = g_application_command_line_get_stdin (run->command_line);
-  if (input == NULL)
-    {
-      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE,
-                       _("nod: no standard input to read the body from"));
-      return;
-    }
-  g_input_stream_read_bytes_async (input, MAX_STDIN_BODY, G_PRIORITY_DEFAULT,
-                                   g_task_get_cancellable (task), on_body_read, task);
-  g_object_unref (input);
+  _nod_cli_read_stdin_async (run, MAX_STDIN_BODY_BYTES, g_task_get_cancellable (task),
+                             on_body_read, task);
 }
 
-/* ---- what each verb queues, once GitLab has said which merge request REF is ---- */
+/* ---- what each verb queues, once Nod knows which merge request REF is ---- */
 
 static NodOutboxAction *
-new_approve (NodCliRun       *run,
-             NodMergeRequest *mr)
+new_approve (NodCliRun  *run,
+             const char *head_sha)
 {
-  /* The head GitLab has now: should commits come before it is sent, GitLab refuses it. */
+  /* The head Nod last saw: should commits have come since, GitLab refuses it. */
   return nod_outbox_action_new_approve (nod_account_get_id (run->account), run->project_id,
-                                        run->command->iid, nod_merge_request_get_sha (mr));
+                                        run->command->iid, head_sha);
 }
 
 static NodOutboxAction *
-new_unapprove (NodCliRun       *run,
-               NodMergeRequest *mr)
+new_unapprove (NodCliRun  *run,
+               const char *head_sha)
 {
   return nod_outbox_action_new_unapprove (nod_account_get_id (run->account), run->project_id,
                                           run->command->iid);
 }
 
 static NodOutboxAction *
-new_comment (NodCliRun       *run,
-             NodMergeRequest *mr)
+new_comment (NodCliRun  *run,
+             const char *head_sha)
 {
   return nod_outbox_action_new_comment (nod_account_get_id (run->account), run->project_id,
                                         run->command->iid, run->body);
 }
 
 static NodOutboxAction *
-new_reply (NodCliRun       *run,
-           NodMergeRequest *mr)
+new_reply (NodCliRun  *run,
+           const char *head_sha)
 {
   return nod_outbox_action_new_reply (nod_account_get_id (run->account), run->project_id,
                                       run->command->iid, run->command->discussion_id, run->body);
 }
 
 static NodOutboxAction *
-new_resolve (NodCliRun       *run,
-             NodMergeRequest *mr)
+new_resolve (NodCliRun  *run,
+             const char *head_sha)
 {
   return nod_outbox_action_new_resolve (nod_account_get_id (run->account), run->project_id,
                                         run->command->iid, run->command->discussion_id, TRUE);
 }
 
 static NodOutboxAction *
-new_unresolve (NodCliRun       *run,
-               NodMergeRequest *mr)
+new_unresolve (NodCliRun  *run,
+               const char *head_sha)
 {
   return nod_outbox_action_new_resolve (nod_account_get_id (run->account), run->project_id,
                                         run->command->iid, run->command->discussion_id, FALSE);

@@ -121,7 +121,10 @@ run_verb (GTask *task)
   const VerbEntry *entry = lookup_verb (run->command->verb);
 
   if (entry->needs >= NEEDS_SESSION)
-    run_use_session (run, self->session);
+    {
+      run_use_session (run, self->session);
+      _nod_cli_say_when_waiting (task);
+    }
   if (entry->needs >= NEEDS_ACCOUNT_IF_ANY)
     run_use_signed_in_account (run);
   if (entry->needs == NEEDS_ACCOUNT && run->account == NULL)
@@ -145,6 +148,7 @@ wants_one_off_account (NodCliRun *run)
   return g_application_command_line_getenv (run->command_line, "GITLAB_URL") != NULL &&
          g_application_command_line_getenv (run->command_line, "GITLAB_TOKEN") != NULL &&
          run->command->verb != NOD_CLI_VERB_ACCOUNT_ADD &&
+         run->command->verb != NOD_CLI_VERB_ACCOUNT_LIST &&
          run->command->verb != NOD_CLI_VERB_ACCOUNT_REMOVE;
 }
 
@@ -154,13 +158,20 @@ on_one_off_signed_in (GObject      *source_object,
                       gpointer      user_data)
 {
   GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(NodAccount) account = nod_session_sign_in_finish (NOD_SESSION (source_object),
                                                               result, &error);
 
-  if (account == NULL)
+  /* First use of this URL, and GitLab cannot say whose token it is: a verb that reads
+   * what is kept still can; one that acts for the account cannot. */
+  if (account == NULL && lookup_verb (run->command->verb)->needs == NEEDS_ACCOUNT)
     {
-      _nod_cli_finish_error (task, error);
+      g_autofree char *message = g_strdup_printf (_("nod: Nod has not used GITLAB_URL before "
+                                                    "and could not sign in there: %s"),
+                                                  error->message);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
       return;
     }
   run_verb (task);
@@ -206,7 +217,7 @@ on_session_opened (GObject      *source_object,
       return;
     }
   /* A row for its outbox, so nothing queued is lost. */
-  nod_session_sign_in_async (session, env_url,
+  nod_session_use_token_async (session, env_url,
                              g_application_command_line_getenv (run->command_line,
                                                                 "GITLAB_TOKEN"),
                              g_task_get_cancellable (task), on_one_off_signed_in, task);

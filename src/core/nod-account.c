@@ -20,6 +20,7 @@ struct _NodAccount
   char    *base_url;
   char    *username;
   gboolean signed_in;
+  gboolean one_off;     /* a command's GITLAB_URL + GITLAB_TOKEN, not added for good */
 };
 
 G_DEFINE_FINAL_TYPE (NodAccount, nod_account, G_TYPE_OBJECT)
@@ -215,4 +216,22 @@ nod_account_set_signed_in (NodAccount *self,
     return;
   self->signed_in = signed_in;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIGNED_IN]);
+}
+
+/* Whether only a command's GITLAB_URL + GITLAB_TOKEN used it: `account list` leaves it out. */
+gboolean
+nod_account_get_one_off (NodAccount *self)
+{
+  g_return_val_if_fail (NOD_IS_ACCOUNT (self), FALSE);
+
+  return self->one_off;
+}
+
+void
+nod_account_set_one_off (NodAccount *self,
+                         gboolean    one_off)
+{
+  g_return_if_fail (NOD_IS_ACCOUNT (self));
+
+  self->one_off = !!one_off;
 }

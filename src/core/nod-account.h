@@ -23,5 +23,8 @@ char       *nod_account_dup_title    (NodAccount *self);
 gboolean    nod_account_get_signed_in (NodAccount *self);
 void        nod_account_set_signed_in (NodAccount *self,
                                        gboolean    signed_in);
+gboolean    nod_account_get_one_off   (NodAccount *self);
+void        nod_account_set_one_off   (NodAccount *self,
+                                       gboolean    one_off);
 
 G_END_DECLS

@@ -158,7 +158,8 @@ load_work (sqlite3       *db,
   int rc;
 
   stmt = nod_store_prepare (db,
-                            "SELECT id, base_url, username, rate_limit FROM accounts ORDER BY id",
+                            "SELECT id, base_url, username, rate_limit, one_off FROM accounts "
+                            "ORDER BY id",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -170,11 +171,12 @@ load_work (sqlite3       *db,
     {
       gint64 account_id = sqlite3_column_int64 (stmt, 0);
       NodRateLimit rate_limit;
+      NodAccount *account = nod_account_new (account_id,
+                                             (const char *) sqlite3_column_text (stmt, 1),
+                                             (const char *) sqlite3_column_text (stmt, 2));
 
-      g_ptr_array_add (work->loaded,
-                       nod_account_new (account_id,
-                                        (const char *) sqlite3_column_text (stmt, 1),
-                                        (const char *) sqlite3_column_text (stmt, 2)));
+      nod_account_set_one_off (account, sqlite3_column_int (stmt, 4) != 0);
+      g_ptr_array_add (work->loaded, account);
       if (nod_rate_limit_from_json (&rate_limit, (const char *) sqlite3_column_text (stmt, 3)))
         g_hash_table_insert (work->rate_limits, g_memdup2 (&account_id, sizeof account_id),
                              nod_rate_limit_copy (&rate_limit));
@@ -305,8 +307,10 @@ typedef struct
 {
   char   *base_url;
   char   *username;
-  gint64  user_id;     /* 0: not known */
-  gint64  account_id;  /* found or made */
+  gint64    user_id;     /* 0: not known */
+  gboolean  one_off;     /* asked for: a one-off use */
+  gint64    account_id;  /* found or made */
+  gboolean  was_one_off; /* … and what it is now */
 } AddWork;
 
 static void
@@ -328,12 +332,14 @@ add_work (sqlite3       *db,
   g_autoptr(sqlite3_stmt) select = NULL;
   int rc;
 
-  /* Signing in again to the same account keeps its id, and so its cache and outbox. */
+  /* Signing in again to the same account keeps its id, and so its cache and outbox; an
+   * account added for good stays so, a one-off one becomes so. */
   insert = nod_store_prepare (db,
                               "INSERT INTO accounts (base_url, username, user_id, "
-                              "created_at_us) VALUES (?, ?, ?, ?) "
+                              "created_at_us, one_off) VALUES (?, ?, ?, ?, ?) "
                               "ON CONFLICT (base_url, username) DO UPDATE SET "
-                              "user_id = excluded.user_id",
+                              "user_id = excluded.user_id, "
+                              "one_off = one_off AND excluded.one_off",
                               error);
   if (insert == NULL)
     return FALSE;
@@ -342,10 +348,12 @@ add_work (sqlite3       *db,
   if (work->user_id > 0)
     sqlite3_bind_int64 (insert, 3, work->user_id);
   sqlite3_bind_int64 (insert, 4, g_get_real_time ());
+  sqlite3_bind_int (insert, 5, work->one_off);
   if (!nod_store_step_done (insert, error))
     return FALSE;
 
-  select = nod_store_prepare (db, "SELECT id FROM accounts WHERE base_url = ? AND username = ?",
+  select = nod_store_prepare (db, "SELECT id, one_off FROM accounts "
+                                  "WHERE base_url = ? AND username = ?",
                               error);
   if (select == NULL)
     return FALSE;
@@ -358,12 +366,14 @@ add_work (sqlite3       *db,
       return FALSE;
     }
   work->account_id = sqlite3_column_int64 (select, 0);
+  work->was_one_off = sqlite3_column_int (select, 1) != 0;
   return TRUE;
 }
 
 /**
  * nod_accounts_add_async:
  * @user_id: GitLab's id of the user, or 0 if not known
+ * @one_off: used this once (a command's GITLAB_URL + GITLAB_TOKEN), not added for good
  *
  * Adds an account, or finds it if it is there already.
  */
@@ -372,6 +382,7 @@ nod_accounts_add_async (NodAccounts         *self,
                         const char          *base_url,
                         const char          *username,
                         gint64               user_id,
+                        gboolean             one_off,
                         GCancellable        *cancellable,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
@@ -386,6 +397,7 @@ nod_accounts_add_async (NodAccounts         *self,
   work->base_url = g_strdup (base_url);
   work->username = g_strdup (username);
   work->user_id = user_id;
+  work->one_off = one_off;
   nod_store_run_async (self->store, self, nod_accounts_add_async, add_work, work,
                        (GDestroyNotify) add_work_free, cancellable, callback, user_data);
 }
@@ -408,9 +420,13 @@ nod_accounts_add_finish (NodAccounts   *self,
 
   account = nod_accounts_find (self, work->account_id);
   if (account != NULL)
-    return g_object_ref (account);
+    {
+      nod_account_set_one_off (account, work->was_one_off);
+      return g_object_ref (account);
+    }
 
   account = nod_account_new (work->account_id, work->base_url, work->username);
+  nod_account_set_one_off (account, work->was_one_off);
   g_ptr_array_add (self->accounts, g_object_ref (account));
   g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
   return account;

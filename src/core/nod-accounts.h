@@ -32,6 +32,7 @@ void         nod_accounts_add_async      (NodAccounts          *self,
                                           const char           *base_url,
                                           const char           *username,
                                           gint64                user_id,
+                                          gboolean              one_off,
                                           GCancellable         *cancellable,
                                           GAsyncReadyCallback   callback,
                                           gpointer              user_data);

@@ -72,3 +72,13 @@ nod_merge_request_detail_free (NodMergeRequestDetail *detail)
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
   g_free (detail);
 }
+
+void
+nod_merge_request_target_free (NodMergeRequestTarget *target)
+{
+  if (target == NULL)
+    return;
+  g_free (target->sha);
+  g_free (target->state);
+  g_free (target);
+}

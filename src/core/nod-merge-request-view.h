@@ -62,4 +62,17 @@ typedef struct
 void nod_merge_request_detail_free (NodMergeRequestDetail *detail);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestDetail, nod_merge_request_detail_free)
 
+/* What an action needs to name its merge request, as the last pull left it: enough to
+ * queue a change with no network. */
+typedef struct
+{
+  gint64  project_id;
+  gint64  iid;
+  char   *sha;          /* the head GitLab had; NULL: not known */
+  char   *state;        /* opened, closed, merged, locked */
+} NodMergeRequestTarget;
+
+void nod_merge_request_target_free (NodMergeRequestTarget *target);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestTarget, nod_merge_request_target_free)
+
 G_END_DECLS

@@ -1265,6 +1265,112 @@ nod_review_cache_load_detail_finish (NodReviewCache  *self,
   return work != NULL ? g_steal_pointer (&work->detail) : NULL;
 }
 
+/* ---- the merge request a command names ---- */
+
+typedef struct
+{
+  gint64                 account_id;
+  char                  *project_path;
+  gint64                 iid;
+  NodMergeRequestTarget *target;       /* on return; NULL: not cached */
+} FindTargetWork;
+
+static void
+find_target_work_free (FindTargetWork *work)
+{
+  g_free (work->project_path);
+  g_clear_pointer (&work->target, nod_merge_request_target_free);
+  g_free (work);
+}
+
+static gboolean
+find_target_work (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  FindTargetWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  /* GitLab's paths are case-insensitive: "GNOME/Nod" is gnome/nod. */
+  stmt = nod_store_prepare (db,
+                            "SELECT mr.project_id, mr.sha, mr.state "
+                            "FROM merge_requests mr JOIN projects p "
+                            "ON p.account_id = mr.account_id AND p.id = mr.project_id "
+                            "WHERE mr.account_id = ? AND mr.iid = ? "
+                            "AND p.path_with_namespace = ? COLLATE NOCASE",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->iid);
+  sqlite3_bind_text (stmt, 3, work->project_path, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      work->target = g_new0 (NodMergeRequestTarget, 1);
+      work->target->project_id = sqlite3_column_int64 (stmt, 0);
+      work->target->iid = work->iid;
+      work->target->sha = dup_text (stmt, 1);
+      work->target->state = dup_text (stmt, 2);
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_find_target_async:
+ * @project_path: "group/project", as the reviewer wrote it
+ *
+ * Looks up the merge request a command names, in what the last pull kept.
+ */
+void
+nod_review_cache_find_target_async (NodReviewCache      *self,
+                                    gint64               account_id,
+                                    const char          *project_path,
+                                    gint64               iid,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  FindTargetWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (project_path != NULL);
+
+  work = g_new0 (FindTargetWork, 1);
+  work->account_id = account_id;
+  work->project_path = g_strdup (project_path);
+  work->iid = iid;
+  nod_store_run_async (self->store, self, nod_review_cache_find_target_async, find_target_work,
+                       work, (GDestroyNotify) find_target_work_free, cancellable, callback,
+                       user_data);
+}
+
+/**
+ * nod_review_cache_find_target_finish:
+ *
+ * Returns: (transfer full) (nullable): the merge request, or %NULL — with @error unset
+ *   when Nod has not pulled it
+ */
+NodMergeRequestTarget *
+nod_review_cache_find_target_finish (NodReviewCache  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  FindTargetWork *work = nod_store_run_finish (result, self, nod_review_cache_find_target_async,
+                                               error);
+
+  return work != NULL ? g_steal_pointer (&work->target) : NULL;
+}
+
 typedef struct
 {
   gint64  account_id;

@@ -90,6 +90,17 @@ NodMergeRequestDetail *nod_review_cache_load_detail_finish (NodReviewCache  *sel
                                                             GAsyncResult    *result,
                                                             GError         **error);
 
+void            nod_review_cache_find_target_async   (NodReviewCache       *self,
+                                                      gint64                account_id,
+                                                      const char           *project_path,
+                                                      gint64                iid,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+NodMergeRequestTarget *nod_review_cache_find_target_finish (NodReviewCache  *self,
+                                                            GAsyncResult    *result,
+                                                            GError         **error);
+
 void            nod_review_cache_prune_async         (NodReviewCache       *self,
                                                       gint64                account_id,
                                                       GDateTime            *older_than,

@@ -330,6 +330,7 @@ typedef struct
   NodGitlab *gitlab;
   char      *token;
   NodUser   *user;
+  gboolean   one_off;  /* nod_session_use_token_async() */
 } SignIn;
 
 static void
@@ -369,8 +370,8 @@ add_account (GTask *task)
 
   nod_accounts_add_async (self->accounts, nod_gitlab_get_base_url (sign_in->gitlab),
                           nod_user_get_username (sign_in->user),
-                          nod_user_get_id (sign_in->user), g_task_get_cancellable (task),
-                          on_account_added, task);
+                          nod_user_get_id (sign_in->user), sign_in->one_off,
+                          g_task_get_cancellable (task), on_account_added, task);
 }
 
 static void
@@ -390,6 +391,35 @@ on_token_stored (GObject      *source_object,
   add_account (task);
 }
 
+/* The account a one-off token was used as at @base_url: the one-off one if there is one,
+ * else the only one there; NULL when that is not clear. */
+static NodAccount *
+find_one_off_account (NodSession *self,
+                      const char *base_url)
+{
+  GListModel *accounts = G_LIST_MODEL (self->accounts);
+  NodAccount *only = NULL;
+  NodAccount *one_off = NULL;
+  guint at_url = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(NodAccount) account = g_list_model_get_item (accounts, i);
+
+      if (g_strcmp0 (nod_account_get_base_url (account), base_url) != 0)
+        continue;
+      at_url++;
+      only = account;
+      if (nod_account_get_one_off (account))
+        {
+          if (one_off != NULL)
+            return NULL;
+          one_off = account;
+        }
+    }
+  return one_off != NULL ? one_off : at_url == 1 ? only : NULL;
+}
+
 static void
 on_user_checked (GObject      *source_object,
                  GAsyncResult *result,
@@ -401,6 +431,22 @@ on_user_checked (GObject      *source_object,
   g_autoptr(GError) error = NULL;
 
   sign_in->user = nod_forge_get_current_user_finish (NOD_FORGE (source_object), result, &error);
+  if (sign_in->user == NULL && sign_in->one_off)
+    {
+      NodAccount *account = find_one_off_account (self, nod_gitlab_get_base_url (sign_in->gitlab));
+
+      /* Whose token it is, GitLab tells again when Nod sends: until then, the account
+       * this URL was used as before reads and queues as it did. */
+      if (account != NULL)
+        {
+          g_debug ("Using %s without asking GitLab whose token it is: %s",
+                   nod_account_get_username (account), error->message);
+          give_forge (self, account, NOD_FORGE (sign_in->gitlab));
+          g_task_return_pointer (task, g_object_ref (account), g_object_unref);
+          g_object_unref (task);
+          return;
+        }
+    }
   if (sign_in->user == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -419,6 +465,14 @@ on_user_checked (GObject      *source_object,
                                g_task_get_cancellable (task), on_token_stored, task);
 }
 
+static void start_sign_in (NodSession          *self,
+                           const char          *base_url,
+                           const char          *token,
+                           gboolean             one_off,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data);
+
 /**
  * nod_session_sign_in_async:
  * @base_url: the GitLab instance, in one canonical form (no trailing slash)
@@ -436,17 +490,57 @@ nod_session_sign_in_async (NodSession          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  GTask *task;
-  SignIn *sign_in;
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (NOD_IS_SESSION (self));
   g_return_if_fail (base_url != NULL);
   g_return_if_fail (token != NULL);
 
+  start_sign_in (self, base_url, token, FALSE, cancellable, callback, user_data);
+}
+
+/**
+ * nod_session_use_token_async:
+ * @base_url: the GitLab instance, in one canonical form (no trailing slash)
+ * @token: a personal access token, for this process only
+ *
+ * A command's one-off GITLAB_URL + GITLAB_TOKEN: signs in as nod_session_sign_in_async()
+ * does (the account is kept for its outbox, marked one-off), but when GitLab cannot say
+ * whose token it is — offline, down, or the token refused — the account this URL was
+ * used as before is used with it, so that reading and queueing work with no network.
+ * Finish with nod_session_sign_in_finish().
+ */
+void
+nod_session_use_token_async (NodSession          *self,
+                             const char          *base_url,
+                             const char          *token,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SESSION (self));
+  g_return_if_fail (base_url != NULL);
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (!uses_keyring (self));
+
+  start_sign_in (self, base_url, token, TRUE, cancellable, callback, user_data);
+}
+
+static void
+start_sign_in (NodSession          *self,
+               const char          *base_url,
+               const char          *token,
+               gboolean             one_off,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task;
+  SignIn *sign_in;
+  g_autoptr(GError) error = NULL;
+
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, nod_session_sign_in_async);
   sign_in = g_new0 (SignIn, 1);
+  sign_in->one_off = one_off;
   g_task_set_task_data (task, sign_in, (GDestroyNotify) sign_in_free);
 
   sign_in->gitlab = nod_gitlab_new (base_url, token, &error);

@@ -50,6 +50,12 @@ void            nod_session_sign_in_async         (NodSession           *self,
 NodAccount     *nod_session_sign_in_finish        (NodSession           *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
+void            nod_session_use_token_async       (NodSession           *self,
+                                                   const char           *base_url,
+                                                   const char           *token,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
 const char     *nod_session_explain_sign_in_error (const GError         *error);
 
 void            nod_session_sign_out_async        (NodSession           *self,

@@ -152,4 +152,8 @@ static const char * const nod_store_migrations[] = {
   /* 3: what GitLab last said of each account's request budget (a JSON NodRateLimit), so
    * a new run starts from it rather than from nothing */
   "ALTER TABLE accounts ADD COLUMN rate_limit TEXT;",
+
+  /* 4: accounts only a command's GITLAB_URL + GITLAB_TOKEN used: their rows hold what they
+   * queued, but they are not accounts the reviewer added */
+  "ALTER TABLE accounts ADD COLUMN one_off INTEGER NOT NULL DEFAULT 0;",
 };

@@ -18,6 +18,7 @@
 
 #include "nod-clock.h"
 #include "nod-review-cache.h"
+#include "nod-send-lock.h"
 #include "nod-sync-engine.h"
 #include "nod-sync-log.h"
 #include "nod-sync-pull-job.h"
@@ -53,6 +54,10 @@ struct _NodSyncEngine
   NodSyncStatus   *status;
   NodClock        *clock;            /* the time and the timers; the system's unless a test's */
   GPtrArray       *accounts;         /* Account, each held by what works on it too */
+  NodSendLock     *send_lock;        /* held while any push job of this process runs */
+  GPtrArray       *waiting_pushes;   /* PushRun: ready, waiting for the lock, in order */
+  gboolean         taking_lock;      /* waiting for it, or recovering what it guarded */
+  guint            sends_running;    /* push jobs running under the lock */
 
   guint            interval_s;
   guint            notes_per_minute;
@@ -71,6 +76,7 @@ G_DEFINE_FINAL_TYPE (NodSyncEngine, nod_sync_engine, G_TYPE_OBJECT)
 
 enum {
   SIGNAL_ACTION_FAILED,
+  SIGNAL_WAITING_TO_SEND,
   SIGNAL_JOB_FINISHED,
   SIGNAL_MERGE_REQUEST_CLOSED,
   SIGNAL_HISTORY_SYNCED,
@@ -286,6 +292,10 @@ on_push_done (GObject      *source_object,
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->push_job);
   g_clear_object (&account->push_cancellable);
+  /* The last send of this process lets another one have its turn, between our reruns too. */
+  g_assert (self->sends_running > 0);
+  if (--self->sends_running == 0 && !self->taking_lock)
+    nod_send_lock_release (self->send_lock);
 
   /* Forgotten meanwhile: what it did concerns no one now. */
   if (account->removed)
@@ -361,6 +371,106 @@ on_push_done (GObject      *source_object,
   g_object_unref (self);
 }
 
+/* ---- one sender per data directory ---- */
+
+static void
+run_push (NodSyncEngine *self,
+          PushRun       *run)
+{
+  self->sends_running++;
+  nod_sync_push_job_run_async (run->account->push_job, run->account->push_cancellable,
+                               on_push_done, run);
+}
+
+static void
+run_waiting_pushes (NodSyncEngine *self)
+{
+  g_autoptr(GPtrArray) ready = g_steal_pointer (&self->waiting_pushes);
+
+  self->waiting_pushes = g_ptr_array_new ();
+  self->taking_lock = FALSE;
+  for (guint i = 0; i < ready->len; i++)
+    run_push (self, ready->pdata[i]);
+}
+
+static void
+on_orphans_recovered (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(NodSyncEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint recovered = 0;
+
+  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
+    g_warning ("Could not look at what was in flight: %s", error->message);
+  else if (recovered > 0)
+    g_debug ("%u actions were in flight in a process that has gone; they will be looked for "
+             "on GitLab before being sent again", recovered);
+  run_waiting_pushes (self);
+}
+
+/* Nobody else sends now, and nobody here had begun: whatever is in flight was left by a
+ * process that died. */
+static void
+recover_orphans_then_push (NodSyncEngine *self)
+{
+  nod_outbox_recover_async (self->outbox, NULL, on_orphans_recovered, g_object_ref (self));
+}
+
+static void
+on_send_lock_acquired (GObject      *source_object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(NodSyncEngine) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (nod_send_lock_acquire_finish (self->send_lock, result, &error))
+    recover_orphans_then_push (self);
+  else
+    {
+      g_warning ("%s; sending without it", error->message);
+      run_waiting_pushes (self);
+    }
+}
+
+/* A push job runs once this process holds the send lock, and, when it has just taken it,
+ * once the rows a dead process left in flight are marked for checking. A second process
+ * waits its turn instead of sending what the first one is sending. */
+static void
+send_when_allowed (NodSyncEngine *self,
+                   PushRun       *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (nod_send_lock_is_held (self->send_lock) && !self->taking_lock)
+    {
+      run_push (self, run);
+      return;
+    }
+
+  g_ptr_array_add (self->waiting_pushes, run);
+  if (self->taking_lock)
+    return;
+  self->taking_lock = TRUE;
+
+  if (nod_send_lock_try_acquire (self->send_lock, &error))
+    recover_orphans_then_push (self);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      log_event (self, run->account->id, "sync.push.waiting", json_object_new ());
+      g_signal_emit (self, signals[SIGNAL_WAITING_TO_SEND], 0);
+      nod_send_lock_acquire_async (self->send_lock, on_send_lock_acquired, g_object_ref (self));
+    }
+  else
+    {
+      /* A file system that cannot lock: this process sends, as it did before locks. */
+      g_warning ("%s; sending without it", error->message);
+      run_waiting_pushes (self);
+    }
+}
+
 static void
 start_push (NodSyncEngine *self,
             Account       *account,
@@ -385,7 +495,7 @@ start_push (NodSyncEngine *self,
   g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
   account->push_cancellable = g_cancellable_new ();
-  nod_sync_push_job_run_async (account->push_job, account->push_cancellable, on_push_done, run);
+  send_when_allowed (self, run);
 }
 
 /* ---- the pull job ---- */
@@ -1168,6 +1278,15 @@ on_last_pull_loaded (GObject      *source_object,
 }
 
 static void
+load_last_pull (GTask *task)
+{
+  NodSyncEngine *self = g_task_get_source_object (task);
+
+  nod_review_cache_load_last_pull_async (self->cache, g_task_get_cancellable (task),
+                                         on_last_pull_loaded, task);
+}
+
+static void
 on_recovered (GObject      *source_object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -1175,9 +1294,10 @@ on_recovered (GObject      *source_object,
   g_autoptr(GTask) task = user_data;
   NodSyncEngine *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  GCancellable *cancellable;
   guint recovered = 0;
 
+  /* Taken only to look: the first push takes it again. */
+  nod_send_lock_release (self->send_lock);
   /* A store that can't be written now (read-only, or another program holds its lock)
    * can still be read: what was left in flight stays so, not claimed by anyone, until a
    * run that can write recovers it. */
@@ -1194,17 +1314,17 @@ on_recovered (GObject      *source_object,
     g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
              "before being sent again", recovered);
 
-  cancellable = g_task_get_cancellable (task);
-  nod_review_cache_load_last_pull_async (self->cache, cancellable, on_last_pull_loaded,
-                                         g_steal_pointer (&task));
+  load_last_pull (g_steal_pointer (&task));
 }
 
 /**
  * nod_sync_engine_recover_async:
  *
- * What the last run left: actions a process that died left in flight are pending again,
- * marked ambiguous (looked for on GitLab before they are sent again), and the status's
- * "last synced" is when that run last pulled. Once, before anything is sent.
+ * What the last run left: unless another process is sending from this data directory
+ * now, actions a process that died left in flight are pending again, marked ambiguous
+ * (looked for on GitLab before they are sent again), so that they show as waiting, not
+ * as sending. The status's "last synced" is when that run last pulled. Once, before
+ * anything is sent.
  */
 void
 nod_sync_engine_recover_async (NodSyncEngine       *self,
@@ -1213,11 +1333,20 @@ nod_sync_engine_recover_async (NodSyncEngine       *self,
                                gpointer             user_data)
 {
   GTask *task;
+  g_autoptr(GError) error = NULL;
 
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (self->sends_running == 0 && !self->taking_lock);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, nod_sync_engine_recover_async);
+  /* Another process's in-flight rows are its own: it is sending them right now. */
+  if (!nod_send_lock_try_acquire (self->send_lock, &error))
+    {
+      g_debug ("Not looking at what is in flight: %s", error->message);
+      load_last_pull (task);
+      return;
+    }
   nod_outbox_recover_async (self->outbox, cancellable, on_recovered, task);
 }
 
@@ -1622,6 +1751,8 @@ nod_sync_engine_dispose (GObject *object)
   g_clear_signal_handler (&self->network_handler, self->network_monitor);
   g_clear_object (&self->network_monitor);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->waiting_pushes, g_ptr_array_unref);
+  g_clear_object (&self->send_lock);
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
   g_clear_object (&self->cache);
@@ -1739,6 +1870,16 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   /**
+   * NodSyncEngine::waiting-to-send:
+   *
+   * Another process is sending from this data directory: this one's push waits until it
+   * is done (and then finds that process's work done, not to be done again).
+   */
+  signals[SIGNAL_WAITING_TO_SEND] =
+    g_signal_new ("waiting-to-send", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
    * NodSyncEngine::merge-request-closed:
    * @merge_request: merged or closed on GitLab while the reviewer had pending actions on
    *   it; those failed with that reason (the UI turns this into a notification)
@@ -1761,6 +1902,7 @@ static void
 nod_sync_engine_init (NodSyncEngine *self)
 {
   self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_unref);
+  self->waiting_pushes = g_ptr_array_new ();
   self->periodic_enabled = TRUE;
   self->status = nod_sync_status_new ();
   self->clock = g_object_ref (nod_clock_get_system ());
@@ -1774,6 +1916,7 @@ nod_sync_engine_new (NodStore  *store,
                      NodOutbox *outbox)
 {
   NodSyncEngine *self;
+  g_autofree char *lock_path = NULL;
 
   g_return_val_if_fail (NOD_IS_STORE (store), NULL);
   g_return_val_if_fail (NOD_IS_OUTBOX (outbox), NULL);
@@ -1783,5 +1926,7 @@ nod_sync_engine_new (NodStore  *store,
   self->sync_log = nod_sync_log_new (store);
   self->outbox = g_object_ref (outbox);
   self->cache = nod_review_cache_new (store);
+  lock_path = g_strconcat (nod_store_get_path (store), ".send-lock", NULL);
+  self->send_lock = nod_send_lock_new (lock_path);
   return self;
 }

@@ -9,8 +9,10 @@
  *   GET    /__fake/requests   the API request log, oldest first
  *   DELETE /__fake/requests   clears it
  *   POST   /__fake/faults     {"method","path" (regex),"status","times","delay_ms","drop",
- *                              "malformed","applied","retry_after","gate"}
- *                              ("applied": the request takes effect, then the answer is
+ *                              "malformed","applied","retry_after","gate","message"}
+ *                              ("message": with "status", the answer's {"message"}, the
+ *                              words of a refusal, instead of "403 Forbidden" and the like;
+ *                              "applied": the request takes effect, then the answer is
  *                              dropped or garbled — what makes an action ambiguous;
  *                              "gate": NAME, the request waits in that gate until it is
  *                              released, then goes on as if it had just come: the rest of
@@ -308,7 +310,7 @@ handle_add_fault (ControlCall *call)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   NodFakeFault *fault;
-  const char *method = NULL, *path = ".*", *gate = NULL;
+  const char *method = NULL, *path = ".*", *gate = NULL, *message = NULL;
   guint64 status = 0, times = 1, delay_ms = 0, retry_after = 0;
   gboolean drop = FALSE, malformed = FALSE, applied = FALSE;
   g_autoptr(GRegex) regex = NULL;
@@ -322,7 +324,8 @@ handle_add_fault (ControlCall *call)
       || !read_bool (call, "drop", &drop)
       || !read_bool (call, "malformed", &malformed)
       || !read_bool (call, "applied", &applied)
-      || !read_string (call, "gate", FALSE, &gate))
+      || !read_string (call, "gate", FALSE, &gate)
+      || !read_string (call, "message", FALSE, &message))
     return;
 
   if (status != 0 && status < 200)
@@ -333,6 +336,11 @@ handle_add_fault (ControlCall *call)
   if (times == 0)
     {
       respond_bad_request (call, "\"times\" must be at least 1");
+      return;
+    }
+  if (message != NULL && status == 0)
+    {
+      respond_bad_request (call, "\"message\" goes with \"status\"");
       return;
     }
   if ((status != 0) + drop + malformed > 1)
@@ -376,6 +384,7 @@ handle_add_fault (ControlCall *call)
   fault->drop = drop;
   fault->malformed = malformed;
   fault->applied = applied;
+  fault->message = g_strdup (message);
   if (gate != NULL)
     fault->gate = _nod_fake_gitlab_arm_gate (call->self, gate);
   g_ptr_array_add (call->self->faults, fault);

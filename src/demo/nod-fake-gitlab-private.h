@@ -36,6 +36,7 @@ typedef struct
   gboolean malformed;
   gboolean applied;   /* the request takes effect before the answer is lost */
   NodFakeGate *gate;  /* NULL: none; releasing a gate removes the faults that feed it */
+  char   *message;      /* with status: the answer's "message"; NULL: "403 Forbidden" … */
 } NodFakeFault;
 
 /* One line of GET /__fake/requests; shared with the request still being served. */
@@ -101,6 +102,7 @@ typedef struct
   gboolean           fault_drop;
   gboolean           fault_malformed;
   gboolean           fault_applied;
+  char              *fault_message;
 } NodFakeRequest;
 
 /* A JSON text written as it goes, without building a tree first: the bytes are those

@@ -42,6 +42,7 @@ fault_free (NodFakeFault *fault)
 {
   g_free (fault->method);
   g_clear_pointer (&fault->path_regex, g_regex_unref);
+  g_free (fault->message);
   g_free (fault);
 }
 
@@ -55,6 +56,7 @@ fake_request_free (NodFakeRequest *request)
     }
   g_clear_object (&request->msg);
   log_entry_release (request->log_entry);
+  g_free (request->fault_message);
   g_free (request);
 }
 
@@ -454,6 +456,7 @@ take_fault (NodFakeGitlab *self,
       *copy = *fault;
       copy->method = NULL;
       copy->path_regex = NULL;
+      copy->message = g_strdup (fault->message);  /* the fault may go before it is played */
       if (--fault->times == 0)
         g_ptr_array_remove_index (self->faults, i);
       return copy;
@@ -478,7 +481,9 @@ serve_fault_status (NodFakeRequest *request)
 {
   const char *phrase = request->fault_status == 429
                        ? "Too Many Requests" : soup_status_get_phrase (request->fault_status);
-  g_autofree char *message = g_strdup_printf ("%u %s", request->fault_status, phrase);
+  g_autofree char *message = request->fault_message != NULL
+                             ? g_strdup (request->fault_message)
+                             : g_strdup_printf ("%u %s", request->fault_status, phrase);
 
   if (request->fault_retry_after > 0)
     {
@@ -611,6 +616,7 @@ serve_api_request (NodFakeGitlab     *self,
       request->fault_drop = fault->drop;
       request->fault_malformed = fault->malformed;
       request->fault_applied = fault->applied;
+      request->fault_message = g_steal_pointer (&fault->message);
       delay_ms += fault->delay_ms;
     }
 
