@@ -1323,11 +1323,18 @@ on_recovered (GObject      *source_object,
 
   /* Taken only to look: the first push takes it again. */
   nod_send_lock_release (self->send_lock);
-  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
+  /* A store that can't be written now (read-only, or another program holds its lock)
+   * can still be read: what was left in flight stays so, not claimed by anyone, until a
+   * run that can write recovers it. */
+  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error) &&
+      !g_error_matches (error, NOD_STORE_ERROR, NOD_STORE_ERROR_READ_ONLY) &&
+      !g_error_matches (error, NOD_STORE_ERROR, NOD_STORE_ERROR_BUSY))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (error != NULL)
+    g_debug ("Not recovering what the last run left in flight: %s", error->message);
   if (recovered > 0)
     g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
              "before being sent again", recovered);
