@@ -31,7 +31,8 @@ if grep -qE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:|ERROR: libF
 fi
 
 if [ "$status" -ne 0 ]; then
-  cat "$scratch/log"
+  # Indented: the log quotes the input, and a line of it must not read as TAP.
+  sed 's/^/  /' "$scratch/log"
   echo "$(basename "$target") failed (exit $status); the input is in $artifacts/" >&2
 else
   grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$scratch/log" || true
