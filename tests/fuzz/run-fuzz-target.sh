@@ -34,6 +34,8 @@ if [ "$status" -ne 0 ]; then
   # Indented: the log quotes the input, and a line of it must not read as TAP.
   sed 's/^/  /' "$scratch/log"
   echo "$(basename "$target") failed (exit $status); the input is in $artifacts/" >&2
+  # Whatever the sanitizer or libFuzzer exits with, a failure (77 would read as "skipped").
+  status=1
 else
   grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$scratch/log" || true
 fi
