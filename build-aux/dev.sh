@@ -212,7 +212,7 @@ cmd_test () {
 
   # The UI tests run one at a time and leave a core idle: the sanitized core suite runs
   # beside the headless suite, its output kept until both are done. It is the longer of
-  # the two, so the fuzz targets run after the headless suite, beside its end.
+  # the two: the fuzz targets run once the headless suite is done, while it finishes.
   say "Running the tests, and the core suite under the sanitizers beside them"
   run_sanitized_core_tests > "$sanitize_dir/run.log" 2>&1 &
   sanitized=$!
