@@ -76,7 +76,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     }
 
   if (words->len > 1)
-    (void) nod_cli_is_verb (g_ptr_array_index (words, 1));
+    (void) nod_cli_is_command_line (g_ptr_array_index (words, 1));
 
   return 0;
 }
