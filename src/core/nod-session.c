@@ -41,6 +41,13 @@ uses_keyring (NodSession *self)
   return (self->flags & NOD_SESSION_FLAGS_NO_KEYRING) == 0;
 }
 
+/* GitLab's times are the wall clock's, as the budget keeps them. */
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
 /* The engine syncs @account with @forge from now on (NULL: signed out, its actions wait). */
 static void
 give_forge (NodSession *self,
@@ -48,15 +55,18 @@ give_forge (NodSession *self,
             NodForge   *forge)
 {
   gint64 account_id = nod_account_get_id (account);
+  g_autoptr(NodRateLimit) last_run = nod_accounts_dup_rate_limit (self->accounts, account_id);
 
   /* An account signing in again is synced afresh: what waited goes first. */
   nod_sync_engine_remove_account (self->engine, account_id);
   nod_sync_engine_add_account (self->engine, account_id, forge);
+  /* A 429's Retry-After, or a budget spent to nothing, heard when Nod last ran, holds
+   * until its time, whatever GitLab has answered since. */
+  if (last_run != NULL)
+    nod_sync_engine_restore_block (self->engine, account_id,
+                                   nod_rate_limit_blocked_until (last_run, 0, now_s ()));
   if (forge != NULL)
     {
-      g_autoptr(NodRateLimit) last_run = nod_accounts_dup_rate_limit (self->accounts,
-                                                                       account_id);
-
       /* A budget spent when Nod last ran is still spent until GitLab's window resets. */
       if (last_run != NULL)
         nod_forge_restore_rate_limit (forge, last_run);
@@ -551,6 +561,21 @@ start_sign_in (NodSession          *self,
       return;
     }
   sign_in->token = g_strdup (token);
+  if (one_off)
+    {
+      NodAccount *account = find_one_off_account (self, nod_gitlab_get_base_url (sign_in->gitlab));
+      g_autoptr(NodRateLimit) last_run = account != NULL
+        ? nod_accounts_dup_rate_limit (self->accounts, nod_account_get_id (account)) : NULL;
+
+      /* GitLab said to wait: not even whose token it is is asked before then. */
+      if (last_run != NULL && nod_rate_limit_blocked_until (last_run, 0, now_s ()) > 0)
+        {
+          give_forge (self, account, NOD_FORGE (sign_in->gitlab));
+          g_task_return_pointer (task, g_object_ref (account), g_object_unref);
+          g_object_unref (task);
+          return;
+        }
+    }
   nod_forge_get_current_user_async (NOD_FORGE (sign_in->gitlab), cancellable, on_user_checked,
                                     task);
 }
