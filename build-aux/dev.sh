@@ -5,7 +5,8 @@
 #   build-aux/dev.sh test   install what is missing, build, run every test headless
 #
 # Build directories: _build (the app), _build-sanitize (core library and its tests with
-# AddressSanitizer and UndefinedBehaviorSanitizer).
+# AddressSanitizer and UndefinedBehaviorSanitizer), _build-fuzz (the libFuzzer targets of
+# tests/fuzz/, built with clang, with both sanitizers).
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,6 +14,7 @@ cd "$top"
 
 build_dir=_build
 sanitize_dir=_build-sanitize
+fuzz_dir=_build-fuzz
 
 # Debian 12 package names. Build tools and libraries, then what the app needs at run
 # time (icons, fonts, settings), then what the headless tests need.
@@ -25,6 +27,7 @@ packages=(
   adwaita-icon-theme fonts-cantarell librsvg2-common gsettings-desktop-schemas
   dconf-gsettings-backend at-spi2-core
   xvfb xauth dbus dbus-bin gnome-keyring python3-gitlab
+  clang libclang-rt-14-dev
 )
 
 say () {
@@ -171,6 +174,23 @@ run_sanitized_core_tests () {
   return $status
 }
 
+build_fuzz_targets () {
+  if [ ! -f "$fuzz_dir/build.ninja" ]; then
+    say "Configuring $fuzz_dir (libFuzzer targets, clang, ASan + UBSan)"
+    CC=clang meson setup "$fuzz_dir" -Dfuzzing=true -Dui=false --buildtype=debugoptimized
+  fi
+  say "Building $fuzz_dir"
+  meson compile -C "$fuzz_dir" fuzz
+}
+
+# Each target for NOD_FUZZ_SECONDS (15 by default) from a copy of its seed corpus; a
+# crash, a leak or a sanitizer report fails it (tests/fuzz/run-fuzz-target.sh). They run
+# for a fixed time whatever CPU they get: niced, they take what the sanitized suite beside
+# them leaves rather than slow it down.
+run_fuzz_targets () {
+  nice -n 10 meson test -C "$fuzz_dir" --suite fuzz --print-errorlogs --no-rebuild
+}
+
 cmd_run () {
   install_missing_packages
   build
@@ -188,19 +208,24 @@ cmd_test () {
   install_missing_packages
   build
   build_sanitized
+  build_fuzz_targets
 
   # The UI tests run one at a time and leave a core idle: the sanitized core suite runs
-  # beside the headless suite, its output kept until both are done.
+  # beside the headless suite, its output kept until both are done. It is the longer of
+  # the two: the fuzz targets run once the headless suite is done, while it finishes.
   say "Running the tests, and the core suite under the sanitizers beside them"
   run_sanitized_core_tests > "$sanitize_dir/run.log" 2>&1 &
   sanitized=$!
   run_headless_tests || status=1
+  say "Running the fuzz targets"
+  run_fuzz_targets || status=1
   wait "$sanitized" || status=1
   say "The core suite under the sanitizers"
   cat "$sanitize_dir/run.log"
 
   summary=$(summarise "$build_dir/meson-logs/testlog.json" \
-                      "$sanitize_dir/meson-logs/testlog.json")
+                      "$sanitize_dir/meson-logs/testlog.json" \
+                      "$fuzz_dir/meson-logs/testlog.json")
   case "$summary" in
     *" 0 failed"*) ;;
     *) status=1 ;;

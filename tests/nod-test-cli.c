@@ -65,6 +65,8 @@ nod_test_cli_new_launcher (NodTestCli *cli)
     g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   else
     g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "all", TRUE);
+  if (cli->child_setup != NULL)
+    g_subprocess_launcher_set_child_setup (launcher, cli->child_setup, NULL, NULL);
   /* No bus: nothing to forward to, the child does the work. */
   if (!cli->use_session_bus)
     g_subprocess_launcher_setenv (launcher, "DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);

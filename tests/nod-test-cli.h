@@ -31,6 +31,9 @@ typedef struct
   const char    *one_off_token;
   /* No G_MESSAGES_DEBUG: stderr holds only what nod says, as a user sees it. */
   gboolean       without_debug_logs;
+  /* Run in each child just before it becomes nod (g_subprocess_launcher_set_child_setup),
+   * or NULL. */
+  GSpawnChildSetupFunc child_setup;
 } NodTestCli;
 
 /* What a child did: its exit status and everything it wrote, NUL-terminated (a NUL it

@@ -687,6 +687,28 @@ test_urls (void)
   }
 }
 
+/* A typed address is checked and forgotten: its scheme is not interned for the rest of the
+ * process, as GLib's g_uri_peek_scheme() would (the intern table never shrinks). */
+static void
+test_url_scheme_not_kept (void)
+{
+  static const char *const urls[] = {
+    "nodtestscheme://gitlab.example.com",
+    "NodTestUpper://gitlab.example.com",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (nod_cli_check_url (urls[i], FALSE, &error));
+      g_assert_error (error, NOD_CLI_ERROR, NOD_CLI_ERROR_USAGE);
+    }
+
+  g_assert_cmpuint (g_quark_try_string ("nodtestscheme"), ==, 0);
+  g_assert_cmpuint (g_quark_try_string ("nodtestupper"), ==, 0);
+}
+
 static void
 test_help (void)
 {
@@ -900,6 +922,7 @@ main (int   argc,
   g_test_add_func ("/nod/cli-command/token-refused", test_token_refused);
   g_test_add_func ("/nod/cli-command/token-not-echoed", test_token_not_echoed);
   g_test_add_func ("/nod/cli-command/urls", test_urls);
+  g_test_add_func ("/nod/cli-command/url-scheme-not-kept", test_url_scheme_not_kept);
   g_test_add_func ("/nod/cli-command/help", test_help);
   g_test_add_func ("/nod/cli-command/help-text", test_help_text);
   g_test_add_func ("/nod/cli-command/is-command-line", test_is_command_line);

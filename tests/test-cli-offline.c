@@ -339,6 +339,48 @@ test_offline_nothing_known (NodTestCli    *fixture,
   restart_fake (fixture, port);
 }
 
+/* Whatever stops a pull, `nod pull` says so and does not exit 0: waiting (75, with until
+ * when) for a rate limit or an unreachable GitLab, failed (1) for the rest. */
+static void
+test_pull_failures (NodTestCli    *fixture,
+                    gconstpointer  data)
+{
+  static const struct
+  {
+    const char *fault;
+    int         status;
+    const char *says;
+  } cases[] = {
+    { "\"status\": 500", 1, "nod: the pull failed: " },
+    { "\"status\": 401", 1, "nod: the pull failed: " },
+    { "\"status\": 403", 1, "nod: the pull failed: " },
+    { "\"malformed\": true", 1, "nod: the pull failed: " },
+    { "\"drop\": true", 75, "nod: the pull stopped and will go on later: " },
+    /* Last: a block is kept for the next run. */
+    { "\"status\": 429, \"retry_after\": 600", 75, "(until " },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto (NodTestCliOutcome) pulled = { 0, };
+      g_autofree char *fault = g_strdup_printf ("{\"method\": \"GET\", \"path\": "
+                                                "\"^/api/v4/merge_requests$\", \"times\": 100, "
+                                                "%s}", cases[i].fault);
+
+      {
+        g_autoptr(JsonNode) armed = nod_test_fake_control (fixture->base_url, "POST",
+                                                           "/__fake/faults", fault);
+      }
+      nod_test_cli_run (fixture, &pulled, NULL, "pull", NULL);
+      if (pulled.status != cases[i].status || strstr (pulled.err, cases[i].says) == NULL)
+        g_error ("%s: exit %d, %s", cases[i].fault, pulled.status, pulled.err);
+      {
+        g_autoptr(JsonNode) cleared = nod_test_fake_control (fixture->base_url, "DELETE",
+                                                             "/__fake/faults", NULL);
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -358,6 +400,7 @@ main (int   argc,
   ADD ("/nod/cli/offline/revoked-token", test_revoked_token);
   ADD ("/nod/cli/offline/one-off-not-listed", test_one_off_not_listed);
   ADD ("/nod/cli/offline/nothing-known", test_offline_nothing_known);
+  ADD ("/nod/cli/offline/pull-failures", test_pull_failures);
 #undef ADD
 
   return g_test_run ();

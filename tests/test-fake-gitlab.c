@@ -2020,6 +2020,135 @@ test_fault_stall (Fixture       *fixture,
   g_assert_nonnull (unapplied->error);
 }
 
+/* Reads a body the way a client does, a read at a time, and counts the reads. */
+typedef struct
+{
+  GInputStream *stream;
+  GByteArray   *body;
+  guint         reads;
+  gboolean      done;
+  GError       *error;
+  guint8        buffer[4096];
+} BodyReader;
+
+static void
+on_body_chunk (GObject      *source_object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  BodyReader *reader = user_data;
+  gssize length = g_input_stream_read_finish (reader->stream, result, &reader->error);
+
+  if (length <= 0)
+    {
+      reader->done = TRUE;
+      return;
+    }
+  reader->reads++;
+  g_byte_array_append (reader->body, reader->buffer, (guint) length);
+  g_input_stream_read_async (reader->stream, reader->buffer, sizeof reader->buffer,
+                             G_PRIORITY_DEFAULT, NULL, on_body_chunk, reader);
+}
+
+static gboolean
+body_read (gpointer data)
+{
+  return ((BodyReader *) data)->done;
+}
+
+/* A dripped answer is the same answer, its Content-Length whole from the start, its body
+ * coming a byte at a time. */
+static void
+test_fault_drip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Response) plain = NULL, added = NULL, bad = NULL;
+  g_autofree char *url = g_strconcat (fixture->base_url, "/api/v4/projects/11", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  BodyReader reader = { NULL, body, 0, FALSE, NULL, { 0 } };
+  static const char *const refused[] = {
+    "{\"drip_ms\": -1}",
+    "{\"drip_ms\": \"10\"}",
+    "{\"drip_ms\": 60001}",
+    "{\"drip_ms\": 10, \"drop\": true}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_clear_pointer (&bad, response_free);
+      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
+                           SOUP_STATUS_BAD_REQUEST);
+    }
+
+  plain = expect_status (api (fixture, "GET", "/projects/11"), SOUP_STATUS_OK);
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"^/api/v4/projects/11$\", \"drip_ms\": 2}"),
+                         SOUP_STATUS_CREATED);
+  g_assert_cmpint (json_object_get_int_member (response_object (added), "drip_ms"), ==, 2);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN", TOKEN);
+  soup_session_send_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
+                           nod_test_keep_result, &result);
+  reader.stream = soup_session_send_finish (fixture->session, nod_test_wait_for_result (&result),
+                                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+  g_assert_cmpint (soup_message_headers_get_content_length (soup_message_get_response_headers (msg)),
+                   ==, (goffset) g_bytes_get_size (plain->body));
+  g_input_stream_read_async (reader.stream, reader.buffer, sizeof reader.buffer,
+                             G_PRIORITY_DEFAULT, NULL, on_body_chunk, &reader);
+  nod_test_wait_until (body_read, &reader);
+  g_assert_no_error (reader.error);
+  g_clear_object (&reader.stream);
+
+  g_assert_cmpmem (body->data, body->len, g_bytes_get_data (plain->body, NULL),
+                   g_bytes_get_size (plain->body));
+  /* Not in one piece: the client had to wait for bytes again and again. */
+  g_assert_cmpuint (reader.reads, >, 1);
+}
+
+/* Pagination headers that lie: what they say is what the test asked for, the page itself
+ * is the true one. */
+static void
+test_fault_pages (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(Response) plain = NULL, added = NULL, lying = NULL, bad = NULL, after = NULL;
+  static const char *const refused[] = {
+    "{\"next_page\": -1}",
+    "{\"next_page\": \"2\"}",
+    "{\"total_pages\": true}",
+    "{\"next_page\": 1, \"stall\": true}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_clear_pointer (&bad, response_free);
+      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
+                           SOUP_STATUS_BAD_REQUEST);
+    }
+
+  plain = expect_status (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (plain, "x-next-page"), ==, 2);
+  added = expect_status (control (fixture, "POST", "/__fake/faults",
+                                  "{\"path\": \"^/api/v4/projects$\", \"next_page\": 1, "
+                                  "\"total_pages\": 7}"),
+                         SOUP_STATUS_CREATED);
+  lying = expect_status (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (lying, "x-page"), ==, 1);
+  g_assert_cmpint (header_int (lying, "x-next-page"), ==, 1);
+  g_assert_cmpint (header_int (lying, "x-total-pages"), ==, 7);
+  g_assert_cmpmem (g_bytes_get_data (lying->body, NULL), g_bytes_get_size (lying->body),
+                   g_bytes_get_data (plain->body, NULL), g_bytes_get_size (plain->body));
+
+  /* Once ("times" 1), then the truth again. */
+  after = expect_status (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
+  g_assert_cmpint (header_int (after, "x-next-page"), ==, 2);
+}
+
 /* The fake goes away while it stalls a request: nothing leaks or crashes. */
 static void
 test_dispose_while_stalled (void)
@@ -2515,6 +2644,8 @@ main (int   argc,
   ADD ("/nod/fake-gitlab/gates/client-gone", test_gate_client_gone);
   g_test_add_func ("/nod/fake-gitlab/gates/dispose-while-held", test_dispose_while_held);
   ADD ("/nod/fake-gitlab/faults/stall", test_fault_stall);
+  ADD ("/nod/fake-gitlab/faults/drip", test_fault_drip);
+  ADD ("/nod/fake-gitlab/faults/pages", test_fault_pages);
   g_test_add_func ("/nod/fake-gitlab/faults/dispose-while-stalled", test_dispose_while_stalled);
   ADD ("/nod/fake-gitlab/request-log", test_request_log);
   ADD ("/nod/fake-gitlab/reset", test_reset);

@@ -316,6 +316,53 @@ test_error_message (void)
     }
 }
 
+/* An answer is one JSON object or array. json-glib 1.6 reads "0{…}" or two documents in a
+ * row as one, keeps one value and leaks the others: Nod refuses them before it parses. */
+static void
+test_one_document (void)
+{
+  static const char *const refused[] = {
+    "0{\"message\": \"a\"}",
+    "\"x\" {\"message\": \"a\"}",
+    "{\"message\": \"a\"} {\"message\": \"b\"}",
+    "{\"message\": \"a\"}{\"message\": \"b\"}",
+    "[] [{\"message\": \"a\"}]",
+    "{\"message\": \"a\"}]",
+    "]{\"message\": \"a\"}",
+    "{\"message\": \"a\"} 0",
+  };
+  static const char *const accepted[] = {
+    "{\"message\": \"a\"}",
+    " \r\n\t{\"message\": \"a\"}\r\n",
+    "{\"message\": \"a} {\\\" ] \"}",
+  };
+  g_autofree char *twice = g_strconcat (merge_request_json, merge_request_json, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_static (refused[i], strlen (refused[i]));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = _nod_gitlab_json_parse (body, &error);
+      g_autofree char *message = _nod_gitlab_json_error_message (body);
+
+      g_test_message ("%s", refused[i]);
+      g_assert_null (root);
+      g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL);
+      g_assert_null (message);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new_static (accepted[i], strlen (accepted[i]));
+      g_autofree char *message = _nod_gitlab_json_error_message (body);
+
+      g_test_message ("%s", accepted[i]);
+      g_assert_nonnull (message);
+    }
+
+  assert_protocol_error (twice);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -332,6 +379,7 @@ main (int   argc,
   g_test_add_func ("/nod/gitlab-json/discussion", test_discussion);
   g_test_add_func ("/nod/gitlab-json/discussion-hostile-id", test_discussion_hostile_id);
   g_test_add_func ("/nod/gitlab-json/error-message", test_error_message);
+  g_test_add_func ("/nod/gitlab-json/one-document", test_one_document);
 
   return g_test_run ();
 }

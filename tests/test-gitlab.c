@@ -809,6 +809,232 @@ test_pagination_past_count_limit (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (seen), ==, 1200);
 }
 
+/* ---- a hostile server: pages that do not advance, answers that never end ---- */
+
+/* Walks a list as a client does, following each next page, and gives up after @guard pages
+ * (a failure of the test: the backend should have stopped the walk long before). */
+static GError *
+walk_merge_requests (Fixture *fixture,
+                     guint    guard,
+                     guint   *out_pages)
+{
+  guint page_number = 1, pages = 0;
+
+  while (page_number != 0 && pages < guard)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NodForgePage) page = list_merge_requests (fixture,
+                                                          NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
+                                                          NULL, NULL, page_number, &error);
+
+      if (page == NULL)
+        {
+          *out_pages = pages;
+          return g_steal_pointer (&error);
+        }
+      pages++;
+      page_number = nod_forge_page_get_next_page (page);
+    }
+
+  g_assert_cmpuint (pages, <, guard);
+  *out_pages = pages;
+  return NULL;
+}
+
+/* A server whose next page is the page it just sent: the walk stops at once, with a
+ * sentence, and does not ask again. */
+static void
+test_pages_must_advance (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint pages = 0;
+
+  add_fault (fixture, "{\"method\": \"GET\", \"path\": \"^/api/v4/merge_requests$\", "
+                      "\"next_page\": 1, \"times\": 2000}");
+  error = walk_merge_requests (fixture, 1000, &pages);
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL);
+  g_assert_cmpstr (error->message, ==, "GitLab’s pages did not advance");
+  g_assert_cmpuint (pages, ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==, 1);
+
+  /* Going back is no better than standing still. */
+  g_clear_error (&error);
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/reset", NULL);
+  }
+  add_fault (fixture, "{\"method\": \"GET\", \"path\": \"^/api/v4/merge_requests$\", "
+                      "\"next_page\": 2, \"times\": 2000}");
+  error = walk_merge_requests (fixture, 1000, &pages);
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL);
+  g_assert_cmpuint (pages, ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==, 2);
+}
+
+/* x-total-pages, when sent, ends the walk even if x-next-page goes on. */
+static void
+test_pages_stop_at_total (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint pages = 0;
+
+  add_fault (fixture, "{\"method\": \"GET\", \"path\": \"^/api/v4/merge_requests$\", "
+                      "\"total_pages\": 3, \"times\": 2000}");
+  error = walk_merge_requests (fixture, 1000, &pages);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pages, ==, 3);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==, 3);
+}
+
+/* A list that claims to go on past NOD_FORGE_MAX_PAGES is refused, not followed. */
+static void
+test_pages_capped (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fault = g_strdup_printf ("{\"method\": \"GET\", "
+                                            "\"path\": \"^/api/v4/merge_requests$\", "
+                                            "\"next_page\": %u}", NOD_FORGE_MAX_PAGES + 1);
+  guint pages = 0;
+
+  add_fault (fixture, fault);
+  error = walk_merge_requests (fixture, 1000, &pages);
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL);
+  g_assert_cmpuint (pages, ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/v4/merge_requests$"), ==, 1);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *method;
+  const char *path;
+  gboolean    answered;  /* wait until the fake has begun its answer, not only logged it */
+} LoggedWait;
+
+static gboolean
+is_logged (gpointer data)
+{
+  LoggedWait *wait = data;
+  g_autoptr(JsonNode) log = control (wait->fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *entries = json_node_get_array (log);
+
+  for (guint i = 0; i < json_array_get_length (entries); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (entries, i);
+
+      if (g_str_equal (json_object_get_string_member (entry, "method"), wait->method) &&
+          g_str_equal (json_object_get_string_member (entry, "path"), wait->path) &&
+          (!wait->answered || json_object_get_int_member (entry, "status") != 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A body sent a byte a second never trips the idle timeout; the deadline ends it. The test
+ * moves a manual clock past it while the drip keeps the request alive. */
+static void
+test_deadline_ends_a_drip (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodUser) user = NULL;
+  LoggedWait answering = { fixture, "GET", "/api/v4/user", TRUE };
+
+  nod_gitlab_set_clock (fixture->gitlab, clock);
+  nod_gitlab_set_timeout (fixture->gitlab, 600);
+  add_fault (fixture, "{\"method\": \"GET\", \"path\": \"^/api/v4/user$\", \"drip_ms\": 1000}");
+  nod_forge_get_current_user_async (fixture->forge, NULL, nod_test_keep_result, &result);
+  nod_test_wait_until (is_logged, &answering);
+  g_assert_null (result);
+
+  /* Short of the deadline, nothing happens. */
+  nod_clock_advance (clock, NOD_GITLAB_DEFAULT_DEADLINE_S - 1);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (result);
+
+  nod_clock_advance (clock, 1);
+  user = nod_forge_get_current_user_finish (fixture->forge, nod_test_wait_for_result (&result),
+                                            &error);
+  g_assert_null (user);
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_TIMEOUT);
+  g_assert_cmpstr (error->message, ==, "GitLab took too long to answer");
+  g_assert_cmpuint (nod_clock_get_next_due_s (clock), ==, 0);
+
+  /* The next request has a deadline of its own, and a fair server answers within it. */
+  g_clear_object (&user);
+  g_clear_error (&error);
+  nod_gitlab_set_deadline (fixture->gitlab, 5);
+  user = current_user (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (user);
+}
+
+/* A write GitLab did but never answered: a timeout, and the change is on the server. */
+static void
+test_deadline_after_apply (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  g_autoptr(NodMergeRequest) mr = find_approvable (fixture);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodApprovals) approvals = NULL;
+  g_autoptr(NodApprovals) on_server = NULL;
+  g_autofree char *path = g_strdup_printf ("/api/v4/projects/%" G_GINT64_FORMAT
+                                           "/merge_requests/%" G_GINT64_FORMAT "/approve",
+                                           nod_merge_request_get_project_id (mr),
+                                           nod_merge_request_get_iid (mr));
+  LoggedWait sent = { fixture, "POST", path, FALSE };
+
+  nod_gitlab_set_clock (fixture->gitlab, clock);
+  nod_gitlab_set_deadline (fixture->gitlab, 10);
+  /* Only the deadline can end it: libsoup's idle timeout is longer than the test waits. */
+  nod_gitlab_set_timeout (fixture->gitlab, 600);
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"stall\": true, "
+                      "\"applied\": true}");
+  nod_forge_approve_async (fixture->forge, nod_merge_request_get_project_id (mr),
+                           nod_merge_request_get_iid (mr), NULL, NULL, nod_test_keep_result,
+                           &result);
+  nod_test_wait_until (is_logged, &sent);
+  g_assert_null (result);
+
+  nod_clock_advance (clock, 10);
+  approvals = nod_forge_approve_finish (fixture->forge, nod_test_wait_for_result (&result),
+                                        &error);
+  g_assert_null (approvals);
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_TIMEOUT);
+
+  on_server = get_approvals (fixture, nod_merge_request_get_project_id (mr),
+                             nod_merge_request_get_iid (mr), NULL);
+  g_assert_true (nod_approvals_get_user_has_approved (on_server));
+}
+
+/* The caller's cancellable still cancels, and its error stays "cancelled". */
+static void
+test_cancel_is_not_a_timeout (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodUser) user = NULL;
+  LoggedWait sent = { fixture, "GET", "/api/v4/user", FALSE };
+
+  add_fault (fixture, "{\"method\": \"GET\", \"path\": \"^/api/v4/user$\", \"stall\": true}");
+  nod_forge_get_current_user_async (fixture->forge, cancellable, nod_test_keep_result, &result);
+  nod_test_wait_until (is_logged, &sent);
+  g_cancellable_cancel (cancellable);
+  user = nod_forge_get_current_user_finish (fixture->forge, nod_test_wait_for_result (&result),
+                                            &error);
+  g_assert_null (user);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 test_base_url (void)
 {
@@ -891,6 +1117,12 @@ main (int   argc,
   ADD ("/nod/gitlab/error-matrix", test_error_matrix, 0);
   ADD ("/nod/gitlab/token-stays-in-header", test_token_stays_in_header, 0);
   ADD ("/nod/gitlab/pagination-past-count-limit", test_pagination_past_count_limit, 1200);
+  ADD ("/nod/gitlab/pages/must-advance", test_pages_must_advance, 1200);
+  ADD ("/nod/gitlab/pages/stop-at-total", test_pages_stop_at_total, 1200);
+  ADD ("/nod/gitlab/pages/capped", test_pages_capped, 1200);
+  ADD ("/nod/gitlab/deadline/ends-a-drip", test_deadline_ends_a_drip, 0);
+  ADD ("/nod/gitlab/deadline/after-apply", test_deadline_after_apply, 0);
+  ADD ("/nod/gitlab/deadline/cancel-is-not-a-timeout", test_cancel_is_not_a_timeout, 0);
   g_test_add_func ("/nod/gitlab/base-url", test_base_url);
 
 #undef ADD

@@ -160,6 +160,38 @@ test_absent_and_hostile (void)
   }
 }
 
+/* The snapshot as the session keeps it: what was written comes back; text that is not one
+ * object is unknown, two documents in a row ("0{…}" among them) included, which json-glib
+ * would read as one (leaking the rest). */
+static void
+test_stored_json (void)
+{
+  static const char *const refused[] = {
+    "", "null", "[]", "{\"limit\": 5",
+    "0{\"limit\": 5}",
+    "{\"limit\": 5} {\"limit\": 6}",
+    "{\"limit\": 5}]",
+  };
+  NodRateLimit limit = { 2000, 17, NOW + 60, NOW + 30, NOW };
+  NodRateLimit restored;
+  g_autofree char *json = nod_rate_limit_to_json (&limit);
+
+  g_assert_true (nod_rate_limit_from_json (&restored, json));
+  g_assert_cmpint (restored.limit, ==, 2000);
+  g_assert_cmpint (restored.remaining, ==, 17);
+  g_assert_cmpint (restored.reset_at, ==, NOW + 60);
+  g_assert_cmpint (restored.retry_at, ==, NOW + 30);
+  g_assert_cmpint (restored.observed_at, ==, NOW);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_test_message ("%s", refused[i]);
+      g_assert_false (nod_rate_limit_from_json (&restored, refused[i]));
+      g_assert_false (nod_rate_limit_is_known (&restored));
+      g_assert_cmpint (restored.limit, ==, -1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -170,6 +202,7 @@ main (int   argc,
   g_test_add_func ("/nod/rate-limit/reset-time-only", test_reset_time_only);
   g_test_add_func ("/nod/rate-limit/retry-after", test_retry_after);
   g_test_add_func ("/nod/rate-limit/absent-and-hostile", test_absent_and_hostile);
+  g_test_add_func ("/nod/rate-limit/stored-json", test_stored_json);
   g_test_add_func ("/nod/rate-limit/update-keeps-budget", test_update_keeps_budget);
 
   return g_test_run ();

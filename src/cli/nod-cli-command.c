@@ -593,7 +593,7 @@ nod_cli_check_url (const char  *url,
                    GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
-  const char *scheme;
+  g_autofree char *scheme = NULL;
   const char *host;
 
   g_return_val_if_fail (url != NULL, FALSE);
@@ -602,7 +602,8 @@ nod_cli_check_url (const char  *url,
   if (is_printable_ascii (url) && nod_gitlab_check_base_url (url, insecure_http, NULL))
     return TRUE;
 
-  scheme = g_uri_peek_scheme (url);
+  /* Not g_uri_peek_scheme(): it interns whatever scheme was typed, for good. */
+  scheme = g_uri_parse_scheme (url);
   if (strstr (url, "://") == NULL ||
       (g_strcmp0 (scheme, "https") != 0 && g_strcmp0 (scheme, "http") != 0))
     {

@@ -54,6 +54,7 @@ struct _NodCliRun
 
   /* sync: what its pull fetched; sync --preview: the scope it asks about next. */
   guint                    pulled;
+  int                      pull_status;    /* sync: the pull's exit status, for the end */
   guint                    preview_scope;
 };
 
@@ -71,6 +72,7 @@ void       _nod_cli_finish         (GTask                   *task,
                                     const char              *message);
 void       _nod_cli_finish_error   (GTask                   *task,
                                     const GError            *error);
+void       _nod_cli_finish_read    (GTask                   *task);
 
 char      *_nod_cli_reference      (const char              *project_path,
                                     gint64                   iid);

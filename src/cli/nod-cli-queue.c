@@ -152,7 +152,7 @@ on_queue_listed (GObject      *source_object,
     }
   else if (actions->len == 0)
     _nod_cli_out (run, "%s\n", _("Nothing waiting to be sent."));
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
+  _nod_cli_finish_read (task);
 }
 
 void

@@ -148,14 +148,13 @@ on_counted_for_status (GObject      *source_object,
     }
 
   if (!run->command->json)
+    print_status (run, &counts);
+  else
     {
-      print_status (run, &counts);
-      _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
-      return;
+      json = status_to_json (run, &counts);
+      _nod_cli_out_json (run, json);
     }
-  json = status_to_json (run, &counts);
-  _nod_cli_out_json (run, json);
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
+  _nod_cli_finish_read (task);
 }
 
 /* Over every account: the rate limit is the signed-in one's, if any. */

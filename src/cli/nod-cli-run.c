@@ -100,6 +100,8 @@ _nod_cli_finish (GTask      *task,
   g_object_unref (task);
 }
 
+/* A database another program holds is a passing state: 75, try again (nothing was done);
+ * one that can't be written stays so until someone mends it: 1. */
 void
 _nod_cli_finish_error (GTask        *task,
                        const GError *error)
@@ -108,7 +110,40 @@ _nod_cli_finish_error (GTask        *task,
   g_autofree char *reason = nod_cli_output_value (error->message);
   g_autofree char *message = g_strdup_printf ("nod: %s", reason);
 
-  _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
+  _nod_cli_finish (task, g_error_matches (error, NOD_STORE_ERROR, NOD_STORE_ERROR_BUSY)
+                           ? NOD_CLI_EXIT_QUEUED : NOD_CLI_EXIT_ERROR,
+                   message);
+}
+
+static void
+on_write_probed (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_store_probe_write_finish (NOD_STORE (source_object), result, &error))
+    {
+      /* Translators: the reason is a sentence about Nod's database */
+      g_autofree char *note = g_strdup_printf (_("nod: this is what Nod’s data held, but it "
+                                                 "can’t change now: %s"), error->message);
+
+      g_application_command_line_printerr (run->command_line, "%s\n", note);
+    }
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
+}
+
+/* A read is done, its output printed: it ends saying, on stderr, if what it showed can't
+ * change now (the database is read-only, or another program holds it). */
+void
+_nod_cli_finish_read (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_store_probe_write_async (nod_outbox_get_store (run->outbox), g_task_get_cancellable (task),
+                               on_write_probed, task);
 }
 
 /* "group/project!42" */

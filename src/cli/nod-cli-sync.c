@@ -32,6 +32,18 @@ _nod_cli_push_exit_status (guint failed,
   return remaining > 0 ? NOD_CLI_EXIT_QUEUED : NOD_CLI_EXIT_OK;
 }
 
+/* Of two exit statuses, the one that says more went wrong: failed, then waiting, then done. */
+static int
+worse_status (int a,
+              int b)
+{
+  if (a == NOD_CLI_EXIT_ERROR || b == NOD_CLI_EXIT_ERROR)
+    return NOD_CLI_EXIT_ERROR;
+  if (a == NOD_CLI_EXIT_QUEUED || b == NOD_CLI_EXIT_QUEUED)
+    return NOD_CLI_EXIT_QUEUED;
+  return NOD_CLI_EXIT_OK;
+}
+
 static void
 on_counted_after_push (GObject      *source_object,
                        GAsyncResult *result,
@@ -56,7 +68,9 @@ on_counted_after_push (GObject      *source_object,
     _nod_cli_out (run, "pulled %u\n", run->pulled);
   _nod_cli_out (run, "pushed %u, failed %u, remaining %u\n", summary->pushed, summary->failed,
                 remaining);
-  _nod_cli_finish (task, _nod_cli_push_exit_status (summary->failed, remaining), NULL);
+  _nod_cli_finish (task, worse_status (run->pull_status,
+                                       _nod_cli_push_exit_status (summary->failed, remaining)),
+                   NULL);
 }
 
 static void
@@ -84,13 +98,37 @@ _nod_cli_push (GTask *task)
 
       if (run->command->verb == NOD_CLI_VERB_SYNC)
         _nod_cli_out (run, "pulled %u\n", run->pulled);
-      _nod_cli_finish (task, NOD_CLI_EXIT_QUEUED, message);
+      _nod_cli_finish (task, worse_status (run->pull_status, NOD_CLI_EXIT_QUEUED), message);
       return;
     }
   _nod_cli_when_idle (task, after_push);
 }
 
 /* ---- pull, and sync: a pull, then a push ---- */
+
+/* How the pull went, for people and as an exit status: a stop for the budget or an
+ * unreachable GitLab waits (75, and until when); anything else that went wrong failed (1). */
+static int
+report_pull (NodCliRun            *run,
+             const NodSyncSummary *summary)
+{
+  g_autofree char *why = NULL;
+
+  if (summary->pull_outcome == NOD_SYNC_PULL_DONE)
+    return NOD_CLI_EXIT_OK;
+
+  why = _nod_cli_why_waiting (run->engine, NULL);
+  if (summary->pull_outcome == NOD_SYNC_PULL_FAILED)
+    {
+      g_application_command_line_printerr (run->command_line, _("nod: the pull failed: %s\n"),
+                                           why);
+      return NOD_CLI_EXIT_ERROR;
+    }
+  g_application_command_line_printerr (run->command_line,
+                                       _("nod: the pull stopped and will go on later: %s\n"),
+                                       why);
+  return NOD_CLI_EXIT_QUEUED;
+}
 
 static void
 after_pull (GTask *task)
@@ -100,13 +138,14 @@ after_pull (GTask *task)
                                     nod_sync_engine_get_status (run->engine));
 
   run->pulled = summary->pulled;
+  run->pull_status = report_pull (run, summary);
   if (run->command->verb == NOD_CLI_VERB_SYNC)
     {
       _nod_cli_push (task);
       return;
     }
   _nod_cli_out (run, "pulled %u\n", run->pulled);
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, NULL);
+  _nod_cli_finish (task, run->pull_status, NULL);
 }
 
 void

@@ -361,6 +361,22 @@ on_command_line (GApplication            *application,
   return 0;
 }
 
+/* Whether the app owns Nod's name on @bus now: a command is then forwarded to it. */
+static gboolean
+app_is_running (GDBusConnection *bus)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", APP_ID), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
 /**
  * nod_cli_main:
  *
@@ -382,9 +398,11 @@ nod_cli_main (int    argc,
    * (Only possible before the first thread starts.) */
   g_log_writer_default_set_use_stderr (TRUE);
 
-  /* No session bus (SSH, cron): no running Nod to find either; run here. */
+  /* No session bus (SSH, cron), or no Nod running on it: run here, without taking Nod's
+   * name — or a second command started meanwhile would be run by this process, against
+   * this process's data, with this one's exit status the last to finish. */
   bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  if (bus == NULL)
+  if (bus == NULL || !app_is_running (bus))
     flags |= G_APPLICATION_NON_UNIQUE;
 
   application = g_application_new (APP_ID, flags);

@@ -562,3 +562,16 @@ nod_forge_set_error_for_transport (GError       **error,
     g_set_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NETWORK,
                  _("Could not reach GitLab (%s)"), transport_error->message);
 }
+
+/**
+ * nod_forge_set_error_too_many_pages:
+ *
+ * A walk of one list went on past %NOD_FORGE_MAX_PAGES pages: the server is looping or
+ * making pages up, and the walk ends here.
+ */
+void
+nod_forge_set_error_too_many_pages (GError **error)
+{
+  g_set_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
+               _("GitLab’s list went on past %u pages"), NOD_FORGE_MAX_PAGES);
+}

@@ -36,6 +36,11 @@ typedef enum
 
 GQuark nod_forge_error_quark (void);
 
+/* The most pages Nod follows in one walk of a list: 100,000 merge requests, or threads on
+ * one merge request, at 100 a page, far more than a reviewer has. A server that goes on
+ * past it is looping or hostile, and the walk ends in an error rather than never. */
+#define NOD_FORGE_MAX_PAGES 1000
+
 typedef enum
 {
   NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED,
@@ -265,5 +270,6 @@ void             nod_forge_set_error_for_status       (GError              **err
                                                        const NodRateLimit   *rate_limit);
 void             nod_forge_set_error_for_transport    (GError              **error,
                                                        const GError         *transport_error);
+void             nod_forge_set_error_too_many_pages   (GError              **error);
 
 G_END_DECLS

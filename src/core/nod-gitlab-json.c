@@ -267,12 +267,15 @@ read_users (JsonObject  *object,
   return TRUE;
 }
 
-/* Counts how deeply arrays and objects nest, outside strings, without parsing. */
+/* TRUE if @data is one object or array, nested no deeper than the limit, with nothing but
+ * blanks around it, checked outside strings without parsing. json-glib 1.6 takes more
+ * ("0{…}", two documents in a row), keeps one value and leaks the others. */
 static gboolean
-nesting_within_limit (const char *data,
-                      gsize       length)
+is_one_bounded_document (const char *data,
+                         gsize       length)
 {
   gboolean in_string = FALSE;
+  gboolean started = FALSE;
   int depth = 0;
 
   for (gsize i = 0; i < length; i++)
@@ -286,10 +289,15 @@ nesting_within_limit (const char *data,
           else if (c == '"')
             in_string = FALSE;
         }
+      else if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        continue;
+      else if (depth == 0 && (started || (c != '[' && c != '{')))
+        return FALSE;   /* something before the document, or after it */
       else if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
         {
+          started = TRUE;
           if (++depth > NOD_GITLAB_JSON_MAX_DEPTH)
             return FALSE;
         }
@@ -297,7 +305,7 @@ nesting_within_limit (const char *data,
         depth--;
     }
 
-  return TRUE;
+  return started && depth == 0;
 }
 
 JsonNode *
@@ -309,7 +317,7 @@ _nod_gitlab_json_parse (GBytes  *body,
   const char *data = body != NULL ? g_bytes_get_data (body, &length) : NULL;
   g_autoptr(GError) parse_error = NULL;
 
-  if (data == NULL || length == 0 || !nesting_within_limit (data, length) ||
+  if (data == NULL || length == 0 || !is_one_bounded_document (data, length) ||
       !json_parser_load_from_data (parser, data, (gssize) length, &parse_error) ||
       json_parser_get_root (parser) == NULL)
     {

@@ -304,6 +304,33 @@ header_uint (SoupMessageHeaders *headers,
   return (guint) value;
 }
 
+/* The page after @page, or 0 when @page is the last. A next page that is absent or not a
+ * number ends the list; one that does not come after @page, or lies past the most pages
+ * Nod follows, is a server looping or lying, and refused: following it would never end. */
+static guint
+next_page_of (SoupMessageHeaders  *headers,
+              guint                page,
+              GError             **error)
+{
+  guint next_page = header_uint (headers, "x-next-page");
+  guint total_pages = header_uint (headers, "x-total-pages");
+
+  if (total_pages > 0 && page >= total_pages)
+    return 0;
+  if (next_page != 0 && next_page <= page)
+    {
+      g_set_error_literal (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
+                           _("GitLab’s pages did not advance"));
+      return 0;
+    }
+  if (next_page > NOD_FORGE_MAX_PAGES)
+    {
+      nod_forge_set_error_too_many_pages (error);
+      return 0;
+    }
+  return next_page;
+}
+
 static void
 parse_in_thread (GTask        *task,
                  gpointer      source_object,
@@ -432,12 +459,18 @@ on_sent (GObject      *source_object,
       return;
     }
 
-  if (call->is_list)
+  if (call->is_list && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (call->message)))
     {
       const char *total = soup_message_headers_get_one (headers, "x-total");
       guint64 value;
 
-      call->next_page = header_uint (headers, "x-next-page");
+      call->next_page = next_page_of (headers, call->page, &error);
+      if (error != NULL)
+        {
+          call_settle (call);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
       call->total = total != NULL && g_ascii_string_to_unsigned (total, 10, 0, G_MAXINT64,
                                                                  &value, NULL)
                     ? (gint64) value : -1;

@@ -15,6 +15,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "nod-gitlab-json.h"
 #include "nod-rate-limit.h"
 
 G_DEFINE_BOXED_TYPE (NodRateLimit, nod_rate_limit, nod_rate_limit_copy, nod_rate_limit_free)
@@ -246,15 +247,20 @@ gboolean
 nod_rate_limit_from_json (NodRateLimit *self,
                           const char   *json)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *object;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
   nod_rate_limit_init_unknown (self);
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (json == NULL)
+    return FALSE;
+
+  /* Read as GitLab's answers are: one document, bounded, nothing json-glib would leak. */
+  bytes = g_bytes_new_static (json, strlen (json));
+  root = _nod_gitlab_json_parse (bytes, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return FALSE;
 
   object = json_node_get_object (root);

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "nod-store.h"
 #include "nod-store-private.h"
@@ -68,8 +69,9 @@ typedef struct
 
 typedef struct
 {
-  char  *path;
-  guint  schema_version;
+  char     *path;
+  guint     schema_version;
+  gboolean  read_only;      /* set by the worker: opened to read only */
 } OpenData;
 
 struct _NodStore
@@ -79,6 +81,7 @@ struct _NodStore
   char        *path;
   GAsyncQueue *jobs;
   GThread     *thread;
+  gboolean     read_only;
 };
 
 G_DEFINE_FINAL_TYPE (NodStore, nod_store, G_TYPE_OBJECT)
@@ -90,6 +93,22 @@ open_data_free (OpenData *data)
   g_free (data);
 }
 
+/* "Nod’s database ~/.local/share/nod/nod.db is damaged…": which file, for people who have
+ * to do something about it. */
+static void
+set_damaged_error (GError     **error,
+                   const char  *path)
+{
+  /* Honest about what moving it aside costs: GitLab's state comes back with the next
+   * pull, actions queued in the file and not sent yet do not. */
+  g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_CORRUPT,
+               _("Nod’s database %s is damaged, so Nod will not use it. Move it aside (with "
+                 "its -wal and -shm files, if any) and start Nod again: it will pull your "
+                 "merge requests from GitLab again, but review actions queued in it and not "
+                 "sent yet will not be sent; they stay in the file you moved."),
+               path != NULL && *path != '\0' ? path : _("(unknown file)"));
+}
+
 void
 nod_store_set_error (GError  **error,
                      sqlite3  *db,
@@ -97,27 +116,31 @@ nod_store_set_error (GError  **error,
 {
   int primary = result_code & 0xff;
   const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (result_code);
+  const char *path = db != NULL ? sqlite3_db_filename (db, "main") : NULL;
 
   g_debug ("SQLite error %d: %s", result_code, detail);
+  if (path == NULL || *path == '\0')
+    path = _("(unknown file)");
 
   switch (primary)
     {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_CORRUPT,
-                   _("Nod’s database is damaged or is not a Nod database"));
+      set_damaged_error (error, path);
       break;
 
     case SQLITE_READONLY:
     case SQLITE_PERM:
       g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_READ_ONLY,
-                   _("Nod’s database can’t be written to; check the permissions of its file"));
+                   _("Nod’s database %s can’t be written to; check the permissions of the "
+                     "file and of its folder"), path);
       break;
 
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_BUSY,
-                   _("Nod’s database is in use by another program"));
+                   _("Nod’s database %s is in use by another program; try again once it "
+                     "is done"), path);
       break;
 
     case SQLITE_FULL:
@@ -127,7 +150,7 @@ nod_store_set_error (GError  **error,
 
     case SQLITE_CANTOPEN:
       g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_FAILED,
-                   _("Nod’s database can’t be opened"));
+                   _("Nod’s database %s can’t be opened"), path);
       break;
 
     default:
@@ -292,39 +315,102 @@ read_user_version (sqlite3  *db,
   return TRUE;
 }
 
+/* Brings the schema up to @to_version, one migration a transaction. The version is read
+ * again under the write lock: another Nod opening the same file at the same time may have
+ * migrated it in between, and a migration must never run twice. */
 static gboolean
 migrate (sqlite3  *db,
-         guint     from_version,
          guint     to_version,
          GError  **error)
 {
-  for (guint version = from_version + 1; version <= to_version; version++)
+  for (;;)
     {
-      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %u", version);
-
-      g_debug ("Migrating database to schema %u", version);
+      g_autofree char *set_version = NULL;
+      guint version = 0;
 
       if (!nod_store_begin (db, error))
-        return FALSE;
+        goto failed;
+      if (!read_user_version (db, &version, error))
+        goto failed_in_transaction;
+      if (version >= to_version)
+        return nod_store_commit (db, error);
 
-      if (!nod_store_exec (db, nod_store_migrations[version - 1], error) ||
+      g_debug ("Migrating database to schema %u", version + 1);
+      set_version = g_strdup_printf ("PRAGMA user_version = %u", version + 1);
+      if (!nod_store_exec (db, nod_store_migrations[version], error) ||
           !nod_store_exec (db, set_version, error) ||
           !nod_store_commit (db, error))
-        {
-          nod_store_rollback (db);
-          g_prefix_error (error, _("Could not upgrade Nod’s database: "));
-          return FALSE;
-        }
+        goto failed_in_transaction;
     }
 
-  return TRUE;
+failed_in_transaction:
+  nod_store_rollback (db);
+failed:
+  g_prefix_error (error, _("Could not upgrade Nod’s database: "));
+  return FALSE;
 }
 
+/* Nod's data is its user's alone: a folder or file an older Nod, a copy or a restore left
+ * open to others is closed (group and other bits dropped, nothing added, so a file made
+ * read-only stays so). Only the owner may change a mode; anything else is left as it is. */
+static void
+make_private (const char *path,
+              mode_t      keep)
+{
+  GStatBuf info;
+
+  if (g_stat (path, &info) != 0 || (info.st_mode & 07777 & ~keep) == 0)
+    return;
+  if (g_chmod (path, info.st_mode & keep) != 0)
+    g_debug ("Could not make %s private: %s", path, g_strerror (errno));
+}
+
+static void
+make_store_private (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  make_private (dir, 0700);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      make_private (file, 0600);
+    }
+}
+
+static sqlite3 *
+open_connection (const char  *filename,
+                 int          flags,
+                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  int rc = sqlite3_open_v2 (filename, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      nod_store_set_error (error, db, rc);
+      sqlite3_close_v2 (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  sqlite3_busy_timeout (db, NOD_STORE_BUSY_TIMEOUT_MS);
+  return db;
+}
+
+/* A new database is made whole under a name of its own (private from its first byte,
+ * migrated, in WAL mode) and only then linked in as @path: another Nod starting at the
+ * same moment finds either no file or a finished one, never one half set up. */
 static gboolean
-create_private_file (const char  *path,
-                     GError     **error)
+create_database (const char  *path,
+                 guint        schema_version,
+                 GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *draft = g_strconcat (path, ".new-XXXXXX", NULL);
+  sqlite3 *db;
+  gboolean made;
   int fd;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -336,54 +422,129 @@ create_private_file (const char  *path,
       return FALSE;
     }
 
-  /* Created here rather than by SQLite so that it is private from the first byte;
-   * SQLite gives its -wal and -shm files the same mode. */
-  fd = g_open (path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = g_mkstemp_full (draft, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       int saved_errno = errno;
-      if (saved_errno == EEXIST)
-        return TRUE;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    _("Could not create Nod’s database: %s"), g_strerror (saved_errno));
       return FALSE;
     }
-
   g_close (fd, NULL);
+
+  db = open_connection (draft, SQLITE_OPEN_READWRITE, error);
+  made = db != NULL &&
+         migrate (db, schema_version, error) &&
+         nod_store_exec (db, "PRAGMA journal_mode = WAL", error);
+  /* Closing checkpoints the draft's WAL into it and removes its -wal and -shm. */
+  if (db != NULL && sqlite3_close (db) != SQLITE_OK && made)
+    {
+      g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_FAILED,
+                   _("Could not create Nod’s database: it could not be closed"));
+      made = FALSE;
+    }
+
+  /* link () never replaces: if another Nod linked its own first, that one is used. */
+  if (made && link (draft, path) != 0 && errno != EEXIST)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not create Nod’s database: %s"), g_strerror (saved_errno));
+      made = FALSE;
+    }
+  g_unlink (draft);
+  return made;
+}
+
+/* SQLite opens a file it may not write read-only; in a folder it may not write either, it
+ * cannot make the WAL's index to read it at all, unless told the file will not change. */
+static sqlite3 *
+open_read_only_in_place (const char  *path,
+                         GError     **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (path, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, "?immutable=1", NULL);
+
+  return open_connection (uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, error);
+}
+
+/* A quick look at every page (`PRAGMA quick_check`: the structure of each b-tree, not the
+ * indexes against their tables), so a damaged file is refused before anything is written
+ * into it. It reads the whole file: tens of milliseconds for a few thousand merge
+ * requests. */
+static gboolean
+check_integrity (sqlite3  *db,
+                 GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = nod_store_prepare (db, "PRAGMA quick_check (1)", error);
+  const char *verdict;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  verdict = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_strcmp0 (verdict, "ok") != 0)
+    {
+      g_debug ("quick_check: %s", verdict != NULL ? verdict : "(nothing)");
+      set_damaged_error (error, sqlite3_db_filename (db, "main"));
+      return FALSE;
+    }
   return TRUE;
 }
 
+static void
+close_untouched (sqlite3 *db)
+{
+  /* The last connection to close checkpoints the WAL into the file: not into one we
+   * refuse. */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  sqlite3_close_v2 (db);
+}
+
 /* Runs on the worker thread. Checks everything that can be checked before the file is
- * written to: a database we must refuse is left exactly as it was. */
+ * written to: a database we must refuse is left exactly as it was. One we may not write is
+ * opened to read (*out_read_only): what it holds can still be shown. */
 static sqlite3 *
 open_database (const char  *path,
                guint        schema_version,
+               gboolean    *out_read_only,
                GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   sqlite3 *db = NULL;
   guint found_version = 0;
-  int rc;
+  gboolean read_only;
 
-  if (!create_private_file (path, error))
+  make_store_private (path);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) &&
+      !create_database (path, schema_version, error))
     return NULL;
 
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
-    {
-      nod_store_set_error (error, db, rc);
-      sqlite3_close_v2 (db);
-      return NULL;
-    }
+  db = open_connection (path, SQLITE_OPEN_READWRITE, error);
+  if (db == NULL)
+    return NULL;
+  read_only = sqlite3_db_readonly (db, "main") == 1;
 
-  sqlite3_extended_result_codes (db, 1);
-  sqlite3_busy_timeout (db, NOD_STORE_BUSY_TIMEOUT_MS);
-
-  /* SQLite quietly opens a file it may not write as read-only; we need to write. */
-  if (sqlite3_db_readonly (db, "main") == 1)
+  if (!check_integrity (db, &local_error))
     {
-      nod_store_set_error (error, db, SQLITE_READONLY);
-      sqlite3_close_v2 (db);
-      return NULL;
+      close_untouched (db);
+      db = NULL;
+      if (!g_error_matches (local_error, NOD_STORE_ERROR, NOD_STORE_ERROR_READ_ONLY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_clear_error (&local_error);
+      read_only = TRUE;
+      db = open_read_only_in_place (path, error);
+      if (db == NULL || !check_integrity (db, error))
+        goto failed;
     }
 
   if (!read_user_version (db, &found_version, error))
@@ -398,20 +559,37 @@ open_database (const char  *path,
       goto failed;
     }
 
+  if (read_only)
+    {
+      if (found_version < schema_version)
+        {
+          g_set_error (error, NOD_STORE_ERROR, NOD_STORE_ERROR_READ_ONLY,
+                       _("Nod’s database %s needs upgrading for this version of Nod, but "
+                         "it can’t be written to; check the permissions of the file and of "
+                         "its folder"), path);
+          goto failed;
+        }
+      *out_read_only = TRUE;
+      return db;
+    }
+
   /* WAL with synchronous=FULL: a commit is on disk before the caller hears of it, which
-   * is what makes an enqueued action durable before the UI shows it. */
+   * is what makes an enqueued action durable before the UI shows it. (A file Nod made
+   * is in WAL mode already: then this changes nothing and takes no lock.) */
   if (!nod_store_exec (db, "PRAGMA journal_mode = WAL", error) ||
       !nod_store_exec (db, "PRAGMA synchronous = FULL", error) ||
       !nod_store_exec (db, "PRAGMA foreign_keys = ON", error))
     goto failed;
 
-  if (!migrate (db, found_version, schema_version, error))
+  if (found_version < schema_version && !migrate (db, schema_version, error))
     goto failed;
 
+  *out_read_only = FALSE;
   return db;
 
 failed:
-  sqlite3_close_v2 (db);
+  if (db != NULL)
+    close_untouched (db);
   return NULL;
 }
 
@@ -437,7 +615,7 @@ run_job (Worker        *worker,
       OpenData *data = g_task_get_task_data (job->task);
 
       g_assert (worker->db == NULL);
-      worker->db = open_database (data->path, data->schema_version, error);
+      worker->db = open_database (data->path, data->schema_version, &data->read_only, error);
       return worker->db != NULL;
     }
 
@@ -599,6 +777,66 @@ nod_store_get_path (NodStore *self)
   return self->path;
 }
 
+/**
+ * nod_store_is_read_only:
+ *
+ * Returns: whether the database was opened to read only: its file (or folder) can't be
+ *   written. What it holds can be shown; every write fails with %NOD_STORE_ERROR_READ_ONLY.
+ */
+gboolean
+nod_store_is_read_only (NodStore *self)
+{
+  g_return_val_if_fail (NOD_IS_STORE (self), FALSE);
+
+  return self->read_only;
+}
+
+static gboolean
+probe_write_work (sqlite3       *db,
+                  gpointer       work_data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  if (sqlite3_db_readonly (db, "main") == 1)
+    {
+      nod_store_set_error (error, db, SQLITE_READONLY);
+      return FALSE;
+    }
+  /* Takes the write lock, as any write would, and gives it back: nothing is written. */
+  if (!nod_store_begin (db, error))
+    return FALSE;
+  nod_store_rollback (db);
+  return TRUE;
+}
+
+/**
+ * nod_store_probe_write_async:
+ *
+ * Finds out whether a write could go through now, without writing: fails with
+ * %NOD_STORE_ERROR_READ_ONLY (the file can't be written) or %NOD_STORE_ERROR_BUSY (another
+ * program has held the write lock for longer than a write waits). For what only reads, so
+ * it can say the data it shows can't change.
+ */
+void
+nod_store_probe_write_async (NodStore            *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_STORE (self));
+
+  nod_store_run_async (self, self, nod_store_probe_write_async, probe_write_work,
+                       g_new0 (gboolean, 1), g_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_store_probe_write_finish (NodStore      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_store_probe_write_async, error) != NULL;
+}
+
 static void
 open_at_version_async (const char          *path,
                        guint                schema_version,
@@ -645,13 +883,16 @@ nod_store_open_finish (GAsyncResult  *result,
                        GError       **error)
 {
   GTask *task = G_TASK (result);
+  NodStore *self;
 
   g_return_val_if_fail (g_task_get_source_tag (task) == nod_store_open_async, NULL);
 
   if (!g_task_propagate_boolean (task, error))
     return NULL;
 
-  return g_object_ref (g_task_get_source_object (task));
+  self = g_task_get_source_object (task);
+  self->read_only = ((OpenData *) g_task_get_task_data (task))->read_only;
+  return g_object_ref (self);
 }
 
 static void

@@ -44,5 +44,14 @@ NodStore   *nod_store_open_sync         (const char           *path,
                                          GError              **error);
 
 const char *nod_store_get_path          (NodStore             *self);
+gboolean    nod_store_is_read_only      (NodStore             *self);
+
+void        nod_store_probe_write_async (NodStore             *self,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+gboolean    nod_store_probe_write_finish (NodStore            *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 
 G_END_DECLS

@@ -574,6 +574,34 @@ on_resume_pull (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static NodSyncPullOutcome
+pull_outcome_of (const GError *error,
+                 gint64        paused_until)
+{
+  if (error == NULL)
+    return paused_until > 0 ? NOD_SYNC_PULL_PAUSED : NOD_SYNC_PULL_DONE;
+  if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_RATE_LIMITED))
+    return NOD_SYNC_PULL_PAUSED;
+  if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NETWORK) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_TIMEOUT))
+    return NOD_SYNC_PULL_UNREACHABLE;
+  return NOD_SYNC_PULL_FAILED;
+}
+
+/* What the pull did, for "pulled N" and for a command's exit status. */
+static void
+keep_pull_summary (NodSyncEngine      *self,
+                   guint               pulled,
+                   NodSyncPullOutcome  outcome)
+{
+  const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
+  NodSyncSummary summary = last != NULL ? *last : (NodSyncSummary) { 0, };
+
+  summary.pulled = pulled;
+  summary.pull_outcome = outcome;
+  nod_sync_status_set_last_summary (self->status, &summary);
+}
+
 static void
 on_pull_done (GObject      *source_object,
               GAsyncResult *result,
@@ -607,6 +635,8 @@ on_pull_done (GObject      *source_object,
   account->pull_paused_until = paused_until;
   nod_sync_status_set_progress (self->status, 0, 0);
   fields = json_object_new ();
+  if (error == NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    keep_pull_summary (self, pulled, pull_outcome_of (error, paused_until));
 
   json_object_set_int_member (fields, "pulled", pulled);
   json_object_set_int_member (fields, "duration_ms",
@@ -632,12 +662,7 @@ on_pull_done (GObject      *source_object,
     }
   else if (error == NULL)
     {
-      const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
-      NodSyncSummary summary = last != NULL ? *last : (NodSyncSummary) { 0, };
-
       log_event (self, account->id, "sync.job.completed", fields);
-      summary.pulled = pulled;
-      nod_sync_status_set_last_summary (self->status, &summary);
       nod_sync_status_set_last_synced_at (self->status, now_s (self));
       if (account->push_job == NULL)
         nod_sync_status_set_state (self->status, NOD_SYNC_STATE_IDLE);
@@ -1321,11 +1346,18 @@ on_recovered (GObject      *source_object,
 
   /* Taken only to look: the first push takes it again. */
   nod_send_lock_release (self->send_lock);
-  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error))
+  /* A store that can't be written now (read-only, or another program holds its lock)
+   * can still be read: what was left in flight stays so, not claimed by anyone, until a
+   * run that can write recovers it. */
+  if (!nod_outbox_recover_finish (self->outbox, result, &recovered, &error) &&
+      !g_error_matches (error, NOD_STORE_ERROR, NOD_STORE_ERROR_READ_ONLY) &&
+      !g_error_matches (error, NOD_STORE_ERROR, NOD_STORE_ERROR_BUSY))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (error != NULL)
+    g_debug ("Not recovering what the last run left in flight: %s", error->message);
   if (recovered > 0)
     g_debug ("%u actions were in flight when Nod last stopped; they will be checked "
              "before being sent again", recovered);

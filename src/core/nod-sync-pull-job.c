@@ -730,6 +730,16 @@ on_page (GObject      *source_object,
 static void
 fetch_page (NodSyncPullJob *self)
 {
+  /* Every page moves the walk down, but a hostile server can make up older merge requests
+   * without end: the forge bounds a list's page numbers, this bounds the walk. */
+  if (self->walk_pages >= NOD_FORGE_MAX_PAGES)
+    {
+      GError *error = NULL;
+
+      nod_forge_set_error_too_many_pages (&error);
+      fail (self, error);
+      return;
+    }
   if (pause_at_reserve (self))
     return;
 

@@ -86,7 +86,8 @@ nod_sync_summary_equal (const NodSyncSummary *a,
   return a->pushed == b->pushed
          && a->failed == b->failed
          && a->remaining == b->remaining
-         && a->pulled == b->pulled;
+         && a->pulled == b->pulled
+         && a->pull_outcome == b->pull_outcome;
 }
 
 const char *

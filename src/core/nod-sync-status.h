@@ -18,13 +18,23 @@ typedef enum
   NOD_SYNC_STATE_ERROR,
 } NodSyncState;
 
+/* How the last pull ended. */
+typedef enum
+{
+  NOD_SYNC_PULL_DONE,
+  NOD_SYNC_PULL_PAUSED,       /* rate-limited, or stopped at the budget's reserve */
+  NOD_SYNC_PULL_UNREACHABLE,  /* no connection, or it dropped, or no answer in time */
+  NOD_SYNC_PULL_FAILED,       /* GitLab refused, answered nonsense, or the store failed */
+} NodSyncPullOutcome;
+
 /* What the last job did. */
 typedef struct
 {
-  guint pushed;
-  guint failed;
-  guint remaining;
-  guint pulled;
+  guint              pushed;
+  guint              failed;
+  guint              remaining;
+  guint              pulled;
+  NodSyncPullOutcome pull_outcome;
 } NodSyncSummary;
 
 #define NOD_TYPE_SYNC_SUMMARY (nod_sync_summary_get_type ())
