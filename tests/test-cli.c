@@ -660,7 +660,7 @@ test_without_account (NodTestCli    *fixture,
 
   nod_test_cli_run (fixture, &status, NULL, "status", NULL);
   g_assert_cmpint (status.status, ==, 0);
-  g_assert_cmpstr (status.out, ==, "idle\npending 0, failed 0\n");
+  g_assert_cmpstr (status.out, ==, "signed-out\npending 0, failed 0\n");
 
   for (gsize i = 0; i < G_N_ELEMENTS (needs_account); i++)
     {

@@ -90,6 +90,43 @@ test_retry_after (void)
   g_assert_cmpint (limit.retry_at, ==, g_date_time_to_unix (expected));
 }
 
+/* A 429 with only Retry-After says nothing of the budget: GitLab's last word on it stands
+ * until its window resets; a later answer with counts replaces it. */
+static void
+test_update_keeps_budget (void)
+{
+  g_autoptr(SoupMessageHeaders) budget = headers_new ("RateLimit-Limit", "2000",
+                                                      "RateLimit-Remaining", "1500",
+                                                      "RateLimit-Reset", "1763800060", NULL);
+  g_autoptr(SoupMessageHeaders) retry = headers_new ("Retry-After", "600", NULL);
+  g_autoptr(SoupMessageHeaders) nothing = headers_new ("Content-Type", "text/plain", NULL);
+  g_autoptr(SoupMessageHeaders) fresh = headers_new ("RateLimit-Remaining", "1999", NULL);
+  NodRateLimit limit;
+
+  nod_rate_limit_init_unknown (&limit);
+  g_assert_true (nod_rate_limit_update (&limit, budget, NOW));
+  g_assert_true (nod_rate_limit_update (&limit, retry, NOW + 1));
+  g_assert_cmpint (limit.limit, ==, 2000);
+  g_assert_cmpint (limit.remaining, ==, 1500);
+  g_assert_cmpint (limit.reset_at, ==, 1763800060);
+  g_assert_cmpint (limit.retry_at, ==, NOW + 601);
+  g_assert_cmpint (limit.observed_at, ==, NOW + 1);
+
+  /* An answer that says nothing changes nothing. */
+  g_assert_false (nod_rate_limit_update (&limit, nothing, NOW + 2));
+  g_assert_cmpint (limit.retry_at, ==, NOW + 601);
+  g_assert_cmpint (limit.observed_at, ==, NOW + 1);
+
+  /* Once the window has reset, the old count is no one's. */
+  g_assert_true (nod_rate_limit_update (&limit, retry, 1763800061));
+  g_assert_cmpint (limit.remaining, ==, -1);
+  g_assert_cmpint (limit.reset_at, ==, 0);
+
+  g_assert_true (nod_rate_limit_update (&limit, fresh, 1763800062));
+  g_assert_cmpint (limit.remaining, ==, 1999);
+  g_assert_cmpint (limit.retry_at, ==, 0);
+}
+
 static void
 test_absent_and_hostile (void)
 {
@@ -166,6 +203,7 @@ main (int   argc,
   g_test_add_func ("/nod/rate-limit/retry-after", test_retry_after);
   g_test_add_func ("/nod/rate-limit/absent-and-hostile", test_absent_and_hostile);
   g_test_add_func ("/nod/rate-limit/stored-json", test_stored_json);
+  g_test_add_func ("/nod/rate-limit/update-keeps-budget", test_update_keeps_budget);
 
   return g_test_run ();
 }

@@ -445,6 +445,114 @@ test_restores_rate_limit (Fixture       *fixture,
   clear_token (fixture->base_url, "sam");
 }
 
+static NodAccount *
+use_token (NodSession *session,
+           const char *base_url,
+           const char *token)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodAccount *account;
+
+  nod_session_use_token_async (session, base_url, token, NULL, nod_test_keep_result, &result);
+  account = nod_session_sign_in_finish (session, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return account;
+}
+
+/* The account's row keeps a Retry-After still to come. */
+static gboolean
+block_kept (gpointer data)
+{
+  g_autoptr(NodStore) store = nod_test_open_store (((Fixture *) data)->path);
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT (*) FROM accounts WHERE "
+                                          "json_extract (rate_limit, '$.retry_at') > %"
+                                          G_GINT64_FORMAT,
+                                          g_get_real_time () / G_USEC_PER_SEC);
+
+  return nod_test_query_int (store, sql) == 1;
+}
+
+/* A 429's Retry-After outlives the process that heard it: the next session starts blocked
+ * until then, sends nothing before, and still knows the budget GitLab last gave. */
+static void
+test_restores_block (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_autoptr(NodSession) reopened = NULL;
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(NodAccount) again = NULL;
+  g_autoptr(NodRateLimit) budget = NULL;
+  NodSyncEngine *engine = nod_session_get_engine (session);
+  NodSyncStatus *status;
+  NodSyncDecision decision;
+  gint64 hit_at = g_get_real_time () / G_USEC_PER_SEC;
+  guint requests;
+
+  account = use_token (session, fixture->base_url, TOKEN);
+  {
+    g_autoptr(JsonNode) fault = nod_test_fake_control (fixture->base_url, "POST",
+                                                       "/__fake/faults",
+                                                       "{\"method\": \"GET\", \"path\": "
+                                                       "\"/merge_requests$\", \"status\": 429, "
+                                                       "\"retry_after\": 600}");
+  }
+  nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (engine_idle, engine);
+  nod_test_wait_until (block_kept, fixture);
+  g_clear_object (&session);
+  {
+    g_autoptr(JsonNode) cleared = nod_test_fake_control (fixture->base_url, "DELETE",
+                                                         "/__fake/faults", NULL);
+  }
+
+  requests = nod_test_fake_count_requests (fixture->base_url, NULL, "^/api/v4/");
+  reopened = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  again = use_token (reopened, fixture->base_url, TOKEN);
+  g_assert_cmpint (nod_account_get_id (again), ==, nod_account_get_id (account));
+  engine = nod_session_get_engine (reopened);
+  status = nod_sync_engine_get_status (engine);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), >=, hit_at + 600);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), <=,
+                   g_get_real_time () / G_USEC_PER_SEC + 600);
+  g_assert_false (nod_sync_status_get_can_sync_now (status));
+
+  /* What GitLab said before its 429, which said nothing of the budget. */
+  budget = nod_forge_dup_rate_limit (nod_session_get_forge (reopened,
+                                                            nod_account_get_id (again)));
+  g_assert_cmpint (budget->remaining, >=, 0);
+  g_assert_cmpint (budget->reset_at, >, 0);
+
+  decision = nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_BLOCK);
+  g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_RATE_LIMITED);
+  g_assert_cmpint (decision.blocked_until, ==, nod_sync_status_get_blocked_until (status));
+  g_assert_false (nod_sync_engine_is_busy (engine));
+  /* Not even whose token it is was asked. */
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, NULL, "^/api/v4/"), ==,
+                    requests);
+}
+
+/* Nothing to sync with: the status says so, rather than idle. */
+static void
+test_no_account_signed_out (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  NodSyncStatus *status = nod_sync_engine_get_status (nod_session_get_engine (session));
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nod_sync_status_get_state (status), !=, NOD_SYNC_STATE_SIGNED_OUT);
+  sign_out (session, account);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -467,6 +575,8 @@ main (int   argc,
   ADD ("/nod/session/remove-account", test_remove_account);
   ADD ("/nod/session/restores-last-run", test_restores_last_run);
   ADD ("/nod/session/restores-rate-limit", test_restores_rate_limit);
+  ADD ("/nod/session/restores-block", test_restores_block);
+  ADD ("/nod/session/no-account-signed-out", test_no_account_signed_out);
 #undef ADD
 
   status = g_test_run ();

@@ -1550,6 +1550,65 @@ test_reserve_pause_resumes (Fixture       *fixture,
   g_assert_cmpuint (histories, ==, 1);
 }
 
+/* A block an earlier run heard (a 429's Retry-After) holds on the engine's clock: the status
+ * says until when, nothing goes before, not even an approval, and all goes after. */
+static void
+test_restored_block (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) approval = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  NodSyncDecision decision;
+  gint64 until;
+
+  nod_sync_engine_set_clock (fixture->engine, clock);
+  until = nod_clock_get_now_s (clock) + 600;
+  nod_sync_engine_restore_block (fixture->engine, ACCOUNT, until);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+  g_assert_cmpint (nod_sync_status_get_blocked_until (status), ==, until);
+  g_assert_false (nod_sync_status_get_can_sync_now (status));
+
+  approval = approve (fixture, mrs->pdata[0]);
+  wait_for_pending (fixture, 1);
+  decision = nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_BLOCK);
+  g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_RATE_LIMITED);
+  g_assert_cmpint (decision.blocked_until, ==, until);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  g_assert_cmpuint (count_writes (fixture), ==, 0);
+  assert_row (fixture, approval, "pending");
+
+  nod_clock_advance (clock, 600);
+  decision = nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_START);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+  g_assert_true (server_has_approved (fixture, mrs->pdata[0]));
+}
+
+/* No account, or none signed in: nothing can sync, and the status says so. */
+static void
+test_no_usable_account_signed_out (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(NodSyncEngine) engine = nod_sync_engine_new (fixture->store, fixture->outbox);
+  NodSyncStatus *status = nod_sync_engine_get_status (engine);
+
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  nod_sync_engine_add_account (engine, ACCOUNT, NULL);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  nod_sync_engine_remove_account (engine, ACCOUNT);
+  nod_sync_engine_add_account (engine, ACCOUNT, NOD_FORGE (fixture->gitlab));
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_IDLE);
+  nod_sync_engine_sign_out_account (engine, ACCOUNT);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  nod_sync_engine_remove_account (engine, ACCOUNT);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
+  nod_test_assert_finalize_soon (g_steal_pointer (&engine));
+}
+
 /* ---- the cycle ---- */
 
 static void
@@ -1729,6 +1788,8 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
   ADD ("/nod/sync-engine/rate-limit/reserve-pause-resumes", test_reserve_pause_resumes);
+  ADD ("/nod/sync-engine/rate-limit/restored-block", test_restored_block);
+  ADD ("/nod/sync-engine/sign-out/no-usable-account", test_no_usable_account_signed_out);
   ADD ("/nod/sync-engine/pull/large-history", test_pull_large_history);
   ADD ("/nod/sync-engine/periodic/on-clock", test_periodic_on_clock);
 

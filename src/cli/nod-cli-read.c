@@ -24,7 +24,17 @@ print_status (NodCliRun             *run,
   NodSyncStatus *status = nod_sync_engine_get_status (run->engine);
   guint n_accounts = g_list_model_get_n_items (G_LIST_MODEL (run->accounts));
 
-  _nod_cli_out (run, "%s\n", nod_sync_state_to_string (nod_sync_status_get_state (status)));
+  NodSyncState state = nod_sync_status_get_state (status);
+  gint64 blocked_until = nod_sync_status_get_blocked_until (status);
+
+  _nod_cli_out (run, "%s\n", nod_sync_state_to_string (state));
+  if (state == NOD_SYNC_STATE_BLOCKED && blocked_until > 0)
+    {
+      g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (blocked_until);
+      g_autofree char *time = g_date_time_format (until, "%H:%M:%S");
+
+      _nod_cli_out (run, "blocked until %s\n", time);
+    }
   _nod_cli_out (run, "pending %u, failed %u\n", counts->pending + counts->in_flight,
                 counts->failed);
   for (guint i = 0; i < n_accounts; i++)

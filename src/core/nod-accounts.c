@@ -22,7 +22,7 @@ struct _NodAccounts
 
   NodStore   *store;
   GPtrArray  *accounts;
-  GHashTable *rate_limits;  /* account id → NodRateLimit, as the last run left it */
+  GHashTable *rate_limits;  /* account id → NodRateLimit, as last kept */
 };
 
 static void nod_accounts_list_model_init (GListModelInterface *iface);
@@ -221,7 +221,7 @@ nod_accounts_load_finish (NodAccounts   *self,
  * nod_accounts_dup_rate_limit:
  *
  * Returns: (transfer full) (nullable): what GitLab had last said of the account's request
- *   budget when the accounts were loaded (what nod_accounts_save_rate_limit_async() kept)
+ *   budget: what nod_accounts_save_rate_limit_async() kept, in this run or the last one
  */
 NodRateLimit *
 nod_accounts_dup_rate_limit (NodAccounts *self,
@@ -270,7 +270,8 @@ save_rate_limit_work (sqlite3       *db,
 /**
  * nod_accounts_save_rate_limit_async:
  *
- * Keeps what GitLab last said of the account's request budget, for the next run.
+ * Keeps what GitLab last said of the account's request budget, for the next run, and for
+ * this one's next sign-in (nod_accounts_dup_rate_limit() answers with it at once).
  */
 void
 nod_accounts_save_rate_limit_async (NodAccounts         *self,
@@ -285,6 +286,8 @@ nod_accounts_save_rate_limit_async (NodAccounts         *self,
   g_return_if_fail (NOD_IS_ACCOUNTS (self));
   g_return_if_fail (rate_limit != NULL);
 
+  g_hash_table_insert (self->rate_limits, g_memdup2 (&account_id, sizeof account_id),
+                       nod_rate_limit_copy (rate_limit));
   work = g_new0 (RateLimitWork, 1);
   work->account_id = account_id;
   work->rate_limit = nod_rate_limit_to_json (rate_limit);

@@ -437,7 +437,6 @@ on_sent (GObject      *source_object,
   g_autoptr(GOutputStream) out = NULL;
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
-  NodRateLimit rate_limit;
 
   stream = soup_session_send_finish (SOUP_SESSION (source_object), result, &error);
   if (stream == NULL)
@@ -448,8 +447,7 @@ on_sent (GObject      *source_object,
     }
 
   headers = soup_message_get_response_headers (call->message);
-  if (nod_rate_limit_parse (&rate_limit, headers, g_get_real_time () / G_USEC_PER_SEC))
-    self->rate_limit = rate_limit;
+  nod_rate_limit_update (&self->rate_limit, headers, g_get_real_time () / G_USEC_PER_SEC);
 
   if (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (call->message)))
     {

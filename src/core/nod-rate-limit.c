@@ -160,6 +160,39 @@ nod_rate_limit_parse (NodRateLimit       *self,
   return found;
 }
 
+/**
+ * nod_rate_limit_update:
+ * @self: what the earlier answers said
+ * @now: the current time, Unix seconds
+ *
+ * What one more answer says, over what the earlier ones did. A 429 that gives only its
+ * Retry-After (GitLab's note limit does) says nothing of the budget: the one GitLab last
+ * gave stands until its window resets. Returns whether the answer said anything of its
+ * limits; @self is left as it was when not.
+ */
+gboolean
+nod_rate_limit_update (NodRateLimit       *self,
+                       SoupMessageHeaders *headers,
+                       gint64              now)
+{
+  NodRateLimit heard;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (headers != NULL, FALSE);
+
+  if (!nod_rate_limit_parse (&heard, headers, now))
+    return FALSE;
+
+  if (heard.limit < 0 && heard.remaining < 0 && heard.reset_at == 0 && self->reset_at > now)
+    {
+      heard.limit = self->limit;
+      heard.remaining = self->remaining;
+      heard.reset_at = self->reset_at;
+    }
+  *self = heard;
+  return TRUE;
+}
+
 gboolean
 nod_rate_limit_is_known (const NodRateLimit *self)
 {

@@ -33,6 +33,9 @@ void          nod_rate_limit_init_unknown  (NodRateLimit              *self);
 gboolean      nod_rate_limit_parse         (NodRateLimit              *self,
                                             SoupMessageHeaders        *headers,
                                             gint64                     now);
+gboolean      nod_rate_limit_update        (NodRateLimit              *self,
+                                            SoupMessageHeaders        *headers,
+                                            gint64                     now);
 gboolean      nod_rate_limit_is_known      (const NodRateLimit        *self);
 char         *nod_rate_limit_to_json       (const NodRateLimit        *self);
 gboolean      nod_rate_limit_from_json     (NodRateLimit              *self,

@@ -30,7 +30,7 @@ struct _NodSession
   NodAccounts     *accounts;
   NodSyncEngine   *engine;
   GHashTable      *forges;    /* account id → the NodForge it syncs with, while signed in */
-  GHashTable      *kept_budget_at; /* account id → observed_at of the budget kept last */
+  GHashTable      *kept_budgets; /* account id → the NodRateLimit kept last */
 };
 
 G_DEFINE_FINAL_TYPE (NodSession, nod_session, G_TYPE_OBJECT)
@@ -41,6 +41,13 @@ uses_keyring (NodSession *self)
   return (self->flags & NOD_SESSION_FLAGS_NO_KEYRING) == 0;
 }
 
+/* GitLab's times are the wall clock's, as the budget keeps them. */
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
 /* The engine syncs @account with @forge from now on (NULL: signed out, its actions wait). */
 static void
 give_forge (NodSession *self,
@@ -48,15 +55,18 @@ give_forge (NodSession *self,
             NodForge   *forge)
 {
   gint64 account_id = nod_account_get_id (account);
+  g_autoptr(NodRateLimit) last_run = nod_accounts_dup_rate_limit (self->accounts, account_id);
 
   /* An account signing in again is synced afresh: what waited goes first. */
   nod_sync_engine_remove_account (self->engine, account_id);
   nod_sync_engine_add_account (self->engine, account_id, forge);
+  /* A 429's Retry-After, or a budget spent to nothing, heard when Nod last ran, holds
+   * until its time, whatever GitLab has answered since. */
+  if (last_run != NULL)
+    nod_sync_engine_restore_block (self->engine, account_id,
+                                   nod_rate_limit_blocked_until (last_run, 0, now_s ()));
   if (forge != NULL)
     {
-      g_autoptr(NodRateLimit) last_run = nod_accounts_dup_rate_limit (self->accounts,
-                                                                       account_id);
-
       /* A budget spent when Nod last ran is still spent until GitLab's window resets. */
       if (last_run != NULL)
         nod_forge_restore_rate_limit (forge, last_run);
@@ -94,12 +104,17 @@ keep_budgets (NodSession *self)
     {
       g_autoptr(NodRateLimit) budget = nod_forge_dup_rate_limit (forge);
       gint64 account_id = *(gint64 *) key;
-      gint64 *kept_at = g_hash_table_lookup (self->kept_budget_at, &account_id);
+      NodRateLimit *kept = g_hash_table_lookup (self->kept_budgets, &account_id);
 
-      if (budget->observed_at == 0 || (kept_at != NULL && *kept_at == budget->observed_at))
+      /* Within one second a 429 may follow the answer kept last: the times alone do not
+       * say whether anything is new. */
+      if (budget->observed_at == 0 ||
+          (kept != NULL && kept->limit == budget->limit && kept->remaining == budget->remaining &&
+           kept->reset_at == budget->reset_at && kept->retry_at == budget->retry_at &&
+           kept->observed_at == budget->observed_at))
         continue;
-      g_hash_table_insert (self->kept_budget_at, g_memdup2 (&account_id, sizeof account_id),
-                           g_memdup2 (&budget->observed_at, sizeof budget->observed_at));
+      g_hash_table_insert (self->kept_budgets, g_memdup2 (&account_id, sizeof account_id),
+                           nod_rate_limit_copy (budget));
       nod_accounts_save_rate_limit_async (self->accounts, account_id, budget, NULL,
                                           on_budget_kept, NULL);
     }
@@ -272,6 +287,13 @@ on_store_opened (GObject      *source_object,
   nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
   g_signal_connect_object (self->engine, "job-finished", G_CALLBACK (keep_budgets), self,
                            G_CONNECT_SWAPPED);
+  /* A job's end shows in the status before the engine counts what is left: kept from
+   * there, the budget is on the store's queue ahead of whatever a command reads last
+   * before it exits, so a 429 heard by one `nod` is there for the next. */
+  g_signal_connect_object (nod_sync_engine_get_status (self->engine), "notify::state",
+                           G_CALLBACK (keep_budgets), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (nod_sync_engine_get_status (self->engine), "notify::blocked-until",
+                           G_CALLBACK (keep_budgets), self, G_CONNECT_SWAPPED);
 
   /* Before anything can be sent: what a killed Nod left in flight is checked first. */
   nod_sync_engine_recover_async (self->engine, g_task_get_cancellable (task), on_recovered,
@@ -551,6 +573,21 @@ start_sign_in (NodSession          *self,
       return;
     }
   sign_in->token = g_strdup (token);
+  if (one_off)
+    {
+      NodAccount *account = find_one_off_account (self, nod_gitlab_get_base_url (sign_in->gitlab));
+      g_autoptr(NodRateLimit) last_run = account != NULL
+        ? nod_accounts_dup_rate_limit (self->accounts, nod_account_get_id (account)) : NULL;
+
+      /* GitLab said to wait: not even whose token it is is asked before then. */
+      if (last_run != NULL && nod_rate_limit_blocked_until (last_run, 0, now_s ()) > 0)
+        {
+          give_forge (self, account, NOD_FORGE (sign_in->gitlab));
+          g_task_return_pointer (task, g_object_ref (account), g_object_unref);
+          g_object_unref (task);
+          return;
+        }
+    }
   nod_forge_get_current_user_async (NOD_FORGE (sign_in->gitlab), cancellable, on_user_checked,
                                     task);
 }
@@ -861,7 +898,7 @@ nod_session_dispose (GObject *object)
   NodSession *self = NOD_SESSION (object);
 
   g_clear_pointer (&self->forges, g_hash_table_unref);
-  g_clear_pointer (&self->kept_budget_at, g_hash_table_unref);
+  g_clear_pointer (&self->kept_budgets, g_hash_table_unref);
   g_clear_object (&self->engine);
   g_clear_object (&self->accounts);
   g_clear_object (&self->outbox);
@@ -880,5 +917,6 @@ static void
 nod_session_init (NodSession *self)
 {
   self->forges = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
-  self->kept_budget_at = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->kept_budgets = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                              (GDestroyNotify) nod_rate_limit_free);
 }

@@ -39,6 +39,7 @@ typedef struct
   gboolean        rerun_pull;        /* a pull was asked for while one ran */
   gint64          last_push_now_at;
   gint64          pull_paused_until; /* the pull stopped at the rate-limit reserve */
+  gint64          kept_block_until;  /* GitLab's Retry-After, heard by an earlier run */
   guint           resume_source;     /* … and goes on by itself once the budget resets */
   NodOutboxCounts counts;
 } Account;
@@ -180,6 +181,8 @@ fill_policy_state (NodSyncEngine      *self,
       rate_limit = nod_forge_dup_rate_limit (account->forge);
       state->rate_limit = *rate_limit;
     }
+  /* What GitLab asked of an earlier run holds whatever it has answered since. */
+  state->rate_limit.retry_at = MAX (state->rate_limit.retry_at, account->kept_block_until);
   state->last_push_now_at = account->last_push_now_at;
 }
 
@@ -229,6 +232,26 @@ update_status (NodSyncEngine *self)
 
   if (busy)
     nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
+}
+
+/* Nothing syncs without an account that is signed in: the status says so while nothing
+ * runs, and no longer once one is. */
+static void
+show_signed_out_unless_usable (NodSyncEngine *self)
+{
+  Account *first = first_account (self);
+  gboolean usable = FALSE;
+
+  for (guint i = 0; i < self->accounts->len; i++)
+    usable = usable || ((Account *) g_ptr_array_index (self->accounts, i))->signed_in;
+
+  if (nod_sync_engine_is_busy (self))
+    return;
+  if (!usable)
+    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
+  else if (first->signed_in &&
+           nod_sync_status_get_state (self->status) == NOD_SYNC_STATE_SIGNED_OUT)
+    nod_sync_status_set_state (self->status, NOD_SYNC_STATE_IDLE);
 }
 
 /* ---- the push job ---- */
@@ -1603,10 +1626,44 @@ nod_sync_engine_add_account (NodSyncEngine *self,
   account->forge = forge != NULL ? g_object_ref (forge) : NULL;
   account->signed_in = forge != NULL;
   g_ptr_array_add (self->accounts, account);
+  show_signed_out_unless_usable (self);
 
   /* Added to a running engine (a sign-in): count what waits for it, then sync it. */
   if (self->started)
     count_then_request (self, account, NOD_SYNC_TRIGGER_STARTUP, FALSE);
+}
+
+/**
+ * nod_sync_engine_restore_block:
+ * @blocked_until: when GitLab said, in an earlier run, that requests may go again (its
+ *   Retry-After, or the reset of a budget spent to nothing), Unix seconds; 0 for none
+ *
+ * Nothing is sent for the account, and nothing pulled, before @blocked_until, whatever
+ * GitLab answers meanwhile; until then the status says the rate limit holds, and until when.
+ * What a session hands on from the run before.
+ */
+void
+nod_sync_engine_restore_block (NodSyncEngine *self,
+                               gint64         account_id,
+                               gint64         blocked_until)
+{
+  Account *account;
+
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  account = find_account (self, account_id);
+  if (account == NULL)
+    return;
+
+  account->kept_block_until = MAX (blocked_until, 0);
+  if (account->signed_in && blocked_until > now_s (self) && !nod_sync_engine_is_busy (self))
+    {
+      nod_sync_status_set_blocked_until (self->status, blocked_until);
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+      nod_sync_status_set_last_error (self->status,
+                                      nod_sync_reason_to_sentence (NOD_SYNC_REASON_RATE_LIMITED));
+    }
+  update_status (self);
 }
 
 /**
@@ -1637,6 +1694,7 @@ nod_sync_engine_sign_out_account (NodSyncEngine *self,
     g_cancellable_cancel (account->pull_cancellable);
   request_for_account (self, account, NOD_SYNC_TRIGGER_SETTINGS_CHANGED, FALSE, NULL);
   update_status (self);
+  show_signed_out_unless_usable (self);
 }
 
 /**
@@ -1667,6 +1725,7 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
         g_cancellable_cancel (account->push_cancellable);
       g_ptr_array_remove_index (self->accounts, i);
       update_status (self);
+      show_signed_out_unless_usable (self);
       return;
     }
 }
@@ -1934,6 +1993,8 @@ nod_sync_engine_init (NodSyncEngine *self)
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
   self->network_available = TRUE;
+  /* No account yet: nothing can sync. */
+  nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
 }
 
 NodSyncEngine *

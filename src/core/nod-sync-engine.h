@@ -29,6 +29,9 @@ void             nod_sync_engine_add_account       (NodSyncEngine        *self,
                                                     NodForge             *forge);
 void             nod_sync_engine_remove_account    (NodSyncEngine        *self,
                                                     gint64                account_id);
+void             nod_sync_engine_restore_block     (NodSyncEngine        *self,
+                                                    gint64                account_id,
+                                                    gint64                blocked_until);
 void             nod_sync_engine_sign_out_account  (NodSyncEngine        *self,
                                                     gint64                account_id);
 void             nod_sync_engine_set_history_days  (NodSyncEngine        *self,
