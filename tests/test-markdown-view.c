@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <adwaita.h>
+
 #include "nod-markdown-view.h"
 #include "nod-test-utils.h"
 
@@ -794,9 +796,11 @@ present_window (GtkWidget *content)
 {
   GtkWidget *window = gtk_window_new ();
   GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
 
   gtk_window_set_default_size (GTK_WINDOW (window), 400, 600);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), content);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
+  adw_clamp_set_child (ADW_CLAMP (clamp), content);
   gtk_window_set_child (GTK_WINDOW (window), scroller);
   gtk_window_present (GTK_WINDOW (window));
   nod_test_wait_until (widget_mapped, content);
@@ -865,6 +869,7 @@ test_markdown_view_sized_on_screen (void)
   /* Formatted before it is added: it lays its lines out in its first allocation. */
   ready = create_view ("ready **before**\n\nit was added");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (ready));
+  gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, -1, NULL, NULL, NULL, NULL);
   g_object_unref (ready);
   wait_shows_sized (ready, "ready before\n\nit was added");
 
