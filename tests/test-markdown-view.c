@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <adwaita.h>
+
 #include "nod-markdown-view.h"
 #include "nod-test-utils.h"
 
@@ -780,6 +782,133 @@ test_markdown_view_notify (void)
   g_assert_finalize_object (g_steal_pointer (&view));
 }
 
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data) && gtk_widget_get_width (data) > 0;
+}
+
+/* A mapped window showing @content in a scroller, as the page shows its threads. Nothing
+ * here asks for frames: a view given no room must not be saved by a redraw it did not ask
+ * for. */
+static GtkWidget *
+present_window (GtkWidget *content)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 400, 600);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), clamp);
+  adw_clamp_set_child (ADW_CLAMP (clamp), content);
+  gtk_window_set_child (GTK_WINDOW (window), scroller);
+  gtk_window_present (GTK_WINDOW (window));
+  nod_test_wait_until (widget_mapped, content);
+  return window;
+}
+
+typedef struct
+{
+  NodMarkdownView *view;
+  const char      *text;
+} Sized;
+
+/* The view shows the text, and has the room its lines need: it asks for its margins and
+ * a line's height for each line at least (none is long enough to wrap), and is given all
+ * it asks for. */
+static gboolean
+shows_sized (gpointer data)
+{
+  Sized *sized = data;
+  GtkWidget *widget = GTK_WIDGET (sized->view);
+  g_autofree char *text = nod_markdown_view_dup_text (sized->view);
+  g_autoptr(PangoLayout) line = gtk_widget_create_pango_layout (widget, "Xy");
+  g_auto(GStrv) lines = g_strsplit (sized->text, "\n", -1);
+  int needed = gtk_text_view_get_top_margin (GTK_TEXT_VIEW (widget)) +
+               gtk_text_view_get_bottom_margin (GTK_TEXT_VIEW (widget));
+  int line_height, natural;
+
+  if (nod_markdown_view_get_rendering (sized->view) || g_strcmp0 (text, sized->text) != 0 ||
+      !gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) == 0)
+    return FALSE;
+
+  pango_layout_get_pixel_size (line, NULL, &line_height);
+  needed += (int) g_strv_length (lines) * line_height;
+  gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (widget),
+                      NULL, &natural, NULL, NULL);
+  return natural >= needed && gtk_widget_get_height (widget) >= natural;
+}
+
+static void
+wait_shows_sized (NodMarkdownView *view,
+                  const char      *text)
+{
+  Sized sized = { view, text };
+
+  nod_test_wait_until (shows_sized, &sized);
+}
+
+/* Notes are views made while the page is on screen: each gets the height of its text,
+ * whether the text was ready before the view was added or came after it was measured,
+ * whether it was
+ * replaced before its render landed, grew, or landed while the view was hidden. */
+static void
+test_markdown_view_sized_on_screen (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *hidden = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  NodMarkdownView *ready, *measured, *replaced, *growing, *unmapped;
+  GtkWidget *window;
+  int before;
+
+  if (skip_without_display ())
+    return;
+
+  window = present_window (box);
+
+  /* Formatted before it is added: it lays its lines out in its first allocation. */
+  ready = create_view ("ready **before**\n\nit was added");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (ready));
+  gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, -1, NULL, NULL, NULL, NULL);
+  g_object_unref (ready);
+  wait_shows_sized (ready, "ready before\n\nit was added");
+
+  /* Measured by its box before its text lands, as a page measures a thread it is given. */
+  measured = nod_markdown_view_new ();
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (measured));
+  gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, -1, NULL, NULL, NULL, NULL);
+  nod_markdown_view_set_markdown (measured, "measured before\n\nits text *landed*");
+  wait_shows_sized (measured, "measured before\n\nits text landed");
+
+  /* Set, then set again before the first render lands. */
+  replaced = nod_markdown_view_new ();
+  nod_markdown_view_set_markdown (replaced, "*first*");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (replaced));
+  nod_markdown_view_set_markdown (replaced, "second, **the one kept**\n\nand a paragraph");
+  wait_shows_sized (replaced, "second, the one kept\n\nand a paragraph");
+
+  /* Sized for one line, then given five. */
+  growing = nod_markdown_view_new ();
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (growing));
+  nod_markdown_view_set_markdown (growing, "one line");
+  wait_shows_sized (growing, "one line");
+  before = gtk_widget_get_height (GTK_WIDGET (growing));
+  nod_markdown_view_set_markdown (growing, "one\n\ntwo\n\nthree");
+  wait_shows_sized (growing, "one\n\ntwo\n\nthree");
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (growing)), >, before);
+
+  /* Formatted while hidden, then shown. */
+  gtk_widget_set_visible (hidden, FALSE);
+  gtk_box_append (GTK_BOX (box), hidden);
+  unmapped = nod_markdown_view_new ();
+  gtk_box_append (GTK_BOX (hidden), GTK_WIDGET (unmapped));
+  set_markdown_and_wait (unmapped, "formatted while *hidden*");
+  gtk_widget_set_visible (hidden, TRUE);
+  wait_shows_sized (unmapped, "formatted while hidden");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -808,6 +937,8 @@ main (int   argc,
   g_test_add_func ("/nod/markdown-view/rendering", test_markdown_view_rendering);
   g_test_add_func ("/nod/markdown-view/gone-while-rendering",
                    test_markdown_view_gone_while_rendering);
+
+  g_test_add_func ("/nod/markdown-view/sized-on-screen", test_markdown_view_sized_on_screen);
 
   return g_test_run ();
 }

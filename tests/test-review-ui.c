@@ -1128,6 +1128,92 @@ test_forwarded_command (void)
   gtk_window_destroy (GTK_WINDOW (fixture.window));
 }
 
+/* Every Markdown view under @root shows text and has been given the height it asks for;
+ * counts them in @count. */
+static gboolean
+bodies_shown (GtkWidget *root,
+              guint     *count)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (NOD_IS_MARKDOWN_VIEW (child))
+        {
+          NodMarkdownView *view = NOD_MARKDOWN_VIEW (child);
+          g_autofree char *text = nod_markdown_view_dup_text (view);
+          int margins = gtk_text_view_get_top_margin (GTK_TEXT_VIEW (view)) +
+                        gtk_text_view_get_bottom_margin (GTK_TEXT_VIEW (view));
+          int natural;
+
+          if (nod_markdown_view_get_rendering (view) || *text == '\0' ||
+              !gtk_widget_get_mapped (child) || gtk_widget_get_width (child) == 0)
+            return FALSE;
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child),
+                              NULL, &natural, NULL, NULL);
+          if (natural <= margins || gtk_widget_get_height (child) < natural)
+            return FALSE;
+          (*count)++;
+        }
+      if (!bodies_shown (child, count))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+page_bodies_shown (gpointer data)
+{
+  guint count = 0;
+
+  return bodies_shown (data, &count);
+}
+
+/* Merge requests chosen one after the other, faster than their notes are formatted: the
+ * one left shown has every note's text on screen, each given its height. */
+static void
+test_switching_keeps_bodies (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  GListModel *items = nod_window_get_merge_requests (fixture->window);
+  g_autoptr(NodDiscussion) open_thread = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 project_id, iid;
+  NodMergeRequestPage *page;
+  guint shown = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  open_thread = with_open_thread (fixture, &project_id, &iid);
+  for (guint i = 0; i < MIN (g_list_model_get_n_items (items), 6); i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (items, i);
+
+      g_array_append_val (ids, nod_merge_request_item_get_view (item)->project_id);
+      g_array_append_val (ids, nod_merge_request_item_get_view (item)->iid);
+    }
+
+  for (guint round = 0; round < 3; round++)
+    for (guint i = 0; i + 1 < ids->len; i += 2)
+      {
+        g_assert_true (nod_window_select_merge_request (fixture->window,
+                                                        g_array_index (ids, gint64, i),
+                                                        g_array_index (ids, gint64, i + 1)));
+        /* A few turns of the loop: some pages land, some are superseded. */
+        for (guint turn = 0; turn < 5; turn++)
+          g_main_context_iteration (NULL, FALSE);
+      }
+
+  page = open_merge_request (fixture, project_id, iid);
+  nod_test_wait_until (page_bodies_shown, page);
+  g_assert_true (bodies_shown (GTK_WIDGET (page), &shown));
+  /* The description and the thread's notes at least. */
+  g_assert_cmpuint (shown, >, nod_discussion_get_notes (open_thread)->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1150,6 +1236,7 @@ main (int   argc,
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
+  ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);

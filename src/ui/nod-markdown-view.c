@@ -49,6 +49,11 @@ struct _NodMarkdownView
   GCancellable         *render_cancellable;
   guint                 render_generation;
 
+  /* The height last asked for, and the frame that asks again when the lines laid out at
+   * the width given need another. */
+  int                   asked_height;
+  guint                 resize_tick_id;
+
   gboolean              pointer_on_link;
   GdkRGBA               link_color;
   GdkRGBA               dimmed_color;
@@ -301,6 +306,66 @@ on_render_finished (GObject      *source_object,
   nod_markdown_view_update (self);
 }
 
+/* Size */
+
+/* A text view asks for the height of the lines it has laid out so far. The lines of a new
+ * text are often laid out only while the view is allocated (a view added to a window on
+ * screen, a render landing between the measure and the allocation), and the resize it then
+ * asks for from inside size_allocate is ignored by GTK: the note was left with no room,
+ * blank, until something else laid the window out again. So the view asks again itself,
+ * on the next frame. */
+static void
+nod_markdown_view_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  NodMarkdownView *self = NOD_MARKDOWN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (nod_markdown_view_parent_class)->measure (widget, orientation, for_size,
+                                                              minimum, natural,
+                                                              minimum_baseline,
+                                                              natural_baseline);
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    self->asked_height = *natural;
+}
+
+static gboolean
+resize_on_next_frame (GtkWidget     *widget,
+                      GdkFrameClock *frame_clock,
+                      gpointer       user_data)
+{
+  NOD_MARKDOWN_VIEW (widget)->resize_tick_id = 0;
+  gtk_widget_queue_resize (widget);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+nod_markdown_view_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  NodMarkdownView *self = NOD_MARKDOWN_VIEW (widget);
+  int minimum, natural;
+
+  GTK_WIDGET_CLASS (nod_markdown_view_parent_class)->size_allocate (widget, width, height,
+                                                                    baseline);
+
+  /* Asked again only when what it needs changed since it last asked, not whenever it was
+   * given less (as in a scroller): no loop. */
+  GTK_WIDGET_CLASS (nod_markdown_view_parent_class)->measure (widget, GTK_ORIENTATION_VERTICAL,
+                                                              width, &minimum, &natural,
+                                                              NULL, NULL);
+  if (natural != self->asked_height && self->resize_tick_id == 0)
+    self->resize_tick_id = gtk_widget_add_tick_callback (widget, resize_on_next_frame, NULL,
+                                                         NULL);
+}
+
 /* Links, the pointer, tooltips and colours */
 
 static const char *
@@ -456,6 +521,9 @@ nod_markdown_view_dispose (GObject *object)
   NodMarkdownView *self = NOD_MARKDOWN_VIEW (object);
 
   g_clear_handle_id (&self->source_timeout_id, g_source_remove);
+  if (self->resize_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->resize_tick_id);
+  self->resize_tick_id = 0;
   if (self->render_cancellable != NULL)
     g_cancellable_cancel (self->render_cancellable);
   g_clear_object (&self->render_cancellable);
@@ -529,6 +597,8 @@ nod_markdown_view_class_init (NodMarkdownViewClass *klass)
 
   widget_class->query_tooltip = nod_markdown_view_query_tooltip;
   widget_class->css_changed = nod_markdown_view_css_changed;
+  widget_class->measure = nod_markdown_view_measure;
+  widget_class->size_allocate = nod_markdown_view_size_allocate;
 
   /**
    * NodMarkdownView:markdown:
