@@ -431,6 +431,23 @@ nod_forge_restore_rate_limit (NodForge           *self,
   NOD_FORGE_GET_IFACE (self)->restore_rate_limit (self, rate_limit);
 }
 
+/**
+ * nod_forge_set_clock:
+ * @clock: where the forge reads the time and arms each request's deadline
+ *
+ * The engine's own, so that a test's manual clock ends a request that takes too long as
+ * time on the system clock would.
+ */
+void
+nod_forge_set_clock (NodForge *self,
+                     NodClock *clock)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (NOD_IS_CLOCK (clock));
+
+  NOD_FORGE_GET_IFACE (self)->set_clock (self, clock);
+}
+
 /* A server's own words, cut short and made safe to show. */
 static char *
 bounded_server_message (const char *server_message)

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "nod-approvals.h"
+#include "nod-clock.h"
 #include "nod-discussion.h"
 #include "nod-forge-page.h"
 #include "nod-merge-request.h"
@@ -142,6 +143,8 @@ struct _NodForgeInterface
   NodRateLimit  *(*dup_rate_limit)            (NodForge             *self);
   void           (*restore_rate_limit)        (NodForge             *self,
                                                const NodRateLimit   *rate_limit);
+  void           (*set_clock)                 (NodForge             *self,
+                                               NodClock             *clock);
 };
 
 void             nod_forge_get_current_user_async     (NodForge             *self,
@@ -263,6 +266,8 @@ NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *sel
 NodRateLimit    *nod_forge_dup_rate_limit             (NodForge             *self);
 void             nod_forge_restore_rate_limit         (NodForge             *self,
                                                        const NodRateLimit   *rate_limit);
+void             nod_forge_set_clock                  (NodForge             *self,
+                                                       NodClock             *clock);
 
 void             nod_forge_set_error_for_status       (GError              **error,
                                                        guint                 status,

@@ -1059,6 +1059,13 @@ nod_gitlab_restore_rate_limit (NodForge           *forge,
 }
 
 static void
+nod_gitlab_forge_set_clock (NodForge *forge,
+                            NodClock *clock)
+{
+  nod_gitlab_set_clock (NOD_GITLAB (forge), clock);
+}
+
+static void
 nod_gitlab_forge_init (NodForgeInterface *iface)
 {
   iface->get_current_user_async = nod_gitlab_get_current_user_async;
@@ -1076,6 +1083,7 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->finish_object = nod_gitlab_finish_object;
   iface->dup_rate_limit = nod_gitlab_dup_rate_limit;
   iface->restore_rate_limit = nod_gitlab_restore_rate_limit;
+  iface->set_clock = nod_gitlab_forge_set_clock;
 }
 
 static void

@@ -1494,6 +1494,13 @@ nod_sync_engine_set_clock (NodSyncEngine *self,
     g_return_if_fail (((Account *) g_ptr_array_index (self->accounts, i))->resume_source == 0);
 
   g_set_object (&self->clock, clock);
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      if (account->forge != NULL)
+        nod_forge_set_clock (account->forge, clock);
+    }
 }
 
 /**
@@ -1625,6 +1632,9 @@ nod_sync_engine_add_account (NodSyncEngine *self,
   account->id = account_id;
   account->forge = forge != NULL ? g_object_ref (forge) : NULL;
   account->signed_in = forge != NULL;
+  /* A request's deadline is on the engine's time, as its backoff and cycle are. */
+  if (forge != NULL)
+    nod_forge_set_clock (forge, self->clock);
   g_ptr_array_add (self->accounts, account);
   show_signed_out_unless_usable (self);
 
