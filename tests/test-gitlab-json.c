@@ -363,6 +363,22 @@ test_one_document (void)
   assert_protocol_error (twice);
 }
 
+/* What Nod kept itself (a queued action's payload, a cursor) is read with the same check. */
+static void
+test_kept_text (void)
+{
+  g_autoptr(JsonNode) one = _nod_gitlab_json_parse_text ("{\"body\": \"Hi\"}");
+  g_autoptr(JsonNode) two = _nod_gitlab_json_parse_text ("{\"body\": \"a\"} {\"body\": \"b\"}");
+  g_autoptr(JsonNode) none = _nod_gitlab_json_parse_text (NULL);
+  g_autoptr(JsonNode) empty = _nod_gitlab_json_parse_text ("");
+
+  g_assert_nonnull (one);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (one));
+  g_assert_null (two);
+  g_assert_null (none);
+  g_assert_null (empty);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -373,6 +389,7 @@ main (int   argc,
   g_test_add_func ("/nod/gitlab-json/hostile-title", test_hostile_title);
   g_test_add_func ("/nod/gitlab-json/deeply-nested", test_deeply_nested);
   g_test_add_func ("/nod/gitlab-json/not-json", test_not_json);
+  g_test_add_func ("/nod/gitlab-json/kept-text", test_kept_text);
   g_test_add_func ("/nod/gitlab-json/wrong-types", test_wrong_types_for_every_field);
   g_test_add_func ("/nod/gitlab-json/required-field-named", test_required_field_named);
   g_test_add_func ("/nod/gitlab-json/approvals", test_approvals);

@@ -331,6 +331,21 @@ _nod_gitlab_json_parse (GBytes  *body,
   return json_parser_steal_root (parser);
 }
 
+/* JSON Nod wrote itself and kept (a payload, a cursor): read as GitLab's is, one document
+ * and bounded, since a damaged or tampered file is no more to be trusted.
+ *
+ * Returns: (transfer full) (nullable): the document, or %NULL */
+JsonNode *
+_nod_gitlab_json_parse_text (const char *text)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (text == NULL)
+    return NULL;
+  bytes = g_bytes_new_static (text, strlen (text));
+  return _nod_gitlab_json_parse (bytes, NULL);
+}
+
 /* GitLab's error answers carry {"message": "…"} or {"error": "…"}; validation errors
  * carry {"message": {"field": ["is wrong"]}}. */
 char *

@@ -22,6 +22,7 @@ typedef GObject *(*NodGitlabParseFunc) (JsonNode  *node,
 gboolean   _nod_gitlab_json_is_plain_id    (const char          *id);
 JsonNode  *_nod_gitlab_json_parse          (GBytes              *body,
                                             GError             **error);
+JsonNode  *_nod_gitlab_json_parse_text     (const char          *text);
 char      *_nod_gitlab_json_error_message  (GBytes              *body);
 
 GPtrArray *_nod_gitlab_json_parse_array    (JsonNode            *node,

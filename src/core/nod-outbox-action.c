@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nod-core-enums.h"
+#include "nod-gitlab-json.h"
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
 
@@ -299,12 +300,9 @@ _nod_outbox_action_set_payload (NodOutboxAction  *self,
                                 const char       *payload,
                                 GError          **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = _nod_gitlab_json_parse_text (payload);
 
-  if (!json_parser_load_from_data (parser, payload, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL ||
-      !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                    _("A queued action is damaged (its details can’t be read)"));

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "nod-forge-models-private.h"
+#include "nod-gitlab-json.h"
 #include "nod-outbox-private.h"
 #include "nod-review-cache-private.h"
 #include "nod-store-worker.h"
@@ -995,12 +996,10 @@ nod_review_cache_list_views_finish (NodReviewCache  *self,
 static GStrv
 strv_from_json_array (const char *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = _nod_gitlab_json_parse_text (text);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *root;
 
-  if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_ARRAY (root))
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
     {
       JsonArray *array = json_node_get_array (root);
 

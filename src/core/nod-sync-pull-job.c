@@ -31,6 +31,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "nod-gitlab-json.h"
 #include "nod-sync-pull-job.h"
 
 static const NodMergeRequestScope scopes[] = {
@@ -250,14 +251,12 @@ static void
 cursor_from_string (NodSyncPullJob *self,
                     const char     *text)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = _nod_gitlab_json_parse_text (text);
   JsonObject *object;
   g_autoptr(GDateTime) made_since = NULL;
 
   start_over (self);
-  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
 
   object = json_node_get_object (root);
