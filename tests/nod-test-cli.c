@@ -6,10 +6,43 @@
 #include "config.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
+
+/* The binary under test, from the test's one argument. */
+static const char *tested_nod;
+
+void
+nod_test_cli_init (int    *argc,
+                   char ***argv)
+{
+  g_autofree char *program = g_path_get_basename ((*argv)[0]);
+
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  tested_nod = *argc > 1 ? (*argv)[1] : NULL;
+  if (tested_nod == NULL || !g_file_test (tested_nod, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("Usage: %s PATH-TO-NOD\n", program);
+      exit (1);
+    }
+}
+
+void
+nod_test_cli_fixture_set_up (NodTestCli    *cli,
+                             gconstpointer  data)
+{
+  nod_test_cli_set_up (cli, tested_nod);
+}
+
+void
+nod_test_cli_fixture_tear_down (NodTestCli    *cli,
+                                gconstpointer  data)
+{
+  nod_test_cli_tear_down (cli);
+}
 
 void
 nod_test_cli_set_up (NodTestCli *cli,

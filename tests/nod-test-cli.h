@@ -47,6 +47,18 @@ typedef struct
   gsize  err_len;
 } NodTestCliOutcome;
 
+/* g_test_init () for a test of the `nod` binary its one argument names, which the fixtures
+ * below then use; without one, it exits with a usage line. */
+void                 nod_test_cli_init            (int               *argc,
+                                                   char            ***argv);
+void                 nod_test_cli_fixture_set_up  (NodTestCli        *cli,
+                                                   gconstpointer      data);
+void                 nod_test_cli_fixture_tear_down (NodTestCli      *cli,
+                                                     gconstpointer    data);
+#define NOD_TEST_CLI_ADD(path, func) \
+  g_test_add ((path), NodTestCli, NULL, nod_test_cli_fixture_set_up, (func), \
+              nod_test_cli_fixture_tear_down)
+
 void                 nod_test_cli_set_up          (NodTestCli        *cli,
                                                    const char        *nod_path);
 void                 nod_test_cli_tear_down       (NodTestCli        *cli);

@@ -14,22 +14,6 @@
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
-static const char *nod_path;
-
-static void
-fixture_set_up (NodTestCli    *fixture,
-                gconstpointer  data)
-{
-  nod_test_cli_set_up (fixture, nod_path);
-}
-
-static void
-fixture_tear_down (NodTestCli    *fixture,
-                   gconstpointer  data)
-{
-  nod_test_cli_tear_down (fixture);
-}
-
 /* Every page of the merge request lists says the next is page 1 again, of a thousand: the
  * pull stops at the first of them, exits 1 and says why. */
 static void
@@ -75,17 +59,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  nod_test_cli_init (&argc, &argv);
 
-  nod_path = argc > 1 ? argv[1] : NULL;
-  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("Usage: test-cli-bounds PATH-TO-NOD\n");
-      return 1;
-    }
-
-#define ADD(path, func) \
-  g_test_add (path, NodTestCli, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) NOD_TEST_CLI_ADD (path, func)
   ADD ("/nod/cli-bounds/pull-looping-pages", test_pull_looping_pages);
   ADD ("/nod/cli-bounds/preview-looping-pages", test_preview_looping_pages);
 #undef ADD

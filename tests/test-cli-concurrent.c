@@ -22,22 +22,6 @@
 #define GATE "first-post"
 #define REF "gnome-apps/nod!111"
 
-static const char *nod_path;
-
-static void
-fixture_set_up (NodTestCli    *fixture,
-                gconstpointer  data)
-{
-  nod_test_cli_set_up (fixture, nod_path);
-}
-
-static void
-fixture_tear_down (NodTestCli    *fixture,
-                   gconstpointer  data)
-{
-  nod_test_cli_tear_down (fixture);
-}
-
 /* How many notes on gnome-apps/nod!111 (project 11 in the sample) have @body, on the fake. */
 static guint
 count_notes_with_body (NodTestCli *fixture,
@@ -271,19 +255,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  nod_test_cli_init (&argc, &argv);
 
-  nod_path = argc > 1 ? argv[1] : NULL;
-  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("Usage: test-cli-concurrent PATH-TO-NOD\n");
-      return 1;
-    }
-
-  g_test_add ("/nod/cli/concurrent/two-pushes", NodTestCli, NULL, fixture_set_up,
-              test_two_pushes, fixture_tear_down);
-  g_test_add ("/nod/cli/concurrent/approve-beside-comment", NodTestCli, NULL, fixture_set_up,
-              test_approve_beside_comment, fixture_tear_down);
+  NOD_TEST_CLI_ADD ("/nod/cli/concurrent/two-pushes", test_two_pushes);
+  NOD_TEST_CLI_ADD ("/nod/cli/concurrent/approve-beside-comment", test_approve_beside_comment);
 
   return g_test_run ();
 }

@@ -20,22 +20,6 @@
 
 #define PROJECT 11   /* gnome-apps/nod in the sample */
 
-static const char *nod_path;
-
-static void
-fixture_set_up (NodTestCli    *fixture,
-                gconstpointer  data)
-{
-  nod_test_cli_set_up (fixture, nod_path);
-}
-
-static void
-fixture_tear_down (NodTestCli    *fixture,
-                   gconstpointer  data)
-{
-  nod_test_cli_tear_down (fixture);
-}
-
 /* The fake leaves its port: nothing answers there until restart_fake(). */
 static guint
 stop_fake (NodTestCli *fixture)
@@ -385,17 +369,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  nod_test_cli_init (&argc, &argv);
 
-  nod_path = argc > 1 ? argv[1] : NULL;
-  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("Usage: test-cli-offline PATH-TO-NOD\n");
-      return 1;
-    }
-
-#define ADD(path, func) \
-  g_test_add (path, NodTestCli, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) NOD_TEST_CLI_ADD (path, func)
   ADD ("/nod/cli/offline/queued-then-pushed", test_offline);
   ADD ("/nod/cli/offline/revoked-token", test_revoked_token);
   ADD ("/nod/cli/offline/one-off-not-listed", test_one_off_not_listed);

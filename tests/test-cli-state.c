@@ -17,22 +17,6 @@
 
 #define RETRY_AFTER_S 600
 
-static const char *nod_path;
-
-static void
-fixture_set_up (NodTestCli    *fixture,
-                gconstpointer  data)
-{
-  nod_test_cli_set_up (fixture, nod_path);
-}
-
-static void
-fixture_tear_down (NodTestCli    *fixture,
-                   gconstpointer  data)
-{
-  nod_test_cli_tear_down (fixture);
-}
-
 static guint
 api_requests (NodTestCli *fixture)
 {
@@ -211,17 +195,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  nod_test_cli_init (&argc, &argv);
 
-  nod_path = argc > 1 ? argv[1] : NULL;
-  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("Usage: test-cli-state PATH-TO-NOD\n");
-      return 1;
-    }
-
-#define ADD(path, func) \
-  g_test_add (path, NodTestCli, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) NOD_TEST_CLI_ADD (path, func)
   ADD ("/nod/cli-state/block-kept", test_block_kept);
   ADD ("/nod/cli-state/block-ends", test_block_ends);
   ADD ("/nod/cli-state/signed-out", test_signed_out);

@@ -19,22 +19,6 @@
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
-static const char *nod_path;
-
-static void
-fixture_set_up (NodTestCli    *fixture,
-                gconstpointer  data)
-{
-  nod_test_cli_set_up (fixture, nod_path);
-}
-
-static void
-fixture_tear_down (NodTestCli    *fixture,
-                   gconstpointer  data)
-{
-  nod_test_cli_tear_down (fixture);
-}
-
 static char *
 checksum_file (const char *path)
 {
@@ -348,17 +332,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  nod_test_cli_init (&argc, &argv);
 
-  nod_path = argc > 1 ? argv[1] : NULL;
-  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("Usage: test-cli-storage PATH-TO-NOD\n");
-      return 1;
-    }
-
-#define ADD(path, func) \
-  g_test_add (path, NodTestCli, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) NOD_TEST_CLI_ADD (path, func)
   ADD ("/nod/cli-storage/damaged-refused", test_damaged_refused);
   ADD ("/nod/cli-storage/read-only-file", test_read_only_file);
   ADD ("/nod/cli-storage/read-only-folder", test_read_only_folder);

@@ -21,22 +21,6 @@
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
-static const char *nod_path;
-
-static void
-fixture_set_up (NodTestCli    *fixture,
-                gconstpointer  data)
-{
-  nod_test_cli_set_up (fixture, nod_path);
-}
-
-static void
-fixture_tear_down (NodTestCli    *fixture,
-                   gconstpointer  data)
-{
-  nod_test_cli_tear_down (fixture);
-}
-
 static guint
 writes (NodTestCli *fixture)
 {
@@ -1339,7 +1323,7 @@ test_pull_killed_resumes (NodTestCli    *fixture,
   g_auto (NodTestCliOutcome) baseline = { 0, };
   g_auto (NodTestCliOutcome) resumed = { 0, };
   const char *reviews = "SELECT COUNT (*) FROM merge_requests WHERE is_reviewer";
-  const char *argv[] = { nod_path, "pull", NULL };
+  const char *argv[] = { fixture->nod_path, "pull", NULL };
   gint64 stored_at_kill, expected;
   guint pages_again = 0;
   GHashTableIter iter;
@@ -1450,17 +1434,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  nod_test_cli_init (&argc, &argv);
 
-  nod_path = argc > 1 ? argv[1] : NULL;
-  if (nod_path == NULL || !g_file_test (nod_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("Usage: test-cli PATH-TO-NOD\n");
-      return 1;
-    }
-
-#define ADD(path, func) \
-  g_test_add (path, NodTestCli, NULL, fixture_set_up, func, fixture_tear_down)
+#define ADD(path, func) NOD_TEST_CLI_ADD (path, func)
   ADD ("/nod/cli/approve", test_approve);
   ADD ("/nod/cli/approve-queued", test_approve_queued);
   ADD ("/nod/cli/approve-refused", test_approve_refused);
