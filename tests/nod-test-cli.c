@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nod-forge.h"
+#include "nod-gitlab.h"
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
@@ -252,6 +254,62 @@ nod_test_cli_query_store (NodTestCli *cli,
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return value;
+}
+
+/**
+ * nod_test_cli_list_discussions:
+ *
+ * Returns: (transfer container) (element-type NodDiscussion): every thread, all pages
+ */
+GPtrArray *
+nod_test_cli_list_discussions (NodTestCli *cli,
+                               gint64      project_id,
+                               gint64      iid)
+{
+  g_autoptr(NodGitlab) observer = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *all = g_ptr_array_new_with_free_func (g_object_unref);
+  guint page_number = 1;
+
+  observer = nod_gitlab_new (cli->base_url, NOD_TEST_CLI_TOKEN, &error);
+  g_assert_no_error (error);
+  while (page_number != 0)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(NodForgePage) page = NULL;
+      GPtrArray *discussions;
+
+      nod_forge_list_discussions_async (NOD_FORGE (observer), project_id, iid, page_number, NULL,
+                                        nod_test_keep_result, &result);
+      page = nod_forge_list_discussions_finish (NOD_FORGE (observer),
+                                                nod_test_wait_for_result (&result), &error);
+      g_assert_no_error (error);
+      discussions = nod_forge_page_get_items (page);
+      for (guint i = 0; i < discussions->len; i++)
+        g_ptr_array_add (all, g_object_ref (discussions->pdata[i]));
+      page_number = nod_forge_page_get_next_page (page);
+    }
+  return all;
+}
+
+/* How many notes of the merge request have @body, on the fake. */
+guint
+nod_test_cli_count_notes (NodTestCli *cli,
+                          gint64      project_id,
+                          gint64      iid,
+                          const char *body)
+{
+  g_autoptr(GPtrArray) discussions = nod_test_cli_list_discussions (cli, project_id, iid);
+  guint found = 0;
+
+  for (guint i = 0; i < discussions->len; i++)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
+
+      for (guint j = 0; j < notes->len; j++)
+        found += g_strcmp0 (nod_note_get_body (notes->pdata[j]), body) == 0;
+    }
+  return found;
 }
 
 void

@@ -87,6 +87,15 @@ void                 nod_test_cli_exec_store      (NodTestCli        *cli,
 gint64               nod_test_cli_query_store     (NodTestCli        *cli,
                                                    const char        *sql);
 
+/* What the fake has of a merge request, read through GitLab's API as a client would. */
+GPtrArray           *nod_test_cli_list_discussions (NodTestCli       *cli,
+                                                    gint64            project_id,
+                                                    gint64            iid);
+guint                nod_test_cli_count_notes     (NodTestCli        *cli,
+                                                   gint64             project_id,
+                                                   gint64             iid,
+                                                   const char        *body);
+
 void                 nod_test_cli_outcome_clear   (NodTestCliOutcome *outcome);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NodTestCliOutcome, nod_test_cli_outcome_clear)

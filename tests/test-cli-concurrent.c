@@ -12,8 +12,6 @@
 
 #include <string.h>
 
-#include "nod-forge.h"
-#include "nod-gitlab.h"
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
@@ -21,43 +19,7 @@
 #define COMMENTS_PER_ROUND 2
 #define GATE "first-post"
 #define REF "gnome-apps/nod!111"
-
-/* How many notes on gnome-apps/nod!111 (project 11 in the sample) have @body, on the fake. */
-static guint
-count_notes_with_body (NodTestCli *fixture,
-                       const char *body)
-{
-  g_autoptr(NodGitlab) observer = NULL;
-  g_autoptr(GError) error = NULL;
-  guint found = 0;
-  guint page_number = 1;
-
-  observer = nod_gitlab_new (fixture->base_url, NOD_TEST_CLI_TOKEN, &error);
-  g_assert_no_error (error);
-  while (page_number != 0)
-    {
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(NodForgePage) page = NULL;
-      GPtrArray *discussions;
-
-      nod_forge_list_discussions_async (NOD_FORGE (observer), 11, 111, page_number, NULL,
-                                        nod_test_keep_result, &result);
-      page = nod_forge_list_discussions_finish (NOD_FORGE (observer),
-                                                nod_test_wait_for_result (&result), &error);
-      g_assert_no_error (error);
-      discussions = nod_forge_page_get_items (page);
-      for (guint i = 0; i < discussions->len; i++)
-        {
-          GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
-
-          for (guint j = 0; j < notes->len; j++)
-            if (g_strcmp0 (nod_note_get_body (notes->pdata[j]), body) == 0)
-              found++;
-        }
-      page_number = nod_forge_page_get_next_page (page);
-    }
-  return found;
-}
+#define PROJECT 11   /* gnome-apps/nod in the sample */
 
 typedef struct
 {
@@ -187,7 +149,7 @@ test_two_pushes (NodTestCli    *fixture,
        * each says so. */
       for (guint i = 0; i < COMMENTS_PER_ROUND; i++)
         {
-          g_assert_cmpuint (count_notes_with_body (fixture, bodies[i]), ==, 1);
+          g_assert_cmpuint (nod_test_cli_count_notes (fixture, PROJECT, 111, bodies[i]), ==, 1);
           g_free (bodies[i]);
         }
       pushed_all = g_strdup_printf ("pushed %u, failed 0, remaining 0\n", COMMENTS_PER_ROUND);

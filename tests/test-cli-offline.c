@@ -13,8 +13,6 @@
 
 #include <string.h>
 
-#include "nod-forge.h"
-#include "nod-gitlab.h"
 #include "nod-test-cli.h"
 #include "nod-test-utils.h"
 
@@ -44,30 +42,13 @@ restart_fake (NodTestCli *fixture,
   g_assert_no_error (error);
 }
 
-static GPtrArray *
-list_discussions (NodTestCli *fixture,
-                  gint64      iid)
-{
-  g_autoptr(NodGitlab) observer = nod_gitlab_new (fixture->base_url, NOD_TEST_CLI_TOKEN, NULL);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(NodForgePage) page = NULL;
-  g_autoptr(GError) error = NULL;
-
-  nod_forge_list_discussions_async (NOD_FORGE (observer), PROJECT, iid, 1, NULL,
-                                    nod_test_keep_result, &result);
-  page = nod_forge_list_discussions_finish (NOD_FORGE (observer),
-                                            nod_test_wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  return g_ptr_array_ref (nod_forge_page_get_items (page));
-}
-
 /* A resolvable thread of !@iid that is (or is not) resolved. */
 static char *
 find_thread (NodTestCli *fixture,
              gint64      iid,
              gboolean    resolved)
 {
-  g_autoptr(GPtrArray) discussions = list_discussions (fixture, iid);
+  g_autoptr(GPtrArray) discussions = nod_test_cli_list_discussions (fixture, PROJECT, iid);
 
   for (guint i = 0; i < discussions->len; i++)
     if (nod_discussion_get_resolvable (discussions->pdata[i]) &&
@@ -81,30 +62,12 @@ find_discussion (NodTestCli *fixture,
                  gint64      iid,
                  const char *id)
 {
-  g_autoptr(GPtrArray) discussions = list_discussions (fixture, iid);
+  g_autoptr(GPtrArray) discussions = nod_test_cli_list_discussions (fixture, PROJECT, iid);
 
   for (guint i = 0; i < discussions->len; i++)
     if (g_str_equal (nod_discussion_get_id (discussions->pdata[i]), id))
       return g_object_ref (discussions->pdata[i]);
   g_error ("No thread %s on !%" G_GINT64_FORMAT, id, iid);
-}
-
-static guint
-count_notes (NodTestCli *fixture,
-             gint64      iid,
-             const char *body)
-{
-  g_autoptr(GPtrArray) discussions = list_discussions (fixture, iid);
-  guint found = 0;
-
-  for (guint i = 0; i < discussions->len; i++)
-    {
-      GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
-
-      for (guint j = 0; j < notes->len; j++)
-        found += g_strcmp0 (nod_note_get_body (notes->pdata[j]), body) == 0;
-    }
-  return found;
 }
 
 /* Requests GitLab took (2xx): one refused for a bad token changed nothing. */
@@ -258,8 +221,8 @@ check_queued_then_pushed (NodTestCli *fixture,
    * all along, it goes once. */
   g_assert_cmpuint (count_taken (fixture, "/merge_requests/109/unapprove$"),
                     ==, why == NULL ? 0 : 1);
-  g_assert_cmpuint (count_notes (fixture, 111, "Written on a train"), ==, 1);
-  g_assert_cmpuint (count_notes (fixture, 111, reply_body), ==, 1);
+  g_assert_cmpuint (nod_test_cli_count_notes (fixture, PROJECT, 111, "Written on a train"), ==, 1);
+  g_assert_cmpuint (nod_test_cli_count_notes (fixture, PROJECT, 111, reply_body), ==, 1);
   {
     g_autoptr(NodDiscussion) resolved = find_discussion (fixture, 111, open_thread);
     g_autoptr(NodDiscussion) reopened = find_discussion (fixture, resolved_iid,
