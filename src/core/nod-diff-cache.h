@@ -1,0 +1,87 @@
+/* nod-diff-cache.h: the changes Nod keeps of merge requests — their diffs at the heads a
+ * reviewer needs, the old and new texts of changed files by content sha, and which files
+ * the reviewer marked viewed
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nod-merge-request-diff.h"
+#include "nod-store.h"
+
+G_BEGIN_DECLS
+
+#define NOD_TYPE_DIFF_CACHE (nod_diff_cache_get_type ())
+
+G_DECLARE_FINAL_TYPE (NodDiffCache, nod_diff_cache, NOD, DIFF_CACHE, GObject)
+
+NodDiffCache        *nod_diff_cache_new                (NodStore             *store);
+
+/* The diff kept for the merge request at @head_sha (NULL: the newest kept), with each file's
+ * blob shas; NULL without an error when none is kept (not pulled yet). */
+void                 nod_diff_cache_load_diff_async    (NodDiffCache         *self,
+                                                        gint64                account_id,
+                                                        gint64                project_id,
+                                                        gint64                iid,
+                                                        const char           *head_sha,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+NodMergeRequestDiff *nod_diff_cache_load_diff_finish   (NodDiffCache         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* A text kept by its content sha (SHA-256 hex); NULL without an error when not kept. */
+void                 nod_diff_cache_load_blob_async    (NodDiffCache         *self,
+                                                        const char           *sha,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GBytes              *nod_diff_cache_load_blob_finish   (NodDiffCache         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* The files of the merge request the reviewer marked viewed: path -> the digest of the
+ * file's diff when it was marked (a file is viewed while its diff's digest is that one;
+ * a new head that changes it un-views it with no write). */
+void                 nod_diff_cache_load_viewed_async  (NodDiffCache         *self,
+                                                        gint64                account_id,
+                                                        gint64                project_id,
+                                                        gint64                iid,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GHashTable          *nod_diff_cache_load_viewed_finish (NodDiffCache         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* Marks @path viewed at @digest, or not viewed when @digest is NULL. */
+void                 nod_diff_cache_set_viewed_async   (NodDiffCache         *self,
+                                                        gint64                account_id,
+                                                        gint64                project_id,
+                                                        gint64                iid,
+                                                        const char           *path,
+                                                        const char           *digest,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean             nod_diff_cache_set_viewed_finish  (NodDiffCache         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* The head the reviewer last approved at (their own approval, seen sent or pulled), or
+ * NULL: what "changed since you approved" compares the newest diff with. */
+void                 nod_diff_cache_load_approved_head_async  (NodDiffCache  *self,
+                                                               gint64         account_id,
+                                                               gint64         project_id,
+                                                               gint64         iid,
+                                                               GCancellable  *cancellable,
+                                                               GAsyncReadyCallback callback,
+                                                               gpointer       user_data);
+char                *nod_diff_cache_load_approved_head_finish (NodDiffCache  *self,
+                                                               GAsyncResult  *result,
+                                                               GError       **error);
+
+G_END_DECLS
