@@ -102,7 +102,5 @@ struct _NodDiscussion
   gboolean    resolved;
 };
 
-NodDiffPosition *_nod_diff_position_new  (void);
-void             _nod_diff_position_free (NodDiffPosition *position);
 
 G_END_DECLS

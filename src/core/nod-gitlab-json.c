@@ -567,7 +567,7 @@ read_position (JsonObject        *object,
   if (position_object == NULL)
     return FALSE;
 
-  position = _nod_diff_position_new ();
+  position = nod_diff_position_new ();
   ok = read_id_string (position_object, "base_sha", FIELD_OPTIONAL, &position->base_sha,
                        error) &&
        read_id_string (position_object, "start_sha", FIELD_OPTIONAL, &position->start_sha,
@@ -583,7 +583,7 @@ read_position (JsonObject        *object,
 
   if (!ok)
     {
-      _nod_diff_position_free (position);
+      nod_diff_position_free (position);
       return FALSE;
     }
 

@@ -10,7 +10,7 @@
 G_DEFINE_FINAL_TYPE (NodNote, nod_note, G_TYPE_OBJECT)
 
 NodDiffPosition *
-_nod_diff_position_new (void)
+nod_diff_position_new (void)
 {
   NodDiffPosition *position = g_new0 (NodDiffPosition, 1);
 
@@ -20,7 +20,7 @@ _nod_diff_position_new (void)
 }
 
 void
-_nod_diff_position_free (NodDiffPosition *position)
+nod_diff_position_free (NodDiffPosition *position)
 {
   g_free (position->base_sha);
   g_free (position->start_sha);
@@ -28,6 +28,34 @@ _nod_diff_position_free (NodDiffPosition *position)
   g_free (position->old_path);
   g_free (position->new_path);
   g_free (position);
+}
+
+NodDiffPosition *
+nod_diff_position_copy (const NodDiffPosition *position)
+{
+  NodDiffPosition *copy = g_new0 (NodDiffPosition, 1);
+
+  copy->base_sha = g_strdup (position->base_sha);
+  copy->start_sha = g_strdup (position->start_sha);
+  copy->head_sha = g_strdup (position->head_sha);
+  copy->old_path = g_strdup (position->old_path);
+  copy->new_path = g_strdup (position->new_path);
+  copy->old_line = position->old_line;
+  copy->new_line = position->new_line;
+  return copy;
+}
+
+gboolean
+nod_diff_position_equal (const NodDiffPosition *a,
+                         const NodDiffPosition *b)
+{
+  return g_strcmp0 (a->base_sha, b->base_sha) == 0 &&
+         g_strcmp0 (a->start_sha, b->start_sha) == 0 &&
+         g_strcmp0 (a->head_sha, b->head_sha) == 0 &&
+         g_strcmp0 (a->old_path, b->old_path) == 0 &&
+         g_strcmp0 (a->new_path, b->new_path) == 0 &&
+         a->old_line == b->old_line &&
+         a->new_line == b->new_line;
 }
 
 static void
@@ -48,7 +76,7 @@ nod_note_finalize (GObject *object)
   g_clear_pointer (&self->body, g_free);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
-  g_clear_pointer (&self->position, _nod_diff_position_free);
+  g_clear_pointer (&self->position, nod_diff_position_free);
 
   G_OBJECT_CLASS (nod_note_parent_class)->finalize (object);
 }

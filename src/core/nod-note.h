@@ -22,6 +22,14 @@ typedef struct
   gint64  new_line;
 } NodDiffPosition;
 
+/* A position with no shas, paths or lines (-1). */
+NodDiffPosition *nod_diff_position_new   (void);
+NodDiffPosition *nod_diff_position_copy  (const NodDiffPosition *position);
+void             nod_diff_position_free  (NodDiffPosition       *position);
+gboolean         nod_diff_position_equal (const NodDiffPosition *a,
+                                          const NodDiffPosition *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodDiffPosition, nod_diff_position_free)
+
 #define NOD_TYPE_NOTE (nod_note_get_type ())
 
 G_DECLARE_FINAL_TYPE (NodNote, nod_note, NOD, NOTE, GObject)

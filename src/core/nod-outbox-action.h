@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "nod-note.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -44,6 +46,13 @@ NodOutboxAction *nod_outbox_action_new_comment      (gint64       account_id,
                                                      gint64       project_id,
                                                      gint64       mr_iid,
                                                      const char  *body);
+/* A comment that starts a diff thread at @position (copied): GitLab's exact position, built
+ * by nod_diff_file_position_at (). */
+NodOutboxAction *nod_outbox_action_new_inline_comment (gint64                 account_id,
+                                                       gint64                 project_id,
+                                                       gint64                 mr_iid,
+                                                       const char            *body,
+                                                       const NodDiffPosition *position);
 NodOutboxAction *nod_outbox_action_new_reply        (gint64       account_id,
                                                      gint64       project_id,
                                                      gint64       mr_iid,
@@ -63,6 +72,8 @@ gint64           nod_outbox_action_get_project_id   (NodOutboxAction *self);
 gint64           nod_outbox_action_get_mr_iid       (NodOutboxAction *self);
 const char      *nod_outbox_action_get_discussion_id (NodOutboxAction *self);
 const char      *nod_outbox_action_get_body         (NodOutboxAction *self);
+/* A comment's place on the diff; NULL for a general comment and other kinds. */
+const NodDiffPosition *nod_outbox_action_get_position (NodOutboxAction *self);
 const char      *nod_outbox_action_get_head_sha     (NodOutboxAction *self);
 NodActionState   nod_outbox_action_get_state        (NodOutboxAction *self);
 guint            nod_outbox_action_get_attempts     (NodOutboxAction *self);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "nod-accounts.h"
+#include "nod-diff-cache.h"
 #include "nod-review-cache.h"
 #include "nod-sync-engine.h"
 
@@ -37,6 +38,7 @@ NodSyncEngine  *nod_session_get_engine            (NodSession           *self);
 NodAccounts    *nod_session_get_accounts          (NodSession           *self);
 NodReviewCache *nod_session_get_cache             (NodSession           *self);
 NodOutbox      *nod_session_get_outbox            (NodSession           *self);
+NodDiffCache   *nod_session_get_diff_cache        (NodSession           *self);
 NodAccount     *nod_session_get_signed_in_account (NodSession           *self);
 NodForge       *nod_session_get_forge             (NodSession           *self,
                                                    gint64                account_id);
