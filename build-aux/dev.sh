@@ -22,7 +22,7 @@ packages=(
   gcc libc6-dev pkg-config meson ninja-build gettext python3
   libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsqlite3-dev libsecret-1-dev
-  libcmark-gfm-dev libcmark-gfm-extensions-dev
+  libcmark-gfm-dev libcmark-gfm-extensions-dev libgtksourceview-5-dev
   desktop-file-utils appstream
   adwaita-icon-theme fonts-cantarell librsvg2-common gsettings-desktop-schemas
   dconf-gsettings-backend at-spi2-core
