@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "nod-diff-file.h"
+#include "nod-merge-request-diff.h"
 
 static const char *two_hunks =
   "@@ -2,3 +2,4 @@\n a\n-b\n+B\n+B2\n c\n@@ -20,2 +21,1 @@\n x\n-y\n";
@@ -92,6 +93,51 @@ test_positions (void)
   assert_refused (deleted, FALSE, 1, 0);
 }
 
+static NodDiffFile *
+file_with (const char *path, NodDiffFileFlags flags, const char *diff, const char *new_blob)
+{
+  NodDiffFile *file = nod_diff_file_new (path, path, NULL, NULL, flags, diff);
+  nod_diff_file_set_blobs (file, NULL, new_blob);
+  return file;
+}
+
+static void
+test_changed_since (void)
+{
+  GPtrArray *before_files = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *after_files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(NodMergeRequestDiff) before = NULL;
+  g_autoptr(NodMergeRequestDiff) after = NULL;
+  g_autoptr(GPtrArray) paths = NULL;
+
+  /* same blob, different diff text (the target moved): not changed */
+  g_ptr_array_add (before_files, file_with ("blob-same", 0, "@@ -1 +1 @@\n-a\n+b\n", "s1"));
+  g_ptr_array_add (after_files, file_with ("blob-same", 0, "@@ -2 +2 @@\n-a\n+b\n", "s1"));
+  /* different blob */
+  g_ptr_array_add (before_files, file_with ("blob-new", 0, "@@ -1 +1 @@\n-a\n+b\n", "s1"));
+  g_ptr_array_add (after_files, file_with ("blob-new", 0, "@@ -1 +1 @@\n-a\n+b\n", "s2"));
+  /* blobs unknown: the digest decides */
+  g_ptr_array_add (before_files, file_with ("digest-same", 0, "@@ -1 +1 @@\n-a\n+b\n", NULL));
+  g_ptr_array_add (after_files, file_with ("digest-same", 0, "@@ -1 +1 @@\n-a\n+b\n", NULL));
+  g_ptr_array_add (before_files, file_with ("digest-new", 0, "@@ -1 +1 @@\n-a\n+b\n", NULL));
+  g_ptr_array_add (after_files, file_with ("digest-new", 0, "@@ -1 +1 @@\n-a\n+c\n", NULL));
+  /* gone back to the target; a new file */
+  g_ptr_array_add (before_files, file_with ("reverted", 0, "@@ -1 +1 @@\n-a\n+b\n", NULL));
+  g_ptr_array_add (after_files, file_with ("added", NOD_DIFF_FILE_NEW, "@@ -0,0 +1 @@\n+a\n", NULL));
+
+  before = nod_merge_request_diff_new ("b", "s", "h1", before_files);
+  after = nod_merge_request_diff_new ("b", "s", "h2", after_files);
+  paths = nod_merge_request_diff_changed_since (after, before);
+
+  g_assert_cmpuint (paths->len, ==, 4);
+  g_assert_cmpstr (g_ptr_array_index (paths, 0), ==, "added");
+  g_assert_cmpstr (g_ptr_array_index (paths, 1), ==, "blob-new");
+  g_assert_cmpstr (g_ptr_array_index (paths, 2), ==, "digest-new");
+  g_assert_cmpstr (g_ptr_array_index (paths, 3), ==, "reverted");
+  g_assert_true (nod_merge_request_diff_find_file (after, "added") != NULL);
+  g_assert_null (nod_merge_request_diff_find_file (after, "reverted"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -99,5 +145,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/diff-file/status-and-visibility", test_status_and_visibility);
   g_test_add_func ("/diff-file/digest-and-counts", test_digest_and_counts);
   g_test_add_func ("/diff-file/positions", test_positions);
+  g_test_add_func ("/diff-file/changed-since", test_changed_since);
   return g_test_run ();
 }
