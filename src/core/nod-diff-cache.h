@@ -84,4 +84,73 @@ char                *nod_diff_cache_load_approved_head_finish (NodDiffCache  *se
                                                                GAsyncResult  *result,
                                                                GError       **error);
 
+/* ---- for the pull and the push (the engine's jobs) ---- */
+
+/* What a pull knows before it fetches a merge request's change: whether the diff at
+ * @head_sha is kept whole already, and the blobs it keeps by "SHA:PATH" (the text at that
+ * commit), so a text seen before is not fetched again. */
+typedef struct
+{
+  gboolean    complete;
+  GHashTable *known_blobs;  /* "sha:path" -> blob sha */
+} NodDiffFetchPlan;
+
+void                 nod_diff_fetch_plan_free          (NodDiffFetchPlan     *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodDiffFetchPlan, nod_diff_fetch_plan_free)
+
+void                 nod_diff_cache_load_fetch_plan_async  (NodDiffCache         *self,
+                                                            gint64                account_id,
+                                                            gint64                project_id,
+                                                            gint64                iid,
+                                                            const char           *head_sha,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+NodDiffFetchPlan    *nod_diff_cache_load_fetch_plan_finish (NodDiffCache         *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
+
+/* Keeps @diff (with its files' blob shas) as the merge request's newest, and @blobs
+ * (blob sha -> GBytes) it fetched; drops the other heads kept, but the approved one.
+ * @complete: every text it should have is kept (else the next pull tries again). */
+void                 nod_diff_cache_save_diff_async    (NodDiffCache         *self,
+                                                        gint64                account_id,
+                                                        gint64                project_id,
+                                                        gint64                iid,
+                                                        NodMergeRequestDiff  *diff,
+                                                        GHashTable           *blobs,
+                                                        gboolean              complete,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean             nod_diff_cache_save_diff_finish   (NodDiffCache         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
+/* The reviewer's approval as GitLab showed it: approved at @head_sha (kept unless one is
+ * already, or @replace: Nod's own approval, sent at the head it pinned), or not approved
+ * (forgotten). */
+void                 nod_diff_cache_note_approval_async  (NodDiffCache       *self,
+                                                          gint64              account_id,
+                                                          gint64              project_id,
+                                                          gint64              iid,
+                                                          gboolean            approved,
+                                                          const char         *head_sha,
+                                                          gboolean            replace,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+gboolean             nod_diff_cache_note_approval_finish (NodDiffCache       *self,
+                                                          GAsyncResult       *result,
+                                                          GError            **error);
+
+/* Drops the texts no kept diff names any more (their merge requests were pruned). */
+void                 nod_diff_cache_prune_blobs_async  (NodDiffCache         *self,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean             nod_diff_cache_prune_blobs_finish (NodDiffCache         *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
 G_END_DECLS
