@@ -392,7 +392,7 @@ server_start_thread (Fixture *fixture)
   nod_forge_create_discussion_async (NOD_FORGE (fixture->observer),
                                      nod_merge_request_get_project_id (fixture->mr),
                                      nod_merge_request_get_iid (fixture->mr),
-                                     "A thread for the matrix", NULL, nod_test_keep_result,
+                                     "A thread for the matrix", NULL, NULL, nod_test_keep_result,
                                      &result);
   g_assert_true (nod_forge_create_discussion_finish (NOD_FORGE (fixture->observer),
                                                      nod_test_wait_for_result (&result),

@@ -265,7 +265,7 @@ create_discussion (Fixture        *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  nod_forge_create_discussion_async (fixture->forge, project_id, iid, body, NULL,
+  nod_forge_create_discussion_async (fixture->forge, project_id, iid, body, NULL, NULL,
                                      nod_test_keep_result, &result);
   return nod_forge_create_discussion_finish (fixture->forge, nod_test_wait_for_result (&result),
                                              out_discussion, error);

@@ -311,6 +311,7 @@ nod_forge_create_discussion_async (NodForge            *self,
                                    gint64               project_id,
                                    gint64               iid,
                                    const char          *body,
+                                   const NodDiffPosition *position,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
@@ -320,8 +321,88 @@ nod_forge_create_discussion_async (NodForge            *self,
   g_return_if_fail (iid > 0);
   g_return_if_fail (body != NULL);
 
-  NOD_FORGE_GET_IFACE (self)->create_discussion_async (self, project_id, iid, body, cancellable,
-                                                       callback, user_data);
+  NOD_FORGE_GET_IFACE (self)->create_discussion_async (self, project_id, iid, body, position,
+                                                       cancellable, callback, user_data);
+}
+
+void
+nod_forge_list_diffs_async (NodForge            *self,
+                            gint64               project_id,
+                            gint64               iid,
+                            guint                page,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (page > 0);
+
+  NOD_FORGE_GET_IFACE (self)->list_diffs_async (self, project_id, iid, page, cancellable,
+                                                callback, user_data);
+}
+
+NodForgePage *
+nod_forge_list_diffs_finish (NodForge      *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return (NodForgePage *) finish_typed (self, result, NOD_TYPE_FORGE_PAGE, error);
+}
+
+void
+nod_forge_list_versions_async (NodForge            *self,
+                               gint64               project_id,
+                               gint64               iid,
+                               guint                page,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (page > 0);
+
+  NOD_FORGE_GET_IFACE (self)->list_versions_async (self, project_id, iid, page, cancellable,
+                                                   callback, user_data);
+}
+
+NodForgePage *
+nod_forge_list_versions_finish (NodForge      *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return (NodForgePage *) finish_typed (self, result, NOD_TYPE_FORGE_PAGE, error);
+}
+
+void
+nod_forge_get_raw_file_async (NodForge            *self,
+                              gint64               project_id,
+                              const char          *path,
+                              const char          *ref,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (ref != NULL);
+
+  NOD_FORGE_GET_IFACE (self)->get_raw_file_async (self, project_id, path, ref, cancellable,
+                                                  callback, user_data);
+}
+
+/**
+ * nod_forge_get_raw_file_finish:
+ *
+ * Returns: (transfer full): the file's bytes
+ */
+GBytes *
+nod_forge_get_raw_file_finish (NodForge      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (NOD_IS_FORGE (self), NULL);
+
+  return NOD_FORGE_GET_IFACE (self)->finish_bytes (self, result, error);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "nod-discussion.h"
 #include "nod-forge-page.h"
 #include "nod-merge-request.h"
+#include "nod-merge-request-diff.h"
 #include "nod-note.h"
 #include "nod-project.h"
 #include "nod-rate-limit.h"
@@ -117,6 +118,7 @@ struct _NodForgeInterface
                                                gint64                project_id,
                                                gint64                iid,
                                                const char           *body,
+                                               const NodDiffPosition *position,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
@@ -137,6 +139,30 @@ struct _NodForgeInterface
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
 
+  void           (*list_diffs_async)          (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*list_versions_async)       (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*get_raw_file_async)        (NodForge             *self,
+                                               gint64                project_id,
+                                               const char           *path,
+                                               const char           *ref,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  GBytes        *(*finish_bytes)              (NodForge             *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
   GObject       *(*finish_object)             (NodForge             *self,
                                                GAsyncResult         *result,
                                                GError              **error);
@@ -232,6 +258,7 @@ void             nod_forge_create_discussion_async    (NodForge             *sel
                                                        gint64                project_id,
                                                        gint64                iid,
                                                        const char           *body,
+                                                       const NodDiffPosition *position,
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
@@ -263,6 +290,41 @@ NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
+/* The files of a merge request's newest diff, a page (of up to 100) at a time:
+ * NodDiffFile items. */
+void             nod_forge_list_diffs_async           (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       guint                 page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_diffs_finish          (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* A merge request's versions, newest first: NodMergeRequestDiff items with their refs and
+ * no files. */
+void             nod_forge_list_versions_async        (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       guint                 page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_versions_finish       (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* The bytes of @path at commit @ref. */
+void             nod_forge_get_raw_file_async         (NodForge             *self,
+                                                       gint64                project_id,
+                                                       const char           *path,
+                                                       const char           *ref,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+GBytes          *nod_forge_get_raw_file_finish        (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
 NodRateLimit    *nod_forge_dup_rate_limit             (NodForge             *self);
 void             nod_forge_restore_rate_limit         (NodForge             *self,
                                                        const NodRateLimit   *rate_limit);

@@ -550,12 +550,12 @@ _nod_gitlab_json_parse_approvals (JsonNode  *node,
   return G_OBJECT (g_steal_pointer (&approvals));
 }
 
+/* A position object (or null: none) into *@out_position. */
 static gboolean
-read_position (JsonObject        *object,
-               NodDiffPosition  **out_position,
-               GError           **error)
+read_position_node (JsonNode          *node,
+                    NodDiffPosition  **out_position,
+                    GError           **error)
 {
-  JsonNode *node = json_object_get_member (object, "position");
   NodDiffPosition *position;
   JsonObject *position_object;
   gboolean ok;
@@ -589,6 +589,150 @@ read_position (JsonObject        *object,
 
   *out_position = position;
   return TRUE;
+}
+
+static gboolean
+read_position (JsonObject        *object,
+               NodDiffPosition  **out_position,
+               GError           **error)
+{
+  return read_position_node (json_object_get_member (object, "position"), out_position, error);
+}
+
+/**
+ * _nod_gitlab_json_parse_position:
+ *
+ * Reads a diff note's position as GitLab writes it (and Nod keeps it in a payload).
+ *
+ * Returns: (transfer full) (nullable): the position; %NULL and no error for a null
+ */
+NodDiffPosition *
+_nod_gitlab_json_parse_position (JsonNode  *node,
+                                 GError   **error)
+{
+  NodDiffPosition *position = NULL;
+
+  read_position_node (node, &position, error);
+  return position;
+}
+
+/* GitLab's text position: the three shas, both paths, and each line only where the
+ * comment is on that side. */
+void
+_nod_gitlab_json_build_position (JsonBuilder           *builder,
+                                 const NodDiffPosition *position)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "position_type");
+  json_builder_add_string_value (builder, "text");
+  json_builder_set_member_name (builder, "base_sha");
+  json_builder_add_string_value (builder, position->base_sha);
+  json_builder_set_member_name (builder, "start_sha");
+  json_builder_add_string_value (builder, position->start_sha);
+  json_builder_set_member_name (builder, "head_sha");
+  json_builder_add_string_value (builder, position->head_sha);
+  json_builder_set_member_name (builder, "old_path");
+  json_builder_add_string_value (builder, position->old_path);
+  json_builder_set_member_name (builder, "new_path");
+  json_builder_add_string_value (builder, position->new_path);
+  if (position->old_line > 0)
+    {
+      json_builder_set_member_name (builder, "old_line");
+      json_builder_add_int_value (builder, position->old_line);
+    }
+  if (position->new_line > 0)
+    {
+      json_builder_set_member_name (builder, "new_line");
+      json_builder_add_int_value (builder, position->new_line);
+    }
+  json_builder_end_object (builder);
+}
+
+/* A diff text is kept whole or not at all: cut, it would be a different change. */
+static gboolean
+read_diff_text (JsonObject  *object,
+                char       **out_diff,
+                gboolean    *out_too_large,
+                GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, "diff");
+
+  *out_too_large = FALSE;
+  if (is_absent (node))
+    {
+      *out_diff = g_strdup ("");
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail_field (error, "diff");
+
+  if (strlen (json_node_get_string (node)) > NOD_DIFF_FILE_MAX_BYTES)
+    {
+      *out_too_large = TRUE;
+      *out_diff = g_strdup ("");
+      return TRUE;
+    }
+  *out_diff = g_strdup (json_node_get_string (node));
+  return TRUE;
+}
+
+/* One file of GET …/diffs. */
+GObject *
+_nod_gitlab_json_parse_diff_file (JsonNode  *node,
+                                  GError   **error)
+{
+  JsonObject *object = expect_object (node, "diff", error);
+  g_autofree char *old_path = NULL;
+  g_autofree char *new_path = NULL;
+  g_autofree char *a_mode = NULL;
+  g_autofree char *b_mode = NULL;
+  g_autofree char *diff = NULL;
+  gboolean new_file = FALSE, renamed = FALSE, deleted = FALSE, generated = FALSE;
+  gboolean collapsed = FALSE, too_large = FALSE, over_bound = FALSE;
+  NodDiffFileFlags flags = 0;
+
+  if (object == NULL ||
+      !read_string (object, "old_path", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_REQUIRED,
+                    &old_path, error) ||
+      !read_string (object, "new_path", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_REQUIRED,
+                    &new_path, error) ||
+      !read_string (object, "a_mode", SHORT_ID_MAX_CHARS, FIELD_OPTIONAL, &a_mode, error) ||
+      !read_string (object, "b_mode", SHORT_ID_MAX_CHARS, FIELD_OPTIONAL, &b_mode, error) ||
+      !read_bool (object, "new_file", &new_file, error) ||
+      !read_bool (object, "renamed_file", &renamed, error) ||
+      !read_bool (object, "deleted_file", &deleted, error) ||
+      !read_bool (object, "generated_file", &generated, error) ||
+      !read_bool (object, "collapsed", &collapsed, error) ||
+      !read_bool (object, "too_large", &too_large, error) ||
+      !read_diff_text (object, &diff, &over_bound, error))
+    return NULL;
+
+  flags |= new_file ? NOD_DIFF_FILE_NEW : 0;
+  flags |= renamed ? NOD_DIFF_FILE_RENAMED : 0;
+  flags |= deleted ? NOD_DIFF_FILE_DELETED : 0;
+  flags |= generated ? NOD_DIFF_FILE_GENERATED : 0;
+  flags |= collapsed ? NOD_DIFF_FILE_COLLAPSED : 0;
+  flags |= too_large || over_bound ? NOD_DIFF_FILE_TOO_LARGE : 0;
+  return G_OBJECT (nod_diff_file_new (old_path, new_path, a_mode, b_mode, flags, diff));
+}
+
+/* One of GET …/versions: its refs, as a diff with no files. */
+GObject *
+_nod_gitlab_json_parse_version (JsonNode  *node,
+                                GError   **error)
+{
+  JsonObject *object = expect_object (node, "version", error);
+  g_autofree char *head_sha = NULL;
+  g_autofree char *base_sha = NULL;
+  g_autofree char *start_sha = NULL;
+
+  if (object == NULL ||
+      !read_id_string (object, "head_commit_sha", FIELD_REQUIRED, &head_sha, error) ||
+      !read_id_string (object, "base_commit_sha", FIELD_REQUIRED, &base_sha, error) ||
+      !read_id_string (object, "start_commit_sha", FIELD_REQUIRED, &start_sha, error))
+    return NULL;
+
+  return G_OBJECT (nod_merge_request_diff_new (base_sha, start_sha, head_sha, NULL));
 }
 
 GObject *

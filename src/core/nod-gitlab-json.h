@@ -41,5 +41,14 @@ GObject   *_nod_gitlab_json_parse_discussion    (JsonNode  *node,
                                                  GError   **error);
 GObject   *_nod_gitlab_json_parse_note          (JsonNode  *node,
                                                  GError   **error);
+GObject   *_nod_gitlab_json_parse_diff_file     (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_version       (JsonNode  *node,
+                                                 GError   **error);
+
+NodDiffPosition *_nod_gitlab_json_parse_position (JsonNode              *node,
+                                                  GError               **error);
+void             _nod_gitlab_json_build_position (JsonBuilder           *builder,
+                                                  const NodDiffPosition *position);
 
 G_END_DECLS

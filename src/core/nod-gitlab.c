@@ -56,6 +56,7 @@ typedef struct
   NodGitlabParseFunc  parse;
   gboolean            is_list;
   gboolean            no_content_ok;  /* 202: a note of quick actions only */
+  gboolean            raw;            /* the answer is a file's bytes, not JSON */
   guint               page;
   guint               next_page;
   gint64              total;
@@ -422,6 +423,12 @@ on_body_read (GObject      *source_object,
       return;
     }
 
+  if (call->raw)
+    {
+      g_task_return_pointer (task, g_bytes_ref (call->body), (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+
   g_task_run_in_thread (task, parse_in_thread);
 }
 
@@ -511,7 +518,7 @@ start_call (NodGitlab          *self,
   soup_message_add_flags (call->message, SOUP_MESSAGE_NO_REDIRECT);
   headers = soup_message_get_request_headers (call->message);
   soup_message_headers_replace (headers, "PRIVATE-TOKEN", self->token);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_message_headers_replace (headers, "Accept", call->raw ? "*/*" : "application/json");
 
   if (body != NULL)
     {
@@ -946,6 +953,7 @@ nod_gitlab_create_discussion_async (NodForge            *forge,
                                     gint64               project_id,
                                     gint64               iid,
                                     const char          *body,
+                                    const NodDiffPosition *position,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -954,8 +962,20 @@ nod_gitlab_create_discussion_async (NodForge            *forge,
   g_autoptr(GTask) task = task_new (self, nod_gitlab_create_discussion_async, cancellable,
                                     callback, user_data);
   g_autofree char *path = merge_request_path (project_id, iid, "/discussions");
-  g_autoptr(JsonNode) json = body_with_string ("body", body);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) json = NULL;
   Call *call = call_new (_nod_gitlab_json_parse_discussion, FALSE, 0);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "body");
+  json_builder_add_string_value (builder, body);
+  if (position != NULL)
+    {
+      json_builder_set_member_name (builder, "position");
+      _nod_gitlab_json_build_position (builder, position);
+    }
+  json_builder_end_object (builder);
+  json = json_builder_get_root (builder);
 
   call->no_content_ok = TRUE;
   start_call (self, task, "POST", path, json, call);
@@ -1032,6 +1052,88 @@ nod_gitlab_set_resolved_async (NodForge            *forge,
               call_new (_nod_gitlab_json_parse_discussion, FALSE, 0));
 }
 
+/* ---- the change ---- */
+
+static void
+nod_gitlab_list_diffs_async (NodForge            *forge,
+                             gint64               project_id,
+                             gint64               iid,
+                             guint                page,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_list_diffs_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *query = g_strdup_printf ("/diffs?per_page=%d&page=%u", PER_PAGE, page);
+  g_autofree char *path = merge_request_path (project_id, iid, query);
+
+  start_call (self, task, "GET", path, NULL,
+              call_new (_nod_gitlab_json_parse_diff_file, TRUE, page));
+}
+
+static void
+nod_gitlab_list_versions_async (NodForge            *forge,
+                                gint64               project_id,
+                                gint64               iid,
+                                guint                page,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_list_versions_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *query = g_strdup_printf ("/versions?per_page=%d&page=%u", PER_PAGE, page);
+  g_autofree char *path = merge_request_path (project_id, iid, query);
+
+  start_call (self, task, "GET", path, NULL,
+              call_new (_nod_gitlab_json_parse_version, TRUE, page));
+}
+
+static void
+nod_gitlab_get_raw_file_async (NodForge            *forge,
+                               gint64               project_id,
+                               const char          *file_path,
+                               const char          *ref,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_get_raw_file_async, cancellable,
+                                    callback, user_data);
+  /* The path is one segment of GitLab's route: its "/" are escaped too. */
+  g_autofree char *escaped = g_uri_escape_string (file_path, NULL, FALSE);
+  g_autofree char *path = NULL;
+  Call *call;
+
+  if (!_nod_gitlab_json_is_plain_id (ref))
+    {
+      g_task_return_new_error (task, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID,
+                               _("“%s” is not a commit of GitLab’s"),
+                               g_utf8_validate (ref, -1, NULL) ? ref : "?");
+      return;
+    }
+
+  path = g_strdup_printf ("/projects/%" G_GINT64_FORMAT "/repository/files/%s/raw?ref=%s",
+                          project_id, escaped, ref);
+  call = call_new (NULL, FALSE, 0);
+  call->raw = TRUE;
+  start_call (self, task, "GET", path, NULL, call);
+}
+
+static GBytes *
+nod_gitlab_finish_bytes (NodForge      *forge,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, forge), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static GObject *
 nod_gitlab_finish_object (NodForge      *forge,
                           GAsyncResult  *result,
@@ -1080,6 +1182,10 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->create_discussion_async = nod_gitlab_create_discussion_async;
   iface->reply_async = nod_gitlab_reply_async;
   iface->set_resolved_async = nod_gitlab_set_resolved_async;
+  iface->list_diffs_async = nod_gitlab_list_diffs_async;
+  iface->list_versions_async = nod_gitlab_list_versions_async;
+  iface->get_raw_file_async = nod_gitlab_get_raw_file_async;
+  iface->finish_bytes = nod_gitlab_finish_bytes;
   iface->finish_object = nod_gitlab_finish_object;
   iface->dup_rate_limit = nod_gitlab_dup_rate_limit;
   iface->restore_rate_limit = nod_gitlab_restore_rate_limit;
