@@ -205,7 +205,7 @@ server_comment (Fixture         *fixture,
 
   nod_forge_create_discussion_async (NOD_FORGE (fixture->observer),
                                      nod_merge_request_get_project_id (mr),
-                                     nod_merge_request_get_iid (mr), body, NULL,
+                                     nod_merge_request_get_iid (mr), body, NULL, NULL,
                                      nod_test_keep_result, &result);
   g_assert_true (nod_forge_create_discussion_finish (NOD_FORGE (fixture->observer),
                                                      nod_test_wait_for_result (&result),

@@ -21,6 +21,7 @@ struct _NodOutboxAction
   char           *discussion_id;
   char           *body;
   char           *head_sha;
+  NodDiffPosition *position;  /* an inline comment's place; NULL otherwise */
   NodActionState  state;
   guint           attempts;
   gint64          next_attempt_at;

@@ -62,6 +62,7 @@ nod_outbox_action_finalize (GObject *object)
   g_clear_pointer (&self->discussion_id, g_free);
   g_clear_pointer (&self->body, g_free);
   g_clear_pointer (&self->head_sha, g_free);
+  g_clear_pointer (&self->position, nod_diff_position_free);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->server_id, g_free);
 
@@ -219,6 +220,27 @@ nod_outbox_action_new_comment (gint64      account_id,
   return self;
 }
 
+/**
+ * nod_outbox_action_new_inline_comment:
+ *
+ * A comment that starts a new diff thread at @position, as GitLab expects it
+ * (nod_diff_file_position_at ()); otherwise a comment like any other.
+ */
+NodOutboxAction *
+nod_outbox_action_new_inline_comment (gint64                 account_id,
+                                      gint64                 project_id,
+                                      gint64                 mr_iid,
+                                      const char            *body,
+                                      const NodDiffPosition *position)
+{
+  NodOutboxAction *self = nod_outbox_action_new_comment (account_id, project_id, mr_iid, body);
+
+  g_return_val_if_fail (position != NULL, self);
+
+  self->position = nod_diff_position_copy (position);
+  return self;
+}
+
 NodOutboxAction *
 nod_outbox_action_new_reply (gint64      account_id,
                              gint64      project_id,
@@ -266,6 +288,11 @@ _nod_outbox_action_dup_payload (NodOutboxAction *self)
       json_builder_set_member_name (builder, "sha");
       json_builder_add_string_value (builder, self->head_sha);
     }
+  if (self->position != NULL)
+    {
+      json_builder_set_member_name (builder, "position");
+      _nod_gitlab_json_build_position (builder, self->position);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -309,8 +336,39 @@ _nod_outbox_action_set_payload (NodOutboxAction  *self,
       return FALSE;
     }
 
-  return read_optional_string (json_node_get_object (root), "body", &self->body, error) &&
-         read_optional_string (json_node_get_object (root), "sha", &self->head_sha, error);
+  if (!read_optional_string (json_node_get_object (root), "body", &self->body, error) ||
+      !read_optional_string (json_node_get_object (root), "sha", &self->head_sha, error))
+    return FALSE;
+
+  g_clear_pointer (&self->position, nod_diff_position_free);
+  if (json_object_has_member (json_node_get_object (root), "position"))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      self->position = _nod_gitlab_json_parse_position (json_object_get_member (
+                                                          json_node_get_object (root),
+                                                          "position"),
+                                                        &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                       _("A queued action is damaged (its place on the diff can’t be read)"));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * nod_outbox_action_get_position:
+ *
+ * Returns: (nullable): where an inline comment goes on the diff
+ */
+const NodDiffPosition *
+nod_outbox_action_get_position (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), NULL);
+  return self->position;
 }
 
 const char *

@@ -736,7 +736,8 @@ send_action (NodSyncPushJob *self)
 
     case NOD_ACTION_COMMENT:
       nod_forge_create_discussion_async (self->forge, project_id, iid,
-                                         nod_outbox_action_get_body (action), cancellable,
+                                         nod_outbox_action_get_body (action),
+                                         nod_outbox_action_get_position (action), cancellable,
                                          on_note_sent, g_object_ref (self));
       break;
 
