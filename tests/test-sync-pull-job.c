@@ -252,8 +252,9 @@ static NodSyncPullJob *
 new_job (Fixture   *fixture,
          GDateTime *since)
 {
-  NodSyncPullJob *job = nod_sync_pull_job_new (fixture->cache, NOD_FORGE (fixture->gitlab),
-                                               ACCOUNT);
+  g_autoptr(NodDiffCache) diff_cache = nod_diff_cache_new (fixture->store);
+  NodSyncPullJob *job = nod_sync_pull_job_new (fixture->cache, diff_cache,
+                                               NOD_FORGE (fixture->gitlab), ACCOUNT);
 
   nod_sync_pull_job_set_clock (job, fixture->clock);
   if (since != NULL)

@@ -839,6 +839,19 @@ nod_session_get_cache (NodSession *self)
 }
 
 /**
+ * nod_session_get_diff_cache:
+ *
+ * Returns: (transfer none): the merge requests' changes, to read (and mark viewed)
+ */
+NodDiffCache *
+nod_session_get_diff_cache (NodSession *self)
+{
+  g_return_val_if_fail (NOD_IS_SESSION (self), NULL);
+
+  return nod_sync_engine_get_diff_cache (self->engine);
+}
+
+/**
  * nod_session_get_outbox:
  *
  * Returns: (transfer none): the outbox, to read: every change to it goes through the

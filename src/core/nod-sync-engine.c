@@ -52,6 +52,7 @@ struct _NodSyncEngine
   NodSyncLog      *sync_log;
   NodOutbox       *outbox;
   NodReviewCache  *cache;
+  NodDiffCache    *diff_cache;
   NodSyncStatus   *status;
   NodClock        *clock;            /* the time and the timers; the system's unless a test's */
   GPtrArray       *accounts;         /* Account, each held by what works on it too */
@@ -721,7 +722,8 @@ start_pull (NodSyncEngine *self,
   json_object_set_string_member (fields, "kind", "pull");
   log_event (self, account->id, "sync.job.started", fields);
 
-  account->pull_job = nod_sync_pull_job_new (self->cache, account->forge, account->id);
+  account->pull_job = nod_sync_pull_job_new (self->cache, self->diff_cache, account->forge,
+                                             account->id);
   nod_sync_pull_job_set_clock (account->pull_job, self->clock);
   if (self->history_days > 0)
     {
@@ -1816,6 +1818,19 @@ nod_sync_engine_get_cache (NodSyncEngine *self)
   return self->cache;
 }
 
+/**
+ * nod_sync_engine_get_diff_cache:
+ *
+ * Returns: (transfer none): the changes the engine keeps
+ */
+NodDiffCache *
+nod_sync_engine_get_diff_cache (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), NULL);
+
+  return self->diff_cache;
+}
+
 /* What the engine still has running on its accounts stops with it. */
 static void
 stop_accounts (NodSyncEngine *self)
@@ -1850,6 +1865,7 @@ nod_sync_engine_dispose (GObject *object)
   g_clear_object (&self->status);
   g_clear_object (&self->outbox);
   g_clear_object (&self->cache);
+  g_clear_object (&self->diff_cache);
   g_clear_object (&self->sync_log);
   g_clear_object (&self->store);
   g_clear_object (&self->clock);
@@ -2022,6 +2038,7 @@ nod_sync_engine_new (NodStore  *store,
   self->sync_log = nod_sync_log_new (store);
   self->outbox = g_object_ref (outbox);
   self->cache = nod_review_cache_new (store);
+  self->diff_cache = nod_diff_cache_new (store);
   lock_path = g_strconcat (nod_store_get_path (store), ".send-lock", NULL);
   self->send_lock = nod_send_lock_new (lock_path);
   return self;

@@ -9,6 +9,7 @@
 #include "nod-clock.h"
 #include "nod-forge.h"
 #include "nod-outbox.h"
+#include "nod-diff-cache.h"
 #include "nod-review-cache.h"
 #include "nod-store.h"
 #include "nod-sync-policy.h"
@@ -42,6 +43,7 @@ void             nod_sync_engine_set_periodic_enabled (NodSyncEngine     *self,
 gboolean         nod_sync_engine_get_periodic_enabled (NodSyncEngine     *self);
 NodSyncStatus   *nod_sync_engine_get_status        (NodSyncEngine        *self);
 NodReviewCache  *nod_sync_engine_get_cache         (NodSyncEngine        *self);
+NodDiffCache    *nod_sync_engine_get_diff_cache    (NodSyncEngine        *self);
 
 void             nod_sync_engine_set_interval      (NodSyncEngine        *self,
                                                     guint                 seconds);

@@ -52,6 +52,7 @@ struct _NodSyncPullJob
 
   NodClock       *clock;         /* the engine's: the time it reads */
   NodReviewCache *cache;
+  NodDiffCache   *diff_cache;
   NodForge       *forge;
   gint64          account_id;
 
@@ -833,6 +834,7 @@ nod_sync_pull_job_dispose (GObject *object)
   NodSyncPullJob *self = NOD_SYNC_PULL_JOB (object);
 
   g_clear_object (&self->cache);
+  g_clear_object (&self->diff_cache);
   g_clear_object (&self->forge);
   g_clear_object (&self->clock);
   g_clear_object (&self->approvals);
@@ -932,16 +934,19 @@ nod_sync_pull_job_set_since (NodSyncPullJob *self,
 
 NodSyncPullJob *
 nod_sync_pull_job_new (NodReviewCache *cache,
+                       NodDiffCache   *diff_cache,
                        NodForge       *forge,
                        gint64          account_id)
 {
   NodSyncPullJob *self;
 
   g_return_val_if_fail (NOD_IS_REVIEW_CACHE (cache), NULL);
+  g_return_val_if_fail (NOD_IS_DIFF_CACHE (diff_cache), NULL);
   g_return_val_if_fail (NOD_IS_FORGE (forge), NULL);
 
   self = g_object_new (NOD_TYPE_SYNC_PULL_JOB, NULL);
   self->cache = g_object_ref (cache);
+  self->diff_cache = g_object_ref (diff_cache);
   self->forge = g_object_ref (forge);
   self->account_id = account_id;
   return self;

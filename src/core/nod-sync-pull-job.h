@@ -8,6 +8,7 @@
 
 #include "nod-clock.h"
 #include "nod-forge.h"
+#include "nod-diff-cache.h"
 #include "nod-review-cache.h"
 
 G_BEGIN_DECLS
@@ -17,6 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, NOD, SYNC_PULL_JOB, GObject)
 
 NodSyncPullJob *nod_sync_pull_job_new        (NodReviewCache      *cache,
+                                              NodDiffCache        *diff_cache,
                                               NodForge            *forge,
                                               gint64               account_id);
 gboolean        nod_sync_pull_job_get_history_done (NodSyncPullJob *self);
