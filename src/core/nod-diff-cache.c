@@ -41,6 +41,7 @@ typedef struct
   GBytes              *bytes;
   GHashTable          *viewed;
   NodDiffFetchPlan    *plan;
+  GPtrArray           *targets;
 } DiffWork;
 
 static void
@@ -54,6 +55,7 @@ diff_work_free (DiffWork *work)
   g_clear_pointer (&work->bytes, g_bytes_unref);
   g_clear_pointer (&work->viewed, g_hash_table_unref);
   g_clear_pointer (&work->plan, nod_diff_fetch_plan_free);
+  g_clear_pointer (&work->targets, g_ptr_array_unref);
   g_free (work);
 }
 
@@ -478,6 +480,79 @@ nod_diff_cache_load_fetch_plan_finish (NodDiffCache  *self,
                                          error);
 
   return work != NULL ? g_steal_pointer (&work->plan) : NULL;
+}
+
+void
+nod_diff_target_free (NodDiffTarget *target)
+{
+  g_free (target->head_sha);
+  g_free (target);
+}
+
+static gboolean
+list_missing_work (sqlite3       *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  DiffWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean has_row;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT m.project_id, m.iid, m.sha FROM merge_requests AS m "
+                            "LEFT JOIN diff_versions AS v ON v.account_id = m.account_id "
+                            "  AND v.project_id = m.project_id AND v.iid = m.iid "
+                            "  AND v.head_sha = m.sha "
+                            "WHERE m.account_id = ? AND m.state = 'opened' "
+                            "  AND m.sha IS NOT NULL AND m.sha != '' "
+                            "  AND (v.complete IS NULL OR v.complete = 0) "
+                            "ORDER BY m.updated_at DESC, m.project_id, m.iid",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+
+  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_diff_target_free);
+  for (;;)
+    {
+      NodDiffTarget *target;
+
+      if (!step_row (stmt, &has_row, error))
+        return FALSE;
+      if (!has_row)
+        return TRUE;
+      target = g_new0 (NodDiffTarget, 1);
+      target->project_id = sqlite3_column_int64 (stmt, 0);
+      target->iid = sqlite3_column_int64 (stmt, 1);
+      target->head_sha = g_strdup (column_text (stmt, 2));
+      g_ptr_array_add (work->targets, target);
+    }
+}
+
+void
+nod_diff_cache_list_missing_async (NodDiffCache        *self,
+                                   gint64               account_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_DIFF_CACHE (self));
+
+  nod_store_run_async (self->store, self, nod_diff_cache_list_missing_async,
+                       list_missing_work, diff_work_new (account_id, 0, 0),
+                       (GDestroyNotify) diff_work_free, cancellable, callback, user_data);
+}
+
+GPtrArray *
+nod_diff_cache_list_missing_finish (NodDiffCache  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  DiffWork *work = nod_store_run_finish (result, self, nod_diff_cache_list_missing_async,
+                                         error);
+
+  return work != NULL ? g_steal_pointer (&work->targets) : NULL;
 }
 
 /* ---- texts ---- */
