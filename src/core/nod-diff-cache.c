@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "nod-diff-cache.h"
+#include "nod-diff-cache-private.h"
 #include "nod-store-worker.h"
 
 struct _NodDiffCache
@@ -829,6 +830,49 @@ nod_diff_cache_load_approved_head_finish (NodDiffCache  *self,
   return work != NULL ? g_steal_pointer (&work->head_sha) : NULL;
 }
 
+/* Runs in the caller's transaction (the outbox's, when an approval it sent is answered).
+ * @head_sha NULL: the merge request's head as kept. */
+gboolean
+_nod_diff_cache_note_approval (sqlite3     *db,
+                               gint64       account_id,
+                               gint64       project_id,
+                               gint64       iid,
+                               gboolean     approved,
+                               const char  *head_sha,
+                               gboolean     replace,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!approved)
+    stmt = nod_store_prepare (db,
+                              "DELETE FROM approved_heads WHERE account_id = ? AND project_id = ? "
+                              "AND iid = ?",
+                              error);
+  else
+    stmt = nod_store_prepare (db,
+                              replace
+                              ? "INSERT INTO approved_heads (account_id, project_id, iid, head_sha) "
+                                "SELECT ?1, ?2, ?3, COALESCE (?4, sha) FROM merge_requests "
+                                "WHERE account_id = ?1 AND project_id = ?2 AND iid = ?3 "
+                                "  AND COALESCE (?4, sha) IS NOT NULL "
+                                "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
+                                "  head_sha = excluded.head_sha"
+                              : "INSERT OR IGNORE INTO approved_heads (account_id, project_id, iid, "
+                                "  head_sha) SELECT ?1, ?2, ?3, COALESCE (?4, sha) "
+                                "FROM merge_requests WHERE account_id = ?1 AND project_id = ?2 "
+                                "  AND iid = ?3 AND COALESCE (?4, sha) IS NOT NULL",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, project_id);
+  sqlite3_bind_int64 (stmt, 3, iid);
+  if (approved)
+    sqlite3_bind_text (stmt, 4, head_sha, -1, SQLITE_STATIC);
+  return nod_store_step_done (stmt, error);
+}
+
 static gboolean
 note_approval_work (sqlite3       *db,
                     gpointer       data,
@@ -836,34 +880,9 @@ note_approval_work (sqlite3       *db,
                     GError       **error)
 {
   DiffWork *work = data;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (!work->flag)
-    stmt = nod_store_prepare (db,
-                              "DELETE FROM approved_heads WHERE account_id = ? AND project_id = ? "
-                              "AND iid = ?",
-                              error);
-  else if (work->replace)
-    stmt = nod_store_prepare (db,
-                              "INSERT INTO approved_heads (account_id, project_id, iid, head_sha) "
-                              "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM merge_requests "
-                              "  WHERE account_id = ?1 AND project_id = ?2 AND iid = ?3) "
-                              "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
-                              "  head_sha = excluded.head_sha",
-                              error);
-  else
-    stmt = nod_store_prepare (db,
-                              "INSERT OR IGNORE INTO approved_heads (account_id, project_id, iid, "
-                              "  head_sha) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM "
-                              "  merge_requests WHERE account_id = ?1 AND project_id = ?2 "
-                              "  AND iid = ?3)",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_merge_request (stmt, work);
-  if (work->flag)
-    sqlite3_bind_text (stmt, 4, work->head_sha, -1, SQLITE_STATIC);
-  return nod_store_step_done (stmt, error);
+  return _nod_diff_cache_note_approval (db, work->account_id, work->project_id, work->iid,
+                                        work->flag, work->head_sha, work->replace, error);
 }
 
 void
