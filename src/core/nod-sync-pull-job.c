@@ -103,7 +103,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void start_scope (NodSyncPullJob *self);
-static void prune (NodSyncPullJob *self);
+static void fetch_changes (NodSyncPullJob *self);
 static void fetch_page (NodSyncPullJob *self);
 static void detail_next (NodSyncPullJob *self);
 
@@ -321,7 +321,7 @@ on_history_marked (GObject      *source_object,
       return;
     }
   self->history_done = TRUE;
-  finish (self);
+  fetch_changes (self);
 }
 
 static void
@@ -340,7 +340,7 @@ on_history_checked (GObject      *source_object,
     }
   if (mark != NULL)
     {
-      finish (self);
+      fetch_changes (self);
       return;
     }
   /* The first pull to reach the end of every list, paused and resumed or not. */
@@ -424,7 +424,8 @@ pause_at_reserve (NodSyncPullJob *self)
 
 /* ---- the changes of open merge requests ---- */
 
-/* After the lists, so that every merge request is listed before any diff is read; from
+/* Last, so that every merge request is listed (and the history done) before any diff is
+ * read; from
  * the cache, so that a change the last pull left (the reserve, a refusal) is fetched
  * though its merge request did not change since. */
 
@@ -472,7 +473,7 @@ change_next (NodSyncPullJob *self)
   if (self->change_index >= self->changes->len)
     {
       g_clear_pointer (&self->changes, g_ptr_array_unref);
-      prune (self);
+      finish (self);
       return;
     }
 
@@ -923,7 +924,7 @@ start_scope (NodSyncPullJob *self)
 {
   if (self->scope_index >= G_N_ELEMENTS (scopes))
     {
-      fetch_changes (self);
+      prune (self);
       return;
     }
 
