@@ -701,6 +701,8 @@ nod_outbox_enqueue_async (NodOutbox           *self,
   draft->op_id = g_uuid_string_random ();
   draft->body = g_strdup (action->body);
   draft->head_sha = g_strdup (action->head_sha);
+  if (action->position != NULL)
+    draft->position = nod_diff_position_copy (action->position);
   draft->created_at = g_get_real_time ();
   if (action->kind == NOD_ACTION_COMMENT)
     draft->discussion_id = g_strconcat (NOD_OUTBOX_LOCAL_ID_PREFIX, draft->op_id, NULL);
