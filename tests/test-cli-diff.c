@@ -431,19 +431,6 @@ list_outbox (NodTestCli *fixture)
   return actions;
 }
 
-/* nod_outbox_enqueue_async () stores a copy of the draft, which today leaves out its
- * position (src/core/nod-outbox.c): every inline comment would go as a general one. Until
- * the outbox keeps it, what depends on it is reported incomplete (TAP's TODO), not passed. */
-static gboolean
-outbox_keeps_positions (GPtrArray *actions)
-{
-  g_assert_cmpuint (actions->len, >, 0);
-  if (nod_outbox_action_get_position (actions->pdata[0]) != NULL)
-    return TRUE;
-  g_test_incomplete ("the outbox drops an inline comment's position when it queues it");
-  return FALSE;
-}
-
 static void
 test_comment_positions (NodTestCli    *fixture,
                         gconstpointer  data)
@@ -491,8 +478,6 @@ test_comment_positions (NodTestCli    *fixture,
 
   actions = list_outbox (fixture);
   g_assert_cmpuint (actions->len, ==, G_N_ELEMENTS (cases));
-  if (!outbox_keeps_positions (actions))
-    return;
   for (guint i = 0; i < actions->len; i++)
     {
       NodOutboxAction *action = actions->pdata[i];
@@ -576,8 +561,6 @@ test_comment_listed (NodTestCli    *fixture,
 
   actions = list_outbox (fixture);
   g_assert_cmpuint (actions->len, ==, 3);
-  if (!outbox_keeps_positions (actions))
-    return;
   /* The place, before the reason one waits for (GitLab out of reach) if it has one. */
   nod_test_cli_run (fixture, &listed, NULL, "queue", "list", NULL);
   g_assert_cmpint (listed.status, ==, 0);
