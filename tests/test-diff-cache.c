@@ -265,6 +265,8 @@ test_fetch_plan (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(NodDiffFetchPlan) plan = NULL;
   g_autoptr(NodDiffFetchPlan) other_head = NULL;
+  g_autofree char *diff_key = NULL;
+  g_autofree char *other_key = NULL;
 
   save (fixture, 1, diff, blobs, FALSE);
 
@@ -280,7 +282,13 @@ test_fetch_plan (Fixture       *fixture,
                    "new-blob");
   g_assert_cmpstr (g_hash_table_lookup (plan->known_blobs, SHA_A ":README.md"), ==,
                    "readme-blob");
-  g_assert_cmpuint (g_hash_table_size (plan->known_blobs), ==, 3);
+  /* And the new texts by the diff that makes them, whatever head brings that diff again. */
+  diff_key = nod_diff_fetch_plan_diff_key (SHA_BASE, "src/main.c", "src/main.c", MAIN_DIFF_A);
+  g_assert_cmpstr (g_hash_table_lookup (plan->known_blobs, diff_key), ==, "new-blob");
+  other_key = nod_diff_fetch_plan_diff_key (SHA_BASE, "src/main.c", "src/main.c", MAIN_DIFF_B);
+  g_assert_null (g_hash_table_lookup (plan->known_blobs, other_key));
+  g_assert_null (nod_diff_fetch_plan_diff_key (SHA_BASE, "a", "a", ""));
+  g_assert_cmpuint (g_hash_table_size (plan->known_blobs), ==, 5);
 
   save (fixture, 1, diff, blobs, TRUE);
   g_clear_object (&result);
@@ -301,7 +309,7 @@ test_fetch_plan (Fixture       *fixture,
                                                       &error);
   g_assert_no_error (error);
   g_assert_false (other_head->complete);
-  g_assert_cmpuint (g_hash_table_size (other_head->known_blobs), ==, 3);
+  g_assert_cmpuint (g_hash_table_size (other_head->known_blobs), ==, 5);
 }
 
 /* A new head replaces the old one, but for the head the reviewer approved at: "changed

@@ -398,6 +398,21 @@ nod_diff_fetch_plan_free (NodDiffFetchPlan *plan)
   g_free (plan);
 }
 
+char *
+nod_diff_fetch_plan_diff_key (const char *base_sha,
+                              const char *old_path,
+                              const char *new_path,
+                              const char *diff)
+{
+  g_autofree char *digest = NULL;
+
+  if (diff == NULL || *diff == '\0')
+    return NULL;
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, diff, -1);
+  /* A NUL cannot be in a path or a sha: the parts cannot run into each other. */
+  return g_strjoin ("\n", "diff", base_sha, old_path, new_path, digest, NULL);
+}
+
 static gboolean
 load_fetch_plan_work (sqlite3       *db,
                       gpointer       data,
@@ -407,6 +422,7 @@ load_fetch_plan_work (sqlite3       *db,
   DiffWork *work = data;
   g_autoptr(sqlite3_stmt) complete = NULL;
   g_autoptr(sqlite3_stmt) known = NULL;
+  g_autoptr(sqlite3_stmt) by_diff = NULL;
   gboolean has_row;
 
   work->plan = g_new0 (NodDiffFetchPlan, 1);
@@ -444,9 +460,35 @@ load_fetch_plan_work (sqlite3       *db,
       if (!step_row (known, &has_row, error))
         return FALSE;
       if (!has_row)
-        return TRUE;
+        break;
       g_hash_table_insert (work->plan->known_blobs, g_strdup (column_text (known, 0)),
                            g_strdup (column_text (known, 1)));
+    }
+
+  /* A file a new head did not change has the same diff from the same base. */
+  by_diff = nod_store_prepare (db,
+                               "SELECT v.base_sha, f.old_path, f.new_path, f.diff, f.new_blob "
+                               "FROM diff_files AS f JOIN diff_versions AS v "
+                               "  USING (account_id, project_id, iid, head_sha) "
+                               "WHERE f.account_id = ? AND f.project_id = ? AND f.iid = ? "
+                               "  AND f.new_blob IS NOT NULL AND f.diff != ''",
+                               error);
+  if (by_diff == NULL)
+    return FALSE;
+  bind_merge_request (by_diff, work);
+  for (;;)
+    {
+      char *key;
+
+      if (!step_row (by_diff, &has_row, error))
+        return FALSE;
+      if (!has_row)
+        return TRUE;
+      key = nod_diff_fetch_plan_diff_key (column_text (by_diff, 0), column_text (by_diff, 1),
+                                          column_text (by_diff, 2), column_text (by_diff, 3));
+      if (key != NULL)
+        g_hash_table_insert (work->plan->known_blobs, key,
+                             g_strdup (column_text (by_diff, 4)));
     }
 }
 

@@ -92,10 +92,17 @@ char                *nod_diff_cache_load_approved_head_finish (NodDiffCache  *se
 typedef struct
 {
   gboolean    complete;
-  GHashTable *known_blobs;  /* "sha:path" -> blob sha */
+  GHashTable *known_blobs;  /* "sha:path" and nod_diff_fetch_plan_diff_key () -> blob sha */
 } NodDiffFetchPlan;
 
 void                 nod_diff_fetch_plan_free          (NodDiffFetchPlan     *plan);
+/* The key of a file's new text by what makes it: the same diff of the same old text (at
+ * @base_sha) gives the same new text, whatever head it is at. NULL for an empty diff,
+ * which tells nothing. */
+char                *nod_diff_fetch_plan_diff_key      (const char           *base_sha,
+                                                        const char           *old_path,
+                                                        const char           *new_path,
+                                                        const char           *diff);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodDiffFetchPlan, nod_diff_fetch_plan_free)
 
 void                 nod_diff_cache_load_fetch_plan_async  (NodDiffCache         *self,

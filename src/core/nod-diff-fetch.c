@@ -283,6 +283,18 @@ want (NodDiffFetch *self,
   const char *known = g_hash_table_lookup (self->plan->known_blobs, key);
   Wanted *wanted;
 
+  if (known == NULL && !old_side)
+    {
+      g_autofree char *diff_key =
+        nod_diff_fetch_plan_diff_key (nod_merge_request_diff_get_base_sha (self->version),
+                                      nod_diff_file_get_old_path (file),
+                                      nod_diff_file_get_new_path (file),
+                                      nod_diff_file_get_diff (file));
+
+      if (diff_key != NULL)
+        known = g_hash_table_lookup (self->plan->known_blobs, diff_key);
+    }
+
   if (known != NULL)
     {
       if (old_side)
