@@ -94,13 +94,42 @@ pick (guint64 *random_state,
   return (guint) (nod_fake_random_next (random_state) % count);
 }
 
+/* A small change (one to three files) of its own stream, so that the main stream, and with
+ * it the rest of the dataset, is what it was before merge requests had changes. Its texts
+ * come from a few variants, which the repository stores once however many share them. */
+static void
+generate_change (NodFakeDataset      *dataset,
+                 NodFakeMergeRequest *merge_request,
+                 const char         **path_on_diff,
+                 gint64              *line_on_diff)
+{
+  guint64 change_state = GENERATOR_SEED ^ (guint64) merge_request->id;
+  guint n_files = 1 + pick (&change_state, 3);
+  guint first = pick (&change_state, G_N_ELEMENTS (file_paths));
+  guint variant = pick (&change_state, 16);
+  const char *paths[3];
+  NodFakeLineWish wish = { 0, 3 + variant % 8 };
+
+  for (guint i = 0; i < n_files; i++)
+    paths[i] = file_paths[(first + i) % G_N_ELEMENTS (file_paths)];
+  nod_fake_dataset_set_synthetic_change (dataset, merge_request, paths, n_files, variant,
+                                         &wish, 1, merge_request->updated_at);
+  *path_on_diff = paths[0];
+  *line_on_diff = wish.new_line;
+}
+
 static void
 generate_discussions (NodFakeDataset      *dataset,
                       NodFakeMergeRequest *merge_request,
                       guint64             *random_state)
 {
+  const char *path_on_diff = NULL;
+  gint64 line_on_diff = 0;
+
   guint n_discussions = 1 + pick (random_state, 3);
   gint64 span_ms = (merge_request->updated_at - merge_request->created_at) / 1000;
+
+  generate_change (dataset, merge_request, &path_on_diff, &line_on_diff);
 
   for (guint d = 0; d < n_discussions; d++)
     {
@@ -109,8 +138,12 @@ generate_discussions (NodFakeDataset      *dataset,
       gboolean on_diff = pick (random_state, 10) < 4;
       gboolean resolved = pick (random_state, 10) < 3;
       guint n_notes = 1 + pick (random_state, 3);
+      /* Still drawn, to keep the stream; the thread goes on the change's added line. */
       const char *path = file_paths[pick (random_state, G_N_ELEMENTS (file_paths))];
       gint64 line = 1 + pick (random_state, 400);
+
+      path = path_on_diff;
+      line = line_on_diff;
 
       for (guint n = 0; n < n_notes; n++)
         {
