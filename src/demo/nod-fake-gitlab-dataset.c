@@ -766,7 +766,7 @@ default_commit_changes (NodFakeMergeRequest *merge_request,
                          (gssize) g_bytes_get_size (blob->content));
   if (text->len > 0 && text->str[text->len - 1] != '\n')
     g_string_append_c (text, '\n');
-  g_string_append_printf (text, "Follow-up %u.\n", merge_request->commit_count);
+  g_string_append_printf (text, "Follow-up %u.\n", merge_request->commit_count + 1);
   g_hash_table_insert (changes, g_strdup (path),
                        nod_fake_repository_add_text (repository, text->str));
   return changes;

@@ -598,7 +598,13 @@ read_content (Loader        *loader,
     }
   else if (lines_node != NULL)
     {
-      return read_content (loader, project, path, lines_node, FALSE, blob, where, error);
+      NodFakeBlob *lines_blob = NULL;
+
+      if (!JSON_NODE_HOLDS_ARRAY (lines_node))
+        return fail_member (error, where, path, "has lines that are not an array");
+      if (!read_content (loader, project, path, lines_node, FALSE, &lines_blob, where, error))
+        return FALSE;
+      content = g_bytes_ref (lines_blob->content);
     }
   else if (get_member (object, "base64") != NULL)
     {
