@@ -20,8 +20,11 @@
 #define TOKEN "test-token"
 #define MR "/projects/5/merge_requests/3"
 
-#define PNG_BEFORE "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-#define PNG_AFTER "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
+/* Two 1×1 PNGs: binary files (NUL bytes in their first 8,000). */
+#define PNG_BEFORE "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGA" \
+                   "WjR9awAAAABJRU5ErkJggg=="
+#define PNG_AFTER "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB" \
+                  "0C8AAAAASUVORK5CYII="
 
 /* Version 1 changes src/a.c (line 5, a line after 12, line 18 gone) and the rest; version
  * 2 puts a header line on top and changes line 5 again. */
@@ -843,7 +846,7 @@ test_generated (void)
 {
   g_autoptr(GError) error = NULL;
   Fixture fixture = { 0 };
-  g_autoptr(Response) discussions = NULL, diffs = NULL;
+  g_autoptr(Response) discussions = NULL, created = NULL;
   JsonObject *position = NULL;
   g_autofree char *body = NULL;
 
@@ -858,17 +861,12 @@ test_generated (void)
     {
       g_autofree char *path = g_strdup_printf ("/projects/101/merge_requests/%" G_GINT64_FORMAT
                                                "/discussions", iid);
-      g_autoptr(Response) list = NULL;
-      g_autofree char *check = NULL;
+      g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
+      g_autoptr(Response) list = send_request (&fixture, "GET", full_path, TRUE, NULL);
 
-      check = g_strdup_printf ("/projects/101/merge_requests/%" G_GINT64_FORMAT, iid);
-      {
-        g_autofree char *full = g_strconcat ("/api/v4", check, NULL);
-        g_autoptr(Response) exists = send_request (&fixture, "GET", full, TRUE, NULL);
-        if (exists->status != SOUP_STATUS_OK)
-          continue;
-      }
-      list = api (&fixture, "GET", path, NULL, SOUP_STATUS_OK);
+      /* Not every iid is in this project. */
+      if (list->status != SOUP_STATUS_OK)
+        continue;
       for (guint i = 0; position == NULL && i < json_array_get_length (array_of (list)); i++)
         {
           JsonObject *note = json_array_get_object_element (
@@ -890,7 +888,7 @@ test_generated (void)
                                       string_of (position, "old_path"),
                                       string_of (position, "new_path"),
                                       json_object_get_int_member (position, "new_line"));
-              diffs = api (&fixture, "POST", path, body, SOUP_STATUS_CREATED);
+              created = api (&fixture, "POST", path, body, SOUP_STATUS_CREATED);
             }
         }
     }

@@ -723,7 +723,8 @@ load_change (Loader              *loader,
       if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (pushes, i)))
         return fail (error, push_where, "is not an object of paths");
       wrapper = json_object_new ();
-      json_object_set_member (wrapper, "files", json_node_copy (json_array_get_element (pushes, i)));
+      json_object_set_member (wrapper, "files",
+                              json_node_copy (json_array_get_element (pushes, i)));
       push = read_files (loader, merge_request->project, wrapper, "files", TRUE, push_where,
                          error);
       json_object_unref (wrapper);
