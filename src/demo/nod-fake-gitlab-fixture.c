@@ -730,7 +730,10 @@ load_change (Loader              *loader,
       json_object_unref (wrapper);
       if (push == NULL)
         return FALSE;
-      nod_fake_dataset_new_commit (loader->dataset, merge_request, push, loader->now_us);
+      /* A minute apart after the merge request was opened, not at load time. */
+      nod_fake_dataset_new_commit (loader->dataset, merge_request, push,
+                                   merge_request->created_at
+                                   + (gint64) (i + 1) * 60 * G_USEC_PER_SEC);
     }
   return TRUE;
 }
