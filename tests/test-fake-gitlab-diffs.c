@@ -104,11 +104,12 @@ response_free (Response *response)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
 
 static Response *
-send_request (Fixture    *fixture,
-              const char *method,
-              const char *path,
-              gboolean    authenticated,
-              const char *json)
+send_body (Fixture    *fixture,
+           const char *method,
+           const char *path,
+           gboolean    authenticated,
+           const char *content_type,
+           const char *body)
 {
   g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
@@ -120,10 +121,10 @@ send_request (Fixture    *fixture,
   if (authenticated)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN",
                                   TOKEN);
-  if (json != NULL)
+  if (body != NULL)
     {
-      g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
     }
   soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
                                     nod_test_keep_result, &result);
@@ -141,6 +142,16 @@ send_request (Fixture    *fixture,
         response->json = json_node_ref (json_parser_get_root (parser));
     }
   return response;
+}
+
+static Response *
+send_request (Fixture    *fixture,
+              const char *method,
+              const char *path,
+              gboolean    authenticated,
+              const char *json)
+{
+  return send_body (fixture, method, path, authenticated, "application/json", json);
 }
 
 static Response *
@@ -645,6 +656,31 @@ test_positions_refused (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (array_of (list)), ==, 0);
 }
 
+/* Rails' nested form keys, as other clients send them. */
+static void
+test_positions_form (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *added = g_strdup_printf ("body=Form&position[position_type]=text&"
+                                            "position[base_sha]=%s&position[start_sha]=%s&"
+                                            "position[head_sha]=%s&"
+                                            "position[old_path]=src%%2Fa.c&"
+                                            "position[new_path]=src%%2Fa.c&"
+                                            "position[new_line]=14",
+                                            fixture->base_sha, fixture->start_sha,
+                                            fixture->head_sha);
+  g_autofree char *wrong_side = g_strdup_printf ("%s&position[old_line]=13", added);
+  g_autoptr(Response) created = send_body (fixture, "POST", "/api/v4" MR "/discussions", TRUE,
+                                           "application/x-www-form-urlencoded", added);
+  g_autoptr(Response) refused = send_body (fixture, "POST", "/api/v4" MR "/discussions", TRUE,
+                                           "application/x-www-form-urlencoded", wrong_side);
+
+  g_assert_cmpuint (created->status, ==, SOUP_STATUS_CREATED);
+  assert_note_line (created, "position", fixture->head_sha, 0, 14);
+  g_assert_cmpuint (refused->status, ==, SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpstr (string_of (object_of (refused), "message"), ==, LINE_CODE_REFUSAL);
+}
+
 static void
 test_line_range (Fixture       *fixture,
                  gconstpointer  data)
@@ -837,6 +873,17 @@ test_sample (void)
   /* The 10,000-line generated file. */
   g_assert_cmpuint (longest, >, 10000 * 20);
 
+  /* Pushed to after sam approved it: what "changed since you approved" shows. */
+  {
+    g_autoptr(Response) versions = api (&fixture, "GET", "/projects/12/merge_requests/203/"
+                                        "versions", NULL, SOUP_STATUS_OK);
+    g_autoptr(Response) approvals = api (&fixture, "GET", "/projects/12/merge_requests/203/"
+                                         "approvals", NULL, SOUP_STATUS_OK);
+
+    g_assert_cmpuint (json_array_get_length (array_of (versions)), ==, 2);
+    g_assert_true (json_object_get_boolean_member (object_of (approvals), "user_has_approved"));
+  }
+
   fixture_tear_down (&fixture, NULL);
 }
 
@@ -913,6 +960,7 @@ main (int   argc,
   ADD ("/nod/fake-gitlab-diffs/raw-files", test_raw_files);
   ADD ("/nod/fake-gitlab-diffs/positions/accepted", test_positions_accepted);
   ADD ("/nod/fake-gitlab-diffs/positions/refused", test_positions_refused);
+  ADD ("/nod/fake-gitlab-diffs/positions/form", test_positions_form);
   ADD ("/nod/fake-gitlab-diffs/positions/line-range", test_line_range);
   ADD ("/nod/fake-gitlab-diffs/positions/earlier-version", test_earlier_version);
   ADD ("/nod/fake-gitlab-diffs/control-files", test_control_files);
