@@ -711,7 +711,6 @@ nod_fake_dataset_set_change (NodFakeDataset      *dataset,
   g_autofree char *base_title = g_strdup_printf ("Release the work before !%" G_GINT64_FORMAT,
                                                  merge_request->iid);
   NodFakeCommit *base, *start, *head;
-  NodFakeVersion *version;
 
   /* The merge request's id keeps two merge requests' commits apart. */
   base = nod_fake_repository_commit (repository, NULL, base_files, base_title, author_name,
@@ -723,6 +722,19 @@ nod_fake_dataset_set_change (NodFakeDataset      *dataset,
   head = nod_fake_repository_commit (repository, start, head_changes, merge_request->title,
                                      author_name, merge_request->created_at,
                                      (guint64) merge_request->id);
+  nod_fake_dataset_set_commits (dataset, merge_request, base, start, head, now_us);
+}
+
+void
+nod_fake_dataset_set_commits (NodFakeDataset      *dataset,
+                              NodFakeMergeRequest *merge_request,
+                              NodFakeCommit       *base,
+                              NodFakeCommit       *start,
+                              NodFakeCommit       *head,
+                              gint64               now_us)
+{
+  NodFakeVersion *version;
+
   memcpy (merge_request->base_sha, base->sha, sizeof merge_request->base_sha);
   memcpy (merge_request->start_sha, start->sha, sizeof merge_request->start_sha);
   memcpy (merge_request->head_sha, head->sha, sizeof merge_request->head_sha);
@@ -772,10 +784,12 @@ default_commit_changes (NodFakeMergeRequest *merge_request,
   return changes;
 }
 
-/* GitLab moves diff threads to the new version when their line did not change
- * (keeping where they were made); the others are outdated: left where they were. */
+/* GitLab moves diff threads on the last version (@previous_head) to the new one when their
+ * line did not change (keeping where they were made); the others are outdated: left where
+ * they were, for good. */
 static void
-trace_diff_notes (NodFakeMergeRequest *merge_request)
+trace_diff_notes (NodFakeMergeRequest *merge_request,
+                  const char          *previous_head)
 {
   for (guint i = 0; i < merge_request->discussions->len; i++)
     {
@@ -786,7 +800,8 @@ trace_diff_notes (NodFakeMergeRequest *merge_request)
           NodFakeNote *note = g_ptr_array_index (discussion->notes, j);
           NodFakePosition *traced;
 
-          if (note->position == NULL)
+          if (note->position == NULL
+              || memcmp (note->position->head_sha, previous_head, NOD_FAKE_SHA_LENGTH) != 0)
             continue;
           traced = nod_fake_position_trace (merge_request, note->position);
           if (traced == NULL)
@@ -810,6 +825,7 @@ nod_fake_dataset_new_commit (NodFakeDataset      *dataset,
   g_autoptr(GHashTable) default_changes = NULL;
   g_autofree char *title = NULL;
   gint64 commit_time = MAX (now_us, merge_request->updated_at + 1000);
+  char previous_head[NOD_FAKE_SHA_LENGTH + 1];
   NodFakeCommit *commit;
 
   if (changes == NULL)
@@ -819,9 +835,10 @@ nod_fake_dataset_new_commit (NodFakeDataset      *dataset,
   commit = nod_fake_repository_commit (repository, head, changes, title,
                                        merge_request->author->name, commit_time,
                                        (guint64) merge_request->id);
+  memcpy (previous_head, merge_request->head_sha, sizeof previous_head);
   memcpy (merge_request->head_sha, commit->sha, sizeof merge_request->head_sha);
   add_version (dataset, merge_request, now_us);
-  trace_diff_notes (merge_request);
+  trace_diff_notes (merge_request, previous_head);
   nod_fake_dataset_touch (dataset, merge_request, now_us);
 }
 

@@ -288,6 +288,14 @@ void                 nod_fake_dataset_set_change          (NodFakeDataset       
                                                            GHashTable           *base_files,
                                                            GHashTable           *head_changes,
                                                            gint64                now_us);
+/* The same from commits of the project's repository: base, start (on base) and head (on
+ * start). */
+void                 nod_fake_dataset_set_commits         (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           NodFakeCommit        *base,
+                                                           NodFakeCommit        *start,
+                                                           NodFakeCommit        *head,
+                                                           gint64                now_us);
 NodFakeVersion      *nod_fake_merge_request_find_version  (NodFakeMergeRequest  *merge_request,
                                                            gint64                version_id);
 /* The diff of @start_sha to @head_sha in the merge request's project; NULL when the

@@ -216,26 +216,18 @@ tree_apply (GPtrArray  *parent_tree,
 }
 
 NodFakeCommit *
-nod_fake_repository_commit (NodFakeRepository *repository,
-                            NodFakeCommit     *parent,
-                            GHashTable        *changes,
-                            const char        *title,
-                            const char        *author_name,
-                            gint64             created_at,
-                            guint64            salt)
+nod_fake_repository_commit_tree (NodFakeRepository *repository,
+                                 NodFakeCommit     *parent,
+                                 GPtrArray         *tree,
+                                 const char        *title,
+                                 const char        *author_name,
+                                 gint64             created_at,
+                                 guint64            salt)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
-  g_autoptr(GPtrArray) tree = NULL;
   char sha[NOD_FAKE_OBJECT_ID_LENGTH + 1];
   char salt_text[24];
   NodFakeCommit *commit;
-
-  if (changes != NULL && g_hash_table_size (changes) > 0)
-    tree = tree_apply (parent != NULL ? parent->tree : NULL, changes);
-  else if (parent != NULL)
-    tree = g_ptr_array_ref (parent->tree);
-  else
-    tree = g_ptr_array_new_with_free_func (tree_entry_free);
 
   for (guint i = 0; i < tree->len; i++)
     {
@@ -261,12 +253,39 @@ nod_fake_repository_commit (NodFakeRepository *repository,
   memcpy (commit->sha, sha, sizeof commit->sha);
   if (parent != NULL)
     memcpy (commit->parent_sha, parent->sha, sizeof commit->parent_sha);
-  commit->tree = g_steal_pointer (&tree);
+  commit->tree = g_ptr_array_ref (tree);
   commit->title = g_strdup (title);
   commit->author_name = g_strdup (author_name);
   commit->created_at = created_at;
   g_hash_table_insert (repository->commits, commit->sha, commit);
   return commit;
+}
+
+GPtrArray *
+nod_fake_tree_apply (GPtrArray  *parent_tree,
+                     GHashTable *changes)
+{
+  if (changes != NULL && g_hash_table_size (changes) > 0)
+    return tree_apply (parent_tree, changes);
+  if (parent_tree != NULL)
+    return g_ptr_array_ref (parent_tree);
+  return g_ptr_array_new_with_free_func (tree_entry_free);
+}
+
+NodFakeCommit *
+nod_fake_repository_commit (NodFakeRepository *repository,
+                            NodFakeCommit     *parent,
+                            GHashTable        *changes,
+                            const char        *title,
+                            const char        *author_name,
+                            gint64             created_at,
+                            guint64            salt)
+{
+  g_autoptr(GPtrArray) tree = nod_fake_tree_apply (parent != NULL ? parent->tree : NULL,
+                                                   changes);
+
+  return nod_fake_repository_commit_tree (repository, parent, tree, title, author_name,
+                                          created_at, salt);
 }
 
 /* Line diffs */

@@ -111,6 +111,18 @@ NodFakeCommit     *nod_fake_repository_commit       (NodFakeRepository  *reposit
                                                      const char         *author_name,
                                                      gint64              created_at,
                                                      guint64             salt);
+/* The same with the tree made already (shared, not copied): what the benchmark dataset
+ * does for thousands of commits of a few trees. */
+NodFakeCommit     *nod_fake_repository_commit_tree  (NodFakeRepository  *repository,
+                                                     NodFakeCommit      *parent,
+                                                     GPtrArray          *tree,
+                                                     const char         *title,
+                                                     const char         *author_name,
+                                                     gint64              created_at,
+                                                     guint64             salt);
+/* @parent_tree (NULL: empty) with @changes applied; a new reference. */
+GPtrArray         *nod_fake_tree_apply              (GPtrArray          *parent_tree,
+                                                     GHashTable         *changes);
 NodFakeBlob       *nod_fake_commit_find_file        (NodFakeCommit      *commit,
                                                      const char         *path);
 
