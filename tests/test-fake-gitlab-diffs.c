@@ -760,6 +760,14 @@ test_earlier_version (Fixture       *fixture,
                    string_of (object_of (commit), "sha"));
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
                                                  note, "original_position"), "new_line"), ==, 13);
+  /* An outdated thread stays where it was made. */
+  note = json_array_get_object_element (
+    json_object_get_array_member (json_array_get_object_element (array_of (list), 1), "notes"),
+    0);
+  g_assert_cmpstr (string_of (json_object_get_object_member (note, "position"), "head_sha"), ==,
+                   fixture->first_head_sha);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (note, "position"),
+                                               "new_line"), ==, 5);
 
   after = api (fixture, "GET", MR "/versions", NULL, SOUP_STATUS_OK);
   g_assert_cmpuint (json_array_get_length (array_of (after)), ==, 3);
