@@ -271,6 +271,80 @@ def run_checks(tap, url):
         return refreshed.updated_at > mr.updated_at, (mr.updated_at, refreshed.updated_at)
     tap.run("activity bumps the merge request's updated_at", updated_at_moves)
 
+    run_diff_checks(tap, gl, project)
+
+
+def run_diff_checks(tap, gl, project):
+    """The change of !102 (a C file with three hunks) through python-gitlab."""
+    mr = project.mergerequests.get(102)
+    refs = mr.diff_refs
+    state = {}
+
+    def diff_refs():
+        return (all(HEX_ID.match(refs[key]) for key in ("base_sha", "start_sha", "head_sha"))
+                and refs["head_sha"] == mr.sha, refs)
+    tap.run("a merge request's diff_refs are three shas, the head its sha", diff_refs)
+
+    def versions():
+        listed = mr.diffs.list(get_all=True)
+        state["version"] = listed[0]
+        detail = mr.diffs.get(listed[0].id)
+        files = [diff["new_path"] for diff in detail.attributes["diffs"]]
+        return (len(listed) == 1 and listed[0].head_commit_sha == refs["head_sha"]
+                and listed[0].state == "collected" and listed[0].real_size == "1"
+                and files == ["src/ui/nod-sidebar.c"]
+                and detail.attributes["commits"][0]["id"] == refs["head_sha"],
+                detail.attributes)
+    tap.run("mr.diffs.list() and get() read the versions, with commits and diffs", versions)
+
+    def diffs():
+        files = gl.http_list(f"/projects/{project.id}/merge_requests/102/diffs", get_all=True,
+                             per_page=1)
+        diff = files[0]["diff"] if files else ""
+        return (len(files) == 1 and diff.count("\n@@ ") == 2 and diff.startswith("@@ -")
+                and not files[0]["new_file"] and files[0]["a_mode"] == "100644", files)
+    tap.run("GET …/diffs pages through the files, hunks in GitLab's format", diffs)
+
+    def raw_file():
+        before = project.files.raw(file_path="src/ui/nod-sidebar.c", ref=refs["start_sha"])
+        after = project.files.raw(file_path="src/ui/nod-sidebar.c", ref=refs["head_sha"])
+        return (before.count(b"\n") == 300 and after.count(b"\n") == 316
+                and b"group_by_project" in after and b"group_by_project" not in before,
+                (len(before), len(after)))
+    tap.run("project.files.raw() reads a file at the change's start and head", raw_file)
+
+    def missing_file():
+        try:
+            project.files.raw(file_path="src/nope.c", ref=refs["head_sha"])
+        except gitlab.exceptions.GitlabGetError as error:
+            return error.response_code == 404 and "File Not Found" in str(error), str(error)
+        return False, "no error"
+    tap.run("project.files.raw() of a missing file is a 404", missing_file)
+
+    def diff_note():
+        position = {"position_type": "text", "base_sha": refs["base_sha"],
+                    "start_sha": refs["start_sha"], "head_sha": refs["head_sha"],
+                    "old_path": "src/ui/nod-sidebar.c", "new_path": "src/ui/nod-sidebar.c",
+                    "new_line": 26}
+        discussion = mr.discussions.create({"body": "Inline, from python-gitlab.",
+                                            "position": position})
+        note = discussion.attributes["notes"][0]
+        return (note["type"] == "DiffNote" and note["position"]["new_line"] == 26
+                and note["position"]["old_line"] is None, discussion.attributes)
+    tap.run("mr.discussions.create() with a position makes a DiffNote on that line", diff_note)
+
+    def wrong_side():
+        position = {"position_type": "text", "base_sha": refs["base_sha"],
+                    "start_sha": refs["start_sha"], "head_sha": refs["head_sha"],
+                    "old_path": "src/ui/nod-sidebar.c", "new_path": "src/ui/nod-sidebar.c",
+                    "old_line": 26, "new_line": 26}
+        try:
+            mr.discussions.create({"body": "Both sides of an added line.", "position": position})
+        except gitlab.exceptions.GitlabCreateError as error:
+            return error.response_code == 400 and "line_code" in str(error), str(error)
+        return False, "no error"
+    tap.run("a position on the wrong side of a line is refused with GitLab's 400", wrong_side)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1169,8 +1169,9 @@ test_discussions_write (Fixture       *fixture,
   diff_body = g_strdup_printf ("{\"body\": \"Off by one?\", \"position\": {"
                                "\"position_type\": \"text\", \"base_sha\": \"%s\", "
                                "\"start_sha\": \"%s\", \"head_sha\": \"%s\", "
-                               "\"old_path\": \"src/a.c\", \"new_path\": \"src/a.c\", "
-                               "\"new_line\": 18}}",
+                               "\"old_path\": \"src/core/nod-sync-engine.c\", "
+                               "\"new_path\": \"src/core/nod-sync-engine.c\", "
+                               "\"new_line\": 212}}",
                                json_object_get_string_member (diff_refs, "base_sha"),
                                json_object_get_string_member (diff_refs, "start_sha"),
                                json_object_get_string_member (diff_refs, "head_sha"));
@@ -1179,9 +1180,10 @@ test_discussions_write (Fixture       *fixture,
   note = json_array_get_object_element (member_array (response_object (diff), "notes"), 0);
   g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiffNote");
   position = member_object (note, "position");
-  g_assert_cmpint (json_object_get_int_member (position, "new_line"), ==, 18);
+  g_assert_cmpint (json_object_get_int_member (position, "new_line"), ==, 212);
   g_assert_true (member_is_null (position, "old_line"));
-  g_assert_cmpstr (json_object_get_string_member (position, "new_path"), ==, "src/a.c");
+  g_assert_cmpstr (json_object_get_string_member (position, "new_path"), ==,
+                   "src/core/nod-sync-engine.c");
   {
     g_autofree char *diff_notes_path = g_strdup_printf (
       "%s/discussions/%s/notes", MR_BY_AMELIE,
@@ -1195,7 +1197,7 @@ test_discussions_write (Fixture       *fixture,
                      "DiffNote");
     g_assert_cmpint (json_object_get_int_member (member_object (response_object (diff_reply),
                                                                 "position"), "new_line"), ==,
-                     18);
+                     212);
   }
 
   /* Quick actions alone make no note. */

@@ -34,6 +34,9 @@ typedef struct
   NodFakeProject      *project;
   NodFakeMergeRequest *merge_request;
   NodFakeDiscussion   *discussion;
+  NodFakeVersion      *version;
+  const char          *file_path;  /* :file_path, decoded */
+  const char          *blob_sha;   /* :blob */
 } ApiCall;
 
 typedef void (*RouteHandler) (ApiCall *call);
@@ -264,7 +267,8 @@ param_get_bool (JsonObject *params,
 static const char *const scalar_params[] = {
   "page", "per_page", "scope", "state", "order_by", "sort", "author_id", "author_username",
   "assignee_id", "assignee_username", "reviewer_id", "reviewer_username", "updated_after",
-  "updated_before", "created_after", "created_before", "sha", "body", "resolved",
+  "updated_before", "created_after", "created_before", "sha", "body", "resolved", "ref",
+  "unidiff",
 };
 
 static const char *
@@ -971,15 +975,75 @@ is_sha (const char *text)
   return TRUE;
 }
 
-/* A text position on the diff; answers 400 and returns FALSE when it is not one. */
+#define LINE_CODE_REFUSAL \
+  "400 Bad request - Note {:line_code=>[\"can't be blank\", \"must be a valid line code\"]}"
+#define INCOMPLETE_REFUSAL "400 Bad request - Note {:position=>[\"is incomplete\"]}"
+
+/* A line number in a position: absent or null is 0; anything but a positive integer is
+ * Grape's "is invalid". */
+static gboolean
+read_position_line (ApiCall    *call,
+                    JsonObject *object,
+                    const char *member,
+                    const char *name,
+                    gint64     *line)
+{
+  *line = 0;
+  if (node_get_int (json_object_get_member (object, member), line) == PARAM_INVALID
+      || *line < 0 || *line > G_MAXINT32)
+    return invalid_param (call, name);
+  return TRUE;
+}
+
+/* "line_range": {"start": {"old_line","new_line",…}, "end": {…}}: a multi-line comment. */
+static gboolean
+read_line_range (ApiCall         *call,
+                 JsonObject      *position_object,
+                 NodFakePosition *position)
+{
+  JsonNode *node = json_object_get_member (position_object, "line_range");
+  JsonObject *range;
+  JsonNode *start, *end;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return invalid_param (call, "position[line_range]");
+  range = json_node_get_object (node);
+  start = json_object_get_member (range, "start");
+  end = json_object_get_member (range, "end");
+  if (start == NULL || end == NULL || !JSON_NODE_HOLDS_OBJECT (start)
+      || !JSON_NODE_HOLDS_OBJECT (end))
+    return invalid_param (call, "position[line_range]");
+  if (!read_position_line (call, json_node_get_object (start), "old_line",
+                           "position[line_range][start][old_line]",
+                           &position->range_start_old_line)
+      || !read_position_line (call, json_node_get_object (start), "new_line",
+                              "position[line_range][start][new_line]",
+                              &position->range_start_new_line)
+      || !read_position_line (call, json_node_get_object (end), "old_line",
+                              "position[line_range][end][old_line]",
+                              &position->range_end_old_line)
+      || !read_position_line (call, json_node_get_object (end), "new_line",
+                              "position[line_range][end][new_line]",
+                              &position->range_end_new_line))
+    return FALSE;
+  position->has_line_range = TRUE;
+  return TRUE;
+}
+
+/* A text position; answers 400 as GitLab would and returns FALSE when it is not one of the
+ * merge request's diff lines (of its own version, or of an earlier one). */
 static gboolean
 read_position (ApiCall          *call,
                NodFakePosition **position)
 {
+  static const char *const required[] = { "base_sha", "start_sha", "head_sha",
+                                          "position_type" };
   JsonNode *node = json_object_get_member (call->params, "position");
   g_autoptr(NodFakePosition) result = NULL;
-  g_autofree char *position_type = NULL;
-  g_autofree char *base_sha = NULL, *start_sha = NULL, *head_sha = NULL;
+  g_autoptr(GString) missing = g_string_new (NULL);
+  g_autofree char *values[G_N_ELEMENTS (required)] = { NULL, };
   JsonObject *object;
 
   *position = NULL;
@@ -989,44 +1053,61 @@ read_position (ApiCall          *call,
     return invalid_param (call, "position");
   object = json_node_get_object (node);
 
-  position_type = param_dup_string (object, "position_type");
-  if (position_type == NULL)
-    return missing_param (call, "position[position_type]");
-  if (!g_str_equal (position_type, "text"))
-    return invalid_param (call, "position[position_type]");
-
-  base_sha = param_dup_string (object, "base_sha");
-  start_sha = param_dup_string (object, "start_sha");
-  head_sha = param_dup_string (object, "head_sha");
-  if (base_sha == NULL)
-    return missing_param (call, "position[base_sha]");
-  if (start_sha == NULL)
-    return missing_param (call, "position[start_sha]");
-  if (head_sha == NULL)
-    return missing_param (call, "position[head_sha]");
-  if (!is_sha (base_sha) || !is_sha (start_sha) || !is_sha (head_sha))
-    return invalid_param (call, "position");
+  /* Grape names every missing key at once, in the order the API declares them. */
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      values[i] = param_dup_string (object, required[i]);
+      if (values[i] != NULL)
+        continue;
+      if (missing->len > 0)
+        g_string_append (missing, ", ");
+      g_string_append_printf (missing, "position[%s] is missing", required[i]);
+    }
+  if (missing->len > 0)
+    {
+      _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, missing->str);
+      return FALSE;
+    }
+  if (!g_str_equal (values[3], "text") && !g_str_equal (values[3], "image")
+      && !g_str_equal (values[3], "file"))
+    {
+      _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST,
+                                       "position[position_type] does not have a valid value");
+      return FALSE;
+    }
 
   result = g_new0 (NodFakePosition, 1);
-  memcpy (result->base_sha, base_sha, NOD_FAKE_SHA_LENGTH);
-  memcpy (result->start_sha, start_sha, NOD_FAKE_SHA_LENGTH);
-  memcpy (result->head_sha, head_sha, NOD_FAKE_SHA_LENGTH);
   result->old_path = param_dup_string (object, "old_path");
   result->new_path = param_dup_string (object, "new_path");
-  if (result->old_path == NULL && result->new_path == NULL)
-    return missing_param (call, "position[new_path]");
-  if (result->old_path == NULL)
-    result->old_path = g_strdup (result->new_path);
-  if (result->new_path == NULL)
-    result->new_path = g_strdup (result->old_path);
-  if (node_get_int (json_object_get_member (object, "old_line"), &result->old_line)
-      == PARAM_INVALID
-      || node_get_int (json_object_get_member (object, "new_line"), &result->new_line)
-      == PARAM_INVALID
-      || result->old_line < 0 || result->new_line < 0)
-    return invalid_param (call, "position");
-  if (result->old_line == 0 && result->new_line == 0)
-    return missing_param (call, "position[new_line]");
+  if (!read_position_line (call, object, "old_line", "position[old_line]", &result->old_line)
+      || !read_position_line (call, object, "new_line", "position[new_line]",
+                              &result->new_line)
+      || !read_line_range (call, object, result))
+    return FALSE;
+  /* The fake has no images: only text positions are complete. */
+  if (!g_str_equal (values[3], "text") || result->old_path == NULL || result->new_path == NULL
+      || (result->old_line == 0 && result->new_line == 0))
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
+                                         INCOMPLETE_REFUSAL);
+      return FALSE;
+    }
+  /* Anything but a sha the repository has cannot give the note a line code. */
+  if (!is_sha (values[0]) || !is_sha (values[1]) || !is_sha (values[2]))
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
+                                         LINE_CODE_REFUSAL);
+      return FALSE;
+    }
+  memcpy (result->base_sha, values[0], NOD_FAKE_SHA_LENGTH);
+  memcpy (result->start_sha, values[1], NOD_FAKE_SHA_LENGTH);
+  memcpy (result->head_sha, values[2], NOD_FAKE_SHA_LENGTH);
+  if (!nod_fake_position_is_on_diff (call->merge_request, result))
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
+                                         LINE_CODE_REFUSAL);
+      return FALSE;
+    }
 
   *position = g_steal_pointer (&result);
   return TRUE;
@@ -1037,17 +1118,34 @@ handle_create_discussion (ApiCall *call)
 {
   g_autofree char *body = NULL;
   g_autoptr(NodFakePosition) position = NULL;
+  g_autoptr(NodFakePosition) traced = NULL;
   NodFakeDiscussion *discussion;
   NodFakeNoteType type;
+  NodFakeNote *note;
 
   if (!read_note_body (call, &body) || !read_position (call, &position))
     return;
 
+  /* On an earlier version: the note goes where its line is now, remembering where it was
+   * made; when the line changed since, it stays there, outdated. */
+  if (position != NULL && memcmp (position->head_sha, call->merge_request->head_sha,
+                                  NOD_FAKE_SHA_LENGTH) != 0)
+    traced = nod_fake_position_trace (call->merge_request, position);
+
   /* Decided before the call: arguments are evaluated in no set order. */
   type = position != NULL ? NOD_FAKE_NOTE_DIFF : NOD_FAKE_NOTE_DISCUSSION;
   discussion = nod_fake_dataset_add_discussion (call->dataset, call->merge_request, FALSE);
-  nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
-                             g_steal_pointer (&position), call->now);
+  if (traced != NULL)
+    {
+      note = nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
+                                        g_steal_pointer (&traced), call->now);
+      note->original_position = g_steal_pointer (&position);
+    }
+  else
+    {
+      nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
+                                 g_steal_pointer (&position), call->now);
+    }
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
   respond_item (call, SOUP_STATUS_CREATED, write_discussion, discussion);
 }
@@ -1114,6 +1212,141 @@ handle_update_discussion (ApiCall *call)
   respond_item (call, SOUP_STATUS_OK, write_discussion, discussion);
 }
 
+/* Routes: the change */
+
+static void
+write_file_diff (ApiCall           *call,
+                 NodFakeJsonWriter *writer,
+                 gpointer           item)
+{
+  gboolean unidiff = FALSE;
+
+  param_get_bool (call->params, "unidiff", &unidiff);
+  _nod_fake_json_write_file_diff (writer, item, unidiff);
+}
+
+static void
+handle_list_diffs (ApiCall *call)
+{
+  NodFakeMergeRequest *merge_request = call->merge_request;
+  g_autoptr(GPtrArray) file_diffs = NULL;
+  gboolean unidiff = FALSE;
+
+  if (param_get_bool (call->params, "unidiff", &unidiff) == PARAM_INVALID)
+    {
+      invalid_param (call, "unidiff");
+      return;
+    }
+  file_diffs = nod_fake_merge_request_diff (merge_request, merge_request->start_sha,
+                                            merge_request->head_sha);
+  if (file_diffs == NULL)
+    file_diffs = g_ptr_array_new ();
+  respond_page (call, file_diffs, write_file_diff);
+}
+
+static void
+write_version (ApiCall           *call,
+               NodFakeJsonWriter *writer,
+               gpointer           item)
+{
+  _nod_fake_json_write_version (call->self, writer, call->merge_request, item, FALSE);
+}
+
+static void
+handle_list_versions (ApiCall *call)
+{
+  GArray *versions = call->merge_request->versions;
+  g_autoptr(GPtrArray) newest_first = g_ptr_array_sized_new (versions->len);
+
+  for (guint i = versions->len; i-- > 0;)
+    g_ptr_array_add (newest_first, &g_array_index (versions, NodFakeVersion, i));
+  respond_page (call, newest_first, write_version);
+}
+
+static void
+write_detailed_version (ApiCall           *call,
+                        NodFakeJsonWriter *writer,
+                        gpointer           item)
+{
+  _nod_fake_json_write_version (call->self, writer, call->merge_request, item, TRUE);
+}
+
+static void
+handle_get_version (ApiCall *call)
+{
+  respond_item (call, SOUP_STATUS_OK, write_detailed_version, call->version);
+}
+
+/* The bytes of @blob with GitLab's X-Gitlab-* headers. */
+static void
+respond_blob (ApiCall       *call,
+              NodFakeBlob   *blob,
+              NodFakeCommit *commit)
+{
+  g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, blob->content);
+
+  set_header (call, "X-Gitlab-Blob-Id", blob->id);
+  set_header_uint (call, "X-Gitlab-Size", g_bytes_get_size (blob->content));
+  set_header (call, "X-Gitlab-Content-Sha256", sha256);
+  set_header (call, "X-Gitlab-Encoding", "base64");
+  if (commit != NULL)
+    {
+      const char *name = strrchr (call->file_path, '/');
+
+      set_header (call, "X-Gitlab-Commit-Id", commit->sha);
+      set_header (call, "X-Gitlab-Last-Commit-Id", commit->sha);
+      set_header (call, "X-Gitlab-Ref", commit->sha);
+      set_header (call, "X-Gitlab-File-Path", call->file_path);
+      set_header (call, "X-Gitlab-File-Name", name != NULL ? name + 1 : call->file_path);
+    }
+  _nod_fake_request_respond_bytes (call->request, SOUP_STATUS_OK,
+                                   blob->binary ? "application/octet-stream"
+                                                : "text/plain; charset=utf-8",
+                                   blob->content);
+}
+
+static void
+handle_get_raw_file (ApiCall *call)
+{
+  NodFakeRepository *repository = call->project->repository;
+  g_autofree char *ref = param_dup_string (call->params, "ref");
+  NodFakeCommit *commit = NULL;
+  NodFakeBlob *blob;
+
+  /* Only commit shas are refs here: the fake keeps no branches. */
+  if (ref != NULL && is_sha (ref))
+    commit = nod_fake_repository_find_commit (repository, ref);
+  if (commit == NULL)
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND,
+                                         "404 Commit Not Found");
+      return;
+    }
+  blob = nod_fake_commit_find_file (commit, call->file_path);
+  if (blob == NULL)
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND,
+                                         "404 File Not Found");
+      return;
+    }
+  respond_blob (call, blob, commit);
+}
+
+static void
+handle_get_raw_blob (ApiCall *call)
+{
+  NodFakeBlob *blob = nod_fake_repository_find_blob (call->project->repository,
+                                                     call->blob_sha);
+
+  if (blob == NULL)
+    {
+      _nod_fake_request_respond_message (call->request, SOUP_STATUS_NOT_FOUND,
+                                         "404 Blob Not Found");
+      return;
+    }
+  respond_blob (call, blob, NULL);
+}
+
 static const Route routes[] = {
   { "GET", "version", handle_version },
   { "GET", "user", handle_get_user },
@@ -1133,6 +1366,11 @@ static const Route routes[] = {
     handle_update_discussion },
   { "POST", "projects/:project/merge_requests/:iid/discussions/:discussion/notes",
     handle_create_note },
+  { "GET", "projects/:project/merge_requests/:iid/diffs", handle_list_diffs },
+  { "GET", "projects/:project/merge_requests/:iid/versions", handle_list_versions },
+  { "GET", "projects/:project/merge_requests/:iid/versions/:version", handle_get_version },
+  { "GET", "projects/:project/repository/files/:file_path/raw", handle_get_raw_file },
+  { "GET", "projects/:project/repository/blobs/:blob/raw", handle_get_raw_blob },
 };
 
 /* The segment of a route's pattern at @pattern: its length, and where the next one starts
@@ -1221,6 +1459,27 @@ resolve_captures (ApiCall     *call,
               respond_not_found (call);
               return FALSE;
             }
+        }
+      else if (is_capture (segment, length, ":version"))
+        {
+          guint64 version_id = 0;
+
+          if (g_ascii_string_to_unsigned (segments[i], 10, 1, G_MAXINT64, &version_id, NULL))
+            call->version = nod_fake_merge_request_find_version (call->merge_request,
+                                                                 (gint64) version_id);
+          if (call->version == NULL)
+            {
+              respond_not_found (call);
+              return FALSE;
+            }
+        }
+      else if (is_capture (segment, length, ":file_path"))
+        {
+          call->file_path = segments[i];
+        }
+      else if (is_capture (segment, length, ":blob"))
+        {
+          call->blob_sha = segments[i];
         }
       else if (is_capture (segment, length, ":discussion"))
         {

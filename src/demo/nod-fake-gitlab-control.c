@@ -36,8 +36,12 @@
  *   POST   /__fake/reset      back to the loaded or generated dataset, no log, faults, gates,
  *                              limits (what a gate held is dropped unanswered, not applied)
  *   POST   /__fake/mr         {"project_id","title","author","reviewers","assignees",
- *                              "description"} → 201 the merge request
- *   POST   /__fake/mr/PROJECT/IID/commit   {"reset_approvals"?} → a new head sha
+ *                              "description","files"?} → 201 the merge request
+ *                              ("files": {"path": "text", …}, the files the change adds;
+ *                              without it, a made-up change to one file)
+ *   POST   /__fake/mr/PROJECT/IID/commit   {"reset_approvals"?,"files"?} → a new head sha
+ *                              and a new version ("files": {"path": "text" or null (a
+ *                              deletion)}; without it, a line added to a changed file)
  *   POST   /__fake/mr/PROJECT/IID/merge    {"user"?}
  *   POST   /__fake/mr/PROJECT/IID/close    {"user"?}
  *   POST   /__fake/mr/PROJECT/IID/comment  {"author","body","discussion_id"?}
@@ -257,6 +261,62 @@ read_user_list (ControlCall *call,
       if (!g_ptr_array_find (users, user, NULL))
         g_ptr_array_add (users, user);
     }
+  return TRUE;
+}
+
+/* "files": {"path": "text" or null}; *changes is NULL when absent. A path is what git
+ * takes: not empty, no leading or doubled "/", no "." or ".." segment, no NUL. */
+static gboolean
+read_files (ControlCall        *call,
+            NodFakeRepository  *repository,
+            gboolean            allow_null,
+            GHashTable        **changes)
+{
+  JsonNode *node = get_member (call, "files");
+  g_autoptr(GHashTable) result = NULL;
+  JsonObjectIter iter;
+  const char *path;
+  JsonNode *value;
+
+  *changes = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      respond_bad_request (call, "\"files\" is not an object of paths");
+      return FALSE;
+    }
+  result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, &path, &value))
+    {
+      g_auto(GStrv) segments = g_strsplit (path, "/", -1);
+      gboolean valid = *path != '\0' && g_utf8_validate (path, -1, NULL);
+
+      for (guint i = 0; valid && segments[i] != NULL; i++)
+        valid = *segments[i] != '\0' && !g_str_equal (segments[i], ".")
+                && !g_str_equal (segments[i], "..");
+      if (!valid)
+        {
+          respond_bad_request (call, "\"files\" has a member that is not a file path");
+          return FALSE;
+        }
+      if (JSON_NODE_HOLDS_NULL (value) && allow_null)
+        {
+          g_hash_table_insert (result, g_strdup (path), NULL);
+          continue;
+        }
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        {
+          respond_bad_request (call, "\"files\" has a member that is not a text%s",
+                               allow_null ? " or null" : "");
+          return FALSE;
+        }
+      g_hash_table_insert (result, g_strdup (path),
+                           nod_fake_repository_add_text (repository,
+                                                         json_node_get_string (value)));
+    }
+  *changes = g_steal_pointer (&result);
   return TRUE;
 }
 
@@ -615,6 +675,7 @@ handle_new_merge_request (ControlCall *call)
   NodFakeMergeRequest *merge_request;
   NodFakeUser *author = NULL;
   const char *title = NULL, *description = NULL;
+  g_autoptr(GHashTable) files = NULL;
 
   if (project == NULL)
     {
@@ -625,7 +686,8 @@ handle_new_merge_request (ControlCall *call)
       || !read_string (call, "description", FALSE, &description)
       || !read_user (call, "author", TRUE, &author)
       || !read_user_list (call, "reviewers", reviewers)
-      || !read_user_list (call, "assignees", assignees))
+      || !read_user_list (call, "assignees", assignees)
+      || !read_files (call, project->repository, FALSE, &files))
     return;
   if (*title == '\0')
     {
@@ -642,6 +704,20 @@ handle_new_merge_request (ControlCall *call)
     }
   g_ptr_array_extend (merge_request->reviewers, reviewers, NULL, NULL);
   g_ptr_array_extend (merge_request->assignees, assignees, NULL, NULL);
+  if (files != NULL)
+    {
+      g_autoptr(GHashTable) no_files = g_hash_table_new (g_str_hash, g_str_equal);
+      nod_fake_dataset_set_change (dataset, merge_request, no_files, files, call->now);
+    }
+  else
+    {
+      static const char *const paths[] = { "src/main.c" };
+      NodFakeLineWish wish = { 0, 4 };
+
+      nod_fake_dataset_set_synthetic_change (dataset, merge_request, paths, 1,
+                                             (guint) merge_request->iid % 64, &wish, 1,
+                                             call->now);
+    }
   respond_merge_request (call, SOUP_STATUS_CREATED, merge_request);
 }
 
@@ -650,8 +726,10 @@ handle_commit (ControlCall         *call,
                NodFakeMergeRequest *merge_request)
 {
   gboolean reset_approvals = FALSE;
+  g_autoptr(GHashTable) files = NULL;
 
-  if (!read_bool (call, "reset_approvals", &reset_approvals))
+  if (!read_bool (call, "reset_approvals", &reset_approvals)
+      || !read_files (call, merge_request->project->repository, TRUE, &files))
     return;
   if (merge_request->state == NOD_FAKE_MR_MERGED)
     {
@@ -659,7 +737,7 @@ handle_commit (ControlCall         *call,
       return;
     }
 
-  nod_fake_dataset_new_commit (call->self->dataset, merge_request, call->now);
+  nod_fake_dataset_new_commit (call->self->dataset, merge_request, files, call->now);
   if (reset_approvals)
     g_ptr_array_set_size (merge_request->approved_by, 0);
   nod_fake_dataset_add_system_note (call->self->dataset, merge_request, merge_request->author,

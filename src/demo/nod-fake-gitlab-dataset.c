@@ -52,6 +52,7 @@ project_free (gpointer data)
   g_free (project->description);
   g_free (project->default_branch);
   g_hash_table_unref (project->merge_requests_by_iid);
+  nod_fake_repository_free (project->repository);
   g_free (project);
 }
 
@@ -82,6 +83,7 @@ note_free (gpointer data)
 
   g_free (note->body);
   nod_fake_position_free (note->position);
+  nod_fake_position_free (note->original_position);
   g_free (note);
 }
 
@@ -107,6 +109,7 @@ merge_request_free (gpointer data)
   g_ptr_array_unref (merge_request->reviewers);
   g_ptr_array_unref (merge_request->approved_by);
   g_ptr_array_unref (merge_request->discussions);
+  g_array_unref (merge_request->versions);
   g_free (merge_request);
 }
 
@@ -126,6 +129,7 @@ nod_fake_dataset_new (void)
   /* Ids far from iids, so a client mixing them up fails loudly. */
   dataset->last_merge_request_id = 1000;
   dataset->last_note_id = 5000;
+  dataset->last_version_id = 7000;
   return dataset;
 }
 
@@ -374,6 +378,7 @@ nod_fake_dataset_add_project (NodFakeDataset *dataset,
   project->name_with_namespace = g_strdup_printf ("%s / %s", namespace_name, name);
   project->default_branch = g_strdup ("main");
   project->merge_requests_by_iid = g_hash_table_new (g_int64_hash, g_int64_equal);
+  project->repository = nod_fake_repository_new ();
 
   g_assert (g_hash_table_lookup (dataset->projects_by_id, &project->id) == NULL);
   g_assert (g_hash_table_lookup (dataset->projects_by_path, project->path_with_namespace)
@@ -383,6 +388,21 @@ nod_fake_dataset_add_project (NodFakeDataset *dataset,
   g_hash_table_insert (dataset->projects_by_path, project->path_with_namespace, project);
   dataset->version++;
   return project;
+}
+
+static void
+add_version (NodFakeDataset      *dataset,
+             NodFakeMergeRequest *merge_request,
+             gint64               now_us)
+{
+  NodFakeVersion version = { 0 };
+
+  version.id = ++dataset->last_version_id;
+  memcpy (version.base_sha, merge_request->base_sha, sizeof version.base_sha);
+  memcpy (version.start_sha, merge_request->start_sha, sizeof version.start_sha);
+  memcpy (version.head_sha, merge_request->head_sha, sizeof version.head_sha);
+  version.created_at = now_us;
+  g_array_append_val (merge_request->versions, version);
 }
 
 NodFakeMergeRequest *
@@ -416,12 +436,15 @@ nod_fake_dataset_add_merge_request (NodFakeDataset *dataset,
   merge_request->reviewers = g_ptr_array_new ();
   merge_request->approved_by = g_ptr_array_new ();
   merge_request->discussions = g_ptr_array_new_with_free_func (discussion_free);
+  merge_request->versions = g_array_new (FALSE, TRUE, sizeof (NodFakeVersion));
 
-  /* The merge base and the target's head, then a first commit on the source branch. */
+  /* The merge base and the target's head, then a first commit on the source branch: ids
+   * only, until nod_fake_dataset_set_change() gives them files. */
   nod_fake_hex_id ((guint64) merge_request->id * 4 + 1, merge_request->base_sha);
   nod_fake_hex_id ((guint64) merge_request->id * 4 + 2, merge_request->start_sha);
   nod_fake_hex_id ((guint64) merge_request->id * 4 + 3, merge_request->head_sha);
   merge_request->commit_count = 1;
+  add_version (dataset, merge_request, now_us);
 
   g_ptr_array_add (dataset->merge_requests, merge_request);
   g_hash_table_insert (project->merge_requests_by_iid, &merge_request->iid, merge_request);
@@ -480,6 +503,7 @@ nod_fake_dataset_add_reply (NodFakeDataset    *dataset,
                             gint64             created_at)
 {
   NodFakeNote *first = g_ptr_array_index (discussion->notes, 0);
+  NodFakeNote *reply;
 
   g_assert (!first->system);
   if (discussion->individual_note)
@@ -488,10 +512,13 @@ nod_fake_dataset_add_reply (NodFakeDataset    *dataset,
       first->type = NOD_FAKE_NOTE_DISCUSSION;
       first->resolvable = TRUE;
     }
-  return nod_fake_dataset_add_note (dataset, discussion, author, body, first->type,
-                                    first->position != NULL
-                                    ? nod_fake_position_copy (first->position) : NULL,
-                                    created_at);
+  reply = nod_fake_dataset_add_note (dataset, discussion, author, body, first->type,
+                                     first->position != NULL
+                                     ? nod_fake_position_copy (first->position) : NULL,
+                                     created_at);
+  if (first->original_position != NULL)
+    reply->original_position = nod_fake_position_copy (first->original_position);
+  return reply;
 }
 
 NodFakeUser *
@@ -642,16 +669,176 @@ nod_fake_dataset_add_system_note (NodFakeDataset      *dataset,
   note->resolvable = FALSE;
 }
 
+NodFakeVersion *
+nod_fake_merge_request_find_version (NodFakeMergeRequest *merge_request,
+                                     gint64               version_id)
+{
+  for (guint i = 0; i < merge_request->versions->len; i++)
+    {
+      NodFakeVersion *version = &g_array_index (merge_request->versions, NodFakeVersion, i);
+      if (version->id == version_id)
+        return version;
+    }
+  return NULL;
+}
+
+GPtrArray *
+nod_fake_merge_request_diff (NodFakeMergeRequest *merge_request,
+                             const char          *start_sha,
+                             const char          *head_sha)
+{
+  NodFakeRepository *repository = merge_request->project->repository;
+  NodFakeCommit *start = nod_fake_repository_find_commit (repository, start_sha);
+  NodFakeCommit *head = nod_fake_repository_find_commit (repository, head_sha);
+
+  if (start == NULL || head == NULL)
+    return NULL;
+  return nod_fake_repository_diff (repository, start, head);
+}
+
+void
+nod_fake_dataset_set_change (NodFakeDataset      *dataset,
+                             NodFakeMergeRequest *merge_request,
+                             GHashTable          *base_files,
+                             GHashTable          *head_changes,
+                             gint64               now_us)
+{
+  NodFakeRepository *repository = merge_request->project->repository;
+  const char *author_name = merge_request->author->name;
+  g_autofree char *start_title = g_strdup_printf ("Merge branch '%s' into %s",
+                                                  merge_request->source_branch,
+                                                  merge_request->target_branch);
+  g_autofree char *base_title = g_strdup_printf ("Release the work before !%" G_GINT64_FORMAT,
+                                                 merge_request->iid);
+  NodFakeCommit *base, *start, *head;
+
+  /* The merge request's id keeps two merge requests' commits apart. */
+  base = nod_fake_repository_commit (repository, NULL, base_files, base_title, author_name,
+                                     merge_request->created_at - 2000,
+                                     (guint64) merge_request->id);
+  start = nod_fake_repository_commit (repository, base, NULL, start_title, author_name,
+                                      merge_request->created_at - 1000,
+                                      (guint64) merge_request->id);
+  head = nod_fake_repository_commit (repository, start, head_changes, merge_request->title,
+                                     author_name, merge_request->created_at,
+                                     (guint64) merge_request->id);
+  nod_fake_dataset_set_commits (dataset, merge_request, base, start, head, now_us);
+}
+
+void
+nod_fake_dataset_set_commits (NodFakeDataset      *dataset,
+                              NodFakeMergeRequest *merge_request,
+                              NodFakeCommit       *base,
+                              NodFakeCommit       *start,
+                              NodFakeCommit       *head,
+                              gint64               now_us)
+{
+  NodFakeVersion *version;
+
+  memcpy (merge_request->base_sha, base->sha, sizeof merge_request->base_sha);
+  memcpy (merge_request->start_sha, start->sha, sizeof merge_request->start_sha);
+  memcpy (merge_request->head_sha, head->sha, sizeof merge_request->head_sha);
+  merge_request->commit_count = 1;
+
+  g_array_set_size (merge_request->versions, 0);
+  add_version (dataset, merge_request, now_us);
+  version = &g_array_index (merge_request->versions, NodFakeVersion, 0);
+  version->created_at = merge_request->created_at;
+  dataset->version++;
+}
+
+/* A line added at the end of the first text file the merge request changes (or of a
+ * NEWS file): what a commit without chosen files does. */
+static GHashTable *
+default_commit_changes (NodFakeMergeRequest *merge_request,
+                        NodFakeCommit       *head)
+{
+  NodFakeRepository *repository = merge_request->project->repository;
+  GHashTable *changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) file_diffs = nod_fake_merge_request_diff (merge_request,
+                                                                 merge_request->start_sha,
+                                                                 merge_request->head_sha);
+  const char *path = "NEWS";
+  NodFakeBlob *blob;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; file_diffs != NULL && i < file_diffs->len; i++)
+    {
+      NodFakeFileDiff *file_diff = g_ptr_array_index (file_diffs, i);
+
+      if (file_diff->new_blob != NULL && !file_diff->binary && !file_diff->too_large)
+        {
+          path = file_diff->new_path;
+          break;
+        }
+    }
+  blob = head != NULL ? nod_fake_commit_find_file (head, path) : NULL;
+  if (blob != NULL)
+    g_string_append_len (text, g_bytes_get_data (blob->content, NULL),
+                         (gssize) g_bytes_get_size (blob->content));
+  if (text->len > 0 && text->str[text->len - 1] != '\n')
+    g_string_append_c (text, '\n');
+  g_string_append_printf (text, "Follow-up %u.\n", merge_request->commit_count + 1);
+  g_hash_table_insert (changes, g_strdup (path),
+                       nod_fake_repository_add_text (repository, text->str));
+  return changes;
+}
+
+/* GitLab moves diff threads on the last version (@previous_head) to the new one when their
+ * line did not change (keeping where they were made); the others are outdated: left where
+ * they were, for good. */
+static void
+trace_diff_notes (NodFakeMergeRequest *merge_request,
+                  const char          *previous_head)
+{
+  for (guint i = 0; i < merge_request->discussions->len; i++)
+    {
+      NodFakeDiscussion *discussion = g_ptr_array_index (merge_request->discussions, i);
+
+      for (guint j = 0; j < discussion->notes->len; j++)
+        {
+          NodFakeNote *note = g_ptr_array_index (discussion->notes, j);
+          NodFakePosition *traced;
+
+          if (note->position == NULL
+              || memcmp (note->position->head_sha, previous_head, NOD_FAKE_SHA_LENGTH) != 0)
+            continue;
+          traced = nod_fake_position_trace (merge_request, note->position);
+          if (traced == NULL)
+            continue;
+          if (note->original_position == NULL)
+            note->original_position = g_steal_pointer (&note->position);
+          nod_fake_position_free (note->position);
+          note->position = traced;
+        }
+    }
+}
+
 void
 nod_fake_dataset_new_commit (NodFakeDataset      *dataset,
                              NodFakeMergeRequest *merge_request,
+                             GHashTable          *changes,
                              gint64               now_us)
 {
-  /* Seeds far from those of the first commits (id * 4 + n), so shas never repeat. */
-  dataset->last_commit_seed++;
-  nod_fake_hex_id (dataset->last_commit_seed | G_GUINT64_CONSTANT (1) << 61,
-                   merge_request->head_sha);
+  NodFakeRepository *repository = merge_request->project->repository;
+  NodFakeCommit *head = nod_fake_repository_find_commit (repository, merge_request->head_sha);
+  g_autoptr(GHashTable) default_changes = NULL;
+  g_autofree char *title = NULL;
+  gint64 commit_time = MAX (now_us, merge_request->updated_at + 1000);
+  char previous_head[NOD_FAKE_SHA_LENGTH + 1];
+  NodFakeCommit *commit;
+
+  if (changes == NULL)
+    changes = default_changes = default_commit_changes (merge_request, head);
   merge_request->commit_count++;
+  title = g_strdup_printf ("Address review comments (%u)", merge_request->commit_count);
+  commit = nod_fake_repository_commit (repository, head, changes, title,
+                                       merge_request->author->name, commit_time,
+                                       (guint64) merge_request->id);
+  memcpy (previous_head, merge_request->head_sha, sizeof previous_head);
+  memcpy (merge_request->head_sha, commit->sha, sizeof merge_request->head_sha);
+  add_version (dataset, merge_request, now_us);
+  trace_diff_notes (merge_request, previous_head);
   nod_fake_dataset_touch (dataset, merge_request, now_us);
 }
 

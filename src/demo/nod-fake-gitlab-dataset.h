@@ -11,6 +11,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "nod-fake-gitlab-repository.h"
+
 G_BEGIN_DECLS
 
 #define NOD_FAKE_SHA_LENGTH 40
@@ -52,6 +54,7 @@ typedef struct
   gint64      last_iid;
   /* iid (gint64 *) -> NodFakeMergeRequest *, not owned */
   GHashTable *merge_requests_by_iid;
+  NodFakeRepository *repository;
 } NodFakeProject;
 
 typedef struct
@@ -63,6 +66,12 @@ typedef struct
   char  *new_path;
   gint64 old_line;  /* 0: null */
   gint64 new_line;  /* 0: null */
+  /* A multi-line comment's first and last lines (0: null), when it has a line_range. */
+  gboolean has_line_range;
+  gint64   range_start_old_line;
+  gint64   range_start_new_line;
+  gint64   range_end_old_line;
+  gint64   range_end_new_line;
 } NodFakePosition;
 
 typedef struct
@@ -79,6 +88,9 @@ typedef struct
   NodFakeUser     *resolved_by;
   gint64           resolved_at;
   NodFakePosition *position;  /* DiffNote only */
+  /* Where the note was made, when that is not @position: GitLab traced it to a later
+   * version of the diff. An outdated note keeps both where they were. */
+  NodFakePosition *original_position;
 } NodFakeNote;
 
 typedef struct
@@ -87,6 +99,16 @@ typedef struct
   gboolean   individual_note;
   GPtrArray *notes;  /* NodFakeNote *, owned, oldest first */
 } NodFakeDiscussion;
+
+/* One version of a merge request's diff: one per head it has had. */
+typedef struct
+{
+  gint64 id;
+  char   base_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char   start_sha[NOD_FAKE_SHA_LENGTH + 1];
+  char   head_sha[NOD_FAKE_SHA_LENGTH + 1];
+  gint64 created_at;
+} NodFakeVersion;
 
 typedef struct
 {
@@ -115,6 +137,7 @@ typedef struct
   char            start_sha[NOD_FAKE_SHA_LENGTH + 1];
   char            head_sha[NOD_FAKE_SHA_LENGTH + 1];
   GPtrArray      *discussions;  /* NodFakeDiscussion *, owned, oldest first */
+  GArray         *versions;     /* NodFakeVersion, oldest first; the last is the current */
 } NodFakeMergeRequest;
 
 /* Which merge requests a list request wants, and in which order. */
@@ -158,6 +181,7 @@ struct _NodFakeDataset
   gint64      last_note_id;
   guint64     last_discussion_seed;
   guint64     last_commit_seed;
+  gint64      last_version_id;
   /* Bumped by every change; the query cache is only valid for one version. */
   guint64     version;
   GPtrArray  *query_cache;             /* CachedQuery *, owned */
@@ -250,9 +274,77 @@ void                 nod_fake_dataset_add_system_note     (NodFakeDataset       
                                                            NodFakeUser          *author,
                                                            const char           *body,
                                                            gint64                now_us);
+/* A new head: @changes (path -> NodFakeBlob * of the project's repository, or NULL to
+ * delete) applied to the current one, or, when @changes is NULL, a line added to one of the
+ * changed files; a new version, and the diff threads traced to it. */
 void                 nod_fake_dataset_new_commit          (NodFakeDataset       *dataset,
                                                            NodFakeMergeRequest  *merge_request,
+                                                           GHashTable           *changes,
                                                            gint64                now_us);
+/* The merge request's whole change, as its one version: @base_files (path ->
+ * NodFakeBlob *) at the merge base, @head_changes applied on the source branch. */
+void                 nod_fake_dataset_set_change          (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           GHashTable           *base_files,
+                                                           GHashTable           *head_changes,
+                                                           gint64                now_us);
+/* The same from commits of the project's repository: base, start (on base) and head (on
+ * start). */
+void                 nod_fake_dataset_set_commits         (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           NodFakeCommit        *base,
+                                                           NodFakeCommit        *start,
+                                                           NodFakeCommit        *head,
+                                                           gint64                now_us);
+NodFakeVersion      *nod_fake_merge_request_find_version  (NodFakeMergeRequest  *merge_request,
+                                                           gint64                version_id);
+/* The diff of @start_sha to @head_sha in the merge request's project; NULL when the
+ * repository lacks either. */
+GPtrArray           *nod_fake_merge_request_diff          (NodFakeMergeRequest  *merge_request,
+                                                           const char           *start_sha,
+                                                           const char           *head_sha);
+
+/* nod-fake-gitlab-position.c */
+
+/* TRUE when @position names a line of the diff of its own shas, as GitLab checks a
+ * DiffNote's line code (and its line_range, if any). */
+gboolean             nod_fake_position_is_on_diff         (NodFakeMergeRequest  *merge_request,
+                                                           const NodFakePosition *position);
+/* @position on the merge request's current version when its line did not change since
+ * @position's version; NULL when it did (the note is then outdated). A position already
+ * on the current version is copied. */
+NodFakePosition     *nod_fake_position_trace              (NodFakeMergeRequest  *merge_request,
+                                                           const NodFakePosition *position);
+
+/* nod-fake-gitlab-synthetic.c: made-up files for changes nobody wrote */
+
+/* A line a made-up change must have: old only (removed), new only (added), both
+ * (unchanged). */
+typedef struct
+{
+  guint old_line;
+  guint new_line;
+} NodFakeLineWish;
+
+/* Texts for @path before and after a change that has every one of @wishes (those it cannot
+ * have together are left out), in the path's language; the same arguments, the same
+ * texts. */
+void                 nod_fake_synthetic_change            (const char           *path,
+                                                           guint                 variant,
+                                                           const NodFakeLineWish *wishes,
+                                                           guint                 n_wishes,
+                                                           char                **base_text,
+                                                           char                **head_text);
+/* nod_fake_dataset_set_change() with a made-up change to each of @paths; @wishes are
+ * lines of the first. */
+void                 nod_fake_dataset_set_synthetic_change (NodFakeDataset        *dataset,
+                                                            NodFakeMergeRequest   *merge_request,
+                                                            const char *const     *paths,
+                                                            guint                  n_paths,
+                                                            guint                  variant,
+                                                            const NodFakeLineWish *wishes,
+                                                            guint                  n_wishes,
+                                                            gint64                 now_us);
 
 gboolean             nod_fake_merge_request_is_draft      (NodFakeMergeRequest  *merge_request);
 gboolean             nod_fake_merge_request_has_approved  (NodFakeMergeRequest  *merge_request,

@@ -94,13 +94,101 @@ pick (guint64 *random_state,
   return (guint) (nod_fake_random_next (random_state) % count);
 }
 
+/* One made-up change in one project's repository: the commits the merge requests that
+ * have it share (the target's), and the tree of their heads. */
+typedef struct
+{
+  NodFakeCommit *base;
+  NodFakeCommit *start;
+  GPtrArray     *head_tree;
+} CachedChange;
+
+static void
+cached_change_free (gpointer data)
+{
+  CachedChange *change = data;
+
+  g_ptr_array_unref (change->head_tree);
+  g_free (change);
+}
+
+/* A small change (one to three files) of its own stream, so that the main stream, and with
+ * it the rest of the dataset, is what it was before merge requests had changes. Its texts
+ * come from a few hundred variants, each made once per project (@changes caches them): the
+ * dataset stays as quick to make as it was, and the repository stores each text once. */
+static void
+generate_change (NodFakeDataset      *dataset,
+                 NodFakeMergeRequest *merge_request,
+                 GHashTable          *changes,
+                 const char         **path_on_diff,
+                 gint64              *line_on_diff)
+{
+  NodFakeRepository *repository = merge_request->project->repository;
+  guint64 change_state = GENERATOR_SEED ^ (guint64) merge_request->id;
+  guint n_files = 1 + pick (&change_state, 3);
+  guint first = pick (&change_state, G_N_ELEMENTS (file_paths));
+  guint variant = pick (&change_state, 16);
+  NodFakeLineWish wish = { 0, 3 + variant % 8 };
+  char key[64];
+  CachedChange *change;
+
+  g_snprintf (key, sizeof key, "%" G_GINT64_FORMAT "/%u/%u/%u", merge_request->project->id,
+              n_files, first, variant);
+  change = g_hash_table_lookup (changes, key);
+  if (change == NULL)
+    {
+      g_autoptr(GHashTable) base_files = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GHashTable) head_changes = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < n_files; i++)
+        {
+          const char *path = file_paths[(first + i) % G_N_ELEMENTS (file_paths)];
+          NodFakeLineWish other = { 0, 2 + (variant + i) % 5 };
+          g_autofree char *base_text = NULL, *head_text = NULL;
+
+          /* The wish is the first file's; the others get a change of their own. */
+          nod_fake_synthetic_change (path, variant + i, i == 0 ? &wish : &other, 1,
+                                     &base_text, &head_text);
+          g_hash_table_insert (base_files, (gpointer) path,
+                               nod_fake_repository_add_text (repository, base_text));
+          g_hash_table_insert (head_changes, (gpointer) path,
+                               nod_fake_repository_add_text (repository, head_text));
+        }
+      change = g_new0 (CachedChange, 1);
+      change->base = nod_fake_repository_commit (repository, NULL, base_files,
+                                                 "Start the release cycle", "Release Bot",
+                                                 merge_request->created_at, 0);
+      change->start = nod_fake_repository_commit (repository, change->base, NULL,
+                                                  "Merge the stable branch", "Release Bot",
+                                                  merge_request->created_at, 0);
+      change->head_tree = nod_fake_tree_apply (change->start->tree, head_changes);
+      g_hash_table_insert (changes, g_strdup (key), change);
+    }
+  nod_fake_dataset_set_commits (dataset, merge_request, change->base, change->start,
+                                nod_fake_repository_commit_tree (repository, change->start,
+                                                                 change->head_tree,
+                                                                 merge_request->title,
+                                                                 merge_request->author->name,
+                                                                 merge_request->created_at,
+                                                                 (guint64) merge_request->id),
+                                merge_request->updated_at);
+  *path_on_diff = file_paths[first];
+  *line_on_diff = wish.new_line;
+}
+
 static void
 generate_discussions (NodFakeDataset      *dataset,
                       NodFakeMergeRequest *merge_request,
+                      GHashTable          *changes,
                       guint64             *random_state)
 {
+  const char *path_on_diff = NULL;
+  gint64 line_on_diff = 0;
+
   guint n_discussions = 1 + pick (random_state, 3);
   gint64 span_ms = (merge_request->updated_at - merge_request->created_at) / 1000;
+
+  generate_change (dataset, merge_request, changes, &path_on_diff, &line_on_diff);
 
   for (guint d = 0; d < n_discussions; d++)
     {
@@ -109,8 +197,12 @@ generate_discussions (NodFakeDataset      *dataset,
       gboolean on_diff = pick (random_state, 10) < 4;
       gboolean resolved = pick (random_state, 10) < 3;
       guint n_notes = 1 + pick (random_state, 3);
+      /* Still drawn, to keep the stream; the thread goes on the change's added line. */
       const char *path = file_paths[pick (random_state, G_N_ELEMENTS (file_paths))];
       gint64 line = 1 + pick (random_state, 400);
+
+      path = path_on_diff;
+      line = line_on_diff;
 
       for (guint n = 0; n < n_notes; n++)
         {
@@ -165,6 +257,8 @@ nod_fake_dataset_new_generated (guint  n_merge_requests,
   NodFakeUser *users[G_N_ELEMENTS (generated_users)];
   NodFakeUser *reviewer;
   guint64 random_state = GENERATOR_SEED;
+  g_autoptr(GHashTable) changes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         cached_change_free);
 
   now_us = now_us / 1000 * 1000;
   for (guint i = 0; i < G_N_ELEMENTS (generated_users); i++)
@@ -231,7 +325,7 @@ nod_fake_dataset_new_generated (guint  n_merge_requests,
           merge_request->merged_by = second_reviewer;
         }
 
-      generate_discussions (dataset, merge_request, &random_state);
+      generate_discussions (dataset, merge_request, changes, &random_state);
     }
 
   return dataset;

@@ -510,7 +510,16 @@ _nod_fake_json_write_merge_request (NodFakeGitlab       *self,
     {
       GString *changes_count = begin_scratch (writer);
 
-      append_int (changes_count, (gint64) merge_request->commit_count * 3);
+      NodFakeRepository *repository = merge_request->project->repository;
+      NodFakeCommit *start = nod_fake_repository_find_commit (repository,
+                                                              merge_request->start_sha);
+      NodFakeCommit *head = nod_fake_repository_find_commit (repository,
+                                                             merge_request->head_sha);
+
+      append_int (changes_count,
+                  start != NULL && head != NULL
+                  ? (gint64) nod_fake_repository_count_changes (repository, start, head)
+                  : (gint64) merge_request->commit_count * 3);
       _nod_fake_json_add_bool (writer, "subscribed", TRUE);
       _nod_fake_json_add_string (writer, "changes_count", changes_count->str);
       _nod_fake_json_add_bool (writer, "first_contribution", FALSE);
@@ -610,6 +619,54 @@ add_line (NodFakeJsonWriter *writer,
     _nod_fake_json_add_null (writer, member);
 }
 
+static void
+write_line_range_end (NodFakeJsonWriter *writer,
+                      const char        *member,
+                      const char        *path,
+                      gint64             old_line,
+                      gint64             new_line)
+{
+  g_autofree char *line_code = nod_fake_line_code (path, (guint) old_line, (guint) new_line);
+
+  _nod_fake_json_begin_object (writer, member);
+  _nod_fake_json_add_string (writer, "line_code", line_code);
+  _nod_fake_json_add_string (writer, "type", old_line == 0 ? "new"
+                                             : (new_line == 0 ? "old" : NULL));
+  add_line (writer, "old_line", old_line);
+  add_line (writer, "new_line", new_line);
+  _nod_fake_json_end_object (writer);
+}
+
+static void
+write_position (NodFakeJsonWriter     *writer,
+                const char            *member,
+                const NodFakePosition *position)
+{
+  _nod_fake_json_begin_object (writer, member);
+  _nod_fake_json_add_string (writer, "base_sha", position->base_sha);
+  _nod_fake_json_add_string (writer, "start_sha", position->start_sha);
+  _nod_fake_json_add_string (writer, "head_sha", position->head_sha);
+  _nod_fake_json_add_string (writer, "old_path", position->old_path);
+  _nod_fake_json_add_string (writer, "new_path", position->new_path);
+  _nod_fake_json_add_string (writer, "position_type", "text");
+  add_line (writer, "old_line", position->old_line);
+  add_line (writer, "new_line", position->new_line);
+  if (position->has_line_range)
+    {
+      _nod_fake_json_begin_object (writer, "line_range");
+      write_line_range_end (writer, "start", position->new_path,
+                            position->range_start_old_line, position->range_start_new_line);
+      write_line_range_end (writer, "end", position->new_path,
+                            position->range_end_old_line, position->range_end_new_line);
+      _nod_fake_json_end_object (writer);
+    }
+  else
+    {
+      _nod_fake_json_add_null (writer, "line_range");
+    }
+  _nod_fake_json_end_object (writer);
+}
+
 void
 _nod_fake_json_write_note (NodFakeGitlab       *self,
                            NodFakeJsonWriter   *writer,
@@ -631,19 +688,10 @@ _nod_fake_json_write_note (NodFakeGitlab       *self,
   _nod_fake_json_add_null (writer, "commit_id");
   if (note->position != NULL)
     {
-      NodFakePosition *position = note->position;
-
-      _nod_fake_json_begin_object (writer, "position");
-      _nod_fake_json_add_string (writer, "base_sha", position->base_sha);
-      _nod_fake_json_add_string (writer, "start_sha", position->start_sha);
-      _nod_fake_json_add_string (writer, "head_sha", position->head_sha);
-      _nod_fake_json_add_string (writer, "old_path", position->old_path);
-      _nod_fake_json_add_string (writer, "new_path", position->new_path);
-      _nod_fake_json_add_string (writer, "position_type", "text");
-      add_line (writer, "old_line", position->old_line);
-      add_line (writer, "new_line", position->new_line);
-      _nod_fake_json_add_null (writer, "line_range");
-      _nod_fake_json_end_object (writer);
+      write_position (writer, "position", note->position);
+      write_position (writer, "original_position",
+                      note->original_position != NULL ? note->original_position
+                                                      : note->position);
     }
   _nod_fake_json_add_bool (writer, "resolvable", note->resolvable);
   /* Like GitLab, resolution fields exist only on notes that can be resolved. */
@@ -675,5 +723,136 @@ _nod_fake_json_write_discussion (NodFakeGitlab       *self,
     _nod_fake_json_write_note (self, writer, merge_request,
                                g_ptr_array_index (discussion->notes, i));
   _nod_fake_json_end_array (writer);
+  _nod_fake_json_end_object (writer);
+}
+
+static void
+add_unidiff_path (GString    *text,
+                  const char *side,
+                  const char *path,
+                  gboolean    absent)
+{
+  g_string_append (text, side);
+  g_string_append (text, absent ? "/dev/null" : path);
+  g_string_append_c (text, '\n');
+}
+
+void
+_nod_fake_json_write_file_diff (NodFakeJsonWriter *writer,
+                                NodFakeFileDiff   *file_diff,
+                                gboolean           unidiff)
+{
+  _nod_fake_json_begin_object (writer, NULL);
+  if (unidiff && *file_diff->diff != '\0' && !file_diff->binary)
+    {
+      GString *text = begin_scratch (writer);
+      g_autofree char *old_side = g_strconcat ("a/", file_diff->old_path, NULL);
+      g_autofree char *new_side = g_strconcat ("b/", file_diff->new_path, NULL);
+
+      add_unidiff_path (text, "--- ", old_side, file_diff->new_file);
+      add_unidiff_path (text, "+++ ", new_side, file_diff->deleted_file);
+      g_string_append (text, file_diff->diff);
+      _nod_fake_json_add_string (writer, "diff", text->str);
+    }
+  else
+    {
+      _nod_fake_json_add_string (writer, "diff", file_diff->diff);
+    }
+  _nod_fake_json_add_bool (writer, "collapsed", file_diff->collapsed);
+  _nod_fake_json_add_bool (writer, "too_large", file_diff->too_large);
+  _nod_fake_json_add_string (writer, "new_path", file_diff->new_path);
+  _nod_fake_json_add_string (writer, "old_path", file_diff->old_path);
+  _nod_fake_json_add_string (writer, "a_mode", file_diff->new_file ? "0" : "100644");
+  _nod_fake_json_add_string (writer, "b_mode", file_diff->deleted_file ? "0" : "100644");
+  _nod_fake_json_add_bool (writer, "new_file", file_diff->new_file);
+  _nod_fake_json_add_bool (writer, "renamed_file", file_diff->renamed_file);
+  _nod_fake_json_add_bool (writer, "deleted_file", file_diff->deleted_file);
+  _nod_fake_json_add_bool (writer, "generated_file", file_diff->generated_file);
+  _nod_fake_json_end_object (writer);
+}
+
+static void
+write_commit (NodFakeGitlab       *self,
+              NodFakeJsonWriter   *writer,
+              NodFakeMergeRequest *merge_request,
+              NodFakeCommit       *commit)
+{
+  GString *url = begin_scratch (writer);
+  char short_id[9];
+  g_autofree char *name = g_ascii_strdown (commit->author_name, -1);
+  g_autofree char *email = NULL;
+
+  g_strlcpy (short_id, commit->sha, sizeof short_id);
+  g_strdelimit (name, " ", '.');
+  email = g_strconcat (name, "@example.com", NULL);
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_string (writer, "id", commit->sha);
+  _nod_fake_json_add_string (writer, "short_id", short_id);
+  _nod_fake_json_add_time (writer, "created_at", commit->created_at);
+  _nod_fake_json_begin_array (writer, "parent_ids");
+  if (*commit->parent_sha != '\0')
+    _nod_fake_json_add_string (writer, NULL, commit->parent_sha);
+  _nod_fake_json_end_array (writer);
+  _nod_fake_json_add_string (writer, "title", commit->title);
+  _nod_fake_json_add_string (writer, "message", commit->title);
+  _nod_fake_json_add_string (writer, "author_name", commit->author_name);
+  _nod_fake_json_add_string (writer, "author_email", email);
+  _nod_fake_json_add_time (writer, "authored_date", commit->created_at);
+  _nod_fake_json_add_string (writer, "committer_name", commit->author_name);
+  _nod_fake_json_add_string (writer, "committer_email", email);
+  _nod_fake_json_add_time (writer, "committed_date", commit->created_at);
+  _nod_fake_json_begin_object (writer, "trailers");
+  _nod_fake_json_end_object (writer);
+  g_string_append (url, self->base_url);
+  g_string_append_c (url, '/');
+  g_string_append (url, merge_request->project->path_with_namespace);
+  g_string_append (url, "/-/commit/");
+  g_string_append (url, commit->sha);
+  _nod_fake_json_add_string (writer, "web_url", url->str);
+  _nod_fake_json_end_object (writer);
+}
+
+void
+_nod_fake_json_write_version (NodFakeGitlab       *self,
+                              NodFakeJsonWriter   *writer,
+                              NodFakeMergeRequest *merge_request,
+                              NodFakeVersion      *version,
+                              gboolean             detailed)
+{
+  NodFakeRepository *repository = merge_request->project->repository;
+  NodFakeCommit *start = nod_fake_repository_find_commit (repository, version->start_sha);
+  NodFakeCommit *head = nod_fake_repository_find_commit (repository, version->head_sha);
+  guint real_size = start != NULL && head != NULL
+                    ? nod_fake_repository_count_changes (repository, start, head) : 0;
+  char size_text[16];
+
+  g_snprintf (size_text, sizeof size_text, "%u", real_size);
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_int (writer, "id", version->id);
+  _nod_fake_json_add_string (writer, "head_commit_sha", version->head_sha);
+  _nod_fake_json_add_string (writer, "base_commit_sha", version->base_sha);
+  _nod_fake_json_add_string (writer, "start_commit_sha", version->start_sha);
+  _nod_fake_json_add_time (writer, "created_at", version->created_at);
+  _nod_fake_json_add_int (writer, "merge_request_id", merge_request->id);
+  _nod_fake_json_add_string (writer, "state", "collected");
+  _nod_fake_json_add_string (writer, "real_size", size_text);
+  if (detailed)
+    {
+      g_autoptr(GPtrArray) file_diffs = NULL;
+
+      /* The version's own commits, newest first: from its head back to its start. */
+      _nod_fake_json_begin_array (writer, "commits");
+      for (NodFakeCommit *commit = head; commit != NULL && commit != start;
+           commit = nod_fake_repository_find_commit (repository, commit->parent_sha))
+        write_commit (self, writer, merge_request, commit);
+      _nod_fake_json_end_array (writer);
+
+      _nod_fake_json_begin_array (writer, "diffs");
+      if (start != NULL && head != NULL)
+        file_diffs = nod_fake_repository_diff (repository, start, head);
+      for (guint i = 0; file_diffs != NULL && i < file_diffs->len; i++)
+        _nod_fake_json_write_file_diff (writer, g_ptr_array_index (file_diffs, i), FALSE);
+      _nod_fake_json_end_array (writer);
+    }
   _nod_fake_json_end_object (writer);
 }

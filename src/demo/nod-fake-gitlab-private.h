@@ -172,6 +172,11 @@ void          _nod_fake_request_respond         (NodFakeRequest     *request,
 void          _nod_fake_request_respond_written (NodFakeRequest     *request,
                                                  guint               status,
                                                  NodFakeJsonWriter  *writer);
+/* A body that is not JSON (a raw file). */
+void          _nod_fake_request_respond_bytes   (NodFakeRequest     *request,
+                                                 guint               status,
+                                                 const char         *content_type,
+                                                 GBytes             *body);
 void          _nod_fake_request_respond_message (NodFakeRequest     *request,
                                                  guint               status,
                                                  const char         *message);
@@ -237,5 +242,15 @@ void          _nod_fake_json_write_note         (NodFakeGitlab       *self,
                                                  NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeNote         *note);
+/* One file of GET …/diffs; @unidiff: with the ---/+++ lines. */
+void          _nod_fake_json_write_file_diff    (NodFakeJsonWriter   *writer,
+                                                 NodFakeFileDiff     *file_diff,
+                                                 gboolean             unidiff);
+/* One of GET …/versions; @detailed: with commits[] and diffs[] (GET …/versions/:id). */
+void          _nod_fake_json_write_version      (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
+                                                 NodFakeMergeRequest *merge_request,
+                                                 NodFakeVersion      *version,
+                                                 gboolean             detailed);
 
 G_END_DECLS

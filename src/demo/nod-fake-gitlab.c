@@ -462,6 +462,20 @@ _nod_fake_request_respond_written (NodFakeRequest    *request,
 }
 
 void
+_nod_fake_request_respond_bytes (NodFakeRequest *request,
+                                 guint           status,
+                                 const char     *content_type,
+                                 GBytes         *body)
+{
+  g_assert (!request->answered);
+  request->answered = TRUE;
+  request->log_entry->status = status;
+  soup_server_message_set_status (request->msg, status, NULL);
+  soup_server_message_set_response (request->msg, content_type, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+void
 _nod_fake_request_respond_message (NodFakeRequest *request,
                                    guint           status,
                                    const char     *message)
