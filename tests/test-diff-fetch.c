@@ -433,7 +433,8 @@ test_refused_text_retried (Fixture       *fixture,
                            "\"status\": 502, \"times\": 1}");
   nod_test_fake_add_fault (fixture->base_url,
                            "{\"method\": \"GET\", \"path\": \"gone\\\\.c/raw$\", "
-                           "\"status\": 404, \"message\": \"404 File Not Found\"}");
+                           "\"status\": 404, \"message\": \"404 File Not Found\", "
+                           "\"times\": 100}");
   pull (fixture);
 
   diff = load_diff (fixture, iid, NULL);

@@ -1233,9 +1233,13 @@ nod_gitlab_class_init (NodGitlabClass *klass)
 static void
 nod_gitlab_init (NodGitlab *self)
 {
+  /* libsoup opens two connections to a host by default: the texts a pull fetches at
+   * once, and the reviewer's approval beside them, need more. */
   self->session = soup_session_new_with_options ("user-agent", USER_AGENT,
                                                  "timeout", NOD_GITLAB_DEFAULT_TIMEOUT_S,
                                                  "idle-timeout", 60,
+                                                 "max-conns-per-host", NOD_GITLAB_MAX_CONNECTIONS,
+                                                 "max-conns", NOD_GITLAB_MAX_CONNECTIONS,
                                                  NULL);
   self->clock = g_object_ref (nod_clock_get_system ());
   self->deadline_s = NOD_GITLAB_DEFAULT_DEADLINE_S;

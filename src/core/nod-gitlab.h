@@ -16,6 +16,9 @@ G_BEGIN_DECLS
  * server or a link gone wrong: a slow drip of bytes would otherwise hold a command forever,
  * since the idle timeout only bounds the gap between bytes. */
 #define NOD_GITLAB_DEFAULT_DEADLINE_S 60
+/* Connections to the server at once: the texts a pull fetches together
+ * (NOD_DIFF_FETCH_PARALLEL) and room for the reviewer's own actions beside them. */
+#define NOD_GITLAB_MAX_CONNECTIONS 8
 
 #define NOD_TYPE_GITLAB (nod_gitlab_get_type ())
 
