@@ -15,6 +15,7 @@
 #include "nod-diff-cache.h"
 #include "nod-outbox.h"
 #include "nod-test-cli.h"
+#include "nod-test-server.h"
 #include "nod-test-utils.h"
 
 #define PROJECT   11   /* gnome-apps/nod in the sample */
@@ -269,6 +270,10 @@ test_not_kept (NodTestCli    *fixture,
 {
   static const char * const refs[] = { "gnome-apps/nod!101", "nobody/nothing!5" };
 
+  /* GitLab fails to give !101's change: the pull keeps the rest. */
+  nod_test_fake_add_fault (fixture->base_url,
+                           "{\"method\": \"GET\", \"path\": \"/merge_requests/101/versions$\", "
+                           "\"status\": 502, \"times\": 100}");
   pull_and_keep_sample (fixture);
   stop_fake (fixture);
 
