@@ -93,8 +93,11 @@ engine_idle (gpointer data)
 static guint
 pull_progress (gpointer data)
 {
-  return nod_sync_status_get_progress_current (
-    nod_sync_engine_get_status (((Fixture *) data)->engine));
+  NodSyncStatus *status = nod_sync_engine_get_status (((Fixture *) data)->engine);
+
+  /* The merge requests, then the texts of their changes. */
+  return nod_sync_status_get_progress_current (status) +
+         nod_sync_status_get_texts_current (status);
 }
 
 /* Until the engine has nothing running, as long as its pull moves. */
