@@ -84,6 +84,7 @@ struct _NodChangesView
   GtkSingleSelection  *selection;
   gulong               selected_id;
   char                *search;
+  gboolean             setting_entry;  /* the entry follows set_search (): not the reverse */
 
   GtkStack            *stack;
   GtkSpinner          *spinner;
@@ -287,6 +288,8 @@ filter_file (gpointer item,
 static void
 on_search_changed (NodChangesView *self)
 {
+  if (self->setting_entry)
+    return;
   nod_changes_view_set_search (self,
                                gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 }
@@ -889,7 +892,16 @@ show_file (NodChangesView *self,
     diffs_url = g_strconcat (self->web_url, "/diffs", NULL);
   nod_diff_view_set_file (self->diff_view, file, old_text, new_text, diffs_url);
   nod_diff_view_set_layout (self->diff_view, self->layout);
-  place_threads (self);
+  /* A line is known to be there (or not) once the rows are in: then the threads go. */
+  if (!nod_diff_view_get_filling (self->diff_view))
+    place_threads (self);
+}
+
+static void
+on_filling_changed (NodChangesView *self)
+{
+  if (!nod_diff_view_get_filling (self->diff_view) && !self->file_loading)
+    place_threads (self);
 }
 
 static gboolean
@@ -1268,6 +1280,8 @@ nod_changes_view_init (NodChangesView *self)
   gtk_box_append (self->diff_box, GTK_WIDGET (self->diff_view));
   g_signal_connect_object (self->diff_view, "comment-requested",
                            G_CALLBACK (on_comment_requested), self, 0);
+  g_signal_connect_object (self->diff_view, "notify::filling",
+                           G_CALLBACK (on_filling_changed), self, G_CONNECT_SWAPPED);
 
   /* Letters only while not typing (a reply, the filter): checked when pressed, so they
    * are caught before a focused read-only view takes them. */
@@ -1330,7 +1344,7 @@ nod_changes_view_set_merge_request (NodChangesView *self,
       g_hash_table_remove_all (self->viewed);
       g_hash_table_remove_all (self->changed);
       g_list_store_remove_all (self->files);
-      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+      nod_changes_view_set_search (self, NULL);
       set_state (self, "loading");
       update_header (self);
     }
@@ -1367,7 +1381,7 @@ nod_changes_view_set_discussions (NodChangesView *self,
   g_clear_pointer (&self->now, g_date_time_unref);
   self->now = now != NULL ? g_date_time_ref (now) : g_date_time_new_now_utc ();
 
-  if (!self->file_loading)
+  if (!self->file_loading && !nod_diff_view_get_filling (self->diff_view))
     place_threads (self);
 }
 
@@ -1375,7 +1389,7 @@ gboolean
 nod_changes_view_is_loading (NodChangesView *self)
 {
   g_return_val_if_fail (NOD_IS_CHANGES_VIEW (self), FALSE);
-  return self->loading || self->file_loading;
+  return self->loading || self->file_loading || nod_diff_view_get_filling (self->diff_view);
 }
 
 const char *
@@ -1420,7 +1434,11 @@ nod_changes_view_set_search (NodChangesView *self,
   self->search = g_steal_pointer (&folded);
   if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)),
                  search != NULL ? search : "") != 0)
-    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), search != NULL ? search : "");
+    {
+      self->setting_entry = TRUE;
+      gtk_editable_set_text (GTK_EDITABLE (self->search_entry), search != NULL ? search : "");
+      self->setting_entry = FALSE;
+    }
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 

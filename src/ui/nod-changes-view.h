@@ -35,7 +35,8 @@ void            nod_changes_view_set_discussions     (NodChangesView *self,
                                                       GPtrArray      *actions,
                                                       GDateTime      *now);
 
-/* Reading the cache (the diff, the marks, a file's texts) is under way. */
+/* Reading the cache (the diff, the marks, a file's texts) or filling the diff view is
+ * under way. */
 gboolean        nod_changes_view_is_loading          (NodChangesView *self);
 /* "loading", "empty" (not downloaded yet) or "changes". */
 const char     *nod_changes_view_get_state           (NodChangesView *self);
