@@ -170,6 +170,7 @@ static guint signals[N_SIGNALS];
 static void nod_diff_view_refill        (NodDiffView *self);
 static void nod_diff_view_start_words   (NodDiffView *self);
 static void nod_diff_view_attach_all    (NodDiffView *self);
+static void attached_release_spacer     (Attached    *attached);
 
 /* Text from strangers */
 
@@ -234,7 +235,9 @@ pane_get_row (Pane *pane,
 }
 
 /* Inserts @row as buffer line @index (0 … rows->len) with @text; @start and @end are left
- * around the text. With @anchor_out, the row holds a child anchor instead. */
+ * around the row, its newline included (so an empty row can carry its background). With
+ * @anchor_out, the row holds a child anchor instead. Every row ends with a newline: the
+ * buffer's last line, empty, is no row. */
 static void
 pane_insert_row (Pane                *pane,
                  guint                index,
@@ -247,37 +250,19 @@ pane_insert_row (Pane                *pane,
   GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
   GtkTextIter iter;
   GtkTextMark *mark;
-  gboolean at_end = index >= pane->rows->len;
 
   g_assert (index <= pane->rows->len);
 
-  if (at_end)
-    {
-      gtk_text_buffer_get_end_iter (buffer, &iter);
-      if (pane->rows->len > 0)
-        gtk_text_buffer_insert (buffer, &iter, "\n", 1);
-    }
-  else
-    {
-      gtk_text_buffer_get_iter_at_line (buffer, &iter, (int) index);
-    }
-
+  gtk_text_buffer_get_iter_at_line (buffer, &iter, (int) index);
   mark = gtk_text_buffer_create_mark (buffer, NULL, &iter, TRUE);
   if (anchor_out != NULL)
     *anchor_out = gtk_text_buffer_create_child_anchor (buffer, &iter);
   else
     gtk_text_buffer_insert (buffer, &iter, text, -1);
-  if (!at_end)
-    {
-      GtkTextIter line_end = iter;
+  gtk_text_buffer_insert (buffer, &iter, "\n", 1);
 
-      gtk_text_buffer_insert (buffer, &line_end, "\n", 1);
-    }
-
+  *end = iter;
   gtk_text_buffer_get_iter_at_mark (buffer, start, mark);
-  *end = *start;
-  if (!gtk_text_iter_ends_line (end))
-    gtk_text_iter_forward_to_line_end (end);
   gtk_text_buffer_delete_mark (buffer, mark);
 
   g_array_insert_val (pane->rows, index, *row);
@@ -293,17 +278,7 @@ pane_delete_row (Pane  *pane,
   g_assert (index < pane->rows->len);
 
   gtk_text_buffer_get_iter_at_line (buffer, &start, (int) index);
-  end = start;
-  if (index + 1 < pane->rows->len)
-    {
-      gtk_text_iter_forward_line (&end);
-    }
-  else
-    {
-      gtk_text_iter_forward_to_end (&end);
-      if (index > 0)
-        gtk_text_iter_backward_char (&start);
-    }
+  gtk_text_buffer_get_iter_at_line (buffer, &end, (int) index + 1);
   gtk_text_buffer_delete (buffer, &start, &end);
   g_array_remove_index (pane->rows, index);
 }
@@ -588,7 +563,8 @@ pane_copy_syntax (Pane              *pane,
   GtkTextBuffer *source = GTK_TEXT_BUFFER (full->buffer);
   GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
   int row_line = gtk_text_iter_get_line (start);
-  int row_chars = gtk_text_iter_get_offset (end) - gtk_text_iter_get_offset (start);
+  /* @end is past the row's newline */
+  int row_chars = gtk_text_iter_get_offset (end) - gtk_text_iter_get_offset (start) - 1;
   GtkTextIter iter, line_end;
 
   if (full->buffer == NULL || line_number == 0 || line_number > full->line_count)
@@ -1035,6 +1011,15 @@ nod_diff_view_fill_step (gpointer user_data)
         goto yield;
     }
 
+  /* rows were appended at the cursor, which went along: back to the top */
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
+    {
+      GtkTextIter start;
+
+      gtk_text_buffer_get_start_iter (GTK_TEXT_BUFFER (self->panes[i].buffer), &start);
+      gtk_text_buffer_place_cursor (GTK_TEXT_BUFFER (self->panes[i].buffer), &start);
+    }
+
   self->fill_source_id = 0;
   self->phase = FILL_DONE;
   g_clear_pointer (&self->entries, g_array_unref);
@@ -1096,17 +1081,11 @@ nod_diff_view_refill (NodDiffView *self)
   g_clear_object (&self->word_cancellable);
   g_clear_pointer (&self->entries, g_array_unref);
 
+  /* the anchored widgets go with their rows; they are attached again when filled */
+  for (guint i = 0; self->attached != NULL && i < self->attached->len; i++)
+    attached_release_spacer (g_ptr_array_index (self->attached, i));
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    {
-      /* the anchored widgets go with their rows; they are attached again when filled */
-      for (guint j = 0; self->attached != NULL && j < self->attached->len; j++)
-        {
-          Attached *attached = g_ptr_array_index (self->attached, j);
-
-          attached->spacer = NULL;
-        }
-      pane_clear (&self->panes[i]);
-    }
+    pane_clear (&self->panes[i]);
 
   self->fill_chunks = 0;
   if (self->file == NULL ||
@@ -1388,21 +1367,19 @@ nod_diff_view_expand_gap (NodDiffView *self,
 
       if (expander < 0)
         continue;
-      /* lines shown below the hunk above go before the expander, the others after it; the
-       * expander is made again for what is left */
+      /* lines shown below what is left of the gap go after its expander, the others
+       * before it; the expander is made again for what is left */
       pane_delete_row (pane, (guint) expander);
-      if (first > gap->last)
+      if (gap_size (gap) > 0 && first > gap->last)
+        {
+          pane_insert_expander (self, pane, (guint) expander, gap_index);
+          pane_insert_unchanged (self, pane, (guint) expander + 1, first, last);
+        }
+      else
         {
           pane_insert_unchanged (self, pane, (guint) expander, first, last);
           if (gap_size (gap) > 0)
             pane_insert_expander (self, pane, (guint) expander + (last - first + 1), gap_index);
-        }
-      else
-        {
-          if (gap_size (gap) > 0)
-            pane_insert_expander (self, pane, (guint) expander, gap_index);
-          pane_insert_unchanged (self, pane,
-                                 (guint) expander + (gap_size (gap) > 0 ? 1 : 0), first, last);
         }
     }
 
@@ -1529,10 +1506,10 @@ nod_diff_view_attach (NodDiffView *self,
       Pane *other = pane == &self->panes[0] ? &self->panes[1] : &self->panes[0];
 
       /* the other side keeps its rows in line: a spacer as tall as the widget */
-      attached->spacer = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      attached_release_spacer (attached);
+      attached->spacer = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
       gtk_widget_add_css_class (attached->spacer, "nod-diff-spacer");
-      if (attached->size_group == NULL)
-        attached->size_group = gtk_size_group_new (GTK_SIZE_GROUP_VERTICAL);
+      attached->size_group = gtk_size_group_new (GTK_SIZE_GROUP_VERTICAL);
       gtk_size_group_add_widget (attached->size_group, attached->widget);
       gtk_size_group_add_widget (attached->size_group, attached->spacer);
       row.widget = attached->spacer;
@@ -1543,16 +1520,29 @@ nod_diff_view_attach (NodDiffView *self,
   return TRUE;
 }
 
+/* Lets go of the spacer facing a widget and of their size group (the rows holding them
+ * are the panes' business). */
+static void
+attached_release_spacer (Attached *attached)
+{
+  if (attached->size_group != NULL)
+    {
+      GSList *widgets = g_slist_copy (gtk_size_group_get_widgets (attached->size_group));
+
+      for (GSList *l = widgets; l != NULL; l = l->next)
+        gtk_size_group_remove_widget (attached->size_group, l->data);
+      g_slist_free (widgets);
+      g_clear_object (&attached->size_group);
+    }
+  g_clear_object (&attached->spacer);
+}
+
 static void
 attached_free (gpointer data)
 {
   Attached *attached = data;
 
-  if (attached->size_group != NULL && attached->spacer != NULL)
-    gtk_size_group_remove_widget (attached->size_group, attached->spacer);
-  if (attached->size_group != NULL)
-    gtk_size_group_remove_widget (attached->size_group, attached->widget);
-  g_clear_object (&attached->size_group);
+  attached_release_spacer (attached);
   g_clear_object (&attached->widget);
   g_free (attached);
 }
@@ -1565,18 +1555,6 @@ nod_diff_view_attach_all (NodDiffView *self)
     {
       Attached *attached = g_ptr_array_index (self->attached, i);
 
-      if (attached->size_group != NULL)
-        {
-          GSList *widgets = gtk_size_group_get_widgets (attached->size_group);
-
-          for (GSList *l = g_slist_copy (widgets), *next; l != NULL; l = next)
-            {
-              next = l->next;
-              gtk_size_group_remove_widget (attached->size_group, l->data);
-              g_slist_free_1 (l);
-            }
-        }
-      attached->spacer = NULL;
       if (!nod_diff_view_attach (self, attached))
         g_debug ("No line %u on the %s side for a widget", attached->line_number,
                  attached->old_side ? "old" : "new");
@@ -1824,7 +1802,8 @@ on_gutter_activate (GtkSourceGutterRenderer *renderer,
 }
 
 static GtkSourceGutterRenderer *
-pane_create_numbers (Pane *pane)
+pane_create_numbers (Pane *pane,
+                     int   position)
 {
   GtkSourceGutterRenderer *renderer = gtk_source_gutter_renderer_text_new ();
 
@@ -1836,7 +1815,7 @@ pane_create_numbers (Pane *pane)
   g_signal_connect (renderer, "activate", G_CALLBACK (on_gutter_activate), pane);
   gtk_widget_set_size_request (GTK_WIDGET (renderer), 40, -1);
   gtk_source_gutter_insert (gtk_source_view_get_gutter (pane->view, GTK_TEXT_WINDOW_LEFT),
-                            renderer, 0);
+                            renderer, position);
 
   return renderer;
 }
@@ -1876,8 +1855,8 @@ pane_init (NodDiffView *self,
   gtk_widget_set_vexpand (GTK_WIDGET (pane->view), TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (pane->view), "nod-diff");
 
-  pane->old_numbers = pane_create_numbers (pane);
-  pane->new_numbers = pane_create_numbers (pane);
+  pane->old_numbers = pane_create_numbers (pane, 0);
+  pane->new_numbers = pane_create_numbers (pane, 1);
 
   focus = gtk_event_controller_focus_new ();
   g_signal_connect (focus, "enter", G_CALLBACK (on_focus_enter), pane);
@@ -2323,7 +2302,6 @@ nod_diff_view_remove_widget (NodDiffView *self,
           pane_remove_widget_row (&self->panes[j], attached->widget);
           pane_remove_widget_row (&self->panes[j], attached->spacer);
         }
-      attached->spacer = NULL;
       g_ptr_array_remove_index (self->attached, i);
       return;
     }
