@@ -37,14 +37,14 @@ static gboolean have_display;
 
 typedef struct
 {
-  char         *store_dir;
-  NodStore     *store;
-  NodDiffCache *cache;
-  NodOutbox    *outbox;
-  GtkWindow    *window;
-  NodChangesView *view;
+  char            *store_dir;
+  NodStore        *store;
+  NodDiffCache    *cache;
+  NodOutbox       *outbox;
+  GtkWindow       *window;
+  NodChangesView  *view;
 
-  char         *comment_body;
+  char            *comment_body;
   NodDiffPosition *comment_position;
 } Fixture;
 
@@ -217,7 +217,8 @@ open_view (Fixture *fixture)
   g_signal_connect (fixture->view, "inline-comment", G_CALLBACK (on_inline_comment), fixture);
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->view));
   nod_changes_view_set_merge_request (fixture->view, fixture->cache, ACCOUNT, PROJECT, MR_IID,
-                                      NULL, "https://gitlab.example.com/group/app/-/merge_requests/3");
+                                      NULL,
+                                      "https://gitlab.example.com/group/app/-/merge_requests/3");
   /* Nothing is read before the view is shown. */
   g_assert_false (nod_changes_view_is_loading (fixture->view));
   gtk_window_present (fixture->window);

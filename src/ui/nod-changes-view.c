@@ -1321,7 +1321,9 @@ nod_changes_view_set_merge_request (NodChangesView *self,
          self->project_id == project_id && self->iid == iid;
   g_free (self->web_url);
   self->web_url = g_strdup (web_url);
-  if (same && g_strcmp0 (self->head_sha, head_sha) == 0)
+  /* The same head reads nothing again (a reload after each action would close the
+   * composer), unless nothing was kept: a pull may have brought it since. */
+  if (same && g_strcmp0 (self->head_sha, head_sha) == 0 && (self->diff != NULL || self->loading))
     return;
 
   g_free (self->head_sha);

@@ -17,15 +17,15 @@ struct _NodDiffFileRow
 {
   GtkWidget    parent_instance;
 
-  NodDiffFile *file;
-  gboolean     changed;
-  gulong       toggled_id;
+  NodDiffFile    *file;
+  gboolean        changed;
+  gulong          toggled_id;
 
-  GtkWidget   *box;
-  GtkImage    *status_icon;
-  GtkLabel    *path_label;
-  GtkLabel    *counts_label;
-  GtkWidget   *changed_icon;
+  GtkWidget      *box;
+  GtkImage       *status_icon;
+  GtkLabel       *path_label;
+  GtkLabel       *counts_label;
+  GtkWidget      *changed_icon;
   GtkCheckButton *viewed_check;
 };
 

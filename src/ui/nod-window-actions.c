@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The win.* actions and the page's comment, inline comment, reply and resolve. Each review action goes
- * into the engine's outbox; the list shows it at once, marked pending until GitLab has it.
+ * The win.* actions and the page's comment, inline comment, reply and resolve. Each review
+ * action goes into the engine's outbox; the list shows it at once, marked pending until
+ * GitLab has it.
  */
 
 #define G_LOG_DOMAIN "nod-window"
