@@ -28,6 +28,10 @@ typedef struct
   const char       *body;
   gboolean          body_from_stdin;
   const char       *discussion_id;
+  const char       *file_path;
+  guint             line;
+  gboolean          old_side;
+  gboolean          stat;
   const char       *op_id;
   const char       *url;
   gboolean          token_from_stdin;
@@ -108,6 +112,10 @@ assert_good_case (const GoodCase *expected)
   g_assert_cmpstr (command->body, ==, expected->body);
   g_assert_cmpint (command->body_from_stdin, ==, expected->body_from_stdin);
   g_assert_cmpstr (command->discussion_id, ==, expected->discussion_id);
+  g_assert_cmpstr (command->file_path, ==, expected->file_path);
+  g_assert_cmpuint (command->line, ==, expected->line);
+  g_assert_cmpint (command->old_side, ==, expected->old_side);
+  g_assert_cmpint (command->stat, ==, expected->stat);
   g_assert_cmpstr (command->op_id, ==, expected->op_id);
   g_assert_cmpstr (command->url, ==, expected->url);
   g_assert_cmpint (command->token_from_stdin, ==, expected->token_from_stdin);
@@ -193,6 +201,135 @@ test_verbs (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     assert_good_case (&cases[i]);
+}
+
+/* `nod diff` and `nod comment --file --line`: a path is taken as written, a line is a
+ * number GitLab could have. */
+static void
+test_diff_options (void)
+{
+  static const GoodCase cases[] = {
+    { { "diff", "g/p!1" }, NOD_CLI_VERB_DIFF, .project_path = "g/p", .iid = 1 },
+    { { "diff", "g/p!1", "--stat" },
+      NOD_CLI_VERB_DIFF, .project_path = "g/p", .iid = 1, .stat = TRUE },
+    { { "diff", "--file", "src/main.c", "g/p!1" },
+      NOD_CLI_VERB_DIFF, .project_path = "g/p", .iid = 1, .file_path = "src/main.c" },
+    { { "diff", "g/p!1", "--stat", "--file=a b/ü.md" },
+      NOD_CLI_VERB_DIFF, .project_path = "g/p", .iid = 1, .stat = TRUE,
+      .file_path = "a b/ü.md" },
+    /* A path that starts like an option is given with "=". */
+    { { "diff", "g/p!1", "--file=-weird" },
+      NOD_CLI_VERB_DIFF, .project_path = "g/p", .iid = 1, .file_path = "-weird" },
+    { { "comment", "g/p!1", "--body", "x" },
+      NOD_CLI_VERB_COMMENT, .project_path = "g/p", .iid = 1, .body = "x" },
+    { { "comment", "g/p!1", "--file", "src/main.c", "--line", "12", "--body", "x" },
+      NOD_CLI_VERB_COMMENT, .project_path = "g/p", .iid = 1, .body = "x",
+      .file_path = "src/main.c", .line = 12 },
+    { { "comment", "--old", "--line=7", "--file=a.c", "--body=-", "g/p!1" },
+      NOD_CLI_VERB_COMMENT, .project_path = "g/p", .iid = 1, .body_from_stdin = TRUE,
+      .file_path = "a.c", .line = 7, .old_side = TRUE },
+    { { "comment", "g/p!1", "--file", "a.c", "--line", "2147483647", "--body", "x" },
+      NOD_CLI_VERB_COMMENT, .project_path = "g/p", .iid = 1, .body = "x",
+      .file_path = "a.c", .line = G_MAXINT32 },
+  };
+  static const BadCase bad[] = {
+    { { "diff" }, "diff needs a merge request" },
+    { { "diff", "g/p" }, "is not a merge request reference" },
+    { { "diff", "g/p!1", "--line", "3" }, "diff does not take --line" },
+    { { "diff", "g/p!1", "--old" }, "diff does not take --old" },
+    { { "diff", "g/p!1", "--body", "x" }, "diff does not take --body" },
+    { { "diff", "g/p!1", "--stat=yes" }, "--stat takes no value" },
+    { { "diff", "g/p!1", "--stat", "--stat" }, "--stat is given twice" },
+    { { "diff", "g/p!1", "--file" }, "--file needs a value" },
+    { { "diff", "g/p!1", "--file", "--stat" }, "--file needs a value" },
+    { { "diff", "g/p!1", "--file", "" }, "--file is empty" },
+    { { "diff", "g/p!1", "--file=" }, "--file is empty" },
+    { { "diff", "g/p!1", "--file", "bad \xff" }, "not valid UTF-8" },
+    { { "diff", "g/p!1", "--file", "a", "--file", "b" }, "--file is given twice" },
+    { { "diff", "g/p!1", "g/p!2" }, "diff takes one merge request" },
+    { { "approve", "g/p!1", "--file", "a.c" }, "approve does not take --file" },
+    { { "reply", "g/p!1", "--discussion", DISCUSSION_ID, "--body", "x", "--line", "1" },
+      "reply does not take --line" },
+    { { "comment", "g/p!1", "--body", "x", "--stat" }, "comment does not take --stat" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c" }, "--file needs --line N too" },
+    { { "comment", "g/p!1", "--body", "x", "--line", "3" }, "--line needs --file PATH too" },
+    { { "comment", "g/p!1", "--body", "x", "--old" }, "--old needs --file PATH and --line N" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--old" },
+      "--file needs --line N too" },
+    { { "comment", "g/p!1", "--file", "a.c", "--line", "3" }, "comment needs --body TEXT" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "0" },
+      "--line is a line number" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "-3" },
+      "--line needs a value" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line=-3" },
+      "--line is a line number" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "+3" },
+      "--line is a line number" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "3x" },
+      "--line is a line number" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "" },
+      "--line is a line number" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "2147483648" },
+      "--line is a line number" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "1", "--line", "2" },
+      "--line is given twice" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "1", "--old", "--old" },
+      "--old is given twice" },
+    { { "comment", "g/p!1", "--body", "x", "--file", "a.c", "--line", "1", "--old=1" },
+      "--old takes no value" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    assert_good_case (&cases[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_usage_error (bad[i].args, bad[i].message_part);
+
+  /* A path up to the bound, and one byte more refused. */
+  {
+    g_autofree char *longest = g_strnfill (4096, 'a');
+    g_autofree char *too_long = g_strnfill (4097, 'a');
+    GoodCase expected = {
+      { "diff", "g/p!1", "--file", longest },
+      NOD_CLI_VERB_DIFF, .project_path = "g/p", .iid = 1, .file_path = longest,
+    };
+    const char *args[] = { "diff", "g/p!1", "--file", too_long, NULL };
+
+    assert_good_case (&expected);
+    assert_usage_error (args, "the --file path is too long");
+  }
+
+  /* The value of --file or --line is never quoted back: it might be a token. */
+  {
+    const char *file_args[] = { "diff", "g/p!1", "--file", SECRET, "--file", "x", NULL };
+    const char *line_args[] = { "comment", "g/p!1", "--body", "x", "--file", "a",
+                                "--line", SECRET, NULL };
+    g_autoptr(GError) file_error = NULL;
+    g_autoptr(GError) line_error = NULL;
+    g_autoptr(NodCliCommand) file_command = parse_args (file_args, &file_error);
+    g_autoptr(NodCliCommand) line_command = parse_args (line_args, &line_error);
+
+    g_assert_null (file_command);
+    g_assert_null (line_command);
+    g_assert_null (strstr (file_error->message, SECRET));
+    g_assert_null (strstr (line_error->message, SECRET));
+  }
+}
+
+/* What a message may quote: a path as it is, made printable; a token never. */
+static void
+test_quote (void)
+{
+  g_autofree char *plain = nod_cli_quote ("src/core/nod-sync-engine.c");
+  g_autofree char *hostile = nod_cli_quote ("a\x1b[2Jb\n.c");
+  g_autofree char *secret = nod_cli_quote ("docs/" SECRET ".md");
+  g_autofree char *long_path = g_strnfill (100, 'p');
+  g_autofree char *cut = nod_cli_quote (long_path);
+
+  g_assert_cmpstr (plain, ==, "src/core/nod-sync-engine.c");
+  g_assert_cmpstr (hostile, ==, "a\\x1b[2Jb\\x0a.c");
+  g_assert_null (secret);
+  g_assert_cmpuint (g_utf8_strlen (cut, -1), ==, 61);
+  g_assert_true (g_str_has_suffix (cut, "…"));
 }
 
 /* Options before or after the argument, "--name=value", and "--" to end options. */
@@ -788,8 +925,8 @@ static void
 test_help_text (void)
 {
   static const char * const verb_words[] = {
-    "help", "account", "status", "pull", "push", "sync", "approve", "unapprove", "comment",
-    "reply", "resolve", "unresolve", "queue", "mr",
+    "help", "account", "status", "pull", "push", "sync", "diff", "approve", "unapprove",
+    "comment", "reply", "resolve", "unresolve", "queue", "mr",
   };
   static const struct { NodCliVerb verb; const char *parts[6]; } pages[] = {
     { NOD_CLI_VERB_ACCOUNT_ADD, { "nod account add --url URL", "nod account list",
@@ -799,10 +936,13 @@ test_help_text (void)
     { NOD_CLI_VERB_PULL, { "nod pull\n" } },
     { NOD_CLI_VERB_PUSH, { "nod push [--approvals-only]", "pushed N, failed K, remaining M" } },
     { NOD_CLI_VERB_SYNC, { "nod sync [--preview]", "--preview" } },
+    { NOD_CLI_VERB_DIFF, { "nod diff REF [--stat] [--file PATH]", "--stat", "--file PATH",
+                           "offline", "GROUP/PROJECT!IID" } },
     { NOD_CLI_VERB_APPROVE, { "nod approve REF", "GROUP/PROJECT!IID", "75" } },
     { NOD_CLI_VERB_UNAPPROVE, { "nod unapprove REF", "GROUP/PROJECT!IID" } },
-    { NOD_CLI_VERB_COMMENT, { "nod comment REF --body TEXT", "--body TEXT",
-                              "standard input" } },
+    { NOD_CLI_VERB_COMMENT, { "nod comment REF --body TEXT [--file PATH --line N [--old]]",
+                              "--body TEXT", "standard input", "--file PATH", "--line N",
+                              "--old" } },
     { NOD_CLI_VERB_REPLY, { "nod reply REF --discussion ID --body TEXT", "--discussion ID" } },
     { NOD_CLI_VERB_RESOLVE, { "nod resolve REF --discussion ID" } },
     { NOD_CLI_VERB_UNRESOLVE, { "nod unresolve REF --discussion ID" } },
@@ -861,7 +1001,13 @@ test_help_text (void)
     g_autofree char *account_list = nod_cli_help_text (NOD_CLI_VERB_ACCOUNT_LIST);
     g_autofree char *account_add = nod_cli_help_text (NOD_CLI_VERB_ACCOUNT_ADD);
 
+    g_autofree char *diff = nod_cli_help_text (NOD_CLI_VERB_DIFF);
+
     g_assert_null (strstr (approve, "--body"));
+    g_assert_null (strstr (approve, "--file"));
+    g_assert_null (strstr (diff, "--line"));
+    g_assert_null (strstr (diff, "queue"));
+    g_assert_null (strstr (diff, "--old"));
     g_assert_null (strstr (approve, "--json"));
     g_assert_cmpstr (account_list, ==, account_add);
   }
@@ -873,8 +1019,8 @@ static void
 test_is_command_line (void)
 {
   static const char * const commands[] = {
-    "help", "account", "status", "pull", "push", "sync", "approve", "unapprove", "comment",
-    "reply", "resolve", "unresolve", "queue", "mr", "--help", "-h", "--bogus", "-x",
+    "help", "account", "status", "pull", "push", "sync", "diff", "approve", "unapprove",
+    "comment", "reply", "resolve", "unresolve", "queue", "mr", "--help", "-h", "--bogus", "-x",
     "frobnicate", "Approve", "gnome/nod!42", "", "--", "-", "--demo=1", "--token=x",
     "--help-all",
   };
@@ -892,7 +1038,7 @@ test_verb_to_string (void)
 {
   static const char * const names[] = {
     "help", "account add", "account list", "account remove", "status", "pull", "push", "sync",
-    "approve", "unapprove", "comment", "reply", "resolve", "unresolve", "queue list",
+    "diff", "approve", "unapprove", "comment", "reply", "resolve", "unresolve", "queue list",
     "queue retry", "queue discard", "mr list",
   };
 
@@ -917,6 +1063,8 @@ main (int   argc,
   g_test_add_func ("/nod/cli-command/body", test_body);
   g_test_add_func ("/nod/cli-command/body-too-long", test_body_too_long);
   g_test_add_func ("/nod/cli-command/check-body", test_check_body);
+  g_test_add_func ("/nod/cli-command/diff-options", test_diff_options);
+  g_test_add_func ("/nod/cli-command/quote", test_quote);
   g_test_add_func ("/nod/cli-command/refs", test_refs);
   g_test_add_func ("/nod/cli-command/usage-errors", test_usage_errors);
   g_test_add_func ("/nod/cli-command/token-refused", test_token_refused);

@@ -503,6 +503,14 @@ test_account_add_depth (NodTestCli    *fixture,
 
   nod_fake_gitlab_generate (fixture->fake, 600);
   g_assert_cmpint (server_reviews_since (fixture, 90), >, server_reviews_since (fixture, 30));
+  /* Two pulls of 600 merge requests and their changes spend more than one window. */
+  {
+    g_autoptr(JsonNode) budget = nod_test_fake_control (fixture->base_url, "POST",
+                                                        "/__fake/ratelimit",
+                                                        "{\"limit\": 100000, "
+                                                        "\"remaining\": 100000, "
+                                                        "\"reset_in_s\": 600}");
+  }
 
   nod_test_cli_run (fixture, &first, NULL, "pull", NULL);
   g_assert_cmpint (first.status, ==, 0);

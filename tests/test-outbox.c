@@ -843,6 +843,43 @@ test_enqueue_durable_after_sigkill (Fixture       *fixture,
 
 /* /nod/outbox/coalesce */
 
+/* An inline comment keeps its GitLab position, exactly, in the row it is stored as and
+ * in every listing of it. */
+static void
+test_enqueue_inline_position (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodDiffPosition) position = nod_diff_position_new ();
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  const NodDiffPosition *kept;
+  NodOutboxAction *found;
+
+  position->base_sha = g_strdup (SHA_OLD);
+  position->start_sha = g_strdup (SHA_OLD);
+  position->head_sha = g_strdup (SHA_NEW);
+  position->old_path = g_strdup ("src/old-name.c");
+  position->new_path = g_strdup ("src/new-name.c");
+  position->old_line = -1;
+  position->new_line = 12;
+  stored = enqueue (fixture, nod_outbox_action_new_inline_comment (1, PROJECT, MR_A,
+                                                                   "Off by one?", position));
+
+  g_assert_nonnull (nod_outbox_action_get_position (stored));
+  g_assert_true (nod_diff_position_equal (nod_outbox_action_get_position (stored), position));
+
+  listed = list (fixture, 1);
+  found = find_action (listed, nod_outbox_action_get_op_id (stored));
+  g_assert_nonnull (found);
+  kept = nod_outbox_action_get_position (found);
+  g_assert_nonnull (kept);
+  g_assert_cmpstr (kept->old_path, ==, "src/old-name.c");
+  g_assert_cmpstr (kept->new_path, ==, "src/new-name.c");
+  g_assert_cmpstr (kept->head_sha, ==, SHA_NEW);
+  g_assert_cmpint (kept->old_line, ==, -1);
+  g_assert_cmpint (kept->new_line, ==, 12);
+}
+
 static void
 test_coalesce_approve_unapprove (Fixture       *fixture,
                                  gconstpointer  data)
@@ -2090,6 +2127,7 @@ main (int   argc,
 
   ADD ("/nod/outbox/enqueue/stored", test_enqueue_stored);
   ADD ("/nod/outbox/enqueue/durable-after-sigkill", test_enqueue_durable_after_sigkill);
+  ADD ("/nod/outbox/enqueue/inline-position", test_enqueue_inline_position);
   ADD ("/nod/outbox/coalesce/approve-unapprove", test_coalesce_approve_unapprove);
   ADD ("/nod/outbox/coalesce/resolve-unresolve", test_coalesce_resolve_unresolve);
   ADD ("/nod/outbox/coalesce/not-in-flight", test_coalesce_not_in_flight);

@@ -449,6 +449,30 @@ test_syncing_progress (Fixture       *fixture,
   g_assert_false (nod_status_indicator_get_progress_visible (fixture->indicator));
 }
 
+/* After the lists, the texts of the changes: the bar counts files, then says merge requests
+ * again when they are done. */
+static void
+test_syncing_texts_progress (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  GtkWidget *progress_bar;
+
+  nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_SYNCING);
+  nod_sync_status_set_progress (fixture->status, 20, 40);
+  nod_sync_status_set_texts_progress (fixture->status, 3, 10);
+  /* Still listing: the merge requests come first. */
+  assert_text_next_frame (fixture, "Syncing 20 of 40 merge requests");
+
+  nod_sync_status_set_progress (fixture->status, 40, 40);
+  assert_text_next_frame (fixture, "Downloading changes: 3 of 10 files");
+  progress_bar = find_of_type (GTK_WIDGET (fixture->indicator), GTK_TYPE_PROGRESS_BAR);
+  g_assert_cmpfloat_with_epsilon (gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (progress_bar)),
+                                  0.3, 1e-9);
+
+  nod_sync_status_set_texts_progress (fixture->status, 10, 10);
+  assert_text_next_frame (fixture, "Syncing 40 of 40 merge requests");
+}
+
 static void
 count_changes (GObject    *object,
                GParamSpec *pspec,
@@ -886,6 +910,7 @@ main (int   argc,
   ADD ("idle/synced-ago", test_idle_synced_ago);
   ADD ("syncing/progress", test_syncing_progress);
   ADD ("syncing/progress-once-a-frame", test_syncing_progress_once_a_frame);
+  ADD ("syncing/texts-progress", test_syncing_texts_progress);
   ADD ("syncing/unknown-total", test_syncing_unknown_total);
   ADD ("offline/pending", test_offline_pending);
   ADD ("blocked/until", test_blocked_until);

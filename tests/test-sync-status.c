@@ -97,6 +97,7 @@ test_properties (Fixture       *fixture,
 {
   static const char * const names[] = {
     "state", "pending-count", "failed-count", "progress-current", "progress-total",
+    "texts-current", "texts-total",
     "last-synced-at", "last-error", "blocked-until", "can-sync-now", "sync-now-reason",
     "last-summary",
   };

@@ -55,9 +55,16 @@ typedef enum
   OPTION_AUTHORED       = 1 << 9,
   OPTION_ASSIGNED       = 1 << 10,
   OPTION_DEPTH          = 1 << 11,
+  OPTION_STAT           = 1 << 12,
+  OPTION_FILE           = 1 << 13,
+  OPTION_LINE           = 1 << 14,
+  OPTION_OLD            = 1 << 15,
 } OptionFlags;
 
 #define LIST_FILTER_OPTIONS (OPTION_REVIEW | OPTION_AUTHORED | OPTION_ASSIGNED)
+
+/* Longest --file path taken, in bytes: GitLab's paths are shorter (PATH_MAX is 4096). */
+#define FILE_PATH_MAX_BYTES 4096
 
 typedef struct
 {
@@ -78,6 +85,11 @@ static const OptionInfo option_infos[] = {
   { OPTION_DISCUSSION, "--discussion", "ID", N_("The discussion, by its id") },
   { OPTION_BODY, "--body", "TEXT",
     N_("The text, in GitLab Markdown; “-” reads standard input") },
+  { OPTION_STAT, "--stat", NULL, N_("Only each file and how many lines it adds and removes") },
+  { OPTION_FILE, "--file", "PATH", N_("One file of the changes, by its old or new path") },
+  { OPTION_LINE, "--line", "N",
+    N_("The line of that file to comment on, in its new text") },
+  { OPTION_OLD, "--old", NULL, N_("--line is a line of the old text (a removed line)") },
   { OPTION_REVIEW, "--review", NULL, N_("Only those waiting for your review") },
   { OPTION_AUTHORED, "--authored", NULL, N_("Only those you opened") },
   { OPTION_ASSIGNED, "--assigned", NULL, N_("Only those assigned to you") },
@@ -121,9 +133,12 @@ static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_PULL, "pull", "", ARGUMENT_NONE, 0, 0 },
   { NOD_CLI_VERB_PUSH, "push", "[--approvals-only]", ARGUMENT_NONE, OPTION_APPROVALS_ONLY, 0 },
   { NOD_CLI_VERB_SYNC, "sync", "[--preview]", ARGUMENT_NONE, OPTION_PREVIEW, 0 },
+  { NOD_CLI_VERB_DIFF, "diff", "REF [--stat] [--file PATH]", ARGUMENT_REF,
+    OPTION_STAT | OPTION_FILE, 0 },
   { NOD_CLI_VERB_APPROVE, "approve", "REF", ARGUMENT_REF, 0, 0 },
   { NOD_CLI_VERB_UNAPPROVE, "unapprove", "REF", ARGUMENT_REF, 0, 0 },
-  { NOD_CLI_VERB_COMMENT, "comment", "REF --body TEXT", ARGUMENT_REF, OPTION_BODY, OPTION_BODY },
+  { NOD_CLI_VERB_COMMENT, "comment", "REF --body TEXT [--file PATH --line N [--old]]",
+    ARGUMENT_REF, OPTION_BODY | OPTION_FILE | OPTION_LINE | OPTION_OLD, OPTION_BODY },
   { NOD_CLI_VERB_REPLY, "reply", "REF --discussion ID --body TEXT", ARGUMENT_REF,
     OPTION_DISCUSSION | OPTION_BODY, OPTION_DISCUSSION | OPTION_BODY },
   { NOD_CLI_VERB_RESOLVE, "resolve", "REF --discussion ID", ARGUMENT_REF,
@@ -172,6 +187,11 @@ static const PageInfo page_infos[] = {
   { "sync", NOD_CLI_VERB_SYNC, NOD_CLI_VERB_SYNC, "sync",
     N_("Pull, then push"),
     N_("Pulls, then pushes. With --preview, nothing is changed and nothing is sent.") },
+  { "diff", NOD_CLI_VERB_DIFF, NOD_CLI_VERB_DIFF, "diff REF",
+    N_("Show the changes of a merge request"),
+    N_("Prints the changes of the merge request REF as Nod last pulled them, as a\n"
+       "unified diff, in colour on a terminal. It reads only what Nod keeps, so it works\n"
+       "offline; “nod pull” fetches the changes.") },
   { "approve", NOD_CLI_VERB_APPROVE, NOD_CLI_VERB_APPROVE, "approve REF",
     N_("Approve a merge request"),
     N_("Approves the merge request REF.") },
@@ -180,7 +200,9 @@ static const PageInfo page_infos[] = {
     N_("Withdraws your approval of the merge request REF.") },
   { "comment", NOD_CLI_VERB_COMMENT, NOD_CLI_VERB_COMMENT, "comment REF",
     N_("Comment on a merge request"),
-    N_("Starts a discussion on the merge request REF with a comment.") },
+    N_("Starts a discussion on the merge request REF with a comment. With --file and\n"
+       "--line, the discussion is on that line of the changes as Nod last pulled them\n"
+       "(see nod diff), and works offline too.") },
   { "reply", NOD_CLI_VERB_REPLY, NOD_CLI_VERB_REPLY, "reply REF",
     N_("Reply in a discussion"),
     N_("Replies in a discussion of the merge request REF.") },
@@ -292,10 +314,12 @@ token_error (GError **error)
 /* @word made fit to quote in a one-line message: valid UTF-8, controls escaped (as
  * everything the command line prints), not too long; NULL if it looks like a token, which
  * is never repeated. */
-static char *
-quotable (const char *word)
+char *
+nod_cli_quote (const char *word)
 {
   g_autofree char *safe = NULL;
+
+  g_return_val_if_fail (word != NULL, NULL);
 
   if (looks_like_token (word))
     return NULL;
@@ -375,7 +399,7 @@ unknown_sub_verb_error (const PageInfo  *page,
                         const char      *word,
                         GError         **error)
 {
-  g_autofree char *quoted = quotable (word);
+  g_autofree char *quoted = nod_cli_quote (word);
   g_autofree char *sub_verbs = list_sub_verbs (page);
 
   if (quoted == NULL)
@@ -633,7 +657,7 @@ nod_cli_check_url (const char  *url,
 
   if (g_str_equal (scheme, "http") && !insecure_http && !is_loopback_host (host))
     {
-      g_autofree char *quoted = quotable (host);
+      g_autofree char *quoted = nod_cli_quote (host);
 
       if (quoted == NULL)
         token_error (error);
@@ -676,7 +700,7 @@ parse_help_words (GPtrArray  *words,
   page = lookup_page (word);
   if (page == NULL)
     {
-      g_autofree char *quoted = quotable (word);
+      g_autofree char *quoted = nod_cli_quote (word);
 
       if (quoted == NULL)
         token_error (error);
@@ -782,7 +806,7 @@ parse_argument (NodCliCommand  *command,
     case ARGUMENT_REF:
       if (!parse_ref (argument, &command->project_path, &command->iid))
         {
-          g_autofree char *quoted = quotable (argument);
+          g_autofree char *quoted = nod_cli_quote (argument);
 
           if (quoted == NULL)
             token_error (error);
@@ -817,7 +841,7 @@ unknown_option_error (const char      *arg,
   g_autofree char *lower = g_ascii_strdown (name, -1);
   g_autofree char *quoted = NULL;
 
-  quoted = quotable (name);
+  quoted = nod_cli_quote (name);
   if (strstr (lower, "token") != NULL || quoted == NULL)
     token_error (error);
   else if (info == NULL)
@@ -909,6 +933,33 @@ take_option (NodCliCommand     *command,
       else
         command->discussion_id = g_strdup (value);
       break;
+    case OPTION_STAT:
+      command->stat = TRUE;
+      break;
+    case OPTION_FILE:
+      /* Matched byte for byte against GitLab's paths; not quoted back here. */
+      if (*value == '\0')
+        usage_error (error, _("--file is empty; give a path, as nod diff --stat shows it"));
+      else if (strlen (value) > FILE_PATH_MAX_BYTES)
+        usage_error (error, _("the --file path is too long"));
+      else if (!g_utf8_validate (value, -1, NULL))
+        usage_error (error, _("the --file path is not valid UTF-8"));
+      else
+        command->file_path = g_strdup (value);
+      break;
+    case OPTION_LINE:
+      {
+        guint64 line;
+
+        if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT32, &line, NULL))
+          usage_error (error, _("--line is a line number, 1 or more"));
+        else
+          command->line = (guint) line;
+      }
+      break;
+    case OPTION_OLD:
+      command->old_side = TRUE;
+      break;
     case OPTION_REVIEW:
       command->list_filter = NOD_CLI_LIST_REVIEW;
       break;
@@ -998,6 +1049,15 @@ parse_verb (NodCliVerb          verb,
       usage_error (&problem, _("%s needs %s %s; see nod help %s"), info->name,
                    option_infos[i].name, option_infos[i].value_name, info->name);
 
+  /* A line is of a file, and a file (for a comment) needs its line. */
+  if (verb == NOD_CLI_VERB_COMMENT && (seen & OPTION_FILE) != 0 && (seen & OPTION_LINE) == 0)
+    usage_error (&problem, _("comment --file needs --line N too; see nod help comment"));
+  if ((seen & OPTION_LINE) != 0 && (seen & OPTION_FILE) == 0)
+    usage_error (&problem, _("--line needs --file PATH too; see nod help %s"), info->name);
+  if ((seen & OPTION_OLD) != 0 && (seen & OPTION_LINE) == 0)
+    usage_error (&problem, _("--old needs --file PATH and --line N too; see nod help %s"),
+                 info->name);
+
   if (problem == NULL && command->url != NULL)
     nod_cli_check_url (command->url, command->insecure_http, &problem);
 
@@ -1041,7 +1101,7 @@ nod_cli_command_parse (int                argc,
   page = lookup_page (word);
   if (page == NULL)
     {
-      g_autofree char *quoted = quotable (word);
+      g_autofree char *quoted = nod_cli_quote (word);
 
       if (quoted == NULL)
         token_error (error);
@@ -1082,6 +1142,7 @@ nod_cli_command_free (NodCliCommand *command)
   g_free (command->project_path);
   g_free (command->body);
   g_free (command->discussion_id);
+  g_free (command->file_path);
   g_free (command->op_id);
   g_free (command->url);
   g_free (command);
@@ -1173,6 +1234,7 @@ page_text (const PageInfo *page)
   int indent = g_utf8_strlen (usage, -1);
   OptionFlags accepted = 0;
   gboolean takes_ref = FALSE;
+  gboolean queues = FALSE;   /* a write: it may wait in the queue */
   int width = strlen ("-h, --help");
 
   for (NodCliVerb verb = page->first; verb <= page->last; verb++)
@@ -1184,11 +1246,14 @@ page_text (const PageInfo *page)
                               *info->synopsis != '\0' ? " " : "", info->synopsis);
       accepted |= info->accepted;
       takes_ref |= info->argument == ARGUMENT_REF;
+      queues |= info->argument == ARGUMENT_REF && verb != NOD_CLI_VERB_DIFF;
     }
 
   g_string_append_printf (text, "\n%s\n", _(page->description));
   if (takes_ref)
-    g_string_append_printf (text, "\n%s\n%s\n", ref_note (),
+    g_string_append_printf (text, "\n%s\n", ref_note ());
+  if (queues)
+    g_string_append_printf (text, "%s\n",
                             _("When GitLab cannot be reached, the change waits in the queue "
                               "to be sent\nlater, and nod exits with 75."));
 

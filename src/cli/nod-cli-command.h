@@ -18,9 +18,10 @@ typedef enum
   NOD_CLI_VERB_PULL,
   NOD_CLI_VERB_PUSH,          /* push [--approvals-only] */
   NOD_CLI_VERB_SYNC,          /* sync [--preview] */
+  NOD_CLI_VERB_DIFF,          /* diff REF [--stat] [--file PATH] */
   NOD_CLI_VERB_APPROVE,       /* approve REF */
   NOD_CLI_VERB_UNAPPROVE,     /* unapprove REF */
-  NOD_CLI_VERB_COMMENT,       /* comment REF --body TEXT|- */
+  NOD_CLI_VERB_COMMENT,       /* comment REF --body TEXT|- [--file PATH --line N [--old]] */
   NOD_CLI_VERB_REPLY,         /* reply REF --discussion ID --body TEXT|- */
   NOD_CLI_VERB_RESOLVE,       /* resolve REF --discussion ID */
   NOD_CLI_VERB_UNRESOLVE,     /* unresolve REF --discussion ID */
@@ -51,6 +52,10 @@ typedef struct
   char            *body;            /* --body TEXT; NULL with body_from_stdin */
   gboolean         body_from_stdin; /* --body - */
   char            *discussion_id;   /* --discussion ID */
+  char            *file_path;       /* --file PATH: a file of the changes, old or new path */
+  guint            line;            /* --line N; 0 without */
+  gboolean         old_side;        /* --old: --line is the old file's */
+  gboolean         stat;            /* diff --stat */
   char            *op_id;           /* queue retry|discard OP */
   char            *url;             /* account add --url, account remove URL */
   gboolean         token_from_stdin;
@@ -97,6 +102,10 @@ gboolean       nod_cli_check_body       (const char     *text,
                                          gsize           length,
                                          gboolean        from_stdin,
                                          GError        **error);
+
+/* @word (a path, a reference) fit to quote in a one-line message: printable, at most 60
+ * characters; NULL when it looks like a token, which is never repeated. */
+char          *nod_cli_quote            (const char     *word);
 
 /* Checks a GitLab instance URL for `account add`: a scheme, http only to loopback unless
  * @insecure_http; NOD_CLI_ERROR_USAGE otherwise. */

@@ -49,6 +49,8 @@ struct _NodCliRun
   NodOutboxAction       *(*new_action) (NodCliRun       *run,
                                          const char      *head_sha);
   char                    *body;
+  /* comment --file --line: where, on the kept diff; NULL for a general comment. */
+  NodDiffPosition         *position;
   /* Writes, queue retry: the action this run waits for. */
   char                    *op_id;
 
@@ -98,6 +100,13 @@ GBytes    *_nod_cli_read_stdin_finish (GAsyncResult        *result,
  * through nod_cli_output_value () first, so it cannot break its line. */
 void       _nod_cli_out_json       (NodCliRun               *run,
                                     JsonNode                *root);
+/* @text as it is: every stranger's byte in it made safe by the caller already, for output
+ * that carries colour codes of its own (nod diff). */
+void       _nod_cli_out_safe       (NodCliRun               *run,
+                                    const char              *text);
+/* Whether to colour: standard output is this process's terminal, NO_COLOR is not set
+ * (no-color.org) and TERM is not "dumb". */
+gboolean   _nod_cli_wants_colour   (NodCliRun               *run);
 
 /* The verbs, each in its family's file. */
 
@@ -105,7 +114,15 @@ void       _nod_cli_out_json       (NodCliRun               *run,
 void       _nod_cli_account_add    (GTask                   *task);
 void       _nod_cli_account_remove (GTask                   *task);
 
+/* nod-cli-diff.c */
+void       _nod_cli_diff           (GTask                   *task);
+char      *_nod_cli_diff_not_kept_message (NodCliRun        *run);
+char      *_nod_cli_diff_no_file_message  (NodCliRun        *run);
+
 /* nod-cli-queue.c */
+char      *_nod_cli_action_place   (NodOutboxAction         *action);
+void       _nod_cli_add_position_member (JsonBuilder        *builder,
+                                         NodOutboxAction    *action);
 void       _nod_cli_queue_list     (GTask                   *task);
 void       _nod_cli_queue_retry    (GTask                   *task);
 void       _nod_cli_queue_discard  (GTask                   *task);

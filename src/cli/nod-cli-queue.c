@@ -61,7 +61,62 @@ next_attempt_text (NodOutboxAction *action)
   return g_strdup_printf (_(" (next attempt at %s)"), time);
 }
 
-/* "OP  comment    failed   project 11 !111  REASON", columns lined up. */
+/* "  src/main.c:12" for an inline comment on the new side, "  src/main.c:7 (old)" on the
+ * old side only (a removed line); "" for an action with no place on the diff. */
+char *
+_nod_cli_action_place (NodOutboxAction *action)
+{
+  const NodDiffPosition *position = nod_outbox_action_get_position (action);
+  g_autofree char *path = NULL;
+
+  if (position == NULL)
+    return g_strdup ("");
+  if (position->new_line > 0)
+    {
+      path = nod_cli_output_value (position->new_path);
+      return g_strdup_printf ("  %s:%" G_GINT64_FORMAT, path, position->new_line);
+    }
+  path = nod_cli_output_value (position->old_path);
+  return g_strdup_printf ("  %s:%" G_GINT64_FORMAT " (old)", path, position->old_line);
+}
+
+static void
+add_line_member (JsonBuilder *builder,
+                 const char  *member,
+                 gint64       line)
+{
+  json_builder_set_member_name (builder, member);
+  if (line > 0)
+    json_builder_add_int_value (builder, line);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/* "position": GitLab's paths and lines of an inline comment (a line null on the side it is
+ * not on), or null. */
+void
+_nod_cli_add_position_member (JsonBuilder     *builder,
+                              NodOutboxAction *action)
+{
+  const NodDiffPosition *position = nod_outbox_action_get_position (action);
+
+  json_builder_set_member_name (builder, "position");
+  if (position == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "old_path");
+  json_builder_add_string_value (builder, position->old_path);
+  json_builder_set_member_name (builder, "new_path");
+  json_builder_add_string_value (builder, position->new_path);
+  add_line_member (builder, "old_line", position->old_line);
+  add_line_member (builder, "new_line", position->new_line);
+  json_builder_end_object (builder);
+}
+
+/* "OP  comment    failed   project 11 !111  src/main.c:12  REASON", columns lined up. */
 static void
 print_action (NodCliRun       *run,
               NodOutboxAction *action)
@@ -69,13 +124,15 @@ print_action (NodCliRun       *run,
   const char *reason = nod_outbox_action_get_last_error (action);
   g_autofree char *safe_reason = reason != NULL ? nod_cli_output_value (reason) : NULL;
   g_autofree char *next_attempt = next_attempt_text (action);
+  g_autofree char *place = _nod_cli_action_place (action);
 
-  _nod_cli_out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s%s%s\n",
+  _nod_cli_out (run, "%s  %-9s  %-7s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT
+                "%s%s%s%s\n",
                 nod_outbox_action_get_op_id (action),
                 nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
                 state_label (nod_outbox_action_get_state (action)),
                 nod_outbox_action_get_project_id (action), nod_outbox_action_get_mr_iid (action),
-                reason != NULL ? "  " : "", reason != NULL ? safe_reason : "",
+                place, reason != NULL ? "  " : "", reason != NULL ? safe_reason : "",
                 reason != NULL ? next_attempt : "");
 }
 
@@ -97,6 +154,7 @@ add_action (JsonBuilder     *builder,
   json_builder_add_int_value (builder, nod_outbox_action_get_project_id (action));
   json_builder_set_member_name (builder, "iid");
   json_builder_add_int_value (builder, nod_outbox_action_get_mr_iid (action));
+  _nod_cli_add_position_member (builder, action);
   json_builder_set_member_name (builder, "reason");
   if (reason != NULL)
     json_builder_add_string_value (builder, reason);

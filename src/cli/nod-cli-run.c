@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "nod-cli-private.h"
 
@@ -35,6 +36,7 @@ _nod_cli_run_free (NodCliRun *run)
   g_clear_object (&run->forge);
   g_free (run->op_id);
   g_free (run->body);
+  g_clear_pointer (&run->position, nod_diff_position_free);
   g_free (run);
 }
 
@@ -71,6 +73,30 @@ _nod_cli_out_json (NodCliRun *run,
   g_autofree char *safe = nod_cli_output_json (json);
 
   g_application_command_line_print (run->command_line, "%s\n", safe);
+}
+
+void
+_nod_cli_out_safe (NodCliRun  *run,
+                   const char *text)
+{
+  g_application_command_line_print (run->command_line, "%s", text);
+}
+
+/* A command a running Nod carries out for another process writes to that process's
+ * output, which it cannot look at: no colour there. */
+gboolean
+_nod_cli_wants_colour (NodCliRun *run)
+{
+  const char *no_color = g_application_command_line_getenv (run->command_line, "NO_COLOR");
+  const char *term = g_application_command_line_getenv (run->command_line, "TERM");
+
+  if (g_application_command_line_get_is_remote (run->command_line))
+    return FALSE;
+  if (no_color != NULL && *no_color != '\0')
+    return FALSE;
+  if (term == NULL || g_str_equal (term, "dumb"))
+    return FALSE;
+  return isatty (STDOUT_FILENO);
 }
 
 /* Ends the command: @message (if any) on stderr for failures, on stdout otherwise. */

@@ -305,14 +305,16 @@ on_preview_actions (GObject      *source_object,
   for (guint i = 0; i < actions->len; i++)
     {
       NodOutboxAction *action = actions->pdata[i];
+      g_autofree char *place = NULL;
 
       if (nod_outbox_action_get_state (action) != NOD_ACTION_PENDING)
         continue;
-      _nod_cli_out (run, "  %s  %s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "\n",
+      place = _nod_cli_action_place (action);
+      _nod_cli_out (run, "  %s  %s  project %" G_GINT64_FORMAT " !%" G_GINT64_FORMAT "%s\n",
                     nod_outbox_action_get_op_id (action),
                     nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
                     nod_outbox_action_get_project_id (action),
-                    nod_outbox_action_get_mr_iid (action));
+                    nod_outbox_action_get_mr_iid (action), place);
     }
   preview_next_scope (task);
 }

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "nod-cli-diff.h"
 #include "nod-cli-private.h"
 
 /* @head_sha: the merge request's head, as Nod last saw it (NULL: not known) */
@@ -65,12 +66,23 @@ on_enqueued (GObject      *source_object,
   _nod_cli_when_idle (task, _nod_cli_report_outcome);
 }
 
+static void place_comment (GTask *task);
+
 static void
 enqueue (GTask      *task,
          const char *head_sha)
 {
   NodCliRun *run = _nod_cli_run_of (task);
-  g_autoptr(NodOutboxAction) action = run->new_action (run, head_sha);
+  g_autoptr(NodOutboxAction) action = NULL;
+
+  /* comment --file --line: its place on the kept diff first (a comment needs no head). */
+  if (run->command->file_path != NULL && run->position == NULL)
+    {
+      place_comment (task);
+      return;
+    }
+
+  action = run->new_action (run, head_sha);
 
   nod_sync_engine_enqueue_async (run->engine, action, g_task_get_cancellable (task),
                                  on_enqueued, task);
@@ -191,6 +203,142 @@ start_write (GTask         *task,
   look_up_merge_request (task);
 }
 
+/* ---- where an inline comment goes: --file and --line on the diff Nod keeps ---- */
+
+/* The kept diff and the file --file names, while the file's text is read for its length. */
+typedef struct
+{
+  GTask               *task;    /* not owned: the run's, alive until it finishes */
+  NodMergeRequestDiff *diff;
+  NodDiffFile         *file;
+} Placing;
+
+static void
+placing_free (Placing *placing)
+{
+  g_clear_object (&placing->diff);
+  g_clear_object (&placing->file);
+  g_free (placing);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Placing, placing_free)
+
+/* GitLab's position by its rules (nod_diff_file_position_at), then the comment is queued;
+ * or exit 2 with why not: a line that is not in the file is bad input, as a bad reference
+ * is, and nothing is queued. @line_count: that side's lines, 0 when not known. */
+static void
+finish_placing (Placing *placing,
+                guint    line_count)
+{
+  GTask *task = placing->task;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  NodDiffPosition *position;
+
+  position = nod_diff_file_position_at (placing->file,
+                                        nod_merge_request_diff_get_base_sha (placing->diff),
+                                        nod_merge_request_diff_get_start_sha (placing->diff),
+                                        nod_merge_request_diff_get_head_sha (placing->diff),
+                                        run->command->old_side, run->command->line, line_count,
+                                        &error);
+  if (position == NULL)
+    {
+      /* The sentence names the file: a stranger's path, made one safe line. */
+      g_autofree char *reason = nod_cli_output_value (error->message);
+      g_autofree char *message = g_strdup_printf ("nod: %s", reason);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, message);
+      return;
+    }
+  run->position = position;
+  enqueue (task, NULL);
+}
+
+static void
+on_placing_text (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(Placing) placing = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) text = nod_diff_cache_load_blob_finish (NOD_DIFF_CACHE (source_object),
+                                                           result, &error);
+
+  if (error != NULL)
+    {
+      _nod_cli_finish_error (placing->task, error);
+      return;
+    }
+  /* Not kept (fetched later, or never): the diff's own lines still say what is in it. */
+  finish_placing (placing, text != NULL ? nod_cli_diff_count_lines (text) : 0);
+}
+
+static void
+on_placing_diff (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodMergeRequestDiff) diff = NULL;
+  g_autoptr(Placing) placing = NULL;
+  NodDiffFile *file;
+  const char *text_sha;
+
+  diff = nod_diff_cache_load_diff_finish (NOD_DIFF_CACHE (source_object), result, &error);
+  if (error != NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+  if (diff == NULL)
+    {
+      g_autofree char *message = _nod_cli_diff_not_kept_message (run);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_ERROR, message);
+      return;
+    }
+  file = nod_merge_request_diff_find_file (diff, run->command->file_path);
+  if (file == NULL)
+    {
+      g_autofree char *message = _nod_cli_diff_no_file_message (run);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_USAGE, message);
+      return;
+    }
+
+  placing = g_new0 (Placing, 1);
+  placing->task = task;
+  placing->diff = g_steal_pointer (&diff);
+  placing->file = g_object_ref (file);
+
+  /* A line past the end of the file, outside every hunk, is refused only when the text
+   * (and so its length) is kept. */
+  text_sha = run->command->old_side ? nod_diff_file_get_old_blob (file)
+                                    : nod_diff_file_get_new_blob (file);
+  if (text_sha == NULL)
+    {
+      finish_placing (placing, 0);
+      return;
+    }
+  nod_diff_cache_load_blob_async (NOD_DIFF_CACHE (source_object), text_sha,
+                                  g_task_get_cancellable (task), on_placing_text,
+                                  g_steal_pointer (&placing));
+}
+
+/* The newest diff Nod keeps of the merge request: the one the reviewer reads with nod diff. */
+static void
+place_comment (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_diff_cache_load_diff_async (nod_session_get_diff_cache (run->session),
+                                  nod_account_get_id (run->account), run->project_id,
+                                  run->command->iid, NULL, g_task_get_cancellable (task),
+                                  on_placing_diff, task);
+}
+
 /* ---- the text of a comment or a reply: --body TEXT, or --body - for standard input ---- */
 
 /* The most standard input can hold of a body GitLab takes: its characters, 4 bytes each. */
@@ -280,6 +428,10 @@ static NodOutboxAction *
 new_comment (NodCliRun  *run,
              const char *head_sha)
 {
+  if (run->position != NULL)
+    return nod_outbox_action_new_inline_comment (nod_account_get_id (run->account),
+                                                 run->project_id, run->command->iid,
+                                                 run->body, run->position);
   return nod_outbox_action_new_comment (nod_account_get_id (run->account), run->project_id,
                                         run->command->iid, run->body);
 }

@@ -66,6 +66,8 @@ static const VerbEntry verb_table[] = {
   { NOD_CLI_VERB_PULL,           _nod_cli_pull,           NEEDS_ACCOUNT },
   { NOD_CLI_VERB_PUSH,           _nod_cli_push,           NEEDS_ACCOUNT },
   { NOD_CLI_VERB_SYNC,           _nod_cli_sync,           NEEDS_ACCOUNT },
+  /* The kept changes are the account's, as its cache is. */
+  { NOD_CLI_VERB_DIFF,           _nod_cli_diff,           NEEDS_ACCOUNT },
   { NOD_CLI_VERB_APPROVE,        _nod_cli_approve,        NEEDS_ACCOUNT },
   { NOD_CLI_VERB_UNAPPROVE,      _nod_cli_unapprove,      NEEDS_ACCOUNT },
   { NOD_CLI_VERB_COMMENT,        _nod_cli_comment,        NEEDS_ACCOUNT },

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "nod-diff-cache.h"
+#include "nod-diff-cache-private.h"
 #include "nod-store-worker.h"
 
 struct _NodDiffCache
@@ -41,6 +42,7 @@ typedef struct
   GBytes              *bytes;
   GHashTable          *viewed;
   NodDiffFetchPlan    *plan;
+  GPtrArray           *targets;
 } DiffWork;
 
 static void
@@ -54,6 +56,7 @@ diff_work_free (DiffWork *work)
   g_clear_pointer (&work->bytes, g_bytes_unref);
   g_clear_pointer (&work->viewed, g_hash_table_unref);
   g_clear_pointer (&work->plan, nod_diff_fetch_plan_free);
+  g_clear_pointer (&work->targets, g_ptr_array_unref);
   g_free (work);
 }
 
@@ -480,6 +483,79 @@ nod_diff_cache_load_fetch_plan_finish (NodDiffCache  *self,
   return work != NULL ? g_steal_pointer (&work->plan) : NULL;
 }
 
+void
+nod_diff_target_free (NodDiffTarget *target)
+{
+  g_free (target->head_sha);
+  g_free (target);
+}
+
+static gboolean
+list_missing_work (sqlite3       *db,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  DiffWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean has_row;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT m.project_id, m.iid, m.sha FROM merge_requests AS m "
+                            "LEFT JOIN diff_versions AS v ON v.account_id = m.account_id "
+                            "  AND v.project_id = m.project_id AND v.iid = m.iid "
+                            "  AND v.head_sha = m.sha "
+                            "WHERE m.account_id = ? AND m.state = 'opened' "
+                            "  AND m.sha IS NOT NULL AND m.sha != '' "
+                            "  AND (v.complete IS NULL OR v.complete = 0) "
+                            "ORDER BY m.updated_at DESC, m.project_id, m.iid",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+
+  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_diff_target_free);
+  for (;;)
+    {
+      NodDiffTarget *target;
+
+      if (!step_row (stmt, &has_row, error))
+        return FALSE;
+      if (!has_row)
+        return TRUE;
+      target = g_new0 (NodDiffTarget, 1);
+      target->project_id = sqlite3_column_int64 (stmt, 0);
+      target->iid = sqlite3_column_int64 (stmt, 1);
+      target->head_sha = g_strdup (column_text (stmt, 2));
+      g_ptr_array_add (work->targets, target);
+    }
+}
+
+void
+nod_diff_cache_list_missing_async (NodDiffCache        *self,
+                                   gint64               account_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_DIFF_CACHE (self));
+
+  nod_store_run_async (self->store, self, nod_diff_cache_list_missing_async,
+                       list_missing_work, diff_work_new (account_id, 0, 0),
+                       (GDestroyNotify) diff_work_free, cancellable, callback, user_data);
+}
+
+GPtrArray *
+nod_diff_cache_list_missing_finish (NodDiffCache  *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  DiffWork *work = nod_store_run_finish (result, self, nod_diff_cache_list_missing_async,
+                                         error);
+
+  return work != NULL ? g_steal_pointer (&work->targets) : NULL;
+}
+
 /* ---- texts ---- */
 
 static gboolean
@@ -754,6 +830,49 @@ nod_diff_cache_load_approved_head_finish (NodDiffCache  *self,
   return work != NULL ? g_steal_pointer (&work->head_sha) : NULL;
 }
 
+/* Runs in the caller's transaction (the outbox's, when an approval it sent is answered).
+ * @head_sha NULL: the merge request's head as kept. */
+gboolean
+_nod_diff_cache_note_approval (sqlite3     *db,
+                               gint64       account_id,
+                               gint64       project_id,
+                               gint64       iid,
+                               gboolean     approved,
+                               const char  *head_sha,
+                               gboolean     replace,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (!approved)
+    stmt = nod_store_prepare (db,
+                              "DELETE FROM approved_heads WHERE account_id = ? AND project_id = ? "
+                              "AND iid = ?",
+                              error);
+  else
+    stmt = nod_store_prepare (db,
+                              replace
+                              ? "INSERT INTO approved_heads (account_id, project_id, iid, head_sha) "
+                                "SELECT ?1, ?2, ?3, COALESCE (?4, sha) FROM merge_requests "
+                                "WHERE account_id = ?1 AND project_id = ?2 AND iid = ?3 "
+                                "  AND COALESCE (?4, sha) IS NOT NULL "
+                                "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
+                                "  head_sha = excluded.head_sha"
+                              : "INSERT OR IGNORE INTO approved_heads (account_id, project_id, iid, "
+                                "  head_sha) SELECT ?1, ?2, ?3, COALESCE (?4, sha) "
+                                "FROM merge_requests WHERE account_id = ?1 AND project_id = ?2 "
+                                "  AND iid = ?3 AND COALESCE (?4, sha) IS NOT NULL",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, project_id);
+  sqlite3_bind_int64 (stmt, 3, iid);
+  if (approved)
+    sqlite3_bind_text (stmt, 4, head_sha, -1, SQLITE_STATIC);
+  return nod_store_step_done (stmt, error);
+}
+
 static gboolean
 note_approval_work (sqlite3       *db,
                     gpointer       data,
@@ -761,34 +880,9 @@ note_approval_work (sqlite3       *db,
                     GError       **error)
 {
   DiffWork *work = data;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (!work->flag)
-    stmt = nod_store_prepare (db,
-                              "DELETE FROM approved_heads WHERE account_id = ? AND project_id = ? "
-                              "AND iid = ?",
-                              error);
-  else if (work->replace)
-    stmt = nod_store_prepare (db,
-                              "INSERT INTO approved_heads (account_id, project_id, iid, head_sha) "
-                              "SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM merge_requests "
-                              "  WHERE account_id = ?1 AND project_id = ?2 AND iid = ?3) "
-                              "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
-                              "  head_sha = excluded.head_sha",
-                              error);
-  else
-    stmt = nod_store_prepare (db,
-                              "INSERT OR IGNORE INTO approved_heads (account_id, project_id, iid, "
-                              "  head_sha) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM "
-                              "  merge_requests WHERE account_id = ?1 AND project_id = ?2 "
-                              "  AND iid = ?3)",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-  bind_merge_request (stmt, work);
-  if (work->flag)
-    sqlite3_bind_text (stmt, 4, work->head_sha, -1, SQLITE_STATIC);
-  return nod_store_step_done (stmt, error);
+  return _nod_diff_cache_note_approval (db, work->account_id, work->project_id, work->iid,
+                                        work->flag, work->head_sha, work->replace, error);
 }
 
 void

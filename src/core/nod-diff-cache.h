@@ -110,6 +110,27 @@ NodDiffFetchPlan    *nod_diff_cache_load_fetch_plan_finish (NodDiffCache        
                                                             GAsyncResult         *result,
                                                             GError              **error);
 
+/* An open merge request whose change at its head the cache does not keep whole. */
+typedef struct
+{
+  gint64  project_id;
+  gint64  iid;
+  char   *head_sha;
+} NodDiffTarget;
+
+void                 nod_diff_target_free              (NodDiffTarget        *target);
+
+/* The account's open merge requests whose change at their head is not kept whole
+ * (NodDiffTarget items), the most recently updated first. */
+void                 nod_diff_cache_list_missing_async  (NodDiffCache        *self,
+                                                         gint64               account_id,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+GPtrArray           *nod_diff_cache_list_missing_finish (NodDiffCache        *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
 /* Keeps @diff (with its files' blob shas) as the merge request's newest, and @blobs
  * (blob sha -> GBytes) it fetched; drops the other heads kept, but the approved one.
  * @complete: every text it should have is kept (else the next pull tries again). */

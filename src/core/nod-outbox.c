@@ -25,6 +25,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "nod-diff-cache-private.h"
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
 #include "nod-outbox-private.h"
@@ -700,6 +701,8 @@ nod_outbox_enqueue_async (NodOutbox           *self,
   draft->op_id = g_uuid_string_random ();
   draft->body = g_strdup (action->body);
   draft->head_sha = g_strdup (action->head_sha);
+  if (action->position != NULL)
+    draft->position = nod_diff_position_copy (action->position);
   draft->created_at = g_get_real_time ();
   if (action->kind == NOD_ACTION_COMMENT)
     draft->discussion_id = g_strconcat (NOD_OUTBOX_LOCAL_ID_PREFIX, draft->op_id, NULL);
@@ -1037,6 +1040,14 @@ ack_work (sqlite3       *db,
       !_nod_review_cache_keep_answer (db, action->account_id, action->project_id,
                                       action->mr_iid, action->discussion_id, work->answer,
                                       error))
+    goto failed;
+
+  /* The head this approval was sent at is what "changed since you approved" compares
+   * with; an approval taken back leaves nothing to compare with. */
+  if ((action->kind == NOD_ACTION_APPROVE || action->kind == NOD_ACTION_UNAPPROVE) &&
+      !_nod_diff_cache_note_approval (db, action->account_id, action->project_id,
+                                      action->mr_iid, action->kind == NOD_ACTION_APPROVE,
+                                      action->head_sha, TRUE, error))
     goto failed;
 
   if (!nod_store_commit (db, error))

@@ -536,6 +536,17 @@ on_pull_progress (NodSyncPullJob *job,
 }
 
 static void
+on_pull_texts_progress (NodSyncPullJob *job,
+                        guint           fetched,
+                        guint           wanted,
+                        gpointer        user_data)
+{
+  NodSyncEngine *self = user_data;
+
+  nod_sync_status_set_texts_progress (self->status, fetched, wanted);
+}
+
+static void
 on_merge_request_closed (NodSyncPullJob  *job,
                          NodMergeRequest *merge_request,
                          gpointer         user_data)
@@ -635,6 +646,7 @@ on_pull_done (GObject      *source_object,
 
   account->pull_paused_until = paused_until;
   nod_sync_status_set_progress (self->status, 0, 0);
+  nod_sync_status_set_texts_progress (self->status, 0, 0);
   fields = json_object_new ();
   if (error == NULL || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     keep_pull_summary (self, pulled, pull_outcome_of (error, paused_until));
@@ -733,6 +745,8 @@ start_pull (NodSyncEngine *self,
       nod_sync_pull_job_set_since (account->pull_job, since);
     }
   g_signal_connect (account->pull_job, "progress", G_CALLBACK (on_pull_progress), self);
+  g_signal_connect (account->pull_job, "texts-progress", G_CALLBACK (on_pull_texts_progress),
+                    self);
   g_signal_connect (account->pull_job, "merge-request-closed",
                     G_CALLBACK (on_merge_request_closed), self);
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);

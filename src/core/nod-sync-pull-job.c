@@ -31,6 +31,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "nod-diff-fetch.h"
 #include "nod-gitlab-json.h"
 #include "nod-sync-pull-job.h"
 
@@ -84,6 +85,10 @@ struct _NodSyncPullJob
   guint           total;
   gint64          paused_until;   /* stopped at the rate-limit reserve until then */
   gboolean        history_done;   /* this pull completed the account's first history */
+  GPtrArray      *changes;        /* NodDiffTarget: changes to fetch, after the lists */
+  guint           change_index;
+  guint           texts_wanted;   /* changed files' texts to fetch, of the changes done */
+  guint           texts_fetched;
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, G_TYPE_OBJECT)
@@ -91,12 +96,14 @@ G_DEFINE_FINAL_TYPE (NodSyncPullJob, nod_sync_pull_job, G_TYPE_OBJECT)
 enum {
   SIGNAL_PROGRESS,
   SIGNAL_MERGE_REQUEST_CLOSED,
+  SIGNAL_TEXTS_PROGRESS,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
 static void start_scope (NodSyncPullJob *self);
+static void fetch_changes (NodSyncPullJob *self);
 static void fetch_page (NodSyncPullJob *self);
 static void detail_next (NodSyncPullJob *self);
 
@@ -314,7 +321,7 @@ on_history_marked (GObject      *source_object,
       return;
     }
   self->history_done = TRUE;
-  finish (self);
+  fetch_changes (self);
 }
 
 static void
@@ -333,7 +340,7 @@ on_history_checked (GObject      *source_object,
     }
   if (mark != NULL)
     {
-      finish (self);
+      fetch_changes (self);
       return;
     }
   /* The first pull to reach the end of every list, paused and resumed or not. */
@@ -351,6 +358,22 @@ check_history (NodSyncPullJob *self)
 }
 
 static void
+on_blobs_pruned (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_diff_cache_prune_blobs_finish (self->diff_cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  check_history (self);
+}
+
+static void
 on_pruned (GObject      *source_object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -363,7 +386,9 @@ on_pruned (GObject      *source_object,
       fail (self, g_steal_pointer (&error));
       return;
     }
-  check_history (self);
+  /* The pruned merge requests took their diffs with them; their texts go now. */
+  nod_diff_cache_prune_blobs_async (self->diff_cache, NULL, on_blobs_pruned,
+                                    g_object_ref (self));
 }
 
 /* Done: what the history depth no longer covers leaves the cache. */
@@ -395,6 +420,97 @@ pause_at_reserve (NodSyncPullJob *self)
   self->paused_until = until;
   finish (self);
   return TRUE;
+}
+
+/* ---- the changes of open merge requests ---- */
+
+/* Last, so that every merge request is listed (and the history done) before any diff is
+ * read; from
+ * the cache, so that a change the last pull left (the reserve, a refusal) is fetched
+ * though its merge request did not change since. */
+
+static void change_next (NodSyncPullJob *self);
+
+static void
+on_change_progress (NodDiffFetch *fetch,
+                    guint         fetched,
+                    guint         wanted,
+                    gpointer      user_data)
+{
+  NodSyncPullJob *self = user_data;
+
+  g_signal_emit (self, signals[SIGNAL_TEXTS_PROGRESS], 0, self->texts_fetched + fetched,
+                 self->texts_wanted + wanted);
+}
+
+static void
+on_change_fetched (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  NodDiffFetch *fetch = NOD_DIFF_FETCH (source_object);
+  g_autoptr(GError) error = NULL;
+
+  g_signal_handlers_disconnect_by_data (fetch, self);
+  self->texts_fetched += nod_diff_fetch_get_fetched (fetch);
+  self->texts_wanted += nod_diff_fetch_get_wanted (fetch);
+  if (!nod_diff_fetch_run_finish (fetch, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  self->change_index++;
+  change_next (self);
+}
+
+static void
+change_next (NodSyncPullJob *self)
+{
+  NodDiffTarget *target;
+  g_autoptr(NodDiffFetch) fetch = NULL;
+
+  if (self->change_index >= self->changes->len)
+    {
+      g_clear_pointer (&self->changes, g_ptr_array_unref);
+      finish (self);
+      return;
+    }
+
+  if (pause_at_reserve (self))
+    return;
+
+  target = self->changes->pdata[self->change_index];
+  fetch = nod_diff_fetch_new (self->forge, self->diff_cache, self->clock, self->account_id,
+                              target->project_id, target->iid, target->head_sha);
+  g_signal_connect (fetch, "progress", G_CALLBACK (on_change_progress), self);
+  nod_diff_fetch_run_async (fetch, cancellable_of (self), on_change_fetched,
+                            g_object_ref (self));
+}
+
+static void
+on_missing_listed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->changes = nod_diff_cache_list_missing_finish (self->diff_cache, result, &error);
+  if (self->changes == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  self->change_index = 0;
+  change_next (self);
+}
+
+static void
+fetch_changes (NodSyncPullJob *self)
+{
+  nod_diff_cache_list_missing_async (self->diff_cache, self->account_id, NULL,
+                                     on_missing_listed, g_object_ref (self));
 }
 
 /* ---- cursors ---- */
@@ -523,6 +639,34 @@ advance_cursor (NodSyncPullJob *self)
 
 /* ---- details of each merge request ---- */
 
+/* The merge request is pulled whole: on to the next. */
+static void
+detail_done (NodSyncPullJob *self)
+{
+  self->pulled++;
+  self->total = MAX (self->total, self->pulled);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->pulled, self->total);
+
+  self->mr_index++;
+  detail_next (self);
+}
+
+static void
+on_approval_noted (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_diff_cache_note_approval_finish (self->diff_cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  detail_done (self);
+}
+
 static void
 on_details_saved (GObject      *source_object,
                   GAsyncResult *result,
@@ -530,6 +674,7 @@ on_details_saved (GObject      *source_object,
 {
   g_autoptr(NodSyncPullJob) self = user_data;
   g_autoptr(GError) error = NULL;
+  NodMergeRequest *mr = self->merge_requests->pdata[self->mr_index];
 
   if (!nod_review_cache_save_details_finish (self->cache, result, &error))
     {
@@ -537,12 +682,14 @@ on_details_saved (GObject      *source_object,
       return;
     }
 
-  self->pulled++;
-  self->total = MAX (self->total, self->pulled);
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->pulled, self->total);
-
-  self->mr_index++;
-  detail_next (self);
+  /* The head the reviewer approved at, as far as a pull can tell: the head it first saw
+   * approved (Nod's own approvals record the head they pinned when they are sent). */
+  nod_diff_cache_note_approval_async (self->diff_cache, self->account_id,
+                                      nod_merge_request_get_project_id (mr),
+                                      nod_merge_request_get_iid (mr),
+                                      nod_approvals_get_user_has_approved (self->approvals),
+                                      nod_merge_request_get_sha (mr), FALSE, NULL,
+                                      on_approval_noted, g_object_ref (self));
 }
 
 static void fetch_discussions (NodSyncPullJob *self);
@@ -840,6 +987,7 @@ nod_sync_pull_job_dispose (GObject *object)
   g_clear_object (&self->approvals);
   g_clear_pointer (&self->page_items, g_ptr_array_unref);
   g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
   g_clear_pointer (&self->discussions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->dispose (object);
@@ -886,6 +1034,15 @@ nod_sync_pull_job_class_init (NodSyncPullJobClass *klass)
   signals[SIGNAL_MERGE_REQUEST_CLOSED] =
     g_signal_new ("merge-request-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, NOD_TYPE_MERGE_REQUEST);
+
+  /**
+   * NodSyncPullJob::texts-progress:
+   * @fetched: texts of changed files fetched so far
+   * @wanted: how many this pull has wanted so far (it learns more as it goes)
+   */
+  signals[SIGNAL_TEXTS_PROGRESS] =
+    g_signal_new ("texts-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }
 
 static void

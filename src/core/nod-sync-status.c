@@ -21,6 +21,8 @@ struct _NodSyncStatus
   guint          failed_count;
   guint          progress_current;
   guint          progress_total;
+  guint          texts_current;
+  guint          texts_total;
   gint64         last_synced_at;
   char          *last_error;
   gint64         blocked_until;
@@ -37,6 +39,8 @@ enum
   PROP_FAILED_COUNT,
   PROP_PROGRESS_CURRENT,
   PROP_PROGRESS_TOTAL,
+  PROP_TEXTS_CURRENT,
+  PROP_TEXTS_TOTAL,
   PROP_LAST_SYNCED_AT,
   PROP_LAST_ERROR,
   PROP_BLOCKED_UNTIL,
@@ -153,6 +157,14 @@ nod_sync_status_get_property (GObject    *object,
       g_value_set_uint (value, self->progress_total);
       break;
 
+    case PROP_TEXTS_CURRENT:
+      g_value_set_uint (value, self->texts_current);
+      break;
+
+    case PROP_TEXTS_TOTAL:
+      g_value_set_uint (value, self->texts_total);
+      break;
+
     case PROP_LAST_SYNCED_AT:
       g_value_set_int64 (value, self->last_synced_at);
       break;
@@ -202,6 +214,11 @@ nod_sync_status_class_init (NodSyncStatusClass *klass)
     g_param_spec_uint ("progress-current", NULL, NULL, 0, G_MAXUINT, 0, flags);
   properties[PROP_PROGRESS_TOTAL] =
     g_param_spec_uint ("progress-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* The texts of changed files the pull fetched, of those it wants so far. */
+  properties[PROP_TEXTS_CURRENT] =
+    g_param_spec_uint ("texts-current", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_TEXTS_TOTAL] =
+    g_param_spec_uint ("texts-total", NULL, NULL, 0, G_MAXUINT, 0, flags);
   /* Unix seconds; 0 = never. */
   properties[PROP_LAST_SYNCED_AT] =
     g_param_spec_int64 ("last-synced-at", NULL, NULL, 0, G_MAXINT64, 0, flags);
@@ -341,6 +358,42 @@ nod_sync_status_set_progress (NodSyncStatus *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_CURRENT]);
   if (total_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TOTAL]);
+}
+
+guint
+nod_sync_status_get_texts_current (NodSyncStatus *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_STATUS (self), 0);
+  return self->texts_current;
+}
+
+guint
+nod_sync_status_get_texts_total (NodSyncStatus *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_STATUS (self), 0);
+  return self->texts_total;
+}
+
+/* Like nod_sync_status_set_progress (), for the texts of changed files. */
+void
+nod_sync_status_set_texts_progress (NodSyncStatus *self,
+                                    guint          current,
+                                    guint          total)
+{
+  gboolean current_changed;
+  gboolean total_changed;
+
+  g_return_if_fail (NOD_IS_SYNC_STATUS (self));
+
+  current_changed = self->texts_current != current;
+  total_changed = self->texts_total != total;
+  self->texts_current = current;
+  self->texts_total = total;
+
+  if (current_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTS_CURRENT]);
+  if (total_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTS_TOTAL]);
 }
 
 gint64

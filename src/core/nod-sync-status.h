@@ -64,6 +64,11 @@ guint                 nod_sync_status_get_progress_total   (NodSyncStatus       
 void                  nod_sync_status_set_progress         (NodSyncStatus        *self,
                                                             guint                 current,
                                                             guint                 total);
+guint                 nod_sync_status_get_texts_current    (NodSyncStatus        *self);
+guint                 nod_sync_status_get_texts_total      (NodSyncStatus        *self);
+void                  nod_sync_status_set_texts_progress   (NodSyncStatus        *self,
+                                                            guint                 current,
+                                                            guint                 total);
 gint64                nod_sync_status_get_last_synced_at   (NodSyncStatus        *self);
 void                  nod_sync_status_set_last_synced_at   (NodSyncStatus        *self,
                                                             gint64                unix_time);

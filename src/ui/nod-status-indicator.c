@@ -170,8 +170,19 @@ describe_status (NodSyncStatus  *status,
       {
         guint current = nod_sync_status_get_progress_current (status);
         guint total = nod_sync_status_get_progress_total (status);
+        guint texts_current = nod_sync_status_get_texts_current (status);
+        guint texts_total = nod_sync_status_get_texts_total (status);
 
-        if (total > 0)
+        /* The changes of open merge requests come after the lists. */
+        if (texts_total > 0 && texts_current < texts_total && current >= total)
+          /* Translators: "Downloading changes: 12 of 30 files": the old and new texts of
+           * the files merge requests change, fetched so far, of all wanted so far */
+          g_string_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                              "Downloading changes: %u of %u file",
+                                              "Downloading changes: %u of %u files",
+                                              texts_total),
+                           texts_current, texts_total);
+        else if (total > 0)
           /* Translators: "Syncing 45 of 120 merge requests": pulled so far, of all */
           g_string_printf (text, g_dngettext (GETTEXT_PACKAGE, "Syncing %u of %u merge request",
                                               "Syncing %u of %u merge requests", total),
@@ -248,6 +259,8 @@ update_display (NodStatusIndicator *self)
   const char *icon_style = NULL;
   const char *icon_classes[] = { NULL, NULL };
   guint total = nod_sync_status_get_progress_total (self->status);
+  guint current = MIN (nod_sync_status_get_progress_current (self->status), total);
+  guint texts_total = nod_sync_status_get_texts_total (self->status);
   gboolean show_progress;
 
   text = describe_status (self->status, g_get_real_time () / G_USEC_PER_SEC,
@@ -278,12 +291,14 @@ update_display (NodStatusIndicator *self)
 
   show_progress = nod_sync_status_get_state (self->status) == NOD_SYNC_STATE_SYNCING
                   && total > 0;
-  if (show_progress)
+  if (show_progress && current >= total && texts_total > 0)
     {
-      guint current = MIN (nod_sync_status_get_progress_current (self->status), total);
+      guint texts_current = MIN (nod_sync_status_get_texts_current (self->status), texts_total);
 
-      gtk_progress_bar_set_fraction (self->progress_bar, (double) current / total);
+      gtk_progress_bar_set_fraction (self->progress_bar, (double) texts_current / texts_total);
     }
+  else if (show_progress)
+    gtk_progress_bar_set_fraction (self->progress_bar, (double) current / total);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), show_progress);
 }
 
@@ -644,7 +659,8 @@ on_status_notify (NodSyncStatus      *status,
 
   /* A pull moves its progress once per merge request, hundreds of times a second; the
    * bar shows it once a frame. Everything else shows at once. */
-  if (g_str_equal (name, "progress-current") || g_str_equal (name, "progress-total"))
+  if (g_str_equal (name, "progress-current") || g_str_equal (name, "progress-total") ||
+      g_str_equal (name, "texts-current") || g_str_equal (name, "texts-total"))
     {
       if (self->progress_tick_id == 0)
         self->progress_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self),
