@@ -14,7 +14,6 @@
 #include "nod-merge-request-item.h"
 #include "nod-merge-request-page.h"
 #include "nod-outbox.h"
-#include "nod-outbox-action-private.h"
 #include "nod-test-utils.h"
 #include "nod-thread-view.h"
 #include "nod-window.h"
@@ -301,6 +300,14 @@ test_not_downloaded (Fixture       *fixture,
   open_view (fixture);
   g_assert_cmpstr (nod_changes_view_get_state (fixture->view), ==, "empty");
   g_assert_cmpuint (g_list_model_get_n_items (nod_changes_view_get_files (fixture->view)), ==, 0);
+
+  /* A pull brings the change; the page updating (same head) reads it. */
+  save_diff (fixture, HEAD_A);
+  nod_changes_view_set_merge_request (fixture->view, fixture->cache, ACCOUNT, PROJECT, MR_IID,
+                                      NULL, NULL);
+  nod_test_wait_until (view_settled, fixture);
+  g_assert_cmpstr (nod_changes_view_get_state (fixture->view), ==, "changes");
+  g_assert_cmpuint (g_list_model_get_n_items (nod_changes_view_get_files (fixture->view)), ==, 3);
 }
 
 static void
@@ -420,6 +427,115 @@ test_changed_since_approved (Fixture       *fixture,
   g_assert_false (nod_diff_file_row_get_changed (row_of (fixture, "README.md")));
 }
 
+static void
+test_keys (Fixture       *fixture,
+           gconstpointer  data)
+{
+  GtkWidget *view;
+  NodDiffView *diff_view;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  save_diff (fixture, HEAD_A);
+  open_view (fixture);
+  view = GTK_WIDGET (fixture->view);
+  diff_view = nod_changes_view_get_diff_view (fixture->view);
+
+  /* n and p: the next and previous file; nothing past the ends. */
+  g_assert_true (gtk_widget_activate_action (view, "changes.next-file", NULL));
+  nod_test_wait_until (selected_shown, fixture);
+  g_assert_cmpstr (nod_diff_file_get_path (nod_changes_view_get_selected_file (fixture->view)),
+                   ==, "README.md");
+  gtk_widget_activate_action (view, "changes.next-file", NULL);
+  nod_test_wait_until (selected_shown, fixture);
+  gtk_widget_activate_action (view, "changes.next-file", NULL);
+  nod_test_wait_until (selected_shown, fixture);
+  g_assert_cmpstr (nod_diff_file_get_path (nod_changes_view_get_selected_file (fixture->view)),
+                   ==, "docs/new.txt");
+  gtk_widget_activate_action (view, "changes.previous-file", NULL);
+  nod_test_wait_until (selected_shown, fixture);
+  g_assert_cmpstr (nod_diff_file_get_path (nod_changes_view_get_selected_file (fixture->view)),
+                   ==, "README.md");
+
+  /* v skips the files viewed already. */
+  nod_changes_view_set_file_viewed (fixture->view, "docs/new.txt", TRUE);
+  show_file (fixture, "src/main.c");
+  gtk_widget_activate_action (view, "changes.toggle-viewed", NULL);
+  nod_test_wait_until (selected_shown, fixture);
+  g_assert_cmpstr (nod_diff_file_get_path (nod_changes_view_get_selected_file (fixture->view)),
+                   ==, "README.md");
+  gtk_widget_activate_action (view, "changes.toggle-viewed", NULL);
+  g_assert_cmpstr (nod_changes_view_get_viewed_text (fixture->view), ==, "3 of 3 files viewed");
+  /* Again on a viewed file: unmarked. */
+  gtk_widget_activate_action (view, "changes.toggle-viewed", NULL);
+  g_assert_cmpstr (nod_changes_view_get_viewed_text (fixture->view), ==, "2 of 3 files viewed");
+
+  /* s: unified and side by side, kept across files. */
+  g_assert_cmpint (nod_diff_view_get_layout (diff_view), ==, NOD_DIFF_LAYOUT_UNIFIED);
+  gtk_widget_activate_action (view, "changes.toggle-layout", NULL);
+  g_assert_cmpint (nod_diff_view_get_layout (diff_view), ==, NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  show_file (fixture, "src/main.c");
+  g_assert_cmpint (nod_diff_view_get_layout (diff_view), ==, NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  gtk_widget_activate_action (view, "changes.toggle-layout", NULL);
+  g_assert_cmpint (nod_diff_view_get_layout (diff_view), ==, NOD_DIFF_LAYOUT_UNIFIED);
+}
+
+/* Many files, some with paths no one should trust. */
+static void
+test_many_files (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GHashTable) blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_bytes_unref);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(NodMergeRequestDiff) diff = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display");
+      return;
+    }
+
+  g_ptr_array_add (files, make_file ("<b>bold</b>\x1b[31m.c", "<b>bold</b>\x1b[31m.c", 0,
+                                     "@@ -1 +1 @@\n-x\n+y\n", NULL, NULL, blobs));
+  for (guint i = 1; i < 300; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("src/file-%03u.c", i);
+
+      g_ptr_array_add (files, make_file (path, path, 0, "@@ -1 +1 @@\n-x\n+y\n", NULL, NULL,
+                                         blobs));
+    }
+  diff = nod_merge_request_diff_new (BASE_SHA, START_SHA, HEAD_A, files);
+  nod_diff_cache_save_diff_async (fixture->cache, ACCOUNT, PROJECT, MR_IID, diff, blobs, TRUE,
+                                  NULL, nod_test_keep_result, &result);
+  nod_diff_cache_save_diff_finish (fixture->cache, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+
+  open_view (fixture);
+  g_assert_cmpuint (g_list_model_get_n_items (nod_changes_view_get_files (fixture->view)), ==,
+                    300);
+  g_assert_cmpstr (nod_changes_view_get_viewed_text (fixture->view), ==,
+                   "0 of 300 files viewed");
+  /* Rows are made for what is on screen, not for every file. */
+  rows = bound_rows (fixture);
+  g_assert_cmpuint (rows->len, >, 0);
+  g_assert_cmpuint (rows->len, <, 300);
+  /* A label shows a path as it is: no markup. */
+  g_assert_cmpstr (nod_diff_file_row_get_text (row_of (fixture, "<b>bold</b>\x1b[31m.c")), ==,
+                   "<b>bold</b>\x1b[31m.c");
+
+  nod_changes_view_set_search (fixture->view, "file-29");
+  g_assert_cmpuint (g_list_model_get_n_items (nod_changes_view_get_files (fixture->view)), ==,
+                    10);
+}
+
 static NodOutboxAction *
 enqueue_and_list (Fixture         *fixture,
                   NodOutboxAction *action)
@@ -508,12 +624,7 @@ test_inline_comment (Fixture       *fixture,
                                                  fixture->comment_position);
   listed = enqueue_and_list (fixture, queued);
   g_assert_nonnull (nod_outbox_action_get_discussion_id (listed));
-  if (nod_outbox_action_get_position (listed) == NULL)
-    {
-      /* nod_outbox_enqueue_async () copies the action without its position (src/core). */
-      g_test_incomplete ("The outbox keeps no position for an inline comment yet");
-      listed->position = nod_diff_position_copy (fixture->comment_position);
-    }
+  g_assert_nonnull (nod_outbox_action_get_position (listed));
   g_assert_true (nod_diff_position_equal (nod_outbox_action_get_position (listed),
                                           fixture->comment_position));
   g_ptr_array_add (actions, g_object_ref (listed));
@@ -791,6 +902,8 @@ main (int   argc,
   ADD ("/nod/changes-view/rows-and-filter", test_rows_and_filter);
   ADD ("/nod/changes-view/viewed-kept", test_viewed_kept);
   ADD ("/nod/changes-view/changed-since-approved", test_changed_since_approved);
+  ADD ("/nod/changes-view/keys", test_keys);
+  ADD ("/nod/changes-view/many-files", test_many_files);
   ADD ("/nod/changes-view/inline-comment", test_inline_comment);
   ADD ("/nod/changes-view/threads-at-lines", test_threads_at_lines);
 #undef ADD
