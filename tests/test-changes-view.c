@@ -663,19 +663,41 @@ discussion_at (const char *id,
   return NOD_DISCUSSION (discussion);
 }
 
-static gboolean
+static GtkWidget *
 find_thread (GtkWidget  *widget,
              const char *discussion_id)
 {
   if (NOD_IS_THREAD_VIEW (widget) &&
       g_strcmp0 (nod_thread_view_get_discussion_id (NOD_THREAD_VIEW (widget)),
                  discussion_id) == 0)
-    return TRUE;
+    return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    if (find_thread (child, discussion_id))
-      return TRUE;
-  return FALSE;
+    {
+      GtkWidget *found = find_thread (child, discussion_id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_reply (NodChangesView *view,
+          const char     *discussion_id,
+          const char     *body,
+          GString        *replies)
+{
+  g_string_append_printf (replies, "%s:%s;", discussion_id, body);
+}
+
+static void
+on_resolve (NodChangesView *view,
+            const char     *discussion_id,
+            gboolean        resolved,
+            GString        *resolves)
+{
+  g_string_append_printf (resolves, "%s:%d;", discussion_id, resolved);
 }
 
 static GtkExpander *
@@ -702,6 +724,8 @@ test_threads_at_lines (Fixture       *fixture,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   GtkWidget *diff_view;
   GtkExpander *expander;
+  g_autoptr(GString) replies = g_string_new (NULL);
+  g_autoptr(GString) resolves = g_string_new (NULL);
   gboolean old_side = TRUE;
   gboolean outdated = FALSE;
   guint line = 0;
@@ -727,32 +751,39 @@ test_threads_at_lines (Fixture       *fixture,
                                                    &outdated));
   g_assert_false (old_side);
   g_assert_cmpuint (line, ==, 6);
-  g_assert_true (find_thread (diff_view, ID_ADDED));
+  g_assert_nonnull (find_thread (diff_view, ID_ADDED));
+  /* A reply or resolve there is the view's, for the page to send. */
+  g_signal_connect (fixture->view, "reply", G_CALLBACK (on_reply), replies);
+  g_signal_connect (fixture->view, "resolve", G_CALLBACK (on_resolve), resolves);
+  g_signal_emit_by_name (find_thread (diff_view, ID_ADDED), "reply", "Fixed");
+  g_signal_emit_by_name (find_thread (diff_view, ID_ADDED), "resolve", TRUE);
+  g_assert_cmpstr (replies->str, ==, ID_ADDED ":Fixed;");
+  g_assert_cmpstr (resolves->str, ==, ID_ADDED ":1;");
 
   g_assert_true (nod_changes_view_get_thread_line (fixture->view, ID_REMOVED, &old_side, &line,
                                                    NULL));
   g_assert_true (old_side);
   g_assert_cmpuint (line, ==, 3);
-  g_assert_true (find_thread (diff_view, ID_REMOVED));
+  g_assert_nonnull (find_thread (diff_view, ID_REMOVED));
 
   g_assert_false (nod_changes_view_get_thread_line (fixture->view, ID_OUTDATED, NULL, NULL,
                                                     &outdated));
   g_assert_true (outdated);
-  g_assert_false (find_thread (diff_view, ID_OUTDATED));
+  g_assert_null (find_thread (diff_view, ID_OUTDATED));
   /* Listed above the diff, folded. */
   expander = find_expander (GTK_WIDGET (fixture->view));
   g_assert_nonnull (expander);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (expander)));
   g_assert_cmpstr (gtk_expander_get_label (expander), ==, "1 outdated thread");
   gtk_expander_set_expanded (expander, TRUE);
-  g_assert_true (find_thread (GTK_WIDGET (expander), ID_OUTDATED));
+  g_assert_nonnull (find_thread (GTK_WIDGET (expander), ID_OUTDATED));
 
   /* Another file has none of them. */
   show_file (fixture, "README.md");
   g_assert_false (nod_changes_view_get_thread_line (fixture->view, ID_ADDED, NULL, NULL,
                                                     &outdated));
   g_assert_false (outdated);
-  g_assert_false (find_thread (GTK_WIDGET (fixture->view), ID_OUTDATED));
+  g_assert_null (find_thread (GTK_WIDGET (fixture->view), ID_OUTDATED));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (expander)));
 }
 
@@ -838,6 +869,12 @@ test_page_views (void)
   NodMergeRequestPage *page;
   NodMergeRequestItem *item;
   const NodMergeRequestView *view;
+  g_autoptr(NodDiffPosition) position = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) actions = NULL;
+  NodOutboxAction *inline_action = NULL;
+  NodOutbox *outbox;
+  gint64 account_id, project_id, iid;
 
   if (!have_display)
     {
@@ -861,7 +898,10 @@ test_page_views (void)
 
   item = g_list_model_get_item (nod_window_get_merge_requests (app.window), 0);
   view = nod_merge_request_item_get_view (item);
-  g_assert_true (nod_window_select_merge_request (app.window, view->project_id, view->iid));
+  account_id = nod_merge_request_item_get_account_id (item);
+  project_id = view->project_id;
+  iid = view->iid;
+  g_assert_true (nod_window_select_merge_request (app.window, project_id, iid));
   g_object_unref (item);
   nod_test_wait_until (page_mapped, &app);
   page = NOD_MERGE_REQUEST_PAGE (nod_window_get_page (app.window));
@@ -879,6 +919,32 @@ test_page_views (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (app.window), "win.show-view", "s",
                                              "overview"));
   g_assert_cmpstr (nod_merge_request_page_get_view (page), ==, "overview");
+
+  /* An inline comment from the page goes to the outbox with its position, exactly; offline,
+   * it stays there to be read back. */
+  nod_sync_engine_set_offline_mode (nod_application_get_engine (app.app), TRUE);
+  position = nod_diff_position_new ();
+  position->base_sha = g_strdup (BASE_SHA);
+  position->start_sha = g_strdup (START_SHA);
+  position->head_sha = g_strdup (HEAD_A);
+  position->old_path = g_strdup ("src/main.c");
+  position->new_path = g_strdup ("src/main.c");
+  position->new_line = 3;
+  g_signal_emit_by_name (page, "inline-comment", "On this line", position);
+  outbox = nod_session_get_outbox (nod_application_get_session (app.app));
+  nod_outbox_list_async (outbox, account_id, NULL, nod_test_keep_result, &result);
+  actions = nod_outbox_list_finish (outbox, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < actions->len; i++)
+    if (g_strcmp0 (nod_outbox_action_get_body (actions->pdata[i]), "On this line") == 0)
+      inline_action = actions->pdata[i];
+  g_assert_nonnull (inline_action);
+  g_assert_cmpint (nod_outbox_action_get_kind (inline_action), ==, NOD_ACTION_COMMENT);
+  g_assert_cmpint (nod_outbox_action_get_project_id (inline_action), ==, project_id);
+  g_assert_cmpint (nod_outbox_action_get_mr_iid (inline_action), ==, iid);
+  g_assert_nonnull (nod_outbox_action_get_position (inline_action));
+  g_assert_true (nod_diff_position_equal (nod_outbox_action_get_position (inline_action),
+                                          position));
 
   gtk_window_destroy (GTK_WINDOW (app.window));
   g_clear_object (&app.app);
