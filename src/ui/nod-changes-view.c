@@ -26,6 +26,10 @@
 #include "nod-outbox-action.h"
 #include "nod-thread-view.h"
 
+/* How wide a thread or the composer is under its line: the width of a comment in GitLab,
+ * not of the longest line around it. */
+#define THREAD_WIDTH 560
+
 /* The longest path shown in an "Outdated" heading, in characters. */
 #define OUTDATED_PATH_MAX_CHARS 200
 
@@ -429,12 +433,14 @@ place_thread (NodChangesView        *self,
       placement->line_number = (guint) CLAMP (placement->old_side ? position->old_line
                                                                   : position->new_line,
                                               0, G_MAXUINT);
+      gtk_widget_set_size_request (GTK_WIDGET (thread), THREAD_WIDTH, -1);
       if (placement->line_number > 0 &&
           nod_diff_view_add_widget (self->diff_view, placement->old_side,
                                     placement->line_number, GTK_WIDGET (thread)))
         placement->widget = g_object_ref (GTK_WIDGET (thread));
       else
         {
+          gtk_widget_set_size_request (GTK_WIDGET (thread), -1, -1);
           placement->outdated = TRUE;
           placement->widget = g_object_ref_sink (outdated_entry (self->file, position,
                                                                  GTK_WIDGET (thread)));
@@ -602,6 +608,7 @@ build_composer (NodChangesView *self)
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_widget_add_css_class (box, "card");
+  gtk_widget_set_size_request (box, THREAD_WIDTH, -1);
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
   self->composer_view = GTK_TEXT_VIEW (gtk_text_view_new ());
