@@ -911,6 +911,15 @@ test_page_views (void)
                                            page))));
 
   g_assert_true (binds (GTK_WIDGET (app.window), "<Alt>2", "win.show-view", "changes"));
+  /* … and the shortcuts window, which lists them, still reads. */
+  {
+    g_autoptr(GtkBuilder) builder =
+      gtk_builder_new_from_resource ("/io/github/nodreview/Nod/gtk/help-overlay.ui");
+    GtkWindow *overlay = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+
+    g_assert_nonnull (overlay);
+    gtk_window_destroy (overlay);
+  }
   g_assert_true (binds (GTK_WIDGET (app.window), "<Alt>1", "win.show-view", "overview"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (app.window), "win.show-view", "s",
                                              "changes"));
