@@ -928,6 +928,10 @@ test_page_views (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (app.window), "win.show-view", "s",
                                              "overview"));
   g_assert_cmpstr (nod_merge_request_page_get_view (page), ==, "overview");
+  /* Writing a comment (Ctrl+Shift+M) goes back to the overview, where its box is. */
+  gtk_widget_activate_action (GTK_WIDGET (app.window), "win.show-view", "s", "changes");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (app.window), "win.comment", NULL));
+  g_assert_cmpstr (nod_merge_request_page_get_view (page), ==, "overview");
 
   /* An inline comment from the page goes to the outbox with its position, exactly; offline,
    * it stays there to be read back. */

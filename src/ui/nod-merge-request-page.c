@@ -639,5 +639,7 @@ void
 nod_merge_request_page_focus_comment (NodMergeRequestPage *self)
 {
   g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  /* The comment box is the overview's. */
+  nod_merge_request_page_set_view (self, "overview");
   gtk_widget_grab_focus (GTK_WIDGET (self->comment_view));
 }
