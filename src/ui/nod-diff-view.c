@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <gtksourceview/gtksource.h>
 
+#include "nod-diff-highlight.h"
 #include "nod-diff-view.h"
 #include "nod-word-diff.h"
 
@@ -30,9 +31,6 @@
 
 #define FILL_BUDGET_US     (6 * 1000)
 #define FILL_CHUNK_ROWS    400
-/* Lines highlighted (or loaded into the hidden buffers) per step between budget checks. */
-#define HIGHLIGHT_STEP     400
-#define LOAD_STEP_BYTES    (64 * 1024)
 #define EXPAND_STEP        20
 
 typedef enum
@@ -103,16 +101,6 @@ typedef enum
   FILL_DONE,
 } FillPhase;
 
-/* A hidden buffer holding one side's whole text, highlighted. */
-typedef struct
-{
-  GtkSourceBuffer *buffer;
-  GBytes          *text;
-  gsize            loaded;       /* bytes of text appended so far */
-  guint            highlighted;  /* lines highlighted so far */
-  guint            line_count;
-} FullText;
-
 struct _NodDiffView
 {
   GtkWidget      parent_instance;
@@ -127,8 +115,8 @@ struct _NodDiffView
 
   NodDiffFile   *file;
   char          *web_url;
-  FullText       old_full;
-  FullText       new_full;
+  NodDiffHighlight *old_highlight;  /* the whole texts, NULL when not known */
+  NodDiffHighlight *new_highlight;
   GArray        *gaps;            /* Gap */
   GPtrArray     *attached;        /* Attached */
   NodDiffLayout  layout;
@@ -173,57 +161,6 @@ static void nod_diff_view_attach_all    (NodDiffView *self);
 static void attached_release_spacer     (Attached    *attached);
 
 /* Text from strangers */
-
-/* A copy of @length bytes of @text fit for a GtkTextBuffer line: valid UTF-8, and no byte
- * the buffer would read as a line break (\r, U+2028, U+2029) or that a reader cannot see (a
- * control byte, a NUL): each is U+FFFD instead, one character for one, so the highlight's
- * columns stay where they were. A \r before the end (CRLF) is dropped. */
-static char *
-sanitize_line (const char *text,
-               gsize       length)
-{
-  g_autoptr(GString) out = g_string_sized_new (length + 1);
-
-  if (length > 0 && text[length - 1] == '\r')
-    length--;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      guchar c = (guchar) text[i];
-
-      if ((c < 0x20 && c != '\t') || c == 0x7f)
-        g_string_append (out, "\xef\xbf\xbd");
-      else if (c == 0xe2 && i + 2 < length && (guchar) text[i + 1] == 0x80 &&
-               ((guchar) text[i + 2] == 0xa8 || (guchar) text[i + 2] == 0xa9))
-        {
-          g_string_append (out, "\xef\xbf\xbd");
-          i += 2;
-        }
-      else
-        g_string_append_c (out, (char) c);
-    }
-
-  if (!g_utf8_validate_len (out->str, out->len, NULL))
-    return g_utf8_make_valid (out->str, (gssize) out->len);
-
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
-static guint
-count_lines (GBytes *text)
-{
-  gsize length;
-  const char *data = g_bytes_get_data (text, &length);
-  guint lines = 0;
-
-  for (const char *p = data; p < data + length; p++)
-    if (*p == '\n')
-      lines++;
-  if (length > 0 && data[length - 1] != '\n')
-    lines++;
-
-  return lines;
-}
 
 /* Rows */
 
@@ -433,179 +370,27 @@ nod_diff_view_update_colors (NodDiffView *self)
       g_object_set (pane_tag (pane, "diff-filler"), "paragraph-background-rgba", &filler, NULL);
     }
 
-  if (self->old_full.buffer != NULL)
-    gtk_source_buffer_set_style_scheme (self->old_full.buffer, scheme);
-  if (self->new_full.buffer != NULL)
-    gtk_source_buffer_set_style_scheme (self->new_full.buffer, scheme);
+  if (self->old_highlight != NULL)
+    nod_diff_highlight_set_style_scheme (self->old_highlight, scheme);
+  if (self->new_highlight != NULL)
+    nod_diff_highlight_set_style_scheme (self->new_highlight, scheme);
 }
 
 /* Highlighting copied from the hidden buffers */
 
 static void
-copy_tag_look (GtkTextTag *from,
-               GtkTextTag *to)
-{
-  static const struct
-  {
-    const char *property;
-    const char *set_property;
-  } looks[] = {
-    { "foreground-rgba", "foreground-set" },
-    { "background-rgba", "background-set" },
-    { "weight", "weight-set" },
-    { "style", "style-set" },
-    { "underline", "underline-set" },
-    { "strikethrough", "strikethrough-set" },
-    { "scale", "scale-set" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (looks); i++)
-    {
-      GValue value = G_VALUE_INIT;
-      gboolean set = FALSE;
-
-      g_object_get (from, looks[i].set_property, &set, NULL);
-      if (!set)
-        {
-          g_object_set (to, looks[i].set_property, FALSE, NULL);
-          continue;
-        }
-      g_value_init (&value, g_object_class_find_property (G_OBJECT_GET_CLASS (from),
-                                                          looks[i].property)->value_type);
-      g_object_get_property (G_OBJECT (from), looks[i].property, &value);
-      g_object_set_property (G_OBJECT (to), looks[i].property, &value);
-      g_value_unset (&value);
-    }
-}
-
-/* This pane's copy of a hidden buffer's tag: a style tag gets an anonymous copy of its look;
- * a context class ("comment", "string") a named tag "syntax:CLASS" without one, so what a
- * line was highlighted as can be asked. */
-static GtkTextTag *
-pane_syntax_tag (Pane       *pane,
-                 GtkTextTag *source_tag)
-{
-  GtkTextTag *copy = g_hash_table_lookup (pane->syntax_tags, source_tag);
-  g_autofree char *name = NULL;
-
-  if (copy != NULL)
-    return copy;
-
-  g_object_get (source_tag, "name", &name, NULL);
-  if (name != NULL && g_str_has_prefix (name, "gtksourceview:context-classes:"))
-    {
-      g_autofree char *class_name =
-        g_strconcat ("syntax:", name + strlen ("gtksourceview:context-classes:"), NULL);
-
-      copy = pane_tag (pane, class_name);
-      if (copy == NULL)
-        copy = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (pane->buffer), class_name, NULL);
-    }
-  else
-    {
-      copy = gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (pane->buffer), NULL, NULL);
-      copy_tag_look (source_tag, copy);
-    }
-
-  g_hash_table_insert (pane->syntax_tags, g_object_ref (source_tag), g_object_ref (copy));
-  return copy;
-}
-
-static void
-pane_refresh_syntax_looks (Pane *pane)
-{
-  GHashTableIter iter;
-  gpointer source_tag, copy;
-
-  g_hash_table_iter_init (&iter, pane->syntax_tags);
-  while (g_hash_table_iter_next (&iter, &source_tag, &copy))
-    copy_tag_look (source_tag, copy);
-}
-
-/* Highlights @full up to line @line_number (1-based) at least; FALSE when more steps are
- * needed first (@bounded: at most HIGHLIGHT_STEP lines now). */
-static gboolean
-full_text_highlight_to (FullText *full,
-                        guint     line_number,
-                        gboolean  bounded)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (full->buffer);
-  GtkTextIter start, end;
-  guint target = MIN (line_number, full->line_count);
-
-  while (full->highlighted < target)
-    {
-      guint to = target;
-
-      if (bounded)
-        to = MIN (target, full->highlighted + HIGHLIGHT_STEP);
-      gtk_text_buffer_get_iter_at_line (buffer, &start, (int) full->highlighted);
-      gtk_text_buffer_get_iter_at_line (buffer, &end, (int) to);
-      if (!gtk_text_iter_ends_line (&end))
-        gtk_text_iter_forward_to_line_end (&end);
-      gtk_source_buffer_ensure_highlight (full->buffer, &start, &end);
-      full->highlighted = to;
-      if (bounded)
-        return full->highlighted >= target;
-    }
-
-  return TRUE;
-}
-
-/* Gives the row [start, end) of @pane the highlight of line @line_number of @full. */
-static void
 pane_copy_syntax (Pane              *pane,
-                  FullText          *full,
+                  NodDiffHighlight  *highlight,
                   guint              line_number,
                   const GtkTextIter *start,
                   const GtkTextIter *end)
 {
-  GtkTextBuffer *source = GTK_TEXT_BUFFER (full->buffer);
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  int row_line = gtk_text_iter_get_line (start);
   /* @end is past the row's newline */
   int row_chars = gtk_text_iter_get_offset (end) - gtk_text_iter_get_offset (start) - 1;
-  GtkTextIter iter, line_end;
 
-  if (full->buffer == NULL || line_number == 0 || line_number > full->line_count)
-    return;
-
-  full_text_highlight_to (full, line_number, FALSE);
-  gtk_text_buffer_get_iter_at_line (source, &iter, (int) line_number - 1);
-  line_end = iter;
-  if (!gtk_text_iter_ends_line (&line_end))
-    gtk_text_iter_forward_to_line_end (&line_end);
-
-  while (gtk_text_iter_compare (&iter, &line_end) < 0)
-    {
-      GtkTextIter next = iter;
-      g_autoptr(GSList) tags = gtk_text_iter_get_tags (&iter);
-      int from = gtk_text_iter_get_line_offset (&iter);
-      int to;
-
-      if (!gtk_text_iter_forward_to_tag_toggle (&next, NULL) ||
-          gtk_text_iter_compare (&next, &line_end) > 0)
-        next = line_end;
-      to = gtk_text_iter_get_line_offset (&next);
-      if (gtk_text_iter_get_line (&next) != gtk_text_iter_get_line (&iter))
-        to = gtk_text_iter_get_line_offset (&line_end);
-
-      /* the diff's line and the file's may differ (a bad blob): stay on the row */
-      from = MIN (from, row_chars);
-      to = MIN (to, row_chars);
-      for (GSList *l = tags; l != NULL && from < to; l = l->next)
-        {
-          GtkTextIter tag_start, tag_end;
-
-          gtk_text_buffer_get_iter_at_line_offset (buffer, &tag_start, row_line, from);
-          gtk_text_buffer_get_iter_at_line_offset (buffer, &tag_end, row_line, to);
-          gtk_text_buffer_apply_tag (buffer, pane_syntax_tag (pane, l->data),
-                                     &tag_start, &tag_end);
-        }
-      if (gtk_text_iter_equal (&next, &iter))
-        break;
-      iter = next;
-    }
+  if (highlight != NULL)
+    nod_diff_highlight_copy_line (highlight, line_number, GTK_TEXT_BUFFER (pane->buffer),
+                                  pane->syntax_tags, start, row_chars);
 }
 
 /* The side a row's highlight comes from: the old text for a removed line (and the left
@@ -622,17 +407,17 @@ pane_highlight_row (NodDiffView       *self,
   switch (row->kind)
     {
     case ROW_REMOVED:
-      pane_copy_syntax (pane, &self->old_full, row->old_line, start, end);
+      pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
       break;
     case ROW_ADDED:
-      pane_copy_syntax (pane, &self->new_full, row->new_line, start, end);
+      pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
       break;
     case ROW_CONTEXT:
     case ROW_UNCHANGED:
       if (left)
-        pane_copy_syntax (pane, &self->old_full, row->old_line, start, end);
+        pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
       else
-        pane_copy_syntax (pane, &self->new_full, row->new_line, start, end);
+        pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
       break;
     case ROW_HUNK:
     case ROW_FILLER:
@@ -714,14 +499,14 @@ text_for_line (NodDiffView *self,
 
   if (line->kind == NOD_DIFF_LINE_HUNK)
     {
-      g_autofree char *section = sanitize_line (diff + line->offset, line->length);
+      g_autofree char *section = nod_diff_sanitize_line (diff + line->offset, line->length);
 
       return g_strdup_printf ("@@ -%u,%u +%u,%u @@%s%s", line->old_line, line->old_count,
                               line->new_line, line->new_count,
                               *section != '\0' ? " " : "", section);
     }
 
-  return sanitize_line (diff + line->offset, line->length);
+  return nod_diff_sanitize_line (diff + line->offset, line->length);
 }
 
 static guint
@@ -893,7 +678,7 @@ nod_diff_view_build_gaps (NodDiffView *self)
   guint next_line = 1;
 
   g_clear_pointer (&self->gaps, g_array_unref);
-  if (self->new_full.text == NULL || self->old_full.text == NULL)
+  if (self->new_highlight == NULL)
     return;
 
   self->gaps = g_array_new (FALSE, FALSE, sizeof (Gap));
@@ -907,7 +692,7 @@ nod_diff_view_build_gaps (NodDiffView *self)
         continue;
       start = hunk->new_line + (hunk->new_count == 0 ? 1 : 0);
       gap.first = next_line;
-      gap.last = MIN (start, self->new_full.line_count + 1) - 1;
+      gap.last = MIN (start, nod_diff_highlight_get_line_count (self->new_highlight) + 1) - 1;
       if (gap.last < gap.first)
         gap.last = gap.first - 1;
       g_array_append_val (self->gaps, gap);
@@ -915,54 +700,12 @@ nod_diff_view_build_gaps (NodDiffView *self)
     }
 
   {
-    Gap last = { next_line, self->new_full.line_count };
+    Gap last = { next_line, nod_diff_highlight_get_line_count (self->new_highlight) };
 
     if (last.last < last.first)
       last.last = last.first - 1;
     g_array_append_val (self->gaps, last);
   }
-}
-
-static gboolean
-full_text_load_step (FullText *full,
-                     gint64    deadline_us)
-{
-  gsize length;
-  const char *data;
-
-  if (full->text == NULL)
-    return TRUE;
-
-  data = g_bytes_get_data (full->text, &length);
-  while (full->loaded < length)
-    {
-      GtkTextBuffer *buffer = GTK_TEXT_BUFFER (full->buffer);
-      g_autoptr(GString) chunk = g_string_new (NULL);
-      gsize end = MIN (length, full->loaded + LOAD_STEP_BYTES);
-      GtkTextIter iter;
-
-      /* whole lines only, so each is made fit for the buffer as a whole */
-      while (end < length && data[end - 1] != '\n')
-        end++;
-      for (gsize p = full->loaded; p < end; )
-        {
-          const char *newline = memchr (data + p, '\n', end - p);
-          gsize line_end = newline != NULL ? (gsize) (newline - data) : end;
-          g_autofree char *line = sanitize_line (data + p, line_end - p);
-
-          g_string_append (chunk, line);
-          if (newline != NULL)
-            g_string_append_c (chunk, '\n');
-          p = line_end + 1;
-        }
-      gtk_text_buffer_get_end_iter (buffer, &iter);
-      gtk_text_buffer_insert (buffer, &iter, chunk->str, (int) chunk->len);
-      full->loaded = end;
-      if (g_get_monotonic_time () > deadline_us)
-        return full->loaded >= length;
-    }
-
-  return TRUE;
 }
 
 static gboolean
@@ -977,8 +720,10 @@ nod_diff_view_fill_step (gpointer user_data)
 
   if (self->phase == FILL_LOAD)
     {
-      if (!full_text_load_step (&self->old_full, deadline_us) ||
-          !full_text_load_step (&self->new_full, deadline_us))
+      if ((self->old_highlight != NULL &&
+           !nod_diff_highlight_load_step (self->old_highlight, deadline_us)) ||
+          (self->new_highlight != NULL &&
+           !nod_diff_highlight_load_step (self->new_highlight, deadline_us)))
         return G_SOURCE_CONTINUE;
       self->phase = FILL_ROWS;
       if (g_get_monotonic_time () > deadline_us)
@@ -992,12 +737,12 @@ nod_diff_view_fill_step (gpointer user_data)
 
       /* the highlight up to this line first, a step at a time */
       line = file_line (self, entry->left);
-      if (line != NULL && line->old_line > 0 && self->old_full.buffer != NULL &&
-          !full_text_highlight_to (&self->old_full, line->old_line, TRUE))
+      if (line != NULL && line->old_line > 0 && self->old_highlight != NULL &&
+          !nod_diff_highlight_ensure (self->old_highlight, line->old_line, TRUE))
         goto yield;
       line = file_line (self, entry->right);
-      if (line != NULL && line->new_line > 0 && self->new_full.buffer != NULL &&
-          !full_text_highlight_to (&self->new_full, line->new_line, TRUE))
+      if (line != NULL && line->new_line > 0 && self->new_highlight != NULL &&
+          !nod_diff_highlight_ensure (self->new_highlight, line->new_line, TRUE))
         goto yield;
 
       pane_append_entry (self, &self->panes[0], entry, TRUE);
@@ -1029,45 +774,6 @@ nod_diff_view_fill_step (gpointer user_data)
 
 yield:
   return G_SOURCE_CONTINUE;
-}
-
-static void
-full_text_clear (FullText *full)
-{
-  g_clear_object (&full->buffer);
-  g_clear_pointer (&full->text, g_bytes_unref);
-  full->loaded = 0;
-  full->highlighted = 0;
-  full->line_count = 0;
-}
-
-static void
-full_text_set (FullText          *full,
-               GBytes            *text,
-               GtkSourceLanguage *language)
-{
-  gsize length = 0;
-  const char *data;
-
-  full_text_clear (full);
-  if (text == NULL)
-    return;
-
-  /* a text too big to show, or not text, is no help to the highlight */
-  data = g_bytes_get_data (text, &length);
-  if (length > NOD_DIFF_FILE_MAX_BYTES || memchr (data, '\0', length) != NULL)
-    return;
-
-  full->text = g_bytes_ref (text);
-  full->line_count = count_lines (text);
-  if (full->line_count > NOD_DIFF_FILE_MAX_LINES)
-    {
-      full_text_clear (full);
-      return;
-    }
-  full->buffer = gtk_source_buffer_new (NULL);
-  gtk_source_buffer_set_language (full->buffer, language);
-  gtk_source_buffer_set_highlight_syntax (full->buffer, language != NULL);
 }
 
 /* Empties the panes and fills them again from the file, in the current layout. */
@@ -1203,18 +909,25 @@ on_words_done (GObject      *source_object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  NodDiffView *self = NOD_DIFF_VIEW (source_object);
+  GWeakRef *weak_self = user_data;
+  g_autoptr(NodDiffView) self = g_weak_ref_get (weak_self);
   GPtrArray *pairs = g_task_get_task_data (G_TASK (result));
-  gboolean side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
-  Pane *old_pane = &self->panes[0];
-  Pane *new_pane = &self->panes[side_by_side ? 1 : 0];
+  gboolean computed = g_task_propagate_boolean (G_TASK (result), NULL);
+  gboolean side_by_side;
+  Pane *old_pane, *new_pane;
   g_autoptr(GArray) old_where = NULL;
   g_autoptr(GArray) new_where = NULL;
   guint line_count;
 
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) ||
+  g_weak_ref_clear (weak_self);
+  g_free (weak_self);
+  if (self == NULL || !computed ||
       GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "generation")) != self->generation)
     return;
+
+  side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
+  old_pane = &self->panes[0];
+  new_pane = &self->panes[side_by_side ? 1 : 0];
 
   line_count = nod_diff_file_get_lines (self->file)->len;
   old_where = pane_index_lines (old_pane, line_count);
@@ -1245,6 +958,7 @@ nod_diff_view_start_words (NodDiffView *self)
   g_autoptr(GArray) rows = nod_diff_lines_side_by_side (lines);
   g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (word_pair_free);
   g_autoptr(GTask) task = NULL;
+  GWeakRef *weak_self;
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -1273,8 +987,12 @@ nod_diff_view_start_words (NodDiffView *self)
       return;
     }
 
+  /* the worker does not keep the view: a view gone by then just drops the result (the
+   * worker's last reference to the task may go after the callback ran) */
+  weak_self = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak_self, self);
   self->word_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->word_cancellable, on_words_done, NULL);
+  task = g_task_new (NULL, self->word_cancellable, on_words_done, weak_self);
   g_task_set_source_tag (task, nod_diff_view_start_words);
   g_object_set_data (G_OBJECT (task), "generation", GUINT_TO_POINTER (self->generation));
   g_task_set_task_data (task, g_ptr_array_ref (pairs), (GDestroyNotify) g_ptr_array_unref);
@@ -1307,21 +1025,14 @@ pane_insert_unchanged (NodDiffView *self,
                        guint        last)
 {
   GArray *lines = nod_diff_file_get_lines (self->file);
-  GtkTextBuffer *source = GTK_TEXT_BUFFER (self->new_full.buffer);
 
   for (guint number = first; number <= last; number++)
     {
       Row row = { ROW_UNCHANGED, 0, number, -1, 0, NULL };
-      g_autofree char *text = NULL;
-      GtkTextIter start, end;
+      g_autofree char *text = nod_diff_highlight_dup_line (self->new_highlight, number);
 
       row.old_line = nod_diff_lines_map_unchanged (lines, FALSE, number);
-      gtk_text_buffer_get_iter_at_line (source, &start, (int) number - 1);
-      end = start;
-      if (!gtk_text_iter_ends_line (&end))
-        gtk_text_iter_forward_to_line_end (&end);
-      text = gtk_text_iter_get_text (&start, &end);
-      pane_insert_line (self, pane, index++, &row, text);
+      pane_insert_line (self, pane, index++, &row, text != NULL ? text : "");
     }
 }
 
@@ -1349,11 +1060,6 @@ nod_diff_view_expand_gap (NodDiffView *self,
   else if (g_strcmp0 (how, "up") == 0)
     first = last >= first + EXPAND_STEP ? last - EXPAND_STEP + 1 : first;
 
-  full_text_highlight_to (&self->new_full, last, FALSE);
-  full_text_highlight_to (&self->old_full,
-                          nod_diff_lines_map_unchanged (nod_diff_file_get_lines (self->file),
-                                                        FALSE, last),
-                          FALSE);
 
   if (first == gap->first)
     gap->first = last + 1;
@@ -1838,7 +1544,7 @@ pane_init (NodDiffView *self,
 
   pane->owner = self;
   pane->rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  pane->syntax_tags = g_hash_table_new_full (NULL, NULL, g_object_unref, g_object_unref);
+  pane->syntax_tags = nod_diff_highlight_new_tag_copies ();
   pane->buffer = gtk_source_buffer_new (NULL);
   gtk_source_buffer_set_highlight_syntax (pane->buffer, FALSE);
   gtk_source_buffer_set_highlight_matching_brackets (pane->buffer, FALSE);
@@ -1977,7 +1683,7 @@ on_dark_changed (AdwStyleManager *manager,
 {
   nod_diff_view_update_colors (self);
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_refresh_syntax_looks (&self->panes[i]);
+    nod_diff_highlight_refresh_copies (self->panes[i].syntax_tags);
 }
 
 /* GObject */
@@ -1997,8 +1703,8 @@ nod_diff_view_dispose (GObject *object)
     gtk_widget_unparent (GTK_WIDGET (self->stack));
   self->stack = NULL;
   g_clear_object (&self->file);
-  full_text_clear (&self->old_full);
-  full_text_clear (&self->new_full);
+  g_clear_object (&self->old_highlight);
+  g_clear_object (&self->new_highlight);
 
   G_OBJECT_CLASS (nod_diff_view_parent_class)->dispose (object);
 }
@@ -2203,8 +1909,12 @@ nod_diff_view_set_file (NodDiffView *self,
   if (file != NULL)
     language = gtk_source_language_manager_guess_language (
       gtk_source_language_manager_get_default (), nod_diff_file_get_path (file), NULL);
-  full_text_set (&self->old_full, old_text, language);
-  full_text_set (&self->new_full, new_text, language);
+  g_clear_object (&self->old_highlight);
+  g_clear_object (&self->new_highlight);
+  if (file != NULL && old_text != NULL)
+    self->old_highlight = nod_diff_highlight_new (old_text, language);
+  if (file != NULL && new_text != NULL)
+    self->new_highlight = nod_diff_highlight_new (new_text, language);
   nod_diff_view_update_colors (self);
   if (file != NULL)
     nod_diff_view_build_gaps (self);
