@@ -59,6 +59,37 @@ gboolean       nod_diff_view_get_cursor_line (NodDiffView  *self,
                                               gboolean     *old_side,
                                               guint        *line_number);
 
+/* Property "filling": TRUE while the rows are still being put in (a chunk per idle) or the
+ * word diffs computed. */
+gboolean       nod_diff_view_get_filling    (NodDiffView   *self);
+
+/* What the view shows, for tests and the Changes view. @pane is 0 for the unified view or
+ * the left (old) side, 1 for the right; @row a buffer row of that pane. */
+guint          nod_diff_view_get_fill_chunks  (NodDiffView *self);
+guint          nod_diff_view_get_n_rows       (NodDiffView *self,
+                                               guint        pane);
+char          *nod_diff_view_dup_row_text     (NodDiffView *self,
+                                               guint        pane,
+                                               guint        row);
+/* The old and new numbers of @row (0 where it has none: a hunk header, a filler, an added
+ * line's old side); FALSE when there is no such row. */
+gboolean       nod_diff_view_get_line_numbers (NodDiffView *self,
+                                               guint        pane,
+                                               guint        row,
+                                               guint       *old_line,
+                                               guint       *new_line);
+/* Whether the tag @tag_name ("diff-added", "diff-word-removed", "syntax:comment", …) is on
+ * character @column of @row, or anywhere on it when @column is -1. */
+gboolean       nod_diff_view_row_has_tag      (NodDiffView *self,
+                                               guint        pane,
+                                               guint        row,
+                                               int          column,
+                                               const char  *tag_name);
+/* The widget (or the spacer facing it) a row holds, or NULL. */
+GtkWidget     *nod_diff_view_get_row_widget   (NodDiffView *self,
+                                               guint        pane,
+                                               guint        row);
+
 /* Signal "comment-requested" (gboolean old_side, guint line_number): the reviewer clicked a
  * line number in the gutter, or pressed the comment key on a line. */
 

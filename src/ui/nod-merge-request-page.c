@@ -5,6 +5,9 @@
  * Shown from the cache with the outbox replayed over it: an approval not yet sent reads
  * "you — pending", a comment not yet sent sits at the end of the discussion, marked.
  * Threads are kept across updates (by id), so text being typed in a reply survives.
+ *
+ * Two views: the overview, and the changes (NodChangesView), read from the diff cache only
+ * once the reviewer goes to them.
  */
 
 #include "config.h"
@@ -12,6 +15,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "nod-changes-view.h"
 #include "nod-markdown-view.h"
 #include "nod-merge-request-page.h"
 #include "nod-outbox-action.h"
@@ -27,7 +31,11 @@ struct _NodMergeRequestPage
   char            *head_sha;
   gboolean         approved;
   GHashTable      *threads;       /* discussion id → NodThreadView */
+  NodDiffCache    *diff_cache;
+  gint64           account_id;
 
+  AdwViewStack    *view_stack;
+  NodChangesView  *changes_view;
   GtkWidget       *scroller;
   GtkLabel        *title_label;
   GtkLabel        *state_label;
@@ -50,8 +58,17 @@ enum {
   SIGNAL_COMMENT,
   SIGNAL_REPLY,
   SIGNAL_RESOLVE,
+  SIGNAL_INLINE_COMMENT,
   N_SIGNALS
 };
+
+enum {
+  PROP_0,
+  PROP_VIEW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static guint signals[N_SIGNALS];
 
@@ -89,6 +106,36 @@ on_thread_resolve (NodThreadView       *thread,
                  resolved);
 }
 
+static void
+on_inline_comment (NodMergeRequestPage   *self,
+                   const char            *body,
+                   const NodDiffPosition *position)
+{
+  g_signal_emit (self, signals[SIGNAL_INLINE_COMMENT], 0, body, position);
+}
+
+static void
+on_changes_reply (NodMergeRequestPage *self,
+                  const char          *discussion_id,
+                  const char          *body)
+{
+  g_signal_emit (self, signals[SIGNAL_REPLY], 0, discussion_id, body);
+}
+
+static void
+on_changes_resolve (NodMergeRequestPage *self,
+                    const char          *discussion_id,
+                    gboolean             resolved)
+{
+  g_signal_emit (self, signals[SIGNAL_RESOLVE], 0, discussion_id, resolved);
+}
+
+static void
+on_view_changed (NodMergeRequestPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
 static gboolean
 on_comment_key (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -111,6 +158,7 @@ nod_merge_request_page_dispose (GObject *object)
   NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
 
   g_clear_pointer (&self->threads, g_hash_table_unref);
+  g_clear_object (&self->diff_cache);
   gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_PAGE);
   /* The template's root child is not bound to a field: unparent it by hand. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
@@ -130,6 +178,42 @@ nod_merge_request_page_finalize (GObject *object)
 }
 
 static void
+nod_merge_request_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      g_value_set_string (value, nod_merge_request_page_get_view (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+nod_merge_request_page_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      nod_merge_request_page_set_view (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -137,6 +221,18 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
 
   object_class->dispose = nod_merge_request_page_dispose;
   object_class->finalize = nod_merge_request_page_finalize;
+  object_class->get_property = nod_merge_request_page_get_property;
+  object_class->set_property = nod_merge_request_page_set_property;
+
+  /**
+   * NodMergeRequestPage:view:
+   *
+   * What the page shows: "overview" or "changes".
+   */
+  properties[PROP_VIEW] =
+    g_param_spec_string ("view", NULL, NULL, "overview",
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * NodMergeRequestPage::comment:
@@ -151,10 +247,22 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   signals[SIGNAL_RESOLVE] =
     g_signal_new ("resolve", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  /**
+   * NodMergeRequestPage::inline-comment:
+   * @body: a new diff thread's first note
+   * @position: (type gpointer): the const NodDiffPosition * it goes to, valid during the
+   *   emission
+   */
+  signals[SIGNAL_INLINE_COMMENT] =
+    g_signal_new ("inline-comment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_POINTER);
 
+  g_type_ensure (NOD_TYPE_CHANGES_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/nodreview/Nod/ui/nod-merge-request-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, changes_view);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, title_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, state_label);
@@ -169,6 +277,10 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_view);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_button);
   gtk_widget_class_bind_template_callback (widget_class, on_comment_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_inline_comment);
+  gtk_widget_class_bind_template_callback (widget_class, on_changes_reply);
+  gtk_widget_class_bind_template_callback (widget_class, on_changes_resolve);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_changed);
 }
 
 static void
@@ -428,6 +540,56 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
 
   show_threads (self, detail, actions, now);
   gtk_widget_set_sensitive (self->comment_button, open);
+
+  /* The changes read themselves when first shown. */
+  nod_changes_view_set_merge_request (self->changes_view, self->diff_cache, self->account_id,
+                                      view->project_id, view->iid, detail->sha, view->web_url);
+  nod_changes_view_set_discussions (self->changes_view, detail->discussions, actions, now);
+}
+
+/**
+ * nod_merge_request_page_set_diff_source:
+ * @cache: (nullable): where the changes are kept
+ * @account_id: the account of the merge requests shown next
+ *
+ * Where the Changes view reads from; call it before nod_merge_request_page_show ().
+ */
+void
+nod_merge_request_page_set_diff_source (NodMergeRequestPage *self,
+                                        NodDiffCache        *cache,
+                                        gint64               account_id)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  g_return_if_fail (cache == NULL || NOD_IS_DIFF_CACHE (cache));
+
+  g_set_object (&self->diff_cache, cache);
+  self->account_id = account_id;
+}
+
+/* "overview" or "changes". */
+const char *
+nod_merge_request_page_get_view (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+void
+nod_merge_request_page_set_view (NodMergeRequestPage *self,
+                                 const char          *view)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  g_return_if_fail (g_strcmp0 (view, "overview") == 0 || g_strcmp0 (view, "changes") == 0);
+
+  /* The stack's notify::visible-child-name notifies "view". */
+  adw_view_stack_set_visible_child_name (self->view_stack, view);
+}
+
+NodChangesView *
+nod_merge_request_page_get_changes_view (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return self->changes_view;
 }
 
 gint64
@@ -477,5 +639,7 @@ void
 nod_merge_request_page_focus_comment (NodMergeRequestPage *self)
 {
   g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  /* The comment box is the overview's. */
+  nod_merge_request_page_set_view (self, "overview");
   gtk_widget_grab_focus (GTK_WIDGET (self->comment_view));
 }

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "nod-changes-view.h"
 #include "nod-merge-request-view.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,17 @@ gboolean    nod_merge_request_page_get_approved  (NodMergeRequestPage   *self);
 const char *nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self);
 GtkWidget  *nod_merge_request_page_get_approve_button (NodMergeRequestPage *self);
 void        nod_merge_request_page_focus_comment (NodMergeRequestPage   *self);
+
+void        nod_merge_request_page_set_diff_source (NodMergeRequestPage *self,
+                                                    NodDiffCache        *cache,
+                                                    gint64               account_id);
+/* Property "view": "overview" or "changes". */
+const char *nod_merge_request_page_get_view      (NodMergeRequestPage   *self);
+void        nod_merge_request_page_set_view      (NodMergeRequestPage   *self,
+                                                  const char            *view);
+NodChangesView *nod_merge_request_page_get_changes_view (NodMergeRequestPage *self);
+
+/* Signals: "comment" (body), "reply" (discussion id, body), "resolve" (discussion id,
+ * resolved), "inline-comment" (body, const NodDiffPosition *position). */
 
 G_END_DECLS

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The win.* actions and the page's comment, reply and resolve. Each review action goes
- * into the engine's outbox; the list shows it at once, marked pending until GitLab has it.
+ * The win.* actions and the page's comment, inline comment, reply and resolve. Each review
+ * action goes into the engine's outbox; the list shows it at once, marked pending until
+ * GitLab has it.
  */
 
 #define G_LOG_DOMAIN "nod-window"
@@ -92,6 +93,19 @@ on_page_comment (NodWindow  *self,
 }
 
 static void
+on_page_inline_comment (NodWindow             *self,
+                        const char            *body,
+                        const NodDiffPosition *position)
+{
+  gint64 account_id = shown_account (self);
+
+  if (account_id != 0 && position != NULL)
+    enqueue (self, nod_outbox_action_new_inline_comment (
+                     account_id, nod_merge_request_page_get_project_id (self->page),
+                     nod_merge_request_page_get_iid (self->page), body, position));
+}
+
+static void
 on_page_reply (NodWindow  *self,
                const char *discussion_id,
                const char *body)
@@ -148,6 +162,17 @@ focus_comment (GtkWidget  *widget,
 }
 
 static void
+show_view (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  if (nod_merge_request_list_get_selected (self->merge_request_list) != NULL)
+    nod_merge_request_page_set_view (self->page, g_variant_get_string (parameter, NULL));
+}
+
+static void
 toggle_search (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -174,6 +199,7 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
                                    previous_merge_request);
   gtk_widget_class_install_action (widget_class, "win.comment", NULL, focus_comment);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, toggle_search);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
                                        "win.next-merge-request", NULL);
@@ -186,4 +212,15 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.comment", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
+                                       "win.show-view", "s", "overview");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
+                                       "win.show-view", "s", "changes");
+}
+
+void
+_nod_window_connect_page (NodWindow *self)
+{
+  g_signal_connect_object (self->page, "inline-comment", G_CALLBACK (on_page_inline_comment),
+                           self, G_CONNECT_SWAPPED);
 }

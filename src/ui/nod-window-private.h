@@ -43,5 +43,7 @@ struct _NodWindow
 /* Installs the win.* actions, their accelerators and the page's template callbacks; call
  * it after the template is set. */
 void _nod_window_install_actions (GtkWidgetClass *widget_class);
+/* Connects what the page asks for beyond its template's signals (inline comments). */
+void _nod_window_connect_page    (NodWindow      *self);
 
 G_END_DECLS

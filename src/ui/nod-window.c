@@ -116,6 +116,9 @@ on_actions_listed (GObject      *source_object,
               nod_outbox_action_get_mr_iid (action) == load->detail->view->iid)
             g_ptr_array_add (mine, g_object_ref (action));
         }
+      nod_merge_request_page_set_diff_source (self->page,
+                                              nod_session_get_diff_cache (self->session),
+                                              load->account_id);
       nod_merge_request_page_show (self->page, load->detail, mine, now);
       adw_window_title_set_title (self->content_title, load->detail->view->title);
       gtk_stack_set_visible_child_name (self->content_stack, "page");
@@ -356,6 +359,7 @@ nod_window_init (NodWindow *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar,
                                          GTK_WIDGET (self->merge_request_list));
+  _nod_window_connect_page (self);
   update_sidebar (self);
 }
 
