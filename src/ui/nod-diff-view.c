@@ -96,7 +96,6 @@ typedef struct
 
 typedef enum
 {
-  FILL_LOAD,
   FILL_ROWS,
   FILL_DONE,
 } FillPhase;
@@ -128,8 +127,11 @@ struct _NodDiffView
   GArray        *entries;
   guint          next_entry;
   guint          fill_source_id;
+  guint          rest_source_id;  /* highlights the rest of the texts, for expanding */
   guint          fill_chunks;
   GCancellable  *word_cancellable;
+  GPtrArray     *word_pairs;      /* WordPair, being applied */
+  guint          next_word_pair;
   gboolean       filling;
 
   GdkRGBA        added_color;
@@ -487,16 +489,19 @@ row_for_line (NodDiffView *self,
   return row;
 }
 
+/* The text a row shows for line @index of @file. Pure: the word diff's worker calls it. */
 static char *
-text_for_line (NodDiffView *self,
-               gssize       index)
+file_line_text (NodDiffFile *file,
+                gssize       index)
 {
-  const NodDiffLine *line = file_line (self, index);
-  const char *diff = nod_diff_file_get_diff (self->file);
+  GArray *lines = nod_diff_file_get_lines (file);
+  const char *diff = nod_diff_file_get_diff (file);
+  const NodDiffLine *line;
 
-  if (line == NULL)
+  if (index < 0 || (gsize) index >= lines->len)
     return g_strdup ("");
 
+  line = &g_array_index (lines, NodDiffLine, index);
   if (line->kind == NOD_DIFF_LINE_HUNK)
     {
       g_autofree char *section = nod_diff_sanitize_line (diff + line->offset, line->length);
@@ -607,7 +612,7 @@ pane_append_entry (NodDiffView *self,
     }
 
   row = row_for_line (self, index);
-  text = text_for_line (self, index);
+  text = file_line_text (self->file, index);
   pane_insert_line (self, pane, pane->rows->len, &row, text);
 }
 
@@ -708,42 +713,73 @@ nod_diff_view_build_gaps (NodDiffView *self)
   }
 }
 
+/* After the fill, the lines no row shows yet are highlighted too, a step per idle, so an
+ * expansion finds them ready. */
+static gboolean
+nod_diff_view_highlight_rest_step (gpointer user_data)
+{
+  NodDiffView *self = user_data;
+  NodDiffHighlight *highlights[] = { self->new_highlight, self->old_highlight };
+
+  for (guint i = 0; i < G_N_ELEMENTS (highlights); i++)
+    {
+      guint line_count;
+
+      if (highlights[i] == NULL)
+        continue;
+      line_count = nod_diff_highlight_get_line_count (highlights[i]);
+      if (!nod_diff_highlight_covers (highlights[i], line_count))
+        {
+          nod_diff_highlight_ensure (highlights[i], line_count, TRUE);
+          return G_SOURCE_CONTINUE;
+        }
+    }
+
+  self->rest_source_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 nod_diff_view_fill_step (gpointer user_data)
 {
   NodDiffView *self = user_data;
   gint64 deadline_us = g_get_monotonic_time () + FILL_BUDGET_US;
   gboolean side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
+  gboolean stepped = FALSE;
   guint done = 0;
 
   self->fill_chunks++;
 
-  if (self->phase == FILL_LOAD)
-    {
-      if ((self->old_highlight != NULL &&
-           !nod_diff_highlight_load_step (self->old_highlight, deadline_us)) ||
-          (self->new_highlight != NULL &&
-           !nod_diff_highlight_load_step (self->new_highlight, deadline_us)))
-        return G_SOURCE_CONTINUE;
-      self->phase = FILL_ROWS;
-      if (g_get_monotonic_time () > deadline_us)
-        return G_SOURCE_CONTINUE;
-    }
-
   while (self->next_entry < self->entries->len)
     {
       const Entry *entry = &g_array_index (self->entries, Entry, self->next_entry);
-      const NodDiffLine *line;
+      const NodDiffLine *old_line = file_line (self, entry->left);
+      const NodDiffLine *new_line = file_line (self, entry->right);
+      NodDiffHighlight *highlight = NULL;
+      guint needed = 0;
 
-      /* the highlight up to this line first, a step at a time */
-      line = file_line (self, entry->left);
-      if (line != NULL && line->old_line > 0 && self->old_highlight != NULL &&
-          !nod_diff_highlight_ensure (self->old_highlight, line->old_line, TRUE))
-        goto yield;
-      line = file_line (self, entry->right);
-      if (line != NULL && line->new_line > 0 && self->new_highlight != NULL &&
-          !nod_diff_highlight_ensure (self->new_highlight, line->new_line, TRUE))
-        goto yield;
+      /* the highlight up to this line first; a step costs a few milliseconds, so a
+       * dispatch takes at most one, and first */
+      if (old_line != NULL && self->old_highlight != NULL &&
+          !nod_diff_highlight_covers (self->old_highlight, old_line->old_line))
+        {
+          highlight = self->old_highlight;
+          needed = old_line->old_line;
+        }
+      else if (new_line != NULL && self->new_highlight != NULL &&
+               !nod_diff_highlight_covers (self->new_highlight, new_line->new_line))
+        {
+          highlight = self->new_highlight;
+          needed = new_line->new_line;
+        }
+      if (highlight != NULL)
+        {
+          if (stepped || done > 0)
+            return G_SOURCE_CONTINUE;
+          nod_diff_highlight_ensure (highlight, needed, TRUE);
+          stepped = TRUE;
+          continue;
+        }
 
       pane_append_entry (self, &self->panes[0], entry, TRUE);
       if (side_by_side)
@@ -751,9 +787,9 @@ nod_diff_view_fill_step (gpointer user_data)
       self->next_entry++;
 
       if (++done >= FILL_CHUNK_ROWS)
-        goto yield;
-      if ((done & 31) == 0 && g_get_monotonic_time () > deadline_us)
-        goto yield;
+        return G_SOURCE_CONTINUE;
+      if ((done & 7) == 0 && g_get_monotonic_time () > deadline_us)
+        return G_SOURCE_CONTINUE;
     }
 
   /* rows were appended at the cursor, which went along: back to the top */
@@ -770,10 +806,10 @@ nod_diff_view_fill_step (gpointer user_data)
   g_clear_pointer (&self->entries, g_array_unref);
   nod_diff_view_attach_all (self);
   nod_diff_view_start_words (self);
+  if (self->gaps != NULL)
+    self->rest_source_id = g_idle_add_full (G_PRIORITY_LOW, nod_diff_view_highlight_rest_step,
+                                            self, NULL);
   return G_SOURCE_REMOVE;
-
-yield:
-  return G_SOURCE_CONTINUE;
 }
 
 /* Empties the panes and fills them again from the file, in the current layout. */
@@ -782,9 +818,11 @@ nod_diff_view_refill (NodDiffView *self)
 {
   self->generation++;
   g_clear_handle_id (&self->fill_source_id, g_source_remove);
+  g_clear_handle_id (&self->rest_source_id, g_source_remove);
   if (self->word_cancellable != NULL)
     g_cancellable_cancel (self->word_cancellable);
   g_clear_object (&self->word_cancellable);
+  g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_array_unref);
 
   /* the anchored widgets go with their rows; they are attached again when filled */
@@ -803,7 +841,7 @@ nod_diff_view_refill (NodDiffView *self)
       return;
     }
 
-  self->phase = FILL_LOAD;
+  self->phase = FILL_ROWS;
   nod_diff_view_build_entries (self);
   nod_diff_view_set_filling (self, TRUE);
   self->fill_source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, nod_diff_view_fill_step,
@@ -816,11 +854,10 @@ typedef struct
 {
   gssize  old_index;   /* into the file's lines */
   gssize  new_index;
-  char   *old_text;
+  char   *old_text;    /* as the rows show them */
   char   *new_text;
-  GArray *old_ranges;  /* NodTextRange, filled by the worker */
+  GArray *old_ranges;  /* NodTextRange */
   GArray *new_ranges;
-  gboolean found;
 } WordPair;
 
 static void
@@ -835,26 +872,51 @@ word_pair_free (gpointer data)
   g_free (pair);
 }
 
+/* The changed pairs of the file (the nth removed line of a run facing the nth added one)
+ * and which of their words changed; pairs with nothing to show are left out. The file's
+ * lines were parsed on the main thread before: here they are only read. */
 static void
 compute_words (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  GPtrArray *pairs = task_data;
+  NodDiffFile *file = task_data;
+  GArray *lines = nod_diff_file_get_lines (file);
+  g_autoptr(GArray) rows = nod_diff_lines_side_by_side (lines);
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (word_pair_free);
 
-  for (guint i = 0; i < pairs->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
-      WordPair *pair = g_ptr_array_index (pairs, i);
+      NodDiffRow *row = &g_array_index (rows, NodDiffRow, i);
+      WordPair *pair;
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      pair->found = nod_word_diff (pair->old_text, strlen (pair->old_text),
-                                   pair->new_text, strlen (pair->new_text),
-                                   pair->old_ranges, pair->new_ranges);
+      if (row->left < 0 || row->right < 0 ||
+          g_array_index (lines, NodDiffLine, row->left).kind != NOD_DIFF_LINE_REMOVED ||
+          g_array_index (lines, NodDiffLine, row->right).kind != NOD_DIFF_LINE_ADDED)
+        continue;
+
+      pair = g_new0 (WordPair, 1);
+      pair->old_index = row->left;
+      pair->new_index = row->right;
+      /* the texts the rows show, so the ranges fall on the buffer's characters */
+      pair->old_text = file_line_text (file, row->left);
+      pair->new_text = file_line_text (file, row->right);
+      pair->old_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
+      pair->new_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
+      if (nod_word_diff (pair->old_text, strlen (pair->old_text),
+                         pair->new_text, strlen (pair->new_text),
+                         pair->old_ranges, pair->new_ranges))
+        g_ptr_array_add (pairs, pair);
+      else
+        word_pair_free (pair);
     }
 
-  g_task_return_boolean (task, !g_cancellable_is_cancelled (cancellable));
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_pointer (task, g_steal_pointer (&pairs), (GDestroyNotify) g_ptr_array_unref);
 }
 
 static void
@@ -866,17 +928,15 @@ pane_apply_ranges (Pane       *pane,
 {
   GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
   GtkTextTag *tag = pane_tag (pane, tag_name);
-  glong text_chars = g_utf8_strlen (text, -1);
+  gsize text_length = strlen (text);
 
   for (guint i = 0; i < ranges->len; i++)
     {
       NodTextRange *range = &g_array_index (ranges, NodTextRange, i);
-      glong from = g_utf8_pointer_to_offset (text, text + MIN (range->start, strlen (text)));
-      glong to = g_utf8_pointer_to_offset (text, text + MIN (range->end, strlen (text)));
+      glong from = g_utf8_pointer_to_offset (text, text + MIN (range->start, text_length));
+      glong to = g_utf8_pointer_to_offset (text, text + MIN (range->end, text_length));
       GtkTextIter start, end;
 
-      from = MIN (from, text_chars);
-      to = MIN (to, text_chars);
       gtk_text_buffer_get_iter_at_line_offset (buffer, &start, (int) row_index, (int) from);
       gtk_text_buffer_get_iter_at_line_offset (buffer, &end, (int) row_index, (int) to);
       gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
@@ -904,6 +964,45 @@ pane_index_lines (Pane  *pane,
   return where;
 }
 
+/* Tags a budget's worth of the word diffs; rows may have moved since the last step (a
+ * thread added, a gap expanded), so where the lines are is looked up each time. */
+static gboolean
+nod_diff_view_apply_words_step (gpointer user_data)
+{
+  NodDiffView *self = user_data;
+  gint64 deadline_us = g_get_monotonic_time () + FILL_BUDGET_US;
+  gboolean side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
+  Pane *old_pane = &self->panes[0];
+  Pane *new_pane = &self->panes[side_by_side ? 1 : 0];
+  guint line_count = nod_diff_file_get_lines (self->file)->len;
+  g_autoptr(GArray) old_where = pane_index_lines (old_pane, line_count);
+  g_autoptr(GArray) new_where = old_pane == new_pane ? g_array_ref (old_where)
+                                                     : pane_index_lines (new_pane, line_count);
+
+  self->fill_chunks++;
+  while (self->next_word_pair < self->word_pairs->len)
+    {
+      WordPair *pair = g_ptr_array_index (self->word_pairs, self->next_word_pair++);
+      gint old_row = g_array_index (old_where, gint, pair->old_index);
+      gint new_row = g_array_index (new_where, gint, pair->new_index);
+
+      if (old_row >= 0 && new_row >= 0)
+        {
+          pane_apply_ranges (old_pane, (guint) old_row, pair->old_text, pair->old_ranges,
+                             "diff-word-removed");
+          pane_apply_ranges (new_pane, (guint) new_row, pair->new_text, pair->new_ranges,
+                             "diff-word-added");
+        }
+      if ((self->next_word_pair & 15) == 0 && g_get_monotonic_time () > deadline_us)
+        return G_SOURCE_CONTINUE;
+    }
+
+  self->fill_source_id = 0;
+  g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
+  nod_diff_view_set_filling (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_words_done (GObject      *source_object,
                GAsyncResult *result,
@@ -911,77 +1010,30 @@ on_words_done (GObject      *source_object,
 {
   GWeakRef *weak_self = user_data;
   g_autoptr(NodDiffView) self = g_weak_ref_get (weak_self);
-  GPtrArray *pairs = g_task_get_task_data (G_TASK (result));
-  gboolean computed = g_task_propagate_boolean (G_TASK (result), NULL);
-  gboolean side_by_side;
-  Pane *old_pane, *new_pane;
-  g_autoptr(GArray) old_where = NULL;
-  g_autoptr(GArray) new_where = NULL;
-  guint line_count;
+  g_autoptr(GPtrArray) pairs = g_task_propagate_pointer (G_TASK (result), NULL);
 
   g_weak_ref_clear (weak_self);
   g_free (weak_self);
-  if (self == NULL || !computed ||
+  if (self == NULL || pairs == NULL ||
       GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "generation")) != self->generation)
     return;
 
-  side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
-  old_pane = &self->panes[0];
-  new_pane = &self->panes[side_by_side ? 1 : 0];
-
-  line_count = nod_diff_file_get_lines (self->file)->len;
-  old_where = pane_index_lines (old_pane, line_count);
-  new_where = old_pane == new_pane ? g_array_ref (old_where)
-                                   : pane_index_lines (new_pane, line_count);
-  for (guint i = 0; i < pairs->len; i++)
-    {
-      WordPair *pair = g_ptr_array_index (pairs, i);
-      gint old_row = g_array_index (old_where, gint, pair->old_index);
-      gint new_row = g_array_index (new_where, gint, pair->new_index);
-
-      if (!pair->found || old_row < 0 || new_row < 0)
-        continue;
-      pane_apply_ranges (old_pane, (guint) old_row, pair->old_text, pair->old_ranges,
-                         "diff-word-removed");
-      pane_apply_ranges (new_pane, (guint) new_row, pair->new_text, pair->new_ranges,
-                         "diff-word-added");
-    }
-
   g_clear_object (&self->word_cancellable);
-  nod_diff_view_set_filling (self, FALSE);
+  self->word_pairs = g_steal_pointer (&pairs);
+  self->next_word_pair = 0;
+  self->fill_source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE,
+                                          nod_diff_view_apply_words_step, self, NULL);
 }
 
 static void
 nod_diff_view_start_words (NodDiffView *self)
 {
-  GArray *lines = nod_diff_file_get_lines (self->file);
-  g_autoptr(GArray) rows = nod_diff_lines_side_by_side (lines);
-  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (word_pair_free);
   g_autoptr(GTask) task = NULL;
   GWeakRef *weak_self;
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      NodDiffRow *row = &g_array_index (rows, NodDiffRow, i);
-      const NodDiffLine *old_line = file_line (self, row->left);
-      const NodDiffLine *new_line = file_line (self, row->right);
-      WordPair *pair;
-
-      if (old_line == NULL || new_line == NULL ||
-          old_line->kind != NOD_DIFF_LINE_REMOVED || new_line->kind != NOD_DIFF_LINE_ADDED)
-        continue;
-      pair = g_new0 (WordPair, 1);
-      pair->old_index = row->left;
-      pair->new_index = row->right;
-      /* the texts the rows show, so the ranges fall on the buffer's characters */
-      pair->old_text = text_for_line (self, row->left);
-      pair->new_text = text_for_line (self, row->right);
-      pair->old_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
-      pair->new_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
-      g_ptr_array_add (pairs, pair);
-    }
-
-  if (pairs->len == 0)
+  /* parsed here, so the worker only reads the lines */
+  if (nod_diff_file_get_additions (self->file) == 0 ||
+      nod_diff_file_get_deletions (self->file) == 0)
     {
       nod_diff_view_set_filling (self, FALSE);
       return;
@@ -995,7 +1047,7 @@ nod_diff_view_start_words (NodDiffView *self)
   task = g_task_new (NULL, self->word_cancellable, on_words_done, weak_self);
   g_task_set_source_tag (task, nod_diff_view_start_words);
   g_object_set_data (G_OBJECT (task), "generation", GUINT_TO_POINTER (self->generation));
-  g_task_set_task_data (task, g_ptr_array_ref (pairs), (GDestroyNotify) g_ptr_array_unref);
+  g_task_set_task_data (task, g_object_ref (self->file), g_object_unref);
   g_task_run_in_thread (task, compute_words);
 }
 
@@ -1695,6 +1747,7 @@ nod_diff_view_dispose (GObject *object)
 
   self->generation++;
   g_clear_handle_id (&self->fill_source_id, g_source_remove);
+  g_clear_handle_id (&self->rest_source_id, g_source_remove);
   if (self->word_cancellable != NULL)
     g_cancellable_cancel (self->word_cancellable);
   g_clear_object (&self->word_cancellable);
@@ -1717,6 +1770,7 @@ nod_diff_view_finalize (GObject *object)
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
     pane_finalize (&self->panes[i]);
   g_clear_pointer (&self->entries, g_array_unref);
+  g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
   g_clear_pointer (&self->gaps, g_array_unref);
   g_clear_pointer (&self->web_url, g_free);
 
