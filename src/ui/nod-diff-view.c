@@ -1158,6 +1158,43 @@ expand_action (GtkWidget  *widget,
 
 /* Widgets under lines */
 
+/* The widgets under lines (threads, comments being written) take the width the pane shows:
+ * a text view gives an anchored child only the width it asks for. */
+static void
+pane_size_children (Pane *pane)
+{
+  GtkAdjustment *hadjustment;
+  GtkTextView *text_view;
+  int width;
+
+  if (pane->view == NULL)
+    return;
+  text_view = GTK_TEXT_VIEW (pane->view);
+  hadjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (pane->view));
+  if (hadjustment == NULL)
+    return;
+  width = (int) gtk_adjustment_get_page_size (hadjustment) -
+          gtk_text_view_get_left_margin (text_view) - gtk_text_view_get_right_margin (text_view) -
+          gtk_widget_get_width (GTK_WIDGET (gtk_source_view_get_gutter (pane->view,
+                                                                        GTK_TEXT_WINDOW_LEFT)));
+  width = MAX (width, 1);
+  for (guint i = 0; i < pane->rows->len; i++)
+    {
+      Row *row = &g_array_index (pane->rows, Row, i);
+
+      if (row->kind == ROW_WIDGET && row->widget != NULL)
+        gtk_widget_set_size_request (row->widget, width, -1);
+    }
+}
+
+static void
+on_page_size_changed (GtkAdjustment *hadjustment,
+                      GParamSpec    *pspec,
+                      Pane          *pane)
+{
+  pane_size_children (pane);
+}
+
 static Pane *
 nod_diff_view_pane_for_side (NodDiffView *self,
                              gboolean     old_side)
@@ -1258,6 +1295,7 @@ nod_diff_view_attach (NodDiffView *self,
   row.widget = attached->widget;
   pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
   gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (pane->view), attached->widget, anchor);
+  pane_size_children (pane);
 
   if (side_by_side)
     {
@@ -1273,6 +1311,7 @@ nod_diff_view_attach (NodDiffView *self,
       row.widget = attached->spacer;
       pane_insert_row (other, index, &row, NULL, &anchor, &start, &end);
       gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (other->view), attached->spacer, anchor);
+      pane_size_children (other);
     }
 
   return TRUE;
@@ -1571,7 +1610,6 @@ pane_create_numbers (Pane *pane,
   g_signal_connect (renderer, "query-data", G_CALLBACK (on_query_data), pane);
   g_signal_connect (renderer, "query-activatable", G_CALLBACK (on_query_activatable), pane);
   g_signal_connect (renderer, "activate", G_CALLBACK (on_gutter_activate), pane);
-  gtk_widget_set_size_request (GTK_WIDGET (renderer), 40, -1);
   gtk_source_gutter_insert (gtk_source_view_get_gutter (pane->view, GTK_TEXT_WINDOW_LEFT),
                             renderer, position);
 
@@ -1622,6 +1660,8 @@ pane_init (NodDiffView *self,
 
   pane->scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
   gtk_scrolled_window_set_child (pane->scroller, GTK_WIDGET (pane->view));
+  g_signal_connect (gtk_scrolled_window_get_hadjustment (pane->scroller), "notify::page-size",
+                    G_CALLBACK (on_page_size_changed), pane);
   gtk_widget_set_hexpand (GTK_WIDGET (pane->scroller), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (pane->scroller), TRUE);
 }
@@ -1632,6 +1672,48 @@ pane_finalize (Pane *pane)
   g_clear_pointer (&pane->rows, g_array_unref);
   g_clear_pointer (&pane->syntax_tags, g_hash_table_unref);
   g_clear_object (&pane->buffer);
+}
+
+/* The number columns are as wide as the file's largest line number. */
+static void
+nod_diff_view_size_gutters (NodDiffView *self)
+{
+  GArray *lines = self->file != NULL ? nod_diff_file_get_lines (self->file) : NULL;
+  guint largest = 999;
+  char digits[16];
+  guint digit_count;
+
+  for (guint i = 0; lines != NULL && i < lines->len; i++)
+    {
+      const NodDiffLine *line = &g_array_index (lines, NodDiffLine, i);
+
+      largest = MAX (largest, MAX (line->old_line + line->old_count,
+                                   line->new_line + line->new_count));
+    }
+  if (self->new_highlight != NULL)
+    largest = MAX (largest, nod_diff_highlight_get_line_count (self->new_highlight));
+  if (self->old_highlight != NULL)
+    largest = MAX (largest, nod_diff_highlight_get_line_count (self->old_highlight));
+
+  digit_count = (guint) g_snprintf (digits, sizeof digits, "%u", largest);
+  memset (digits, '0', digit_count);
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
+    {
+      GtkSourceGutterRenderer *renderers[] = { self->panes[i].old_numbers,
+                                               self->panes[i].new_numbers };
+
+      for (guint j = 0; j < G_N_ELEMENTS (renderers); j++)
+        {
+          int width = 0, height = 0;
+
+          gtk_source_gutter_renderer_text_measure (
+            GTK_SOURCE_GUTTER_RENDERER_TEXT (renderers[j]), digits, &width, &height);
+          gtk_widget_set_size_request (GTK_WIDGET (renderers[j]),
+                                       width + 2 * gtk_source_gutter_renderer_get_xpad (
+                                                     renderers[j]),
+                                       -1);
+        }
+    }
 }
 
 /* The layout and what is shown */
@@ -1752,6 +1834,14 @@ nod_diff_view_dispose (GObject *object)
     g_cancellable_cancel (self->word_cancellable);
   g_clear_object (&self->word_cancellable);
   g_clear_pointer (&self->attached, g_ptr_array_unref);
+  for (guint i = 0; self->stack != NULL && i < G_N_ELEMENTS (self->panes); i++)
+    {
+      g_signal_handlers_disconnect_by_func (
+        gtk_scrolled_window_get_hadjustment (self->panes[i].scroller),
+        on_page_size_changed, &self->panes[i]);
+      self->panes[i].view = NULL;
+      self->panes[i].scroller = NULL;
+    }
   if (self->stack != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->stack));
   self->stack = NULL;
@@ -1931,6 +2021,7 @@ nod_diff_view_init (NodDiffView *self)
                            G_CALLBACK (on_dark_changed), self, 0);
   nod_diff_view_update_colors (self);
   nod_diff_view_update_panes (self);
+  nod_diff_view_size_gutters (self);
   nod_diff_view_update_page (self);
 }
 
@@ -1975,6 +2066,7 @@ nod_diff_view_set_file (NodDiffView *self,
   else
     g_clear_pointer (&self->gaps, g_array_unref);
 
+  nod_diff_view_size_gutters (self);
   nod_diff_view_update_page (self);
   nod_diff_view_refill (self);
 }
@@ -2024,7 +2116,8 @@ nod_diff_view_add_widget (NodDiffView *self,
   g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
   g_return_val_if_fail (gtk_widget_get_parent (widget) == NULL, FALSE);
 
-  if (self->file == NULL || line_number == 0)
+  /* no file, or disposed */
+  if (self->file == NULL || self->stack == NULL || line_number == 0)
     return FALSE;
 
   attached = g_new0 (Attached, 1);
@@ -2055,7 +2148,7 @@ nod_diff_view_remove_widget (NodDiffView *self,
   g_return_if_fail (NOD_IS_DIFF_VIEW (self));
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  for (guint i = 0; i < self->attached->len; i++)
+  for (guint i = 0; self->attached != NULL && i < self->attached->len; i++)
     {
       Attached *attached = g_ptr_array_index (self->attached, i);
 
