@@ -650,6 +650,77 @@ test_diff_view_odd_text (void)
   g_assert_finalize_object (g_steal_pointer (&view));
 }
 
+static const char *
+scheme_id (NodDiffView *view)
+{
+  GtkWidget *source_view = find_widget (GTK_WIDGET (view), GTK_SOURCE_TYPE_VIEW);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (source_view));
+  GtkSourceStyleScheme *scheme = gtk_source_buffer_get_style_scheme (GTK_SOURCE_BUFFER (buffer));
+
+  return scheme != NULL ? gtk_source_style_scheme_get_id (scheme) : NULL;
+}
+
+/* The view follows the style manager: Adwaita's light or dark scheme, and diff colours that
+ * are see-through so the text stays readable on either. */
+static void
+test_diff_view_dark (void)
+{
+  g_autoptr(NodDiffView) view = NULL;
+  g_autoptr(NodDiffFile) file = NULL;
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  if (skip_without_display ())
+    return;
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  view = create_view ();
+  file = nod_diff_file_new ("main.c", "main.c", "100644", "100644", 0, c_diff);
+  set_file_and_wait (view, file, c_old, c_new);
+  g_assert_cmpstr (scheme_id (view), ==, "Adwaita");
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (manager));
+  g_assert_cmpstr (scheme_id (view), ==, "Adwaita-dark");
+  /* the highlight copied from the hidden buffers is still there */
+  g_assert_true (nod_diff_view_row_has_tag (view, 0, 2, 0, "syntax:comment"));
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+  g_assert_finalize_object (g_steal_pointer (&view));
+}
+
+static void
+test_diff_view_clear (void)
+{
+  g_autoptr(NodDiffView) view = NULL;
+  g_autoptr(NodDiffFile) file = NULL;
+  g_autoptr(GtkWidget) thread = g_object_ref_sink (gtk_label_new ("A thread"));
+
+  if (skip_without_display ())
+    return;
+
+  view = create_view ();
+  file = nod_diff_file_new ("f.txt", "f.txt", "100644", "100644", 0, two_hunks);
+  set_file_and_wait (view, file, NULL, NULL);
+  g_assert_true (nod_diff_view_add_widget (view, TRUE, 3, thread));
+  g_assert_nonnull (gtk_widget_get_parent (thread));
+
+  /* another file (or none) takes the threads away */
+  set_file_and_wait (view, NULL, NULL, NULL);
+  g_assert_null (nod_diff_view_get_file (view));
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 0);
+  g_assert_null (gtk_widget_get_parent (thread));
+  g_assert_false (nod_diff_view_get_cursor_line (view, NULL, NULL));
+  g_assert_false (nod_diff_view_move_to_change (view, FALSE));
+  g_assert_false (nod_diff_view_add_widget (view, TRUE, 3, thread));
+
+  /* set again while filling: only the last one is shown */
+  nod_diff_view_set_file (view, file, NULL, NULL, NULL);
+  set_file_and_wait (view, file, NULL, NULL);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
+
+  g_assert_finalize_object (g_steal_pointer (&view));
+}
+
 /* The isolated XDG dirs hide the system's language definitions and style schemes: the
  * highlight is looked for where the system keeps them. */
 static void
@@ -702,6 +773,8 @@ main (int   argc,
   g_test_add_func ("/nod/diff-view/hidden", test_diff_view_hidden);
   g_test_add_func ("/nod/diff-view/large-in-chunks", test_diff_view_large_in_chunks);
   g_test_add_func ("/nod/diff-view/odd-text", test_diff_view_odd_text);
+  g_test_add_func ("/nod/diff-view/dark", test_diff_view_dark);
+  g_test_add_func ("/nod/diff-view/clear", test_diff_view_clear);
 
   return g_test_run ();
 }
