@@ -102,42 +102,42 @@ typedef enum
 
 struct _NodDiffView
 {
-  GtkWidget      parent_instance;
+  GtkWidget         parent_instance;
 
-  GtkStack      *stack;
-  GtkWidget     *panes_box;
-  AdwStatusPage *hidden_page;
-  GtkWidget     *show_button;
-  GtkWidget     *browser_button;
-  Pane           panes[2];
-  guint          active_pane;
+  GtkStack         *stack;
+  GtkWidget        *panes_box;
+  AdwStatusPage    *hidden_page;
+  GtkWidget        *show_button;
+  GtkWidget        *browser_button;
+  Pane              panes[2];
+  guint             active_pane;
 
-  NodDiffFile   *file;
-  char          *web_url;
-  NodDiffHighlight *old_highlight;  /* the whole texts, NULL when not known */
+  NodDiffFile      *file;
+  char             *web_url;
+  NodDiffHighlight *old_highlight;   /* the whole texts, NULL when not known */
   NodDiffHighlight *new_highlight;
-  GArray        *gaps;            /* Gap */
-  GPtrArray     *attached;        /* Attached */
-  NodDiffLayout  layout;
-  gboolean       revealed;        /* a generated file's diff, after "Show diff" */
+  GArray           *gaps;            /* Gap */
+  GPtrArray        *attached;        /* Attached */
+  NodDiffLayout     layout;
+  gboolean          revealed;        /* a generated file's diff, after "Show diff" */
 
   /* The fill in progress. */
-  guint          generation;
-  FillPhase      phase;
-  GArray        *entries;
-  guint          next_entry;
-  guint          fill_source_id;
-  guint          rest_source_id;  /* highlights the rest of the texts, for expanding */
-  guint          fill_chunks;
-  GCancellable  *word_cancellable;
-  GPtrArray     *word_pairs;      /* WordPair, being applied */
-  guint          next_word_pair;
-  gboolean       filling;
+  guint             generation;
+  FillPhase         phase;
+  GArray           *entries;
+  guint             next_entry;
+  guint             fill_source_id;
+  guint             rest_source_id;  /* highlights the rest of the texts, for expanding */
+  guint             fill_chunks;
+  GCancellable     *word_cancellable;
+  GPtrArray        *word_pairs;      /* WordPair, being applied */
+  guint             next_word_pair;
+  gboolean          filling;
 
-  GdkRGBA        added_color;
-  GdkRGBA        removed_color;
-  GdkRGBA        added_word_color;
-  GdkRGBA        removed_word_color;
+  GdkRGBA           added_color;
+  GdkRGBA           removed_color;
+  GdkRGBA           added_word_color;
+  GdkRGBA           removed_word_color;
 };
 
 G_DEFINE_FINAL_TYPE (NodDiffView, nod_diff_view, GTK_TYPE_WIDGET)
@@ -161,8 +161,6 @@ static void nod_diff_view_refill        (NodDiffView *self);
 static void nod_diff_view_start_words   (NodDiffView *self);
 static void nod_diff_view_attach_all    (NodDiffView *self);
 static void attached_release_spacer     (Attached    *attached);
-
-/* Text from strangers */
 
 /* Rows */
 
@@ -980,6 +978,16 @@ nod_diff_view_apply_words_step (gpointer user_data)
                                                      : pane_index_lines (new_pane, line_count);
 
   self->fill_chunks++;
+  /* above the highlight's copies, made since: a style with a background would hide them */
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
+    {
+      GtkTextTagTable *table =
+        gtk_text_buffer_get_tag_table (GTK_TEXT_BUFFER (self->panes[i].buffer));
+      int top = gtk_text_tag_table_get_size (table) - 1;
+
+      gtk_text_tag_set_priority (pane_tag (&self->panes[i], "diff-word-removed"), top);
+      gtk_text_tag_set_priority (pane_tag (&self->panes[i], "diff-word-added"), top);
+    }
   while (self->next_word_pair < self->word_pairs->len)
     {
       WordPair *pair = g_ptr_array_index (self->word_pairs, self->next_word_pair++);
