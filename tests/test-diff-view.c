@@ -273,6 +273,17 @@ test_diff_view_expand (void)
   assert_row (view, 0, 48, "line 52", 52, 53);
   g_assert_true (nod_diff_view_row_has_tag (view, 0, 49, -1, "diff-expander"));
 
+  /* kept across a change of layout, expanders and all */
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  nod_test_wait_until (filled, view);
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_UNIFIED);
+  nod_test_wait_until (filled, view);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 50);
+  g_assert_true (nod_diff_view_row_has_tag (view, 0, 0, -1, "diff-expander"));
+  assert_row (view, 0, 1, "line 8", 8, 8);
+  assert_row (view, 0, 48, "line 52", 52, 53);
+  g_assert_true (nod_diff_view_row_has_tag (view, 0, 49, -1, "diff-expander"));
+
   /* the rest above: 1-7, and the expander goes */
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.expand", "(us)", 0, "all");
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 56);
@@ -284,6 +295,17 @@ test_diff_view_expand (void)
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.expand", "(us)", 1, "all");
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 63);
   assert_row (view, 0, 62, "line 60", 60, 61);
+
+  /* what was expanded stays so side by side, and back */
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  nod_test_wait_until (filled, view);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 63 - 1);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 1), ==, 63 - 1);
+  assert_row (view, 0, 0, "line 1", 1, 1);
+  assert_row (view, 1, 61, "line 60", 60, 61);
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_UNIFIED);
+  nod_test_wait_until (filled, view);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 63);
 
   /* nothing more to show */
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.expand", "(us)", 1, "all");

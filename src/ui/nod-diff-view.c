@@ -67,10 +67,13 @@ typedef struct
   GHashTable              *syntax_tags;  /* hidden buffer's tag → this buffer's copy */
 } Pane;
 
-/* The new-side lines [first, last] of the full text that are not shown (first > last once
- * all are). */
+/* The new-side lines [start, end] of the full text between two hunks (or before the
+ * first, after the last), and those of them [first, last] still not shown (first > last
+ * once all are). */
 typedef struct
 {
+  guint start;
+  guint end;
   guint first;
   guint last;
 } Gap;
@@ -86,12 +89,13 @@ typedef struct
 } Attached;
 
 /* What a fill puts in the panes, in order: a diff line (or a pair of them side by side:
- * -1 for a filler), or an expander row for a gap. */
+ * -1 for a filler), an expander row for a gap, or a line of a gap already expanded. */
 typedef struct
 {
   gssize left;
   gssize right;
   gint   gap;
+  guint  unchanged;  /* its new-side number, 0 for the others */
 } Entry;
 
 typedef enum
@@ -593,6 +597,26 @@ pane_insert_line (NodDiffView *self,
   pane_highlight_row (self, pane, row, &start, &end);
 }
 
+/* Shows the new-side lines [first, last] of a gap as unchanged rows at row @index. */
+static void
+pane_insert_unchanged (NodDiffView *self,
+                       Pane        *pane,
+                       guint        index,
+                       guint        first,
+                       guint        last)
+{
+  GArray *lines = nod_diff_file_get_lines (self->file);
+
+  for (guint number = first; number <= last; number++)
+    {
+      Row row = { ROW_UNCHANGED, 0, number, -1, 0, NULL };
+      g_autofree char *text = nod_diff_highlight_dup_line (self->new_highlight, number);
+
+      row.old_line = nod_diff_lines_map_unchanged (lines, FALSE, number);
+      pane_insert_line (self, pane, index++, &row, text != NULL ? text : "");
+    }
+}
+
 static void
 pane_append_entry (NodDiffView *self,
                    Pane        *pane,
@@ -608,14 +632,50 @@ pane_append_entry (NodDiffView *self,
       pane_insert_expander (self, pane, pane->rows->len, (guint) entry->gap);
       return;
     }
+  if (entry->unchanged > 0)
+    {
+      pane_insert_unchanged (self, pane, pane->rows->len, entry->unchanged, entry->unchanged);
+      return;
+    }
 
   row = row_for_line (self, index);
   text = file_line_text (self->file, index);
   pane_insert_line (self, pane, pane->rows->len, &row, text);
 }
 
-/* The entries of a fill: the lines (or side-by-side rows) with an expander before each
- * hunk after a gap, and after the last hunk. */
+/* A gap's entries: the lines expanded below the hunk above, its expander while lines are
+ * hidden, the lines expanded above the hunk below. */
+static void
+nod_diff_view_append_gap (NodDiffView *self,
+                          guint        gap_index)
+{
+  const Gap *gap;
+  Entry entry = { -1, -1, -1, 0 };
+
+  if (self->gaps == NULL || gap_index >= self->gaps->len)
+    return;
+  gap = &g_array_index (self->gaps, Gap, gap_index);
+
+  for (guint number = gap->start; number < gap->first && number <= gap->end; number++)
+    {
+      entry.unchanged = number;
+      g_array_append_val (self->entries, entry);
+    }
+  if (gap_size (gap) > 0)
+    {
+      Entry expander = { -1, -1, (gint) gap_index, 0 };
+
+      g_array_append_val (self->entries, expander);
+    }
+  for (guint number = MAX (gap->last + 1, gap->first); number <= gap->end; number++)
+    {
+      entry.unchanged = number;
+      g_array_append_val (self->entries, entry);
+    }
+}
+
+/* The entries of a fill: the lines (or side-by-side rows), with each gap before the hunk
+ * it comes before, and the last after the last hunk. */
 static void
 nod_diff_view_build_entries (NodDiffView *self)
 {
@@ -646,30 +706,15 @@ nod_diff_view_build_entries (NodDiffView *self)
     {
       NodDiffRow *pair = &g_array_index (pairs, NodDiffRow, i);
       const NodDiffLine *line = file_line (self, pair->left >= 0 ? pair->left : pair->right);
-      Entry entry = { pair->left, pair->right, -1 };
+      Entry entry = { pair->left, pair->right, -1, 0 };
 
-      if (line != NULL && line->kind == NOD_DIFF_LINE_HUNK && self->gaps != NULL)
-        {
-          /* the gap before this hunk, counted in the order the hunks come */
-          if (gap_index < self->gaps->len &&
-              gap_size (&g_array_index (self->gaps, Gap, gap_index)) > 0)
-            {
-              Entry expander = { -1, -1, (gint) gap_index };
-
-              g_array_append_val (self->entries, expander);
-            }
-          gap_index++;
-        }
+      /* the gap before this hunk, counted in the order the hunks come */
+      if (line != NULL && line->kind == NOD_DIFF_LINE_HUNK)
+        nod_diff_view_append_gap (self, gap_index++);
       g_array_append_val (self->entries, entry);
     }
 
-  if (self->gaps != NULL && gap_index < self->gaps->len &&
-      gap_size (&g_array_index (self->gaps, Gap, gap_index)) > 0)
-    {
-      Entry expander = { -1, -1, (gint) gap_index };
-
-      g_array_append_val (self->entries, expander);
-    }
+  nod_diff_view_append_gap (self, gap_index);
 }
 
 /* The gaps: before each hunk and after the last, the new-side lines no hunk shows. Only
@@ -698,15 +743,17 @@ nod_diff_view_build_gaps (NodDiffView *self)
       gap.last = MIN (start, nod_diff_highlight_get_line_count (self->new_highlight) + 1) - 1;
       if (gap.last < gap.first)
         gap.last = gap.first - 1;
+      gap.start = gap.first;
+      gap.end = gap.last;
       g_array_append_val (self->gaps, gap);
       next_line = MAX (next_line, start + hunk->new_count);
     }
 
   {
-    Gap last = { next_line, nod_diff_highlight_get_line_count (self->new_highlight) };
+    guint line_count = nod_diff_highlight_get_line_count (self->new_highlight);
+    Gap last = { next_line, MAX (line_count, next_line - 1), next_line,
+                 MAX (line_count, next_line - 1) };
 
-    if (last.last < last.first)
-      last.last = last.first - 1;
     g_array_append_val (self->gaps, last);
   }
 }
@@ -769,6 +816,12 @@ nod_diff_view_fill_step (gpointer user_data)
         {
           highlight = self->new_highlight;
           needed = new_line->new_line;
+        }
+      else if (entry->unchanged > 0 &&
+               !nod_diff_highlight_covers (self->new_highlight, entry->unchanged))
+        {
+          highlight = self->new_highlight;
+          needed = entry->unchanged;
         }
       if (highlight != NULL)
         {
@@ -1074,26 +1127,6 @@ pane_find_expander (Pane  *pane,
     }
 
   return -1;
-}
-
-/* Shows the new-side lines [first, last] of a gap as unchanged rows at row @index. */
-static void
-pane_insert_unchanged (NodDiffView *self,
-                       Pane        *pane,
-                       guint        index,
-                       guint        first,
-                       guint        last)
-{
-  GArray *lines = nod_diff_file_get_lines (self->file);
-
-  for (guint number = first; number <= last; number++)
-    {
-      Row row = { ROW_UNCHANGED, 0, number, -1, 0, NULL };
-      g_autofree char *text = nod_diff_highlight_dup_line (self->new_highlight, number);
-
-      row.old_line = nod_diff_lines_map_unchanged (lines, FALSE, number);
-      pane_insert_line (self, pane, index++, &row, text != NULL ? text : "");
-    }
 }
 
 /* Shows EXPAND_STEP lines of a gap below the hunk above it ("down"), above the hunk below
