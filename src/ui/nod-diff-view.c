@@ -1514,6 +1514,11 @@ on_key_pressed (GtkEventControllerKey *controller,
   GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
   const char *action = NULL;
 
+  /* some layouts need Shift for a bracket */
+  if ((keyval == GDK_KEY_bracketright || keyval == GDK_KEY_bracketleft) &&
+      modifiers == GDK_SHIFT_MASK)
+    modifiers = 0;
+
   if (modifiers == 0)
     {
       switch (keyval)
