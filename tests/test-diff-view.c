@@ -516,6 +516,16 @@ test_diff_view_changes_and_keys (void)
   g_assert_true (requested.old_side);
   g_assert_cmpuint (requested.line_number, ==, 21);
 
+  /* straight to a line, by its number on either side */
+  g_assert_true (nod_diff_view_select_line (view, FALSE, 5));
+  g_assert_true (nod_diff_view_get_cursor_line (view, &old_side, &line_number));
+  g_assert_false (old_side);
+  g_assert_cmpuint (line_number, ==, 5);
+  g_assert_true (nod_diff_view_select_line (view, TRUE, 20));
+  g_assert_true (nod_diff_view_get_cursor_line (view, &old_side, &line_number));
+  g_assert_cmpuint (line_number, ==, 21);
+  g_assert_false (nod_diff_view_select_line (view, TRUE, 10));
+
   /* a click on a line number: the new side's number of "B2" (row 4) */
   {
     GtkWidget *source_view = find_widget (GTK_WIDGET (view), GTK_SOURCE_TYPE_VIEW);
@@ -588,6 +598,17 @@ test_diff_view_hidden (void)
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.show", NULL);
   nod_test_wait_until (filled, view);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "diff");
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
+
+  /* one GitLab collapsed, sent all the same */
+  g_clear_object (&generated);
+  generated = nod_diff_file_new ("big.c", "big.c", NULL, NULL, NOD_DIFF_FILE_COLLAPSED,
+                                 two_hunks);
+  set_file_and_wait (view, generated, NULL, NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "hidden");
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "diff.show")));
+  gtk_widget_activate_action (GTK_WIDGET (view), "diff.show", NULL);
+  nod_test_wait_until (filled, view);
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
 
   g_assert_finalize_object (g_steal_pointer (&view));

@@ -863,6 +863,16 @@ nod_diff_view_fill_step (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Whether a file's diff waits behind "Show diff": generated, or one GitLab collapsed but
+ * sent all the same. */
+static gboolean
+nod_diff_view_is_folded (NodDiffFile *file)
+{
+  NodDiffFileFlags folding = NOD_DIFF_FILE_GENERATED | NOD_DIFF_FILE_COLLAPSED;
+
+  return (nod_diff_file_get_flags (file) & folding) != 0;
+}
+
 /* Empties the panes and fills them again from the file, in the current layout. */
 static void
 nod_diff_view_refill (NodDiffView *self)
@@ -885,7 +895,7 @@ nod_diff_view_refill (NodDiffView *self)
   self->fill_chunks = 0;
   if (self->file == NULL ||
       nod_diff_file_get_visibility (self->file) != NOD_DIFF_FILE_SHOWN ||
-      ((nod_diff_file_get_flags (self->file) & NOD_DIFF_FILE_GENERATED) && !self->revealed))
+      (nod_diff_view_is_folded (self->file) && !self->revealed))
     {
       self->phase = FILL_DONE;
       nod_diff_view_set_filling (self, FALSE);
@@ -1789,8 +1799,7 @@ nod_diff_view_update_page (NodDiffView *self)
 {
   NodDiffFileVisibility visibility = self->file != NULL ? nod_diff_file_get_visibility (self->file)
                                                         : NOD_DIFF_FILE_SHOWN;
-  gboolean generated = self->file != NULL &&
-                       (nod_diff_file_get_flags (self->file) & NOD_DIFF_FILE_GENERATED) != 0;
+  gboolean folded = self->file != NULL && nod_diff_view_is_folded (self->file);
 
   gtk_widget_set_visible (self->browser_button, self->web_url != NULL);
   gtk_widget_set_visible (self->show_button, FALSE);
@@ -1815,11 +1824,20 @@ nod_diff_view_update_page (NodDiffView *self)
       break;
     }
 
-  if (generated && !self->revealed)
+  if (folded && !self->revealed)
     {
-      adw_status_page_set_title (self->hidden_page, _("Generated file"));
-      adw_status_page_set_description (self->hidden_page,
-                                       _("Changes to generated files are hidden."));
+      if (nod_diff_file_get_flags (self->file) & NOD_DIFF_FILE_GENERATED)
+        {
+          adw_status_page_set_title (self->hidden_page, _("Generated file"));
+          adw_status_page_set_description (self->hidden_page,
+                                           _("Changes to generated files are hidden."));
+        }
+      else
+        {
+          adw_status_page_set_title (self->hidden_page, _("Large diff"));
+          adw_status_page_set_description (self->hidden_page,
+                                           _("GitLab collapsed this file's changes."));
+        }
       gtk_widget_set_visible (self->show_button, TRUE);
       gtk_stack_set_visible_child_name (self->stack, "hidden");
       return;
@@ -2272,6 +2290,36 @@ nod_diff_view_get_cursor_line (NodDiffView *self,
     *old_side = side;
   if (line_number != NULL)
     *line_number = number;
+  return TRUE;
+}
+
+gboolean
+nod_diff_view_select_line (NodDiffView *self,
+                           gboolean     old_side,
+                           guint        line_number)
+{
+  Pane *pane;
+  gint found;
+
+  g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
+
+  if (self->file == NULL || self->stack == NULL || self->phase != FILL_DONE ||
+      line_number == 0)
+    return FALSE;
+
+  pane = nod_diff_view_pane_for_side (self, old_side);
+  found = pane_find_line (pane, old_side, line_number);
+  if (found < 0)
+    {
+      nod_diff_view_expand_line (self, old_side, line_number);
+      found = pane_find_line (pane, old_side, line_number);
+    }
+  if (found < 0)
+    return FALSE;
+
+  self->active_pane = pane == &self->panes[0] ? 0 : 1;
+  for (guint i = 0; i < (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE ? 2u : 1u); i++)
+    pane_place_cursor (&self->panes[i], (guint) found);
   return TRUE;
 }
 
