@@ -583,6 +583,11 @@ test_diff_view_hidden (void)
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "diff.show")));
   g_assert_true (find_widget (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE) != NULL);
+  /* only a web page is offered to the browser */
+  nod_diff_view_set_file (view, large, NULL, NULL, "file:///etc/passwd");
+  g_assert_false (gtk_widget_get_visible (button));
+  set_file_and_wait (view, large, NULL, NULL);
+  g_assert_true (gtk_widget_get_visible (button));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (
                      find_widget (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE))),
                    ==, "Too large to show here");

@@ -2105,19 +2105,30 @@ nod_diff_view_set_file (NodDiffView *self,
                         const char  *web_url)
 {
   GtkSourceLanguage *language = NULL;
+  const char *scheme = web_url != NULL ? g_uri_peek_scheme (web_url) : NULL;
 
   g_return_if_fail (NOD_IS_DIFF_VIEW (self));
   g_return_if_fail (file == NULL || NOD_IS_DIFF_FILE (file));
 
+  /* disposed: nothing to show it in */
+  if (self->stack == NULL)
+    return;
+
   g_set_object (&self->file, file);
   g_free (self->web_url);
-  self->web_url = g_strdup (web_url);
+  /* only a web page goes to the browser */
+  self->web_url = g_strcmp0 (scheme, "https") == 0 || g_strcmp0 (scheme, "http") == 0
+                  ? g_strdup (web_url) : NULL;
   self->revealed = FALSE;
   g_ptr_array_set_size (self->attached, 0);
 
   if (file != NULL)
-    language = gtk_source_language_manager_guess_language (
-      gtk_source_language_manager_get_default (), nod_diff_file_get_path (file), NULL);
+    {
+      g_autofree char *name = g_path_get_basename (nod_diff_file_get_path (file));
+
+      language = gtk_source_language_manager_guess_language (
+        gtk_source_language_manager_get_default (), name, NULL);
+    }
   g_clear_object (&self->old_highlight);
   g_clear_object (&self->new_highlight);
   if (file != NULL && old_text != NULL)
