@@ -14,6 +14,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "nod-diff-highlight.h"
+#include "nod-diff-pane.h"
 #include "nod-diff-view.h"
 #include "nod-word-diff.h"
 
@@ -32,40 +33,6 @@
 #define FILL_BUDGET_US     (6 * 1000)
 #define FILL_CHUNK_ROWS    400
 #define EXPAND_STEP        20
-
-typedef enum
-{
-  ROW_HUNK,
-  ROW_CONTEXT,     /* a context line of a hunk */
-  ROW_UNCHANGED,   /* expanded from the full text */
-  ROW_ADDED,
-  ROW_REMOVED,
-  ROW_FILLER,      /* side by side: the other side's line faces nothing here */
-  ROW_EXPANDER,
-  ROW_WIDGET,      /* a child widget, or its spacer, under the row above */
-} RowKind;
-
-typedef struct
-{
-  RowKind    kind;
-  guint      old_line;
-  guint      new_line;
-  gssize     line_index;  /* into the file's lines, -1 when not a diff line */
-  guint      gap;         /* ROW_EXPANDER: index into gaps */
-  GtkWidget *widget;      /* ROW_WIDGET: the child at the anchor (not owned) */
-} Row;
-
-typedef struct
-{
-  NodDiffView             *owner;
-  GtkScrolledWindow       *scroller;
-  GtkSourceView           *view;
-  GtkSourceBuffer         *buffer;
-  GtkSourceGutterRenderer *old_numbers;
-  GtkSourceGutterRenderer *new_numbers;
-  GArray                  *rows;         /* Row per buffer line */
-  GHashTable              *syntax_tags;  /* hidden buffer's tag → this buffer's copy */
-} Pane;
 
 /* The new-side lines [start, end] of the full text between two hunks (or before the
  * first, after the last), and those of them [first, last] still not shown (first > last
@@ -166,131 +133,6 @@ static void nod_diff_view_start_words   (NodDiffView *self);
 static void nod_diff_view_attach_all    (NodDiffView *self);
 static void attached_release_spacer     (Attached    *attached);
 
-/* Rows */
-
-static Row *
-pane_get_row (Pane *pane,
-              guint index)
-{
-  return index < pane->rows->len ? &g_array_index (pane->rows, Row, index) : NULL;
-}
-
-/* Inserts @row as buffer line @index (0 … rows->len) with @text; @start and @end are left
- * around the row, its newline included (so an empty row can carry its background). With
- * @anchor_out, the row holds a child anchor instead. Every row ends with a newline: the
- * buffer's last line, empty, is no row. */
-static void
-pane_insert_row (Pane                *pane,
-                 guint                index,
-                 const Row           *row,
-                 const char          *text,
-                 GtkTextChildAnchor **anchor_out,
-                 GtkTextIter         *start,
-                 GtkTextIter         *end)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter iter;
-  GtkTextMark *mark;
-
-  g_assert (index <= pane->rows->len);
-
-  gtk_text_buffer_get_iter_at_line (buffer, &iter, (int) index);
-  mark = gtk_text_buffer_create_mark (buffer, NULL, &iter, TRUE);
-  if (anchor_out != NULL)
-    *anchor_out = gtk_text_buffer_create_child_anchor (buffer, &iter);
-  else
-    gtk_text_buffer_insert (buffer, &iter, text, -1);
-  gtk_text_buffer_insert (buffer, &iter, "\n", 1);
-
-  *end = iter;
-  gtk_text_buffer_get_iter_at_mark (buffer, start, mark);
-  gtk_text_buffer_delete_mark (buffer, mark);
-
-  g_array_insert_val (pane->rows, index, *row);
-}
-
-static void
-pane_delete_row (Pane  *pane,
-                 guint  index)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter start, end;
-
-  g_assert (index < pane->rows->len);
-
-  gtk_text_buffer_get_iter_at_line (buffer, &start, (int) index);
-  gtk_text_buffer_get_iter_at_line (buffer, &end, (int) index + 1);
-  gtk_text_buffer_delete (buffer, &start, &end);
-  g_array_remove_index (pane->rows, index);
-}
-
-static void
-pane_clear (Pane *pane)
-{
-  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (pane->buffer), "", 0);
-  g_array_set_size (pane->rows, 0);
-}
-
-static gboolean
-row_is_change (Pane  *pane,
-               guint  index)
-{
-  Row *row = pane_get_row (pane, index);
-
-  /* a widget under a changed line is still inside its run */
-  while (row != NULL && row->kind == ROW_WIDGET && index > 0)
-    row = pane_get_row (pane, --index);
-
-  return row != NULL &&
-         (row->kind == ROW_ADDED || row->kind == ROW_REMOVED || row->kind == ROW_FILLER);
-}
-
-/* Tags and colours */
-
-static GtkTextTag *
-pane_tag (Pane       *pane,
-          const char *name)
-{
-  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (GTK_TEXT_BUFFER (pane->buffer));
-
-  return gtk_text_tag_table_lookup (table, name);
-}
-
-static void
-pane_apply_line_tag (Pane              *pane,
-                     RowKind            kind,
-                     const GtkTextIter *start,
-                     const GtkTextIter *end)
-{
-  const char *name = NULL;
-
-  switch (kind)
-    {
-    case ROW_HUNK:
-      name = "diff-hunk";
-      break;
-    case ROW_ADDED:
-      name = "diff-added";
-      break;
-    case ROW_REMOVED:
-      name = "diff-removed";
-      break;
-    case ROW_FILLER:
-      name = "diff-filler";
-      break;
-    case ROW_EXPANDER:
-      name = "diff-expander";
-      break;
-    case ROW_CONTEXT:
-    case ROW_UNCHANGED:
-    case ROW_WIDGET:
-    default:
-      return;
-    }
-
-  gtk_text_buffer_apply_tag (GTK_TEXT_BUFFER (pane->buffer), pane_tag (pane, name), start, end);
-}
-
 /* The scheme's colour for a diff style: its background, else its foreground (Adwaita's
  * diff styles set only that), made translucent so it works on a light or dark page. */
 static void
@@ -326,20 +168,6 @@ scheme_diff_color (GtkSourceStyleScheme *scheme,
 }
 
 static void
-pane_create_tags (Pane *pane)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-
-  gtk_text_buffer_create_tag (buffer, "diff-hunk", "weight", PANGO_WEIGHT_BOLD, NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-added", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-removed", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-filler", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-expander", "style", PANGO_STYLE_ITALIC, NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-word-added", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-word-removed", NULL);
-}
-
-static void
 nod_diff_view_update_colors (NodDiffView *self)
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
@@ -360,41 +188,26 @@ nod_diff_view_update_colors (NodDiffView *self)
       Pane *pane = &self->panes[i];
 
       gtk_source_buffer_set_style_scheme (pane->buffer, scheme);
-      g_object_set (pane_tag (pane, "diff-added"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-added"),
                     "paragraph-background-rgba", &self->added_color, NULL);
-      g_object_set (pane_tag (pane, "diff-removed"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-removed"),
                     "paragraph-background-rgba", &self->removed_color, NULL);
-      g_object_set (pane_tag (pane, "diff-word-added"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-word-added"),
                     "background-rgba", &self->added_word_color, NULL);
-      g_object_set (pane_tag (pane, "diff-word-removed"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-word-removed"),
                     "background-rgba", &self->removed_word_color, NULL);
-      g_object_set (pane_tag (pane, "diff-hunk"), "paragraph-background-rgba", &hunk, NULL);
-      g_object_set (pane_tag (pane, "diff-expander"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-hunk"),
                     "paragraph-background-rgba", &hunk, NULL);
-      g_object_set (pane_tag (pane, "diff-filler"), "paragraph-background-rgba", &filler, NULL);
+      g_object_set (nod_diff_pane_tag (pane, "diff-expander"),
+                    "paragraph-background-rgba", &hunk, NULL);
+      g_object_set (nod_diff_pane_tag (pane, "diff-filler"),
+                    "paragraph-background-rgba", &filler, NULL);
     }
 
   if (self->old_highlight != NULL)
     nod_diff_highlight_set_style_scheme (self->old_highlight, scheme);
   if (self->new_highlight != NULL)
     nod_diff_highlight_set_style_scheme (self->new_highlight, scheme);
-}
-
-/* Highlighting copied from the hidden buffers */
-
-static void
-pane_copy_syntax (Pane              *pane,
-                  NodDiffHighlight  *highlight,
-                  guint              line_number,
-                  const GtkTextIter *start,
-                  const GtkTextIter *end)
-{
-  /* @end is past the row's newline */
-  int row_chars = gtk_text_iter_get_offset (end) - gtk_text_iter_get_offset (start) - 1;
-
-  if (highlight != NULL)
-    nod_diff_highlight_copy_line (highlight, line_number, GTK_TEXT_BUFFER (pane->buffer),
-                                  pane->syntax_tags, start, row_chars);
 }
 
 /* The side a row's highlight comes from: the old text for a removed line (and the left
@@ -411,17 +224,17 @@ pane_highlight_row (NodDiffView       *self,
   switch (row->kind)
     {
     case ROW_REMOVED:
-      pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
+      nod_diff_pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
       break;
     case ROW_ADDED:
-      pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
+      nod_diff_pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
       break;
     case ROW_CONTEXT:
     case ROW_UNCHANGED:
       if (left)
-        pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
+        nod_diff_pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
       else
-        pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
+        nod_diff_pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
       break;
     case ROW_HUNK:
     case ROW_FILLER:
@@ -578,8 +391,8 @@ pane_insert_expander (NodDiffView *self,
   GtkTextIter start, end;
   GtkWidget *expander = create_expander (self, gap_index);
 
-  pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
-  pane_apply_line_tag (pane, ROW_EXPANDER, &start, &end);
+  nod_diff_pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
+  nod_diff_pane_apply_line_tag (pane, ROW_EXPANDER, &start, &end);
   gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (pane->view), expander, anchor);
 }
 
@@ -592,8 +405,8 @@ pane_insert_line (NodDiffView *self,
 {
   GtkTextIter start, end;
 
-  pane_insert_row (pane, index, row, text, NULL, &start, &end);
-  pane_apply_line_tag (pane, row->kind, &start, &end);
+  nod_diff_pane_insert_row (pane, index, row, text, NULL, &start, &end);
+  nod_diff_pane_apply_line_tag (pane, row->kind, &start, &end);
   pane_highlight_row (self, pane, row, &start, &end);
 }
 
@@ -890,7 +703,7 @@ nod_diff_view_refill (NodDiffView *self)
   for (guint i = 0; self->attached != NULL && i < self->attached->len; i++)
     attached_release_spacer (g_ptr_array_index (self->attached, i));
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_clear (&self->panes[i]);
+    nod_diff_pane_clear (&self->panes[i]);
 
   self->fill_chunks = 0;
   if (self->file == NULL ||
@@ -980,51 +793,6 @@ compute_words (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&pairs), (GDestroyNotify) g_ptr_array_unref);
 }
 
-static void
-pane_apply_ranges (Pane       *pane,
-                   guint       row_index,
-                   const char *text,
-                   GArray     *ranges,
-                   const char *tag_name)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextTag *tag = pane_tag (pane, tag_name);
-  gsize text_length = strlen (text);
-
-  for (guint i = 0; i < ranges->len; i++)
-    {
-      NodTextRange *range = &g_array_index (ranges, NodTextRange, i);
-      glong from = g_utf8_pointer_to_offset (text, text + MIN (range->start, text_length));
-      glong to = g_utf8_pointer_to_offset (text, text + MIN (range->end, text_length));
-      GtkTextIter start, end;
-
-      gtk_text_buffer_get_iter_at_line_offset (buffer, &start, (int) row_index, (int) from);
-      gtk_text_buffer_get_iter_at_line_offset (buffer, &end, (int) row_index, (int) to);
-      gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
-    }
-}
-
-/* Where each diff line is in @pane now: -1 when not shown. */
-static GArray *
-pane_index_lines (Pane  *pane,
-                  guint  line_count)
-{
-  GArray *where = g_array_sized_new (FALSE, FALSE, sizeof (gint), line_count);
-
-  g_array_set_size (where, line_count);
-  for (guint i = 0; i < line_count; i++)
-    g_array_index (where, gint, i) = -1;
-  for (guint i = 0; i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      if (row->line_index >= 0 && (guint) row->line_index < line_count)
-        g_array_index (where, gint, row->line_index) = (gint) i;
-    }
-
-  return where;
-}
-
 /* Tags a budget's worth of the word diffs; rows may have moved since the last step (a
  * thread added, a gap expanded), so where the lines are is looked up each time. */
 static gboolean
@@ -1036,10 +804,11 @@ nod_diff_view_apply_words_step (gpointer user_data)
   Pane *old_pane = &self->panes[0];
   Pane *new_pane = &self->panes[side_by_side ? 1 : 0];
   guint line_count = nod_diff_file_get_lines (self->file)->len;
-  g_autoptr(GArray) old_where = pane_index_lines (old_pane, line_count);
-  g_autoptr(GArray) new_where = old_pane == new_pane ? g_array_ref (old_where)
-                                                     : pane_index_lines (new_pane, line_count);
+  g_autoptr(GArray) old_where = nod_diff_pane_index_lines (old_pane, line_count);
+  g_autoptr(GArray) new_where = NULL;
 
+  new_where = old_pane == new_pane ? g_array_ref (old_where)
+                                   : nod_diff_pane_index_lines (new_pane, line_count);
   self->fill_chunks++;
   /* above the highlight's copies, made since: a style with a background would hide them */
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
@@ -1048,8 +817,8 @@ nod_diff_view_apply_words_step (gpointer user_data)
         gtk_text_buffer_get_tag_table (GTK_TEXT_BUFFER (self->panes[i].buffer));
       int top = gtk_text_tag_table_get_size (table) - 1;
 
-      gtk_text_tag_set_priority (pane_tag (&self->panes[i], "diff-word-removed"), top);
-      gtk_text_tag_set_priority (pane_tag (&self->panes[i], "diff-word-added"), top);
+      gtk_text_tag_set_priority (nod_diff_pane_tag (&self->panes[i], "diff-word-removed"), top);
+      gtk_text_tag_set_priority (nod_diff_pane_tag (&self->panes[i], "diff-word-added"), top);
     }
   while (self->next_word_pair < self->word_pairs->len)
     {
@@ -1059,10 +828,10 @@ nod_diff_view_apply_words_step (gpointer user_data)
 
       if (old_row >= 0 && new_row >= 0)
         {
-          pane_apply_ranges (old_pane, (guint) old_row, pair->old_text, pair->old_ranges,
-                             "diff-word-removed");
-          pane_apply_ranges (new_pane, (guint) new_row, pair->new_text, pair->new_ranges,
-                             "diff-word-added");
+          nod_diff_pane_apply_ranges (old_pane, (guint) old_row, pair->old_text, pair->old_ranges,
+                                      "diff-word-removed");
+          nod_diff_pane_apply_ranges (new_pane, (guint) new_row, pair->new_text, pair->new_ranges,
+                                      "diff-word-added");
         }
       if ((self->next_word_pair & 15) == 0 && g_get_monotonic_time () > deadline_us)
         return G_SOURCE_CONTINUE;
@@ -1122,23 +891,6 @@ nod_diff_view_start_words (NodDiffView *self)
   g_task_run_in_thread (task, compute_words);
 }
 
-/* Expanding a gap */
-
-static gint
-pane_find_expander (Pane  *pane,
-                    guint  gap_index)
-{
-  for (guint i = 0; i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      if (row->kind == ROW_EXPANDER && row->gap == gap_index)
-        return (gint) i;
-    }
-
-  return -1;
-}
-
 /* Shows EXPAND_STEP lines of a gap below the hunk above it ("down"), above the hunk below
  * it ("up"), or all of them. */
 static gboolean
@@ -1172,13 +924,13 @@ nod_diff_view_expand_gap (NodDiffView *self,
   for (guint i = 0; i < (side_by_side ? 2u : 1u); i++)
     {
       Pane *pane = &self->panes[i];
-      gint expander = pane_find_expander (pane, gap_index);
+      gint expander = nod_diff_pane_find_expander (pane, gap_index);
 
       if (expander < 0)
         continue;
       /* lines shown below what is left of the gap go after its expander, the others
        * before it; the expander is made again for what is left */
-      pane_delete_row (pane, (guint) expander);
+      nod_diff_pane_delete_row (pane, (guint) expander);
       if (gap_size (gap) > 0 && first > gap->last)
         {
           pane_insert_expander (self, pane, (guint) expander, gap_index);
@@ -1207,45 +959,6 @@ expand_action (GtkWidget  *widget,
   nod_diff_view_expand_gap (NOD_DIFF_VIEW (widget), gap_index, how);
 }
 
-/* Widgets under lines */
-
-/* The widgets under lines (threads, comments being written) take the width the pane shows:
- * a text view gives an anchored child only the width it asks for. */
-static void
-pane_size_children (Pane *pane)
-{
-  GtkAdjustment *hadjustment;
-  GtkTextView *text_view;
-  int width;
-
-  if (pane->view == NULL)
-    return;
-  text_view = GTK_TEXT_VIEW (pane->view);
-  hadjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (pane->view));
-  if (hadjustment == NULL)
-    return;
-  width = (int) gtk_adjustment_get_page_size (hadjustment) -
-          gtk_text_view_get_left_margin (text_view) - gtk_text_view_get_right_margin (text_view) -
-          gtk_widget_get_width (GTK_WIDGET (gtk_source_view_get_gutter (pane->view,
-                                                                        GTK_TEXT_WINDOW_LEFT)));
-  width = MAX (width, 1);
-  for (guint i = 0; i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      if (row->kind == ROW_WIDGET && row->widget != NULL)
-        gtk_widget_set_size_request (row->widget, width, -1);
-    }
-}
-
-static void
-on_page_size_changed (GtkAdjustment *hadjustment,
-                      GParamSpec    *pspec,
-                      Pane          *pane)
-{
-  pane_size_children (pane);
-}
-
 static Pane *
 nod_diff_view_pane_for_side (NodDiffView *self,
                              gboolean     old_side)
@@ -1253,43 +966,6 @@ nod_diff_view_pane_for_side (NodDiffView *self,
   if (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE && !old_side)
     return &self->panes[1];
   return &self->panes[0];
-}
-
-/* The row showing @line_number of the old (@old_side) or new side in @pane, or -1. */
-static gint
-pane_find_line (Pane     *pane,
-                gboolean  old_side,
-                guint     line_number)
-{
-  for (guint i = 0; i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      switch (row->kind)
-        {
-        case ROW_CONTEXT:
-        case ROW_UNCHANGED:
-          if ((old_side ? row->old_line : row->new_line) == line_number)
-            return (gint) i;
-          break;
-        case ROW_ADDED:
-          if (!old_side && row->new_line == line_number)
-            return (gint) i;
-          break;
-        case ROW_REMOVED:
-          if (old_side && row->old_line == line_number)
-            return (gint) i;
-          break;
-        case ROW_HUNK:
-        case ROW_FILLER:
-        case ROW_EXPANDER:
-        case ROW_WIDGET:
-        default:
-          break;
-        }
-    }
-
-  return -1;
 }
 
 /* Expands the gap holding @line_number, if one does. */
@@ -1329,11 +1005,11 @@ nod_diff_view_attach (NodDiffView *self,
   guint index;
   Row row = { ROW_WIDGET, 0, 0, -1, 0, NULL };
 
-  found = pane_find_line (pane, attached->old_side, attached->line_number);
+  found = nod_diff_pane_find_line (pane, attached->old_side, attached->line_number);
   if (found < 0)
     {
       nod_diff_view_expand_line (self, attached->old_side, attached->line_number);
-      found = pane_find_line (pane, attached->old_side, attached->line_number);
+      found = nod_diff_pane_find_line (pane, attached->old_side, attached->line_number);
     }
   if (found < 0)
     return FALSE;
@@ -1344,9 +1020,9 @@ nod_diff_view_attach (NodDiffView *self,
     index++;
 
   row.widget = attached->widget;
-  pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
+  nod_diff_pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
   gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (pane->view), attached->widget, anchor);
-  pane_size_children (pane);
+  nod_diff_pane_size_children (pane);
 
   if (side_by_side)
     {
@@ -1360,9 +1036,9 @@ nod_diff_view_attach (NodDiffView *self,
       gtk_size_group_add_widget (attached->size_group, attached->widget);
       gtk_size_group_add_widget (attached->size_group, attached->spacer);
       row.widget = attached->spacer;
-      pane_insert_row (other, index, &row, NULL, &anchor, &start, &end);
+      nod_diff_pane_insert_row (other, index, &row, NULL, &anchor, &start, &end);
       gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (other->view), attached->spacer, anchor);
-      pane_size_children (other);
+      nod_diff_pane_size_children (other);
     }
 
   return TRUE;
@@ -1409,47 +1085,6 @@ nod_diff_view_attach_all (NodDiffView *self)
     }
 }
 
-static void
-pane_remove_widget_row (Pane      *pane,
-                        GtkWidget *widget)
-{
-  for (guint i = 0; widget != NULL && i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      if (row->kind == ROW_WIDGET && row->widget == widget)
-        {
-          pane_delete_row (pane, i);
-          return;
-        }
-    }
-}
-
-/* The cursor and changes */
-
-static gint
-pane_cursor_row (Pane *pane)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter iter;
-
-  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
-  return gtk_text_iter_get_line (&iter);
-}
-
-static void
-pane_place_cursor (Pane  *pane,
-                   guint  index)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter iter;
-
-  gtk_text_buffer_get_iter_at_line (buffer, &iter, (int) index);
-  gtk_text_buffer_place_cursor (buffer, &iter);
-  gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (pane->view), gtk_text_buffer_get_insert (buffer),
-                                0.1, FALSE, 0, 0);
-}
-
 /* What the reviewer comments on at row @index of @pane: a side and a line number. */
 static gboolean
 nod_diff_view_row_line (NodDiffView *self,
@@ -1458,7 +1093,7 @@ nod_diff_view_row_line (NodDiffView *self,
                         gboolean    *old_side,
                         guint       *line_number)
 {
-  Row *row = pane_get_row (pane, index);
+  Row *row = nod_diff_pane_get_row (pane, index);
   gboolean left_pane = pane == &self->panes[0] &&
                        self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
 
@@ -1567,167 +1202,6 @@ on_key_pressed (GtkEventControllerKey *controller,
     }
 
   return gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
-}
-
-/* Gutters */
-
-static void
-on_query_data (GtkSourceGutterRenderer *renderer,
-               GObject                 *lines,
-               guint                    line,
-               Pane                    *pane)
-{
-  Row *row = pane_get_row (pane, line);
-  gboolean old_side = renderer == pane->old_numbers;
-  guint number = 0;
-  char text[16];
-
-  if (row != NULL)
-    {
-      switch (row->kind)
-        {
-        case ROW_CONTEXT:
-        case ROW_UNCHANGED:
-        case ROW_ADDED:
-        case ROW_REMOVED:
-          number = old_side ? row->old_line : row->new_line;
-          break;
-        case ROW_HUNK:
-        case ROW_FILLER:
-        case ROW_EXPANDER:
-        case ROW_WIDGET:
-        default:
-          break;
-        }
-    }
-
-  if (number == 0)
-    {
-      gtk_source_gutter_renderer_text_set_text (GTK_SOURCE_GUTTER_RENDERER_TEXT (renderer),
-                                                "", 0);
-      return;
-    }
-  g_snprintf (text, sizeof text, "%u", number);
-  gtk_source_gutter_renderer_text_set_text (GTK_SOURCE_GUTTER_RENDERER_TEXT (renderer), text,
-                                            -1);
-}
-
-static gboolean
-gutter_row_number (Pane                    *pane,
-                   GtkSourceGutterRenderer *renderer,
-                   const GtkTextIter       *iter,
-                   guint                   *number)
-{
-  Row *row = pane_get_row (pane, (guint) gtk_text_iter_get_line (iter));
-
-  if (row == NULL || row->kind == ROW_HUNK || row->kind == ROW_FILLER ||
-      row->kind == ROW_EXPANDER || row->kind == ROW_WIDGET)
-    return FALSE;
-  *number = renderer == pane->old_numbers ? row->old_line : row->new_line;
-  return *number > 0;
-}
-
-static gboolean
-on_query_activatable (GtkSourceGutterRenderer *renderer,
-                      GtkTextIter             *iter,
-                      GdkRectangle            *area,
-                      Pane                    *pane)
-{
-  guint number;
-
-  return gutter_row_number (pane, renderer, iter, &number);
-}
-
-static void
-on_gutter_activate (GtkSourceGutterRenderer *renderer,
-                    GtkTextIter             *iter,
-                    GdkRectangle            *area,
-                    guint                    button,
-                    GdkModifierType          state,
-                    int                      n_presses,
-                    Pane                    *pane)
-{
-  guint number;
-
-  if (gutter_row_number (pane, renderer, iter, &number))
-    g_signal_emit (pane->owner, signals[COMMENT_REQUESTED], 0,
-                   renderer == pane->old_numbers, number);
-}
-
-static GtkSourceGutterRenderer *
-pane_create_numbers (Pane *pane,
-                     int   position)
-{
-  GtkSourceGutterRenderer *renderer = gtk_source_gutter_renderer_text_new ();
-
-  gtk_source_gutter_renderer_set_xalign (renderer, 1.0);
-  gtk_source_gutter_renderer_set_xpad (renderer, 6);
-  gtk_widget_add_css_class (GTK_WIDGET (renderer), "nod-diff-line-number");
-  g_signal_connect (renderer, "query-data", G_CALLBACK (on_query_data), pane);
-  g_signal_connect (renderer, "query-activatable", G_CALLBACK (on_query_activatable), pane);
-  g_signal_connect (renderer, "activate", G_CALLBACK (on_gutter_activate), pane);
-  gtk_source_gutter_insert (gtk_source_view_get_gutter (pane->view, GTK_TEXT_WINDOW_LEFT),
-                            renderer, position);
-
-  return renderer;
-}
-
-static void
-on_focus_enter (GtkEventControllerFocus *controller,
-                Pane                    *pane)
-{
-  NodDiffView *self = pane->owner;
-
-  self->active_pane = pane == &self->panes[0] ? 0 : 1;
-}
-
-static void
-pane_init (NodDiffView *self,
-           Pane        *pane)
-{
-  GtkTextView *text_view;
-  GtkEventController *focus;
-
-  pane->owner = self;
-  pane->rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  pane->syntax_tags = nod_diff_highlight_new_tag_copies ();
-  pane->buffer = gtk_source_buffer_new (NULL);
-  gtk_source_buffer_set_highlight_syntax (pane->buffer, FALSE);
-  gtk_source_buffer_set_highlight_matching_brackets (pane->buffer, FALSE);
-  pane_create_tags (pane);
-
-  pane->view = GTK_SOURCE_VIEW (gtk_source_view_new_with_buffer (pane->buffer));
-  text_view = GTK_TEXT_VIEW (pane->view);
-  gtk_text_view_set_editable (text_view, FALSE);
-  gtk_text_view_set_cursor_visible (text_view, TRUE);
-  gtk_text_view_set_monospace (text_view, TRUE);
-  gtk_text_view_set_wrap_mode (text_view, GTK_WRAP_NONE);
-  gtk_text_view_set_left_margin (text_view, 6);
-  gtk_widget_set_hexpand (GTK_WIDGET (pane->view), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (pane->view), TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (pane->view), "nod-diff");
-
-  pane->old_numbers = pane_create_numbers (pane, 0);
-  pane->new_numbers = pane_create_numbers (pane, 1);
-
-  focus = gtk_event_controller_focus_new ();
-  g_signal_connect (focus, "enter", G_CALLBACK (on_focus_enter), pane);
-  gtk_widget_add_controller (GTK_WIDGET (pane->view), focus);
-
-  pane->scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
-  gtk_scrolled_window_set_child (pane->scroller, GTK_WIDGET (pane->view));
-  g_signal_connect (gtk_scrolled_window_get_hadjustment (pane->scroller), "notify::page-size",
-                    G_CALLBACK (on_page_size_changed), pane);
-  gtk_widget_set_hexpand (GTK_WIDGET (pane->scroller), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (pane->scroller), TRUE);
-}
-
-static void
-pane_finalize (Pane *pane)
-{
-  g_clear_pointer (&pane->rows, g_array_unref);
-  g_clear_pointer (&pane->syntax_tags, g_hash_table_unref);
-  g_clear_object (&pane->buffer);
 }
 
 /* The number columns are as wide as the file's largest line number. */
@@ -1884,6 +1358,23 @@ on_dark_changed (AdwStyleManager *manager,
     nod_diff_highlight_refresh_copies (self->panes[i].syntax_tags);
 }
 
+/* What the panes call back for */
+
+void
+_nod_diff_view_request_comment (NodDiffView *self,
+                                gboolean     old_side,
+                                guint        line_number)
+{
+  g_signal_emit (self, signals[COMMENT_REQUESTED], 0, old_side, line_number);
+}
+
+void
+_nod_diff_view_set_active_pane (NodDiffView *self,
+                                guint        index)
+{
+  self->active_pane = MIN (index, G_N_ELEMENTS (self->panes) - 1);
+}
+
 /* GObject */
 
 static void
@@ -1898,14 +1389,8 @@ nod_diff_view_dispose (GObject *object)
     g_cancellable_cancel (self->word_cancellable);
   g_clear_object (&self->word_cancellable);
   g_clear_pointer (&self->attached, g_ptr_array_unref);
-  for (guint i = 0; self->stack != NULL && i < G_N_ELEMENTS (self->panes); i++)
-    {
-      g_signal_handlers_disconnect_by_func (
-        gtk_scrolled_window_get_hadjustment (self->panes[i].scroller),
-        on_page_size_changed, &self->panes[i]);
-      self->panes[i].view = NULL;
-      self->panes[i].scroller = NULL;
-    }
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
+    nod_diff_pane_dispose (&self->panes[i]);
   if (self->stack != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->stack));
   self->stack = NULL;
@@ -1922,7 +1407,7 @@ nod_diff_view_finalize (GObject *object)
   NodDiffView *self = NOD_DIFF_VIEW (object);
 
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_finalize (&self->panes[i]);
+    nod_diff_pane_finalize (&self->panes[i]);
   g_clear_pointer (&self->entries, g_array_unref);
   g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
   g_clear_pointer (&self->gaps, g_array_unref);
@@ -2047,7 +1532,7 @@ nod_diff_view_init (NodDiffView *self)
   self->phase = FILL_DONE;
 
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_init (self, &self->panes[i]);
+    nod_diff_pane_init (&self->panes[i], self, i);
 
   self->panes_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_box_set_homogeneous (GTK_BOX (self->panes_box), TRUE);
@@ -2231,8 +1716,8 @@ nod_diff_view_remove_widget (NodDiffView *self,
         continue;
       for (guint j = 0; j < G_N_ELEMENTS (self->panes); j++)
         {
-          pane_remove_widget_row (&self->panes[j], attached->widget);
-          pane_remove_widget_row (&self->panes[j], attached->spacer);
+          nod_diff_pane_remove_widget_row (&self->panes[j], attached->widget);
+          nod_diff_pane_remove_widget_row (&self->panes[j], attached->spacer);
         }
       g_ptr_array_remove_index (self->attached, i);
       return;
@@ -2249,12 +1734,12 @@ nod_diff_view_move_to_change (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
 
   pane = &self->panes[self->active_pane];
-  cursor = pane_cursor_row (pane);
+  cursor = nod_diff_pane_cursor_row (pane);
 
   if (!backward)
     {
       for (guint i = (guint) cursor + 1; i < pane->rows->len; i++)
-        if (row_is_change (pane, i) && !row_is_change (pane, i - 1))
+        if (nod_diff_pane_row_is_change (pane, i) && !nod_diff_pane_row_is_change (pane, i - 1))
           {
             found = (gint) i;
             break;
@@ -2264,11 +1749,12 @@ nod_diff_view_move_to_change (NodDiffView *self,
     {
       /* from the start of the run the cursor is in */
       start = cursor;
-      while (start > 0 && row_is_change (pane, (guint) start) &&
-             row_is_change (pane, (guint) start - 1))
+      while (start > 0 && nod_diff_pane_row_is_change (pane, (guint) start) &&
+             nod_diff_pane_row_is_change (pane, (guint) start - 1))
         start--;
       for (gint i = start - 1; i >= 0; i--)
-        if (row_is_change (pane, (guint) i) && (i == 0 || !row_is_change (pane, (guint) i - 1)))
+        if (nod_diff_pane_row_is_change (pane, (guint) i) &&
+            (i == 0 || !nod_diff_pane_row_is_change (pane, (guint) i - 1)))
           {
             found = i;
             break;
@@ -2279,7 +1765,7 @@ nod_diff_view_move_to_change (NodDiffView *self,
     return FALSE;
 
   for (guint i = 0; i < (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE ? 2u : 1u); i++)
-    pane_place_cursor (&self->panes[i], (guint) found);
+    nod_diff_pane_place_cursor (&self->panes[i], (guint) found);
   return TRUE;
 }
 
@@ -2295,7 +1781,7 @@ nod_diff_view_get_cursor_line (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
 
   pane = &self->panes[self->active_pane];
-  if (!nod_diff_view_row_line (self, pane, (guint) pane_cursor_row (pane), &side, &number))
+  if (!nod_diff_view_row_line (self, pane, (guint) nod_diff_pane_cursor_row (pane), &side, &number))
     return FALSE;
   if (old_side != NULL)
     *old_side = side;
@@ -2319,18 +1805,18 @@ nod_diff_view_select_line (NodDiffView *self,
     return FALSE;
 
   pane = nod_diff_view_pane_for_side (self, old_side);
-  found = pane_find_line (pane, old_side, line_number);
+  found = nod_diff_pane_find_line (pane, old_side, line_number);
   if (found < 0)
     {
       nod_diff_view_expand_line (self, old_side, line_number);
-      found = pane_find_line (pane, old_side, line_number);
+      found = nod_diff_pane_find_line (pane, old_side, line_number);
     }
   if (found < 0)
     return FALSE;
 
   self->active_pane = pane == &self->panes[0] ? 0 : 1;
   for (guint i = 0; i < (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE ? 2u : 1u); i++)
-    pane_place_cursor (&self->panes[i], (guint) found);
+    nod_diff_pane_place_cursor (&self->panes[i], (guint) found);
   return TRUE;
 }
 
@@ -2394,7 +1880,7 @@ nod_diff_view_get_line_numbers (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
   g_return_val_if_fail (pane < 2, FALSE);
 
-  found = pane_get_row (&self->panes[pane], row);
+  found = nod_diff_pane_get_row (&self->panes[pane], row);
   if (found == NULL)
     return FALSE;
   if (old_line != NULL)
@@ -2457,6 +1943,6 @@ nod_diff_view_get_row_widget (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), NULL);
   g_return_val_if_fail (pane < 2, NULL);
 
-  found = pane_get_row (&self->panes[pane], row);
+  found = nod_diff_pane_get_row (&self->panes[pane], row);
   return found != NULL && found->kind == ROW_WIDGET ? found->widget : NULL;
 }
