@@ -403,6 +403,19 @@ test_diff_view_widgets (void)
   nod_diff_view_remove_widget (view, thread);
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
   g_assert_null (gtk_widget_get_parent (thread));
+
+  /* a widget with a width of its own keeps it, under its line and after */
+  {
+    int width = 0;
+
+    gtk_widget_set_size_request (thread, 321, -1);
+    g_assert_true (nod_diff_view_add_widget (view, FALSE, 3, thread));
+    gtk_widget_get_size_request (thread, &width, NULL);
+    g_assert_cmpint (width, ==, 321);
+    nod_diff_view_remove_widget (view, thread);
+    gtk_widget_get_size_request (thread, &width, NULL);
+    g_assert_cmpint (width, ==, 321);
+  }
   assert_row (view, 0, 4, "B2", 0, 4);
 
   /* a line in a collapsed region is shown first */

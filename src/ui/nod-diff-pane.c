@@ -257,9 +257,14 @@ nod_diff_pane_size_children (Pane *pane)
   for (guint i = 0; i < pane->rows->len; i++)
     {
       Row *row = &g_array_index (pane->rows, Row, i);
+      int height;
 
-      if (row->kind == ROW_WIDGET && row->widget != NULL)
-        gtk_widget_set_size_request (row->widget, width, -1);
+      if (row->kind != ROW_WIDGET || row->widget == NULL ||
+          g_object_get_data (G_OBJECT (row->widget), NOD_DIFF_PANE_FIT_WIDTH) == NULL)
+        continue;
+      /* the width only: a height asked for stays */
+      gtk_widget_get_size_request (row->widget, NULL, &height);
+      gtk_widget_set_size_request (row->widget, width, height);
     }
 }
 

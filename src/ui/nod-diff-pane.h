@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 
 /* Private to the diff view (nod-diff-view.c), which owns its panes. */
 
+/* Set on a widget under a line that came without a width of its own: the pane makes it as
+ * wide as what it shows. */
+#define NOD_DIFF_PANE_FIT_WIDTH "nod-diff-pane-fit-width"
+
 typedef enum
 {
   ROW_HUNK,

@@ -1032,6 +1032,8 @@ nod_diff_view_attach (NodDiffView *self,
       attached_release_spacer (attached);
       attached->spacer = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
       gtk_widget_add_css_class (attached->spacer, "nod-diff-spacer");
+      g_object_set_data (G_OBJECT (attached->spacer), NOD_DIFF_PANE_FIT_WIDTH,
+                         GINT_TO_POINTER (TRUE));
       attached->size_group = gtk_size_group_new (GTK_SIZE_GROUP_VERTICAL);
       gtk_size_group_add_widget (attached->size_group, attached->widget);
       gtk_size_group_add_widget (attached->size_group, attached->spacer);
@@ -1066,6 +1068,15 @@ attached_free (gpointer data)
 {
   Attached *attached = data;
 
+  /* the widget goes back as it came */
+  if (g_object_get_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH) != NULL)
+    {
+      int height;
+
+      g_object_set_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH, NULL);
+      gtk_widget_get_size_request (attached->widget, NULL, &height);
+      gtk_widget_set_size_request (attached->widget, -1, height);
+    }
   attached_release_spacer (attached);
   g_clear_object (&attached->widget);
   g_free (attached);
@@ -1671,6 +1682,7 @@ nod_diff_view_add_widget (NodDiffView *self,
                           GtkWidget   *widget)
 {
   Attached *attached;
+  int width;
 
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
   g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
@@ -1679,6 +1691,11 @@ nod_diff_view_add_widget (NodDiffView *self,
   /* no file, or disposed */
   if (self->file == NULL || self->stack == NULL || line_number == 0)
     return FALSE;
+
+  /* a widget with a width of its own keeps it; the others take the pane's */
+  gtk_widget_get_size_request (widget, &width, NULL);
+  if (width < 0)
+    g_object_set_data (G_OBJECT (widget), NOD_DIFF_PANE_FIT_WIDTH, GINT_TO_POINTER (TRUE));
 
   attached = g_new0 (Attached, 1);
   attached->widget = g_object_ref_sink (widget);
