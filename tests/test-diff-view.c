@@ -273,6 +273,17 @@ test_diff_view_expand (void)
   assert_row (view, 0, 48, "line 52", 52, 53);
   g_assert_true (nod_diff_view_row_has_tag (view, 0, 49, -1, "diff-expander"));
 
+  /* kept across a change of layout, expanders and all */
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  nod_test_wait_until (filled, view);
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_UNIFIED);
+  nod_test_wait_until (filled, view);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 50);
+  g_assert_true (nod_diff_view_row_has_tag (view, 0, 0, -1, "diff-expander"));
+  assert_row (view, 0, 1, "line 8", 8, 8);
+  assert_row (view, 0, 48, "line 52", 52, 53);
+  g_assert_true (nod_diff_view_row_has_tag (view, 0, 49, -1, "diff-expander"));
+
   /* the rest above: 1-7, and the expander goes */
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.expand", "(us)", 0, "all");
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 56);
@@ -284,6 +295,17 @@ test_diff_view_expand (void)
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.expand", "(us)", 1, "all");
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 63);
   assert_row (view, 0, 62, "line 60", 60, 61);
+
+  /* what was expanded stays so side by side, and back */
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  nod_test_wait_until (filled, view);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 63 - 1);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 1), ==, 63 - 1);
+  assert_row (view, 0, 0, "line 1", 1, 1);
+  assert_row (view, 1, 61, "line 60", 60, 61);
+  nod_diff_view_set_layout (view, NOD_DIFF_LAYOUT_UNIFIED);
+  nod_test_wait_until (filled, view);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 63);
 
   /* nothing more to show */
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.expand", "(us)", 1, "all");
@@ -381,6 +403,19 @@ test_diff_view_widgets (void)
   nod_diff_view_remove_widget (view, thread);
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
   g_assert_null (gtk_widget_get_parent (thread));
+
+  /* a widget with a width of its own keeps it, under its line and after */
+  {
+    int width = 0;
+
+    gtk_widget_set_size_request (thread, 321, -1);
+    g_assert_true (nod_diff_view_add_widget (view, FALSE, 3, thread));
+    gtk_widget_get_size_request (thread, &width, NULL);
+    g_assert_cmpint (width, ==, 321);
+    nod_diff_view_remove_widget (view, thread);
+    gtk_widget_get_size_request (thread, &width, NULL);
+    g_assert_cmpint (width, ==, 321);
+  }
   assert_row (view, 0, 4, "B2", 0, 4);
 
   /* a line in a collapsed region is shown first */
@@ -494,6 +529,16 @@ test_diff_view_changes_and_keys (void)
   g_assert_true (requested.old_side);
   g_assert_cmpuint (requested.line_number, ==, 21);
 
+  /* straight to a line, by its number on either side */
+  g_assert_true (nod_diff_view_select_line (view, FALSE, 5));
+  g_assert_true (nod_diff_view_get_cursor_line (view, &old_side, &line_number));
+  g_assert_false (old_side);
+  g_assert_cmpuint (line_number, ==, 5);
+  g_assert_true (nod_diff_view_select_line (view, TRUE, 20));
+  g_assert_true (nod_diff_view_get_cursor_line (view, &old_side, &line_number));
+  g_assert_cmpuint (line_number, ==, 21);
+  g_assert_false (nod_diff_view_select_line (view, TRUE, 10));
+
   /* a click on a line number: the new side's number of "B2" (row 4) */
   {
     GtkWidget *source_view = find_widget (GTK_WIDGET (view), GTK_SOURCE_TYPE_VIEW);
@@ -551,6 +596,11 @@ test_diff_view_hidden (void)
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_false (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "diff.show")));
   g_assert_true (find_widget (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE) != NULL);
+  /* only a web page is offered to the browser */
+  nod_diff_view_set_file (view, large, NULL, NULL, "file:///etc/passwd");
+  g_assert_false (gtk_widget_get_visible (button));
+  set_file_and_wait (view, large, NULL, NULL);
+  g_assert_true (gtk_widget_get_visible (button));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (
                      find_widget (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE))),
                    ==, "Too large to show here");
@@ -566,6 +616,17 @@ test_diff_view_hidden (void)
   gtk_widget_activate_action (GTK_WIDGET (view), "diff.show", NULL);
   nod_test_wait_until (filled, view);
   g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "diff");
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
+
+  /* one GitLab collapsed, sent all the same */
+  g_clear_object (&generated);
+  generated = nod_diff_file_new ("big.c", "big.c", NULL, NULL, NOD_DIFF_FILE_COLLAPSED,
+                                 two_hunks);
+  set_file_and_wait (view, generated, NULL, NULL);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (stack)), ==, "hidden");
+  g_assert_true (gtk_widget_get_visible (find_button (GTK_WIDGET (view), "diff.show")));
+  gtk_widget_activate_action (GTK_WIDGET (view), "diff.show", NULL);
+  nod_test_wait_until (filled, view);
   g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
 
   g_assert_finalize_object (g_steal_pointer (&view));
@@ -650,6 +711,77 @@ test_diff_view_odd_text (void)
   g_assert_finalize_object (g_steal_pointer (&view));
 }
 
+static const char *
+scheme_id (NodDiffView *view)
+{
+  GtkWidget *source_view = find_widget (GTK_WIDGET (view), GTK_SOURCE_TYPE_VIEW);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (source_view));
+  GtkSourceStyleScheme *scheme = gtk_source_buffer_get_style_scheme (GTK_SOURCE_BUFFER (buffer));
+
+  return scheme != NULL ? gtk_source_style_scheme_get_id (scheme) : NULL;
+}
+
+/* The view follows the style manager: Adwaita's light or dark scheme, and diff colours that
+ * are see-through so the text stays readable on either. */
+static void
+test_diff_view_dark (void)
+{
+  g_autoptr(NodDiffView) view = NULL;
+  g_autoptr(NodDiffFile) file = NULL;
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  if (skip_without_display ())
+    return;
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  view = create_view ();
+  file = nod_diff_file_new ("main.c", "main.c", "100644", "100644", 0, c_diff);
+  set_file_and_wait (view, file, c_old, c_new);
+  g_assert_cmpstr (scheme_id (view), ==, "Adwaita");
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (manager));
+  g_assert_cmpstr (scheme_id (view), ==, "Adwaita-dark");
+  /* the highlight copied from the hidden buffers is still there */
+  g_assert_true (nod_diff_view_row_has_tag (view, 0, 2, 0, "syntax:comment"));
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+  g_assert_finalize_object (g_steal_pointer (&view));
+}
+
+static void
+test_diff_view_clear (void)
+{
+  g_autoptr(NodDiffView) view = NULL;
+  g_autoptr(NodDiffFile) file = NULL;
+  g_autoptr(GtkWidget) thread = g_object_ref_sink (gtk_label_new ("A thread"));
+
+  if (skip_without_display ())
+    return;
+
+  view = create_view ();
+  file = nod_diff_file_new ("f.txt", "f.txt", "100644", "100644", 0, two_hunks);
+  set_file_and_wait (view, file, NULL, NULL);
+  g_assert_true (nod_diff_view_add_widget (view, TRUE, 3, thread));
+  g_assert_nonnull (gtk_widget_get_parent (thread));
+
+  /* another file (or none) takes the threads away */
+  set_file_and_wait (view, NULL, NULL, NULL);
+  g_assert_null (nod_diff_view_get_file (view));
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 0);
+  g_assert_null (gtk_widget_get_parent (thread));
+  g_assert_false (nod_diff_view_get_cursor_line (view, NULL, NULL));
+  g_assert_false (nod_diff_view_move_to_change (view, FALSE));
+  g_assert_false (nod_diff_view_add_widget (view, TRUE, 3, thread));
+
+  /* set again while filling: only the last one is shown */
+  nod_diff_view_set_file (view, file, NULL, NULL, NULL);
+  set_file_and_wait (view, file, NULL, NULL);
+  g_assert_cmpuint (nod_diff_view_get_n_rows (view, 0), ==, 9);
+
+  g_assert_finalize_object (g_steal_pointer (&view));
+}
+
 /* The isolated XDG dirs hide the system's language definitions and style schemes: the
  * highlight is looked for where the system keeps them. */
 static void
@@ -702,6 +834,8 @@ main (int   argc,
   g_test_add_func ("/nod/diff-view/hidden", test_diff_view_hidden);
   g_test_add_func ("/nod/diff-view/large-in-chunks", test_diff_view_large_in_chunks);
   g_test_add_func ("/nod/diff-view/odd-text", test_diff_view_odd_text);
+  g_test_add_func ("/nod/diff-view/dark", test_diff_view_dark);
+  g_test_add_func ("/nod/diff-view/clear", test_diff_view_clear);
 
   return g_test_run ();
 }

@@ -16,10 +16,13 @@
  * came before them. So the whole text goes into a GtkSourceBuffer no view shows, is
  * highlighted there a few hundred lines at a time, and the diff view copies each line's
  * tags onto its rows. The buffer is filled and highlighted on the main thread (GTK objects
- * are not for workers), in steps the caller paces. */
+ * are not for workers), in steps the caller paces.
+ *
+ * A step appends lines and highlights them at once. Text left unhighlighted in the buffer
+ * would be analysed by GtkSourceView's own idle worker, in slices of 30 ms: the main loop
+ * would stall for that long. So the buffer holds only what is highlighted. */
 
-#define LOAD_STEP_BYTES (64 * 1024)
-#define HIGHLIGHT_STEP  400
+#define HIGHLIGHT_STEP  300
 
 #define CONTEXT_CLASS_PREFIX "gtksourceview:context-classes:"
 
@@ -30,7 +33,7 @@ struct _NodDiffHighlight
   GtkSourceBuffer *buffer;
   GBytes          *text;
   gsize            loaded;       /* bytes of text in the buffer */
-  guint            highlighted;  /* lines highlighted so far */
+  guint            highlighted;  /* lines in the buffer (and highlighted) so far */
   guint            line_count;
 };
 
@@ -142,45 +145,39 @@ nod_diff_highlight_get_line_count (NodDiffHighlight *self)
   return self->line_count;
 }
 
-gboolean
-nod_diff_highlight_load_step (NodDiffHighlight *self,
-                              gint64            deadline_us)
+/* Appends up to @line_count more lines of the text, made fit for the buffer, and
+ * highlights them. */
+static void
+nod_diff_highlight_step (NodDiffHighlight *self,
+                         guint             line_count)
 {
+  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
+  g_autoptr(GString) chunk = g_string_new (NULL);
   const char *data;
   gsize length;
-
-  g_return_val_if_fail (NOD_IS_DIFF_HIGHLIGHT (self), TRUE);
+  guint first_line = self->highlighted;
+  GtkTextIter start, end;
 
   data = g_bytes_get_data (self->text, &length);
-  while (self->loaded < length)
+  for (guint i = 0; i < line_count && self->loaded < length; i++)
     {
-      GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
-      g_autoptr(GString) chunk = g_string_new (NULL);
-      gsize end = MIN (length, self->loaded + LOAD_STEP_BYTES);
-      GtkTextIter iter;
+      const char *newline = memchr (data + self->loaded, '\n', length - self->loaded);
+      gsize line_end = newline != NULL ? (gsize) (newline - data) : length;
+      g_autofree char *line = nod_diff_sanitize_line (data + self->loaded,
+                                                      line_end - self->loaded);
 
-      /* whole lines, each made fit for the buffer; the line count stays the text's */
-      while (end < length && data[end - 1] != '\n')
-        end++;
-      for (gsize p = self->loaded; p < end; )
-        {
-          const char *newline = memchr (data + p, '\n', end - p);
-          gsize line_end = newline != NULL ? (gsize) (newline - data) : end;
-          g_autofree char *line = nod_diff_sanitize_line (data + p, line_end - p);
-
-          g_string_append (chunk, line);
-          if (newline != NULL)
-            g_string_append_c (chunk, '\n');
-          p = line_end + 1;
-        }
-      gtk_text_buffer_get_end_iter (buffer, &iter);
-      gtk_text_buffer_insert (buffer, &iter, chunk->str, (int) chunk->len);
-      self->loaded = end;
-      if (g_get_monotonic_time () > deadline_us)
-        break;
+      /* the buffer's lines are the text's: each one ends with its newline */
+      g_string_append (chunk, line);
+      g_string_append_c (chunk, '\n');
+      self->loaded = newline != NULL ? line_end + 1 : length;
+      self->highlighted++;
     }
 
-  return self->loaded >= length;
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_insert (buffer, &end, chunk->str, (int) chunk->len);
+  gtk_text_buffer_get_iter_at_line (buffer, &start, (int) first_line);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_source_buffer_ensure_highlight (self->buffer, &start, &end);
 }
 
 gboolean
@@ -188,30 +185,31 @@ nod_diff_highlight_ensure (NodDiffHighlight *self,
                            guint             line_number,
                            gboolean          bounded)
 {
-  GtkTextBuffer *buffer;
-  GtkTextIter start, end;
   guint target;
 
   g_return_val_if_fail (NOD_IS_DIFF_HIGHLIGHT (self), TRUE);
 
-  buffer = GTK_TEXT_BUFFER (self->buffer);
   target = MIN (line_number, self->line_count);
   while (self->highlighted < target)
     {
-      guint to = bounded ? MIN (target, self->highlighted + HIGHLIGHT_STEP) : target;
-
-      /* the engine carries its state on from where it stopped: each step is new work */
-      gtk_text_buffer_get_iter_at_line (buffer, &start, (int) self->highlighted);
-      gtk_text_buffer_get_iter_at_line (buffer, &end, (int) to);
-      if (!gtk_text_iter_ends_line (&end))
-        gtk_text_iter_forward_to_line_end (&end);
-      gtk_source_buffer_ensure_highlight (self->buffer, &start, &end);
-      self->highlighted = to;
+      /* a step at a time, ahead of what is asked: each call costs the engine time in
+       * proportion to the whole buffer, so asking line by line went quadratic */
+      nod_diff_highlight_step (self, bounded ? HIGHLIGHT_STEP
+                                             : MAX (HIGHLIGHT_STEP, target - self->highlighted));
       if (bounded)
         break;
     }
 
   return self->highlighted >= target;
+}
+
+gboolean
+nod_diff_highlight_covers (NodDiffHighlight *self,
+                           guint             line_number)
+{
+  g_return_val_if_fail (NOD_IS_DIFF_HIGHLIGHT (self), TRUE);
+
+  return self->highlighted >= MIN (line_number, self->line_count);
 }
 
 void
@@ -233,9 +231,9 @@ nod_diff_highlight_dup_line (NodDiffHighlight *self,
   g_return_val_if_fail (NOD_IS_DIFF_HIGHLIGHT (self), NULL);
 
   buffer = GTK_TEXT_BUFFER (self->buffer);
-  if (line_number == 0 || line_number > self->line_count ||
-      (int) line_number > gtk_text_buffer_get_line_count (buffer))
+  if (line_number == 0 || line_number > self->line_count)
     return NULL;
+  nod_diff_highlight_ensure (self, line_number, FALSE);
 
   gtk_text_buffer_get_iter_at_line (buffer, &start, (int) line_number - 1);
   end = start;
@@ -330,8 +328,7 @@ nod_diff_highlight_copy_line (NodDiffHighlight  *self,
   g_return_if_fail (GTK_IS_TEXT_BUFFER (buffer));
 
   source = GTK_TEXT_BUFFER (self->buffer);
-  if (line_number == 0 || line_number > self->line_count ||
-      (int) line_number > gtk_text_buffer_get_line_count (source))
+  if (line_number == 0 || line_number > self->line_count)
     return;
 
   nod_diff_highlight_ensure (self, line_number, FALSE);

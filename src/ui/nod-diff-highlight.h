@@ -14,29 +14,29 @@ G_DECLARE_FINAL_TYPE (NodDiffHighlight, nod_diff_highlight, NOD, DIFF_HIGHLIGHT,
 
 /* A hidden buffer for @text in @language (NULL: no highlight). NULL when @text is no help:
  * over NOD_DIFF_FILE_MAX_BYTES or _MAX_LINES, or not text (a NUL). Nothing is put in the
- * buffer yet: see nod_diff_highlight_load_step (). */
+ * buffer yet: lines go in as they are highlighted (nod_diff_highlight_ensure ()). */
 NodDiffHighlight *nod_diff_highlight_new            (GBytes               *text,
                                                      GtkSourceLanguage    *language);
 
 /* Lines of the text (a last line without a newline counts). */
 guint             nod_diff_highlight_get_line_count (NodDiffHighlight     *self);
 
-/* Puts the next part of the text in the buffer, whole lines of about 64 KiB until the
- * monotonic clock passes @deadline_us; TRUE once all of it is in. */
-gboolean          nod_diff_highlight_load_step      (NodDiffHighlight     *self,
-                                                     gint64                deadline_us);
-
-/* Highlights the text up to @line_number (1-based) at least; with @bounded, only the next
- * few hundred lines, returning FALSE while more are needed to reach it. */
+/* Puts the text in the buffer and highlights it up to @line_number (1-based) at least;
+ * with @bounded, only the next few hundred lines, returning FALSE while more are needed to
+ * reach it. */
 gboolean          nod_diff_highlight_ensure         (NodDiffHighlight     *self,
                                                      guint                 line_number,
                                                      gboolean              bounded);
+
+/* Whether the text is highlighted up to @line_number already (no work done). */
+gboolean          nod_diff_highlight_covers         (NodDiffHighlight     *self,
+                                                     guint                 line_number);
 
 void              nod_diff_highlight_set_style_scheme (NodDiffHighlight   *self,
                                                        GtkSourceStyleScheme *scheme);
 
 /* Line @line_number as the buffer holds it (made fit: see nod_diff_sanitize_line), or NULL
- * past the end or before it is loaded. */
+ * past the end. */
 char             *nod_diff_highlight_dup_line       (NodDiffHighlight     *self,
                                                      guint                 line_number);
 

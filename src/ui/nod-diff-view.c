@@ -14,6 +14,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "nod-diff-highlight.h"
+#include "nod-diff-pane.h"
 #include "nod-diff-view.h"
 #include "nod-word-diff.h"
 
@@ -33,44 +34,13 @@
 #define FILL_CHUNK_ROWS    400
 #define EXPAND_STEP        20
 
-typedef enum
-{
-  ROW_HUNK,
-  ROW_CONTEXT,     /* a context line of a hunk */
-  ROW_UNCHANGED,   /* expanded from the full text */
-  ROW_ADDED,
-  ROW_REMOVED,
-  ROW_FILLER,      /* side by side: the other side's line faces nothing here */
-  ROW_EXPANDER,
-  ROW_WIDGET,      /* a child widget, or its spacer, under the row above */
-} RowKind;
-
+/* The new-side lines [start, end] of the full text between two hunks (or before the
+ * first, after the last), and those of them [first, last] still not shown (first > last
+ * once all are). */
 typedef struct
 {
-  RowKind    kind;
-  guint      old_line;
-  guint      new_line;
-  gssize     line_index;  /* into the file's lines, -1 when not a diff line */
-  guint      gap;         /* ROW_EXPANDER: index into gaps */
-  GtkWidget *widget;      /* ROW_WIDGET: the child at the anchor (not owned) */
-} Row;
-
-typedef struct
-{
-  NodDiffView             *owner;
-  GtkScrolledWindow       *scroller;
-  GtkSourceView           *view;
-  GtkSourceBuffer         *buffer;
-  GtkSourceGutterRenderer *old_numbers;
-  GtkSourceGutterRenderer *new_numbers;
-  GArray                  *rows;         /* Row per buffer line */
-  GHashTable              *syntax_tags;  /* hidden buffer's tag → this buffer's copy */
-} Pane;
-
-/* The new-side lines [first, last] of the full text that are not shown (first > last once
- * all are). */
-typedef struct
-{
+  guint start;
+  guint end;
   guint first;
   guint last;
 } Gap;
@@ -86,56 +56,59 @@ typedef struct
 } Attached;
 
 /* What a fill puts in the panes, in order: a diff line (or a pair of them side by side:
- * -1 for a filler), or an expander row for a gap. */
+ * -1 for a filler), an expander row for a gap, or a line of a gap already expanded. */
 typedef struct
 {
   gssize left;
   gssize right;
   gint   gap;
+  guint  unchanged;  /* its new-side number, 0 for the others */
 } Entry;
 
 typedef enum
 {
-  FILL_LOAD,
   FILL_ROWS,
   FILL_DONE,
 } FillPhase;
 
 struct _NodDiffView
 {
-  GtkWidget      parent_instance;
+  GtkWidget         parent_instance;
 
-  GtkStack      *stack;
-  GtkWidget     *panes_box;
-  AdwStatusPage *hidden_page;
-  GtkWidget     *show_button;
-  GtkWidget     *browser_button;
-  Pane           panes[2];
-  guint          active_pane;
+  GtkStack         *stack;
+  GtkWidget        *panes_box;
+  AdwStatusPage    *hidden_page;
+  GtkWidget        *show_button;
+  GtkWidget        *browser_button;
+  Pane              panes[2];
+  guint             active_pane;
 
-  NodDiffFile   *file;
-  char          *web_url;
-  NodDiffHighlight *old_highlight;  /* the whole texts, NULL when not known */
+  NodDiffFile      *file;
+  char             *web_url;
+  NodDiffHighlight *old_highlight;   /* the whole texts, NULL when not known */
   NodDiffHighlight *new_highlight;
-  GArray        *gaps;            /* Gap */
-  GPtrArray     *attached;        /* Attached */
-  NodDiffLayout  layout;
-  gboolean       revealed;        /* a generated file's diff, after "Show diff" */
+  GArray           *gaps;            /* Gap */
+  GPtrArray        *attached;        /* Attached */
+  NodDiffLayout     layout;
+  gboolean          revealed;        /* a generated file's diff, after "Show diff" */
 
   /* The fill in progress. */
-  guint          generation;
-  FillPhase      phase;
-  GArray        *entries;
-  guint          next_entry;
-  guint          fill_source_id;
-  guint          fill_chunks;
-  GCancellable  *word_cancellable;
-  gboolean       filling;
+  guint             generation;
+  FillPhase         phase;
+  GArray           *entries;
+  guint             next_entry;
+  guint             fill_source_id;
+  guint             rest_source_id;  /* highlights the rest of the texts, for expanding */
+  guint             fill_chunks;
+  GCancellable     *word_cancellable;
+  GPtrArray        *word_pairs;      /* WordPair, being applied */
+  guint             next_word_pair;
+  gboolean          filling;
 
-  GdkRGBA        added_color;
-  GdkRGBA        removed_color;
-  GdkRGBA        added_word_color;
-  GdkRGBA        removed_word_color;
+  GdkRGBA           added_color;
+  GdkRGBA           removed_color;
+  GdkRGBA           added_word_color;
+  GdkRGBA           removed_word_color;
 };
 
 G_DEFINE_FINAL_TYPE (NodDiffView, nod_diff_view, GTK_TYPE_WIDGET)
@@ -159,133 +132,6 @@ static void nod_diff_view_refill        (NodDiffView *self);
 static void nod_diff_view_start_words   (NodDiffView *self);
 static void nod_diff_view_attach_all    (NodDiffView *self);
 static void attached_release_spacer     (Attached    *attached);
-
-/* Text from strangers */
-
-/* Rows */
-
-static Row *
-pane_get_row (Pane *pane,
-              guint index)
-{
-  return index < pane->rows->len ? &g_array_index (pane->rows, Row, index) : NULL;
-}
-
-/* Inserts @row as buffer line @index (0 … rows->len) with @text; @start and @end are left
- * around the row, its newline included (so an empty row can carry its background). With
- * @anchor_out, the row holds a child anchor instead. Every row ends with a newline: the
- * buffer's last line, empty, is no row. */
-static void
-pane_insert_row (Pane                *pane,
-                 guint                index,
-                 const Row           *row,
-                 const char          *text,
-                 GtkTextChildAnchor **anchor_out,
-                 GtkTextIter         *start,
-                 GtkTextIter         *end)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter iter;
-  GtkTextMark *mark;
-
-  g_assert (index <= pane->rows->len);
-
-  gtk_text_buffer_get_iter_at_line (buffer, &iter, (int) index);
-  mark = gtk_text_buffer_create_mark (buffer, NULL, &iter, TRUE);
-  if (anchor_out != NULL)
-    *anchor_out = gtk_text_buffer_create_child_anchor (buffer, &iter);
-  else
-    gtk_text_buffer_insert (buffer, &iter, text, -1);
-  gtk_text_buffer_insert (buffer, &iter, "\n", 1);
-
-  *end = iter;
-  gtk_text_buffer_get_iter_at_mark (buffer, start, mark);
-  gtk_text_buffer_delete_mark (buffer, mark);
-
-  g_array_insert_val (pane->rows, index, *row);
-}
-
-static void
-pane_delete_row (Pane  *pane,
-                 guint  index)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter start, end;
-
-  g_assert (index < pane->rows->len);
-
-  gtk_text_buffer_get_iter_at_line (buffer, &start, (int) index);
-  gtk_text_buffer_get_iter_at_line (buffer, &end, (int) index + 1);
-  gtk_text_buffer_delete (buffer, &start, &end);
-  g_array_remove_index (pane->rows, index);
-}
-
-static void
-pane_clear (Pane *pane)
-{
-  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (pane->buffer), "", 0);
-  g_array_set_size (pane->rows, 0);
-}
-
-static gboolean
-row_is_change (Pane  *pane,
-               guint  index)
-{
-  Row *row = pane_get_row (pane, index);
-
-  /* a widget under a changed line is still inside its run */
-  while (row != NULL && row->kind == ROW_WIDGET && index > 0)
-    row = pane_get_row (pane, --index);
-
-  return row != NULL &&
-         (row->kind == ROW_ADDED || row->kind == ROW_REMOVED || row->kind == ROW_FILLER);
-}
-
-/* Tags and colours */
-
-static GtkTextTag *
-pane_tag (Pane       *pane,
-          const char *name)
-{
-  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (GTK_TEXT_BUFFER (pane->buffer));
-
-  return gtk_text_tag_table_lookup (table, name);
-}
-
-static void
-pane_apply_line_tag (Pane              *pane,
-                     RowKind            kind,
-                     const GtkTextIter *start,
-                     const GtkTextIter *end)
-{
-  const char *name = NULL;
-
-  switch (kind)
-    {
-    case ROW_HUNK:
-      name = "diff-hunk";
-      break;
-    case ROW_ADDED:
-      name = "diff-added";
-      break;
-    case ROW_REMOVED:
-      name = "diff-removed";
-      break;
-    case ROW_FILLER:
-      name = "diff-filler";
-      break;
-    case ROW_EXPANDER:
-      name = "diff-expander";
-      break;
-    case ROW_CONTEXT:
-    case ROW_UNCHANGED:
-    case ROW_WIDGET:
-    default:
-      return;
-    }
-
-  gtk_text_buffer_apply_tag (GTK_TEXT_BUFFER (pane->buffer), pane_tag (pane, name), start, end);
-}
 
 /* The scheme's colour for a diff style: its background, else its foreground (Adwaita's
  * diff styles set only that), made translucent so it works on a light or dark page. */
@@ -322,20 +168,6 @@ scheme_diff_color (GtkSourceStyleScheme *scheme,
 }
 
 static void
-pane_create_tags (Pane *pane)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-
-  gtk_text_buffer_create_tag (buffer, "diff-hunk", "weight", PANGO_WEIGHT_BOLD, NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-added", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-removed", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-filler", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-expander", "style", PANGO_STYLE_ITALIC, NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-word-added", NULL);
-  gtk_text_buffer_create_tag (buffer, "diff-word-removed", NULL);
-}
-
-static void
 nod_diff_view_update_colors (NodDiffView *self)
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
@@ -356,41 +188,26 @@ nod_diff_view_update_colors (NodDiffView *self)
       Pane *pane = &self->panes[i];
 
       gtk_source_buffer_set_style_scheme (pane->buffer, scheme);
-      g_object_set (pane_tag (pane, "diff-added"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-added"),
                     "paragraph-background-rgba", &self->added_color, NULL);
-      g_object_set (pane_tag (pane, "diff-removed"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-removed"),
                     "paragraph-background-rgba", &self->removed_color, NULL);
-      g_object_set (pane_tag (pane, "diff-word-added"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-word-added"),
                     "background-rgba", &self->added_word_color, NULL);
-      g_object_set (pane_tag (pane, "diff-word-removed"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-word-removed"),
                     "background-rgba", &self->removed_word_color, NULL);
-      g_object_set (pane_tag (pane, "diff-hunk"), "paragraph-background-rgba", &hunk, NULL);
-      g_object_set (pane_tag (pane, "diff-expander"),
+      g_object_set (nod_diff_pane_tag (pane, "diff-hunk"),
                     "paragraph-background-rgba", &hunk, NULL);
-      g_object_set (pane_tag (pane, "diff-filler"), "paragraph-background-rgba", &filler, NULL);
+      g_object_set (nod_diff_pane_tag (pane, "diff-expander"),
+                    "paragraph-background-rgba", &hunk, NULL);
+      g_object_set (nod_diff_pane_tag (pane, "diff-filler"),
+                    "paragraph-background-rgba", &filler, NULL);
     }
 
   if (self->old_highlight != NULL)
     nod_diff_highlight_set_style_scheme (self->old_highlight, scheme);
   if (self->new_highlight != NULL)
     nod_diff_highlight_set_style_scheme (self->new_highlight, scheme);
-}
-
-/* Highlighting copied from the hidden buffers */
-
-static void
-pane_copy_syntax (Pane              *pane,
-                  NodDiffHighlight  *highlight,
-                  guint              line_number,
-                  const GtkTextIter *start,
-                  const GtkTextIter *end)
-{
-  /* @end is past the row's newline */
-  int row_chars = gtk_text_iter_get_offset (end) - gtk_text_iter_get_offset (start) - 1;
-
-  if (highlight != NULL)
-    nod_diff_highlight_copy_line (highlight, line_number, GTK_TEXT_BUFFER (pane->buffer),
-                                  pane->syntax_tags, start, row_chars);
 }
 
 /* The side a row's highlight comes from: the old text for a removed line (and the left
@@ -407,17 +224,17 @@ pane_highlight_row (NodDiffView       *self,
   switch (row->kind)
     {
     case ROW_REMOVED:
-      pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
+      nod_diff_pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
       break;
     case ROW_ADDED:
-      pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
+      nod_diff_pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
       break;
     case ROW_CONTEXT:
     case ROW_UNCHANGED:
       if (left)
-        pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
+        nod_diff_pane_copy_syntax (pane, self->old_highlight, row->old_line, start, end);
       else
-        pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
+        nod_diff_pane_copy_syntax (pane, self->new_highlight, row->new_line, start, end);
       break;
     case ROW_HUNK:
     case ROW_FILLER:
@@ -487,16 +304,19 @@ row_for_line (NodDiffView *self,
   return row;
 }
 
+/* The text a row shows for line @index of @file. Pure: the word diff's worker calls it. */
 static char *
-text_for_line (NodDiffView *self,
-               gssize       index)
+file_line_text (NodDiffFile *file,
+                gssize       index)
 {
-  const NodDiffLine *line = file_line (self, index);
-  const char *diff = nod_diff_file_get_diff (self->file);
+  GArray *lines = nod_diff_file_get_lines (file);
+  const char *diff = nod_diff_file_get_diff (file);
+  const NodDiffLine *line;
 
-  if (line == NULL)
+  if (index < 0 || (gsize) index >= lines->len)
     return g_strdup ("");
 
+  line = &g_array_index (lines, NodDiffLine, index);
   if (line->kind == NOD_DIFF_LINE_HUNK)
     {
       g_autofree char *section = nod_diff_sanitize_line (diff + line->offset, line->length);
@@ -571,8 +391,8 @@ pane_insert_expander (NodDiffView *self,
   GtkTextIter start, end;
   GtkWidget *expander = create_expander (self, gap_index);
 
-  pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
-  pane_apply_line_tag (pane, ROW_EXPANDER, &start, &end);
+  nod_diff_pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
+  nod_diff_pane_apply_line_tag (pane, ROW_EXPANDER, &start, &end);
   gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (pane->view), expander, anchor);
 }
 
@@ -585,9 +405,29 @@ pane_insert_line (NodDiffView *self,
 {
   GtkTextIter start, end;
 
-  pane_insert_row (pane, index, row, text, NULL, &start, &end);
-  pane_apply_line_tag (pane, row->kind, &start, &end);
+  nod_diff_pane_insert_row (pane, index, row, text, NULL, &start, &end);
+  nod_diff_pane_apply_line_tag (pane, row->kind, &start, &end);
   pane_highlight_row (self, pane, row, &start, &end);
+}
+
+/* Shows the new-side lines [first, last] of a gap as unchanged rows at row @index. */
+static void
+pane_insert_unchanged (NodDiffView *self,
+                       Pane        *pane,
+                       guint        index,
+                       guint        first,
+                       guint        last)
+{
+  GArray *lines = nod_diff_file_get_lines (self->file);
+
+  for (guint number = first; number <= last; number++)
+    {
+      Row row = { ROW_UNCHANGED, 0, number, -1, 0, NULL };
+      g_autofree char *text = nod_diff_highlight_dup_line (self->new_highlight, number);
+
+      row.old_line = nod_diff_lines_map_unchanged (lines, FALSE, number);
+      pane_insert_line (self, pane, index++, &row, text != NULL ? text : "");
+    }
 }
 
 static void
@@ -605,14 +445,50 @@ pane_append_entry (NodDiffView *self,
       pane_insert_expander (self, pane, pane->rows->len, (guint) entry->gap);
       return;
     }
+  if (entry->unchanged > 0)
+    {
+      pane_insert_unchanged (self, pane, pane->rows->len, entry->unchanged, entry->unchanged);
+      return;
+    }
 
   row = row_for_line (self, index);
-  text = text_for_line (self, index);
+  text = file_line_text (self->file, index);
   pane_insert_line (self, pane, pane->rows->len, &row, text);
 }
 
-/* The entries of a fill: the lines (or side-by-side rows) with an expander before each
- * hunk after a gap, and after the last hunk. */
+/* A gap's entries: the lines expanded below the hunk above, its expander while lines are
+ * hidden, the lines expanded above the hunk below. */
+static void
+nod_diff_view_append_gap (NodDiffView *self,
+                          guint        gap_index)
+{
+  const Gap *gap;
+  Entry entry = { -1, -1, -1, 0 };
+
+  if (self->gaps == NULL || gap_index >= self->gaps->len)
+    return;
+  gap = &g_array_index (self->gaps, Gap, gap_index);
+
+  for (guint number = gap->start; number < gap->first && number <= gap->end; number++)
+    {
+      entry.unchanged = number;
+      g_array_append_val (self->entries, entry);
+    }
+  if (gap_size (gap) > 0)
+    {
+      Entry expander = { -1, -1, (gint) gap_index, 0 };
+
+      g_array_append_val (self->entries, expander);
+    }
+  for (guint number = MAX (gap->last + 1, gap->first); number <= gap->end; number++)
+    {
+      entry.unchanged = number;
+      g_array_append_val (self->entries, entry);
+    }
+}
+
+/* The entries of a fill: the lines (or side-by-side rows), with each gap before the hunk
+ * it comes before, and the last after the last hunk. */
 static void
 nod_diff_view_build_entries (NodDiffView *self)
 {
@@ -643,30 +519,15 @@ nod_diff_view_build_entries (NodDiffView *self)
     {
       NodDiffRow *pair = &g_array_index (pairs, NodDiffRow, i);
       const NodDiffLine *line = file_line (self, pair->left >= 0 ? pair->left : pair->right);
-      Entry entry = { pair->left, pair->right, -1 };
+      Entry entry = { pair->left, pair->right, -1, 0 };
 
-      if (line != NULL && line->kind == NOD_DIFF_LINE_HUNK && self->gaps != NULL)
-        {
-          /* the gap before this hunk, counted in the order the hunks come */
-          if (gap_index < self->gaps->len &&
-              gap_size (&g_array_index (self->gaps, Gap, gap_index)) > 0)
-            {
-              Entry expander = { -1, -1, (gint) gap_index };
-
-              g_array_append_val (self->entries, expander);
-            }
-          gap_index++;
-        }
+      /* the gap before this hunk, counted in the order the hunks come */
+      if (line != NULL && line->kind == NOD_DIFF_LINE_HUNK)
+        nod_diff_view_append_gap (self, gap_index++);
       g_array_append_val (self->entries, entry);
     }
 
-  if (self->gaps != NULL && gap_index < self->gaps->len &&
-      gap_size (&g_array_index (self->gaps, Gap, gap_index)) > 0)
-    {
-      Entry expander = { -1, -1, (gint) gap_index };
-
-      g_array_append_val (self->entries, expander);
-    }
+  nod_diff_view_append_gap (self, gap_index);
 }
 
 /* The gaps: before each hunk and after the last, the new-side lines no hunk shows. Only
@@ -695,17 +556,45 @@ nod_diff_view_build_gaps (NodDiffView *self)
       gap.last = MIN (start, nod_diff_highlight_get_line_count (self->new_highlight) + 1) - 1;
       if (gap.last < gap.first)
         gap.last = gap.first - 1;
+      gap.start = gap.first;
+      gap.end = gap.last;
       g_array_append_val (self->gaps, gap);
       next_line = MAX (next_line, start + hunk->new_count);
     }
 
   {
-    Gap last = { next_line, nod_diff_highlight_get_line_count (self->new_highlight) };
+    guint line_count = nod_diff_highlight_get_line_count (self->new_highlight);
+    Gap last = { next_line, MAX (line_count, next_line - 1), next_line,
+                 MAX (line_count, next_line - 1) };
 
-    if (last.last < last.first)
-      last.last = last.first - 1;
     g_array_append_val (self->gaps, last);
   }
+}
+
+/* After the fill, the lines no row shows yet are highlighted too, a step per idle, so an
+ * expansion finds them ready. */
+static gboolean
+nod_diff_view_highlight_rest_step (gpointer user_data)
+{
+  NodDiffView *self = user_data;
+  NodDiffHighlight *highlights[] = { self->new_highlight, self->old_highlight };
+
+  for (guint i = 0; i < G_N_ELEMENTS (highlights); i++)
+    {
+      guint line_count;
+
+      if (highlights[i] == NULL)
+        continue;
+      line_count = nod_diff_highlight_get_line_count (highlights[i]);
+      if (!nod_diff_highlight_covers (highlights[i], line_count))
+        {
+          nod_diff_highlight_ensure (highlights[i], line_count, TRUE);
+          return G_SOURCE_CONTINUE;
+        }
+    }
+
+  self->rest_source_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -714,36 +603,47 @@ nod_diff_view_fill_step (gpointer user_data)
   NodDiffView *self = user_data;
   gint64 deadline_us = g_get_monotonic_time () + FILL_BUDGET_US;
   gboolean side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
+  gboolean stepped = FALSE;
   guint done = 0;
 
   self->fill_chunks++;
 
-  if (self->phase == FILL_LOAD)
-    {
-      if ((self->old_highlight != NULL &&
-           !nod_diff_highlight_load_step (self->old_highlight, deadline_us)) ||
-          (self->new_highlight != NULL &&
-           !nod_diff_highlight_load_step (self->new_highlight, deadline_us)))
-        return G_SOURCE_CONTINUE;
-      self->phase = FILL_ROWS;
-      if (g_get_monotonic_time () > deadline_us)
-        return G_SOURCE_CONTINUE;
-    }
-
   while (self->next_entry < self->entries->len)
     {
       const Entry *entry = &g_array_index (self->entries, Entry, self->next_entry);
-      const NodDiffLine *line;
+      const NodDiffLine *old_line = file_line (self, entry->left);
+      const NodDiffLine *new_line = file_line (self, entry->right);
+      NodDiffHighlight *highlight = NULL;
+      guint needed = 0;
 
-      /* the highlight up to this line first, a step at a time */
-      line = file_line (self, entry->left);
-      if (line != NULL && line->old_line > 0 && self->old_highlight != NULL &&
-          !nod_diff_highlight_ensure (self->old_highlight, line->old_line, TRUE))
-        goto yield;
-      line = file_line (self, entry->right);
-      if (line != NULL && line->new_line > 0 && self->new_highlight != NULL &&
-          !nod_diff_highlight_ensure (self->new_highlight, line->new_line, TRUE))
-        goto yield;
+      /* the highlight up to this line first; a step costs a few milliseconds, so a
+       * dispatch takes at most one, and first */
+      if (old_line != NULL && self->old_highlight != NULL &&
+          !nod_diff_highlight_covers (self->old_highlight, old_line->old_line))
+        {
+          highlight = self->old_highlight;
+          needed = old_line->old_line;
+        }
+      else if (new_line != NULL && self->new_highlight != NULL &&
+               !nod_diff_highlight_covers (self->new_highlight, new_line->new_line))
+        {
+          highlight = self->new_highlight;
+          needed = new_line->new_line;
+        }
+      else if (entry->unchanged > 0 &&
+               !nod_diff_highlight_covers (self->new_highlight, entry->unchanged))
+        {
+          highlight = self->new_highlight;
+          needed = entry->unchanged;
+        }
+      if (highlight != NULL)
+        {
+          if (stepped || done > 0)
+            return G_SOURCE_CONTINUE;
+          nod_diff_highlight_ensure (highlight, needed, TRUE);
+          stepped = TRUE;
+          continue;
+        }
 
       pane_append_entry (self, &self->panes[0], entry, TRUE);
       if (side_by_side)
@@ -751,9 +651,9 @@ nod_diff_view_fill_step (gpointer user_data)
       self->next_entry++;
 
       if (++done >= FILL_CHUNK_ROWS)
-        goto yield;
-      if ((done & 31) == 0 && g_get_monotonic_time () > deadline_us)
-        goto yield;
+        return G_SOURCE_CONTINUE;
+      if ((done & 7) == 0 && g_get_monotonic_time () > deadline_us)
+        return G_SOURCE_CONTINUE;
     }
 
   /* rows were appended at the cursor, which went along: back to the top */
@@ -770,10 +670,20 @@ nod_diff_view_fill_step (gpointer user_data)
   g_clear_pointer (&self->entries, g_array_unref);
   nod_diff_view_attach_all (self);
   nod_diff_view_start_words (self);
+  if (self->gaps != NULL)
+    self->rest_source_id = g_idle_add_full (G_PRIORITY_LOW, nod_diff_view_highlight_rest_step,
+                                            self, NULL);
   return G_SOURCE_REMOVE;
+}
 
-yield:
-  return G_SOURCE_CONTINUE;
+/* Whether a file's diff waits behind "Show diff": generated, or one GitLab collapsed but
+ * sent all the same. */
+static gboolean
+nod_diff_view_is_folded (NodDiffFile *file)
+{
+  NodDiffFileFlags folding = NOD_DIFF_FILE_GENERATED | NOD_DIFF_FILE_COLLAPSED;
+
+  return (nod_diff_file_get_flags (file) & folding) != 0;
 }
 
 /* Empties the panes and fills them again from the file, in the current layout. */
@@ -782,28 +692,30 @@ nod_diff_view_refill (NodDiffView *self)
 {
   self->generation++;
   g_clear_handle_id (&self->fill_source_id, g_source_remove);
+  g_clear_handle_id (&self->rest_source_id, g_source_remove);
   if (self->word_cancellable != NULL)
     g_cancellable_cancel (self->word_cancellable);
   g_clear_object (&self->word_cancellable);
+  g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
   g_clear_pointer (&self->entries, g_array_unref);
 
   /* the anchored widgets go with their rows; they are attached again when filled */
   for (guint i = 0; self->attached != NULL && i < self->attached->len; i++)
     attached_release_spacer (g_ptr_array_index (self->attached, i));
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_clear (&self->panes[i]);
+    nod_diff_pane_clear (&self->panes[i]);
 
   self->fill_chunks = 0;
   if (self->file == NULL ||
       nod_diff_file_get_visibility (self->file) != NOD_DIFF_FILE_SHOWN ||
-      ((nod_diff_file_get_flags (self->file) & NOD_DIFF_FILE_GENERATED) && !self->revealed))
+      (nod_diff_view_is_folded (self->file) && !self->revealed))
     {
       self->phase = FILL_DONE;
       nod_diff_view_set_filling (self, FALSE);
       return;
     }
 
-  self->phase = FILL_LOAD;
+  self->phase = FILL_ROWS;
   nod_diff_view_build_entries (self);
   nod_diff_view_set_filling (self, TRUE);
   self->fill_source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, nod_diff_view_fill_step,
@@ -816,11 +728,10 @@ typedef struct
 {
   gssize  old_index;   /* into the file's lines */
   gssize  new_index;
-  char   *old_text;
+  char   *old_text;    /* as the rows show them */
   char   *new_text;
-  GArray *old_ranges;  /* NodTextRange, filled by the worker */
+  GArray *old_ranges;  /* NodTextRange */
   GArray *new_ranges;
-  gboolean found;
 } WordPair;
 
 static void
@@ -835,73 +746,101 @@ word_pair_free (gpointer data)
   g_free (pair);
 }
 
+/* The changed pairs of the file (the nth removed line of a run facing the nth added one)
+ * and which of their words changed; pairs with nothing to show are left out. The file's
+ * lines were parsed on the main thread before: here they are only read. */
 static void
 compute_words (GTask        *task,
                gpointer      source_object,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  GPtrArray *pairs = task_data;
+  NodDiffFile *file = task_data;
+  GArray *lines = nod_diff_file_get_lines (file);
+  g_autoptr(GArray) rows = nod_diff_lines_side_by_side (lines);
+  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (word_pair_free);
 
-  for (guint i = 0; i < pairs->len; i++)
+  for (guint i = 0; i < rows->len; i++)
     {
-      WordPair *pair = g_ptr_array_index (pairs, i);
+      NodDiffRow *row = &g_array_index (rows, NodDiffRow, i);
+      WordPair *pair;
 
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      pair->found = nod_word_diff (pair->old_text, strlen (pair->old_text),
-                                   pair->new_text, strlen (pair->new_text),
-                                   pair->old_ranges, pair->new_ranges);
+      if (row->left < 0 || row->right < 0 ||
+          g_array_index (lines, NodDiffLine, row->left).kind != NOD_DIFF_LINE_REMOVED ||
+          g_array_index (lines, NodDiffLine, row->right).kind != NOD_DIFF_LINE_ADDED)
+        continue;
+
+      pair = g_new0 (WordPair, 1);
+      pair->old_index = row->left;
+      pair->new_index = row->right;
+      /* the texts the rows show, so the ranges fall on the buffer's characters */
+      pair->old_text = file_line_text (file, row->left);
+      pair->new_text = file_line_text (file, row->right);
+      pair->old_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
+      pair->new_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
+      if (nod_word_diff (pair->old_text, strlen (pair->old_text),
+                         pair->new_text, strlen (pair->new_text),
+                         pair->old_ranges, pair->new_ranges))
+        g_ptr_array_add (pairs, pair);
+      else
+        word_pair_free (pair);
     }
 
-  g_task_return_boolean (task, !g_cancellable_is_cancelled (cancellable));
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_task_return_pointer (task, g_steal_pointer (&pairs), (GDestroyNotify) g_ptr_array_unref);
 }
 
-static void
-pane_apply_ranges (Pane       *pane,
-                   guint       row_index,
-                   const char *text,
-                   GArray     *ranges,
-                   const char *tag_name)
+/* Tags a budget's worth of the word diffs; rows may have moved since the last step (a
+ * thread added, a gap expanded), so where the lines are is looked up each time. */
+static gboolean
+nod_diff_view_apply_words_step (gpointer user_data)
 {
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextTag *tag = pane_tag (pane, tag_name);
-  glong text_chars = g_utf8_strlen (text, -1);
+  NodDiffView *self = user_data;
+  gint64 deadline_us = g_get_monotonic_time () + FILL_BUDGET_US;
+  gboolean side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
+  Pane *old_pane = &self->panes[0];
+  Pane *new_pane = &self->panes[side_by_side ? 1 : 0];
+  guint line_count = nod_diff_file_get_lines (self->file)->len;
+  g_autoptr(GArray) old_where = nod_diff_pane_index_lines (old_pane, line_count);
+  g_autoptr(GArray) new_where = NULL;
 
-  for (guint i = 0; i < ranges->len; i++)
+  new_where = old_pane == new_pane ? g_array_ref (old_where)
+                                   : nod_diff_pane_index_lines (new_pane, line_count);
+  self->fill_chunks++;
+  /* above the highlight's copies, made since: a style with a background would hide them */
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
     {
-      NodTextRange *range = &g_array_index (ranges, NodTextRange, i);
-      glong from = g_utf8_pointer_to_offset (text, text + MIN (range->start, strlen (text)));
-      glong to = g_utf8_pointer_to_offset (text, text + MIN (range->end, strlen (text)));
-      GtkTextIter start, end;
+      GtkTextTagTable *table =
+        gtk_text_buffer_get_tag_table (GTK_TEXT_BUFFER (self->panes[i].buffer));
+      int top = gtk_text_tag_table_get_size (table) - 1;
 
-      from = MIN (from, text_chars);
-      to = MIN (to, text_chars);
-      gtk_text_buffer_get_iter_at_line_offset (buffer, &start, (int) row_index, (int) from);
-      gtk_text_buffer_get_iter_at_line_offset (buffer, &end, (int) row_index, (int) to);
-      gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
+      gtk_text_tag_set_priority (nod_diff_pane_tag (&self->panes[i], "diff-word-removed"), top);
+      gtk_text_tag_set_priority (nod_diff_pane_tag (&self->panes[i], "diff-word-added"), top);
     }
-}
-
-/* Where each diff line is in @pane now: -1 when not shown. */
-static GArray *
-pane_index_lines (Pane  *pane,
-                  guint  line_count)
-{
-  GArray *where = g_array_sized_new (FALSE, FALSE, sizeof (gint), line_count);
-
-  g_array_set_size (where, line_count);
-  for (guint i = 0; i < line_count; i++)
-    g_array_index (where, gint, i) = -1;
-  for (guint i = 0; i < pane->rows->len; i++)
+  while (self->next_word_pair < self->word_pairs->len)
     {
-      Row *row = &g_array_index (pane->rows, Row, i);
+      WordPair *pair = g_ptr_array_index (self->word_pairs, self->next_word_pair++);
+      gint old_row = g_array_index (old_where, gint, pair->old_index);
+      gint new_row = g_array_index (new_where, gint, pair->new_index);
 
-      if (row->line_index >= 0 && (guint) row->line_index < line_count)
-        g_array_index (where, gint, row->line_index) = (gint) i;
+      if (old_row >= 0 && new_row >= 0)
+        {
+          nod_diff_pane_apply_ranges (old_pane, (guint) old_row, pair->old_text, pair->old_ranges,
+                                      "diff-word-removed");
+          nod_diff_pane_apply_ranges (new_pane, (guint) new_row, pair->new_text, pair->new_ranges,
+                                      "diff-word-added");
+        }
+      if ((self->next_word_pair & 15) == 0 && g_get_monotonic_time () > deadline_us)
+        return G_SOURCE_CONTINUE;
     }
 
-  return where;
+  self->fill_source_id = 0;
+  g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
+  nod_diff_view_set_filling (self, FALSE);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -911,77 +850,30 @@ on_words_done (GObject      *source_object,
 {
   GWeakRef *weak_self = user_data;
   g_autoptr(NodDiffView) self = g_weak_ref_get (weak_self);
-  GPtrArray *pairs = g_task_get_task_data (G_TASK (result));
-  gboolean computed = g_task_propagate_boolean (G_TASK (result), NULL);
-  gboolean side_by_side;
-  Pane *old_pane, *new_pane;
-  g_autoptr(GArray) old_where = NULL;
-  g_autoptr(GArray) new_where = NULL;
-  guint line_count;
+  g_autoptr(GPtrArray) pairs = g_task_propagate_pointer (G_TASK (result), NULL);
 
   g_weak_ref_clear (weak_self);
   g_free (weak_self);
-  if (self == NULL || !computed ||
+  if (self == NULL || pairs == NULL ||
       GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result), "generation")) != self->generation)
     return;
 
-  side_by_side = self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
-  old_pane = &self->panes[0];
-  new_pane = &self->panes[side_by_side ? 1 : 0];
-
-  line_count = nod_diff_file_get_lines (self->file)->len;
-  old_where = pane_index_lines (old_pane, line_count);
-  new_where = old_pane == new_pane ? g_array_ref (old_where)
-                                   : pane_index_lines (new_pane, line_count);
-  for (guint i = 0; i < pairs->len; i++)
-    {
-      WordPair *pair = g_ptr_array_index (pairs, i);
-      gint old_row = g_array_index (old_where, gint, pair->old_index);
-      gint new_row = g_array_index (new_where, gint, pair->new_index);
-
-      if (!pair->found || old_row < 0 || new_row < 0)
-        continue;
-      pane_apply_ranges (old_pane, (guint) old_row, pair->old_text, pair->old_ranges,
-                         "diff-word-removed");
-      pane_apply_ranges (new_pane, (guint) new_row, pair->new_text, pair->new_ranges,
-                         "diff-word-added");
-    }
-
   g_clear_object (&self->word_cancellable);
-  nod_diff_view_set_filling (self, FALSE);
+  self->word_pairs = g_steal_pointer (&pairs);
+  self->next_word_pair = 0;
+  self->fill_source_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE,
+                                          nod_diff_view_apply_words_step, self, NULL);
 }
 
 static void
 nod_diff_view_start_words (NodDiffView *self)
 {
-  GArray *lines = nod_diff_file_get_lines (self->file);
-  g_autoptr(GArray) rows = nod_diff_lines_side_by_side (lines);
-  g_autoptr(GPtrArray) pairs = g_ptr_array_new_with_free_func (word_pair_free);
   g_autoptr(GTask) task = NULL;
   GWeakRef *weak_self;
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      NodDiffRow *row = &g_array_index (rows, NodDiffRow, i);
-      const NodDiffLine *old_line = file_line (self, row->left);
-      const NodDiffLine *new_line = file_line (self, row->right);
-      WordPair *pair;
-
-      if (old_line == NULL || new_line == NULL ||
-          old_line->kind != NOD_DIFF_LINE_REMOVED || new_line->kind != NOD_DIFF_LINE_ADDED)
-        continue;
-      pair = g_new0 (WordPair, 1);
-      pair->old_index = row->left;
-      pair->new_index = row->right;
-      /* the texts the rows show, so the ranges fall on the buffer's characters */
-      pair->old_text = text_for_line (self, row->left);
-      pair->new_text = text_for_line (self, row->right);
-      pair->old_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
-      pair->new_ranges = g_array_new (FALSE, FALSE, sizeof (NodTextRange));
-      g_ptr_array_add (pairs, pair);
-    }
-
-  if (pairs->len == 0)
+  /* parsed here, so the worker only reads the lines */
+  if (nod_diff_file_get_additions (self->file) == 0 ||
+      nod_diff_file_get_deletions (self->file) == 0)
     {
       nod_diff_view_set_filling (self, FALSE);
       return;
@@ -995,45 +887,8 @@ nod_diff_view_start_words (NodDiffView *self)
   task = g_task_new (NULL, self->word_cancellable, on_words_done, weak_self);
   g_task_set_source_tag (task, nod_diff_view_start_words);
   g_object_set_data (G_OBJECT (task), "generation", GUINT_TO_POINTER (self->generation));
-  g_task_set_task_data (task, g_ptr_array_ref (pairs), (GDestroyNotify) g_ptr_array_unref);
+  g_task_set_task_data (task, g_object_ref (self->file), g_object_unref);
   g_task_run_in_thread (task, compute_words);
-}
-
-/* Expanding a gap */
-
-static gint
-pane_find_expander (Pane  *pane,
-                    guint  gap_index)
-{
-  for (guint i = 0; i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      if (row->kind == ROW_EXPANDER && row->gap == gap_index)
-        return (gint) i;
-    }
-
-  return -1;
-}
-
-/* Shows the new-side lines [first, last] of a gap as unchanged rows at row @index. */
-static void
-pane_insert_unchanged (NodDiffView *self,
-                       Pane        *pane,
-                       guint        index,
-                       guint        first,
-                       guint        last)
-{
-  GArray *lines = nod_diff_file_get_lines (self->file);
-
-  for (guint number = first; number <= last; number++)
-    {
-      Row row = { ROW_UNCHANGED, 0, number, -1, 0, NULL };
-      g_autofree char *text = nod_diff_highlight_dup_line (self->new_highlight, number);
-
-      row.old_line = nod_diff_lines_map_unchanged (lines, FALSE, number);
-      pane_insert_line (self, pane, index++, &row, text != NULL ? text : "");
-    }
 }
 
 /* Shows EXPAND_STEP lines of a gap below the hunk above it ("down"), above the hunk below
@@ -1069,13 +924,13 @@ nod_diff_view_expand_gap (NodDiffView *self,
   for (guint i = 0; i < (side_by_side ? 2u : 1u); i++)
     {
       Pane *pane = &self->panes[i];
-      gint expander = pane_find_expander (pane, gap_index);
+      gint expander = nod_diff_pane_find_expander (pane, gap_index);
 
       if (expander < 0)
         continue;
       /* lines shown below what is left of the gap go after its expander, the others
        * before it; the expander is made again for what is left */
-      pane_delete_row (pane, (guint) expander);
+      nod_diff_pane_delete_row (pane, (guint) expander);
       if (gap_size (gap) > 0 && first > gap->last)
         {
           pane_insert_expander (self, pane, (guint) expander, gap_index);
@@ -1104,8 +959,6 @@ expand_action (GtkWidget  *widget,
   nod_diff_view_expand_gap (NOD_DIFF_VIEW (widget), gap_index, how);
 }
 
-/* Widgets under lines */
-
 static Pane *
 nod_diff_view_pane_for_side (NodDiffView *self,
                              gboolean     old_side)
@@ -1113,43 +966,6 @@ nod_diff_view_pane_for_side (NodDiffView *self,
   if (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE && !old_side)
     return &self->panes[1];
   return &self->panes[0];
-}
-
-/* The row showing @line_number of the old (@old_side) or new side in @pane, or -1. */
-static gint
-pane_find_line (Pane     *pane,
-                gboolean  old_side,
-                guint     line_number)
-{
-  for (guint i = 0; i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      switch (row->kind)
-        {
-        case ROW_CONTEXT:
-        case ROW_UNCHANGED:
-          if ((old_side ? row->old_line : row->new_line) == line_number)
-            return (gint) i;
-          break;
-        case ROW_ADDED:
-          if (!old_side && row->new_line == line_number)
-            return (gint) i;
-          break;
-        case ROW_REMOVED:
-          if (old_side && row->old_line == line_number)
-            return (gint) i;
-          break;
-        case ROW_HUNK:
-        case ROW_FILLER:
-        case ROW_EXPANDER:
-        case ROW_WIDGET:
-        default:
-          break;
-        }
-    }
-
-  return -1;
 }
 
 /* Expands the gap holding @line_number, if one does. */
@@ -1189,11 +1005,11 @@ nod_diff_view_attach (NodDiffView *self,
   guint index;
   Row row = { ROW_WIDGET, 0, 0, -1, 0, NULL };
 
-  found = pane_find_line (pane, attached->old_side, attached->line_number);
+  found = nod_diff_pane_find_line (pane, attached->old_side, attached->line_number);
   if (found < 0)
     {
       nod_diff_view_expand_line (self, attached->old_side, attached->line_number);
-      found = pane_find_line (pane, attached->old_side, attached->line_number);
+      found = nod_diff_pane_find_line (pane, attached->old_side, attached->line_number);
     }
   if (found < 0)
     return FALSE;
@@ -1204,8 +1020,9 @@ nod_diff_view_attach (NodDiffView *self,
     index++;
 
   row.widget = attached->widget;
-  pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
+  nod_diff_pane_insert_row (pane, index, &row, NULL, &anchor, &start, &end);
   gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (pane->view), attached->widget, anchor);
+  nod_diff_pane_size_children (pane);
 
   if (side_by_side)
     {
@@ -1215,12 +1032,15 @@ nod_diff_view_attach (NodDiffView *self,
       attached_release_spacer (attached);
       attached->spacer = g_object_ref_sink (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
       gtk_widget_add_css_class (attached->spacer, "nod-diff-spacer");
+      g_object_set_data (G_OBJECT (attached->spacer), NOD_DIFF_PANE_FIT_WIDTH,
+                         GINT_TO_POINTER (TRUE));
       attached->size_group = gtk_size_group_new (GTK_SIZE_GROUP_VERTICAL);
       gtk_size_group_add_widget (attached->size_group, attached->widget);
       gtk_size_group_add_widget (attached->size_group, attached->spacer);
       row.widget = attached->spacer;
-      pane_insert_row (other, index, &row, NULL, &anchor, &start, &end);
+      nod_diff_pane_insert_row (other, index, &row, NULL, &anchor, &start, &end);
       gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (other->view), attached->spacer, anchor);
+      nod_diff_pane_size_children (other);
     }
 
   return TRUE;
@@ -1248,6 +1068,15 @@ attached_free (gpointer data)
 {
   Attached *attached = data;
 
+  /* the widget goes back as it came */
+  if (g_object_get_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH) != NULL)
+    {
+      int height;
+
+      g_object_set_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH, NULL);
+      gtk_widget_get_size_request (attached->widget, NULL, &height);
+      gtk_widget_set_size_request (attached->widget, -1, height);
+    }
   attached_release_spacer (attached);
   g_clear_object (&attached->widget);
   g_free (attached);
@@ -1267,47 +1096,6 @@ nod_diff_view_attach_all (NodDiffView *self)
     }
 }
 
-static void
-pane_remove_widget_row (Pane      *pane,
-                        GtkWidget *widget)
-{
-  for (guint i = 0; widget != NULL && i < pane->rows->len; i++)
-    {
-      Row *row = &g_array_index (pane->rows, Row, i);
-
-      if (row->kind == ROW_WIDGET && row->widget == widget)
-        {
-          pane_delete_row (pane, i);
-          return;
-        }
-    }
-}
-
-/* The cursor and changes */
-
-static gint
-pane_cursor_row (Pane *pane)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter iter;
-
-  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
-  return gtk_text_iter_get_line (&iter);
-}
-
-static void
-pane_place_cursor (Pane  *pane,
-                   guint  index)
-{
-  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (pane->buffer);
-  GtkTextIter iter;
-
-  gtk_text_buffer_get_iter_at_line (buffer, &iter, (int) index);
-  gtk_text_buffer_place_cursor (buffer, &iter);
-  gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (pane->view), gtk_text_buffer_get_insert (buffer),
-                                0.1, FALSE, 0, 0);
-}
-
 /* What the reviewer comments on at row @index of @pane: a side and a line number. */
 static gboolean
 nod_diff_view_row_line (NodDiffView *self,
@@ -1316,7 +1104,7 @@ nod_diff_view_row_line (NodDiffView *self,
                         gboolean    *old_side,
                         guint       *line_number)
 {
-  Row *row = pane_get_row (pane, index);
+  Row *row = nod_diff_pane_get_row (pane, index);
   gboolean left_pane = pane == &self->panes[0] &&
                        self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE;
 
@@ -1382,6 +1170,11 @@ on_key_pressed (GtkEventControllerKey *controller,
   GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
   const char *action = NULL;
 
+  /* some layouts need Shift for a bracket */
+  if ((keyval == GDK_KEY_bracketright || keyval == GDK_KEY_bracketleft) &&
+      modifiers == GDK_SHIFT_MASK)
+    modifiers = 0;
+
   if (modifiers == 0)
     {
       switch (keyval)
@@ -1422,164 +1215,46 @@ on_key_pressed (GtkEventControllerKey *controller,
   return gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
 }
 
-/* Gutters */
-
+/* The number columns are as wide as the file's largest line number. */
 static void
-on_query_data (GtkSourceGutterRenderer *renderer,
-               GObject                 *lines,
-               guint                    line,
-               Pane                    *pane)
+nod_diff_view_size_gutters (NodDiffView *self)
 {
-  Row *row = pane_get_row (pane, line);
-  gboolean old_side = renderer == pane->old_numbers;
-  guint number = 0;
-  char text[16];
+  GArray *lines = self->file != NULL ? nod_diff_file_get_lines (self->file) : NULL;
+  guint largest = 999;
+  char digits[16];
+  guint digit_count;
 
-  if (row != NULL)
+  for (guint i = 0; lines != NULL && i < lines->len; i++)
     {
-      switch (row->kind)
+      const NodDiffLine *line = &g_array_index (lines, NodDiffLine, i);
+
+      largest = MAX (largest, MAX (line->old_line + line->old_count,
+                                   line->new_line + line->new_count));
+    }
+  if (self->new_highlight != NULL)
+    largest = MAX (largest, nod_diff_highlight_get_line_count (self->new_highlight));
+  if (self->old_highlight != NULL)
+    largest = MAX (largest, nod_diff_highlight_get_line_count (self->old_highlight));
+
+  digit_count = (guint) g_snprintf (digits, sizeof digits, "%u", largest);
+  memset (digits, '0', digit_count);
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
+    {
+      GtkSourceGutterRenderer *renderers[] = { self->panes[i].old_numbers,
+                                               self->panes[i].new_numbers };
+
+      for (guint j = 0; j < G_N_ELEMENTS (renderers); j++)
         {
-        case ROW_CONTEXT:
-        case ROW_UNCHANGED:
-        case ROW_ADDED:
-        case ROW_REMOVED:
-          number = old_side ? row->old_line : row->new_line;
-          break;
-        case ROW_HUNK:
-        case ROW_FILLER:
-        case ROW_EXPANDER:
-        case ROW_WIDGET:
-        default:
-          break;
+          int width = 0, height = 0;
+
+          gtk_source_gutter_renderer_text_measure (
+            GTK_SOURCE_GUTTER_RENDERER_TEXT (renderers[j]), digits, &width, &height);
+          gtk_widget_set_size_request (GTK_WIDGET (renderers[j]),
+                                       width + 2 * gtk_source_gutter_renderer_get_xpad (
+                                                     renderers[j]),
+                                       -1);
         }
     }
-
-  if (number == 0)
-    {
-      gtk_source_gutter_renderer_text_set_text (GTK_SOURCE_GUTTER_RENDERER_TEXT (renderer),
-                                                "", 0);
-      return;
-    }
-  g_snprintf (text, sizeof text, "%u", number);
-  gtk_source_gutter_renderer_text_set_text (GTK_SOURCE_GUTTER_RENDERER_TEXT (renderer), text,
-                                            -1);
-}
-
-static gboolean
-gutter_row_number (Pane                    *pane,
-                   GtkSourceGutterRenderer *renderer,
-                   const GtkTextIter       *iter,
-                   guint                   *number)
-{
-  Row *row = pane_get_row (pane, (guint) gtk_text_iter_get_line (iter));
-
-  if (row == NULL || row->kind == ROW_HUNK || row->kind == ROW_FILLER ||
-      row->kind == ROW_EXPANDER || row->kind == ROW_WIDGET)
-    return FALSE;
-  *number = renderer == pane->old_numbers ? row->old_line : row->new_line;
-  return *number > 0;
-}
-
-static gboolean
-on_query_activatable (GtkSourceGutterRenderer *renderer,
-                      GtkTextIter             *iter,
-                      GdkRectangle            *area,
-                      Pane                    *pane)
-{
-  guint number;
-
-  return gutter_row_number (pane, renderer, iter, &number);
-}
-
-static void
-on_gutter_activate (GtkSourceGutterRenderer *renderer,
-                    GtkTextIter             *iter,
-                    GdkRectangle            *area,
-                    guint                    button,
-                    GdkModifierType          state,
-                    int                      n_presses,
-                    Pane                    *pane)
-{
-  guint number;
-
-  if (gutter_row_number (pane, renderer, iter, &number))
-    g_signal_emit (pane->owner, signals[COMMENT_REQUESTED], 0,
-                   renderer == pane->old_numbers, number);
-}
-
-static GtkSourceGutterRenderer *
-pane_create_numbers (Pane *pane,
-                     int   position)
-{
-  GtkSourceGutterRenderer *renderer = gtk_source_gutter_renderer_text_new ();
-
-  gtk_source_gutter_renderer_set_xalign (renderer, 1.0);
-  gtk_source_gutter_renderer_set_xpad (renderer, 6);
-  gtk_widget_add_css_class (GTK_WIDGET (renderer), "nod-diff-line-number");
-  g_signal_connect (renderer, "query-data", G_CALLBACK (on_query_data), pane);
-  g_signal_connect (renderer, "query-activatable", G_CALLBACK (on_query_activatable), pane);
-  g_signal_connect (renderer, "activate", G_CALLBACK (on_gutter_activate), pane);
-  gtk_widget_set_size_request (GTK_WIDGET (renderer), 40, -1);
-  gtk_source_gutter_insert (gtk_source_view_get_gutter (pane->view, GTK_TEXT_WINDOW_LEFT),
-                            renderer, position);
-
-  return renderer;
-}
-
-static void
-on_focus_enter (GtkEventControllerFocus *controller,
-                Pane                    *pane)
-{
-  NodDiffView *self = pane->owner;
-
-  self->active_pane = pane == &self->panes[0] ? 0 : 1;
-}
-
-static void
-pane_init (NodDiffView *self,
-           Pane        *pane)
-{
-  GtkTextView *text_view;
-  GtkEventController *focus;
-
-  pane->owner = self;
-  pane->rows = g_array_new (FALSE, FALSE, sizeof (Row));
-  pane->syntax_tags = nod_diff_highlight_new_tag_copies ();
-  pane->buffer = gtk_source_buffer_new (NULL);
-  gtk_source_buffer_set_highlight_syntax (pane->buffer, FALSE);
-  gtk_source_buffer_set_highlight_matching_brackets (pane->buffer, FALSE);
-  pane_create_tags (pane);
-
-  pane->view = GTK_SOURCE_VIEW (gtk_source_view_new_with_buffer (pane->buffer));
-  text_view = GTK_TEXT_VIEW (pane->view);
-  gtk_text_view_set_editable (text_view, FALSE);
-  gtk_text_view_set_cursor_visible (text_view, TRUE);
-  gtk_text_view_set_monospace (text_view, TRUE);
-  gtk_text_view_set_wrap_mode (text_view, GTK_WRAP_NONE);
-  gtk_text_view_set_left_margin (text_view, 6);
-  gtk_widget_set_hexpand (GTK_WIDGET (pane->view), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (pane->view), TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (pane->view), "nod-diff");
-
-  pane->old_numbers = pane_create_numbers (pane, 0);
-  pane->new_numbers = pane_create_numbers (pane, 1);
-
-  focus = gtk_event_controller_focus_new ();
-  g_signal_connect (focus, "enter", G_CALLBACK (on_focus_enter), pane);
-  gtk_widget_add_controller (GTK_WIDGET (pane->view), focus);
-
-  pane->scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
-  gtk_scrolled_window_set_child (pane->scroller, GTK_WIDGET (pane->view));
-  gtk_widget_set_hexpand (GTK_WIDGET (pane->scroller), TRUE);
-  gtk_widget_set_vexpand (GTK_WIDGET (pane->scroller), TRUE);
-}
-
-static void
-pane_finalize (Pane *pane)
-{
-  g_clear_pointer (&pane->rows, g_array_unref);
-  g_clear_pointer (&pane->syntax_tags, g_hash_table_unref);
-  g_clear_object (&pane->buffer);
 }
 
 /* The layout and what is shown */
@@ -1609,8 +1284,7 @@ nod_diff_view_update_page (NodDiffView *self)
 {
   NodDiffFileVisibility visibility = self->file != NULL ? nod_diff_file_get_visibility (self->file)
                                                         : NOD_DIFF_FILE_SHOWN;
-  gboolean generated = self->file != NULL &&
-                       (nod_diff_file_get_flags (self->file) & NOD_DIFF_FILE_GENERATED) != 0;
+  gboolean folded = self->file != NULL && nod_diff_view_is_folded (self->file);
 
   gtk_widget_set_visible (self->browser_button, self->web_url != NULL);
   gtk_widget_set_visible (self->show_button, FALSE);
@@ -1635,11 +1309,20 @@ nod_diff_view_update_page (NodDiffView *self)
       break;
     }
 
-  if (generated && !self->revealed)
+  if (folded && !self->revealed)
     {
-      adw_status_page_set_title (self->hidden_page, _("Generated file"));
-      adw_status_page_set_description (self->hidden_page,
-                                       _("Changes to generated files are hidden."));
+      if (nod_diff_file_get_flags (self->file) & NOD_DIFF_FILE_GENERATED)
+        {
+          adw_status_page_set_title (self->hidden_page, _("Generated file"));
+          adw_status_page_set_description (self->hidden_page,
+                                           _("Changes to generated files are hidden."));
+        }
+      else
+        {
+          adw_status_page_set_title (self->hidden_page, _("Large diff"));
+          adw_status_page_set_description (self->hidden_page,
+                                           _("GitLab collapsed this file's changes."));
+        }
       gtk_widget_set_visible (self->show_button, TRUE);
       gtk_stack_set_visible_child_name (self->stack, "hidden");
       return;
@@ -1686,6 +1369,23 @@ on_dark_changed (AdwStyleManager *manager,
     nod_diff_highlight_refresh_copies (self->panes[i].syntax_tags);
 }
 
+/* What the panes call back for */
+
+void
+_nod_diff_view_request_comment (NodDiffView *self,
+                                gboolean     old_side,
+                                guint        line_number)
+{
+  g_signal_emit (self, signals[COMMENT_REQUESTED], 0, old_side, line_number);
+}
+
+void
+_nod_diff_view_set_active_pane (NodDiffView *self,
+                                guint        index)
+{
+  self->active_pane = MIN (index, G_N_ELEMENTS (self->panes) - 1);
+}
+
 /* GObject */
 
 static void
@@ -1695,10 +1395,13 @@ nod_diff_view_dispose (GObject *object)
 
   self->generation++;
   g_clear_handle_id (&self->fill_source_id, g_source_remove);
+  g_clear_handle_id (&self->rest_source_id, g_source_remove);
   if (self->word_cancellable != NULL)
     g_cancellable_cancel (self->word_cancellable);
   g_clear_object (&self->word_cancellable);
   g_clear_pointer (&self->attached, g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
+    nod_diff_pane_dispose (&self->panes[i]);
   if (self->stack != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->stack));
   self->stack = NULL;
@@ -1715,8 +1418,9 @@ nod_diff_view_finalize (GObject *object)
   NodDiffView *self = NOD_DIFF_VIEW (object);
 
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_finalize (&self->panes[i]);
+    nod_diff_pane_finalize (&self->panes[i]);
   g_clear_pointer (&self->entries, g_array_unref);
+  g_clear_pointer (&self->word_pairs, g_ptr_array_unref);
   g_clear_pointer (&self->gaps, g_array_unref);
   g_clear_pointer (&self->web_url, g_free);
 
@@ -1839,7 +1543,7 @@ nod_diff_view_init (NodDiffView *self)
   self->phase = FILL_DONE;
 
   for (guint i = 0; i < G_N_ELEMENTS (self->panes); i++)
-    pane_init (self, &self->panes[i]);
+    nod_diff_pane_init (&self->panes[i], self, i);
 
   self->panes_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
   gtk_box_set_homogeneous (GTK_BOX (self->panes_box), TRUE);
@@ -1877,6 +1581,7 @@ nod_diff_view_init (NodDiffView *self)
                            G_CALLBACK (on_dark_changed), self, 0);
   nod_diff_view_update_colors (self);
   nod_diff_view_update_panes (self);
+  nod_diff_view_size_gutters (self);
   nod_diff_view_update_page (self);
 }
 
@@ -1896,19 +1601,30 @@ nod_diff_view_set_file (NodDiffView *self,
                         const char  *web_url)
 {
   GtkSourceLanguage *language = NULL;
+  const char *scheme = web_url != NULL ? g_uri_peek_scheme (web_url) : NULL;
 
   g_return_if_fail (NOD_IS_DIFF_VIEW (self));
   g_return_if_fail (file == NULL || NOD_IS_DIFF_FILE (file));
 
+  /* disposed: nothing to show it in */
+  if (self->stack == NULL)
+    return;
+
   g_set_object (&self->file, file);
   g_free (self->web_url);
-  self->web_url = g_strdup (web_url);
+  /* only a web page goes to the browser */
+  self->web_url = g_strcmp0 (scheme, "https") == 0 || g_strcmp0 (scheme, "http") == 0
+                  ? g_strdup (web_url) : NULL;
   self->revealed = FALSE;
   g_ptr_array_set_size (self->attached, 0);
 
   if (file != NULL)
-    language = gtk_source_language_manager_guess_language (
-      gtk_source_language_manager_get_default (), nod_diff_file_get_path (file), NULL);
+    {
+      g_autofree char *name = g_path_get_basename (nod_diff_file_get_path (file));
+
+      language = gtk_source_language_manager_guess_language (
+        gtk_source_language_manager_get_default (), name, NULL);
+    }
   g_clear_object (&self->old_highlight);
   g_clear_object (&self->new_highlight);
   if (file != NULL && old_text != NULL)
@@ -1921,6 +1637,7 @@ nod_diff_view_set_file (NodDiffView *self,
   else
     g_clear_pointer (&self->gaps, g_array_unref);
 
+  nod_diff_view_size_gutters (self);
   nod_diff_view_update_page (self);
   nod_diff_view_refill (self);
 }
@@ -1965,13 +1682,20 @@ nod_diff_view_add_widget (NodDiffView *self,
                           GtkWidget   *widget)
 {
   Attached *attached;
+  int width;
 
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
   g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
   g_return_val_if_fail (gtk_widget_get_parent (widget) == NULL, FALSE);
 
-  if (self->file == NULL || line_number == 0)
+  /* no file, or disposed */
+  if (self->file == NULL || self->stack == NULL || line_number == 0)
     return FALSE;
+
+  /* a widget with a width of its own keeps it; the others take the pane's */
+  gtk_widget_get_size_request (widget, &width, NULL);
+  if (width < 0)
+    g_object_set_data (G_OBJECT (widget), NOD_DIFF_PANE_FIT_WIDTH, GINT_TO_POINTER (TRUE));
 
   attached = g_new0 (Attached, 1);
   attached->widget = g_object_ref_sink (widget);
@@ -2001,7 +1725,7 @@ nod_diff_view_remove_widget (NodDiffView *self,
   g_return_if_fail (NOD_IS_DIFF_VIEW (self));
   g_return_if_fail (GTK_IS_WIDGET (widget));
 
-  for (guint i = 0; i < self->attached->len; i++)
+  for (guint i = 0; self->attached != NULL && i < self->attached->len; i++)
     {
       Attached *attached = g_ptr_array_index (self->attached, i);
 
@@ -2009,8 +1733,8 @@ nod_diff_view_remove_widget (NodDiffView *self,
         continue;
       for (guint j = 0; j < G_N_ELEMENTS (self->panes); j++)
         {
-          pane_remove_widget_row (&self->panes[j], attached->widget);
-          pane_remove_widget_row (&self->panes[j], attached->spacer);
+          nod_diff_pane_remove_widget_row (&self->panes[j], attached->widget);
+          nod_diff_pane_remove_widget_row (&self->panes[j], attached->spacer);
         }
       g_ptr_array_remove_index (self->attached, i);
       return;
@@ -2027,12 +1751,12 @@ nod_diff_view_move_to_change (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
 
   pane = &self->panes[self->active_pane];
-  cursor = pane_cursor_row (pane);
+  cursor = nod_diff_pane_cursor_row (pane);
 
   if (!backward)
     {
       for (guint i = (guint) cursor + 1; i < pane->rows->len; i++)
-        if (row_is_change (pane, i) && !row_is_change (pane, i - 1))
+        if (nod_diff_pane_row_is_change (pane, i) && !nod_diff_pane_row_is_change (pane, i - 1))
           {
             found = (gint) i;
             break;
@@ -2042,11 +1766,12 @@ nod_diff_view_move_to_change (NodDiffView *self,
     {
       /* from the start of the run the cursor is in */
       start = cursor;
-      while (start > 0 && row_is_change (pane, (guint) start) &&
-             row_is_change (pane, (guint) start - 1))
+      while (start > 0 && nod_diff_pane_row_is_change (pane, (guint) start) &&
+             nod_diff_pane_row_is_change (pane, (guint) start - 1))
         start--;
       for (gint i = start - 1; i >= 0; i--)
-        if (row_is_change (pane, (guint) i) && (i == 0 || !row_is_change (pane, (guint) i - 1)))
+        if (nod_diff_pane_row_is_change (pane, (guint) i) &&
+            (i == 0 || !nod_diff_pane_row_is_change (pane, (guint) i - 1)))
           {
             found = i;
             break;
@@ -2057,7 +1782,7 @@ nod_diff_view_move_to_change (NodDiffView *self,
     return FALSE;
 
   for (guint i = 0; i < (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE ? 2u : 1u); i++)
-    pane_place_cursor (&self->panes[i], (guint) found);
+    nod_diff_pane_place_cursor (&self->panes[i], (guint) found);
   return TRUE;
 }
 
@@ -2073,12 +1798,42 @@ nod_diff_view_get_cursor_line (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
 
   pane = &self->panes[self->active_pane];
-  if (!nod_diff_view_row_line (self, pane, (guint) pane_cursor_row (pane), &side, &number))
+  if (!nod_diff_view_row_line (self, pane, (guint) nod_diff_pane_cursor_row (pane), &side, &number))
     return FALSE;
   if (old_side != NULL)
     *old_side = side;
   if (line_number != NULL)
     *line_number = number;
+  return TRUE;
+}
+
+gboolean
+nod_diff_view_select_line (NodDiffView *self,
+                           gboolean     old_side,
+                           guint        line_number)
+{
+  Pane *pane;
+  gint found;
+
+  g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
+
+  if (self->file == NULL || self->stack == NULL || self->phase != FILL_DONE ||
+      line_number == 0)
+    return FALSE;
+
+  pane = nod_diff_view_pane_for_side (self, old_side);
+  found = nod_diff_pane_find_line (pane, old_side, line_number);
+  if (found < 0)
+    {
+      nod_diff_view_expand_line (self, old_side, line_number);
+      found = nod_diff_pane_find_line (pane, old_side, line_number);
+    }
+  if (found < 0)
+    return FALSE;
+
+  self->active_pane = pane == &self->panes[0] ? 0 : 1;
+  for (guint i = 0; i < (self->layout == NOD_DIFF_LAYOUT_SIDE_BY_SIDE ? 2u : 1u); i++)
+    nod_diff_pane_place_cursor (&self->panes[i], (guint) found);
   return TRUE;
 }
 
@@ -2142,7 +1897,7 @@ nod_diff_view_get_line_numbers (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), FALSE);
   g_return_val_if_fail (pane < 2, FALSE);
 
-  found = pane_get_row (&self->panes[pane], row);
+  found = nod_diff_pane_get_row (&self->panes[pane], row);
   if (found == NULL)
     return FALSE;
   if (old_line != NULL)
@@ -2205,6 +1960,6 @@ nod_diff_view_get_row_widget (NodDiffView *self,
   g_return_val_if_fail (NOD_IS_DIFF_VIEW (self), NULL);
   g_return_val_if_fail (pane < 2, NULL);
 
-  found = pane_get_row (&self->panes[pane], row);
+  found = nod_diff_pane_get_row (&self->panes[pane], row);
   return found != NULL && found->kind == ROW_WIDGET ? found->widget : NULL;
 }

@@ -53,6 +53,13 @@ void           nod_diff_view_remove_widget  (NodDiffView   *self,
 gboolean       nod_diff_view_move_to_change (NodDiffView   *self,
                                              gboolean       backward);
 
+/* Moves the cursor to line @line_number of the old (@old_side) or new side and scrolls to
+ * it, expanding it if collapsed; FALSE when the diff has no such line or is still filling
+ * (added). */
+gboolean       nod_diff_view_select_line    (NodDiffView   *self,
+                                             gboolean       old_side,
+                                             guint          line_number);
+
 /* The line the cursor is on: FALSE when it is on no line of the file (a hunk header, a
  * "expand" row). */
 gboolean       nod_diff_view_get_cursor_line (NodDiffView  *self,
