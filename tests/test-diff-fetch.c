@@ -298,6 +298,28 @@ test_first_pull_keeps_changes (Fixture       *fixture,
         shown = files->pdata[i];
     }
   g_assert_nonnull (shown);
+  /* A changed file has its old text too, as it is at the base. */
+  for (guint i = 0; i < files->len; i++)
+    if (nod_diff_file_get_status (files->pdata[i]) == NOD_DIFF_FILE_STATUS_MODIFIED &&
+        nod_diff_file_get_visibility (files->pdata[i]) == NOD_DIFF_FILE_SHOWN)
+      {
+        g_autoptr(GAsyncResult) old_result = NULL;
+        g_autoptr(GBytes) old_text = NULL;
+        g_autoptr(GBytes) kept_old = NULL;
+
+        nod_forge_get_raw_file_async (NOD_FORGE (fixture->observer), PROJECT,
+                                      nod_diff_file_get_old_path (files->pdata[i]),
+                                      nod_merge_request_diff_get_base_sha (kept), NULL,
+                                      nod_test_keep_result, &old_result);
+        old_text = nod_forge_get_raw_file_finish (NOD_FORGE (fixture->observer),
+                                                  nod_test_wait_for_result (&old_result),
+                                                  &error);
+        g_assert_no_error (error);
+        g_assert_nonnull (nod_diff_file_get_old_blob (files->pdata[i]));
+        kept_old = load_blob (fixture, nod_diff_file_get_old_blob (files->pdata[i]));
+        g_assert_nonnull (kept_old);
+        g_assert_true (g_bytes_equal (kept_old, old_text));
+      }
   g_clear_object (&result);
   nod_forge_get_raw_file_async (NOD_FORGE (fixture->observer), PROJECT,
                                 nod_diff_file_get_new_path (shown),

@@ -138,6 +138,22 @@ test_changed_since (void)
   g_assert_null (nod_merge_request_diff_find_file (after, "reverted"));
 }
 
+/* One side's blob set again with the other side's own string: both kept. */
+static void
+test_set_blobs_keeps_own (void)
+{
+  g_autoptr(NodDiffFile) file = nod_diff_file_new ("a.c", "a.c", "100644", "100644", 0,
+                                                   "@@ -1 +1 @@\n-a\n+b\n");
+
+  nod_diff_file_set_blobs (file, "old-sha", NULL);
+  nod_diff_file_set_blobs (file, nod_diff_file_get_old_blob (file), "new-sha");
+  g_assert_cmpstr (nod_diff_file_get_old_blob (file), ==, "old-sha");
+  g_assert_cmpstr (nod_diff_file_get_new_blob (file), ==, "new-sha");
+  nod_diff_file_set_blobs (file, "other-old", nod_diff_file_get_new_blob (file));
+  g_assert_cmpstr (nod_diff_file_get_old_blob (file), ==, "other-old");
+  g_assert_cmpstr (nod_diff_file_get_new_blob (file), ==, "new-sha");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -146,5 +162,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/diff-file/digest-and-counts", test_digest_and_counts);
   g_test_add_func ("/diff-file/positions", test_positions);
   g_test_add_func ("/diff-file/changed-since", test_changed_since);
+  g_test_add_func ("/diff-file/set-blobs-keeps-own", test_set_blobs_keeps_own);
   return g_test_run ();
 }

@@ -173,10 +173,14 @@ nod_diff_file_set_blobs (NodDiffFile *self,
                          const char  *old_blob,
                          const char  *new_blob)
 {
+  /* Copied before the old ones go: a caller may pass one side's own string back. */
+  char *old_copy = g_strdup (old_blob);
+  char *new_copy = g_strdup (new_blob);
+
   g_free (self->old_blob);
   g_free (self->new_blob);
-  self->old_blob = g_strdup (old_blob);
-  self->new_blob = g_strdup (new_blob);
+  self->old_blob = old_copy;
+  self->new_blob = new_copy;
 }
 
 NodDiffPosition *
