@@ -529,6 +529,46 @@ test_changes_keep_the_reserve (Fixture       *fixture,
   g_assert_cmpint (iid, >, 0);
 }
 
+/* A diff thread pulled keeps its place: the review cache gives back the note's position
+ * as GitLab sent it (the sample's !102 has threads on added lines of its C file). */
+static void
+test_threads_keep_positions (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodMergeRequestDetail) detail = NULL;
+  g_autoptr(NodMergeRequestDiff) diff = NULL;
+  guint placed = 0;
+
+  pull (fixture);
+  diff = load_diff (fixture, 102, NULL);
+  g_assert_nonnull (diff);
+  nod_review_cache_load_detail_async (fixture->cache, ACCOUNT, PROJECT, 102, NULL,
+                                      nod_test_keep_result, &result);
+  detail = nod_review_cache_load_detail_finish (fixture->cache,
+                                                nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < detail->discussions->len; i++)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (detail->discussions->pdata[i]);
+      const NodDiffPosition *position = nod_note_get_position (notes->pdata[0]);
+
+      if (position == NULL)
+        continue;
+      g_assert_cmpstr (position->new_path, ==, "src/ui/nod-sidebar.c");
+      g_assert_cmpstr (position->old_path, ==, "src/ui/nod-sidebar.c");
+      g_assert_cmpstr (position->head_sha, ==, nod_merge_request_diff_get_head_sha (diff));
+      g_assert_cmpstr (position->base_sha, ==, nod_merge_request_diff_get_base_sha (diff));
+      g_assert_cmpstr (position->start_sha, ==, nod_merge_request_diff_get_start_sha (diff));
+      g_assert_cmpint (position->old_line, ==, -1);
+      g_assert_true (position->new_line == 26 || position->new_line == 262);
+      placed++;
+    }
+  g_assert_cmpuint (placed, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -543,6 +583,7 @@ main (int   argc,
   ADD ("/nod/diff-fetch/texts-four-at-a-time", test_texts_four_at_a_time);
   ADD ("/nod/diff-fetch/refused-text-retried", test_refused_text_retried);
   ADD ("/nod/diff-fetch/changes-keep-the-reserve", test_changes_keep_the_reserve);
+  ADD ("/nod/diff-fetch/threads-keep-positions", test_threads_keep_positions);
 
   return g_test_run ();
 }

@@ -302,6 +302,10 @@ position_json (const NodDiffPosition *position)
   json_builder_add_int_value (builder, position->new_line);
   json_builder_set_member_name (builder, "head_sha");
   json_builder_add_string_value (builder, position->head_sha);
+  json_builder_set_member_name (builder, "base_sha");
+  json_builder_add_string_value (builder, position->base_sha);
+  json_builder_set_member_name (builder, "start_sha");
+  json_builder_add_string_value (builder, position->start_sha);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
@@ -1130,7 +1134,14 @@ load_discussions (sqlite3                *db,
   notes = nod_store_prepare (db,
                              "SELECT n.discussion_id, n.id, n.author_username, n.author_name, "
                              "n.body, n.system, n.resolvable, n.resolved, n.created_at, "
-                             "n.updated_at "
+                             "n.updated_at, json_valid (n.position), "
+                             "json_extract (n.position, '$.old_path'), "
+                             "json_extract (n.position, '$.new_path'), "
+                             "json_extract (n.position, '$.old_line'), "
+                             "json_extract (n.position, '$.new_line'), "
+                             "json_extract (n.position, '$.head_sha'), "
+                             "json_extract (n.position, '$.base_sha'), "
+                             "json_extract (n.position, '$.start_sha') "
                              "FROM notes n JOIN discussions d "
                              "ON d.account_id = n.account_id AND d.id = n.discussion_id "
                              "WHERE d.account_id = ? AND d.project_id = ? AND d.iid = ? "
@@ -1162,6 +1173,22 @@ load_discussions (sqlite3                *db,
       note->resolved = sqlite3_column_int (notes, 7) != 0;
       note->created_at = time_from_column (notes, 8);
       note->updated_at = time_from_column (notes, 9);
+      /* Our own JSON, but the file is the user's: a position with no paths is none. */
+      if (sqlite3_column_int (notes, 10) != 0 &&
+          sqlite3_column_type (notes, 11) == SQLITE_TEXT &&
+          sqlite3_column_type (notes, 12) == SQLITE_TEXT)
+        {
+          note->position = nod_diff_position_new ();
+          note->position->old_path = dup_text (notes, 11);
+          note->position->new_path = dup_text (notes, 12);
+          if (sqlite3_column_type (notes, 13) == SQLITE_INTEGER)
+            note->position->old_line = sqlite3_column_int64 (notes, 13);
+          if (sqlite3_column_type (notes, 14) == SQLITE_INTEGER)
+            note->position->new_line = sqlite3_column_int64 (notes, 14);
+          note->position->head_sha = dup_text (notes, 15);
+          note->position->base_sha = dup_text (notes, 16);
+          note->position->start_sha = dup_text (notes, 17);
+        }
       g_ptr_array_add (discussion->notes, note);
     }
   if (rc != SQLITE_DONE)
