@@ -1675,6 +1675,47 @@ nod_diff_view_get_layout (NodDiffView *self)
   return self->layout;
 }
 
+/* A widget under a line is inside the text view, whose monospace font it would inherit:
+ * it gets the desktop's interface font back, following the setting. */
+static void
+update_child_font (GtkSettings    *settings,
+                   GParamSpec     *pspec,
+                   GtkCssProvider *provider)
+{
+  g_autofree char *font_name = NULL;
+  g_autoptr(PangoFontDescription) font = NULL;
+  g_autofree char *family = NULL;
+  g_autofree char *css = NULL;
+
+  g_object_get (settings, "gtk-font-name", &font_name, NULL);
+  font = pango_font_description_from_string (font_name != NULL ? font_name : "Sans");
+  /* A family name is the user's setting, not CSS: only its letters go in the quotes. */
+  family = g_strdup (pango_font_description_get_family (font) != NULL
+                     ? pango_font_description_get_family (font) : "Sans");
+  g_strdelimit (family, "\"\\;{}\n", ' ');
+  css = g_strdup_printf (".nod-diff-child { font-family: \"%s\"; }", family);
+  gtk_css_provider_load_from_data (provider, css, -1);
+}
+
+static void
+ensure_child_font (GtkWidget *widget)
+{
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  GtkCssProvider *provider = g_object_get_data (G_OBJECT (display), "nod-diff-child-font");
+  GtkSettings *settings;
+
+  if (provider != NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  settings = gtk_settings_get_for_display (display);
+  update_child_font (settings, NULL, provider);
+  g_signal_connect_object (settings, "notify::gtk-font-name", G_CALLBACK (update_child_font),
+                           provider, 0);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), "nod-diff-child-font", provider, g_object_unref);
+}
+
 gboolean
 nod_diff_view_add_widget (NodDiffView *self,
                           gboolean     old_side,
@@ -1691,6 +1732,9 @@ nod_diff_view_add_widget (NodDiffView *self,
   /* no file, or disposed */
   if (self->file == NULL || self->stack == NULL || line_number == 0)
     return FALSE;
+
+  ensure_child_font (GTK_WIDGET (self));
+  gtk_widget_add_css_class (widget, "nod-diff-child");
 
   /* a widget with a width of its own keeps it; the others take the pane's */
   gtk_widget_get_size_request (widget, &width, NULL);
