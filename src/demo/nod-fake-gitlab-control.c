@@ -38,7 +38,9 @@
  *   POST   /__fake/mr         {"project_id","title","author","reviewers","assignees",
  *                              "description","files"?} → 201 the merge request
  *                              ("files": {"path": "text", …}, the files the change adds;
- *                              without it, a made-up change to one file)
+ *                              without it, a made-up change to one file; "base_files": the
+ *                              target's files before it, which "files" may change or
+ *                              delete with null)
  *   POST   /__fake/mr/PROJECT/IID/commit   {"reset_approvals"?,"files"?} → a new head sha
  *                              and a new version ("files": {"path": "text" or null (a
  *                              deletion)}; without it, a line added to a changed file)
@@ -264,15 +266,16 @@ read_user_list (ControlCall *call,
   return TRUE;
 }
 
-/* "files": {"path": "text" or null}; *changes is NULL when absent. A path is what git
+/* @member: {"path": "text" or null}; *changes is NULL when absent. A path is what git
  * takes: not empty, no leading or doubled "/", no "." or ".." segment, no NUL. */
 static gboolean
 read_files (ControlCall        *call,
+            const char         *member,
             NodFakeRepository  *repository,
             gboolean            allow_null,
             GHashTable        **changes)
 {
-  JsonNode *node = get_member (call, "files");
+  JsonNode *node = get_member (call, member);
   g_autoptr(GHashTable) result = NULL;
   JsonObjectIter iter;
   const char *path;
@@ -283,7 +286,7 @@ read_files (ControlCall        *call,
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      respond_bad_request (call, "\"files\" is not an object of paths");
+      respond_bad_request (call, "\"%s\" is not an object of paths", member);
       return FALSE;
     }
   result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -298,7 +301,7 @@ read_files (ControlCall        *call,
                 && !g_str_equal (segments[i], "..");
       if (!valid)
         {
-          respond_bad_request (call, "\"files\" has a member that is not a file path");
+          respond_bad_request (call, "\"%s\" has a member that is not a file path", member);
           return FALSE;
         }
       if (JSON_NODE_HOLDS_NULL (value) && allow_null)
@@ -308,7 +311,7 @@ read_files (ControlCall        *call,
         }
       if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
         {
-          respond_bad_request (call, "\"files\" has a member that is not a text%s",
+          respond_bad_request (call, "\"%s\" has a member that is not a text%s", member,
                                allow_null ? " or null" : "");
           return FALSE;
         }
@@ -676,6 +679,7 @@ handle_new_merge_request (ControlCall *call)
   NodFakeUser *author = NULL;
   const char *title = NULL, *description = NULL;
   g_autoptr(GHashTable) files = NULL;
+  g_autoptr(GHashTable) base_files = NULL;
 
   if (project == NULL)
     {
@@ -687,7 +691,8 @@ handle_new_merge_request (ControlCall *call)
       || !read_user (call, "author", TRUE, &author)
       || !read_user_list (call, "reviewers", reviewers)
       || !read_user_list (call, "assignees", assignees)
-      || !read_files (call, project->repository, FALSE, &files))
+      || !read_files (call, "base_files", project->repository, FALSE, &base_files)
+      || !read_files (call, "files", project->repository, base_files != NULL, &files))
     return;
   if (*title == '\0')
     {
@@ -707,7 +712,9 @@ handle_new_merge_request (ControlCall *call)
   if (files != NULL)
     {
       g_autoptr(GHashTable) no_files = g_hash_table_new (g_str_hash, g_str_equal);
-      nod_fake_dataset_set_change (dataset, merge_request, no_files, files, call->now);
+      nod_fake_dataset_set_change (dataset, merge_request,
+                                   base_files != NULL ? base_files : no_files, files,
+                                   call->now);
     }
   else
     {
@@ -729,7 +736,7 @@ handle_commit (ControlCall         *call,
   g_autoptr(GHashTable) files = NULL;
 
   if (!read_bool (call, "reset_approvals", &reset_approvals)
-      || !read_files (call, merge_request->project->repository, TRUE, &files))
+      || !read_files (call, "files", merge_request->project->repository, TRUE, &files))
     return;
   if (merge_request->state == NOD_FAKE_MR_MERGED)
     {
