@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "nod-diff-cache.h"
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-sync-engine.h"
@@ -1170,6 +1171,81 @@ test_pull_history_depth (Fixture       *fixture,
   assert_row (fixture, comment, "pending");
 }
 
+static NodMergeRequestDiff *
+load_change (Fixture    *fixture,
+             gint64      project_id,
+             gint64      iid,
+             const char *head_sha)
+{
+  NodDiffCache *cache = nod_sync_engine_get_diff_cache (fixture->engine);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodMergeRequestDiff *diff;
+
+  nod_diff_cache_load_diff_async (cache, ACCOUNT, project_id, iid, head_sha, NULL,
+                                  nod_test_keep_result, &result);
+  diff = nod_diff_cache_load_diff_finish (cache, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  return diff;
+}
+
+/* Approved at head A through Nod, pushed to head B changing one file of three: the head
+ * approved at is kept, and "changed since you approved" is exactly that file. */
+static void
+test_changed_since_approved (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  NodDiffCache *cache = nod_sync_engine_get_diff_cache (fixture->engine);
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) pushed = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodMergeRequestDiff) at_a = NULL;
+  g_autoptr(NodMergeRequestDiff) newest = NULL;
+  g_autoptr(NodMergeRequestDiff) approved_diff = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *approved_head = NULL;
+  g_autofree char *commit = NULL;
+  g_autofree char *head_a = NULL;
+  gint64 iid;
+
+  created = control (fixture, "POST", "/__fake/mr",
+                     "{\"project_id\": 11, \"title\": \"Three files\", \"author\": "
+                     "\"amelie\", \"reviewers\": [\"sam\"], \"files\": {\"a.c\": "
+                     "\"int a;\\n\", \"b.c\": \"int b;\\n\", \"c.c\": \"int c;\\n\"}}");
+  iid = json_object_get_int_member (json_node_get_object (created), "iid");
+  pull (fixture);
+  at_a = load_change (fixture, 11, iid, NULL);
+  g_assert_nonnull (at_a);
+  head_a = g_strdup (nod_merge_request_diff_get_head_sha (at_a));
+
+  approval = enqueue (fixture, nod_outbox_action_new_approve (ACCOUNT, 11, iid, head_a), NULL);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+
+  commit = g_strdup_printf ("/__fake/mr/11/%" G_GINT64_FORMAT "/commit", iid);
+  pushed = control (fixture, "POST", commit,
+                    "{\"reset_approvals\": false, \"files\": {\"b.c\": \"long b;\\n\"}}");
+  pull (fixture);
+
+  newest = load_change (fixture, 11, iid, NULL);
+  g_assert_cmpstr (nod_merge_request_diff_get_head_sha (newest), !=, head_a);
+  nod_diff_cache_load_approved_head_async (cache, ACCOUNT, 11, iid, NULL, nod_test_keep_result,
+                                           &result);
+  approved_head = nod_diff_cache_load_approved_head_finish (cache,
+                                                            nod_test_wait_for_result (&result),
+                                                            &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (approved_head, ==, head_a);
+  approved_diff = load_change (fixture, 11, iid, approved_head);
+  g_assert_nonnull (approved_diff);
+
+  changed = nod_merge_request_diff_changed_since (newest, approved_diff);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpstr (changed->pdata[0], ==, "b.c");
+}
+
 static void
 test_pull_shows_pending_over_server (Fixture       *fixture,
                                      gconstpointer  data)
@@ -1794,6 +1870,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/newest-first", test_pull_newest_first);
   ADD ("/nod/sync-engine/pull/detail-overlay", test_pull_detail_overlay);
   ADD ("/nod/sync-engine/pull/history-depth", test_pull_history_depth);
+  ADD ("/nod/sync-engine/pull/changed-since-approved", test_changed_since_approved);
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
