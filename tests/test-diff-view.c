@@ -512,9 +512,12 @@ test_diff_view_changes_and_keys (void)
   g_assert_cmpuint (line_number, ==, 21);
   g_assert_false (nod_diff_view_move_to_change (view, FALSE));
 
-  g_assert_true (press_key (view, GDK_KEY_Up, GDK_ALT_MASK));
+  g_assert_true (press_key (view, GDK_KEY_bracketleft, 0));
   g_assert_true (nod_diff_view_get_cursor_line (view, &old_side, &line_number));
   g_assert_cmpuint (line_number, ==, 3);
+  /* Alt+Up and Alt+Down are the window's (the previous and next merge request) */
+  g_assert_false (press_key (view, GDK_KEY_Up, GDK_ALT_MASK));
+  g_assert_false (press_key (view, GDK_KEY_Down, GDK_ALT_MASK));
   g_assert_false (nod_diff_view_move_to_change (view, TRUE));
 
   /* c (or Enter) asks to comment on the cursor's line */
@@ -523,7 +526,7 @@ test_diff_view_changes_and_keys (void)
   g_assert_true (requested.old_side);
   g_assert_cmpuint (requested.line_number, ==, 3);
   g_assert_true (press_key (view, GDK_KEY_Alt_L, 0) == FALSE);
-  g_assert_true (press_key (view, GDK_KEY_Down, GDK_ALT_MASK));
+  g_assert_true (press_key (view, GDK_KEY_bracketright, 0));
   g_assert_true (press_key (view, GDK_KEY_Return, 0));
   g_assert_cmpuint (requested.count, ==, 2);
   g_assert_true (requested.old_side);

@@ -1194,10 +1194,6 @@ on_key_pressed (GtkEventControllerKey *controller,
           break;
         }
     }
-  else if (modifiers == GDK_ALT_MASK && (keyval == GDK_KEY_Down || keyval == GDK_KEY_Up))
-    {
-      action = keyval == GDK_KEY_Down ? "diff.next-change" : "diff.previous-change";
-    }
 
   if (action == NULL)
     return FALSE;
