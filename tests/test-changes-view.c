@@ -716,6 +716,17 @@ find_expander (GtkWidget *widget)
   return NULL;
 }
 
+/* Shown, and no wider than the diff pane it is in (with its gutter and margins). */
+static gboolean
+thread_fits (gpointer data)
+{
+  GtkWidget *thread = find_thread (data, ID_ADDED);
+  GtkWidget *pane = thread != NULL ? gtk_widget_get_ancestor (thread, GTK_TYPE_TEXT_VIEW) : NULL;
+
+  return pane != NULL && gtk_widget_get_width (thread) > 0 &&
+         gtk_widget_get_width (thread) < gtk_widget_get_width (pane);
+}
+
 static void
 test_threads_at_lines (Fixture       *fixture,
                        gconstpointer  data)
@@ -765,6 +776,10 @@ test_threads_at_lines (Fixture       *fixture,
   g_assert_true (old_side);
   g_assert_cmpuint (line, ==, 3);
   g_assert_nonnull (find_thread (diff_view, ID_REMOVED));
+
+  /* Side by side in a 1,000-pixel window, a thread is as wide as its pane, not wider. */
+  nod_diff_view_set_layout (NOD_DIFF_VIEW (diff_view), NOD_DIFF_LAYOUT_SIDE_BY_SIDE);
+  nod_test_wait_until (thread_fits, diff_view);
 
   g_assert_false (nod_changes_view_get_thread_line (fixture->view, ID_OUTDATED, NULL, NULL,
                                                     &outdated));

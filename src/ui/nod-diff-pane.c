@@ -234,13 +234,15 @@ nod_diff_pane_find_expander (Pane  *pane,
   return -1;
 }
 
-/* The widgets under lines (threads, comments being written) take the width the pane shows:
- * a text view gives an anchored child only the width it asks for. */
+/* The widgets under lines (threads, comments being written) take the width the pane shows,
+ * or their own when the pane is wider: a text view gives an anchored child only the width
+ * it asks for. */
 void
 nod_diff_pane_size_children (Pane *pane)
 {
   GtkAdjustment *hadjustment;
   GtkTextView *text_view;
+  double page_size;
   int width;
 
   if (pane->view == NULL)
@@ -249,7 +251,8 @@ nod_diff_pane_size_children (Pane *pane)
   hadjustment = gtk_scrollable_get_hadjustment (GTK_SCROLLABLE (pane->view));
   if (hadjustment == NULL)
     return;
-  width = (int) gtk_adjustment_get_page_size (hadjustment) -
+  page_size = gtk_adjustment_get_page_size (hadjustment);
+  width = (int) page_size -
           gtk_text_view_get_left_margin (text_view) - gtk_text_view_get_right_margin (text_view) -
           gtk_widget_get_width (GTK_WIDGET (gtk_source_view_get_gutter (pane->view,
                                                                         GTK_TEXT_WINDOW_LEFT)));
@@ -259,12 +262,23 @@ nod_diff_pane_size_children (Pane *pane)
       Row *row = &g_array_index (pane->rows, Row, i);
       int height;
 
-      if (row->kind != ROW_WIDGET || row->widget == NULL ||
-          g_object_get_data (G_OBJECT (row->widget), NOD_DIFF_PANE_FIT_WIDTH) == NULL)
+      int own_width;
+
+      if (row->kind != ROW_WIDGET || row->widget == NULL)
+        continue;
+      /* a widget with a width of its own keeps it while the pane has room for it */
+      own_width = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row->widget),
+                                                      NOD_DIFF_PANE_OWN_WIDTH));
+      if (g_object_get_data (G_OBJECT (row->widget), NOD_DIFF_PANE_FIT_WIDTH) == NULL &&
+          own_width <= 0)
         continue;
       /* the width only: a height asked for stays */
       gtk_widget_get_size_request (row->widget, NULL, &height);
-      gtk_widget_set_size_request (row->widget, width, height);
+      /* (a pane not allocated yet has no width to keep to) */
+      gtk_widget_set_size_request (row->widget,
+                                   own_width <= 0 ? width
+                                   : page_size > 0 ? MIN (own_width, width) : own_width,
+                                   height);
     }
 }
 

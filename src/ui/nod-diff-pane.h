@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 /* Set on a widget under a line that came without a width of its own: the pane makes it as
  * wide as what it shows. */
 #define NOD_DIFF_PANE_FIT_WIDTH "nod-diff-pane-fit-width"
+/* The width a widget under a line asked for itself: kept while the pane is as wide. */
+#define NOD_DIFF_PANE_OWN_WIDTH "nod-diff-own-width"
 
 typedef enum
 {

@@ -1069,13 +1069,17 @@ attached_free (gpointer data)
   Attached *attached = data;
 
   /* the widget goes back as it came */
-  if (g_object_get_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH) != NULL)
+  if (g_object_get_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH) != NULL ||
+      g_object_get_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_OWN_WIDTH) != NULL)
     {
+      int own_width = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (attached->widget),
+                                                          NOD_DIFF_PANE_OWN_WIDTH));
       int height;
 
       g_object_set_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_FIT_WIDTH, NULL);
+      g_object_set_data (G_OBJECT (attached->widget), NOD_DIFF_PANE_OWN_WIDTH, NULL);
       gtk_widget_get_size_request (attached->widget, NULL, &height);
-      gtk_widget_set_size_request (attached->widget, -1, height);
+      gtk_widget_set_size_request (attached->widget, own_width > 0 ? own_width : -1, height);
     }
   attached_release_spacer (attached);
   g_clear_object (&attached->widget);
@@ -1736,6 +1740,8 @@ nod_diff_view_add_widget (NodDiffView *self,
   gtk_widget_get_size_request (widget, &width, NULL);
   if (width < 0)
     g_object_set_data (G_OBJECT (widget), NOD_DIFF_PANE_FIT_WIDTH, GINT_TO_POINTER (TRUE));
+  else if (width > 0)
+    g_object_set_data (G_OBJECT (widget), NOD_DIFF_PANE_OWN_WIDTH, GINT_TO_POINTER (width));
 
   attached = g_new0 (Attached, 1);
   attached->widget = g_object_ref_sink (widget);
