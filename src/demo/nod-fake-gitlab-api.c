@@ -1043,7 +1043,9 @@ read_position (ApiCall          *call,
   JsonNode *node = json_object_get_member (call->params, "position");
   g_autoptr(NodFakePosition) result = NULL;
   g_autoptr(GString) missing = g_string_new (NULL);
-  g_autofree char *values[G_N_ELEMENTS (required)] = { NULL, };
+  /* (an array that frees each value, missing ones among them) */
+  g_autoptr(GPtrArray) found = g_ptr_array_new_full (G_N_ELEMENTS (required), g_free);
+  char **values;
   JsonObject *object;
 
   *position = NULL;
@@ -1055,8 +1057,10 @@ read_position (ApiCall          *call,
 
   /* Grape names every missing key at once, in the order the API declares them. */
   for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    g_ptr_array_add (found, param_dup_string (object, required[i]));
+  values = (char **) found->pdata;
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
     {
-      values[i] = param_dup_string (object, required[i]);
       if (values[i] != NULL)
         continue;
       if (missing->len > 0)
