@@ -62,11 +62,11 @@ owner_of () {
     sync_log) echo src/core/nod-sync-log.c ;;
     projects | merge_requests | approvals | discussions | notes | sync_state)
       echo src/core/nod-review-cache.c ;;
-    diff_versions | diff_files | blobs | viewed_files | approved_heads)
+    diff_versions | diff_files | blobs | viewed_files | approved_heads | thread_texts)
       echo src/core/nod-diff-cache.c ;;
   esac
 }
-tables='accounts|projects|merge_requests|approvals|discussions|notes|outbox|sync_state|sync_log|diff_versions|diff_files|blobs|viewed_files|approved_heads'
+tables='accounts|projects|merge_requests|approvals|discussions|notes|outbox|sync_state|sync_log|diff_versions|diff_files|blobs|viewed_files|approved_heads|thread_texts'
 writes="(INSERT( OR [A-Z]+)? INTO|REPLACE INTO|UPDATE( OR [A-Z]+)?|DELETE FROM)[[:space:]]+($tables)\\b"
 while IFS= read -r file; do
   [ -n "$file" ] || continue

@@ -569,6 +569,59 @@ test_threads_keep_positions (Fixture       *fixture,
   g_assert_cmpuint (placed, >, 0);
 }
 
+/* A thread on a line a later push changed is outdated: the pull keeps the text it was
+ * written on, once, for "the code as it was". */
+static void
+test_outdated_thread_text (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  gint64 iid = new_merge_request (fixture, "{\"src/t.c\": \"one\\ntwo\\nthree\\n\"}");
+  g_autoptr(NodMergeRequestDiff) first = NULL;
+  g_autoptr(NodDiffPosition) position = NULL;
+  g_autoptr(NodDiscussion) discussion = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) text = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *first_head = NULL;
+
+  pull (fixture);
+  first = load_diff (fixture, iid, NULL);
+  first_head = g_strdup (nod_merge_request_diff_get_head_sha (first));
+  position = nod_diff_file_position_at (nod_merge_request_diff_find_file (first, "src/t.c"),
+                                        nod_merge_request_diff_get_base_sha (first),
+                                        nod_merge_request_diff_get_start_sha (first),
+                                        first_head, FALSE, 2, 0, &error);
+  g_assert_no_error (error);
+  nod_forge_create_discussion_async (NOD_FORGE (fixture->observer), PROJECT, iid, "Why two?",
+                                     position, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_forge_create_discussion_finish (NOD_FORGE (fixture->observer),
+                                                     nod_test_wait_for_result (&result),
+                                                     &discussion, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (discussion);
+
+  head = push (fixture, iid, "{\"src/t.c\": \"one\\nTWO\\nthree\\n\"}");
+  clear_requests (fixture);
+  pull (fixture);
+
+  g_clear_object (&result);
+  nod_diff_cache_load_thread_text_async (fixture->diff_cache, ACCOUNT, PROJECT, iid, first_head,
+                                         "src/t.c", NULL, nod_test_keep_result, &result);
+  text = nod_diff_cache_load_thread_text_finish (fixture->diff_cache,
+                                                 nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (text);
+  g_assert_cmpmem (g_bytes_get_data (text, NULL), g_bytes_get_size (text),
+                   "one\ntwo\nthree\n", 14);
+  /* The new head's text, and the one the thread was written on. */
+  g_assert_cmpuint (count_requests (fixture, RAW), ==, 2);
+
+  clear_requests (fixture);
+  pull (fixture);
+  g_assert_cmpuint (count_requests (fixture, RAW), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -584,6 +637,7 @@ main (int   argc,
   ADD ("/nod/diff-fetch/refused-text-retried", test_refused_text_retried);
   ADD ("/nod/diff-fetch/changes-keep-the-reserve", test_changes_keep_the_reserve);
   ADD ("/nod/diff-fetch/threads-keep-positions", test_threads_keep_positions);
+  ADD ("/nod/diff-fetch/outdated-thread-text", test_outdated_thread_text);
 
   return g_test_run ();
 }

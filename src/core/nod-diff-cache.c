@@ -2,11 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Owns diff_versions, diff_files, blobs, viewed_files and approved_heads. Each merge
- * request keeps at most two heads: the newest, and the one the reviewer approved at (what
- * "changed since you approved" compares with). Texts are kept once by content sha; the
- * rows that name them go with their merge request (foreign keys), and the texts nothing
- * names any more go at the next prune.
+ * Owns diff_versions, diff_files, blobs, viewed_files, approved_heads and thread_texts.
+ * Each merge request keeps at most two heads: the newest, and the one the reviewer
+ * approved at (what "changed since you approved" compares with). Texts are kept once by
+ * content sha; the rows that name them go with their merge request (foreign keys), and
+ * the texts nothing names any more go at the next prune. thread_texts keeps the text of a
+ * file at the commit an outdated diff thread was written on: "the code as it was".
  */
 
 #define G_LOG_DOMAIN "nod-cache"
@@ -663,7 +664,8 @@ prune_blobs_work (sqlite3       *db,
   return nod_store_exec (db,
                          "DELETE FROM blobs WHERE sha NOT IN ("
                          "  SELECT old_blob FROM diff_files WHERE old_blob IS NOT NULL "
-                         "  UNION SELECT new_blob FROM diff_files WHERE new_blob IS NOT NULL)",
+                         "  UNION SELECT new_blob FROM diff_files WHERE new_blob IS NOT NULL "
+                         "  UNION SELECT blob FROM thread_texts WHERE blob IS NOT NULL)",
                          error);
 }
 
@@ -961,6 +963,242 @@ nod_diff_cache_note_approval_finish (NodDiffCache  *self,
 }
 
 /* ---- the object ---- */
+
+/* ---- the texts outdated threads were written on ---- */
+
+void
+nod_thread_text_free (NodThreadText *text)
+{
+  g_free (text->sha);
+  g_free (text->path);
+  g_free (text);
+}
+
+/* The side a thread is on: the new text at its head, or (a removed line) the old one at
+ * its base. */
+#define THREAD_TEXT_SHA \
+  "CASE WHEN json_extract (n.position, '$.new_line') > 0 " \
+  "THEN json_extract (n.position, '$.head_sha') ELSE json_extract (n.position, '$.base_sha') END"
+#define THREAD_TEXT_PATH \
+  "CASE WHEN json_extract (n.position, '$.new_line') > 0 " \
+  "THEN json_extract (n.position, '$.new_path') ELSE json_extract (n.position, '$.old_path') END"
+
+static gboolean
+list_thread_texts_work (sqlite3       *db,
+                        gpointer       data,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  DiffWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean has_row;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT DISTINCT m.project_id, m.iid, " THREAD_TEXT_SHA " AS sha, "
+                            THREAD_TEXT_PATH " AS path "
+                            "FROM notes AS n JOIN discussions AS d "
+                            "  ON d.account_id = n.account_id AND d.id = n.discussion_id "
+                            "JOIN merge_requests AS m ON m.account_id = d.account_id "
+                            "  AND m.project_id = d.project_id AND m.iid = d.iid "
+                            "WHERE m.account_id = ? AND m.state = 'opened' "
+                            "  AND json_valid (n.position) "
+                            "  AND json_extract (n.position, '$.head_sha') != m.sha "
+                            "  AND " THREAD_TEXT_SHA " IS NOT NULL AND " THREAD_TEXT_PATH " IS NOT NULL "
+                            "  AND NOT EXISTS (SELECT 1 FROM thread_texts AS t "
+                            "    WHERE t.account_id = m.account_id "
+                            "    AND t.project_id = m.project_id AND t.iid = m.iid "
+                            "    AND t.sha = " THREAD_TEXT_SHA " AND t.path = " THREAD_TEXT_PATH ") "
+                            "ORDER BY m.updated_at DESC LIMIT ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int (stmt, 2, NOD_DIFF_CACHE_THREAD_TEXTS_MAX);
+
+  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_thread_text_free);
+  for (;;)
+    {
+      NodThreadText *text;
+
+      if (!step_row (stmt, &has_row, error))
+        return FALSE;
+      if (!has_row)
+        return TRUE;
+      text = g_new0 (NodThreadText, 1);
+      text->project_id = sqlite3_column_int64 (stmt, 0);
+      text->iid = sqlite3_column_int64 (stmt, 1);
+      text->sha = g_strdup (column_text (stmt, 2));
+      text->path = g_strdup (column_text (stmt, 3));
+      g_ptr_array_add (work->targets, text);
+    }
+}
+
+void
+nod_diff_cache_list_thread_texts_async (NodDiffCache        *self,
+                                        gint64               account_id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_DIFF_CACHE (self));
+
+  nod_store_run_async (self->store, self, nod_diff_cache_list_thread_texts_async,
+                       list_thread_texts_work, diff_work_new (account_id, 0, 0),
+                       (GDestroyNotify) diff_work_free, cancellable, callback, user_data);
+}
+
+GPtrArray *
+nod_diff_cache_list_thread_texts_finish (NodDiffCache  *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  DiffWork *work = nod_store_run_finish (result, self, nod_diff_cache_list_thread_texts_async,
+                                         error);
+
+  return work != NULL ? g_steal_pointer (&work->targets) : NULL;
+}
+
+static gboolean
+save_thread_text_work (sqlite3       *db,
+                       gpointer       data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  DiffWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sha = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+  if (work->bytes != NULL)
+    {
+      g_autoptr(GHashTable) blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_bytes_unref);
+
+      sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, work->bytes);
+      g_hash_table_insert (blobs, g_strdup (sha), g_bytes_ref (work->bytes));
+      if (!save_blobs (db, blobs, error))
+        goto failed;
+    }
+  /* A row with no text says GitLab had none to give: not asked again. */
+  stmt = nod_store_prepare (db,
+                            "INSERT OR REPLACE INTO thread_texts (account_id, project_id, iid, "
+                            "  sha, path, blob) SELECT ?1, ?2, ?3, ?4, ?5, ?6 "
+                            "WHERE EXISTS (SELECT 1 FROM merge_requests WHERE account_id = ?1 "
+                            "  AND project_id = ?2 AND iid = ?3)",
+                            error);
+  if (stmt == NULL)
+    goto failed;
+  bind_merge_request (stmt, work);
+  sqlite3_bind_text (stmt, 4, work->head_sha, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, work->path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, sha, -1, SQLITE_STATIC);
+  if (!nod_store_step_done (stmt, error) || !nod_store_commit (db, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+void
+nod_diff_cache_save_thread_text_async (NodDiffCache        *self,
+                                       gint64               account_id,
+                                       gint64               project_id,
+                                       gint64               iid,
+                                       const char          *sha,
+                                       const char          *path,
+                                       GBytes              *text,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  DiffWork *work;
+
+  g_return_if_fail (NOD_IS_DIFF_CACHE (self));
+  g_return_if_fail (sha != NULL && path != NULL);
+
+  work = diff_work_new (account_id, project_id, iid);
+  work->head_sha = g_strdup (sha);
+  work->path = g_strdup (path);
+  work->bytes = text != NULL ? g_bytes_ref (text) : NULL;
+  nod_store_run_async (self->store, self, nod_diff_cache_save_thread_text_async,
+                       save_thread_text_work, work, (GDestroyNotify) diff_work_free,
+                       cancellable, callback, user_data);
+}
+
+gboolean
+nod_diff_cache_save_thread_text_finish (NodDiffCache  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_diff_cache_save_thread_text_async,
+                               error) != NULL;
+}
+
+static gboolean
+load_thread_text_work (sqlite3       *db,
+                       gpointer       data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  DiffWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean has_row;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT b.content FROM thread_texts AS t JOIN blobs AS b "
+                            "  ON b.sha = t.blob "
+                            "WHERE t.account_id = ? AND t.project_id = ? AND t.iid = ? "
+                            "  AND t.sha = ? AND t.path = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_merge_request (stmt, work);
+  sqlite3_bind_text (stmt, 4, work->head_sha, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, work->path, -1, SQLITE_STATIC);
+  if (!step_row (stmt, &has_row, error))
+    return FALSE;
+  if (has_row)
+    work->bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  return TRUE;
+}
+
+void
+nod_diff_cache_load_thread_text_async (NodDiffCache        *self,
+                                       gint64               account_id,
+                                       gint64               project_id,
+                                       gint64               iid,
+                                       const char          *sha,
+                                       const char          *path,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  DiffWork *work;
+
+  g_return_if_fail (NOD_IS_DIFF_CACHE (self));
+  g_return_if_fail (sha != NULL && path != NULL);
+
+  work = diff_work_new (account_id, project_id, iid);
+  work->head_sha = g_strdup (sha);
+  work->path = g_strdup (path);
+  nod_store_run_async (self->store, self, nod_diff_cache_load_thread_text_async,
+                       load_thread_text_work, work, (GDestroyNotify) diff_work_free,
+                       cancellable, callback, user_data);
+}
+
+GBytes *
+nod_diff_cache_load_thread_text_finish (NodDiffCache  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  DiffWork *work = nod_store_run_finish (result, self, nod_diff_cache_load_thread_text_async,
+                                         error);
+
+  return work != NULL ? g_steal_pointer (&work->bytes) : NULL;
+}
 
 static void
 nod_diff_cache_dispose (GObject *object)

@@ -172,6 +172,61 @@ gboolean             nod_diff_cache_note_approval_finish (NodDiffCache       *se
                                                           GAsyncResult       *result,
                                                           GError            **error);
 
+/* ---- the code an outdated thread was written on ---- */
+
+/* At most this many texts of outdated threads are listed for one pull. */
+#define NOD_DIFF_CACHE_THREAD_TEXTS_MAX 200
+
+/* The text of @path at commit @sha, where a thread of an open merge request was written
+ * and which its head no longer has (the new side at the thread's head, the old side at
+ * its base). */
+typedef struct
+{
+  gint64  project_id;
+  gint64  iid;
+  char   *sha;
+  char   *path;
+} NodThreadText;
+
+void                 nod_thread_text_free              (NodThreadText        *text);
+
+/* NodThreadText items not kept yet, the most recently updated merge requests first. */
+void                 nod_diff_cache_list_thread_texts_async  (NodDiffCache        *self,
+                                                              gint64               account_id,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+GPtrArray           *nod_diff_cache_list_thread_texts_finish (NodDiffCache        *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
+/* Keeps @text (NULL: GitLab has none to show; not asked for again). */
+void                 nod_diff_cache_save_thread_text_async   (NodDiffCache        *self,
+                                                              gint64               account_id,
+                                                              gint64               project_id,
+                                                              gint64               iid,
+                                                              const char          *sha,
+                                                              const char          *path,
+                                                              GBytes              *text,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+gboolean             nod_diff_cache_save_thread_text_finish  (NodDiffCache        *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
+/* The text kept, or NULL without an error. */
+void                 nod_diff_cache_load_thread_text_async   (NodDiffCache        *self,
+                                                              gint64               account_id,
+                                                              gint64               project_id,
+                                                              gint64               iid,
+                                                              const char          *sha,
+                                                              const char          *path,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+GBytes              *nod_diff_cache_load_thread_text_finish  (NodDiffCache        *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
+
 /* Drops the texts no kept diff names any more (their merge requests were pruned). */
 void                 nod_diff_cache_prune_blobs_async  (NodDiffCache         *self,
                                                         GCancellable         *cancellable,

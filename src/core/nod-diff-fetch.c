@@ -79,8 +79,8 @@ cancellable_of (NodDiffFetch *self)
 }
 
 /* What ends the pull, not just this change: the connection, the token, the rate limit. */
-static gboolean
-fails_the_pull (const GError *error)
+gboolean
+nod_diff_fetch_fails_the_pull (const GError *error)
 {
   return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
          g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NETWORK) ||
@@ -106,7 +106,7 @@ static void
 give_up (NodDiffFetch *self,
          GError       *error)
 {
-  if (fails_the_pull (error))
+  if (nod_diff_fetch_fails_the_pull (error))
     {
       finish (self, error);
       return;
@@ -167,8 +167,8 @@ save (NodDiffFetch *self)
 /* ---- the texts ---- */
 
 /* Whether Nod shows @bytes line by line: text, within its bounds. */
-static gboolean
-is_showable_text (GBytes *bytes)
+gboolean
+nod_diff_fetch_is_showable_text (GBytes *bytes)
 {
   gsize size;
   const char *data = g_bytes_get_data (bytes, &size);
@@ -221,10 +221,10 @@ on_text (GObject      *source_object,
   if (bytes != NULL)
     {
       /* A binary or oversized text is not shown: knowing so is as good as having it. */
-      if (is_showable_text (bytes))
+      if (nod_diff_fetch_is_showable_text (bytes))
         keep_text (self, wanted, bytes);
     }
-  else if (fails_the_pull (error))
+  else if (nod_diff_fetch_fails_the_pull (error))
     {
       if (self->error == NULL)
         self->error = g_steal_pointer (&error);

@@ -47,4 +47,11 @@ gboolean      nod_diff_fetch_run_finish     (NodDiffFetch        *self,
 guint         nod_diff_fetch_get_wanted     (NodDiffFetch        *self);
 guint         nod_diff_fetch_get_fetched    (NodDiffFetch        *self);
 
+/* Whether Nod keeps and shows @bytes as text: no NUL, within NOD_DIFF_FILE_MAX_BYTES and
+ * NOD_DIFF_FILE_MAX_LINES. */
+gboolean      nod_diff_fetch_is_showable_text (GBytes             *bytes);
+/* Whether @error, met fetching a change, ends the pull: the connection, the token, the
+ * rate limit, or cancelling. */
+gboolean      nod_diff_fetch_fails_the_pull   (const GError       *error);
+
 G_END_DECLS

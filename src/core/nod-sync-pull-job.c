@@ -85,7 +85,7 @@ struct _NodSyncPullJob
   guint           total;
   gint64          paused_until;   /* stopped at the rate-limit reserve until then */
   gboolean        history_done;   /* this pull completed the account's first history */
-  GPtrArray      *changes;        /* NodDiffTarget: changes to fetch, after the lists */
+  GPtrArray      *changes;        /* NodDiffTarget, then NodThreadText: fetched last */
   guint           change_index;
   guint           texts_wanted;   /* changed files' texts to fetch, of the changes done */
   guint           texts_fetched;
@@ -464,6 +464,106 @@ on_change_fetched (GObject      *source_object,
   change_next (self);
 }
 
+/* ---- the code outdated threads were written on ---- */
+
+static void thread_text_next (NodSyncPullJob *self);
+
+static void
+on_thread_text_saved (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_diff_cache_save_thread_text_finish (self->diff_cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  self->change_index++;
+  thread_text_next (self);
+}
+
+static void
+on_thread_text (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  NodThreadText *text = self->changes->pdata[self->change_index];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = nod_forge_get_raw_file_finish (self->forge, result, &error);
+
+  if (bytes == NULL && nod_diff_fetch_fails_the_pull (error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  /* A 5xx, an answer Nod could not read: asked again by the next pull. */
+  if (bytes == NULL &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN) &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID))
+    {
+      self->change_index++;
+      thread_text_next (self);
+      return;
+    }
+  /* Missing, refused, binary or too large: kept as none, so it is not asked for again. */
+  if (bytes != NULL && !nod_diff_fetch_is_showable_text (bytes))
+    g_clear_pointer (&bytes, g_bytes_unref);
+  nod_diff_cache_save_thread_text_async (self->diff_cache, self->account_id, text->project_id,
+                                         text->iid, text->sha, text->path, bytes, NULL,
+                                         on_thread_text_saved, g_object_ref (self));
+}
+
+static void
+thread_text_next (NodSyncPullJob *self)
+{
+  NodThreadText *text;
+
+  if (self->change_index >= self->changes->len)
+    {
+      g_clear_pointer (&self->changes, g_ptr_array_unref);
+      finish (self);
+      return;
+    }
+  if (pause_at_reserve (self))
+    return;
+
+  text = self->changes->pdata[self->change_index];
+  nod_forge_get_raw_file_async (self->forge, text->project_id, text->path, text->sha,
+                                cancellable_of (self), on_thread_text, g_object_ref (self));
+}
+
+static void
+on_thread_texts_listed (GObject      *source_object,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->changes = nod_diff_cache_list_thread_texts_finish (self->diff_cache, result, &error);
+  if (self->changes == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  self->change_index = 0;
+  thread_text_next (self);
+}
+
+/* After the changes: the text each outdated thread was written on, for "the code as it
+ * was" (the cache keeps only the newest head and the approved one). */
+static void
+fetch_thread_texts (NodSyncPullJob *self)
+{
+  nod_diff_cache_list_thread_texts_async (self->diff_cache, self->account_id, NULL,
+                                          on_thread_texts_listed, g_object_ref (self));
+}
+
 static void
 change_next (NodSyncPullJob *self)
 {
@@ -473,7 +573,7 @@ change_next (NodSyncPullJob *self)
   if (self->change_index >= self->changes->len)
     {
       g_clear_pointer (&self->changes, g_ptr_array_unref);
-      finish (self);
+      fetch_thread_texts (self);
       return;
     }
 
