@@ -716,6 +716,48 @@ find_expander (GtkWidget *widget)
   return NULL;
 }
 
+static void
+save_thread_text (Fixture    *fixture,
+                  const char *sha,
+                  const char *path,
+                  const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_diff_cache_save_thread_text_async (fixture->cache, ACCOUNT, PROJECT, MR_IID, sha, path,
+                                         bytes, NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_diff_cache_save_thread_text_finish (fixture->cache,
+                                                         nod_test_wait_for_result (&result),
+                                                         &error));
+  g_assert_no_error (error);
+}
+
+/* The text of the outdated code label under @widget, or NULL. */
+static const char *
+outdated_code (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "nod-outdated-code") &&
+      gtk_widget_get_visible (widget))
+    return gtk_label_get_text (GTK_LABEL (widget));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *text = outdated_code (child);
+
+      if (text != NULL)
+        return text;
+    }
+  return NULL;
+}
+
+static gboolean
+outdated_code_shown (gpointer data)
+{
+  return outdated_code (data) != NULL;
+}
+
 /* Shown, and no wider than the diff pane it is in (with its gutter and margins). */
 static gboolean
 thread_fits (gpointer data)
@@ -754,8 +796,11 @@ test_threads_at_lines (Fixture       *fixture,
 
   g_ptr_array_add (discussions, discussion_at (ID_ADDED, HEAD_A, "null", "6"));
   g_ptr_array_add (discussions, discussion_at (ID_REMOVED, HEAD_A, "3", "null"));
-  /* An earlier head's line the diff does not have. */
-  g_ptr_array_add (discussions, discussion_at (ID_OUTDATED, HEAD_OLD, "null", "4000"));
+  /* An earlier head's line, whatever the diff has there now; the pull kept the text it was
+   * written on. */
+  g_ptr_array_add (discussions, discussion_at (ID_OUTDATED, HEAD_OLD, "null", "6"));
+  save_thread_text (fixture, HEAD_OLD, "src/main.c",
+                    "one\ntwo\nthree\nfour\nfive\nsix \x1b[31m\tred\nseven\neight\nnine\n");
   nod_changes_view_set_discussions (fixture->view, discussions, NULL, now);
 
   g_assert_true (nod_changes_view_get_thread_line (fixture->view, ID_ADDED, &old_side, &line,
@@ -792,6 +837,12 @@ test_threads_at_lines (Fixture       *fixture,
   g_assert_cmpstr (gtk_expander_get_label (expander), ==, "1 outdated thread");
   gtk_expander_set_expanded (expander, TRUE);
   g_assert_nonnull (find_thread (GTK_WIDGET (expander), ID_OUTDATED));
+  /* With the code as it was: its line and two either side, the stranger's escape shown as
+   * a replacement character. */
+  nod_test_wait_until (outdated_code_shown, expander);
+  g_assert_cmpstr (outdated_code (GTK_WIDGET (expander)), ==,
+                   "      4  four\n      5  five\n›     6  six \xef\xbf\xbd[31m    red\n"
+                   "      7  seven\n      8  eight");
 
   /* Another file has none of them. */
   show_file (fixture, "README.md");

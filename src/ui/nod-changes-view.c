@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "nod-changes-view.h"
@@ -372,11 +373,91 @@ actions_of_thread (GPtrArray  *actions,
   return mine;
 }
 
+/* The code an outdated thread was written on: a few lines around its own. */
+#define OUTDATED_CONTEXT_LINES 2
+#define OUTDATED_LINE_MAX_CHARS 160
+
+typedef struct
+{
+  GtkLabel *label;
+  gint64    line;
+} OutdatedCode;
+
+/* One line of a stranger's text for a label: valid UTF-8, no control characters, bounded. */
+static void
+append_code_line (GString    *out,
+                  const char *start,
+                  gsize       length)
+{
+  g_autofree char *valid = g_utf8_make_valid (start, length);
+  guint chars = 0;
+
+  for (const char *p = valid; *p != '\0' && chars < OUTDATED_LINE_MAX_CHARS;
+       p = g_utf8_next_char (p), chars++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\t')
+        g_string_append (out, "    ");
+      else if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+        g_string_append_unichar (out, 0xFFFD);
+      else
+        g_string_append_unichar (out, c);
+    }
+  if (chars == OUTDATED_LINE_MAX_CHARS)
+    g_string_append (out, "…");
+}
+
+static void
+on_outdated_code (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  OutdatedCode *code = user_data;
+  g_autoptr(GBytes) text = nod_diff_cache_load_thread_text_finish (NOD_DIFF_CACHE (source_object),
+                                                                   result, NULL);
+  g_autoptr(GString) shown = g_string_new (NULL);
+  const char *data, *end, *line_start;
+  gint64 number = 1;
+  gsize size;
+
+  if (text != NULL)
+    {
+      data = g_bytes_get_data (text, &size);
+      end = data + size;
+      for (line_start = data; line_start < end && number <= code->line + OUTDATED_CONTEXT_LINES;
+           number++)
+        {
+          const char *line_end = memchr (line_start, '\n', end - line_start);
+
+          if (line_end == NULL)
+            line_end = end;
+          if (number >= code->line - OUTDATED_CONTEXT_LINES)
+            {
+              if (shown->len > 0)
+                g_string_append_c (shown, '\n');
+              g_string_append_printf (shown, "%s%6" G_GINT64_FORMAT "  ",
+                                      number == code->line ? "›" : " ", number);
+              append_code_line (shown, line_start, line_end - line_start);
+            }
+          line_start = line_end + 1;
+        }
+    }
+  if (shown->len > 0)
+    {
+      gtk_label_set_text (code->label, shown->str);
+      gtk_widget_set_visible (GTK_WIDGET (code->label), TRUE);
+    }
+  g_object_unref (code->label);
+  g_free (code);
+}
+
 static GtkWidget *
-outdated_entry (NodDiffFile           *file,
+outdated_entry (NodChangesView        *self,
                 const NodDiffPosition *position,
                 GtkWidget             *thread)
 {
+  NodDiffFile *file = self->file;
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   const char *path = position->new_line >= 0 ? position->new_path : position->old_path;
   gint64 line = position->new_line >= 0 ? position->new_line : position->old_line;
@@ -403,6 +484,32 @@ outdated_entry (NodDiffFile           *file,
   gtk_widget_add_css_class (label, "monospace");
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (box), label);
+
+  /* The code as it was, once the cache gives it (a pull keeps it). */
+  {
+    gboolean new_side = position->new_line > 0;
+    const char *sha = new_side ? position->head_sha : position->base_sha;
+    const char *text_path = new_side ? position->new_path : position->old_path;
+    OutdatedCode *code;
+
+    label = gtk_label_new (NULL);
+    gtk_label_set_xalign (GTK_LABEL (label), 0);
+    gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+    gtk_widget_add_css_class (label, "monospace");
+    gtk_widget_add_css_class (label, "nod-outdated-code");
+    gtk_widget_set_visible (label, FALSE);
+    gtk_box_append (GTK_BOX (box), label);
+    if (sha != NULL && text_path != NULL && line > 0)
+      {
+        code = g_new0 (OutdatedCode, 1);
+        code->label = GTK_LABEL (g_object_ref (label));
+        code->line = line;
+        nod_diff_cache_load_thread_text_async (self->cache, self->account_id, self->project_id,
+                                               self->iid, sha, text_path, self->cancellable,
+                                               on_outdated_code, code);
+      }
+  }
+
   gtk_box_append (GTK_BOX (box), thread);
   return box;
 }
@@ -434,7 +541,11 @@ place_thread (NodChangesView        *self,
                                                                   : position->new_line,
                                               0, G_MAXUINT);
       gtk_widget_set_size_request (GTK_WIDGET (thread), THREAD_WIDTH, -1);
+      /* A position on another head is outdated, whatever is on that line now: GitLab moves
+       * a thread to the new head itself when its line did not change. */
       if (placement->line_number > 0 &&
+          (position->head_sha == NULL || self->diff == NULL ||
+           g_strcmp0 (position->head_sha, nod_merge_request_diff_get_head_sha (self->diff)) == 0) &&
           nod_diff_view_add_widget (self->diff_view, placement->old_side,
                                     placement->line_number, GTK_WIDGET (thread)))
         placement->widget = g_object_ref (GTK_WIDGET (thread));
@@ -442,7 +553,7 @@ place_thread (NodChangesView        *self,
         {
           gtk_widget_set_size_request (GTK_WIDGET (thread), -1, -1);
           placement->outdated = TRUE;
-          placement->widget = g_object_ref_sink (outdated_entry (self->file, position,
+          placement->widget = g_object_ref_sink (outdated_entry (self, position,
                                                                  GTK_WIDGET (thread)));
           gtk_box_append (self->outdated_box, placement->widget);
         }
