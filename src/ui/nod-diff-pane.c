@@ -284,12 +284,26 @@ nod_diff_pane_size_children (Pane *pane)
 
 /* Widgets under lines */
 
+static gboolean
+size_children_idle (gpointer data)
+{
+  Pane *pane = data;
+
+  pane->size_idle_id = 0;
+  nod_diff_pane_size_children (pane);
+  return G_SOURCE_REMOVE;
+}
+
+/* The page size changes while GTK allocates: a size asked for then would be measured
+ * against a layout half done (GTK warns of children snapshotted unallocated), so the
+ * children are sized right after. */
 static void
 on_page_size_changed (GtkAdjustment *hadjustment,
                       GParamSpec    *pspec,
                       Pane          *pane)
 {
-  nod_diff_pane_size_children (pane);
+  if (pane->size_idle_id == 0)
+    pane->size_idle_id = g_idle_add (size_children_idle, pane);
 }
 
 /* The row showing @line_number of the old (@old_side) or new side in @pane, or -1. */
@@ -529,6 +543,7 @@ nod_diff_pane_dispose (Pane *pane)
   if (pane->scroller != NULL)
     g_signal_handlers_disconnect_by_func (gtk_scrolled_window_get_hadjustment (pane->scroller),
                                           on_page_size_changed, pane);
+  g_clear_handle_id (&pane->size_idle_id, g_source_remove);
   pane->view = NULL;
   pane->scroller = NULL;
 }

@@ -52,6 +52,7 @@ typedef struct
   GtkSourceGutterRenderer *new_numbers;
   GArray                  *rows;         /* Row per buffer line */
   GHashTable              *syntax_tags;  /* hidden buffer's tag → this buffer's copy */
+  guint                    size_idle_id; /* sizes the children after an allocation */
 } Pane;
 
 Row        *nod_diff_pane_get_row            (Pane  *pane,
