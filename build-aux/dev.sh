@@ -3,6 +3,7 @@
 #
 #   build-aux/dev.sh run    install what is missing, build, launch the app
 #   build-aux/dev.sh test   install what is missing, build, run every test headless
+#   build-aux/dev.sh bench  install what is missing, build, run the benchmarks headless
 #
 # Build directories: _build (the app), _build-sanitize (core library and its tests with
 # AddressSanitizer and UndefinedBehaviorSanitizer), _build-fuzz (the libFuzzer targets of
@@ -120,9 +121,9 @@ print(line)
 EOF
 }
 
-# Runs the whole suite in a headless session: an X server of its own, a private D-Bus
-# session bus and an unlocked keyring in a throwaway home. (An empty password on stdin
-# creates no login keyring; a newline does.)
+# Runs the whole suite (or, given arguments, `meson test` with them) in a headless session:
+# an X server of its own, a private D-Bus session bus and an unlocked keyring in a throwaway
+# home. (An empty password on stdin creates no login keyring; a newline does.)
 run_headless_tests () (
   local scratch status=0
   scratch=$(mktemp -d)
@@ -135,8 +136,10 @@ run_headless_tests () (
   xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- bash -c '
       printf "\n" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      meson test -C "$1" --print-errorlogs --no-rebuild
-    ' bash "$top/$build_dir" || status=$?
+      build=$1
+      shift
+      meson test -C "$build" --print-errorlogs --no-rebuild "$@"
+    ' bash "$top/$build_dir" "$@" || status=$?
 
   rm -rf "$scratch"
   exit $status
@@ -234,6 +237,14 @@ cmd_test () {
   return $status
 }
 
+# The benchmarks print their figures; none fails on a time (bench/README.md).
+cmd_bench () {
+  install_missing_packages
+  build
+  say "Running the benchmarks"
+  run_headless_tests --benchmark -v
+}
+
 case "${1:-}" in
   run)
     shift
@@ -242,8 +253,11 @@ case "${1:-}" in
   test)
     cmd_test
     ;;
+  bench)
+    cmd_bench
+    ;;
   *)
-    echo "Usage: $0 run|test" >&2
+    echo "Usage: $0 run|test|bench" >&2
     exit 2
     ;;
 esac
