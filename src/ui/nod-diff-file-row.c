@@ -71,6 +71,31 @@ nod_diff_file_row_class_init (NodDiffFileRowClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
+static const char *status_text (NodDiffFileStatus status);
+
+/* Tooltips are asked for when they show: setting one makes GTK ask the display where the
+ * pointer is, a round trip per row, which for 300 files is most of filling the list. */
+static gboolean
+on_query_tooltip (GtkWidget      *widget,
+                  int             x,
+                  int             y,
+                  gboolean        keyboard_mode,
+                  GtkTooltip     *tooltip,
+                  NodDiffFileRow *self)
+{
+  if (widget == self->changed_icon)
+    gtk_tooltip_set_text (tooltip, _("Changed since you approved"));
+  else if (widget == GTK_WIDGET (self->viewed_check))
+    gtk_tooltip_set_text (tooltip, _("Viewed"));
+  else if (self->file == NULL)
+    return FALSE;
+  else if (widget == GTK_WIDGET (self->status_icon))
+    gtk_tooltip_set_text (tooltip, status_text (nod_diff_file_get_status (self->file)));
+  else
+    gtk_tooltip_set_text (tooltip, gtk_label_get_text (self->path_label));
+  return TRUE;
+}
+
 static void
 nod_diff_file_row_init (NodDiffFileRow *self)
 {
@@ -82,6 +107,8 @@ nod_diff_file_row_init (NodDiffFileRow *self)
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
   self->status_icon = GTK_IMAGE (gtk_image_new ());
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->status_icon), TRUE);
+  g_signal_connect (self->status_icon, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->status_icon));
 
   self->path_label = GTK_LABEL (gtk_label_new (NULL));
@@ -89,11 +116,14 @@ nod_diff_file_row_init (NodDiffFileRow *self)
   /* The file's name is at the end of its path: keep that end in sight. */
   gtk_label_set_ellipsize (self->path_label, PANGO_ELLIPSIZE_START);
   gtk_widget_set_hexpand (GTK_WIDGET (self->path_label), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->path_label), TRUE);
+  g_signal_connect (self->path_label, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->path_label));
 
   self->changed_icon = gtk_image_new_from_icon_name ("media-record-symbolic");
   gtk_widget_add_css_class (self->changed_icon, "accent");
-  gtk_widget_set_tooltip_text (self->changed_icon, _("Changed since you approved"));
+  gtk_widget_set_has_tooltip (self->changed_icon, TRUE);
+  g_signal_connect (self->changed_icon, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
   gtk_widget_set_visible (self->changed_icon, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->changed_icon);
 
@@ -103,7 +133,8 @@ nod_diff_file_row_init (NodDiffFileRow *self)
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->counts_label));
 
   self->viewed_check = GTK_CHECK_BUTTON (gtk_check_button_new ());
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->viewed_check), _("Viewed"));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->viewed_check), TRUE);
+  g_signal_connect (self->viewed_check, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->viewed_check),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Viewed"), -1);
   gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->viewed_check));
@@ -186,8 +217,6 @@ nod_diff_file_row_bind (NodDiffFileRow *self,
     }
   else
     gtk_label_set_text (self->path_label, nod_diff_file_get_path (file));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->path_label),
-                               gtk_label_get_text (self->path_label));
 
   {
     g_autofree char *counts = g_strdup_printf ("+%u −%u", nod_diff_file_get_additions (file),
@@ -198,8 +227,6 @@ nod_diff_file_row_bind (NodDiffFileRow *self,
 
   gtk_image_set_from_icon_name (self->status_icon,
                                 status_icon_name (nod_diff_file_get_status (file)));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon),
-                               status_text (nod_diff_file_get_status (file)));
 }
 
 NodDiffFile *
