@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "nod-diff-fetch.h"
 
 #include "nod-rate-limit.h"
@@ -174,6 +176,8 @@ nod_diff_fetch_is_showable_text (GBytes *bytes)
   const char *data = g_bytes_get_data (bytes, &size);
   guint lines = 0;
 
+  if (size == 0)
+    return TRUE;
   if (size > NOD_DIFF_FILE_MAX_BYTES || memchr (data, '\0', size) != NULL)
     return FALSE;
   for (const char *p = data; p != NULL && p < data + size; p++)
