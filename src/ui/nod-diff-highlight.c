@@ -110,6 +110,49 @@ nod_diff_highlight_init (NodDiffHighlight *self)
 {
 }
 
+/* Lines of a hidden text taken down a step when it is let go. */
+#define RELEASE_STEP_LINES 2000
+
+static gboolean
+release_step (gpointer data)
+{
+  NodDiffHighlight *self = data;
+  GtkTextBuffer *buffer = GTK_TEXT_BUFFER (self->buffer);
+  int lines = gtk_text_buffer_get_line_count (buffer);
+  GtkTextIter start, end;
+
+  if (lines <= RELEASE_STEP_LINES)
+    {
+      g_object_unref (self);
+      return G_SOURCE_REMOVE;
+    }
+  gtk_text_buffer_get_iter_at_line (buffer, &start, lines - RELEASE_STEP_LINES);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_delete (buffer, &start, &end);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * nod_diff_highlight_release:
+ * @self: (transfer full): a highlight no one shows any more
+ *
+ * Lets @self go. A large text is freed a step per idle: freeing 10,000 highlighted lines
+ * at once holds the main loop for tens of milliseconds, when the reviewer has just
+ * moved on to the next file.
+ */
+void
+nod_diff_highlight_release (NodDiffHighlight *self)
+{
+  if (self == NULL)
+    return;
+  if (gtk_text_buffer_get_line_count (GTK_TEXT_BUFFER (self->buffer)) <= RELEASE_STEP_LINES)
+    {
+      g_object_unref (self);
+      return;
+    }
+  g_idle_add_full (G_PRIORITY_LOW, release_step, self, NULL);
+}
+
 NodDiffHighlight *
 nod_diff_highlight_new (GBytes            *text,
                         GtkSourceLanguage *language)

@@ -63,4 +63,7 @@ void              nod_diff_highlight_refresh_copies (GHashTable           *tag_c
 char             *nod_diff_sanitize_line            (const char           *text,
                                                      gsize                 length);
 
+/* Lets @self go, a large text freed a step per idle (takes the reference). */
+void              nod_diff_highlight_release        (NodDiffHighlight     *self);
+
 G_END_DECLS

@@ -1406,8 +1406,8 @@ nod_diff_view_dispose (GObject *object)
     gtk_widget_unparent (GTK_WIDGET (self->stack));
   self->stack = NULL;
   g_clear_object (&self->file);
-  g_clear_object (&self->old_highlight);
-  g_clear_object (&self->new_highlight);
+  nod_diff_highlight_release (g_steal_pointer (&self->old_highlight));
+  nod_diff_highlight_release (g_steal_pointer (&self->new_highlight));
 
   G_OBJECT_CLASS (nod_diff_view_parent_class)->dispose (object);
 }
@@ -1625,8 +1625,8 @@ nod_diff_view_set_file (NodDiffView *self,
       language = gtk_source_language_manager_guess_language (
         gtk_source_language_manager_get_default (), name, NULL);
     }
-  g_clear_object (&self->old_highlight);
-  g_clear_object (&self->new_highlight);
+  nod_diff_highlight_release (g_steal_pointer (&self->old_highlight));
+  nod_diff_highlight_release (g_steal_pointer (&self->new_highlight));
   if (file != NULL && old_text != NULL)
     self->old_highlight = nod_diff_highlight_new (old_text, language);
   if (file != NULL && new_text != NULL)
