@@ -896,14 +896,15 @@ _nod_diff_cache_note_approval (sqlite3     *db,
   else
     stmt = nod_store_prepare (db,
                               replace
-                              ? "INSERT INTO approved_heads (account_id, project_id, iid, head_sha) "
+                              ? "INSERT INTO approved_heads (account_id, project_id, iid, "
+                                "  head_sha) "
                                 "SELECT ?1, ?2, ?3, COALESCE (?4, sha) FROM merge_requests "
                                 "WHERE account_id = ?1 AND project_id = ?2 AND iid = ?3 "
                                 "  AND COALESCE (?4, sha) IS NOT NULL "
                                 "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
                                 "  head_sha = excluded.head_sha"
-                              : "INSERT OR IGNORE INTO approved_heads (account_id, project_id, iid, "
-                                "  head_sha) SELECT ?1, ?2, ?3, COALESCE (?4, sha) "
+                              : "INSERT OR IGNORE INTO approved_heads (account_id, project_id, "
+                                "  iid, head_sha) SELECT ?1, ?2, ?3, COALESCE (?4, sha) "
                                 "FROM merge_requests WHERE account_id = ?1 AND project_id = ?2 "
                                 "  AND iid = ?3 AND COALESCE (?4, sha) IS NOT NULL",
                               error);
@@ -1003,11 +1004,13 @@ list_thread_texts_work (sqlite3       *db,
                             "WHERE m.account_id = ? AND m.state = 'opened' "
                             "  AND json_valid (n.position) "
                             "  AND json_extract (n.position, '$.head_sha') != m.sha "
-                            "  AND " THREAD_TEXT_SHA " IS NOT NULL AND " THREAD_TEXT_PATH " IS NOT NULL "
+                            "  AND " THREAD_TEXT_SHA " IS NOT NULL "
+                            "  AND " THREAD_TEXT_PATH " IS NOT NULL "
                             "  AND NOT EXISTS (SELECT 1 FROM thread_texts AS t "
                             "    WHERE t.account_id = m.account_id "
                             "    AND t.project_id = m.project_id AND t.iid = m.iid "
-                            "    AND t.sha = " THREAD_TEXT_SHA " AND t.path = " THREAD_TEXT_PATH ") "
+                            "    AND t.sha = " THREAD_TEXT_SHA " "
+                            "    AND t.path = " THREAD_TEXT_PATH ") "
                             "ORDER BY m.updated_at DESC LIMIT ?",
                             error);
   if (stmt == NULL)
