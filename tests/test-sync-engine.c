@@ -1246,6 +1246,63 @@ test_changed_since_approved (Fixture       *fixture,
   g_assert_cmpstr (changed->pdata[0], ==, "b.c");
 }
 
+/* Approved through Nod at head A before any pull kept A's diff (GitLab failed to give it),
+ * then pushed to B: the pull fetches A's files from …/versions/:id, once, and "changed
+ * since you approved" is exactly the file B changed. */
+static void
+test_changed_since_approved_unkept (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  NodDiffCache *cache = nod_sync_engine_get_diff_cache (fixture->engine);
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) pushed = NULL;
+  g_autoptr(JsonNode) cleared = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodMergeRequestDiff) at_a = NULL;
+  g_autoptr(NodMergeRequestDiff) newest = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autofree char *commit = NULL;
+  g_autofree char *fault = NULL;
+  g_autofree char *head_a = NULL;
+  gint64 iid;
+
+  created = control (fixture, "POST", "/__fake/mr",
+                     "{\"project_id\": 11, \"title\": \"Three more files\", \"author\": "
+                     "\"amelie\", \"reviewers\": [\"sam\"], \"files\": {\"a.c\": "
+                     "\"int a;\\n\", \"b.c\": \"int b;\\n\", \"c.c\": \"int c;\\n\"}}");
+  iid = json_object_get_int_member (json_node_get_object (created), "iid");
+  head_a = g_strdup (json_object_get_string_member (json_node_get_object (created), "sha"));
+  fault = g_strdup_printf ("{\"method\": \"GET\", \"path\": \"/merge_requests/%"
+                           G_GINT64_FORMAT "/diffs$\", \"status\": 502, \"times\": 100}", iid);
+  add_fault (fixture, fault);
+  pull (fixture);
+  at_a = load_change (fixture, 11, iid, head_a);
+  g_assert_null (at_a);
+
+  approval = enqueue (fixture, nod_outbox_action_new_approve (ACCOUNT, 11, iid, head_a), NULL);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+
+  cleared = control (fixture, "DELETE", "/__fake/faults", NULL);
+  commit = g_strdup_printf ("/__fake/mr/11/%" G_GINT64_FORMAT "/commit", iid);
+  pushed = control (fixture, "POST", commit,
+                    "{\"reset_approvals\": false, \"files\": {\"b.c\": \"long b;\\n\"}}");
+  {
+    g_autoptr(JsonNode) forgotten = control (fixture, "DELETE", "/__fake/requests", NULL);
+  }
+  pull (fixture);
+
+  g_assert_cmpuint (count_requests (fixture, "GET", "/versions/\\d+$"), ==, 1);
+  at_a = load_change (fixture, 11, iid, head_a);
+  g_assert_nonnull (at_a);
+  newest = load_change (fixture, 11, iid, NULL);
+  g_assert_cmpstr (nod_merge_request_diff_get_head_sha (newest), !=, head_a);
+  changed = nod_merge_request_diff_changed_since (newest, at_a);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpstr (changed->pdata[0], ==, "b.c");
+  g_assert_nonnull (cache);
+}
+
 static void
 test_pull_shows_pending_over_server (Fixture       *fixture,
                                      gconstpointer  data)
@@ -1871,6 +1928,8 @@ main (int   argc,
   ADD ("/nod/sync-engine/pull/detail-overlay", test_pull_detail_overlay);
   ADD ("/nod/sync-engine/pull/history-depth", test_pull_history_depth);
   ADD ("/nod/sync-engine/pull/changed-since-approved", test_changed_since_approved);
+  ADD ("/nod/sync-engine/pull/changed-since-approved-unkept",
+       test_changed_since_approved_unkept);
   ADD ("/nod/sync-engine/pull/overlay", test_pull_shows_pending_over_server);
   ADD ("/nod/sync-engine/pull/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);

@@ -396,6 +396,7 @@ void
 nod_diff_fetch_plan_free (NodDiffFetchPlan *plan)
 {
   g_clear_pointer (&plan->known_blobs, g_hash_table_unref);
+  g_free (plan->approved_head);
   g_free (plan);
 }
 
@@ -424,6 +425,7 @@ load_fetch_plan_work (sqlite3       *db,
   g_autoptr(sqlite3_stmt) complete = NULL;
   g_autoptr(sqlite3_stmt) known = NULL;
   g_autoptr(sqlite3_stmt) by_diff = NULL;
+  g_autoptr(sqlite3_stmt) approved = NULL;
   gboolean has_row;
 
   work->plan = g_new0 (NodDiffFetchPlan, 1);
@@ -440,6 +442,25 @@ load_fetch_plan_work (sqlite3       *db,
   if (!step_row (complete, &has_row, error))
     return FALSE;
   work->plan->complete = has_row && sqlite3_column_int (complete, 0) != 0;
+
+  approved = nod_store_prepare (db,
+                                "SELECT a.head_sha, EXISTS (SELECT 1 FROM diff_versions AS v "
+                                "  WHERE v.account_id = a.account_id "
+                                "  AND v.project_id = a.project_id AND v.iid = a.iid "
+                                "  AND v.head_sha = a.head_sha) "
+                                "FROM approved_heads AS a WHERE a.account_id = ? "
+                                "AND a.project_id = ? AND a.iid = ?",
+                                error);
+  if (approved == NULL)
+    return FALSE;
+  bind_merge_request (approved, work);
+  if (!step_row (approved, &has_row, error))
+    return FALSE;
+  if (has_row)
+    {
+      work->plan->approved_head = g_strdup (column_text (approved, 0));
+      work->plan->approved_kept = sqlite3_column_int (approved, 1) != 0;
+    }
 
   /* The old side of a file is its text at the base, the new side at the head. */
   known = nod_store_prepare (db,

@@ -93,6 +93,8 @@ typedef struct
 {
   gboolean    complete;
   GHashTable *known_blobs;  /* "sha:path" and nod_diff_fetch_plan_diff_key () -> blob sha */
+  char       *approved_head;  /* the head the reviewer approved at, or NULL */
+  gboolean    approved_kept;  /* and its diff is kept */
 } NodDiffFetchPlan;
 
 void                 nod_diff_fetch_plan_free          (NodDiffFetchPlan     *plan);

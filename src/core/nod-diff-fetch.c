@@ -391,6 +391,79 @@ fetch_diffs (NodDiffFetch *self,
 }
 
 static void
+on_approved_saved (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodDiffFetch) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_diff_cache_save_diff_finish (self->diff_cache, result, &error))
+    {
+      finish (self, g_steal_pointer (&error));
+      return;
+    }
+  fetch_diffs (self, 1);
+}
+
+static void
+on_approved_version (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(NodDiffFetch) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodMergeRequestDiff) version = nod_forge_get_version_finish (self->forge, result,
+                                                                         &error);
+
+  if (version == NULL)
+    {
+      if (nod_diff_fetch_fails_the_pull (error))
+        {
+          finish (self, g_steal_pointer (&error));
+          return;
+        }
+      g_debug ("The approved version of !%" G_GINT64_FORMAT " is not kept: %s", self->iid,
+               error->message);
+      fetch_diffs (self, 1);
+      return;
+    }
+  /* Its files, without their texts: what "changed since you approved" compares. Kept
+   * first, so that keeping the newest after it keeps it too (it is the approved one). */
+  nod_diff_cache_save_diff_async (self->diff_cache, self->account_id, self->project_id,
+                                  self->iid, version, NULL, TRUE, NULL, on_approved_saved,
+                                  g_object_ref (self));
+}
+
+/* The reviewer approved at a head whose diff the cache never kept (approved before the
+ * pull fetched it): that version's files, from …/versions/:id. FALSE when there is none
+ * to fetch. */
+static gboolean
+fetch_approved_version (NodDiffFetch *self,
+                        GPtrArray    *versions)
+{
+  const char *approved = self->plan->approved_head;
+
+  if (approved == NULL || self->plan->approved_kept ||
+      g_strcmp0 (approved, nod_merge_request_diff_get_head_sha (self->version)) == 0)
+    return FALSE;
+  for (guint i = 1; i < versions->len; i++)
+    {
+      NodMergeRequestDiff *version = versions->pdata[i];
+
+      if (g_strcmp0 (nod_merge_request_diff_get_head_sha (version), approved) != 0 ||
+          nod_merge_request_diff_get_version_id (version) <= 0)
+        continue;
+      nod_forge_get_version_async (self->forge, self->project_id, self->iid,
+                                   nod_merge_request_diff_get_version_id (version),
+                                   cancellable_of (self), on_approved_version,
+                                   g_object_ref (self));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
 on_versions (GObject      *source_object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -415,7 +488,8 @@ on_versions (GObject      *source_object,
     }
 
   self->version = g_object_ref (items->pdata[0]);
-  fetch_diffs (self, 1);
+  if (!fetch_approved_version (self, items))
+    fetch_diffs (self, 1);
 }
 
 static void

@@ -374,6 +374,30 @@ nod_forge_list_versions_finish (NodForge      *self,
 }
 
 void
+nod_forge_get_version_async (NodForge            *self,
+                             gint64               project_id,
+                             gint64               iid,
+                             gint64               version_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (version_id > 0);
+
+  NOD_FORGE_GET_IFACE (self)->get_version_async (self, project_id, iid, version_id,
+                                                 cancellable, callback, user_data);
+}
+
+NodMergeRequestDiff *
+nod_forge_get_version_finish (NodForge      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return (NodMergeRequestDiff *) finish_typed (self, result, NOD_TYPE_MERGE_REQUEST_DIFF, error);
+}
+
+void
 nod_forge_get_raw_file_async (NodForge            *self,
                               gint64               project_id,
                               const char          *path,

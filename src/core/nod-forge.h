@@ -42,6 +42,8 @@ GQuark nod_forge_error_quark (void);
  * one merge request, at 100 a page, far more than a reviewer has. A server that goes on
  * past it is looping or hostile, and the walk ends in an error rather than never. */
 #define NOD_FORGE_MAX_PAGES 1000
+/* Files of one version Nod reads (GitLab's own limit is lower by default). */
+#define NOD_FORGE_VERSION_MAX_FILES 3000
 
 typedef enum
 {
@@ -150,6 +152,13 @@ struct _NodForgeInterface
                                                gint64                project_id,
                                                gint64                iid,
                                                guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*get_version_async)         (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               gint64                version_id,
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
@@ -312,6 +321,17 @@ void             nod_forge_list_versions_async        (NodForge             *sel
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
 NodForgePage    *nod_forge_list_versions_finish       (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* One version with its files (a NodMergeRequestDiff), as GitLab keeps it. */
+void             nod_forge_get_version_async          (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       gint64                version_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodMergeRequestDiff *nod_forge_get_version_finish     (NodForge             *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
 /* The bytes of @path at commit @ref. */

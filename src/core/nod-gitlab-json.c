@@ -725,14 +725,30 @@ _nod_gitlab_json_parse_version (JsonNode  *node,
   g_autofree char *head_sha = NULL;
   g_autofree char *base_sha = NULL;
   g_autofree char *start_sha = NULL;
+  g_autoptr(GPtrArray) files = NULL;
+  NodMergeRequestDiff *version;
+  gint64 id = 0;
 
   if (object == NULL ||
+      !read_int (object, "id", FIELD_OPTIONAL, &id, error) ||
       !read_id_string (object, "head_commit_sha", FIELD_REQUIRED, &head_sha, error) ||
       !read_id_string (object, "base_commit_sha", FIELD_REQUIRED, &base_sha, error) ||
       !read_id_string (object, "start_commit_sha", FIELD_REQUIRED, &start_sha, error))
     return NULL;
+  /* One version (…/versions/:id) comes with its files, not paginated. */
+  if (json_object_has_member (object, "diffs"))
+    {
+      files = _nod_gitlab_json_parse_array (json_object_get_member (object, "diffs"),
+                                            _nod_gitlab_json_parse_diff_file, error);
+      if (files == NULL)
+        return NULL;
+      if (files->len > NOD_FORGE_VERSION_MAX_FILES)
+        g_ptr_array_set_size (files, NOD_FORGE_VERSION_MAX_FILES);
+    }
 
-  return G_OBJECT (nod_merge_request_diff_new (base_sha, start_sha, head_sha, NULL));
+  version = nod_merge_request_diff_new (base_sha, start_sha, head_sha, g_steal_pointer (&files));
+  nod_merge_request_diff_set_version_id (version, MAX (id, 0));
+  return G_OBJECT (version);
 }
 
 GObject *

@@ -15,6 +15,7 @@ struct _NodMergeRequestDiff
   char      *start_sha;
   char      *head_sha;
   GPtrArray *files;
+  gint64     version_id;  /* GitLab's, when known; 0 otherwise */
 };
 
 G_DEFINE_FINAL_TYPE (NodMergeRequestDiff, nod_merge_request_diff, G_TYPE_OBJECT)
@@ -41,6 +42,21 @@ nod_merge_request_diff_class_init (NodMergeRequestDiffClass *klass)
 static void
 nod_merge_request_diff_init (NodMergeRequestDiff *self)
 {
+}
+
+gint64
+nod_merge_request_diff_get_version_id (NodMergeRequestDiff *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_DIFF (self), 0);
+  return self->version_id;
+}
+
+void
+nod_merge_request_diff_set_version_id (NodMergeRequestDiff *self,
+                                       gint64               version_id)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_DIFF (self));
+  self->version_id = version_id;
 }
 
 NodMergeRequestDiff *

@@ -25,6 +25,10 @@ const char          *nod_merge_request_diff_get_base_sha  (NodMergeRequestDiff *
 const char          *nod_merge_request_diff_get_start_sha (NodMergeRequestDiff *self);
 const char          *nod_merge_request_diff_get_head_sha  (NodMergeRequestDiff *self);
 GPtrArray           *nod_merge_request_diff_get_files     (NodMergeRequestDiff *self);
+/* GitLab's id of this version (…/versions/:id), 0 when not known. */
+gint64               nod_merge_request_diff_get_version_id (NodMergeRequestDiff *self);
+void                 nod_merge_request_diff_set_version_id (NodMergeRequestDiff *self,
+                                                            gint64               version_id);
 /* The file whose old or new path is @path, or NULL. */
 NodDiffFile         *nod_merge_request_diff_find_file     (NodMergeRequestDiff *self,
                                                            const char          *path);
