@@ -11,6 +11,7 @@
 #include <adwaita.h>
 #include <gtksourceview/gtksource.h>
 
+#include "nod-diff-highlight.h"
 #include "nod-diff-view.h"
 #include "nod-test-utils.h"
 
@@ -710,6 +711,14 @@ test_diff_view_odd_text (void)
   g_assert_null (strchr (row_text, '\x01'));
   assert_row (view, 0, 3, "tab\there", 2, 2);
   assert_row (view, 0, 5, "x", 9, 0);
+
+  /* Bidirectional controls would reorder what a reviewer reads ("Trojan Source"). */
+  {
+    const char *line = "if (a\xe2\x80\xae) b\xe2\x81\xa6";
+    g_autofree char *shown = nod_diff_sanitize_line (line, strlen (line));
+
+    g_assert_cmpstr (shown, ==, "if (a\xef\xbf\xbd) b\xef\xbf\xbd");
+  }
 
   g_assert_finalize_object (g_steal_pointer (&view));
 }

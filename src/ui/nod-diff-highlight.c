@@ -39,6 +39,22 @@ struct _NodDiffHighlight
 
 G_DEFINE_FINAL_TYPE (NodDiffHighlight, nod_diff_highlight, G_TYPE_OBJECT)
 
+/* After an 0xe2 lead byte: the line and paragraph separators (which would break a line
+ * where the diff has none) and the bidirectional controls (which reorder what a reviewer
+ * reads: "Trojan Source"). Each is three bytes, as its replacement is. */
+static gboolean
+is_hidden_control (guchar second,
+                   guchar third)
+{
+  if (second == 0x80)
+    return third == 0x8e || third == 0x8f ||     /* LRM, RLM */
+           third == 0xa8 || third == 0xa9 ||     /* line, paragraph separator */
+           (third >= 0xaa && third <= 0xae);     /* LRE, RLE, PDF, LRO, RLO */
+  if (second == 0x81)
+    return third >= 0xa6 && third <= 0xa9;       /* LRI, RLI, FSI, PDI */
+  return FALSE;
+}
+
 char *
 nod_diff_sanitize_line (const char *text,
                         gsize       length)
@@ -56,8 +72,8 @@ nod_diff_sanitize_line (const char *text,
         {
           g_string_append (out, "\xef\xbf\xbd");
         }
-      else if (c == 0xe2 && i + 2 < length && (guchar) text[i + 1] == 0x80 &&
-               ((guchar) text[i + 2] == 0xa8 || (guchar) text[i + 2] == 0xa9))
+      else if (c == 0xe2 && i + 2 < length && is_hidden_control ((guchar) text[i + 1],
+                                                                   (guchar) text[i + 2]))
         {
           g_string_append (out, "\xef\xbf\xbd");
           i += 2;

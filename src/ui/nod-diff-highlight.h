@@ -57,8 +57,9 @@ GHashTable       *nod_diff_highlight_new_tag_copies (void);
 void              nod_diff_highlight_refresh_copies (GHashTable           *tag_copies);
 
 /* A copy of @length bytes of @text fit for a GtkTextBuffer line: valid UTF-8, and no byte
- * the buffer would read as a line break (\r, U+2028, U+2029) or that a reader cannot see (a
- * control byte, a NUL): each is U+FFFD instead, one character for one, so the highlight's
+ * the buffer would read as a line break (\r, U+2028, U+2029), that a reader cannot see (a
+ * control byte, a NUL) or that reorders what they read (a bidirectional control): each is
+ * U+FFFD instead, one character for one, so the highlight's
  * columns stay where they were. A \r at the end (CRLF) is dropped. */
 char             *nod_diff_sanitize_line            (const char           *text,
                                                      gsize                 length);
