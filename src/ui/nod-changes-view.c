@@ -23,6 +23,7 @@
 
 #include "nod-changes-view.h"
 #include "nod-diff-file-row.h"
+#include "nod-diff-highlight.h"
 #include "nod-discussion.h"
 #include "nod-outbox-action.h"
 #include "nod-thread-view.h"
@@ -385,26 +386,23 @@ typedef struct
   gint64    line;
 } OutdatedCode;
 
-/* One line of a stranger's text for a label: valid UTF-8, no control characters, bounded. */
+/* One line of a stranger's text for a label: the diff view's own sanitising, tabs as
+ * spaces, bounded. */
 static void
 append_code_line (GString    *out,
                   const char *start,
                   gsize       length)
 {
-  g_autofree char *valid = g_utf8_make_valid (start, length);
+  g_autofree char *safe = nod_diff_sanitize_line (start, length);
   guint chars = 0;
 
-  for (const char *p = valid; *p != '\0' && chars < OUTDATED_LINE_MAX_CHARS;
+  for (const char *p = safe; *p != '\0' && chars < OUTDATED_LINE_MAX_CHARS;
        p = g_utf8_next_char (p), chars++)
     {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c == '\t')
+      if (*p == '\t')
         g_string_append (out, "    ");
-      else if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
-        g_string_append_unichar (out, 0xFFFD);
       else
-        g_string_append_unichar (out, c);
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
     }
   if (chars == OUTDATED_LINE_MAX_CHARS)
     g_string_append (out, "…");
