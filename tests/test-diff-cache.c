@@ -470,7 +470,7 @@ test_missing (Fixture       *fixture,
   target = targets->pdata[0];
   g_assert_cmpint (target->iid, ==, 2);
   g_assert_cmpint (target->project_id, ==, 7);
-  g_assert_cmpstr (target->head_sha, ==, SHA_B);
+  g_assert_cmpstr (target->sha, ==, SHA_B);
   g_assert_cmpint (((NodDiffTarget *) targets->pdata[1])->iid, ==, 4);
   g_assert_cmpint (((NodDiffTarget *) targets->pdata[2])->iid, ==, 1);
 

@@ -550,7 +550,8 @@ nod_diff_cache_load_fetch_plan_finish (NodDiffCache  *self,
 void
 nod_diff_target_free (NodDiffTarget *target)
 {
-  g_free (target->head_sha);
+  g_free (target->sha);
+  g_free (target->path);
   g_free (target);
 }
 
@@ -590,7 +591,7 @@ list_missing_work (sqlite3       *db,
       target = g_new0 (NodDiffTarget, 1);
       target->project_id = sqlite3_column_int64 (stmt, 0);
       target->iid = sqlite3_column_int64 (stmt, 1);
-      target->head_sha = g_strdup (column_text (stmt, 2));
+      target->sha = g_strdup (column_text (stmt, 2));
       g_ptr_array_add (work->targets, target);
     }
 }
@@ -988,14 +989,6 @@ nod_diff_cache_note_approval_finish (NodDiffCache  *self,
 
 /* ---- the texts outdated threads were written on ---- */
 
-void
-nod_thread_text_free (NodThreadText *text)
-{
-  g_free (text->sha);
-  g_free (text->path);
-  g_free (text);
-}
-
 /* The side a thread is on: the new text at its head, or (a removed line) the old one at
  * its base. */
 #define THREAD_TEXT_SHA \
@@ -1039,7 +1032,7 @@ list_thread_texts_work (sqlite3       *db,
   sqlite3_bind_int64 (stmt, 1, work->account_id);
   sqlite3_bind_int (stmt, 2, NOD_DIFF_CACHE_THREAD_TEXTS_MAX);
 
-  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_thread_text_free);
+  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_diff_target_free);
   for (;;)
     {
       NodThreadText *text;

@@ -119,12 +119,14 @@ NodDiffFetchPlan    *nod_diff_cache_load_fetch_plan_finish (NodDiffCache        
                                                             GAsyncResult         *result,
                                                             GError              **error);
 
-/* An open merge request whose change at its head the cache does not keep whole. */
+/* What a pull fetches for an open merge request: its change at the commit @sha (its
+ * head, @path NULL), or the text of @path at @sha (see NodThreadText). */
 typedef struct
 {
   gint64  project_id;
   gint64  iid;
-  char   *head_sha;
+  char   *sha;
+  char   *path;
 } NodDiffTarget;
 
 void                 nod_diff_target_free              (NodDiffTarget        *target);
@@ -179,18 +181,10 @@ gboolean             nod_diff_cache_note_approval_finish (NodDiffCache       *se
 /* At most this many texts of outdated threads are listed for one pull. */
 #define NOD_DIFF_CACHE_THREAD_TEXTS_MAX 200
 
-/* The text of @path at commit @sha, where a thread of an open merge request was written
- * and which its head no longer has (the new side at the thread's head, the old side at
- * its base). */
-typedef struct
-{
-  gint64  project_id;
-  gint64  iid;
-  char   *sha;
-  char   *path;
-} NodThreadText;
-
-void                 nod_thread_text_free              (NodThreadText        *text);
+/* A thread text is the NodDiffTarget of @path at commit @sha, where a thread of an open
+ * merge request was written and which its head no longer has (the new side at the
+ * thread's head, the old side at its base). */
+typedef NodDiffTarget NodThreadText;
 
 /* NodThreadText items not kept yet, the most recently updated merge requests first. */
 void                 nod_diff_cache_list_thread_texts_async  (NodDiffCache        *self,

@@ -85,7 +85,7 @@ struct _NodSyncPullJob
   guint           total;
   gint64          paused_until;   /* stopped at the rate-limit reserve until then */
   gboolean        history_done;   /* this pull completed the account's first history */
-  GPtrArray      *changes;        /* NodDiffTarget, then NodThreadText: fetched last */
+  GPtrArray      *changes;        /* NodDiffTarget: changes, then thread texts */
   guint           change_index;
   guint           texts_wanted;   /* changed files' texts to fetch, of the changes done */
   guint           texts_fetched;
@@ -582,7 +582,7 @@ change_next (NodSyncPullJob *self)
 
   target = self->changes->pdata[self->change_index];
   fetch = nod_diff_fetch_new (self->forge, self->diff_cache, self->clock, self->account_id,
-                              target->project_id, target->iid, target->head_sha);
+                              target->project_id, target->iid, target->sha);
   g_signal_connect (fetch, "progress", G_CALLBACK (on_change_progress), self);
   nod_diff_fetch_run_async (fetch, cancellable_of (self), on_change_fetched,
                             g_object_ref (self));
