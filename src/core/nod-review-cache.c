@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "nod-diff-cache-private.h"
 #include "nod-forge-models-private.h"
 #include "nod-gitlab-json.h"
 #include "nod-outbox-private.h"
@@ -588,6 +589,13 @@ save_details_work (sqlite3       *db,
                          nod_approvals_get_project_id (work->approvals),
                          nod_approvals_get_iid (work->approvals),
                          work->discussions, error) ||
+      /* The head the reviewer approved at, as far as a pull can tell: the first head it
+       * saw approved (Nod's own approvals record the head they pinned when answered). */
+      !_nod_diff_cache_note_approval (db, work->account_id,
+                                      nod_approvals_get_project_id (work->approvals),
+                                      nod_approvals_get_iid (work->approvals),
+                                      nod_approvals_get_user_has_approved (work->approvals),
+                                      NULL, FALSE, error) ||
       !nod_store_commit (db, error))
     {
       nod_store_rollback (db);
@@ -602,7 +610,8 @@ save_details_work (sqlite3       *db,
  * @approvals: the merge request's approvals (they name it)
  * @discussions: (element-type NodDiscussion): all its threads
  *
- * Replaces what the cache knows of one merge request's approvals and threads.
+ * Replaces what the cache knows of one merge request's approvals and threads, and notes
+ * the head the reviewer approved at (nod-diff-cache's approved_heads), in one transaction.
  */
 void
 nod_review_cache_save_details_async (NodReviewCache      *self,

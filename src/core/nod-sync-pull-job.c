@@ -752,44 +752,19 @@ detail_done (NodSyncPullJob *self)
 }
 
 static void
-on_approval_noted (GObject      *source_object,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(NodSyncPullJob) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!nod_diff_cache_note_approval_finish (self->diff_cache, result, &error))
-    {
-      fail (self, g_steal_pointer (&error));
-      return;
-    }
-  detail_done (self);
-}
-
-static void
 on_details_saved (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
   g_autoptr(NodSyncPullJob) self = user_data;
   g_autoptr(GError) error = NULL;
-  NodMergeRequest *mr = self->merge_requests->pdata[self->mr_index];
 
   if (!nod_review_cache_save_details_finish (self->cache, result, &error))
     {
       fail (self, g_steal_pointer (&error));
       return;
     }
-
-  /* The head the reviewer approved at, as far as a pull can tell: the head it first saw
-   * approved (Nod's own approvals record the head they pinned when they are sent). */
-  nod_diff_cache_note_approval_async (self->diff_cache, self->account_id,
-                                      nod_merge_request_get_project_id (mr),
-                                      nod_merge_request_get_iid (mr),
-                                      nod_approvals_get_user_has_approved (self->approvals),
-                                      nod_merge_request_get_sha (mr), FALSE, NULL,
-                                      on_approval_noted, g_object_ref (self));
+  detail_done (self);
 }
 
 static void fetch_discussions (NodSyncPullJob *self);
