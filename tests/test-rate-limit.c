@@ -127,6 +127,34 @@ test_update_keeps_budget (void)
   g_assert_cmpint (limit.retry_at, ==, 0);
 }
 
+/* With several requests in flight, answers come back out of the order GitLab counted them
+ * in: within one window the lowest count stands; a new window's count replaces it. */
+static void
+test_update_out_of_order (void)
+{
+  g_autoptr(SoupMessageHeaders) later = headers_new ("RateLimit-Limit", "2000",
+                                                     "RateLimit-Remaining", "101",
+                                                     "RateLimit-Reset", "1763800060", NULL);
+  g_autoptr(SoupMessageHeaders) earlier = headers_new ("RateLimit-Limit", "2000",
+                                                       "RateLimit-Remaining", "103",
+                                                       "RateLimit-Reset", "1763800060", NULL);
+  g_autoptr(SoupMessageHeaders) next_window = headers_new ("RateLimit-Limit", "2000",
+                                                           "RateLimit-Remaining", "1999",
+                                                           "RateLimit-Reset", "1763800120",
+                                                           NULL);
+  NodRateLimit limit;
+
+  nod_rate_limit_init_unknown (&limit);
+  g_assert_true (nod_rate_limit_update (&limit, later, NOW));
+  g_assert_true (nod_rate_limit_update (&limit, earlier, NOW));
+  g_assert_cmpint (limit.remaining, ==, 101);
+  g_assert_cmpint (limit.reset_at, ==, 1763800060);
+
+  g_assert_true (nod_rate_limit_update (&limit, next_window, 1763800061));
+  g_assert_cmpint (limit.remaining, ==, 1999);
+  g_assert_cmpint (limit.reset_at, ==, 1763800120);
+}
+
 static void
 test_absent_and_hostile (void)
 {
@@ -204,6 +232,7 @@ main (int   argc,
   g_test_add_func ("/nod/rate-limit/absent-and-hostile", test_absent_and_hostile);
   g_test_add_func ("/nod/rate-limit/stored-json", test_stored_json);
   g_test_add_func ("/nod/rate-limit/update-keeps-budget", test_update_keeps_budget);
+  g_test_add_func ("/nod/rate-limit/update-out-of-order", test_update_out_of_order);
 
   return g_test_run ();
 }

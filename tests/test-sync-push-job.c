@@ -975,6 +975,9 @@ cache_merge_request (Fixture         *fixture,
   g_autoptr(GPtrArray) mrs = g_ptr_array_new ();
   g_autoptr(NodApprovals) approvals = NULL;
   g_autoptr(NodForgePage) threads = NULL;
+  g_autoptr(GPtrArray) all_approvals = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) all_threads =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autoptr(GAsyncResult) saved = NULL;
   g_autoptr(GAsyncResult) detailed = NULL;
   g_autoptr(GError) error = NULL;
@@ -992,8 +995,9 @@ cache_merge_request (Fixture         *fixture,
                                          nod_merge_request_get_project_id (mr),
                                          nod_merge_request_get_iid (mr));
   threads = nod_test_server_discussions (NOD_FORGE (fixture->observer), mr);
-  nod_review_cache_save_details_async (cache, ACCOUNT, approvals,
-                                       nod_forge_page_get_items (threads), NULL,
+  g_ptr_array_add (all_approvals, g_object_ref (approvals));
+  g_ptr_array_add (all_threads, g_ptr_array_ref (nod_forge_page_get_items (threads)));
+  nod_review_cache_save_details_async (cache, ACCOUNT, all_approvals, all_threads, NULL,
                                        nod_test_keep_result, &detailed);
   g_assert_true (nod_review_cache_save_details_finish (cache,
                                                        nod_test_wait_for_result (&detailed),

@@ -168,7 +168,8 @@ nod_rate_limit_parse (NodRateLimit       *self,
  * What one more answer says, over what the earlier ones did. A 429 that gives only its
  * Retry-After (GitLab's note limit does) says nothing of the budget: the one GitLab last
  * gave stands until its window resets. Returns whether the answer said anything of its
- * limits; @self is left as it was when not.
+ * limits; @self is left as it was when not. In one window (the same limit and reset) the
+ * lowest count heard stands: answers to requests sent together come in any order.
  */
 gboolean
 nod_rate_limit_update (NodRateLimit       *self,
@@ -189,6 +190,12 @@ nod_rate_limit_update (NodRateLimit       *self,
       heard.remaining = self->remaining;
       heard.reset_at = self->reset_at;
     }
+  /* Requests in flight together are answered in any order: in one window GitLab's count
+   * only goes down, so the lowest heard is the latest. */
+  else if (heard.remaining >= 0 && self->remaining >= 0 && heard.remaining > self->remaining &&
+           heard.limit == self->limit && heard.reset_at == self->reset_at &&
+           self->reset_at > now)
+    heard.remaining = self->remaining;
   *self = heard;
   return TRUE;
 }

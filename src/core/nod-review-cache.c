@@ -559,17 +559,37 @@ _nod_review_cache_keep_answer (sqlite3     *db,
 
 typedef struct
 {
-  gint64        account_id;
-  NodApprovals *approvals;
-  GPtrArray    *discussions;
+  gint64     account_id;
+  GPtrArray *approvals;
+  GPtrArray *discussions;
 } SaveDetailsWork;
 
 static void
 save_details_work_free (SaveDetailsWork *work)
 {
-  g_clear_object (&work->approvals);
+  g_clear_pointer (&work->approvals, g_ptr_array_unref);
   g_clear_pointer (&work->discussions, g_ptr_array_unref);
   g_free (work);
+}
+
+static gboolean
+save_merge_request_details (sqlite3       *db,
+                            gint64         account_id,
+                            NodApprovals  *approvals,
+                            GPtrArray     *discussions,
+                            GError       **error)
+{
+  gint64 project_id = nod_approvals_get_project_id (approvals);
+  gint64 iid = nod_approvals_get_iid (approvals);
+
+  return save_approvals (db, account_id, project_id, iid, approvals, error) &&
+         save_discussions (db, account_id, project_id, iid, discussions, error) &&
+         /* The head the reviewer approved at, as far as a pull can tell: the first head
+          * it saw approved (Nod's own approvals record the head they pinned when
+          * answered). */
+         _nod_diff_cache_note_approval (db, account_id, project_id, iid,
+                                        nod_approvals_get_user_has_approved (approvals),
+                                        NULL, FALSE, error);
 }
 
 static gboolean
@@ -583,40 +603,35 @@ save_details_work (sqlite3       *db,
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  if (!save_approvals (db, work->account_id, nod_approvals_get_project_id (work->approvals),
-                       nod_approvals_get_iid (work->approvals), work->approvals, error) ||
-      !save_discussions (db, work->account_id,
-                         nod_approvals_get_project_id (work->approvals),
-                         nod_approvals_get_iid (work->approvals),
-                         work->discussions, error) ||
-      /* The head the reviewer approved at, as far as a pull can tell: the first head it
-       * saw approved (Nod's own approvals record the head they pinned when answered). */
-      !_nod_diff_cache_note_approval (db, work->account_id,
-                                      nod_approvals_get_project_id (work->approvals),
-                                      nod_approvals_get_iid (work->approvals),
-                                      nod_approvals_get_user_has_approved (work->approvals),
-                                      NULL, FALSE, error) ||
-      !nod_store_commit (db, error))
+  for (guint i = 0; i < work->approvals->len; i++)
+    if (!save_merge_request_details (db, work->account_id, work->approvals->pdata[i],
+                                     work->discussions->pdata[i], error))
+      {
+        nod_store_rollback (db);
+        return FALSE;
+      }
+
+  if (!nod_store_commit (db, error))
     {
       nod_store_rollback (db);
       return FALSE;
     }
-
   return TRUE;
 }
 
 /**
  * nod_review_cache_save_details_async:
- * @approvals: the merge request's approvals (they name it)
- * @discussions: (element-type NodDiscussion): all its threads
+ * @approvals: (element-type NodApprovals): each merge request's approvals (they name it)
+ * @discussions: (element-type GPtrArray): for each of @approvals, all its merge request's
+ *   threads (a GPtrArray of NodDiscussion)
  *
- * Replaces what the cache knows of one merge request's approvals and threads, and notes
+ * Replaces what the cache knows of the merge requests' approvals and threads, and notes
  * the head the reviewer approved at (nod-diff-cache's approved_heads), in one transaction.
  */
 void
 nod_review_cache_save_details_async (NodReviewCache      *self,
                                      gint64               account_id,
-                                     NodApprovals        *approvals,
+                                     GPtrArray           *approvals,
                                      GPtrArray           *discussions,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
@@ -625,12 +640,12 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
   SaveDetailsWork *work;
 
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
-  g_return_if_fail (NOD_IS_APPROVALS (approvals));
-  g_return_if_fail (discussions != NULL);
+  g_return_if_fail (approvals != NULL && discussions != NULL);
+  g_return_if_fail (approvals->len == discussions->len);
 
   work = g_new0 (SaveDetailsWork, 1);
   work->account_id = account_id;
-  work->approvals = g_object_ref (approvals);
+  work->approvals = g_ptr_array_ref (approvals);
   work->discussions = g_ptr_array_ref (discussions);
   nod_store_run_async (self->store, self, nod_review_cache_save_details_async, save_details_work,
                        work, (GDestroyNotify) save_details_work_free, cancellable, callback,

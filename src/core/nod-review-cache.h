@@ -33,7 +33,7 @@ gboolean        nod_review_cache_save_merge_requests_finish (NodReviewCache     
 
 void            nod_review_cache_save_details_async  (NodReviewCache       *self,
                                                       gint64                account_id,
-                                                      NodApprovals         *approvals,
+                                                      GPtrArray            *approvals,
                                                       GPtrArray            *discussions,
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,

@@ -33,6 +33,7 @@
 
 #include "nod-diff-fetch.h"
 #include "nod-gitlab-json.h"
+#include "nod-sync-pull-details.h"
 #include "nod-sync-pull-job.h"
 
 static const NodMergeRequestScope scopes[] = {
@@ -75,10 +76,8 @@ struct _NodSyncPullJob
 
   GPtrArray      *page_items;      /* the page as GitLab sent it */
   GPtrArray      *merge_requests;  /* those of it to store: new or changed */
-  guint           mr_index;
-  NodApprovals   *approvals;       /* of the merge request being detailed */
-  GPtrArray      *discussions;
-  guint           discussion_page;
+  NodSyncPullDetails *details;     /* of the page being detailed */
+  guint           parallel;        /* requests in flight at once */
   guint           pulled;
   guint           pulled_at_query; /* pulled when this query's page 1 came */
   guint           skipped_in_query; /* of boundary_before, sent again by this query */
@@ -105,7 +104,6 @@ static guint signals[N_SIGNALS];
 static void start_scope (NodSyncPullJob *self);
 static void fetch_changes (NodSyncPullJob *self);
 static void fetch_page (NodSyncPullJob *self);
-static void detail_next (NodSyncPullJob *self);
 
 static GCancellable *
 cancellable_of (NodSyncPullJob *self)
@@ -406,12 +404,15 @@ prune (NodSyncPullJob *self)
 
 /* A pull spends the budget the reviewer's own actions need last: it stops when what is
  * left reaches the reserve, and the next request after the reset goes on from the saved
- * cursor. */
+ * cursor. A step is begun only with a round of requests in flight to spare above it: the
+ * details stop as soon as those in flight would reach it, and their answers, out of order,
+ * can say so a few requests early; what they leave is not worth a page listed again. */
 static gboolean
 pause_at_reserve (NodSyncPullJob *self)
 {
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
-  gint64 until = nod_rate_limit_blocked_until (limit, NOD_RATE_LIMIT_DEFAULT_RESERVE,
+  gint64 until = nod_rate_limit_blocked_until (limit,
+                                               NOD_RATE_LIMIT_DEFAULT_RESERVE + self->parallel,
                                                nod_clock_get_now_s (self->clock));
 
   if (until == 0)
@@ -737,19 +738,7 @@ advance_cursor (NodSyncPullJob *self)
                                       on_cursor_saved, g_object_ref (self));
 }
 
-/* ---- details of each merge request ---- */
-
-/* The merge request is pulled whole: on to the next. */
-static void
-detail_done (NodSyncPullJob *self)
-{
-  self->pulled++;
-  self->total = MAX (self->total, self->pulled);
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->pulled, self->total);
-
-  self->mr_index++;
-  detail_next (self);
-}
+/* ---- details of the page's merge requests ---- */
 
 static void
 on_details_saved (GObject      *source_object,
@@ -758,100 +747,75 @@ on_details_saved (GObject      *source_object,
 {
   g_autoptr(NodSyncPullJob) self = user_data;
   g_autoptr(GError) error = NULL;
+  NodSyncPullDetails *details = self->details;
 
   if (!nod_review_cache_save_details_finish (self->cache, result, &error))
     {
+      g_clear_object (&self->details);
       fail (self, g_steal_pointer (&error));
       return;
     }
-  detail_done (self);
+
+  /* Progress went up as each one's details came in. */
+  self->pulled += nod_sync_pull_details_get_approvals (details)->len;
+  self->total = MAX (self->total, self->pulled);
+
+  /* Stopped at the reserve part-way: the page is fetched again after the reset. */
+  self->paused_until = nod_sync_pull_details_get_paused_until (details);
+  g_clear_object (&self->details);
+  g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
+  if (self->paused_until != 0)
+    {
+      finish (self);
+      return;
+    }
+  advance_cursor (self);
 }
 
-static void fetch_discussions (NodSyncPullJob *self);
+static void
+on_details_progress (NodSyncPullDetails *details,
+                     guint               detailed,
+                     gpointer            user_data)
+{
+  NodSyncPullJob *self = user_data;
+
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, self->pulled + detailed, self->total);
+}
 
 static void
-on_discussions (GObject      *source_object,
-                GAsyncResult *result,
-                gpointer      user_data)
+on_detailed (GObject      *source_object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(NodSyncPullJob) self = user_data;
+  NodSyncPullDetails *details = self->details;
   g_autoptr(GError) error = NULL;
-  g_autoptr(NodForgePage) page = nod_forge_list_discussions_finish (self->forge, result, &error);
-  GPtrArray *items;
 
-  if (page == NULL)
+  g_signal_handlers_disconnect_by_data (details, self);
+  if (!nod_sync_pull_details_run_finish (details, result, &error))
     {
+      g_clear_object (&self->details);
       fail (self, g_steal_pointer (&error));
       return;
     }
 
-  items = nod_forge_page_get_items (page);
-  for (guint i = 0; i < items->len; i++)
-    g_ptr_array_add (self->discussions, g_object_ref (items->pdata[i]));
-
-  if (nod_forge_page_get_next_page (page) != 0)
-    {
-      self->discussion_page = nod_forge_page_get_next_page (page);
-      fetch_discussions (self);
-      return;
-    }
-
-  nod_review_cache_save_details_async (self->cache, self->account_id, self->approvals,
-                                       self->discussions, NULL, on_details_saved,
-                                       g_object_ref (self));
+  /* The page's details in one transaction, not one per merge request. */
+  nod_review_cache_save_details_async (self->cache, self->account_id,
+                                       nod_sync_pull_details_get_approvals (details),
+                                       nod_sync_pull_details_get_discussions (details), NULL,
+                                       on_details_saved, g_object_ref (self));
 }
 
 static void
-fetch_discussions (NodSyncPullJob *self)
+detail_page (NodSyncPullJob *self)
 {
-  NodMergeRequest *mr = self->merge_requests->pdata[self->mr_index];
+  g_assert (self->details == NULL);
 
-  nod_forge_list_discussions_async (self->forge, nod_merge_request_get_project_id (mr),
-                                    nod_merge_request_get_iid (mr), self->discussion_page,
-                                    cancellable_of (self), on_discussions, g_object_ref (self));
-}
-
-static void
-on_approvals (GObject      *source_object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(NodSyncPullJob) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_clear_object (&self->approvals);
-  self->approvals = nod_forge_get_approvals_finish (self->forge, result, &error);
-  if (self->approvals == NULL)
-    {
-      fail (self, g_steal_pointer (&error));
-      return;
-    }
-
-  g_clear_pointer (&self->discussions, g_ptr_array_unref);
-  self->discussions = g_ptr_array_new_with_free_func (g_object_unref);
-  self->discussion_page = 1;
-  fetch_discussions (self);
-}
-
-static void
-detail_next (NodSyncPullJob *self)
-{
-  NodMergeRequest *mr;
-
-  if (self->mr_index >= self->merge_requests->len)
-    {
-      g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
-      advance_cursor (self);
-      return;
-    }
-
-  if (pause_at_reserve (self))
-    return;
-
-  mr = self->merge_requests->pdata[self->mr_index];
-  nod_forge_get_approvals_async (self->forge, nod_merge_request_get_project_id (mr),
-                                 nod_merge_request_get_iid (mr), cancellable_of (self),
-                                 on_approvals, g_object_ref (self));
+  self->details = nod_sync_pull_details_new (self->forge, self->clock, self->merge_requests);
+  nod_sync_pull_details_set_parallel (self->details, self->parallel);
+  g_signal_connect (self->details, "progress", G_CALLBACK (on_details_progress), self);
+  nod_sync_pull_details_run_async (self->details, cancellable_of (self), on_detailed,
+                                   g_object_ref (self));
 }
 
 /* ---- pages of merge requests ---- */
@@ -874,8 +838,7 @@ on_page_saved (GObject      *source_object,
   for (guint i = 0; i < closed->len; i++)
     g_signal_emit (self, signals[SIGNAL_MERGE_REQUEST_CLOSED], 0, closed->pdata[i]);
 
-  self->mr_index = 0;
-  detail_next (self);
+  detail_page (self);
 }
 
 static void
@@ -1059,11 +1022,10 @@ nod_sync_pull_job_dispose (GObject *object)
   g_clear_object (&self->diff_cache);
   g_clear_object (&self->forge);
   g_clear_object (&self->clock);
-  g_clear_object (&self->approvals);
+  g_clear_object (&self->details);
   g_clear_pointer (&self->page_items, g_ptr_array_unref);
   g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
   g_clear_pointer (&self->changes, g_ptr_array_unref);
-  g_clear_pointer (&self->discussions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->dispose (object);
 }
@@ -1127,6 +1089,7 @@ nod_sync_pull_job_init (NodSyncPullJob *self)
   self->boundary_before = id_set_new ();
   self->high_water_ids = id_set_new ();
   self->clock = g_object_ref (nod_clock_get_system ());
+  self->parallel = NOD_SYNC_PULL_PARALLEL;
 }
 
 /* Where the job reads the time (the system's clock unless set); set it before it runs. */
@@ -1139,6 +1102,18 @@ nod_sync_pull_job_set_clock (NodSyncPullJob *self,
   g_return_if_fail (self->task == NULL);
 
   g_set_object (&self->clock, clock);
+}
+
+/* How many requests the pull keeps in flight at once (NOD_SYNC_PULL_PARALLEL unless set). */
+void
+nod_sync_pull_job_set_parallel (NodSyncPullJob *self,
+                                guint           parallel)
+{
+  g_return_if_fail (NOD_IS_SYNC_PULL_JOB (self));
+  g_return_if_fail (parallel > 0);
+  g_return_if_fail (self->task == NULL);
+
+  self->parallel = parallel;
 }
 
 /* Whether this pull was the one that completed the account's first history. */

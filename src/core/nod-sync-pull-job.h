@@ -26,6 +26,8 @@ void            nod_sync_pull_job_set_since  (NodSyncPullJob      *self,
                                               GDateTime           *since);
 void            nod_sync_pull_job_set_clock  (NodSyncPullJob      *self,
                                               NodClock            *clock);
+void            nod_sync_pull_job_set_parallel (NodSyncPullJob    *self,
+                                              guint                parallel);
 void            nod_sync_pull_job_run_async  (NodSyncPullJob      *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
