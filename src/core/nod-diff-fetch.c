@@ -124,7 +124,8 @@ at_reserve (NodDiffFetch *self)
 {
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
 
-  return nod_rate_limit_blocked_until (limit, NOD_RATE_LIMIT_DEFAULT_RESERVE,
+  /* Those in flight are counted already by GitLab, not yet in what it said. */
+  return nod_rate_limit_blocked_until (limit, NOD_RATE_LIMIT_DEFAULT_RESERVE + self->in_flight,
                                        nod_clock_get_now_s (self->clock)) != 0;
 }
 

@@ -21,6 +21,7 @@
 #include "nod-send-lock.h"
 #include "nod-sync-engine.h"
 #include "nod-sync-log.h"
+#include "nod-sync-pull-details.h"
 #include "nod-sync-pull-job.h"
 #include "nod-sync-push-job.h"
 
@@ -185,6 +186,7 @@ fill_policy_state (NodSyncEngine      *self,
   /* What GitLab asked of an earlier run holds whatever it has answered since. */
   state->rate_limit.retry_at = MAX (state->rate_limit.retry_at, account->kept_block_until);
   state->last_push_now_at = account->last_push_now_at;
+  state->reserve = NOD_SYNC_BACKGROUND_RESERVE;
 }
 
 static Account *

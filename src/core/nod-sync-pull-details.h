@@ -9,12 +9,18 @@
 
 #include "nod-clock.h"
 #include "nod-forge.h"
+#include "nod-rate-limit.h"
 
 G_BEGIN_DECLS
 
 /* Requests a pull keeps in flight: GitLab answers each in tens of milliseconds over a real
  * network, one after another that is most of a pull; NodGitlab keeps 8 connections. */
 #define NOD_SYNC_PULL_PARALLEL 6
+
+/* Where background work stops: the reserve kept for the reviewer's own actions, and a
+ * round of a pull's requests in flight above it (their answers, out of order, can say the
+ * reserve is reached a few requests early). */
+#define NOD_SYNC_BACKGROUND_RESERVE (NOD_RATE_LIMIT_DEFAULT_RESERVE + NOD_SYNC_PULL_PARALLEL)
 
 #define NOD_TYPE_SYNC_PULL_DETAILS (nod_sync_pull_details_get_type ())
 

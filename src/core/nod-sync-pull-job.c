@@ -86,7 +86,10 @@ struct _NodSyncPullJob
   gboolean        history_done;   /* this pull completed the account's first history */
   GPtrArray      *changes;        /* NodDiffTarget: changes, then thread texts */
   guint           change_index;
-  guint           texts_wanted;   /* changed files' texts to fetch, of the changes done */
+  guint           changes_in_flight;
+  gboolean        changes_paused; /* stopped at the reserve, paused_until set */
+  GError         *changes_error;  /* the first change that failed the pull */
+  guint           texts_wanted;   /* changed files' texts to fetch, of the changes begun */
   guint           texts_fetched;
 };
 
@@ -404,11 +407,12 @@ prune (NodSyncPullJob *self)
 
 /* A pull spends the budget the reviewer's own actions need last: it stops when what is
  * left reaches the reserve, and the next request after the reset goes on from the saved
- * cursor. A step is begun only with a round of requests in flight to spare above it: the
- * details stop as soon as those in flight would reach it, and their answers, out of order,
- * can say so a few requests early; what they leave is not worth a page listed again. */
+ * cursor. A step is begun only with a round of requests in flight to spare above it
+ * (NOD_SYNC_BACKGROUND_RESERVE, as the policy has it): the details stop as soon as those
+ * in flight would reach the reserve, and their answers, out of order, can say so a few
+ * requests early; what they leave is not worth a page listed again. */
 static gboolean
-pause_at_reserve (NodSyncPullJob *self)
+reserve_reached (NodSyncPullJob *self)
 {
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
   gint64 until = nod_rate_limit_blocked_until (limit,
@@ -417,8 +421,16 @@ pause_at_reserve (NodSyncPullJob *self)
 
   if (until == 0)
     return FALSE;
-
   self->paused_until = until;
+  return TRUE;
+}
+
+/* Ends the pull, paused, when the reserve is reached. */
+static gboolean
+pause_at_reserve (NodSyncPullJob *self)
+{
+  if (!reserve_reached (self))
+    return FALSE;
   finish (self);
   return TRUE;
 }
@@ -430,7 +442,32 @@ pause_at_reserve (NodSyncPullJob *self)
  * the cache, so that a change the last pull left (the reserve, a refusal) is fetched
  * though its merge request did not change since. */
 
-static void change_next (NodSyncPullJob *self);
+/* Changes fetched at once: each fetches up to NOD_DIFF_FETCH_PARALLEL texts at a time. */
+#define CHANGES_PARALLEL 2
+
+/* One change being fetched, and how far it has told the pull it got. */
+typedef struct
+{
+  NodSyncPullJob *job;
+  NodDiffFetch   *fetch;
+  guint           fetched;
+  guint           wanted;
+} ChangeRun;
+
+static void change_pump (NodSyncPullJob *self);
+
+static void
+change_run_count (ChangeRun *run,
+                  guint      fetched,
+                  guint      wanted)
+{
+  NodSyncPullJob *self = run->job;
+
+  self->texts_fetched += fetched - run->fetched;
+  self->texts_wanted += wanted - run->wanted;
+  run->fetched = fetched;
+  run->wanted = wanted;
+}
 
 static void
 on_change_progress (NodDiffFetch *fetch,
@@ -438,10 +475,12 @@ on_change_progress (NodDiffFetch *fetch,
                     guint         wanted,
                     gpointer      user_data)
 {
-  NodSyncPullJob *self = user_data;
+  ChangeRun *run = user_data;
+  NodSyncPullJob *self = run->job;
 
-  g_signal_emit (self, signals[SIGNAL_TEXTS_PROGRESS], 0, self->texts_fetched + fetched,
-                 self->texts_wanted + wanted);
+  change_run_count (run, fetched, wanted);
+  g_signal_emit (self, signals[SIGNAL_TEXTS_PROGRESS], 0, self->texts_fetched,
+                 self->texts_wanted);
 }
 
 static void
@@ -449,20 +488,67 @@ on_change_fetched (GObject      *source_object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(NodSyncPullJob) self = user_data;
-  NodDiffFetch *fetch = NOD_DIFF_FETCH (source_object);
-  g_autoptr(GError) error = NULL;
+  ChangeRun *run = user_data;
+  g_autoptr(NodSyncPullJob) self = run->job;
+  NodDiffFetch *fetch = run->fetch;
+  GError *error = NULL;
 
-  g_signal_handlers_disconnect_by_data (fetch, self);
-  self->texts_fetched += nod_diff_fetch_get_fetched (fetch);
-  self->texts_wanted += nod_diff_fetch_get_wanted (fetch);
+  g_signal_handlers_disconnect_by_data (fetch, run);
+  change_run_count (run, nod_diff_fetch_get_fetched (fetch), nod_diff_fetch_get_wanted (fetch));
   if (!nod_diff_fetch_run_finish (fetch, result, &error))
     {
-      fail (self, g_steal_pointer (&error));
-      return;
+      if (self->changes_error == NULL)
+        self->changes_error = error;
+      else
+        g_error_free (error);
     }
-  self->change_index++;
-  change_next (self);
+  g_object_unref (fetch);
+  g_free (run);
+
+  self->changes_in_flight--;
+  change_pump (self);
+}
+
+static void fetch_thread_texts (NodSyncPullJob *self);
+
+/* Starts what may start now; once nothing is in flight, goes on, or stops. */
+static void
+change_pump (NodSyncPullJob *self)
+{
+  while (self->changes_error == NULL && !self->changes_paused &&
+         self->changes_in_flight < CHANGES_PARALLEL &&
+         self->change_index < self->changes->len)
+    {
+      NodDiffTarget *target;
+      ChangeRun *run;
+
+      if (reserve_reached (self))
+        {
+          self->changes_paused = TRUE;
+          break;
+        }
+
+      target = self->changes->pdata[self->change_index++];
+      run = g_new0 (ChangeRun, 1);
+      run->job = g_object_ref (self);
+      run->fetch = nod_diff_fetch_new (self->forge, self->diff_cache, self->clock,
+                                       self->account_id, target->project_id, target->iid,
+                                       target->sha);
+      g_signal_connect (run->fetch, "progress", G_CALLBACK (on_change_progress), run);
+      self->changes_in_flight++;
+      nod_diff_fetch_run_async (run->fetch, cancellable_of (self), on_change_fetched, run);
+    }
+
+  if (self->changes_in_flight > 0)
+    return;
+
+  g_clear_pointer (&self->changes, g_ptr_array_unref);
+  if (self->changes_error != NULL)
+    fail (self, g_steal_pointer (&self->changes_error));
+  else if (self->changes_paused)
+    finish (self);
+  else
+    fetch_thread_texts (self);
 }
 
 /* ---- the code outdated threads were written on ---- */
@@ -566,30 +652,6 @@ fetch_thread_texts (NodSyncPullJob *self)
 }
 
 static void
-change_next (NodSyncPullJob *self)
-{
-  NodDiffTarget *target;
-  g_autoptr(NodDiffFetch) fetch = NULL;
-
-  if (self->change_index >= self->changes->len)
-    {
-      g_clear_pointer (&self->changes, g_ptr_array_unref);
-      fetch_thread_texts (self);
-      return;
-    }
-
-  if (pause_at_reserve (self))
-    return;
-
-  target = self->changes->pdata[self->change_index];
-  fetch = nod_diff_fetch_new (self->forge, self->diff_cache, self->clock, self->account_id,
-                              target->project_id, target->iid, target->sha);
-  g_signal_connect (fetch, "progress", G_CALLBACK (on_change_progress), self);
-  nod_diff_fetch_run_async (fetch, cancellable_of (self), on_change_fetched,
-                            g_object_ref (self));
-}
-
-static void
 on_missing_listed (GObject      *source_object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -604,7 +666,8 @@ on_missing_listed (GObject      *source_object,
       return;
     }
   self->change_index = 0;
-  change_next (self);
+  self->changes_paused = FALSE;
+  change_pump (self);
 }
 
 static void
@@ -1042,6 +1105,7 @@ nod_sync_pull_job_finalize (GObject *object)
   g_clear_pointer (&self->boundary, g_hash_table_unref);
   g_clear_pointer (&self->boundary_before, g_hash_table_unref);
   g_clear_pointer (&self->high_water_ids, g_hash_table_unref);
+  g_clear_error (&self->changes_error);
 
   G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->finalize (object);
 }
