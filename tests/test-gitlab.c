@@ -648,6 +648,129 @@ test_discussion_writes (Fixture       *fixture,
   g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND);
 }
 
+/* ---- connections ---- */
+
+/* The connection each logged API request came on, in order. */
+static GArray *
+logged_connections (Fixture *fixture)
+{
+  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  GArray *connections = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      gint64 connection = json_object_get_int_member (json_array_get_object_element (requests, i),
+                                                      "connection");
+
+      g_assert_cmpint (connection, >, 0);
+      g_array_append_val (connections, connection);
+    }
+  return connections;
+}
+
+/* Notes with @body in @mr's threads on GitLab. */
+static guint
+count_notes_with_body (Fixture         *fixture,
+                       NodMergeRequest *mr,
+                       const char      *body)
+{
+  guint count = 0, page = 1;
+
+  while (page != 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NodForgePage) threads = list_discussions (fixture,
+                                                          nod_merge_request_get_project_id (mr),
+                                                          nod_merge_request_get_iid (mr), page,
+                                                          &error);
+      GPtrArray *items;
+
+      g_assert_no_error (error);
+      items = nod_forge_page_get_items (threads);
+      for (guint i = 0; i < items->len; i++)
+        {
+          GPtrArray *notes = nod_discussion_get_notes (items->pdata[i]);
+
+          for (guint n = 0; n < notes->len; n++)
+            count += g_strcmp0 (nod_note_get_body (notes->pdata[n]), body) == 0;
+        }
+      page = nod_forge_page_get_next_page (threads);
+    }
+  return count;
+}
+
+/* Writes go on the connection kept alive from the reads before them, as reads do: a new
+ * TCP (and TLS) connection for every comment is most of its time over a real network. */
+static void
+test_writes_reuse_connection (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodMergeRequest) mr = find_approvable (fixture);
+  gint64 project_id = nod_merge_request_get_project_id (mr);
+  gint64 iid = nod_merge_request_get_iid (mr);
+  g_autoptr(NodUser) user = NULL;
+  g_autoptr(GArray) connections = NULL;
+  g_autoptr(JsonNode) cleared = control (fixture, "DELETE", "/__fake/requests", NULL);
+  g_autoptr(GError) error = NULL;
+
+  user = current_user (fixture, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(NodDiscussion) created = NULL;
+      g_autofree char *body = g_strdup_printf ("Note %u", i);
+
+      g_assert_true (create_discussion (fixture, project_id, iid, body, &created, &error));
+      g_assert_no_error (error);
+    }
+
+  connections = logged_connections (fixture);
+  g_assert_cmpuint (connections->len, ==, 4);
+  for (guint i = 1; i < connections->len; i++)
+    g_assert_cmpint (g_array_index (connections, gint64, i), ==,
+                     g_array_index (connections, gint64, 0));
+}
+
+/* GitLab took the note, then the kept-alive connection closed before any answer: that is
+ * the moment an HTTP library resends on a new connection by itself. Nod must not — the
+ * note would be made twice. The call fails as a network error (the push job then looks
+ * for the note before sending it again), and GitLab holds the note once. */
+static void
+test_write_dropped_after_apply_not_resent (Fixture       *fixture,
+                                           gconstpointer  data)
+{
+  g_autoptr(NodMergeRequest) mr = find_approvable (fixture);
+  gint64 project_id = nod_merge_request_get_project_id (mr);
+  gint64 iid = nod_merge_request_get_iid (mr);
+  g_autoptr(NodUser) user = NULL;
+  g_autoptr(NodDiscussion) created = NULL;
+  g_autoptr(GArray) connections = NULL;
+  g_autoptr(JsonNode) cleared = control (fixture, "DELETE", "/__fake/requests", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes_path = g_strdup_printf ("/api/v4/projects/%" G_GINT64_FORMAT
+                                                 "/merge_requests/%" G_GINT64_FORMAT
+                                                 "/discussions$", project_id, iid);
+
+  /* A read first: the write then goes on its kept-alive connection. */
+  user = current_user (fixture, &error);
+  g_assert_no_error (error);
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                      "\"drop\": true, \"applied\": true, \"times\": 1}");
+
+  g_assert_false (create_discussion (fixture, project_id, iid, "Once, please", &created,
+                                     &error));
+  g_assert_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NETWORK);
+  g_assert_cmpuint (count_requests (fixture, "POST", notes_path), ==, 1);
+  g_assert_cmpuint (count_notes_with_body (fixture, mr, "Once, please"), ==, 1);
+
+  /* It was the kept-alive connection that closed under it. */
+  connections = logged_connections (fixture);
+  g_assert_cmpuint (connections->len, >=, 2);
+  g_assert_cmpint (g_array_index (connections, gint64, 1), ==,
+                   g_array_index (connections, gint64, 0));
+}
+
 /* ---- the status-code matrix ---- */
 
 static void
@@ -1119,6 +1242,9 @@ main (int   argc,
   ADD ("/nod/gitlab/approve-unapprove", test_approve_unapprove, 0);
   ADD ("/nod/gitlab/discussion-writes", test_discussion_writes, 0);
   ADD ("/nod/gitlab/error-matrix", test_error_matrix, 0);
+  ADD ("/nod/gitlab/connections/writes-reuse", test_writes_reuse_connection, 0);
+  ADD ("/nod/gitlab/connections/dropped-write-not-resent",
+       test_write_dropped_after_apply_not_resent, 0);
   ADD ("/nod/gitlab/token-stays-in-header", test_token_stays_in_header, 0);
   ADD ("/nod/gitlab/pagination-past-count-limit", test_pagination_past_count_limit, 1200);
   ADD ("/nod/gitlab/pages/must-advance", test_pages_must_advance, 1200);

@@ -12,6 +12,7 @@
 #include "nod-credentials.h"
 #include "nod-fake-gitlab.h"
 #include "nod-session.h"
+#include "nod-sync-pull-details.h"
 #include "nod-test-keyring.h"
 #include "nod-test-utils.h"
 
@@ -344,8 +345,12 @@ budget_kept (gpointer data)
 {
   g_autoptr(NodStore) store = nod_test_open_store (((Fixture *) data)->path);
 
-  return nod_test_query_int (store, "SELECT COUNT (*) FROM accounts WHERE "
-                                    "json_extract (rate_limit, '$.remaining') <= 100") == 1;
+  g_autofree char *sql =
+    g_strdup_printf ("SELECT COUNT (*) FROM accounts WHERE "
+                     "json_extract (rate_limit, '$.remaining') <= %d",
+                     NOD_SYNC_BACKGROUND_RESERVE);
+
+  return nod_test_query_int (store, sql) == 1;
 }
 
 /* "Last synced" and in-flight rows are what the last run left: a session starts from them. */
@@ -419,7 +424,8 @@ test_restores_rate_limit (Fixture       *fixture,
                                                         "{\"limit\": 2000, \"remaining\": 110, "
                                                         "\"reset_in_s\": 3600}");
   }
-  /* The pull stops at the reserve; the job's end keeps what GitLab said. */
+  /* The pull stops at the reserve (background work at a round of requests above it); the
+   * job's end keeps what GitLab said. */
   nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
   nod_test_wait_until (engine_idle, engine);
   nod_test_wait_until (budget_kept, fixture);
@@ -431,7 +437,7 @@ test_restores_rate_limit (Fixture       *fixture,
   restored = nod_forge_dup_rate_limit (nod_session_get_forge (reopened,
                                                               nod_account_get_id (account)));
   g_assert_cmpint (restored->limit, ==, 2000);
-  g_assert_cmpint (restored->remaining, <=, NOD_RATE_LIMIT_DEFAULT_RESERVE);
+  g_assert_cmpint (restored->remaining, <=, NOD_SYNC_BACKGROUND_RESERVE);
   g_assert_cmpint (restored->reset_at, >, g_get_real_time () / G_USEC_PER_SEC);
 
   decision = nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);

@@ -519,6 +519,22 @@ nod_forge_dup_rate_limit (NodForge *self)
 }
 
 /**
+ * nod_forge_warm_up:
+ *
+ * Opens a connection to the server ahead of the first request, when none is open, so
+ * that a write made soon (an approval) does not wait for the handshakes. Optional: a
+ * forge without connections does nothing.
+ */
+void
+nod_forge_warm_up (NodForge *self)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+
+  if (NOD_FORGE_GET_IFACE (self)->warm_up != NULL)
+    NOD_FORGE_GET_IFACE (self)->warm_up (self);
+}
+
+/**
  * nod_forge_restore_rate_limit:
  * @rate_limit: what an earlier run last heard of the request budget
  *

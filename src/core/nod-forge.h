@@ -178,6 +178,7 @@ struct _NodForgeInterface
   NodRateLimit  *(*dup_rate_limit)            (NodForge             *self);
   void           (*restore_rate_limit)        (NodForge             *self,
                                                const NodRateLimit   *rate_limit);
+  void           (*warm_up)                   (NodForge             *self);
   void           (*set_clock)                 (NodForge             *self,
                                                NodClock             *clock);
 };
@@ -346,6 +347,7 @@ GBytes          *nod_forge_get_raw_file_finish        (NodForge             *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 NodRateLimit    *nod_forge_dup_rate_limit             (NodForge             *self);
+void             nod_forge_warm_up                    (NodForge             *self);
 void             nod_forge_restore_rate_limit         (NodForge             *self,
                                                        const NodRateLimit   *rate_limit);
 void             nod_forge_set_clock                  (NodForge             *self,

@@ -516,6 +516,13 @@ start_call (NodGitlab          *self,
     }
 
   soup_message_add_flags (call->message, SOUP_MESSAGE_NO_REDIRECT);
+  /* Writes go on kept-alive connections too (libsoup opens a new one for each POST
+   * otherwise: a TCP and TLS handshake per comment). Safe: libsoup sends again by itself,
+   * when a reused connection closes before any answer, only requests whose method is
+   * idempotent by name, and of Nod's writes that is PUT alone — resolving, a target
+   * state; a POST that meets it fails as a network error, and the push job looks for
+   * its effect before sending it again (test-gitlab, connections). */
+  soup_message_add_flags (call->message, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (call->message);
   soup_message_headers_replace (headers, "PRIVATE-TOKEN", self->token);
   soup_message_headers_replace (headers, "Accept", call->raw ? "*/*" : "application/json");
@@ -1187,6 +1194,31 @@ nod_gitlab_forge_set_clock (NodForge *forge,
 }
 
 static void
+on_warmed_up (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing waits on it: a request made meanwhile opens its own connection. */
+  if (!soup_session_preconnect_finish (SOUP_SESSION (source_object), result, &error))
+    g_debug ("No connection opened ahead: %s", error->message);
+}
+
+static void
+nod_gitlab_warm_up (NodForge *forge)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autofree char *url = g_strconcat (self->base_url, API_PREFIX, "/version", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+
+  if (message == NULL)
+    return;
+  soup_session_preconnect_async (self->session, message, G_PRIORITY_LOW, NULL, on_warmed_up,
+                                 NULL);
+}
+
+static void
 nod_gitlab_forge_init (NodForgeInterface *iface)
 {
   iface->get_current_user_async = nod_gitlab_get_current_user_async;
@@ -1210,6 +1242,7 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->dup_rate_limit = nod_gitlab_dup_rate_limit;
   iface->restore_rate_limit = nod_gitlab_restore_rate_limit;
   iface->set_clock = nod_gitlab_forge_set_clock;
+  iface->warm_up = nod_gitlab_warm_up;
 }
 
 static void

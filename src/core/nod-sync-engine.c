@@ -1575,6 +1575,16 @@ nod_sync_engine_get_offline_mode (NodSyncEngine *self)
   return self->offline_mode;
 }
 
+/* A connection open ahead of the reviewer's first approval: the handshakes are not
+ * between the click and GitLab. */
+static void
+warm_up (NodSyncEngine *self,
+         Account       *account)
+{
+  if (account->forge != NULL && self->network_available && !self->offline_mode)
+    nod_forge_warm_up (account->forge);
+}
+
 /**
  * nod_sync_engine_set_network:
  *
@@ -1595,7 +1605,11 @@ nod_sync_engine_set_network (NodSyncEngine *self,
   self->network_metered = !!metered;
 
   if (came_up)
-    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
+    {
+      for (guint i = 0; i < self->accounts->len; i++)
+        warm_up (self, g_ptr_array_index (self->accounts, i));
+      nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
+    }
   else if (!available)
     nod_sync_status_set_state (self->status, NOD_SYNC_STATE_OFFLINE);
 }
@@ -1654,6 +1668,7 @@ nod_sync_engine_add_account (NodSyncEngine *self,
   if (forge != NULL)
     nod_forge_set_clock (forge, self->clock);
   g_ptr_array_add (self->accounts, account);
+  warm_up (self, account);
   show_signed_out_unless_usable (self);
 
   /* Added to a running engine (a sign-in): count what waits for it, then sync it. */

@@ -53,8 +53,9 @@ typedef struct
   char   *method;
   char   *path;
   char   *query;
-  guint   status;  /* 0 until answered, and for a dropped connection */
+  guint   status;      /* 0 until answered, and for a dropped connection */
   gint64  at;
+  guint   connection;  /* which connection it came on, numbered from 1 as they open */
 } NodFakeLogEntry;
 
 /* A per-minute budget (all API requests, or note creation). */
@@ -75,6 +76,7 @@ struct _NodFakeGitlab
   char           *base_url;
   guint           port;
   guint           latency_ms;
+  guint           connections;  /* opened so far */
   guint           count_limit;  /* past this many results, no x-total (GitLab's 10,000) */
 
   NodFakeDataset *dataset;

@@ -743,6 +743,29 @@ _nod_fake_gitlab_release_gate (NodFakeGitlab *self,
   return (guint) n_held;
 }
 
+/* Connections are numbered as their first request comes, so a client's reuse of its
+ * kept-alive connections shows in the request log. */
+static guint
+connection_number (NodFakeGitlab     *self,
+                   SoupServerMessage *msg)
+{
+  static GQuark quark;
+  GSocket *socket = soup_server_message_get_socket (msg);
+  guint number;
+
+  if (socket == NULL)
+    return 0;
+  if (quark == 0)
+    quark = g_quark_from_static_string ("nod-fake-connection");
+  number = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (socket), quark));
+  if (number == 0)
+    {
+      number = ++self->connections;
+      g_object_set_qdata (G_OBJECT (socket), quark, GUINT_TO_POINTER (number));
+    }
+  return number;
+}
+
 static void
 serve_api_request (NodFakeGitlab     *self,
                    SoupServerMessage *msg,
@@ -762,6 +785,7 @@ serve_api_request (NodFakeGitlab     *self,
   request->log_entry->path = g_strdup (path);
   request->log_entry->query = g_strdup (query != NULL ? query : "");
   request->log_entry->at = nod_fake_now ();
+  request->log_entry->connection = connection_number (self, msg);
   g_ptr_array_add (self->request_log, g_rc_box_acquire (request->log_entry));
 
   delay_ms = self->latency_ms;
