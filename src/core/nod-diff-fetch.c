@@ -47,6 +47,7 @@ struct _NodDiffFetch
   GQueue               queue;     /* Wanted, not started yet */
   GHashTable          *blobs;     /* blob sha -> GBytes */
   guint                in_flight;
+  guint                reserve;   /* requests left that it stops at */
   guint                wanted;
   guint                fetched;
   gboolean             complete;  /* every text it should keep is kept */
@@ -125,7 +126,7 @@ at_reserve (NodDiffFetch *self)
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
 
   /* Those in flight are counted already by GitLab, not yet in what it said. */
-  return nod_rate_limit_blocked_until (limit, NOD_RATE_LIMIT_DEFAULT_RESERVE + self->in_flight,
+  return nod_rate_limit_blocked_until (limit, self->reserve + self->in_flight,
                                        nod_clock_get_now_s (self->clock)) != 0;
 }
 
@@ -607,9 +608,20 @@ static void
 nod_diff_fetch_init (NodDiffFetch *self)
 {
   g_queue_init (&self->queue);
+  self->reserve = NOD_RATE_LIMIT_DEFAULT_RESERVE;
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
   self->blobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) g_bytes_unref);
+}
+
+void
+nod_diff_fetch_set_reserve (NodDiffFetch *self,
+                            guint         reserve)
+{
+  g_return_if_fail (NOD_IS_DIFF_FETCH (self));
+  g_return_if_fail (self->task == NULL);
+
+  self->reserve = reserve;
 }
 
 NodDiffFetch *

@@ -29,6 +29,11 @@ NodDiffFetch *nod_diff_fetch_new            (NodForge      *forge,
                                              gint64         iid,
                                              const char    *head_sha);
 
+/* The requests left that it stops at (NOD_RATE_LIMIT_DEFAULT_RESERVE unless set): a pull
+ * fetching several changes at once leaves room for the others' requests in flight. */
+void          nod_diff_fetch_set_reserve    (NodDiffFetch  *self,
+                                             guint          reserve);
+
 /* Fetches what the cache does not keep yet, and keeps it. Nothing to fetch when the cache
  * keeps the diff at that head whole. What GitLab refuses about the change itself (a 404,
  * a 5xx, an answer Nod cannot read) leaves it not kept, for the next pull: only a failure

@@ -442,8 +442,9 @@ pause_at_reserve (NodSyncPullJob *self)
  * the cache, so that a change the last pull left (the reserve, a refusal) is fetched
  * though its merge request did not change since. */
 
-/* Changes fetched at once: each fetches up to NOD_DIFF_FETCH_PARALLEL texts at a time. */
-#define CHANGES_PARALLEL 2
+/* Changes fetched at once: each fetches up to NOD_DIFF_FETCH_PARALLEL texts at a time, and
+ * stops with room above the reserve for the others' requests in flight. */
+#define CHANGES_PARALLEL 3
 
 /* One change being fetched, and how far it has told the pull it got. */
 typedef struct
@@ -534,6 +535,9 @@ change_pump (NodSyncPullJob *self)
       run->fetch = nod_diff_fetch_new (self->forge, self->diff_cache, self->clock,
                                        self->account_id, target->project_id, target->iid,
                                        target->sha);
+      nod_diff_fetch_set_reserve (run->fetch,
+                                  NOD_RATE_LIMIT_DEFAULT_RESERVE +
+                                  (CHANGES_PARALLEL - 1) * NOD_DIFF_FETCH_PARALLEL);
       g_signal_connect (run->fetch, "progress", G_CALLBACK (on_change_progress), run);
       self->changes_in_flight++;
       nod_diff_fetch_run_async (run->fetch, cancellable_of (self), on_change_fetched, run);
