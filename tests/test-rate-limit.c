@@ -91,7 +91,8 @@ test_retry_after (void)
 }
 
 /* A 429 with only Retry-After says nothing of the budget: GitLab's last word on it stands
- * until its window resets; a later answer with counts replaces it. */
+ * until its window resets; a later answer with counts replaces the counts, and the
+ * Retry-After stands until it passes. */
 static void
 test_update_keeps_budget (void)
 {
@@ -122,8 +123,11 @@ test_update_keeps_budget (void)
   g_assert_cmpint (limit.remaining, ==, -1);
   g_assert_cmpint (limit.reset_at, ==, 0);
 
+  /* A later answer gives counts again; GitLab's Retry-After stands until it passes. */
   g_assert_true (nod_rate_limit_update (&limit, fresh, 1763800062));
   g_assert_cmpint (limit.remaining, ==, 1999);
+  g_assert_cmpint (limit.retry_at, ==, 1763800661);
+  g_assert_true (nod_rate_limit_update (&limit, fresh, 1763800661));
   g_assert_cmpint (limit.retry_at, ==, 0);
 }
 
@@ -138,9 +142,13 @@ test_update_out_of_order (void)
   g_autoptr(SoupMessageHeaders) earlier = headers_new ("RateLimit-Limit", "2000",
                                                        "RateLimit-Remaining", "103",
                                                        "RateLimit-Reset", "1763800060", NULL);
+  g_autoptr(SoupMessageHeaders) refused = headers_new ("RateLimit-Limit", "2000",
+                                                      "RateLimit-Remaining", "100",
+                                                      "RateLimit-Reset", "1763800060",
+                                                      "Retry-After", "120", NULL);
   g_autoptr(SoupMessageHeaders) next_window = headers_new ("RateLimit-Limit", "2000",
                                                            "RateLimit-Remaining", "1999",
-                                                           "RateLimit-Reset", "1763800120",
+                                                           "RateLimit-Reset", "1763800180",
                                                            NULL);
   NodRateLimit limit;
 
@@ -150,9 +158,18 @@ test_update_out_of_order (void)
   g_assert_cmpint (limit.remaining, ==, 101);
   g_assert_cmpint (limit.reset_at, ==, 1763800060);
 
-  g_assert_true (nod_rate_limit_update (&limit, next_window, 1763800061));
+  /* A 429's Retry-After, then another request's answer from the same window. */
+  g_assert_true (nod_rate_limit_update (&limit, refused, NOW + 1));
+  g_assert_cmpint (limit.retry_at, ==, NOW + 121);
+  g_assert_true (nod_rate_limit_update (&limit, earlier, NOW + 1));
+  g_assert_cmpint (limit.retry_at, ==, NOW + 121);
+  g_assert_cmpint (limit.remaining, ==, 100);
+
+  /* Past both, a new window's count replaces the old. */
+  g_assert_true (nod_rate_limit_update (&limit, next_window, NOW + 121));
   g_assert_cmpint (limit.remaining, ==, 1999);
-  g_assert_cmpint (limit.reset_at, ==, 1763800120);
+  g_assert_cmpint (limit.reset_at, ==, 1763800180);
+  g_assert_cmpint (limit.retry_at, ==, 0);
 }
 
 static void

@@ -676,16 +676,16 @@ test_401_signs_out (Fixture       *fixture,
       /* Each row says why it waits: the account must sign in again. */
       assert_reason (fixture, rows[i], 401, "sign in again");
     }
-  /* It stopped at the first refusal. */
+  /* Both went at once (two lanes); each was sent once, and nothing after the refusals. */
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
-  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), <=, 1);
   nod_sync_push_outcome_clear (&outcome);
   nod_test_assert_finalize_soon (g_steal_pointer (&job));
   nod_test_assert_finalize_soon (g_steal_pointer (&revoked));
 }
 
-/* 429 with Retry-After: the job stops, blocked until then; what it had claimed waits
- * for that time, unpunished. */
+/* 429 with Retry-After: the job stops, blocked until then; the refused action waits for
+ * that time, unpunished. Another merge request's approval, sent beside it, went. */
 static void
 test_429_blocks (Fixture       *fixture,
                  gconstpointer  data)
@@ -697,40 +697,36 @@ test_429_blocks (Fixture       *fixture,
   g_autofree char *path = mr_path (mrs->pdata[0], "/approve");
   g_autofree char *fault = g_strdup_printf ("{\"method\": \"POST\", \"path\": \"%s$\", "
                                             "\"status\": 429, \"retry_after\": 120}", path);
-  NodOutboxAction *rows[2];
   NodSyncPushOutcome outcome = { 0, };
 
   add_fault (fixture, fault);
   first = approve (fixture, mrs->pdata[0]);
   second = approve (fixture, mrs->pdata[1]);
-  rows[0] = first;
-  rows[1] = second;
   push (fixture, TRUE, &outcome);
 
-  /* GitLab's time, as the forge read it. */
+  /* GitLab's time, as the forge read it, whatever the answer beside it said. */
   limit = nod_forge_dup_rate_limit (NOD_FORGE (fixture->gitlab));
   g_assert_cmpint (limit->retry_at, >=, nod_clock_get_now_s (fixture->clock) + 120);
   g_assert_cmpint (outcome.blocked_until, ==, limit->retry_at);
   g_assert_false (outcome.signed_out);
-  g_assert_cmpuint (outcome.pushed, ==, 0);
+  g_assert_cmpuint (outcome.pushed, ==, 1);
   g_assert_cmpuint (outcome.failed, ==, 0);
   g_assert_nonnull (outcome.last_error);
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      assert_row (fixture, rows[i], "pending");
-      g_assert_cmpint (row_int (fixture, rows[i], "attempts"), ==, 0);
-      g_assert_cmpint (row_int (fixture, rows[i], "next_attempt_at_us"), ==,
-                       outcome.blocked_until * G_USEC_PER_SEC);
-      /* Each says it waits for the rate limit; the row's next attempt says until when. */
-      assert_reason (fixture, rows[i], 429, "rate limit");
-    }
-  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+  assert_row (fixture, first, "pending");
+  g_assert_cmpint (row_int (fixture, first, "attempts"), ==, 0);
+  g_assert_cmpint (row_int (fixture, first, "next_attempt_at_us"), ==,
+                   outcome.blocked_until * G_USEC_PER_SEC);
+  /* It says it waits for the rate limit; the row's next attempt says until when. */
+  assert_reason (fixture, first, 429, "rate limit");
+  assert_row (fixture, second, "done");
+  g_assert_cmpuint (count_mr_requests (fixture, "POST", mrs->pdata[0], "/approve"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 2);
   nod_sync_push_outcome_clear (&outcome);
 
-  /* Until then, a job sends nothing. */
+  /* Until then, a job does not send it again. */
   nod_clock_advance (fixture->clock, 60);
   push_all_acked (fixture, 0);
-  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 2);
 }
 
 /* 429 and no time given: a minute on the job's clock. */
@@ -1157,6 +1153,60 @@ test_notes_paced (Fixture       *fixture,
   g_assert_cmpuint (count_mr_requests (fixture, "POST", mrs->pdata[2], "/discussions"), ==, 1);
 }
 
+/* ---- several at once ---- */
+
+/* The heads of different lanes go together, each lane still in order: with every new
+ * thread held by GitLab, three merge requests' first comments wait at once while the
+ * second comment on the first merge request has not gone; once let go, all four are on
+ * GitLab, that merge request's two in the order they were written. */
+static void
+test_lanes_sent_together (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodSyncPushJob) job = new_job (fixture, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) second = NULL;
+  g_autoptr(NodOutboxAction) other = NULL;
+  g_autoptr(NodOutboxAction) third_mr = NULL;
+  g_autofree char *first_note = NULL;
+  g_autofree char *second_note = NULL;
+  NodSyncPushOutcome outcome = { 0, };
+
+  g_assert_cmpuint (mrs->len, >=, 3);
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                      "\"gate\": \"threads\", \"times\": 3}");
+  first = comment (fixture, mrs->pdata[0], "First on this one");
+  second = comment (fixture, mrs->pdata[0], "Second on this one");
+  other = comment (fixture, mrs->pdata[1], "On another");
+  third_mr = comment (fixture, mrs->pdata[2], "On a third");
+
+  nod_sync_push_job_run_async (job, NULL, nod_test_keep_result, &result);
+  nod_test_fake_wait_held (fixture->base_url, "threads", 3);
+  g_assert_cmpuint (nod_test_fake_count_held (fixture->base_url, "threads"), ==, 3);
+  g_assert_cmpuint (count_mr_requests (fixture, "POST", mrs->pdata[0], "/discussions"), ==, 1);
+  assert_row (fixture, second, "pending");
+
+  g_assert_cmpuint (nod_test_fake_release (fixture->base_url, "threads"), ==, 3);
+  g_assert_true (nod_sync_push_job_run_finish (job, nod_test_wait_for_result (&result),
+                                               &outcome, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (outcome.pushed, ==, 4);
+  assert_row (fixture, first, "done");
+  assert_row (fixture, second, "done");
+  assert_row (fixture, other, "done");
+  assert_row (fixture, third_mr, "done");
+  /* GitLab numbers notes as they come: the lane kept the order they were written in. */
+  first_note = row_text (fixture, first, "server_id");
+  second_note = row_text (fixture, second, "server_id");
+  g_assert_cmpint (g_ascii_strtoll (first_note, NULL, 10), <,
+                   g_ascii_strtoll (second_note, NULL, 10));
+  nod_sync_push_outcome_clear (&outcome);
+}
+
 /* ---- cancelling ---- */
 
 typedef struct
@@ -1191,6 +1241,8 @@ cancel_while_sending (Fixture          *fixture,
   PostWait wait = { fixture, mrs->pdata[0] };
   NodSyncPushOutcome outcome = { 0, };
 
+  /* One at a time: the second is still waiting its turn when the first is held. */
+  nod_sync_push_job_set_parallel (job, 1);
   add_fault (fixture, fault);
   *out_held = comment (fixture, mrs->pdata[0], "Held up");
   *out_waiting = comment (fixture, mrs->pdata[1], "Next in the batch");
@@ -1275,6 +1327,7 @@ main (int   argc,
   ADD ("/nod/sync-push-job/ambiguous/approve", test_ambiguous_approve);
   ADD ("/nod/sync-push-job/ambiguous/comment", test_ambiguous_comment);
   ADD ("/nod/sync-push-job/pacing/notes-per-minute", test_notes_paced);
+  ADD ("/nod/sync-push-job/lanes-sent-together", test_lanes_sent_together);
   ADD ("/nod/sync-push-job/cancel/releases-claimed", test_cancel_releases_claimed);
   ADD ("/nod/sync-push-job/cancel/in-flight-is-ambiguous", test_cancel_in_flight_is_ambiguous);
 

@@ -169,7 +169,8 @@ nod_rate_limit_parse (NodRateLimit       *self,
  * Retry-After (GitLab's note limit does) says nothing of the budget: the one GitLab last
  * gave stands until its window resets. Returns whether the answer said anything of its
  * limits; @self is left as it was when not. In one window (the same limit and reset) the
- * lowest count heard stands: answers to requests sent together come in any order.
+ * lowest count heard stands, and a Retry-After stands until it passes: answers to requests
+ * sent together come in any order.
  */
 gboolean
 nod_rate_limit_update (NodRateLimit       *self,
@@ -196,6 +197,10 @@ nod_rate_limit_update (NodRateLimit       *self,
            heard.limit == self->limit && heard.reset_at == self->reset_at &&
            self->reset_at > now)
     heard.remaining = self->remaining;
+  /* GitLab's Retry-After stands until it passes: the answer to a request sent beside the
+   * refused one says nothing against it. */
+  if (self->retry_at > now)
+    heard.retry_at = MAX (heard.retry_at, self->retry_at);
   *self = heard;
   return TRUE;
 }

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Claims the heads of the outbox's lanes, pushes them one at a time and settles each
- * with the outbox by the failure semantics of DESIGN.md:
+ * Claims the heads of the outbox's lanes, pushes up to PUSH_PARALLEL of them at once (each
+ * lane's order holds: a batch has one action of a lane) and settles each with the outbox
+ * by the failure semantics of DESIGN.md:
  *
  *   2xx                       ack (server ids recorded, local thread ids remapped)
  *   approve 401               read approvals: approved → ack; else GET /user: fine →
@@ -15,6 +16,9 @@
  *   429                       stop; the rest waits until GitLab's retry time
  *   401 elsewhere             stop; signed out, every row kept
  *   403, 404, 400/422         failed with the reason
+ *
+ * A stop ends the sending: what was not begun goes back, saying why; what is in flight
+ * still settles, and the run ends once it has.
  *
  * An ambiguous action (it may have reached GitLab) is checked against the server
  * before it is sent again: approvals and thread states are read; a comment or reply is
@@ -36,6 +40,11 @@
 #define CLOCK_SLACK_S 300
 #define DISCUSSION_PAGES_MAX 50
 
+/* Actions sent at once: each is the head of its own lane (a merge request's approvals or
+ * its threads), so order within a lane holds; over a real network most of a drain is
+ * waiting for answers. */
+#define PUSH_PARALLEL 6
+
 struct _NodSyncPushJob
 {
   GObject         parent_instance;
@@ -45,21 +54,33 @@ struct _NodSyncPushJob
   NodForge       *forge;
   gint64          account_id;
   gboolean        approvals_only;
-  guint           notes_per_minute;
+  guint           notes_per_minute;  /* 0: as fast as GitLab takes them */
+  guint           parallel;
 
   GTask          *task;
   GPtrArray      *batch;
-  guint           index;
+  guint           next;          /* the first of the batch not begun */
+  guint           in_flight;     /* actions begun and not settled */
+  gboolean        stopping;      /* signed out, rate limited, cancelled or failed: no more */
+  GError         *stop_error;    /* what the run ends with, if not success */
   NodSyncPushOutcome outcome;
   char           *username;      /* who we are, learnt when a comment must be looked for */
+  GPtrArray      *waiting_for_user; /* Push, while GitLab is asked who we are */
   GQueue          note_times;    /* when notes were sent, for pacing (Unix seconds) */
-  guint           discussion_page;
-  GHashTable     *taken_note_ids; /* notes other sent actions of this MR made */
-  gboolean        after_refusal; /* approvals are read because GitLab said no */
-  gboolean        write_sent;    /* the current action's write went out: GitLab may have it */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPushJob, nod_sync_push_job, G_TYPE_OBJECT)
+
+/* One claimed action on its way, and what the job learns of it until it is settled. */
+typedef struct
+{
+  NodSyncPushJob  *job;
+  NodOutboxAction *action;
+  guint            discussion_page;
+  GHashTable      *taken_note_ids; /* notes other sent actions of this MR made */
+  gboolean         after_refusal;  /* approvals are read because GitLab said no */
+  gboolean         write_sent;     /* its write went out: GitLab may have it */
+} Push;
 
 enum {
   SIGNAL_ACTION_FAILED,
@@ -69,8 +90,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void claim_next_batch (NodSyncPushJob *self);
-static void push_next (NodSyncPushJob *self);
-static void send_action (NodSyncPushJob *self);
+static void pump (NodSyncPushJob *self);
+static void send_action (Push *push);
 
 void
 nod_sync_push_outcome_clear (NodSyncPushOutcome *outcome)
@@ -83,12 +104,6 @@ static gint64
 now_s (NodSyncPushJob *self)
 {
   return nod_clock_get_now_s (self->clock);
-}
-
-static NodOutboxAction *
-current_action (NodSyncPushJob *self)
-{
-  return g_ptr_array_index (self->batch, self->index);
 }
 
 static GCancellable *
@@ -139,33 +154,28 @@ on_released (GObject      *source_object,
     g_warning ("Could not hand an action back to the outbox: %s", error->message);
 }
 
-/* Hands back every claimed action from the current one on, unsent and uncounted. */
+/* Hands back every claimed action not begun yet, unsent and uncounted; each keeps why it
+ * waits when @reason is given, so the queue can say it (its next attempt says until
+ * when). Nothing more is begun. */
 static void
-release_rest (NodSyncPushJob *self,
-              gint64          not_before)
+release_unbegun (NodSyncPushJob *self,
+                 gint64          not_before,
+                 guint           http_status,
+                 const char     *reason)
 {
-  for (guint i = self->index; self->batch != NULL && i < self->batch->len; i++)
-    nod_outbox_release_async (self->outbox,
-                              nod_outbox_action_get_op_id (g_ptr_array_index (self->batch, i)),
-                              not_before * G_USEC_PER_SEC, NULL, on_released, NULL);
-  g_clear_pointer (&self->batch, g_ptr_array_unref);
-}
+  for (guint i = self->next; self->batch != NULL && i < self->batch->len; i++)
+    {
+      const char *op_id = nod_outbox_action_get_op_id (g_ptr_array_index (self->batch, i));
 
-/* The same, when the push stops for the whole account: each row keeps why it waits, so
- * the queue can say it (the row's next attempt says until when). */
-static void
-release_rest_stopped (NodSyncPushJob *self,
-                      gint64          not_before,
-                      guint           http_status,
-                      const char     *reason)
-{
-  for (guint i = self->index; self->batch != NULL && i < self->batch->len; i++)
-    nod_outbox_release_waiting_async (self->outbox,
-                                      nod_outbox_action_get_op_id (g_ptr_array_index (self->batch,
-                                                                                      i)),
-                                      not_before * G_USEC_PER_SEC, http_status, reason, NULL,
-                                      on_released, NULL);
-  g_clear_pointer (&self->batch, g_ptr_array_unref);
+      if (reason != NULL)
+        nod_outbox_release_waiting_async (self->outbox, op_id, not_before * G_USEC_PER_SEC,
+                                          http_status, reason, NULL, on_released, NULL);
+      else
+        nod_outbox_release_async (self->outbox, op_id, not_before * G_USEC_PER_SEC, NULL,
+                                  on_released, NULL);
+    }
+  if (self->batch != NULL)
+    self->next = self->batch->len;
 }
 
 static void
@@ -174,145 +184,198 @@ finish (NodSyncPushJob *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
+  g_clear_pointer (&self->batch, g_ptr_array_unref);
   if (error != NULL)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
 
+/* No more is begun; the run ends, with @error unless NULL, once those in flight are
+ * settled. The first reason to stop is the one the run gives. */
 static void
-stop_signed_out (NodSyncPushJob *self,
-                 const GError   *error)
+stop (NodSyncPushJob *self,
+      GError         *error)
 {
-  self->outcome.signed_out = TRUE;
-  set_last_error (self, error != NULL ? error->message
-                                      : _("GitLab did not accept the access token; sign in "
-                                          "again"));
-  release_rest_stopped (self, 0, 401, self->outcome.last_error);
-  finish (self, NULL);
+  if (!self->stopping)
+    self->stop_error = error;
+  else if (error != NULL)
+    g_error_free (error);
+  self->stopping = TRUE;
 }
 
 static void
-stop_blocked (NodSyncPushJob *self,
-              const GError   *error)
+push_free (Push *push)
 {
+  g_clear_pointer (&push->taken_note_ids, g_hash_table_unref);
+  g_object_unref (push->action);
+  g_object_unref (push->job);
+  g_free (push);
+}
+
+/* @push is over, settled or handed back: on to what may begin now. */
+static void
+push_done (Push *push)
+{
+  NodSyncPushJob *self = g_object_ref (push->job);
+
+  push_free (push);
+  self->in_flight--;
+  pump (self);
+  g_object_unref (self);
+}
+
+/* Hands @push's action back (its write went out: marked to be looked for first) and every
+ * one not begun, each saying why it waits. */
+static void
+release_stopped (Push       *push,
+                 gint64      not_before,
+                 guint       http_status,
+                 const char *reason)
+{
+  NodSyncPushJob *self = push->job;
+
+  nod_outbox_release_waiting_async (self->outbox, nod_outbox_action_get_op_id (push->action),
+                                    not_before * G_USEC_PER_SEC, http_status, reason, NULL,
+                                    on_released, NULL);
+  release_unbegun (self, not_before, http_status, reason);
+}
+
+static void
+stop_signed_out (Push         *push,
+                 const GError *error)
+{
+  NodSyncPushJob *self = push->job;
+
+  if (!self->outcome.signed_out)
+    set_last_error (self, error != NULL ? error->message
+                                        : _("GitLab did not accept the access token; sign "
+                                            "in again"));
+  self->outcome.signed_out = TRUE;
+  release_stopped (push, 0, 401, self->outcome.last_error);
+  stop (self, NULL);
+  push_done (push);
+}
+
+static void
+stop_blocked (Push         *push,
+              const GError *error)
+{
+  NodSyncPushJob *self = push->job;
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
   gint64 until = nod_rate_limit_blocked_until (limit, 0, now_s (self));
 
   /* 429 without a usable time: a minute is what GitLab's windows are. */
-  self->outcome.blocked_until = until > 0 ? until : now_s (self) + 60;
+  self->outcome.blocked_until = MAX (self->outcome.blocked_until,
+                                     until > 0 ? until : now_s (self) + 60);
   set_last_error (self, error->message);
-  release_rest_stopped (self, self->outcome.blocked_until, 429,
-                        _("Waiting for GitLab’s rate limit to reset"));
-  finish (self, NULL);
+  release_stopped (push, self->outcome.blocked_until, 429,
+                   _("Waiting for GitLab’s rate limit to reset"));
+  stop (self, NULL);
+  push_done (push);
 }
 
 /* ---- settling one action ---- */
-
-static void
-next_action (NodSyncPushJob *self)
-{
-  g_clear_pointer (&self->taken_note_ids, g_hash_table_unref);
-  self->write_sent = FALSE;
-  self->index++;
-  push_next (self);
-}
 
 static void
 on_settled (GObject      *source_object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
 
   /* Every settle finishes the same way: a boolean task of the outbox. */
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_clear_pointer (&self->batch, g_ptr_array_unref);
-      finish (self, g_steal_pointer (&error));
-      return;
+      release_unbegun (self, 0, 0, NULL);
+      stop (self, g_steal_pointer (&error));
     }
-
-  next_action (self);
+  push_done (push);
 }
 
 /* @answer: what GitLab answered (see nod_outbox_ack_async ()), kept as its state. */
 static void
-settle_ack (NodSyncPushJob *self,
+settle_ack (Push           *push,
             gpointer        answer)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
 
   g_debug ("Acked %s %s", nod_action_kind_to_string (nod_outbox_action_get_kind (action)),
            nod_outbox_action_get_op_id (action));
   self->outcome.pushed++;
   nod_outbox_ack_async (self->outbox, nod_outbox_action_get_op_id (action), answer, NULL,
-                        on_settled, g_object_ref (self));
+                        on_settled, push);
 }
 
 static void
-settle_transient (NodSyncPushJob *self,
+settle_transient (Push           *push,
                   const GError   *error,
                   gboolean        ambiguous)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
 
   set_last_error (self, error->message);
   nod_outbox_fail_transient_async (self->outbox, nod_outbox_action_get_op_id (action),
                                    status_for_error (error), error->message, ambiguous,
-                                   nod_clock_get_now_us (self->clock), NULL, on_settled, g_object_ref (self));
+                                   nod_clock_get_now_us (self->clock), NULL, on_settled, push);
 }
 
 static void
-settle_permanent (NodSyncPushJob *self,
+settle_permanent (Push           *push,
                   guint           status,
                   const char     *reason)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
 
   self->outcome.failed++;
   set_last_error (self, reason);
   g_signal_emit (self, signals[SIGNAL_ACTION_FAILED], 0, action, status, reason);
   nod_outbox_fail_permanent_async (self->outbox, nod_outbox_action_get_op_id (action), status,
-                                   reason, NULL, on_settled, g_object_ref (self));
+                                   reason, NULL, on_settled, push);
 }
 
 /* The generic part of the table: what any call's failure means. */
 static void
-settle_from_error (NodSyncPushJob *self,
+settle_from_error (Push           *push,
                    const GError   *error)
 {
+  NodSyncPushJob *self = push->job;
+
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Stopped with a write on its way: GitLab may have it, so the next push looks before
        * it sends it again. What was not sent yet goes back as it was. */
-      if (self->write_sent)
-        {
-          nod_outbox_release_sent_async (self->outbox,
-                                         nod_outbox_action_get_op_id (current_action (self)),
-                                         NULL, on_released, NULL);
-          self->index++;
-        }
-      release_rest (self, 0);
-      finish (self, g_error_copy (error));
+      if (push->write_sent)
+        nod_outbox_release_sent_async (self->outbox, nod_outbox_action_get_op_id (push->action),
+                                       NULL, on_released, NULL);
+      else
+        nod_outbox_release_async (self->outbox, nod_outbox_action_get_op_id (push->action), 0,
+                                  NULL, on_released, NULL);
+      release_unbegun (self, 0, 0, NULL);
+      stop (self, g_error_copy (error));
+      push_done (push);
       return;
     }
 
   if (error->domain != NOD_FORGE_ERROR)
     {
-      settle_transient (self, error, TRUE);
+      settle_transient (push, error, TRUE);
       return;
     }
 
   switch (error->code)
     {
     case NOD_FORGE_ERROR_AUTH:
-      stop_signed_out (self, error);
+      stop_signed_out (push, error);
       break;
 
     case NOD_FORGE_ERROR_RATE_LIMITED:
-      stop_blocked (self, error);
+      stop_blocked (push, error);
       break;
 
     case NOD_FORGE_ERROR_NETWORK:
@@ -320,7 +383,7 @@ settle_from_error (NodSyncPushJob *self,
     case NOD_FORGE_ERROR_SERVER:
     case NOD_FORGE_ERROR_PROTOCOL:
       /* It may have been applied before the answer was lost. */
-      settle_transient (self, error, TRUE);
+      settle_transient (push, error, TRUE);
       break;
 
     case NOD_FORGE_ERROR_FORBIDDEN:
@@ -328,7 +391,7 @@ settle_from_error (NodSyncPushJob *self,
     case NOD_FORGE_ERROR_CONFLICT:
     case NOD_FORGE_ERROR_INVALID:
     default:
-      settle_permanent (self, status_for_error (error), error->message);
+      settle_permanent (push, status_for_error (error), error->message);
       break;
     }
 }
@@ -340,14 +403,15 @@ on_user_after_approve_401 (GObject      *source_object,
                            GAsyncResult *result,
                            gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
   g_autoptr(NodUser) user = nod_forge_get_current_user_finish (self->forge, result, &error);
 
   if (user != NULL)
-    settle_permanent (self, 401, _("You can’t approve this merge request"));
+    settle_permanent (push, 401, _("You can’t approve this merge request"));
   else
-    settle_from_error (self, error);
+    settle_from_error (push, error);
 }
 
 /* After an ambiguous or refused approval: is it on the server already? */
@@ -356,31 +420,32 @@ on_approvals_checked (GObject      *source_object,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
   g_autoptr(NodApprovals) approvals = nod_forge_get_approvals_finish (self->forge, result,
                                                                       &error);
-  NodOutboxAction *action = current_action (self);
+  NodOutboxAction *action = push->action;
   gboolean want_approved = nod_outbox_action_get_kind (action) == NOD_ACTION_APPROVE;
-  gboolean after_refusal = self->after_refusal;
+  gboolean after_refusal = push->after_refusal;
 
-  self->after_refusal = FALSE;
+  push->after_refusal = FALSE;
 
   if (approvals == NULL)
     {
-      settle_from_error (self, error);
+      settle_from_error (push, error);
       return;
     }
 
   if (nod_approvals_get_user_has_approved (approvals) == want_approved)
     {
-      settle_ack (self, approvals);
+      settle_ack (push, approvals);
       return;
     }
 
   if (!after_refusal)
     {
-      send_action (self);
+      send_action (push);
       return;
     }
 
@@ -389,23 +454,24 @@ on_approvals_checked (GObject      *source_object,
       /* 401 means "already approved", "authors may not approve" or a bad token:
        * GET /user tells the last two apart. */
       nod_forge_get_current_user_async (self->forge, cancellable_of (self),
-                                        on_user_after_approve_401, g_object_ref (self));
+                                        on_user_after_approve_401, push);
       return;
     }
 
-  settle_permanent (self, 404, _("GitLab could not revoke the approval"));
+  settle_permanent (push, 404, _("GitLab could not revoke the approval"));
 }
 
 static void
-check_approvals (NodSyncPushJob *self,
+check_approvals (Push           *push,
                  gboolean        after_refusal)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
 
-  self->after_refusal = after_refusal;
+  push->after_refusal = after_refusal;
   nod_forge_get_approvals_async (self->forge, nod_outbox_action_get_project_id (action),
                                  nod_outbox_action_get_mr_iid (action), cancellable_of (self),
-                                 on_approvals_checked, g_object_ref (self));
+                                 on_approvals_checked, push);
 }
 
 static void
@@ -413,27 +479,28 @@ on_approval_sent (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
   g_autoptr(NodApprovals) approvals = NULL;
-  gboolean approve = nod_outbox_action_get_kind (current_action (self)) == NOD_ACTION_APPROVE;
+  gboolean approve = nod_outbox_action_get_kind (push->action) == NOD_ACTION_APPROVE;
 
   approvals = approve ? nod_forge_approve_finish (self->forge, result, &error)
                       : nod_forge_unapprove_finish (self->forge, result, &error);
   if (approvals != NULL)
     {
-      settle_ack (self, approvals);
+      settle_ack (push, approvals);
       return;
     }
 
   if (approve && g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_AUTH))
-    check_approvals (self, TRUE);
+    check_approvals (push, TRUE);
   else if (!approve && g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND))
-    check_approvals (self, TRUE);
+    check_approvals (push, TRUE);
   else if (approve && g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_CONFLICT))
-    settle_permanent (self, 409, _("New commits since you reviewed"));
+    settle_permanent (push, 409, _("New commits since you reviewed"));
   else
-    settle_from_error (self, error);
+    settle_from_error (push, error);
 }
 
 /* ---- comments, replies, resolving ---- */
@@ -443,9 +510,10 @@ on_note_sent (GObject      *source_object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
-  NodOutboxAction *action = current_action (self);
+  NodOutboxAction *action = push->action;
 
   if (nod_outbox_action_get_kind (action) == NOD_ACTION_COMMENT)
     {
@@ -453,12 +521,12 @@ on_note_sent (GObject      *source_object,
 
       if (!nod_forge_create_discussion_finish (self->forge, result, &discussion, &error))
         {
-          settle_from_error (self, error);
+          settle_from_error (push, error);
           return;
         }
 
       /* With quick actions only, GitLab starts no thread: %NULL. */
-      settle_ack (self, discussion);
+      settle_ack (push, discussion);
     }
   else
     {
@@ -466,13 +534,13 @@ on_note_sent (GObject      *source_object,
 
       if (!nod_forge_reply_finish (self->forge, result, &note, &error))
         {
-          settle_from_error (self, error);
+          settle_from_error (push, error);
           return;
         }
 
       /* Quick actions only: GitLab ran them and made no note; there is nothing to look for
        * and nothing to send again. */
-      settle_ack (self, note);
+      settle_ack (push, note);
     }
 }
 
@@ -481,31 +549,33 @@ on_resolved_sent (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
   g_autoptr(NodDiscussion) discussion = nod_forge_set_resolved_finish (self->forge, result,
                                                                        &error);
 
   if (discussion != NULL)
-    settle_ack (self, discussion);
+    settle_ack (push, discussion);
   else
-    settle_from_error (self, error);
+    settle_from_error (push, error);
 }
 
 /* Is @note ours, with the action's body, made since the action was taken? Not "since it
  * was sent": sent_at is when this claim took the row, and the attempt that reached GitLab
  * may be far older (Nod killed, restarted an hour later; backoff). */
 static gboolean
-is_our_note (NodSyncPushJob *self,
+is_our_note (Push           *push,
              NodNote        *note)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
   gint64 taken_s = nod_outbox_action_get_created_at (action) / G_USEC_PER_SEC;
   GDateTime *created = nod_note_get_created_at (note);
   g_autofree char *note_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (note));
 
   /* Two identical "LGTM"s are two actions: a note another one made is not ours. */
-  if (self->taken_note_ids != NULL && g_hash_table_contains (self->taken_note_ids, note_id))
+  if (push->taken_note_ids != NULL && g_hash_table_contains (push->taken_note_ids, note_id))
     return FALSE;
 
   return g_strcmp0 (nod_user_get_username (nod_note_get_author (note)), self->username) == 0 &&
@@ -515,22 +585,22 @@ is_our_note (NodSyncPushJob *self,
 
 /* A comment starts its thread, so it is the thread's first note; a reply is any other. */
 static NodNote *
-find_our_note (NodSyncPushJob *self,
+find_our_note (Push           *push,
                NodDiscussion  *discussion,
                gboolean        first)
 {
   GPtrArray *notes = nod_discussion_get_notes (discussion);
 
   if (first)
-    return notes->len > 0 && is_our_note (self, notes->pdata[0]) ? notes->pdata[0] : NULL;
+    return notes->len > 0 && is_our_note (push, notes->pdata[0]) ? notes->pdata[0] : NULL;
 
   for (guint i = 1; i < notes->len; i++)
-    if (is_our_note (self, notes->pdata[i]))
+    if (is_our_note (push, notes->pdata[i]))
       return notes->pdata[i];
   return NULL;
 }
 
-static void look_for_effect (NodSyncPushJob *self);
+static void look_for_effect (Push *push);
 
 /* Reads the merge request's threads a page at a time, looking for what an ambiguous
  * comment, reply or resolve may already have done. */
@@ -539,16 +609,17 @@ on_discussions_read (GObject      *source_object,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
   g_autoptr(NodForgePage) page = nod_forge_list_discussions_finish (self->forge, result, &error);
-  NodOutboxAction *action = current_action (self);
+  NodOutboxAction *action = push->action;
   NodActionKind kind = nod_outbox_action_get_kind (action);
   GPtrArray *discussions;
 
   if (page == NULL)
     {
-      settle_from_error (self, error);
+      settle_from_error (push, error);
       return;
     }
 
@@ -560,67 +631,69 @@ on_discussions_read (GObject      *source_object,
                                         nod_outbox_action_get_discussion_id (action)) == 0;
       NodNote *note;
 
-      if (kind == NOD_ACTION_COMMENT && find_our_note (self, discussion, TRUE) != NULL)
+      if (kind == NOD_ACTION_COMMENT && find_our_note (push, discussion, TRUE) != NULL)
         {
-          settle_ack (self, discussion);
+          settle_ack (push, discussion);
           return;
         }
 
       if (kind == NOD_ACTION_REPLY && same_thread &&
-          (note = find_our_note (self, discussion, FALSE)) != NULL)
+          (note = find_our_note (push, discussion, FALSE)) != NULL)
         {
-          settle_ack (self, note);
+          settle_ack (push, note);
           return;
         }
 
       if ((kind == NOD_ACTION_RESOLVE || kind == NOD_ACTION_UNRESOLVE) && same_thread &&
           nod_discussion_get_resolved (discussion) == (kind == NOD_ACTION_RESOLVE))
         {
-          settle_ack (self, discussion);
+          settle_ack (push, discussion);
           return;
         }
     }
 
-  if (nod_forge_page_get_next_page (page) != 0 && self->discussion_page < DISCUSSION_PAGES_MAX)
+  if (nod_forge_page_get_next_page (page) != 0 && push->discussion_page < DISCUSSION_PAGES_MAX)
     {
-      self->discussion_page = nod_forge_page_get_next_page (page);
-      look_for_effect (self);
+      push->discussion_page = nod_forge_page_get_next_page (page);
+      look_for_effect (push);
       return;
     }
 
   /* Not there: it never reached GitLab, so it goes now. */
-  send_action (self);
+  send_action (push);
 }
 
 static void
-look_for_effect (NodSyncPushJob *self)
+look_for_effect (Push *push)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
 
   nod_forge_list_discussions_async (self->forge, nod_outbox_action_get_project_id (action),
                                     nod_outbox_action_get_mr_iid (action),
-                                    self->discussion_page, cancellable_of (self),
-                                    on_discussions_read, g_object_ref (self));
+                                    push->discussion_page, cancellable_of (self),
+                                    on_discussions_read, push);
 }
 
-static void reconcile_discussion_action (NodSyncPushJob *self);
+static void reconcile_discussion_action (Push *push);
 
 static void
 on_taken_note_ids (GObject      *source_object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(NodSyncPushJob) self = user_data;
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
   g_autoptr(GError) error = NULL;
 
-  self->taken_note_ids = nod_outbox_list_note_ids_finish (self->outbox, result, &error);
-  if (self->taken_note_ids == NULL)
+  push->taken_note_ids = nod_outbox_list_note_ids_finish (self->outbox, result, &error);
+  if (push->taken_note_ids == NULL)
     {
       /* The store failed: nothing can be settled safely, the action waits. */
-      settle_from_error (self, error);
+      settle_from_error (push, error);
       return;
     }
-  reconcile_discussion_action (self);
+  reconcile_discussion_action (push);
 }
 
 static void
@@ -631,45 +704,57 @@ on_user_for_lookup (GObject      *source_object,
   g_autoptr(NodSyncPushJob) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(NodUser) user = nod_forge_get_current_user_finish (self->forge, result, &error);
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->waiting_for_user);
 
-  if (user == NULL)
+  /* Those that waited for the same answer go on with it too. */
+  if (user != NULL)
+    self->username = g_strdup (nod_user_get_username (user));
+  for (guint i = 0; i < waiting->len; i++)
     {
-      settle_from_error (self, error);
-      return;
-    }
+      Push *each = waiting->pdata[i];
 
-  self->username = g_strdup (nod_user_get_username (user));
-  reconcile_discussion_action (self);
+      if (user == NULL)
+        settle_from_error (each, error);
+      else
+        reconcile_discussion_action (each);
+    }
 }
 
 /* A comment or reply is looked for as a note by us, which needs our name and the notes
  * already claimed by other actions; a resolve just reads the thread. */
 static void
-reconcile_discussion_action (NodSyncPushJob *self)
+reconcile_discussion_action (Push *push)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
   NodActionKind kind = nod_outbox_action_get_kind (action);
   gboolean is_note = kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY;
 
   if (is_note && self->username == NULL)
     {
-      nod_forge_get_current_user_async (self->forge, cancellable_of (self),
-                                        on_user_for_lookup, g_object_ref (self));
+      /* Asked once for all the actions that need it. */
+      if (self->waiting_for_user == NULL)
+        {
+          self->waiting_for_user = g_ptr_array_new ();
+          nod_forge_get_current_user_async (self->forge, cancellable_of (self),
+                                            on_user_for_lookup, g_object_ref (self));
+        }
+      g_ptr_array_add (self->waiting_for_user, push);
       return;
     }
 
-  if (is_note && self->taken_note_ids == NULL)
+  if (is_note && push->taken_note_ids == NULL)
     {
       nod_outbox_list_note_ids_async (self->outbox, self->account_id,
                                       nod_outbox_action_get_project_id (action),
                                       nod_outbox_action_get_mr_iid (action),
                                       cancellable_of (self), on_taken_note_ids,
-                                      g_object_ref (self));
+                                      push);
       return;
     }
 
-  self->discussion_page = 1;
-  look_for_effect (self);
+  push->discussion_page = 1;
+  look_for_effect (push);
 }
 
 /* ---- sending ---- */
@@ -691,9 +776,10 @@ note_allowed_at (NodSyncPushJob *self)
 }
 
 static void
-send_action (NodSyncPushJob *self)
+send_action (Push *push)
 {
-  NodOutboxAction *action = current_action (self);
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
   gint64 project_id = nod_outbox_action_get_project_id (action);
   gint64 iid = nod_outbox_action_get_mr_iid (action);
   GCancellable *cancellable = cancellable_of (self);
@@ -711,7 +797,7 @@ send_action (NodSyncPushJob *self)
                                             _("Waiting its turn: GitLab takes only so many "
                                               "comments a minute"),
                                             NULL, on_released, NULL);
-          next_action (self);
+          push_done (push);
           return;
         }
       g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s (self)));
@@ -719,33 +805,33 @@ send_action (NodSyncPushJob *self)
 
   g_debug ("Sending %s %s", nod_action_kind_to_string (kind),
            nod_outbox_action_get_op_id (action));
-  self->write_sent = TRUE;
+  push->write_sent = TRUE;
 
   switch (kind)
     {
     case NOD_ACTION_APPROVE:
       nod_forge_approve_async (self->forge, project_id, iid,
                                nod_outbox_action_get_head_sha (action), cancellable,
-                               on_approval_sent, g_object_ref (self));
+                               on_approval_sent, push);
       break;
 
     case NOD_ACTION_UNAPPROVE:
       nod_forge_unapprove_async (self->forge, project_id, iid, cancellable,
-                                 on_approval_sent, g_object_ref (self));
+                                 on_approval_sent, push);
       break;
 
     case NOD_ACTION_COMMENT:
       nod_forge_create_discussion_async (self->forge, project_id, iid,
                                          nod_outbox_action_get_body (action),
                                          nod_outbox_action_get_position (action), cancellable,
-                                         on_note_sent, g_object_ref (self));
+                                         on_note_sent, push);
       break;
 
     case NOD_ACTION_REPLY:
       nod_forge_reply_async (self->forge, project_id, iid,
                              nod_outbox_action_get_discussion_id (action),
                              nod_outbox_action_get_body (action), cancellable,
-                             on_note_sent, g_object_ref (self));
+                             on_note_sent, push);
       break;
 
     case NOD_ACTION_RESOLVE:
@@ -753,7 +839,7 @@ send_action (NodSyncPushJob *self)
       nod_forge_set_resolved_async (self->forge, project_id, iid,
                                     nod_outbox_action_get_discussion_id (action),
                                     kind == NOD_ACTION_RESOLVE, cancellable,
-                                    on_resolved_sent, g_object_ref (self));
+                                    on_resolved_sent, push);
       break;
 
     default:
@@ -761,30 +847,52 @@ send_action (NodSyncPushJob *self)
     }
 }
 
+/* Sends @action, or first looks for it on GitLab when it may be there already. */
 static void
-push_next (NodSyncPushJob *self)
+begin (NodSyncPushJob  *self,
+       NodOutboxAction *action)
 {
-  NodOutboxAction *action;
+  Push *push = g_new0 (Push, 1);
 
-  if (self->index >= self->batch->len)
+  push->job = g_object_ref (self);
+  push->action = g_object_ref (action);
+  self->in_flight++;
+
+  if (!nod_outbox_action_get_ambiguous (action))
+    send_action (push);
+  else if (nod_outbox_action_is_approval (action))
+    check_approvals (push, FALSE);
+  else
+    reconcile_discussion_action (push);
+}
+
+/* Begins what may begin now; once nothing is in flight, claims the next batch, or ends. */
+static void
+pump (NodSyncPushJob *self)
+{
+  if (self->task == NULL)
+    return;
+
+  if (!self->stopping && g_cancellable_is_cancelled (cancellable_of (self)))
+    {
+      release_unbegun (self, 0, 0, NULL);
+      stop (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                       _("The sync was cancelled")));
+    }
+
+  while (!self->stopping && self->in_flight < self->parallel &&
+         self->batch != NULL && self->next < self->batch->len)
+    begin (self, g_ptr_array_index (self->batch, self->next++));
+
+  if (self->in_flight > 0)
+    return;
+  if (self->stopping)
+    finish (self, g_steal_pointer (&self->stop_error));
+  else
     {
       g_clear_pointer (&self->batch, g_ptr_array_unref);
       claim_next_batch (self);
-      return;
     }
-
-  action = current_action (self);
-  if (!nod_outbox_action_get_ambiguous (action))
-    {
-      send_action (self);
-      return;
-    }
-
-  /* It may already be on GitLab: look before sending it again. */
-  if (nod_outbox_action_is_approval (action))
-    check_approvals (self, FALSE);
-  else
-    reconcile_discussion_action (self);
 }
 
 static void
@@ -810,9 +918,8 @@ on_batch_claimed (GObject      *source_object,
     }
 
   self->batch = g_steal_pointer (&batch);
-  self->index = 0;
-  self->write_sent = FALSE;
-  push_next (self);
+  self->next = 0;
+  pump (self);
 }
 
 static void
@@ -828,8 +935,8 @@ claim_next_batch (NodSyncPushJob *self)
   nod_outbox_claim_next_batch_async (self->outbox, self->account_id,
                                      self->approvals_only ? NOD_OUTBOX_CLAIM_APPROVALS
                                                           : NOD_OUTBOX_CLAIM_ALL,
-                                     BATCH_SIZE, nod_clock_get_now_us (self->clock), NULL, on_batch_claimed,
-                                     g_object_ref (self));
+                                     BATCH_SIZE, nod_clock_get_now_us (self->clock), NULL,
+                                     on_batch_claimed, g_object_ref (self));
 }
 
 void
@@ -844,6 +951,7 @@ nod_sync_push_job_run_async (NodSyncPushJob      *self,
   self->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->task, nod_sync_push_job_run_async);
   nod_sync_push_outcome_clear (&self->outcome);
+  self->stopping = FALSE;
   claim_next_batch (self);
 }
 
@@ -889,7 +997,8 @@ nod_sync_push_job_finalize (GObject *object)
 
   nod_sync_push_outcome_clear (&self->outcome);
   g_clear_pointer (&self->username, g_free);
-  g_clear_pointer (&self->taken_note_ids, g_hash_table_unref);
+  g_clear_error (&self->stop_error);
+  g_clear_pointer (&self->waiting_for_user, g_ptr_array_unref);
   g_queue_clear (&self->note_times);
 
   G_OBJECT_CLASS (nod_sync_push_job_parent_class)->finalize (object);
@@ -920,6 +1029,7 @@ nod_sync_push_job_init (NodSyncPushJob *self)
 {
   g_queue_init (&self->note_times);
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
+  self->parallel = PUSH_PARALLEL;
   self->clock = g_object_ref (nod_clock_get_system ());
 }
 
@@ -953,6 +1063,19 @@ nod_sync_push_job_new (NodOutbox *outbox,
   self->account_id = account_id;
   self->approvals_only = approvals_only;
   return self;
+}
+
+/* How many actions (each the head of its own lane) are sent at once; PUSH_PARALLEL unless
+ * set. Set it before the job runs. */
+void
+nod_sync_push_job_set_parallel (NodSyncPushJob *self,
+                                guint           parallel)
+{
+  g_return_if_fail (NOD_IS_SYNC_PUSH_JOB (self));
+  g_return_if_fail (parallel > 0);
+  g_return_if_fail (self->task == NULL);
+
+  self->parallel = parallel;
 }
 
 /**

@@ -38,6 +38,8 @@ NodSyncPushJob *nod_sync_push_job_new        (NodOutbox           *outbox,
                                               gboolean             approvals_only);
 void            nod_sync_push_job_set_clock  (NodSyncPushJob      *self,
                                               NodClock            *clock);
+void            nod_sync_push_job_set_parallel (NodSyncPushJob    *self,
+                                                guint              parallel);
 void            nod_sync_push_job_set_notes_per_minute (NodSyncPushJob *self,
                                                         guint           notes_per_minute);
 void            nod_sync_push_job_run_async  (NodSyncPushJob      *self,
