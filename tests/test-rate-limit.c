@@ -172,6 +172,41 @@ test_update_out_of_order (void)
   g_assert_cmpint (limit.retry_at, ==, 0);
 }
 
+/* A note refused with only Retry-After is GitLab's limit on notes: it holds notes alone.
+ * Refused with the budget's headers, it is the account's throttle: everything waits. */
+static void
+test_update_for_note (void)
+{
+  g_autoptr(SoupMessageHeaders) budget = headers_new ("RateLimit-Limit", "2000",
+                                                      "RateLimit-Remaining", "1500",
+                                                      "RateLimit-Reset", "1763800060", NULL);
+  g_autoptr(SoupMessageHeaders) notes = headers_new ("Retry-After", "40", NULL);
+  g_autoptr(SoupMessageHeaders) throttled = headers_new ("RateLimit-Limit", "2000",
+                                                         "RateLimit-Remaining", "0",
+                                                         "RateLimit-Reset", "1763800060",
+                                                         "Retry-After", "50", NULL);
+  NodRateLimit limit;
+
+  nod_rate_limit_init_unknown (&limit);
+  g_assert_true (nod_rate_limit_update_for_note (&limit, budget, 201, NOW));
+  g_assert_true (nod_rate_limit_update_for_note (&limit, notes, 429, NOW));
+  g_assert_cmpint (limit.notes_retry_at, ==, NOW + 40);
+  g_assert_cmpint (limit.retry_at, ==, 0);
+  g_assert_cmpint (limit.remaining, ==, 1500);
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, 0, NOW), ==, 0);
+  g_assert_cmpint (nod_rate_limit_notes_blocked_until (&limit, NOW), ==, NOW + 40);
+
+  /* Other answers keep it while it lasts. */
+  g_assert_true (nod_rate_limit_update (&limit, budget, NOW + 1));
+  g_assert_cmpint (limit.notes_retry_at, ==, NOW + 40);
+  g_assert_true (nod_rate_limit_update (&limit, budget, NOW + 40));
+  g_assert_cmpint (limit.notes_retry_at, ==, 0);
+
+  g_assert_true (nod_rate_limit_update_for_note (&limit, throttled, 429, NOW + 41));
+  g_assert_cmpint (limit.retry_at, ==, NOW + 91);
+  g_assert_cmpint (nod_rate_limit_blocked_until (&limit, 0, NOW + 41), ==, NOW + 91);
+}
+
 static void
 test_absent_and_hostile (void)
 {
@@ -217,7 +252,10 @@ test_stored_json (void)
     "{\"limit\": 5} {\"limit\": 6}",
     "{\"limit\": 5}]",
   };
-  NodRateLimit limit = { 2000, 17, NOW + 60, NOW + 30, NOW };
+  NodRateLimit limit = {
+    .limit = 2000, .remaining = 17, .reset_at = NOW + 60, .retry_at = NOW + 30,
+    .notes_retry_at = NOW + 45, .observed_at = NOW,
+  };
   NodRateLimit restored;
   g_autofree char *json = nod_rate_limit_to_json (&limit);
 
@@ -226,6 +264,7 @@ test_stored_json (void)
   g_assert_cmpint (restored.remaining, ==, 17);
   g_assert_cmpint (restored.reset_at, ==, NOW + 60);
   g_assert_cmpint (restored.retry_at, ==, NOW + 30);
+  g_assert_cmpint (restored.notes_retry_at, ==, NOW + 45);
   g_assert_cmpint (restored.observed_at, ==, NOW);
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
@@ -250,6 +289,7 @@ main (int   argc,
   g_test_add_func ("/nod/rate-limit/stored-json", test_stored_json);
   g_test_add_func ("/nod/rate-limit/update-keeps-budget", test_update_keeps_budget);
   g_test_add_func ("/nod/rate-limit/update-out-of-order", test_update_out_of_order);
+  g_test_add_func ("/nod/rate-limit/update-for-note", test_update_for_note);
 
   return g_test_run ();
 }

@@ -1153,6 +1153,62 @@ test_notes_paced (Fixture       *fixture,
   g_assert_cmpuint (count_mr_requests (fixture, "POST", mrs->pdata[2], "/discussions"), ==, 1);
 }
 
+/* GitLab's own limit on notes, which it tells of only past it (a 429 with Retry-After and
+ * no RateLimit-* headers): the note it refused waits until then, unpunished, saying why;
+ * the approval beside it goes, and nothing blocks the account. */
+static void
+test_notes_limit_from_gitlab (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(GPtrArray) remarks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodRateLimit) limit = NULL;
+  NodOutboxAction *refused = NULL;
+  NodSyncPushOutcome outcome = { 0, };
+  gint64 now = nod_clock_get_now_s (fixture->clock);
+
+  control (fixture, "POST", "/__fake/ratelimit", "{\"notes_limit\": 2}");
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (remarks, comment (fixture, mrs->pdata[i], "One of three"));
+  approval = approve (fixture, mrs->pdata[0]);
+
+  push (fixture, FALSE, &outcome);
+
+  g_assert_cmpuint (outcome.pushed, ==, 3);
+  g_assert_cmpuint (outcome.failed, ==, 0);
+  g_assert_false (outcome.signed_out);
+  g_assert_cmpint (outcome.blocked_until, ==, 0);
+  g_assert_cmpint (outcome.notes_until, >, now);
+  g_assert_cmpint (outcome.notes_until, <=, now + 61);
+  assert_row (fixture, approval, "done");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 3);
+  for (guint i = 0; i < remarks->len; i++)
+    {
+      g_autofree char *state = row_text (fixture, remarks->pdata[i], "state");
+
+      if (g_str_equal (state, "pending"))
+        {
+          g_assert_null (refused);
+          refused = remarks->pdata[i];
+        }
+      else
+        g_assert_cmpstr (state, ==, "done");
+    }
+  g_assert_nonnull (refused);
+  g_assert_cmpint (row_int (fixture, refused, "attempts"), ==, 0);
+  g_assert_cmpint (row_int (fixture, refused, "ambiguous"), ==, 0);
+  g_assert_cmpint (row_int (fixture, refused, "next_attempt_at_us"), ==,
+                   outcome.notes_until * G_USEC_PER_SEC);
+  assert_reason (fixture, refused, 0, "a minute");
+
+  /* Notes alone wait: the account's budget is not blocked. */
+  limit = nod_forge_dup_rate_limit (NOD_FORGE (fixture->gitlab));
+  g_assert_cmpint (nod_rate_limit_blocked_until (limit, 0, now), ==, 0);
+  g_assert_cmpint (limit->notes_retry_at, ==, outcome.notes_until);
+  nod_sync_push_outcome_clear (&outcome);
+}
+
 /* ---- several at once ---- */
 
 /* The heads of different lanes go together, each lane still in order: with every new
@@ -1327,6 +1383,7 @@ main (int   argc,
   ADD ("/nod/sync-push-job/ambiguous/approve", test_ambiguous_approve);
   ADD ("/nod/sync-push-job/ambiguous/comment", test_ambiguous_comment);
   ADD ("/nod/sync-push-job/pacing/notes-per-minute", test_notes_paced);
+  ADD ("/nod/sync-push-job/pacing/notes-limit-from-gitlab", test_notes_limit_from_gitlab);
   ADD ("/nod/sync-push-job/lanes-sent-together", test_lanes_sent_together);
   ADD ("/nod/sync-push-job/cancel/releases-claimed", test_cancel_releases_claimed);
   ADD ("/nod/sync-push-job/cancel/in-flight-is-ambiguous", test_cancel_in_flight_is_ambiguous);

@@ -56,6 +56,7 @@ typedef struct
   NodGitlabParseFunc  parse;
   gboolean            is_list;
   gboolean            no_content_ok;  /* 202: a note of quick actions only */
+  gboolean            creates_note;   /* under GitLab's own limit on notes */
   gboolean            raw;            /* the answer is a file's bytes, not JSON */
   guint               page;
   guint               next_page;
@@ -454,7 +455,12 @@ on_sent (GObject      *source_object,
     }
 
   headers = soup_message_get_response_headers (call->message);
-  nod_rate_limit_update (&self->rate_limit, headers, g_get_real_time () / G_USEC_PER_SEC);
+  if (call->creates_note)
+    nod_rate_limit_update_for_note (&self->rate_limit, headers,
+                                    soup_message_get_status (call->message),
+                                    g_get_real_time () / G_USEC_PER_SEC);
+  else
+    nod_rate_limit_update (&self->rate_limit, headers, g_get_real_time () / G_USEC_PER_SEC);
 
   if (SOUP_STATUS_IS_REDIRECTION (soup_message_get_status (call->message)))
     {
@@ -985,6 +991,7 @@ nod_gitlab_create_discussion_async (NodForge            *forge,
   json = json_builder_get_root (builder);
 
   call->no_content_ok = TRUE;
+  call->creates_note = TRUE;
   start_call (self, task, "POST", path, json, call);
 }
 
@@ -1033,6 +1040,7 @@ nod_gitlab_reply_async (NodForge            *forge,
   json = body_with_string ("body", body);
   call = call_new (_nod_gitlab_json_parse_note, FALSE, 0);
   call->no_content_ok = TRUE;
+  call->creates_note = TRUE;
   start_call (self, task, "POST", path, json, call);
 }
 

@@ -43,6 +43,7 @@ nod_rate_limit_init_unknown (NodRateLimit *self)
   self->remaining = -1;
   self->reset_at = 0;
   self->retry_at = 0;
+  self->notes_retry_at = 0;
   self->observed_at = 0;
 }
 
@@ -201,8 +202,38 @@ nod_rate_limit_update (NodRateLimit       *self,
    * refused one says nothing against it. */
   if (self->retry_at > now)
     heard.retry_at = MAX (heard.retry_at, self->retry_at);
+  heard.notes_retry_at = self->notes_retry_at > now ? self->notes_retry_at : 0;
   *self = heard;
   return TRUE;
+}
+
+/**
+ * nod_rate_limit_update_for_note:
+ * @status: the answer's HTTP status
+ *
+ * What the answer to creating a note says. GitLab limits note creation on its own (60 a
+ * minute on gitlab.com) and says so only past it: a 429 with Retry-After and no RateLimit-*
+ * headers, which holds back notes only (notes_retry_at), not every request. Any other
+ * answer is nod_rate_limit_update()'s.
+ */
+gboolean
+nod_rate_limit_update_for_note (NodRateLimit       *self,
+                                SoupMessageHeaders *headers,
+                                guint               status,
+                                gint64              now)
+{
+  NodRateLimit heard;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (headers != NULL, FALSE);
+
+  if (status == 429 && nod_rate_limit_parse (&heard, headers, now) && heard.retry_at > 0 &&
+      heard.limit < 0 && heard.remaining < 0 && heard.reset_at == 0)
+    {
+      self->notes_retry_at = MAX (self->notes_retry_at, heard.retry_at);
+      return TRUE;
+    }
+  return nod_rate_limit_update (self, headers, now);
 }
 
 gboolean
@@ -231,6 +262,8 @@ nod_rate_limit_to_json (const NodRateLimit *self)
   json_builder_add_int_value (builder, self->reset_at);
   json_builder_set_member_name (builder, "retry_at");
   json_builder_add_int_value (builder, self->retry_at);
+  json_builder_set_member_name (builder, "notes_retry_at");
+  json_builder_add_int_value (builder, self->notes_retry_at);
   json_builder_set_member_name (builder, "observed_at");
   json_builder_add_int_value (builder, self->observed_at);
   json_builder_end_object (builder);
@@ -280,6 +313,7 @@ nod_rate_limit_from_json (NodRateLimit *self,
   self->remaining = int_member (object, "remaining", self->remaining);
   self->reset_at = int_member (object, "reset_at", self->reset_at);
   self->retry_at = int_member (object, "retry_at", self->retry_at);
+  self->notes_retry_at = int_member (object, "notes_retry_at", self->notes_retry_at);
   self->observed_at = int_member (object, "observed_at", self->observed_at);
   return TRUE;
 }
@@ -308,5 +342,21 @@ nod_rate_limit_blocked_until (const NodRateLimit *self,
   if (self->remaining >= 0 && self->remaining <= (gint64) reserve && self->reset_at > now)
     until = MAX (until, self->reset_at);
 
+  return until;
+}
+
+/* Returns: 0 when a note may be created now, else the Unix time after which it may: the
+ *   account's block, or GitLab's limit on notes. */
+gint64
+nod_rate_limit_notes_blocked_until (const NodRateLimit *self,
+                                    gint64              now)
+{
+  gint64 until;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  until = nod_rate_limit_blocked_until (self, 0, now);
+  if (self->notes_retry_at > now)
+    until = MAX (until, self->notes_retry_at);
   return until;
 }

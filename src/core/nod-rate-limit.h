@@ -16,6 +16,8 @@ typedef struct
   gint64 remaining;
   gint64 reset_at;
   gint64 retry_at;
+  gint64 notes_retry_at;  /* GitLab's limit on creating notes alone, which it does not
+                           * advertise: a 429 to a note with only Retry-After */
   gint64 observed_at;
 } NodRateLimit;
 
@@ -36,12 +38,18 @@ gboolean      nod_rate_limit_parse         (NodRateLimit              *self,
 gboolean      nod_rate_limit_update        (NodRateLimit              *self,
                                             SoupMessageHeaders        *headers,
                                             gint64                     now);
+gboolean      nod_rate_limit_update_for_note (NodRateLimit            *self,
+                                            SoupMessageHeaders        *headers,
+                                            guint                      status,
+                                            gint64                     now);
 gboolean      nod_rate_limit_is_known      (const NodRateLimit        *self);
 char         *nod_rate_limit_to_json       (const NodRateLimit        *self);
 gboolean      nod_rate_limit_from_json     (NodRateLimit              *self,
                                             const char                *json);
 gint64        nod_rate_limit_blocked_until (const NodRateLimit        *self,
                                             guint                      reserve,
+                                            gint64                     now);
+gint64        nod_rate_limit_notes_blocked_until (const NodRateLimit  *self,
                                             gint64                     now);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodRateLimit, nod_rate_limit_free)

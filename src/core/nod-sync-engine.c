@@ -1523,17 +1523,17 @@ nod_sync_engine_set_clock (NodSyncEngine *self,
 
 /**
  * nod_sync_engine_set_notes_per_minute:
- * @notes_per_minute: how many comments and replies a push may send in any minute
+ * @notes_per_minute: how many comments and replies a push may send in any minute; 0 for
+ *   as many as GitLab takes (it says when it takes no more)
  *
- * The pace of note creation (%NOD_SYNC_NOTES_PER_MINUTE unless set; gitlab.com allows
- * 60 a minute). Applies to the push jobs that start afterwards.
+ * A pace of Nod's own for note creation (%NOD_SYNC_NOTES_PER_MINUTE unless set). Applies
+ * to the push jobs that start afterwards.
  */
 void
 nod_sync_engine_set_notes_per_minute (NodSyncEngine *self,
                                       guint          notes_per_minute)
 {
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
-  g_return_if_fail (notes_per_minute > 0);
 
   self->notes_per_minute = notes_per_minute;
 }

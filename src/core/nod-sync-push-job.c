@@ -92,6 +92,8 @@ static guint signals[N_SIGNALS];
 static void claim_next_batch (NodSyncPushJob *self);
 static void pump (NodSyncPushJob *self);
 static void send_action (Push *push);
+static void hold_note (Push   *push,
+                       gint64  allowed_at);
 
 void
 nod_sync_push_outcome_clear (NodSyncPushOutcome *outcome)
@@ -375,7 +377,18 @@ settle_from_error (Push           *push,
       break;
 
     case NOD_FORGE_ERROR_RATE_LIMITED:
-      stop_blocked (push, error);
+      {
+        g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
+        NodActionKind kind = nod_outbox_action_get_kind (push->action);
+
+        /* GitLab's limit on notes alone: this note waits, everything else goes on. */
+        if ((kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY) &&
+            nod_rate_limit_blocked_until (limit, 0, now_s (self)) == 0 &&
+            limit->notes_retry_at > now_s (self))
+          hold_note (push, limit->notes_retry_at);
+        else
+          stop_blocked (push, error);
+      }
       break;
 
     case NOD_FORGE_ERROR_NETWORK:
@@ -759,20 +772,41 @@ reconcile_discussion_action (Push *push)
 
 /* ---- sending ---- */
 
-/* Keeps note creation under GitLab's per-minute limit. Returns 0 when a note may go
- * now, else when it may. */
+/* When a note may go: 0 now, else the Unix time after which it may — GitLab's limit on
+ * notes, heard as a 429, and the job's own pace when one is set. */
 static gint64
 note_allowed_at (NodSyncPushJob *self)
 {
+  g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
   gint64 now = now_s (self);
+  gint64 allowed_at = limit->notes_retry_at > now ? limit->notes_retry_at : 0;
 
   while (!g_queue_is_empty (&self->note_times) &&
          GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60 <= (gsize) now)
     g_queue_pop_head (&self->note_times);
 
-  if (g_queue_get_length (&self->note_times) < self->notes_per_minute)
-    return 0;
-  return (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60;
+  if (self->notes_per_minute > 0 && g_queue_get_length (&self->note_times) >= self->notes_per_minute)
+    allowed_at = MAX (allowed_at,
+                      (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60);
+  return allowed_at;
+}
+
+/* The note waits its turn until @allowed_at, saying why; the rest of the batch goes on,
+ * and the engine pushes again then. */
+static void
+hold_note (Push   *push,
+           gint64  allowed_at)
+{
+  NodSyncPushJob *self = push->job;
+
+  nod_outbox_release_waiting_async (self->outbox, nod_outbox_action_get_op_id (push->action),
+                                    allowed_at * G_USEC_PER_SEC, 0,
+                                    _("Waiting its turn: GitLab takes only so many "
+                                      "comments a minute"),
+                                    NULL, on_released, NULL);
+  if (self->outcome.notes_until == 0 || allowed_at < self->outcome.notes_until)
+    self->outcome.notes_until = allowed_at;
+  push_done (push);
 }
 
 static void
@@ -791,13 +825,7 @@ send_action (Push *push)
 
       if (allowed_at > 0)
         {
-          /* Paced: this one waits, saying why; the rest of the batch goes on. */
-          nod_outbox_release_waiting_async (self->outbox, nod_outbox_action_get_op_id (action),
-                                            allowed_at * G_USEC_PER_SEC, 0,
-                                            _("Waiting its turn: GitLab takes only so many "
-                                              "comments a minute"),
-                                            NULL, on_released, NULL);
-          push_done (push);
+          hold_note (push, allowed_at);
           return;
         }
       g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s (self)));
@@ -1080,7 +1108,8 @@ nod_sync_push_job_set_parallel (NodSyncPushJob *self,
 
 /**
  * nod_sync_push_job_set_notes_per_minute:
- * @notes_per_minute: how many comments and replies the job may send in any minute
+ * @notes_per_minute: how many comments and replies the job may send in any minute; 0 for
+ *   as many as GitLab takes
  *
  * Paces note creation (%NOD_SYNC_NOTES_PER_MINUTE unless set): a note over the pace
  * waits in the outbox until the minute allows it.
@@ -1090,7 +1119,6 @@ nod_sync_push_job_set_notes_per_minute (NodSyncPushJob *self,
                                         guint           notes_per_minute)
 {
   g_return_if_fail (NOD_IS_SYNC_PUSH_JOB (self));
-  g_return_if_fail (notes_per_minute > 0);
 
   self->notes_per_minute = notes_per_minute;
 }

@@ -19,14 +19,18 @@ typedef struct
   guint    failed;
   gboolean signed_out;      /* GitLab refused the token: every row kept, pushes paused */
   gint64   blocked_until;   /* rate limited: Unix seconds, 0 = not blocked */
+  gint64   notes_until;     /* notes wait their turn until then (GitLab's limit on
+                             * notes, or the pace set); 0 = none waits */
   char    *last_error;      /* a sentence for people, or NULL */
 } NodSyncPushOutcome;
 
 void nod_sync_push_outcome_clear (NodSyncPushOutcome *outcome);
 
-/* Notes per minute Nod allows itself: gitlab.com limits note creation to 60 a minute,
- * and says so only once it is exceeded. */
-#define NOD_SYNC_NOTES_PER_MINUTE 50
+/* Notes per minute Nod allows itself unless set: none of its own. GitLab limits note
+ * creation on its own (60 a minute on gitlab.com, 300 by default on an instance of one's
+ * own) and says so only once it is exceeded, with a 429 and Retry-After: then only notes
+ * wait until that time. */
+#define NOD_SYNC_NOTES_PER_MINUTE 0
 
 #define NOD_TYPE_SYNC_PUSH_JOB (nod_sync_push_job_get_type ())
 
