@@ -5,7 +5,9 @@
  * The accounts' merge requests as the cache holds them, filtered, one of them selected. A
  * reload reads them off the main thread, matches them to the items listed already, then
  * moves the list to them a frame's worth at a time: what GTK builds for a row is what
- * costs, and a pull can bring in thousands.
+ * costs, and a pull can bring in thousands. GTK builds rows only for the items near what
+ * is shown (a couple of hundred in GTK 4.8): the items past the last of those go in at
+ * once, and only the rows GTK will build are paced.
  */
 
 #define G_LOG_DOMAIN "nod-merge-request-list"
@@ -23,6 +25,12 @@
  * busiest frame of a 2,000-MR pull near 9 ms of the UI thread's time (bench-main-loop),
  * and still fill a screenful of rows within a tenth of a second. */
 #define ROWS_PER_FRAME 2
+/* Rows added below every row there is, per frame: the rows above are not styled again,
+ * so each costs a fraction of a millisecond (bench-list-launch). */
+#define ROWS_BELOW_PER_FRAME 8
+/* The shortest a row is, in pixels: the first frame of an empty list builds the rows
+ * that can fill the window, a screenful. */
+#define ROW_MIN_HEIGHT 64
 /* Items that change with no row built for them, per frame: cheap, not free. */
 #define UNSEEN_PER_FRAME 512
 /* Splices per frame: each costs the filter, the selection and the list view a pass. */
@@ -204,15 +212,103 @@ keep_selection (NodMergeRequestList *self,
   g_set_object (&self->lost_selection, wanted);
 }
 
-/* Moves the list towards the target while @rows lasts, in the range between what already
- * stays first and what stays last, so the rest of the list (its rows, the filter's
- * verdicts) is left as it is. GTK binds a row, if any, as an item comes in or goes out:
- * each costs one of @rows, and a splice takes no more items than @rows has left, so it
- * cannot overspend. Items that get no row (filtered out, or past GTK's rows) are cheap.
+/* Where a splice at a position of the store lands, as to the rows GTK has built. */
+typedef enum
+{
+  SPLICE_AMONG_ROWS,   /* above or between rows: each item costs a row, others restyled */
+  SPLICE_BELOW_ROWS,   /* after every row, in GTK's range: each item costs a row */
+  SPLICE_PAST_ROWS,    /* after an item GTK built no row for: no row at all */
+} SpliceSpot;
+
+static gint
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  guint pa = *(const guint *) a, pb = *(const guint *) b;
+
+  return pa < pb ? -1 : pa > pb;
+}
+
+/* The store positions of the last item with a row and of the first item after it with
+ * none (G_MAXUINT when there is none), taking the longest run of rows: GTK's range around
+ * what is shown (the selected or focused item may have a row of its own elsewhere). */
+static void
+find_row_range_end (NodMergeRequestList *self,
+                    guint               *last_row,
+                    guint               *first_rowless)
+{
+  GListModel *shown = G_LIST_MODEL (self->filtered);
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTableIter iter;
+  gpointer list_item;
+  guint run_start = 0, best_end = 0, best_length = 0;
+  g_autoptr(GObject) last_item = NULL;
+  g_autoptr(GObject) rowless_item = NULL;
+
+  *last_row = G_MAXUINT;
+  *first_rowless = G_MAXUINT;
+
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &list_item, NULL))
+    {
+      guint position = gtk_list_item_get_position (list_item);
+
+      if (position != GTK_INVALID_LIST_POSITION)
+        g_array_append_val (positions, position);
+    }
+  if (positions->len == 0)
+    return;
+  g_array_sort (positions, compare_positions);
+  for (guint i = 0; i < positions->len; i++)
+    {
+      guint position = g_array_index (positions, guint, i);
+
+      if (i == 0 || position != g_array_index (positions, guint, i - 1) + 1)
+        run_start = position;
+      if (position - run_start + 1 > best_length)
+        {
+          best_length = position - run_start + 1;
+          best_end = position;
+        }
+    }
+
+  last_item = g_list_model_get_item (shown, best_end);
+  if (last_item == NULL || !g_list_store_find (self->items, last_item, last_row))
+    {
+      *last_row = G_MAXUINT;
+      return;
+    }
+  rowless_item = g_list_model_get_item (shown, best_end + 1);
+  if (rowless_item != NULL && !g_list_store_find (self->items, rowless_item, first_rowless))
+    *first_rowless = G_MAXUINT;
+}
+
+static SpliceSpot
+find_splice_spot (NodMergeRequestList *self,
+                  guint                position)
+{
+  guint last_row, first_rowless;
+
+  find_row_range_end (self, &last_row, &first_rowless);
+  if (first_rowless != G_MAXUINT && position > first_rowless)
+    return SPLICE_PAST_ROWS;
+  /* An empty list, or one whose rows are all above. */
+  if (last_row == G_MAXUINT || position > last_row)
+    return SPLICE_BELOW_ROWS;
+  return SPLICE_AMONG_ROWS;
+}
+
+/* Moves the list towards the target while @rows (for rows among the others) and @below
+ * (for rows added after them) last, in the range between what already stays first and
+ * what stays last, so the rest of the list (its rows, the filter's verdicts) is left as
+ * it is. GTK binds a row, if any, as an item comes in or goes out: each costs one of the
+ * budget the splice's spot draws on, and a splice takes no more items than that has left,
+ * so it cannot overspend. Items past the rows GTK builds go in, or out, all at once.
  * Returns TRUE once the list is the target. */
 static gboolean
 splice_towards_target (NodMergeRequestList *self,
-                       guint               *rows)
+                       guint               *rows,
+                       guint               *below)
 {
   GListModel *listed = G_LIST_MODEL (self->items);
   GPtrArray *target = self->target;
@@ -245,21 +341,42 @@ splice_towards_target (NodMergeRequestList *self,
   if (selected_item (self) != NULL)
     was_selected = g_object_ref (selected_item (self));
   self->replacing_items = TRUE;
-  while ((to_remove > 0 || to_add > 0) && *rows > 0 && splices++ < SPLICES_PER_FRAME)
+  while ((to_remove > 0 || to_add > 0) && splices++ < SPLICES_PER_FRAME)
     {
-      /* Out, then in: a splice that did both could bind two rows for one item. */
-      guint removed = MIN (to_remove, *rows);
-      guint added = removed > 0 ? 0 : MIN (to_add, *rows);
-      guint bound_before = self->rows_bound;
-      guint bound;
+      SpliceSpot spot;
+      guint last_row, first_rowless;
 
+      /* What goes out past the rows goes out at once, from the far end of what does. */
+      find_row_range_end (self, &last_row, &first_rowless);
+      if (to_remove > 0 && first_rowless != G_MAXUINT && head + to_remove > first_rowless + 1)
+        {
+          guint from = MAX (head, first_rowless + 1);
+
+          g_list_store_splice (self->items, from, head + to_remove - from, NULL, 0);
+          to_remove = from - head;
+          continue;
+        }
+
+      spot = find_splice_spot (self, head);
+      guint *budget = spot == SPLICE_BELOW_ROWS ? below : rows;
+      guint allowed = spot == SPLICE_PAST_ROWS ? G_MAXUINT : *budget;
+      /* Out, then in: a splice that did both could bind two rows for one item. */
+      guint removed, added, bound_before = self->rows_bound, bound;
+
+      if (allowed == 0)
+        break;
+      removed = MIN (to_remove, allowed);
+      added = removed > 0 ? 0 : MIN (to_add, allowed);
       g_list_store_splice (self->items, head, removed, target->pdata + head, added);
       head += added;
       to_remove -= removed;
       to_add -= added;
 
+      /* Past the rows nothing should be built; if GTK did, it is paid for all the same. */
       bound = self->rows_bound - bound_before;
-      *rows -= MIN (bound, *rows);
+      if (spot == SPLICE_PAST_ROWS)
+        budget = rows;
+      *budget -= MIN (bound, *budget);
     }
   keep_selection (self, was_selected);
   self->replacing_items = FALSE;
@@ -305,7 +422,18 @@ static gboolean
 take_step (NodMergeRequestList *self)
 {
   guint rows = ROWS_PER_FRAME;
-  gboolean at_target = splice_towards_target (self, &rows);
+  guint below = ROWS_BELOW_PER_FRAME;
+  gboolean at_target;
+
+  /* No row yet: the first frame shows a screenful. */
+  if (g_hash_table_size (self->bound_rows) == 0)
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+
+      if (root != NULL)
+        below = MAX (below, (guint) gtk_widget_get_height (root) / ROW_MIN_HEIGHT + 1);
+    }
+  at_target = splice_towards_target (self, &rows, &below);
 
   apply_view_updates (self, &rows);
   update_empty (self);
