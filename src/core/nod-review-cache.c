@@ -932,6 +932,7 @@ view_from_row (sqlite3_stmt *stmt)
 typedef struct
 {
   gint64     account_id;
+  gint64     limit;       /* how many views at most; -1: all */
   GPtrArray *views;       /* NodMergeRequestView, on return */
 } ListViewsWork;
 
@@ -978,11 +979,12 @@ list_views_work (sqlite3       *db,
                             "ON r.project_id = mr.project_id AND r.mr_iid = mr.iid "
                             "LEFT JOIN open_actions oa "
                             "ON oa.project_id = mr.project_id AND oa.mr_iid = mr.iid "
-                            "WHERE mr.account_id = ?1 ORDER BY mr.updated_at DESC",
+                            "WHERE mr.account_id = ?1 ORDER BY mr.updated_at DESC LIMIT ?2",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->limit);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (views, view_from_row (stmt));
@@ -1016,6 +1018,34 @@ nod_review_cache_list_views_async (NodReviewCache      *self,
 
   work = g_new0 (ListViewsWork, 1);
   work->account_id = account_id;
+  work->limit = -1;
+  nod_store_run_async (self->store, self, nod_review_cache_list_views_async, list_views_work, work,
+                       (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_list_first_views_async:
+ * @limit: how many at most
+ *
+ * Lists the account's @limit newest merge requests as nod_review_cache_list_views_async()
+ * lists them all: a screenful to show while the rest is read. Finish it with
+ * nod_review_cache_list_views_finish().
+ */
+void
+nod_review_cache_list_first_views_async (NodReviewCache      *self,
+                                         gint64               account_id,
+                                         guint                limit,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  ListViewsWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  work = g_new0 (ListViewsWork, 1);
+  work->account_id = account_id;
+  work->limit = limit;
   nod_store_run_async (self->store, self, nod_review_cache_list_views_async, list_views_work, work,
                        (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
 }

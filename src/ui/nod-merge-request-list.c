@@ -35,6 +35,9 @@
 #define UNSEEN_PER_FRAME 512
 /* Splices per frame: each costs the filter, the selection and the list view a pass. */
 #define SPLICES_PER_FRAME 16
+/* Merge requests an account's first reading of an empty list reads, to show them while
+ * the rest is read: about the rows GTK builds, so the rest all go in at once. */
+#define FIRST_READ_LIMIT 200
 /* Views matched to list items per main-loop turn, about 1.5 ms' worth. */
 #define VIEW_CHUNK 256
 /* How often the rows on screen bring "5 min ago" up to date. */
@@ -68,6 +71,7 @@ struct _NodMergeRequestList
   gboolean              replacing_items;  /* a step is splicing the list: keep the page */
   gboolean              list_loading;
   gboolean              list_dirty;       /* changed while loading: load again after */
+  gboolean              showing_part;     /* the target is a first reading, the rest due */
   guint                 reload_source;
   guint                 clock_source;     /* one timer keeps "5 min ago" true */
   GPtrArray            *target;           /* the list being shown, a few rows a frame */
@@ -131,6 +135,8 @@ typedef struct
   GPtrArray           *views;          /* the account's, being matched to items */
   guint                view_index;
   gint64               account_id;
+  guint                limit;          /* views an account's reading gives; 0: all */
+  gboolean             cut_short;      /* an account had more than the limit */
 } ListLoad;
 
 static void
@@ -414,7 +420,9 @@ finish_showing (NodMergeRequestList *self)
   /* Gone from the list for good, or filtered out. */
   g_clear_object (&self->lost_selection);
   update_empty (self);
-  g_signal_emit (self, signals[SIGNAL_RELOADED], 0);
+  /* A first reading in place: the list is on its way to the rest. */
+  if (!self->showing_part)
+    g_signal_emit (self, signals[SIGNAL_RELOADED], 0);
 }
 
 /* One frame's worth of the change: returns TRUE once the list shows the target. */
@@ -575,6 +583,9 @@ finish_list_load (ListLoad *load)
     }
 
   show_items (self, load->items, load->updates);
+  self->showing_part = load->cut_short;
+  if (load->cut_short)
+    self->list_dirty = TRUE;
 
   self->list_loading = FALSE;
   list_load_free (load);
@@ -650,6 +661,8 @@ on_views_listed (GObject      *source_object,
    * accounts became meanwhile. */
   load->views = g_steal_pointer (&views);
   load->view_index = 0;
+  if (load->limit > 0 && load->views->len >= load->limit)
+    load->cut_short = TRUE;
   if (match_views (load) == G_SOURCE_CONTINUE)
     g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, match_views, load, NULL);
 }
@@ -668,8 +681,12 @@ load_next_account (ListLoad *load)
 
   account = g_list_model_get_item (self->accounts, load->account_index);
   load->account_id = nod_account_get_id (account);
-  nod_review_cache_list_views_async (self->cache, load->account_id, self->cancellable,
-                                     on_views_listed, load);
+  if (load->limit > 0)
+    nod_review_cache_list_first_views_async (self->cache, load->account_id, load->limit,
+                                             self->cancellable, on_views_listed, load);
+  else
+    nod_review_cache_list_views_async (self->cache, load->account_id, self->cancellable,
+                                       on_views_listed, load);
 }
 
 static gboolean
@@ -952,6 +969,8 @@ nod_merge_request_list_set_source (NodMergeRequestList *self,
 void
 nod_merge_request_list_reload (NodMergeRequestList *self)
 {
+  ListLoad *load;
+
   g_return_if_fail (NOD_IS_MERGE_REQUEST_LIST (self));
 
   if (!has_source (self))
@@ -963,7 +982,11 @@ nod_merge_request_list_reload (NodMergeRequestList *self)
     }
 
   self->list_loading = TRUE;
-  load_next_account (list_load_new (self));
+  load = list_load_new (self);
+  /* Nothing listed yet: the newest first, to show them while the rest is read. */
+  if (self->target == NULL && g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
+    load->limit = FIRST_READ_LIMIT;
+  load_next_account (load);
 }
 
 /**
