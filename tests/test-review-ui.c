@@ -877,7 +877,7 @@ test_merged_elsewhere_notifies (void)
  * as many rows of ROW_MIN_HEIGHT as fill the window. */
 #define ROWS_PER_FRAME 2
 #define ROWS_BELOW_PER_FRAME 8
-#define ROW_MIN_HEIGHT 64
+#define ROW_MIN_HEIGHT 76
 
 typedef struct
 {
