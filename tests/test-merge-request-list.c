@@ -343,6 +343,81 @@ test_schedule_reload (Fixture       *fixture,
   g_assert_cmpuint (fixture->reloaded, ==, 1);
 }
 
+/* Many more merge requests than GTK builds rows for. */
+#define MANY 10000
+
+static void
+add_many (Fixture *fixture)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
+    "INSERT INTO merge_requests (account_id, project_id, iid, id, title, state, "
+    "author_username, author_name, is_reviewer, is_author, updated_at, fetched_at_us) "
+    "SELECT %d, %d, 100 + i, 10000 + i, 'Change ' || i, 'opened', 'amelie', "
+    "'Amélie Laurent', 1, 0, printf ('2023-%%02d-%%02dT%%02d:%%02d:00Z', 1 + i / 2000, "
+    "1 + i / 80 %% 25, i / 60 %% 24, i %% 60), 0 FROM n",
+    MANY, ACCOUNT, PROJECT);
+
+  nod_test_exec (fixture->store, sql);
+}
+
+static void
+on_frame_painted (GdkFrameClock *clock,
+                  guint         *frames)
+{
+  (*frames)++;
+}
+
+/* A step goes by each frame: 10,000 merge requests reach the list within a few dozen,
+ * the rows GTK builds paced and the rest put in at once (not a few items a frame, which
+ * took hundreds of frames). */
+static void
+test_many_in_few_steps (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
+  guint frames = 0;
+  gulong handler;
+
+  add_many (fixture);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_frame_painted), &frames);
+  load (fixture);
+  g_signal_handler_disconnect (clock, handler);
+
+  g_assert_cmpuint (count_listed (fixture), ==, MANY + 2);
+  g_assert_cmpint (iid_at (fixture, 0), ==, MR_CRASH);
+  g_assert_cmpint (iid_at (fixture, 1), ==, MR_FEATURE);
+  g_assert_cmpint (iid_at (fixture, 2), ==, 100 + MANY);
+  g_assert_cmpint (iid_at (fixture, MANY + 1), ==, 101);
+  g_assert_cmpuint (fixture->reloaded, ==, 1);
+  g_assert_cmpuint (frames, <=, 60);
+
+  /* Back to a few. */
+  frames = 0;
+  nod_test_exec (fixture->store, "DELETE FROM merge_requests WHERE iid > 100");
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_frame_painted), &frames);
+  nod_merge_request_list_reload (fixture->list);
+  nod_test_wait_until (list_settled, fixture->list);
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (count_listed (fixture), ==, 2);
+  /* The rows' items go out a few a frame, the rest at once. */
+  g_assert_cmpuint (frames, <=, 150);
+}
+
+/* With no frames to go by, the steps go by idle, to the same list. */
+static void
+test_many_in_no_window (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  add_many (fixture);
+  load (fixture);
+
+  g_assert_cmpuint (count_listed (fixture), ==, MANY + 2);
+  g_assert_cmpint (iid_at (fixture, 2), ==, 100 + MANY);
+  g_assert_cmpint (iid_at (fixture, MANY + 1), ==, 101);
+  g_assert_cmpuint (fixture->reloaded, ==, 1);
+}
+
 static void
 test_needs_display (void)
 {
@@ -375,6 +450,8 @@ main (int   argc,
   ADD ("selection", fixture_set_up, test_selection);
   ADD ("keeps-selection-across-reload", fixture_set_up, test_keeps_selection_across_reload);
   ADD ("schedule-reload", fixture_set_up, test_schedule_reload);
+  ADD ("many-in-few-steps", fixture_set_up, test_many_in_few_steps);
+  ADD ("many-in-no-window", fixture_set_up_unrooted, test_many_in_no_window);
 
 #undef ADD
 

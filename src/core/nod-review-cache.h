@@ -75,6 +75,12 @@ void            nod_review_cache_list_views_async    (NodReviewCache       *self
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
+void            nod_review_cache_list_first_views_async (NodReviewCache    *self,
+                                                         gint64             account_id,
+                                                         guint              limit,
+                                                         GCancellable      *cancellable,
+                                                         GAsyncReadyCallback callback,
+                                                         gpointer           user_data);
 GPtrArray      *nod_review_cache_list_views_finish   (NodReviewCache       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);

@@ -5,7 +5,9 @@
  * The accounts' merge requests as the cache holds them, filtered, one of them selected. A
  * reload reads them off the main thread, matches them to the items listed already, then
  * moves the list to them a frame's worth at a time: what GTK builds for a row is what
- * costs, and a pull can bring in thousands.
+ * costs, and a pull can bring in thousands. GTK builds rows only for the items near what
+ * is shown (a couple of hundred in GTK 4.8): the items past the last of those go in at
+ * once, and only the rows GTK will build are paced.
  */
 
 #define G_LOG_DOMAIN "nod-merge-request-list"
@@ -23,10 +25,20 @@
  * busiest frame of a 2,000-MR pull near 9 ms of the UI thread's time (bench-main-loop),
  * and still fill a screenful of rows within a tenth of a second. */
 #define ROWS_PER_FRAME 2
-/* Items that change with no row built for them, per frame: cheap, not free. */
-#define UNSEEN_PER_FRAME 512
+/* Rows added below every row there is, per frame: the rows above are not styled again,
+ * so each costs a fraction of a millisecond (bench-list-launch). */
+#define ROWS_BELOW_PER_FRAME 8
+/* The shortest a row is, in pixels (a one-line title): the first frame of an empty list
+ * builds the rows that can fill the window, a screenful. */
+#define ROW_MIN_HEIGHT 76
+/* Items that change, come in or go with no row built for them, per frame: cheap, not
+ * free (the filter, the selection and the list view see each; 10,000 took 6 ms). */
+#define UNSEEN_PER_FRAME 2048
 /* Splices per frame: each costs the filter, the selection and the list view a pass. */
 #define SPLICES_PER_FRAME 16
+/* Merge requests an account's first reading of an empty list reads, to show them while
+ * the rest is read: about the rows GTK builds, so the rest all go in at once. */
+#define FIRST_READ_LIMIT 200
 /* Views matched to list items per main-loop turn, about 1.5 ms' worth. */
 #define VIEW_CHUNK 256
 /* How often the rows on screen bring "5 min ago" up to date. */
@@ -60,6 +72,7 @@ struct _NodMergeRequestList
   gboolean              replacing_items;  /* a step is splicing the list: keep the page */
   gboolean              list_loading;
   gboolean              list_dirty;       /* changed while loading: load again after */
+  gboolean              showing_part;     /* the target is a first reading, the rest due */
   guint                 reload_source;
   guint                 clock_source;     /* one timer keeps "5 min ago" true */
   GPtrArray            *target;           /* the list being shown, a few rows a frame */
@@ -123,6 +136,8 @@ typedef struct
   GPtrArray           *views;          /* the account's, being matched to items */
   guint                view_index;
   gint64               account_id;
+  guint                limit;          /* views an account's reading gives; 0: all */
+  gboolean             cut_short;      /* an account had more than the limit */
 } ListLoad;
 
 static void
@@ -204,16 +219,105 @@ keep_selection (NodMergeRequestList *self,
   g_set_object (&self->lost_selection, wanted);
 }
 
-/* Moves the list towards the target while @rows lasts, in the range between what already
- * stays first and what stays last, so the rest of the list (its rows, the filter's
- * verdicts) is left as it is. GTK binds a row, if any, as an item comes in or goes out:
- * each costs one of @rows, and a splice takes no more items than @rows has left, so it
- * cannot overspend. Items that get no row (filtered out, or past GTK's rows) are cheap.
- * Returns TRUE once the list is the target. */
+/* Where a splice at a position of the store lands, as to the rows GTK has built. */
+typedef enum
+{
+  SPLICE_AMONG_ROWS,   /* above or between rows: each item costs a row, others restyled */
+  SPLICE_BELOW_ROWS,   /* after every row, in GTK's range: each item costs a row */
+  SPLICE_PAST_ROWS,    /* after an item GTK built no row for: no row at all */
+} SpliceSpot;
+
+static gint
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  guint pa = *(const guint *) a, pb = *(const guint *) b;
+
+  return pa < pb ? -1 : pa > pb;
+}
+
+/* The store positions of the last item with a row and of the first item after it with
+ * none (G_MAXUINT when there is none), taking the longest run of rows: GTK's range around
+ * what is shown (the selected or focused item may have a row of its own elsewhere). */
+static void
+find_row_range_end (NodMergeRequestList *self,
+                    guint               *last_row,
+                    guint               *first_rowless)
+{
+  GListModel *shown = G_LIST_MODEL (self->filtered);
+  g_autoptr(GArray) positions = g_array_new (FALSE, FALSE, sizeof (guint));
+  GHashTableIter iter;
+  gpointer list_item;
+  guint run_start = 0, best_end = 0, best_length = 0;
+  g_autoptr(GObject) last_item = NULL;
+  g_autoptr(GObject) rowless_item = NULL;
+
+  *last_row = G_MAXUINT;
+  *first_rowless = G_MAXUINT;
+
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &list_item, NULL))
+    {
+      guint position = gtk_list_item_get_position (list_item);
+
+      if (position != GTK_INVALID_LIST_POSITION)
+        g_array_append_val (positions, position);
+    }
+  if (positions->len == 0)
+    return;
+  g_array_sort (positions, compare_positions);
+  for (guint i = 0; i < positions->len; i++)
+    {
+      guint position = g_array_index (positions, guint, i);
+
+      if (i == 0 || position != g_array_index (positions, guint, i - 1) + 1)
+        run_start = position;
+      if (position - run_start + 1 > best_length)
+        {
+          best_length = position - run_start + 1;
+          best_end = position;
+        }
+    }
+
+  last_item = g_list_model_get_item (shown, best_end);
+  if (last_item == NULL || !g_list_store_find (self->items, last_item, last_row))
+    {
+      *last_row = G_MAXUINT;
+      return;
+    }
+  rowless_item = g_list_model_get_item (shown, best_end + 1);
+  if (rowless_item != NULL && !g_list_store_find (self->items, rowless_item, first_rowless))
+    *first_rowless = G_MAXUINT;
+}
+
+static SpliceSpot
+find_splice_spot (NodMergeRequestList *self,
+                  guint                position)
+{
+  guint last_row, first_rowless;
+
+  find_row_range_end (self, &last_row, &first_rowless);
+  if (first_rowless != G_MAXUINT && position > first_rowless)
+    return SPLICE_PAST_ROWS;
+  /* An empty list, or one whose rows are all above. */
+  if (last_row == G_MAXUINT || position > last_row)
+    return SPLICE_BELOW_ROWS;
+  return SPLICE_AMONG_ROWS;
+}
+
+/* Moves the list towards the target while @rows (for rows among the others) and @below
+ * (for rows added after them) last, in the range between what already stays first and
+ * what stays last, so the rest of the list (its rows, the filter's verdicts) is left as
+ * it is. GTK binds a row, if any, as an item comes in or goes out: each costs one of the
+ * budget the splice's spot draws on, and a splice takes no more items than that has left,
+ * so it cannot overspend. Items past the rows GTK builds go in, or out, UNSEEN_PER_FRAME
+ * at a time. Returns TRUE once the list is the target. */
 static gboolean
 splice_towards_target (NodMergeRequestList *self,
-                       guint               *rows)
+                       guint               *rows,
+                       guint               *below)
 {
+  guint unseen = UNSEEN_PER_FRAME;
   GListModel *listed = G_LIST_MODEL (self->items);
   GPtrArray *target = self->target;
   guint n_listed = g_list_model_get_n_items (listed);
@@ -245,21 +349,52 @@ splice_towards_target (NodMergeRequestList *self,
   if (selected_item (self) != NULL)
     was_selected = g_object_ref (selected_item (self));
   self->replacing_items = TRUE;
-  while ((to_remove > 0 || to_add > 0) && *rows > 0 && splices++ < SPLICES_PER_FRAME)
+  while ((to_remove > 0 || to_add > 0) && splices++ < SPLICES_PER_FRAME)
     {
+      SpliceSpot spot;
+      guint last_row, first_rowless;
+      guint *budget;
       /* Out, then in: a splice that did both could bind two rows for one item. */
-      guint removed = MIN (to_remove, *rows);
-      guint added = removed > 0 ? 0 : MIN (to_add, *rows);
-      guint bound_before = self->rows_bound;
-      guint bound;
+      guint removed, added, bound_before, bound;
 
+      /* What goes out past the rows goes first, from the far end, as no row sees it. */
+      find_row_range_end (self, &last_row, &first_rowless);
+      if (to_remove > 0 && first_rowless != G_MAXUINT && head + to_remove > first_rowless + 1)
+        {
+          guint from = MAX (head, first_rowless + 1);
+          guint count = MIN (head + to_remove - from, unseen);
+
+          if (count == 0)
+            break;
+          g_list_store_splice (self->items, head + to_remove - count, count, NULL, 0);
+          to_remove -= count;
+          unseen -= count;
+          continue;
+        }
+
+      spot = find_splice_spot (self, head);
+      if (spot == SPLICE_PAST_ROWS)
+        budget = &unseen;
+      else
+        budget = spot == SPLICE_BELOW_ROWS ? below : rows;
+      if (*budget == 0)
+        break;
+      removed = MIN (to_remove, *budget);
+      added = removed > 0 ? 0 : MIN (to_add, *budget);
+      bound_before = self->rows_bound;
       g_list_store_splice (self->items, head, removed, target->pdata + head, added);
       head += added;
       to_remove -= removed;
       to_add -= added;
 
       bound = self->rows_bound - bound_before;
-      *rows -= MIN (bound, *rows);
+      if (spot == SPLICE_PAST_ROWS)
+        {
+          unseen -= removed + added;
+          /* Past the rows nothing should be built; if GTK did, it is paid for all the same. */
+          budget = rows;
+        }
+      *budget -= MIN (bound, *budget);
     }
   keep_selection (self, was_selected);
   self->replacing_items = FALSE;
@@ -297,7 +432,9 @@ finish_showing (NodMergeRequestList *self)
   /* Gone from the list for good, or filtered out. */
   g_clear_object (&self->lost_selection);
   update_empty (self);
-  g_signal_emit (self, signals[SIGNAL_RELOADED], 0);
+  /* A first reading in place: the list is on its way to the rest. */
+  if (!self->showing_part)
+    g_signal_emit (self, signals[SIGNAL_RELOADED], 0);
 }
 
 /* One frame's worth of the change: returns TRUE once the list shows the target. */
@@ -305,7 +442,18 @@ static gboolean
 take_step (NodMergeRequestList *self)
 {
   guint rows = ROWS_PER_FRAME;
-  gboolean at_target = splice_towards_target (self, &rows);
+  guint below = ROWS_BELOW_PER_FRAME;
+  gboolean at_target;
+
+  /* No row yet: the first frame shows a screenful. */
+  if (g_hash_table_size (self->bound_rows) == 0)
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self)));
+
+      if (root != NULL)
+        below = MAX (below, (guint) gtk_widget_get_height (root) / ROW_MIN_HEIGHT + 1);
+    }
+  at_target = splice_towards_target (self, &rows, &below);
 
   apply_view_updates (self, &rows);
   update_empty (self);
@@ -447,6 +595,9 @@ finish_list_load (ListLoad *load)
     }
 
   show_items (self, load->items, load->updates);
+  self->showing_part = load->cut_short;
+  if (load->cut_short)
+    self->list_dirty = TRUE;
 
   self->list_loading = FALSE;
   list_load_free (load);
@@ -522,6 +673,8 @@ on_views_listed (GObject      *source_object,
    * accounts became meanwhile. */
   load->views = g_steal_pointer (&views);
   load->view_index = 0;
+  if (load->limit > 0 && load->views->len >= load->limit)
+    load->cut_short = TRUE;
   if (match_views (load) == G_SOURCE_CONTINUE)
     g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, match_views, load, NULL);
 }
@@ -540,8 +693,12 @@ load_next_account (ListLoad *load)
 
   account = g_list_model_get_item (self->accounts, load->account_index);
   load->account_id = nod_account_get_id (account);
-  nod_review_cache_list_views_async (self->cache, load->account_id, self->cancellable,
-                                     on_views_listed, load);
+  if (load->limit > 0)
+    nod_review_cache_list_first_views_async (self->cache, load->account_id, load->limit,
+                                             self->cancellable, on_views_listed, load);
+  else
+    nod_review_cache_list_views_async (self->cache, load->account_id, self->cancellable,
+                                       on_views_listed, load);
 }
 
 static gboolean
@@ -824,6 +981,8 @@ nod_merge_request_list_set_source (NodMergeRequestList *self,
 void
 nod_merge_request_list_reload (NodMergeRequestList *self)
 {
+  ListLoad *load;
+
   g_return_if_fail (NOD_IS_MERGE_REQUEST_LIST (self));
 
   if (!has_source (self))
@@ -835,7 +994,11 @@ nod_merge_request_list_reload (NodMergeRequestList *self)
     }
 
   self->list_loading = TRUE;
-  load_next_account (list_load_new (self));
+  load = list_load_new (self);
+  /* Nothing listed yet: the newest first, to show them while the rest is read. */
+  if (self->target == NULL && g_list_model_get_n_items (G_LIST_MODEL (self->items)) == 0)
+    load->limit = FIRST_READ_LIMIT;
+  load_next_account (load);
 }
 
 /**
