@@ -136,13 +136,31 @@ now_s (NodSyncEngine *self)
 
 /* ---- events ---- */
 
-/* A structured log event (domain nod-sync, field NOD_EVENT) kept in sync_log as well.
- * @fields is consumed. Never holds a token: nothing here ever sees one. */
+/* An event a job keeps back from sync_log until its POST has gone. */
+typedef struct
+{
+  gint64      at_us;
+  char       *event;
+  JsonObject *fields;
+} HeldEvent;
+
 static void
-log_event (NodSyncEngine *self,
-           gint64         account_id,
-           const char    *event,
-           JsonObject    *fields)
+held_event_free (HeldEvent *held)
+{
+  g_free (held->event);
+  json_object_unref (held->fields);
+  g_free (held);
+}
+
+/* A structured log event (domain nod-sync, field NOD_EVENT), kept in sync_log as well —
+ * at once, or, with @held, once the job holding it is over. @fields is consumed. Never
+ * holds a token: nothing here ever sees one. */
+static void
+log_event_holding (NodSyncEngine *self,
+                   gint64         account_id,
+                   const char    *event,
+                   JsonObject    *fields,
+                   GPtrArray     *held)
 {
   g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
@@ -154,7 +172,26 @@ log_event (NodSyncEngine *self,
                     "NOD_EVENT", event,
                     "MESSAGE", "%s %s", event, text);
 
+  if (held != NULL)
+    {
+      HeldEvent *later = g_new0 (HeldEvent, 1);
+
+      later->at_us = g_get_real_time ();
+      later->event = g_strdup (event);
+      later->fields = json_object_ref (json_node_get_object (fields_node));
+      g_ptr_array_add (held, later);
+      return;
+    }
   nod_sync_log_add (self->sync_log, account_id, event, json_node_get_object (fields_node));
+}
+
+static void
+log_event (NodSyncEngine *self,
+           gint64         account_id,
+           const char    *event,
+           JsonObject    *fields)
+{
+  log_event_holding (self, account_id, event, fields, NULL);
 }
 
 /* ---- the policy's view of an account ---- */
@@ -288,7 +325,15 @@ typedef struct
   NodSyncEngine *self;
   Account       *account;
   gint64         started_us;
+  GPtrArray     *held_events;  /* HeldEvent, kept in sync_log when the job ends; or NULL */
 } PushRun;
+
+static void
+push_run_free (PushRun *run)
+{
+  g_clear_pointer (&run->held_events, g_ptr_array_unref);
+  g_free (run);
+}
 
 static void
 on_push_done (GObject      *source_object,
@@ -326,9 +371,18 @@ on_push_done (GObject      *source_object,
     {
       nod_sync_push_outcome_clear (&outcome);
       account_unref (account);
-      g_free (run);
+      push_run_free (run);
       g_object_unref (self);
       return;
+    }
+
+  /* What happened before the POST is kept now, with the job's end, in one write. */
+  for (guint i = 0; run->held_events != NULL && i < run->held_events->len; i++)
+    {
+      HeldEvent *held = g_ptr_array_index (run->held_events, i);
+
+      nod_sync_log_add_at (self->sync_log, held->at_us, account->id, held->event,
+                           held->fields);
     }
 
   fields = json_object_new ();
@@ -387,7 +441,7 @@ on_push_done (GObject      *source_object,
   account->rerun_all = FALSE;
 
   nod_sync_push_outcome_clear (&outcome);
-  g_free (run);
+  push_run_free (run);
 
   /* Count what is left, say the job is over, then serve a request that came meanwhile. */
   count_after_job (self, account, rerun ? rerun_trigger : (NodSyncTrigger) -1);
@@ -599,12 +653,12 @@ abandon_flush (NodSyncEngine *self,
 
   account_unref (account);
   g_object_unref (run->self);
-  g_free (run);
+  push_run_free (run);
 }
 
-/* The approval is durable (and claimed, when it could be): the flush starts at once, and
- * what the request and the job's start are kept as in the log goes to the store after the
- * POST, not before it. */
+/* The approval is durable (and claimed, when it could be): the flush starts at once. The
+ * request and the job's start go to the structured log now, and to sync_log with the job's
+ * end: nothing of the log's is written on the store while the POST goes. */
 static void
 run_reserved_flush (NodSyncEngine         *self,
                     PushRun               *run,
@@ -623,8 +677,11 @@ run_reserved_flush (NodSyncEngine         *self,
                                  nod_sync_trigger_to_string (NOD_SYNC_TRIGGER_APPROVAL));
   json_object_set_int_member (fields, "verdict", decision->verdict);
   json_object_set_int_member (fields, "reason", decision->reason);
-  log_event (self, account->id, "sync.request", fields);
-  log_job_started (self, account, TRUE);
+  run->held_events = g_ptr_array_new_with_free_func ((GDestroyNotify) held_event_free);
+  log_event_holding (self, account->id, "sync.request", fields, run->held_events);
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "kind", "flush");
+  log_event_holding (self, account->id, "sync.job.started", fields, run->held_events);
   update_status (self);
 }
 

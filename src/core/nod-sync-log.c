@@ -128,6 +128,23 @@ nod_sync_log_add (NodSyncLog *self,
                   const char *event,
                   JsonObject *fields)
 {
+  nod_sync_log_add_at (self, g_get_real_time (), account_id, event, fields);
+}
+
+/**
+ * nod_sync_log_add_at:
+ * @at_us: when it happened, Unix microseconds
+ *
+ * Keeps an event that happened earlier, as nod_sync_log_add() does: what a job kept back
+ * so that nothing of the log's was written while its POST went.
+ */
+void
+nod_sync_log_add_at (NodSyncLog *self,
+                     gint64      at_us,
+                     gint64      account_id,
+                     const char *event,
+                     JsonObject *fields)
+{
   g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
   AddWork *work;
   gboolean queue_write;
@@ -141,7 +158,7 @@ nod_sync_log_add (NodSyncLog *self,
     json_node_take_object (fields_node, json_object_new ());
 
   work = g_new0 (AddWork, 1);
-  work->at_us = g_get_real_time ();
+  work->at_us = at_us;
   work->account_id = account_id;
   work->event = g_strdup (event);
   work->fields = json_to_string (fields_node, FALSE);
