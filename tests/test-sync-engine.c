@@ -937,6 +937,38 @@ test_flush_lane_held_back (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
 }
 
+/* Signed out while the approval was being made durable: its flush, ready before the
+ * enqueue, never uses the token; the approval waits, unsent and unpunished. */
+static void
+test_flush_signed_out_meanwhile (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) draft =
+    nod_outbox_action_new_approve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                   nod_merge_request_get_iid (mr),
+                                   nod_merge_request_get_sha (mr));
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
+  nod_sync_engine_sign_out_account (fixture->engine, ACCOUNT);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, stored, "pending");
+  g_assert_cmpint (row_int (fixture, stored, "ambiguous"), ==, 0);
+  g_assert_cmpint (row_int (fixture, stored, "attempts"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (nod_sync_engine_get_status (fixture->engine)), ==,
+                   NOD_SYNC_STATE_SIGNED_OUT);
+}
+
 /* A process that claimed an approval in its enqueue's transaction and died right after
  * left it in flight: the next sender recovers it as ambiguous and reads the approvals
  * before it sends. */
@@ -2077,6 +2109,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/flush/claimed-in-enqueue", test_flush_claimed_in_enqueue);
   ADD ("/nod/sync-engine/flush/lane-held-back", test_flush_lane_held_back);
   ADD ("/nod/sync-engine/flush/claimed-then-killed", test_flush_claimed_then_killed);
+  ADD ("/nod/sync-engine/flush/signed-out-meanwhile", test_flush_signed_out_meanwhile);
   ADD ("/nod/sync-engine/failure/approve-401-already-approved", test_approve_already_approved);
   ADD ("/nod/sync-engine/failure/approve-401-own", test_approve_own_merge_request);
   ADD ("/nod/sync-engine/failure/401-signs-out", test_bad_token_signs_out);

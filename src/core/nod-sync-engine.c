@@ -1245,7 +1245,13 @@ on_enqueued (GObject      *source_object,
       if (flush->account->removed)
         abandon_flush (self, flush);
       else
-        run_reserved_flush (self, flush, claimed, &run->decision);
+        {
+          /* Signed out meanwhile: the token is not used again, and the job, stopped
+           * before it sends, hands the approval back as it was. */
+          if (!flush->account->signed_in)
+            g_cancellable_cancel (flush->account->push_cancellable);
+          run_reserved_flush (self, flush, claimed, &run->decision);
+        }
       /* The exact figures come once the flush ends (it counts the outbox then). */
       return;
     }
@@ -1294,11 +1300,13 @@ nod_sync_engine_enqueue_async (NodSyncEngine       *self,
     }
 
   /* Nothing between this commit and the POST: the claim, and the recovery a new holder
-   * of the lock owes, ride in the enqueue's own transaction. */
+   * of the lock owes, ride in the enqueue's own transaction. Not cancellable: a claim
+   * committed must be known to be, or the row would stay in flight with no one sending
+   * it (the caller's @cancellable still ends its wait). */
   nod_outbox_enqueue_and_claim_async (self->outbox, action,
                                       NOD_OUTBOX_ENQUEUE_CLAIM |
                                       (took_lock ? NOD_OUTBOX_ENQUEUE_RECOVER : 0),
-                                      nod_clock_get_now_us (self->clock), cancellable,
+                                      nod_clock_get_now_us (self->clock), NULL,
                                       on_enqueued, g_steal_pointer (&task));
 }
 
