@@ -937,8 +937,8 @@ test_flush_lane_held_back (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
 }
 
-/* Signed out while the approval was being made durable: its flush, ready before the
- * enqueue, never uses the token; the approval waits, unsent and unpunished. */
+/* Signed out (or offline) while the approval was being made durable: its flush, ready
+ * before the enqueue, never goes out; the approval waits, unsent and unpunished. */
 static void
 test_flush_signed_out_meanwhile (Fixture       *fixture,
                                  gconstpointer  data)
@@ -960,13 +960,37 @@ test_flush_signed_out_meanwhile (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (stored);
 
-  wait_for_jobs (fixture, 1);
+  /* Nothing runs; the hand-back is on the store's queue ahead of these reads. */
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
   assert_row (fixture, stored, "pending");
   g_assert_cmpint (row_int (fixture, stored, "ambiguous"), ==, 0);
   g_assert_cmpint (row_int (fixture, stored, "attempts"), ==, 0);
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
   g_assert_cmpint (nod_sync_status_get_state (nod_sync_engine_get_status (fixture->engine)), ==,
                    NOD_SYNC_STATE_SIGNED_OUT);
+  wait_for_pending (fixture, 1);
+
+  /* Offline meanwhile: the same. */
+  g_clear_object (&stored);
+  g_clear_object (&result);
+  g_clear_object (&draft);
+  nod_sync_engine_add_account (fixture->engine, ACCOUNT + 1, NOD_FORGE (fixture->gitlab));
+  nod_test_exec (fixture->store, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                                 "VALUES (2, 'http://localhost', 'sam', 0)");
+  draft = nod_outbox_action_new_approve (ACCOUNT + 1, nod_merge_request_get_project_id (mr),
+                                         nod_merge_request_get_iid (mr),
+                                         nod_merge_request_get_sha (mr));
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
+  nod_sync_engine_set_offline_mode (fixture->engine, TRUE);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  assert_row (fixture, stored, "pending");
+  g_assert_cmpint (row_int (fixture, stored, "ambiguous"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (nod_sync_engine_get_status (fixture->engine)), ==,
+                   NOD_SYNC_STATE_OFFLINE);
 }
 
 /* A process that claimed an approval in its enqueue's transaction and died right after

@@ -1171,6 +1171,62 @@ find_account (NodSyncEngine *self,
   return NULL;
 }
 
+/* Signed out, offline, blocked since the flush was made ready: asked again, the policy
+ * has the last word before anything is sent. */
+static gboolean
+flush_still_allowed (NodSyncEngine   *self,
+                     Account         *account,
+                     NodSyncDecision *out_decision)
+{
+  NodSyncPolicyState state;
+
+  fill_policy_state (self, account, &state);
+  state.push_running = FALSE;  /* the flush itself */
+  *out_decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_APPROVAL, now_s (self));
+  return out_decision->verdict == NOD_SYNC_VERDICT_START && out_decision->push;
+}
+
+static void
+on_flush_handed_back (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A row that could not be handed back stays in flight; the next holder of the lock
+   * recovers it. */
+  if (!nod_outbox_release_finish (NOD_OUTBOX (source_object), result, &error))
+    g_warning ("Could not hand an approval back to the outbox: %s", error->message);
+}
+
+/* The flush may not run after all: the approval it claimed goes back unsent, uncounted,
+ * and the status says why, as a request would have. */
+static void
+hand_back_flush (NodSyncEngine         *self,
+                 PushRun               *run,
+                 NodOutboxAction       *claimed,
+                 const NodSyncDecision *decision)
+{
+  Account *account = account_ref (run->account);
+  JsonObject *fields = json_object_new ();
+
+  if (claimed != NULL)
+    nod_outbox_release_async (self->outbox, nod_outbox_action_get_op_id (claimed), 0, NULL,
+                              on_flush_handed_back, NULL);
+  abandon_flush (self, run);
+
+  json_object_set_string_member (fields, "trigger",
+                                 nod_sync_trigger_to_string (NOD_SYNC_TRIGGER_APPROVAL));
+  json_object_set_int_member (fields, "verdict", decision->verdict);
+  json_object_set_int_member (fields, "reason", decision->reason);
+  log_event (self, account->id, "sync.request", fields);
+  if (decision->verdict == NOD_SYNC_VERDICT_BLOCK)
+    show_block (self, decision);
+  update_status (self);
+  count_then_request (self, account, (NodSyncTrigger) -1, FALSE);
+  account_unref (account);
+}
+
 /* An enqueue on its way, and the flush made ready for it (or NULL). */
 typedef struct
 {
@@ -1244,14 +1300,10 @@ on_enqueued (GObject      *source_object,
       /* Removed meanwhile: its rows are going, the claimed one with them. */
       if (flush->account->removed)
         abandon_flush (self, flush);
+      else if (flush_still_allowed (self, flush->account, &run->decision))
+        run_reserved_flush (self, flush, claimed, &run->decision);
       else
-        {
-          /* Signed out meanwhile: the token is not used again, and the job, stopped
-           * before it sends, hands the approval back as it was. */
-          if (!flush->account->signed_in)
-            g_cancellable_cancel (flush->account->push_cancellable);
-          run_reserved_flush (self, flush, claimed, &run->decision);
-        }
+        hand_back_flush (self, flush, claimed, &run->decision);
       /* The exact figures come once the flush ends (it counts the outbox then). */
       return;
     }
