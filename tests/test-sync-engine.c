@@ -191,24 +191,46 @@ server_has_approved (Fixture         *fixture,
 
 /* ---- the engine ---- */
 
+typedef struct
+{
+  Fixture      *fixture;
+  GAsyncResult *result;
+  gboolean      count_writes;
+  guint         writes;   /* what the server had seen when the caller heard */
+} EnqueueHeard;
+
+/* The writes are counted in the callback itself: once it returns, the engine may send at
+ * once (an approval's flush starts from its enqueue). */
+static void
+on_enqueue_heard (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  EnqueueHeard *heard = user_data;
+
+  heard->result = g_object_ref (result);
+  if (heard->count_writes)
+    heard->writes = count_writes (heard->fixture);
+}
+
 static NodOutboxAction *
 enqueue (Fixture         *fixture,
          NodOutboxAction *draft_in,
          guint           *out_writes_at_return)
 {
   g_autoptr(NodOutboxAction) draft = draft_in;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  EnqueueHeard heard = { fixture, NULL, out_writes_at_return != NULL, G_MAXUINT };
   NodOutboxAction *stored;
 
-  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
-  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
-                                           &error);
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, on_enqueue_heard, &heard);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine,
+                                           nod_test_wait_for_result (&heard.result), &error);
+  g_clear_object (&heard.result);
   g_assert_no_error (error);
 
-  /* What the server had seen when the call came back. */
   if (out_writes_at_return != NULL)
-    *out_writes_at_return = count_writes (fixture);
+    *out_writes_at_return = heard.writes;
   return stored;
 }
 
