@@ -39,6 +39,7 @@
 #define ONE_HOUR ((gint64) 3600 * G_USEC_PER_SEC)
 
 #define ENQUEUE_CHILD_FLAG "--enqueue-child"
+#define CLAIM_CHILD_FLAG "--enqueue-claim-child"
 #define CHILD_BODY "Written just before the crash"
 
 typedef struct
@@ -595,6 +596,29 @@ assert_claims_nothing (Fixture *fixture,
   assert_op_ids (claimed, NULL);
 }
 
+/* Enqueues @draft_in (consumed) with @flags at @now; returns the stored row (NULL when it
+ * cancelled out) and how many rows it recovered. */
+static NodOutboxAction *
+enqueue_and_claim (Fixture               *fixture,
+                   NodOutboxAction       *draft_in,
+                   NodOutboxEnqueueFlags  flags,
+                   gint64                 now,
+                   guint                 *out_recovered)
+{
+  g_autoptr(NodOutboxAction) draft = draft_in;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *stored = NULL;
+
+  nod_outbox_enqueue_and_claim_async (fixture->outbox, draft, flags, now, NULL,
+                                      nod_test_keep_result, &result);
+  g_assert_true (nod_outbox_enqueue_and_claim_finish (fixture->outbox,
+                                                      nod_test_wait_for_result (&result),
+                                                      &stored, out_recovered, &error));
+  g_assert_no_error (error);
+  return stored;
+}
+
 static char *
 repeat_string (const char *unit,
                gsize       times)
@@ -783,6 +807,53 @@ run_enqueue_child (const char *db_path)
   return 0;
 }
 
+/* The child of test_enqueue_claim_killed: an approval enqueued and claimed, then it waits
+ * to be killed. */
+static int
+run_claim_child (const char *db_path)
+{
+  g_autoptr(NodStore) store = NULL;
+  g_autoptr(NodOutbox) outbox = NULL;
+  g_autoptr(NodOutboxAction) draft = NULL;
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+#endif
+
+  store = nod_store_open_sync (db_path, NULL, &error);
+  if (store == NULL)
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+
+  outbox = nod_outbox_new (store);
+  draft = nod_outbox_action_new_approve (1, PROJECT, MR_A, SHA_OLD);
+  nod_outbox_enqueue_and_claim_async (outbox, draft, NOD_OUTBOX_ENQUEUE_CLAIM, T0, NULL,
+                                      nod_test_keep_result, &result);
+  if (!nod_outbox_enqueue_and_claim_finish (outbox, nod_test_wait_for_result (&result),
+                                            &stored, NULL, &error))
+    {
+      g_printerr ("child: %s\n", error->message);
+      return 1;
+    }
+  if (nod_outbox_action_get_state (stored) != NOD_ACTION_IN_FLIGHT)
+    {
+      g_printerr ("child: the approval was not claimed\n");
+      return 1;
+    }
+
+  printf ("claimed %s\n", op_id_of (stored));
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+  return 0;
+}
+
 static void
 test_enqueue_durable_after_sigkill (Fixture       *fixture,
                                     gconstpointer  data)
@@ -839,6 +910,162 @@ test_enqueue_durable_after_sigkill (Fixture       *fixture,
                                        "AND state = 'pending' "
                                        "AND json_extract (payload, '$.body') = '%s'",
                               enqueued_op_id, CHILD_BODY), ==, 1);
+}
+
+/* /nod/outbox/enqueue-claim */
+
+/* An approval heading its lane is in flight when its enqueue returns, as a claim would
+ * have handed it out; nothing else is claimed by an enqueue. */
+static void
+test_enqueue_claim_approval (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) plain = NULL;
+  guint recovered = G_MAXUINT;
+
+  approval = enqueue_and_claim (fixture,
+                                nod_outbox_action_new_approve (1, PROJECT, MR_A, SHA_OLD),
+                                NOD_OUTBOX_ENQUEUE_CLAIM, T0, &recovered);
+  g_assert_nonnull (approval);
+  g_assert_cmpuint (recovered, ==, 0);
+  g_assert_cmpint (nod_outbox_action_get_state (approval), ==, NOD_ACTION_IN_FLIGHT);
+  g_assert_cmpint (nod_outbox_action_get_sent_at (approval), ==, T0);
+  assert_row_state (fixture, op_id_of (approval), "in_flight");
+  g_assert_cmpint (row_int (fixture, op_id_of (approval), "sent_at_us"), ==, T0);
+  g_assert_cmpint (row_int (fixture, op_id_of (approval), "attempts"), ==, 0);
+  g_assert_cmpint (row_int (fixture, op_id_of (approval), "ambiguous"), ==, 0);
+
+  /* A comment is never claimed by its enqueue, nor is an enqueue without the flag. */
+  comment = enqueue_and_claim (fixture,
+                               nod_outbox_action_new_comment (1, PROJECT, MR_B, "A nit"),
+                               NOD_OUTBOX_ENQUEUE_CLAIM, T0, NULL);
+  assert_row_state (fixture, op_id_of (comment), "pending");
+  plain = enqueue (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_C, SHA_OLD));
+  assert_row_state (fixture, op_id_of (plain), "pending");
+
+  /* Claimed once only: a claim hands out the others, never it again. */
+  {
+    g_autoptr(GPtrArray) claimed = claim (fixture, T0);
+
+    assert_op_ids (claimed, op_id_of (comment), op_id_of (plain), NULL);
+  }
+
+  /* It settles as any claimed action does. */
+  g_assert_true (ack_sync (fixture, op_id_of (approval), NULL, NULL, NULL));
+  assert_row_state (fixture, op_id_of (approval), "done");
+}
+
+/* Behind an open action of its own lane, an approval waits its turn. */
+static void
+test_enqueue_claim_lane_head_only (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) approve = NULL;
+  g_autoptr(NodOutboxAction) unapprove = NULL;
+  g_autoptr(NodOutboxAction) other = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+
+  approve = enqueue (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_A, SHA_OLD));
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (approve), NULL);
+  /* Sent and unanswered: it may be on GitLab, so its opposite cannot cancel it. */
+  g_assert_true (fail_transient_sync (fixture, op_id_of (approve), 502, "Bad gateway", TRUE,
+                                      T0, NULL));
+
+  unapprove = enqueue_and_claim (fixture, nod_outbox_action_new_unapprove (1, PROJECT, MR_A),
+                                 NOD_OUTBOX_ENQUEUE_CLAIM, T0 + ONE_HOUR, NULL);
+  g_assert_nonnull (unapprove);
+  g_assert_cmpint (nod_outbox_action_get_state (unapprove), ==, NOD_ACTION_PENDING);
+  assert_row_state (fixture, op_id_of (unapprove), "pending");
+
+  /* Another merge request's approval is not held back by it. */
+  other = enqueue_and_claim (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_B, SHA_OLD),
+                             NOD_OUTBOX_ENQUEUE_CLAIM, T0 + ONE_HOUR, NULL);
+  assert_row_state (fixture, op_id_of (other), "in_flight");
+
+  /* Approve then unapprove, both pending: they cancel out, nothing claimed. */
+  g_clear_object (&other);
+  other = enqueue_and_claim (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_C, SHA_OLD),
+                             0, T0, NULL);
+  assert_row_state (fixture, op_id_of (other), "pending");
+  g_assert_null (enqueue_and_claim (fixture, nod_outbox_action_new_unapprove (1, PROJECT, MR_C),
+                                    NOD_OUTBOX_ENQUEUE_CLAIM, T0, NULL));
+  g_assert_cmpint (count_rows (fixture, "mr_iid = " G_STRINGIFY (MR_C)), ==, 0);
+}
+
+/* A new holder of the send lock recovers, in the enqueue's transaction and before it
+ * claims, what a dead sender left in flight. */
+static void
+test_enqueue_claim_recovers (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) orphan = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  guint recovered = 0;
+
+  orphan = enqueue (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_A, SHA_OLD));
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (orphan), NULL);
+
+  approval = enqueue_and_claim (fixture,
+                                nod_outbox_action_new_approve (1, PROJECT, MR_B, SHA_OLD),
+                                NOD_OUTBOX_ENQUEUE_CLAIM | NOD_OUTBOX_ENQUEUE_RECOVER, T0,
+                                &recovered);
+  g_assert_cmpuint (recovered, ==, 1);
+  assert_row_state (fixture, op_id_of (orphan), "pending");
+  g_assert_cmpint (row_int (fixture, op_id_of (orphan), "ambiguous"), ==, 1);
+  assert_row_state (fixture, op_id_of (approval), "in_flight");
+  g_assert_cmpint (row_int (fixture, op_id_of (approval), "ambiguous"), ==, 0);
+}
+
+/* Claimed in the enqueue's transaction, then the process is killed: the row is in flight
+ * on disk, and recovery makes it pending and ambiguous. */
+static void
+test_enqueue_claim_killed (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (nod_store_get_path (fixture->store));
+  g_autofree char *self_exe = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) child_stdout = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *op_id;
+
+  self_exe = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+
+  drain_worker (fixture->store);
+  g_assert_finalize_object (g_steal_pointer (&fixture->outbox));
+  g_assert_finalize_object (g_steal_pointer (&fixture->store));
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                            self_exe, CLAIM_CHILD_FLAG, path, NULL);
+  g_assert_no_error (error);
+  child_stdout = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (child_stdout, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+
+  g_subprocess_send_signal (child, SIGKILL);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+
+  g_assert_true (g_str_has_prefix (line, "claimed "));
+  op_id = line + strlen ("claimed ");
+
+  fixture->store = nod_test_open_store (path);
+  fixture->outbox = nod_outbox_new (fixture->store);
+  assert_row_state (fixture, op_id, "in_flight");
+
+  g_assert_cmpuint (recover (fixture), ==, 1);
+  assert_row_state (fixture, op_id, "pending");
+  g_assert_cmpint (row_int (fixture, op_id, "ambiguous"), ==, 1);
+  g_assert_cmpint (row_int (fixture, op_id, "attempts"), ==, 0);
 }
 
 /* /nod/outbox/coalesce */
@@ -2119,6 +2346,8 @@ main (int   argc,
   /* Before g_test_init(), which would take the flag for its own. */
   if (argc == 3 && g_str_equal (argv[1], ENQUEUE_CHILD_FLAG))
     return run_enqueue_child (argv[2]);
+  if (argc == 3 && g_str_equal (argv[1], CLAIM_CHILD_FLAG))
+    return run_claim_child (argv[2]);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -2128,6 +2357,10 @@ main (int   argc,
   ADD ("/nod/outbox/enqueue/stored", test_enqueue_stored);
   ADD ("/nod/outbox/enqueue/durable-after-sigkill", test_enqueue_durable_after_sigkill);
   ADD ("/nod/outbox/enqueue/inline-position", test_enqueue_inline_position);
+  ADD ("/nod/outbox/enqueue-claim/approval", test_enqueue_claim_approval);
+  ADD ("/nod/outbox/enqueue-claim/lane-head-only", test_enqueue_claim_lane_head_only);
+  ADD ("/nod/outbox/enqueue-claim/recovers", test_enqueue_claim_recovers);
+  ADD ("/nod/outbox/enqueue-claim/killed", test_enqueue_claim_killed);
   ADD ("/nod/outbox/coalesce/approve-unapprove", test_coalesce_approve_unapprove);
   ADD ("/nod/outbox/coalesce/resolve-unresolve", test_coalesce_resolve_unresolve);
   ADD ("/nod/outbox/coalesce/not-in-flight", test_coalesce_not_in_flight);

@@ -191,24 +191,46 @@ server_has_approved (Fixture         *fixture,
 
 /* ---- the engine ---- */
 
+typedef struct
+{
+  Fixture      *fixture;
+  GAsyncResult *result;
+  gboolean      count_writes;
+  guint         writes;   /* what the server had seen when the caller heard */
+} EnqueueHeard;
+
+/* The writes are counted in the callback itself: once it returns, the engine may send at
+ * once (an approval's flush starts from its enqueue). */
+static void
+on_enqueue_heard (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  EnqueueHeard *heard = user_data;
+
+  heard->result = g_object_ref (result);
+  if (heard->count_writes)
+    heard->writes = count_writes (heard->fixture);
+}
+
 static NodOutboxAction *
 enqueue (Fixture         *fixture,
          NodOutboxAction *draft_in,
          guint           *out_writes_at_return)
 {
   g_autoptr(NodOutboxAction) draft = draft_in;
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
+  EnqueueHeard heard = { fixture, NULL, out_writes_at_return != NULL, G_MAXUINT };
   NodOutboxAction *stored;
 
-  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
-  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
-                                           &error);
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, on_enqueue_heard, &heard);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine,
+                                           nod_test_wait_for_result (&heard.result), &error);
+  g_clear_object (&heard.result);
   g_assert_no_error (error);
 
-  /* What the server had seen when the call came back. */
   if (out_writes_at_return != NULL)
-    *out_writes_at_return = count_writes (fixture);
+    *out_writes_at_return = heard.writes;
   return stored;
 }
 
@@ -818,6 +840,233 @@ test_ambiguous_approve_once (Fixture       *fixture,
   assert_row (fixture, approval, "done");
   /* One approve request in all: the retry read the approvals instead. */
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+}
+
+/* ---- the flush from the enqueue ---- */
+
+typedef struct
+{
+  Fixture         *fixture;
+  NodOutboxAction *stored;
+  char            *state_at_return;  /* the row's, read the moment the caller heard */
+  guint            writes_at_return;
+} HeardAt;
+
+static void
+on_enqueued_look (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  HeardAt *heard = user_data;
+  g_autoptr(GError) error = NULL;
+
+  heard->stored = nod_sync_engine_enqueue_finish (NOD_SYNC_ENGINE (source_object), result,
+                                                  &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (heard->stored);
+  /* The store reads in order, and nothing the flush does after its POST can reach it
+   * before this read: the main loop waits for it. */
+  heard->state_at_return = row_state (heard->fixture, heard->stored);
+  heard->writes_at_return = count_writes (heard->fixture);
+}
+
+static gboolean
+heard (gpointer data)
+{
+  return ((HeardAt *) data)->state_at_return != NULL;
+}
+
+/* The approval is claimed in its enqueue's own transaction: in flight the moment the
+ * caller hears, with nothing sent yet, then sent once; the request and the job are still
+ * in the log, in their order. */
+static void
+test_flush_claimed_in_enqueue (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) draft =
+    nod_outbox_action_new_approve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                   nod_merge_request_get_iid (mr),
+                                   nod_merge_request_get_sha (mr));
+  HeardAt look = { fixture, NULL, NULL, G_MAXUINT };
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autofree char *state_at_return = NULL;
+
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, on_enqueued_look, &look);
+  nod_test_wait_until (heard, &look);
+  stored = look.stored;
+  state_at_return = look.state_at_return;
+
+  g_assert_cmpstr (state_at_return, ==, "in_flight");
+  g_assert_cmpint (nod_outbox_action_get_state (stored), ==, NOD_ACTION_IN_FLIGHT);
+  g_assert_cmpuint (look.writes_at_return, ==, 0);
+
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, stored, "done");
+  g_assert_true (server_has_approved (fixture, mr));
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+  g_assert_cmpint (nod_sync_status_get_pending_count (nod_sync_engine_get_status (fixture->engine)),
+                   ==, 0);
+
+  /* The log rows came after the POST, and say what they always said. */
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM sync_log WHERE event = "
+                                       "'sync.request' AND json_extract (fields, "
+                                       "'$.trigger') = 'approval'"), ==, 1);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM sync_log WHERE event = "
+                                       "'sync.job.started' AND json_extract (fields, "
+                                       "'$.kind') = 'flush'"), ==, 1);
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT (SELECT MIN (id) FROM sync_log WHERE event = "
+                                       "'sync.request') < (SELECT MIN (id) FROM sync_log "
+                                       "WHERE event = 'sync.job.started') AND (SELECT MIN "
+                                       "(id) FROM sync_log WHERE event = 'sync.job.started') "
+                                       "< (SELECT MIN (id) FROM sync_log WHERE event = "
+                                       "'sync.job.completed')"), ==, 1);
+}
+
+/* An approval behind another of its lane (ambiguous, backing off) is not claimed by its
+ * enqueue, nor sent: the lane's order holds. */
+static void
+test_flush_lane_held_back (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodOutboxAction) revoke = NULL;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"status\": 502}");
+  approval = approve (fixture, mr);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "pending");
+  g_assert_cmpint (row_int (fixture, approval, "ambiguous"), ==, 1);
+
+  /* Its opposite can't cancel it (it may be on GitLab): both stay, in order. */
+  revoke = enqueue (fixture,
+                    nod_outbox_action_new_unapprove (ACCOUNT,
+                                                     nod_merge_request_get_project_id (mr),
+                                                     nod_merge_request_get_iid (mr)),
+                    NULL);
+  g_assert_nonnull (revoke);
+  g_assert_cmpint (nod_outbox_action_get_state (revoke), ==, NOD_ACTION_PENDING);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "pending");
+  assert_row (fixture, revoke, "pending");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/unapprove$"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+}
+
+/* Signed out (or offline) while the approval was being made durable: its flush, ready
+ * before the enqueue, never goes out; the approval waits, unsent and unpunished. */
+static void
+test_flush_signed_out_meanwhile (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) draft =
+    nod_outbox_action_new_approve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                   nod_merge_request_get_iid (mr),
+                                   nod_merge_request_get_sha (mr));
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
+  nod_sync_engine_sign_out_account (fixture->engine, ACCOUNT);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+
+  /* Nothing runs; the hand-back is on the store's queue ahead of these reads. */
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  assert_row (fixture, stored, "pending");
+  g_assert_cmpint (row_int (fixture, stored, "ambiguous"), ==, 0);
+  g_assert_cmpint (row_int (fixture, stored, "attempts"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (nod_sync_engine_get_status (fixture->engine)), ==,
+                   NOD_SYNC_STATE_SIGNED_OUT);
+  wait_for_pending (fixture, 1);
+
+  /* Offline meanwhile: the same. */
+  g_clear_object (&stored);
+  g_clear_object (&result);
+  g_clear_object (&draft);
+  nod_sync_engine_add_account (fixture->engine, ACCOUNT + 1, NOD_FORGE (fixture->gitlab));
+  nod_test_exec (fixture->store, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                                 "VALUES (2, 'http://localhost', 'sam', 0)");
+  draft = nod_outbox_action_new_approve (ACCOUNT + 1, nod_merge_request_get_project_id (mr),
+                                         nod_merge_request_get_iid (mr),
+                                         nod_merge_request_get_sha (mr));
+  nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
+  nod_sync_engine_set_offline_mode (fixture->engine, TRUE);
+  stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  assert_row (fixture, stored, "pending");
+  g_assert_cmpint (row_int (fixture, stored, "ambiguous"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+  g_assert_cmpint (nod_sync_status_get_state (nod_sync_engine_get_status (fixture->engine)), ==,
+                   NOD_SYNC_STATE_OFFLINE);
+}
+
+/* A process that claimed an approval in its enqueue's transaction and died right after
+ * left it in flight: the next sender recovers it as ambiguous and reads the approvals
+ * before it sends. */
+static void
+test_flush_claimed_then_killed (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) draft =
+    nod_outbox_action_new_approve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                   nod_merge_request_get_iid (mr),
+                                   nod_merge_request_get_sha (mr));
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *approvals_path = NULL;
+  gint approvals_read = -1, approve_sent = -1;
+
+  /* What the dead process did: the claimed enqueue, and nothing after it. */
+  nod_outbox_enqueue_and_claim_async (fixture->outbox, draft, NOD_OUTBOX_ENQUEUE_CLAIM,
+                                      g_get_real_time (), NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_outbox_enqueue_and_claim_finish (fixture->outbox,
+                                                      nod_test_wait_for_result (&result),
+                                                      &stored, NULL, &error));
+  g_assert_no_error (error);
+  assert_row (fixture, stored, "in_flight");
+
+  /* This engine takes the free lock, recovers, looks, then sends. */
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, stored, "done");
+  g_assert_cmpint (row_int (fixture, stored, "ambiguous"), ==, 1);
+  g_assert_true (server_has_approved (fixture, mr));
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
+
+  approvals_path = g_strdup_printf ("/merge_requests/%" G_GINT64_FORMAT "/approvals",
+                                    nod_merge_request_get_iid (mr));
+  requests = nod_test_fake_list_requests (fixture->base_url, NULL, "/merge_requests/[0-9]+/");
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const char *request = requests->pdata[i];
+
+      if (approvals_read < 0 && strstr (request, approvals_path) != NULL &&
+          !g_str_has_suffix (request, "/approve"))
+        approvals_read = (gint) i;
+      if (approve_sent < 0 && g_str_has_suffix (request, "/approve"))
+        approve_sent = (gint) i;
+    }
+  g_assert_cmpint (approvals_read, >=, 0);
+  g_assert_cmpint (approve_sent, >, approvals_read);
 }
 
 /* ---- offline, and a thread made offline ---- */
@@ -1903,6 +2152,10 @@ main (int   argc,
   ADD ("/nod/sync-engine/flush/approve-at-once", test_approve_flushes_at_once);
   ADD ("/nod/sync-engine/flush/nothing-pending", test_flush_with_nothing_pending);
   ADD ("/nod/sync-engine/flush/approve-unapprove-cancel", test_approve_then_unapprove_cancel);
+  ADD ("/nod/sync-engine/flush/claimed-in-enqueue", test_flush_claimed_in_enqueue);
+  ADD ("/nod/sync-engine/flush/lane-held-back", test_flush_lane_held_back);
+  ADD ("/nod/sync-engine/flush/claimed-then-killed", test_flush_claimed_then_killed);
+  ADD ("/nod/sync-engine/flush/signed-out-meanwhile", test_flush_signed_out_meanwhile);
   ADD ("/nod/sync-engine/failure/approve-401-already-approved", test_approve_already_approved);
   ADD ("/nod/sync-engine/failure/approve-401-own", test_approve_own_merge_request);
   ADD ("/nod/sync-engine/failure/401-signs-out", test_bad_token_signs_out);

@@ -89,6 +89,35 @@ test_add (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (fields, "pushed"), ==, 2);
 }
 
+/* Events kept in one moment go to the table in one write, in the order they were kept;
+ * one kept once that write has run goes in a write of its own. */
+static void
+test_written_together_in_order (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  static const char * const events[] = {
+    "sync.request", "sync.job.started", "sync.job.completed", "sync.request",
+  };
+
+  for (guint i = 0; i < 3; i++)
+    nod_sync_log_add (fixture->log, 0, events[i], NULL);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM sync_log"), ==, 3);
+
+  nod_sync_log_add (fixture->log, 0, events[3], NULL);
+  g_assert_cmpint (nod_test_query_int (fixture->store, "SELECT COUNT (*) FROM sync_log"), ==, 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT event = '%s' FROM sync_log ORDER BY id "
+                                              "LIMIT 1 OFFSET %u", events[i], i);
+
+      g_assert_cmpint (nod_test_query_int (fixture->store, sql), ==, 1);
+    }
+  g_assert_cmpint (nod_test_query_int (fixture->store,
+                                       "SELECT COUNT (*) FROM sync_log a JOIN sync_log b "
+                                       "ON b.id = a.id + 1 WHERE b.at_us < a.at_us"), ==, 0);
+}
+
 /* Keeping an event never fails the caller: a store that can't take it only traces. */
 static void
 test_failure_is_quiet (Fixture       *fixture,
@@ -140,6 +169,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nod/sync-log/add", test_add);
+  ADD ("/nod/sync-log/written-together-in-order", test_written_together_in_order);
   ADD ("/nod/sync-log/failure-is-quiet", test_failure_is_quiet);
   ADD ("/nod/sync-log/forgotten-with-account", test_forgotten_with_account);
 

@@ -402,7 +402,86 @@ push_all_acked (Fixture *fixture,
   nod_sync_push_outcome_clear (&outcome);
 }
 
+/* An approval its enqueue claimed (under the send lock, as the engine does). */
+static NodOutboxAction *
+approve_claimed (Fixture         *fixture,
+                 NodMergeRequest *mr)
+{
+  g_autoptr(NodOutboxAction) draft =
+    nod_outbox_action_new_approve (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                   nod_merge_request_get_iid (mr),
+                                   nod_merge_request_get_sha (mr));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodOutboxAction *stored = NULL;
+
+  nod_outbox_enqueue_and_claim_async (fixture->outbox, draft, NOD_OUTBOX_ENQUEUE_CLAIM,
+                                      nod_clock_get_now_us (fixture->clock), NULL,
+                                      nod_test_keep_result, &result);
+  g_assert_true (nod_outbox_enqueue_and_claim_finish (fixture->outbox,
+                                                      nod_test_wait_for_result (&result),
+                                                      &stored, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  g_assert_cmpint (nod_outbox_action_get_state (stored), ==, NOD_ACTION_IN_FLIGHT);
+  return stored;
+}
+
 /* ---- acks ---- */
+
+/* Handed the approval its enqueue claimed, the job sends it first and then claims the rest
+ * of the lanes it drains, as usual. */
+static void
+test_take_claimed (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) waiting = approve (fixture, mrs->pdata[1]);
+  g_autoptr(NodOutboxAction) claimed = approve_claimed (fixture, mrs->pdata[0]);
+  g_autoptr(NodSyncPushJob) job = new_job (fixture, TRUE);
+  g_autoptr(GPtrArray) sent = NULL;
+  g_autofree char *first_path = mr_path (mrs->pdata[0], "/approve");
+  NodSyncPushOutcome outcome = { 0, };
+
+  nod_sync_push_job_take_claimed (job, claimed);
+  push_with (fixture, job, &outcome);
+  g_assert_cmpuint (outcome.pushed, ==, 2);
+  nod_sync_push_outcome_clear (&outcome);
+
+  assert_row (fixture, claimed, "done");
+  assert_row (fixture, waiting, "done");
+  g_assert_true (server_has_approved (fixture, mrs->pdata[0]));
+  g_assert_true (server_has_approved (fixture, mrs->pdata[1]));
+  sent = nod_test_fake_list_requests (fixture->base_url, "POST", "/approve$");
+  g_assert_cmpuint (sent->len, ==, 2);
+  g_assert_true (g_str_has_suffix (sent->pdata[0], first_path));
+}
+
+/* Stopped before it ran, the job sends nothing and hands the claimed approval back as it
+ * was: pending, not ambiguous, no attempt counted. */
+static void
+test_take_claimed_cancelled (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) claimed = approve_claimed (fixture, mrs->pdata[0]);
+  g_autoptr(NodSyncPushJob) job = new_job (fixture, TRUE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  NodSyncPushOutcome outcome = { 0, };
+
+  nod_sync_push_job_take_claimed (job, claimed);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (run_job (job, cancellable, &outcome, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  nod_sync_push_outcome_clear (&outcome);
+
+  /* The hand-back is queued on the store: a read queued after it sees it done. */
+  assert_row (fixture, claimed, "pending");
+  g_assert_cmpint (row_int (fixture, claimed, "ambiguous"), ==, 0);
+  g_assert_cmpint (row_int (fixture, claimed, "attempts"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 0);
+}
 
 static void
 test_approve_acked (Fixture       *fixture,
@@ -1367,6 +1446,8 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nod/sync-push-job/ack/approve", test_approve_acked);
+  ADD ("/nod/sync-push-job/claimed/sent-first", test_take_claimed);
+  ADD ("/nod/sync-push-job/claimed/cancelled", test_take_claimed_cancelled);
   ADD ("/nod/sync-push-job/ack/approvals-only", test_approvals_only);
   ADD ("/nod/sync-push-job/ack/reply-follows-its-comment", test_reply_follows_its_comment);
   ADD ("/nod/sync-push-job/ack/quick-actions", test_quick_actions_acked);

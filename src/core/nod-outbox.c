@@ -525,7 +525,10 @@ lookup_by_seq (sqlite3  *db,
  * the pending one it merged into), or NULL when it cancelled a pending opposite. */
 typedef struct
 {
-  NodOutboxAction *action;
+  NodOutboxAction       *action;
+  NodOutboxEnqueueFlags  flags;
+  gint64                 now;        /* for a claim: Unix µs */
+  guint                  recovered;  /* rows a dead sender left in flight */
 } EnqueueWork;
 
 static void
@@ -639,6 +642,74 @@ insert_action (sqlite3          *db,
   return TRUE;
 }
 
+/* What a dead sender left in flight is pending again, ambiguous: it may have reached
+ * GitLab. Only the holder of the send lock, before its first claim, may do this. */
+static gboolean
+recover_in_flight (sqlite3  *db,
+                   guint    *out_recovered,
+                   GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'pending', ambiguous = 1 "
+                            "WHERE state = 'in_flight'",
+                            error);
+  return stmt != NULL && run_update (stmt, out_recovered, error);
+}
+
+/* The approval just stored goes in flight in the same transaction when it heads its lane
+ * and is due, as a claim would hand it out: the flush then sends it with no claim of its
+ * own between the commit and the POST. */
+static gboolean
+claim_enqueued (sqlite3          *db,
+                NodOutboxAction  *action,
+                gint64            now,
+                GError          **error)
+{
+  g_autoptr(sqlite3_stmt) ahead = NULL;
+  g_autoptr(sqlite3_stmt) mark = NULL;
+  int rc;
+
+  if (action == NULL || !is_approval_kind (action->kind) ||
+      action->state != NOD_ACTION_PENDING || action->next_attempt_at > now)
+    return TRUE;
+
+  ahead = nod_store_prepare (db,
+                             "SELECT 1 FROM outbox WHERE account_id = ? AND project_id = ? "
+                             "AND mr_iid = ? AND kind IN ('approve', 'unapprove') "
+                             "AND state != 'done' AND seq < ? LIMIT 1",
+                             error);
+  if (ahead == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (ahead, 1, action->account_id);
+  sqlite3_bind_int64 (ahead, 2, action->project_id);
+  sqlite3_bind_int64 (ahead, 3, action->mr_iid);
+  sqlite3_bind_int64 (ahead, 4, action->seq);
+  rc = sqlite3_step (ahead);
+  if (rc == SQLITE_ROW)
+    return TRUE;  /* an earlier action of its lane goes first */
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  mark = nod_store_prepare (db,
+                            "UPDATE outbox SET state = 'in_flight', sent_at_us = ? WHERE seq = ?",
+                            error);
+  if (mark == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (mark, 1, now);
+  sqlite3_bind_int64 (mark, 2, action->seq);
+  if (!run_update (mark, NULL, error))
+    return FALSE;
+
+  action->state = NOD_ACTION_IN_FLIGHT;
+  action->sent_at = now;
+  return TRUE;
+}
+
 static gboolean
 enqueue_work (sqlite3       *db,
               gpointer       data,
@@ -651,47 +722,45 @@ enqueue_work (sqlite3       *db,
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  if ((is_local_id (work->action->discussion_id) &&
+  if (((work->flags & NOD_OUTBOX_ENQUEUE_RECOVER) &&
+       !recover_in_flight (db, &work->recovered, error)) ||
+      (is_local_id (work->action->discussion_id) &&
        work->action->kind != NOD_ACTION_COMMENT &&
        !resolve_local_target (db, work->action, error)) ||
       !coalesce (db, work, &absorbed, error) ||
       (!absorbed && !insert_action (db, work->action, error)) ||
+      ((work->flags & NOD_OUTBOX_ENQUEUE_CLAIM) &&
+       !claim_enqueued (db, work->action, work->now, error)) ||
       !nod_store_commit (db, error))
     {
       nod_store_rollback (db);
+      work->recovered = 0;
+      if (work->action != NULL)
+        work->action->state = NOD_ACTION_PENDING;
       return FALSE;
     }
 
   return TRUE;
 }
 
-/**
- * nod_outbox_enqueue_async:
- * @action: a draft made with one of the nod_outbox_action_new_*() constructors
- *
- * Stores @action. The callback runs once the row is committed and synced to disk, so
- * an action the UI shows as taken survives a crash. Bad input (an empty or oversized
- * comment, text that is not UTF-8, an unknown kind) is refused with a #NodOutboxError
- * before anything is written.
- */
-void
-nod_outbox_enqueue_async (NodOutbox           *self,
-                          NodOutboxAction     *action,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+/* Both enqueues: validated here, stored (and, as @flags say, claimed) on the worker. */
+static void
+queue_enqueue (NodOutbox             *self,
+               NodOutboxAction       *action,
+               NodOutboxEnqueueFlags  flags,
+               gint64                 now,
+               gpointer               source_tag,
+               GCancellable          *cancellable,
+               GAsyncReadyCallback    callback,
+               gpointer               user_data)
 {
   g_autoptr(GError) error = NULL;
   EnqueueWork *work;
   NodOutboxAction *draft;
 
-  g_return_if_fail (NOD_IS_OUTBOX (self));
-  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
-
   if (!validate_draft (action, &error))
     {
-      g_task_report_error (self, callback, user_data, nod_outbox_enqueue_async,
-                           g_steal_pointer (&error));
+      g_task_report_error (self, callback, user_data, source_tag, g_steal_pointer (&error));
       return;
     }
 
@@ -711,8 +780,33 @@ nod_outbox_enqueue_async (NodOutbox           *self,
 
   work = g_new0 (EnqueueWork, 1);
   work->action = draft;
-  nod_store_run_async (self->store, self, nod_outbox_enqueue_async, enqueue_work, work,
+  work->flags = flags;
+  work->now = now;
+  nod_store_run_async (self->store, self, source_tag, enqueue_work, work,
                        (GDestroyNotify) enqueue_work_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_outbox_enqueue_async:
+ * @action: a draft made with one of the nod_outbox_action_new_*() constructors
+ *
+ * Stores @action. The callback runs once the row is committed and synced to disk, so
+ * an action the UI shows as taken survives a crash. Bad input (an empty or oversized
+ * comment, text that is not UTF-8, an unknown kind) is refused with a #NodOutboxError
+ * before anything is written.
+ */
+void
+nod_outbox_enqueue_async (NodOutbox           *self,
+                          NodOutboxAction     *action,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+
+  queue_enqueue (self, action, 0, 0, nod_outbox_enqueue_async, cancellable, callback,
+                 user_data);
 }
 
 /**
@@ -739,6 +833,61 @@ nod_outbox_enqueue_finish (NodOutbox        *self,
 
   if (out_stored != NULL)
     *out_stored = work->action != NULL ? g_object_ref (work->action) : NULL;
+  return TRUE;
+}
+
+/**
+ * nod_outbox_enqueue_and_claim_async:
+ * @flags: %NOD_OUTBOX_ENQUEUE_CLAIM to claim the approval in the same transaction,
+ *   %NOD_OUTBOX_ENQUEUE_RECOVER to first recover what a dead sender left in flight
+ * @now: the current time, Unix microseconds
+ *
+ * Stores @action as nod_outbox_enqueue_async() does, and in the same transaction claims
+ * it when it is an approval (approve or unapprove) that heads its lane and is due: it is
+ * then in flight and must be acked, failed or released, as a claimed action is. Only the
+ * holder of the send lock may claim, and only it, before its first claim, may recover.
+ */
+void
+nod_outbox_enqueue_and_claim_async (NodOutbox             *self,
+                                    NodOutboxAction       *action,
+                                    NodOutboxEnqueueFlags  flags,
+                                    gint64                 now,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+
+  queue_enqueue (self, action, flags, now, nod_outbox_enqueue_and_claim_async, cancellable,
+                 callback, user_data);
+}
+
+/**
+ * nod_outbox_enqueue_and_claim_finish:
+ * @out_stored: (out) (optional) (nullable) (transfer full): as for
+ *   nod_outbox_enqueue_finish(); in flight when it was claimed
+ * @out_recovered: (out) (optional): how many rows were recovered
+ */
+gboolean
+nod_outbox_enqueue_and_claim_finish (NodOutbox        *self,
+                                     GAsyncResult     *result,
+                                     NodOutboxAction **out_stored,
+                                     guint            *out_recovered,
+                                     GError          **error)
+{
+  EnqueueWork *work;
+
+  g_return_val_if_fail (NOD_IS_OUTBOX (self), FALSE);
+
+  work = nod_store_run_finish (result, self, nod_outbox_enqueue_and_claim_async, error);
+  if (work == NULL)
+    return FALSE;
+
+  if (out_stored != NULL)
+    *out_stored = work->action != NULL ? g_object_ref (work->action) : NULL;
+  if (out_recovered != NULL)
+    *out_recovered = work->recovered;
   return TRUE;
 }
 
@@ -1635,13 +1784,8 @@ recover_work (sqlite3       *db,
               GError       **error)
 {
   RecoverWork *work = data;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  stmt = nod_store_prepare (db,
-                            "UPDATE outbox SET state = 'pending', ambiguous = 1 "
-                            "WHERE state = 'in_flight'",
-                            error);
-  return stmt != NULL && run_update (stmt, &work->recovered, error);
+  return recover_in_flight (db, &work->recovered, error);
 }
 
 /**

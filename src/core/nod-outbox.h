@@ -31,6 +31,13 @@ typedef enum
   NOD_OUTBOX_CLAIM_ALL         = NOD_OUTBOX_CLAIM_APPROVALS | NOD_OUTBOX_CLAIM_DISCUSSIONS,
 } NodOutboxClaimFlags;
 
+/* What an enqueue does besides storing the action (nod_outbox_enqueue_and_claim_async). */
+typedef enum
+{
+  NOD_OUTBOX_ENQUEUE_CLAIM   = 1 << 0, /* an approval heading its lane goes in flight */
+  NOD_OUTBOX_ENQUEUE_RECOVER = 1 << 1, /* first, rows a dead sender left in flight */
+} NodOutboxEnqueueFlags;
+
 typedef struct
 {
   guint pending;            /* waiting to be sent, including those backing off */
@@ -64,6 +71,19 @@ gboolean   nod_outbox_enqueue_finish      (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            NodOutboxAction     **out_stored,
                                            GError              **error);
+
+void       nod_outbox_enqueue_and_claim_async  (NodOutbox             *self,
+                                                NodOutboxAction       *action,
+                                                NodOutboxEnqueueFlags  flags,
+                                                gint64                 now,
+                                                GCancellable          *cancellable,
+                                                GAsyncReadyCallback    callback,
+                                                gpointer               user_data);
+gboolean   nod_outbox_enqueue_and_claim_finish (NodOutbox             *self,
+                                                GAsyncResult          *result,
+                                                NodOutboxAction      **out_stored,
+                                                guint                 *out_recovered,
+                                                GError               **error);
 
 void       nod_outbox_claim_next_batch_async  (NodOutbox            *self,
                                                gint64                account_id,

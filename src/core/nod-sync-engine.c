@@ -137,13 +137,31 @@ now_s (NodSyncEngine *self)
 
 /* ---- events ---- */
 
-/* A structured log event (domain nod-sync, field NOD_EVENT) kept in sync_log as well.
- * @fields is consumed. Never holds a token: nothing here ever sees one. */
+/* An event a job keeps back from sync_log until its POST has gone. */
+typedef struct
+{
+  gint64      at_us;
+  char       *event;
+  JsonObject *fields;
+} HeldEvent;
+
 static void
-log_event (NodSyncEngine *self,
-           gint64         account_id,
-           const char    *event,
-           JsonObject    *fields)
+held_event_free (HeldEvent *held)
+{
+  g_free (held->event);
+  json_object_unref (held->fields);
+  g_free (held);
+}
+
+/* A structured log event (domain nod-sync, field NOD_EVENT), kept in sync_log as well —
+ * at once, or, with @held, once the job holding it is over. @fields is consumed. Never
+ * holds a token: nothing here ever sees one. */
+static void
+log_event_holding (NodSyncEngine *self,
+                   gint64         account_id,
+                   const char    *event,
+                   JsonObject    *fields,
+                   GPtrArray     *held)
 {
   g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *text = NULL;
@@ -155,7 +173,26 @@ log_event (NodSyncEngine *self,
                     "NOD_EVENT", event,
                     "MESSAGE", "%s %s", event, text);
 
+  if (held != NULL)
+    {
+      HeldEvent *later = g_new0 (HeldEvent, 1);
+
+      later->at_us = g_get_real_time ();
+      later->event = g_strdup (event);
+      later->fields = json_object_ref (json_node_get_object (fields_node));
+      g_ptr_array_add (held, later);
+      return;
+    }
   nod_sync_log_add (self->sync_log, account_id, event, json_node_get_object (fields_node));
+}
+
+static void
+log_event (NodSyncEngine *self,
+           gint64         account_id,
+           const char    *event,
+           JsonObject    *fields)
+{
+  log_event_holding (self, account_id, event, fields, NULL);
 }
 
 /* ---- the policy's view of an account ---- */
@@ -290,7 +327,15 @@ typedef struct
   NodSyncEngine *self;
   Account       *account;
   gint64         started_us;
+  GPtrArray     *held_events;  /* HeldEvent, kept in sync_log when the job ends; or NULL */
 } PushRun;
+
+static void
+push_run_free (PushRun *run)
+{
+  g_clear_pointer (&run->held_events, g_ptr_array_unref);
+  g_free (run);
+}
 
 static void
 on_push_done (GObject      *source_object,
@@ -328,9 +373,18 @@ on_push_done (GObject      *source_object,
     {
       nod_sync_push_outcome_clear (&outcome);
       account_unref (account);
-      g_free (run);
+      push_run_free (run);
       g_object_unref (self);
       return;
+    }
+
+  /* What happened before the POST is kept now, with the job's end, in one write. */
+  for (guint i = 0; run->held_events != NULL && i < run->held_events->len; i++)
+    {
+      HeldEvent *held = g_ptr_array_index (run->held_events, i);
+
+      nod_sync_log_add_at (self->sync_log, held->at_us, account->id, held->event,
+                           held->fields);
     }
 
   fields = json_object_new ();
@@ -389,7 +443,7 @@ on_push_done (GObject      *source_object,
   account->rerun_all = FALSE;
 
   nod_sync_push_outcome_clear (&outcome);
-  g_free (run);
+  push_run_free (run);
 
   /* Count what is left, say the job is over, then serve a request that came meanwhile. */
   count_after_job (self, account, rerun ? rerun_trigger : (NodSyncTrigger) -1);
@@ -498,12 +552,23 @@ send_when_allowed (NodSyncEngine *self,
 }
 
 static void
-start_push (NodSyncEngine *self,
-            Account       *account,
-            gboolean       approvals_only)
+log_job_started (NodSyncEngine *self,
+                 Account       *account,
+                 gboolean       approvals_only)
+{
+  JsonObject *fields = json_object_new ();
+
+  json_object_set_string_member (fields, "kind", approvals_only ? "flush" : "drain");
+  log_event (self, account->id, "sync.job.started", fields);
+}
+
+/* The account's push job, made and not run yet: the policy sees it running from now on. */
+static PushRun *
+prepare_push (NodSyncEngine *self,
+              Account       *account,
+              gboolean       approvals_only)
 {
   PushRun *run = g_new0 (PushRun, 1);
-  JsonObject *fields = json_object_new ();
 
   g_assert (account->push_job == NULL);
 
@@ -511,17 +576,115 @@ start_push (NodSyncEngine *self,
   run->account = account_ref (account);
   run->started_us = nod_clock_get_now_us (self->clock);
 
-  json_object_set_string_member (fields, "kind", approvals_only ? "flush" : "drain");
-  log_event (self, account->id, "sync.job.started", fields);
-
   account->push_job = nod_sync_push_job_new (self->outbox, account->forge, account->id,
                                              approvals_only);
   nod_sync_push_job_set_clock (account->push_job, self->clock);
   nod_sync_push_job_set_notes_per_minute (account->push_job, self->notes_per_minute);
   g_signal_connect (account->push_job, "action-failed", G_CALLBACK (on_action_failed), self);
-  nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
   account->push_cancellable = g_cancellable_new ();
+  return run;
+}
+
+static void
+start_push (NodSyncEngine *self,
+            Account       *account,
+            gboolean       approvals_only)
+{
+  PushRun *run = prepare_push (self, account, approvals_only);
+
+  log_job_started (self, account, approvals_only);
+  nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
   send_when_allowed (self, run);
+}
+
+/* ---- the approval's flush, from its enqueue ---- */
+
+/* When an approval's flush may start now (the policy allows it, no push of the account
+ * runs, this process may send), it is made ready before the enqueue, with the send lock
+ * held and counted as a send: the enqueue's own transaction then claims the approval
+ * (recovering first what a dead sender left in flight, when the lock was just taken), and
+ * the flush sends it the moment it is durable. Returns NULL for the usual way: count,
+ * request, lock, claim. */
+static PushRun *
+reserve_flush (NodSyncEngine   *self,
+               Account         *account,
+               NodSyncDecision *out_decision,
+               gboolean        *out_took_lock)
+{
+  g_autoptr(GError) error = NULL;
+  NodSyncPolicyState state;
+
+  *out_took_lock = FALSE;
+  if (account->removed || account->push_job != NULL || self->taking_lock)
+    return NULL;
+
+  fill_policy_state (self, account, &state);
+  state.pending_approvals++;
+  state.pending_actions++;
+  *out_decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_APPROVAL, now_s (self));
+  if (out_decision->verdict != NOD_SYNC_VERDICT_START || !out_decision->push ||
+      out_decision->pull)
+    return NULL;
+
+  /* Held: another account's push of this process runs under it. Taken: nobody sends. */
+  if (!nod_send_lock_is_held (self->send_lock))
+    {
+      /* Someone else sends, or locks don't work here: the usual way says so and waits. */
+      if (!nod_send_lock_try_acquire (self->send_lock, &error))
+        return NULL;
+      *out_took_lock = TRUE;
+    }
+
+  self->sends_running++;
+  return prepare_push (self, account, TRUE);
+}
+
+/* The enqueue failed, or the account went meanwhile: the flush never runs. */
+static void
+abandon_flush (NodSyncEngine *self,
+               PushRun       *run)
+{
+  Account *account = run->account;
+
+  g_signal_handlers_disconnect_by_data (account->push_job, self);
+  g_clear_object (&account->push_job);
+  g_clear_object (&account->push_cancellable);
+  g_assert (self->sends_running > 0);
+  if (--self->sends_running == 0 && !self->taking_lock)
+    nod_send_lock_release (self->send_lock);
+
+  account_unref (account);
+  g_object_unref (run->self);
+  push_run_free (run);
+}
+
+/* The approval is durable (and claimed, when it could be): the flush starts at once. The
+ * request and the job's start go to the structured log now, and to sync_log with the job's
+ * end: nothing of the log's is written on the store while the POST goes. */
+static void
+run_reserved_flush (NodSyncEngine         *self,
+                    PushRun               *run,
+                    NodOutboxAction       *claimed,
+                    const NodSyncDecision *decision)
+{
+  Account *account = run->account;
+  JsonObject *fields = json_object_new ();
+
+  if (claimed != NULL)
+    nod_sync_push_job_take_claimed (account->push_job, claimed);
+  nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
+  nod_sync_push_job_run_async (account->push_job, account->push_cancellable, on_push_done, run);
+
+  json_object_set_string_member (fields, "trigger",
+                                 nod_sync_trigger_to_string (NOD_SYNC_TRIGGER_APPROVAL));
+  json_object_set_int_member (fields, "verdict", decision->verdict);
+  json_object_set_int_member (fields, "reason", decision->reason);
+  run->held_events = g_ptr_array_new_with_free_func ((GDestroyNotify) held_event_free);
+  log_event_holding (self, account->id, "sync.request", fields, run->held_events);
+  fields = json_object_new ();
+  json_object_set_string_member (fields, "kind", "flush");
+  log_event_holding (self, account->id, "sync.job.started", fields, run->held_events);
+  update_status (self);
 }
 
 /* ---- the pull job ---- */
@@ -1010,6 +1173,78 @@ find_account (NodSyncEngine *self,
   return NULL;
 }
 
+/* Signed out, offline, blocked since the flush was made ready: asked again, the policy
+ * has the last word before anything is sent. */
+static gboolean
+flush_still_allowed (NodSyncEngine   *self,
+                     Account         *account,
+                     NodSyncDecision *out_decision)
+{
+  NodSyncPolicyState state;
+
+  fill_policy_state (self, account, &state);
+  state.push_running = FALSE;  /* the flush itself */
+  *out_decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_APPROVAL, now_s (self));
+  return out_decision->verdict == NOD_SYNC_VERDICT_START && out_decision->push;
+}
+
+static void
+on_flush_handed_back (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A row that could not be handed back stays in flight; the next holder of the lock
+   * recovers it. */
+  if (!nod_outbox_release_finish (NOD_OUTBOX (source_object), result, &error))
+    g_warning ("Could not hand an approval back to the outbox: %s", error->message);
+}
+
+/* The flush may not run after all: the approval it claimed goes back unsent, uncounted,
+ * and the status says why, as a request would have. */
+static void
+hand_back_flush (NodSyncEngine         *self,
+                 PushRun               *run,
+                 NodOutboxAction       *claimed,
+                 const NodSyncDecision *decision)
+{
+  Account *account = account_ref (run->account);
+  JsonObject *fields = json_object_new ();
+
+  if (claimed != NULL)
+    nod_outbox_release_async (self->outbox, nod_outbox_action_get_op_id (claimed), 0, NULL,
+                              on_flush_handed_back, NULL);
+  abandon_flush (self, run);
+
+  json_object_set_string_member (fields, "trigger",
+                                 nod_sync_trigger_to_string (NOD_SYNC_TRIGGER_APPROVAL));
+  json_object_set_int_member (fields, "verdict", decision->verdict);
+  json_object_set_int_member (fields, "reason", decision->reason);
+  log_event (self, account->id, "sync.request", fields);
+  if (decision->verdict == NOD_SYNC_VERDICT_BLOCK)
+    show_block (self, decision);
+  update_status (self);
+  count_then_request (self, account, (NodSyncTrigger) -1, FALSE);
+  account_unref (account);
+}
+
+/* An enqueue on its way, and the flush made ready for it (or NULL). */
+typedef struct
+{
+  NodOutboxAction *draft;
+  PushRun         *flush;
+  NodSyncDecision  decision;  /* the policy's, for the flush */
+} EnqueueRun;
+
+static void
+enqueue_run_free (EnqueueRun *run)
+{
+  g_assert (run->flush == NULL);
+  g_clear_object (&run->draft);
+  g_free (run);
+}
+
 static void
 on_enqueued (GObject      *source_object,
              GAsyncResult *result,
@@ -1017,17 +1252,34 @@ on_enqueued (GObject      *source_object,
 {
   g_autoptr(GTask) task = user_data;
   NodSyncEngine *self = g_task_get_source_object (task);
-  NodOutboxAction *draft = g_task_get_task_data (task);
+  EnqueueRun *run = g_task_get_task_data (task);
+  NodOutboxAction *draft = run->draft;
+  PushRun *flush = g_steal_pointer (&run->flush);
   g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(NodOutboxAction) claimed = NULL;
   g_autoptr(GError) error = NULL;
+  guint recovered = 0;
   Account *account;
   NodSyncTrigger trigger;
+  gboolean ok;
 
-  if (!nod_outbox_enqueue_finish (self->outbox, result, &stored, &error))
+  if (flush != NULL)
+    ok = nod_outbox_enqueue_and_claim_finish (self->outbox, result, &stored, &recovered,
+                                              &error);
+  else
+    ok = nod_outbox_enqueue_finish (self->outbox, result, &stored, &error);
+  if (!ok)
     {
+      if (flush != NULL)
+        abandon_flush (self, flush);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (recovered > 0)
+    g_debug ("%u actions were in flight in a process that has gone; they will be looked for "
+             "on GitLab before being sent again", recovered);
+  if (stored != NULL && nod_outbox_action_get_state (stored) == NOD_ACTION_IN_FLIGHT)
+    claimed = g_object_ref (stored);
 
   account = find_account (self, nod_outbox_action_get_account_id (draft));
   trigger = nod_outbox_action_is_approval (draft) ? NOD_SYNC_TRIGGER_APPROVAL
@@ -1044,6 +1296,19 @@ on_enqueued (GObject      *source_object,
 
   /* The caller hears first: the action is durable, and nothing waits on the network. */
   g_task_return_pointer (task, g_steal_pointer (&stored), g_object_unref);
+
+  if (flush != NULL)
+    {
+      /* Removed meanwhile: its rows are going, the claimed one with them. */
+      if (flush->account->removed)
+        abandon_flush (self, flush);
+      else if (flush_still_allowed (self, flush->account, &run->decision))
+        run_reserved_flush (self, flush, claimed, &run->decision);
+      else
+        hand_back_flush (self, flush, claimed, &run->decision);
+      /* The exact figures come once the flush ends (it counts the outbox then). */
+      return;
+    }
 
   if (account != NULL)
     count_then_request (self, account, trigger, FALSE);
@@ -1064,15 +1329,39 @@ nod_sync_engine_enqueue_async (NodSyncEngine       *self,
                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  EnqueueRun *run;
+  Account *account;
+  gboolean took_lock = FALSE;
 
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, nod_sync_engine_enqueue_async);
-  g_task_set_task_data (task, g_object_ref (action), g_object_unref);
-  nod_outbox_enqueue_async (self->outbox, action, cancellable, on_enqueued,
-                            g_steal_pointer (&task));
+  run = g_new0 (EnqueueRun, 1);
+  run->draft = g_object_ref (action);
+  g_task_set_task_data (task, run, (GDestroyNotify) enqueue_run_free);
+
+  account = find_account (self, nod_outbox_action_get_account_id (action));
+  if (account != NULL && nod_outbox_action_is_approval (action))
+    run->flush = reserve_flush (self, account, &run->decision, &took_lock);
+
+  if (run->flush == NULL)
+    {
+      nod_outbox_enqueue_async (self->outbox, action, cancellable, on_enqueued,
+                                g_steal_pointer (&task));
+      return;
+    }
+
+  /* Nothing between this commit and the POST: the claim, and the recovery a new holder
+   * of the lock owes, ride in the enqueue's own transaction. Not cancellable: a claim
+   * committed must be known to be, or the row would stay in flight with no one sending
+   * it (the caller's @cancellable still ends its wait). */
+  nod_outbox_enqueue_and_claim_async (self->outbox, action,
+                                      NOD_OUTBOX_ENQUEUE_CLAIM |
+                                      (took_lock ? NOD_OUTBOX_ENQUEUE_RECOVER : 0),
+                                      nod_clock_get_now_us (self->clock), NULL,
+                                      on_enqueued, g_steal_pointer (&task));
 }
 
 /**

@@ -4,7 +4,10 @@
  *
  * The only writer of the "sync_log" table. Keeping an event is fire-and-forget: the
  * event has already gone to the structured log, and a sync must never wait on, or fail
- * because of, its record. The table keeps the last 500 by itself (a trigger).
+ * because of, its record. Events kept while a write of them is queued ride in that write:
+ * one transaction (one sync to disk) for the events of a moment, not one each, so a job's
+ * log rows take little of the store's time from the writes that matter. The table keeps
+ * the last 500 by itself (a trigger).
  */
 
 #define G_LOG_DOMAIN "nod-sync-log"
@@ -17,9 +20,13 @@
 
 struct _NodSyncLog
 {
-  GObject   parent_instance;
+  GObject    parent_instance;
 
-  NodStore *store;
+  NodStore  *store;
+
+  GMutex     lock;           /* guards the two below: the worker takes what waits */
+  GPtrArray *waiting;        /* AddWork, kept and not written yet, oldest first */
+  gboolean   write_queued;   /* a write of them is on the store's queue */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncLog, nod_sync_log, G_TYPE_OBJECT)
@@ -43,12 +50,10 @@ add_work_free (AddWork *work)
 }
 
 static gboolean
-add_work (sqlite3       *db,
-          gpointer       data,
-          GCancellable  *cancellable,
-          GError       **error)
+insert_event (sqlite3  *db,
+              AddWork  *work,
+              GError  **error)
 {
-  AddWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
   stmt = nod_store_prepare (db,
@@ -62,6 +67,40 @@ add_work (sqlite3       *db,
   sqlite3_bind_text (stmt, 3, work->event, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, work->fields, -1, SQLITE_STATIC);
   return nod_store_step_done (stmt, error);
+}
+
+/* Writes every event kept until now, in one transaction. @data is the log. */
+static gboolean
+write_waiting_work (sqlite3       *db,
+                    gpointer       data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  NodSyncLog *self = data;
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_mutex_lock (&self->lock);
+  events = g_steal_pointer (&self->waiting);
+  self->waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) add_work_free);
+  self->write_queued = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+  for (guint i = 0; i < events->len; i++)
+    {
+      if (!insert_event (db, events->pdata[i], error))
+        {
+          nod_store_rollback (db);
+          return FALSE;
+        }
+    }
+  if (!nod_store_commit (db, error))
+    {
+      nod_store_rollback (db);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -89,8 +128,26 @@ nod_sync_log_add (NodSyncLog *self,
                   const char *event,
                   JsonObject *fields)
 {
+  nod_sync_log_add_at (self, g_get_real_time (), account_id, event, fields);
+}
+
+/**
+ * nod_sync_log_add_at:
+ * @at_us: when it happened, Unix microseconds
+ *
+ * Keeps an event that happened earlier, as nod_sync_log_add() does: what a job kept back
+ * so that nothing of the log's was written while its POST went.
+ */
+void
+nod_sync_log_add_at (NodSyncLog *self,
+                     gint64      at_us,
+                     gint64      account_id,
+                     const char *event,
+                     JsonObject *fields)
+{
   g_autoptr(JsonNode) fields_node = json_node_new (JSON_NODE_OBJECT);
   AddWork *work;
+  gboolean queue_write;
 
   g_return_if_fail (NOD_IS_SYNC_LOG (self));
   g_return_if_fail (event != NULL);
@@ -101,12 +158,20 @@ nod_sync_log_add (NodSyncLog *self,
     json_node_take_object (fields_node, json_object_new ());
 
   work = g_new0 (AddWork, 1);
-  work->at_us = g_get_real_time ();
+  work->at_us = at_us;
   work->account_id = account_id;
   work->event = g_strdup (event);
   work->fields = json_to_string (fields_node, FALSE);
-  nod_store_run_async (self->store, self, nod_sync_log_add, add_work, work,
-                       (GDestroyNotify) add_work_free, NULL, on_added, NULL);
+
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->waiting, work);
+  queue_write = !self->write_queued;
+  self->write_queued = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  if (queue_write)
+    nod_store_run_async (self->store, self, nod_sync_log_add, write_waiting_work, self, NULL,
+                         NULL, on_added, NULL);
 }
 
 /* Runs inside the caller's transaction: removing an account forgets its activity too. */
@@ -135,14 +200,30 @@ nod_sync_log_dispose (GObject *object)
 }
 
 static void
+nod_sync_log_finalize (GObject *object)
+{
+  NodSyncLog *self = NOD_SYNC_LOG (object);
+
+  g_ptr_array_unref (self->waiting);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (nod_sync_log_parent_class)->finalize (object);
+}
+
+static void
 nod_sync_log_class_init (NodSyncLogClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = nod_sync_log_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = nod_sync_log_dispose;
+  object_class->finalize = nod_sync_log_finalize;
 }
 
 static void
 nod_sync_log_init (NodSyncLog *self)
 {
+  g_mutex_init (&self->lock);
+  self->waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) add_work_free);
 }
 
 NodSyncLog *

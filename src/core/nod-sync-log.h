@@ -20,5 +20,10 @@ void        nod_sync_log_add (NodSyncLog *self,
                               gint64      account_id,
                               const char *event,
                               JsonObject *fields);
+void        nod_sync_log_add_at (NodSyncLog *self,
+                                 gint64      at_us,
+                                 gint64      account_id,
+                                 const char *event,
+                                 JsonObject *fields);
 
 G_END_DECLS

@@ -980,7 +980,39 @@ nod_sync_push_job_run_async (NodSyncPushJob      *self,
   g_task_set_source_tag (self->task, nod_sync_push_job_run_async);
   nod_sync_push_outcome_clear (&self->outcome);
   self->stopping = FALSE;
-  claim_next_batch (self);
+
+  if (self->batch == NULL)
+    {
+      claim_next_batch (self);
+      return;
+    }
+
+  /* Handed an action already claimed: it goes first, unless stopped before it went (then
+   * it goes back as it was). */
+  self->next = 0;
+  pump (self);
+}
+
+/**
+ * nod_sync_push_job_take_claimed:
+ * @action: an action of the job's account already in flight (claimed by the enqueue that
+ *   stored it, under the send lock)
+ *
+ * The run sends @action first, with no claim of its own before it, then claims the rest
+ * as usual. Call it before nod_sync_push_job_run_async().
+ */
+void
+nod_sync_push_job_take_claimed (NodSyncPushJob  *self,
+                                NodOutboxAction *action)
+{
+  g_return_if_fail (NOD_IS_SYNC_PUSH_JOB (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+  g_return_if_fail (self->task == NULL && self->batch == NULL);
+  g_return_if_fail (nod_outbox_action_get_state (action) == NOD_ACTION_IN_FLIGHT);
+  g_return_if_fail (nod_outbox_action_get_account_id (action) == self->account_id);
+
+  self->batch = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->batch, g_object_ref (action));
 }
 
 /**

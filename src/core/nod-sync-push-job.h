@@ -46,6 +46,8 @@ void            nod_sync_push_job_set_parallel (NodSyncPushJob    *self,
                                                 guint              parallel);
 void            nod_sync_push_job_set_notes_per_minute (NodSyncPushJob *self,
                                                         guint           notes_per_minute);
+void            nod_sync_push_job_take_claimed (NodSyncPushJob  *self,
+                                                NodOutboxAction *action);
 void            nod_sync_push_job_run_async  (NodSyncPushJob      *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,

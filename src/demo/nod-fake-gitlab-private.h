@@ -96,6 +96,9 @@ struct _NodFakeGitlab
   GPtrArray      *delayed;      /* NodFakeRequest *, waiting for their delay */
   GPtrArray      *stalled;      /* SoupServerMessage *, paused for good: never answered */
   GPtrArray      *drips;        /* NodFakeDrip *, answers whose body goes a byte at a time */
+
+  NodFakeGitlabArrivalFunc arrival_func;  /* told of each API request as it arrives */
+  gpointer                 arrival_data;
 };
 
 /* An API request on its way to an answer. */

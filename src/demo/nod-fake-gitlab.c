@@ -264,6 +264,17 @@ nod_fake_gitlab_set_latency (NodFakeGitlab *self,
   self->latency_ms = latency_ms;
 }
 
+void
+nod_fake_gitlab_set_arrival_func (NodFakeGitlab           *self,
+                                  NodFakeGitlabArrivalFunc func,
+                                  gpointer                 user_data)
+{
+  g_return_if_fail (NOD_IS_FAKE_GITLAB (self));
+
+  self->arrival_func = func;
+  self->arrival_data = user_data;
+}
+
 /**
  * nod_fake_gitlab_set_count_limit:
  * @count_limit: past this many results a list sends no x-total and no x-total-pages
@@ -777,6 +788,9 @@ serve_api_request (NodFakeGitlab     *self,
   NodFakeFault fault_copy;
   NodFakeFault *fault;
   guint delay_ms;
+
+  if (self->arrival_func != NULL)
+    self->arrival_func (method, path, self->arrival_data);
 
   request->self = self;
   request->msg = g_object_ref (msg);

@@ -34,6 +34,15 @@ void           nod_fake_gitlab_generate       (NodFakeGitlab  *self,
 void           nod_fake_gitlab_set_latency    (NodFakeGitlab  *self,
                                                guint           latency_ms);
 
+/* Called on the fake's thread as each API request arrives (its body read), before any
+ * fault or latency: when a benchmark's request reached the server. */
+typedef void (*NodFakeGitlabArrivalFunc) (const char *method,
+                                          const char *path,
+                                          gpointer    user_data);
+void           nod_fake_gitlab_set_arrival_func (NodFakeGitlab           *self,
+                                                 NodFakeGitlabArrivalFunc func,
+                                                 gpointer                 user_data);
+
 /* How many results GitLab still counts (x-total) in a list. */
 #define NOD_FAKE_GITLAB_COUNT_LIMIT 10000
 
