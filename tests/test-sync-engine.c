@@ -1942,6 +1942,68 @@ test_reserve_pause_resumes (Fixture       *fixture,
   g_assert_cmpuint (histories, ==, 1);
 }
 
+/* GitLab's limit on notes: the comment it refused waits, the status says until when, an
+ * approval made meanwhile goes at once, and when the engine's clock reaches GitLab's time
+ * the comment goes by itself, once. */
+static void
+test_notes_limit_waits_on_clock (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) second = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  gint64 notes_until;
+
+  nod_sync_engine_set_clock (fixture->engine, clock);
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
+                                          "{\"notes_limit\": 1}");
+  }
+  first = enqueue (fixture,
+                   nod_outbox_action_new_comment (ACCOUNT,
+                                                  nod_merge_request_get_project_id (mrs->pdata[0]),
+                                                  nod_merge_request_get_iid (mrs->pdata[0]),
+                                                  "The first goes"),
+                   NULL);
+  second = enqueue (fixture,
+                    nod_outbox_action_new_comment (ACCOUNT,
+                                                   nod_merge_request_get_project_id (mrs->pdata[1]),
+                                                   nod_merge_request_get_iid (mrs->pdata[1]),
+                                                   "The second waits"),
+                    NULL);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 2);
+  g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_BLOCKED);
+  notes_until = nod_sync_status_get_blocked_until (status);
+  g_assert_cmpint (notes_until, >, nod_clock_get_now_s (clock));
+  g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==, 1);
+
+  /* Approvals do not wait for it. */
+  approval = approve (fixture, mrs->pdata[2]);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, approval, "done");
+  g_assert_true (server_has_approved (fixture, mrs->pdata[2]));
+
+  /* GitLab's minute is over; the engine's clock gets there and the comment goes. */
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
+                                          "{\"notes_limit\": 60}");
+  }
+  nod_clock_advance (clock, notes_until - nod_clock_get_now_s (clock) - 1);
+  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  nod_clock_advance (clock, 1);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, first, "done");
+  assert_row (fixture, second, "done");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 3);
+  g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==, 0);
+}
+
 /* A block an earlier run heard (a 429's Retry-After) holds on the engine's clock: the status
  * says until when, nothing goes before, not even an approval, and all goes after. */
 static void
@@ -2188,6 +2250,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/rate-limit/reserve-stops-pull", test_reserve_stops_pull);
   ADD ("/nod/sync-engine/rate-limit/reserve-pause-resumes", test_reserve_pause_resumes);
   ADD ("/nod/sync-engine/rate-limit/restored-block", test_restored_block);
+  ADD ("/nod/sync-engine/rate-limit/notes-limit-waits-on-clock", test_notes_limit_waits_on_clock);
   ADD ("/nod/sync-engine/sign-out/no-usable-account", test_no_usable_account_signed_out);
   ADD ("/nod/sync-engine/pull/large-history", test_pull_large_history);
   ADD ("/nod/sync-engine/periodic/on-clock", test_periodic_on_clock);

@@ -1279,7 +1279,7 @@ test_notes_limit_from_gitlab (Fixture       *fixture,
   g_assert_cmpint (row_int (fixture, refused, "ambiguous"), ==, 0);
   g_assert_cmpint (row_int (fixture, refused, "next_attempt_at_us"), ==,
                    outcome.notes_until * G_USEC_PER_SEC);
-  assert_reason (fixture, refused, 0, "a minute");
+  assert_reason (fixture, refused, 429, "rate limit on comments");
 
   /* Notes alone wait: the account's budget is not blocked. */
   limit = nod_forge_dup_rate_limit (NOD_FORGE (fixture->gitlab));

@@ -42,6 +42,7 @@ typedef struct
   gint64          pull_paused_until; /* the pull stopped at the rate-limit reserve */
   gint64          kept_block_until;  /* GitLab's Retry-After, heard by an earlier run */
   guint           resume_source;     /* … and goes on by itself once the budget resets */
+  guint           notes_source;      /* pushes again when GitLab takes notes again */
   NodOutboxCounts counts;
 } Account;
 
@@ -116,6 +117,7 @@ static void
 account_clear (Account *account)
 {
   g_assert (account->resume_source == 0);
+  g_assert (account->notes_source == 0);
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
   g_clear_object (&account->pull_job);
@@ -337,6 +339,45 @@ push_run_free (PushRun *run)
   g_free (run);
 }
 
+/* Notes held back by GitLab's limit on them (or Nod's own pace) go once it lets them. */
+typedef struct
+{
+  NodSyncEngine *self;
+  gint64         account_id;
+} NotesLater;
+
+static Account *find_account (NodSyncEngine *self,
+                              gint64         account_id);
+
+static gboolean
+on_notes_due (gpointer data)
+{
+  NotesLater *later = data;
+  Account *account = find_account (later->self, later->account_id);
+
+  if (account == NULL)
+    return G_SOURCE_REMOVE;
+  account->notes_source = 0;
+  request_for_account (later->self, account, NOD_SYNC_TRIGGER_RETRY, FALSE, NULL);
+  update_status (later->self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+push_notes_at (NodSyncEngine *self,
+               Account       *account,
+               gint64         when)
+{
+  NotesLater *later = g_new0 (NotesLater, 1);
+
+  later->self = self;
+  later->account_id = account->id;
+  nod_clock_clear_timeout (self->clock, &account->notes_source);
+  account->notes_source = nod_clock_add_timeout_seconds (self->clock,
+                                                         (guint) MAX (when - now_s (self), 0),
+                                                         on_notes_due, later, g_free);
+}
+
 static void
 on_push_done (GObject      *source_object,
               GAsyncResult *result,
@@ -410,6 +451,14 @@ on_push_done (GObject      *source_object,
   else if (outcome.blocked_until > 0)
     {
       nod_sync_status_set_blocked_until (self->status, outcome.blocked_until);
+      nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
+      nod_sync_status_set_last_error (self->status, outcome.last_error);
+    }
+  else if (error == NULL && outcome.notes_until > now_s (self))
+    {
+      /* Comments wait for GitLab's limit on notes; approvals still go meanwhile. */
+      push_notes_at (self, account, outcome.notes_until);
+      nod_sync_status_set_blocked_until (self->status, outcome.notes_until);
       nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
     }
@@ -1798,7 +1847,11 @@ nod_sync_engine_set_clock (NodSyncEngine *self,
   g_return_if_fail (NOD_IS_CLOCK (clock));
   g_return_if_fail (!self->started && !nod_sync_engine_is_busy (self));
   for (guint i = 0; i < self->accounts->len; i++)
-    g_return_if_fail (((Account *) g_ptr_array_index (self->accounts, i))->resume_source == 0);
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      g_return_if_fail (account->resume_source == 0 && account->notes_source == 0);
+    }
 
   g_set_object (&self->clock, clock);
   for (guint i = 0; i < self->accounts->len; i++)
@@ -2021,6 +2074,7 @@ nod_sync_engine_sign_out_account (NodSyncEngine *self,
   account->signed_in = FALSE;
   account->pull_paused_until = 0;
   nod_clock_clear_timeout (self->clock, &account->resume_source);
+  nod_clock_clear_timeout (self->clock, &account->notes_source);
   g_clear_object (&account->forge);
   if (account->pull_cancellable != NULL)
     g_cancellable_cancel (account->pull_cancellable);
@@ -2050,6 +2104,7 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
         continue;
       account->removed = TRUE;
       nod_clock_clear_timeout (self->clock, &account->resume_source);
+      nod_clock_clear_timeout (self->clock, &account->notes_source);
       /* Its rows are about to go: no job may write more of them. */
       if (account->pull_cancellable != NULL)
         g_cancellable_cancel (account->pull_cancellable);
@@ -2160,6 +2215,7 @@ stop_accounts (NodSyncEngine *self)
       Account *account = g_ptr_array_index (self->accounts, i);
 
       nod_clock_clear_timeout (self->clock, &account->resume_source);
+      nod_clock_clear_timeout (self->clock, &account->notes_source);
       if (account->push_cancellable != NULL)
         g_cancellable_cancel (account->push_cancellable);
       if (account->pull_cancellable != NULL)

@@ -92,8 +92,9 @@ static guint signals[N_SIGNALS];
 static void claim_next_batch (NodSyncPushJob *self);
 static void pump (NodSyncPushJob *self);
 static void send_action (Push *push);
-static void hold_note (Push   *push,
-                       gint64  allowed_at);
+static void hold_note (Push     *push,
+                       gint64    allowed_at,
+                       gboolean  by_gitlab);
 
 void
 nod_sync_push_outcome_clear (NodSyncPushOutcome *outcome)
@@ -385,7 +386,10 @@ settle_from_error (Push           *push,
         if ((kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY) &&
             nod_rate_limit_blocked_until (limit, 0, now_s (self)) == 0 &&
             limit->notes_retry_at > now_s (self))
-          hold_note (push, limit->notes_retry_at);
+          {
+            set_last_error (self, error->message);
+            hold_note (push, limit->notes_retry_at, TRUE);
+          }
         else
           stop_blocked (push, error);
       }
@@ -773,36 +777,42 @@ reconcile_discussion_action (Push *push)
 /* ---- sending ---- */
 
 /* When a note may go: 0 now, else the Unix time after which it may — GitLab's limit on
- * notes, heard as a 429, and the job's own pace when one is set. */
+ * notes, heard as a 429 (then *@by_gitlab), or the job's own pace when one is set. */
 static gint64
-note_allowed_at (NodSyncPushJob *self)
+note_allowed_at (NodSyncPushJob *self,
+                 gboolean       *by_gitlab)
 {
   g_autoptr(NodRateLimit) limit = nod_forge_dup_rate_limit (self->forge);
   gint64 now = now_s (self);
   gint64 allowed_at = limit->notes_retry_at > now ? limit->notes_retry_at : 0;
 
+  *by_gitlab = allowed_at > 0;
   while (!g_queue_is_empty (&self->note_times) &&
          GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60 <= (gsize) now)
     g_queue_pop_head (&self->note_times);
 
-  if (self->notes_per_minute > 0 && g_queue_get_length (&self->note_times) >= self->notes_per_minute)
+  if (self->notes_per_minute > 0 &&
+      g_queue_get_length (&self->note_times) >= self->notes_per_minute)
     allowed_at = MAX (allowed_at,
                       (gint64) GPOINTER_TO_SIZE (g_queue_peek_head (&self->note_times)) + 60);
   return allowed_at;
 }
 
-/* The note waits its turn until @allowed_at, saying why; the rest of the batch goes on,
- * and the engine pushes again then. */
+/* The note waits its turn until @allowed_at, unpunished and saying why; the rest of the
+ * batch goes on, and the engine pushes again then. */
 static void
-hold_note (Push   *push,
-           gint64  allowed_at)
+hold_note (Push     *push,
+           gint64    allowed_at,
+           gboolean  by_gitlab)
 {
   NodSyncPushJob *self = push->job;
 
   nod_outbox_release_waiting_async (self->outbox, nod_outbox_action_get_op_id (push->action),
-                                    allowed_at * G_USEC_PER_SEC, 0,
-                                    _("Waiting its turn: GitLab takes only so many "
-                                      "comments a minute"),
+                                    allowed_at * G_USEC_PER_SEC, by_gitlab ? 429 : 0,
+                                    by_gitlab
+                                    ? _("Waiting for GitLab’s rate limit on comments to reset")
+                                    : _("Waiting its turn: GitLab takes only so many "
+                                        "comments a minute"),
                                     NULL, on_released, NULL);
   if (self->outcome.notes_until == 0 || allowed_at < self->outcome.notes_until)
     self->outcome.notes_until = allowed_at;
@@ -821,11 +831,12 @@ send_action (Push *push)
 
   if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY)
     {
-      gint64 allowed_at = note_allowed_at (self);
+      gboolean by_gitlab;
+      gint64 allowed_at = note_allowed_at (self, &by_gitlab);
 
       if (allowed_at > 0)
         {
-          hold_note (push, allowed_at);
+          hold_note (push, allowed_at, by_gitlab);
           return;
         }
       g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s (self)));
