@@ -135,7 +135,7 @@ test_block_ends (NodTestCli    *fixture,
   meet_rate_limit (fixture);
   /* As if the ten minutes had passed. */
   nod_test_cli_exec_store (fixture, "UPDATE accounts SET rate_limit = "
-                                    "json_set (rate_limit, '$.retry_at', 1)");
+                                    "json_set (rate_limit, '$.retry_at', 1, '$.reset_at', 1)");
   nod_test_cli_exec_store (fixture, "UPDATE outbox SET next_attempt_at_us = 0");
 
   nod_test_cli_run (fixture, &status_json, NULL, "status", "--json", NULL);

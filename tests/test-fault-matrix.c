@@ -886,7 +886,7 @@ test_queue_list_reasons (NodTestCli    *cli,
    * past), GitLab refuses the token: still queued, no time. */
   nod_test_cli_exec_store (cli, "UPDATE outbox SET next_attempt_at_us = 0");
   nod_test_cli_exec_store (cli, "UPDATE accounts SET rate_limit = "
-                                "json_set (rate_limit, '$.retry_at', 1)");
+                                "json_set (rate_limit, '$.retry_at', 1, '$.reset_at', 1)");
   nod_test_fake_add_fault (cli->base_url, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
                                           "\"status\": 401}");
   nod_test_cli_run (cli, &refused, NULL, "push", NULL);

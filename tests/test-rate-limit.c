@@ -181,6 +181,10 @@ test_update_for_note (void)
                                                       "RateLimit-Remaining", "1500",
                                                       "RateLimit-Reset", "1763800060", NULL);
   g_autoptr(SoupMessageHeaders) notes = headers_new ("Retry-After", "40", NULL);
+  g_autoptr(SoupMessageHeaders) notes_with_budget = headers_new ("RateLimit-Limit", "2000",
+                                                                 "RateLimit-Remaining", "1400",
+                                                                 "RateLimit-Reset", "1763800060",
+                                                                 "Retry-After", "30", NULL);
   g_autoptr(SoupMessageHeaders) throttled = headers_new ("RateLimit-Limit", "2000",
                                                          "RateLimit-Remaining", "0",
                                                          "RateLimit-Reset", "1763800060",
@@ -201,6 +205,13 @@ test_update_for_note (void)
   g_assert_cmpint (limit.notes_retry_at, ==, NOW + 40);
   g_assert_true (nod_rate_limit_update (&limit, budget, NOW + 40));
   g_assert_cmpint (limit.notes_retry_at, ==, 0);
+
+  /* gitlab.com sends its budget with every answer, a note's 429 too: not spent, so notes
+   * alone wait. */
+  g_assert_true (nod_rate_limit_update_for_note (&limit, notes_with_budget, 429, NOW + 40));
+  g_assert_cmpint (limit.notes_retry_at, ==, NOW + 70);
+  g_assert_cmpint (limit.retry_at, ==, 0);
+  g_assert_cmpint (limit.remaining, ==, 1400);
 
   g_assert_true (nod_rate_limit_update_for_note (&limit, throttled, 429, NOW + 41));
   g_assert_cmpint (limit.retry_at, ==, NOW + 91);

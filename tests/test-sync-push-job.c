@@ -808,20 +808,27 @@ test_429_blocks (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 2);
 }
 
-/* 429 and no time given: a minute on the job's clock. */
+/* 429 with no Retry-After: the throttle's budget headers say until when (the window's
+ * reset). */
 static void
 test_429_without_retry_after (Fixture       *fixture,
                               gconstpointer  data)
 {
   g_autoptr(GPtrArray) mrs = approvable (fixture);
   g_autoptr(NodOutboxAction) remark = NULL;
+  g_autoptr(NodRateLimit) limit = NULL;
   NodSyncPushOutcome outcome = { 0, };
 
   add_status_fault (fixture, mrs->pdata[0], "/discussions", 429);
   remark = comment (fixture, mrs->pdata[0], "Slow down");
   push (fixture, FALSE, &outcome);
 
-  g_assert_cmpint (outcome.blocked_until, ==, nod_clock_get_now_s (fixture->clock) + 60);
+  /* The throttle's 429 says its budget is spent until the window resets. */
+  limit = nod_forge_dup_rate_limit (NOD_FORGE (fixture->gitlab));
+  g_assert_cmpint (limit->remaining, ==, 0);
+  g_assert_cmpint (limit->reset_at, >, nod_clock_get_now_s (fixture->clock));
+  g_assert_cmpint (limit->reset_at, <=, nod_clock_get_now_s (fixture->clock) + 61);
+  g_assert_cmpint (outcome.blocked_until, ==, limit->reset_at);
   assert_row (fixture, remark, "pending");
   g_assert_cmpint (row_int (fixture, remark, "attempts"), ==, 0);
   g_assert_cmpint (row_int (fixture, remark, "next_attempt_at_us"), ==,

@@ -212,9 +212,10 @@ nod_rate_limit_update (NodRateLimit       *self,
  * @status: the answer's HTTP status
  *
  * What the answer to creating a note says. GitLab limits note creation on its own (60 a
- * minute on gitlab.com) and says so only past it: a 429 with Retry-After and no RateLimit-*
- * headers, which holds back notes only (notes_retry_at), not every request. Any other
- * answer is nod_rate_limit_update()'s.
+ * minute on gitlab.com) and says so only past it: a 429 with Retry-After whose budget, if
+ * it gives one, is not spent. That holds back notes only (notes_retry_at), not every
+ * request; a 429 with the budget spent is the account's throttle. Any other answer is
+ * nod_rate_limit_update()'s.
  */
 gboolean
 nod_rate_limit_update_for_note (NodRateLimit       *self,
@@ -223,17 +224,20 @@ nod_rate_limit_update_for_note (NodRateLimit       *self,
                                 gint64              now)
 {
   NodRateLimit heard;
+  gint64 retry_before;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (headers != NULL, FALSE);
 
-  if (status == 429 && nod_rate_limit_parse (&heard, headers, now) && heard.retry_at > 0 &&
-      heard.limit < 0 && heard.remaining < 0 && heard.reset_at == 0)
-    {
-      self->notes_retry_at = MAX (self->notes_retry_at, heard.retry_at);
-      return TRUE;
-    }
-  return nod_rate_limit_update (self, headers, now);
+  if (status != 429 || !nod_rate_limit_parse (&heard, headers, now) || heard.retry_at == 0 ||
+      heard.remaining == 0)
+    return nod_rate_limit_update (self, headers, now);
+
+  retry_before = self->retry_at > now ? self->retry_at : 0;
+  nod_rate_limit_update (self, headers, now);
+  self->retry_at = retry_before;
+  self->notes_retry_at = MAX (self->notes_retry_at, heard.retry_at);
+  return TRUE;
 }
 
 gboolean

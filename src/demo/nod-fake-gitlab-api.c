@@ -1499,9 +1499,12 @@ resolve_captures (ApiCall     *call,
   return TRUE;
 }
 
-static void
-set_rate_limit_headers (NodFakeGitlab     *self,
-                        SoupServerMessage *msg)
+/* The budget's RateLimit-* headers, as GitLab's throttle sends them; @spent: as on the
+ * throttle's own 429, none left whatever the count says. */
+void
+_nod_fake_gitlab_set_rate_limit_headers (NodFakeGitlab     *self,
+                                         SoupServerMessage *msg,
+                                         gboolean           spent)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const NodFakeBudget *budget = &self->api_budget;
@@ -1511,7 +1514,7 @@ set_rate_limit_headers (NodFakeGitlab     *self,
   g_snprintf (limit, sizeof limit, "%u", budget->limit);
   g_snprintf (observed, sizeof observed, "%u", budget->observed);
   g_snprintf (remaining, sizeof remaining, "%u",
-              budget->observed < budget->limit ? budget->limit - budget->observed : 0);
+              !spent && budget->observed < budget->limit ? budget->limit - budget->observed : 0);
   g_snprintf (reset, sizeof reset, "%" G_GINT64_FORMAT, reset_s);
   /* The same for every request of a window: formatted once. */
   if (self->reset_date == NULL || self->reset_date_s != reset_s)
@@ -1593,13 +1596,13 @@ _nod_fake_gitlab_serve_api (NodFakeGitlab  *self,
     {
       g_autofree char *retry_text = g_strdup_printf ("%u", retry_after);
 
-      set_rate_limit_headers (self, msg);
+      _nod_fake_gitlab_set_rate_limit_headers (self, msg, TRUE);
       set_header (&call, "Retry-After", retry_text);
       _nod_fake_request_respond_message (request, HTTP_STATUS_TOO_MANY_REQUESTS,
                                          "Retry later");
       return;
     }
-  set_rate_limit_headers (self, msg);
+  _nod_fake_gitlab_set_rate_limit_headers (self, msg, FALSE);
 
   if (!is_authenticated (self, msg))
     {

@@ -215,6 +215,9 @@ void          _nod_fake_message_respond_written (SoupServerMessage  *msg,
                                                  NodFakeJsonWriter  *writer);
 
 /* nod-fake-gitlab-api.c: the /api/v4 routes; answers @request before returning. */
+void          _nod_fake_gitlab_set_rate_limit_headers (NodFakeGitlab  *self,
+                                                 SoupServerMessage  *msg,
+                                                 gboolean            spent);
 void          _nod_fake_gitlab_serve_api        (NodFakeGitlab      *self,
                                                  NodFakeRequest     *request,
                                                  const char         *path);

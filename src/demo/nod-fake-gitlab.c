@@ -562,6 +562,10 @@ serve_fault_status (NodFakeRequest *request)
       soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
                                     "Retry-After", retry_after);
     }
+  /* A 429 played as a fault is the throttle's, which says its budget is spent; GitLab's
+   * limit on notes alone (its notes budget) says nothing of the budget. */
+  if (request->fault_status == 429)
+    _nod_fake_gitlab_set_rate_limit_headers (request->self, request->msg, TRUE);
   _nod_fake_request_respond_message (request, request->fault_status, message);
 }
 
