@@ -113,6 +113,39 @@ test_comment_from_stdin_then_queue (NodTestCli    *fixture,
   g_assert_nonnull (strstr (queue.out, "Nothing waiting"));
 }
 
+/* A pull takes as long as it takes: the bound a write waits for GitLab (30 s, 100 ms here)
+ * does not cut it, however slow GitLab is, and it reports every merge request it stored. */
+static void
+test_pull_not_cut_at_write_wait (NodTestCli    *fixture,
+                                 gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) quick = { 0, };
+  g_auto (NodTestCliOutcome) slow = { 0, };
+  gint64 stored;
+
+  g_setenv ("NOD_CLI_WRITE_WAIT_MS", "100", TRUE);
+  {
+    g_autoptr(JsonNode) armed =
+      nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                             "{\"method\": \"GET\", \"path\": \"/approvals$\", "
+                             "\"delay_ms\": 300, \"times\": 1}");
+  }
+  nod_test_cli_run (fixture, &slow, NULL, "pull", NULL);
+  g_unsetenv ("NOD_CLI_WRITE_WAIT_MS");
+
+  g_assert_cmpint (slow.status, ==, 0);
+  stored = nod_test_cli_query_store (fixture, "SELECT COUNT (*) FROM merge_requests");
+  g_assert_cmpint (stored, >, 0);
+  /* Each list counts its own: a merge request on two lists is pulled twice. */
+  g_assert_true (g_str_has_prefix (slow.out, "pulled "));
+  g_assert_cmpint (g_ascii_strtoll (slow.out + strlen ("pulled "), NULL, 10), >=, stored);
+
+  /* And nothing was left for the next one. */
+  nod_test_cli_run (fixture, &quick, NULL, "pull", NULL);
+  g_assert_cmpint (quick.status, ==, 0);
+  g_assert_cmpstr (quick.out, ==, "pulled 0\n");
+}
+
 static void
 test_pull_push_sync (NodTestCli    *fixture,
                      gconstpointer  data)
@@ -1451,6 +1484,7 @@ main (int   argc,
   ADD ("/nod/cli/bad-input", test_bad_input);
   ADD ("/nod/cli/comment-stdin", test_comment_from_stdin_then_queue);
   ADD ("/nod/cli/pull-push-sync", test_pull_push_sync);
+  ADD ("/nod/cli/pull-not-cut-at-write-wait", test_pull_not_cut_at_write_wait);
   ADD ("/nod/cli/sync-preview", test_sync_preview);
   ADD ("/nod/cli/status-json", test_status_json);
   ADD ("/nod/cli/reply-resolve", test_reply_and_resolve);

@@ -82,6 +82,8 @@ char      *_nod_cli_reference      (const char              *project_path,
 void       _nod_cli_say_when_waiting (GTask                 *task);
 void       _nod_cli_when_idle      (GTask                   *task,
                                     NodCliVerbFunc           then);
+void       _nod_cli_when_done      (GTask                   *task,
+                                    NodCliVerbFunc           then);
 char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
                                     const NodSyncDecision   *decision);
 void       _nod_cli_report_outcome (GTask                   *task);

@@ -12,8 +12,21 @@
 
 #include "nod-cli-private.h"
 
-/* How long `approve` (and the other writes) wait for GitLab before saying "queued". */
+/* How long `approve` (and the other writes) wait for GitLab before saying "queued"; a
+ * test may shorten it (NOD_CLI_WRITE_WAIT_MS). */
 #define OUTCOME_WAIT_S 30
+
+static guint
+write_wait_ms (void)
+{
+  const char *text = g_getenv ("NOD_CLI_WRITE_WAIT_MS");
+  guint64 value;
+
+  if (text != NULL && g_ascii_string_to_unsigned (text, 10, 1, OUTCOME_WAIT_S * 1000, &value,
+                                                  NULL))
+    return (guint) value;
+  return OUTCOME_WAIT_S * 1000;
+}
 
 NodCliRun *
 _nod_cli_run_new (GApplicationCommandLine *command_line,
@@ -244,19 +257,37 @@ _nod_cli_say_when_waiting (GTask *task)
                                            G_CALLBACK (on_waiting_to_send), task);
 }
 
-/* Calls @then once no job runs (every job ends by updating the status), or after the
- * deadline with the job still running. */
-void
-_nod_cli_when_idle (GTask          *task,
-                    NodCliVerbFunc  then)
+static void
+wait_for_engine (GTask          *task,
+                 NodCliVerbFunc  then,
+                 guint           deadline_ms)
 {
   NodCliRun *run = _nod_cli_run_of (task);
 
   run->when_idle = then;
   run->status_handler = g_signal_connect_swapped (nod_sync_engine_get_status (run->engine),
                                                   "notify", G_CALLBACK (check_idle), task);
-  run->timeout_source = g_timeout_add_seconds (OUTCOME_WAIT_S, on_wait_timeout, task);
+  if (deadline_ms > 0)
+    run->timeout_source = g_timeout_add (deadline_ms, on_wait_timeout, task);
   check_idle (task);
+}
+
+/* For a write: calls @then once no job runs (every job ends by updating the status), or
+ * after the write's deadline with the job still running (then the write is queued). */
+void
+_nod_cli_when_idle (GTask          *task,
+                    NodCliVerbFunc  then)
+{
+  wait_for_engine (task, then, write_wait_ms ());
+}
+
+/* For `pull`, `push` and `sync`: calls @then once no job runs, however long the work
+ * takes; each request GitLab is asked has its own deadline, and the work is bounded. */
+void
+_nod_cli_when_done (GTask          *task,
+                    NodCliVerbFunc  then)
+{
+  wait_for_engine (task, then, 0);
 }
 
 /* "offline", "rate-limited until 14:05": why something waits, for people, fit for one line
