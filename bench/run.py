@@ -180,6 +180,8 @@ def aggregate(figures):
 def number(value):
     if value is None:
         return "—"
+    if float(value).is_integer() and abs(value) >= 1:
+        return f"{value:,.0f}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:
