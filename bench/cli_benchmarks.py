@@ -180,9 +180,11 @@ def nod_drain(build, env):
     pushes = 0
     max_rss = 0.0
     waited = 0.0
+    pushing = 0.0
     while True:
         push = timed([nod_binary(build), "push"], env)
         pushes += 1
+        pushing += push.seconds
         max_rss = max(max_rss, push.max_rss_mb)
         push.check("nod push", 0, 75)
         if push.returncode == 0:
@@ -196,7 +198,7 @@ def nod_drain(build, env):
             pause = until - time.time()
             waited += pause
             time.sleep(pause)  # Nod's own schedule, not the fake's
-    return time.perf_counter() - started, pushes, waited
+    return time.perf_counter() - started, pushes, pushing, waited
 
 
 def drain_round(build, latency_ms, options):
@@ -216,7 +218,7 @@ def drain_round(build, latency_ms, options):
             raise RuntimeError(f"nod-bench-enqueue: {enqueue.stdout.strip()}")
 
         fake.clear_requests()
-        nod_seconds, pushes, waited = nod_drain(build, env)
+        nod_seconds, pushes, pushing, waited = nod_drain(build, env)
         problems = check_drain(fake, plan, fake.requests())
         if problems:
             raise RuntimeError("Nod's drain is wrong: " + "; ".join(problems[:10]))
@@ -231,9 +233,9 @@ def drain_round(build, latency_ms, options):
         if problems:
             raise RuntimeError("python-gitlab's drain is wrong: " + "; ".join(problems[:10]))
 
-    note = f"{pushes} nod push runs"
+    note = f"{pushes} nod push run(s), {pushing:.1f} s in them"
     if waited > 0:
-        note += f", {waited:.0f} s of it waiting for Nod's own comment pace"
+        note += f", {waited:.0f} s waiting for Nod's own comment pace"
     return [benchlib.result(
         f"drain-{n_actions}", f"drain of {n_actions} actions over {n_mrs} MRs: nod push "
         "vs python-gitlab script", "s", nod_seconds, python.seconds,

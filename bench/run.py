@@ -198,6 +198,12 @@ def with_spread(s, unit):
     return text
 
 
+def ratio_text(ratio):
+    if ratio is None:
+        return "—"
+    return f"{ratio:.2f}×" if ratio >= 0.1 else f"{ratio:.2g}×"
+
+
 def table(rows, failures, silent):
     header = ["figure", "latency", "Nod median [min–max]", "comparison median [min–max]",
               "ratio", "goal", "met"]
@@ -207,7 +213,7 @@ def table(rows, failures, silent):
         lines.append([row["label"], f"{row['latency_ms']} ms",
                       with_spread(row["nod"], row["unit"]),
                       with_spread(row["comparison"], row["unit"]),
-                      f"{row['ratio']:.2f}×" if row["ratio"] is not None else "—",
+                      ratio_text(row["ratio"]),
                       row["goal"] or "—", met])
     widths = [max(len(str(cells[i])) for cells in [header] + lines)
               for i in range(len(header))]
