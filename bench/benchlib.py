@@ -164,6 +164,15 @@ def _communicate_without_reaping(child, stdin_text):
     return "".join(chunks["out"]), "".join(chunks["err"])
 
 
+class Incomplete(Exception):
+    """A measurement that ran but did not do all its work: its figures are kept, marked,
+    and the round is reported as failed with why."""
+
+    def __init__(self, figures, message):
+        super().__init__(message)
+        self.figures = figures
+
+
 def result(name, label, unit, nod, comparison=None, comparison_label=None, goal=None,
            ratio_goal=None, bound=None, lower_is_better=True, ratio_kind=None, note=None):
     """One figure, as a benchmark's "# result" line carries it."""

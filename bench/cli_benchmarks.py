@@ -253,10 +253,19 @@ def pull_figures(build, latency_ms, n_mrs, with_incremental):
         env = home.env(build, fake.url)
         nod = timed([nod_binary(build), "pull"], env).check("nod pull")
         nod_requests = len(fake.requests())
+        pulled = re.search(r"^pulled (\d+)$", nod.stdout, re.M)
+        cut = None
+        if pulled is None or int(pulled.group(1)) != n_mrs:
+            cut = (f"nod pull exited {nod.returncode} after {nod.seconds:.1f} s saying "
+                   f"{nod.stdout.strip()!r}, not 'pulled {n_mrs}': the pull did not finish "
+                   "(its figures are of a cut pull)")
         if with_incremental:
             fake.clear_requests()
             again = timed([nod_binary(build), "pull"], env).check("nod pull (again)")
             again_requests = len(fake.requests())
+            if cut is None and again.seconds >= 30:
+                cut = (f"the incremental nod pull took {again.seconds:.1f} s: cut by the "
+                       "command's 30 s wait?")
 
         fake.reset()
         python = timed([PYTHON, os.path.join(HERE, "pull-python-gitlab.py"), fake.url,
@@ -285,6 +294,10 @@ def pull_figures(build, latency_ms, n_mrs, with_incremental):
             benchlib.result("pull-incremental-time", "incremental pull, nothing changed",
                             "ms", again.seconds * 1000),
         ]
+    if cut is not None:
+        for figure in figures:
+            figure["note"] = "INCOMPLETE: " + cut
+        raise benchlib.Incomplete(figures, cut)
     return figures
 
 

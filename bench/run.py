@@ -114,6 +114,11 @@ def run_rounds(benchmarks, rounds, latencies):
                         silent.add(benchmark.name)
                     for figure in printed:
                         figures.setdefault((figure["name"], latency), []).append(figure)
+                except cli_benchmarks.benchlib.Incomplete as error:
+                    for figure in error.figures:
+                        figures.setdefault((figure["name"], latency), []).append(figure)
+                    failures.append({"benchmark": benchmark.name, "latency_ms": latency,
+                                     "round": round_number, "error": str(error)})
                 except Exception as error:  # shown in the table, never hidden
                     traceback.print_exc(file=sys.stderr)
                     failures.append({"benchmark": benchmark.name, "latency_ms": latency,
@@ -173,6 +178,7 @@ def aggregate(figures):
             "met": goal_met(last, nod and nod["median"],
                             comparison and comparison["median"]),
             "notes": notes,
+            "incomplete": any(n.startswith("INCOMPLETE") for n in notes),
         })
     return rows
 
@@ -210,6 +216,8 @@ def table(rows, failures, silent):
     lines = []
     for row in sorted(rows, key=lambda r: (r["name"], r["latency_ms"])):
         met = {True: "met", False: "MISSED", None: "—"}[row["met"]]
+        if row["incomplete"]:
+            met = "INCOMPLETE"
         lines.append([row["label"], f"{row['latency_ms']} ms",
                       with_spread(row["nod"], row["unit"]),
                       with_spread(row["comparison"], row["unit"]),
