@@ -241,11 +241,17 @@ def table(rows, failures, silent):
         out.append("Comparisons:")
         out += [f"- {', '.join(names)}: {comparison}"
                 for comparison, names in comparisons.items()]
-    notes = [(r["label"], r["latency_ms"], n) for r in rows for n in r["notes"]]
+    notes = {}
+    for row in sorted(rows, key=lambda r: (r["name"], r["latency_ms"])):
+        for note in row["notes"]:
+            names = notes.setdefault((row["latency_ms"], note), [])
+            if row["name"] not in names:
+                names.append(row["name"])
     if notes:
         out.append("")
         out.append("Notes:")
-        out += [f"- {label} at {latency} ms: {note}" for label, latency, note in notes]
+        out += [f"- {', '.join(names)} at {latency} ms: {note}"
+                for (latency, note), names in notes.items()]
     if silent:
         out.append("")
         out.append("Ran, but printed no \"# result\" line: " + ", ".join(silent))
