@@ -4,7 +4,8 @@ order, approve it, then COMMENTS times start a thread, reply in it and resolve i
 
     drain-python-gitlab.py URL TOKEN COMMENTS < merge-requests
 
-Standard input names one merge request a line, "PROJECT_ID IID". One Gitlab object, so
+Standard input names one merge request a line, "PROJECT_ID IID GROUP/PROJECT" (the path
+only for the bodies). One Gitlab object, so
 one keep-alive session; python-gitlab's own handling of a 429 (wait, then retry) is left
 on, as a script would have it. The bodies are those bench/nod-bench-enqueue.c queues for
 Nod, so the check after the run is the same for both.
