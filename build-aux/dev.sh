@@ -3,7 +3,8 @@
 #
 #   build-aux/dev.sh run    install what is missing, build, launch the app
 #   build-aux/dev.sh test   install what is missing, build, run every test headless
-#   build-aux/dev.sh bench  install what is missing, build, run the benchmarks headless
+#   build-aux/dev.sh bench [bench/run.py options]
+#                           install what is missing, build, run the benchmarks headless
 #
 # Build directories: _build (the app), _build-sanitize (core library and its tests with
 # AddressSanitizer and UndefinedBehaviorSanitizer), _build-fuzz (the libFuzzer targets of
@@ -121,10 +122,10 @@ print(line)
 EOF
 }
 
-# Runs the whole suite (or, given arguments, `meson test` with them) in a headless session:
-# an X server of its own, a private D-Bus session bus and an unlocked keyring in a throwaway
-# home. (An empty password on stdin creates no login keyring; a newline does.)
-run_headless_tests () (
+# Runs a command in a headless session: an X server of its own, a private D-Bus session bus
+# and an unlocked keyring in a throwaway home. (An empty password on stdin creates no login
+# keyring; a newline does.)
+run_headless () (
   local scratch status=0
   scratch=$(mktemp -d)
   mkdir -m 700 "$scratch/runtime"
@@ -136,14 +137,17 @@ run_headless_tests () (
   xvfb-run -a -s "-screen 0 1280x800x24" \
     dbus-run-session -- bash -c '
       printf "\n" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-      build=$1
-      shift
-      meson test -C "$build" --print-errorlogs --no-rebuild "$@"
-    ' bash "$top/$build_dir" "$@" || status=$?
+      exec "$@"
+    ' bash "$@" || status=$?
 
   rm -rf "$scratch"
   exit $status
 )
+
+# The whole suite (or, given arguments, `meson test` with them), headless.
+run_headless_tests () {
+  run_headless meson test -C "$top/$build_dir" --print-errorlogs --no-rebuild "$@"
+}
 
 build_sanitized () {
   if [ ! -f "$sanitize_dir/build.ninja" ]; then
@@ -237,12 +241,13 @@ cmd_test () {
   return $status
 }
 
-# The benchmarks print their figures; none fails on a time (bench/README.md).
+# The benchmarks print their figures and one table; none fails on a time, a failed check
+# fails the run (bench/README.md). Arguments go to bench/run.py, e.g. --only pull.
 cmd_bench () {
   install_missing_packages
   build
   say "Running the benchmarks"
-  run_headless_tests --benchmark -v
+  run_headless /usr/bin/python3 "$top/bench/run.py" --build "$top/$build_dir" "$@"
 }
 
 case "${1:-}" in
@@ -254,10 +259,11 @@ case "${1:-}" in
     cmd_test
     ;;
   bench)
-    cmd_bench
+    shift
+    cmd_bench "$@"
     ;;
   *)
-    echo "Usage: $0 run|test|bench" >&2
+    echo "Usage: $0 run|test|bench [OPTION…]" >&2
     exit 2
     ;;
 esac
