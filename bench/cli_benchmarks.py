@@ -75,7 +75,17 @@ def approve_round(build, latency_ms, options):
         fake.set_rate_limit()
         mr = reviewable_merge_requests(fake, 1)[0]
         env = home.env(build, fake.url)
-        # As a reviewer's Nod would have it: the merge request pulled and cached.
+        # As a reviewer's Nod would have it: signed in (the token in the keyring, so nothing
+        # asks GitLab whose it is), the merge request pulled and cached. With no keyring,
+        # the one-off GITLAB_URL + GITLAB_TOKEN account, which asks GET /user first.
+        kept = {k: v for k, v in env.items() if k not in ("GITLAB_URL", "GITLAB_TOKEN")}
+        added = timed([nod_binary(build), "account", "add", "--url", fake.url,
+                       "--token-stdin"], kept, stdin_text=benchlib.TOKEN + "\n")
+        note = None
+        if added.returncode == 0:
+            env = kept
+        else:
+            note = "no keyring: a one-off account, which asks GET /user before approving"
         timed([nod_binary(build), "pull"], env).check("nod pull")
 
         nod = timed([nod_binary(build), "approve", f"{mr['path']}!{mr['iid']}"], env)
@@ -96,7 +106,7 @@ def approve_round(build, latency_ms, options):
         "approve", "nod approve vs gitlab CLI approve (whole process)", "ms",
         nod.seconds * 1000, python.seconds * 1000,
         "python-gitlab's gitlab command, the same approval", "Nod ≥ 6× faster",
-        ratio_goal=6)]
+        ratio_goal=6, note=note)]
 
 
 # ---- 2. a drain: nod push vs a python-gitlab script ----
@@ -263,9 +273,6 @@ def pull_figures(build, latency_ms, n_mrs, with_incremental):
             fake.clear_requests()
             again = timed([nod_binary(build), "pull"], env).check("nod pull (again)")
             again_requests = len(fake.requests())
-            if cut is None and again.seconds >= 30:
-                cut = (f"the incremental nod pull took {again.seconds:.1f} s: cut by the "
-                       "command's 30 s wait?")
 
         fake.reset()
         python = timed([PYTHON, os.path.join(HERE, "pull-python-gitlab.py"), fake.url,
@@ -285,7 +292,9 @@ def pull_figures(build, latency_ms, n_mrs, with_incremental):
     if n_mrs < 10000:
         figures.insert(0, benchlib.result(
             f"pull-{n_mrs}-time", f"first pull of {mrs} MRs: wall time", "s",
-            nod.seconds, python.seconds, same))
+            nod.seconds, python.seconds, same,
+            "Nod ≥ 3× faster at 20 ms, ≥ 1.5× on loopback",
+            ratio_goal=3 if latency_ms >= 20 else 1.5))
     if with_incremental:
         figures += [
             benchlib.result("pull-incremental-requests",

@@ -876,7 +876,7 @@ test_merged_elsewhere_notifies (void)
  * the rows there are, or added below them), and in the first frame with rows a screenful:
  * as many rows of ROW_MIN_HEIGHT as fill the window. */
 #define ROWS_PER_FRAME 2
-#define ROWS_BELOW_PER_FRAME 8
+#define ROWS_BELOW_PER_FRAME 6
 #define ROW_MIN_HEIGHT 76
 
 typedef struct
