@@ -1014,6 +1014,24 @@ list_views_work (sqlite3       *db,
   return TRUE;
 }
 
+/* The views of @account_id, at most @limit (-1: all); both list calls finish with
+ * nod_review_cache_list_views_finish(). */
+static void
+list_views (NodReviewCache      *self,
+            gint64               account_id,
+            gint64               limit,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  ListViewsWork *work = g_new0 (ListViewsWork, 1);
+
+  work->account_id = account_id;
+  work->limit = limit;
+  nod_store_run_async (self->store, self, nod_review_cache_list_views_async, list_views_work, work,
+                       (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
+}
+
 /**
  * nod_review_cache_list_views_async:
  *
@@ -1027,15 +1045,9 @@ nod_review_cache_list_views_async (NodReviewCache      *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  ListViewsWork *work;
-
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
 
-  work = g_new0 (ListViewsWork, 1);
-  work->account_id = account_id;
-  work->limit = -1;
-  nod_store_run_async (self->store, self, nod_review_cache_list_views_async, list_views_work, work,
-                       (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
+  list_views (self, account_id, -1, cancellable, callback, user_data);
 }
 
 /**
@@ -1054,15 +1066,9 @@ nod_review_cache_list_first_views_async (NodReviewCache      *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  ListViewsWork *work;
-
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
 
-  work = g_new0 (ListViewsWork, 1);
-  work->account_id = account_id;
-  work->limit = limit;
-  nod_store_run_async (self->store, self, nod_review_cache_list_views_async, list_views_work, work,
-                       (GDestroyNotify) list_views_work_free, cancellable, callback, user_data);
+  list_views (self, account_id, limit, cancellable, callback, user_data);
 }
 
 /**

@@ -339,20 +339,37 @@ push_run_free (PushRun *run)
   g_free (run);
 }
 
-/* Notes held back by GitLab's limit on them (or Nod's own pace) go once it lets them. */
+static Account *find_account (NodSyncEngine *self,
+                              gint64         account_id);
+
+/* Something an account waits for, on the engine's clock: the account by id, as it may be
+ * gone by then. */
 typedef struct
 {
   NodSyncEngine *self;
   gint64         account_id;
-} NotesLater;
+} AccountLater;
 
-static Account *find_account (NodSyncEngine *self,
-                              gint64         account_id);
+/* Arms @func (given an AccountLater) for @when, Unix seconds on the engine's clock. */
+static guint
+account_timeout_at (NodSyncEngine *self,
+                    Account       *account,
+                    gint64         when,
+                    GSourceFunc    func)
+{
+  AccountLater *later = g_new0 (AccountLater, 1);
 
+  later->self = self;
+  later->account_id = account->id;
+  return nod_clock_add_timeout_seconds (self->clock, (guint) MAX (when - now_s (self), 0),
+                                        func, later, g_free);
+}
+
+/* Notes held back by GitLab's limit on them (or Nod's own pace) go once it lets them. */
 static gboolean
 on_notes_due (gpointer data)
 {
-  NotesLater *later = data;
+  AccountLater *later = data;
   Account *account = find_account (later->self, later->account_id);
 
   if (account == NULL)
@@ -368,14 +385,8 @@ push_notes_at (NodSyncEngine *self,
                Account       *account,
                gint64         when)
 {
-  NotesLater *later = g_new0 (NotesLater, 1);
-
-  later->self = self;
-  later->account_id = account->id;
   nod_clock_clear_timeout (self->clock, &account->notes_source);
-  account->notes_source = nod_clock_add_timeout_seconds (self->clock,
-                                                         (guint) MAX (when - now_s (self), 0),
-                                                         on_notes_due, later, g_free);
+  account->notes_source = account_timeout_at (self, account, when, on_notes_due);
 }
 
 static void
@@ -775,20 +786,11 @@ typedef struct
   gint64         started_us;
 } PullRun;
 
-static Account *find_account (NodSyncEngine *self,
-                              gint64         account_id);
-
 /* A pull paused at the reserve goes on by itself once GitLab's budget has reset. */
-typedef struct
-{
-  NodSyncEngine *self;
-  gint64         account_id;
-} ResumeLater;
-
 static gboolean
 on_resume_pull (gpointer data)
 {
-  ResumeLater *later = data;
+  AccountLater *later = data;
   Account *account = find_account (later->self, later->account_id);
 
   if (account == NULL)
@@ -871,15 +873,9 @@ on_pull_done (GObject      *source_object,
 
   if (error == NULL && paused_until > 0)
     {
-      ResumeLater *later = g_new0 (ResumeLater, 1);
-
-      later->self = self;
-      later->account_id = account->id;
       nod_clock_clear_timeout (self->clock, &account->resume_source);
-      account->resume_source =
-        nod_clock_add_timeout_seconds (self->clock,
-                                       (guint) MAX (paused_until - now_s (self), 0) + 1,
-                                       on_resume_pull, later, g_free);
+      account->resume_source = account_timeout_at (self, account, paused_until + 1,
+                                                   on_resume_pull);
       json_object_set_int_member (fields, "blocked_until", paused_until);
       log_event (self, account->id, "sync.job.blocked", fields);
       nod_sync_status_set_blocked_until (self->status, paused_until);
