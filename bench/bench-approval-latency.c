@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nod-bench-result.h"
 #include "nod-fake-gitlab.h"
 #include "nod-gitlab.h"
 #include "nod-outbox.h"
@@ -434,16 +435,16 @@ main (int   argc,
   printf ("# floor, fsync'ed WAL commit + kept-alive POST round trip: p50 %.3f ms, "
            "p99 %.3f ms, max %.3f ms\n", floor_p50, floor_p99, percentile_ms (floor_us, 1.0));
   printf ("# p50 is %.2f × the floor's\n", nod_p50 / floor_p50);
-  printf ("# result {\"name\":\"approval-p50\",\"label\":\"approval: enqueue returns → fake "
-           "receives, p50\",\"unit\":\"ms\",\"nod\":%.3f,\"comparison\":%.3f,"
-           "\"comparison_label\":\"floor (fsync'ed WAL commit + kept-alive loopback round "
-           "trip)\",\"goal\":\"nod <= 1.5 × comparison\",\"ratio_goal\":1.5,"
-           "\"ratio_kind\":\"at_most_times_comparison\",\"lower_is_better\":true}\n",
-           nod_p50, floor_p50);
-  printf ("# result {\"name\":\"approval-p99\",\"label\":\"approval: enqueue returns → fake "
-           "receives, p99\",\"unit\":\"ms\",\"nod\":%.3f,\"comparison\":null,"
-           "\"comparison_label\":null,\"goal\":\"< 5 ms\",\"bound\":5,"
-           "\"lower_is_better\":true}\n", nod_p99);
+  nod_bench_print_result (&(NodBenchResult) {
+    .name = "approval-p50", .label = "approval: enqueue returns → fake receives, p50",
+    .unit = "ms", .nod = nod_p50, .comparison = floor_p50,
+    .comparison_label = "floor (fsync'ed WAL commit + kept-alive loopback round trip)",
+    .goal = "nod <= 1.5 × comparison", .ratio_goal = 1.5, .at_most_times = TRUE,
+  });
+  nod_bench_print_result (&(NodBenchResult) {
+    .name = "approval-p99", .label = "approval: enqueue returns → fake receives, p99",
+    .unit = "ms", .nod = nod_p99, .goal = "< 5 ms", .bound = 5,
+  });
   printf ("1..1\nok 1 approval latency measured\n");
   fflush (stdout);
 

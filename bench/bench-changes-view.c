@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include "nod-application.h"
+#include "nod-bench-result.h"
 #include "nod-bench-ticker.h"
 #include "nod-merge-request-item.h"
 #include "nod-merge-request-page.h"
@@ -360,17 +361,21 @@ print_phase_results (const Phase *phase,
                      const char  *key,
                      const char  *label)
 {
-  g_print ("# result {\"name\":\"changes-%s-first-screen\","
-           "\"label\":\"Changes, %s: first screenful\",\"unit\":\"ms\","
-           "\"nod\":%.3f,\"comparison\":null,\"comparison_label\":null,"
-           "\"goal\":\"< 100 ms\",\"bound\":100,\"lower_is_better\":true}\n",
-           key, label, phase->first_screen_us / 1000.0);
-  g_print ("# result {\"name\":\"changes-%s-longest-gap\","
-           "\"label\":\"Changes, %s: longest main-loop gap\",\"unit\":\"ms\","
-           "\"nod\":%.3f,\"comparison\":%.3f,"
-           "\"comparison_label\":\"the same window idle, as long again\","
-           "\"goal\":\"< 16 ms\",\"bound\":16,\"lower_is_better\":true}\n",
-           key, label, phase->busy.max_gap_us / 1000.0, phase->idle.max_gap_us / 1000.0);
+  g_autofree char *screen_name = g_strdup_printf ("changes-%s-first-screen", key);
+  g_autofree char *screen_label = g_strdup_printf ("Changes, %s: first screenful", label);
+  g_autofree char *gap_name = g_strdup_printf ("changes-%s-longest-gap", key);
+  g_autofree char *gap_label = g_strdup_printf ("Changes, %s: longest main-loop gap", label);
+
+  nod_bench_print_result (&(NodBenchResult) {
+    .name = screen_name, .label = screen_label, .unit = "ms",
+    .nod = phase->first_screen_us / 1000.0, .goal = "< 100 ms", .bound = 100,
+  });
+  nod_bench_print_result (&(NodBenchResult) {
+    .name = gap_name, .label = gap_label, .unit = "ms",
+    .nod = phase->busy.max_gap_us / 1000.0, .comparison = phase->idle.max_gap_us / 1000.0,
+    .comparison_label = "the same window idle, as long again",
+    .goal = "< 16 ms", .bound = 16,
+  });
 }
 
 /* ---- the data ---- */

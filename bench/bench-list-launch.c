@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 
 #include "nod-application.h"
+#include "nod-bench-result.h"
 #include "nod-bench-ticker.h"
 #include "nod-fake-gitlab.h"
 #include "nod-forge-page.h"
@@ -256,18 +257,13 @@ print_result (const char *name,
               double      comparison,
               double      bound)
 {
-  g_autoptr(GString) line = g_string_new ("# result {");
+  g_autofree char *goal = g_strdup_printf ("< %.0f ms", bound);
 
-  g_string_append_printf (line, "\"name\":\"%s\",\"label\":\"%s\",\"unit\":\"ms\","
-                          "\"nod\":%.2f,", name, label, nod);
-  if (comparison_label != NULL)
-    g_string_append_printf (line, "\"comparison\":%.2f,\"comparison_label\":\"%s\",",
-                            comparison, comparison_label);
-  else
-    g_string_append (line, "\"comparison\":null,\"comparison_label\":null,");
-  g_string_append_printf (line, "\"goal\":\"< %.0f ms\",\"bound\":%.0f,"
-                          "\"lower_is_better\":true}\n", bound, bound);
-  g_print ("%s", line->str);
+  nod_bench_print_result (&(NodBenchResult) {
+    .name = name, .label = label, .unit = "ms", .nod = nod,
+    .comparison_label = comparison_label, .comparison = comparison,
+    .goal = goal, .bound = bound,
+  });
 }
 
 int

@@ -20,6 +20,7 @@
 #include "config.h"
 
 #include "nod-application.h"
+#include "nod-bench-result.h"
 #include "nod-bench-ticker.h"
 #include "nod-test-utils.h"
 #include "nod-window.h"
@@ -83,11 +84,10 @@ print_result (const char *name,
               double      nod_ms,
               double      idle_ms)
 {
-  g_print ("# result {\"name\":\"%s\",\"label\":\"%s\",\"unit\":\"ms\","
-           "\"nod\":%.3f,\"comparison\":%.3f,"
-           "\"comparison_label\":\"the same window idle, as long again\","
-           "\"goal\":\"< 16 ms\",\"bound\":16,\"lower_is_better\":true}\n",
-           name, label, nod_ms, idle_ms);
+  nod_bench_print_result (&(NodBenchResult) {
+    .name = name, .label = label, .unit = "ms", .nod = nod_ms, .comparison = idle_ms,
+    .comparison_label = "the same window idle, as long again", .goal = "< 16 ms", .bound = 16,
+  });
 }
 
 int
