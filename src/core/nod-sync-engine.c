@@ -339,6 +339,15 @@ push_run_free (PushRun *run)
   g_free (run);
 }
 
+/* The last send of this process lets another one have its turn, between our reruns too. */
+static void
+send_ended (NodSyncEngine *self)
+{
+  g_assert (self->sends_running > 0);
+  if (--self->sends_running == 0 && !self->taking_lock)
+    nod_send_lock_release (self->send_lock);
+}
+
 static Account *find_account (NodSyncEngine *self,
                               gint64         account_id);
 
@@ -415,10 +424,7 @@ on_push_done (GObject      *source_object,
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&account->push_job);
   g_clear_object (&account->push_cancellable);
-  /* The last send of this process lets another one have its turn, between our reruns too. */
-  g_assert (self->sends_running > 0);
-  if (--self->sends_running == 0 && !self->taking_lock)
-    nod_send_lock_release (self->send_lock);
+  send_ended (self);
 
   /* Forgotten meanwhile: what it did concerns no one now. */
   if (account->removed)
@@ -709,9 +715,7 @@ abandon_flush (NodSyncEngine *self,
   g_signal_handlers_disconnect_by_data (account->push_job, self);
   g_clear_object (&account->push_job);
   g_clear_object (&account->push_cancellable);
-  g_assert (self->sends_running > 0);
-  if (--self->sends_running == 0 && !self->taking_lock)
-    nod_send_lock_release (self->send_lock);
+  send_ended (self);
 
   account_unref (account);
   g_object_unref (run->self);
