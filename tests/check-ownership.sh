@@ -59,6 +59,7 @@ owner_of () {
   case "$1" in
     accounts) echo src/core/nod-accounts.c ;;
     outbox) echo src/core/nod-outbox.c ;;
+    reviews | review_drafts) echo src/core/nod-outbox-reviews.c ;;
     sync_log) echo src/core/nod-sync-log.c ;;
     projects | merge_requests | approvals | discussions | notes | sync_state)
       echo src/core/nod-review-cache.c ;;
@@ -66,7 +67,7 @@ owner_of () {
       echo src/core/nod-diff-cache.c ;;
   esac
 }
-tables='accounts|projects|merge_requests|approvals|discussions|notes|outbox|sync_state|sync_log|diff_versions|diff_files|blobs|viewed_files|approved_heads|thread_texts'
+tables='reviews|review_drafts|accounts|projects|merge_requests|approvals|discussions|notes|outbox|sync_state|sync_log|diff_versions|diff_files|blobs|viewed_files|approved_heads|thread_texts'
 writes="(INSERT( OR [A-Z]+)? INTO|REPLACE INTO|UPDATE( OR [A-Z]+)?|DELETE FROM)[[:space:]]+($tables)\\b"
 while IFS= read -r file; do
   [ -n "$file" ] || continue

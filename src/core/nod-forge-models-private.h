@@ -7,6 +7,7 @@
 
 #include "nod-approvals.h"
 #include "nod-discussion.h"
+#include "nod-draft-note.h"
 #include "nod-merge-request.h"
 #include "nod-note.h"
 #include "nod-project.h"
@@ -74,6 +75,17 @@ struct _NodApprovals
   gboolean    user_can_approve;
   int         approvals_required;
   int         approvals_left;
+};
+
+struct _NodDraftNote
+{
+  GObject parent_instance;
+
+  gint64           id;
+  char            *body;
+  char            *discussion_id;
+  gboolean         resolve_discussion;
+  NodDiffPosition *position;
 };
 
 struct _NodNote

@@ -713,3 +713,125 @@ nod_forge_set_error_too_many_pages (GError **error)
   g_set_error (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL,
                _("GitLab’s list went on past %u pages"), NOD_FORGE_MAX_PAGES);
 }
+
+/* ---- draft notes ---- */
+
+void
+nod_forge_list_draft_notes_async (NodForge            *self,
+                                  gint64               project_id,
+                                  gint64               iid,
+                                  guint                page,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (page > 0);
+
+  NOD_FORGE_GET_IFACE (self)->list_draft_notes_async (self, project_id, iid, page, cancellable,
+                                                      callback, user_data);
+}
+
+NodForgePage *
+nod_forge_list_draft_notes_finish (NodForge      *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return (NodForgePage *) finish_typed (self, result, NOD_TYPE_FORGE_PAGE, error);
+}
+
+void
+nod_forge_create_draft_note_async (NodForge              *self,
+                                   gint64                 project_id,
+                                   gint64                 iid,
+                                   const char            *body,
+                                   const NodDiffPosition *position,
+                                   const char            *discussion_id,
+                                   gboolean               resolve,
+                                   GCancellable          *cancellable,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (project_id > 0);
+  g_return_if_fail (iid > 0);
+  g_return_if_fail (body != NULL);
+
+  NOD_FORGE_GET_IFACE (self)->create_draft_note_async (self, project_id, iid, body, position,
+                                                       discussion_id, resolve, cancellable,
+                                                       callback, user_data);
+}
+
+NodDraftNote *
+nod_forge_create_draft_note_finish (NodForge      *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return (NodDraftNote *) finish_typed (self, result, NOD_TYPE_DRAFT_NOTE, error);
+}
+
+void
+nod_forge_delete_draft_note_async (NodForge            *self,
+                                   gint64               project_id,
+                                   gint64               iid,
+                                   const char          *draft_id,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (draft_id != NULL);
+
+  NOD_FORGE_GET_IFACE (self)->delete_draft_note_async (self, project_id, iid, draft_id,
+                                                       cancellable, callback, user_data);
+}
+
+/* Calls that answer nothing (204) finish with no object and no error. */
+static gboolean
+finish_nothing (NodForge      *self,
+                GAsyncResult  *result,
+                GError       **error)
+{
+  g_autoptr(GObject) object = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (NOD_IS_FORGE (self), FALSE);
+
+  object = NOD_FORGE_GET_IFACE (self)->finish_object (self, result, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+nod_forge_delete_draft_note_finish (NodForge      *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  return finish_nothing (self, result, error);
+}
+
+void
+nod_forge_publish_review_async (NodForge            *self,
+                                gint64               project_id,
+                                gint64               iid,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+
+  NOD_FORGE_GET_IFACE (self)->publish_review_async (self, project_id, iid, cancellable,
+                                                    callback, user_data);
+}
+
+gboolean
+nod_forge_publish_review_finish (NodForge      *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return finish_nothing (self, result, error);
+}

@@ -9,6 +9,7 @@
 #include "nod-approvals.h"
 #include "nod-clock.h"
 #include "nod-discussion.h"
+#include "nod-draft-note.h"
 #include "nod-forge-page.h"
 #include "nod-merge-request.h"
 #include "nod-merge-request-diff.h"
@@ -141,6 +142,36 @@ struct _NodForgeInterface
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
 
+  void           (*list_draft_notes_async)    (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               guint                 page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*create_draft_note_async)   (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               const char           *body,
+                                               const NodDiffPosition *position,
+                                               const char           *discussion_id,
+                                               gboolean              resolve,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*delete_draft_note_async)   (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               const char           *draft_id,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*publish_review_async)      (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
   void           (*list_diffs_async)          (NodForge             *self,
                                                gint64                project_id,
                                                gint64                iid,
@@ -300,6 +331,52 @@ NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
+/* The reviewer's draft notes on a merge request, a page at a time: NodDraftNote items. */
+void             nod_forge_list_draft_notes_async     (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       guint                 page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_draft_notes_finish    (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* A draft note: a new thread (at @position, or general), or a reply in @discussion_id
+ * that, with @resolve, resolves its thread when published. */
+void             nod_forge_create_draft_note_async    (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       const char           *body,
+                                                       const NodDiffPosition *position,
+                                                       const char           *discussion_id,
+                                                       gboolean              resolve,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodDraftNote    *nod_forge_create_draft_note_finish   (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_delete_draft_note_async    (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       const char           *draft_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_forge_delete_draft_note_finish   (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* Publishes all the reviewer's drafts on the merge request at once: one review. */
+void             nod_forge_publish_review_async       (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_forge_publish_review_finish      (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
 /* The files of a merge request's newest diff, a page (of up to 100) at a time:
  * NodDiffFile items. */
 void             nod_forge_list_diffs_async           (NodForge             *self,

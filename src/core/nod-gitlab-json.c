@@ -774,6 +774,26 @@ _nod_gitlab_json_parse_note (JsonNode  *node,
   return G_OBJECT (g_steal_pointer (&note));
 }
 
+/* GitLab names its note "note" here, and the thread it answers "discussion_id". */
+GObject *
+_nod_gitlab_json_parse_draft_note (JsonNode  *node,
+                                   GError   **error)
+{
+  g_autoptr(NodDraftNote) draft = g_object_new (NOD_TYPE_DRAFT_NOTE, NULL);
+  JsonObject *object = expect_object (node, "draft note", error);
+
+  if (object == NULL ||
+      !read_positive_id (object, "id", &draft->id, error) ||
+      !read_string (object, "note", NOD_GITLAB_LONG_TEXT_MAX_CHARS, FIELD_REQUIRED,
+                    &draft->body, error) ||
+      !read_id_string (object, "discussion_id", FIELD_OPTIONAL, &draft->discussion_id, error) ||
+      !read_bool (object, "resolve_discussion", &draft->resolve_discussion, error) ||
+      !read_position (object, &draft->position, error))
+    return NULL;
+
+  return G_OBJECT (g_steal_pointer (&draft));
+}
+
 GObject *
 _nod_gitlab_json_parse_discussion (JsonNode  *node,
                                    GError   **error)

@@ -39,6 +39,8 @@ GObject   *_nod_gitlab_json_parse_approvals     (JsonNode  *node,
                                                  GError   **error);
 GObject   *_nod_gitlab_json_parse_discussion    (JsonNode  *node,
                                                  GError   **error);
+GObject   *_nod_gitlab_json_parse_draft_note    (JsonNode  *node,
+                                               GError   **error);
 GObject   *_nod_gitlab_json_parse_note          (JsonNode  *node,
                                                  GError   **error);
 GObject   *_nod_gitlab_json_parse_diff_file     (JsonNode  *node,

@@ -56,6 +56,7 @@ typedef struct
   NodGitlabParseFunc  parse;
   gboolean            is_list;
   gboolean            no_content_ok;  /* 202: a note of quick actions only */
+  gboolean            no_answer;      /* success says it all (204): nothing to parse */
   gboolean            creates_note;   /* under GitLab's own limit on notes */
   gboolean            raw;            /* the answer is a file's bytes, not JSON */
   guint               page;
@@ -406,7 +407,8 @@ on_body_read (GObject      *source_object,
   call->body = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
   status = soup_message_get_status (call->message);
 
-  if (status == SOUP_STATUS_ACCEPTED && call->no_content_ok)
+  if ((status == SOUP_STATUS_ACCEPTED && call->no_content_ok) ||
+      (SOUP_STATUS_IS_SUCCESSFUL (status) && call->no_answer))
     {
       g_task_return_pointer (task, NULL, NULL);
       return;
@@ -1067,6 +1069,119 @@ nod_gitlab_set_resolved_async (NodForge            *forge,
               call_new (_nod_gitlab_json_parse_discussion, FALSE, 0));
 }
 
+/* ---- draft notes ---- */
+
+static void
+nod_gitlab_list_draft_notes_async (NodForge            *forge,
+                                   gint64               project_id,
+                                   gint64               iid,
+                                   guint                page,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_list_draft_notes_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *query = g_strdup_printf ("/draft_notes?per_page=%d&page=%u", PER_PAGE, page);
+  g_autofree char *path = merge_request_path (project_id, iid, query);
+
+  start_call (self, task, "GET", path, NULL,
+              call_new (_nod_gitlab_json_parse_draft_note, TRUE, page));
+}
+
+static void
+nod_gitlab_create_draft_note_async (NodForge              *forge,
+                                    gint64                 project_id,
+                                    gint64                 iid,
+                                    const char            *body,
+                                    const NodDiffPosition *position,
+                                    const char            *discussion_id,
+                                    gboolean               resolve,
+                                    GCancellable          *cancellable,
+                                    GAsyncReadyCallback    callback,
+                                    gpointer               user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_create_draft_note_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *path = merge_request_path (project_id, iid, "/draft_notes");
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) json = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "note");
+  json_builder_add_string_value (builder, body);
+  if (position != NULL)
+    {
+      json_builder_set_member_name (builder, "position");
+      _nod_gitlab_json_build_position (builder, position);
+    }
+  if (discussion_id != NULL)
+    {
+      json_builder_set_member_name (builder, "in_reply_to_discussion_id");
+      json_builder_add_string_value (builder, discussion_id);
+      json_builder_set_member_name (builder, "resolve_discussion");
+      json_builder_add_boolean_value (builder, resolve);
+    }
+  json_builder_end_object (builder);
+  json = json_builder_get_root (builder);
+
+  start_call (self, task, "POST", path, json,
+              call_new (_nod_gitlab_json_parse_draft_note, FALSE, 0));
+}
+
+static void
+nod_gitlab_delete_draft_note_async (NodForge            *forge,
+                                    gint64               project_id,
+                                    gint64               iid,
+                                    const char          *draft_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_delete_draft_note_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *tail = NULL;
+  g_autofree char *path = NULL;
+  Call *call;
+
+  if (!_nod_gitlab_json_is_plain_id (draft_id))
+    {
+      g_task_return_new_error (task, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID,
+                               _("“%s” is not a draft note of GitLab’s"),
+                               g_utf8_validate (draft_id, -1, NULL) ? draft_id : "?");
+      return;
+    }
+
+  tail = g_strconcat ("/draft_notes/", draft_id, NULL);
+  path = merge_request_path (project_id, iid, tail);
+  call = call_new (NULL, FALSE, 0);
+  call->no_answer = TRUE;
+  start_call (self, task, "DELETE", path, NULL, call);
+}
+
+static void
+nod_gitlab_publish_review_async (NodForge            *forge,
+                                 gint64               project_id,
+                                 gint64               iid,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_publish_review_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *path = merge_request_path (project_id, iid, "/draft_notes/bulk_publish");
+  Call *call = call_new (NULL, FALSE, 0);
+
+  /* Publishing makes notes: GitLab's limit on them applies. */
+  call->no_answer = TRUE;
+  call->creates_note = TRUE;
+  start_call (self, task, "POST", path, NULL, call);
+}
+
 /* ---- the change ---- */
 
 static void
@@ -1240,6 +1355,10 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->unapprove_async = nod_gitlab_unapprove_async;
   iface->create_discussion_async = nod_gitlab_create_discussion_async;
   iface->reply_async = nod_gitlab_reply_async;
+  iface->list_draft_notes_async = nod_gitlab_list_draft_notes_async;
+  iface->create_draft_note_async = nod_gitlab_create_draft_note_async;
+  iface->delete_draft_note_async = nod_gitlab_delete_draft_note_async;
+  iface->publish_review_async = nod_gitlab_publish_review_async;
   iface->set_resolved_async = nod_gitlab_set_resolved_async;
   iface->list_diffs_async = nod_gitlab_list_diffs_async;
   iface->list_versions_async = nod_gitlab_list_versions_async;

@@ -22,6 +22,9 @@ struct _NodOutboxAction
   char           *body;
   char           *head_sha;
   NodDiffPosition *position;  /* an inline comment's place; NULL otherwise */
+  gboolean        resolves;   /* a reply that resolves its thread too */
+  char           *review_id;
+  char           *draft_id;   /* delete_draft: the GitLab draft note it removes */
   NodActionState  state;
   guint           attempts;
   gint64          next_attempt_at;

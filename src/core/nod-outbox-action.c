@@ -44,6 +44,9 @@ static const char * const kind_names[] = {
   [NOD_ACTION_REPLY] = "reply",
   [NOD_ACTION_RESOLVE] = "resolve",
   [NOD_ACTION_UNRESOLVE] = "unresolve",
+  [NOD_ACTION_DRAFT_NOTE] = "draft_note",
+  [NOD_ACTION_PUBLISH_REVIEW] = "publish_review",
+  [NOD_ACTION_DELETE_DRAFT] = "delete_draft",
 };
 
 static const char * const state_names[] = {
@@ -51,6 +54,7 @@ static const char * const state_names[] = {
   [NOD_ACTION_IN_FLIGHT] = "in_flight",
   [NOD_ACTION_FAILED] = "failed",
   [NOD_ACTION_DONE] = "done",
+  [NOD_ACTION_DRAFT] = "draft",
 };
 
 static void
@@ -65,6 +69,8 @@ nod_outbox_action_finalize (GObject *object)
   g_clear_pointer (&self->position, nod_diff_position_free);
   g_clear_pointer (&self->last_error, g_free);
   g_clear_pointer (&self->server_id, g_free);
+  g_clear_pointer (&self->review_id, g_free);
+  g_clear_pointer (&self->draft_id, g_free);
 
   G_OBJECT_CLASS (nod_outbox_action_parent_class)->finalize (object);
 }
@@ -257,6 +263,20 @@ nod_outbox_action_new_reply (gint64      account_id,
 }
 
 NodOutboxAction *
+nod_outbox_action_new_resolving_reply (gint64      account_id,
+                                       gint64      project_id,
+                                       gint64      mr_iid,
+                                       const char *discussion_id,
+                                       const char *body)
+{
+  NodOutboxAction *self = nod_outbox_action_new_reply (account_id, project_id, mr_iid,
+                                                       discussion_id, body);
+
+  self->resolves = TRUE;
+  return self;
+}
+
+NodOutboxAction *
 nod_outbox_action_new_resolve (gint64      account_id,
                                gint64      project_id,
                                gint64      mr_iid,
@@ -292,6 +312,16 @@ _nod_outbox_action_dup_payload (NodOutboxAction *self)
     {
       json_builder_set_member_name (builder, "position");
       _nod_gitlab_json_build_position (builder, self->position);
+    }
+  if (self->resolves)
+    {
+      json_builder_set_member_name (builder, "resolve");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  if (self->draft_id != NULL)
+    {
+      json_builder_set_member_name (builder, "draft_id");
+      json_builder_add_string_value (builder, self->draft_id);
     }
   json_builder_end_object (builder);
 
@@ -337,9 +367,12 @@ _nod_outbox_action_set_payload (NodOutboxAction  *self,
     }
 
   if (!read_optional_string (json_node_get_object (root), "body", &self->body, error) ||
-      !read_optional_string (json_node_get_object (root), "sha", &self->head_sha, error))
+      !read_optional_string (json_node_get_object (root), "sha", &self->head_sha, error) ||
+      !read_optional_string (json_node_get_object (root), "draft_id", &self->draft_id, error))
     return FALSE;
 
+  self->resolves = json_object_get_boolean_member_with_default (json_node_get_object (root),
+                                                                "resolve", FALSE);
   g_clear_pointer (&self->position, nod_diff_position_free);
   if (json_object_has_member (json_node_get_object (root), "position"))
     {
@@ -502,10 +535,39 @@ nod_outbox_action_get_sent_at (NodOutboxAction *self)
 }
 
 gboolean
+nod_outbox_action_get_resolves (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), FALSE);
+  return self->resolves;
+}
+
+const char *
+nod_outbox_action_get_review_id (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), NULL);
+  return self->review_id;
+}
+
+const char *
+nod_outbox_action_get_draft_id (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), NULL);
+  return self->draft_id;
+}
+
+gboolean
 nod_outbox_action_is_approval (NodOutboxAction *self)
 {
   g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), FALSE);
   return self->kind == NOD_ACTION_APPROVE || self->kind == NOD_ACTION_UNAPPROVE;
+}
+
+gboolean
+nod_outbox_action_is_note (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), FALSE);
+  return self->kind == NOD_ACTION_COMMENT || self->kind == NOD_ACTION_REPLY ||
+         self->kind == NOD_ACTION_DRAFT_NOTE;
 }
 
 const char *
@@ -533,7 +595,7 @@ nod_action_kind_from_string (const char     *string,
 
   g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                _("“%s” is not a review action; expected approve, unapprove, comment, reply, "
-                 "resolve or unresolve"),
+                 "resolve, unresolve, draft_note, publish_review or delete_draft"),
                string != NULL && g_utf8_validate (string, -1, NULL) ? string : "?");
   return FALSE;
 }

@@ -18,6 +18,10 @@ typedef enum
   NOD_ACTION_REPLY,
   NOD_ACTION_RESOLVE,
   NOD_ACTION_UNRESOLVE,
+  /* A submitted review's steps (their review id says which review): */
+  NOD_ACTION_DRAFT_NOTE,      /* create one of its drafts on GitLab */
+  NOD_ACTION_PUBLISH_REVIEW,  /* publish them all at once */
+  NOD_ACTION_DELETE_DRAFT,    /* remove a created draft of a review discarded */
 } NodActionKind;
 
 typedef enum
@@ -26,6 +30,7 @@ typedef enum
   NOD_ACTION_IN_FLIGHT,
   NOD_ACTION_FAILED,
   NOD_ACTION_DONE,
+  NOD_ACTION_DRAFT,           /* in a review not submitted yet: not going anywhere */
 } NodActionState;
 
 /* GitLab refuses notes longer than this many characters. */
@@ -63,6 +68,13 @@ NodOutboxAction *nod_outbox_action_new_resolve      (gint64       account_id,
                                                      gint64       mr_iid,
                                                      const char  *discussion_id,
                                                      gboolean     resolved);
+/* A reply that also resolves its thread: in a review, one draft GitLab publishes with
+ * resolve_discussion; outside one, the reply then a resolve. */
+NodOutboxAction *nod_outbox_action_new_resolving_reply (gint64      account_id,
+                                                        gint64      project_id,
+                                                        gint64      mr_iid,
+                                                        const char *discussion_id,
+                                                        const char *body);
 
 const char      *nod_outbox_action_get_op_id        (NodOutboxAction *self);
 gint64           nod_outbox_action_get_seq          (NodOutboxAction *self);
@@ -75,6 +87,12 @@ const char      *nod_outbox_action_get_body         (NodOutboxAction *self);
 /* A comment's place on the diff; NULL for a general comment and other kinds. */
 const NodDiffPosition *nod_outbox_action_get_position (NodOutboxAction *self);
 const char      *nod_outbox_action_get_head_sha     (NodOutboxAction *self);
+/* TRUE for a reply that resolves its thread too. */
+gboolean         nod_outbox_action_get_resolves     (NodOutboxAction *self);
+/* The review the action belongs to (a draft, or a step of a submitted review), or NULL. */
+const char      *nod_outbox_action_get_review_id    (NodOutboxAction *self);
+/* A delete_draft's GitLab draft note id; NULL for other kinds. */
+const char      *nod_outbox_action_get_draft_id     (NodOutboxAction *self);
 NodActionState   nod_outbox_action_get_state        (NodOutboxAction *self);
 guint            nod_outbox_action_get_attempts     (NodOutboxAction *self);
 gint64           nod_outbox_action_get_next_attempt_at (NodOutboxAction *self);
@@ -85,7 +103,10 @@ const char      *nod_outbox_action_get_server_id    (NodOutboxAction *self);
 gint64           nod_outbox_action_get_created_at   (NodOutboxAction *self);
 gint64           nod_outbox_action_get_sent_at      (NodOutboxAction *self);
 
+/* Approve or unapprove (a review's own approval too). */
 gboolean         nod_outbox_action_is_approval      (NodOutboxAction *self);
+/* A comment or reply, sent or drafted: text GitLab limits and a reviewer may edit. */
+gboolean         nod_outbox_action_is_note          (NodOutboxAction *self);
 
 const char      *nod_action_kind_to_string          (NodActionKind    kind);
 gboolean         nod_action_kind_from_string        (const char      *string,

@@ -26,9 +26,11 @@
 #include <string.h>
 
 #include "nod-diff-cache-private.h"
+#include "nod-draft-note.h"
 #include "nod-outbox.h"
 #include "nod-outbox-action-private.h"
 #include "nod-outbox-private.h"
+#include "nod-outbox-reviews-private.h"
 #include "nod-review-cache-private.h"
 #include "nod-store-worker.h"
 
@@ -55,7 +57,7 @@ static GParamSpec *properties[N_PROPS];
   "seq, op_id, account_id, kind, project_id, mr_iid, " \
   "COALESCE (discussion_id, local_discussion_id), payload, state, attempts, " \
   "next_attempt_at_us, last_status, last_error, ambiguous, server_id, created_at_us, " \
-  "sent_at_us"
+  "sent_at_us, review_id"
 
 static char *
 dup_column_text (sqlite3_stmt *stmt,
@@ -101,6 +103,7 @@ action_from_row (sqlite3_stmt  *stmt,
   action->server_id = dup_column_text (stmt, 14);
   action->created_at = sqlite3_column_int64 (stmt, 15);
   action->sent_at = sqlite3_column_int64 (stmt, 16);
+  action->review_id = dup_column_text (stmt, 17);
 
   return g_steal_pointer (&action);
 }
@@ -143,10 +146,10 @@ is_approval_kind (NodActionKind kind)
 }
 
 /* Runs a statement that changes rows and reports how many it changed. */
-static gboolean
-run_update (sqlite3_stmt  *stmt,
-            guint         *out_changes,
-            GError       **error)
+gboolean
+_nod_outbox_run_update (sqlite3_stmt  *stmt,
+                        guint         *out_changes,
+                        GError       **error)
 {
   if (!nod_store_step_done (stmt, error))
     return FALSE;
@@ -174,8 +177,8 @@ nod_outbox_backoff_delay (guint  attempts,
   return delay / 2 + (gint64) ((double) (delay / 2) * jitter);
 }
 
-static gboolean
-is_valid_sha (const char *sha)
+gboolean
+_nod_outbox_is_valid_sha (const char *sha)
 {
   size_t length = strlen (sha);
 
@@ -187,8 +190,8 @@ is_valid_sha (const char *sha)
   return TRUE;
 }
 
-static gboolean
-is_valid_discussion_id (const char *discussion_id)
+gboolean
+_nod_outbox_is_valid_discussion_id (const char *discussion_id)
 {
   size_t length = strlen (discussion_id);
 
@@ -200,9 +203,9 @@ is_valid_discussion_id (const char *discussion_id)
   return TRUE;
 }
 
-static gboolean
-validate_body (const char  *body,
-               GError     **error)
+gboolean
+_nod_outbox_validate_body (const char  *body,
+                           GError     **error)
 {
   const char *p;
 
@@ -244,6 +247,7 @@ validate_draft (NodOutboxAction  *action,
 {
   gboolean wants_body, wants_discussion;
 
+  /* A review's steps come only from submitting it. */
   if ((guint) action->kind > NOD_ACTION_UNRESOLVE)
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
@@ -270,8 +274,15 @@ validate_draft (NodOutboxAction  *action,
                      action->kind == NOD_ACTION_RESOLVE ||
                      action->kind == NOD_ACTION_UNRESOLVE;
 
-  if (wants_body && !validate_body (action->body, error))
+  if (wants_body && !_nod_outbox_validate_body (action->body, error))
     return FALSE;
+
+  if (action->resolves && action->kind != NOD_ACTION_REPLY)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("Only a reply resolves its thread as it is sent"));
+      return FALSE;
+    }
 
   if (!wants_body && action->body != NULL)
     {
@@ -281,7 +292,7 @@ validate_draft (NodOutboxAction  *action,
     }
 
   if (wants_discussion &&
-      (action->discussion_id == NULL || !is_valid_discussion_id (action->discussion_id)))
+      (action->discussion_id == NULL || !_nod_outbox_is_valid_discussion_id (action->discussion_id)))
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                    _("The action does not name a valid thread"));
@@ -296,7 +307,7 @@ validate_draft (NodOutboxAction  *action,
     }
 
   if (action->head_sha != NULL &&
-      (action->kind != NOD_ACTION_APPROVE || !is_valid_sha (action->head_sha)))
+      (action->kind != NOD_ACTION_APPROVE || !_nod_outbox_is_valid_sha (action->head_sha)))
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                    _("The approval names an invalid commit"));
@@ -315,6 +326,7 @@ resolve_local_target (sqlite3          *db,
                       GError          **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean is_draft = FALSE;
   int rc;
 
   stmt = nod_store_prepare (db,
@@ -356,8 +368,12 @@ resolve_local_target (sqlite3          *db,
       return FALSE;
     }
 
-  g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
-               _("The thread this action belongs to is no longer queued"));
+  if (!_nod_outbox_reviews_find_draft (db, action->discussion_id, &is_draft, error))
+    return FALSE;
+  g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                       is_draft ? _("A draft starts no thread until the review is submitted: "
+                                    "edit the draft instead")
+                                : _("The thread this action belongs to is no longer queued"));
   return FALSE;
 }
 
@@ -384,7 +400,7 @@ fail_waiting_on_thread (sqlite3     *db,
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
   sqlite3_bind_int64 (stmt, 3, account_id);
   sqlite3_bind_text (stmt, 4, local_id, -1, SQLITE_STATIC);
-  return run_update (stmt, out_changes, error);
+  return _nod_outbox_run_update (stmt, out_changes, error);
 }
 
 /* A merge request merged or closed on GitLab can't take the reviewer's pending
@@ -418,7 +434,104 @@ _nod_outbox_fail_actions_of_closed_merge_request (sqlite3   *db,
   sqlite3_bind_int64 (stmt, 3, account_id);
   sqlite3_bind_int64 (stmt, 4, project_id);
   sqlite3_bind_int64 (stmt, 5, iid);
-  return run_update (stmt, out_failed, error);
+  return _nod_outbox_run_update (stmt, out_failed, error);
+}
+
+/* A submitted review not published yet: its rows not sent are removed; the drafts it
+ * created on GitLab are deleted there, by new rows of the same review. */
+gboolean
+_nod_outbox_withdraw_unpublished (sqlite3  *db,
+                                  gint64    account_id,
+                                  gint64    project_id,
+                                  gint64    mr_iid,
+                                  guint    *out_unsent,
+                                  guint    *out_deletes,
+                                  GError  **error)
+{
+  g_autoptr(sqlite3_stmt) steps = NULL;
+  g_autoptr(sqlite3_stmt) drop = NULL;
+  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) reviews = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  *out_unsent = 0;
+  *out_deletes = 0;
+
+  /* Each review of the merge request not published yet, with what it holds. */
+  steps = nod_store_prepare (db,
+                             "SELECT review_id, kind, state, server_id FROM outbox "
+                             "WHERE account_id = ?1 AND project_id = ?2 AND mr_iid = ?3 "
+                             "AND review_id IN (SELECT review_id FROM outbox "
+                             "  WHERE account_id = ?1 AND project_id = ?2 AND mr_iid = ?3 "
+                             "  AND kind = 'publish_review' AND state != 'done') "
+                             "ORDER BY seq",
+                             error);
+  if (steps == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (steps, 1, account_id);
+  sqlite3_bind_int64 (steps, 2, project_id);
+  sqlite3_bind_int64 (steps, 3, mr_iid);
+  while ((rc = sqlite3_step (steps)) == SQLITE_ROW)
+    {
+      const char *review_id = (const char *) sqlite3_column_text (steps, 0);
+      const char *kind = (const char *) sqlite3_column_text (steps, 1);
+      const char *state = (const char *) sqlite3_column_text (steps, 2);
+      const char *server_id = (const char *) sqlite3_column_text (steps, 3);
+
+      if (g_strcmp0 (state, "in_flight") == 0)
+        {
+          g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE,
+                               _("The review is being sent right now; discard it once "
+                                 "this push ends"));
+          return FALSE;
+        }
+      if (!g_ptr_array_find_with_equal_func (reviews, review_id, g_str_equal, NULL))
+        g_ptr_array_add (reviews, g_strdup (review_id));
+      if (g_strcmp0 (kind, "draft_note") == 0 && g_strcmp0 (state, "done") == 0 &&
+          server_id != NULL)
+        {
+          g_ptr_array_add (created, g_strdup (review_id));
+          g_ptr_array_add (created, g_strdup (server_id));
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  drop = nod_store_prepare (db,
+                            "DELETE FROM outbox WHERE review_id = ? AND state != 'done'",
+                            error);
+  if (drop == NULL)
+    return FALSE;
+  for (guint i = 0; i < reviews->len; i++)
+    {
+      guint changes = 0;
+
+      sqlite3_reset (drop);
+      sqlite3_bind_text (drop, 1, reviews->pdata[i], -1, SQLITE_STATIC);
+      if (!_nod_outbox_run_update (drop, &changes, error))
+        return FALSE;
+      *out_unsent += changes;
+    }
+
+  for (guint i = 0; i + 1 < created->len; i += 2)
+    {
+      g_autoptr(NodOutboxAction) remove = _nod_outbox_action_new (NOD_ACTION_DELETE_DRAFT,
+                                                                  account_id,
+                                                                  project_id,
+                                                                  mr_iid);
+
+      remove->op_id = g_uuid_string_random ();
+      remove->created_at = g_get_real_time ();
+      remove->review_id = g_strdup (created->pdata[i]);
+      remove->draft_id = g_strdup (created->pdata[i + 1]);
+      if (!_nod_outbox_insert_action (db, remove, error))
+        return FALSE;
+      (*out_deletes)++;
+    }
+  return TRUE;
 }
 
 /* Removing an account forgets its actions, unsent ones included (the UI asks first).
@@ -434,7 +547,7 @@ _nod_outbox_forget_account (sqlite3  *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, account_id);
-  return run_update (stmt, NULL, error);
+  return _nod_outbox_run_update (stmt, NULL, error);
 }
 
 /* Looks for a pending action with the same target as @action (same merge request, and
@@ -456,7 +569,7 @@ find_pending_counterpart (sqlite3          *db,
   stmt = nod_store_prepare (db,
                             "SELECT seq, kind, ambiguous FROM outbox "
                             "WHERE state = 'pending' AND account_id = ? AND project_id = ? "
-                            "AND mr_iid = ? AND kind IN (?, ?) "
+                            "AND mr_iid = ? AND kind IN (?, ?) AND review_id IS NULL "
                             "AND (? OR discussion_id = ?) "
                             "ORDER BY seq DESC LIMIT 1",
                             error);
@@ -498,7 +611,7 @@ delete_row (sqlite3  *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, seq);
-  return run_update (stmt, NULL, error);
+  return _nod_outbox_run_update (stmt, NULL, error);
 }
 
 static NodOutboxAction *
@@ -590,7 +703,7 @@ coalesce (sqlite3      *db,
         return FALSE;
       sqlite3_bind_text (stmt, 1, payload, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, pending_seq);
-      if (!run_update (stmt, NULL, error))
+      if (!_nod_outbox_run_update (stmt, NULL, error))
         return FALSE;
     }
 
@@ -599,10 +712,11 @@ coalesce (sqlite3      *db,
   return work->action != NULL;
 }
 
-static gboolean
-insert_action (sqlite3          *db,
-               NodOutboxAction  *action,
-               GError          **error)
+/* Stores @action (with its op id and time) as a new pending row. */
+gboolean
+_nod_outbox_insert_action (sqlite3          *db,
+                           NodOutboxAction  *action,
+                           GError          **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *payload = _nod_outbox_action_dup_payload (action);
@@ -610,8 +724,9 @@ insert_action (sqlite3          *db,
 
   stmt = nod_store_prepare (db,
                             "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
-                            "discussion_id, local_discussion_id, payload, created_at_us) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "discussion_id, local_discussion_id, payload, created_at_us, "
+                            "review_id) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -625,8 +740,9 @@ insert_action (sqlite3          *db,
   sqlite3_bind_text (stmt, 7, comment ? action->discussion_id : NULL, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 8, payload, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 9, action->created_at);
+  sqlite3_bind_text (stmt, 10, action->review_id, -1, SQLITE_STATIC);
 
-  if (!run_update (stmt, NULL, error))
+  if (!_nod_outbox_run_update (stmt, NULL, error))
     {
       if (sqlite3_extended_errcode (db) == SQLITE_CONSTRAINT_FOREIGNKEY)
         {
@@ -642,6 +758,29 @@ insert_action (sqlite3          *db,
   return TRUE;
 }
 
+/* A reply that resolves its thread, outside a review, is the reply and then a resolve:
+ * two rows, stored together. */
+static gboolean
+insert_new_action (sqlite3          *db,
+                   NodOutboxAction  *action,
+                   GError          **error)
+{
+  g_autoptr(NodOutboxAction) resolve = NULL;
+
+  if (!action->resolves)
+    return _nod_outbox_insert_action (db, action, error);
+
+  action->resolves = FALSE;
+  if (!_nod_outbox_insert_action (db, action, error))
+    return FALSE;
+
+  resolve = nod_outbox_action_new_resolve (action->account_id, action->project_id,
+                                           action->mr_iid, action->discussion_id, TRUE);
+  resolve->op_id = g_uuid_string_random ();
+  resolve->created_at = action->created_at;
+  return _nod_outbox_insert_action (db, resolve, error);
+}
+
 /* What a dead sender left in flight is pending again, ambiguous: it may have reached
  * GitLab. Only the holder of the send lock, before its first claim, may do this. */
 static gboolean
@@ -655,7 +794,7 @@ recover_in_flight (sqlite3  *db,
                             "UPDATE outbox SET state = 'pending', ambiguous = 1 "
                             "WHERE state = 'in_flight'",
                             error);
-  return stmt != NULL && run_update (stmt, out_recovered, error);
+  return stmt != NULL && _nod_outbox_run_update (stmt, out_recovered, error);
 }
 
 /* The approval just stored goes in flight in the same transaction when it heads its lane
@@ -678,7 +817,7 @@ claim_enqueued (sqlite3          *db,
   ahead = nod_store_prepare (db,
                              "SELECT 1 FROM outbox WHERE account_id = ? AND project_id = ? "
                              "AND mr_iid = ? AND kind IN ('approve', 'unapprove') "
-                             "AND state != 'done' AND seq < ? LIMIT 1",
+                             "AND review_id IS NULL AND state != 'done' AND seq < ? LIMIT 1",
                              error);
   if (ahead == NULL)
     return FALSE;
@@ -702,7 +841,7 @@ claim_enqueued (sqlite3          *db,
     return FALSE;
   sqlite3_bind_int64 (mark, 1, now);
   sqlite3_bind_int64 (mark, 2, action->seq);
-  if (!run_update (mark, NULL, error))
+  if (!_nod_outbox_run_update (mark, NULL, error))
     return FALSE;
 
   action->state = NOD_ACTION_IN_FLIGHT;
@@ -718,18 +857,21 @@ enqueue_work (sqlite3       *db,
 {
   EnqueueWork *work = data;
   gboolean absorbed = FALSE;
+  gboolean drafted = FALSE;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
+  /* A comment or reply on a merge request with a review started is one of its drafts. */
   if (((work->flags & NOD_OUTBOX_ENQUEUE_RECOVER) &&
        !recover_in_flight (db, &work->recovered, error)) ||
       (is_local_id (work->action->discussion_id) &&
        work->action->kind != NOD_ACTION_COMMENT &&
        !resolve_local_target (db, work->action, error)) ||
-      !coalesce (db, work, &absorbed, error) ||
-      (!absorbed && !insert_action (db, work->action, error)) ||
-      ((work->flags & NOD_OUTBOX_ENQUEUE_CLAIM) &&
+      !_nod_outbox_reviews_take_draft (db, work->action, &drafted, error) ||
+      (!drafted && !coalesce (db, work, &absorbed, error)) ||
+      (!drafted && !absorbed && !insert_new_action (db, work->action, error)) ||
+      (!drafted && (work->flags & NOD_OUTBOX_ENQUEUE_CLAIM) &&
        !claim_enqueued (db, work->action, work->now, error)) ||
       !nod_store_commit (db, error))
     {
@@ -770,6 +912,7 @@ queue_enqueue (NodOutbox             *self,
   draft->op_id = g_uuid_string_random ();
   draft->body = g_strdup (action->body);
   draft->head_sha = g_strdup (action->head_sha);
+  draft->resolves = action->resolves;
   if (action->position != NULL)
     draft->position = nod_diff_position_copy (action->position);
   draft->created_at = g_get_real_time ();
@@ -946,8 +1089,9 @@ claim_work (sqlite3       *db,
         goto failed;
 
       /* Only the first open action of a lane may go; whatever it is, it holds back the
-       * rest of its lane. */
-      approval = is_approval_kind (action->kind);
+       * rest of its lane. A review's approval goes in its threads' lane, after the
+       * review is published. */
+      approval = is_approval_kind (action->kind) && action->review_id == NULL;
       lane = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%c",
                               action->project_id, action->mr_iid, approval ? 'a' : 'd');
       if (!g_hash_table_add (seen_lanes, lane))
@@ -965,7 +1109,7 @@ claim_work (sqlite3       *db,
       sqlite3_reset (mark);
       sqlite3_bind_int64 (mark, 1, work->now);
       sqlite3_bind_int64 (mark, 2, action->seq);
-      if (!run_update (mark, NULL, error))
+      if (!_nod_outbox_run_update (mark, NULL, error))
         goto failed;
 
       action->state = NOD_ACTION_IN_FLIGHT;
@@ -1119,6 +1263,9 @@ server_ids_of (NodOutboxAction  *action,
     }
   else if (action->kind == NOD_ACTION_REPLY && NOD_IS_NOTE (answer))
     *out_server_id = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (NOD_NOTE (answer)));
+  else if (action->kind == NOD_ACTION_DRAFT_NOTE && NOD_IS_DRAFT_NOTE (answer))
+    *out_server_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                      nod_draft_note_get_id (NOD_DRAFT_NOTE (answer)));
 }
 
 static gboolean
@@ -1152,7 +1299,7 @@ ack_work (sqlite3       *db,
   sqlite3_bind_text (done, 2, server_discussion_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (done, 3, g_get_real_time ());
   sqlite3_bind_int64 (done, 4, action->seq);
-  if (!run_update (done, NULL, error))
+  if (!_nod_outbox_run_update (done, NULL, error))
     goto failed;
 
   /* The thread now exists on GitLab: point the actions waiting for it at its real id,
@@ -1172,7 +1319,9 @@ ack_work (sqlite3       *db,
       sqlite3_bind_text (remap, 1, server_discussion_id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (remap, 2, action->account_id);
       sqlite3_bind_text (remap, 3, action->discussion_id, -1, SQLITE_STATIC);
-      if (!run_update (remap, NULL, error))
+      if (!_nod_outbox_run_update (remap, NULL, error) ||
+          !_nod_outbox_reviews_remap_thread (db, action->account_id, action->discussion_id,
+                                             server_discussion_id, error))
         goto failed;
     }
   /* A note made only of quick actions (GitLab answers 202) starts no thread. */
@@ -1185,7 +1334,7 @@ ack_work (sqlite3       *db,
 
   /* What GitLab answered is GitLab's state now: kept in the same transaction, so no
    * reader sees the action done and its effect missing. */
-  if (work->answer != NULL &&
+  if (work->answer != NULL && !NOD_IS_DRAFT_NOTE (work->answer) &&
       !_nod_review_cache_keep_answer (db, action->account_id, action->project_id,
                                       action->mr_iid, action->discussion_id, work->answer,
                                       error))
@@ -1212,7 +1361,9 @@ failed:
  * nod_outbox_ack_async:
  * @answer: (nullable): what GitLab answered: the thread a comment started, or one resolved
  *   or reopened (NodDiscussion); a reply's note (NodNote); the approvals after an approve
- *   or unapprove (NodApprovals); %NULL when it made nothing (a note of quick actions only)
+ *   or unapprove (NodApprovals); a review's draft (NodDraftNote); the threads after a
+ *   review was published (a GListModel of NodDiscussion); %NULL when it made nothing (a
+ *   note of quick actions only)
  *
  * Records that GitLab has the in-flight action @op_id, with the ids of what it made. For a
  * comment, actions aimed at its local thread id are rewritten to GitLab's in the same
@@ -1275,7 +1426,7 @@ update_one (sqlite3        *db,
   if (bind != NULL)
     bind (stmt, work, action);
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_count (stmt), action->seq);
-  if (!run_update (stmt, NULL, error) || !nod_store_commit (db, error))
+  if (!_nod_outbox_run_update (stmt, NULL, error) || !nod_store_commit (db, error))
     goto failed;
 
   return TRUE;
@@ -1674,7 +1825,7 @@ retry_work (sqlite3       *db,
     goto failed;
   sqlite3_bind_text (stmt, 1, action->discussion_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, action->seq);
-  if (!run_update (stmt, NULL, error) || !nod_store_commit (db, error))
+  if (!_nod_outbox_run_update (stmt, NULL, error) || !nod_store_commit (db, error))
     goto failed;
 
   return TRUE;
@@ -2026,10 +2177,12 @@ note_ids_work (sqlite3       *db,
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   int rc;
 
+  /* Draft notes are numbered apart from notes: theirs are kept as "draft:ID". */
   stmt = nod_store_prepare (db,
-                            "SELECT server_id FROM outbox "
+                            "SELECT CASE kind WHEN 'draft_note' THEN 'draft:' || server_id "
+                            "ELSE server_id END FROM outbox "
                             "WHERE state = 'done' AND server_id IS NOT NULL "
-                            "AND kind IN ('comment', 'reply') "
+                            "AND kind IN ('comment', 'reply', 'draft_note') "
                             "AND account_id = ? AND project_id = ? AND mr_iid = ?",
                             error);
   if (stmt == NULL)
@@ -2055,7 +2208,8 @@ note_ids_work (sqlite3       *db,
  * nod_outbox_list_note_ids_async:
  *
  * Lists the GitLab note ids that sent comments and replies on one merge request already
- * hold, so that an ambiguous comment is never matched to a note another action made.
+ * hold, so that an ambiguous comment is never matched to a note another action made;
+ * and, as "draft:ID", the draft notes a submitted review created there.
  */
 void
 nod_outbox_list_note_ids_async (NodOutbox           *self,

@@ -219,4 +219,77 @@ GHashTable *nod_outbox_list_note_ids_finish (NodOutbox            *self,
                                             GAsyncResult         *result,
                                             GError              **error);
 
+/* ---- draft reviews (nod-outbox-reviews.c) ---- */
+
+void        nod_outbox_start_review_async   (NodOutbox            *self,
+                                             gint64                account_id,
+                                             gint64                project_id,
+                                             gint64                mr_iid,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean    nod_outbox_start_review_finish  (NodOutbox            *self,
+                                             GAsyncResult         *result,
+                                             gboolean             *out_started,
+                                             GError              **error);
+
+void        nod_outbox_list_drafts_async    (NodOutbox            *self,
+                                             gint64                account_id,
+                                             gint64                project_id,
+                                             gint64                mr_iid,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+GPtrArray  *nod_outbox_list_drafts_finish   (NodOutbox            *self,
+                                             GAsyncResult         *result,
+                                             gboolean             *out_started,
+                                             GError              **error);
+
+void        nod_outbox_edit_draft_async     (NodOutbox            *self,
+                                             const char           *op_id,
+                                             const char           *body,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean    nod_outbox_edit_draft_finish    (NodOutbox            *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+void        nod_outbox_delete_draft_async   (NodOutbox            *self,
+                                             const char           *op_id,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean    nod_outbox_delete_draft_finish  (NodOutbox            *self,
+                                             GAsyncResult         *result,
+                                             GError              **error);
+
+void        nod_outbox_submit_review_async  (NodOutbox            *self,
+                                             gint64                account_id,
+                                             gint64                project_id,
+                                             gint64                mr_iid,
+                                             const char           *approve_sha,
+                                             const char           *summary,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean    nod_outbox_submit_review_finish (NodOutbox            *self,
+                                             GAsyncResult         *result,
+                                             guint                *out_queued,
+                                             GError              **error);
+
+void        nod_outbox_discard_review_async (NodOutbox            *self,
+                                             gint64                account_id,
+                                             gint64                project_id,
+                                             gint64                mr_iid,
+                                             GCancellable         *cancellable,
+                                             GAsyncReadyCallback   callback,
+                                             gpointer              user_data);
+gboolean    nod_outbox_discard_review_finish (NodOutbox           *self,
+                                              GAsyncResult        *result,
+                                              guint               *out_drafts,
+                                              guint               *out_unsent,
+                                              guint               *out_deletes,
+                                              GError             **error);
+
 G_END_DECLS

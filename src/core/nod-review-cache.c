@@ -500,7 +500,8 @@ finds_row (sqlite3_stmt  *stmt,
 /*
  * _nod_review_cache_keep_answer:
  * @answer: what GitLab answered a write on this merge request: a NodDiscussion (a thread
- *   started, resolved or reopened), a NodNote (a reply in @discussion_id), NodApprovals
+ *   started, resolved or reopened), a NodNote (a reply in @discussion_id), NodApprovals,
+ *   or a GListModel of NodDiscussion (the threads after a review was published)
  *
  * Keeps GitLab's answer as GitLab's state, so what was just sent shows as sent before any
  * pull. A merge request or thread the cache has not seen yet is left to the next pull: an
@@ -551,6 +552,17 @@ _nod_review_cache_keep_answer (sqlite3     *db,
 
   if (NOD_IS_DISCUSSION (answer))
     return save_discussion (db, account_id, project_id, iid, NOD_DISCUSSION (answer), error);
+  if (G_IS_LIST_MODEL (answer))
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (answer)); i++)
+        {
+          g_autoptr(NodDiscussion) discussion = g_list_model_get_item (G_LIST_MODEL (answer), i);
+
+          if (!save_discussion (db, account_id, project_id, iid, discussion, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
   if (NOD_IS_APPROVALS (answer))
     return save_approvals (db, account_id, project_id, iid, NOD_APPROVALS (answer), error);
 

@@ -1336,7 +1336,8 @@ on_enqueued (GObject      *source_object,
 
   /* Counted at once, so a request made as soon as the caller hears (a periodic cycle, a
    * Push now) sees it; the recount below settles the exact figures. */
-  if (account != NULL && stored != NULL)
+  if (account != NULL && stored != NULL &&
+      nod_outbox_action_get_state (stored) != NOD_ACTION_DRAFT)
     {
       account->counts.pending++;
       if (nod_outbox_action_is_approval (stored))
@@ -1359,7 +1360,8 @@ on_enqueued (GObject      *source_object,
       return;
     }
 
-  if (account != NULL)
+  /* A draft goes nowhere until its review is submitted. */
+  if (account != NULL && (stored == NULL || nod_outbox_action_get_state (stored) != NOD_ACTION_DRAFT))
     count_then_request (self, account, trigger, FALSE);
 }
 
@@ -1628,6 +1630,268 @@ nod_sync_engine_discard_finish (NodSyncEngine  *self,
                                 GError        **error)
 {
   return nod_sync_engine_retry_finish (self, result, error);
+}
+
+/* ---- draft reviews ---- */
+
+/* What a review call hands back: a flag and up to three counts. */
+typedef struct
+{
+  gint64   account_id;
+  gboolean started;
+  guint    counts[3];
+} ReviewRun;
+
+static GTask *
+review_task_new (NodSyncEngine       *self,
+                 gint64               account_id,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  ReviewRun *run = g_new0 (ReviewRun, 1);
+
+  run->account_id = account_id;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, run, g_free);
+  return task;
+}
+
+static void
+on_review_changed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  NodSyncEngine *self = g_task_get_source_object (task);
+  ReviewRun *run = g_task_get_task_data (task);
+  gpointer tag = g_task_get_source_tag (task);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+  gboolean queued;
+  Account *account;
+
+  if (tag == nod_sync_engine_start_review_async)
+    ok = nod_outbox_start_review_finish (self->outbox, result, &run->started, &error);
+  else if (tag == nod_sync_engine_submit_review_async)
+    ok = nod_outbox_submit_review_finish (self->outbox, result, &run->counts[0], &error);
+  else if (tag == nod_sync_engine_discard_review_async)
+    ok = nod_outbox_discard_review_finish (self->outbox, result, &run->counts[0],
+                                           &run->counts[1], &run->counts[2], &error);
+  else if (tag == nod_sync_engine_edit_draft_async)
+    ok = nod_outbox_edit_draft_finish (self->outbox, result, &error);
+  else
+    ok = nod_outbox_delete_draft_finish (self->outbox, result, &error);
+
+  if (!ok)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A submitted review goes now, as a retried action does: the reviewer asked for it.
+   * A discarded one may leave drafts to delete on GitLab. */
+  queued = (tag == nod_sync_engine_submit_review_async && run->counts[0] > 0) ||
+           (tag == nod_sync_engine_discard_review_async && run->counts[2] > 0);
+  account = find_account (self, run->account_id);
+  if (account != NULL && (queued || tag == nod_sync_engine_discard_review_async))
+    count_then_request (self, account, queued ? NOD_SYNC_TRIGGER_RETRY : NOD_SYNC_TRIGGER_ENQUEUE,
+                        FALSE);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * nod_sync_engine_start_review_async:
+ *
+ * Starts a review on a merge request: its comments and replies are drafts from now on.
+ */
+void
+nod_sync_engine_start_review_async (NodSyncEngine       *self,
+                                    gint64               account_id,
+                                    gint64               project_id,
+                                    gint64               mr_iid,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  nod_outbox_start_review_async (self->outbox, account_id, project_id, mr_iid, cancellable,
+                                 on_review_changed,
+                                 review_task_new (self, account_id,
+                                                  nod_sync_engine_start_review_async,
+                                                  cancellable, callback, user_data));
+}
+
+/**
+ * nod_sync_engine_start_review_finish:
+ * @out_started: (out) (optional): %FALSE when one was started already
+ */
+gboolean
+nod_sync_engine_start_review_finish (NodSyncEngine  *self,
+                                     GAsyncResult   *result,
+                                     gboolean       *out_started,
+                                     GError        **error)
+{
+  ReviewRun *run;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  run = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (out_started != NULL)
+    *out_started = run->started;
+  return TRUE;
+}
+
+/**
+ * nod_sync_engine_submit_review_async:
+ * @approve_sha: (nullable): approve too, at the head the reviewer saw
+ * @summary: (nullable): a comment published with the review
+ *
+ * Submits the review as one unit of the outbox and pushes it at once, when it may.
+ */
+void
+nod_sync_engine_submit_review_async (NodSyncEngine       *self,
+                                     gint64               account_id,
+                                     gint64               project_id,
+                                     gint64               mr_iid,
+                                     const char          *approve_sha,
+                                     const char          *summary,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  nod_outbox_submit_review_async (self->outbox, account_id, project_id, mr_iid, approve_sha,
+                                  summary, cancellable, on_review_changed,
+                                  review_task_new (self, account_id,
+                                                   nod_sync_engine_submit_review_async,
+                                                   cancellable, callback, user_data));
+}
+
+/**
+ * nod_sync_engine_submit_review_finish:
+ * @out_queued: (out) (optional): the unit's rows (0: the review held nothing)
+ */
+gboolean
+nod_sync_engine_submit_review_finish (NodSyncEngine  *self,
+                                      GAsyncResult   *result,
+                                      guint          *out_queued,
+                                      GError        **error)
+{
+  ReviewRun *run;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  run = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (out_queued != NULL)
+    *out_queued = run->counts[0];
+  return TRUE;
+}
+
+/**
+ * nod_sync_engine_discard_review_async:
+ *
+ * Discards the review of a merge request (see nod_outbox_discard_review_async ()).
+ */
+void
+nod_sync_engine_discard_review_async (NodSyncEngine       *self,
+                                      gint64               account_id,
+                                      gint64               project_id,
+                                      gint64               mr_iid,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  nod_outbox_discard_review_async (self->outbox, account_id, project_id, mr_iid, cancellable,
+                                   on_review_changed,
+                                   review_task_new (self, account_id,
+                                                    nod_sync_engine_discard_review_async,
+                                                    cancellable, callback, user_data));
+}
+
+/**
+ * nod_sync_engine_discard_review_finish:
+ * @out_removed: (out) (optional): what never reaches GitLab now: the started review's
+ *   drafts, a submitted one's steps not sent
+ * @out_deletes: (out) (optional): drafts a submitted review had created on GitLab, queued
+ *   for deletion there
+ */
+gboolean
+nod_sync_engine_discard_review_finish (NodSyncEngine  *self,
+                                       GAsyncResult   *result,
+                                       guint          *out_removed,
+                                       guint          *out_deletes,
+                                       GError        **error)
+{
+  ReviewRun *run;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  run = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  if (out_removed != NULL)
+    *out_removed = run->counts[0] + run->counts[1];
+  if (out_deletes != NULL)
+    *out_deletes = run->counts[2];
+  return TRUE;
+}
+
+void
+nod_sync_engine_edit_draft_async (NodSyncEngine       *self,
+                                  const char          *op_id,
+                                  const char          *body,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  nod_outbox_edit_draft_async (self->outbox, op_id, body, cancellable, on_review_changed,
+                               review_task_new (self, 0, nod_sync_engine_edit_draft_async,
+                                                cancellable, callback, user_data));
+}
+
+gboolean
+nod_sync_engine_edit_draft_finish (NodSyncEngine  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+nod_sync_engine_delete_draft_async (NodSyncEngine       *self,
+                                    const char          *op_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+
+  nod_outbox_delete_draft_async (self->outbox, op_id, cancellable, on_review_changed,
+                                 review_task_new (self, 0, nod_sync_engine_delete_draft_async,
+                                                  cancellable, callback, user_data));
+}
+
+gboolean
+nod_sync_engine_delete_draft_finish (NodSyncEngine  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error)
+{
+  return nod_sync_engine_edit_draft_finish (self, result, error);
 }
 
 /* ---- start-up ---- */

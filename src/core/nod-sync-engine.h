@@ -94,6 +94,62 @@ gboolean         nod_sync_engine_discard_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
+/* Draft reviews (see nod_outbox_start_review_async () and the rest): the engine is the
+ * only writer of actions, and a submitted or discarded review changes what is pending. */
+void             nod_sync_engine_start_review_async   (NodSyncEngine        *self,
+                                                       gint64                account_id,
+                                                       gint64                project_id,
+                                                       gint64                mr_iid,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_start_review_finish  (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       gboolean             *out_started,
+                                                       GError              **error);
+void             nod_sync_engine_submit_review_async  (NodSyncEngine        *self,
+                                                       gint64                account_id,
+                                                       gint64                project_id,
+                                                       gint64                mr_iid,
+                                                       const char           *approve_sha,
+                                                       const char           *summary,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_submit_review_finish (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       guint                *out_queued,
+                                                       GError              **error);
+void             nod_sync_engine_discard_review_async (NodSyncEngine        *self,
+                                                       gint64                account_id,
+                                                       gint64                project_id,
+                                                       gint64                mr_iid,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_discard_review_finish (NodSyncEngine       *self,
+                                                        GAsyncResult        *result,
+                                                        guint               *out_removed,
+                                                        guint               *out_deletes,
+                                                        GError             **error);
+void             nod_sync_engine_edit_draft_async     (NodSyncEngine        *self,
+                                                       const char           *op_id,
+                                                       const char           *body,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_edit_draft_finish    (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_sync_engine_delete_draft_async   (NodSyncEngine        *self,
+                                                       const char           *op_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_delete_draft_finish  (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
 void             nod_sync_engine_recover_async     (NodSyncEngine        *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,

@@ -20,8 +20,9 @@ typedef enum
   NOD_SYNC_TRIGGER_NETWORK_UP,        /* the network came back: push due, pull */
   NOD_SYNC_TRIGGER_SETTINGS_CHANGED,  /* e.g. history depth: pull */
   NOD_SYNC_TRIGGER_ENQUEUE,           /* a comment, reply or resolve: waits for the cycle */
-  NOD_SYNC_TRIGGER_RETRY,             /* the reviewer retried a failed action: push now,
-                                       * with no Push now cooldown (one chosen action) */
+  NOD_SYNC_TRIGGER_RETRY,             /* the reviewer retried a failed action, or
+                                       * submitted a review: push now, with no Push now
+                                       * cooldown (one chosen act) */
 } NodSyncTrigger;
 
 typedef enum

@@ -22,7 +22,8 @@
  *
  * An ambiguous action (it may have reached GitLab) is checked against the server
  * before it is sent again: approvals and thread states are read; a comment or reply is
- * looked for among the thread's notes.
+ * looked for among the thread's notes; a review's draft among the reviewer's drafts, and
+ * a review published when none of the drafts it created are drafts any more.
  */
 
 #define G_LOG_DOMAIN "nod-sync"
@@ -78,6 +79,7 @@ typedef struct
   NodOutboxAction *action;
   guint            discussion_page;
   GHashTable      *taken_note_ids; /* notes other sent actions of this MR made */
+  GListStore      *published;      /* the threads read after a review was published */
   gboolean         after_refusal;  /* approvals are read because GitLab said no */
   gboolean         write_sent;     /* its write went out: GitLab may have it */
 } Push;
@@ -211,6 +213,7 @@ static void
 push_free (Push *push)
 {
   g_clear_pointer (&push->taken_note_ids, g_hash_table_unref);
+  g_clear_object (&push->published);
   g_object_unref (push->action);
   g_object_unref (push->job);
   g_free (push);
@@ -383,7 +386,8 @@ settle_from_error (Push           *push,
         NodActionKind kind = nod_outbox_action_get_kind (push->action);
 
         /* GitLab's limit on notes alone: this note waits, everything else goes on. */
-        if ((kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY) &&
+        if ((kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY ||
+             kind == NOD_ACTION_PUBLISH_REVIEW) &&
             nod_rate_limit_blocked_until (limit, 0, now_s (self)) == 0 &&
             limit->notes_retry_at > now_s (self))
           {
@@ -774,6 +778,231 @@ reconcile_discussion_action (Push *push)
   look_for_effect (push);
 }
 
+/* ---- a submitted review's steps ---- */
+
+static void
+on_draft_created (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodDraftNote) draft = nod_forge_create_draft_note_finish (self->forge, result,
+                                                                      &error);
+
+  if (draft != NULL)
+    settle_ack (push, draft);
+  else
+    settle_from_error (push, error);
+}
+
+static void read_published (Push *push);
+
+/* The review's notes are GitLab's threads now: read so the cache shows them at once. */
+static void
+on_published_read (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_discussions_finish (self->forge, result, &error);
+  GPtrArray *discussions;
+
+  /* Published it is, whatever this read says: the next pull shows what it missed. */
+  if (page == NULL)
+    {
+      g_debug ("Reading the threads after a review was published: %s", error->message);
+      settle_ack (push, NULL);
+      return;
+    }
+
+  discussions = nod_forge_page_get_items (page);
+  for (guint i = 0; i < discussions->len; i++)
+    g_list_store_append (push->published, discussions->pdata[i]);
+
+  if (nod_forge_page_get_next_page (page) != 0 && push->discussion_page < DISCUSSION_PAGES_MAX)
+    {
+      push->discussion_page = nod_forge_page_get_next_page (page);
+      read_published (push);
+      return;
+    }
+  settle_ack (push, push->published);
+}
+
+static void
+read_published (Push *push)
+{
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
+
+  if (push->published == NULL)
+    {
+      push->published = g_list_store_new (NOD_TYPE_DISCUSSION);
+      push->discussion_page = 1;
+    }
+  nod_forge_list_discussions_async (self->forge, nod_outbox_action_get_project_id (action),
+                                    nod_outbox_action_get_mr_iid (action),
+                                    push->discussion_page, cancellable_of (self),
+                                    on_published_read, push);
+}
+
+static void
+on_review_published (GObject      *source_object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+
+  if (nod_forge_publish_review_finish (self->forge, result, &error))
+    read_published (push);
+  else
+    settle_from_error (push, error);
+}
+
+static void
+on_draft_deleted (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+
+  if (nod_forge_delete_draft_note_finish (self->forge, result, &error) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND))
+    settle_ack (push, NULL);
+  else
+    settle_from_error (push, error);
+}
+
+/* Is @draft the one @push's action created? Same text, thread and place, and no other
+ * action of the merge request holds it. */
+static gboolean
+is_our_draft (Push         *push,
+              NodDraftNote *draft)
+{
+  NodOutboxAction *action = push->action;
+  g_autofree char *key = g_strdup_printf ("draft:%" G_GINT64_FORMAT,
+                                          nod_draft_note_get_id (draft));
+  const NodDiffPosition *ours = nod_outbox_action_get_position (action);
+  const NodDiffPosition *theirs = nod_draft_note_get_position (draft);
+
+  if (g_hash_table_contains (push->taken_note_ids, key))
+    return FALSE;
+  return g_strcmp0 (nod_draft_note_get_body (draft), nod_outbox_action_get_body (action)) == 0 &&
+         g_strcmp0 (nod_draft_note_get_discussion_id (draft),
+                    nod_outbox_action_get_discussion_id (action)) == 0 &&
+         (ours == NULL) == (theirs == NULL) &&
+         (ours == NULL ||
+          (g_strcmp0 (ours->new_path, theirs->new_path) == 0 &&
+           g_strcmp0 (ours->old_path, theirs->old_path) == 0 &&
+           ours->new_line == theirs->new_line && ours->old_line == theirs->old_line));
+}
+
+static void look_for_drafts (Push *push);
+
+/* Reads the reviewer's drafts a page at a time: an ambiguous draft is looked for among
+ * them; an ambiguous publish went through when none of the drafts the review created is
+ * a draft any more. */
+static void
+on_drafts_read (GObject      *source_object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_draft_notes_finish (self->forge, result, &error);
+  gboolean publish = nod_outbox_action_get_kind (push->action) == NOD_ACTION_PUBLISH_REVIEW;
+  GPtrArray *drafts;
+
+  if (page == NULL)
+    {
+      settle_from_error (push, error);
+      return;
+    }
+
+  drafts = nod_forge_page_get_items (page);
+  for (guint i = 0; i < drafts->len; i++)
+    {
+      NodDraftNote *draft = g_ptr_array_index (drafts, i);
+      g_autofree char *key = g_strdup_printf ("draft:%" G_GINT64_FORMAT,
+                                              nod_draft_note_get_id (draft));
+
+      if (!publish && is_our_draft (push, draft))
+        {
+          settle_ack (push, draft);
+          return;
+        }
+      /* One of the review's drafts is still a draft: the publish never happened. */
+      if (publish && g_hash_table_contains (push->taken_note_ids, key))
+        {
+          send_action (push);
+          return;
+        }
+    }
+
+  if (nod_forge_page_get_next_page (page) != 0 && push->discussion_page < DISCUSSION_PAGES_MAX)
+    {
+      push->discussion_page = nod_forge_page_get_next_page (page);
+      look_for_drafts (push);
+      return;
+    }
+
+  if (publish)
+    read_published (push);
+  else
+    send_action (push);
+}
+
+static void
+look_for_drafts (Push *push)
+{
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
+
+  nod_forge_list_draft_notes_async (self->forge, nod_outbox_action_get_project_id (action),
+                                    nod_outbox_action_get_mr_iid (action),
+                                    push->discussion_page, cancellable_of (self),
+                                    on_drafts_read, push);
+}
+
+static void
+on_taken_draft_ids (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+
+  push->taken_note_ids = nod_outbox_list_note_ids_finish (self->outbox, result, &error);
+  if (push->taken_note_ids == NULL)
+    {
+      settle_from_error (push, error);
+      return;
+    }
+  push->discussion_page = 1;
+  look_for_drafts (push);
+}
+
+static void
+reconcile_review_step (Push *push)
+{
+  NodSyncPushJob *self = push->job;
+  NodOutboxAction *action = push->action;
+
+  nod_outbox_list_note_ids_async (self->outbox, self->account_id,
+                                  nod_outbox_action_get_project_id (action),
+                                  nod_outbox_action_get_mr_iid (action),
+                                  cancellable_of (self), on_taken_draft_ids, push);
+}
+
 /* ---- sending ---- */
 
 /* When a note may go: 0 now, else the Unix time after which it may — GitLab's limit on
@@ -829,7 +1058,9 @@ send_action (Push *push)
   GCancellable *cancellable = cancellable_of (self);
   NodActionKind kind = nod_outbox_action_get_kind (action);
 
-  if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY)
+  /* Publishing a review makes its notes: GitLab's limit on notes holds it too. */
+  if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY ||
+      kind == NOD_ACTION_PUBLISH_REVIEW)
     {
       gboolean by_gitlab;
       gint64 allowed_at = note_allowed_at (self, &by_gitlab);
@@ -881,6 +1112,26 @@ send_action (Push *push)
                                     on_resolved_sent, push);
       break;
 
+    case NOD_ACTION_DRAFT_NOTE:
+      nod_forge_create_draft_note_async (self->forge, project_id, iid,
+                                         nod_outbox_action_get_body (action),
+                                         nod_outbox_action_get_position (action),
+                                         nod_outbox_action_get_discussion_id (action),
+                                         nod_outbox_action_get_resolves (action), cancellable,
+                                         on_draft_created, push);
+      break;
+
+    case NOD_ACTION_PUBLISH_REVIEW:
+      nod_forge_publish_review_async (self->forge, project_id, iid, cancellable,
+                                      on_review_published, push);
+      break;
+
+    case NOD_ACTION_DELETE_DRAFT:
+      nod_forge_delete_draft_note_async (self->forge, project_id, iid,
+                                         nod_outbox_action_get_draft_id (action), cancellable,
+                                         on_draft_deleted, push);
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -892,15 +1143,19 @@ begin (NodSyncPushJob  *self,
        NodOutboxAction *action)
 {
   Push *push = g_new0 (Push, 1);
+  NodActionKind kind = nod_outbox_action_get_kind (action);
 
   push->job = g_object_ref (self);
   push->action = g_object_ref (action);
   self->in_flight++;
 
-  if (!nod_outbox_action_get_ambiguous (action))
+  /* Deleting a draft twice is harmless: GitLab's 404 then means done. */
+  if (!nod_outbox_action_get_ambiguous (action) || kind == NOD_ACTION_DELETE_DRAFT)
     send_action (push);
   else if (nod_outbox_action_is_approval (action))
     check_approvals (push, FALSE);
+  else if (kind == NOD_ACTION_DRAFT_NOTE || kind == NOD_ACTION_PUBLISH_REVIEW)
+    reconcile_review_step (push);
   else
     reconcile_discussion_action (push);
 }

@@ -346,6 +346,12 @@ title_for_kind (NodActionKind kind)
       return _("Resolve thread");
     case NOD_ACTION_UNRESOLVE:
       return _("Reopen thread");
+    case NOD_ACTION_DRAFT_NOTE:
+      return _("Review comment");
+    case NOD_ACTION_PUBLISH_REVIEW:
+      return _("Publish review");
+    case NOD_ACTION_DELETE_DRAFT:
+      return _("Remove review comment");
     default:
       g_return_val_if_reached (_("Review action"));
     }
@@ -368,6 +374,12 @@ icon_for_kind (NodActionKind kind)
       return "checkbox-checked-symbolic";
     case NOD_ACTION_UNRESOLVE:
       return "checkbox-symbolic";
+    case NOD_ACTION_DRAFT_NOTE:
+      return "chat-message-new-symbolic";
+    case NOD_ACTION_PUBLISH_REVIEW:
+      return "mail-send-symbolic";
+    case NOD_ACTION_DELETE_DRAFT:
+      return "edit-delete-symbolic";
     default:
       g_return_val_if_reached ("mail-send-symbolic");
     }
