@@ -13,7 +13,8 @@
  *                              ("message": with "status", the answer's {"message"}, the
  *                              words of a refusal, instead of "403 Forbidden" and the like;
  *                              "applied": the request takes effect, then the answer is
- *                              dropped or garbled — what makes an action ambiguous;
+ *                              dropped, garbled or the fault's status (a 500 after the
+ *                              work was done) — what makes an action ambiguous;
  *                              "gate": NAME, the request waits in that gate until it is
  *                              released, then goes on as if it had just come: the rest of
  *                              the fault, if any, then the answer)
@@ -433,10 +434,10 @@ handle_add_fault (ControlCall *call)
                                  "or \"stall\"");
       return;
     }
-  if (applied && !drop && !malformed && !stall)
+  if (applied && status == 0 && !drop && !malformed && !stall)
     {
-      respond_bad_request (call, "\"applied\" goes with \"drop\", \"malformed\" or "
-                                 "\"stall\"");
+      respond_bad_request (call, "\"applied\" goes with \"status\", \"drop\", \"malformed\" "
+                                 "or \"stall\"");
       return;
     }
   if ((drop || stall) && (drip_ms != 0 || has_next_page || has_total_pages))
