@@ -23,21 +23,7 @@
 /* libsoup has no name for it. */
 #define HTTP_STATUS_TOO_MANY_REQUESTS 429
 
-typedef struct
-{
-  NodFakeGitlab       *self;
-  NodFakeRequest      *request;
-  NodFakeDataset      *dataset;
-  JsonObject          *params;
-  NodFakeUser         *me;
-  gint64               now;
-  NodFakeProject      *project;
-  NodFakeMergeRequest *merge_request;
-  NodFakeDiscussion   *discussion;
-  NodFakeVersion      *version;
-  const char          *file_path;  /* :file_path, decoded */
-  const char          *blob_sha;   /* :blob */
-} ApiCall;
+typedef NodFakeApiCall ApiCall;
 
 typedef void (*RouteHandler) (ApiCall *call);
 
@@ -193,6 +179,13 @@ param_dup_string (JsonObject *params,
   return node_dup_text (json_object_get_member (params, name));
 }
 
+char *
+_nod_fake_api_dup_param (NodFakeApiCall *call,
+                         const char     *name)
+{
+  return param_dup_string (call->params, name);
+}
+
 typedef enum
 {
   PARAM_ABSENT,
@@ -263,12 +256,26 @@ param_get_bool (JsonObject *params,
   return PARAM_VALID;
 }
 
+gboolean
+_nod_fake_api_read_bool_param (NodFakeApiCall *call,
+                               const char     *name,
+                               gboolean       *value)
+{
+  g_autofree char *error = NULL;
+
+  if (param_get_bool (call->params, name, value) != PARAM_INVALID)
+    return TRUE;
+  error = g_strdup_printf ("%s is invalid", name);
+  _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, error);
+  return FALSE;
+}
+
 /* The parameters the routes read as text: an array or object there is refused up front. */
 static const char *const scalar_params[] = {
   "page", "per_page", "scope", "state", "order_by", "sort", "author_id", "author_username",
   "assignee_id", "assignee_username", "reviewer_id", "reviewer_username", "updated_after",
   "updated_before", "created_after", "created_before", "sha", "body", "resolved", "ref",
-  "unidiff",
+  "unidiff", "note", "commit_id", "in_reply_to_discussion_id", "resolve_discussion",
 };
 
 static const char *
@@ -504,10 +511,7 @@ paginate (ApiCall *call,
   set_header (call, "Link", links->str);
 }
 
-/* Writes one value of the answer. */
-typedef void (*WriteItem) (ApiCall           *call,
-                           NodFakeJsonWriter *writer,
-                           gpointer           item);
+typedef NodFakeApiWriteItem WriteItem;
 
 /* Room for one merge request, the largest item, so that a page seldom grows its buffer. */
 #define ITEM_SIZE_GUESS 2560
@@ -525,10 +529,10 @@ respond_item (ApiCall   *call,
   _nod_fake_request_respond_written (call->request, status, &writer);
 }
 
-static void
-respond_page (ApiCall   *call,
-              GPtrArray *items,
-              WriteItem  write_item)
+void
+_nod_fake_api_respond_page (ApiCall   *call,
+                            GPtrArray *items,
+                            WriteItem  write_item)
 {
   g_auto(NodFakeJsonWriter) writer = { NULL, };
   guint64 page;
@@ -601,7 +605,7 @@ handle_list_projects (ApiCall *call)
 
   /* Every project has the reviewer as a member, so membership=true changes nothing. */
   g_ptr_array_sort (projects, compare_projects_newest_first);
-  respond_page (call, projects, write_project);
+  _nod_fake_api_respond_page (call, projects, write_project);
 }
 
 static void
@@ -766,7 +770,7 @@ list_merge_requests (ApiCall  *call,
   if (!read_merge_request_query (call, across_projects, &query))
     return;
   merge_requests = nod_fake_dataset_query_merge_requests (call->dataset, &query);
-  respond_page (call, merge_requests, write_listed_merge_request);
+  _nod_fake_api_respond_page (call, merge_requests, write_listed_merge_request);
 }
 
 static void
@@ -870,7 +874,7 @@ write_note (ApiCall           *call,
 static void
 handle_list_discussions (ApiCall *call)
 {
-  respond_page (call, call->merge_request->discussions, write_discussion);
+  _nod_fake_api_respond_page (call, call->merge_request->discussions, write_discussion);
 }
 
 static void
@@ -979,25 +983,49 @@ is_sha (const char *text)
   "400 Bad request - Note {:line_code=>[\"can't be blank\", \"must be a valid line code\"]}"
 #define INCOMPLETE_REFUSAL "400 Bad request - Note {:position=>[\"is incomplete\"]}"
 
+/* A position's refusal, in the words POST …/discussions would answer with. */
+typedef struct
+{
+  char     *words;
+  gboolean  grape_shaped;  /* Grape's {"error"}, not {"message"} */
+} PositionRefusal;
+
+static gboolean
+refuse_position (PositionRefusal *refusal,
+                 gboolean         grape_shaped,
+                 char            *words)
+{
+  refusal->words = words;
+  refusal->grape_shaped = grape_shaped;
+  return FALSE;
+}
+
+static gboolean
+refuse_invalid_member (PositionRefusal *refusal,
+                       const char      *name)
+{
+  return refuse_position (refusal, TRUE, g_strdup_printf ("%s is invalid", name));
+}
+
 /* A line number in a position: absent or null is 0; anything but a positive integer is
  * Grape's "is invalid". */
 static gboolean
-read_position_line (ApiCall    *call,
-                    JsonObject *object,
-                    const char *member,
-                    const char *name,
-                    gint64     *line)
+read_position_line (PositionRefusal *refusal,
+                    JsonObject      *object,
+                    const char      *member,
+                    const char      *name,
+                    gint64          *line)
 {
   *line = 0;
   if (node_get_int (json_object_get_member (object, member), line) == PARAM_INVALID
       || *line < 0 || *line > G_MAXINT32)
-    return invalid_param (call, name);
+    return refuse_invalid_member (refusal, name);
   return TRUE;
 }
 
 /* "line_range": {"start": {"old_line","new_line",…}, "end": {…}}: a multi-line comment. */
 static gboolean
-read_line_range (ApiCall         *call,
+read_line_range (PositionRefusal *refusal,
                  JsonObject      *position_object,
                  NodFakePosition *position)
 {
@@ -1008,23 +1036,23 @@ read_line_range (ApiCall         *call,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid_param (call, "position[line_range]");
+    return refuse_invalid_member (refusal, "position[line_range]");
   range = json_node_get_object (node);
   start = json_object_get_member (range, "start");
   end = json_object_get_member (range, "end");
   if (start == NULL || end == NULL || !JSON_NODE_HOLDS_OBJECT (start)
       || !JSON_NODE_HOLDS_OBJECT (end))
-    return invalid_param (call, "position[line_range]");
-  if (!read_position_line (call, json_node_get_object (start), "old_line",
+    return refuse_invalid_member (refusal, "position[line_range]");
+  if (!read_position_line (refusal, json_node_get_object (start), "old_line",
                            "position[line_range][start][old_line]",
                            &position->range_start_old_line)
-      || !read_position_line (call, json_node_get_object (start), "new_line",
+      || !read_position_line (refusal, json_node_get_object (start), "new_line",
                               "position[line_range][start][new_line]",
                               &position->range_start_new_line)
-      || !read_position_line (call, json_node_get_object (end), "old_line",
+      || !read_position_line (refusal, json_node_get_object (end), "old_line",
                               "position[line_range][end][old_line]",
                               &position->range_end_old_line)
-      || !read_position_line (call, json_node_get_object (end), "new_line",
+      || !read_position_line (refusal, json_node_get_object (end), "new_line",
                               "position[line_range][end][new_line]",
                               &position->range_end_new_line))
     return FALSE;
@@ -1032,15 +1060,16 @@ read_line_range (ApiCall         *call,
   return TRUE;
 }
 
-/* A text position; answers 400 as GitLab would and returns FALSE when it is not one of the
+/* A text position; FALSE with the refusal GitLab would answer when it is not one of the
  * merge request's diff lines (of its own version, or of an earlier one). */
 static gboolean
-read_position (ApiCall          *call,
-               NodFakePosition **position)
+judge_position (NodFakeMergeRequest  *merge_request,
+                JsonNode             *node,
+                NodFakePosition     **position,
+                PositionRefusal      *refusal)
 {
   static const char *const required[] = { "base_sha", "start_sha", "head_sha",
                                           "position_type" };
-  JsonNode *node = json_object_get_member (call->params, "position");
   g_autoptr(NodFakePosition) result = NULL;
   g_autoptr(GString) missing = g_string_new (NULL);
   /* (an array that frees each value, missing ones among them) */
@@ -1052,7 +1081,7 @@ read_position (ApiCall          *call,
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid_param (call, "position");
+    return refuse_invalid_member (refusal, "position");
   object = json_node_get_object (node);
 
   /* Grape names every missing key at once, in the order the API declares them. */
@@ -1068,53 +1097,70 @@ read_position (ApiCall          *call,
       g_string_append_printf (missing, "position[%s] is missing", required[i]);
     }
   if (missing->len > 0)
-    {
-      _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, missing->str);
-      return FALSE;
-    }
+    return refuse_position (refusal, TRUE, g_string_free (g_steal_pointer (&missing), FALSE));
   if (!g_str_equal (values[3], "text") && !g_str_equal (values[3], "image")
       && !g_str_equal (values[3], "file"))
-    {
-      _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST,
-                                       "position[position_type] does not have a valid value");
-      return FALSE;
-    }
+    return refuse_position (refusal, TRUE,
+                            g_strdup ("position[position_type] does not have a valid value"));
 
   result = g_new0 (NodFakePosition, 1);
   result->old_path = param_dup_string (object, "old_path");
   result->new_path = param_dup_string (object, "new_path");
-  if (!read_position_line (call, object, "old_line", "position[old_line]", &result->old_line)
-      || !read_position_line (call, object, "new_line", "position[new_line]",
+  if (!read_position_line (refusal, object, "old_line", "position[old_line]",
+                           &result->old_line)
+      || !read_position_line (refusal, object, "new_line", "position[new_line]",
                               &result->new_line)
-      || !read_line_range (call, object, result))
+      || !read_line_range (refusal, object, result))
     return FALSE;
   /* The fake has no images: only text positions are complete. */
   if (!g_str_equal (values[3], "text") || result->old_path == NULL || result->new_path == NULL
       || (result->old_line == 0 && result->new_line == 0))
-    {
-      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
-                                         INCOMPLETE_REFUSAL);
-      return FALSE;
-    }
+    return refuse_position (refusal, FALSE, g_strdup (INCOMPLETE_REFUSAL));
   /* Anything but a sha the repository has cannot give the note a line code. */
   if (!is_sha (values[0]) || !is_sha (values[1]) || !is_sha (values[2]))
-    {
-      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
-                                         LINE_CODE_REFUSAL);
-      return FALSE;
-    }
+    return refuse_position (refusal, FALSE, g_strdup (LINE_CODE_REFUSAL));
   memcpy (result->base_sha, values[0], NOD_FAKE_SHA_LENGTH);
   memcpy (result->start_sha, values[1], NOD_FAKE_SHA_LENGTH);
   memcpy (result->head_sha, values[2], NOD_FAKE_SHA_LENGTH);
-  if (!nod_fake_position_is_on_diff (call->merge_request, result))
-    {
-      _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST,
-                                         LINE_CODE_REFUSAL);
-      return FALSE;
-    }
+  if (!nod_fake_position_is_on_diff (merge_request, result))
+    return refuse_position (refusal, FALSE, g_strdup (LINE_CODE_REFUSAL));
 
   *position = g_steal_pointer (&result);
   return TRUE;
+}
+
+gboolean
+_nod_fake_api_judge_position (NodFakeMergeRequest  *merge_request,
+                              JsonNode             *node,
+                              NodFakePosition     **position,
+                              char                **refusal)
+{
+  PositionRefusal verdict = { NULL, FALSE };
+
+  if (judge_position (merge_request, node, position, &verdict))
+    return TRUE;
+  *refusal = verdict.words;
+  return FALSE;
+}
+
+/* The request's position, judged; answers 400 as GitLab would and returns FALSE when it
+ * is refused. */
+static gboolean
+read_position (ApiCall          *call,
+               NodFakePosition **position)
+{
+  PositionRefusal refusal = { NULL, FALSE };
+  g_autofree char *words = NULL;
+
+  if (judge_position (call->merge_request, json_object_get_member (call->params, "position"),
+                      position, &refusal))
+    return TRUE;
+  words = refusal.words;
+  if (refusal.grape_shaped)
+    _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST, words);
+  else
+    _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST, words);
+  return FALSE;
 }
 
 static void
@@ -1122,35 +1168,15 @@ handle_create_discussion (ApiCall *call)
 {
   g_autofree char *body = NULL;
   g_autoptr(NodFakePosition) position = NULL;
-  g_autoptr(NodFakePosition) traced = NULL;
   NodFakeDiscussion *discussion;
-  NodFakeNoteType type;
-  NodFakeNote *note;
 
   if (!read_note_body (call, &body) || !read_position (call, &position))
     return;
 
-  /* On an earlier version: the note goes where its line is now, remembering where it was
-   * made; when the line changed since, it stays there, outdated. */
-  if (position != NULL && memcmp (position->head_sha, call->merge_request->head_sha,
-                                  NOD_FAKE_SHA_LENGTH) != 0)
-    traced = nod_fake_position_trace (call->merge_request, position);
-
-  /* Decided before the call: arguments are evaluated in no set order. */
-  type = position != NULL ? NOD_FAKE_NOTE_DIFF : NOD_FAKE_NOTE_DISCUSSION;
-  discussion = nod_fake_dataset_add_discussion (call->dataset, call->merge_request, FALSE);
-  if (traced != NULL)
-    {
-      note = nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
-                                        g_steal_pointer (&traced), call->now);
-      note->original_position = g_steal_pointer (&position);
-    }
-  else
-    {
-      nod_fake_dataset_add_note (call->dataset, discussion, call->me, body, type,
-                                 g_steal_pointer (&position), call->now);
-    }
+  discussion = nod_fake_dataset_start_thread (call->dataset, call->merge_request, call->me,
+                                              body, g_steal_pointer (&position), call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
+  nod_fake_merge_request_notify (call->merge_request, NOD_FAKE_NOTIFICATION_NOTE, 1);
   respond_item (call, SOUP_STATUS_CREATED, write_discussion, discussion);
 }
 
@@ -1173,6 +1199,7 @@ handle_create_note (ApiCall *call)
 
   note = nod_fake_dataset_add_reply (call->dataset, discussion, call->me, body, call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
+  nod_fake_merge_request_notify (call->merge_request, NOD_FAKE_NOTIFICATION_NOTE, 1);
   respond_item (call, SOUP_STATUS_CREATED, write_note, note);
 }
 
@@ -1202,16 +1229,7 @@ handle_update_discussion (ApiCall *call)
       return;
     }
 
-  for (guint i = 0; i < discussion->notes->len; i++)
-    {
-      NodFakeNote *note = g_ptr_array_index (discussion->notes, i);
-
-      if (!note->resolvable || note->resolved == resolved)
-        continue;
-      note->resolved = resolved;
-      note->resolved_by = resolved ? call->me : NULL;
-      note->resolved_at = resolved ? call->now : 0;
-    }
+  nod_fake_discussion_set_resolved (discussion, resolved, call->me, call->now);
   nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
   respond_item (call, SOUP_STATUS_OK, write_discussion, discussion);
 }
@@ -1245,7 +1263,7 @@ handle_list_diffs (ApiCall *call)
                                             merge_request->head_sha);
   if (file_diffs == NULL)
     file_diffs = g_ptr_array_new ();
-  respond_page (call, file_diffs, write_file_diff);
+  _nod_fake_api_respond_page (call, file_diffs, write_file_diff);
 }
 
 static void
@@ -1264,7 +1282,7 @@ handle_list_versions (ApiCall *call)
 
   for (guint i = versions->len; i-- > 0;)
     g_ptr_array_add (newest_first, &g_array_index (versions, NodFakeVersion, i));
-  respond_page (call, newest_first, write_version);
+  _nod_fake_api_respond_page (call, newest_first, write_version);
 }
 
 static void
@@ -1370,6 +1388,20 @@ static const Route routes[] = {
     handle_update_discussion },
   { "POST", "projects/:project/merge_requests/:iid/discussions/:discussion/notes",
     handle_create_note },
+  { "GET", "projects/:project/merge_requests/:iid/draft_notes",
+    _nod_fake_api_list_draft_notes },
+  { "POST", "projects/:project/merge_requests/:iid/draft_notes",
+    _nod_fake_api_create_draft_note },
+  { "POST", "projects/:project/merge_requests/:iid/draft_notes/bulk_publish",
+    _nod_fake_api_bulk_publish_draft_notes },
+  { "GET", "projects/:project/merge_requests/:iid/draft_notes/:draft",
+    _nod_fake_api_get_draft_note },
+  { "PUT", "projects/:project/merge_requests/:iid/draft_notes/:draft",
+    _nod_fake_api_update_draft_note },
+  { "DELETE", "projects/:project/merge_requests/:iid/draft_notes/:draft",
+    _nod_fake_api_delete_draft_note },
+  { "PUT", "projects/:project/merge_requests/:iid/draft_notes/:draft/publish",
+    _nod_fake_api_publish_draft_note },
   { "GET", "projects/:project/merge_requests/:iid/diffs", handle_list_diffs },
   { "GET", "projects/:project/merge_requests/:iid/versions", handle_list_versions },
   { "GET", "projects/:project/merge_requests/:iid/versions/:version", handle_get_version },
@@ -1426,8 +1458,9 @@ is_capture (const char *segment,
   return length == strlen (name) && memcmp (segment, name, length) == 0;
 }
 
-/* Resolves :project, :iid and :discussion; answers 404 and returns FALSE when one is
- * unknown. */
+/* Resolves :project, :iid, :discussion and the rest; answers 404 (400 for a :draft that is
+ * no number) and returns FALSE when one is unknown, except a :draft: a handler may check its
+ * parameters first, as GitLab's PUT does. */
 static gboolean
 resolve_captures (ApiCall     *call,
                   const Route *route,
@@ -1484,6 +1517,16 @@ resolve_captures (ApiCall     *call,
       else if (is_capture (segment, length, ":blob"))
         {
           call->blob_sha = segments[i];
+        }
+      else if (is_capture (segment, length, ":draft"))
+        {
+          gint64 draft_id = 0;
+
+          if (!g_ascii_string_to_signed (segments[i], 10, G_MININT64, G_MAXINT64, &draft_id,
+                                         NULL))
+            return invalid_param (call, "draft_note_id");
+          call->draft_note = nod_fake_merge_request_find_draft_note (call->merge_request,
+                                                                     call->me, draft_id);
         }
       else if (is_capture (segment, length, ":discussion"))
         {

@@ -13,7 +13,8 @@
  *                              ("message": with "status", the answer's {"message"}, the
  *                              words of a refusal, instead of "403 Forbidden" and the like;
  *                              "applied": the request takes effect, then the answer is
- *                              dropped or garbled — what makes an action ambiguous;
+ *                              dropped, garbled or the fault's status (a 500 after the
+ *                              work was done) — what makes an action ambiguous;
  *                              "gate": NAME, the request waits in that gate until it is
  *                              released, then goes on as if it had just come: the rest of
  *                              the fault, if any, then the answer)
@@ -47,7 +48,12 @@
  *   POST   /__fake/mr/PROJECT/IID/merge    {"user"?}
  *   POST   /__fake/mr/PROJECT/IID/close    {"user"?}
  *   POST   /__fake/mr/PROJECT/IID/comment  {"author","body","discussion_id"?}
- *                                          → 201 the discussion
+ *                                          → 201 the discussion (it notifies the author
+ *                                          as a note does)
+ *   GET    /__fake/mr/PROJECT/IID/notifications
+ *                              → {"count","events":[{"kind","notes"}, …]}: what notified
+ *                              the merge request's author, oldest first: "note" for a note
+ *                              made outside a review, "review" for a published review
  */
 
 #define G_LOG_DOMAIN "nod-fake-gitlab"
@@ -428,10 +434,10 @@ handle_add_fault (ControlCall *call)
                                  "or \"stall\"");
       return;
     }
-  if (applied && !drop && !malformed && !stall)
+  if (applied && status == 0 && !drop && !malformed && !stall)
     {
-      respond_bad_request (call, "\"applied\" goes with \"drop\", \"malformed\" or "
-                                 "\"stall\"");
+      respond_bad_request (call, "\"applied\" goes with \"status\", \"drop\", \"malformed\" "
+                                 "or \"stall\"");
       return;
     }
   if ((drop || stall) && (drip_ms != 0 || has_next_page || has_total_pages))
@@ -833,13 +839,46 @@ handle_comment (ControlCall         *call,
     }
 
   nod_fake_dataset_touch (dataset, merge_request, call->now);
+  nod_fake_merge_request_notify (merge_request, NOD_FAKE_NOTIFICATION_NOTE, 1);
   respond_discussion (call, merge_request, discussion);
 }
 
-/* /__fake/mr/PROJECT/IID/ACTION */
+static void
+handle_notifications (ControlCall         *call,
+                      NodFakeMergeRequest *merge_request)
+{
+  GArray *notifications = merge_request->notifications;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "count");
+  json_builder_add_int_value (builder, notifications->len);
+  json_builder_set_member_name (builder, "events");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < notifications->len; i++)
+    {
+      NodFakeNotification *notification = &g_array_index (notifications,
+                                                          NodFakeNotification, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder,
+                                     notification->kind == NOD_FAKE_NOTIFICATION_REVIEW
+                                     ? "review" : "note");
+      json_builder_set_member_name (builder, "notes");
+      json_builder_add_int_value (builder, notification->note_count);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+/* /__fake/mr/PROJECT/IID/ACTION: POST, but for GET …/notifications */
 static void
 handle_merge_request_action (ControlCall *call,
-                             const char  *rest)
+                             const char  *rest,
+                             gboolean     is_get)
 {
   g_auto(GStrv) segments = g_strsplit (rest, "/", -1);
   g_autofree char *project_key = NULL;
@@ -862,7 +901,14 @@ handle_merge_request_action (ControlCall *call,
       return;
     }
 
-  if (g_str_equal (segments[2], "commit"))
+  if (is_get)
+    {
+      if (g_str_equal (segments[2], "notifications"))
+        handle_notifications (call, merge_request);
+      else
+        _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND, "404 Not found");
+    }
+  else if (g_str_equal (segments[2], "commit"))
     handle_commit (call, merge_request);
   else if (g_str_equal (segments[2], "merge"))
     handle_merge_or_close (call, merge_request, TRUE);
@@ -947,8 +993,8 @@ _nod_fake_gitlab_serve_control (NodFakeGitlab     *self,
     handle_reset (&call);
   else if (g_str_equal (route, "mr") && is_post)
     handle_new_merge_request (&call);
-  else if (g_str_has_prefix (route, "mr/") && is_post)
-    handle_merge_request_action (&call, route + strlen ("mr/"));
+  else if (g_str_has_prefix (route, "mr/") && (is_post || is_get))
+    handle_merge_request_action (&call, route + strlen ("mr/"), is_get);
   else
     _nod_fake_message_respond_message (msg, SOUP_STATUS_NOT_FOUND, "404 Not found");
 }

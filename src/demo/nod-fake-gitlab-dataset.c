@@ -97,6 +97,18 @@ discussion_free (gpointer data)
 }
 
 static void
+draft_note_free (gpointer data)
+{
+  NodFakeDraftNote *draft = data;
+
+  g_free (draft->note);
+  g_free (draft->discussion_id);
+  g_free (draft->commit_id);
+  g_clear_pointer (&draft->position, json_node_unref);
+  g_free (draft);
+}
+
+static void
 merge_request_free (gpointer data)
 {
   NodFakeMergeRequest *merge_request = data;
@@ -110,6 +122,8 @@ merge_request_free (gpointer data)
   g_ptr_array_unref (merge_request->approved_by);
   g_ptr_array_unref (merge_request->discussions);
   g_array_unref (merge_request->versions);
+  g_ptr_array_unref (merge_request->draft_notes);
+  g_array_unref (merge_request->notifications);
   g_free (merge_request);
 }
 
@@ -130,6 +144,7 @@ nod_fake_dataset_new (void)
   dataset->last_merge_request_id = 1000;
   dataset->last_note_id = 5000;
   dataset->last_version_id = 7000;
+  dataset->last_draft_note_id = 9000;
   return dataset;
 }
 
@@ -437,6 +452,8 @@ nod_fake_dataset_add_merge_request (NodFakeDataset *dataset,
   merge_request->approved_by = g_ptr_array_new ();
   merge_request->discussions = g_ptr_array_new_with_free_func (discussion_free);
   merge_request->versions = g_array_new (FALSE, TRUE, sizeof (NodFakeVersion));
+  merge_request->draft_notes = g_ptr_array_new_with_free_func (draft_note_free);
+  merge_request->notifications = g_array_new (FALSE, TRUE, sizeof (NodFakeNotification));
 
   /* The merge base and the target's head, then a first commit on the source branch: ids
    * only, until nod_fake_dataset_set_change() gives them files. */
@@ -519,6 +536,136 @@ nod_fake_dataset_add_reply (NodFakeDataset    *dataset,
   if (first->original_position != NULL)
     reply->original_position = nod_fake_position_copy (first->original_position);
   return reply;
+}
+
+NodFakeDiscussion *
+nod_fake_dataset_start_thread (NodFakeDataset      *dataset,
+                               NodFakeMergeRequest *merge_request,
+                               NodFakeUser         *author,
+                               const char          *body,
+                               NodFakePosition     *position,
+                               gint64               now_us)
+{
+  g_autoptr(NodFakePosition) sent = position;
+  g_autoptr(NodFakePosition) traced = NULL;
+  NodFakeDiscussion *discussion;
+  NodFakeNoteType type = sent != NULL ? NOD_FAKE_NOTE_DIFF : NOD_FAKE_NOTE_DISCUSSION;
+  NodFakeNote *note;
+
+  /* On an earlier version: the note goes where its line is now, remembering where it was
+   * made; when the line changed since, it stays there, outdated. */
+  if (sent != NULL && memcmp (sent->head_sha, merge_request->head_sha,
+                              NOD_FAKE_SHA_LENGTH) != 0)
+    traced = nod_fake_position_trace (merge_request, sent);
+
+  discussion = nod_fake_dataset_add_discussion (dataset, merge_request, FALSE);
+  if (traced != NULL)
+    {
+      note = nod_fake_dataset_add_note (dataset, discussion, author, body, type,
+                                        g_steal_pointer (&traced), now_us);
+      note->original_position = g_steal_pointer (&sent);
+    }
+  else
+    {
+      nod_fake_dataset_add_note (dataset, discussion, author, body, type,
+                                 g_steal_pointer (&sent), now_us);
+    }
+  return discussion;
+}
+
+void
+nod_fake_discussion_set_resolved (NodFakeDiscussion *discussion,
+                                  gboolean           resolved,
+                                  NodFakeUser       *user,
+                                  gint64             now_us)
+{
+  for (guint i = 0; i < discussion->notes->len; i++)
+    {
+      NodFakeNote *note = g_ptr_array_index (discussion->notes, i);
+
+      if (!note->resolvable || note->resolved == resolved)
+        continue;
+      note->resolved = resolved;
+      note->resolved_by = resolved ? user : NULL;
+      note->resolved_at = resolved ? now_us : 0;
+    }
+}
+
+NodFakeDraftNote *
+nod_fake_dataset_add_draft_note (NodFakeDataset      *dataset,
+                                 NodFakeMergeRequest *merge_request,
+                                 NodFakeUser         *author,
+                                 const char          *note)
+{
+  NodFakeDraftNote *draft = g_new0 (NodFakeDraftNote, 1);
+
+  draft->id = ++dataset->last_draft_note_id;
+  draft->author = author;
+  draft->note = g_strdup (note);
+  g_ptr_array_add (merge_request->draft_notes, draft);
+  return draft;
+}
+
+NodFakeDraftNote *
+nod_fake_merge_request_find_draft_note (NodFakeMergeRequest *merge_request,
+                                        NodFakeUser         *author,
+                                        gint64               id)
+{
+  for (guint i = 0; i < merge_request->draft_notes->len; i++)
+    {
+      NodFakeDraftNote *draft = g_ptr_array_index (merge_request->draft_notes, i);
+
+      if (draft->id == id)
+        return draft->author == author ? draft : NULL;
+    }
+  return NULL;
+}
+
+NodFakeDraftNote *
+nod_fake_merge_request_find_draft_reply (NodFakeMergeRequest *merge_request,
+                                         NodFakeUser         *author,
+                                         const char          *discussion_id)
+{
+  for (guint i = 0; i < merge_request->draft_notes->len; i++)
+    {
+      NodFakeDraftNote *draft = g_ptr_array_index (merge_request->draft_notes, i);
+
+      if (draft->author == author && g_strcmp0 (draft->discussion_id, discussion_id) == 0)
+        return draft;
+    }
+  return NULL;
+}
+
+void
+nod_fake_merge_request_list_draft_notes (NodFakeMergeRequest *merge_request,
+                                         NodFakeUser         *author,
+                                         GPtrArray           *drafts)
+{
+  for (guint i = 0; i < merge_request->draft_notes->len; i++)
+    {
+      NodFakeDraftNote *draft = g_ptr_array_index (merge_request->draft_notes, i);
+
+      if (draft->author == author)
+        g_ptr_array_add (drafts, draft);
+    }
+}
+
+void
+nod_fake_merge_request_remove_draft_note (NodFakeMergeRequest *merge_request,
+                                          NodFakeDraftNote    *draft)
+{
+  /* Not remove_fast: the others stay in id order. */
+  g_ptr_array_remove (merge_request->draft_notes, draft);
+}
+
+void
+nod_fake_merge_request_notify (NodFakeMergeRequest     *merge_request,
+                               NodFakeNotificationKind  kind,
+                               guint                    note_count)
+{
+  NodFakeNotification notification = { kind, note_count };
+
+  g_array_append_val (merge_request->notifications, notification);
 }
 
 NodFakeUser *

@@ -100,6 +100,32 @@ typedef struct
   GPtrArray *notes;  /* NodFakeNote *, owned, oldest first */
 } NodFakeDiscussion;
 
+/* A draft note: a comment of a review not yet published, seen by its author only. Its
+ * position is kept as sent and judged when it is published. */
+typedef struct
+{
+  gint64       id;
+  NodFakeUser *author;
+  char        *note;
+  char        *discussion_id;  /* the thread it replies to; NULL: it starts one */
+  char        *commit_id;      /* NULL unless sent */
+  gboolean     resolve_discussion;
+  JsonNode    *position;       /* NULL: none */
+} NodFakeDraftNote;
+
+/* What notified a merge request's author: a note, or a whole review at once. */
+typedef enum
+{
+  NOD_FAKE_NOTIFICATION_NOTE,
+  NOD_FAKE_NOTIFICATION_REVIEW,
+} NodFakeNotificationKind;
+
+typedef struct
+{
+  NodFakeNotificationKind kind;
+  guint                   note_count;
+} NodFakeNotification;
+
 /* One version of a merge request's diff: one per head it has had. */
 typedef struct
 {
@@ -138,6 +164,8 @@ typedef struct
   char            head_sha[NOD_FAKE_SHA_LENGTH + 1];
   GPtrArray      *discussions;  /* NodFakeDiscussion *, owned, oldest first */
   GArray         *versions;     /* NodFakeVersion, oldest first; the last is the current */
+  GPtrArray      *draft_notes;  /* NodFakeDraftNote *, owned, everyone's, lowest id first */
+  GArray         *notifications;  /* NodFakeNotification, oldest first */
 } NodFakeMergeRequest;
 
 /* Which merge requests a list request wants, and in which order. */
@@ -182,6 +210,7 @@ struct _NodFakeDataset
   guint64     last_discussion_seed;
   guint64     last_commit_seed;
   gint64      last_version_id;
+  gint64      last_draft_note_id;
   /* Bumped by every change; the query cache is only valid for one version. */
   guint64     version;
   GPtrArray  *query_cache;             /* CachedQuery *, owned */
@@ -245,6 +274,45 @@ NodFakeNote         *nod_fake_dataset_add_reply           (NodFakeDataset       
                                                            NodFakeUser          *author,
                                                            const char           *body,
                                                            gint64                created_at);
+
+/* A new thread of one note by @author: a DiffNote when @position (taken) is set — traced to
+ * the current version when it was made on an earlier one — otherwise a DiscussionNote. */
+NodFakeDiscussion   *nod_fake_dataset_start_thread        (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           NodFakeUser          *author,
+                                                           const char           *body,
+                                                           NodFakePosition      *position,
+                                                           gint64                now_us);
+/* Resolves (by @user) or unresolves every resolvable note of @discussion. */
+void                 nod_fake_discussion_set_resolved     (NodFakeDiscussion    *discussion,
+                                                           gboolean              resolved,
+                                                           NodFakeUser          *user,
+                                                           gint64                now_us);
+
+/* A draft of @author's with the next draft id, last of the merge request's. */
+NodFakeDraftNote    *nod_fake_dataset_add_draft_note      (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           NodFakeUser          *author,
+                                                           const char           *note);
+/* @author's draft @id; NULL when there is none or it is someone else's. */
+NodFakeDraftNote    *nod_fake_merge_request_find_draft_note (NodFakeMergeRequest *merge_request,
+                                                             NodFakeUser         *author,
+                                                             gint64               id);
+/* @author's reply to @discussion_id, if any: one draft reply per user and thread. */
+NodFakeDraftNote    *nod_fake_merge_request_find_draft_reply (NodFakeMergeRequest *merge_request,
+                                                              NodFakeUser         *author,
+                                                              const char          *discussion_id);
+/* @author's drafts, oldest first, into @drafts (not owned). */
+void                 nod_fake_merge_request_list_draft_notes (NodFakeMergeRequest *merge_request,
+                                                              NodFakeUser         *author,
+                                                              GPtrArray           *drafts);
+/* Removes @draft from its merge request and frees it. */
+void                 nod_fake_merge_request_remove_draft_note (NodFakeMergeRequest *merge_request,
+                                                               NodFakeDraftNote    *draft);
+/* One more event that notified the merge request's author. */
+void                 nod_fake_merge_request_notify        (NodFakeMergeRequest  *merge_request,
+                                                           NodFakeNotificationKind kind,
+                                                           guint                 note_count);
 
 NodFakeUser         *nod_fake_dataset_find_user           (NodFakeDataset       *dataset,
                                                            gint64                id);

@@ -217,6 +217,22 @@ _nod_fake_json_add_time (NodFakeJsonWriter *writer,
   _nod_fake_json_add_string (writer, member, text);
 }
 
+void
+_nod_fake_json_add_node (NodFakeJsonWriter *writer,
+                         const char        *member,
+                         JsonNode          *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  gsize length = 0;
+  g_autofree char *text = NULL;
+
+  /* Only for what a client sent and the fake keeps as it came: rare and small. */
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, &length);
+  begin_value (writer, member);
+  g_string_append_len (writer->buffer, text, (gssize) length);
+}
+
 /* The writer's scratch string, emptied, to put a value together in. */
 static GString *
 begin_scratch (NodFakeJsonWriter *writer)
@@ -706,6 +722,28 @@ _nod_fake_json_write_note (NodFakeGitlab       *self,
   _nod_fake_json_add_bool (writer, "imported", FALSE);
   _nod_fake_json_add_string (writer, "imported_from", "none");
   _nod_fake_json_add_int (writer, "noteable_iid", merge_request->iid);
+  _nod_fake_json_end_object (writer);
+}
+
+void
+_nod_fake_json_write_draft_note (NodFakeJsonWriter   *writer,
+                                 NodFakeMergeRequest *merge_request,
+                                 NodFakeDraftNote    *draft,
+                                 const char          *line_code)
+{
+  _nod_fake_json_begin_object (writer, NULL);
+  _nod_fake_json_add_int (writer, "id", draft->id);
+  _nod_fake_json_add_int (writer, "author_id", draft->author->id);
+  _nod_fake_json_add_int (writer, "merge_request_id", merge_request->id);
+  _nod_fake_json_add_bool (writer, "resolve_discussion", draft->resolve_discussion);
+  _nod_fake_json_add_string (writer, "discussion_id", draft->discussion_id);
+  _nod_fake_json_add_string (writer, "note", draft->note);
+  _nod_fake_json_add_string (writer, "commit_id", draft->commit_id);
+  _nod_fake_json_add_string (writer, "line_code", line_code);
+  if (draft->position != NULL)
+    _nod_fake_json_add_node (writer, "position", draft->position);
+  else
+    _nod_fake_json_add_null (writer, "position");
   _nod_fake_json_end_object (writer);
 }
 

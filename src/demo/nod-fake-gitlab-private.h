@@ -126,6 +126,25 @@ typedef struct
   guint              fault_total_pages;
 } NodFakeRequest;
 
+/* One API request as a route handler sees it: its parameters (query and body merged), the
+ * caller, and what the path's captures named. */
+typedef struct
+{
+  NodFakeGitlab       *self;
+  NodFakeRequest      *request;
+  NodFakeDataset      *dataset;
+  JsonObject          *params;
+  NodFakeUser         *me;
+  gint64               now;
+  NodFakeProject      *project;
+  NodFakeMergeRequest *merge_request;
+  NodFakeDiscussion   *discussion;
+  NodFakeVersion      *version;
+  NodFakeDraftNote    *draft_note; /* :draft when it is the caller's; NULL: the handler's 404 */
+  const char          *file_path;  /* :file_path, decoded */
+  const char          *blob_sha;   /* :blob */
+} NodFakeApiCall;
+
 /* A JSON text written as it goes, without building a tree first: the bytes are those
  * JsonGenerator makes of the same tree (compact, json-glib's escaping), at a fraction of
  * the allocations. @member is the name in the object being written, NULL in an array or at
@@ -222,6 +241,39 @@ void          _nod_fake_gitlab_serve_api        (NodFakeGitlab      *self,
                                                  NodFakeRequest     *request,
                                                  const char         *path);
 
+/* Writes one item of a list answer. */
+typedef void (*NodFakeApiWriteItem) (NodFakeApiCall    *call,
+                                     NodFakeJsonWriter *writer,
+                                     gpointer           item);
+/* One page of @items (page, per_page and GitLab's pagination headers) as a 200 answer. */
+void          _nod_fake_api_respond_page        (NodFakeApiCall     *call,
+                                                 GPtrArray          *items,
+                                                 NodFakeApiWriteItem write_item);
+/* A parameter as text; NULL when absent or not a string, number or boolean. */
+char         *_nod_fake_api_dup_param           (NodFakeApiCall     *call,
+                                                 const char         *name);
+/* Reads a boolean parameter (absent: @value untouched); answers 400 and returns FALSE when it
+ * is not one. */
+gboolean      _nod_fake_api_read_bool_param     (NodFakeApiCall     *call,
+                                                 const char         *name,
+                                                 gboolean           *value);
+/* Judges @node as POST …/discussions judges its "position": TRUE with *@position NULL for no
+ * position (NULL or null), TRUE with it set for a line of the diff; FALSE with the words of
+ * the 400 that route would answer in *@refusal. */
+gboolean      _nod_fake_api_judge_position      (NodFakeMergeRequest *merge_request,
+                                                 JsonNode           *node,
+                                                 NodFakePosition   **position,
+                                                 char              **refusal);
+
+/* nod-fake-gitlab-drafts.c: the draft notes routes (…/merge_requests/:iid/draft_notes…). */
+void          _nod_fake_api_list_draft_notes    (NodFakeApiCall     *call);
+void          _nod_fake_api_get_draft_note      (NodFakeApiCall     *call);
+void          _nod_fake_api_create_draft_note   (NodFakeApiCall     *call);
+void          _nod_fake_api_update_draft_note   (NodFakeApiCall     *call);
+void          _nod_fake_api_delete_draft_note   (NodFakeApiCall     *call);
+void          _nod_fake_api_publish_draft_note  (NodFakeApiCall     *call);
+void          _nod_fake_api_bulk_publish_draft_notes (NodFakeApiCall *call);
+
 /* nod-fake-gitlab-control.c: the /__fake/ routes. */
 void          _nod_fake_gitlab_serve_control    (NodFakeGitlab      *self,
                                                  SoupServerMessage  *msg,
@@ -250,6 +302,15 @@ void          _nod_fake_json_write_note         (NodFakeGitlab       *self,
                                                  NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,
                                                  NodFakeNote         *note);
+/* A draft note; @line_code: the one its position gives, NULL for none. */
+void          _nod_fake_json_write_draft_note   (NodFakeJsonWriter   *writer,
+                                                 NodFakeMergeRequest *merge_request,
+                                                 NodFakeDraftNote    *draft,
+                                                 const char          *line_code);
+/* @node as JsonGenerator writes it, compact. */
+void          _nod_fake_json_add_node           (NodFakeJsonWriter   *writer,
+                                                 const char          *member,
+                                                 JsonNode            *node);
 /* One file of GET …/diffs; @unidiff: with the ---/+++ lines. */
 void          _nod_fake_json_write_file_diff    (NodFakeJsonWriter   *writer,
                                                  NodFakeFileDiff     *file_diff,
