@@ -143,7 +143,7 @@ submit (Fixture     *fixture,
   nod_outbox_submit_review_async (fixture->outbox, ACCOUNT, PROJECT, iid, approve_sha, summary,
                                   NULL, nod_test_keep_result, &result);
   nod_outbox_submit_review_finish (fixture->outbox, nod_test_wait_for_result (&result), &queued,
-                                   &local_error);
+                                   NULL, &local_error);
   if (error == NULL)
     g_assert_no_error (local_error);
   else

@@ -59,6 +59,8 @@ typedef enum
   OPTION_FILE           = 1 << 13,
   OPTION_LINE           = 1 << 14,
   OPTION_OLD            = 1 << 15,
+  OPTION_APPROVE        = 1 << 16,
+  OPTION_RESOLVE        = 1 << 17,
 } OptionFlags;
 
 #define LIST_FILTER_OPTIONS (OPTION_REVIEW | OPTION_AUTHORED | OPTION_ASSIGNED)
@@ -90,6 +92,8 @@ static const OptionInfo option_infos[] = {
   { OPTION_LINE, "--line", "N",
     N_("The line of that file to comment on, in its new text") },
   { OPTION_OLD, "--old", NULL, N_("--line is a line of the old text (a removed line)") },
+  { OPTION_RESOLVE, "--resolve", NULL, N_("Resolve the discussion too") },
+  { OPTION_APPROVE, "--approve", NULL, N_("Approve the merge request with the review") },
   { OPTION_REVIEW, "--review", NULL, N_("Only those waiting for your review") },
   { OPTION_AUTHORED, "--authored", NULL, N_("Only those you opened") },
   { OPTION_ASSIGNED, "--assigned", NULL, N_("Only those assigned to you") },
@@ -139,8 +143,8 @@ static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_UNAPPROVE, "unapprove", "REF", ARGUMENT_REF, 0, 0 },
   { NOD_CLI_VERB_COMMENT, "comment", "REF --body TEXT [--file PATH --line N [--old]]",
     ARGUMENT_REF, OPTION_BODY | OPTION_FILE | OPTION_LINE | OPTION_OLD, OPTION_BODY },
-  { NOD_CLI_VERB_REPLY, "reply", "REF --discussion ID --body TEXT", ARGUMENT_REF,
-    OPTION_DISCUSSION | OPTION_BODY, OPTION_DISCUSSION | OPTION_BODY },
+  { NOD_CLI_VERB_REPLY, "reply", "REF --discussion ID --body TEXT [--resolve]", ARGUMENT_REF,
+    OPTION_DISCUSSION | OPTION_BODY | OPTION_RESOLVE, OPTION_DISCUSSION | OPTION_BODY },
   { NOD_CLI_VERB_RESOLVE, "resolve", "REF --discussion ID", ARGUMENT_REF,
     OPTION_DISCUSSION, OPTION_DISCUSSION },
   { NOD_CLI_VERB_UNRESOLVE, "unresolve", "REF --discussion ID", ARGUMENT_REF,
@@ -150,6 +154,10 @@ static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_QUEUE_DISCARD, "queue discard", "OP", ARGUMENT_OP, 0, 0 },
   { NOD_CLI_VERB_MR_LIST, "mr list", "[--review|--authored|--assigned] [--json]",
     ARGUMENT_NONE, LIST_FILTER_OPTIONS | OPTION_JSON, 0 },
+  { NOD_CLI_VERB_REVIEW_START, "review start", "REF", ARGUMENT_REF, 0, 0 },
+  { NOD_CLI_VERB_REVIEW_SUBMIT, "review submit", "REF [--approve] [--body TEXT]", ARGUMENT_REF,
+    OPTION_APPROVE | OPTION_BODY, 0 },
+  { NOD_CLI_VERB_REVIEW_DISCARD, "review discard", "REF", ARGUMENT_REF, 0, 0 },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (verb_infos) == NOD_CLI_N_VERBS);
@@ -219,6 +227,14 @@ static const PageInfo page_infos[] = {
   { "mr", NOD_CLI_VERB_MR_LIST, NOD_CLI_VERB_MR_LIST, "mr list",
     N_("List merge requests"),
     N_("Lists merge requests: all those Nod knows, or only one kind of them.") },
+  { "review", NOD_CLI_VERB_REVIEW_START, NOD_CLI_VERB_REVIEW_DISCARD,
+    "review start|submit|discard",
+    N_("Write a review as drafts, then publish it at once"),
+    N_("Starts a review of the merge request REF: from then on, nod comment and nod reply\n"
+       "on it write drafts, kept by Nod (offline too) and sent nowhere. Submitting sends\n"
+       "them to GitLab and publishes them together, so the author is notified once; with\n"
+       "--approve it approves too, and --body adds a comment of its own. Discarding drops\n"
+       "the drafts (and any a submitted review already created on GitLab).") },
 };
 
 G_DEFINE_QUARK (nod-cli-error-quark, nod_cli_error)
@@ -959,6 +975,12 @@ take_option (NodCliCommand     *command,
       break;
     case OPTION_OLD:
       command->old_side = TRUE;
+      break;
+    case OPTION_APPROVE:
+      command->approve = TRUE;
+      break;
+    case OPTION_RESOLVE:
+      command->resolve = TRUE;
       break;
     case OPTION_REVIEW:
       command->list_filter = NOD_CLI_LIST_REVIEW;

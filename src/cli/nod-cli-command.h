@@ -29,11 +29,14 @@ typedef enum
   NOD_CLI_VERB_QUEUE_RETRY,   /* queue retry OP */
   NOD_CLI_VERB_QUEUE_DISCARD, /* queue discard OP */
   NOD_CLI_VERB_MR_LIST,       /* mr list [--review|--authored|--assigned] [--json] */
+  NOD_CLI_VERB_REVIEW_START,  /* review start REF */
+  NOD_CLI_VERB_REVIEW_SUBMIT, /* review submit REF [--approve] [--body TEXT|-] */
+  NOD_CLI_VERB_REVIEW_DISCARD,/* review discard REF */
 } NodCliVerb;
 
 /* How many verbs there are: the tables of verbs check their size against it, so a verb
  * added after MR_LIST must move this along. */
-#define NOD_CLI_N_VERBS (NOD_CLI_VERB_MR_LIST + 1)
+#define NOD_CLI_N_VERBS (NOD_CLI_VERB_REVIEW_DISCARD + 1)
 
 typedef enum
 {
@@ -65,6 +68,8 @@ typedef struct
   gboolean         json;
   gboolean         preview;
   gboolean         approvals_only;
+  gboolean         approve;         /* review submit --approve */
+  gboolean         resolve;         /* reply --resolve */
   NodCliListFilter list_filter;
 } NodCliCommand;
 

@@ -53,6 +53,7 @@ struct _NodCliRun
   NodDiffPosition         *position;
   /* Writes, queue retry: the action this run waits for. */
   char                    *op_id;
+  char                    *review_id;      /* review submit: what its steps share */
 
   /* sync: what its pull fetched; sync --preview: the scope it asks about next. */
   guint                    pulled;
@@ -148,5 +149,12 @@ void       _nod_cli_comment        (GTask                   *task);
 void       _nod_cli_reply          (GTask                   *task);
 void       _nod_cli_resolve        (GTask                   *task);
 void       _nod_cli_unresolve      (GTask                   *task);
+void       _nod_cli_review_start   (GTask                   *task);
+void       _nod_cli_review_submit  (GTask                   *task);
+void       _nod_cli_review_discard (GTask                   *task);
+
+/* nod-cli-review.c: once the write's merge request is known */
+void       _nod_cli_review_act     (GTask                   *task,
+                                    const char              *head_sha);
 
 G_END_DECLS

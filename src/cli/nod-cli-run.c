@@ -48,6 +48,7 @@ _nod_cli_run_free (NodCliRun *run)
   g_clear_object (&run->account);
   g_clear_object (&run->forge);
   g_free (run->op_id);
+  g_free (run->review_id);
   g_free (run->body);
   g_clear_pointer (&run->position, nod_diff_position_free);
   g_free (run);
@@ -361,6 +362,7 @@ on_outcome_listed (GObject      *source_object,
                            : _nod_cli_reference (run->command->project_path, run->command->iid);
   const char *verb = nod_cli_verb_to_string (run->command->verb);
   g_autofree char *message = NULL;
+  NodOutboxAction *waiting = NULL;
 
   if (actions == NULL)
     {
@@ -368,19 +370,33 @@ on_outcome_listed (GObject      *source_object,
       return;
     }
 
-  /* Still in the outbox: failed, or waiting; gone: GitLab took it. */
+  /* Still in the outbox: failed, or waiting; gone: GitLab took it. A review is all its
+   * steps: one failed says why, else one waiting does. */
   for (guint i = 0; i < actions->len; i++)
-    if (g_strcmp0 (nod_outbox_action_get_op_id (actions->pdata[i]), run->op_id) == 0)
-      {
-        finish_with_action (task, actions->pdata[i], verb, ref);
-        return;
-      }
+    {
+      NodOutboxAction *action = actions->pdata[i];
+
+      if (run->review_id != NULL
+          ? g_strcmp0 (nod_outbox_action_get_review_id (action), run->review_id) != 0
+          : g_strcmp0 (nod_outbox_action_get_op_id (action), run->op_id) != 0)
+        continue;
+      if (waiting == NULL || nod_outbox_action_get_state (action) == NOD_ACTION_FAILED)
+        waiting = action;
+      if (nod_outbox_action_get_state (action) == NOD_ACTION_FAILED)
+        break;
+    }
+  if (waiting != NULL)
+    {
+      finish_with_action (task, waiting, verb, ref);
+      return;
+    }
 
   message = g_strdup_printf (_("%s %s: done"), verb, ref);
   _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
 }
 
-/* Says whether run->op_id was sent, failed, or waits (and why), from the outbox. */
+/* Says whether run->op_id (or each step of the review run->review_id) was sent, failed,
+ * or waits (and why), from the outbox. */
 void
 _nod_cli_report_outcome (GTask *task)
 {

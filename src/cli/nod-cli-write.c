@@ -1,4 +1,5 @@
-/* nod-cli-write.c: `nod approve`, `unapprove`, `comment`, `reply`, `resolve`, `unresolve`
+/* nod-cli-write.c: `nod approve`, `unapprove`, `comment`, `reply`, `resolve`, `unresolve`,
+ * and the merge request `nod review` acts on
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -51,6 +52,20 @@ on_enqueued (GObject      *source_object,
       return;
     }
 
+  /* In a review: kept until the review is submitted. */
+  if (nod_outbox_action_get_state (stored) == NOD_ACTION_DRAFT)
+    {
+      g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
+      g_autofree char *message = NULL;
+
+      /* Translators: the verb, then the reference twice */
+      message = g_strdup_printf (_("%s %s: kept as a draft of your review; "
+                                   "“nod review submit %s” publishes it"),
+                                 nod_cli_verb_to_string (run->command->verb), ref, ref);
+      _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
+      return;
+    }
+
   run->op_id = g_strdup (nod_outbox_action_get_op_id (stored));
   /* Sent now, not at the next cycle: the reviewer asked for this one. */
   trigger = nod_outbox_action_is_approval (stored) ? NOD_SYNC_TRIGGER_APPROVAL
@@ -74,6 +89,13 @@ enqueue (GTask      *task,
 {
   NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(NodOutboxAction) action = NULL;
+
+  /* review start|submit|discard: no action of their own, the engine's review calls. */
+  if (run->new_action == NULL)
+    {
+      _nod_cli_review_act (task, head_sha);
+      return;
+    }
 
   /* comment --file --line: its place on the kept diff first (a comment needs no head). */
   if (run->command->file_path != NULL && run->position == NULL)
@@ -170,7 +192,8 @@ on_target_found (GObject      *source_object,
     }
   /* An approval pins the head the reviewer saw: without one known, GitLab says it. */
   if (target != NULL &&
-      (target->sha != NULL || run->command->verb != NOD_CLI_VERB_APPROVE))
+      (target->sha != NULL ||
+       (run->command->verb != NOD_CLI_VERB_APPROVE && !run->command->approve)))
     {
       run->project_id = target->project_id;
       enqueue (task, target->sha);
@@ -440,6 +463,10 @@ static NodOutboxAction *
 new_reply (NodCliRun  *run,
            const char *head_sha)
 {
+  if (run->command->resolve)
+    return nod_outbox_action_new_resolving_reply (nod_account_get_id (run->account),
+                                                  run->project_id, run->command->iid,
+                                                  run->command->discussion_id, run->body);
   return nod_outbox_action_new_reply (nod_account_get_id (run->account), run->project_id,
                                       run->command->iid, run->command->discussion_id, run->body);
 }
@@ -496,4 +523,28 @@ void
 _nod_cli_unresolve (GTask *task)
 {
   start_write (task, new_unresolve);
+}
+
+void
+_nod_cli_review_start (GTask *task)
+{
+  start_write (task, NULL);
+}
+
+void
+_nod_cli_review_submit (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  /* --body is the review's own comment, and optional. */
+  if (run->command->body != NULL || run->command->body_from_stdin)
+    start_write_with_body (task, NULL);
+  else
+    start_write (task, NULL);
+}
+
+void
+_nod_cli_review_discard (GTask *task)
+{
+  start_write (task, NULL);
 }

@@ -233,6 +233,7 @@ typedef struct
   char       *body;        /* edit */
   char       *approve_sha; /* submit */
   char       *summary;     /* submit */
+  char       *review_id;   /* on return: submit's */
   gboolean    started;     /* on return: start made it, list found one */
   guint       counts[3];   /* on return: submit's queued; discard's drafts, unsent, deletes */
   GPtrArray  *drafts;      /* on return: list */
@@ -245,6 +246,7 @@ review_work_free (ReviewWork *work)
   g_free (work->body);
   g_free (work->approve_sha);
   g_free (work->summary);
+  g_free (work->review_id);
   g_clear_pointer (&work->drafts, g_ptr_array_unref);
   g_free (work);
 }
@@ -707,6 +709,7 @@ submit_work (sqlite3       *db,
     goto failed;
 
   work->counts[0] = queued;
+  work->review_id = g_steal_pointer (&review_id);
   return TRUE;
 
 failed:
@@ -764,11 +767,13 @@ nod_outbox_submit_review_async (NodOutbox           *self,
 /**
  * nod_outbox_submit_review_finish:
  * @out_queued: (out) (optional): the rows queued for the unit (0: it was empty)
+ * @out_review_id: (out) (optional) (transfer full): the id its rows share
  */
 gboolean
 nod_outbox_submit_review_finish (NodOutbox     *self,
                                  GAsyncResult  *result,
                                  guint         *out_queued,
+                                 char         **out_review_id,
                                  GError       **error)
 {
   ReviewWork *work = nod_store_run_finish (result, self, nod_outbox_submit_review_async,
@@ -778,6 +783,8 @@ nod_outbox_submit_review_finish (NodOutbox     *self,
     return FALSE;
   if (out_queued != NULL)
     *out_queued = work->counts[0];
+  if (out_review_id != NULL)
+    *out_review_id = g_steal_pointer (&work->review_id);
   return TRUE;
 }
 

@@ -276,6 +276,7 @@ void        nod_outbox_submit_review_async  (NodOutbox            *self,
 gboolean    nod_outbox_submit_review_finish (NodOutbox            *self,
                                              GAsyncResult         *result,
                                              guint                *out_queued,
+                                             char                **out_review_id,
                                              GError              **error);
 
 void        nod_outbox_discard_review_async (NodOutbox            *self,

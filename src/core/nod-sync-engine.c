@@ -1640,7 +1640,15 @@ typedef struct
   gint64   account_id;
   gboolean started;
   guint    counts[3];
+  char    *review_id;
 } ReviewRun;
+
+static void
+review_run_free (ReviewRun *run)
+{
+  g_free (run->review_id);
+  g_free (run);
+}
 
 static GTask *
 review_task_new (NodSyncEngine       *self,
@@ -1655,7 +1663,7 @@ review_task_new (NodSyncEngine       *self,
 
   run->account_id = account_id;
   g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, run, g_free);
+  g_task_set_task_data (task, run, (GDestroyNotify) review_run_free);
   return task;
 }
 
@@ -1676,7 +1684,8 @@ on_review_changed (GObject      *source_object,
   if (tag == nod_sync_engine_start_review_async)
     ok = nod_outbox_start_review_finish (self->outbox, result, &run->started, &error);
   else if (tag == nod_sync_engine_submit_review_async)
-    ok = nod_outbox_submit_review_finish (self->outbox, result, &run->counts[0], &error);
+    ok = nod_outbox_submit_review_finish (self->outbox, result, &run->counts[0],
+                                          &run->review_id, &error);
   else if (tag == nod_sync_engine_discard_review_async)
     ok = nod_outbox_discard_review_finish (self->outbox, result, &run->counts[0],
                                            &run->counts[1], &run->counts[2], &error);
@@ -1777,11 +1786,13 @@ nod_sync_engine_submit_review_async (NodSyncEngine       *self,
 /**
  * nod_sync_engine_submit_review_finish:
  * @out_queued: (out) (optional): the unit's rows (0: the review held nothing)
+ * @out_review_id: (out) (optional) (transfer full): the id its rows share
  */
 gboolean
 nod_sync_engine_submit_review_finish (NodSyncEngine  *self,
                                       GAsyncResult   *result,
                                       guint          *out_queued,
+                                      char          **out_review_id,
                                       GError        **error)
 {
   ReviewRun *run;
@@ -1793,6 +1804,8 @@ nod_sync_engine_submit_review_finish (NodSyncEngine  *self,
     return FALSE;
   if (out_queued != NULL)
     *out_queued = run->counts[0];
+  if (out_review_id != NULL)
+    *out_review_id = g_steal_pointer (&run->review_id);
   return TRUE;
 }
 

@@ -119,6 +119,7 @@ void             nod_sync_engine_submit_review_async  (NodSyncEngine        *sel
 gboolean         nod_sync_engine_submit_review_finish (NodSyncEngine        *self,
                                                        GAsyncResult         *result,
                                                        guint                *out_queued,
+                                                       char                **out_review_id,
                                                        GError              **error);
 void             nod_sync_engine_discard_review_async (NodSyncEngine        *self,
                                                        gint64                account_id,
