@@ -10,6 +10,7 @@
 
 #include "nod-gitlab-json.h"
 #include "nod-outbox.h"
+#include "nod-store-worker.h"
 #include "nod-test-utils.h"
 
 #define ACCOUNT 1
@@ -42,10 +43,22 @@ fixture_set_up (Fixture       *fixture,
   fixture->outbox = nod_outbox_new (fixture->store);
 }
 
+static gboolean
+do_nothing_work (sqlite3       *db,
+                 gpointer       work_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  return TRUE;
+}
+
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  /* The worker lets go of its last task (and the outbox) just after answering it: a job
+   * queued behind it runs only once that is done. */
+  g_assert_true (nod_store_run_sync (fixture->store, do_nothing_work, NULL, NULL, NULL));
   g_assert_finalize_object (g_steal_pointer (&fixture->outbox));
   g_assert_finalize_object (g_steal_pointer (&fixture->store));
 }
