@@ -50,6 +50,13 @@ struct _NodMergeRequestPage
   GtkBox          *threads_box;
   GtkTextView     *comment_view;
   GtkWidget       *comment_button;
+  GtkWidget       *start_review_button;
+  GtkWidget       *review_bar;
+  GtkLabel        *review_label;
+
+  gboolean         review_started;
+  guint            draft_count;
+  GPtrArray       *actions;       /* the open actions and drafts shown */
 };
 
 G_DEFINE_FINAL_TYPE (NodMergeRequestPage, nod_merge_request_page, GTK_TYPE_WIDGET)
@@ -173,6 +180,7 @@ nod_merge_request_page_finalize (GObject *object)
   NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
 
   g_free (self->head_sha);
+  g_clear_pointer (&self->actions, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nod_merge_request_page_parent_class)->finalize (object);
 }
@@ -276,6 +284,9 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_view);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_button);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, start_review_button);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, review_bar);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, review_label);
   gtk_widget_class_bind_template_callback (widget_class, on_comment_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_inline_comment);
   gtk_widget_class_bind_template_callback (widget_class, on_changes_reply);
@@ -416,15 +427,27 @@ show_threads (NodMergeRequestPage   *self,
                               discussion, own, now);
     }
 
-  /* Threads the reviewer started that GitLab does not have yet. */
+  /* Threads the reviewer started that GitLab does not have yet; a draft one is known by
+   * its draft's id (it has no thread id until it is published). */
   for (guint i = 0; i < actions->len; i++)
     {
       NodOutboxAction *action = actions->pdata[i];
       const char *id = nod_outbox_action_get_discussion_id (action);
       g_autoptr(GPtrArray) own = NULL;
 
-      if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT || id == NULL ||
-          g_hash_table_contains (seen, id))
+      if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT)
+        continue;
+      if (id == NULL && nod_outbox_action_get_state (action) == NOD_ACTION_DRAFT)
+        {
+          g_autofree char *draft_key = g_strconcat ("draft:",
+                                                    nod_outbox_action_get_op_id (action), NULL);
+
+          own = g_ptr_array_new_with_free_func (g_object_unref);
+          g_ptr_array_add (own, g_object_ref (action));
+          nod_thread_view_update (ensure_thread (self, draft_key, seen), NULL, own, now);
+          continue;
+        }
+      if (id == NULL || g_hash_table_contains (seen, id))
         continue;
       own = actions_of_thread (actions, id);
       nod_thread_view_update (ensure_thread (self, id, seen), NULL, own, now);
@@ -439,6 +462,80 @@ show_threads (NodMergeRequestPage   *self,
       }
 
   gtk_widget_set_visible (self->threads_heading, g_hash_table_size (self->threads) > 0);
+}
+
+/* The review started on it, if one is: how many drafts, and what the comment box adds to. */
+static void
+show_review (NodMergeRequestPage *self,
+             GPtrArray           *actions,
+             gboolean             open)
+{
+  g_autofree char *text = NULL;
+
+  self->draft_count = 0;
+  for (guint i = 0; i < actions->len; i++)
+    if (nod_outbox_action_get_state (actions->pdata[i]) == NOD_ACTION_DRAFT)
+      self->draft_count++;
+
+  if (self->draft_count == 0)
+    text = g_strdup (_("Review started: your comments are drafts until you submit them"));
+  else
+    /* Translators: the drafts of the reviewer's review, not yet published */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Review: %u comment",
+                                         "Review: %u comments", self->draft_count),
+                            self->draft_count);
+  gtk_label_set_text (self->review_label, text);
+  gtk_widget_set_visible (self->review_bar, self->review_started);
+  gtk_widget_set_visible (self->start_review_button, open && !self->review_started);
+  gtk_button_set_label (GTK_BUTTON (self->comment_button),
+                        self->review_started ? _("Add to _Review") : _("_Comment"));
+}
+
+/**
+ * nod_merge_request_page_set_review_started:
+ *
+ * Whether a review is started on the merge request shown next: its comments are drafts
+ * then. Call it before nod_merge_request_page_show ().
+ */
+void
+nod_merge_request_page_set_review_started (NodMergeRequestPage *self,
+                                           gboolean             started)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+  self->review_started = started;
+}
+
+gboolean
+nod_merge_request_page_get_review_started (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), FALSE);
+  return self->review_started;
+}
+
+/**
+ * nod_merge_request_page_find_draft:
+ *
+ * Returns: (transfer none) (nullable): the draft @op_id of the review shown
+ */
+NodOutboxAction *
+nod_merge_request_page_find_draft (NodMergeRequestPage *self,
+                                   const char          *op_id)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+
+  for (guint i = 0; self->actions != NULL && i < self->actions->len; i++)
+    if (nod_outbox_action_get_state (self->actions->pdata[i]) == NOD_ACTION_DRAFT &&
+        g_strcmp0 (nod_outbox_action_get_op_id (self->actions->pdata[i]), op_id) == 0)
+      return self->actions->pdata[i];
+  return NULL;
+}
+
+/* The drafts of the review shown. */
+guint
+nod_merge_request_page_get_draft_count (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), 0);
+  return self->draft_count;
 }
 
 /**
@@ -538,8 +635,11 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
                                   detail->description != NULL && *detail->description != '\0'
                                     ? detail->description : _("*No description.*"));
 
+  g_clear_pointer (&self->actions, g_ptr_array_unref);
+  self->actions = g_ptr_array_ref (actions);
   show_threads (self, detail, actions, now);
   gtk_widget_set_sensitive (self->comment_button, open);
+  show_review (self, actions, open);
 
   /* The changes read themselves when first shown. */
   nod_changes_view_set_merge_request (self->changes_view, self->diff_cache, self->account_id,

@@ -8,6 +8,7 @@
 
 #include "nod-changes-view.h"
 #include "nod-merge-request-view.h"
+#include "nod-outbox-action.h"
 
 G_BEGIN_DECLS
 
@@ -27,6 +28,12 @@ gboolean    nod_merge_request_page_get_approved  (NodMergeRequestPage   *self);
 const char *nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self);
 GtkWidget  *nod_merge_request_page_get_approve_button (NodMergeRequestPage *self);
 void        nod_merge_request_page_focus_comment (NodMergeRequestPage   *self);
+void        nod_merge_request_page_set_review_started (NodMergeRequestPage *self,
+                                                       gboolean             started);
+gboolean    nod_merge_request_page_get_review_started (NodMergeRequestPage *self);
+guint       nod_merge_request_page_get_draft_count (NodMergeRequestPage *self);
+NodOutboxAction *nod_merge_request_page_find_draft (NodMergeRequestPage *self,
+                                                    const char          *op_id);
 
 void        nod_merge_request_page_set_diff_source (NodMergeRequestPage *self,
                                                     NodDiffCache        *cache,

@@ -110,6 +110,37 @@ action_state_widget (NodOutboxAction *action)
         return box;
       }
 
+    case NOD_ACTION_DRAFT:
+      {
+        GtkWidget *badge = gtk_label_new (_("Draft"));
+        GtkWidget *edit = gtk_button_new_with_mnemonic (_("_Edit"));
+        GtkWidget *remove = gtk_button_new_with_mnemonic (_("_Delete"));
+
+        gtk_widget_add_css_class (badge, "nod-badge");
+        gtk_widget_add_css_class (badge, "nod-draft-badge");
+        gtk_widget_add_css_class (badge, "caption-heading");
+        gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+        label = gtk_label_new (nod_outbox_action_get_resolves (action)
+                               ? _("Published with your review, resolving the thread")
+                               : _("Published with your review"));
+        gtk_widget_add_css_class (label, "dim-label");
+        gtk_widget_add_css_class (label, "caption");
+        gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+        gtk_label_set_xalign (GTK_LABEL (label), 0);
+        gtk_widget_set_hexpand (label, TRUE);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (edit), "win.edit-draft");
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (edit), "s", op_id);
+        gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "win.delete-draft");
+        gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", op_id);
+        gtk_widget_add_css_class (edit, "flat");
+        gtk_widget_add_css_class (remove, "flat");
+        gtk_box_append (GTK_BOX (box), badge);
+        gtk_box_append (GTK_BOX (box), label);
+        gtk_box_append (GTK_BOX (box), edit);
+        gtk_box_append (GTK_BOX (box), remove);
+        return box;
+      }
+
     case NOD_ACTION_IN_FLIGHT:
       label = gtk_label_new (_("Sending…"));
       break;
@@ -146,9 +177,12 @@ describe (NodDiscussion *discussion,
                                   updated != NULL ? g_date_time_to_unix (updated) : 0);
         }
     }
+  /* A draft edited is the same action in the same state: its text tells. */
   for (guint i = 0; actions != NULL && i < actions->len; i++)
-    g_string_append_printf (text, "a%s:%d;", nod_outbox_action_get_op_id (actions->pdata[i]),
-                            nod_outbox_action_get_state (actions->pdata[i]));
+    g_string_append_printf (text, "a%s:%d:%u;", nod_outbox_action_get_op_id (actions->pdata[i]),
+                            nod_outbox_action_get_state (actions->pdata[i]),
+                            g_str_hash (nod_outbox_action_get_body (actions->pdata[i]) != NULL
+                                        ? nod_outbox_action_get_body (actions->pdata[i]) : ""));
   return g_string_free (text, FALSE);
 }
 
@@ -292,6 +326,7 @@ nod_thread_view_update (NodThreadView *self,
   GtkWidget *child;
   gboolean resolvable = discussion != NULL && nod_discussion_get_resolvable (discussion);
   gboolean system = FALSE;
+  gboolean drafted = FALSE;
   g_autofree char *shown = NULL;
 
   g_return_if_fail (NOD_IS_THREAD_VIEW (self));
@@ -344,13 +379,21 @@ nod_thread_view_update (NodThreadView *self,
         continue;
       note = note_widget (_("You"), "", nod_outbox_action_get_body (action), FALSE);
       gtk_widget_add_css_class (note, "nod-pending-note");
+      /* A draft thread takes no reply until it is published; a thread takes one draft
+       * reply of the reviewer's (GitLab's rule): the draft is edited instead. */
+      if (nod_outbox_action_get_state (action) == NOD_ACTION_DRAFT)
+        {
+          gtk_widget_add_css_class (note, "nod-draft-note");
+          drafted = TRUE;
+        }
       gtk_box_append (GTK_BOX (note), action_state_widget (action));
       gtk_box_append (GTK_BOX (self->notes_box), note);
     }
 
   /* System notes ("merged", "added 2 commits") take no replies. */
-  gtk_widget_set_visible (self->reply_entry, !system);
-  gtk_widget_set_visible (gtk_widget_get_parent (self->reply_entry), !system || resolvable);
+  gtk_widget_set_visible (self->reply_entry, !system && !drafted);
+  gtk_widget_set_visible (gtk_widget_get_parent (self->reply_entry),
+                          (!system && !drafted) || resolvable);
   gtk_widget_set_visible (self->resolve_button, resolvable);
   gtk_button_set_label (GTK_BUTTON (self->resolve_button),
                         self->resolved ? _("Reopen Thread") : _("Resolve Thread"));

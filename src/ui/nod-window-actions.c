@@ -4,12 +4,15 @@
  *
  * The win.* actions and the page's comment, inline comment, reply and resolve. Each review
  * action goes into the engine's outbox; the list shows it at once, marked pending until
- * GitLab has it.
+ * GitLab has it. A review started on the merge request makes them drafts, until the
+ * reviewer submits or discards it.
  */
 
 #define G_LOG_DOMAIN "nod-window"
 
 #include "config.h"
+
+#include <glib/gi18n.h>
 
 #include "nod-window-private.h"
 
@@ -134,6 +137,318 @@ on_page_resolve (NodWindow  *self,
                                                   discussion_id, resolved));
 }
 
+/* ---- the review: started, drafts edited or deleted, submitted, discarded ---- */
+
+static void
+on_review_changed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodWindow) self = user_data;
+  NodSyncEngine *engine = NOD_SYNC_ENGINE (source_object);
+  g_autoptr(GError) error = NULL;
+  gpointer tag = g_task_get_source_tag (G_TASK (result));
+  gboolean ok;
+
+  if (tag == nod_sync_engine_start_review_async)
+    ok = nod_sync_engine_start_review_finish (engine, result, NULL, &error);
+  else if (tag == nod_sync_engine_submit_review_async)
+    ok = nod_sync_engine_submit_review_finish (engine, result, NULL, NULL, &error);
+  else if (tag == nod_sync_engine_discard_review_async)
+    ok = nod_sync_engine_discard_review_finish (engine, result, NULL, NULL, &error);
+  else if (tag == nod_sync_engine_edit_draft_async)
+    ok = nod_sync_engine_edit_draft_finish (engine, result, &error);
+  else
+    ok = nod_sync_engine_delete_draft_finish (engine, result, &error);
+
+  if (self->merge_request_list == NULL)
+    return;
+  if (!ok)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  else if (tag == nod_sync_engine_submit_review_async)
+    adw_toast_overlay_add_toast (self->toast_overlay,
+                                 adw_toast_new (_("Review submitted; it is published as soon "
+                                                  "as GitLab can be reached")));
+  nod_merge_request_list_reload (self->merge_request_list);
+}
+
+static gboolean
+shown_review (NodWindow *self,
+              gint64    *out_account_id)
+{
+  *out_account_id = shown_account (self);
+  return self->engine != NULL && *out_account_id != 0 &&
+         nod_merge_request_page_get_iid (self->page) != 0;
+}
+
+static void
+start_review (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  gint64 account_id;
+
+  if (!shown_review (self, &account_id))
+    return;
+  nod_sync_engine_start_review_async (self->engine, account_id,
+                                      nod_merge_request_page_get_project_id (self->page),
+                                      nod_merge_request_page_get_iid (self->page), NULL,
+                                      on_review_changed, g_object_ref (self));
+  nod_merge_request_page_focus_comment (self->page);
+}
+
+/* What the submit dialog asks besides "submit": a comment of the review's own, and whether
+ * to approve with it. */
+typedef struct
+{
+  NodWindow   *self;
+  GtkTextView *summary;
+  GtkWidget   *approve;
+  gint64       account_id;
+  gint64       project_id;
+  gint64       iid;
+  char        *head_sha;
+} SubmitDialog;
+
+static void
+submit_dialog_free (gpointer  data,
+                    GClosure *closure)
+{
+  SubmitDialog *dialog = data;
+
+  g_object_unref (dialog->self);
+  g_free (dialog->head_sha);
+  g_free (dialog);
+}
+
+static void
+on_submit_response (AdwMessageDialog *message,
+                    const char       *response,
+                    SubmitDialog     *dialog)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (dialog->summary);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  gboolean approve;
+
+  if (!g_str_equal (response, "submit") || dialog->self->engine == NULL)
+    return;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  approve = gtk_widget_get_visible (dialog->approve) &&
+            gtk_check_button_get_active (GTK_CHECK_BUTTON (dialog->approve));
+  nod_sync_engine_submit_review_async (dialog->self->engine, dialog->account_id,
+                                       dialog->project_id, dialog->iid,
+                                       approve ? dialog->head_sha : NULL,
+                                       *text != '\0' ? text : NULL, NULL, on_review_changed,
+                                       g_object_ref (dialog->self));
+}
+
+static void
+submit_review (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  guint drafts = nod_merge_request_page_get_draft_count (self->page);
+  SubmitDialog *dialog;
+  GtkWidget *message, *box, *frame;
+  g_autofree char *body = NULL;
+  gint64 account_id;
+
+  if (!shown_review (self, &account_id) ||
+      !nod_merge_request_page_get_review_started (self->page))
+    return;
+
+  dialog = g_new0 (SubmitDialog, 1);
+  dialog->self = g_object_ref (self);
+  dialog->account_id = account_id;
+  dialog->project_id = nod_merge_request_page_get_project_id (self->page);
+  dialog->iid = nod_merge_request_page_get_iid (self->page);
+  dialog->head_sha = g_strdup (nod_merge_request_page_get_head_sha (self->page));
+
+  body = drafts == 0
+         ? g_strdup (_("The review holds no comments yet. A summary, or an approval, can "
+                       "still go with it."))
+         : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Your comment is published, and the author is "
+                                         "notified once.",
+                                         "Your %u comments are published together, and the "
+                                         "author is notified once.", drafts),
+                            drafts);
+  message = adw_message_dialog_new (GTK_WINDOW (self), _("Submit Review?"), body);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  frame = gtk_frame_new (NULL);
+  dialog->summary = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_text_view_set_wrap_mode (dialog->summary, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (dialog->summary, 8);
+  gtk_text_view_set_bottom_margin (dialog->summary, 8);
+  gtk_text_view_set_left_margin (dialog->summary, 8);
+  gtk_text_view_set_right_margin (dialog->summary, 8);
+  gtk_widget_set_size_request (GTK_WIDGET (dialog->summary), -1, 80);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog->summary),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Summary comment"), -1);
+  gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (dialog->summary));
+  gtk_box_append (GTK_BOX (box), frame);
+  dialog->approve = gtk_check_button_new_with_mnemonic (_("_Approve the merge request too"));
+  /* Only where GitLab lets the reviewer approve, and they have not yet. */
+  gtk_widget_set_visible (dialog->approve,
+                          gtk_widget_get_visible (
+                            nod_merge_request_page_get_approve_button (self->page)) &&
+                          !nod_merge_request_page_get_approved (self->page));
+  gtk_box_append (GTK_BOX (box), dialog->approve);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (message), box);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
+                                    "cancel", _("_Cancel"),
+                                    "submit", _("_Submit"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (message), "submit",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (message), "submit");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (message), "cancel");
+  g_signal_connect_data (message, "response", G_CALLBACK (on_submit_response), dialog,
+                         submit_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (message));
+}
+
+static void
+on_discard_response (AdwMessageDialog *message,
+                     const char       *response,
+                     NodWindow        *self)
+{
+  gint64 account_id;
+
+  if (!g_str_equal (response, "discard") || !shown_review (self, &account_id))
+    return;
+  nod_sync_engine_discard_review_async (self->engine, account_id,
+                                        nod_merge_request_page_get_project_id (self->page),
+                                        nod_merge_request_page_get_iid (self->page), NULL,
+                                        on_review_changed, g_object_ref (self));
+}
+
+static void
+discard_review (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  GtkWidget *message;
+  gint64 account_id;
+
+  if (!shown_review (self, &account_id) ||
+      !nod_merge_request_page_get_review_started (self->page))
+    return;
+
+  message = adw_message_dialog_new (GTK_WINDOW (self), _("Discard Review?"),
+                                    _("Its draft comments are deleted, and nothing of it "
+                                      "reaches GitLab."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (message), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (message), "cancel");
+  g_signal_connect_object (message, "response", G_CALLBACK (on_discard_response), self, 0);
+  gtk_window_present (GTK_WINDOW (message));
+}
+
+typedef struct
+{
+  NodWindow   *self;
+  GtkTextView *text;
+  char        *op_id;
+} EditDialog;
+
+static void
+edit_dialog_free (gpointer  data,
+                  GClosure *closure)
+{
+  EditDialog *dialog = data;
+
+  g_object_unref (dialog->self);
+  g_free (dialog->op_id);
+  g_free (dialog);
+}
+
+static void
+on_edit_response (AdwMessageDialog *message,
+                  const char       *response,
+                  EditDialog       *dialog)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (dialog->text);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  if (!g_str_equal (response, "save") || dialog->self->engine == NULL)
+    return;
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  nod_sync_engine_edit_draft_async (dialog->self->engine, dialog->op_id, text, NULL,
+                                    on_review_changed, g_object_ref (dialog->self));
+}
+
+static void
+edit_draft (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  const char *op_id = g_variant_get_string (parameter, NULL);
+  NodOutboxAction *draft = nod_merge_request_page_find_draft (self->page, op_id);
+  EditDialog *dialog;
+  GtkWidget *message, *frame;
+
+  if (draft == NULL || self->engine == NULL)
+    return;
+
+  dialog = g_new0 (EditDialog, 1);
+  dialog->self = g_object_ref (self);
+  dialog->op_id = g_strdup (op_id);
+  message = adw_message_dialog_new (GTK_WINDOW (self), _("Edit Draft"), NULL);
+  frame = gtk_frame_new (NULL);
+  dialog->text = GTK_TEXT_VIEW (gtk_text_view_new ());
+  gtk_text_view_set_wrap_mode (dialog->text, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (dialog->text, 8);
+  gtk_text_view_set_bottom_margin (dialog->text, 8);
+  gtk_text_view_set_left_margin (dialog->text, 8);
+  gtk_text_view_set_right_margin (dialog->text, 8);
+  gtk_widget_set_size_request (GTK_WIDGET (dialog->text), 360, 120);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (dialog->text),
+                            nod_outbox_action_get_body (draft), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog->text),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Draft comment"), -1);
+  gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (dialog->text));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (message), frame);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
+                                    "cancel", _("_Cancel"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (message), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (message), "cancel");
+  g_signal_connect_data (message, "response", G_CALLBACK (on_edit_response), dialog,
+                         edit_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (message));
+  gtk_widget_grab_focus (GTK_WIDGET (dialog->text));
+}
+
+static void
+delete_draft (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  if (self->engine != NULL)
+    nod_sync_engine_delete_draft_async (self->engine, g_variant_get_string (parameter, NULL),
+                                        NULL, on_review_changed, g_object_ref (self));
+}
+
 static void
 next_merge_request (GtkWidget  *widget,
                     const char *action_name,
@@ -200,6 +515,11 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.comment", NULL, focus_comment);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, toggle_search);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view);
+  gtk_widget_class_install_action (widget_class, "win.start-review", NULL, start_review);
+  gtk_widget_class_install_action (widget_class, "win.submit-review", NULL, submit_review);
+  gtk_widget_class_install_action (widget_class, "win.discard-review", NULL, discard_review);
+  gtk_widget_class_install_action (widget_class, "win.edit-draft", "s", edit_draft);
+  gtk_widget_class_install_action (widget_class, "win.delete-draft", "s", delete_draft);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
                                        "win.next-merge-request", NULL);

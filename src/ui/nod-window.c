@@ -84,14 +84,47 @@ typedef struct
   guint                  generation;
   gint64                 account_id;
   NodMergeRequestDetail *detail;
+  GPtrArray             *actions;  /* the merge request's open actions, then its drafts */
 } PageLoad;
 
 static void
 page_load_free (PageLoad *load)
 {
   g_clear_pointer (&load->detail, nod_merge_request_detail_free);
+  g_clear_pointer (&load->actions, g_ptr_array_unref);
   g_object_unref (load->self);
   g_free (load);
+}
+
+static void
+on_drafts_listed (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PageLoad *load = user_data;
+  NodWindow *self = load->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  gboolean started = FALSE;
+
+  drafts = nod_outbox_list_drafts_finish (NOD_OUTBOX (source_object), result, &started, &error);
+  if (load->generation == self->page_generation && drafts != NULL)
+    {
+      for (guint i = 0; i < drafts->len; i++)
+        g_ptr_array_add (load->actions, g_object_ref (drafts->pdata[i]));
+      nod_merge_request_page_set_diff_source (self->page,
+                                              nod_session_get_diff_cache (self->session),
+                                              load->account_id);
+      nod_merge_request_page_set_review_started (self->page, started);
+      nod_merge_request_page_show (self->page, load->detail, load->actions, now);
+      adw_window_title_set_title (self->content_title, load->detail->view->title);
+      gtk_stack_set_visible_child_name (self->content_stack, "page");
+    }
+  else if (drafts == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("Could not list the review’s drafts: %s", error->message);
+
+  page_load_free (load);
 }
 
 static void
@@ -103,30 +136,27 @@ on_actions_listed (GObject      *source_object,
   NodWindow *self = load->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) all = nod_outbox_list_finish (NOD_OUTBOX (source_object), result, &error);
-  g_autoptr(GPtrArray) mine = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  if (load->generation == self->page_generation && all != NULL)
+  if (load->generation != self->page_generation || all == NULL)
     {
-      for (guint i = 0; i < all->len; i++)
-        {
-          NodOutboxAction *action = all->pdata[i];
-
-          if (nod_outbox_action_get_project_id (action) == load->detail->view->project_id &&
-              nod_outbox_action_get_mr_iid (action) == load->detail->view->iid)
-            g_ptr_array_add (mine, g_object_ref (action));
-        }
-      nod_merge_request_page_set_diff_source (self->page,
-                                              nod_session_get_diff_cache (self->session),
-                                              load->account_id);
-      nod_merge_request_page_show (self->page, load->detail, mine, now);
-      adw_window_title_set_title (self->content_title, load->detail->view->title);
-      gtk_stack_set_visible_child_name (self->content_stack, "page");
+      if (all == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not list the outbox: %s", error->message);
+      page_load_free (load);
+      return;
     }
-  else if (all == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_warning ("Could not list the outbox: %s", error->message);
 
-  page_load_free (load);
+  load->actions = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < all->len; i++)
+    {
+      NodOutboxAction *action = all->pdata[i];
+
+      if (nod_outbox_action_get_project_id (action) == load->detail->view->project_id &&
+          nod_outbox_action_get_mr_iid (action) == load->detail->view->iid)
+        g_ptr_array_add (load->actions, g_object_ref (action));
+    }
+  nod_outbox_list_drafts_async (NOD_OUTBOX (source_object), load->account_id,
+                                load->detail->view->project_id, load->detail->view->iid,
+                                self->cancellable, on_drafts_listed, load);
 }
 
 static void
