@@ -64,6 +64,7 @@ struct _NodMarkdownView
   GdkRGBA               dimmed_color;
   GdkRGBA               added_color;
   GdkRGBA               removed_color;
+  int                   mark_width;         /* of "− " in monospace, in pixels */
 };
 
 G_DEFINE_FINAL_TYPE (NodMarkdownView, nod_markdown_view, GTK_TYPE_TEXT_VIEW)
@@ -162,8 +163,12 @@ ensure_tag (GtkTextBuffer    *buffer,
         GdkRGBA added, removed;
 
         nod_diff_view_get_line_colors (&added, &removed);
+        /* Code wraps anywhere, under itself rather than under its "+"/"−" (the hanging
+         * indent is the mark's width, measured in css_changed). */
         return gtk_text_buffer_create_tag (buffer, name,
                                            "family", "monospace",
+                                           "wrap-mode", GTK_WRAP_CHAR,
+                                           "insert-hyphens", FALSE,
                                            "paragraph-background-rgba",
                                            style == NOD_MARKDOWN_STYLE_SUGGESTION_ADDED
                                            ? &added : &removed,
@@ -550,6 +555,21 @@ nod_markdown_view_css_changed (GtkWidget         *widget,
   /* A suggestion's lines look like the diff's, light or dark. */
   {
     GdkRGBA added_color, removed_color;
+    PangoLayout *layout = gtk_widget_create_pango_layout (widget, "− ");
+    PangoFontDescription *monospace = pango_font_description_from_string ("monospace");
+    int mark_width;
+
+    pango_layout_set_font_description (layout, monospace);
+    pango_layout_get_pixel_size (layout, &mark_width, NULL);
+    pango_font_description_free (monospace);
+    g_object_unref (layout);
+    if (mark_width != self->mark_width)
+      {
+        self->mark_width = mark_width;
+        for (NodMarkdownStyle style = NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED;
+             style <= NOD_MARKDOWN_STYLE_SUGGESTION_ADDED; style++)
+          g_object_set (ensure_tag (buffer, style), "indent", -mark_width, NULL);
+      }
 
     nod_diff_view_get_line_colors (&added_color, &removed_color);
     if (!gdk_rgba_equal (&added_color, &self->added_color) ||
