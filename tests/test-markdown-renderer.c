@@ -1032,6 +1032,12 @@ test_markdown_renderer_suggestion_hostile (void)
   gsize length;
 
   assert_well_formed (cleaned);
+  {
+    g_autoptr(NodMarkdownRendering) far = nod_markdown_render_with_file (
+      "```suggestion:-100+100\nx\n```", bad_file, G_MAXINT64);
+
+    g_assert_cmpstr (text_of (far), ==, "Suggested change\n+ x");
+  }
   g_assert_null (strchr (text_of (cleaned), '\xff'));
   g_assert_cmpstr (text_of (cleaned), ==, "Suggested change\n− ok\n− \xef\xbf\xbd\xef\xbf\xbd"
                    "\xef\xbf\xbd" "bad\n− end");

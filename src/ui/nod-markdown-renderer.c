@@ -1136,7 +1136,9 @@ nod_markdown_render_with_file (const char *markdown,
 
   renderer_init (&renderer);
   renderer.file_text = file_text != NULL ? g_bytes_ref (file_text) : NULL;
-  renderer.new_line = new_line;
+  /* A stranger's line number: no file Nod keeps is that long, and the sums stay far from
+   * overflowing. */
+  renderer.new_line = CLAMP (new_line, 0, G_MAXINT32);
   renderer_render_document (&renderer, document);
   renderer_finish (&renderer);
   cmark_node_free (document);
