@@ -937,6 +937,127 @@ test_markdown_renderer_async (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A suggestion shows as a small diff: the file's lines it replaces, then its own. */
+static void
+test_markdown_renderer_suggestion_with_file (void)
+{
+  g_autoptr(GBytes) file = g_bytes_new_static ("line one\nline two\nold three\r\nline four\n",
+                                               strlen ("line one\nline two\nold three\r\n"
+                                                       "line four\n"));
+  g_autoptr(NodMarkdownRendering) rendering =
+    nod_markdown_render_with_file ("Try this:\n\n"
+                                   "```suggestion:-1+0\n"
+                                   "line 2\n"
+                                   "new three\n"
+                                   "```\n\n"
+                                   "Thanks", file, 3);
+
+  assert_well_formed (rendering);
+  g_assert_cmpstr (text_of (rendering), ==,
+                   "Try this:\n\n"
+                   "Suggested change\n"
+                   "− line two\n"
+                   "− old three\n"
+                   "+ line 2\n"
+                   "+ new three\n\n"
+                   "Thanks");
+  assert_style_over (rendering, NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION, "Suggested change");
+  assert_style_over (rendering, NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED,
+                     "− line two\n− old three");
+  assert_style_over (rendering, NOD_MARKDOWN_STYLE_SUGGESTION_ADDED, "+ line 2\n+ new three");
+  assert_no_style_at (rendering, NOD_MARKDOWN_STYLE_SUGGESTION_ADDED, "− old three");
+  assert_no_style_at (rendering, NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED, "+ line 2");
+  assert_no_style_at (rendering, NOD_MARKDOWN_STYLE_CODE_BLOCK, "+ line 2");
+  assert_no_style_at (rendering, NOD_MARKDOWN_STYLE_SUGGESTION_ADDED, "Thanks");
+}
+
+/* Without the file (the overview, a text not downloaded): the suggested lines alone. */
+static void
+test_markdown_renderer_suggestion_without_file (void)
+{
+  g_autoptr(NodMarkdownRendering) plain = render ("```suggestion:-2+1\nreturn 0;\n```");
+  g_autoptr(GBytes) file = g_bytes_new_static ("a\nb\n", 4);
+  g_autoptr(NodMarkdownRendering) no_line = nod_markdown_render_with_file (
+    "```suggestion\nreturn 0;\n```", file, 0);
+  g_autoptr(NodMarkdownRendering) code = render ("```c\nreturn 0;\n```");
+
+  g_assert_cmpstr (text_of (plain), ==, "Suggested change\n+ return 0;");
+  assert_style_over (plain, NOD_MARKDOWN_STYLE_SUGGESTION_ADDED, "+ return 0;");
+  g_assert_cmpstr (text_of (no_line), ==, "Suggested change\n+ return 0;");
+  /* Any other code block is still one. */
+  g_assert_cmpstr (text_of (code), ==, "return 0;");
+  assert_style_over (code, NOD_MARKDOWN_STYLE_CODE_BLOCK, "return 0;");
+}
+
+/* An empty suggestion deletes the lines; several in a body, with prose between; a longer
+ * fence holding ``` lines; a malformed header is the note's line alone. */
+static void
+test_markdown_renderer_suggestion_shapes (void)
+{
+  g_autoptr(GBytes) file = g_bytes_new_static ("one\ntwo\nthree\n", 14);
+  g_autoptr(NodMarkdownRendering) deleted =
+    nod_markdown_render_with_file ("```suggestion:-0+1\n```", file, 2);
+  g_autoptr(NodMarkdownRendering) deleted_blind = render ("```suggestion:-0+1\n```");
+  g_autoptr(NodMarkdownRendering) several =
+    nod_markdown_render_with_file ("First\n\n```suggestion\nTWO\n```\n\nor\n\n"
+                                   "````suggestion:-1+0\n```\nfenced\n````\n", file, 2);
+  g_autoptr(NodMarkdownRendering) malformed =
+    nod_markdown_render_with_file ("```suggestion:-x+9\n2\n```", file, 2);
+  g_autoptr(NodMarkdownRendering) clamped =
+    nod_markdown_render_with_file ("```suggestion:-500+1000\nall\n```", file, 2);
+
+  g_assert_cmpstr (text_of (deleted), ==, "Suggested change\n− two\n− three");
+  g_assert_cmpstr (text_of (deleted_blind), ==, "Suggested change: delete these lines");
+  g_assert_cmpstr (text_of (several), ==,
+                   "First\n\nSuggested change\n− two\n+ TWO\n\nor\n\n"
+                   "Suggested change\n− one\n− two\n+ ```\n+ fenced");
+  g_assert_cmpstr (text_of (malformed), ==, "Suggested change\n− two\n+ 2");
+  /* Before the first line and past the last there is nothing to replace. */
+  g_assert_cmpstr (text_of (clamped), ==, "Suggested change\n− one\n− two\n− three\n+ all");
+}
+
+/* A stranger's file and note: invalid UTF-8 and NUL in the file stay out of the text, and
+ * thousands of suggestions of 201 lines each stay within the rendered bound. */
+static void
+test_markdown_renderer_suggestion_hostile (void)
+{
+  const char bad[] = "ok\n\xff\xfe\0bad\nend";
+  g_autoptr(GBytes) bad_file = g_bytes_new_static (bad, sizeof bad - 1);
+  g_autoptr(NodMarkdownRendering) cleaned =
+    nod_markdown_render_with_file ("```suggestion:-1+1\n```", bad_file, 2);
+  g_autoptr(GString) wide = g_string_new (NULL);
+  g_autoptr(GString) many = g_string_new (NULL);
+  g_autoptr(GBytes) wide_file = NULL;
+  g_autoptr(NodMarkdownRendering) bounded = NULL;
+  gsize length;
+
+  assert_well_formed (cleaned);
+  {
+    g_autoptr(NodMarkdownRendering) far = nod_markdown_render_with_file (
+      "```suggestion:-100+100\nx\n```", bad_file, G_MAXINT64);
+
+    g_assert_cmpstr (text_of (far), ==, "Suggested change\n+ x");
+  }
+  g_assert_null (strchr (text_of (cleaned), '\xff'));
+  g_assert_cmpstr (text_of (cleaned), ==, "Suggested change\n− ok\n− \xef\xbf\xbd\xef\xbf\xbd"
+                   "\xef\xbf\xbd" "bad\n− end");
+
+  for (guint i = 0; i < 400; i++)
+    {
+      for (guint j = 0; j < 100; j++)
+        g_string_append (wide, "wide line ");
+      g_string_append_c (wide, '\n');
+    }
+  wide_file = g_string_free_to_bytes (g_steal_pointer (&wide));
+  while (many->len < NOD_MARKDOWN_MAX_INPUT_BYTES - 64)
+    g_string_append (many, "```suggestion:-100+100\n```\n");
+  bounded = nod_markdown_render_with_file (many->str, wide_file, 200);
+  assert_well_formed (bounded);
+  nod_markdown_rendering_get_text (bounded, &length);
+  g_assert_cmpuint (length, <=, NOD_MARKDOWN_MAX_RENDERED_BYTES + strlen ("\n…"));
+  g_assert_true (g_str_has_suffix (text_of (bounded), "\n…"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -973,6 +1094,14 @@ main (int   argc,
   g_test_add_func ("/nod/markdown-renderer/pathological-text",
                    test_markdown_renderer_pathological_text);
   g_test_add_func ("/nod/markdown-renderer/async", test_markdown_renderer_async);
+  g_test_add_func ("/nod/markdown-renderer/suggestion/with-file",
+                   test_markdown_renderer_suggestion_with_file);
+  g_test_add_func ("/nod/markdown-renderer/suggestion/without-file",
+                   test_markdown_renderer_suggestion_without_file);
+  g_test_add_func ("/nod/markdown-renderer/suggestion/shapes",
+                   test_markdown_renderer_suggestion_shapes);
+  g_test_add_func ("/nod/markdown-renderer/suggestion/hostile",
+                   test_markdown_renderer_suggestion_hostile);
 
   return g_test_run ();
 }

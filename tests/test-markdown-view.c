@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 
+#include "nod-diff-view.h"
 #include "nod-markdown-view.h"
 #include "nod-test-utils.h"
 
@@ -909,6 +910,53 @@ test_markdown_view_sized_on_screen (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A suggestion in a note on a known line: the replaced lines red, the suggested green, in
+ * the diff view's colours; without the file, the suggested lines alone. */
+static void
+test_markdown_view_suggestion (void)
+{
+  g_autoptr(NodMarkdownView) view = NULL;
+  g_autoptr(GBytes) file = g_bytes_new_static ("int a;\nint b = 1;\nint c;\n", 26);
+  g_autofree char *text = NULL;
+  g_autofree char *blind = NULL;
+  GtkTextTagTable *table;
+  g_autoptr(GdkRGBA) removed_background = NULL;
+  g_autoptr(GdkRGBA) added_background = NULL;
+  GdkRGBA added, removed;
+
+  if (skip_without_display ())
+    return;
+
+  view = g_object_ref_sink (nod_markdown_view_new ());
+  nod_markdown_view_set_suggestion_file (view, file, 2);
+  set_markdown_and_wait (view, "Nit:\n\n```suggestion:-0+0\nint b = 2;\n```\n<b>bye</b>");
+  text = nod_markdown_view_dup_text (view);
+  g_assert_cmpstr (text, ==,
+                   "Nit:\n\nSuggested change\n− int b = 1;\n+ int b = 2;\n\n<b>bye</b>");
+  assert_tag_over (view, "suggestion-caption", text, "Suggested change");
+  assert_tag_over (view, "suggestion-removed", text, "− int b = 1;");
+  assert_tag_over (view, "suggestion-added", text, "+ int b = 2;");
+  assert_no_tag_at (view, "suggestion-added", text, "− int b = 1;");
+  assert_no_tag_at (view, "code-block", text, "+ int b = 2;");
+  assert_no_tag_at (view, "suggestion-added", text, "<b>bye</b>");
+
+  table = gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+  nod_diff_view_get_line_colors (&added, &removed);
+  g_object_get (gtk_text_tag_table_lookup (table, "suggestion-added"),
+                "paragraph-background-rgba", &added_background, NULL);
+  g_object_get (gtk_text_tag_table_lookup (table, "suggestion-removed"),
+                "paragraph-background-rgba", &removed_background, NULL);
+  g_assert_true (gdk_rgba_equal (added_background, &added));
+  g_assert_true (gdk_rgba_equal (removed_background, &removed));
+  g_assert_false (gdk_rgba_equal (&added, &removed));
+
+  /* The file let go: the same note shows the suggested line alone. */
+  nod_markdown_view_set_suggestion_file (view, NULL, 0);
+  nod_test_wait_until (rendering_done, view);
+  blind = nod_markdown_view_dup_text (view);
+  g_assert_cmpstr (blind, ==, "Nit:\n\nSuggested change\n+ int b = 2;\n\n<b>bye</b>");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -939,6 +987,7 @@ main (int   argc,
                    test_markdown_view_gone_while_rendering);
 
   g_test_add_func ("/nod/markdown-view/sized-on-screen", test_markdown_view_sized_on_screen);
+  g_test_add_func ("/nod/markdown-view/suggestion", test_markdown_view_suggestion);
 
   return g_test_run ();
 }

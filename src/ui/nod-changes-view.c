@@ -26,6 +26,7 @@
 #include "nod-diff-highlight.h"
 #include "nod-discussion.h"
 #include "nod-outbox-action.h"
+#include "nod-suggestion.h"
 #include "nod-thread-view.h"
 
 /* How wide a thread or the composer is under its line: the width of a comment in GitLab,
@@ -83,6 +84,7 @@ struct _NodChangesView
   GtkWidget           *composer;
   GtkTextView         *composer_view;
   GtkLabel            *composer_error;
+  GtkWidget           *composer_suggest;
   gboolean             composer_old_side;
   guint                composer_line;
 
@@ -533,6 +535,12 @@ place_thread (NodChangesView        *self,
       g_signal_connect_object (thread, "reply", G_CALLBACK (on_thread_reply), self, 0);
       g_signal_connect_object (thread, "resolve", G_CALLBACK (on_thread_resolve), self, 0);
       g_hash_table_insert (self->threads, g_strdup (discussion_id), thread);
+      /* A thread on the head shown replaces lines of the new text shown: its suggestions
+       * show them. */
+      if (position->new_line > 0 && self->diff != NULL &&
+          (position->head_sha == NULL ||
+           g_strcmp0 (position->head_sha, nod_merge_request_diff_get_head_sha (self->diff)) == 0))
+        nod_thread_view_set_suggestion_file (thread, self->new_text);
       nod_thread_view_update (thread, discussion, own, self->now);
 
       /* GitLab's rule: a removed line has old_line only; an added or unchanged one a new_line. */
@@ -634,6 +642,7 @@ close_composer (NodChangesView *self)
   g_clear_object (&self->composer);
   self->composer_view = NULL;
   self->composer_error = NULL;
+  self->composer_suggest = NULL;
 }
 
 static guint
@@ -687,6 +696,80 @@ send_comment (NodChangesView *self)
   close_composer (self);
 }
 
+/* The text of line @line_number of the new side: from the whole text when kept, else from
+ * the diff when the line is in it; NULL when neither has it. */
+static char *
+dup_new_line_text (NodChangesView *self,
+                   guint           line_number)
+{
+  if (self->new_text != NULL)
+    {
+      gsize size;
+      const char *text = g_bytes_get_data (self->new_text, &size);
+      g_auto(GStrv) lines = nod_suggestion_lines_of_text (text, size, line_number, line_number);
+
+      if (lines[0] != NULL)
+        return g_strdup (lines[0]);
+    }
+  if (self->file != NULL)
+    {
+      GArray *lines = nod_diff_file_get_lines (self->file);
+      gssize index = nod_diff_lines_find (lines, FALSE, line_number);
+
+      if (index >= 0)
+        {
+          const NodDiffLine *line = &g_array_index (lines, NodDiffLine, index);
+
+          if (line->kind == NOD_DIFF_LINE_ADDED || line->kind == NOD_DIFF_LINE_CONTEXT)
+            {
+              const char *diff = nod_diff_file_get_diff (self->file);
+              gsize length = line->length;
+
+              if (length > 0 && diff[line->offset + length - 1] == '\r')
+                length--;
+              return g_strndup (diff + line->offset, length);
+            }
+        }
+    }
+  return NULL;
+}
+
+/* "Suggest a change": GitLab's suggestion of the commented line, at the cursor, for the
+ * reviewer to edit. Only on the new side: GitLab applies suggestions there alone. */
+static void
+suggest_change (NodChangesView *self)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *body = NULL;
+  GtkTextBuffer *buffer;
+
+  if (self->composer == NULL || self->composer_old_side)
+    return;
+  line = dup_new_line_text (self, self->composer_line);
+  if (line == NULL)
+    return;
+  {
+    const char *lines[] = { line, NULL };
+
+    body = nod_suggestion_build (lines);
+  }
+  buffer = gtk_text_view_get_buffer (self->composer_view);
+  gtk_text_buffer_insert_at_cursor (buffer, body, -1);
+  gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
+}
+
+static void
+update_composer_suggest (NodChangesView *self)
+{
+  g_autofree char *line = NULL;
+
+  if (self->composer_suggest == NULL)
+    return;
+  if (!self->composer_old_side)
+    line = dup_new_line_text (self, self->composer_line);
+  gtk_widget_set_visible (self->composer_suggest, line != NULL);
+}
+
 static gboolean
 on_composer_key (GtkEventControllerKey *controller,
                  guint                  keyval,
@@ -716,6 +799,7 @@ build_composer (NodChangesView *self)
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("C_ancel"));
   GtkWidget *send = gtk_button_new_with_mnemonic (_("_Comment"));
+  GtkWidget *suggest = gtk_button_new_with_mnemonic (_("_Suggest a change"));
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_widget_add_css_class (box, "card");
@@ -754,6 +838,12 @@ build_composer (NodChangesView *self)
   gtk_widget_add_css_class (send, "suggested-action");
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (close_composer), self);
   g_signal_connect_swapped (send, "clicked", G_CALLBACK (send_comment), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (suggest), "changes.suggest-change");
+  gtk_widget_set_tooltip_text (suggest, _("Propose new text for this line, in GitLab's "
+                                          "suggestion format"));
+  gtk_widget_add_css_class (suggest, "nod-suggest-change");
+  self->composer_suggest = suggest;
+  gtk_box_append (GTK_BOX (buttons), suggest);
   gtk_box_append (GTK_BOX (buttons), cancel);
   gtk_box_append (GTK_BOX (buttons), send);
   gtk_box_append (GTK_BOX (box), buttons);
@@ -1229,6 +1319,14 @@ send_comment_action (GtkWidget  *widget,
   send_comment (NOD_CHANGES_VIEW (widget));
 }
 
+static void
+suggest_change_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  suggest_change (NOD_CHANGES_VIEW (widget));
+}
+
 /* A single-letter key is the reviewer's when they are not typing. */
 static gboolean
 typing (NodChangesView *self)
@@ -1382,6 +1480,8 @@ nod_changes_view_class_init (NodChangesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "changes.toggle-layout", NULL, toggle_layout);
   gtk_widget_class_install_action (widget_class, "changes.send-comment", NULL,
                                    send_comment_action);
+  gtk_widget_class_install_action (widget_class, "changes.suggest-change", NULL,
+                                   suggest_change_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Down, GDK_ALT_MASK,
                                        "changes.next-file", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, GDK_ALT_MASK,
@@ -1713,6 +1813,7 @@ nod_changes_view_request_comment (NodChangesView *self,
   self->composer_old_side = old_side;
   self->composer_line = line_number;
   gtk_widget_set_visible (GTK_WIDGET (self->composer_error), FALSE);
+  update_composer_suggest (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->composer_view));
 }
 

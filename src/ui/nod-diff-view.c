@@ -167,14 +167,33 @@ scheme_diff_color (GtkSourceStyleScheme *scheme,
   word_color->alpha = (float) word_alpha;
 }
 
-static void
-nod_diff_view_update_colors (NodDiffView *self)
+static GtkSourceStyleScheme *
+current_style_scheme (void)
 {
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
   gboolean dark = adw_style_manager_get_dark (manager);
-  GtkSourceStyleScheme *scheme =
-    gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita");
+
+  return gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita");
+}
+
+void
+nod_diff_view_get_line_colors (GdkRGBA *added,
+                               GdkRGBA *removed)
+{
+  GtkSourceStyleScheme *scheme = current_style_scheme ();
+  GdkRGBA word;
+
+  g_return_if_fail (added != NULL && removed != NULL);
+
+  scheme_diff_color (scheme, "diff:added-line", "#2ec27e", 0.15, 0.35, added, &word);
+  scheme_diff_color (scheme, "diff:removed-line", "#e01b24", 0.15, 0.35, removed, &word);
+}
+
+static void
+nod_diff_view_update_colors (NodDiffView *self)
+{
+  GtkSourceStyleScheme *scheme = current_style_scheme ();
   GdkRGBA hunk = { 0.5, 0.5, 0.5, 0.12 };
   GdkRGBA filler = { 0.5, 0.5, 0.5, 0.06 };
 

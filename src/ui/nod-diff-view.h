@@ -26,6 +26,11 @@ NodDiffView   *nod_diff_view_new            (void);
  * hunks are shown without highlighting or context expansion); highlighting is computed on
  * them and applied to the diff's lines. @web_url opens the file in the browser from the
  * "too large to show here" row. Clears the threads. */
+/* The backgrounds added and removed lines have in the style shown (light or dark): a
+ * suggestion in a thread shows its lines in them too. */
+void           nod_diff_view_get_line_colors (GdkRGBA      *added,
+                                              GdkRGBA      *removed);
+
 void           nod_diff_view_set_file       (NodDiffView   *self,
                                              NodDiffFile   *file,
                                              GBytes        *old_text,

@@ -14,6 +14,7 @@
 
 #include "nod-markdown-parser.h"
 #include "nod-markdown-renderer.h"
+#include "nod-suggestion.h"
 
 /* Renders at most this many documents at once, each in a thread of its own: a parse of
  * hostile input can take seconds and cannot be stopped, so this is also how many threads
@@ -34,6 +35,7 @@ G_STATIC_ASSERT (NOD_MARKDOWN_STYLE_INDENT_8 - NOD_MARKDOWN_STYLE_INDENT_1 + 1 =
 static const char * const style_names[NOD_MARKDOWN_N_STYLES] = {
   "heading1", "heading2", "heading3", "heading4", "heading5", "heading6",
   "strong", "emphasis", "strikethrough", "code", "code-block", "quote", "link", "table", "rule",
+  "suggestion-caption", "suggestion-removed", "suggestion-added",
   "indent-1", "indent-2", "indent-3", "indent-4", "indent-5", "indent-6", "indent-7", "indent-8",
 };
 
@@ -274,6 +276,13 @@ typedef struct
   const char   *link_target;
   GArray       *links;
   GStringChunk *link_targets;
+
+  /* The file a note's suggestions replace lines of, and the note's line; the offsets of
+   * its lines are found once, the first time a suggestion needs them, and no further than
+   * the last line a suggestion can reach. */
+  GBytes       *file_text;
+  gint64        new_line;
+  GArray       *file_line_starts;
 } NodRenderer;
 
 static void
@@ -286,6 +295,13 @@ renderer_init (NodRenderer *renderer)
   renderer->lists = g_array_new (FALSE, FALSE, sizeof (NodListState));
   renderer->links = g_array_new (FALSE, FALSE, sizeof (NodMarkdownLinkSpan));
   renderer->link_targets = g_string_chunk_new (256);
+}
+
+static void
+renderer_clear (NodRenderer *renderer)
+{
+  g_clear_pointer (&renderer->file_text, g_bytes_unref);
+  g_clear_pointer (&renderer->file_line_starts, g_array_unref);
 }
 
 static void
@@ -620,6 +636,132 @@ renderer_exit_extension_node (NodRenderer *renderer,
     }
 }
 
+/* Suggestions */
+
+/* Lines @first..@last (1-based) of the note's file, as far as it has them; NULL when the
+ * renderer has no file or the note no line. */
+static GPtrArray *
+renderer_dup_file_lines (NodRenderer *renderer,
+                         gint64       first,
+                         gint64       last)
+{
+  const char *text;
+  gsize size;
+  GPtrArray *lines;
+
+  if (renderer->file_text == NULL || renderer->new_line <= 0)
+    return NULL;
+  text = g_bytes_get_data (renderer->file_text, &size);
+
+  if (renderer->file_line_starts == NULL)
+    {
+      /* Only as far as the furthest line any suggestion of this note can reach. */
+      gint64 wanted = renderer->new_line + NOD_SUGGESTION_MAX_CONTEXT;
+      gsize offset = 0;
+
+      renderer->file_line_starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+      while (offset < size && (gint64) renderer->file_line_starts->len < wanted)
+        {
+          const char *newline = memchr (text + offset, '\n', size - offset);
+
+          g_array_append_val (renderer->file_line_starts, offset);
+          offset = newline != NULL ? (gsize) (newline - text) + 1 : size;
+        }
+    }
+
+  lines = g_ptr_array_new_with_free_func (g_free);
+  for (gint64 number = MAX (first, 1);
+       number <= last && number <= (gint64) renderer->file_line_starts->len; number++)
+    {
+      gsize start = g_array_index (renderer->file_line_starts, gsize, number - 1);
+      const char *newline = memchr (text + start, '\n', size - start);
+      gsize end = newline != NULL ? (gsize) (newline - text) : size;
+
+      if (end > start && text[end - 1] == '\r')
+        end--;
+      /* Whatever the file holds, the text stays valid UTF-8 without NUL (each made U+FFFD). */
+      g_ptr_array_add (lines, g_utf8_make_valid (text + start, (gssize) (end - start)));
+    }
+
+  return lines;
+}
+
+/* A run of lines, each after its gutter mark, all under one style. */
+static void
+renderer_append_diff_lines (NodRenderer      *renderer,
+                            NodMarkdownStyle  style,
+                            const char       *mark,
+                            char * const     *lines,
+                            guint             count)
+{
+  int start;
+
+  if (count == 0)
+    return;
+
+  if (!renderer_ends_with (renderer, "\n"))
+    renderer_append (renderer, "\n", 1);
+  start = renderer->char_count;
+  for (guint i = 0; i < count; i++)
+    {
+      if (i > 0)
+        renderer_append (renderer, "\n", 1);
+      renderer_append (renderer, mark, -1);
+      renderer_append (renderer, lines[i], -1);
+    }
+  renderer_add_span (renderer, style, start, renderer->char_count);
+}
+
+/* A suggestion shows as a small diff: the caption, the lines it replaces (when the
+ * renderer has the file) and the lines it puts in their place. */
+static void
+renderer_append_suggestion (NodRenderer *renderer,
+                            cmark_node  *node,
+                            guint        lines_above,
+                            guint        lines_below)
+{
+  const char *literal = cmark_node_get_literal (node);
+  g_auto(GStrv) suggested = NULL;
+  guint suggested_count;
+  g_autoptr(GPtrArray) replaced = NULL;
+  const char *caption;
+  int caption_start;
+
+  suggested = g_strsplit (literal != NULL ? literal : "", "\n", -1);
+  suggested_count = g_strv_length (suggested);
+  /* The last line's end leaves an empty piece after it; an empty block has no line. */
+  if (suggested_count > 0 && *suggested[suggested_count - 1] == '\0')
+    suggested_count--;
+  for (guint i = 0; i < suggested_count; i++)
+    {
+      gsize length = strlen (suggested[i]);
+
+      if (length > 0 && suggested[i][length - 1] == '\r')
+        suggested[i][length - 1] = '\0';
+    }
+
+  replaced = renderer_dup_file_lines (renderer, renderer->new_line - lines_above,
+                                      renderer->new_line + lines_below);
+
+  renderer_start_block (renderer, node);
+  if (suggested_count == 0 && (replaced == NULL || replaced->len == 0))
+    /* Translators: a suggestion that deletes the lines a comment is on */
+    caption = _("Suggested change: delete these lines");
+  else
+    /* Translators: above the lines a reviewer suggests in place of others */
+    caption = _("Suggested change");
+  caption_start = renderer->char_count;
+  renderer_append (renderer, caption, -1);
+  renderer_add_span (renderer, NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION, caption_start,
+                     renderer->char_count);
+
+  if (replaced != NULL)
+    renderer_append_diff_lines (renderer, NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED, "− ",
+                                (char * const *) replaced->pdata, replaced->len);
+  renderer_append_diff_lines (renderer, NOD_MARKDOWN_STYLE_SUGGESTION_ADDED, "+ ",
+                              suggested, suggested_count);
+}
+
 static NodMarkdownStyle
 heading_style (cmark_node *heading)
 {
@@ -672,6 +814,20 @@ renderer_enter (NodRenderer *renderer,
       break;
 
     case CMARK_NODE_CODE_BLOCK:
+      {
+        guint lines_above, lines_below;
+        int fence_length, fence_offset;
+        char fence_char;
+
+        /* cmark writes through each pointer it is given. */
+        if (cmark_node_get_fenced (node, &fence_length, &fence_offset, &fence_char) &&
+            nod_suggestion_parse_info (cmark_node_get_fence_info (node),
+                                       &lines_above, &lines_below))
+          {
+            renderer_append_suggestion (renderer, node, lines_above, lines_below);
+            break;
+          }
+      }
       renderer_start_block (renderer, node);
       renderer_open (renderer, NOD_MARKDOWN_STYLE_CODE_BLOCK);
       renderer_append_literal_block (renderer, node);
@@ -956,12 +1112,21 @@ renderer_steal_rendering (NodRenderer *renderer,
   rendering->link_spans = g_steal_pointer (&renderer->links);
   rendering->link_targets = g_steal_pointer (&renderer->link_targets);
   g_clear_pointer (&renderer->lists, g_array_unref);
+  renderer_clear (renderer);
 
   return rendering;
 }
 
 NodMarkdownRendering *
 nod_markdown_render (const char *markdown)
+{
+  return nod_markdown_render_with_file (markdown, NULL, 0);
+}
+
+NodMarkdownRendering *
+nod_markdown_render_with_file (const char *markdown,
+                               GBytes     *file_text,
+                               gint64      new_line)
 {
   gboolean input_truncated;
   gsize peak_bytes;
@@ -970,6 +1135,10 @@ nod_markdown_render (const char *markdown)
   NodRenderer renderer;
 
   renderer_init (&renderer);
+  renderer.file_text = file_text != NULL ? g_bytes_ref (file_text) : NULL;
+  /* A stranger's line number: no file Nod keeps is that long, and the sums stay far from
+   * overflowing. */
+  renderer.new_line = CLAMP (new_line, 0, G_MAXINT32);
   renderer_render_document (&renderer, document);
   renderer_finish (&renderer);
   cmark_node_free (document);
@@ -997,16 +1166,35 @@ nod_markdown_render_source (const char *markdown)
 
 /* In a worker */
 
+typedef struct
+{
+  char   *markdown;
+  GBytes *file_text;
+  gint64  new_line;
+} RenderData;
+
+static void
+render_data_free (RenderData *data)
+{
+  g_free (data->markdown);
+  g_clear_pointer (&data->file_text, g_bytes_unref);
+  g_free (data);
+}
+
 static void
 render_in_worker (gpointer data,
                   gpointer user_data)
 {
   g_autoptr(GTask) task = data;
+  RenderData *render;
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  g_task_return_pointer (task, nod_markdown_render (g_task_get_task_data (task)),
+  render = g_task_get_task_data (task);
+  g_task_return_pointer (task,
+                         nod_markdown_render_with_file (render->markdown, render->file_text,
+                                                        render->new_line),
                          (GDestroyNotify) nod_markdown_rendering_unref);
 }
 
@@ -1034,18 +1222,34 @@ nod_markdown_render_async (const char          *markdown,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
+  nod_markdown_render_with_file_async (markdown, NULL, 0, cancellable, callback, user_data);
+}
+
+void
+nod_markdown_render_with_file_async (const char          *markdown,
+                                     GBytes              *file_text,
+                                     gint64               new_line,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  RenderData *render;
 
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, nod_markdown_render_async);
+  render = g_new0 (RenderData, 1);
   /* A byte past the bound is enough to tell that the text was cut, and a waiting render
    * holds no more than that. */
-  g_task_set_task_data (task, g_strndup (markdown != NULL ? markdown : "",
-                                         NOD_MARKDOWN_MAX_INPUT_BYTES + 1),
-                        g_free);
+  render->markdown = g_strndup (markdown != NULL ? markdown : "",
+                                NOD_MARKDOWN_MAX_INPUT_BYTES + 1);
+  /* The text is shared, never copied: GBytes are immutable. */
+  render->file_text = file_text != NULL ? g_bytes_ref (file_text) : NULL;
+  render->new_line = new_line;
+  g_task_set_task_data (task, render, (GDestroyNotify) render_data_free);
 
   /* Fails only to start a thread; the render then waits for one that runs. */
   if (!g_thread_pool_push (get_render_pool (), g_object_ref (task), &error))

@@ -39,6 +39,10 @@ typedef enum
   NOD_MARKDOWN_STYLE_LINK,
   NOD_MARKDOWN_STYLE_TABLE,
   NOD_MARKDOWN_STYLE_RULE,
+  /* A suggestion (a ```suggestion block): its caption, the lines it replaces, its own. */
+  NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION,
+  NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED,
+  NOD_MARKDOWN_STYLE_SUGGESTION_ADDED,
   /* In order, last: a view that gives a deeper level the higher priority lets it win. */
   NOD_MARKDOWN_STYLE_INDENT_1,
   NOD_MARKDOWN_STYLE_INDENT_2,
@@ -52,7 +56,8 @@ typedef enum
 } NodMarkdownStyle;
 
 /* "heading1".."heading6", "strong", "emphasis", "strikethrough", "code", "code-block",
- * "quote", "link", "table", "rule", "indent-1".."indent-8". */
+ * "quote", "link", "table", "rule", "suggestion-caption", "suggestion-removed",
+ * "suggestion-added", "indent-1".."indent-8". */
 const char *nod_markdown_style_get_name (NodMarkdownStyle style);
 
 /* Offsets count characters of the text, end excluded. */
@@ -105,6 +110,14 @@ const char *nod_markdown_rendering_get_link_at  (NodMarkdownRendering *self,
  * hostile input, so the main thread uses nod_markdown_render_async(). */
 NodMarkdownRendering *nod_markdown_render        (const char *markdown);
 
+/* As nod_markdown_render(), for a note on line @new_line (1-based) of @file_text, the new
+ * side of its file at the note's head: each suggestion shows the lines it replaces, taken
+ * from there ("− " before each), above its own ("+ "). With no text (%NULL) or no line (0)
+ * a suggestion shows its own lines alone, under its caption. */
+NodMarkdownRendering *nod_markdown_render_with_file (const char *markdown,
+                                                     GBytes     *file_text,
+                                                     gint64      new_line);
+
 /* @markdown as it is written, bounded the same way: what shows while formatting takes
  * long. */
 NodMarkdownRendering *nod_markdown_render_source (const char *markdown);
@@ -116,6 +129,13 @@ void                  nod_markdown_render_async  (const char           *markdown
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
+/* nod_markdown_render_with_file() in a worker thread, as nod_markdown_render_async(). */
+void                  nod_markdown_render_with_file_async (const char          *markdown,
+                                                           GBytes              *file_text,
+                                                           gint64               new_line,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
 NodMarkdownRendering *nod_markdown_render_finish (GAsyncResult         *result,
                                                   GError              **error);
 

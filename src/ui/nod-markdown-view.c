@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "nod-diff-view.h"
 #include "nod-markdown-view.h"
 
 /* The view is a GtkTextView rather than a widget holding one: a text view is what this is
@@ -35,7 +36,11 @@ struct _NodMarkdownView
   GtkTextView           parent_instance;
 
   char                 *markdown;
-  guint                 generation;         /* changes with markdown */
+  guint                 generation;         /* changes with markdown or the file */
+
+  /* What a suggestion replaces lines of: the new side of the note's file, and its line. */
+  GBytes               *file_text;
+  gint64                new_line;
 
   /* What the buffer shows: the formatted text of generation shown_generation (0 when
    * none), or meanwhile the source. */
@@ -57,6 +62,9 @@ struct _NodMarkdownView
   gboolean              pointer_on_link;
   GdkRGBA               link_color;
   GdkRGBA               dimmed_color;
+  GdkRGBA               added_color;
+  GdkRGBA               removed_color;
+  int                   mark_width;         /* of "− " in monospace, in pixels */
 };
 
 G_DEFINE_FINAL_TYPE (NodMarkdownView, nod_markdown_view, GTK_TYPE_TEXT_VIEW)
@@ -139,6 +147,33 @@ ensure_tag (GtkTextBuffer    *buffer,
 
     case NOD_MARKDOWN_STYLE_TABLE:
       return gtk_text_buffer_create_tag (buffer, name, "family", "monospace", NULL);
+
+    case NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION:
+      return gtk_text_buffer_create_tag (buffer, name,
+                                         "weight", PANGO_WEIGHT_BOLD,
+                                         "scale", PANGO_SCALE_SMALL,
+                                         "foreground-rgba", &dimmed,
+                                         "pixels-below-lines", 4,
+                                         NULL);
+
+    case NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED:
+    case NOD_MARKDOWN_STYLE_SUGGESTION_ADDED:
+      {
+        /* The diff view's colours, set again when the style changes (css_changed). */
+        GdkRGBA added, removed;
+
+        nod_diff_view_get_line_colors (&added, &removed);
+        /* Code wraps anywhere, under itself rather than under its "+"/"−" (the hanging
+         * indent is the mark's width, measured in css_changed). */
+        return gtk_text_buffer_create_tag (buffer, name,
+                                           "family", "monospace",
+                                           "wrap-mode", GTK_WRAP_CHAR,
+                                           "insert-hyphens", FALSE,
+                                           "paragraph-background-rgba",
+                                           style == NOD_MARKDOWN_STYLE_SUGGESTION_ADDED
+                                           ? &added : &removed,
+                                           NULL);
+      }
 
     case NOD_MARKDOWN_STYLE_INDENT_1:
     case NOD_MARKDOWN_STYLE_INDENT_2:
@@ -279,8 +314,9 @@ nod_markdown_view_update (NodMarkdownView *self)
   g_weak_ref_init (weak_self, self);
   self->render_cancellable = g_cancellable_new ();
   self->render_generation = self->generation;
-  nod_markdown_render_async (self->markdown, self->render_cancellable, on_render_finished,
-                             weak_self);
+  nod_markdown_render_with_file_async (self->markdown, self->file_text, self->new_line,
+                                       self->render_cancellable, on_render_finished,
+                                       weak_self);
 }
 
 static void
@@ -512,7 +548,41 @@ nod_markdown_view_css_changed (GtkWidget         *widget,
                     "foreground-rgba", &dimmed_color, NULL);
       g_object_set (ensure_tag (buffer, NOD_MARKDOWN_STYLE_RULE),
                     "foreground-rgba", &dimmed_color, NULL);
+      g_object_set (ensure_tag (buffer, NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION),
+                    "foreground-rgba", &dimmed_color, NULL);
     }
+
+  /* A suggestion's lines look like the diff's, light or dark. */
+  {
+    GdkRGBA added_color, removed_color;
+    PangoLayout *layout = gtk_widget_create_pango_layout (widget, "− ");
+    PangoFontDescription *monospace = pango_font_description_from_string ("monospace");
+    int mark_width;
+
+    pango_layout_set_font_description (layout, monospace);
+    pango_layout_get_pixel_size (layout, &mark_width, NULL);
+    pango_font_description_free (monospace);
+    g_object_unref (layout);
+    if (mark_width != self->mark_width)
+      {
+        self->mark_width = mark_width;
+        for (NodMarkdownStyle style = NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED;
+             style <= NOD_MARKDOWN_STYLE_SUGGESTION_ADDED; style++)
+          g_object_set (ensure_tag (buffer, style), "indent", -mark_width, NULL);
+      }
+
+    nod_diff_view_get_line_colors (&added_color, &removed_color);
+    if (!gdk_rgba_equal (&added_color, &self->added_color) ||
+        !gdk_rgba_equal (&removed_color, &self->removed_color))
+      {
+        self->added_color = added_color;
+        self->removed_color = removed_color;
+        g_object_set (ensure_tag (buffer, NOD_MARKDOWN_STYLE_SUGGESTION_ADDED),
+                      "paragraph-background-rgba", &added_color, NULL);
+        g_object_set (ensure_tag (buffer, NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED),
+                      "paragraph-background-rgba", &removed_color, NULL);
+      }
+  }
 }
 
 static void
@@ -537,6 +607,7 @@ nod_markdown_view_finalize (GObject *object)
   NodMarkdownView *self = NOD_MARKDOWN_VIEW (object);
 
   g_clear_pointer (&self->markdown, g_free);
+  g_clear_pointer (&self->file_text, g_bytes_unref);
   g_clear_pointer (&self->shown, nod_markdown_rendering_unref);
 
   G_OBJECT_CLASS (nod_markdown_view_parent_class)->finalize (object);
@@ -686,6 +757,30 @@ nod_markdown_view_set_markdown (NodMarkdownView *self,
   nod_markdown_view_update (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MARKDOWN]);
+}
+
+void
+nod_markdown_view_set_suggestion_file (NodMarkdownView *self,
+                                       GBytes          *file_text,
+                                       gint64           new_line)
+{
+  g_return_if_fail (NOD_IS_MARKDOWN_VIEW (self));
+
+  if (new_line <= 0)
+    file_text = NULL;
+  if (file_text == NULL)
+    new_line = 0;
+  if (self->new_line == new_line &&
+      (self->file_text == file_text ||
+       (self->file_text != NULL && file_text != NULL &&
+        g_bytes_equal (self->file_text, file_text))))
+    return;
+
+  g_clear_pointer (&self->file_text, g_bytes_unref);
+  self->file_text = file_text != NULL ? g_bytes_ref (file_text) : NULL;
+  self->new_line = new_line;
+  self->generation++;
+  nod_markdown_view_update (self);
 }
 
 gboolean

@@ -30,6 +30,13 @@ const char      *nod_markdown_view_get_markdown   (NodMarkdownView *self);
 void             nod_markdown_view_set_markdown   (NodMarkdownView *self,
                                                    const char      *markdown);
 
+/* The new side of the file the note is on, at the note's head, and the note's line there
+ * (1-based): each suggestion in the Markdown then shows the lines it replaces, red, above
+ * its own, green. %NULL or 0 (the default) shows a suggestion's own lines alone. */
+void             nod_markdown_view_set_suggestion_file (NodMarkdownView *self,
+                                                        GBytes          *file_text,
+                                                        gint64           new_line);
+
 /* Whether the formatted text of the current Markdown is still being made. */
 gboolean         nod_markdown_view_get_rendering  (NodMarkdownView *self);
 
@@ -37,8 +44,9 @@ gboolean         nod_markdown_view_get_rendering  (NodMarkdownView *self);
 char            *nod_markdown_view_dup_text       (NodMarkdownView *self);
 
 /* Whether the tag called @tag_name ("heading1".."heading6", "strong", "emphasis",
- * "strikethrough", "code", "code-block", "quote", "link", "table", "rule", "indent-1"..
- * "indent-8") covers the character at @char_offset. */
+ * "strikethrough", "code", "code-block", "quote", "link", "table", "rule",
+ * "suggestion-caption", "suggestion-removed", "suggestion-added", "indent-1".."indent-8")
+ * covers the character at @char_offset. */
 gboolean         nod_markdown_view_has_tag_at     (NodMarkdownView *self,
                                                    const char      *tag_name,
                                                    int              char_offset);

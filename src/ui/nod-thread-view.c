@@ -26,6 +26,12 @@ struct _NodThreadView
   GtkWidget *resolve_button;
   gboolean   resolved;
   char      *shown;         /* what the notes box shows, to rebuild it only on change */
+
+  /* The new side of the thread's file, for its notes' suggestions; and each note's view
+   * (the notes box owns them) with the line its note is on, 0 when none. */
+  GBytes    *suggestion_file;
+  GPtrArray *note_views;
+  GArray    *note_lines;
 };
 
 G_DEFINE_FINAL_TYPE (NodThreadView, nod_thread_view, GTK_TYPE_WIDGET)
@@ -38,11 +44,23 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* The line a note is on, on the new side: its own position's, else its thread's. */
+static gint64
+new_line_of (const NodDiffPosition *position,
+             const NodDiffPosition *thread_position)
+{
+  if (position == NULL)
+    position = thread_position;
+  return position != NULL && position->new_line > 0 ? position->new_line : 0;
+}
+
 static GtkWidget *
-note_widget (const char *author,
-             const char *when,
-             const char *body,
-             gboolean    system)
+note_widget (NodThreadView *self,
+             const char    *author,
+             const char    *when,
+             const char    *body,
+             gboolean       system,
+             gint64         new_line)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -70,7 +88,11 @@ note_widget (const char *author,
     {
       NodMarkdownView *markdown = nod_markdown_view_new ();
 
+      /* The file first: the note is formatted once, with it. */
+      nod_markdown_view_set_suggestion_file (markdown, self->suggestion_file, new_line);
       nod_markdown_view_set_markdown (markdown, body);
+      g_ptr_array_add (self->note_views, markdown);
+      g_array_append_val (self->note_lines, new_line);
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (markdown));
     }
   return box;
@@ -221,6 +243,9 @@ nod_thread_view_finalize (GObject *object)
 
   g_free (self->discussion_id);
   g_free (self->shown);
+  g_clear_pointer (&self->suggestion_file, g_bytes_unref);
+  g_clear_pointer (&self->note_views, g_ptr_array_unref);
+  g_clear_pointer (&self->note_lines, g_array_unref);
 
   G_OBJECT_CLASS (nod_thread_view_parent_class)->finalize (object);
 }
@@ -257,6 +282,8 @@ nod_thread_view_init (NodThreadView *self)
 {
   GtkWidget *footer;
 
+  self->note_views = g_ptr_array_new ();
+  self->note_lines = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_widget_add_css_class (self->box, "card");
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
@@ -328,6 +355,7 @@ nod_thread_view_update (NodThreadView *self,
   gboolean system = FALSE;
   gboolean drafted = FALSE;
   g_autofree char *shown = NULL;
+  const NodDiffPosition *thread_position = NULL;
 
   g_return_if_fail (NOD_IS_THREAD_VIEW (self));
 
@@ -346,10 +374,15 @@ nod_thread_view_update (NodThreadView *self,
 
   while ((child = gtk_widget_get_first_child (self->notes_box)) != NULL)
     gtk_box_remove (GTK_BOX (self->notes_box), child);
+  g_ptr_array_set_size (self->note_views, 0);
+  g_array_set_size (self->note_lines, 0);
 
   if (discussion != NULL)
     {
       GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+      if (notes->len > 0)
+        thread_position = nod_note_get_position (notes->pdata[0]);
 
       for (guint i = 0; i < notes->len; i++)
         {
@@ -363,8 +396,10 @@ nod_thread_view_update (NodThreadView *self,
 
           system = system || nod_note_get_system (note);
           gtk_box_append (GTK_BOX (self->notes_box),
-                          note_widget (name ? name : "", age, nod_note_get_body (note),
-                                       nod_note_get_system (note)));
+                          note_widget (self, name ? name : "", age, nod_note_get_body (note),
+                                       nod_note_get_system (note),
+                                       new_line_of (nod_note_get_position (note),
+                                                    thread_position)));
         }
       self->resolved = nod_discussion_get_resolved (discussion);
     }
@@ -377,7 +412,9 @@ nod_thread_view_update (NodThreadView *self,
 
       if (kind != NOD_ACTION_COMMENT && kind != NOD_ACTION_REPLY)
         continue;
-      note = note_widget (_("You"), "", nod_outbox_action_get_body (action), FALSE);
+      note = note_widget (self, _("You"), "", nod_outbox_action_get_body (action), FALSE,
+                          new_line_of (nod_outbox_action_get_position (action),
+                                       thread_position));
       gtk_widget_add_css_class (note, "nod-pending-note");
       /* A draft thread takes no reply until it is published; a thread takes one draft
        * reply of the reviewer's (GitLab's rule): the draft is edited instead. */
@@ -397,4 +434,27 @@ nod_thread_view_update (NodThreadView *self,
   gtk_widget_set_visible (self->resolve_button, resolvable);
   gtk_button_set_label (GTK_BUTTON (self->resolve_button),
                         self->resolved ? _("Reopen Thread") : _("Resolve Thread"));
+}
+
+/**
+ * nod_thread_view_set_suggestion_file:
+ * @new_text: (nullable): the new side of the thread's file at the head its position is on
+ *   (the diff's text when the thread sits on the diff shown), or %NULL when not known
+ *
+ * A suggestion in the thread's notes then shows the lines it replaces, above its own.
+ */
+void
+nod_thread_view_set_suggestion_file (NodThreadView *self,
+                                     GBytes        *new_text)
+{
+  g_return_if_fail (NOD_IS_THREAD_VIEW (self));
+
+  if (self->suggestion_file == new_text)
+    return;
+  g_clear_pointer (&self->suggestion_file, g_bytes_unref);
+  self->suggestion_file = new_text != NULL ? g_bytes_ref (new_text) : NULL;
+
+  for (guint i = 0; i < self->note_views->len; i++)
+    nod_markdown_view_set_suggestion_file (self->note_views->pdata[i], self->suggestion_file,
+                                           g_array_index (self->note_lines, gint64, i));
 }

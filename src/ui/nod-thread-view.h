@@ -22,5 +22,7 @@ void           nod_thread_view_update       (NodThreadView *self,
                                              NodDiscussion *discussion,
                                              GPtrArray     *actions,
                                              GDateTime     *now);
+void           nod_thread_view_set_suggestion_file (NodThreadView *self,
+                                                    GBytes        *new_text);
 
 G_END_DECLS
