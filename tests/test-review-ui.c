@@ -369,6 +369,173 @@ test_failed_comment_retry (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 2);
 }
 
+/* ---- a review written in the page, then submitted with an approval ---- */
+
+static gboolean
+review_started (gpointer data)
+{
+  return nod_merge_request_page_get_review_started (data);
+}
+
+typedef struct
+{
+  NodMergeRequestPage *page;
+  guint                drafts;
+} DraftWait;
+
+static gboolean
+drafts_shown (gpointer data)
+{
+  DraftWait *wait = data;
+
+  return nod_merge_request_page_get_draft_count (wait->page) == wait->drafts;
+}
+
+static AdwMessageDialog *
+find_dialog (const char *heading)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)), heading) == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* A note shown on the page with @markdown as its text. */
+static gboolean
+page_has_note (GtkWidget  *root,
+               const char *markdown)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (NOD_IS_MARKDOWN_VIEW (child) &&
+          g_strcmp0 (nod_markdown_view_get_markdown (NOD_MARKDOWN_VIEW (child)), markdown) == 0)
+        return TRUE;
+      if (page_has_note (child, markdown))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+find_check_button (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_CHECK_BUTTON (child))
+        return child;
+      if ((found = find_check_button (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  Fixture             *fixture;
+  NodMergeRequestPage *page;
+} Published;
+
+static gboolean
+review_published (gpointer data)
+{
+  Published *published = data;
+
+  return count_requests (published->fixture, "POST", "/draft_notes/bulk_publish$") == 1 &&
+         count_requests (published->fixture, "POST", "/approve$") == 1 &&
+         !nod_merge_request_page_get_review_started (published->page) &&
+         nod_merge_request_page_get_approved (published->page) &&
+         page_has_note (GTK_WIDGET (published->page), "A thought to keep.");
+}
+
+/* Start a review, write two drafts (nothing sent), delete one, submit with an approval:
+ * one draft created, one publish, the approval, and the page back to normal. */
+static void
+test_review_from_page (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  NodMergeRequestPage *page;
+  AdwMessageDialog *dialog;
+  GtkWidget *approve, *remove, *label;
+  DraftWait two, one;
+  Published published;
+  gint64 project_id, iid;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  view = approvable (fixture);
+  project_id = view->project_id;
+  iid = view->iid;
+  page = open_merge_request (fixture, project_id, iid);
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "win.start-review"));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start-review", NULL);
+  nod_test_wait_until (review_started, page);
+  g_signal_emit_by_name (page, "comment", "A thought to drop.");
+  g_signal_emit_by_name (page, "comment", "A thought to keep.");
+  two = (DraftWait) { page, 2 };
+  nod_test_wait_until (drafts_shown, &two);
+  label = find_label (GTK_WIDGET (page), "Review: ");
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Review: 2 comments");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "Draft"));
+  g_assert_cmpuint (count_requests (fixture, "POST", "/draft_notes$"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
+
+  /* The first draft's Delete. */
+  remove = find_button (GTK_WIDGET (page), "win.delete-draft");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  one = (DraftWait) { page, 1 };
+  nod_test_wait_until (drafts_shown, &one);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.submit-review", NULL);
+  dialog = find_dialog ("Submit Review?");
+  g_assert_nonnull (dialog);
+  approve = find_check_button (adw_message_dialog_get_extra_child (dialog));
+  g_assert_nonnull (approve);
+  g_assert_true (gtk_widget_get_visible (approve));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (approve), TRUE);
+  adw_message_dialog_response (dialog, "submit");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  published = (Published) { fixture, page };
+  nod_test_wait_until (review_published, &published);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/draft_notes$"), ==, 1);
+  /* Shown as GitLab's now (read back after the publish), the dropped one nowhere. */
+  g_assert_true (page_has_note (GTK_WIDGET (page), "A thought to keep."));
+  g_assert_false (page_has_note (GTK_WIDGET (page), "A thought to drop."));
+  g_assert_null (find_label (GTK_WIDGET (page), "Draft"));
+  {
+    g_autofree char *path = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                             "/notifications", project_id, iid);
+    g_autoptr(JsonNode) answer = nod_test_fake_control (fixture->base_url, "GET", path, NULL);
+    JsonArray *events = json_object_get_array_member (json_node_get_object (answer), "events");
+    JsonObject *event;
+
+    g_assert_cmpuint (json_array_get_length (events), ==, 1);
+    event = json_array_get_object_element (events, 0);
+    g_assert_cmpstr (json_object_get_string_member (event, "kind"), ==, "review");
+    g_assert_cmpint (json_object_get_int_member (event, "notes"), ==, 1);
+  }
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "win.start-review"));
+}
+
 static gboolean
 subtitle_says_pushed (gpointer data)
 {
@@ -1269,6 +1436,7 @@ main (int   argc,
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
+  ADD ("/nod/review-ui/review-from-page", test_review_from_page);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);

@@ -66,6 +66,7 @@ enum {
   SIGNAL_REPLY,
   SIGNAL_RESOLVE,
   SIGNAL_INLINE_COMMENT,
+  SIGNAL_RESOLVING_REPLY,
   N_SIGNALS
 };
 
@@ -102,6 +103,15 @@ on_thread_reply (NodThreadView       *thread,
 {
   g_signal_emit (self, signals[SIGNAL_REPLY], 0, nod_thread_view_get_discussion_id (thread),
                  body);
+}
+
+static void
+on_thread_resolving_reply (NodThreadView       *thread,
+                           const char          *body,
+                           NodMergeRequestPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_RESOLVING_REPLY], 0,
+                 nod_thread_view_get_discussion_id (thread), body);
 }
 
 static void
@@ -252,6 +262,9 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   signals[SIGNAL_REPLY] =
     g_signal_new ("reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_RESOLVING_REPLY] =
+    g_signal_new ("resolving-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   signals[SIGNAL_RESOLVE] =
     g_signal_new ("resolve", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
@@ -395,6 +408,8 @@ ensure_thread (NodMergeRequestPage *self,
       thread = nod_thread_view_new (discussion_id);
       g_signal_connect_object (thread, "reply", G_CALLBACK (on_thread_reply), self, 0);
       g_signal_connect_object (thread, "resolve", G_CALLBACK (on_thread_resolve), self, 0);
+      g_signal_connect_object (thread, "resolving-reply",
+                               G_CALLBACK (on_thread_resolving_reply), self, 0);
       g_hash_table_insert (self->threads, g_strdup (discussion_id), thread);
     }
 

@@ -44,7 +44,8 @@ void        nod_merge_request_page_set_view      (NodMergeRequestPage   *self,
                                                   const char            *view);
 NodChangesView *nod_merge_request_page_get_changes_view (NodMergeRequestPage *self);
 
-/* Signals: "comment" (body), "reply" (discussion id, body), "resolve" (discussion id,
- * resolved), "inline-comment" (body, const NodDiffPosition *position). */
+/* Signals: "comment" (body), "reply" (discussion id, body), "resolving-reply" (discussion
+ * id, body: a reply that resolves the thread too), "resolve" (discussion id, resolved),
+ * "inline-comment" (body, const NodDiffPosition *position). */
 
 G_END_DECLS

@@ -39,6 +39,7 @@ G_DEFINE_FINAL_TYPE (NodThreadView, nod_thread_view, GTK_TYPE_WIDGET)
 enum {
   SIGNAL_REPLY,
   SIGNAL_RESOLVE,
+  SIGNAL_RESOLVING_REPLY,
   N_SIGNALS
 };
 
@@ -220,9 +221,40 @@ on_reply_activated (NodThreadView *self)
   gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
 }
 
+/* With a reply typed, an open thread is answered and resolved at once. */
+static gboolean
+replies_and_resolves (NodThreadView *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
+                                        GTK_EDITABLE (self->reply_entry))));
+
+  return !self->resolved && gtk_widget_get_visible (self->reply_entry) && *text != '\0';
+}
+
+static void
+update_resolve_label (NodThreadView *self)
+{
+  const char *label;
+
+  if (replies_and_resolves (self))
+    label = _("Reply and Resolve");
+  else
+    label = self->resolved ? _("Reopen Thread") : _("Resolve Thread");
+  gtk_button_set_label (GTK_BUTTON (self->resolve_button), label);
+}
+
 static void
 on_resolve_clicked (NodThreadView *self)
 {
+  if (replies_and_resolves (self))
+    {
+      g_autofree char *body = g_strstrip (g_strdup (gtk_editable_get_text (
+                                            GTK_EDITABLE (self->reply_entry))));
+
+      g_signal_emit (self, signals[SIGNAL_RESOLVING_REPLY], 0, body);
+      gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+      return;
+    }
   g_signal_emit (self, signals[SIGNAL_RESOLVE], 0, !self->resolved);
 }
 
@@ -272,6 +304,13 @@ nod_thread_view_class_init (NodThreadViewClass *klass)
    * NodThreadView::resolve:
    * @resolved: resolve (TRUE) or reopen (FALSE)
    */
+  /**
+   * NodThreadView::resolving-reply:
+   * @body: what the reviewer wrote, answering the thread and resolving it
+   */
+  signals[SIGNAL_RESOLVING_REPLY] =
+    g_signal_new ("resolving-reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_RESOLVE] =
     g_signal_new ("resolve", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
@@ -304,6 +343,8 @@ nod_thread_view_init (NodThreadView *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reply_entry),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Reply"), -1);
   g_signal_connect_swapped (self->reply_entry, "activate", G_CALLBACK (on_reply_activated),
+                            self);
+  g_signal_connect_swapped (self->reply_entry, "changed", G_CALLBACK (update_resolve_label),
                             self);
   gtk_box_append (GTK_BOX (footer), self->reply_entry);
   self->resolve_button = gtk_button_new ();
@@ -365,8 +406,7 @@ nod_thread_view_update (NodThreadView *self,
   if (g_strcmp0 (shown, self->shown) == 0)
     {
       self->resolved = discussion != NULL && nod_discussion_get_resolved (discussion);
-      gtk_button_set_label (GTK_BUTTON (self->resolve_button),
-                            self->resolved ? _("Reopen Thread") : _("Resolve Thread"));
+      update_resolve_label (self);
       return;
     }
   g_free (self->shown);
@@ -432,8 +472,7 @@ nod_thread_view_update (NodThreadView *self,
   gtk_widget_set_visible (gtk_widget_get_parent (self->reply_entry),
                           (!system && !drafted) || resolvable);
   gtk_widget_set_visible (self->resolve_button, resolvable);
-  gtk_button_set_label (GTK_BUTTON (self->resolve_button),
-                        self->resolved ? _("Reopen Thread") : _("Resolve Thread"));
+  update_resolve_label (self);
 }
 
 /**

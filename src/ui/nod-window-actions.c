@@ -123,6 +123,19 @@ on_page_reply (NodWindow  *self,
 }
 
 static void
+on_page_resolving_reply (NodWindow  *self,
+                         const char *discussion_id,
+                         const char *body)
+{
+  gint64 account_id = shown_account (self);
+
+  if (account_id != 0)
+    enqueue (self, nod_outbox_action_new_resolving_reply (
+                     account_id, nod_merge_request_page_get_project_id (self->page),
+                     nod_merge_request_page_get_iid (self->page), discussion_id, body));
+}
+
+static void
 on_page_resolve (NodWindow  *self,
                  const char *discussion_id,
                  gboolean    resolved)
@@ -542,5 +555,7 @@ void
 _nod_window_connect_page (NodWindow *self)
 {
   g_signal_connect_object (self->page, "inline-comment", G_CALLBACK (on_page_inline_comment),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->page, "resolving-reply", G_CALLBACK (on_page_resolving_reply),
                            self, G_CONNECT_SWAPPED);
 }
