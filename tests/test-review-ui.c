@@ -536,6 +536,78 @@ test_review_from_page (Fixture       *fixture,
   g_assert_nonnull (find_button (GTK_WIDGET (page), "win.start-review"));
 }
 
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && gtk_widget_get_visible (child) &&
+          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      if ((found = find_button_labelled (child, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_reply_entry (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_ENTRY (child) && gtk_widget_get_visible (child))
+        return child;
+      if ((found = find_reply_entry (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+replied_and_resolved (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return count_requests (fixture, "POST", "/notes$") == 1 &&
+         count_requests (fixture, "PUT", "/discussions/[0-9a-f]+$") == 1;
+}
+
+/* A reply typed turns Resolve Thread into Reply and Resolve: the reply, then the resolve. */
+static void
+test_reply_and_resolve (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  NodMergeRequestPage *page;
+  GtkWidget *entry, *button;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  /* gnome-apps/nod!111 in the sample: open threads. */
+  page = open_merge_request (fixture, 11, 111);
+  entry = find_reply_entry (GTK_WIDGET (page));
+  g_assert_nonnull (entry);
+  g_assert_null (find_button_labelled (GTK_WIDGET (page), "Reply and Resolve"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Done, resolving.");
+  button = find_button_labelled (GTK_WIDGET (page), "Reply and Resolve");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+  nod_test_wait_until (replied_and_resolved, fixture);
+}
+
 static gboolean
 subtitle_says_pushed (gpointer data)
 {
@@ -1437,6 +1509,7 @@ main (int   argc,
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
+  ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);
