@@ -562,6 +562,39 @@ nod_outbox_action_is_approval (NodOutboxAction *self)
   return self->kind == NOD_ACTION_APPROVE || self->kind == NOD_ACTION_UNAPPROVE;
 }
 
+char *
+nod_outbox_action_dup_thread_key (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), NULL);
+
+  if (self->discussion_id == NULL && self->kind == NOD_ACTION_COMMENT &&
+      self->state == NOD_ACTION_DRAFT)
+    return g_strconcat ("draft:", self->op_id, NULL);
+  return g_strdup (self->discussion_id);
+}
+
+/**
+ * nod_outbox_actions_of_thread:
+ * @actions: (nullable) (element-type NodOutboxAction): open actions and drafts
+ *
+ * Returns: (transfer container) (element-type NodOutboxAction): those of @thread_key
+ */
+GPtrArray *
+nod_outbox_actions_of_thread (GPtrArray  *actions,
+                              const char *thread_key)
+{
+  GPtrArray *mine = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; actions != NULL && i < actions->len; i++)
+    {
+      g_autofree char *key = nod_outbox_action_dup_thread_key (actions->pdata[i]);
+
+      if (g_strcmp0 (key, thread_key) == 0)
+        g_ptr_array_add (mine, g_object_ref (actions->pdata[i]));
+    }
+  return mine;
+}
+
 gboolean
 nod_outbox_action_is_note (NodOutboxAction *self)
 {

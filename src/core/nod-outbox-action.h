@@ -105,6 +105,12 @@ gint64           nod_outbox_action_get_sent_at      (NodOutboxAction *self);
 
 /* Approve or unapprove (a review's own approval too). */
 gboolean         nod_outbox_action_is_approval      (NodOutboxAction *self);
+/* The thread the action is shown in: its thread's id, or, for a draft that starts one
+ * (no id until it is published), "draft:" and its op id; NULL for none. */
+char            *nod_outbox_action_dup_thread_key   (NodOutboxAction *self);
+/* Of @actions, those shown in the thread @thread_key (see above), in their order. */
+GPtrArray       *nod_outbox_actions_of_thread       (GPtrArray       *actions,
+                                                     const char      *thread_key);
 /* A comment or reply, sent or drafted: text GitLab limits and a reviewer may edit. */
 gboolean         nod_outbox_action_is_note          (NodOutboxAction *self);
 

@@ -366,18 +366,6 @@ discussion_position (NodDiscussion *discussion)
   return notes != NULL && notes->len > 0 ? nod_note_get_position (notes->pdata[0]) : NULL;
 }
 
-static GPtrArray *
-actions_of_thread (GPtrArray  *actions,
-                   const char *discussion_id)
-{
-  GPtrArray *mine = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; actions != NULL && i < actions->len; i++)
-    if (g_strcmp0 (nod_outbox_action_get_discussion_id (actions->pdata[i]), discussion_id) == 0)
-      g_ptr_array_add (mine, g_object_ref (actions->pdata[i]));
-  return mine;
-}
-
 /* The code an outdated thread was written on: a few lines around its own. */
 #define OUTDATED_CONTEXT_LINES 2
 #define OUTDATED_LINE_MAX_CHARS 160
@@ -524,9 +512,11 @@ place_thread (NodChangesView        *self,
               GHashTable            *seen)
 {
   NodThreadView *thread = g_hash_table_lookup (self->threads, discussion_id);
-  g_autoptr(GPtrArray) own = actions_of_thread (self->actions, discussion_id);
+  g_autoptr(GPtrArray) own = nod_outbox_actions_of_thread (self->actions, discussion_id);
 
-  g_hash_table_add (seen, (gpointer) discussion_id);
+  /* Seen by the thread's own copy of its id: @discussion_id may be the caller's for now. */
+  if (thread != NULL)
+    g_hash_table_add (seen, (gpointer) nod_thread_view_get_discussion_id (thread));
   if (thread == NULL)
     {
       Placement *placement = g_new0 (Placement, 1);
@@ -535,6 +525,7 @@ place_thread (NodChangesView        *self,
       g_signal_connect_object (thread, "reply", G_CALLBACK (on_thread_reply), self, 0);
       g_signal_connect_object (thread, "resolve", G_CALLBACK (on_thread_resolve), self, 0);
       g_hash_table_insert (self->threads, g_strdup (discussion_id), thread);
+      g_hash_table_add (seen, (gpointer) nod_thread_view_get_discussion_id (thread));
       /* A thread on the head shown replaces lines of the new text shown: its suggestions
        * show them. */
       if (position->new_line > 0 && self->diff != NULL &&
@@ -592,11 +583,11 @@ place_threads (NodChangesView *self)
         place_thread (self, nod_discussion_get_id (discussion), position, discussion, seen);
     }
 
-  /* The reviewer's own new threads, not on GitLab yet. */
+  /* The reviewer's own new threads, not on GitLab yet (drafts too). */
   for (guint i = 0; self->actions != NULL && i < self->actions->len; i++)
     {
       NodOutboxAction *action = self->actions->pdata[i];
-      const char *id = nod_outbox_action_get_discussion_id (action);
+      g_autofree char *id = nod_outbox_action_dup_thread_key (action);
       const NodDiffPosition *position = nod_outbox_action_get_position (action);
 
       if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT || id == NULL ||

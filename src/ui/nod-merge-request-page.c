@@ -382,20 +382,6 @@ state_text (const char *state,
   return _("Open");
 }
 
-/* The thread's own actions: for one GitLab has, the replies and resolves aimed at it; for
- * one the reviewer started, its comment first. */
-static GPtrArray *
-actions_of_thread (GPtrArray  *actions,
-                   const char *discussion_id)
-{
-  GPtrArray *mine = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < actions->len; i++)
-    if (g_strcmp0 (nod_outbox_action_get_discussion_id (actions->pdata[i]), discussion_id) == 0)
-      g_ptr_array_add (mine, g_object_ref (actions->pdata[i]));
-  return mine;
-}
-
 static NodThreadView *
 ensure_thread (NodMergeRequestPage *self,
                const char          *discussion_id,
@@ -436,35 +422,24 @@ show_threads (NodMergeRequestPage   *self,
   for (guint i = 0; i < detail->discussions->len; i++)
     {
       NodDiscussion *discussion = detail->discussions->pdata[i];
-      g_autoptr(GPtrArray) own = actions_of_thread (actions, nod_discussion_get_id (discussion));
+      g_autoptr(GPtrArray) own = nod_outbox_actions_of_thread (actions,
+                                                               nod_discussion_get_id (discussion));
 
       nod_thread_view_update (ensure_thread (self, nod_discussion_get_id (discussion), seen),
                               discussion, own, now);
     }
 
-  /* Threads the reviewer started that GitLab does not have yet; a draft one is known by
-   * its draft's id (it has no thread id until it is published). */
+  /* Threads the reviewer started that GitLab does not have yet (drafts too). */
   for (guint i = 0; i < actions->len; i++)
     {
       NodOutboxAction *action = actions->pdata[i];
-      const char *id = nod_outbox_action_get_discussion_id (action);
+      g_autofree char *id = nod_outbox_action_dup_thread_key (action);
       g_autoptr(GPtrArray) own = NULL;
 
-      if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT)
+      if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT || id == NULL ||
+          g_hash_table_contains (seen, id))
         continue;
-      if (id == NULL && nod_outbox_action_get_state (action) == NOD_ACTION_DRAFT)
-        {
-          g_autofree char *draft_key = g_strconcat ("draft:",
-                                                    nod_outbox_action_get_op_id (action), NULL);
-
-          own = g_ptr_array_new_with_free_func (g_object_unref);
-          g_ptr_array_add (own, g_object_ref (action));
-          nod_thread_view_update (ensure_thread (self, draft_key, seen), NULL, own, now);
-          continue;
-        }
-      if (id == NULL || g_hash_table_contains (seen, id))
-        continue;
-      own = actions_of_thread (actions, id);
+      own = nod_outbox_actions_of_thread (actions, id);
       nod_thread_view_update (ensure_thread (self, id, seen), NULL, own, now);
     }
 
