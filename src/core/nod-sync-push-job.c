@@ -697,7 +697,10 @@ look_for_effect (Push *push)
 }
 
 static void reconcile_discussion_action (Push *push);
+static void look_for_drafts (Push *push);
 
+/* What other actions of the merge request made is known: a review's step looks among the
+ * drafts, a note among the threads. */
 static void
 on_taken_note_ids (GObject      *source_object,
                    GAsyncResult *result,
@@ -705,6 +708,7 @@ on_taken_note_ids (GObject      *source_object,
 {
   Push *push = user_data;
   NodSyncPushJob *self = push->job;
+  NodActionKind kind = nod_outbox_action_get_kind (push->action);
   g_autoptr(GError) error = NULL;
 
   push->taken_note_ids = nod_outbox_list_note_ids_finish (self->outbox, result, &error);
@@ -714,7 +718,13 @@ on_taken_note_ids (GObject      *source_object,
       settle_from_error (push, error);
       return;
     }
-  reconcile_discussion_action (push);
+  if (kind == NOD_ACTION_DRAFT_NOTE || kind == NOD_ACTION_PUBLISH_REVIEW)
+    {
+      push->discussion_page = 1;
+      look_for_drafts (push);
+    }
+  else
+    reconcile_discussion_action (push);
 }
 
 static void
@@ -904,8 +914,6 @@ is_our_draft (Push         *push,
            ours->new_line == theirs->new_line && ours->old_line == theirs->old_line));
 }
 
-static void look_for_drafts (Push *push);
-
 /* Reads the reviewer's drafts a page at a time: an ambiguous draft is looked for among
  * them; an ambiguous publish went through when none of the drafts the review created is
  * a draft any more. */
@@ -973,25 +981,6 @@ look_for_drafts (Push *push)
 }
 
 static void
-on_taken_draft_ids (GObject      *source_object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  Push *push = user_data;
-  NodSyncPushJob *self = push->job;
-  g_autoptr(GError) error = NULL;
-
-  push->taken_note_ids = nod_outbox_list_note_ids_finish (self->outbox, result, &error);
-  if (push->taken_note_ids == NULL)
-    {
-      settle_from_error (push, error);
-      return;
-    }
-  push->discussion_page = 1;
-  look_for_drafts (push);
-}
-
-static void
 reconcile_review_step (Push *push)
 {
   NodSyncPushJob *self = push->job;
@@ -1000,7 +989,7 @@ reconcile_review_step (Push *push)
   nod_outbox_list_note_ids_async (self->outbox, self->account_id,
                                   nod_outbox_action_get_project_id (action),
                                   nod_outbox_action_get_mr_iid (action),
-                                  cancellable_of (self), on_taken_draft_ids, push);
+                                  cancellable_of (self), on_taken_note_ids, push);
 }
 
 /* ---- sending ---- */

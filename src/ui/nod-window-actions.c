@@ -211,6 +211,30 @@ start_review (GtkWidget  *widget,
   nod_merge_request_page_focus_comment (self->page);
 }
 
+/* A framed text box for a dialog, holding @text, named @label for assistive technology. */
+static GtkWidget *
+new_text_box (GtkTextView **out_view,
+              const char   *text,
+              const char   *label,
+              int           width)
+{
+  GtkWidget *frame = gtk_frame_new (NULL);
+  GtkTextView *view = GTK_TEXT_VIEW (gtk_text_view_new ());
+
+  gtk_text_view_set_wrap_mode (view, GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (view, 8);
+  gtk_text_view_set_bottom_margin (view, 8);
+  gtk_text_view_set_left_margin (view, 8);
+  gtk_text_view_set_right_margin (view, 8);
+  gtk_widget_set_size_request (GTK_WIDGET (view), width, 100);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+  gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (view));
+  *out_view = view;
+  return frame;
+}
+
 /* What the submit dialog asks besides "submit": a comment of the review's own, and whether
  * to approve with it. */
 typedef struct
@@ -267,7 +291,7 @@ submit_review (GtkWidget  *widget,
   NodWindow *self = NOD_WINDOW (widget);
   guint drafts = nod_merge_request_page_get_draft_count (self->page);
   SubmitDialog *dialog;
-  GtkWidget *message, *box, *frame;
+  GtkWidget *message, *box;
   g_autofree char *body = NULL;
   gint64 account_id;
 
@@ -294,18 +318,7 @@ submit_review (GtkWidget  *widget,
   message = adw_message_dialog_new (GTK_WINDOW (self), _("Submit Review?"), body);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  frame = gtk_frame_new (NULL);
-  dialog->summary = GTK_TEXT_VIEW (gtk_text_view_new ());
-  gtk_text_view_set_wrap_mode (dialog->summary, GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_top_margin (dialog->summary, 8);
-  gtk_text_view_set_bottom_margin (dialog->summary, 8);
-  gtk_text_view_set_left_margin (dialog->summary, 8);
-  gtk_text_view_set_right_margin (dialog->summary, 8);
-  gtk_widget_set_size_request (GTK_WIDGET (dialog->summary), -1, 80);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog->summary),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Summary comment"), -1);
-  gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (dialog->summary));
-  gtk_box_append (GTK_BOX (box), frame);
+  gtk_box_append (GTK_BOX (box), new_text_box (&dialog->summary, "", _("Summary comment"), -1));
   dialog->approve = gtk_check_button_new_with_mnemonic (_("_Approve the merge request too"));
   /* Only where GitLab lets the reviewer approve, and they have not yet. */
   gtk_widget_set_visible (dialog->approve,
@@ -414,7 +427,7 @@ edit_draft (GtkWidget  *widget,
   const char *op_id = g_variant_get_string (parameter, NULL);
   NodOutboxAction *draft = nod_merge_request_page_find_draft (self->page, op_id);
   EditDialog *dialog;
-  GtkWidget *message, *frame;
+  GtkWidget *message;
 
   if (draft == NULL || self->engine == NULL)
     return;
@@ -423,20 +436,10 @@ edit_draft (GtkWidget  *widget,
   dialog->self = g_object_ref (self);
   dialog->op_id = g_strdup (op_id);
   message = adw_message_dialog_new (GTK_WINDOW (self), _("Edit Draft"), NULL);
-  frame = gtk_frame_new (NULL);
-  dialog->text = GTK_TEXT_VIEW (gtk_text_view_new ());
-  gtk_text_view_set_wrap_mode (dialog->text, GTK_WRAP_WORD_CHAR);
-  gtk_text_view_set_top_margin (dialog->text, 8);
-  gtk_text_view_set_bottom_margin (dialog->text, 8);
-  gtk_text_view_set_left_margin (dialog->text, 8);
-  gtk_text_view_set_right_margin (dialog->text, 8);
-  gtk_widget_set_size_request (GTK_WIDGET (dialog->text), 360, 120);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (dialog->text),
-                            nod_outbox_action_get_body (draft), -1);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog->text),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Draft comment"), -1);
-  gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (dialog->text));
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (message), frame);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (message),
+                                      new_text_box (&dialog->text,
+                                                    nod_outbox_action_get_body (draft),
+                                                    _("Draft comment"), 360));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
                                     "cancel", _("_Cancel"),
                                     "save", _("_Save"),
