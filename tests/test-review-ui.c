@@ -282,22 +282,41 @@ test_offline_approve_then_push_now (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "POST", "/approve$"), ==, 1);
 }
 
+/* The first widget under @root (depth first) that @test takes. */
+typedef gboolean (*WidgetTest) (GtkWidget     *widget,
+                                gconstpointer  data);
+
 static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action_name)
+find_widget (GtkWidget     *root,
+             WidgetTest     test,
+             gconstpointer  data)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found;
 
-      if (GTK_IS_BUTTON (child) &&
-          g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+      if (test (child, data))
         return child;
-      if ((found = find_button (child, action_name)) != NULL)
+      if ((found = find_widget (child, test, data)) != NULL)
         return found;
     }
   return NULL;
+}
+
+static gboolean
+is_button_for (GtkWidget     *widget,
+               gconstpointer  action_name)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action_name)
+{
+  return find_widget (root, is_button_for, action_name);
 }
 
 static gboolean
@@ -306,21 +325,19 @@ page_has_retry (gpointer data)
   return find_button (data, "app.retry-action") != NULL;
 }
 
+static gboolean
+is_label_starting (GtkWidget     *widget,
+                   gconstpointer  prefix)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)),
+                                                    prefix);
+}
+
 static GtkWidget *
 find_label (GtkWidget  *root,
             const char *prefix)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_LABEL (child) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (child)), prefix))
-        return child;
-      if ((found = find_label (child, prefix)) != NULL)
-        return found;
-    }
-  return NULL;
+  return find_widget (root, is_label_starting, prefix);
 }
 
 /* A refused comment shows GitLab's reason on the page; Retry sends it once it can go. */
@@ -409,35 +426,25 @@ find_dialog (const char *heading)
 
 /* A note shown on the page with @markdown as its text. */
 static gboolean
+is_note_of (GtkWidget     *widget,
+            gconstpointer  markdown)
+{
+  return NOD_IS_MARKDOWN_VIEW (widget) &&
+         g_strcmp0 (nod_markdown_view_get_markdown (NOD_MARKDOWN_VIEW (widget)), markdown) == 0;
+}
+
+static gboolean
 page_has_note (GtkWidget  *root,
                const char *markdown)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (NOD_IS_MARKDOWN_VIEW (child) &&
-          g_strcmp0 (nod_markdown_view_get_markdown (NOD_MARKDOWN_VIEW (child)), markdown) == 0)
-        return TRUE;
-      if (page_has_note (child, markdown))
-        return TRUE;
-    }
-  return FALSE;
+  return find_widget (root, is_note_of, markdown) != NULL;
 }
 
-static GtkWidget *
-find_check_button (GtkWidget *root)
+static gboolean
+is_check_button (GtkWidget     *widget,
+                 gconstpointer  data)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_CHECK_BUTTON (child))
-        return child;
-      if ((found = find_check_button (child)) != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_CHECK_BUTTON (widget);
 }
 
 typedef struct
@@ -507,7 +514,7 @@ test_review_from_page (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.submit-review", NULL);
   dialog = find_dialog ("Submit Review?");
   g_assert_nonnull (dialog);
-  approve = find_check_button (adw_message_dialog_get_extra_child (dialog));
+  approve = find_widget (adw_message_dialog_get_extra_child (dialog), is_check_button, NULL);
   g_assert_nonnull (approve);
   g_assert_true (gtk_widget_get_visible (approve));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (approve), TRUE);
@@ -536,38 +543,26 @@ test_review_from_page (Fixture       *fixture,
   g_assert_nonnull (find_button (GTK_WIDGET (page), "win.start-review"));
 }
 
+static gboolean
+is_button_labelled (GtkWidget     *widget,
+                    gconstpointer  label)
+{
+  return GTK_IS_BUTTON (widget) && gtk_widget_get_visible (widget) &&
+         g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
 static GtkWidget *
 find_button_labelled (GtkWidget  *root,
                       const char *label)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && gtk_widget_get_visible (child) &&
-          g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      if ((found = find_button_labelled (child, label)) != NULL)
-        return found;
-    }
-  return NULL;
+  return find_widget (root, is_button_labelled, label);
 }
 
-static GtkWidget *
-find_reply_entry (GtkWidget *root)
+static gboolean
+is_shown_entry (GtkWidget     *widget,
+                gconstpointer  data)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_ENTRY (child) && gtk_widget_get_visible (child))
-        return child;
-      if ((found = find_reply_entry (child)) != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_ENTRY (widget) && gtk_widget_get_visible (widget);
 }
 
 static gboolean
@@ -595,7 +590,7 @@ test_reply_and_resolve (Fixture       *fixture,
 
   /* gnome-apps/nod!111 in the sample: open threads. */
   page = open_merge_request (fixture, 11, 111);
-  entry = find_reply_entry (GTK_WIDGET (page));
+  entry = find_widget (GTK_WIDGET (page), is_shown_entry, NULL);
   g_assert_nonnull (entry);
   g_assert_null (find_button_labelled (GTK_WIDGET (page), "Reply and Resolve"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "Done, resolving.");
@@ -657,23 +652,20 @@ test_preferences_push_now (Fixture       *fixture,
 
 #define DEMO_TOKEN "glpat-nod-demo"
 
+static gboolean
+is_thread_of (GtkWidget     *widget,
+              gconstpointer  discussion_id)
+{
+  return NOD_IS_THREAD_VIEW (widget) &&
+         g_strcmp0 (nod_thread_view_get_discussion_id (NOD_THREAD_VIEW (widget)),
+                    discussion_id) == 0;
+}
+
 static NodThreadView *
 find_thread (GtkWidget  *root,
              const char *discussion_id)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      NodThreadView *found;
-
-      if (NOD_IS_THREAD_VIEW (child) &&
-          g_strcmp0 (nod_thread_view_get_discussion_id (NOD_THREAD_VIEW (child)),
-                     discussion_id) == 0)
-        return NOD_THREAD_VIEW (child);
-      if ((found = find_thread (child, discussion_id)) != NULL)
-        return found;
-    }
-  return NULL;
+  return (NodThreadView *) find_widget (root, is_thread_of, discussion_id);
 }
 
 /* How many widgets under @root carry @css_class. */
