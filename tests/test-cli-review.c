@@ -503,6 +503,56 @@ test_discarded (NodTestCli    *fixture,
   g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, NULL, "/draft_notes"), ==, 0);
 }
 
+/* Submitted, one draft created and the next refused: the review stops before its publish.
+ * Discarded, the draft GitLab holds is deleted there, and nothing is ever published. */
+static void
+test_discarded_half_sent (NodTestCli    *fixture,
+                          gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) submitted = { 0, };
+  g_auto (NodTestCliOutcome) discarded = { 0, };
+  g_autoptr(NodGitlab) observer = NULL;
+  g_autoptr(NodForgePage) page = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint events, reviews;
+
+  run_ok (fixture, NULL, "pull", NULL);
+  run_ok (fixture, "started", "review", "start", REF, NULL);
+  run_ok (fixture, NULL, "comment", REF, "--body", "Created, then withdrawn", NULL);
+  run_ok (fixture, NULL, "comment", REF, "--body", "Refused", NULL);
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/draft_notes$\", \"delay_ms\": 1, "
+                      "\"times\": 1}");
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/draft_notes$\", \"status\": 400, "
+                      "\"message\": \"Note is invalid\", \"times\": 1}");
+  nod_test_cli_run (fixture, &submitted, NULL, "review", "submit", REF, NULL);
+  g_assert_cmpint (submitted.status, ==, 1);
+  g_assert_nonnull (strstr (submitted.err, "failed"));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST",
+                                                  "/draft_notes/bulk_publish$"), ==, 0);
+
+  nod_test_cli_run (fixture, &discarded, NULL, "review", "discard", REF, NULL);
+  g_assert_cmpint (discarded.status, ==, 0);
+  g_assert_nonnull (strstr (discarded.out, "deleted on GitLab"));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "DELETE",
+                                                  "/draft_notes/[0-9]+$"), ==, 1);
+
+  observer = observer_of (fixture);
+  nod_forge_list_draft_notes_async (NOD_FORGE (observer), PROJECT, IID, 1, NULL,
+                                    nod_test_keep_result, &result);
+  page = nod_forge_list_draft_notes_finish (NOD_FORGE (observer),
+                                            nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nod_forge_page_get_items (page)->len, ==, 0);
+  g_assert_cmpuint (nod_test_cli_count_notes (fixture, PROJECT, IID,
+                                              "Created, then withdrawn"), ==, 0);
+  count_notifications (fixture, &events, &reviews, 1);
+  g_assert_cmpuint (events, ==, 0);
+  g_assert_cmpint (nod_test_cli_query_store (fixture, "SELECT COUNT (*) FROM outbox "
+                                                      "WHERE state != 'done'"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,6 +574,7 @@ main (int   argc,
   ADD_STEP ("/nod/cli/review/ambiguous-approve", &approve);
   ADD ("/nod/cli/review/edited-deleted", test_edited_deleted_then_submitted);
   ADD ("/nod/cli/review/discarded", test_discarded);
+  ADD ("/nod/cli/review/discarded-half-sent", test_discarded_half_sent);
 
   return g_test_run ();
 }

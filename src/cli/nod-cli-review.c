@@ -84,6 +84,52 @@ on_submitted (GObject      *source_object,
 }
 
 static void
+on_deletes_listed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) open = nod_outbox_list_finish (NOD_OUTBOX (source_object), result, &error);
+  g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
+  g_autofree char *message = NULL;
+  gboolean waiting = FALSE;
+
+  if (open == NULL)
+    {
+      _nod_cli_finish_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < open->len; i++)
+    waiting |= nod_outbox_action_get_kind (open->pdata[i]) == NOD_ACTION_DELETE_DRAFT &&
+               nod_outbox_action_get_project_id (open->pdata[i]) == run->project_id &&
+               nod_outbox_action_get_mr_iid (open->pdata[i]) == run->command->iid;
+
+  if (!waiting)
+    message = g_strdup_printf (_("review discard %s: discarded, and its drafts deleted on "
+                                 "GitLab"), ref);
+  else
+    {
+      g_autofree char *why = _nod_cli_why_waiting (run->engine, NULL);
+
+      message = g_strdup_printf (_("review discard %s: discarded; its drafts on GitLab will be "
+                                   "deleted later: %s"), ref, why);
+    }
+  _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
+}
+
+/* Whether the drafts a submitted review created on GitLab are deleted yet. */
+static void
+report_deletes (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_outbox_list_async (run->outbox, nod_account_get_id (run->account),
+                         g_task_get_cancellable (task), on_deletes_listed, task);
+}
+
+static void
 on_discarded (GObject      *source_object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -91,9 +137,8 @@ on_discarded (GObject      *source_object,
   GTask *task = user_data;
   NodCliRun *run = _nod_cli_run_of (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
-  g_autofree char *message = NULL;
   guint removed = 0, deletes = 0;
+  NodSyncDecision decision;
 
   if (!nod_sync_engine_discard_review_finish (NOD_SYNC_ENGINE (source_object), result, &removed,
                                               &deletes, &error))
@@ -102,17 +147,24 @@ on_discarded (GObject      *source_object,
       return;
     }
 
-  if (deletes > 0)
-    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                            "review discard %s: discarded; the draft it "
-                                            "created on GitLab will be deleted there",
-                                            "review discard %s: discarded; the %u drafts it "
-                                            "created on GitLab will be deleted there",
-                                            deletes),
-                               ref, deletes);
-  else
-    message = g_strdup_printf (_("review discard %s: discarded"), ref);
-  _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
+  if (deletes == 0)
+    {
+      g_autofree char *ref = _nod_cli_reference (run->command->project_path, run->command->iid);
+      g_autofree char *message = g_strdup_printf (_("review discard %s: discarded"), ref);
+
+      _nod_cli_finish (task, NOD_CLI_EXIT_OK, message);
+      return;
+    }
+
+  /* The drafts a submitted review created on GitLab are deleted now, as a write is sent. */
+  decision = nod_sync_engine_request_account (run->engine, nod_account_get_id (run->account),
+                                              NOD_SYNC_TRIGGER_RETRY);
+  if (decision.verdict == NOD_SYNC_VERDICT_BLOCK)
+    {
+      report_deletes (task);
+      return;
+    }
+  _nod_cli_when_idle (task, report_deletes);
 }
 
 void
