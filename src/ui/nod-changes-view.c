@@ -55,6 +55,7 @@ struct _NodChangesView
   char                *head_sha;       /* as the page knows it */
   char                *web_url;
   gboolean             load_due;       /* read the cache when next mapped */
+  gboolean             review_started; /* comments are drafts of a review */
   gboolean             loading;
   gboolean             file_loading;
   guint                generation;     /* drops a read overtaken by another */
@@ -789,7 +790,8 @@ build_composer (NodChangesView *self)
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("C_ancel"));
-  GtkWidget *send = gtk_button_new_with_mnemonic (_("_Comment"));
+  GtkWidget *send = gtk_button_new_with_mnemonic (self->review_started ? _("Add to _Review")
+                                                                       : _("_Comment"));
   GtkWidget *suggest = gtk_button_new_with_mnemonic (_("_Suggest a change"));
   GtkEventController *keys = gtk_event_controller_key_new ();
 
@@ -1841,4 +1843,18 @@ nod_changes_view_get_thread_line (NodChangesView *self,
   if (line_number != NULL)
     *line_number = placement->line_number;
   return TRUE;
+}
+
+/**
+ * nod_changes_view_set_review_started:
+ *
+ * Whether a review is started on the merge request: a comment written here is then one of
+ * its drafts, and the composer says so.
+ */
+void
+nod_changes_view_set_review_started (NodChangesView *self,
+                                     gboolean        started)
+{
+  g_return_if_fail (NOD_IS_CHANGES_VIEW (self));
+  self->review_started = started;
 }

@@ -84,4 +84,7 @@ gboolean        nod_changes_view_get_thread_line     (NodChangesView *self,
  * "reply" (const char *discussion_id, const char *body);
  * "resolve" (const char *discussion_id, gboolean resolved). */
 
+void            nod_changes_view_set_review_started (NodChangesView *self,
+                                                     gboolean        started);
+
 G_END_DECLS

@@ -479,6 +479,7 @@ show_review (NodMergeRequestPage *self,
   gtk_widget_set_visible (self->start_review_button, open && !self->review_started);
   gtk_button_set_label (GTK_BUTTON (self->comment_button),
                         self->review_started ? _("Add to _Review") : _("_Comment"));
+  nod_changes_view_set_review_started (self->changes_view, self->review_started);
 }
 
 /**

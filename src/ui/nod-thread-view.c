@@ -136,16 +136,16 @@ action_state_widget (NodOutboxAction *action)
     case NOD_ACTION_DRAFT:
       {
         GtkWidget *badge = gtk_label_new (_("Draft"));
-        GtkWidget *edit = gtk_button_new_with_mnemonic (_("_Edit"));
-        GtkWidget *remove = gtk_button_new_with_mnemonic (_("_Delete"));
+        GtkWidget *edit = gtk_button_new_from_icon_name ("document-edit-symbolic");
+        GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
 
         gtk_widget_add_css_class (badge, "nod-badge");
         gtk_widget_add_css_class (badge, "nod-draft-badge");
         gtk_widget_add_css_class (badge, "caption-heading");
         gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
         label = gtk_label_new (nod_outbox_action_get_resolves (action)
-                               ? _("Published with your review, resolving the thread")
-                               : _("Published with your review"));
+                               ? _("In your review; resolves the thread")
+                               : _("In your review"));
         gtk_widget_add_css_class (label, "dim-label");
         gtk_widget_add_css_class (label, "caption");
         gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -155,6 +155,13 @@ action_state_widget (NodOutboxAction *action)
         gtk_actionable_set_action_target (GTK_ACTIONABLE (edit), "s", op_id);
         gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "win.delete-draft");
         gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", op_id);
+        /* Icons: a thread beside a diff line has little room for words. */
+        gtk_widget_set_tooltip_text (edit, _("Edit Draft"));
+        gtk_widget_set_tooltip_text (remove, _("Delete Draft"));
+        gtk_accessible_update_property (GTK_ACCESSIBLE (edit), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Edit Draft"), -1);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (remove), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        _("Delete Draft"), -1);
         gtk_widget_add_css_class (edit, "flat");
         gtk_widget_add_css_class (remove, "flat");
         gtk_box_append (GTK_BOX (box), badge);
