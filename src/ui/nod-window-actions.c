@@ -291,7 +291,7 @@ submit_review (GtkWidget  *widget,
   NodWindow *self = NOD_WINDOW (widget);
   guint drafts = nod_merge_request_page_get_draft_count (self->page);
   SubmitDialog *dialog;
-  GtkWidget *message, *box;
+  GtkWidget *message, *box, *caption;
   g_autofree char *body = NULL;
   gint64 account_id;
 
@@ -317,7 +317,11 @@ submit_review (GtkWidget  *widget,
                             drafts);
   message = adw_message_dialog_new (GTK_WINDOW (self), _("Submit Review?"), body);
 
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  caption = gtk_label_new (_("Summary (optional)"));
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_widget_add_css_class (caption, "caption-heading");
+  gtk_box_append (GTK_BOX (box), caption);
   gtk_box_append (GTK_BOX (box), new_text_box (&dialog->summary, "", _("Summary comment"), -1));
   dialog->approve = gtk_check_button_new_with_mnemonic (_("_Approve the merge request too"));
   /* Only where GitLab lets the reviewer approve, and they have not yet. */
