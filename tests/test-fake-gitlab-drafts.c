@@ -227,8 +227,8 @@ list_discussions (Fixture *fixture)
 }
 
 static JsonObject *
-find_discussion (NodTestResponse   *discussions,
-                 const char *id)
+find_discussion (NodTestResponse *discussions,
+                 const char      *id)
 {
   JsonArray *array = nod_test_response_array (discussions);
 
