@@ -63,6 +63,12 @@ nod_test_http_start (SoupSession *session,
   return request;
 }
 
+gboolean
+nod_test_http_is_pending (NodTestRequest *request)
+{
+  return request->result == NULL;
+}
+
 NodTestResponse *
 nod_test_http_finish (NodTestRequest *request)
 {

@@ -29,38 +29,40 @@ typedef struct _NodTestRequest NodTestRequest;
 
 /* @path follows @base_url; @token (or none) goes in PRIVATE-TOKEN; @body (or none) is sent
  * as @content_type. Runs on the thread-default main context. */
-NodTestRequest  *nod_test_http_start     (SoupSession     *session,
-                                          const char      *base_url,
-                                          const char      *token,
-                                          const char      *method,
-                                          const char      *path,
-                                          const char      *content_type,
-                                          const char      *body);
+NodTestRequest  *nod_test_http_start              (SoupSession     *session,
+                                                   const char      *base_url,
+                                                   const char      *token,
+                                                   const char      *method,
+                                                   const char      *path,
+                                                   const char      *content_type,
+                                                   const char      *body);
+/* Whether neither an answer nor a transport error has come yet (without waiting). */
+gboolean         nod_test_http_is_pending         (NodTestRequest  *request);
 /* Waits for the answer, or the transport error, and frees @request. */
-NodTestResponse *nod_test_http_finish    (NodTestRequest  *request);
-NodTestResponse *nod_test_http_send      (SoupSession     *session,
-                                          const char      *base_url,
-                                          const char      *token,
-                                          const char      *method,
-                                          const char      *path,
-                                          const char      *content_type,
-                                          const char      *body);
+NodTestResponse *nod_test_http_finish             (NodTestRequest  *request);
+NodTestResponse *nod_test_http_send               (SoupSession     *session,
+                                                   const char      *base_url,
+                                                   const char      *token,
+                                                   const char      *method,
+                                                   const char      *path,
+                                                   const char      *content_type,
+                                                   const char      *body);
 
 /* Fails the test unless @response is an answer with @status; returns @response. */
-NodTestResponse *nod_test_http_expect    (NodTestResponse *response,
-                                          guint            status);
+NodTestResponse *nod_test_http_expect             (NodTestResponse *response,
+                                                   guint            status);
 
 /* The body's JSON, which must be an object (an array). */
-JsonObject      *nod_test_response_object (NodTestResponse *response);
-JsonArray       *nod_test_response_array  (NodTestResponse *response);
-const char      *nod_test_response_header (NodTestResponse *response,
-                                           const char      *name);
+JsonObject      *nod_test_response_object         (NodTestResponse *response);
+JsonArray       *nod_test_response_array          (NodTestResponse *response);
+const char      *nod_test_response_header         (NodTestResponse *response,
+                                                   const char      *name);
 /* GitLab's error body: {"message": @message}. */
 void             nod_test_response_assert_message (NodTestResponse *response,
                                                    const char      *message);
 
 /* Whether @member, which @object must have, is null. */
-gboolean         nod_test_json_is_null   (JsonObject      *object,
-                                          const char      *member);
+gboolean         nod_test_json_is_null            (JsonObject      *object,
+                                                   const char      *member);
 
 G_END_DECLS
