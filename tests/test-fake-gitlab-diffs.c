@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "nod-fake-gitlab.h"
+#include "nod-test-http.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "test-token"
@@ -84,77 +85,10 @@ typedef struct
   char          *first_head_sha;
 } Fixture;
 
-typedef struct
-{
-  guint               status;
-  SoupMessageHeaders *headers;
-  GBytes             *body;
-  JsonNode           *json;
-} Response;
+/* HTTP */
 
-static void
-response_free (Response *response)
-{
-  g_clear_pointer (&response->headers, soup_message_headers_unref);
-  g_clear_pointer (&response->body, g_bytes_unref);
-  g_clear_pointer (&response->json, json_node_unref);
-  g_free (response);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
-
-static Response *
-send_body (Fixture    *fixture,
-           const char *method,
-           const char *path,
-           gboolean    authenticated,
-           const char *content_type,
-           const char *body)
-{
-  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  Response *response = g_new0 (Response, 1);
-
-  g_assert_nonnull (msg);
-  if (authenticated)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN",
-                                  TOKEN);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
-    }
-  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
-                                    nod_test_keep_result, &result);
-  nod_test_wait_for_result (&result);
-  response->body = soup_session_send_and_read_finish (fixture->session, result, &error);
-  g_assert_no_error (error);
-  response->status = soup_message_get_status (msg);
-  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  if (g_bytes_get_size (response->body) > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (json_parser_load_from_data (parser, g_bytes_get_data (response->body, NULL),
-                                      (gssize) g_bytes_get_size (response->body), NULL))
-        response->json = json_node_ref (json_parser_get_root (parser));
-    }
-  return response;
-}
-
-static Response *
-send_request (Fixture    *fixture,
-              const char *method,
-              const char *path,
-              gboolean    authenticated,
-              const char *json)
-{
-  return send_body (fixture, method, path, authenticated, "application/json", json);
-}
-
-static Response *
+/* An API call as sam with a JSON body (or none); @path is after /api/v4. */
+static NodTestResponse *
 api (Fixture    *fixture,
      const char *method,
      const char *path,
@@ -162,31 +96,25 @@ api (Fixture    *fixture,
      guint       status)
 {
   g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
-  Response *response = send_request (fixture, method, full_path, TRUE, json);
 
-  if (response->status != status)
-    g_test_message ("Unexpected answer to %s: %.*s", path,
-                    (int) MIN (g_bytes_get_size (response->body), 500),
-                    (const char *) g_bytes_get_data (response->body, NULL));
-  g_assert_cmpuint (response->status, ==, status);
-  return response;
+  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, TOKEN,
+                                                   method, full_path, "application/json", json),
+                               status);
 }
 
-static JsonObject *
-object_of (Response *response)
+/* A POST to the fake's control API (@path is whole) with a JSON body. */
+static NodTestResponse *
+control_post (Fixture    *fixture,
+              const char *path,
+              const char *json,
+              guint       status)
 {
-  g_assert_nonnull (response->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (response->json));
-  return json_node_get_object (response->json);
+  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, NULL,
+                                                   "POST", path, "application/json", json),
+                               status);
 }
 
-static JsonArray *
-array_of (Response *response)
-{
-  g_assert_nonnull (response->json);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (response->json));
-  return json_node_get_array (response->json);
-}
+/* JSON */
 
 static const char *
 string_of (JsonObject *object,
@@ -195,21 +123,13 @@ string_of (JsonObject *object,
   return json_object_get_string_member (object, member);
 }
 
-static gboolean
-is_null (JsonObject *object,
-         const char *member)
-{
-  g_assert_true (json_object_has_member (object, member));
-  return JSON_NODE_HOLDS_NULL (json_object_get_member (object, member));
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "diffs.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(Response) merge_request = NULL, versions = NULL;
+  g_autoptr(NodTestResponse) merge_request = NULL, versions = NULL;
   JsonObject *diff_refs;
 
   g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
@@ -225,14 +145,14 @@ fixture_set_up (Fixture       *fixture,
   fixture->session = soup_session_new ();
 
   merge_request = api (fixture, "GET", MR, NULL, SOUP_STATUS_OK);
-  diff_refs = json_object_get_object_member (object_of (merge_request), "diff_refs");
+  diff_refs = json_object_get_object_member (nod_test_response_object (merge_request), "diff_refs");
   fixture->base_sha = g_strdup (string_of (diff_refs, "base_sha"));
   fixture->start_sha = g_strdup (string_of (diff_refs, "start_sha"));
   fixture->head_sha = g_strdup (string_of (diff_refs, "head_sha"));
   versions = api (fixture, "GET", MR "/versions", NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (versions)), ==, 2);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (versions)), ==, 2);
   fixture->first_head_sha = g_strdup (string_of (json_array_get_object_element (
-                                                   array_of (versions), 1),
+                                                   nod_test_response_array (versions), 1),
                                                  "head_commit_sha"));
 }
 
@@ -273,13 +193,13 @@ test_diffs (Fixture       *fixture,
     "big.txt", "folded.txt", "generated/table.c", "gone.txt", "logo.png", "new.txt",
     "new/name.txt", "src/a.c",
   };
-  g_autoptr(Response) all = api (fixture, "GET", MR "/diffs?per_page=100", NULL,
-                                 SOUP_STATUS_OK);
-  g_autoptr(Response) first = api (fixture, "GET", MR "/diffs?per_page=3", NULL,
-                                   SOUP_STATUS_OK);
-  g_autoptr(Response) last = api (fixture, "GET", MR "/diffs?per_page=3&page=3", NULL,
-                                  SOUP_STATUS_OK);
-  JsonArray *files = array_of (all);
+  g_autoptr(NodTestResponse) all = api (fixture, "GET", MR "/diffs?per_page=100", NULL,
+                                        SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) first = api (fixture, "GET", MR "/diffs?per_page=3", NULL,
+                                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) last = api (fixture, "GET", MR "/diffs?per_page=3&page=3", NULL,
+                                         SOUP_STATUS_OK);
+  JsonArray *files = nod_test_response_array (all);
   JsonObject *file;
 
   g_assert_cmpuint (json_array_get_length (files), ==, G_N_ELEMENTS (order));
@@ -288,10 +208,10 @@ test_diffs (Fixture       *fixture,
                      order[i]);
 
   /* Pages, with GitLab's headers. */
-  g_assert_cmpuint (json_array_get_length (array_of (first)), ==, 3);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (first)), ==, 3);
   g_assert_cmpstr (soup_message_headers_get_one (first->headers, "x-total"), ==, "8");
   g_assert_cmpstr (soup_message_headers_get_one (first->headers, "x-next-page"), ==, "2");
-  g_assert_cmpuint (json_array_get_length (array_of (last)), ==, 2);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (last)), ==, 2);
   g_assert_cmpstr (soup_message_headers_get_one (last->headers, "x-next-page"), ==, "");
 
   file = find_file (files, "src/a.c");
@@ -343,10 +263,10 @@ static void
 test_unidiff (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autoptr(Response) all = api (fixture, "GET", MR "/diffs?per_page=100&unidiff=true", NULL,
-                                 SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) all = api (fixture, "GET", MR "/diffs?per_page=100&unidiff=true", NULL,
+                                        SOUP_STATUS_OK);
   g_autofree char *expected = g_strconcat ("--- a/src/a.c\n+++ b/src/a.c\n", a_c_diff, NULL);
-  JsonArray *files = array_of (all);
+  JsonArray *files = nod_test_response_array (all);
 
   g_assert_cmpstr (string_of (find_file (files, "src/a.c"), "diff"), ==, expected);
   g_assert_cmpstr (string_of (find_file (files, "new.txt"), "diff"), ==,
@@ -363,16 +283,17 @@ static void
 test_versions (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(Response) merge_request = api (fixture, "GET", MR, NULL, SOUP_STATUS_OK);
-  g_autoptr(Response) list = api (fixture, "GET", MR "/versions", NULL, SOUP_STATUS_OK);
-  g_autoptr(Response) detail = NULL, missing = NULL, bad = NULL;
+  g_autoptr(NodTestResponse) merge_request = api (fixture, "GET", MR, NULL, SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) list = api (fixture, "GET", MR "/versions", NULL, SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) detail = NULL, missing = NULL, bad = NULL;
   g_autofree char *detail_path = NULL;
   JsonObject *newest, *oldest, *version, *commit;
   JsonArray *commits, *diffs;
 
-  g_assert_cmpstr (string_of (object_of (merge_request), "sha"), ==, fixture->head_sha);
-  newest = json_array_get_object_element (array_of (list), 0);
-  oldest = json_array_get_object_element (array_of (list), 1);
+  g_assert_cmpstr (string_of (nod_test_response_object (merge_request), "sha"), ==,
+                   fixture->head_sha);
+  newest = json_array_get_object_element (nod_test_response_array (list), 0);
+  oldest = json_array_get_object_element (nod_test_response_array (list), 1);
   g_assert_cmpstr (string_of (newest, "head_commit_sha"), ==, fixture->head_sha);
   g_assert_cmpstr (string_of (newest, "base_commit_sha"), ==, fixture->base_sha);
   g_assert_cmpstr (string_of (newest, "start_commit_sha"), ==, fixture->start_sha);
@@ -383,7 +304,7 @@ test_versions (Fixture       *fixture,
   g_assert_cmpstr (string_of (newest, "state"), ==, "collected");
   g_assert_cmpstr (string_of (newest, "real_size"), ==, "8");
   g_assert_cmpint (json_object_get_int_member (newest, "merge_request_id"), ==,
-                   json_object_get_int_member (object_of (merge_request), "id"));
+                   json_object_get_int_member (nod_test_response_object (merge_request), "id"));
   g_assert_nonnull (string_of (newest, "created_at"));
   g_assert_false (json_object_has_member (newest, "diffs"));
 
@@ -391,7 +312,7 @@ test_versions (Fixture       *fixture,
   detail_path = g_strdup_printf (MR "/versions/%" G_GINT64_FORMAT,
                                  json_object_get_int_member (oldest, "id"));
   detail = api (fixture, "GET", detail_path, NULL, SOUP_STATUS_OK);
-  version = object_of (detail);
+  version = nod_test_response_object (detail);
   commits = json_object_get_array_member (version, "commits");
   g_assert_cmpuint (json_array_get_length (commits), ==, 1);
   commit = json_array_get_object_element (commits, 0);
@@ -408,7 +329,7 @@ test_versions (Fixture       *fixture,
                    " line 14\n line 15\n line 16\n line 17\n-line 18\n line 19\n line 20\n");
 
   missing = api (fixture, "GET", MR "/versions/999999", NULL, SOUP_STATUS_NOT_FOUND);
-  g_assert_cmpstr (string_of (object_of (missing), "message"), ==, "404 Not found");
+  g_assert_cmpstr (string_of (nod_test_response_object (missing), "message"), ==, "404 Not found");
   bad = api (fixture, "GET", MR "/versions/abc", NULL, SOUP_STATUS_NOT_FOUND);
 }
 
@@ -427,19 +348,22 @@ test_raw_files (Fixture       *fixture,
                                                    "?ref=%s", fixture->head_sha);
   g_autofree char *deleted_path = g_strdup_printf ("/projects/5/repository/files/gone.txt/raw"
                                                    "?ref=%s", fixture->head_sha);
-  g_autoptr(Response) head = api (fixture, "GET", head_path, NULL, SOUP_STATUS_OK);
-  g_autoptr(Response) old = api (fixture, "GET", old_path, NULL, SOUP_STATUS_OK);
-  g_autoptr(Response) slash = api (fixture, "GET", slash_path, NULL, SOUP_STATUS_NOT_FOUND);
-  g_autoptr(Response) missing = api (fixture, "GET", missing_path, NULL,
-                                     SOUP_STATUS_NOT_FOUND);
-  g_autoptr(Response) deleted = api (fixture, "GET", deleted_path, NULL,
-                                     SOUP_STATUS_NOT_FOUND);
-  g_autoptr(Response) bad_ref = api (fixture, "GET", "/projects/5/repository/files/src%2Fa.c/"
-                                     "raw?ref=0123456789012345678901234567890123456789", NULL,
-                                     SOUP_STATUS_NOT_FOUND);
-  g_autoptr(Response) no_ref = api (fixture, "GET", "/projects/5/repository/files/src%2Fa.c/"
-                                    "raw", NULL, SOUP_STATUS_NOT_FOUND);
-  g_autoptr(Response) blob = NULL, no_blob = NULL;
+  g_autoptr(NodTestResponse) head = api (fixture, "GET", head_path, NULL, SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) old = api (fixture, "GET", old_path, NULL, SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) slash = api (fixture, "GET", slash_path, NULL,
+                                          SOUP_STATUS_NOT_FOUND);
+  g_autoptr(NodTestResponse) missing = api (fixture, "GET", missing_path, NULL,
+                                            SOUP_STATUS_NOT_FOUND);
+  g_autoptr(NodTestResponse) deleted = api (fixture, "GET", deleted_path, NULL,
+                                            SOUP_STATUS_NOT_FOUND);
+  g_autoptr(NodTestResponse) bad_ref = api (fixture, "GET",
+                                            "/projects/5/repository/files/src%2Fa.c/raw"
+                                            "?ref=0123456789012345678901234567890123456789",
+                                            NULL, SOUP_STATUS_NOT_FOUND);
+  g_autoptr(NodTestResponse) no_ref = api (fixture, "GET",
+                                           "/projects/5/repository/files/src%2Fa.c/raw", NULL,
+                                           SOUP_STATUS_NOT_FOUND);
+  g_autoptr(NodTestResponse) blob = NULL, no_blob = NULL;
   g_autoptr(GChecksum) git_id = g_checksum_new (G_CHECKSUM_SHA1);
   g_autofree char *sha256 = NULL, *size = NULL, *blob_path = NULL;
   g_autofree char *git_header = NULL;
@@ -465,11 +389,15 @@ test_raw_files (Fixture       *fixture,
   g_assert_cmpmem (g_bytes_get_data (old->body, NULL), g_bytes_get_size (old->body),
                    "n1\nn2\nn3\nn4\nn5\nn6\nn7\nn8\nn9\nn10\n", 31);
 
-  g_assert_cmpstr (string_of (object_of (slash), "error"), ==, "404 Not Found");
-  g_assert_cmpstr (string_of (object_of (missing), "message"), ==, "404 File Not Found");
-  g_assert_cmpstr (string_of (object_of (deleted), "message"), ==, "404 File Not Found");
-  g_assert_cmpstr (string_of (object_of (bad_ref), "message"), ==, "404 Commit Not Found");
-  g_assert_cmpstr (string_of (object_of (no_ref), "message"), ==, "404 Commit Not Found");
+  g_assert_cmpstr (string_of (nod_test_response_object (slash), "error"), ==, "404 Not Found");
+  g_assert_cmpstr (string_of (nod_test_response_object (missing), "message"), ==,
+                   "404 File Not Found");
+  g_assert_cmpstr (string_of (nod_test_response_object (deleted), "message"), ==,
+                   "404 File Not Found");
+  g_assert_cmpstr (string_of (nod_test_response_object (bad_ref), "message"), ==,
+                   "404 Commit Not Found");
+  g_assert_cmpstr (string_of (nod_test_response_object (no_ref), "message"), ==,
+                   "404 Commit Not Found");
 
   blob_path = g_strdup_printf ("/projects/5/repository/blobs/%s/raw",
                                soup_message_headers_get_one (head->headers, "X-Gitlab-Blob-Id"));
@@ -477,11 +405,12 @@ test_raw_files (Fixture       *fixture,
   g_assert_true (g_bytes_equal (blob->body, head->body));
   no_blob = api (fixture, "GET", "/projects/5/repository/blobs/"
                  "0123456789012345678901234567890123456789/raw", NULL, SOUP_STATUS_NOT_FOUND);
-  g_assert_cmpstr (string_of (object_of (no_blob), "message"), ==, "404 Blob Not Found");
+  g_assert_cmpstr (string_of (nod_test_response_object (no_blob), "message"), ==,
+                   "404 Blob Not Found");
 }
 
 /* A POST of a diff note at @old_line/@new_line (0: left out) on @head_sha's version. */
-static Response *
+static NodTestResponse *
 post_note (Fixture    *fixture,
            const char *head_sha,
            const char *old_path,
@@ -511,18 +440,18 @@ post_note (Fixture    *fixture,
   "400 Bad request - Note {:line_code=>[\"can't be blank\", \"must be a valid line code\"]}"
 
 static JsonObject *
-first_note (Response *response)
+first_note (NodTestResponse *response)
 {
-  return json_array_get_object_element (json_object_get_array_member (object_of (response),
-                                                                      "notes"), 0);
+  return json_array_get_object_element (
+    json_object_get_array_member (nod_test_response_object (response), "notes"), 0);
 }
 
 static void
-assert_note_line (Response   *response,
-                  const char *member,
-                  const char *head_sha,
-                  gint64      old_line,
-                  gint64      new_line)
+assert_note_line (NodTestResponse *response,
+                  const char      *member,
+                  const char      *head_sha,
+                  gint64           old_line,
+                  gint64           new_line)
 {
   JsonObject *note = first_note (response);
   JsonObject *position = json_object_get_object_member (note, member);
@@ -533,11 +462,11 @@ assert_note_line (Response   *response,
   g_assert_cmpstr (string_of (position, "head_sha"), ==, head_sha);
   g_assert_cmpstr (string_of (position, "position_type"), ==, "text");
   if (old_line == 0)
-    g_assert_true (is_null (position, "old_line"));
+    g_assert_true (nod_test_json_is_null (position, "old_line"));
   else
     g_assert_cmpint (json_object_get_int_member (position, "old_line"), ==, old_line);
   if (new_line == 0)
-    g_assert_true (is_null (position, "new_line"));
+    g_assert_true (nod_test_json_is_null (position, "new_line"));
   else
     g_assert_cmpint (json_object_get_int_member (position, "new_line"), ==, new_line);
 }
@@ -565,18 +494,19 @@ test_positions_accepted (Fixture       *fixture,
     { "new.txt", "new.txt", 0, 2 },        /* new, without a final newline */
     { "gone.txt", "gone.txt", 1, 0 },      /* deleted */
   };
-  g_autoptr(Response) list = NULL;
+  g_autoptr(NodTestResponse) list = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     {
-      g_autoptr(Response) created = post_note (fixture, fixture->head_sha, lines[i].old_path,
-                                               lines[i].new_path, lines[i].old_line,
-                                               lines[i].new_line, NULL, SOUP_STATUS_CREATED);
+      g_autoptr(NodTestResponse) created = post_note (fixture, fixture->head_sha, lines[i].old_path,
+                                                      lines[i].new_path, lines[i].old_line,
+                                                      lines[i].new_line, NULL, SOUP_STATUS_CREATED);
 
       assert_note_line (created, "position", fixture->head_sha, lines[i].old_line,
                         lines[i].new_line);
-      g_assert_true (is_null (json_object_get_object_member (first_note (created), "position"),
-                              "line_range"));
+      g_assert_true (nod_test_json_is_null (json_object_get_object_member (first_note (created),
+                                                                           "position"),
+                                            "line_range"));
       g_assert_cmpstr (string_of (json_object_get_object_member (first_note (created),
                                                                  "position"), "new_path"),
                        ==, lines[i].new_path);
@@ -584,12 +514,13 @@ test_positions_accepted (Fixture       *fixture,
 
   /* Listed the same way. */
   list = api (fixture, "GET", MR "/discussions?per_page=100", NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (list)), ==, G_N_ELEMENTS (lines));
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==,
+                    G_N_ELEMENTS (lines));
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     {
       JsonObject *note = json_array_get_object_element (
-        json_object_get_array_member (json_array_get_object_element (array_of (list), i),
-                                      "notes"), 0);
+        json_object_get_array_member (
+          json_array_get_object_element (nod_test_response_array (list), i), "notes"), 0);
       g_assert_cmpstr (string_of (note, "type"), ==, "DiffNote");
       g_assert_cmpstr (string_of (json_object_get_object_member (note, "position"), "old_path"),
                        ==, lines[i].old_path);
@@ -616,44 +547,46 @@ test_positions_refused (Fixture       *fixture,
     { "gone.txt", 0, 1 },    /* a deleted one no new lines */
     { "logo.png", 0, 1 },    /* a binary one no lines */
   };
-  g_autoptr(Response) unknown_sha = NULL, missing = NULL, incomplete = NULL, bad_type = NULL;
-  g_autoptr(Response) list = NULL;
+  g_autoptr(NodTestResponse) unknown_sha = NULL, missing = NULL, incomplete = NULL, bad_type = NULL;
+  g_autoptr(NodTestResponse) list = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
     {
-      g_autoptr(Response) refused = post_note (fixture, fixture->head_sha, lines[i].path,
-                                               lines[i].path, lines[i].old_line,
-                                               lines[i].new_line, NULL,
-                                               SOUP_STATUS_BAD_REQUEST);
-      g_assert_cmpstr (string_of (object_of (refused), "message"), ==, LINE_CODE_REFUSAL);
+      g_autoptr(NodTestResponse) refused = post_note (fixture, fixture->head_sha, lines[i].path,
+                                                      lines[i].path, lines[i].old_line,
+                                                      lines[i].new_line, NULL,
+                                                      SOUP_STATUS_BAD_REQUEST);
+      g_assert_cmpstr (string_of (nod_test_response_object (refused), "message"), ==,
+                       LINE_CODE_REFUSAL);
     }
 
   unknown_sha = post_note (fixture, "0123456789012345678901234567890123456789", "src/a.c",
                            "src/a.c", 0, 14, NULL, SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (string_of (object_of (unknown_sha), "message"), ==, LINE_CODE_REFUSAL);
+  g_assert_cmpstr (string_of (nod_test_response_object (unknown_sha), "message"), ==,
+                   LINE_CODE_REFUSAL);
 
   missing = api (fixture, "POST", MR "/discussions",
                  "{\"body\": \"x\", \"position\": {\"position_type\": \"text\", "
                  "\"new_path\": \"src/a.c\", \"new_line\": 14}}", SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (string_of (object_of (missing), "error"), ==,
+  g_assert_cmpstr (string_of (nod_test_response_object (missing), "error"), ==,
                    "position[base_sha] is missing, position[start_sha] is missing, "
                    "position[head_sha] is missing");
   incomplete = api (fixture, "POST", MR "/discussions",
                     "{\"body\": \"x\", \"position\": {\"position_type\": \"text\", "
                     "\"base_sha\": \"a\", \"start_sha\": \"b\", \"head_sha\": \"c\", "
                     "\"new_path\": \"src/a.c\", \"new_line\": 14}}", SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (string_of (object_of (incomplete), "message"), ==,
+  g_assert_cmpstr (string_of (nod_test_response_object (incomplete), "message"), ==,
                    "400 Bad request - Note {:position=>[\"is incomplete\"]}");
   bad_type = api (fixture, "POST", MR "/discussions",
                   "{\"body\": \"x\", \"position\": {\"position_type\": \"line\", "
                   "\"base_sha\": \"a\", \"start_sha\": \"b\", \"head_sha\": \"c\"}}",
                   SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (string_of (object_of (bad_type), "error"), ==,
+  g_assert_cmpstr (string_of (nod_test_response_object (bad_type), "error"), ==,
                    "position[position_type] does not have a valid value");
 
   /* Nothing was made. */
   list = api (fixture, "GET", MR "/discussions", NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (list)), ==, 0);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==, 0);
 }
 
 /* Rails' nested form keys, as other clients send them. */
@@ -670,22 +603,26 @@ test_positions_form (Fixture       *fixture,
                                             fixture->base_sha, fixture->start_sha,
                                             fixture->head_sha);
   g_autofree char *wrong_side = g_strdup_printf ("%s&position[old_line]=13", added);
-  g_autoptr(Response) created = send_body (fixture, "POST", "/api/v4" MR "/discussions", TRUE,
-                                           "application/x-www-form-urlencoded", added);
-  g_autoptr(Response) refused = send_body (fixture, "POST", "/api/v4" MR "/discussions", TRUE,
-                                           "application/x-www-form-urlencoded", wrong_side);
+  g_autoptr(NodTestResponse) created = NULL, refused = NULL;
 
-  g_assert_cmpuint (created->status, ==, SOUP_STATUS_CREATED);
+  created = nod_test_http_send (fixture->session, fixture->base_url, TOKEN, "POST",
+                                "/api/v4" MR "/discussions",
+                                "application/x-www-form-urlencoded", added);
+  refused = nod_test_http_send (fixture->session, fixture->base_url, TOKEN, "POST",
+                                "/api/v4" MR "/discussions",
+                                "application/x-www-form-urlencoded", wrong_side);
+  nod_test_http_expect (created, SOUP_STATUS_CREATED);
   assert_note_line (created, "position", fixture->head_sha, 0, 14);
-  g_assert_cmpuint (refused->status, ==, SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (string_of (object_of (refused), "message"), ==, LINE_CODE_REFUSAL);
+  nod_test_http_expect (refused, SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpstr (string_of (nod_test_response_object (refused), "message"), ==,
+                   LINE_CODE_REFUSAL);
 }
 
 static void
 test_line_range (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Response) created = NULL, refused = NULL;
+  g_autoptr(NodTestResponse) created = NULL, refused = NULL;
   g_autofree char *path_digest = g_compute_checksum_for_string (G_CHECKSUM_SHA1, "src/a.c", -1);
   g_autofree char *line_code = g_strdup_printf ("%s_0_14", path_digest);
   JsonObject *range, *start, *end;
@@ -701,24 +638,25 @@ test_line_range (Fixture       *fixture,
   end = json_object_get_object_member (range, "end");
   g_assert_cmpint (json_object_get_int_member (start, "old_line"), ==, 10);
   g_assert_cmpint (json_object_get_int_member (start, "new_line"), ==, 11);
-  g_assert_true (is_null (start, "type"));
+  g_assert_true (nod_test_json_is_null (start, "type"));
   g_assert_cmpstr (string_of (end, "type"), ==, "new");
-  g_assert_true (is_null (end, "old_line"));
+  g_assert_true (nod_test_json_is_null (end, "old_line"));
   /* GitLab's line code: SHA-1 of the path, then the old and new numbers. */
   g_assert_cmpstr (string_of (end, "line_code"), ==, line_code);
 
   refused = post_note (fixture, fixture->head_sha, "src/a.c", "src/a.c", 0, 14,
                        "\"line_range\": {\"start\": {\"old_line\": 10, \"new_line\": 11}, "
                        "\"end\": {\"new_line\": 99}}", SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (string_of (object_of (refused), "message"), ==, LINE_CODE_REFUSAL);
+  g_assert_cmpstr (string_of (nod_test_response_object (refused), "message"), ==,
+                   LINE_CODE_REFUSAL);
 }
 
 static void
 test_earlier_version (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(Response) traced = NULL, outdated = NULL, removed = NULL, list = NULL;
-  g_autoptr(Response) commit = NULL, refused = NULL, after = NULL;
+  g_autoptr(NodTestResponse) traced = NULL, outdated = NULL, removed = NULL, list = NULL;
+  g_autoptr(NodTestResponse) commit = NULL, refused = NULL, after = NULL;
   JsonObject *note;
 
   /* "inserted" is new line 13 of the first version and 14 of the second. */
@@ -743,26 +681,27 @@ test_earlier_version (Fixture       *fixture,
                        SOUP_STATUS_BAD_REQUEST);
 
   /* A push moves the threads whose lines did not change, as GitLab does. */
-  commit = send_request (fixture, "POST", "/__fake/mr/5/3/commit", FALSE,
+  commit = control_post (fixture, "/__fake/mr/5/3/commit",
                          "{\"files\": {\"src/a.c\": \"// top\\n// header\\nline 1\\nline 2\\n"
                          "line 3\\nline 4\\nline 5 changed twice\\nline 6\\nline 7\\nline 8\\n"
                          "line 9\\nline 10\\nline 11\\nline 12\\ninserted\\nline 13\\n"
                          "line 14\\nline 15\\nline 16\\nline 17\\nline 19\\nline 20\\n\", "
-                         "\"new.txt\": null}}");
-  g_assert_cmpuint (commit->status, ==, SOUP_STATUS_OK);
+                         "\"new.txt\": null}}", SOUP_STATUS_OK);
   list = api (fixture, "GET", MR "/discussions", NULL, SOUP_STATUS_OK);
   note = json_array_get_object_element (
-    json_object_get_array_member (json_array_get_object_element (array_of (list), 0), "notes"),
+    json_object_get_array_member (json_array_get_object_element (nod_test_response_array (list),
+                                                                 0), "notes"),
     0);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (note, "position"),
                                                "new_line"), ==, 15);
   g_assert_cmpstr (string_of (json_object_get_object_member (note, "position"), "head_sha"), ==,
-                   string_of (object_of (commit), "sha"));
+                   string_of (nod_test_response_object (commit), "sha"));
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
                                                  note, "original_position"), "new_line"), ==, 13);
   /* An outdated thread stays where it was made. */
   note = json_array_get_object_element (
-    json_object_get_array_member (json_array_get_object_element (array_of (list), 1), "notes"),
+    json_object_get_array_member (json_array_get_object_element (nod_test_response_array (list),
+                                                                 1), "notes"),
     0);
   g_assert_cmpstr (string_of (json_object_get_object_member (note, "position"), "head_sha"), ==,
                    fixture->first_head_sha);
@@ -770,62 +709,63 @@ test_earlier_version (Fixture       *fixture,
                                                "new_line"), ==, 5);
 
   after = api (fixture, "GET", MR "/versions", NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (after)), ==, 3);
-  g_assert_cmpstr (string_of (json_array_get_object_element (array_of (after), 0), "real_size"),
-                   ==, "7");
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (after)), ==, 3);
+  g_assert_cmpstr (string_of (json_array_get_object_element (nod_test_response_array (after), 0),
+                              "real_size"), ==, "7");
 }
 
 static void
 test_control_files (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(Response) created = NULL, diffs = NULL, commit = NULL, versions = NULL;
-  g_autoptr(Response) after = NULL, bad = NULL, made_up = NULL, made_up_diffs = NULL;
+  g_autoptr(NodTestResponse) created = NULL, diffs = NULL, commit = NULL, versions = NULL;
+  g_autoptr(NodTestResponse) after = NULL, bad = NULL, made_up = NULL, made_up_diffs = NULL;
   g_autofree char *diffs_path = NULL, *commit_path = NULL, *versions_path = NULL;
   const char *old_head;
   JsonObject *file;
   gint64 iid;
 
-  created = send_request (fixture, "POST", "/__fake/mr", FALSE,
+  created = control_post (fixture, "/__fake/mr",
                           "{\"project_id\": 5, \"title\": \"New\", \"author\": \"kim\", "
-                          "\"files\": {\"docs/a.md\": \"# A\\n\\nText.\\n\"}}");
-  g_assert_cmpuint (created->status, ==, SOUP_STATUS_CREATED);
-  iid = json_object_get_int_member (object_of (created), "iid");
-  old_head = string_of (object_of (created), "sha");
+                          "\"files\": {\"docs/a.md\": \"# A\\n\\nText.\\n\"}}",
+                          SOUP_STATUS_CREATED);
+  iid = json_object_get_int_member (nod_test_response_object (created), "iid");
+  old_head = string_of (nod_test_response_object (created), "sha");
   diffs_path = g_strdup_printf ("/projects/5/merge_requests/%" G_GINT64_FORMAT "/diffs", iid);
   diffs = api (fixture, "GET", diffs_path, NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (diffs)), ==, 1);
-  file = json_array_get_object_element (array_of (diffs), 0);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (diffs)), ==, 1);
+  file = json_array_get_object_element (nod_test_response_array (diffs), 0);
   g_assert_true (json_object_get_boolean_member (file, "new_file"));
   g_assert_cmpstr (string_of (file, "diff"), ==, "@@ -0,0 +1,3 @@\n+# A\n+\n+Text.\n");
 
   /* A commit without files adds a line to a changed file: a new head and version. */
   commit_path = g_strdup_printf ("/__fake/mr/5/%" G_GINT64_FORMAT "/commit", iid);
-  commit = send_request (fixture, "POST", commit_path, FALSE, "{}");
-  g_assert_cmpuint (commit->status, ==, SOUP_STATUS_OK);
-  g_assert_cmpstr (string_of (object_of (commit), "sha"), !=, old_head);
+  commit = control_post (fixture, commit_path, "{}", SOUP_STATUS_OK);
+  g_assert_cmpstr (string_of (nod_test_response_object (commit), "sha"), !=, old_head);
   versions_path = g_strdup_printf ("/projects/5/merge_requests/%" G_GINT64_FORMAT "/versions",
                                    iid);
   versions = api (fixture, "GET", versions_path, NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (versions)), ==, 2);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (versions)), ==, 2);
   after = api (fixture, "GET", diffs_path, NULL, SOUP_STATUS_OK);
-  g_assert_cmpstr (string_of (json_array_get_object_element (array_of (after), 0), "diff"), ==,
-                   "@@ -0,0 +1,4 @@\n+# A\n+\n+Text.\n+Follow-up 2.\n");
+  g_assert_cmpstr (string_of (json_array_get_object_element (nod_test_response_array (after), 0),
+                              "diff"), ==, "@@ -0,0 +1,4 @@\n+# A\n+\n+Text.\n+Follow-up 2.\n");
 
-  bad = send_request (fixture, "POST", commit_path, FALSE, "{\"files\": {\"../x\": \"y\"}}");
-  g_assert_cmpuint (bad->status, ==, SOUP_STATUS_BAD_REQUEST);
+  bad = control_post (fixture, commit_path, "{\"files\": {\"../x\": \"y\"}}",
+                      SOUP_STATUS_BAD_REQUEST);
 
   /* Without files, a merge request still has a change. */
-  made_up = send_request (fixture, "POST", "/__fake/mr", FALSE,
-                          "{\"project_id\": 5, \"title\": \"Made up\", \"author\": \"kim\"}");
-  g_assert_cmpuint (made_up->status, ==, SOUP_STATUS_CREATED);
+  made_up = control_post (fixture, "/__fake/mr",
+                          "{\"project_id\": 5, \"title\": \"Made up\", \"author\": \"kim\"}",
+                          SOUP_STATUS_CREATED);
   g_free (diffs_path);
   diffs_path = g_strdup_printf ("/projects/5/merge_requests/%" G_GINT64_FORMAT "/diffs",
-                                json_object_get_int_member (object_of (made_up), "iid"));
+                                json_object_get_int_member (nod_test_response_object (made_up),
+                                                            "iid"));
   made_up_diffs = api (fixture, "GET", diffs_path, NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (made_up_diffs)), ==, 1);
-  g_assert_cmpstr (string_of (json_array_get_object_element (array_of (made_up_diffs), 0),
-                              "new_path"), ==, "src/main.c");
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (made_up_diffs)), ==, 1);
+  g_assert_cmpstr (string_of (json_array_get_object_element (
+                                nod_test_response_array (made_up_diffs), 0), "new_path"),
+                   ==, "src/main.c");
 }
 
 /* The built-in sample: every thread on a line of its diff, and the kinds of change the
@@ -835,7 +775,7 @@ test_sample (void)
 {
   g_autoptr(GError) error = NULL;
   Fixture fixture = { 0 };
-  g_autoptr(Response) merge_requests = NULL;
+  g_autoptr(NodTestResponse) merge_requests = NULL;
   guint binary = 0, renamed = 0, deleted = 0, added = 0, generated = 0;
   gsize longest = 0;
 
@@ -849,21 +789,22 @@ test_sample (void)
 
   merge_requests = api (&fixture, "GET", "/merge_requests?scope=all&per_page=100", NULL,
                         SOUP_STATUS_OK);
-  for (guint i = 0; i < json_array_get_length (array_of (merge_requests)); i++)
+  for (guint i = 0; i < json_array_get_length (nod_test_response_array (merge_requests)); i++)
     {
-      JsonObject *merge_request = json_array_get_object_element (array_of (merge_requests), i);
+      JsonObject *merge_request =
+        json_array_get_object_element (nod_test_response_array (merge_requests), i);
       g_autofree char *path = g_strdup_printf ("/projects/%" G_GINT64_FORMAT "/merge_requests/"
                                                "%" G_GINT64_FORMAT "/diffs?per_page=100",
                                                json_object_get_int_member (merge_request,
                                                                            "project_id"),
                                                json_object_get_int_member (merge_request,
                                                                            "iid"));
-      g_autoptr(Response) diffs = api (&fixture, "GET", path, NULL, SOUP_STATUS_OK);
+      g_autoptr(NodTestResponse) diffs = api (&fixture, "GET", path, NULL, SOUP_STATUS_OK);
 
-      g_assert_cmpuint (json_array_get_length (array_of (diffs)), >, 0);
-      for (guint j = 0; j < json_array_get_length (array_of (diffs)); j++)
+      g_assert_cmpuint (json_array_get_length (nod_test_response_array (diffs)), >, 0);
+      for (guint j = 0; j < json_array_get_length (nod_test_response_array (diffs)); j++)
         {
-          JsonObject *file = json_array_get_object_element (array_of (diffs), j);
+          JsonObject *file = json_array_get_object_element (nod_test_response_array (diffs), j);
 
           binary += g_str_has_prefix (string_of (file, "diff"), "Binary files ");
           renamed += json_object_get_boolean_member (file, "renamed_file");
@@ -883,13 +824,14 @@ test_sample (void)
 
   /* Pushed to after sam approved it: what "changed since you approved" shows. */
   {
-    g_autoptr(Response) versions = api (&fixture, "GET", "/projects/12/merge_requests/203/"
-                                        "versions", NULL, SOUP_STATUS_OK);
-    g_autoptr(Response) approvals = api (&fixture, "GET", "/projects/12/merge_requests/203/"
-                                         "approvals", NULL, SOUP_STATUS_OK);
+    g_autoptr(NodTestResponse) versions = api (&fixture, "GET", "/projects/12/merge_requests/203/"
+                                               "versions", NULL, SOUP_STATUS_OK);
+    g_autoptr(NodTestResponse) approvals = api (&fixture, "GET", "/projects/12/merge_requests/203/"
+                                                "approvals", NULL, SOUP_STATUS_OK);
 
-    g_assert_cmpuint (json_array_get_length (array_of (versions)), ==, 2);
-    g_assert_true (json_object_get_boolean_member (object_of (approvals), "user_has_approved"));
+    g_assert_cmpuint (json_array_get_length (nod_test_response_array (versions)), ==, 2);
+    g_assert_true (json_object_get_boolean_member (nod_test_response_object (approvals),
+                                                   "user_has_approved"));
   }
 
   fixture_tear_down (&fixture, NULL);
@@ -901,7 +843,7 @@ test_generated (void)
 {
   g_autoptr(GError) error = NULL;
   Fixture fixture = { 0 };
-  g_autoptr(Response) discussions = NULL, created = NULL;
+  g_autoptr(NodTestResponse) discussions = NULL, created = NULL;
   JsonObject *position = NULL;
   g_autofree char *body = NULL;
 
@@ -917,16 +859,19 @@ test_generated (void)
       g_autofree char *path = g_strdup_printf ("/projects/101/merge_requests/%" G_GINT64_FORMAT
                                                "/discussions", iid);
       g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
-      g_autoptr(Response) list = send_request (&fixture, "GET", full_path, TRUE, NULL);
+      g_autoptr(NodTestResponse) list = nod_test_http_send (fixture.session, fixture.base_url,
+                                                            TOKEN, "GET", full_path, NULL, NULL);
 
       /* Not every iid is in this project. */
+      g_assert_no_error (list->error);
       if (list->status != SOUP_STATUS_OK)
         continue;
-      for (guint i = 0; position == NULL && i < json_array_get_length (array_of (list)); i++)
+      for (guint i = 0;
+           position == NULL && i < json_array_get_length (nod_test_response_array (list)); i++)
         {
           JsonObject *note = json_array_get_object_element (
-            json_object_get_array_member (json_array_get_object_element (array_of (list), i),
-                                          "notes"), 0);
+            json_object_get_array_member (
+              json_array_get_object_element (nod_test_response_array (list), i), "notes"), 0);
           if (json_object_has_member (note, "position"))
             {
               position = json_object_ref (json_object_get_object_member (note, "position"));

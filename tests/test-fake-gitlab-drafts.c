@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "nod-fake-gitlab-private.h"
+#include "nod-test-http.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "test-token"
@@ -65,83 +66,10 @@ typedef struct
   char          *head_sha;
 } Fixture;
 
-typedef struct
-{
-  guint               status;
-  SoupMessageHeaders *headers;
-  GBytes             *body;
-  JsonNode           *json;
-} Response;
-
-static void
-response_free (Response *response)
-{
-  g_clear_pointer (&response->headers, soup_message_headers_unref);
-  g_clear_pointer (&response->body, g_bytes_unref);
-  g_clear_pointer (&response->json, json_node_unref);
-  g_free (response);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
-
 /* HTTP */
 
-static Response *
-send_body (Fixture    *fixture,
-           const char *method,
-           const char *path,
-           gboolean    authenticated,
-           const char *content_type,
-           const char *body)
-{
-  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  Response *response = g_new0 (Response, 1);
-
-  g_assert_nonnull (msg);
-  if (authenticated)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN",
-                                  TOKEN);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
-    }
-  soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
-                                    nod_test_keep_result, &result);
-  nod_test_wait_for_result (&result);
-  response->body = soup_session_send_and_read_finish (fixture->session, result, &error);
-  g_assert_no_error (error);
-  response->status = soup_message_get_status (msg);
-  response->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
-  if (g_bytes_get_size (response->body) > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (json_parser_load_from_data (parser, g_bytes_get_data (response->body, NULL),
-                                      (gssize) g_bytes_get_size (response->body), NULL))
-        response->json = json_node_ref (json_parser_get_root (parser));
-    }
-  return response;
-}
-
-static Response *
-expect_status (Response   *response,
-               const char *path,
-               guint       status)
-{
-  if (response->status != status)
-    g_test_message ("Unexpected answer %u to %s: %.*s", response->status, path,
-                    (int) MIN (g_bytes_get_size (response->body), 500),
-                    (const char *) g_bytes_get_data (response->body, NULL));
-  g_assert_cmpuint (response->status, ==, status);
-  return response;
-}
-
 /* An API call as sam with a JSON body (or none); @path is after /api/v4. */
-static Response *
+static NodTestResponse *
 api (Fixture    *fixture,
      const char *method,
      const char *path,
@@ -150,12 +78,12 @@ api (Fixture    *fixture,
 {
   g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
 
-  return expect_status (send_body (fixture, method, full_path, TRUE, "application/json",
-                                   json),
-                        path, status);
+  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, TOKEN,
+                                                   method, full_path, "application/json", json),
+                               status);
 }
 
-static Response *
+static NodTestResponse *
 api_form (Fixture    *fixture,
           const char *method,
           const char *path,
@@ -164,12 +92,14 @@ api_form (Fixture    *fixture,
 {
   g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
 
-  return expect_status (send_body (fixture, method, full_path, TRUE,
-                                   "application/x-www-form-urlencoded", form),
-                        path, status);
+  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, TOKEN,
+                                                   method, full_path,
+                                                   "application/x-www-form-urlencoded", form),
+                               status);
 }
 
-static Response *
+/* The fake's control API: @path is after /__fake/. */
+static NodTestResponse *
 control (Fixture    *fixture,
          const char *method,
          const char *path,
@@ -178,52 +108,21 @@ control (Fixture    *fixture,
 {
   g_autofree char *full_path = g_strconcat ("/__fake/", path, NULL);
 
-  return expect_status (send_body (fixture, method, full_path, FALSE, "application/json",
-                                   json),
-                        path, status);
+  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, NULL,
+                                                   method, full_path, "application/json", json),
+                               status);
 }
 
 /* JSON */
 
-static JsonObject *
-object_of (Response *response)
-{
-  g_assert_nonnull (response->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (response->json));
-  return json_node_get_object (response->json);
-}
-
-static JsonArray *
-array_of (Response *response)
-{
-  g_assert_nonnull (response->json);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (response->json));
-  return json_node_get_array (response->json);
-}
-
-static gboolean
-is_null (JsonObject *object,
-         const char *member)
-{
-  g_assert_true (json_object_has_member (object, member));
-  return JSON_NODE_HOLDS_NULL (json_object_get_member (object, member));
-}
-
-static void
-assert_message (Response   *response,
-                const char *message)
-{
-  g_assert_cmpstr (json_object_get_string_member (object_of (response), "message"), ==,
-                   message);
-}
-
 /* {"message": {"@field": ["@words"]}}, Rails' validation errors. */
 static void
-assert_validation_error (Response   *response,
-                         const char *field,
-                         const char *words)
+assert_validation_error (NodTestResponse *response,
+                         const char      *field,
+                         const char      *words)
 {
-  JsonObject *fields = json_object_get_object_member (object_of (response), "message");
+  JsonObject *fields = json_object_get_object_member (nod_test_response_object (response),
+                                                      "message");
   JsonArray *messages = json_object_get_array_member (fields, field);
 
   g_assert_cmpuint (json_object_get_size (fields), ==, 1);
@@ -239,7 +138,7 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "drafts.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(Response) merge_request = NULL;
+  g_autoptr(NodTestResponse) merge_request = NULL;
   JsonObject *diff_refs;
 
   g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
@@ -255,8 +154,10 @@ fixture_set_up (Fixture       *fixture,
   fixture->session = soup_session_new ();
 
   merge_request = api (fixture, "GET", MR, NULL, SOUP_STATUS_OK);
-  fixture->merge_request_id = json_object_get_int_member (object_of (merge_request), "id");
-  diff_refs = json_object_get_object_member (object_of (merge_request), "diff_refs");
+  fixture->merge_request_id =
+    json_object_get_int_member (nod_test_response_object (merge_request), "id");
+  diff_refs = json_object_get_object_member (nod_test_response_object (merge_request),
+                                             "diff_refs");
   fixture->base_sha = g_strdup (json_object_get_string_member (diff_refs, "base_sha"));
   fixture->start_sha = g_strdup (json_object_get_string_member (diff_refs, "start_sha"));
   fixture->head_sha = g_strdup (json_object_get_string_member (diff_refs, "head_sha"));
@@ -300,12 +201,12 @@ static gint64
 create_draft (Fixture    *fixture,
               const char *json)
 {
-  g_autoptr(Response) created = api (fixture, "POST", DRAFTS, json, SOUP_STATUS_CREATED);
+  g_autoptr(NodTestResponse) created = api (fixture, "POST", DRAFTS, json, SOUP_STATUS_CREATED);
 
-  return json_object_get_int_member (object_of (created), "id");
+  return json_object_get_int_member (nod_test_response_object (created), "id");
 }
 
-static Response *
+static NodTestResponse *
 list_drafts (Fixture *fixture)
 {
   return api (fixture, "GET", DRAFTS, NULL, SOUP_STATUS_OK);
@@ -314,22 +215,22 @@ list_drafts (Fixture *fixture)
 static guint
 count_drafts (Fixture *fixture)
 {
-  g_autoptr(Response) list = list_drafts (fixture);
+  g_autoptr(NodTestResponse) list = list_drafts (fixture);
 
-  return json_array_get_length (array_of (list));
+  return json_array_get_length (nod_test_response_array (list));
 }
 
-static Response *
+static NodTestResponse *
 list_discussions (Fixture *fixture)
 {
   return api (fixture, "GET", MR "/discussions?per_page=100", NULL, SOUP_STATUS_OK);
 }
 
 static JsonObject *
-find_discussion (Response   *discussions,
-                 const char *id)
+find_discussion (NodTestResponse *discussions,
+                 const char      *id)
 {
-  JsonArray *array = array_of (discussions);
+  JsonArray *array = nod_test_response_array (discussions);
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -357,7 +258,7 @@ last_note (JsonObject *discussion)
   return json_array_get_object_element (notes, json_array_get_length (notes) - 1);
 }
 
-static Response *
+static NodTestResponse *
 notifications (Fixture *fixture)
 {
   return control (fixture, "GET", "mr/5/3/notifications", NULL, SOUP_STATUS_OK);
@@ -376,15 +277,15 @@ static void
 test_crud (Fixture       *fixture,
            gconstpointer  data)
 {
-  g_autoptr(Response) created = NULL, form = NULL, list = NULL, page = NULL, got = NULL;
-  g_autoptr(Response) updated = NULL, deleted = NULL, gone = NULL, again = NULL;
-  g_autoptr(Response) bad_id = NULL;
+  g_autoptr(NodTestResponse) created = NULL, form = NULL, list = NULL, page = NULL, got = NULL;
+  g_autoptr(NodTestResponse) updated = NULL, deleted = NULL, gone = NULL, again = NULL;
+  g_autoptr(NodTestResponse) bad_id = NULL;
   g_autofree char *path = NULL;
   JsonObject *draft;
   gint64 first_id, second_id;
 
   created = api (fixture, "POST", DRAFTS, "{\"note\": \"Why?\"}", SOUP_STATUS_CREATED);
-  draft = object_of (created);
+  draft = nod_test_response_object (created);
   first_id = json_object_get_int_member (draft, "id");
   g_assert_cmpint (first_id, >, 0);
   g_assert_cmpint (json_object_get_int_member (draft, "author_id"), ==,
@@ -392,67 +293,71 @@ test_crud (Fixture       *fixture,
   g_assert_cmpint (json_object_get_int_member (draft, "merge_request_id"), ==,
                    fixture->merge_request_id);
   g_assert_false (json_object_get_boolean_member (draft, "resolve_discussion"));
-  g_assert_true (is_null (draft, "discussion_id"));
+  g_assert_true (nod_test_json_is_null (draft, "discussion_id"));
   g_assert_cmpstr (json_object_get_string_member (draft, "note"), ==, "Why?");
-  g_assert_true (is_null (draft, "commit_id"));
-  g_assert_true (is_null (draft, "line_code"));
-  g_assert_true (is_null (draft, "position"));
+  g_assert_true (nod_test_json_is_null (draft, "commit_id"));
+  g_assert_true (nod_test_json_is_null (draft, "line_code"));
+  g_assert_true (nod_test_json_is_null (draft, "position"));
 
   /* A form body, as the other routes take it. */
   form = api_form (fixture, "POST", DRAFTS, "note=Second&commit_id=abc123&resolve_discussion=true",
                    SOUP_STATUS_CREATED);
-  second_id = json_object_get_int_member (object_of (form), "id");
+  second_id = json_object_get_int_member (nod_test_response_object (form), "id");
   g_assert_cmpint (second_id, >, first_id);
-  g_assert_cmpstr (json_object_get_string_member (object_of (form), "commit_id"), ==,
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (form), "commit_id"), ==,
                    "abc123");
-  g_assert_true (json_object_get_boolean_member (object_of (form), "resolve_discussion"));
+  g_assert_true (json_object_get_boolean_member (nod_test_response_object (form),
+                                                 "resolve_discussion"));
 
   /* Oldest first, paginated like the other lists. */
   list = list_drafts (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (list)), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array_of (list),
-                                                                              0), "id"),
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                                                 nod_test_response_array (list), 0), "id"),
                    ==, first_id);
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array_of (list),
-                                                                              1), "id"),
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                                                 nod_test_response_array (list), 1), "id"),
                    ==, second_id);
   g_assert_cmpstr (soup_message_headers_get_one (list->headers, "x-total"), ==, "2");
   page = api (fixture, "GET", DRAFTS "?per_page=1&page=2", NULL, SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (array_of (page)), ==, 1);
-  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array_of (page),
-                                                                              0), "id"),
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (page)), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                                                 nod_test_response_array (page), 0), "id"),
                    ==, second_id);
   g_assert_cmpstr (soup_message_headers_get_one (page->headers, "x-page"), ==, "2");
   g_assert_cmpstr (soup_message_headers_get_one (page->headers, "x-total-pages"), ==, "2");
 
   path = draft_path (first_id, "");
   got = api (fixture, "GET", path, NULL, SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (object_of (got), "note"), ==, "Why?");
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (got), "note"), ==,
+                   "Why?");
 
   updated = api (fixture, "PUT", path, "{\"note\": \"Why not?\"}", SOUP_STATUS_OK);
-  g_assert_cmpint (json_object_get_int_member (object_of (updated), "id"), ==, first_id);
-  g_assert_cmpstr (json_object_get_string_member (object_of (updated), "note"), ==,
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (updated), "id"), ==,
+                   first_id);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (updated), "note"), ==,
                    "Why not?");
 
   deleted = api (fixture, "DELETE", path, NULL, SOUP_STATUS_NO_CONTENT);
   g_assert_cmpuint (g_bytes_get_size (deleted->body), ==, 0);
   gone = api (fixture, "GET", path, NULL, SOUP_STATUS_NOT_FOUND);
-  assert_message (gone, "404 Draft Note Not Found");
+  nod_test_response_assert_message (gone, "404 Draft Note Not Found");
   again = api (fixture, "DELETE", path, NULL, SOUP_STATUS_NOT_FOUND);
-  assert_message (again, "404 Draft Note Not Found");
+  nod_test_response_assert_message (again, "404 Draft Note Not Found");
   g_assert_cmpuint (count_drafts (fixture), ==, 1);
 
   bad_id = api (fixture, "GET", DRAFTS "/nine", NULL, SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (json_object_get_string_member (object_of (bad_id), "error"), ==,
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (bad_id), "error"), ==,
                    "draft_note_id is invalid");
 
   /* Nobody else sees drafts: the merge request did not change, nobody was told. */
   {
-    g_autoptr(Response) told = notifications (fixture);
-    g_autoptr(Response) discussions = list_discussions (fixture);
+    g_autoptr(NodTestResponse) told = notifications (fixture);
+    g_autoptr(NodTestResponse) discussions = list_discussions (fixture);
 
-    g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==, 0);
-    g_assert_cmpuint (json_array_get_length (array_of (discussions)), ==, FIXTURE_THREADS);
+    g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==, 0);
+    g_assert_cmpuint (json_array_get_length (nod_test_response_array (discussions)), ==,
+                      FIXTURE_THREADS);
   }
 }
 
@@ -460,29 +365,30 @@ static void
 test_note_missing (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(Response) no_note = NULL, no_note_put = NULL, blank_put = NULL, missing = NULL;
-  g_autoptr(Response) got = NULL;
+  g_autoptr(NodTestResponse) no_note = NULL, no_note_put = NULL, blank_put = NULL, missing = NULL;
+  g_autoptr(NodTestResponse) got = NULL;
   g_autofree char *path = NULL;
   gint64 id;
 
   no_note = api (fixture, "POST", DRAFTS, "{\"resolve_discussion\": true}",
                  SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (json_object_get_string_member (object_of (no_note), "error"), ==,
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (no_note), "error"), ==,
                    "note is missing");
   g_assert_cmpuint (count_drafts (fixture), ==, 0);
 
   id = create_draft (fixture, "{\"note\": \"Kept\"}");
   path = draft_path (id, "");
   no_note_put = api (fixture, "PUT", path, "{}", SOUP_STATUS_BAD_REQUEST);
-  assert_message (no_note_put, "400 Bad request - Missing params to modify");
+  nod_test_response_assert_message (no_note_put, "400 Bad request - Missing params to modify");
   blank_put = api (fixture, "PUT", path, "{\"note\": \"  \"}", SOUP_STATUS_BAD_REQUEST);
-  assert_message (blank_put, "400 Bad request - Missing params to modify");
+  nod_test_response_assert_message (blank_put, "400 Bad request - Missing params to modify");
   /* GitLab checks the note before it looks for the draft. */
   missing = api (fixture, "PUT", DRAFTS "/1", "{}", SOUP_STATUS_BAD_REQUEST);
-  assert_message (missing, "400 Bad request - Missing params to modify");
+  nod_test_response_assert_message (missing, "400 Bad request - Missing params to modify");
 
   got = api (fixture, "GET", path, NULL, SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (object_of (got), "note"), ==, "Kept");
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (got), "note"), ==,
+                   "Kept");
 }
 
 static void
@@ -497,49 +403,50 @@ test_position_replaced (Fixture       *fixture,
   g_autofree char *path = NULL;
   g_autofree char *path_hash = g_compute_checksum_for_string (G_CHECKSUM_SHA1, "src/a.c", -1);
   g_autofree char *line_code = g_strdup_printf ("%s_0_13", path_hash);
-  g_autoptr(Response) created = NULL, replaced = NULL, cleared = NULL, got = NULL;
-  g_autoptr(Response) bogus = NULL;
+  g_autoptr(NodTestResponse) created = NULL, replaced = NULL, cleared = NULL, got = NULL;
+  g_autoptr(NodTestResponse) bogus = NULL;
   JsonObject *kept;
   gint64 id;
 
   created = api (fixture, "POST", DRAFTS, create, SOUP_STATUS_CREATED);
-  id = json_object_get_int_member (object_of (created), "id");
+  id = json_object_get_int_member (nod_test_response_object (created), "id");
   path = draft_path (id, "");
-  kept = json_object_get_object_member (object_of (created), "position");
+  kept = json_object_get_object_member (nod_test_response_object (created), "position");
   g_assert_cmpint (json_object_get_int_member (kept, "new_line"), ==, 13);
   g_assert_false (json_object_has_member (kept, "old_line"));  /* as sent */
   g_assert_cmpstr (json_object_get_string_member (kept, "head_sha"), ==, fixture->head_sha);
-  g_assert_cmpstr (json_object_get_string_member (object_of (created), "line_code"), ==,
-                   line_code);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (created),
+                                                  "line_code"), ==, line_code);
 
   replaced = api (fixture, "PUT", path, update, SOUP_STATUS_OK);
-  kept = json_object_get_object_member (object_of (replaced), "position");
+  kept = json_object_get_object_member (nod_test_response_object (replaced), "position");
   g_assert_cmpint (json_object_get_int_member (kept, "old_line"), ==, 5);
   g_assert_false (json_object_has_member (kept, "new_line"));
 
   /* GitLab's update!(note:, position: params[:position]): without one, none. */
   cleared = api (fixture, "PUT", path, "{\"note\": \"Anywhere\"}", SOUP_STATUS_OK);
-  g_assert_true (is_null (object_of (cleared), "position"));
-  g_assert_true (is_null (object_of (cleared), "line_code"));
+  g_assert_true (nod_test_json_is_null (nod_test_response_object (cleared), "position"));
+  g_assert_true (nod_test_json_is_null (nod_test_response_object (cleared), "line_code"));
   got = api (fixture, "GET", path, NULL, SOUP_STATUS_OK);
-  g_assert_true (is_null (object_of (got), "position"));
-  g_assert_cmpstr (json_object_get_string_member (object_of (got), "note"), ==, "Anywhere");
+  g_assert_true (nod_test_json_is_null (nod_test_response_object (got), "position"));
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (got), "note"), ==,
+                   "Anywhere");
 
   /* Not judged at creation: a position on no line of the diff is kept as sent. */
   bogus = api (fixture, "POST", DRAFTS, "{\"note\": \"?\", \"position\": {\"new_line\": 99}}",
                SOUP_STATUS_CREATED);
-  kept = json_object_get_object_member (object_of (bogus), "position");
+  kept = json_object_get_object_member (nod_test_response_object (bogus), "position");
   g_assert_cmpuint (json_object_get_size (kept), ==, 1);
   g_assert_cmpint (json_object_get_int_member (kept, "new_line"), ==, 99);
-  g_assert_true (is_null (object_of (bogus), "line_code"));
+  g_assert_true (nod_test_json_is_null (nod_test_response_object (bogus), "line_code"));
 }
 
 static void
 test_reply_refusals (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(Response) unknown = NULL, system = NULL, reply = NULL, second = NULL;
-  g_autoptr(Response) other = NULL;
+  g_autoptr(NodTestResponse) unknown = NULL, system = NULL, reply = NULL, second = NULL;
+  g_autoptr(NodTestResponse) other = NULL;
 
   unknown = api (fixture, "POST", DRAFTS,
                  "{\"note\": \"?\", \"in_reply_to_discussion_id\": \"" UNKNOWN_THREAD "\"}",
@@ -553,8 +460,8 @@ test_reply_refusals (Fixture       *fixture,
   reply = api (fixture, "POST", DRAFTS,
                "{\"note\": \"Agreed\", \"in_reply_to_discussion_id\": \"" OPEN_THREAD "\"}",
                SOUP_STATUS_CREATED);
-  g_assert_cmpstr (json_object_get_string_member (object_of (reply), "discussion_id"), ==,
-                   OPEN_THREAD);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (reply),
+                                                  "discussion_id"), ==, OPEN_THREAD);
   /* One draft reply per user and thread. */
   second = api (fixture, "POST", DRAFTS,
                 "{\"note\": \"Also\", \"in_reply_to_discussion_id\": \"" OPEN_THREAD "\"}",
@@ -574,8 +481,8 @@ test_bulk_publish (Fixture       *fixture,
   g_autofree char *position = position_json (fixture, 0, 13);
   g_autofree char *positioned = g_strdup_printf ("{\"note\": \"On this line\", "
                                                  "\"position\": %s}", position);
-  g_autoptr(Response) before = NULL, published = NULL, after = NULL, discussions = NULL;
-  g_autoptr(Response) told = NULL;
+  g_autoptr(NodTestResponse) before = NULL, published = NULL, after = NULL, discussions = NULL;
+  g_autoptr(NodTestResponse) told = NULL;
   JsonObject *open_thread, *resolved_thread, *new_thread, *diff_thread, *note;
   JsonObject *event;
   JsonArray *array;
@@ -594,7 +501,7 @@ test_bulk_publish (Fixture       *fixture,
   g_assert_cmpuint (count_drafts (fixture), ==, 0);
 
   discussions = list_discussions (fixture);
-  array = array_of (discussions);
+  array = nod_test_response_array (discussions);
   g_assert_cmpuint (json_array_get_length (array), ==, FIXTURE_THREADS + 2);
 
   /* The replies are in their threads: resolve_discussion true resolved the open one, false
@@ -617,7 +524,7 @@ test_bulk_publish (Fixture       *fixture,
   note = last_note (resolved_thread);
   g_assert_cmpstr (json_object_get_string_member (note, "body"), ==, "Not quite");
   g_assert_false (json_object_get_boolean_member (note_of (resolved_thread, 0), "resolved"));
-  g_assert_true (is_null (note_of (resolved_thread, 0), "resolved_by"));
+  g_assert_true (nod_test_json_is_null (note_of (resolved_thread, 0), "resolved_by"));
 
   /* The new threads, in the drafts' order: a resolvable thread, then a DiffNote on the
    * line the draft named. */
@@ -634,7 +541,8 @@ test_bulk_publish (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiffNote");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (note, "position"),
                                                "new_line"), ==, 13);
-  g_assert_true (is_null (json_object_get_object_member (note, "position"), "old_line"));
+  g_assert_true (nod_test_json_is_null (json_object_get_object_member (note, "position"),
+                                        "old_line"));
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (note,
                                                                                  "position"),
                                                   "new_path"), ==, "src/a.c");
@@ -655,13 +563,15 @@ test_bulk_publish (Fixture       *fixture,
 
   /* The merge request moved as a note moves it. */
   after = api (fixture, "GET", MR, NULL, SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (object_of (after), "updated_at"), >,
-                   json_object_get_string_member (object_of (before), "updated_at"));
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (after),
+                                                  "updated_at"), >,
+                   json_object_get_string_member (nod_test_response_object (before),
+                                                  "updated_at"));
 
   /* One review, not four notes. */
   told = notifications (fixture);
-  g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==, 1);
-  array = json_object_get_array_member (object_of (told), "events");
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==, 1);
+  array = json_object_get_array_member (nod_test_response_object (told), "events");
   g_assert_cmpuint (json_array_get_length (array), ==, 1);
   event = json_array_get_object_element (array, 0);
   g_assert_cmpstr (json_object_get_string_member (event, "kind"), ==, "review");
@@ -672,8 +582,8 @@ static void
 test_publish_one (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(Response) published = NULL, discussions = NULL, told = NULL, remaining = NULL;
-  g_autoptr(Response) missing = NULL;
+  g_autoptr(NodTestResponse) published = NULL, discussions = NULL, told = NULL, remaining = NULL;
+  g_autoptr(NodTestResponse) missing = NULL;
   g_autofree char *path = NULL;
   JsonObject *thread, *event;
   gint64 reply_id, kept_id;
@@ -685,10 +595,11 @@ test_publish_one (Fixture       *fixture,
   path = draft_path (reply_id, "/publish");
   published = api (fixture, "PUT", path, NULL, SOUP_STATUS_NO_CONTENT);
   missing = api (fixture, "PUT", path, NULL, SOUP_STATUS_NOT_FOUND);
-  assert_message (missing, "404 Draft Note Not Found");
+  nod_test_response_assert_message (missing, "404 Draft Note Not Found");
 
   discussions = list_discussions (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (discussions)), ==, FIXTURE_THREADS);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (discussions)), ==,
+                    FIXTURE_THREADS);
   thread = find_discussion (discussions, RESOLVED_THREAD);
   g_assert_cmpstr (json_object_get_string_member (last_note (thread), "body"), ==,
                    "Reopening");
@@ -696,14 +607,15 @@ test_publish_one (Fixture       *fixture,
   g_assert_false (json_object_get_boolean_member (note_of (thread, 0), "resolved"));
 
   remaining = list_drafts (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (remaining)), ==, 1);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (remaining)), ==, 1);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
-                                                 array_of (remaining), 0), "id"), ==, kept_id);
+                                                 nod_test_response_array (remaining), 0), "id"),
+                   ==, kept_id);
 
   told = notifications (fixture);
-  g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==, 1);
-  event = json_array_get_object_element (json_object_get_array_member (object_of (told),
-                                                                       "events"), 0);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==, 1);
+  event = json_array_get_object_element (
+    json_object_get_array_member (nod_test_response_object (told), "events"), 0);
   g_assert_cmpstr (json_object_get_string_member (event, "kind"), ==, "note");
   g_assert_cmpint (json_object_get_int_member (event, "notes"), ==, 1);
 }
@@ -715,8 +627,8 @@ test_bad_position (Fixture       *fixture,
   g_autofree char *off_diff = position_json (fixture, 0, 99);
   g_autofree char *bad = g_strdup_printf ("{\"note\": \"Nowhere\", \"position\": %s}",
                                           off_diff);
-  g_autoptr(Response) refused = NULL, one = NULL, discussions = NULL, told = NULL;
-  g_autoptr(Response) incomplete = NULL, keys = NULL;
+  g_autoptr(NodTestResponse) refused = NULL, one = NULL, discussions = NULL, told = NULL;
+  g_autoptr(NodTestResponse) incomplete = NULL, keys = NULL;
   g_autofree char *path = NULL;
   gint64 bad_id, half_id;
 
@@ -728,38 +640,43 @@ test_bad_position (Fixture       *fixture,
 
   /* All or nothing: the good drafts stay drafts. */
   refused = api (fixture, "POST", DRAFTS "/bulk_publish", NULL, SOUP_STATUS_BAD_REQUEST);
-  assert_message (refused, LINE_CODE_REFUSAL);
+  nod_test_response_assert_message (refused, LINE_CODE_REFUSAL);
   g_assert_cmpuint (count_drafts (fixture), ==, 3);
   discussions = list_discussions (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (discussions)), ==, FIXTURE_THREADS);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (discussions)), ==,
+                    FIXTURE_THREADS);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       find_discussion (discussions, OPEN_THREAD), "notes")), ==, 1);
   g_assert_false (json_object_get_boolean_member (
                     note_of (find_discussion (discussions, OPEN_THREAD), 0), "resolved"));
   told = notifications (fixture);
-  g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==, 0);
 
   /* Alone, the same refusal. */
   path = draft_path (bad_id, "/publish");
   one = api (fixture, "PUT", path, NULL, SOUP_STATUS_BAD_REQUEST);
-  assert_message (one, LINE_CODE_REFUSAL);
+  nod_test_response_assert_message (one, LINE_CODE_REFUSAL);
 
   /* The discussions route's other words, as the message. */
   half_id = create_draft (fixture, "{\"note\": \"?\", \"position\": {\"new_line\": 3}}");
   g_free (path);
   path = draft_path (half_id, "/publish");
   keys = api (fixture, "PUT", path, NULL, SOUP_STATUS_BAD_REQUEST);
-  assert_message (keys, "position[base_sha] is missing, position[start_sha] is missing, "
-                  "position[head_sha] is missing, position[position_type] is missing");
+  nod_test_response_assert_message (keys,
+                                    "position[base_sha] is missing, "
+                                    "position[start_sha] is missing, "
+                                    "position[head_sha] is missing, "
+                                    "position[position_type] is missing");
   {
     g_autofree char *no_line = position_json (fixture, 0, 0);
     g_autofree char *update = g_strdup_printf ("{\"note\": \"?\", \"position\": %s}", no_line);
     g_autofree char *put_path = draft_path (half_id, "");
-    g_autoptr(Response) put = api (fixture, "PUT", put_path, update, SOUP_STATUS_OK);
+    g_autoptr(NodTestResponse) put = api (fixture, "PUT", put_path, update, SOUP_STATUS_OK);
 
     /* A position without a line is incomplete. */
     incomplete = api (fixture, "PUT", path, NULL, SOUP_STATUS_BAD_REQUEST);
-    assert_message (incomplete, "400 Bad request - Note {:position=>[\"is incomplete\"]}");
+    nod_test_response_assert_message (incomplete,
+                                      "400 Bad request - Note {:position=>[\"is incomplete\"]}");
   }
 
   g_assert_cmpuint (count_drafts (fixture), ==, 4);
@@ -769,8 +686,8 @@ static void
 test_review_notifies_once (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(Response) comment = NULL, reply = NULL, control_comment = NULL, empty = NULL;
-  g_autoptr(Response) published = NULL, told = NULL, unknown = NULL;
+  g_autoptr(NodTestResponse) comment = NULL, reply = NULL, control_comment = NULL, empty = NULL;
+  g_autoptr(NodTestResponse) published = NULL, told = NULL, unknown = NULL;
   JsonArray *events;
   static const struct
   {
@@ -798,9 +715,9 @@ test_review_notifies_once (Fixture       *fixture,
   published = api (fixture, "POST", DRAFTS "/bulk_publish", NULL, SOUP_STATUS_NO_CONTENT);
 
   told = notifications (fixture);
-  g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==,
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==,
                    G_N_ELEMENTS (expected));
-  events = json_object_get_array_member (object_of (told), "events");
+  events = json_object_get_array_member (nod_test_response_object (told), "events");
   g_assert_cmpuint (json_array_get_length (events), ==, G_N_ELEMENTS (expected));
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
@@ -825,8 +742,8 @@ test_own_drafts_only (Fixture       *fixture,
                                          3);
   NodFakeUser *kim = nod_fake_dataset_find_user (dataset, KIM_ID);
   NodFakeDraftNote *theirs;
-  g_autoptr(Response) list = NULL, got = NULL, put = NULL, deleted = NULL, published = NULL;
-  g_autoptr(Response) bulk = NULL, mine = NULL;
+  g_autoptr(NodTestResponse) list = NULL, got = NULL, put = NULL, deleted = NULL, published = NULL;
+  g_autoptr(NodTestResponse) bulk = NULL, mine = NULL;
   g_autofree char *path = NULL, *publish_path = NULL;
   NodFakeDraftNote *left;
 
@@ -838,9 +755,9 @@ test_own_drafts_only (Fixture       *fixture,
   publish_path = draft_path (theirs->id, "/publish");
 
   list = list_drafts (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (list)), ==, 0);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==, 0);
   got = api (fixture, "GET", path, NULL, SOUP_STATUS_NOT_FOUND);
-  assert_message (got, "404 Draft Note Not Found");
+  nod_test_response_assert_message (got, "404 Draft Note Not Found");
   put = api (fixture, "PUT", path, "{\"note\": \"mine now\"}", SOUP_STATUS_NOT_FOUND);
   deleted = api (fixture, "DELETE", path, NULL, SOUP_STATUS_NOT_FOUND);
   published = api (fixture, "PUT", publish_path, NULL, SOUP_STATUS_NOT_FOUND);
@@ -862,8 +779,9 @@ static void
 test_faults (Fixture       *fixture,
              gconstpointer  data)
 {
-  g_autoptr(Response) fault = NULL, created = NULL, list = NULL, bulk_fault = NULL;
-  g_autoptr(Response) bulk = NULL, requests = NULL, discussions = NULL, told = NULL;
+  g_autoptr(NodTestResponse) fault = NULL, created = NULL, list = NULL, bulk_fault = NULL;
+  g_autoptr(NodTestResponse) bulk = NULL, requests = NULL, discussions = NULL, told = NULL;
+  g_autoptr(NodTestResponse) lost = NULL;
   JsonArray *log;
   JsonObject *entry;
   gboolean logged = FALSE;
@@ -876,13 +794,13 @@ test_faults (Fixture       *fixture,
 
   /* The answer was lost; the draft was made. */
   list = list_drafts (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (list)), ==, 1);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
-                                                    array_of (list), 0), "note"), ==,
+                                                    nod_test_response_array (list), 0), "note"), ==,
                    "Lost answer");
 
   requests = control (fixture, "GET", "requests", NULL, SOUP_STATUS_OK);
-  log = array_of (requests);
+  log = nod_test_response_array (requests);
   for (guint i = 0; i < json_array_get_length (log); i++)
     {
       entry = json_array_get_object_element (log, i);
@@ -899,28 +817,16 @@ test_faults (Fixture       *fixture,
   bulk_fault = control (fixture, "POST", "faults",
                         "{\"method\": \"POST\", \"path\": \"/bulk_publish$\", \"drop\": true,"
                         " \"applied\": true}", SOUP_STATUS_CREATED);
-  {
-    g_autofree char *url = g_strconcat (fixture->base_url, "/api/v4" DRAFTS "/bulk_publish",
-                                        NULL);
-    g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-    g_autoptr(GAsyncResult) result = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GBytes) body = NULL;
-
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN",
-                                  TOKEN);
-    soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
-                                      nod_test_keep_result, &result);
-    nod_test_wait_for_result (&result);
-    body = soup_session_send_and_read_finish (fixture->session, result, &error);
-    g_assert_null (body);
-    g_assert_nonnull (error);
-  }
+  lost = nod_test_http_send (fixture->session, fixture->base_url, TOKEN, "POST",
+                             "/api/v4" DRAFTS "/bulk_publish", NULL, NULL);
+  g_assert_null (lost->body);
+  g_assert_nonnull (lost->error);
   g_assert_cmpuint (count_drafts (fixture), ==, 0);
   discussions = list_discussions (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (discussions)), ==, FIXTURE_THREADS + 1);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (discussions)), ==,
+                    FIXTURE_THREADS + 1);
   told = notifications (fixture);
-  g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==, 1);
 }
 
 /* Drafts and their publishing are outside the notes budget (an assumption). */
@@ -928,7 +834,7 @@ static void
 test_notes_budget (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(Response) limit = NULL, throttled = NULL, published = NULL, discussions = NULL;
+  g_autoptr(NodTestResponse) limit = NULL, throttled = NULL, published = NULL, discussions = NULL;
 
   limit = control (fixture, "POST", "ratelimit", "{\"notes_limit\": 1, \"notes_remaining\": 0}",
                    SOUP_STATUS_OK);
@@ -938,14 +844,15 @@ test_notes_budget (Fixture       *fixture,
   create_draft (fixture, "{\"note\": \"Queued too\"}");
   published = api (fixture, "POST", DRAFTS "/bulk_publish", NULL, SOUP_STATUS_NO_CONTENT);
   discussions = list_discussions (fixture);
-  g_assert_cmpuint (json_array_get_length (array_of (discussions)), ==, FIXTURE_THREADS + 2);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (discussions)), ==,
+                    FIXTURE_THREADS + 2);
 }
 
 static void
 test_reset (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_autoptr(Response) comment = NULL, reset = NULL, told = NULL;
+  g_autoptr(NodTestResponse) comment = NULL, reset = NULL, told = NULL;
 
   create_draft (fixture, "{\"note\": \"Soon gone\"}");
   comment = api (fixture, "POST", MR "/discussions", "{\"body\": \"Hm\"}",
@@ -954,9 +861,9 @@ test_reset (Fixture       *fixture,
 
   g_assert_cmpuint (count_drafts (fixture), ==, 0);
   told = notifications (fixture);
-  g_assert_cmpint (json_object_get_int_member (object_of (told), "count"), ==, 0);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object_of (told),
-                                                                         "events")), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (told), "count"), ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      nod_test_response_object (told), "events")), ==, 0);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nod-fake-gitlab.h"
+#include "nod-test-http.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "test-token"
@@ -41,27 +42,6 @@ typedef struct
   SoupSession   *session;
   char          *base_url;
 } Fixture;
-
-typedef struct
-{
-  guint               status;
-  SoupMessageHeaders *headers;
-  GBytes             *body;
-  JsonNode           *json;   /* NULL when the body is not JSON */
-  GError             *error;  /* a transport error: no answer at all */
-} Response;
-
-static void
-response_free (Response *response)
-{
-  g_clear_pointer (&response->headers, soup_message_headers_unref);
-  g_clear_pointer (&response->body, g_bytes_unref);
-  g_clear_pointer (&response->json, json_node_unref);
-  g_clear_error (&response->error);
-  g_free (response);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
 
 static void
 fixture_start (Fixture       *fixture,
@@ -96,13 +76,7 @@ fixture_tear_down (Fixture       *fixture,
 
 /* HTTP */
 
-typedef struct
-{
-  SoupMessage  *msg;
-  GAsyncResult *result;
-} PendingRequest;
-
-static PendingRequest *
+static NodTestRequest *
 start_request (Fixture    *fixture,
                const char *method,
                const char *path,
@@ -110,55 +84,11 @@ start_request (Fixture    *fixture,
                const char *content_type,
                const char *body)
 {
-  g_autofree char *url = g_strconcat (fixture->base_url, path, NULL);
-  /* Relaxed: hostile requests carry what a strict parser refuses ("%ZZ", "[]"). */
-  g_autoptr(GUri) uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS | G_URI_FLAGS_PARSE_RELAXED, NULL);
-  PendingRequest *pending = g_new0 (PendingRequest, 1);
-
-  g_assert_nonnull (uri);
-  pending->msg = soup_message_new_from_uri (method, uri);
-  if (token != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (pending->msg),
-                                  "PRIVATE-TOKEN", token);
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-      soup_message_set_request_body_from_bytes (pending->msg, content_type, bytes);
-    }
-  soup_session_send_and_read_async (fixture->session, pending->msg, G_PRIORITY_DEFAULT, NULL,
-                                    nod_test_keep_result, &pending->result);
-  return pending;
+  return nod_test_http_start (fixture->session, fixture->base_url, token, method, path,
+                              content_type, body);
 }
 
-static Response *
-finish_request (Fixture        *fixture,
-                PendingRequest *pending)
-{
-  Response *response = g_new0 (Response, 1);
-
-  nod_test_wait_for_result (&pending->result);
-  response->body = soup_session_send_and_read_finish (fixture->session, pending->result,
-                                                      &response->error);
-  response->status = soup_message_get_status (pending->msg);
-  response->headers =
-    soup_message_headers_ref (soup_message_get_response_headers (pending->msg));
-
-  if (response->body != NULL && g_bytes_get_size (response->body) > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (json_parser_load_from_data (parser, g_bytes_get_data (response->body, NULL),
-                                      (gssize) g_bytes_get_size (response->body), NULL))
-        response->json = json_node_ref (json_parser_get_root (parser));
-    }
-
-  g_object_unref (pending->msg);
-  g_object_unref (pending->result);
-  g_free (pending);
-  return response;
-}
-
-static Response *
+static NodTestResponse *
 send_request (Fixture    *fixture,
               const char *method,
               const char *path,
@@ -166,12 +96,12 @@ send_request (Fixture    *fixture,
               const char *content_type,
               const char *body)
 {
-  return finish_request (fixture, start_request (fixture, method, path, token, content_type,
-                                                 body));
+  return nod_test_http_send (fixture->session, fixture->base_url, token, method, path,
+                             content_type, body);
 }
 
 /* An API call as the reviewer; @path is after /api/v4. */
-static Response *
+static NodTestResponse *
 api (Fixture    *fixture,
      const char *method,
      const char *path)
@@ -181,7 +111,7 @@ api (Fixture    *fixture,
   return send_request (fixture, method, full_path, TOKEN, NULL, NULL);
 }
 
-static Response *
+static NodTestResponse *
 api_json (Fixture    *fixture,
           const char *method,
           const char *path,
@@ -192,7 +122,7 @@ api_json (Fixture    *fixture,
   return send_request (fixture, method, full_path, TOKEN, "application/json", json);
 }
 
-static Response *
+static NodTestResponse *
 api_form (Fixture    *fixture,
           const char *method,
           const char *path,
@@ -204,7 +134,7 @@ api_form (Fixture    *fixture,
                        form);
 }
 
-static Response *
+static NodTestResponse *
 control (Fixture    *fixture,
          const char *method,
          const char *path,
@@ -214,61 +144,16 @@ control (Fixture    *fixture,
                        json);
 }
 
-/* Asserts @status and returns the response for more checks. */
-static Response *
-expect_status (Response *response,
-               guint     status)
-{
-  if (response->error != NULL)
-    g_error ("Transport error: %s", response->error->message);
-  if (response->status != status && response->body != NULL)
-    g_test_message ("Unexpected answer: %.*s", (int) MIN (g_bytes_get_size (response->body), 500),
-                    (const char *) g_bytes_get_data (response->body, NULL));
-  g_assert_cmpuint (response->status, ==, status);
-  return response;
-}
-
-static JsonObject *
-response_object (Response *response)
-{
-  g_assert_nonnull (response->json);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (response->json));
-  return json_node_get_object (response->json);
-}
-
-static JsonArray *
-response_array (Response *response)
-{
-  g_assert_nonnull (response->json);
-  g_assert_true (JSON_NODE_HOLDS_ARRAY (response->json));
-  return json_node_get_array (response->json);
-}
-
-static const char *
-header (Response   *response,
-        const char *name)
-{
-  return soup_message_headers_get_one (response->headers, name);
-}
-
 static gint64
-header_int (Response   *response,
-            const char *name)
+header_int (NodTestResponse *response,
+            const char      *name)
 {
-  const char *value = header (response, name);
+  const char *value = nod_test_response_header (response, name);
   gint64 number = 0;
 
   g_assert_nonnull (value);
   g_assert_true (g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &number, NULL));
   return number;
-}
-
-static void
-assert_message (Response   *response,
-                const char *message)
-{
-  g_assert_cmpstr (json_object_get_string_member (response_object (response), "message"), ==,
-                   message);
 }
 
 static JsonObject *
@@ -291,16 +176,6 @@ member_array (JsonObject *object,
   g_assert_nonnull (node);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
   return json_node_get_array (node);
-}
-
-static gboolean
-member_is_null (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  g_assert_nonnull (node);
-  return JSON_NODE_HOLDS_NULL (node);
 }
 
 static gboolean
@@ -343,9 +218,11 @@ static char *
 dup_mr_updated_at (Fixture    *fixture,
                    const char *mr_path)
 {
-  g_autoptr(Response) response = expect_status (api (fixture, "GET", mr_path), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) response =
+    nod_test_http_expect (api (fixture, "GET", mr_path), SOUP_STATUS_OK);
 
-  return g_strdup (json_object_get_string_member (response_object (response), "updated_at"));
+  return g_strdup (json_object_get_string_member (nod_test_response_object (response),
+                                                  "updated_at"));
 }
 
 /* Authentication and users */
@@ -354,28 +231,28 @@ static void
 test_auth (Fixture       *fixture,
            gconstpointer  data)
 {
-  g_autoptr(Response) anonymous = NULL;
-  g_autoptr(Response) wrong = NULL;
-  g_autoptr(Response) user = NULL;
-  g_autoptr(Response) bearer = NULL;
+  g_autoptr(NodTestResponse) anonymous = NULL;
+  g_autoptr(NodTestResponse) wrong = NULL;
+  g_autoptr(NodTestResponse) user = NULL;
+  g_autoptr(NodTestResponse) bearer = NULL;
   g_autofree char *bearer_url = g_strconcat (fixture->base_url, "/api/v4/user", NULL);
   g_autoptr(SoupMessage) bearer_msg = soup_message_new ("GET", bearer_url);
   g_autoptr(GAsyncResult) bearer_result = NULL;
   g_autoptr(GBytes) bearer_body = NULL;
   JsonObject *me;
 
-  anonymous = expect_status (send_request (fixture, "GET", "/api/v4/user", NULL, NULL, NULL),
-                             SOUP_STATUS_UNAUTHORIZED);
-  assert_message (anonymous, "401 Unauthorized");
+  anonymous = nod_test_http_expect (send_request (fixture, "GET", "/api/v4/user", NULL, NULL, NULL),
+                                    SOUP_STATUS_UNAUTHORIZED);
+  nod_test_response_assert_message (anonymous, "401 Unauthorized");
   g_assert_cmpstr (soup_message_headers_get_content_type (anonymous->headers, NULL), ==,
                    "application/json");
-  wrong = expect_status (send_request (fixture, "GET", "/api/v4/user", "not-the-token", NULL,
-                                       NULL),
-                         SOUP_STATUS_UNAUTHORIZED);
-  assert_message (wrong, "401 Unauthorized");
+  wrong = nod_test_http_expect (send_request (fixture, "GET", "/api/v4/user", "not-the-token", NULL,
+                                              NULL),
+                                SOUP_STATUS_UNAUTHORIZED);
+  nod_test_response_assert_message (wrong, "401 Unauthorized");
 
-  user = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
-  me = response_object (user);
+  user = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  me = nod_test_response_object (user);
   g_assert_cmpint (json_object_get_int_member (me, "id"), ==, NOD_FAKE_GITLAB_REVIEWER_ID);
   g_assert_cmpstr (json_object_get_string_member (me, "username"), ==,
                    NOD_FAKE_GITLAB_REVIEWER_USERNAME);
@@ -403,18 +280,19 @@ static void
 test_projects (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/projects?membership=true"),
-                                            SOUP_STATUS_OK);
-  g_autoptr(Response) by_id = expect_status (api (fixture, "GET", "/projects/11"),
-                                             SOUP_STATUS_OK);
-  g_autoptr(Response) by_path = expect_status (api (fixture, "GET", "/projects/gnome-apps%2Fnod"),
-                                               SOUP_STATUS_OK);
-  g_autoptr(Response) unknown_id = api (fixture, "GET", "/projects/999");
-  g_autoptr(Response) unknown_path = api (fixture, "GET", "/projects/gnome-apps%2Fnope");
-  g_autoptr(Response) unencoded = api (fixture, "GET", "/projects/gnome-apps/nod");
-  JsonObject *project = response_object (by_id);
+  g_autoptr(NodTestResponse) list =
+    nod_test_http_expect (api (fixture, "GET", "/projects?membership=true"), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) by_id = nod_test_http_expect (api (fixture, "GET", "/projects/11"),
+                                                           SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) by_path =
+    nod_test_http_expect (api (fixture, "GET", "/projects/gnome-apps%2Fnod"), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) unknown_id = api (fixture, "GET", "/projects/999");
+  g_autoptr(NodTestResponse) unknown_path = api (fixture, "GET", "/projects/gnome-apps%2Fnope");
+  g_autoptr(NodTestResponse) unencoded = api (fixture, "GET", "/projects/gnome-apps/nod");
+  JsonObject *project = nod_test_response_object (by_id);
 
-  g_assert_cmpuint (json_array_get_length (response_array (list)), ==, SAMPLE_PROJECT_COUNT);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==,
+                    SAMPLE_PROJECT_COUNT);
   g_assert_cmpint (header_int (list, "x-total"), ==, SAMPLE_PROJECT_COUNT);
 
   g_assert_cmpint (json_object_get_int_member (project, "id"), ==, NOD_PROJECT);
@@ -428,11 +306,11 @@ test_projects (Fixture       *fixture,
   g_assert_true (g_str_has_suffix (json_object_get_string_member (project, "web_url"),
                                    "/gnome-apps/nod"));
 
-  g_assert_cmpint (json_object_get_int_member (response_object (by_path), "id"), ==,
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (by_path), "id"), ==,
                    NOD_PROJECT);
 
   g_assert_cmpuint (unknown_id->status, ==, SOUP_STATUS_NOT_FOUND);
-  assert_message (unknown_id, "404 Project Not Found");
+  nod_test_response_assert_message (unknown_id, "404 Project Not Found");
   g_assert_cmpuint (unknown_path->status, ==, SOUP_STATUS_NOT_FOUND);
   /* Like GitLab: a path must be one encoded segment. */
   g_assert_cmpuint (unencoded->status, ==, SOUP_STATUS_NOT_FOUND);
@@ -457,8 +335,9 @@ count_all_pages (Fixture     *fixture,
       g_autofree char *path = g_strdup_printf ("%s%cper_page=10&page=%s", query,
                                                strchr (query, '?') != NULL ? '&' : '?',
                                                next_page);
-      g_autoptr(Response) page = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
-      JsonArray *items = response_array (page);
+      g_autoptr(NodTestResponse) page =
+        nod_test_http_expect (api (fixture, "GET", path), SOUP_STATUS_OK);
+      JsonArray *items = nod_test_response_array (page);
 
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
@@ -469,7 +348,7 @@ count_all_pages (Fixture     *fixture,
           count++;
         }
       g_free (next_page);
-      next_page = g_strdup (header (page, "x-next-page"));
+      next_page = g_strdup (nod_test_response_header (page, "x-next-page"));
     }
   return count;
 }
@@ -541,11 +420,11 @@ static void
 test_merge_request_filters (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(Response) by_updated = NULL;
-  g_autoptr(Response) ascending = NULL;
-  g_autoptr(Response) by_created = NULL;
-  g_autoptr(Response) bad_state = NULL;
-  g_autoptr(Response) bad_order = NULL;
+  g_autoptr(NodTestResponse) by_updated = NULL;
+  g_autoptr(NodTestResponse) ascending = NULL;
+  g_autoptr(NodTestResponse) by_created = NULL;
+  g_autoptr(NodTestResponse) bad_state = NULL;
+  g_autoptr(NodTestResponse) bad_order = NULL;
   g_autofree char *cutoff = NULL;
   g_autofree char *updated_after = NULL;
   guint created, assigned, reviewing, opened, merged, closed, all, after;
@@ -587,10 +466,10 @@ test_merge_request_filters (Fixture       *fixture,
   g_assert_cmpuint (opened + merged + closed, ==, all);
 
   /* Newest first by updated_at; the fifth one's time as an inclusive cutoff gives five. */
-  by_updated = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                   "&order_by=updated_at&per_page=100"),
-                              SOUP_STATUS_OK);
-  items = response_array (by_updated);
+  by_updated = nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                                          "&order_by=updated_at&per_page=100"),
+                                     SOUP_STATUS_OK);
+  items = nod_test_response_array (by_updated);
   g_assert_cmpuint (json_array_get_length (items), ==, SAMPLE_MR_COUNT);
   assert_sorted (items, "updated_at", FALSE);
   cutoff = g_strdup (json_object_get_string_member (json_array_get_object_element (items, 4),
@@ -600,13 +479,14 @@ test_merge_request_filters (Fixture       *fixture,
   g_assert_cmpuint (after, >=, 5);
   g_assert_cmpuint (after, <, SAMPLE_MR_COUNT);
 
-  ascending = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                  "&order_by=updated_at&sort=asc&per_page=100"),
-                             SOUP_STATUS_OK);
-  assert_sorted (response_array (ascending), "updated_at", TRUE);
-  by_created = expect_status (api (fixture, "GET", "/merge_requests?scope=all&per_page=100"),
-                              SOUP_STATUS_OK);
-  assert_sorted (response_array (by_created), "created_at", FALSE);
+  ascending = nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                                         "&order_by=updated_at&sort=asc"
+                                                         "&per_page=100"),
+                                    SOUP_STATUS_OK);
+  assert_sorted (nod_test_response_array (ascending), "updated_at", TRUE);
+  by_created = nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all&per_page=100"),
+                                     SOUP_STATUS_OK);
+  assert_sorted (nod_test_response_array (by_created), "created_at", FALSE);
 
   g_assert_cmpuint (count_all_pages (fixture, "/projects/11/merge_requests", is_in_nod_project,
                                      NULL), >=, 10);
@@ -614,26 +494,27 @@ test_merge_request_filters (Fixture       *fixture,
                                               "?reviewer_username=sam&state=opened",
                                      is_in_nod_project, NULL), >=, 3);
 
-  bad_state = expect_status (api (fixture, "GET", "/merge_requests?state=sleeping"),
-                             SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (json_object_get_string_member (response_object (bad_state), "error"), ==,
-                   "state is invalid");
-  bad_order = expect_status (api (fixture, "GET", "/merge_requests?order_by=color"),
-                             SOUP_STATUS_BAD_REQUEST);
+  bad_state = nod_test_http_expect (api (fixture, "GET", "/merge_requests?state=sleeping"),
+                                    SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (bad_state), "error"),
+                   ==, "state is invalid");
+  bad_order = nod_test_http_expect (api (fixture, "GET", "/merge_requests?order_by=color"),
+                                    SOUP_STATUS_BAD_REQUEST);
 }
 
 static void
 test_merge_request_shape (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(Response) single = expect_status (api (fixture, "GET", MR_BY_AMELIE),
-                                              SOUP_STATUS_OK);
-  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/projects/11/merge_requests"
-                                                                 "?per_page=1"),
-                                            SOUP_STATUS_OK);
-  g_autoptr(Response) missing = api (fixture, "GET", "/projects/11/merge_requests/9999");
-  JsonObject *merge_request = response_object (single);
-  JsonObject *listed = json_array_get_object_element (response_array (list), 0);
+  g_autoptr(NodTestResponse) single = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE),
+                                                            SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) list =
+    nod_test_http_expect (api (fixture, "GET", "/projects/11/merge_requests"
+                                               "?per_page=1"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) missing = api (fixture, "GET", "/projects/11/merge_requests/9999");
+  JsonObject *merge_request = nod_test_response_object (single);
+  JsonObject *listed = json_array_get_object_element (nod_test_response_array (list), 0);
   JsonObject *references = member_object (merge_request, "references");
   JsonObject *diff_refs = member_object (merge_request, "diff_refs");
   JsonObject *author = member_object (merge_request, "author");
@@ -657,8 +538,8 @@ test_merge_request_shape (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (merge_request, "state"), ==, "opened");
   g_assert_true (is_gitlab_time (json_object_get_string_member (merge_request, "created_at")));
   g_assert_true (is_gitlab_time (json_object_get_string_member (merge_request, "updated_at")));
-  g_assert_true (member_is_null (merge_request, "merged_at"));
-  g_assert_true (member_is_null (merge_request, "closed_at"));
+  g_assert_true (nod_test_json_is_null (merge_request, "merged_at"));
+  g_assert_true (nod_test_json_is_null (merge_request, "closed_at"));
   g_assert_true (is_hex_id (json_object_get_string_member (merge_request, "sha")));
   g_assert_cmpstr (json_object_get_string_member (diff_refs, "head_sha"), ==,
                    json_object_get_string_member (merge_request, "sha"));
@@ -676,7 +557,7 @@ test_merge_request_shape (Fixture       *fixture,
                                    "/gnome-apps/nod/-/merge_requests/101"));
 
   g_assert_cmpuint (missing->status, ==, SOUP_STATUS_NOT_FOUND);
-  assert_message (missing, "404 Not found");
+  nod_test_response_assert_message (missing, "404 Not found");
 }
 
 /* The sample dataset has what the demo and the UI tests need. */
@@ -684,10 +565,11 @@ static void
 test_sample_dataset (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                                 "&per_page=100"),
-                                            SOUP_STATUS_OK);
-  JsonArray *items = response_array (list);
+  g_autoptr(NodTestResponse) list =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                               "&per_page=100"),
+                          SOUP_STATUS_OK);
+  JsonArray *items = nod_test_response_array (list);
   gboolean hostile_title = FALSE, long_description = FALSE, conflicts = FALSE, draft = FALSE;
   guint by_sam = 0, sam_reviews = 0, assigned_to_sam = 0, opened = 0, merged = 0, closed = 0;
 
@@ -729,27 +611,30 @@ static void
 test_pagination (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Response) first = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                                  "&per_page=7"),
-                                             SOUP_STATUS_OK);
-  g_autoptr(Response) last = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                                 "&per_page=7&page=5"),
-                                            SOUP_STATUS_OK);
-  g_autoptr(Response) past = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                                 "&per_page=7&page=9"),
-                                            SOUP_STATUS_OK);
-  g_autoptr(Response) defaults = expect_status (api (fixture, "GET", "/merge_requests"
-                                                                     "?scope=all"),
-                                                SOUP_STATUS_OK);
-  g_autoptr(Response) huge = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                                                 "&per_page=1000"),
-                                            SOUP_STATUS_OK);
-  g_autoptr(Response) negative = expect_status (api (fixture, "GET", "/merge_requests"
-                                                                     "?scope=all&page=-1"),
-                                                SOUP_STATUS_OK);
-  g_autoptr(Response) discussions = expect_status (api (fixture, "GET", MR_BY_AMELIE
-                                                        "/discussions?per_page=2"),
-                                                   SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) first =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                               "&per_page=7"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) last =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                               "&per_page=7&page=5"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) past =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                               "&per_page=7&page=9"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) defaults =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) huge =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                               "&per_page=1000"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) negative =
+    nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all&page=-1"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) discussions =
+    nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions?per_page=2"),
+                          SOUP_STATUS_OK);
   g_autofree char *next_link = g_strdup_printf ("<%s/api/v4/merge_requests?scope=all&page=2"
                                                 "&per_page=7>; rel=\"next\"", fixture->base_url);
   g_autofree char *last_link = g_strdup_printf ("<%s/api/v4/merge_requests?scope=all&page=5"
@@ -757,34 +642,35 @@ test_pagination (Fixture       *fixture,
   g_autofree char *prev_link = g_strdup_printf ("<%s/api/v4/merge_requests?scope=all&page=4"
                                                 "&per_page=7>; rel=\"prev\"", fixture->base_url);
 
-  g_assert_cmpuint (json_array_get_length (response_array (first)), ==, 7);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (first)), ==, 7);
   g_assert_cmpint (header_int (first, "x-page"), ==, 1);
   g_assert_cmpint (header_int (first, "x-per-page"), ==, 7);
   g_assert_cmpint (header_int (first, "x-next-page"), ==, 2);
-  g_assert_cmpstr (header (first, "x-prev-page"), ==, "");
+  g_assert_cmpstr (nod_test_response_header (first, "x-prev-page"), ==, "");
   g_assert_cmpint (header_int (first, "x-total"), ==, SAMPLE_MR_COUNT);
   g_assert_cmpint (header_int (first, "x-total-pages"), ==, 5);
-  g_assert_nonnull (strstr (header (first, "Link"), next_link));
-  g_assert_nonnull (strstr (header (first, "Link"), last_link));
-  g_assert_nonnull (strstr (header (first, "Link"), "rel=\"first\""));
-  g_assert_null (strstr (header (first, "Link"), "rel=\"prev\""));
+  g_assert_nonnull (strstr (nod_test_response_header (first, "Link"), next_link));
+  g_assert_nonnull (strstr (nod_test_response_header (first, "Link"), last_link));
+  g_assert_nonnull (strstr (nod_test_response_header (first, "Link"), "rel=\"first\""));
+  g_assert_null (strstr (nod_test_response_header (first, "Link"), "rel=\"prev\""));
 
-  g_assert_cmpuint (json_array_get_length (response_array (last)), ==, SAMPLE_MR_COUNT - 4 * 7);
-  g_assert_cmpstr (header (last, "x-next-page"), ==, "");
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (last)), ==,
+                    SAMPLE_MR_COUNT - 4 * 7);
+  g_assert_cmpstr (nod_test_response_header (last, "x-next-page"), ==, "");
   g_assert_cmpint (header_int (last, "x-prev-page"), ==, 4);
-  g_assert_nonnull (strstr (header (last, "Link"), prev_link));
-  g_assert_null (strstr (header (last, "Link"), "rel=\"next\""));
+  g_assert_nonnull (strstr (nod_test_response_header (last, "Link"), prev_link));
+  g_assert_null (strstr (nod_test_response_header (last, "Link"), "rel=\"next\""));
 
-  g_assert_cmpuint (json_array_get_length (response_array (past)), ==, 0);
-  g_assert_cmpstr (header (past, "x-next-page"), ==, "");
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (past)), ==, 0);
+  g_assert_cmpstr (nod_test_response_header (past, "x-next-page"), ==, "");
 
-  g_assert_cmpuint (json_array_get_length (response_array (defaults)), ==, 20);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (defaults)), ==, 20);
   g_assert_cmpint (header_int (defaults, "x-per-page"), ==, 20);
   g_assert_cmpint (header_int (huge, "x-per-page"), ==, 100);
-  g_assert_cmpuint (json_array_get_length (response_array (huge)), ==, SAMPLE_MR_COUNT);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (huge)), ==, SAMPLE_MR_COUNT);
   g_assert_cmpint (header_int (negative, "x-page"), ==, 1);
 
-  g_assert_cmpuint (json_array_get_length (response_array (discussions)), ==, 2);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (discussions)), ==, 2);
   g_assert_cmpint (header_int (discussions, "x-total"), >, 2);
   g_assert_cmpint (header_int (discussions, "x-next-page"), ==, 2);
 }
@@ -809,28 +695,31 @@ test_pagination_past_count_limit (Fixture       *fixture,
   g_autofree char *page_101 = g_strdup_printf ("%s&page=101", query);
   g_autofree char *page_120 = g_strdup_printf ("%s&page=120", query);
   g_autofree char *page_121 = g_strdup_printf ("%s&page=121", query);
-  g_autoptr(Response) first = expect_status (api (fixture, "GET", query), SOUP_STATUS_OK);
-  g_autoptr(Response) past_100 = expect_status (api (fixture, "GET", page_101), SOUP_STATUS_OK);
-  g_autoptr(Response) last = expect_status (api (fixture, "GET", page_120), SOUP_STATUS_OK);
-  g_autoptr(Response) after_last = expect_status (api (fixture, "GET", page_121),
-                                                  SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) first =
+    nod_test_http_expect (api (fixture, "GET", query), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) past_100 =
+    nod_test_http_expect (api (fixture, "GET", page_101), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) last =
+    nod_test_http_expect (api (fixture, "GET", page_120), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) after_last = nod_test_http_expect (api (fixture, "GET", page_121),
+                                                                SOUP_STATUS_OK);
 
-  g_assert_cmpuint (json_array_get_length (response_array (first)), ==, 100);
-  g_assert_null (header (first, "x-total"));
-  g_assert_null (header (first, "x-total-pages"));
-  g_assert_null (strstr (header (first, "Link"), "rel=\"last\""));
-  g_assert_nonnull (strstr (header (first, "Link"), "rel=\"next\""));
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (first)), ==, 100);
+  g_assert_null (nod_test_response_header (first, "x-total"));
+  g_assert_null (nod_test_response_header (first, "x-total-pages"));
+  g_assert_null (strstr (nod_test_response_header (first, "Link"), "rel=\"last\""));
+  g_assert_nonnull (strstr (nod_test_response_header (first, "Link"), "rel=\"next\""));
   g_assert_cmpint (header_int (first, "x-next-page"), ==, 2);
 
-  g_assert_cmpuint (json_array_get_length (response_array (past_100)), ==, 100);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (past_100)), ==, 100);
   g_assert_cmpint (header_int (past_100, "x-next-page"), ==, 102);
   g_assert_cmpint (header_int (past_100, "x-prev-page"), ==, 100);
-  g_assert_null (header (past_100, "x-total"));
+  g_assert_null (nod_test_response_header (past_100, "x-total"));
 
-  g_assert_cmpuint (json_array_get_length (response_array (last)), ==, 100);
-  g_assert_cmpstr (header (last, "x-next-page"), ==, "");
-  g_assert_cmpuint (json_array_get_length (response_array (after_last)), ==, 0);
-  g_assert_cmpstr (header (after_last, "x-next-page"), ==, "");
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (last)), ==, 100);
+  g_assert_cmpstr (nod_test_response_header (last, "x-next-page"), ==, "");
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (after_last)), ==, 0);
+  g_assert_cmpstr (nod_test_response_header (after_last, "x-next-page"), ==, "");
 }
 
 /* Removes what differs between two runs of the generator: times and the port in URLs. */
@@ -865,7 +754,8 @@ static char *
 dup_stable_page (Fixture    *fixture,
                  const char *path)
 {
-  g_autoptr(Response) page = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) page =
+    nod_test_http_expect (api (fixture, "GET", path), SOUP_STATUS_OK);
   g_autoptr(JsonGenerator) generator = json_generator_new ();
 
   g_assert_nonnull (page->json);
@@ -882,7 +772,7 @@ test_generate_deterministic (void)
                      "&per_page=100";
   g_autofree char *first_page = NULL, *second_page = NULL;
   g_autofree char *first_discussions = NULL, *second_discussions = NULL;
-  g_autoptr(Response) head = NULL;
+  g_autoptr(NodTestResponse) head = NULL;
   g_autofree char *discussions_path = NULL;
   g_autoptr(NodFakeGitlab) timed = nod_fake_gitlab_new (TOKEN);
   JsonObject *newest;
@@ -895,9 +785,9 @@ test_generate_deterministic (void)
   second_page = dup_stable_page (&second, list);
   g_assert_cmpstr (first_page, ==, second_page);
 
-  head = expect_status (api (&first, "GET", list), SOUP_STATUS_OK);
+  head = nod_test_http_expect (api (&first, "GET", list), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (head, "x-total"), ==, 500);
-  newest = json_array_get_object_element (response_array (head), 0);
+  newest = json_array_get_object_element (nod_test_response_array (head), 0);
   g_assert_false (is_authored_by (newest, "sam"));
   discussions_path = g_strdup_printf ("/projects/%" G_GINT64_FORMAT "/merge_requests/%"
                                       G_GINT64_FORMAT "/discussions",
@@ -938,23 +828,24 @@ static void
 test_approvals (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(Response) before = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"),
-                                              SOUP_STATUS_OK);
-  g_autoptr(Response) merge_request = expect_status (api (fixture, "GET", MR_BY_AMELIE),
-                                                     SOUP_STATUS_OK);
-  g_autoptr(Response) stale_query = NULL, stale_json = NULL, stale_form = NULL;
-  g_autoptr(Response) approved = NULL, again = NULL, unapproved = NULL, unapprove_again = NULL;
-  g_autoptr(Response) after = NULL;
+  g_autoptr(NodTestResponse) before =
+    nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) merge_request =
+    nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) stale_query = NULL, stale_json = NULL, stale_form = NULL;
+  g_autoptr(NodTestResponse) approved = NULL, again = NULL, unapproved = NULL;
+  g_autoptr(NodTestResponse) unapprove_again = NULL;
+  g_autoptr(NodTestResponse) after = NULL;
   g_autofree char *head_sha = g_strdup (json_object_get_string_member (
-                                          response_object (merge_request), "sha"));
+                                          nod_test_response_object (merge_request), "sha"));
   g_autofree char *approve_path = g_strdup_printf ("%s/approve?sha=%s", MR_BY_AMELIE, head_sha);
   g_autofree char *stale_message = g_strdup_printf ("SHA does not match HEAD of source branch: "
                                                     "%s", head_sha);
   g_autofree char *updated_before = g_strdup (json_object_get_string_member (
-                                                response_object (merge_request),
+                                                nod_test_response_object (merge_request),
                                                 "updated_at"));
   g_autofree char *updated_after = NULL;
-  JsonObject *approvals = response_object (before);
+  JsonObject *approvals = nod_test_response_object (before);
 
   g_assert_cmpint (json_object_get_int_member (approvals, "iid"), ==, 101);
   g_assert_cmpint (json_object_get_int_member (approvals, "project_id"), ==, NOD_PROJECT);
@@ -971,19 +862,20 @@ test_approvals (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (approvals, "user_can_approve"));
 
   /* A stale sha, however it is sent. */
-  stale_query = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve?sha="
-                                    "0000000000000000000000000000000000000000"),
-                               SOUP_STATUS_CONFLICT);
-  assert_message (stale_query, stale_message);
-  stale_json = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/approve",
-                                        "{\"sha\": \"0000000000000000000000000000000000000000\"}"),
-                              SOUP_STATUS_CONFLICT);
-  stale_form = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/approve",
-                                        "sha=0000000000000000000000000000000000000000"),
-                              SOUP_STATUS_CONFLICT);
+  stale_query = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve?sha="
+                                           "0000000000000000000000000000000000000000"),
+                                      SOUP_STATUS_CONFLICT);
+  nod_test_response_assert_message (stale_query, stale_message);
+  stale_json = nod_test_http_expect (api_json (fixture, "POST", MR_BY_AMELIE "/approve",
+                                               "{\"sha\": "
+                                               "\"0000000000000000000000000000000000000000\"}"),
+                                     SOUP_STATUS_CONFLICT);
+  stale_form = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/approve",
+                                               "sha=0000000000000000000000000000000000000000"),
+                                     SOUP_STATUS_CONFLICT);
 
-  approved = expect_status (api (fixture, "POST", approve_path), SOUP_STATUS_CREATED);
-  approvals = response_object (approved);
+  approved = nod_test_http_expect (api (fixture, "POST", approve_path), SOUP_STATUS_CREATED);
+  approvals = nod_test_response_object (approved);
   g_assert_true (json_object_get_boolean_member (approvals, "user_has_approved"));
   g_assert_false (json_object_get_boolean_member (approvals, "user_can_approve"));
   g_assert_true (json_object_get_boolean_member (approvals, "approved"));
@@ -996,45 +888,49 @@ test_approvals (Fixture       *fixture,
   updated_after = dup_mr_updated_at (fixture, MR_BY_AMELIE);
   g_assert_cmpstr (updated_after, >, updated_before);
 
-  again = expect_status (api (fixture, "POST", approve_path), SOUP_STATUS_UNAUTHORIZED);
-  assert_message (again, "401 Unauthorized");
+  again = nod_test_http_expect (api (fixture, "POST", approve_path), SOUP_STATUS_UNAUTHORIZED);
+  nod_test_response_assert_message (again, "401 Unauthorized");
 
-  unapproved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/unapprove"),
-                              SOUP_STATUS_CREATED);
-  g_assert_false (json_object_get_boolean_member (response_object (unapproved),
+  unapproved = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/unapprove"),
+                                     SOUP_STATUS_CREATED);
+  g_assert_false (json_object_get_boolean_member (nod_test_response_object (unapproved),
                                                   "user_has_approved"));
-  g_assert_cmpint (json_object_get_int_member (response_object (unapproved), "approvals_left"),
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (unapproved),
+                                               "approvals_left"),
                    ==, 1);
-  unapprove_again = expect_status (api (fixture, "POST", MR_BY_AMELIE "/unapprove"),
-                                   SOUP_STATUS_NOT_FOUND);
-  assert_message (unapprove_again, "404 Not found");
+  unapprove_again = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/unapprove"),
+                                          SOUP_STATUS_NOT_FOUND);
+  nod_test_response_assert_message (unapprove_again, "404 Not found");
 
-  after = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
-  g_assert_false (json_object_get_boolean_member (response_object (after), "user_has_approved"));
+  after = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (nod_test_response_object (after),
+                                                  "user_has_approved"));
 }
 
 static void
 test_approve_refused (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(Response) own = NULL, closed = NULL, already = NULL, already_state = NULL;
-  g_autoptr(Response) own_state = NULL;
+  g_autoptr(NodTestResponse) own = NULL, closed = NULL, already = NULL, already_state = NULL;
+  g_autoptr(NodTestResponse) own_state = NULL;
 
   /* GitLab answers 401 to all of these, like to a bad token. */
-  own = expect_status (api (fixture, "POST", MR_BY_SAM "/approve"), SOUP_STATUS_UNAUTHORIZED);
-  assert_message (own, "401 Unauthorized");
-  own_state = expect_status (api (fixture, "GET", MR_BY_SAM "/approvals"), SOUP_STATUS_OK);
-  g_assert_false (json_object_get_boolean_member (response_object (own_state),
+  own = nod_test_http_expect (api (fixture, "POST", MR_BY_SAM "/approve"),
+                              SOUP_STATUS_UNAUTHORIZED);
+  nod_test_response_assert_message (own, "401 Unauthorized");
+  own_state = nod_test_http_expect (api (fixture, "GET", MR_BY_SAM "/approvals"), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (nod_test_response_object (own_state),
                                                   "user_can_approve"));
 
-  closed = expect_status (api (fixture, "POST", MR_CLOSED "/approve"), SOUP_STATUS_UNAUTHORIZED);
+  closed = nod_test_http_expect (api (fixture, "POST", MR_CLOSED "/approve"),
+                                 SOUP_STATUS_UNAUTHORIZED);
 
-  already_state = expect_status (api (fixture, "GET", MR_APPROVED_BY_SAM "/approvals"),
-                                 SOUP_STATUS_OK);
-  g_assert_true (json_object_get_boolean_member (response_object (already_state),
+  already_state = nod_test_http_expect (api (fixture, "GET", MR_APPROVED_BY_SAM "/approvals"),
+                                        SOUP_STATUS_OK);
+  g_assert_true (json_object_get_boolean_member (nod_test_response_object (already_state),
                                                  "user_has_approved"));
-  already = expect_status (api (fixture, "POST", MR_APPROVED_BY_SAM "/approve"),
-                           SOUP_STATUS_UNAUTHORIZED);
+  already = nod_test_http_expect (api (fixture, "POST", MR_APPROVED_BY_SAM "/approve"),
+                                  SOUP_STATUS_UNAUTHORIZED);
 }
 
 /* Discussions */
@@ -1060,7 +956,7 @@ find_note (JsonArray  *discussions,
 static gboolean
 is_diff_note (JsonObject *note)
 {
-  return !member_is_null (note, "type")
+  return !nod_test_json_is_null (note, "type")
          && g_str_equal (json_object_get_string_member (note, "type"), "DiffNote");
 }
 
@@ -1081,10 +977,11 @@ static void
 test_discussions_shape (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(Response) list = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"
-                                                                 "?per_page=100"),
-                                            SOUP_STATUS_OK);
-  JsonArray *discussions = response_array (list);
+  g_autoptr(NodTestResponse) list =
+    nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions"
+                                               "?per_page=100"),
+                          SOUP_STATUS_OK);
+  JsonArray *discussions = nod_test_response_array (list);
   JsonObject *diff_note = find_note (discussions, is_diff_note);
   JsonObject *system_note = find_note (discussions, is_system_note);
   JsonObject *resolved_note = find_note (discussions, is_resolved_note);
@@ -1111,15 +1008,15 @@ test_discussions_shape (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (diff_note, "noteable_type"), ==,
                    "MergeRequest");
   g_assert_cmpint (json_object_get_int_member (diff_note, "noteable_iid"), ==, 101);
-  g_assert_true (member_is_null (diff_note, "attachment"));
+  g_assert_true (nod_test_json_is_null (diff_note, "attachment"));
   g_assert_true (is_gitlab_time (json_object_get_string_member (diff_note, "created_at")));
 
   g_assert_nonnull (system_note);
-  g_assert_true (member_is_null (system_note, "type"));
+  g_assert_true (nod_test_json_is_null (system_note, "type"));
   g_assert_false (json_object_get_boolean_member (system_note, "resolvable"));
 
   g_assert_nonnull (resolved_note);
-  g_assert_false (member_is_null (resolved_note, "resolved_by"));
+  g_assert_false (nod_test_json_is_null (resolved_note, "resolved_by"));
   g_assert_true (is_gitlab_time (json_object_get_string_member (resolved_note, "resolved_at")));
 }
 
@@ -1127,28 +1024,30 @@ static void
 test_discussions_write (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(Response) created = NULL, diff = NULL, quick = NULL, blank = NULL, missing = NULL;
-  g_autoptr(Response) reply = NULL, unknown = NULL, resolved = NULL, refetched = NULL;
-  g_autoptr(Response) unresolved = NULL, system_resolve = NULL, count_before = NULL;
-  g_autoptr(Response) count_after = NULL, merge_request = NULL, system_list = NULL;
+  g_autoptr(NodTestResponse) created = NULL, diff = NULL, quick = NULL, blank = NULL;
+  g_autoptr(NodTestResponse) missing = NULL;
+  g_autoptr(NodTestResponse) reply = NULL, unknown = NULL, resolved = NULL, refetched = NULL;
+  g_autoptr(NodTestResponse) unresolved = NULL, system_resolve = NULL, count_before = NULL;
+  g_autoptr(NodTestResponse) count_after = NULL, merge_request = NULL, system_list = NULL;
   g_autofree char *discussion_path = NULL, *notes_path = NULL, *diff_body = NULL;
   g_autofree char *system_path = NULL, *updated_before = NULL, *updated_after = NULL;
   JsonObject *discussion, *note, *position, *diff_refs;
   JsonObject *system_note;
   gint64 notes_before;
 
-  merge_request = expect_status (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
-  diff_refs = member_object (response_object (merge_request), "diff_refs");
-  notes_before = json_object_get_int_member (response_object (merge_request), "user_notes_count");
-  updated_before = g_strdup (json_object_get_string_member (response_object (merge_request),
-                                                            "updated_at"));
-  count_before = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
-                                SOUP_STATUS_OK);
+  merge_request = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  diff_refs = member_object (nod_test_response_object (merge_request), "diff_refs");
+  notes_before = json_object_get_int_member (nod_test_response_object (merge_request),
+                                             "user_notes_count");
+  updated_before = g_strdup (json_object_get_string_member (
+                               nod_test_response_object (merge_request), "updated_at"));
+  count_before = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                       SOUP_STATUS_OK);
 
-  created = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions",
-                                     "{\"body\": \"Could this be **simpler**?\"}"),
-                           SOUP_STATUS_CREATED);
-  discussion = response_object (created);
+  created = nod_test_http_expect (api_json (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                            "{\"body\": \"Could this be **simpler**?\"}"),
+                                  SOUP_STATUS_CREATED);
+  discussion = nod_test_response_object (created);
   g_assert_true (is_hex_id (json_object_get_string_member (discussion, "id")));
   g_assert_false (json_object_get_boolean_member (discussion, "individual_note"));
   g_assert_cmpuint (json_array_get_length (member_array (discussion, "notes")), ==, 1);
@@ -1175,90 +1074,98 @@ test_discussions_write (Fixture       *fixture,
                                json_object_get_string_member (diff_refs, "base_sha"),
                                json_object_get_string_member (diff_refs, "start_sha"),
                                json_object_get_string_member (diff_refs, "head_sha"));
-  diff = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", diff_body),
-                        SOUP_STATUS_CREATED);
-  note = json_array_get_object_element (member_array (response_object (diff), "notes"), 0);
+  diff = nod_test_http_expect (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", diff_body),
+                               SOUP_STATUS_CREATED);
+  note = json_array_get_object_element (member_array (nod_test_response_object (diff), "notes"), 0);
   g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiffNote");
   position = member_object (note, "position");
   g_assert_cmpint (json_object_get_int_member (position, "new_line"), ==, 212);
-  g_assert_true (member_is_null (position, "old_line"));
+  g_assert_true (nod_test_json_is_null (position, "old_line"));
   g_assert_cmpstr (json_object_get_string_member (position, "new_path"), ==,
                    "src/core/nod-sync-engine.c");
   {
     g_autofree char *diff_notes_path = g_strdup_printf (
       "%s/discussions/%s/notes", MR_BY_AMELIE,
-      json_object_get_string_member (response_object (diff), "id"));
-    g_autoptr(Response) diff_reply = expect_status (api_json (fixture, "POST", diff_notes_path,
-                                                              "{\"body\": \"Yes.\"}"),
-                                                    SOUP_STATUS_CREATED);
+      json_object_get_string_member (nod_test_response_object (diff), "id"));
+    g_autoptr(NodTestResponse) diff_reply =
+      nod_test_http_expect (api_json (fixture, "POST", diff_notes_path,
+                                      "{\"body\": \"Yes.\"}"),
+                            SOUP_STATUS_CREATED);
 
     /* Replies in a diff thread are DiffNotes on the same line. */
-    g_assert_cmpstr (json_object_get_string_member (response_object (diff_reply), "type"), ==,
-                     "DiffNote");
-    g_assert_cmpint (json_object_get_int_member (member_object (response_object (diff_reply),
-                                                                "position"), "new_line"), ==,
-                     212);
+    g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (diff_reply), "type"),
+                     ==, "DiffNote");
+    g_assert_cmpint (json_object_get_int_member (
+                       member_object (nod_test_response_object (diff_reply), "position"),
+                       "new_line"), ==, 212);
   }
 
   /* Quick actions alone make no note. */
-  quick = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
-                                   "body=%2Fapprove%0A%0A%2Flabel%20~bug"),
-                         SOUP_STATUS_ACCEPTED);
-  g_assert_true (json_object_has_member (response_object (quick), "commands_changes"));
-  g_assert_cmpuint (json_array_get_length (member_array (response_object (quick), "summary")),
-                    ==, 1);
-  blank = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions",
-                                   "{\"body\": \"  \\n \"}"),
-                         SOUP_STATUS_BAD_REQUEST);
-  missing = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", "{}"),
-                           SOUP_STATUS_BAD_REQUEST);
-  g_assert_cmpstr (json_object_get_string_member (response_object (missing), "error"), ==,
+  quick = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                          "body=%2Fapprove%0A%0A%2Flabel%20~bug"),
+                                SOUP_STATUS_ACCEPTED);
+  g_assert_true (json_object_has_member (nod_test_response_object (quick), "commands_changes"));
+  g_assert_cmpuint (json_array_get_length (member_array (nod_test_response_object (quick),
+                                                         "summary")), ==, 1);
+  blank = nod_test_http_expect (api_json (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                          "{\"body\": \"  \\n \"}"),
+                                SOUP_STATUS_BAD_REQUEST);
+  missing = nod_test_http_expect (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", "{}"),
+                                  SOUP_STATUS_BAD_REQUEST);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (missing), "error"), ==,
                    "body is missing");
 
-  reply = expect_status (api_form (fixture, "POST", notes_path, "body=Agreed%2C%20fixing."),
-                         SOUP_STATUS_CREATED);
-  g_assert_cmpstr (json_object_get_string_member (response_object (reply), "body"), ==,
+  reply = nod_test_http_expect (api_form (fixture, "POST", notes_path, "body=Agreed%2C%20fixing."),
+                                SOUP_STATUS_CREATED);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (reply), "body"), ==,
                    "Agreed, fixing.");
-  g_assert_cmpstr (json_object_get_string_member (response_object (reply), "type"), ==,
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (reply), "type"), ==,
                    "DiscussionNote");
-  unknown = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions/"
-                                     "0123456789abcdef0123456789abcdef01234567/notes", "body=x"),
-                           SOUP_STATUS_NOT_FOUND);
+  unknown = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions/"
+                                            "0123456789abcdef0123456789abcdef01234567/notes",
+                                            "body=x"),
+                                  SOUP_STATUS_NOT_FOUND);
 
-  count_after = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
-                               SOUP_STATUS_OK);
+  count_after = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                      SOUP_STATUS_OK);
   g_assert_cmpint (header_int (count_after, "x-total"), ==,
                    header_int (count_before, "x-total") + 2);
 
   /* python-gitlab sends JSON; others a form or the query string. */
-  resolved = expect_status (api_json (fixture, "PUT", discussion_path, "{\"resolved\": true}"),
-                            SOUP_STATUS_OK);
+  resolved = nod_test_http_expect (api_json (fixture, "PUT", discussion_path,
+                                             "{\"resolved\": true}"),
+                                   SOUP_STATUS_OK);
   for (guint i = 0; i < 2; i++)
     {
-      note = json_array_get_object_element (member_array (response_object (resolved), "notes"),
+      note = json_array_get_object_element (member_array (nod_test_response_object (resolved),
+                                                          "notes"),
                                             i);
       g_assert_true (json_object_get_boolean_member (note, "resolved"));
       g_assert_cmpstr (json_object_get_string_member (member_object (note, "resolved_by"),
                                                       "username"), ==, "sam");
     }
-  refetched = expect_status (api (fixture, "GET", discussion_path), SOUP_STATUS_OK);
-  note = json_array_get_object_element (member_array (response_object (refetched), "notes"), 0);
+  refetched = nod_test_http_expect (api (fixture, "GET", discussion_path), SOUP_STATUS_OK);
+  note = json_array_get_object_element (member_array (nod_test_response_object (refetched),
+                                                      "notes"), 0);
   g_assert_true (json_object_get_boolean_member (note, "resolved"));
 
   {
     g_autofree char *unresolve_path = g_strdup_printf ("%s?resolved=false", discussion_path);
-    unresolved = expect_status (api (fixture, "PUT", unresolve_path), SOUP_STATUS_OK);
+    unresolved = nod_test_http_expect (api (fixture, "PUT", unresolve_path), SOUP_STATUS_OK);
   }
-  note = json_array_get_object_element (member_array (response_object (unresolved), "notes"), 0);
+  note = json_array_get_object_element (member_array (nod_test_response_object (unresolved),
+                                                      "notes"), 0);
   g_assert_false (json_object_get_boolean_member (note, "resolved"));
-  g_assert_true (member_is_null (note, "resolved_by"));
+  g_assert_true (nod_test_json_is_null (note, "resolved_by"));
 
   /* A system note is not a thread. */
-  system_list = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions?per_page=100"),
-                               SOUP_STATUS_OK);
-  for (guint i = 0; i < json_array_get_length (response_array (system_list)); i++)
+  system_list = nod_test_http_expect (api (fixture, "GET",
+                                           MR_BY_AMELIE "/discussions?per_page=100"),
+                                      SOUP_STATUS_OK);
+  for (guint i = 0; i < json_array_get_length (nod_test_response_array (system_list)); i++)
     {
-      JsonObject *candidate = json_array_get_object_element (response_array (system_list), i);
+      JsonObject *candidate = json_array_get_object_element (nod_test_response_array (system_list),
+                                                             i);
 
       system_note = json_array_get_object_element (member_array (candidate, "notes"), 0);
       if (json_object_get_boolean_member (system_note, "system"))
@@ -1270,14 +1177,14 @@ test_discussions_write (Fixture       *fixture,
         }
     }
   g_assert_nonnull (system_path);
-  system_resolve = expect_status (api_form (fixture, "PUT", system_path, "resolved=true"),
-                                  SOUP_STATUS_BAD_REQUEST);
+  system_resolve = nod_test_http_expect (api_form (fixture, "PUT", system_path, "resolved=true"),
+                                         SOUP_STATUS_BAD_REQUEST);
 
-  g_clear_pointer (&merge_request, response_free);
-  merge_request = expect_status (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
-  g_assert_cmpint (json_object_get_int_member (response_object (merge_request),
+  g_clear_pointer (&merge_request, nod_test_response_free);
+  merge_request = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (merge_request),
                                                "user_notes_count"), ==, notes_before + 4);
-  updated_after = g_strdup (json_object_get_string_member (response_object (merge_request),
+  updated_after = g_strdup (json_object_get_string_member (nod_test_response_object (merge_request),
                                                            "updated_at"));
   g_assert_cmpstr (updated_after, >, updated_before);
 }
@@ -1287,11 +1194,12 @@ static void
 test_discussions_reply_to_comment (Fixture       *fixture,
                                    gconstpointer  data)
 {
-  g_autoptr(Response) list = expect_status (api (fixture, "GET", "/projects/11/merge_requests/"
-                                                                 "102/discussions"),
-                                            SOUP_STATUS_OK);
-  g_autoptr(Response) reply = NULL, thread = NULL;
-  JsonObject *comment = json_array_get_object_element (response_array (list), 0);
+  g_autoptr(NodTestResponse) list =
+    nod_test_http_expect (api (fixture, "GET", "/projects/11/merge_requests/"
+                                               "102/discussions"),
+                          SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) reply = NULL, thread = NULL;
+  JsonObject *comment = json_array_get_object_element (nod_test_response_array (list), 0);
   g_autofree char *path = g_strdup_printf ("/projects/11/merge_requests/102/discussions/%s",
                                            json_object_get_string_member (comment, "id"));
   g_autofree char *notes_path = g_strdup_printf ("%s/notes", path);
@@ -1299,17 +1207,19 @@ test_discussions_reply_to_comment (Fixture       *fixture,
 
   g_assert_true (json_object_get_boolean_member (comment, "individual_note"));
   first = json_array_get_object_element (member_array (comment, "notes"), 0);
-  g_assert_true (member_is_null (first, "type"));
+  g_assert_true (nod_test_json_is_null (first, "type"));
   g_assert_false (json_object_get_boolean_member (first, "resolvable"));
   g_assert_false (json_object_has_member (first, "resolved"));
 
-  reply = expect_status (api_form (fixture, "POST", notes_path, "body=Looks%20good"),
-                         SOUP_STATUS_CREATED);
-  thread = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
-  g_assert_false (json_object_get_boolean_member (response_object (thread), "individual_note"));
-  g_assert_cmpuint (json_array_get_length (member_array (response_object (thread), "notes")), ==,
-                    2);
-  first = json_array_get_object_element (member_array (response_object (thread), "notes"), 0);
+  reply = nod_test_http_expect (api_form (fixture, "POST", notes_path, "body=Looks%20good"),
+                                SOUP_STATUS_CREATED);
+  thread = nod_test_http_expect (api (fixture, "GET", path), SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (nod_test_response_object (thread),
+                                                  "individual_note"));
+  g_assert_cmpuint (json_array_get_length (member_array (nod_test_response_object (thread),
+                                                         "notes")), ==, 2);
+  first = json_array_get_object_element (member_array (nod_test_response_object (thread), "notes"),
+                                         0);
   g_assert_cmpstr (json_object_get_string_member (first, "type"), ==, "DiscussionNote");
   g_assert_true (json_object_get_boolean_member (first, "resolvable"));
 }
@@ -1320,14 +1230,14 @@ static void
 test_rate_limit_headers (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(Response) first = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
-  g_autoptr(Response) control_call = expect_status (control (fixture, "GET", "/__fake/requests",
-                                                             NULL),
-                                                    SOUP_STATUS_OK);
-  g_autoptr(Response) second = expect_status (api (fixture, "GET", "/projects"),
-                                              SOUP_STATUS_OK);
-  g_autoptr(Response) unauthorized = send_request (fixture, "GET", "/api/v4/user", NULL, NULL,
-                                                   NULL);
+  g_autoptr(NodTestResponse) first =
+    nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) control_call =
+    nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) second = nod_test_http_expect (api (fixture, "GET", "/projects"),
+                                                            SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) unauthorized =
+    send_request (fixture, "GET", "/api/v4/user", NULL, NULL, NULL);
   g_autoptr(GDateTime) reset_time = NULL;
   gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
 
@@ -1335,14 +1245,15 @@ test_rate_limit_headers (Fixture       *fixture,
   g_assert_cmpint (header_int (first, "RateLimit-Observed"), ==, 1);
   g_assert_cmpint (header_int (first, "RateLimit-Remaining"), ==, 1999);
   /* The control API is free. */
-  g_assert_null (header (control_call, "RateLimit-Limit"));
+  g_assert_null (nod_test_response_header (control_call, "RateLimit-Limit"));
   g_assert_cmpint (header_int (second, "RateLimit-Observed"), ==, 2);
   g_assert_cmpint (header_int (second, "RateLimit-Remaining"), ==, 1998);
   g_assert_cmpint (header_int (unauthorized, "RateLimit-Remaining"), ==, 1997);
 
   g_assert_cmpint (header_int (second, "RateLimit-Reset"), >=, now_s);
   g_assert_cmpint (header_int (second, "RateLimit-Reset"), <=, now_s + 61);
-  reset_time = soup_date_time_new_from_http_string (header (second, "RateLimit-ResetTime"));
+  reset_time = soup_date_time_new_from_http_string (
+                 nod_test_response_header (second, "RateLimit-ResetTime"));
   g_assert_nonnull (reset_time);
   g_assert_cmpint (g_date_time_to_unix (reset_time), ==, header_int (second, "RateLimit-Reset"));
 }
@@ -1351,66 +1262,68 @@ static void
 test_rate_limit_exhausted (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autoptr(Response) set = NULL, last = NULL, refused = NULL, control_call = NULL;
-  g_autoptr(Response) bad = NULL;
+  g_autoptr(NodTestResponse) set = NULL, last = NULL, refused = NULL, control_call = NULL;
+  g_autoptr(NodTestResponse) bad = NULL;
 
-  set = expect_status (control (fixture, "POST", "/__fake/ratelimit",
-                                "{\"limit\": 10, \"remaining\": 1, \"reset_in_s\": 42}"),
-                       SOUP_STATUS_OK);
-  last = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  set = nod_test_http_expect (control (fixture, "POST", "/__fake/ratelimit",
+                                       "{\"limit\": 10, \"remaining\": 1, \"reset_in_s\": 42}"),
+                              SOUP_STATUS_OK);
+  last = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (last, "RateLimit-Limit"), ==, 10);
   g_assert_cmpint (header_int (last, "RateLimit-Remaining"), ==, 0);
 
-  refused = expect_status (api (fixture, "GET", "/user"), 429);
-  assert_message (refused, "Retry later");
+  refused = nod_test_http_expect (api (fixture, "GET", "/user"), 429);
+  nod_test_response_assert_message (refused, "Retry later");
   g_assert_cmpint (header_int (refused, "Retry-After"), >=, 41);
   g_assert_cmpint (header_int (refused, "Retry-After"), <=, 42);
   g_assert_cmpint (header_int (refused, "RateLimit-Remaining"), ==, 0);
   g_assert_cmpint (header_int (refused, "RateLimit-Limit"), ==, 10);
-  g_assert_nonnull (header (refused, "RateLimit-Reset"));
-  g_assert_nonnull (header (refused, "RateLimit-ResetTime"));
+  g_assert_nonnull (nod_test_response_header (refused, "RateLimit-Reset"));
+  g_assert_nonnull (nod_test_response_header (refused, "RateLimit-ResetTime"));
 
   /* Tests must still be able to see what happened. */
-  control_call = expect_status (control (fixture, "GET", "/__fake/requests", NULL),
-                                SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (control_call)), ==, 2);
+  control_call = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL),
+                                       SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (control_call)), ==, 2);
 
-  bad = expect_status (control (fixture, "POST", "/__fake/ratelimit",
-                                "{\"limit\": 5, \"remaining\": 6}"),
-                       SOUP_STATUS_BAD_REQUEST);
+  bad = nod_test_http_expect (control (fixture, "POST", "/__fake/ratelimit",
+                                       "{\"limit\": 5, \"remaining\": 6}"),
+                              SOUP_STATUS_BAD_REQUEST);
 }
 
 static void
 test_rate_limit_notes (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(Response) refused = NULL, reply_refused = NULL, read = NULL, first = NULL;
+  g_autoptr(NodTestResponse) refused = NULL, reply_refused = NULL, read = NULL, first = NULL;
   g_autofree char *notes_path = NULL;
 
-  first = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=1"),
-                         SOUP_STATUS_CREATED);
+  first = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=1"),
+                                SOUP_STATUS_CREATED);
   notes_path = g_strdup_printf ("%s/discussions/%s/notes", MR_BY_AMELIE,
-                                json_object_get_string_member (response_object (first), "id"));
+                                json_object_get_string_member (nod_test_response_object (first),
+                                                               "id"));
   /* gitlab.com's 60 a minute, in all. */
   for (guint i = 1; i < 60; i++)
     {
-      g_autoptr(Response) created = api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
-                                              "body=note");
-      expect_status (created, SOUP_STATUS_CREATED);
+      g_autoptr(NodTestResponse) created = api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                                     "body=note");
+      nod_test_http_expect (created, SOUP_STATUS_CREATED);
     }
 
-  refused = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=61"),
-                           429);
-  assert_message (refused, "This endpoint has been requested too many times. "
-                           "Try again later.");
+  refused = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                            "body=61"),
+                                  429);
+  nod_test_response_assert_message (refused, "This endpoint has been requested too many times. "
+                                             "Try again later.");
   g_assert_cmpint (header_int (refused, "Retry-After"), >, 0);
   g_assert_cmpint (header_int (refused, "Retry-After"), <=, 60);
   /* Not advertised in headers. */
-  g_assert_null (header (refused, "RateLimit-Limit"));
-  g_assert_null (header (refused, "RateLimit-Remaining"));
+  g_assert_null (nod_test_response_header (refused, "RateLimit-Limit"));
+  g_assert_null (nod_test_response_header (refused, "RateLimit-Remaining"));
 
-  reply_refused = expect_status (api_form (fixture, "POST", notes_path, "body=reply"), 429);
-  read = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"), SOUP_STATUS_OK);
+  reply_refused = nod_test_http_expect (api_form (fixture, "POST", notes_path, "body=reply"), 429);
+  read = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (read, "RateLimit-Remaining"), >, 0);
 }
 
@@ -1419,21 +1332,22 @@ static void
 test_rate_limit_notes_control (Fixture       *fixture,
                                gconstpointer  data)
 {
-  g_autoptr(Response) set = NULL, allowed = NULL, refused = NULL, bad = NULL, still = NULL;
+  g_autoptr(NodTestResponse) set = NULL, allowed = NULL, refused = NULL, bad = NULL, still = NULL;
 
-  set = expect_status (control (fixture, "POST", "/__fake/ratelimit",
-                                "{\"notes_limit\": 5, \"notes_remaining\": 1}"),
-                       SOUP_STATUS_OK);
-  allowed = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=a"),
-                           SOUP_STATUS_CREATED);
-  refused = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=b"),
-                           429);
+  set = nod_test_http_expect (control (fixture, "POST", "/__fake/ratelimit",
+                                       "{\"notes_limit\": 5, \"notes_remaining\": 1}"),
+                              SOUP_STATUS_OK);
+  allowed = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=a"),
+                                  SOUP_STATUS_CREATED);
+  refused = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=b"),
+                                  429);
 
   /* A refused change changes nothing, not even the part that was valid. */
-  bad = expect_status (control (fixture, "POST", "/__fake/ratelimit",
-                                "{\"limit\": 7, \"notes_limit\": 1, \"notes_remaining\": 2}"),
-                       SOUP_STATUS_BAD_REQUEST);
-  still = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  bad = nod_test_http_expect (control (fixture, "POST", "/__fake/ratelimit",
+                                       "{\"limit\": 7, \"notes_limit\": 1, "
+                                       "\"notes_remaining\": 2}"),
+                              SOUP_STATUS_BAD_REQUEST);
+  still = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (still, "RateLimit-Limit"), ==, 2000);
 }
 
@@ -1443,62 +1357,64 @@ static void
 test_fault_status (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, first = NULL, second = NULL, third = NULL, other = NULL;
-  g_autoptr(Response) post_only = NULL, not_posted = NULL;
+  g_autoptr(NodTestResponse) added = NULL, first = NULL, second = NULL, third = NULL, other = NULL;
+  g_autoptr(NodTestResponse) post_only = NULL, not_posted = NULL;
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"GET\", \"path\": \"/user$\", "
-                                  "\"status\": 503, \"times\": 2}"),
-                         SOUP_STATUS_CREATED);
-  other = expect_status (api (fixture, "GET", "/projects"), SOUP_STATUS_OK);
-  first = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_SERVICE_UNAVAILABLE);
-  assert_message (first, "503 Service Unavailable");
-  second = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_SERVICE_UNAVAILABLE);
-  third = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"GET\", \"path\": \"/user$\", "
+                                         "\"status\": 503, \"times\": 2}"),
+                                SOUP_STATUS_CREATED);
+  other = nod_test_http_expect (api (fixture, "GET", "/projects"), SOUP_STATUS_OK);
+  first = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_SERVICE_UNAVAILABLE);
+  nod_test_response_assert_message (first, "503 Service Unavailable");
+  second = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_SERVICE_UNAVAILABLE);
+  third = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
 
   /* The method must match too. */
-  post_only = expect_status (control (fixture, "POST", "/__fake/faults",
-                                      "{\"method\": \"POST\", \"path\": \"/approve$\", "
-                                      "\"status\": 500}"),
-                             SOUP_STATUS_CREATED);
-  not_posted = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
+  post_only = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                             "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                             "\"status\": 500}"),
+                                    SOUP_STATUS_CREATED);
+  not_posted = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/approvals"),
+                                     SOUP_STATUS_OK);
 }
 
 static void
 test_fault_drop (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, dropped = NULL, after = NULL, log = NULL;
+  g_autoptr(NodTestResponse) added = NULL, dropped = NULL, after = NULL, log = NULL;
   JsonArray *entries;
   JsonObject *entry;
 
   /* Twice: libsoup resends an idempotent request (not a POST) once when a kept-alive
    * connection closes before any answer, taking it for a race with an idle timeout. */
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"^/api/v4/user$\", \"drop\": true, "
-                                  "\"times\": 2}"),
-                         SOUP_STATUS_CREATED);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"^/api/v4/user$\", \"drop\": true, "
+                                         "\"times\": 2}"),
+                                SOUP_STATUS_CREATED);
   dropped = api (fixture, "GET", "/user");
   g_assert_nonnull (dropped->error);
   g_assert_null (dropped->body);
   g_test_message ("Dropped connection: %s", dropped->error->message);
 
-  after = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  after = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
 
   /* After a delay, and on a POST, which libsoup never resends. */
-  g_clear_pointer (&added, response_free);
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
-                                  "\"drop\": true, \"delay_ms\": 50}"),
-                         SOUP_STATUS_CREATED);
-  g_clear_pointer (&dropped, response_free);
+  g_clear_pointer (&added, nod_test_response_free);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                         "\"drop\": true, \"delay_ms\": 50}"),
+                                SOUP_STATUS_CREATED);
+  g_clear_pointer (&dropped, nod_test_response_free);
   dropped = api (fixture, "POST", MR_BY_AMELIE "/approve");
   g_assert_nonnull (dropped->error);
-  g_clear_pointer (&after, response_free);
-  after = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"), SOUP_STATUS_CREATED);
+  g_clear_pointer (&after, nod_test_response_free);
+  after = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                                SOUP_STATUS_CREATED);
 
-  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
-  entries = response_array (log);
+  log = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  entries = nod_test_response_array (log);
   g_assert_cmpuint (json_array_get_length (entries), >=, 2);
   entry = json_array_get_object_element (entries, 0);
   g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 0);
@@ -1513,14 +1429,14 @@ static void
 test_fault_malformed (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, malformed = NULL;
+  g_autoptr(NodTestResponse) added = NULL, malformed = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
-                                  "\"malformed\": true}"),
-                         SOUP_STATUS_CREATED);
-  malformed = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"), SOUP_STATUS_OK);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                         "\"malformed\": true}"),
+                                SOUP_STATUS_CREATED);
+  malformed = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve"), SOUP_STATUS_OK);
   g_assert_null (malformed->json);
   g_assert_nonnull (malformed->body);
   g_assert_false (json_parser_load_from_data (parser, g_bytes_get_data (malformed->body, NULL),
@@ -1532,31 +1448,33 @@ static void
 test_fault_delay (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, slow = NULL, fast = NULL, delayed_error = NULL;
-  PendingRequest *slow_pending;
+  g_autoptr(NodTestResponse) added = NULL, slow = NULL, fast = NULL, delayed_error = NULL;
+  NodTestRequest *slow_pending;
   gint64 started, slow_ms;
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"/user$\", \"delay_ms\": 400}"),
-                         SOUP_STATUS_CREATED);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"/user$\", \"delay_ms\": 400}"),
+                                SOUP_STATUS_CREATED);
 
   /* A delayed request does not hold up the others. */
   started = g_get_monotonic_time ();
   slow_pending = start_request (fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
-  fast = expect_status (api (fixture, "GET", "/projects/11"), SOUP_STATUS_OK);
-  g_assert_null (slow_pending->result);
-  slow = expect_status (finish_request (fixture, slow_pending), SOUP_STATUS_OK);
+  fast = nod_test_http_expect (api (fixture, "GET", "/projects/11"), SOUP_STATUS_OK);
+  g_assert_true (nod_test_http_is_pending (slow_pending));
+  slow = nod_test_http_expect (nod_test_http_finish (slow_pending), SOUP_STATUS_OK);
   slow_ms = (g_get_monotonic_time () - started) / 1000;
   g_assert_cmpint (slow_ms, >=, 400);
-  g_assert_cmpstr (json_object_get_string_member (response_object (slow), "username"), ==, "sam");
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (slow), "username"), ==,
+                   "sam");
 
   /* A delay before an error. */
-  g_clear_pointer (&added, response_free);
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"/user$\", \"delay_ms\": 100, \"status\": 502}"),
-                         SOUP_STATUS_CREATED);
+  g_clear_pointer (&added, nod_test_response_free);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"/user$\", \"delay_ms\": 100, "
+                                         "\"status\": 502}"),
+                                SOUP_STATUS_CREATED);
   started = g_get_monotonic_time ();
-  delayed_error = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_BAD_GATEWAY);
+  delayed_error = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_BAD_GATEWAY);
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 100 * 1000);
 }
 
@@ -1564,17 +1482,17 @@ static void
 test_latency (Fixture       *fixture,
               gconstpointer  data)
 {
-  g_autoptr(Response) slow = NULL, control_call = NULL;
+  g_autoptr(NodTestResponse) slow = NULL, control_call = NULL;
   gint64 started;
 
   nod_fake_gitlab_set_latency (fixture->fake, 250);
   started = g_get_monotonic_time ();
-  slow = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  slow = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
   g_assert_cmpint (g_get_monotonic_time () - started, >=, 250 * 1000);
 
   /* The control API is never delayed (nor is anything else measured here but the API). */
-  control_call = expect_status (control (fixture, "GET", "/__fake/requests", NULL),
-                                SOUP_STATUS_OK);
+  control_call = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL),
+                                       SOUP_STATUS_OK);
   nod_fake_gitlab_set_latency (fixture->fake, 0);
 }
 
@@ -1583,8 +1501,8 @@ static void
 test_dispose_while_delayed (void)
 {
   Fixture fixture = { 0 };
-  PendingRequest *pending;
-  Response *response;
+  NodTestRequest *pending;
+  NodTestResponse *response;
 
   fixture_set_up (&fixture, NULL);
   nod_fake_gitlab_set_latency (fixture.fake, 60 * 1000);
@@ -1593,9 +1511,9 @@ test_dispose_while_delayed (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   soup_session_abort (fixture.session);
-  response = finish_request (&fixture, pending);
+  response = nod_test_http_finish (pending);
   g_assert_nonnull (response->error);
-  response_free (response);
+  nod_test_response_free (response);
   fixture_tear_down (&fixture, NULL);
 }
 
@@ -1610,12 +1528,12 @@ test_client_gone_while_delayed (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(Response) added = NULL, later = NULL, alive = NULL, log = NULL;
+  g_autoptr(NodTestResponse) added = NULL, later = NULL, alive = NULL, log = NULL;
   JsonObject *first;
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"/user$\", \"delay_ms\": 100}"),
-                         SOUP_STATUS_CREATED);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"/user$\", \"delay_ms\": 100}"),
+                                SOUP_STATUS_CREATED);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN", TOKEN);
   soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     nod_test_keep_result, &result);
@@ -1628,15 +1546,15 @@ test_client_gone_while_delayed (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* This one outlasts the first delay, so the fake has answered the gone client by now. */
-  g_clear_pointer (&added, response_free);
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"/projects$\", \"delay_ms\": 300}"),
-                         SOUP_STATUS_CREATED);
-  later = expect_status (api (fixture, "GET", "/projects"), SOUP_STATUS_OK);
-  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_clear_pointer (&added, nod_test_response_free);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"/projects$\", \"delay_ms\": 300}"),
+                                SOUP_STATUS_CREATED);
+  later = nod_test_http_expect (api (fixture, "GET", "/projects"), SOUP_STATUS_OK);
+  alive = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
 
-  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
-  first = json_array_get_object_element (response_array (log), 0);
+  log = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  first = json_array_get_object_element (nod_test_response_array (log), 0);
   g_assert_cmpstr (json_object_get_string_member (first, "path"), ==, "/api/v4/user");
   g_assert_cmpint (json_object_get_int_member (first, "status"), ==, 200);
 }
@@ -1644,7 +1562,7 @@ test_client_gone_while_delayed (Fixture       *fixture,
 /* The fake writes its JSON as it goes, without a tree: the bytes must be those json-glib
  * writes of the same tree (compact, its escaping), member for member. */
 static void
-assert_written_as_json_glib_would (Response *response)
+assert_written_as_json_glib_would (NodTestResponse *response)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *rewritten = NULL;
@@ -1680,25 +1598,25 @@ test_json_as_json_glib_writes_it (Fixture       *fixture,
     MR_BY_AMELIE "/discussions",
     MR_BY_SAM "/discussions",
   };
-  g_autoptr(Response) created = NULL, approved = NULL, new_mr = NULL;
+  g_autoptr(NodTestResponse) created = NULL, approved = NULL, new_mr = NULL;
 
-  created = expect_status (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", hostile),
-                           SOUP_STATUS_CREATED);
+  created = nod_test_http_expect (api_json (fixture, "POST", MR_BY_AMELIE "/discussions", hostile),
+                                  SOUP_STATUS_CREATED);
   assert_written_as_json_glib_would (created);
-  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
-                            SOUP_STATUS_CREATED);
+  approved = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                                   SOUP_STATUS_CREATED);
   assert_written_as_json_glib_would (approved);
-  new_mr = expect_status (control (fixture, "POST", "/__fake/mr",
-                                   "{\"project_id\": 11, \"title\": \"\\\"Tab\\there\\\"\", "
-                                   "\"author\": \"priya\", \"reviewers\": [\"sam\"], "
-                                   "\"description\": \"- [x] done\\n- [ ] not yet\"}"),
-                          SOUP_STATUS_CREATED);
+  new_mr = nod_test_http_expect (control (fixture, "POST", "/__fake/mr",
+                                          "{\"project_id\": 11, \"title\": \"\\\"Tab\\there\\\"\", "
+                                          "\"author\": \"priya\", \"reviewers\": [\"sam\"], "
+                                          "\"description\": \"- [x] done\\n- [ ] not yet\"}"),
+                                 SOUP_STATUS_CREATED);
   assert_written_as_json_glib_would (new_mr);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autoptr(Response) response = expect_status (api (fixture, "GET", paths[i]),
-                                                    SOUP_STATUS_OK);
+      g_autoptr(NodTestResponse) response = nod_test_http_expect (api (fixture, "GET", paths[i]),
+                                                                  SOUP_STATUS_OK);
 
       g_test_message ("%s", paths[i]);
       assert_written_as_json_glib_would (response);
@@ -1712,9 +1630,10 @@ sam_has_approved (Fixture    *fixture,
                   const char *mr_path)
 {
   g_autofree char *path = g_strconcat (mr_path, "/approvals", NULL);
-  g_autoptr(Response) approvals = expect_status (api (fixture, "GET", path), SOUP_STATUS_OK);
+  g_autoptr(NodTestResponse) approvals =
+    nod_test_http_expect (api (fixture, "GET", path), SOUP_STATUS_OK);
 
-  return json_object_get_boolean_member (response_object (approvals), "user_has_approved");
+  return json_object_get_boolean_member (nod_test_response_object (approvals), "user_has_approved");
 }
 
 /* The log entries of @method on paths ending in @suffix, and how many were answered. */
@@ -1724,9 +1643,9 @@ count_logged (Fixture    *fixture,
               const char *suffix,
               guint      *answered)
 {
-  g_autoptr(Response) log = expect_status (control (fixture, "GET", "/__fake/requests", NULL),
-                                           SOUP_STATUS_OK);
-  JsonArray *entries = response_array (log);
+  g_autoptr(NodTestResponse) log =
+    nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  JsonArray *entries = nod_test_response_array (log);
   guint count = 0;
 
   *answered = 0;
@@ -1748,21 +1667,21 @@ static void
 test_gate (Fixture       *fixture,
            gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, listed = NULL, other = NULL, approved = NULL;
-  g_autoptr(Response) released = NULL, again = NULL, gone = NULL;
-  PendingRequest *held;
+  g_autoptr(NodTestResponse) added = NULL, listed = NULL, other = NULL, approved = NULL;
+  g_autoptr(NodTestResponse) released = NULL, again = NULL, gone = NULL;
+  NodTestRequest *held;
   JsonObject *gate;
   guint answered = 0;
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
-                                  "\"gate\": \"approve\"}"),
-                         SOUP_STATUS_CREATED);
-  g_assert_cmpstr (json_object_get_string_member (response_object (added), "gate"), ==,
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                         "\"gate\": \"approve\"}"),
+                                SOUP_STATUS_CREATED);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (added), "gate"), ==,
                    "approve");
-  listed = expect_status (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (listed)), ==, 1);
-  gate = json_array_get_object_element (response_array (listed), 0);
+  listed = nod_test_http_expect (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (listed)), ==, 1);
+  gate = json_array_get_object_element (nod_test_response_array (listed), 0);
   g_assert_cmpstr (json_object_get_string_member (gate, "name"), ==, "approve");
   g_assert_cmpint (json_object_get_int_member (gate, "held"), ==, 0);
 
@@ -1771,16 +1690,16 @@ test_gate (Fixture       *fixture,
   g_assert_cmpuint (nod_test_fake_count_held (fixture->base_url, "approve"), ==, 1);
 
   /* Held: logged, unanswered, not applied; and nothing else waits behind it. */
-  other = expect_status (api (fixture, "POST", MR_APPROVED_BY_SAM "/unapprove"),
-                         SOUP_STATUS_CREATED);
+  other = nod_test_http_expect (api (fixture, "POST", MR_APPROVED_BY_SAM "/unapprove"),
+                                SOUP_STATUS_CREATED);
   g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
   g_assert_cmpuint (count_logged (fixture, "POST", MR_BY_AMELIE "/approve", &answered), ==, 1);
   g_assert_cmpuint (answered, ==, 0);
-  g_assert_null (held->result);
+  g_assert_true (nod_test_http_is_pending (held));
 
   g_assert_cmpuint (nod_test_fake_release (fixture->base_url, "approve"), ==, 1);
-  approved = expect_status (finish_request (fixture, held), SOUP_STATUS_CREATED);
-  g_assert_true (json_object_get_boolean_member (response_object (approved),
+  approved = nod_test_http_expect (nod_test_http_finish (held), SOUP_STATUS_CREATED);
+  g_assert_true (json_object_get_boolean_member (nod_test_response_object (approved),
                                                  "user_has_approved"));
   g_assert_true (sam_has_approved (fixture, MR_BY_AMELIE));
   g_assert_cmpuint (count_logged (fixture, "POST", MR_BY_AMELIE "/approve", &answered), ==, 1);
@@ -1788,15 +1707,15 @@ test_gate (Fixture       *fixture,
 
   /* Released, the gate is gone, and its fault with it: the next approve is not held, and
    * GitLab refuses it (already approved), so the first was applied exactly once. */
-  g_clear_pointer (&listed, response_free);
-  listed = expect_status (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (listed)), ==, 0);
-  again = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
-                         SOUP_STATUS_UNAUTHORIZED);
-  released = expect_status (control (fixture, "POST", "/__fake/gates/approve/release", NULL),
-                            SOUP_STATUS_NOT_FOUND);
-  gone = expect_status (control (fixture, "POST", "/__fake/gates/unknown/release", NULL),
-                        SOUP_STATUS_NOT_FOUND);
+  g_clear_pointer (&listed, nod_test_response_free);
+  listed = nod_test_http_expect (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (listed)), ==, 0);
+  again = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                                SOUP_STATUS_UNAUTHORIZED);
+  released = nod_test_http_expect (control (fixture, "POST", "/__fake/gates/approve/release", NULL),
+                                   SOUP_STATUS_NOT_FOUND);
+  gone = nod_test_http_expect (control (fixture, "POST", "/__fake/gates/unknown/release", NULL),
+                               SOUP_STATUS_NOT_FOUND);
 }
 
 /* A gate catches "times" requests and holds them all; then the rest of the fault plays. */
@@ -1804,11 +1723,11 @@ static void
 test_gate_times (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, passed = NULL, first = NULL, second = NULL;
-  g_autoptr(Response) bad = NULL;
+  g_autoptr(NodTestResponse) added = NULL, passed = NULL, first = NULL, second = NULL;
+  g_autoptr(NodTestResponse) bad = NULL;
   g_autoptr(JsonNode) released = NULL;
   g_autoptr(SoupSession) session = NULL;
-  PendingRequest *held_first, *held_second;
+  NodTestRequest *held_first, *held_second;
   static const char *const refused[] = {
     "{\"gate\": \"\"}",
     "{\"gate\": \"a/b\"}",
@@ -1819,15 +1738,15 @@ test_gate_times (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_clear_pointer (&bad, response_free);
-      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
-                           SOUP_STATUS_BAD_REQUEST);
+      g_clear_pointer (&bad, nod_test_response_free);
+      bad = nod_test_http_expect (control (fixture, "POST", "/__fake/faults", refused[i]),
+                                  SOUP_STATUS_BAD_REQUEST);
     }
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"/user$\", \"gate\": \"users.1\", "
-                                  "\"times\": 2, \"status\": 503}"),
-                         SOUP_STATUS_CREATED);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"/user$\", \"gate\": \"users.1\", "
+                                         "\"times\": 2, \"status\": 503}"),
+                                SOUP_STATUS_CREATED);
   held_first = start_request (fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
   held_second = start_request (fixture, "GET", "/api/v4/user?second", TOKEN, NULL, NULL);
   nod_test_fake_wait_held (fixture->base_url, "users.1", 2);
@@ -1836,7 +1755,7 @@ test_gate_times (Fixture       *fixture,
    * session: libsoup keeps to two connections to a host, both busy with what is held.) */
   session = g_steal_pointer (&fixture->session);
   fixture->session = soup_session_new ();
-  passed = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  passed = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
   soup_session_abort (fixture->session);
   g_object_unref (fixture->session);
   fixture->session = g_steal_pointer (&session);
@@ -1848,11 +1767,11 @@ test_gate_times (Fixture       *fixture,
                    "users.1");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (released), "released"), ==,
                    2);
-  first = expect_status (finish_request (fixture, held_first),
-                         SOUP_STATUS_SERVICE_UNAVAILABLE);
-  second = expect_status (finish_request (fixture, held_second),
-                          SOUP_STATUS_SERVICE_UNAVAILABLE);
-  assert_message (first, "503 Service Unavailable");
+  first = nod_test_http_expect (nod_test_http_finish (held_first),
+                                SOUP_STATUS_SERVICE_UNAVAILABLE);
+  second = nod_test_http_expect (nod_test_http_finish (held_second),
+                                 SOUP_STATUS_SERVICE_UNAVAILABLE);
+  nod_test_response_assert_message (first, "503 Service Unavailable");
 }
 
 /* A reset drops what the gates hold, unanswered and not applied. */
@@ -1860,26 +1779,27 @@ static void
 test_gate_reset (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, reset = NULL, listed = NULL, dropped = NULL;
-  g_autoptr(Response) approved = NULL;
-  PendingRequest *held;
+  g_autoptr(NodTestResponse) added = NULL, reset = NULL, listed = NULL, dropped = NULL;
+  g_autoptr(NodTestResponse) approved = NULL;
+  NodTestRequest *held;
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"gate\": \"posts\", \"times\": 5}"),
-                         SOUP_STATUS_CREATED);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"gate\": \"posts\", "
+                                         "\"times\": 5}"),
+                                SOUP_STATUS_CREATED);
   held = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL, NULL);
   nod_test_fake_wait_held (fixture->base_url, "posts", 1);
 
-  reset = expect_status (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
-  listed = expect_status (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (listed)), ==, 0);
-  dropped = finish_request (fixture, held);
+  reset = nod_test_http_expect (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
+  listed = nod_test_http_expect (control (fixture, "GET", "/__fake/gates", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (listed)), ==, 0);
+  dropped = nod_test_http_finish (held);
   g_assert_nonnull (dropped->error);
   g_assert_null (dropped->body);
 
   g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
-  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
-                            SOUP_STATUS_CREATED);
+  approved = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                                   SOUP_STATUS_CREATED);
 }
 
 /* Its client gone, a held request is still done on release, as a server does once it has
@@ -1895,12 +1815,12 @@ test_gate_client_gone (Fixture       *fixture,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(Response) added = NULL, alive = NULL;
+  g_autoptr(NodTestResponse) added = NULL, alive = NULL;
   guint answered = 0;
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"gate\": \"approve\"}"),
-                         SOUP_STATUS_CREATED);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"gate\": \"approve\"}"),
+                                SOUP_STATUS_CREATED);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN", TOKEN);
   soup_session_send_and_read_async (fixture->session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     nod_test_keep_result, &result);
@@ -1914,7 +1834,7 @@ test_gate_client_gone (Fixture       *fixture,
   g_assert_true (sam_has_approved (fixture, MR_BY_AMELIE));
   g_assert_cmpuint (count_logged (fixture, "POST", "/approve", &answered), ==, 1);
   g_assert_cmpuint (answered, ==, 1);
-  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  alive = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
 }
 
 /* The fake goes away while a gate holds a request: nothing leaks or crashes. */
@@ -1922,20 +1842,20 @@ static void
 test_dispose_while_held (void)
 {
   Fixture fixture = { 0 };
-  PendingRequest *pending;
-  Response *response;
+  NodTestRequest *pending;
+  NodTestResponse *response;
 
   fixture_set_up (&fixture, NULL);
-  response = expect_status (control (&fixture, "POST", "/__fake/faults",
-                                     "{\"path\": \"/user$\", \"gate\": \"user\"}"),
-                            SOUP_STATUS_CREATED);
-  response_free (response);
+  response = nod_test_http_expect (control (&fixture, "POST", "/__fake/faults",
+                                            "{\"path\": \"/user$\", \"gate\": \"user\"}"),
+                                   SOUP_STATUS_CREATED);
+  nod_test_response_free (response);
   pending = start_request (&fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
   nod_test_fake_wait_held (fixture.base_url, "user", 1);
   soup_session_abort (fixture.session);
-  response = finish_request (&fixture, pending);
+  response = nod_test_http_finish (pending);
   g_assert_nonnull (response->error);
-  response_free (response);
+  nod_test_response_free (response);
   fixture_tear_down (&fixture, NULL);
 }
 
@@ -1964,10 +1884,10 @@ static void
 test_fault_stall (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(Response) added = NULL, alive = NULL, reset = NULL, stalled = NULL;
-  g_autoptr(Response) bad = NULL, unapplied = NULL;
+  g_autoptr(NodTestResponse) added = NULL, alive = NULL, reset = NULL, stalled = NULL;
+  g_autoptr(NodTestResponse) bad = NULL, unapplied = NULL;
   LoggedWait approve_logged = { fixture, "POST", MR_BY_AMELIE "/approve" };
-  PendingRequest *pending;
+  NodTestRequest *pending;
   guint answered = 0;
   static const char *const refused[] = {
     "{\"stall\": 1}",
@@ -1979,16 +1899,16 @@ test_fault_stall (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_clear_pointer (&bad, response_free);
-      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
-                           SOUP_STATUS_BAD_REQUEST);
+      g_clear_pointer (&bad, nod_test_response_free);
+      bad = nod_test_http_expect (control (fixture, "POST", "/__fake/faults", refused[i]),
+                                  SOUP_STATUS_BAD_REQUEST);
     }
 
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
-                                  "\"stall\": true, \"applied\": true}"),
-                         SOUP_STATUS_CREATED);
-  g_assert_true (json_object_get_boolean_member (response_object (added), "stall"));
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                         "\"stall\": true, \"applied\": true}"),
+                                SOUP_STATUS_CREATED);
+  g_assert_true (json_object_get_boolean_member (nod_test_response_object (added), "stall"));
   pending = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL,
                            NULL);
   nod_test_wait_until (is_logged, &approve_logged);
@@ -1997,28 +1917,28 @@ test_fault_stall (Fixture       *fixture,
   g_assert_true (sam_has_approved (fixture, MR_BY_AMELIE));
   g_assert_cmpuint (count_logged (fixture, "POST", MR_BY_AMELIE "/approve", &answered), ==, 1);
   g_assert_cmpuint (answered, ==, 0);
-  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
-  g_assert_null (pending->result);
+  alive = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  g_assert_true (nod_test_http_is_pending (pending));
 
-  reset = expect_status (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
-  stalled = finish_request (fixture, pending);
+  reset = nod_test_http_expect (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
+  stalled = nod_test_http_finish (pending);
   g_assert_nonnull (stalled->error);
   g_assert_null (stalled->body);
   g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
 
   /* Without "applied": nothing is done either. */
-  g_clear_pointer (&added, response_free);
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"method\": \"POST\", \"path\": \"/approve$\", "
-                                  "\"stall\": true}"),
-                         SOUP_STATUS_CREATED);
+  g_clear_pointer (&added, nod_test_response_free);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"method\": \"POST\", \"path\": \"/approve$\", "
+                                         "\"stall\": true}"),
+                                SOUP_STATUS_CREATED);
   pending = start_request (fixture, "POST", "/api/v4" MR_BY_AMELIE "/approve", TOKEN, NULL,
                            NULL);
   nod_test_wait_until (is_logged, &approve_logged);
   g_assert_false (sam_has_approved (fixture, MR_BY_AMELIE));
-  g_assert_null (pending->result);
+  g_assert_true (nod_test_http_is_pending (pending));
   soup_session_abort (fixture->session);
-  unapplied = finish_request (fixture, pending);
+  unapplied = nod_test_http_finish (pending);
   g_assert_nonnull (unapplied->error);
 }
 
@@ -2064,7 +1984,7 @@ static void
 test_fault_drip (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(Response) plain = NULL, added = NULL, bad = NULL;
+  g_autoptr(NodTestResponse) plain = NULL, added = NULL, bad = NULL;
   g_autofree char *url = g_strconcat (fixture->base_url, "/api/v4/projects/11", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GAsyncResult) result = NULL;
@@ -2080,16 +2000,16 @@ test_fault_drip (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_clear_pointer (&bad, response_free);
-      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
-                           SOUP_STATUS_BAD_REQUEST);
+      g_clear_pointer (&bad, nod_test_response_free);
+      bad = nod_test_http_expect (control (fixture, "POST", "/__fake/faults", refused[i]),
+                                  SOUP_STATUS_BAD_REQUEST);
     }
 
-  plain = expect_status (api (fixture, "GET", "/projects/11"), SOUP_STATUS_OK);
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"^/api/v4/projects/11$\", \"drip_ms\": 2}"),
-                         SOUP_STATUS_CREATED);
-  g_assert_cmpint (json_object_get_int_member (response_object (added), "drip_ms"), ==, 2);
+  plain = nod_test_http_expect (api (fixture, "GET", "/projects/11"), SOUP_STATUS_OK);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"^/api/v4/projects/11$\", \"drip_ms\": 2}"),
+                                SOUP_STATUS_CREATED);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (added), "drip_ms"), ==, 2);
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "PRIVATE-TOKEN", TOKEN);
   soup_session_send_async (fixture->session, msg, G_PRIORITY_DEFAULT, NULL,
@@ -2118,7 +2038,7 @@ static void
 test_fault_pages (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(Response) plain = NULL, added = NULL, lying = NULL, bad = NULL, after = NULL;
+  g_autoptr(NodTestResponse) plain = NULL, added = NULL, lying = NULL, bad = NULL, after = NULL;
   static const char *const refused[] = {
     "{\"next_page\": -1}",
     "{\"next_page\": \"2\"}",
@@ -2128,18 +2048,18 @@ test_fault_pages (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
-      g_clear_pointer (&bad, response_free);
-      bad = expect_status (control (fixture, "POST", "/__fake/faults", refused[i]),
-                           SOUP_STATUS_BAD_REQUEST);
+      g_clear_pointer (&bad, nod_test_response_free);
+      bad = nod_test_http_expect (control (fixture, "POST", "/__fake/faults", refused[i]),
+                                  SOUP_STATUS_BAD_REQUEST);
     }
 
-  plain = expect_status (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
+  plain = nod_test_http_expect (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (plain, "x-next-page"), ==, 2);
-  added = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"^/api/v4/projects$\", \"next_page\": 1, "
-                                  "\"total_pages\": 7}"),
-                         SOUP_STATUS_CREATED);
-  lying = expect_status (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
+  added = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"^/api/v4/projects$\", \"next_page\": 1, "
+                                         "\"total_pages\": 7}"),
+                                SOUP_STATUS_CREATED);
+  lying = nod_test_http_expect (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (lying, "x-page"), ==, 1);
   g_assert_cmpint (header_int (lying, "x-next-page"), ==, 1);
   g_assert_cmpint (header_int (lying, "x-total-pages"), ==, 7);
@@ -2147,7 +2067,7 @@ test_fault_pages (Fixture       *fixture,
                    g_bytes_get_data (plain->body, NULL), g_bytes_get_size (plain->body));
 
   /* Once ("times" 1), then the truth again. */
-  after = expect_status (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
+  after = nod_test_http_expect (api (fixture, "GET", "/projects?per_page=1"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (after, "x-next-page"), ==, 2);
 }
 
@@ -2156,21 +2076,21 @@ static void
 test_dispose_while_stalled (void)
 {
   Fixture fixture = { 0 };
-  PendingRequest *pending;
-  Response *response;
+  NodTestRequest *pending;
+  NodTestResponse *response;
   LoggedWait logged = { &fixture, "GET", "/user" };
 
   fixture_set_up (&fixture, NULL);
-  response = expect_status (control (&fixture, "POST", "/__fake/faults",
-                                     "{\"path\": \"/user$\", \"stall\": true}"),
-                            SOUP_STATUS_CREATED);
-  response_free (response);
+  response = nod_test_http_expect (control (&fixture, "POST", "/__fake/faults",
+                                            "{\"path\": \"/user$\", \"stall\": true}"),
+                                   SOUP_STATUS_CREATED);
+  nod_test_response_free (response);
   pending = start_request (&fixture, "GET", "/api/v4/user", TOKEN, NULL, NULL);
   nod_test_wait_until (is_logged, &logged);
   g_clear_object (&fixture.fake);
-  response = finish_request (&fixture, pending);
+  response = nod_test_http_finish (pending);
   g_assert_nonnull (response->error);
-  response_free (response);
+  nod_test_response_free (response);
   fixture.fake = nod_fake_gitlab_new (TOKEN);
   fixture_tear_down (&fixture, NULL);
 }
@@ -2181,18 +2101,20 @@ static void
 test_request_log (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(Response) user = NULL, project = NULL, approve = NULL, log = NULL, cleared = NULL;
-  g_autoptr(Response) empty = NULL;
+  g_autoptr(NodTestResponse) user = NULL, project = NULL, approve = NULL, log = NULL;
+  g_autoptr(NodTestResponse) cleared = NULL;
+  g_autoptr(NodTestResponse) empty = NULL;
   JsonArray *entries;
   JsonObject *entry;
 
-  user = expect_status (api (fixture, "GET", "/user?with=query"), SOUP_STATUS_OK);
-  project = expect_status (api (fixture, "GET", "/projects/gnome-apps%2Fnod"), SOUP_STATUS_OK);
-  approve = expect_status (api (fixture, "POST", MR_BY_SAM "/approve"),
-                           SOUP_STATUS_UNAUTHORIZED);
+  user = nod_test_http_expect (api (fixture, "GET", "/user?with=query"), SOUP_STATUS_OK);
+  project = nod_test_http_expect (api (fixture, "GET", "/projects/gnome-apps%2Fnod"),
+                                  SOUP_STATUS_OK);
+  approve = nod_test_http_expect (api (fixture, "POST", MR_BY_SAM "/approve"),
+                                  SOUP_STATUS_UNAUTHORIZED);
 
-  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
-  entries = response_array (log);
+  log = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  entries = nod_test_response_array (log);
   g_assert_cmpuint (json_array_get_length (entries), ==, 3);
 
   entry = json_array_get_object_element (entries, 0);
@@ -2213,53 +2135,55 @@ test_request_log (Fixture       *fixture,
                    "/api/v4" MR_BY_SAM "/approve");
   g_assert_cmpint (json_object_get_int_member (entry, "status"), ==, 401);
 
-  cleared = expect_status (control (fixture, "DELETE", "/__fake/requests", NULL),
-                           SOUP_STATUS_OK);
-  empty = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (empty)), ==, 0);
+  cleared = nod_test_http_expect (control (fixture, "DELETE", "/__fake/requests", NULL),
+                                  SOUP_STATUS_OK);
+  empty = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (empty)), ==, 0);
 }
 
 static void
 test_reset (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_autoptr(Response) approved = NULL, commented = NULL, fault = NULL, limit = NULL;
-  g_autoptr(Response) reset = NULL, approvals = NULL, discussions_before = NULL;
-  g_autoptr(Response) discussions_after = NULL, log = NULL, user = NULL, created = NULL;
-  g_autoptr(Response) list = NULL;
+  g_autoptr(NodTestResponse) approved = NULL, commented = NULL, fault = NULL, limit = NULL;
+  g_autoptr(NodTestResponse) reset = NULL, approvals = NULL, discussions_before = NULL;
+  g_autoptr(NodTestResponse) discussions_after = NULL, log = NULL, user = NULL, created = NULL;
+  g_autoptr(NodTestResponse) list = NULL;
 
-  discussions_before = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
-                                      SOUP_STATUS_OK);
-  approved = expect_status (api (fixture, "POST", MR_BY_AMELIE "/approve"),
-                            SOUP_STATUS_CREATED);
-  commented = expect_status (api_form (fixture, "POST", MR_BY_AMELIE "/discussions", "body=hi"),
-                             SOUP_STATUS_CREATED);
-  created = expect_status (control (fixture, "POST", "/__fake/mr",
-                                    "{\"project_id\": 11, \"title\": \"New\", "
-                                    "\"author\": \"priya\"}"),
-                           SOUP_STATUS_CREATED);
-  fault = expect_status (control (fixture, "POST", "/__fake/faults",
-                                  "{\"path\": \"/user$\", \"status\": 500}"),
-                         SOUP_STATUS_CREATED);
-  limit = expect_status (control (fixture, "POST", "/__fake/ratelimit",
-                                  "{\"limit\": 100, \"remaining\": 3}"),
-                         SOUP_STATUS_OK);
+  discussions_before = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                             SOUP_STATUS_OK);
+  approved = nod_test_http_expect (api (fixture, "POST", MR_BY_AMELIE "/approve"),
+                                   SOUP_STATUS_CREATED);
+  commented = nod_test_http_expect (api_form (fixture, "POST", MR_BY_AMELIE "/discussions",
+                                              "body=hi"),
+                                    SOUP_STATUS_CREATED);
+  created = nod_test_http_expect (control (fixture, "POST", "/__fake/mr",
+                                           "{\"project_id\": 11, \"title\": \"New\", "
+                                           "\"author\": \"priya\"}"),
+                                  SOUP_STATUS_CREATED);
+  fault = nod_test_http_expect (control (fixture, "POST", "/__fake/faults",
+                                         "{\"path\": \"/user$\", \"status\": 500}"),
+                                SOUP_STATUS_CREATED);
+  limit = nod_test_http_expect (control (fixture, "POST", "/__fake/ratelimit",
+                                         "{\"limit\": 100, \"remaining\": 3}"),
+                                SOUP_STATUS_OK);
 
-  reset = expect_status (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
+  reset = nod_test_http_expect (control (fixture, "POST", "/__fake/reset", NULL), SOUP_STATUS_OK);
 
-  log = expect_status (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (log)), ==, 0);
-  user = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  log = nod_test_http_expect (control (fixture, "GET", "/__fake/requests", NULL), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (log)), ==, 0);
+  user = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (user, "RateLimit-Limit"), ==, 2000);
   g_assert_cmpint (header_int (user, "RateLimit-Remaining"), ==, 1999);
-  approvals = expect_status (api (fixture, "GET", MR_BY_AMELIE "/approvals"), SOUP_STATUS_OK);
-  g_assert_false (json_object_get_boolean_member (response_object (approvals),
+  approvals = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/approvals"),
+                                    SOUP_STATUS_OK);
+  g_assert_false (json_object_get_boolean_member (nod_test_response_object (approvals),
                                                   "user_has_approved"));
-  discussions_after = expect_status (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
-                                     SOUP_STATUS_OK);
+  discussions_after = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/discussions"),
+                                            SOUP_STATUS_OK);
   g_assert_cmpint (header_int (discussions_after, "x-total"), ==,
                    header_int (discussions_before, "x-total"));
-  list = expect_status (api (fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
+  list = nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
   g_assert_cmpint (header_int (list, "x-total"), ==, SAMPLE_MR_COUNT);
 }
 
@@ -2269,21 +2193,21 @@ static void
 test_control_activity (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(Response) created = NULL, listed = NULL, committed = NULL, stale = NULL;
-  g_autoptr(Response) comment = NULL, reply = NULL, bad_author = NULL, merged = NULL;
-  g_autoptr(Response) approve_merged = NULL, close_merged = NULL, closed = NULL;
-  g_autoptr(Response) unknown_project = NULL, unknown_mr = NULL, unknown_thread = NULL;
+  g_autoptr(NodTestResponse) created = NULL, listed = NULL, committed = NULL, stale = NULL;
+  g_autoptr(NodTestResponse) comment = NULL, reply = NULL, bad_author = NULL, merged = NULL;
+  g_autoptr(NodTestResponse) approve_merged = NULL, close_merged = NULL, closed = NULL;
+  g_autoptr(NodTestResponse) unknown_project = NULL, unknown_mr = NULL, unknown_thread = NULL;
   g_autofree char *mr_path = NULL, *control_path = NULL, *old_sha = NULL, *old_updated = NULL;
   g_autofree char *commit_path = NULL, *comment_path = NULL, *merge_path = NULL;
   g_autofree char *stale_path = NULL, *reply_body = NULL;
   JsonObject *merge_request, *newest;
   gint64 iid;
 
-  created = expect_status (control (fixture, "POST", "/__fake/mr",
-                                    "{\"project_id\": 11, \"title\": \"Add a dark mode\", "
-                                    "\"author\": \"priya\", \"reviewers\": [\"sam\"]}"),
-                           SOUP_STATUS_CREATED);
-  merge_request = response_object (created);
+  created = nod_test_http_expect (control (fixture, "POST", "/__fake/mr",
+                                           "{\"project_id\": 11, \"title\": \"Add a dark mode\", "
+                                           "\"author\": \"priya\", \"reviewers\": [\"sam\"]}"),
+                                  SOUP_STATUS_CREATED);
+  merge_request = nod_test_response_object (created);
   iid = json_object_get_int_member (merge_request, "iid");
   g_assert_cmpint (iid, ==, 112);  /* the sample's last iid in gnome-apps/nod is 111 */
   g_assert_cmpstr (json_object_get_string_member (merge_request, "state"), ==, "opened");
@@ -2294,10 +2218,10 @@ test_control_activity (Fixture       *fixture,
   g_assert_true (is_hex_id (old_sha));
 
   /* It shows up first in the reviewer's incremental pull. */
-  listed = expect_status (api (fixture, "GET", "/merge_requests?scope=all"
-                                               "&reviewer_username=sam&order_by=updated_at"),
-                          SOUP_STATUS_OK);
-  newest = json_array_get_object_element (response_array (listed), 0);
+  listed = nod_test_http_expect (api (fixture, "GET", "/merge_requests?scope=all"
+                                                      "&reviewer_username=sam&order_by=updated_at"),
+                                 SOUP_STATUS_OK);
+  newest = json_array_get_object_element (nod_test_response_array (listed), 0);
   g_assert_cmpint (json_object_get_int_member (newest, "iid"), ==, iid);
 
   mr_path = g_strdup_printf ("/projects/11/merge_requests/%" G_GINT64_FORMAT, iid);
@@ -2306,65 +2230,68 @@ test_control_activity (Fixture       *fixture,
   comment_path = g_strdup_printf ("%s/comment", control_path);
   merge_path = g_strdup_printf ("%s/merge", control_path);
 
-  committed = expect_status (control (fixture, "POST", commit_path, NULL), SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (response_object (committed), "sha"), !=,
+  committed = nod_test_http_expect (control (fixture, "POST", commit_path, NULL), SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (committed), "sha"), !=,
                    old_sha);
-  g_assert_cmpstr (json_object_get_string_member (response_object (committed), "updated_at"),
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (committed),
+                                                  "updated_at"),
                    >, old_updated);
   stale_path = g_strdup_printf ("%s/approve?sha=%s", mr_path, old_sha);
-  stale = expect_status (api (fixture, "POST", stale_path), SOUP_STATUS_CONFLICT);
+  stale = nod_test_http_expect (api (fixture, "POST", stale_path), SOUP_STATUS_CONFLICT);
 
-  comment = expect_status (control (fixture, "POST", comment_path,
-                                    "{\"author\": \"amelie\", \"body\": \"Nice!\"}"),
-                           SOUP_STATUS_CREATED);
+  comment = nod_test_http_expect (control (fixture, "POST", comment_path,
+                                           "{\"author\": \"amelie\", \"body\": \"Nice!\"}"),
+                                  SOUP_STATUS_CREATED);
   g_assert_cmpstr (json_object_get_string_member (
                      member_object (json_array_get_object_element (
-                                      member_array (response_object (comment), "notes"), 0),
+                                      member_array (nod_test_response_object (comment),
+                                                    "notes"), 0),
                                     "author"), "username"), ==, "amelie");
   reply_body = g_strdup_printf ("{\"author\": \"priya\", \"body\": \"Thanks\", "
                                 "\"discussion_id\": \"%s\"}",
-                                json_object_get_string_member (response_object (comment), "id"));
-  reply = expect_status (control (fixture, "POST", comment_path, reply_body),
-                         SOUP_STATUS_CREATED);
-  g_assert_cmpuint (json_array_get_length (member_array (response_object (reply), "notes")), ==,
-                    2);
-  unknown_thread = expect_status (control (fixture, "POST", comment_path,
-                                           "{\"author\": \"priya\", \"body\": \"x\", "
-                                           "\"discussion_id\": \"nope\"}"),
-                                  SOUP_STATUS_NOT_FOUND);
-  bad_author = expect_status (control (fixture, "POST", comment_path,
-                                       "{\"author\": \"mallory\", \"body\": \"x\"}"),
-                              SOUP_STATUS_BAD_REQUEST);
+                                json_object_get_string_member (nod_test_response_object (comment),
+                                                               "id"));
+  reply = nod_test_http_expect (control (fixture, "POST", comment_path, reply_body),
+                                SOUP_STATUS_CREATED);
+  g_assert_cmpuint (json_array_get_length (member_array (nod_test_response_object (reply),
+                                                         "notes")), ==, 2);
+  unknown_thread = nod_test_http_expect (control (fixture, "POST", comment_path,
+                                                  "{\"author\": \"priya\", \"body\": \"x\", "
+                                                  "\"discussion_id\": \"nope\"}"),
+                                         SOUP_STATUS_NOT_FOUND);
+  bad_author = nod_test_http_expect (control (fixture, "POST", comment_path,
+                                              "{\"author\": \"mallory\", \"body\": \"x\"}"),
+                                     SOUP_STATUS_BAD_REQUEST);
 
-  merged = expect_status (control (fixture, "POST", merge_path, NULL), SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (response_object (merged), "state"), ==,
+  merged = nod_test_http_expect (control (fixture, "POST", merge_path, NULL), SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (merged), "state"), ==,
                    "merged");
-  g_assert_true (is_gitlab_time (json_object_get_string_member (response_object (merged),
+  g_assert_true (is_gitlab_time (json_object_get_string_member (nod_test_response_object (merged),
                                                                 "merged_at")));
   {
     g_autofree char *approve_path = g_strdup_printf ("%s/approve", mr_path);
     g_autofree char *close_path = g_strdup_printf ("%s/close", control_path);
 
-    approve_merged = expect_status (api (fixture, "POST", approve_path),
-                                    SOUP_STATUS_UNAUTHORIZED);
-    close_merged = expect_status (control (fixture, "POST", close_path, NULL),
-                                  SOUP_STATUS_BAD_REQUEST);
+    approve_merged = nod_test_http_expect (api (fixture, "POST", approve_path),
+                                           SOUP_STATUS_UNAUTHORIZED);
+    close_merged = nod_test_http_expect (control (fixture, "POST", close_path, NULL),
+                                         SOUP_STATUS_BAD_REQUEST);
   }
 
-  closed = expect_status (control (fixture, "POST", "/__fake/mr/gnome-apps%2Fnod/102/close",
-                                   "{\"user\": \"priya\"}"),
-                          SOUP_STATUS_OK);
-  g_assert_cmpstr (json_object_get_string_member (response_object (closed), "state"), ==,
+  closed = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/gnome-apps%2Fnod/102/close",
+                                          "{\"user\": \"priya\"}"),
+                                 SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (nod_test_response_object (closed), "state"), ==,
                    "closed");
-  g_assert_true (is_gitlab_time (json_object_get_string_member (response_object (closed),
+  g_assert_true (is_gitlab_time (json_object_get_string_member (nod_test_response_object (closed),
                                                                 "closed_at")));
 
-  unknown_project = expect_status (control (fixture, "POST", "/__fake/mr",
-                                            "{\"project_id\": 999, \"title\": \"x\", "
-                                            "\"author\": \"priya\"}"),
-                                   SOUP_STATUS_BAD_REQUEST);
-  unknown_mr = expect_status (control (fixture, "POST", "/__fake/mr/11/999/merge", NULL),
-                              SOUP_STATUS_NOT_FOUND);
+  unknown_project = nod_test_http_expect (control (fixture, "POST", "/__fake/mr",
+                                                   "{\"project_id\": 999, \"title\": \"x\", "
+                                                   "\"author\": \"priya\"}"),
+                                          SOUP_STATUS_BAD_REQUEST);
+  unknown_mr = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/999/merge", NULL),
+                                     SOUP_STATUS_NOT_FOUND);
 }
 
 /* Fixtures */
@@ -2396,23 +2323,25 @@ test_fixture_file (void)
     "   \"discussions\": [{\"notes\": [{\"author\": \"kim\", \"body\": \"B\","
     "     \"position\": {\"new_path\": \"a.c\", \"new_line\": 3}}]}]}]}");
   Fixture fixture = { 0 };
-  g_autoptr(Response) list = NULL, discussions = NULL;
+  g_autoptr(NodTestResponse) list = NULL, discussions = NULL;
   JsonObject *merge_request, *note;
 
   g_assert_true (nod_fake_gitlab_load_fixture (fake, path, &error));
   g_assert_no_error (error);
   fixture_start (&fixture, g_steal_pointer (&fake));
 
-  list = expect_status (api (&fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
-  g_assert_cmpuint (json_array_get_length (response_array (list)), ==, 1);
-  merge_request = json_array_get_object_element (response_array (list), 0);
+  list = nod_test_http_expect (api (&fixture, "GET", "/merge_requests?scope=all"), SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==, 1);
+  merge_request = json_array_get_object_element (nod_test_response_array (list), 0);
   g_assert_cmpint (json_object_get_int_member (merge_request, "iid"), ==, 3);
   g_assert_cmpstr (json_object_get_string_member (
                      member_object (merge_request, "references"), "full"), ==, "g/p!3");
-  discussions = expect_status (api (&fixture, "GET", "/projects/5/merge_requests/3/discussions"),
-                               SOUP_STATUS_OK);
+  discussions = nod_test_http_expect (api (&fixture, "GET",
+                                           "/projects/5/merge_requests/3/discussions"),
+                                      SOUP_STATUS_OK);
   note = json_array_get_object_element (
-    member_array (json_array_get_object_element (response_array (discussions), 0), "notes"), 0);
+    member_array (json_array_get_object_element (nod_test_response_array (discussions), 0),
+                  "notes"), 0);
   g_assert_cmpstr (json_object_get_string_member (note, "type"), ==, "DiffNote");
   g_assert_cmpint (json_object_get_int_member (member_object (note, "position"), "new_line"), ==,
                    3);
@@ -2532,7 +2461,7 @@ test_hostile_requests (Fixture       *fixture,
     "/api/v4" MR_BY_AMELIE "/discussions", "/__fake/mr", "/__fake/faults",
   };
   g_autoptr(GString) long_path = g_string_new ("/projects/");
-  g_autoptr(Response) long_response = NULL, outside = NULL, alive = NULL;
+  g_autoptr(NodTestResponse) long_response = NULL, outside = NULL, alive = NULL;
   static const char *const control_cases[][3] = {
     { "POST", "/__fake/faults", "{\"path\": \"(unclosed\", \"status\": 500}" },
     { "POST", "/__fake/faults", "{\"path\": \"x\"}" },
@@ -2557,11 +2486,11 @@ test_hostile_requests (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *path = g_strconcat ("/api/v4", cases[i].path, NULL);
-      g_autoptr(Response) response = send_request (fixture, cases[i].method, path, TOKEN,
-                                                   cases[i].content_type, cases[i].body);
+      g_autoptr(NodTestResponse) response = send_request (fixture, cases[i].method, path, TOKEN,
+                                                          cases[i].content_type, cases[i].body);
 
       g_test_message ("%s %s → %u", cases[i].method, cases[i].path, response->status);
-      expect_status (response, cases[i].status);
+      nod_test_http_expect (response, cases[i].status);
       /* Every answer of the fake's own is JSON. */
       if (g_bytes_get_size (response->body) > 0)
         g_assert_nonnull (response->json);
@@ -2569,12 +2498,12 @@ test_hostile_requests (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (control_cases); i++)
     {
-      g_autoptr(Response) response = control (fixture, control_cases[i][0], control_cases[i][1],
-                                               control_cases[i][2]);
+      g_autoptr(NodTestResponse) response =
+        control (fixture, control_cases[i][0], control_cases[i][1], control_cases[i][2]);
 
       g_test_message ("%s %s %s → %u", control_cases[i][0], control_cases[i][1],
                       control_cases[i][2], response->status);
-      expect_status (response, SOUP_STATUS_BAD_REQUEST);
+      nod_test_http_expect (response, SOUP_STATUS_BAD_REQUEST);
       g_assert_nonnull (response->json);
     }
 
@@ -2582,13 +2511,13 @@ test_hostile_requests (Fixture       *fixture,
   for (guint i = 0; i < G_N_ELEMENTS (deep_targets); i++)
     {
       g_autoptr(GString) deep = g_string_new (NULL);
-      g_autoptr(Response) response = NULL;
+      g_autoptr(NodTestResponse) response = NULL;
 
       for (guint depth = 0; depth < 200000; depth++)
         g_string_append_c (deep, depth % 2 ? '[' : '{');
       response = send_request (fixture, "POST", deep_targets[i], TOKEN, "application/json",
                                deep->str);
-      expect_status (response, SOUP_STATUS_BAD_REQUEST);
+      nod_test_http_expect (response, SOUP_STATUS_BAD_REQUEST);
     }
 
   for (guint i = 0; i < 2000; i++)
@@ -2598,7 +2527,7 @@ test_hostile_requests (Fixture       *fixture,
   outside = send_request (fixture, "GET", "/favicon.ico", NULL, NULL, NULL);
   g_assert_cmpuint (outside->status, ==, SOUP_STATUS_NOT_FOUND);
 
-  alive = expect_status (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
+  alive = nod_test_http_expect (api (fixture, "GET", "/user"), SOUP_STATUS_OK);
 }
 
 int
