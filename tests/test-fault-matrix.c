@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A table, not a story: 6 action kinds (approve, unapprove, comment, reply, resolve,
- * unresolve) × 13 faults of the fake on the action's one write = 78 cases. The faults:
+ * A table, not a story: 8 action kinds (approve, unapprove, comment, reply, resolve,
+ * unresolve, and a submitted review's two steps, draft_note and publish_review) × 13 faults
+ * of the fake on the action's one write = 104 cases. The faults:
  *
  *   500, 502, 503              GitLab failed it, did nothing
  *   timeout after apply        GitLab did it and never answered (the forge's deadline)
@@ -18,6 +19,15 @@
  *   409                        the issue lists it for approve (new commits since the
  *                              review); GitLab answers it elsewhere too (a thread changed
  *                              meanwhile), so every kind gets it: a refusal like 403
+ *
+ * A review's step is set up as a reviewer makes it: a review started on the merge request, a
+ * comment enqueued into it (a draft), the review submitted without an approval or a summary,
+ * which pushes its unit at once: POST …/draft_notes, then POST …/draft_notes/bulk_publish.
+ * A draft_note case faults the first, a publish_review case the second only (its draft goes
+ * through). Either ends, once settled, as one published note and one review notified, the
+ * publish applied once. Nod reads no answer to a publish (GitLab gives no content), so a
+ * garbled one after it applied is an ack, not an ambiguity: the one case that settles in
+ * its first push.
  *
  * Each case runs the engine (its clock manual, its forge on the fake in-process), which
  * pushes the action once, and asserts what a reviewer and GitLab would see:
@@ -102,7 +112,14 @@ static const FaultSpec fault_specs[N_FAULTS] = {
 static const NodActionKind kinds[] = {
   NOD_ACTION_APPROVE, NOD_ACTION_UNAPPROVE, NOD_ACTION_COMMENT,
   NOD_ACTION_REPLY, NOD_ACTION_RESOLVE, NOD_ACTION_UNRESOLVE,
+  NOD_ACTION_DRAFT_NOTE, NOD_ACTION_PUBLISH_REVIEW,
 };
+
+static gboolean
+is_review_step (NodActionKind kind)
+{
+  return kind == NOD_ACTION_DRAFT_NOTE || kind == NOD_ACTION_PUBLISH_REVIEW;
+}
 
 /* How the first push leaves the action. */
 typedef enum
@@ -111,6 +128,7 @@ typedef enum
   ENDS_BLOCKED,     /* 429: pending, unpunished, until GitLab's time */
   ENDS_SIGNED_OUT,  /* 401: pending, unpunished, until the account signs in again */
   ENDS_FAILED,      /* refused for good: failed, with GitLab's reason */
+  ENDS_DONE,        /* GitLab did it and Nod reads no answer to it: acked */
 } Ending;
 
 typedef struct
@@ -146,8 +164,11 @@ expected_for (const Case *c)
     case FAULT_DROP_BEFORE_APPLY:
     case FAULT_DROP_AFTER_APPLY:
     case FAULT_MALFORMED_AFTER_APPLY:
-      /* No answer, or none Nod could read: no status to keep, only why. */
-      expected.ending = ENDS_RETRYING;
+      /* No answer, or none Nod could read: no status to keep, only why. But a publish is
+       * answered with no content and Nod reads none: a 200 with a garbled body is GitLab
+       * saying it published, which it did. */
+      expected.ending = c->kind == NOD_ACTION_PUBLISH_REVIEW &&
+                        c->fault == FAULT_MALFORMED_AFTER_APPLY ? ENDS_DONE : ENDS_RETRYING;
       expected.last_status = 0;
       break;
 
@@ -191,6 +212,10 @@ expected_for (const Case *c)
       expected.exit_status = NOD_CLI_EXIT_QUEUED;
       expected.state = NOD_SYNC_STATE_SIGNED_OUT;
       break;
+    case ENDS_DONE:
+      expected.exit_status = NOD_CLI_EXIT_OK;
+      expected.state = NOD_SYNC_STATE_IDLE;
+      break;
     case ENDS_FAILED:
     default:
       expected.exit_status = NOD_CLI_EXIT_ERROR;
@@ -217,7 +242,12 @@ typedef struct
   /* The case's target on the server. */
   NodMergeRequest *mr;
   char            *discussion_id;  /* reply, resolve, unresolve */
-  char            *body;           /* comment, reply: unique to the case */
+  char            *body;           /* comment, reply, a review's draft: unique to the case */
+
+  /* The case's row in the outbox, and the one whose end ends the case: the same row, but
+   * for a review's steps, whose unit ends with its publish. */
+  char            *op_id;
+  char            *last_op_id;
 } Fixture;
 
 static void
@@ -280,6 +310,8 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_pointer (&fixture->base_url, g_free);
   g_clear_pointer (&fixture->discussion_id, g_free);
   g_clear_pointer (&fixture->body, g_free);
+  g_clear_pointer (&fixture->op_id, g_free);
+  g_clear_pointer (&fixture->last_op_id, g_free);
 }
 
 /* ---- the server, as the observer sees it ---- */
@@ -330,6 +362,58 @@ server_notes_with_body (Fixture *fixture)
   return found;
 }
 
+/* The reviewer's drafts on the merge request with the case's body, every page. */
+static guint
+server_drafts_with_body (Fixture *fixture)
+{
+  guint page_number = 1;
+  guint found = 0;
+
+  while (page_number != 0)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(NodForgePage) page = NULL;
+      g_autoptr(GError) error = NULL;
+      GPtrArray *items;
+
+      nod_forge_list_draft_notes_async (NOD_FORGE (fixture->observer),
+                                        nod_merge_request_get_project_id (fixture->mr),
+                                        nod_merge_request_get_iid (fixture->mr), page_number,
+                                        NULL, nod_test_keep_result, &result);
+      page = nod_forge_list_draft_notes_finish (NOD_FORGE (fixture->observer),
+                                                nod_test_wait_for_result (&result), &error);
+      g_assert_no_error (error);
+      items = nod_forge_page_get_items (page);
+      for (guint i = 0; i < items->len; i++)
+        if (g_strcmp0 (nod_draft_note_get_body (items->pdata[i]), fixture->body) == 0)
+          found++;
+      page_number = (guint) nod_forge_page_get_next_page (page);
+    }
+  return found;
+}
+
+/* How many published reviews notified the merge request's author. */
+static guint
+server_reviews_notified (Fixture *fixture)
+{
+  g_autofree char *path = g_strdup_printf ("/__fake/mr/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
+                                           "/notifications",
+                                           nod_merge_request_get_project_id (fixture->mr),
+                                           nod_merge_request_get_iid (fixture->mr));
+  g_autoptr(JsonNode) answer = nod_test_fake_control (fixture->base_url, "GET", path, NULL);
+  JsonArray *events = json_object_get_array_member (json_node_get_object (answer), "events");
+  guint reviews = 0;
+
+  for (guint i = 0; i < json_array_get_length (events); i++)
+    {
+      JsonObject *event = json_array_get_object_element (events, i);
+
+      if (g_strcmp0 (json_object_get_string_member (event, "kind"), "review") == 0)
+        reviews++;
+    }
+  return reviews;
+}
+
 static gboolean
 server_thread_resolved (Fixture *fixture)
 {
@@ -342,7 +426,8 @@ server_thread_resolved (Fixture *fixture)
 }
 
 /* How many times the case's action is in effect on GitLab: 0 or 1 for the target states,
- * the number of notes with the case's body for a comment or a reply. */
+ * the number of notes with the case's body for a comment or a reply, and for a review's
+ * steps too: its draft counts once published, as the reviewer's note. */
 static guint
 server_effects (Fixture       *fixture,
                 NodActionKind  kind)
@@ -355,6 +440,8 @@ server_effects (Fixture       *fixture,
       return nod_test_server_has_approved (NOD_FORGE (fixture->observer), fixture->mr) ? 0 : 1;
     case NOD_ACTION_COMMENT:
     case NOD_ACTION_REPLY:
+    case NOD_ACTION_DRAFT_NOTE:
+    case NOD_ACTION_PUBLISH_REVIEW:
       return server_notes_with_body (fixture);
     case NOD_ACTION_RESOLVE:
       return server_thread_resolved (fixture) ? 1 : 0;
@@ -454,6 +541,14 @@ write_of (Fixture        *fixture,
       *out_method = "PUT";
       *out_path = g_strconcat (mr_path, "/discussions/", fixture->discussion_id, NULL);
       break;
+    case NOD_ACTION_DRAFT_NOTE:
+      *out_method = "POST";
+      *out_path = g_strconcat (mr_path, "/draft_notes", NULL);
+      break;
+    case NOD_ACTION_PUBLISH_REVIEW:
+      *out_method = "POST";
+      *out_path = g_strconcat (mr_path, "/draft_notes/bulk_publish", NULL);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -530,6 +625,9 @@ new_action (Fixture       *fixture,
     case NOD_ACTION_UNAPPROVE:
       return nod_outbox_action_new_unapprove (ACCOUNT, project_id, iid);
     case NOD_ACTION_COMMENT:
+    case NOD_ACTION_DRAFT_NOTE:
+    case NOD_ACTION_PUBLISH_REVIEW:
+      /* A review's: a comment enqueued while the review is started is its draft. */
       return nod_outbox_action_new_comment (ACCOUNT, project_id, iid, fixture->body);
     case NOD_ACTION_REPLY:
       return nod_outbox_action_new_reply (ACCOUNT, project_id, iid, fixture->discussion_id,
@@ -583,27 +681,91 @@ write_arrived (gpointer data)
   return count_writes (wait->fixture, wait->kind) > 0;
 }
 
-/* Queues the action through the engine, as a verb does, and has it pushed once: an
- * approval goes by itself, the rest as `nod push` asks. A write the fake stalls ends when
- * the engine's clock passes the forge's deadline. */
+/* The action @kind makes, enqueued through the engine; the row it stored. */
 static NodOutboxAction *
-enqueue_and_push (Fixture       *fixture,
-                  NodActionKind  kind,
-                  gboolean       stalled)
+enqueue (Fixture       *fixture,
+         NodActionKind  kind)
 {
   g_autoptr(NodOutboxAction) draft = new_action (fixture, kind);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   NodOutboxAction *stored;
-  guint jobs_before = fixture->jobs_finished;
 
   nod_sync_engine_enqueue_async (fixture->engine, draft, NULL, nod_test_keep_result, &result);
   stored = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
                                            &error);
   g_assert_no_error (error);
   g_assert_nonnull (stored);
+  return stored;
+}
 
-  if (kind != NOD_ACTION_APPROVE && kind != NOD_ACTION_UNAPPROVE)
+/* A review started on the case's merge request, its one draft written, and the review
+ * submitted (no approval, no summary): the engine pushes its unit at once. The case's row
+ * is the step @kind names; the unit ends with its publish. */
+static void
+start_write_and_submit_review (Fixture       *fixture,
+                               NodActionKind  kind)
+{
+  gint64 project_id = nod_merge_request_get_project_id (fixture->mr);
+  gint64 iid = nod_merge_request_get_iid (fixture->mr);
+  g_autoptr(GAsyncResult) started = NULL;
+  g_autoptr(GAsyncResult) submitted = NULL;
+  g_autoptr(NodOutboxAction) draft = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *review_id = NULL;
+  g_autofree char *sql = NULL;
+  gboolean was_started = FALSE;
+  guint queued = 0;
+
+  nod_sync_engine_start_review_async (fixture->engine, ACCOUNT, project_id, iid, NULL,
+                                      nod_test_keep_result, &started);
+  g_assert_true (nod_sync_engine_start_review_finish (fixture->engine,
+                                                      nod_test_wait_for_result (&started),
+                                                      &was_started, &error));
+  g_assert_no_error (error);
+  g_assert_true (was_started);
+
+  draft = enqueue (fixture, NOD_ACTION_COMMENT);
+  g_assert_cmpint (nod_outbox_action_get_state (draft), ==, NOD_ACTION_DRAFT);
+
+  nod_sync_engine_submit_review_async (fixture->engine, ACCOUNT, project_id, iid, NULL, NULL,
+                                       NULL, nod_test_keep_result, &submitted);
+  g_assert_true (nod_sync_engine_submit_review_finish (fixture->engine,
+                                                       nod_test_wait_for_result (&submitted),
+                                                       &queued, &review_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (queued, ==, 2);
+
+  sql = g_strdup_printf ("SELECT op_id FROM outbox WHERE review_id = '%s' "
+                         "AND kind = 'publish_review'", review_id);
+  fixture->last_op_id = nod_test_query_text (fixture->store, sql);
+  g_assert_nonnull (fixture->last_op_id);
+  /* The draft_note step keeps its draft's op id. */
+  fixture->op_id = g_strdup (kind == NOD_ACTION_DRAFT_NOTE
+                             ? nod_outbox_action_get_op_id (draft) : fixture->last_op_id);
+}
+
+/* Queues the action through the engine, as a verb does, and has it pushed once: an
+ * approval goes by itself, a review's unit as its submit asks, the rest as `nod push`
+ * asks. A write the fake stalls ends when the engine's clock passes the forge's deadline. */
+static void
+enqueue_and_push (Fixture       *fixture,
+                  NodActionKind  kind,
+                  gboolean       stalled)
+{
+  guint jobs_before = fixture->jobs_finished;
+
+  if (is_review_step (kind))
+    start_write_and_submit_review (fixture, kind);
+  else
+    {
+      g_autoptr(NodOutboxAction) stored = enqueue (fixture, kind);
+
+      fixture->op_id = g_strdup (nod_outbox_action_get_op_id (stored));
+      fixture->last_op_id = g_strdup (fixture->op_id);
+    }
+
+  if (kind != NOD_ACTION_APPROVE && kind != NOD_ACTION_UNAPPROVE && !is_review_step (kind))
     {
       NodSyncDecision decision = nod_sync_engine_request_account (fixture->engine, ACCOUNT,
                                                                   NOD_SYNC_TRIGGER_RETRY);
@@ -620,80 +782,75 @@ enqueue_and_push (Fixture       *fixture,
       nod_clock_advance (fixture->clock, DEADLINE_S);
     }
   wait_for_jobs (fixture, 1 - MIN (1, fixture->jobs_finished - jobs_before));
-  return stored;
 }
-
-typedef struct
-{
-  Fixture         *fixture;
-  NodOutboxAction *action;
-} DoneWait;
 
 static gboolean
 row_done_and_idle (gpointer data)
 {
-  DoneWait *wait = data;
+  Fixture *fixture = data;
   g_autofree char *sql = g_strdup_printf ("SELECT COUNT (*) FROM outbox WHERE op_id = '%s' "
-                                          "AND state = 'done'",
-                                          nod_outbox_action_get_op_id (wait->action));
+                                          "AND state = 'done'", fixture->last_op_id);
 
-  return engine_idle (wait->fixture) && nod_test_query_int (wait->fixture->store, sql) == 1;
+  return engine_idle (fixture) && nod_test_query_int (fixture->store, sql) == 1;
 }
 
 /* Moves the engine's clock to @until_us (Unix microseconds) or a little past, and asks
- * for a push, as `nod push` would then; waits until the action is done. */
+ * for a push, as `nod push` would then; waits until the action (a review's whole unit) is
+ * done. */
 static void
-push_again_at (Fixture         *fixture,
-               NodOutboxAction *action,
-               gint64           until_us)
+push_again_at (Fixture *fixture,
+               gint64   until_us)
 {
   gint64 now_us = nod_clock_get_now_us (fixture->clock);
-  DoneWait wait = { fixture, action };
 
   if (until_us > now_us)
     nod_clock_advance (fixture->clock, (until_us - now_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
   nod_sync_engine_request_account (fixture->engine, ACCOUNT, NOD_SYNC_TRIGGER_RETRY);
-  nod_test_wait_until (row_done_and_idle, &wait);
+  nod_test_wait_until (row_done_and_idle, fixture);
 }
 
 /* ---- the row ---- */
 
+/* Of the case's row. */
 static gint64
-row_int (Fixture         *fixture,
-         NodOutboxAction *action,
-         const char      *column)
+row_int (Fixture    *fixture,
+         const char *column)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT %s FROM outbox WHERE op_id = '%s'", column,
-                                          nod_outbox_action_get_op_id (action));
+                                          fixture->op_id);
 
   return nod_test_query_int (fixture->store, sql);
 }
 
 static char *
-row_text (Fixture         *fixture,
-          NodOutboxAction *action,
-          const char      *column)
+row_text (Fixture    *fixture,
+          const char *column)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT %s FROM outbox WHERE op_id = '%s'", column,
-                                          nod_outbox_action_get_op_id (action));
+                                          fixture->op_id);
 
   return nod_test_query_text (fixture->store, sql);
 }
 
 static void
-assert_row (Fixture         *fixture,
-            NodOutboxAction *action,
-            const Expected  *expected)
+assert_row (Fixture        *fixture,
+            const Expected *expected)
 {
-  g_autofree char *state = row_text (fixture, action, "state");
-  g_autofree char *last_error = row_text (fixture, action, "last_error");
-  gint64 last_status = row_int (fixture, action, "last_status");
+  g_autofree char *state = row_text (fixture, "state");
+  g_autofree char *last_error = row_text (fixture, "last_error");
+  gint64 last_status = row_int (fixture, "last_status");
+
+  if (expected->ending == ENDS_DONE)
+    {
+      g_assert_cmpstr (state, ==, "done");
+      g_assert_cmpint (row_int (fixture, "ambiguous"), ==, 0);
+      g_assert_cmpint (row_int (fixture, "attempts"), ==, 0);
+      return;
+    }
 
   g_assert_cmpstr (state, ==, expected->ending == ENDS_FAILED ? "failed" : "pending");
-  g_assert_cmpint (row_int (fixture, action, "ambiguous"), ==,
-                   expected->ending == ENDS_RETRYING);
-  g_assert_cmpint (row_int (fixture, action, "attempts"), ==,
-                   expected->ending == ENDS_RETRYING);
+  g_assert_cmpint (row_int (fixture, "ambiguous"), ==, expected->ending == ENDS_RETRYING);
+  g_assert_cmpint (row_int (fixture, "attempts"), ==, expected->ending == ENDS_RETRYING);
 
   if (expected->last_status == 500)
     {
@@ -710,6 +867,61 @@ assert_row (Fixture         *fixture,
     g_assert_nonnull (strstr (last_error, expected->reason_words));
 }
 
+/* ---- a review's steps on GitLab ---- */
+
+static guint
+count_requests (Fixture    *fixture,
+                const char *method,
+                const char *mr_suffix)
+{
+  g_autofree char *pattern =
+    g_strdup_printf ("^/api/v4/projects/%" G_GINT64_FORMAT "/merge_requests/%" G_GINT64_FORMAT
+                     "%s$", nod_merge_request_get_project_id (fixture->mr),
+                     nod_merge_request_get_iid (fixture->mr), mr_suffix);
+
+  return nod_test_fake_count_requests (fixture->base_url, method, pattern);
+}
+
+/* After a push that stopped at (or failed) the case's step, @effects of it on GitLab: a
+ * draft_note's draft is there or not, nothing published; a publish_review's draft was
+ * created, and published (one review notified) or still a draft. */
+static void
+assert_review_first (Fixture       *fixture,
+                     NodActionKind  kind,
+                     guint          effects)
+{
+  if (kind == NOD_ACTION_DRAFT_NOTE)
+    {
+      g_assert_cmpuint (server_drafts_with_body (fixture), ==, effects);
+      g_assert_cmpuint (server_notes_with_body (fixture), ==, 0);
+      g_assert_cmpuint (server_reviews_notified (fixture), ==, 0);
+      g_assert_cmpuint (count_requests (fixture, "POST", "/draft_notes/bulk_publish"), ==, 0);
+    }
+  else
+    {
+      g_assert_cmpuint (count_requests (fixture, "POST", "/draft_notes"), ==, 1);
+      g_assert_cmpuint (server_drafts_with_body (fixture), ==, 1 - effects);
+      g_assert_cmpuint (server_notes_with_body (fixture), ==, effects);
+      g_assert_cmpuint (server_reviews_notified (fixture), ==, effects);
+    }
+}
+
+/* The unit done: its one draft created once and published once, as one review. */
+static void
+assert_review_published (Fixture       *fixture,
+                         NodActionKind  kind,
+                         gboolean       applied)
+{
+  guint publishes = kind == NOD_ACTION_PUBLISH_REVIEW && !applied ? 2 : 1;
+
+  g_assert_cmpuint (server_drafts_with_body (fixture), ==, 0);
+  g_assert_cmpuint (server_notes_with_body (fixture), ==, 1);
+  g_assert_cmpuint (server_reviews_notified (fixture), ==, 1);
+  /* Sent again only when the first never reached GitLab's publishing. */
+  g_assert_cmpuint (count_requests (fixture, "POST", "/draft_notes/bulk_publish"), ==,
+                    publishes);
+}
+
 /* ---- one case ---- */
 
 static void
@@ -720,46 +932,56 @@ test_case (Fixture       *fixture,
   Expected expected = expected_for (c);
   NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
   const NodSyncSummary *summary;
-  g_autoptr(NodOutboxAction) action = NULL;
-  guint effects_first = fault_specs[c->fault].applied ? 1 : 0;
+  gboolean applied = fault_specs[c->fault].applied;
+  guint effects_first = applied ? 1 : 0;
+  /* A failed or waiting draft holds back its review's publish, pending behind it. */
+  guint held_back = c->kind == NOD_ACTION_DRAFT_NOTE ? 1 : 0;
   guint writes_first;
 
   prepare_target (fixture, c);
   arm_fault (fixture, c);
-  action = enqueue_and_push (fixture, c->kind, c->fault == FAULT_TIMEOUT_AFTER_APPLY);
+  enqueue_and_push (fixture, c->kind, c->fault == FAULT_TIMEOUT_AFTER_APPLY);
 
   /* GitLab: the write reached it once, and took effect only if the fault let it. */
   g_assert_cmpuint (count_writes (fixture, c->kind), ==, 1);
-  g_assert_cmpuint (server_effects (fixture, c->kind), ==, effects_first);
+  if (is_review_step (c->kind))
+    assert_review_first (fixture, c->kind, effects_first);
+  else
+    g_assert_cmpuint (server_effects (fixture, c->kind), ==, effects_first);
 
   /* The row, the exit status of that push, the status. */
-  assert_row (fixture, action, &expected);
+  assert_row (fixture, &expected);
   summary = nod_sync_status_get_last_summary (status);
   g_assert_nonnull (summary);
   g_assert_cmpint (_nod_cli_push_exit_status (summary->failed, summary->remaining), ==,
                    expected.exit_status);
   g_assert_cmpint (nod_sync_status_get_state (status), ==, expected.state);
-  g_assert_nonnull (nod_sync_status_get_last_error (status));
+  if (expected.ending != ENDS_DONE)
+    g_assert_nonnull (nod_sync_status_get_last_error (status));
   g_assert_cmpuint (nod_sync_status_get_failed_count (status), ==,
                     expected.ending == ENDS_FAILED);
   g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==,
-                    expected.ending != ENDS_FAILED);
+                    (expected.ending != ENDS_FAILED && expected.ending != ENDS_DONE) +
+                    held_back);
   writes_first = count_writes (fixture, c->kind);
 
   switch (expected.ending)
     {
+    case ENDS_DONE:
+      /* Settled in the one push. */
+      break;
+
     case ENDS_RETRYING:
       /* Past its backoff it goes again, read for first: sent again only if GitLab does
        * not have it. */
-      push_again_at (fixture, action, row_int (fixture, action, "next_attempt_at_us"));
-      g_assert_cmpuint (count_writes (fixture, c->kind), ==,
-                        writes_first + (fault_specs[c->fault].applied ? 0 : 1));
+      push_again_at (fixture, row_int (fixture, "next_attempt_at_us"));
+      g_assert_cmpuint (count_writes (fixture, c->kind), ==, writes_first + (applied ? 0 : 1));
       break;
 
     case ENDS_BLOCKED:
-      g_assert_cmpint (row_int (fixture, action, "next_attempt_at_us"), ==,
+      g_assert_cmpint (row_int (fixture, "next_attempt_at_us"), ==,
                        nod_sync_status_get_blocked_until (status) * G_USEC_PER_SEC);
-      push_again_at (fixture, action, row_int (fixture, action, "next_attempt_at_us"));
+      push_again_at (fixture, row_int (fixture, "next_attempt_at_us"));
       g_assert_cmpuint (count_writes (fixture, c->kind), ==, writes_first + 1);
       break;
 
@@ -770,23 +992,27 @@ test_case (Fixture       *fixture,
                        ==, NOD_SYNC_REASON_SIGNED_OUT);
       nod_sync_engine_remove_account (fixture->engine, ACCOUNT);
       nod_sync_engine_add_account (fixture->engine, ACCOUNT, NOD_FORGE (fixture->gitlab));
-      push_again_at (fixture, action, 0);
+      push_again_at (fixture, 0);
       g_assert_cmpuint (count_writes (fixture, c->kind), ==, writes_first + 1);
       break;
 
     case ENDS_FAILED:
     default:
-      /* Failed stays failed: a later push sends nothing. */
+      /* Failed stays failed: a later push sends nothing (nor a review's step after it). */
       nod_sync_engine_request_account (fixture->engine, ACCOUNT, NOD_SYNC_TRIGGER_RETRY);
       wait_for_jobs (fixture, 1);
       g_assert_cmpuint (count_writes (fixture, c->kind), ==, writes_first);
       g_assert_cmpuint (server_effects (fixture, c->kind), ==, 0);
+      if (is_review_step (c->kind))
+        assert_review_first (fixture, c->kind, 0);
       g_assert_cmpuint (nod_sync_status_get_failed_count (status), ==, 1);
       return;
     }
 
   /* Exactly one effect, and the push that settled it says so. */
   g_assert_cmpuint (server_effects (fixture, c->kind), ==, 1);
+  if (is_review_step (c->kind))
+    assert_review_published (fixture, c->kind, applied);
   summary = nod_sync_status_get_last_summary (status);
   g_assert_cmpint (_nod_cli_push_exit_status (summary->failed, summary->remaining), ==,
                    NOD_CLI_EXIT_OK);
@@ -925,7 +1151,7 @@ main (int   argc,
         g_ptr_array_add (paths, path);
         g_test_add (path, Fixture, c, fixture_set_up, test_case, fixture_tear_down);
       }
-  g_assert_cmpuint (cases->len, ==, 78);
+  g_assert_cmpuint (cases->len, ==, 104);
 
   nod_path = argc > 1 ? argv[1] : NULL;
   g_test_add ("/nod/fault-matrix/cli/queue-list-reasons", NodTestCli, NULL, cli_set_up,
