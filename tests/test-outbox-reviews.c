@@ -552,6 +552,33 @@ test_discard (Fixture       *fixture,
                           "AND state = 'pending'"), ==, 1);
 }
 
+/* A draft whose create may have reached GitLab, id unknown, can't be discarded: it would
+ * stay there. Once it is looked for (acked with its id), the discard deletes it. */
+static void
+test_discard_waits_for_ambiguous_draft (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) draft = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint drafts = 0, unsent = 0, deletes = 0;
+
+  start_review (fixture, MR_A);
+  draft = enqueue (fixture, nod_outbox_action_new_comment (ACCOUNT, PROJECT, MR_A, "One"), NULL);
+  submit (fixture, MR_A, NULL, NULL, NULL);
+  nod_test_exec (fixture->store, "UPDATE outbox SET ambiguous = 1 WHERE kind = 'draft_note'");
+
+  g_assert_false (discard (fixture, MR_A, NULL, NULL, NULL, &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_assert_cmpint (query (fixture, "SELECT COUNT (*) FROM outbox WHERE state != 'done'"), ==, 2);
+
+  claimed = claim (fixture, NOD_OUTBOX_CLAIM_ALL);
+  ack (fixture, nod_outbox_action_get_op_id (claimed->pdata[0]), draft_answer (77));
+  g_assert_true (discard (fixture, MR_A, &drafts, &unsent, &deletes, NULL));
+  g_assert_cmpuint (unsent, ==, 1);
+  g_assert_cmpuint (deletes, ==, 1);
+}
+
 /* A thread a draft replies to that was a pending comment's: its GitLab id reaches the
  * draft when the comment is acked. */
 static void
@@ -605,6 +632,7 @@ main (int   argc,
   ADD ("/outbox-reviews/submit-empty", test_submit_empty);
   ADD ("/outbox-reviews/resolving-reply-outside-review", test_resolving_reply_outside_review);
   ADD ("/outbox-reviews/discard", test_discard);
+  ADD ("/outbox-reviews/discard-waits-for-ambiguous-draft", test_discard_waits_for_ambiguous_draft);
   ADD ("/outbox-reviews/draft-follows-thread-id", test_draft_follows_thread_id);
 
   return g_test_run ();

@@ -292,7 +292,8 @@ validate_draft (NodOutboxAction  *action,
     }
 
   if (wants_discussion &&
-      (action->discussion_id == NULL || !_nod_outbox_is_valid_discussion_id (action->discussion_id)))
+      (action->discussion_id == NULL ||
+       !_nod_outbox_is_valid_discussion_id (action->discussion_id)))
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                    _("The action does not name a valid thread"));
@@ -459,7 +460,7 @@ _nod_outbox_withdraw_unpublished (sqlite3  *db,
 
   /* Each review of the merge request not published yet, with what it holds. */
   steps = nod_store_prepare (db,
-                             "SELECT review_id, kind, state, server_id FROM outbox "
+                             "SELECT review_id, kind, state, server_id, ambiguous FROM outbox "
                              "WHERE account_id = ?1 AND project_id = ?2 AND mr_iid = ?3 "
                              "AND review_id IN (SELECT review_id FROM outbox "
                              "  WHERE account_id = ?1 AND project_id = ?2 AND mr_iid = ?3 "
@@ -483,6 +484,15 @@ _nod_outbox_withdraw_unpublished (sqlite3  *db,
           g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE,
                                _("The review is being sent right now; discard it once "
                                  "this push ends"));
+          return FALSE;
+        }
+      /* A draft that may be on GitLab with no id known: it would be left there. */
+      if (g_strcmp0 (kind, "draft_note") == 0 && g_strcmp0 (state, "done") != 0 &&
+          sqlite3_column_int (steps, 4) != 0)
+        {
+          g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE,
+                               _("A draft of the review may be on GitLab already; discard it "
+                                 "once Nod has looked (Push now)"));
           return FALSE;
         }
       if (!g_ptr_array_find_with_equal_func (reviews, review_id, g_str_equal, NULL))

@@ -1310,6 +1310,7 @@ on_enqueued (GObject      *source_object,
   guint recovered = 0;
   Account *account;
   NodSyncTrigger trigger;
+  gboolean drafted;
   gboolean ok;
 
   if (flush != NULL)
@@ -1336,8 +1337,9 @@ on_enqueued (GObject      *source_object,
 
   /* Counted at once, so a request made as soon as the caller hears (a periodic cycle, a
    * Push now) sees it; the recount below settles the exact figures. */
-  if (account != NULL && stored != NULL &&
-      nod_outbox_action_get_state (stored) != NOD_ACTION_DRAFT)
+  /* A draft goes nowhere until its review is submitted: not counted, nothing to push. */
+  drafted = stored != NULL && nod_outbox_action_get_state (stored) == NOD_ACTION_DRAFT;
+  if (account != NULL && stored != NULL && !drafted)
     {
       account->counts.pending++;
       if (nod_outbox_action_is_approval (stored))
@@ -1360,8 +1362,7 @@ on_enqueued (GObject      *source_object,
       return;
     }
 
-  /* A draft goes nowhere until its review is submitted. */
-  if (account != NULL && (stored == NULL || nod_outbox_action_get_state (stored) != NOD_ACTION_DRAFT))
+  if (account != NULL && !drafted)
     count_then_request (self, account, trigger, FALSE);
 }
 
