@@ -1668,6 +1668,19 @@ review_task_new (NodSyncEngine       *self,
   return task;
 }
 
+/* The run of a review call that succeeded, or NULL with its error. */
+static ReviewRun *
+review_run_finish (NodSyncEngine  *self,
+                   GAsyncResult   *result,
+                   GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return g_task_get_task_data (G_TASK (result));
+}
+
 static void
 on_review_changed (GObject      *source_object,
                    GAsyncResult *result,
@@ -1745,12 +1758,9 @@ nod_sync_engine_start_review_finish (NodSyncEngine  *self,
                                      gboolean       *out_started,
                                      GError        **error)
 {
-  ReviewRun *run;
+  ReviewRun *run = review_run_finish (self, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  run = g_task_get_task_data (G_TASK (result));
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  if (run == NULL)
     return FALSE;
   if (out_started != NULL)
     *out_started = run->started;
@@ -1796,12 +1806,9 @@ nod_sync_engine_submit_review_finish (NodSyncEngine  *self,
                                       char          **out_review_id,
                                       GError        **error)
 {
-  ReviewRun *run;
+  ReviewRun *run = review_run_finish (self, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  run = g_task_get_task_data (G_TASK (result));
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  if (run == NULL)
     return FALSE;
   if (out_queued != NULL)
     *out_queued = run->counts[0];
@@ -1847,12 +1854,9 @@ nod_sync_engine_discard_review_finish (NodSyncEngine  *self,
                                        guint          *out_deletes,
                                        GError        **error)
 {
-  ReviewRun *run;
+  ReviewRun *run = review_run_finish (self, result, error);
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  run = g_task_get_task_data (G_TASK (result));
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  if (run == NULL)
     return FALSE;
   if (out_removed != NULL)
     *out_removed = run->counts[0] + run->counts[1];
@@ -1881,9 +1885,7 @@ nod_sync_engine_edit_draft_finish (NodSyncEngine  *self,
                                    GAsyncResult   *result,
                                    GError        **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return review_run_finish (self, result, error) != NULL;
 }
 
 void
