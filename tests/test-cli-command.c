@@ -537,7 +537,12 @@ test_usage_errors (void)
     { { "queue" }, "queue list" },
     { { "queue", "show" }, "“queue show” is not a command" },
     { { "mr" }, "mr list" },
-    { { "mr", "show" }, "“mr show” is not a command" },
+    { { "mr", "show" }, "mr show needs a merge request" },
+    { { "mr", "frob" }, "“mr frob” is not a command" },
+    { { "review", "start" }, "review start needs a merge request" },
+    { { "review", "submit", "g/p!1", "--old" }, "review submit does not take --old" },
+    { { "reply", "g/p!1", "--discussion", "local:x", "--body", "b", "--approve" },
+      "reply does not take --approve" },
     { { "status", "--bogus" }, "status has no option “--bogus”" },
     { { "status", "-x" }, "status has no option “-x”" },
     { { "status", "--bogus=1" }, "status has no option “--bogus”" },
@@ -949,7 +954,11 @@ test_help_text (void)
     { NOD_CLI_VERB_QUEUE_RETRY, { "nod queue list [--json]", "nod queue retry OP",
                                   "nod queue discard OP" } },
     { NOD_CLI_VERB_MR_LIST, { "nod mr list [--review|--authored|--assigned] [--json]",
-                              "--review", "--authored", "--assigned", "--json" } },
+                              "--review", "--authored", "--assigned", "--json",
+                              "nod mr show REF [--json]" } },
+    { NOD_CLI_VERB_REVIEW_SUBMIT, { "nod review start REF",
+                                    "nod review submit REF [--approve] [--body TEXT]",
+                                    "nod review discard REF", "--approve", "drafts" } },
   };
   g_autofree char *overview = nod_cli_help_text (NOD_CLI_VERB_HELP);
 
@@ -1039,11 +1048,12 @@ test_verb_to_string (void)
   static const char * const names[] = {
     "help", "account add", "account list", "account remove", "status", "pull", "push", "sync",
     "diff", "approve", "unapprove", "comment", "reply", "resolve", "unresolve", "queue list",
-    "queue retry", "queue discard", "mr list",
+    "queue retry", "queue discard", "mr list", "mr show", "review start", "review submit",
+    "review discard",
   };
 
-  g_assert_cmpuint (G_N_ELEMENTS (names), ==, NOD_CLI_VERB_MR_LIST + 1);
-  for (NodCliVerb verb = NOD_CLI_VERB_HELP; verb <= NOD_CLI_VERB_MR_LIST; verb++)
+  g_assert_cmpuint (G_N_ELEMENTS (names), ==, NOD_CLI_N_VERBS);
+  for (NodCliVerb verb = NOD_CLI_VERB_HELP; verb < NOD_CLI_N_VERBS; verb++)
     g_assert_cmpstr (nod_cli_verb_to_string (verb), ==, names[verb]);
 
   g_assert_cmpint (NOD_CLI_EXIT_OK, ==, 0);

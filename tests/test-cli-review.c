@@ -553,6 +553,76 @@ test_discarded_half_sent (NodTestCli    *fixture,
                                                       "WHERE state != 'done'"), ==, 0);
 }
 
+/* ---- mr show: the threads and their ids, offline, safe ---- */
+
+static void
+test_mr_show (NodTestCli    *fixture,
+              gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) shown = { 0, };
+  g_auto (NodTestCliOutcome) json = { 0, };
+  g_auto (NodTestCliOutcome) unknown = { 0, };
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autoptr(GPtrArray) discussions = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  JsonArray *new_threads;
+
+  /* A stranger's note that tries to drive the terminal. */
+  {
+    g_autoptr(JsonNode) answer =
+      nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/111/comment",
+                             "{\"author\": \"priya\", \"body\": \"red \\u001b[31mALERT\"}");
+  }
+  run_ok (fixture, NULL, "pull", NULL);
+  threads = open_threads (fixture, 1);
+  discussions = nod_test_cli_list_discussions (fixture, PROJECT, IID);
+  run_ok (fixture, "started", "review", "start", REF, NULL);
+  run_ok (fixture, "kept as a draft", "comment", REF, "--body", "A draft of mine", NULL);
+
+  /* Offline: all of it is what Nod keeps. */
+  g_clear_object (&fixture->fake);
+  nod_test_cli_run (fixture, &shown, NULL, "mr", "show", REF, NULL);
+  g_assert_cmpint (shown.status, ==, 0);
+  g_assert_true (g_str_has_prefix (shown.out, REF "\t"));
+  for (guint i = 0; i < threads->len; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\nthread %s", (char *) threads->pdata[i]);
+
+      g_assert_nonnull (strstr (shown.out, line));
+    }
+  g_assert_nonnull (strstr (shown.out, "A review of yours is started"));
+  g_assert_nonnull (strstr (shown.out, "\nnew thread, a draft\n  You (draft):\n"
+                                       "    A draft of mine\n"));
+  g_assert_null (memchr (shown.out, '\033', shown.out_len));
+  g_assert_nonnull (strstr (shown.out, "red \\x1b[31mALERT"));
+
+  nod_test_cli_run (fixture, &json, NULL, "mr", "show", REF, "--json", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "reference"), ==, REF);
+  g_assert_true (json_object_get_boolean_member (root, "review_started"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "discussions")),
+                    ==, discussions->len);
+  new_threads = json_object_get_array_member (root, "new_threads");
+  g_assert_cmpuint (json_array_get_length (new_threads), ==, 1);
+  {
+    JsonArray *own = json_object_get_array_member (json_array_get_object_element (new_threads,
+                                                                                   0), "own");
+    JsonObject *draft = json_array_get_object_element (own, 0);
+
+    g_assert_cmpstr (json_object_get_string_member (draft, "state"), ==, "draft");
+    g_assert_cmpstr (json_object_get_string_member (draft, "body"), ==, "A draft of mine");
+  }
+
+  nod_test_cli_run (fixture, &unknown, NULL, "mr", "show", "gnome-apps/nod!999", NULL);
+  g_assert_cmpint (unknown.status, ==, 1);
+  g_assert_nonnull (strstr (unknown.err, "has not been pulled yet"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,6 +645,7 @@ main (int   argc,
   ADD ("/nod/cli/review/edited-deleted", test_edited_deleted_then_submitted);
   ADD ("/nod/cli/review/discarded", test_discarded);
   ADD ("/nod/cli/review/discarded-half-sent", test_discarded_half_sent);
+  ADD ("/nod/cli/mr-show", test_mr_show);
 
   return g_test_run ();
 }

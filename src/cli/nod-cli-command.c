@@ -154,6 +154,7 @@ static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_QUEUE_DISCARD, "queue discard", "OP", ARGUMENT_OP, 0, 0 },
   { NOD_CLI_VERB_MR_LIST, "mr list", "[--review|--authored|--assigned] [--json]",
     ARGUMENT_NONE, LIST_FILTER_OPTIONS | OPTION_JSON, 0 },
+  { NOD_CLI_VERB_MR_SHOW, "mr show", "REF [--json]", ARGUMENT_REF, OPTION_JSON, 0 },
   { NOD_CLI_VERB_REVIEW_START, "review start", "REF", ARGUMENT_REF, 0, 0 },
   { NOD_CLI_VERB_REVIEW_SUBMIT, "review submit", "REF [--approve] [--body TEXT]", ARGUMENT_REF,
     OPTION_APPROVE | OPTION_BODY, 0 },
@@ -224,9 +225,11 @@ static const PageInfo page_infos[] = {
     N_("Show, retry or discard queued changes"),
     N_("Lists the changes waiting to be sent or that failed, retries a failed one, or\n"
        "discards one. OP is a change’s id, as “nod queue list” shows it.") },
-  { "mr", NOD_CLI_VERB_MR_LIST, NOD_CLI_VERB_MR_LIST, "mr list",
-    N_("List merge requests"),
-    N_("Lists merge requests: all those Nod knows, or only one kind of them.") },
+  { "mr", NOD_CLI_VERB_MR_LIST, NOD_CLI_VERB_MR_SHOW, "mr list|show",
+    N_("List merge requests, or show one with its threads"),
+    N_("Lists merge requests: all those Nod knows, or only one kind of them. Shows one\n"
+       "with its description and its threads, each with the id that nod reply and\n"
+       "nod resolve take, and your pending comments and drafts; offline too.") },
   { "review", NOD_CLI_VERB_REVIEW_START, NOD_CLI_VERB_REVIEW_DISCARD,
     "review start|submit|discard",
     N_("Write a review as drafts, then publish it at once"),

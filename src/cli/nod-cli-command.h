@@ -29,6 +29,7 @@ typedef enum
   NOD_CLI_VERB_QUEUE_RETRY,   /* queue retry OP */
   NOD_CLI_VERB_QUEUE_DISCARD, /* queue discard OP */
   NOD_CLI_VERB_MR_LIST,       /* mr list [--review|--authored|--assigned] [--json] */
+  NOD_CLI_VERB_MR_SHOW,       /* mr show REF [--json] */
   NOD_CLI_VERB_REVIEW_START,  /* review start REF */
   NOD_CLI_VERB_REVIEW_SUBMIT, /* review submit REF [--approve] [--body TEXT|-] */
   NOD_CLI_VERB_REVIEW_DISCARD,/* review discard REF */

@@ -133,6 +133,9 @@ void       _nod_cli_queue_discard  (GTask                   *task);
 /* nod-cli-read.c */
 void       _nod_cli_status         (GTask                   *task);
 void       _nod_cli_mr_list        (GTask                   *task);
+
+/* nod-cli-show.c */
+void       _nod_cli_mr_show        (GTask                   *task);
 void       _nod_cli_account_list   (GTask                   *task);
 
 /* nod-cli-sync.c */

@@ -78,6 +78,7 @@ static const VerbEntry verb_table[] = {
   { NOD_CLI_VERB_QUEUE_RETRY,    _nod_cli_queue_retry,    NEEDS_ACCOUNT },
   { NOD_CLI_VERB_QUEUE_DISCARD,  _nod_cli_queue_discard,  NEEDS_ACCOUNT },
   { NOD_CLI_VERB_MR_LIST,        _nod_cli_mr_list,        NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_MR_SHOW,        _nod_cli_mr_show,        NEEDS_ACCOUNT },
   { NOD_CLI_VERB_REVIEW_START,   _nod_cli_review_start,   NEEDS_ACCOUNT },
   { NOD_CLI_VERB_REVIEW_SUBMIT,  _nod_cli_review_submit,  NEEDS_ACCOUNT },
   { NOD_CLI_VERB_REVIEW_DISCARD, _nod_cli_review_discard, NEEDS_ACCOUNT },
