@@ -201,6 +201,86 @@ test_sign_in_keeps_token_in_keyring (Fixture       *fixture,
   g_assert_true (nod_credentials_clear_finish (nod_test_wait_for_result (&result), &error));
 }
 
+static GtkLabel *
+address_label (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, "caption"))
+        return GTK_LABEL (child);
+      if ((found = address_label (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The address is checked as it is typed: the https:// Nod adds is shown, a bad address
+ * says why at once (no 30 s wait for a server that is not there), the token page follows
+ * the address, and Enter goes on to the token. */
+static void
+test_address_checked_as_typed (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  static const struct
+  {
+    const char *typed;
+    const char *shown;    /* the label's text, or its start */
+    gboolean    valid;
+  } cases[] = {
+    { "gitlab.example.org", "Signs in to https://gitlab.example.org", TRUE },
+    { "  gitlab.example.org/// ", "Signs in to https://gitlab.example.org", TRUE },
+    { "https://gitlab.example.org/gitlab", "Signs in to https://gitlab.example.org/gitlab",
+      TRUE },
+    { "gitlab example.org", "A web address has no spaces", FALSE },
+    { "http://gitlab.example.org", "Nod talks to GitLab over https:// only", FALSE },
+    { "https://user:secret@gitlab.example.org", "The GitLab address must not hold", FALSE },
+    { "", "Write the address of your GitLab", FALSE },
+  };
+  GtkWidget *root;
+  GtkWidget *url_row, *token_row, *button, *link;
+  GtkLabel *label;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  root = GTK_WIDGET (fixture->window);
+  url_row = find_widget (root, ADW_TYPE_ENTRY_ROW, NULL);
+  token_row = find_widget (root, ADW_TYPE_PASSWORD_ENTRY_ROW, NULL);
+  button = find_widget (root, GTK_TYPE_BUTTON, "_Sign In");
+  link = find_widget (root, GTK_TYPE_LINK_BUTTON, NULL);
+  label = address_label (root);
+  g_assert_nonnull (link);
+  g_assert_nonnull (label);
+  gtk_editable_set_text (GTK_EDITABLE (token_row), TOKEN);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (url_row), cases[i].typed);
+      g_assert_true (g_str_has_prefix (gtk_label_get_text (label), cases[i].shown));
+      g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (label), "error") == !cases[i].valid);
+      g_assert_true (gtk_widget_get_sensitive (button) == cases[i].valid);
+      g_assert_true (gtk_widget_get_sensitive (link) == cases[i].valid);
+    }
+
+  gtk_editable_set_text (GTK_EDITABLE (url_row), "gitlab.example.org");
+  g_assert_cmpstr (gtk_link_button_get_uri (GTK_LINK_BUTTON (link)), ==,
+                   "https://gitlab.example.org/-/profile/personal_access_tokens"
+                   "?name=Nod&scopes=api");
+  /* Nothing was sent for any of it. */
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, NULL, "."), ==, 0);
+
+  g_signal_emit_by_name (url_row, "entry-activated");
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (fixture->window)) != NULL);
+  g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (fixture->window)),
+                                         token_row));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -213,6 +293,8 @@ main (int   argc,
               test_bad_token_explained, fixture_tear_down);
   g_test_add ("/nod/sign-in/token-in-keyring", Fixture, NULL, fixture_set_up,
               test_sign_in_keeps_token_in_keyring, fixture_tear_down);
+  g_test_add ("/nod/sign-in/address-checked-as-typed", Fixture, NULL, fixture_set_up,
+              test_address_checked_as_typed, fixture_tear_down);
 
   return g_test_run ();
 }

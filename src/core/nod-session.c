@@ -637,6 +637,68 @@ nod_session_explain_sign_in_error (const GError *error)
   return error->message;
 }
 
+/**
+ * nod_session_dup_instance_url:
+ * @typed: what the reviewer typed for the instance
+ *
+ * The address Nod signs in to for @typed, checked as nod_gitlab_new () checks it, so a
+ * sign-in window can say at once what is wrong: "gitlab.example.org" is
+ * "https://gitlab.example.org" (GitLab lives on https), trailing slashes go.
+ *
+ * Returns: (transfer full) (nullable): the address; %NULL with a sentence in @error
+ */
+char *
+nod_session_dup_instance_url (const char  *typed,
+                              GError     **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *url = NULL;
+  gsize length;
+
+  g_return_val_if_fail (typed != NULL, NULL);
+
+  text = g_strstrip (g_strdup (typed));
+  if (*text == '\0')
+    {
+      g_set_error_literal (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID,
+                           _("Write the address of your GitLab, like gitlab.com"));
+      return NULL;
+    }
+  for (const char *p = text; *p != '\0'; p++)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+      {
+        g_set_error_literal (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID,
+                             _("A web address has no spaces; write it like "
+                               "https://gitlab.example.org"));
+        return NULL;
+      }
+
+  url = strstr (text, "://") == NULL ? g_strconcat ("https://", text, NULL)
+                                     : g_steal_pointer (&text);
+  length = strlen (url);
+  while (length > 0 && url[length - 1] == '/')
+    url[--length] = '\0';
+  if (!nod_gitlab_check_base_url (url, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&url);
+}
+
+/**
+ * nod_session_dup_token_page_url:
+ * @instance_url: an address nod_session_dup_instance_url () made
+ *
+ * Returns: (transfer full): the instance's page for a new personal access token, its name
+ *   and the "api" scope filled in (the older path; newer GitLab sends it on)
+ */
+char *
+nod_session_dup_token_page_url (const char *instance_url)
+{
+  g_return_val_if_fail (instance_url != NULL, NULL);
+
+  return g_strconcat (instance_url, "/-/profile/personal_access_tokens?name=Nod&scopes=api",
+                      NULL);
+}
+
 /* ---- signing out, forgetting ---- */
 
 static void

@@ -59,6 +59,9 @@ void            nod_session_use_token_async       (NodSession           *self,
                                                    GAsyncReadyCallback   callback,
                                                    gpointer              user_data);
 const char     *nod_session_explain_sign_in_error (const GError         *error);
+char           *nod_session_dup_instance_url      (const char           *typed,
+                                                   GError              **error);
+char           *nod_session_dup_token_page_url    (const char           *instance_url);
 
 void            nod_session_sign_out_async        (NodSession           *self,
                                                    gint64                account_id,

@@ -27,6 +27,8 @@ struct _NodSignInWindow
   GtkButton      *sign_in_button;
   GtkSpinner     *spinner;
   GtkLabel       *message_label;
+  GtkLabel       *address_label;
+  GtkLinkButton  *token_link;
 };
 
 G_DEFINE_FINAL_TYPE (NodSignInWindow, nod_sign_in_window, ADW_TYPE_WINDOW)
@@ -57,28 +59,43 @@ show_problem (NodSignInWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
 }
 
-static char *
-dup_base_url (NodSignInWindow *self)
-{
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
-                                        GTK_EDITABLE (self->url_row))));
-
-  /* People type "gitlab.example.org"; GitLab lives on https. (A trailing slash is the
-   * session's to drop.) */
-  if (*text != '\0' && strstr (text, "://") == NULL)
-    return g_strconcat ("https://", text, NULL);
-  return g_steal_pointer (&text);
-}
-
+/* Checked as it is typed: "gitlab.example.org" says it means https://gitlab.example.org,
+ * a bad address says why at once, and the token page follows it. */
 static void
 on_input_changed (NodSignInWindow *self)
 {
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
-  const char *url = gtk_editable_get_text (GTK_EDITABLE (self->url_row));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = nod_session_dup_instance_url (gtk_editable_get_text (
+                                                         GTK_EDITABLE (self->url_row)),
+                                                       &error);
 
   gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button),
-                            *token != '\0' && *url != '\0');
+  if (url == NULL)
+    {
+      gtk_label_set_text (self->address_label, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->address_label), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->address_label), "dim-label");
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Signs in to %s"), url);
+      g_autofree char *page = nod_session_dup_token_page_url (url);
+
+      gtk_label_set_text (self->address_label, text);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->address_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->address_label), "dim-label");
+      gtk_link_button_set_uri (self->token_link, page);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->token_link), url != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), *token != '\0' && url != NULL);
+}
+
+/* Enter in the address goes on to the token. */
+static void
+on_url_activated (NodSignInWindow *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->token_row));
 }
 
 static void
@@ -104,10 +121,13 @@ on_signed_in (GObject      *source_object,
 static void
 on_sign_in_clicked (NodSignInWindow *self)
 {
-  g_autofree char *base_url = dup_base_url (self);
+  g_autofree char *base_url = nod_session_dup_instance_url (gtk_editable_get_text (
+                                                              GTK_EDITABLE (self->url_row)),
+                                                            NULL);
   const char *token = gtk_editable_get_text (GTK_EDITABLE (self->token_row));
 
-  if (*token == '\0' || !gtk_widget_get_sensitive (GTK_WIDGET (self->sign_in_button)))
+  if (*token == '\0' || base_url == NULL ||
+      !gtk_widget_get_sensitive (GTK_WIDGET (self->sign_in_button)))
     return;
 
   set_busy (self, TRUE);
@@ -152,6 +172,9 @@ nod_sign_in_window_class_init (NodSignInWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, message_label);
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, address_label);
+  gtk_widget_class_bind_template_child (widget_class, NodSignInWindow, token_link);
+  gtk_widget_class_bind_template_callback (widget_class, on_url_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_input_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_sign_in_clicked);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
@@ -162,6 +185,7 @@ nod_sign_in_window_init (NodSignInWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  on_input_changed (self);
 }
 
 NodSignInWindow *
