@@ -20,6 +20,14 @@ typedef void (*NodCliVerbFunc) (GTask *task);
 
 typedef struct _NodCliRun NodCliRun;
 
+/* What `pull`, `push` and `sync` wait for, as the progress line names it. */
+typedef enum
+{
+  NOD_CLI_PROGRESS_NONE,
+  NOD_CLI_PROGRESS_PULL,
+  NOD_CLI_PROGRESS_PUSH,
+} NodCliProgress;
+
 struct _NodCliRun
 {
   GApplicationCommandLine *command_line;
@@ -42,6 +50,13 @@ struct _NodCliRun
   guint                    timeout_source;
   guint                    idle_source;
   NodCliVerbFunc           when_idle;
+  /* The progress line on this process's terminal, while `pull`, `push` or `sync` waits:
+   * what it names, what it shows now (NULL: nothing drawn), when it was last drawn
+   * (monotonic) and the redraw due once 100 ms have passed since. */
+  NodCliProgress           progress;
+  char                    *progress_line;
+  gint64                   progress_drawn_us;
+  guint                    progress_source;
 
   /* Writes: the project REF names, what to queue once GitLab has said which merge request
    * it is, and the comment or reply's text. */
@@ -84,6 +99,7 @@ void       _nod_cli_say_when_waiting (GTask                 *task);
 void       _nod_cli_when_idle      (GTask                   *task,
                                     NodCliVerbFunc           then);
 void       _nod_cli_when_done      (GTask                   *task,
+                                    NodCliProgress           work,
                                     NodCliVerbFunc           then);
 char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
                                     const NodSyncDecision   *decision);

@@ -51,6 +51,8 @@ _nod_cli_run_free (NodCliRun *run)
   g_free (run->review_id);
   g_free (run->body);
   g_clear_pointer (&run->position, nod_diff_position_free);
+  g_clear_handle_id (&run->progress_source, g_source_remove);
+  g_free (run->progress_line);
   g_free (run);
 }
 
@@ -113,6 +115,104 @@ _nod_cli_wants_colour (NodCliRun *run)
   return isatty (STDOUT_FILENO);
 }
 
+/* ---- the progress line ---- */
+
+/* How often the progress line may change: often enough to look alive, seldom enough that
+ * thousands of merge requests don't flood a slow terminal (or a remote one, over SSH). */
+#define PROGRESS_REDRAW_US (100 * G_TIME_SPAN_MILLISECOND)
+
+/* A line redrawn in place only where someone watches it: standard error is this process's
+ * terminal (not that of a process a running Nod works for) and one that knows "\033[K". */
+static gboolean
+wants_progress (NodCliRun *run)
+{
+  const char *term = g_application_command_line_getenv (run->command_line, "TERM");
+
+  if (g_application_command_line_get_is_remote (run->command_line))
+    return FALSE;
+  if (term == NULL || *term == '\0' || g_str_equal (term, "dumb"))
+    return FALSE;
+  return isatty (STDERR_FILENO);
+}
+
+static char *
+progress_text (NodCliRun *run)
+{
+  NodSyncStatus *status = nod_sync_engine_get_status (run->engine);
+  guint current = nod_sync_status_get_progress_current (status);
+  guint total = nod_sync_status_get_progress_total (status);
+
+  /* Only a pull counts as it goes (a push's figures come at its end): a total is a pull's,
+   * whichever verb started it. */
+  if (total > 0)
+    /* Translators: while merge requests are fetched, e.g. "Syncing 45 of 120 merge
+     * requests"; the plural follows the second number */
+    return g_strdup_printf (ngettext ("Syncing %u of %u merge request",
+                                      "Syncing %u of %u merge requests", total),
+                            MIN (current, total), total);
+  if (run->progress == NOD_CLI_PROGRESS_PUSH)
+    return g_strdup (_("Pushing…"));
+  return g_strdup (_("Syncing…"));
+}
+
+static void
+draw_progress (NodCliRun *run)
+{
+  g_autofree char *text = progress_text (run);
+  g_autofree char *safe = NULL;
+
+  if (g_strcmp0 (text, run->progress_line) == 0)
+    return;
+  /* A translation is text from others too. */
+  safe = nod_cli_output_value (text);
+  g_application_command_line_printerr (run->command_line, "\r%s\033[K", safe);
+  g_free (run->progress_line);
+  run->progress_line = g_steal_pointer (&text);
+  run->progress_drawn_us = g_get_monotonic_time ();
+}
+
+static gboolean
+on_progress_due (gpointer data)
+{
+  NodCliRun *run = data;
+
+  run->progress_source = 0;
+  if (nod_sync_engine_is_busy (run->engine))
+    draw_progress (run);
+  return G_SOURCE_REMOVE;
+}
+
+/* Redraws now, or once 100 ms have passed since the last write: the line always ends up
+ * showing the latest figures, and never changes more often than that. */
+static void
+update_progress (NodCliRun *run)
+{
+  gint64 since_us;
+
+  /* A job that has just ended resets its figures: not worth a redraw, the wait is over. */
+  if (run->progress == NOD_CLI_PROGRESS_NONE || run->progress_source != 0 ||
+      !nod_sync_engine_is_busy (run->engine))
+    return;
+  since_us = g_get_monotonic_time () - run->progress_drawn_us;
+  if (run->progress_drawn_us == 0 || since_us >= PROGRESS_REDRAW_US)
+    draw_progress (run);
+  else
+    run->progress_source = g_timeout_add ((guint) ((PROGRESS_REDRAW_US - since_us + 999) / 1000),
+                                          on_progress_due, run);
+}
+
+/* Takes the line away, so that what is printed next starts at the margin on its own. */
+static void
+clear_progress (NodCliRun *run)
+{
+  g_clear_handle_id (&run->progress_source, g_source_remove);
+  if (run->progress_line == NULL)
+    return;
+  g_application_command_line_printerr (run->command_line, "\r\033[K");
+  g_clear_pointer (&run->progress_line, g_free);
+  run->progress_drawn_us = g_get_monotonic_time ();
+}
+
 /* Ends the command: @message (if any) on stderr for failures, on stdout otherwise. */
 void
 _nod_cli_finish (GTask      *task,
@@ -121,6 +221,8 @@ _nod_cli_finish (GTask      *task,
 {
   NodCliRun *run = _nod_cli_run_of (task);
 
+  run->progress = NOD_CLI_PROGRESS_NONE;
+  clear_progress (run);
   if (message != NULL)
     {
       g_autofree char *safe = nod_cli_output_lines (message);
@@ -207,6 +309,8 @@ on_idle_reached (gpointer data)
     return G_SOURCE_REMOVE;    /* a rerun started: keep waiting */
   g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
   g_clear_handle_id (&run->timeout_source, g_source_remove);
+  run->progress = NOD_CLI_PROGRESS_NONE;
+  clear_progress (run);
   run->when_idle (task);
   return G_SOURCE_REMOVE;
 }
@@ -233,6 +337,8 @@ on_wait_timeout (gpointer data)
   g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
   /* One way out only: an idle look already queued must not go on as well. */
   g_clear_handle_id (&run->idle_source, g_source_remove);
+  run->progress = NOD_CLI_PROGRESS_NONE;
+  clear_progress (run);
   run->when_idle (task);
   return G_SOURCE_REMOVE;
 }
@@ -243,9 +349,11 @@ on_waiting_to_send (NodSyncEngine *engine,
 {
   NodCliRun *run = _nod_cli_run_of (user_data);
 
+  clear_progress (run);
   g_application_command_line_printerr (run->command_line, "%s\n",
                                        _("nod: another Nod is sending from this data folder; "
                                          "waiting for it to finish"));
+  update_progress (run);
 }
 
 /* Says so on stderr when this command's send waits for another process's. */
@@ -259,6 +367,13 @@ _nod_cli_say_when_waiting (GTask *task)
 }
 
 static void
+on_status_changed (GTask *task)
+{
+  update_progress (_nod_cli_run_of (task));
+  check_idle (task);
+}
+
+static void
 wait_for_engine (GTask          *task,
                  NodCliVerbFunc  then,
                  guint           deadline_ms)
@@ -267,9 +382,11 @@ wait_for_engine (GTask          *task,
 
   run->when_idle = then;
   run->status_handler = g_signal_connect_swapped (nod_sync_engine_get_status (run->engine),
-                                                  "notify", G_CALLBACK (check_idle), task);
+                                                  "notify", G_CALLBACK (on_status_changed),
+                                                  task);
   if (deadline_ms > 0)
     run->timeout_source = g_timeout_add (deadline_ms, on_wait_timeout, task);
+  update_progress (run);
   check_idle (task);
 }
 
@@ -283,11 +400,16 @@ _nod_cli_when_idle (GTask          *task,
 }
 
 /* For `pull`, `push` and `sync`: calls @then once no job runs, however long the work
- * takes; each request GitLab is asked has its own deadline, and the work is bounded. */
+ * takes; each request GitLab is asked has its own deadline, and the work is bounded.
+ * Meanwhile a terminal watching shows how far it is, @work naming what it waits for. */
 void
 _nod_cli_when_done (GTask          *task,
+                    NodCliProgress  work,
                     NodCliVerbFunc  then)
 {
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->progress = wants_progress (run) ? work : NOD_CLI_PROGRESS_NONE;
   wait_for_engine (task, then, 0);
 }
 

@@ -101,7 +101,7 @@ _nod_cli_push (GTask *task)
       _nod_cli_finish (task, worse_status (run->pull_status, NOD_CLI_EXIT_QUEUED), message);
       return;
     }
-  _nod_cli_when_done (task, after_push);
+  _nod_cli_when_done (task, NOD_CLI_PROGRESS_PUSH, after_push);
 }
 
 /* ---- pull, and sync: a pull, then a push ---- */
@@ -164,7 +164,7 @@ _nod_cli_pull (GTask *task)
       _nod_cli_finish (task, NOD_CLI_EXIT_QUEUED, message);
       return;
     }
-  _nod_cli_when_done (task, after_pull);
+  _nod_cli_when_done (task, NOD_CLI_PROGRESS_PULL, after_pull);
 }
 
 /* ---- sync --preview: reads only ---- */
