@@ -140,6 +140,7 @@ char      *_nod_cli_diff_no_file_message  (NodCliRun        *run);
 
 /* nod-cli-queue.c */
 char      *_nod_cli_action_place   (NodOutboxAction         *action);
+char      *_nod_cli_position_place (const NodDiffPosition   *position);
 void       _nod_cli_add_position_member (JsonBuilder        *builder,
                                          NodOutboxAction    *action);
 void       _nod_cli_queue_list     (GTask                   *task);

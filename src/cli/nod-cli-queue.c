@@ -66,18 +66,27 @@ next_attempt_text (NodOutboxAction *action)
 char *
 _nod_cli_action_place (NodOutboxAction *action)
 {
-  const NodDiffPosition *position = nod_outbox_action_get_position (action);
+  g_autofree char *place = _nod_cli_position_place (nod_outbox_action_get_position (action));
+
+  return place != NULL ? g_strconcat ("  ", place, NULL) : g_strdup ("");
+}
+
+/* "src/main.c:12" on the new side, "src/main.c:7 (old)" on the old side only; NULL for no
+ * place. The path made safe. */
+char *
+_nod_cli_position_place (const NodDiffPosition *position)
+{
   g_autofree char *path = NULL;
 
   if (position == NULL)
-    return g_strdup ("");
+    return NULL;
   if (position->new_line > 0)
     {
       path = nod_cli_output_value (position->new_path);
-      return g_strdup_printf ("  %s:%" G_GINT64_FORMAT, path, position->new_line);
+      return g_strdup_printf ("%s:%" G_GINT64_FORMAT, path, position->new_line);
     }
   path = nod_cli_output_value (position->old_path);
-  return g_strdup_printf ("  %s:%" G_GINT64_FORMAT " (old)", path, position->old_line);
+  return g_strdup_printf ("%s:%" G_GINT64_FORMAT " (old)", path, position->old_line);
 }
 
 static void

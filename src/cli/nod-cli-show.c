@@ -63,23 +63,6 @@ print_body (NodCliRun  *run,
     }
 }
 
-/* "src/a.c:12", or "src/a.c:7 (old)" on the old side only; NULL for no place. */
-static char *
-dup_place (const NodDiffPosition *position)
-{
-  g_autofree char *path = NULL;
-
-  if (position == NULL)
-    return NULL;
-  if (position->new_line > 0)
-    {
-      path = nod_cli_output_value (position->new_path);
-      return g_strdup_printf ("%s:%" G_GINT64_FORMAT, path, position->new_line);
-    }
-  path = nod_cli_output_value (position->old_path);
-  return g_strdup_printf ("%s:%" G_GINT64_FORMAT " (old)", path, position->old_line);
-}
-
 static const char *
 own_state_label (NodOutboxAction *action)
 {
@@ -158,7 +141,7 @@ print_text (Show *show)
       g_autoptr(GPtrArray) own = nod_outbox_actions_of_thread (show->actions,
                                                                nod_discussion_get_id (discussion));
       g_autofree char *place = notes->len > 0
-                                 ? dup_place (nod_note_get_position (notes->pdata[0])) : NULL;
+                                 ? _nod_cli_position_place (nod_note_get_position (notes->pdata[0])) : NULL;
       g_autofree char *id = nod_cli_output_value (nod_discussion_get_id (discussion));
 
       _nod_cli_out (run, "\n%s %s%s%s%s\n", _("thread"), id, place != NULL ? "  " : "",
@@ -192,7 +175,7 @@ print_text (Show *show)
       if (nod_outbox_action_get_kind (action) != NOD_ACTION_COMMENT || key == NULL)
         continue;
       own = nod_outbox_actions_of_thread (show->actions, key);
-      place = dup_place (nod_outbox_action_get_position (action));
+      place = _nod_cli_position_place (nod_outbox_action_get_position (action));
       /* Its id is Nod's own until GitLab has it: a draft's can't be replied to. */
       if (nod_outbox_action_get_state (action) == NOD_ACTION_DRAFT)
         _nod_cli_out (run, "\n%s%s%s\n", _("new thread, a draft"), place != NULL ? "  " : "",
