@@ -646,7 +646,7 @@ test_removed_account_idle (Fixture       *fixture,
   decision = nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
   g_assert_cmpint (decision.verdict, ==, NOD_SYNC_VERDICT_SKIP);
   g_assert_cmpint (decision.reason, ==, NOD_SYNC_REASON_NOT_CONFIGURED);
-  g_assert_false (nod_sync_engine_is_busy (fixture->engine));
+  wait_until_idle (fixture);
   assert_row (fixture, comment, "pending");
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
 }
@@ -2201,6 +2201,234 @@ test_pull_large_history (Fixture       *fixture,
   g_assert_cmpuint (histories, ==, 1);
 }
 
+/* ---- recovery: GitLab answers again ---- */
+
+/* A manual clock on a whole second, so a backoff of 1 to 2 s is due within 2 s of it. */
+static NodClock *
+whole_second_clock (Fixture *fixture)
+{
+  NodClock *clock = nod_clock_new_manual (g_get_real_time () / G_USEC_PER_SEC * G_USEC_PER_SEC);
+
+  nod_sync_engine_set_clock (fixture->engine, clock);
+  return clock;
+}
+
+static NodOutboxAction *
+queue_comment (Fixture         *fixture,
+            NodMergeRequest *mr,
+            const char      *body)
+{
+  return enqueue (fixture,
+                  nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                 nod_merge_request_get_iid (mr), body),
+                  NULL);
+}
+
+/* As after minutes of GitLab away: the action's next attempt is five minutes off. */
+static void
+back_off_for_minutes (Fixture         *fixture,
+                      NodOutboxAction *action,
+                      NodClock        *clock)
+{
+  g_autofree char *sql = NULL;
+
+  sql = g_strdup_printf ("UPDATE outbox SET attempts = 7, last_status = 0, "
+                         "next_attempt_at_us = %" G_GINT64_FORMAT " WHERE op_id = '%s'",
+                         nod_clock_get_now_us (clock) + 300 * G_USEC_PER_SEC,
+                         nod_outbox_action_get_op_id (action));
+  nod_test_exec (fixture->store, sql);
+}
+
+static gboolean
+row_done (gpointer data)
+{
+  RowWait *wait = data;
+  g_autofree char *state = row_state (wait->fixture, wait->action);
+
+  return g_strcmp0 (state, "done") == 0 && engine_idle (wait->fixture);
+}
+
+static void
+wait_for_done (Fixture         *fixture,
+               NodOutboxAction *action)
+{
+  RowWait wait = { fixture, action };
+
+  nod_test_wait_until (row_done, &wait);
+}
+
+typedef struct
+{
+  Fixture  *fixture;
+  NodClock *clock;
+  guint     probes;
+  gint64    due_s;
+} ProbeWait;
+
+/* The fake has seen the probes, and the engine has heard their answer (it armed the next). */
+static gboolean
+probes_heard (gpointer data)
+{
+  ProbeWait *wait = data;
+
+  return count_requests (wait->fixture, "GET", "/user$") == wait->probes &&
+         nod_clock_get_next_due_s (wait->clock) == wait->due_s;
+}
+
+/* GitLab dropped a comment once: its backoff ends within 2 s, and the engine's clock brings
+ * it back then, not the cycle minutes later. */
+static void
+test_backoff_ends_on_clock (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodClock) clock = whole_second_clock (fixture);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  const char *body = "Sent again when its backoff ends";
+  gint64 failed_at;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
+  comment = queue_comment (fixture, mrs->pdata[0], body);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, comment, "pending");
+  g_assert_cmpint (row_int (fixture, comment, "attempts"), ==, 1);
+  failed_at = nod_clock_get_now_s (clock);
+
+  /* The push is armed for the backoff's end, 1 to 2 s away. */
+  g_assert_cmpint (nod_clock_get_next_due_s (clock), >, failed_at);
+  g_assert_cmpint (nod_clock_get_next_due_s (clock), <=, failed_at + 2);
+  nod_clock_advance (clock, nod_clock_get_next_due_s (clock) - failed_at);
+  wait_for_done (fixture, comment);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 2);
+  g_assert_cmpuint (server_notes_with_body (fixture, mrs->pdata[0], body), ==, 1);
+}
+
+/* GitLab has been away for minutes, so the comment's next attempt is minutes off. The engine
+ * asks every 2 s whether GitLab answers; the first answer after it was away sends the
+ * comment, within 2 s of GitLab's return. */
+static void
+test_recovery_within_two_seconds (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodClock) clock = whole_second_clock (fixture);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  const char *body = "Sent as soon as GitLab is back";
+  ProbeWait wait = { fixture, clock, 0, 0 };
+  gint64 back_at;
+
+  add_fault (fixture, "{\"path\": \".\", \"drop\": true, \"times\": 1000}");
+  comment = queue_comment (fixture, mrs->pdata[0], body);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  back_off_for_minutes (fixture, comment, clock);
+  /* Counted again (a push that finds nothing due), the engine sees the long backoff. */
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);
+  wait_for_jobs (fixture, 1);
+  g_assert_cmpint (nod_clock_get_next_due_s (clock), ==, nod_clock_get_now_s (clock) + 2);
+
+  /* Still away: the probe has no answer, and the next is armed 2 s on. */
+  wait.probes = count_requests (fixture, "GET", "/user$") + 1;
+  nod_clock_advance (clock, 2);
+  wait.due_s = nod_clock_get_now_s (clock) + 2;
+  nod_test_wait_until (probes_heard, &wait);
+  assert_row (fixture, comment, "pending");
+
+  /* GitLab is back. */
+  {
+    g_autoptr(JsonNode) answer = control (fixture, "DELETE", "/__fake/faults", NULL);
+  }
+  back_at = nod_clock_get_now_s (clock);
+  nod_clock_advance (clock, 2);
+  wait_for_done (fixture, comment);
+  g_assert_cmpint (nod_clock_get_now_s (clock) - back_at, <=, 2);
+  g_assert_cmpint (row_int (fixture, comment, "next_attempt_at_us"), <,
+                   nod_clock_get_now_us (clock) + 300 * G_USEC_PER_SEC);
+  g_assert_cmpuint (server_notes_with_body (fixture, mrs->pdata[0], body), ==, 1);
+}
+
+/* The network comes back: what backed off while it was away goes at once. */
+static void
+test_network_up_ends_backoff (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodClock) clock = whole_second_clock (fixture);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  const char *body = "Sent when the network is back";
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
+  comment = queue_comment (fixture, mrs->pdata[0], body);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  back_off_for_minutes (fixture, comment, clock);
+  nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);  /* counts it again */
+  wait_for_pending (fixture, 1);
+
+  nod_sync_engine_set_network (fixture->engine, TRUE, FALSE);
+  wait_for_done (fixture, comment);
+  g_assert_cmpuint (server_notes_with_body (fixture, mrs->pdata[0], body), ==, 1);
+}
+
+/* Any job that hears GitLab (here an approval's flush) ends every backoff at once. */
+static void
+test_success_ends_backoff (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodClock) clock = whole_second_clock (fixture);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) approval = NULL;
+  const char *body = "Sent when an approval gets through";
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
+  comment = queue_comment (fixture, mrs->pdata[0], body);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  back_off_for_minutes (fixture, comment, clock);
+
+  approval = approve (fixture, mrs->pdata[1]);
+  wait_for_done (fixture, comment);
+  assert_row (fixture, approval, "done");
+  g_assert_cmpuint (server_notes_with_body (fixture, mrs->pdata[0], body), ==, 1);
+}
+
+/* GitLab answers, yet one request keeps failing with a 500: it is its own fault, and it
+ * waits out its backoff rather than being sent again every 2 s. */
+static void
+test_own_failure_keeps_backoff (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  g_autoptr(NodClock) clock = whole_second_clock (fixture);
+  g_autoptr(NodOutboxAction) comment = NULL;
+  ProbeWait wait = { fixture, clock, 0, 0 };
+  guint asked;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"status\": 500, "
+                      "\"times\": 1000}");
+  comment = queue_comment (fixture, mrs->pdata[0], "Refused by a broken server");
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  back_off_for_minutes (fixture, comment, clock);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);
+  wait_for_jobs (fixture, 1);
+
+  /* One probe (the lookup of the ambiguous comment asked who the reviewer is already):
+   * GitLab answers, so nothing more is armed before the backoff's end. */
+  asked = count_requests (fixture, "GET", "/user$");
+  nod_clock_advance (clock, 2);
+  wait.probes = asked + 1;
+  wait.due_s = nod_clock_get_now_s (clock) + 298;
+  nod_test_wait_until (probes_heard, &wait);
+  nod_clock_advance (clock, 10);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/user$"), ==, asked + 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
+  assert_row (fixture, comment, "pending");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2235,6 +2463,11 @@ main (int   argc,
   ADD ("/nod/sync-engine/ambiguous/comment-twin", test_ambiguous_comment_twin);
   ADD ("/nod/sync-engine/ambiguous/approve-once", test_ambiguous_approve_once);
   ADD ("/nod/sync-engine/offline/network-up", test_offline_then_network_up);
+  ADD ("/nod/sync-engine/recovery/backoff-ends-on-clock", test_backoff_ends_on_clock);
+  ADD ("/nod/sync-engine/recovery/within-two-seconds", test_recovery_within_two_seconds);
+  ADD ("/nod/sync-engine/recovery/network-up", test_network_up_ends_backoff);
+  ADD ("/nod/sync-engine/recovery/success-ends-backoff", test_success_ends_backoff);
+  ADD ("/nod/sync-engine/recovery/own-failure-waits", test_own_failure_keeps_backoff);
   ADD ("/nod/sync-engine/offline/reply-to-offline-thread", test_reply_to_offline_thread);
   ADD ("/nod/sync-engine/events/sync-log", test_sync_log_kept);
   ADD ("/nod/sync-engine/pull/stores-and-resumes", test_pull_stores_and_resumes);

@@ -46,6 +46,7 @@ struct _NodCliRun
 
   /* Waiting for the engine (_nod_cli_when_idle ()). */
   gulong                   status_handler;
+  gulong                   busy_handler;     /* the engine's :busy, beside its status */
   gulong                   waiting_handler;   /* another process sends first */
   guint                    timeout_source;
   guint                    idle_source;

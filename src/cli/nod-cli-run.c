@@ -234,6 +234,7 @@ _nod_cli_finish (GTask      *task,
     }
   if (run->status_handler != 0)
     g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  g_clear_signal_handler (&run->busy_handler, run->engine);
   if (run->waiting_handler != 0)
     g_clear_signal_handler (&run->waiting_handler, run->engine);
   g_clear_handle_id (&run->timeout_source, g_source_remove);
@@ -308,6 +309,7 @@ on_idle_reached (gpointer data)
   if (nod_sync_engine_is_busy (run->engine))
     return G_SOURCE_REMOVE;    /* a rerun started: keep waiting */
   g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  g_clear_signal_handler (&run->busy_handler, run->engine);
   g_clear_handle_id (&run->timeout_source, g_source_remove);
   run->progress = NOD_CLI_PROGRESS_NONE;
   clear_progress (run);
@@ -335,6 +337,7 @@ on_wait_timeout (gpointer data)
 
   run->timeout_source = 0;
   g_clear_signal_handler (&run->status_handler, nod_sync_engine_get_status (run->engine));
+  g_clear_signal_handler (&run->busy_handler, run->engine);
   /* One way out only: an idle look already queued must not go on as well. */
   g_clear_handle_id (&run->idle_source, g_source_remove);
   run->progress = NOD_CLI_PROGRESS_NONE;
@@ -384,6 +387,8 @@ wait_for_engine (GTask          *task,
   run->status_handler = g_signal_connect_swapped (nod_sync_engine_get_status (run->engine),
                                                   "notify", G_CALLBACK (on_status_changed),
                                                   task);
+  run->busy_handler = g_signal_connect_swapped (run->engine, "notify::busy",
+                                                G_CALLBACK (on_status_changed), task);
   if (deadline_ms > 0)
     run->timeout_source = g_timeout_add (deadline_ms, on_wait_timeout, task);
   update_progress (run);

@@ -1982,6 +1982,12 @@ nod_outbox_recover_finish (NodOutbox     *self,
   return TRUE;
 }
 
+/* Rows waiting out the backoff of a transient failure (no answer, or a 5xx): not those
+ * waiting for the rate limit or a sign-in, which end by their own clocks. */
+#define BACKING_OFF \
+  "state = 'pending' AND next_attempt_at_us > 0 AND attempts > 0 " \
+  "AND (last_status = 0 OR last_status >= 500)"
+
 typedef struct
 {
   gint64          account_id;  /* 0: all */
@@ -1996,6 +2002,7 @@ count_work (sqlite3       *db,
 {
   CountWork *work = data;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) soonest = NULL;
   int rc;
 
   stmt = nod_store_prepare (db,
@@ -2029,6 +2036,23 @@ count_work (sqlite3       *db,
       nod_store_set_error (error, db, rc);
       return FALSE;
     }
+
+  soonest = nod_store_prepare (db,
+                               "SELECT COALESCE (MIN (next_attempt_at_us), 0), "
+                               "COUNT (*) FILTER (WHERE " BACKING_OFF ") FROM outbox "
+                               "WHERE (?1 = 0 OR account_id = ?1) AND state = 'pending' "
+                               "AND next_attempt_at_us > 0",
+                               error);
+  if (soonest == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (soonest, 1, work->account_id);
+  if ((rc = sqlite3_step (soonest)) != SQLITE_ROW)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  work->counts.due_at = sqlite3_column_int64 (soonest, 0);
+  work->counts.backing_off = (guint) sqlite3_column_int (soonest, 1);
   return TRUE;
 }
 
@@ -2069,6 +2093,55 @@ nod_outbox_count_finish (NodOutbox        *self,
     return FALSE;
   *out_counts = work->counts;
   return TRUE;
+}
+
+/* Its work data is the account id. */
+static gboolean
+end_backoff_work (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  const gint64 *account_id = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "UPDATE outbox SET next_attempt_at_us = 0 "
+                            "WHERE account_id = ? AND " BACKING_OFF,
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, *account_id);
+  return _nod_outbox_run_update (stmt, NULL, error);
+}
+
+/**
+ * nod_outbox_end_backoff_async:
+ *
+ * GitLab answers again: every action of @account_id backing off after a transient failure
+ * becomes due now. Their attempts are kept, so one that fails again waits longer.
+ */
+void
+nod_outbox_end_backoff_async (NodOutbox           *self,
+                              gint64               account_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (account_id > 0);
+
+  nod_store_run_async (self->store, self, nod_outbox_end_backoff_async, end_backoff_work,
+                       g_memdup2 (&account_id, sizeof account_id), g_free, cancellable,
+                       callback, user_data);
+}
+
+gboolean
+nod_outbox_end_backoff_finish (NodOutbox     *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_outbox_end_backoff_async, error) != NULL;
 }
 
 typedef struct

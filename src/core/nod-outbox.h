@@ -44,6 +44,10 @@ typedef struct
   guint in_flight;
   guint failed;
   guint pending_approvals;  /* approve/unapprove among pending and in flight */
+  guint backing_off;        /* pending after a transient failure, waiting out a backoff */
+  gint64 due_at;            /* the soonest time a waiting pending action comes due (a
+                             * backoff, the rate limit, notes' turn), Unix microseconds;
+                             * 0: none waits */
 } NodOutboxCounts;
 
 /* Local thread ids start with this until GitLab gives the thread its real id. */
@@ -197,6 +201,15 @@ void       nod_outbox_count_async         (NodOutbox            *self,
 gboolean   nod_outbox_count_finish        (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            NodOutboxCounts      *out_counts,
+                                           GError              **error);
+
+void       nod_outbox_end_backoff_async   (NodOutbox            *self,
+                                           gint64                account_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean   nod_outbox_end_backoff_finish  (NodOutbox            *self,
+                                           GAsyncResult         *result,
                                            GError              **error);
 
 void       nod_outbox_list_async          (NodOutbox            *self,

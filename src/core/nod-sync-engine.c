@@ -42,7 +42,15 @@ typedef struct
   gint64          pull_paused_until; /* the pull stopped at the rate-limit reserve */
   gint64          kept_block_until;  /* GitLab's Retry-After, heard by an earlier run */
   guint           resume_source;     /* … and goes on by itself once the budget resets */
-  guint           notes_source;      /* pushes again when GitLab takes notes again */
+  guint           push_source;       /* pushes again when GitLab takes notes again, or when
+                                      * the soonest backoff ends … */
+  gint64          push_at;           /* … at this time, Unix seconds */
+  guint           probe_source;      /* asks whether GitLab answers again, while actions
+                                      * back off */
+  GCancellable   *probe_cancellable; /* the probe on its way */
+  gboolean        probe_wanted;      /* an action failed for want of an answer: ask */
+  gboolean        unreachable;       /* a probe had no answer */
+  gboolean        answered;          /* a job of it heard GitLab since the last count */
   NodOutboxCounts counts;
 } Account;
 
@@ -62,6 +70,8 @@ struct _NodSyncEngine
   GPtrArray       *waiting_pushes;   /* PushRun: ready, waiting for the lock, in order */
   gboolean         taking_lock;      /* waiting for it, or recovering what it guarded */
   guint            sends_running;    /* push jobs running under the lock */
+  guint            requests_coming;  /* counts and backoffs' ends that will ask for a sync */
+  gboolean         busy_told;        /* :busy as last notified */
 
   guint            interval_s;
   guint            notes_per_minute;
@@ -95,11 +105,14 @@ enum {
   PROP_PERIODIC_ENABLED,
   PROP_OFFLINE_MODE,
   PROP_HISTORY_DAYS,
+  PROP_BUSY,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+static void watch_for_recovery (NodSyncEngine *self,
+                                Account       *account);
 static void count_after_job (NodSyncEngine *self,
                              Account       *account,
                              NodSyncTrigger then_request);
@@ -117,7 +130,8 @@ static void
 account_clear (Account *account)
 {
   g_assert (account->resume_source == 0);
-  g_assert (account->notes_source == 0);
+  g_assert (account->push_source == 0 && account->probe_source == 0);
+  g_assert (account->probe_cancellable == NULL);
   g_clear_object (&account->forge);
   g_clear_object (&account->push_job);
   g_clear_object (&account->pull_job);
@@ -236,6 +250,18 @@ first_account (NodSyncEngine *self)
 
 /* The status shows the first account for now; several accounts add up their counts. */
 static void
+tell_busy (NodSyncEngine *self)
+{
+  gboolean busy = nod_sync_engine_is_busy (self);
+
+  if (busy != self->busy_told)
+    {
+      self->busy_told = busy;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+    }
+}
+
+static void
 update_status (NodSyncEngine *self)
 {
   guint pending = 0, failed = 0;
@@ -274,6 +300,7 @@ update_status (NodSyncEngine *self)
 
   if (busy)
     nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SYNCING);
+  tell_busy (self);
 }
 
 /* Nothing syncs without an account that is signed in: the status says so while nothing
@@ -374,28 +401,46 @@ account_timeout_at (NodSyncEngine *self,
                                         func, later, g_free);
 }
 
-/* Notes held back by GitLab's limit on them (or Nod's own pace) go once it lets them. */
+/* Notes held back by GitLab's limit on them (or Nod's own pace), and actions backing off,
+ * go once their time comes. */
 static gboolean
-on_notes_due (gpointer data)
+on_push_due (gpointer data)
 {
   AccountLater *later = data;
   Account *account = find_account (later->self, later->account_id);
 
   if (account == NULL)
     return G_SOURCE_REMOVE;
-  account->notes_source = 0;
+  account->push_source = 0;
+  account->push_at = 0;
   request_for_account (later->self, account, NOD_SYNC_TRIGGER_RETRY, FALSE, NULL);
   update_status (later->self);
   return G_SOURCE_REMOVE;
 }
 
+/* One timer an account: the soonest time asked for wins. */
 static void
-push_notes_at (NodSyncEngine *self,
+push_again_at (NodSyncEngine *self,
                Account       *account,
                gint64         when)
 {
-  nod_clock_clear_timeout (self->clock, &account->notes_source);
-  account->notes_source = account_timeout_at (self, account, when, on_notes_due);
+  if (account->push_source != 0 && account->push_at <= when)
+    return;
+  nod_clock_clear_timeout (self->clock, &account->push_source);
+  account->push_source = account_timeout_at (self, account, when, on_push_due);
+  account->push_at = when;
+}
+
+static void
+stop_timers (NodSyncEngine *self,
+             Account       *account)
+{
+  nod_clock_clear_timeout (self->clock, &account->resume_source);
+  nod_clock_clear_timeout (self->clock, &account->push_source);
+  nod_clock_clear_timeout (self->clock, &account->probe_source);
+  account->push_at = 0;
+  if (account->probe_cancellable != NULL)
+    g_cancellable_cancel (account->probe_cancellable);
 }
 
 static void
@@ -474,7 +519,7 @@ on_push_done (GObject      *source_object,
   else if (error == NULL && outcome.notes_until > now_s (self))
     {
       /* Comments wait for GitLab's limit on notes; approvals still go meanwhile. */
-      push_notes_at (self, account, outcome.notes_until);
+      push_again_at (self, account, outcome.notes_until);
       nod_sync_status_set_blocked_until (self->status, outcome.notes_until);
       nod_sync_status_set_state (self->status, NOD_SYNC_STATE_BLOCKED);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
@@ -498,6 +543,12 @@ on_push_done (GObject      *source_object,
         nod_sync_status_set_last_synced_at (self->status, now_s (self));
     }
 
+  /* GitLab took what was sent: what backs off from before may go. Not when some of this
+   * push failed for want of an answer — those wait out their backoff. */
+  if (outcome.pushed > 0 && outcome.retrying == 0)
+    account->answered = TRUE;
+  if (outcome.retrying > 0)
+    account->probe_wanted = TRUE;
   summary.pushed = outcome.pushed;
   summary.failed = outcome.failed;
   summary.remaining = 0;  /* filled in once the outbox is counted */
@@ -889,6 +940,7 @@ on_pull_done (GObject      *source_object,
     }
   else if (error == NULL)
     {
+      account->answered = TRUE;
       log_event (self, account->id, "sync.job.completed", fields);
       nod_sync_status_set_last_synced_at (self->status, now_s (self));
       if (account->push_job == NULL)
@@ -1122,7 +1174,7 @@ nod_sync_engine_is_busy (NodSyncEngine *self)
       if (account->push_job != NULL || account->pull_job != NULL)
         return TRUE;
     }
-  return FALSE;
+  return self->requests_coming > 0;
 }
 
 /* ---- counting ---- */
@@ -1153,6 +1205,7 @@ on_counted (GObject      *source_object,
       const NodSyncSummary *last = nod_sync_status_get_last_summary (self->status);
 
       run->account->counts = counts;
+      watch_for_recovery (self, run->account);
       if (last != NULL)
         {
           NodSyncSummary summary = *last;
@@ -1172,6 +1225,7 @@ on_counted (GObject      *source_object,
 
   if (run->then_request >= 0)
     {
+      self->requests_coming--;
       request_for_account (self, run->account, (NodSyncTrigger) run->then_request,
                            run->after_job, NULL);
       update_status (self);
@@ -1195,6 +1249,8 @@ count_then_request (NodSyncEngine  *self,
   run->account = account_ref (account);
   run->then_request = (int) then_request;
   run->after_job = after_job;
+  if (run->then_request >= 0)
+    self->requests_coming++;
   nod_outbox_count_async (self->outbox, account->id, NULL, on_counted, run);
 }
 
@@ -1204,6 +1260,190 @@ count_after_job (NodSyncEngine  *self,
                  NodSyncTrigger  then_request)
 {
   count_then_request (self, account, then_request, TRUE);
+}
+
+/* ---- recovery: GitLab answers again ---- */
+
+/* How often, while actions back off, the engine asks whether GitLab answers again: once
+ * it does, they go within this time, not at the end of a backoff of minutes. */
+#define PROBE_INTERVAL_S 2
+
+typedef struct
+{
+  NodSyncEngine *self;
+  Account       *account;
+} RecoveryRun;
+
+static RecoveryRun *
+recovery_run_new (NodSyncEngine *self,
+                  Account       *account)
+{
+  RecoveryRun *run = g_new0 (RecoveryRun, 1);
+
+  run->self = g_object_ref (self);
+  run->account = account_ref (account);
+  return run;
+}
+
+static void
+recovery_run_free (RecoveryRun *run)
+{
+  account_unref (run->account);
+  g_object_unref (run->self);
+  g_free (run);
+}
+
+static void
+on_backoff_ended (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RecoveryRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  run->self->requests_coming--;
+  if (!nod_outbox_end_backoff_finish (run->self->outbox, result, &error))
+    g_warning ("Could not end the backoff: %s", error->message);
+  else if (!run->account->removed)
+    count_then_request (run->self, run->account, NOD_SYNC_TRIGGER_RETRY, FALSE);
+  tell_busy (run->self);
+  recovery_run_free (run);
+}
+
+/* Every action of @account backing off becomes due, and a push is asked for. */
+static void
+end_backoff (NodSyncEngine *self,
+             Account       *account)
+{
+  nod_clock_clear_timeout (self->clock, &account->probe_source);
+  account->probe_wanted = FALSE;
+  account->unreachable = FALSE;
+  self->requests_coming++;
+  nod_outbox_end_backoff_async (self->outbox, account->id, NULL, on_backoff_ended,
+                                recovery_run_new (self, account));
+}
+
+static void arm_probe (NodSyncEngine *self,
+                       Account       *account);
+
+/* An answer of GitLab's own, even a refusal, says it is there; no answer, or a 5xx, that
+ * it is not (yet). */
+static gboolean
+gitlab_answered (const GError *error)
+{
+  return error == NULL ||
+         (error->domain == NOD_FORGE_ERROR &&
+          error->code != NOD_FORGE_ERROR_NETWORK &&
+          error->code != NOD_FORGE_ERROR_TIMEOUT &&
+          error->code != NOD_FORGE_ERROR_SERVER);
+}
+
+static void
+on_probed (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RecoveryRun *run = user_data;
+  NodSyncEngine *self = run->self;
+  Account *account = run->account;
+  g_autoptr(NodUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+
+  user = nod_forge_get_current_user_finish (NOD_FORGE (source_object), result, &error);
+  g_clear_object (&account->probe_cancellable);
+
+  if (account->removed || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ;
+  else if (!gitlab_answered (error))
+    {
+      account->unreachable = TRUE;
+      arm_probe (self, account);
+    }
+  else if (account->unreachable)
+    end_backoff (self, account);
+  else
+    /* GitLab answered all along: what backs off failed on its own, and waits its time. */
+    account->probe_wanted = FALSE;
+
+  recovery_run_free (run);
+}
+
+static gboolean
+on_probe_due (gpointer data)
+{
+  AccountLater *later = data;
+  NodSyncEngine *self = later->self;
+  Account *account = find_account (self, later->account_id);
+
+  if (account == NULL)
+    return G_SOURCE_REMOVE;
+  account->probe_source = 0;
+  if (account->forge == NULL || !account->signed_in || account->counts.backing_off == 0 ||
+      !self->network_available || self->offline_mode)
+    return G_SOURCE_REMOVE;  /* network-up, or the next count, looks again */
+
+  account->probe_cancellable = g_cancellable_new ();
+  nod_forge_get_current_user_async (account->forge, account->probe_cancellable, on_probed,
+                                    recovery_run_new (self, account));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_probe (NodSyncEngine *self,
+           Account       *account)
+{
+  if (account->probe_source != 0 || account->probe_cancellable != NULL ||
+      !(account->probe_wanted || account->unreachable))
+    return;
+  account->probe_source = account_timeout_at (self, account, now_s (self) + PROBE_INTERVAL_S,
+                                              on_probe_due);
+}
+
+/* Called with each new count: a job that heard GitLab ends every backoff at once; else the
+ * push comes back when the soonest waiting action is due, and GitLab is asked meanwhile
+ * whether it is there again. */
+static void
+watch_for_recovery (NodSyncEngine *self,
+                    Account       *account)
+{
+  gboolean answered = account->answered;
+  gint64 due_s;
+
+  account->answered = FALSE;
+  if (!account->signed_in || account->forge == NULL)
+    return;
+
+  if (account->counts.backing_off > 0 && answered)
+    {
+      end_backoff (self, account);
+      return;
+    }
+
+  due_s = (account->counts.due_at + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  if (due_s > now_s (self))
+    push_again_at (self, account, due_s);
+
+  if (account->counts.backing_off == 0)
+    {
+      nod_clock_clear_timeout (self->clock, &account->probe_source);
+      account->probe_wanted = FALSE;
+      account->unreachable = FALSE;
+    }
+  else if (due_s > now_s (self) + PROBE_INTERVAL_S)
+    arm_probe (self, account);
+}
+
+/* The network is back: what backed off while it was away goes now. */
+static void
+end_every_backoff (NodSyncEngine *self)
+{
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      Account *account = g_ptr_array_index (self->accounts, i);
+
+      if (account->signed_in && account->forge != NULL && account->counts.backing_off > 0)
+        end_backoff (self, account);
+    }
 }
 
 /* ---- enqueue ---- */
@@ -2130,7 +2370,8 @@ nod_sync_engine_set_clock (NodSyncEngine *self,
     {
       Account *account = g_ptr_array_index (self->accounts, i);
 
-      g_return_if_fail (account->resume_source == 0 && account->notes_source == 0);
+      g_return_if_fail (account->resume_source == 0 && account->push_source == 0 &&
+                        account->probe_source == 0);
     }
 
   g_set_object (&self->clock, clock);
@@ -2183,7 +2424,10 @@ nod_sync_engine_set_offline_mode (NodSyncEngine *self,
       update_status (self);
     }
   else if (self->started)
-    nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
+    {
+      end_every_backoff (self);
+      nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
+    }
   else
     update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE_MODE]);
@@ -2230,6 +2474,7 @@ nod_sync_engine_set_network (NodSyncEngine *self,
     {
       for (guint i = 0; i < self->accounts->len; i++)
         warm_up (self, g_ptr_array_index (self->accounts, i));
+      end_every_backoff (self);
       nod_sync_engine_request (self, NOD_SYNC_TRIGGER_NETWORK_UP);
     }
   else if (!available)
@@ -2353,8 +2598,7 @@ nod_sync_engine_sign_out_account (NodSyncEngine *self,
 
   account->signed_in = FALSE;
   account->pull_paused_until = 0;
-  nod_clock_clear_timeout (self->clock, &account->resume_source);
-  nod_clock_clear_timeout (self->clock, &account->notes_source);
+  stop_timers (self, account);
   g_clear_object (&account->forge);
   if (account->pull_cancellable != NULL)
     g_cancellable_cancel (account->pull_cancellable);
@@ -2383,8 +2627,7 @@ nod_sync_engine_remove_account (NodSyncEngine *self,
       if (account->id != account_id)
         continue;
       account->removed = TRUE;
-      nod_clock_clear_timeout (self->clock, &account->resume_source);
-      nod_clock_clear_timeout (self->clock, &account->notes_source);
+      stop_timers (self, account);
       /* Its rows are about to go: no job may write more of them. */
       if (account->pull_cancellable != NULL)
         g_cancellable_cancel (account->pull_cancellable);
@@ -2494,8 +2737,7 @@ stop_accounts (NodSyncEngine *self)
     {
       Account *account = g_ptr_array_index (self->accounts, i);
 
-      nod_clock_clear_timeout (self->clock, &account->resume_source);
-      nod_clock_clear_timeout (self->clock, &account->notes_source);
+      stop_timers (self, account);
       if (account->push_cancellable != NULL)
         g_cancellable_cancel (account->push_cancellable);
       if (account->pull_cancellable != NULL)
@@ -2553,6 +2795,10 @@ nod_sync_engine_get_property (GObject    *object,
 
     case PROP_HISTORY_DAYS:
       g_value_set_uint (value, self->history_days);
+      break;
+
+    case PROP_BUSY:
+      g_value_set_boolean (value, nod_sync_engine_is_busy (self));
       break;
 
     default:
@@ -2614,6 +2860,11 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
   /* How far back pulls go, in days, 0 for all history ("history-depth"). */
   properties[PROP_HISTORY_DAYS] =
     g_param_spec_uint ("history-days", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /* Whether a job runs, or a count or a backoff's end that will ask for one is on its way
+   * (nod_sync_engine_is_busy()). */
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**

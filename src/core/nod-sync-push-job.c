@@ -325,6 +325,7 @@ settle_transient (Push           *push,
   NodOutboxAction *action = push->action;
 
   set_last_error (self, error->message);
+  self->outcome.retrying++;
   nod_outbox_fail_transient_async (self->outbox, nod_outbox_action_get_op_id (action),
                                    status_for_error (error), error->message, ambiguous,
                                    nod_clock_get_now_us (self->clock), NULL, on_settled, push);

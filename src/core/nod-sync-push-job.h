@@ -17,6 +17,7 @@ typedef struct
 {
   guint    pushed;
   guint    failed;
+  guint    retrying;        /* sent, no answer or a 5xx: tried again after a backoff */
   gboolean signed_out;      /* GitLab refused the token: every row kept, pushes paused */
   gint64   blocked_until;   /* rate limited: Unix seconds, 0 = not blocked */
   gint64   notes_until;     /* notes wait their turn until then (GitLab's limit on
