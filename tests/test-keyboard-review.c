@@ -45,6 +45,8 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(GError) error = NULL;
+  static guint instance;
+  g_autofree char *app_id = g_strdup_printf ("%s.TestKeys%u", APP_ID, ++instance);
 
   if (!have_display)
     return;
@@ -52,7 +54,8 @@ fixture_set_up (Fixture       *fixture,
   settings = g_settings_new (APP_ID);
   g_settings_set_boolean (settings, "notifications", FALSE);
   fixture->app = nod_application_new ();
-  g_application_set_application_id (G_APPLICATION (fixture->app), APP_ID ".TestKeys");
+  /* Each test its own id: an earlier instance may still hold its D-Bus object path. */
+  g_application_set_application_id (G_APPLICATION (fixture->app), app_id);
   g_application_set_flags (G_APPLICATION (fixture->app), G_APPLICATION_NON_UNIQUE);
   nod_application_set_demo (fixture->app, 0, 0);
   g_application_register (G_APPLICATION (fixture->app), NULL, &error);
@@ -263,6 +266,21 @@ test_review_with_keys (Fixture       *fixture,
   press (fixture, GDK_KEY_c, 0);
   g_assert_true (GTK_IS_TEXT_VIEW (focus_of (fixture)));
   nod_test_type_text (GTK_WINDOW (fixture->window), "Looks good to me.");
+  {
+    GtkWidget *comment_box = focus_of (fixture);
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (comment_box));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    press (fixture, GDK_KEY_Tab, 0);
+    g_assert_true (GTK_IS_BUTTON (focus_of (fixture)));
+    g_assert_true (focus_within (fixture, GTK_WIDGET (page)));
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_cmpstr (text, ==, "Looks good to me.");
+    press (fixture, GDK_KEY_Tab, GDK_SHIFT_MASK);
+    g_assert_true (focus_of (fixture) == comment_box);
+  }
   press (fixture, GDK_KEY_Return, GDK_CONTROL_MASK);
   g_assert_true (GTK_IS_TEXT_VIEW (focus_of (fixture)));
 
@@ -304,6 +322,50 @@ test_review_with_keys (Fixture       *fixture,
   }
 }
 
+/* A composer keeps no focus across merge requests: it goes to the list. */
+static void
+test_switch_leaves_composer (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(NodMergeRequestItem) first = NULL;
+  g_autoptr(NodMergeRequestItem) second = NULL;
+  const NodMergeRequestView *view;
+  Shown shown;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  first = g_list_model_get_item (nod_window_get_merge_requests (fixture->window), 0);
+  view = nod_merge_request_item_get_view (first);
+  g_assert_true (nod_window_select_merge_request (fixture->window, view->project_id, view->iid));
+  shown = (Shown) { fixture, view->project_id, view->iid };
+  nod_test_wait_until (page_shows, &shown);
+
+  press (fixture, GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_true (GTK_IS_TEXT_VIEW (focus_of (fixture)));
+  nod_test_type_text (GTK_WINDOW (fixture->window), "half a thought");
+
+  press (fixture, GDK_KEY_Down, GDK_ALT_MASK);
+  second = g_list_model_get_item (nod_window_get_merge_requests (fixture->window), 1);
+  view = nod_merge_request_item_get_view (second);
+  shown = (Shown) { fixture, view->project_id, view->iid };
+  nod_test_wait_until (page_shows, &shown);
+  g_assert_true (GTK_IS_LIST_ITEM_WIDGET_OR_ROW (focus_of (fixture)));
+
+  /* Esc from the page is back to the list, at the merge request shown. */
+  press (fixture, GDK_KEY_Tab, 0);
+  g_assert_true (focus_within (fixture, nod_window_get_page (fixture->window)));
+  press (fixture, GDK_KEY_Escape, 0);
+  g_assert_true (GTK_IS_LIST_ITEM_WIDGET_OR_ROW (focus_of (fixture)));
+  /* Shift+Tab from the page goes back to the list, too. */
+  press (fixture, GDK_KEY_Tab, 0);
+  press (fixture, GDK_KEY_Tab, GDK_SHIFT_MASK);
+  g_assert_true (GTK_IS_LIST_ITEM_WIDGET_OR_ROW (focus_of (fixture)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -316,6 +378,8 @@ main (int   argc,
 
   g_test_add ("/nod/keyboard-review/whole-review", Fixture, NULL, fixture_set_up,
               test_review_with_keys, fixture_tear_down);
+  g_test_add ("/nod/keyboard-review/switch-leaves-composer", Fixture, NULL, fixture_set_up,
+              test_switch_leaves_composer, fixture_tear_down);
 
   status = g_test_run ();
   nod_test_remove_tree (home);
