@@ -620,9 +620,21 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
 }
 
 static void
+on_page_focus_changed (NodMergeRequestPage *self,
+                       GParamSpec          *pspec,
+                       GtkEventController  *focus)
+{
+  if (gtk_event_controller_focus_is_focus (GTK_EVENT_CONTROLLER_FOCUS (focus)))
+    gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "nod-focused");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->title_label), "nod-focused");
+}
+
+static void
 nod_merge_request_page_init (NodMergeRequestPage *self)
 {
   GtkEventController *keys;
+  GtkEventController *focus;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -633,8 +645,12 @@ nod_merge_request_page_init (NodMergeRequestPage *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_comment_key), self);
   gtk_widget_add_controller (GTK_WIDGET (self->comment_view), keys);
 
-  /* The page holds the focus itself when no thread does: its keys work from there. */
+  /* The page holds the focus itself when no thread does: its keys work from there. Its
+   * title shows it (GTK 4.8 marks an ancestor of the focus :focus-visible too). */
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "notify::is-focus", G_CALLBACK (on_page_focus_changed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_page_key), self);
