@@ -1361,6 +1361,61 @@ add_letter_key (GtkShortcutController *controller,
                       gtk_callback_action_new (on_letter_key, (gpointer) action_name, NULL)));
 }
 
+/* ---- focus ---- */
+
+/* The list of files and the diff are each one stop of Tab: arrows move inside them. */
+static gboolean
+nod_changes_view_focus (GtkWidget        *widget,
+                        GtkDirectionType  direction)
+{
+  NodChangesView *self = NOD_CHANGES_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *stop = NULL;
+  gboolean moved;
+
+  if (focus != NULL && (direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_TAB_BACKWARD))
+    {
+      if (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->file_list)))
+        stop = GTK_WIDGET (self->file_list);
+      else if (gtk_widget_is_ancestor (focus, GTK_WIDGET (self->diff_view)))
+        stop = GTK_WIDGET (self->diff_view);
+    }
+  if (stop == NULL)
+    return GTK_WIDGET_CLASS (nod_changes_view_parent_class)->focus (widget, direction);
+
+  /* A widget that cannot focus is passed over with all it holds. */
+  gtk_widget_set_can_focus (stop, FALSE);
+  moved = GTK_WIDGET_CLASS (nod_changes_view_parent_class)->focus (widget, direction);
+  gtk_widget_set_can_focus (stop, TRUE);
+  return moved;
+}
+
+/**
+ * nod_changes_view_focus_files:
+ *
+ * Focuses the file selected in the list (the view itself while the files are not shown
+ * yet), where the changes' keys work.
+ */
+void
+nod_changes_view_focus_files (NodChangesView *self)
+{
+  guint selected;
+
+  g_return_if_fail (NOD_IS_CHANGES_VIEW (self));
+
+  selected = gtk_single_selection_get_selected (self->selection);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "changes") == 0 &&
+      selected != GTK_INVALID_LIST_POSITION)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self->file_list), "list.scroll-to-item", "u",
+                                  selected);
+      if (gtk_widget_grab_focus (GTK_WIDGET (self->file_list)))
+        return;
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -1437,6 +1492,7 @@ nod_changes_view_class_init (NodChangesViewClass *klass)
   object_class->dispose = nod_changes_view_dispose;
   object_class->finalize = nod_changes_view_finalize;
   widget_class->map = nod_changes_view_map;
+  widget_class->focus = nod_changes_view_focus;
 
   /**
    * NodChangesView::inline-comment:
@@ -1488,6 +1544,8 @@ nod_changes_view_init (NodChangesView *self)
   GtkShortcutController *letters;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* It holds the focus itself while its files are read: its keys work from the start. */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   self->cancellable = g_cancellable_new ();
   self->viewed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

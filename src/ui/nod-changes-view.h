@@ -50,6 +50,7 @@ gboolean        nod_changes_view_select_file         (NodChangesView *self,
                                                       const char     *path);
 NodDiffFile    *nod_changes_view_get_selected_file   (NodChangesView *self);
 NodDiffView    *nod_changes_view_get_diff_view       (NodChangesView *self);
+void            nod_changes_view_focus_files         (NodChangesView *self);
 
 gboolean        nod_changes_view_get_file_viewed     (NodChangesView *self,
                                                       const char     *path);

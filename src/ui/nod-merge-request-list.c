@@ -792,6 +792,25 @@ on_clock_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* ---- focus ---- */
+
+/* The list is one stop of Tab, at the merge request selected; arrows move in it. */
+static gboolean
+nod_merge_request_list_focus (GtkWidget        *widget,
+                              GtkDirectionType  direction)
+{
+  NodMergeRequestList *self = NOD_MERGE_REQUEST_LIST (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  gboolean inside = focus != NULL && gtk_widget_is_ancestor (focus, widget);
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (nod_merge_request_list_parent_class)->focus (widget, direction);
+  if (inside)
+    return FALSE;
+  return nod_merge_request_list_focus_selected (self);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -885,6 +904,7 @@ nod_merge_request_list_class_init (NodMergeRequestListClass *klass)
   object_class->get_property = nod_merge_request_list_get_property;
 
   widget_class->root = nod_merge_request_list_root;
+  widget_class->focus = nod_merge_request_list_focus;
   widget_class->unroot = nod_merge_request_list_unroot;
 
   /* Whether no merge request is shown, as of the list's last step (not each splice). */
@@ -1189,4 +1209,41 @@ nod_merge_request_list_set_search (NodMergeRequestList *self,
   self->search = search != NULL ? g_utf8_casefold (search, -1) : NULL;
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_empty (self);
+}
+
+/**
+ * nod_merge_request_list_focus_selected:
+ *
+ * Scrolls to the merge request selected and focuses its row (the first row when none is
+ * selected), so the arrows go on from there.
+ *
+ * Returns: whether a row took the focus
+ */
+gboolean
+nod_merge_request_list_focus_selected (NodMergeRequestList *self)
+{
+  guint position;
+  GHashTableIter iter;
+  gpointer list_item;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_LIST (self), FALSE);
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filtered)) == 0)
+    return FALSE;
+  position = gtk_single_selection_get_selected (self->selection);
+  if (position == GTK_INVALID_LIST_POSITION)
+    position = 0;
+  /* Scrolling makes sure the row is there; the list's own focus may be on another row. */
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &list_item, NULL))
+    if (gtk_list_item_get_position (list_item) == position)
+      {
+        GtkWidget *row = gtk_list_item_get_child (list_item);
+
+        if (row != NULL && gtk_widget_get_parent (row) != NULL &&
+            gtk_widget_grab_focus (gtk_widget_get_parent (row)))
+          return TRUE;
+      }
+  return gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }

@@ -40,4 +40,6 @@ const char           *nod_merge_request_list_get_search      (NodMergeRequestLis
 void                  nod_merge_request_list_set_search      (NodMergeRequestList  *self,
                                                               const char           *search);
 
+gboolean              nod_merge_request_list_focus_selected (NodMergeRequestList *self);
+
 G_END_DECLS

@@ -48,11 +48,15 @@ struct _NodMergeRequestPage
   NodMarkdownView *description_view;
   GtkWidget       *threads_heading;
   GtkBox          *threads_box;
+  GtkWidget       *view_switcher;
+  GtkWidget       *comment_box;
   GtkTextView     *comment_view;
   GtkWidget       *comment_button;
   GtkWidget       *start_review_button;
   GtkWidget       *review_bar;
   GtkLabel        *review_label;
+
+  char            *current_thread; /* the thread n, p, r and Shift+R act on */
 
   gboolean         review_started;
   guint            draft_count;
@@ -147,10 +151,313 @@ on_changes_resolve (NodMergeRequestPage *self,
   g_signal_emit (self, signals[SIGNAL_RESOLVE], 0, discussion_id, resolved);
 }
 
+static GtkWidget *
+focus_widget (NodMergeRequestPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return root != NULL ? gtk_root_get_focus (root) : NULL;
+}
+
+static gboolean
+holds_focus (GtkWidget *widget,
+             GtkWidget *focus)
+{
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
 static void
 on_view_changed (NodMergeRequestPage *self)
 {
+  GtkWidget *focus = focus_widget (self);
+
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+  /* The keys of the view shown work at once: focus left in the other would be hidden. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && (focus == NULL || holds_focus (GTK_WIDGET (self), focus)))
+    nod_merge_request_page_focus_view (self);
+}
+
+/* ---- threads and keys ---- */
+
+/* The threads in the order shown. */
+static GPtrArray *
+list_threads (NodMergeRequestPage *self)
+{
+  GPtrArray *threads = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->threads_box));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (NOD_IS_THREAD_VIEW (child) && gtk_widget_get_visible (child))
+      g_ptr_array_add (threads, child);
+  return threads;
+}
+
+/* The thread holding the focus, else the one last moved to, if it is still shown. */
+static NodThreadView *
+current_thread (NodMergeRequestPage *self)
+{
+  GtkWidget *focus = focus_widget (self);
+  NodThreadView *thread;
+
+  for (GtkWidget *widget = focus; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (NOD_IS_THREAD_VIEW (widget) &&
+        gtk_widget_get_parent (widget) == GTK_WIDGET (self->threads_box))
+      {
+        g_free (self->current_thread);
+        self->current_thread = g_strdup (nod_thread_view_get_discussion_id (NOD_THREAD_VIEW (widget)));
+        return NOD_THREAD_VIEW (widget);
+      }
+
+  thread = self->current_thread != NULL ? g_hash_table_lookup (self->threads, self->current_thread)
+                                        : NULL;
+  return thread;
+}
+
+static void
+go_to_thread (NodMergeRequestPage *self,
+              NodThreadView       *thread)
+{
+  g_free (self->current_thread);
+  self->current_thread = g_strdup (nod_thread_view_get_discussion_id (thread));
+  /* The viewport scrolls to what takes the focus. */
+  gtk_widget_grab_focus (GTK_WIDGET (thread));
+}
+
+/**
+ * nod_merge_request_page_move_thread:
+ * @step: 1 the next thread, -1 the previous one
+ *
+ * Shows the overview, scrolled to the thread @step from the current one (the first, or the
+ * last, when none is), and focuses it.
+ *
+ * Returns: whether there was one that way
+ */
+gboolean
+nod_merge_request_page_move_thread (NodMergeRequestPage *self,
+                                    int                  step)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  NodThreadView *current;
+  guint index;
+  gint64 next;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), FALSE);
+
+  threads = list_threads (self);
+  if (threads->len == 0)
+    return FALSE;
+  current = current_thread (self);
+  if (current == NULL || !g_ptr_array_find (threads, current, &index))
+    next = step > 0 ? 0 : (gint64) threads->len - 1;
+  else
+    next = (gint64) index + step;
+  if (next < 0 || next >= threads->len)
+    return FALSE;
+
+  nod_merge_request_page_set_view (self, "overview");
+  go_to_thread (self, threads->pdata[next]);
+  return TRUE;
+}
+
+/* The current thread, else the first; NULL when there is none. */
+static NodThreadView *
+thread_to_act_on (NodMergeRequestPage *self)
+{
+  NodThreadView *thread = current_thread (self);
+  g_autoptr(GPtrArray) threads = NULL;
+
+  if (thread != NULL)
+    return thread;
+  threads = list_threads (self);
+  return threads->len > 0 ? threads->pdata[0] : NULL;
+}
+
+/**
+ * nod_merge_request_page_focus_reply:
+ *
+ * Puts the cursor in the reply box of the current thread (the first, when none is).
+ *
+ * Returns: whether there is one
+ */
+gboolean
+nod_merge_request_page_focus_reply (NodMergeRequestPage *self)
+{
+  NodThreadView *thread;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), FALSE);
+
+  if ((thread = thread_to_act_on (self)) == NULL)
+    return FALSE;
+  nod_merge_request_page_set_view (self, "overview");
+  g_free (self->current_thread);
+  self->current_thread = g_strdup (nod_thread_view_get_discussion_id (thread));
+  return nod_thread_view_focus_reply (thread);
+}
+
+/**
+ * nod_merge_request_page_toggle_resolved:
+ *
+ * Resolves the current thread, or reopens it, as its button does.
+ *
+ * Returns: whether there is a current thread that can be resolved
+ */
+gboolean
+nod_merge_request_page_toggle_resolved (NodMergeRequestPage *self)
+{
+  NodThreadView *thread;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), FALSE);
+
+  if ((thread = current_thread (self)) == NULL)
+    return FALSE;
+  return nod_thread_view_toggle_resolved (thread);
+}
+
+/**
+ * nod_merge_request_page_get_current_thread:
+ *
+ * Returns: (nullable): the discussion id of the thread the thread keys act on
+ */
+const char *
+nod_merge_request_page_get_current_thread (NodMergeRequestPage *self)
+{
+  NodThreadView *thread;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+
+  thread = current_thread (self);
+  return thread != NULL ? nod_thread_view_get_discussion_id (thread) : NULL;
+}
+
+/**
+ * nod_merge_request_page_focus_view:
+ *
+ * Focuses where the keys of the view shown work: on the overview the current thread (the
+ * page itself when none is), on the changes the list of files.
+ */
+void
+nod_merge_request_page_focus_view (NodMergeRequestPage *self)
+{
+  NodThreadView *thread;
+
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self));
+
+  if (g_strcmp0 (nod_merge_request_page_get_view (self), "changes") == 0)
+    nod_changes_view_focus_files (self->changes_view);
+  else if ((thread = current_thread (self)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (thread)))
+    gtk_widget_grab_focus (GTK_WIDGET (thread));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+/* A single-letter key is the reviewer's when they are not typing. */
+static gboolean
+typing (GtkWidget *focus)
+{
+  for (; focus != NULL; focus = gtk_widget_get_parent (focus))
+    {
+      if (GTK_IS_EDITABLE (focus) && gtk_editable_get_editable (GTK_EDITABLE (focus)))
+        return TRUE;
+      if (GTK_IS_TEXT_VIEW (focus) && gtk_text_view_get_editable (GTK_TEXT_VIEW (focus)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The page's letters, read before a focused read-only view takes them. On the changes, n,
+ * p and c are the changes view's own (files, a line). */
+static gboolean
+on_page_key (GtkEventControllerKey *controller,
+             guint                  keyval,
+             guint                  keycode,
+             GdkModifierType        state,
+             NodMergeRequestPage   *self)
+{
+  GdkModifierType modifiers = state & gtk_accelerator_get_default_mod_mask ();
+  gboolean overview = g_strcmp0 (nod_merge_request_page_get_view (self), "overview") == 0;
+  GtkWidget *focus = focus_widget (self);
+  const char *action = NULL;
+
+  if (typing (focus) || self->iid == 0)
+    return FALSE;
+
+  if (modifiers == 0)
+    switch (keyval)
+      {
+      case GDK_KEY_n:
+        action = overview ? "win.next-thread" : NULL;
+        break;
+      case GDK_KEY_p:
+        action = overview ? "win.previous-thread" : NULL;
+        break;
+      case GDK_KEY_r:
+        action = overview ? "win.reply" : NULL;
+        break;
+      case GDK_KEY_e:
+        action = overview ? "win.edit-note" : NULL;
+        break;
+      case GDK_KEY_c:
+        action = overview ? "win.comment" : NULL;
+        break;
+      case GDK_KEY_a:
+        action = "win.toggle-approval";
+        break;
+      case GDK_KEY_Return:
+      case GDK_KEY_KP_Enter:
+        /* Enter on a thread answers it. */
+        action = overview && NOD_IS_THREAD_VIEW (focus) ? "win.reply" : NULL;
+        break;
+      default:
+        break;
+      }
+  else if (modifiers == GDK_SHIFT_MASK && (keyval == GDK_KEY_R || keyval == GDK_KEY_r))
+    action = overview ? "win.toggle-resolved" : NULL;
+
+  if (action == NULL)
+    return FALSE;
+  return gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
+}
+
+/* The page is one stop of Tab: into it, Tab goes to the current thread (or the page, when
+ * none is); inside, it moves only within a reply box or the comment box and their
+ * buttons, then out of the page. Threads are moved between with n and p. On the changes,
+ * the list of files and the diff are each a stop of their own. */
+static gboolean
+nod_merge_request_page_focus (GtkWidget        *widget,
+                              GtkDirectionType  direction)
+{
+  NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (widget);
+  GtkWidget *focus = focus_widget (self);
+  gboolean inside = holds_focus (widget, focus) && focus != widget;
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (nod_merge_request_page_parent_class)->focus (widget, direction);
+
+  if (g_strcmp0 (nod_merge_request_page_get_view (self), "changes") == 0)
+    {
+      if (holds_focus (GTK_WIDGET (self->changes_view), focus) || !inside)
+        return gtk_widget_child_focus (GTK_WIDGET (self->changes_view), direction);
+      return FALSE;
+    }
+
+  if (inside)
+    {
+      for (GtkWidget *parent = focus; parent != NULL; parent = gtk_widget_get_parent (parent))
+        {
+          if (NOD_IS_THREAD_VIEW (parent))
+            return gtk_widget_child_focus (parent, direction);
+          if (parent == self->comment_box)
+            return gtk_widget_child_focus (parent, direction);
+          if (parent == widget)
+            break;
+        }
+      return FALSE;
+    }
+  if (focus == widget)
+    return FALSE;
+
+  nod_merge_request_page_focus_view (self);
+  return TRUE;
 }
 
 static gboolean
@@ -176,6 +483,7 @@ nod_merge_request_page_dispose (GObject *object)
 
   g_clear_pointer (&self->threads, g_hash_table_unref);
   g_clear_object (&self->diff_cache);
+  g_clear_pointer (&self->current_thread, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_PAGE);
   /* The template's root child is not bound to a field: unparent it by hand. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
@@ -241,6 +549,8 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   object_class->finalize = nod_merge_request_page_finalize;
   object_class->get_property = nod_merge_request_page_get_property;
   object_class->set_property = nod_merge_request_page_set_property;
+  widget_class->focus = nod_merge_request_page_focus;
+  gtk_widget_class_set_css_name (widget_class, "nodpage");
 
   /**
    * NodMergeRequestPage:view:
@@ -295,6 +605,8 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, description_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_heading);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_box);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, view_switcher);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_view);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_button);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, start_review_button);
@@ -308,9 +620,21 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
 }
 
 static void
+on_page_focus_changed (NodMergeRequestPage *self,
+                       GParamSpec          *pspec,
+                       GtkEventController  *focus)
+{
+  if (gtk_event_controller_focus_is_focus (GTK_EVENT_CONTROLLER_FOCUS (focus)))
+    gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "nod-focused");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->title_label), "nod-focused");
+}
+
+static void
 nod_merge_request_page_init (NodMergeRequestPage *self)
 {
   GtkEventController *keys;
+  GtkEventController *focus;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -320,6 +644,17 @@ nod_merge_request_page_init (NodMergeRequestPage *self)
   keys = gtk_event_controller_key_new ();
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_comment_key), self);
   gtk_widget_add_controller (GTK_WIDGET (self->comment_view), keys);
+
+  /* The page holds the focus itself when no thread does: its keys work from there. Its
+   * title shows it (GTK 4.8 marks an ancestor of the focus :focus-visible too). */
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "notify::is-focus", G_CALLBACK (on_page_focus_changed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), focus);
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_page_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
 /* "Approved by Alice, Bob and you — pending" */
@@ -385,7 +720,8 @@ state_text (const char *state,
 static NodThreadView *
 ensure_thread (NodMergeRequestPage *self,
                const char          *discussion_id,
-               GHashTable          *seen)
+               GHashTable          *seen,
+               GtkWidget          **previous)
 {
   NodThreadView *thread = g_hash_table_lookup (self->threads, discussion_id);
 
@@ -399,12 +735,13 @@ ensure_thread (NodMergeRequestPage *self,
       g_hash_table_insert (self->threads, g_strdup (discussion_id), thread);
     }
 
-  /* In order: take it out and put it back at the end. */
-  g_object_ref (thread);
-  if (gtk_widget_get_parent (GTK_WIDGET (thread)) != NULL)
-    gtk_box_remove (self->threads_box, GTK_WIDGET (thread));
-  gtk_box_append (self->threads_box, GTK_WIDGET (thread));
-  g_object_unref (thread);
+  /* In order, moved without taking it out: a thread taken out loses the focus (a reply
+   * just sent, Tab would start again from the window's first widget). */
+  if (gtk_widget_get_parent (GTK_WIDGET (thread)) == NULL)
+    gtk_box_insert_child_after (self->threads_box, GTK_WIDGET (thread), *previous);
+  else if (gtk_widget_get_prev_sibling (GTK_WIDGET (thread)) != *previous)
+    gtk_box_reorder_child_after (self->threads_box, GTK_WIDGET (thread), *previous);
+  *previous = GTK_WIDGET (thread);
   g_hash_table_add (seen, (gpointer) nod_thread_view_get_discussion_id (thread));
   return thread;
 }
@@ -416,6 +753,7 @@ show_threads (NodMergeRequestPage   *self,
               GDateTime             *now)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GtkWidget *previous = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
@@ -425,7 +763,7 @@ show_threads (NodMergeRequestPage   *self,
       g_autoptr(GPtrArray) own = nod_outbox_actions_of_thread (actions,
                                                                nod_discussion_get_id (discussion));
 
-      nod_thread_view_update (ensure_thread (self, nod_discussion_get_id (discussion), seen),
+      nod_thread_view_update (ensure_thread (self, nod_discussion_get_id (discussion), seen, &previous),
                               discussion, own, now);
     }
 
@@ -440,7 +778,7 @@ show_threads (NodMergeRequestPage   *self,
           g_hash_table_contains (seen, id))
         continue;
       own = nod_outbox_actions_of_thread (actions, id);
-      nod_thread_view_update (ensure_thread (self, id, seen), NULL, own, now);
+      nod_thread_view_update (ensure_thread (self, id, seen, &previous), NULL, own, now);
     }
 
   g_hash_table_iter_init (&iter, self->threads);
@@ -559,6 +897,7 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
       GtkAdjustment *adjustment;
 
       g_hash_table_remove_all (self->threads);
+      g_clear_pointer (&self->current_thread, g_free);
       gtk_widget_set_visible (GTK_WIDGET (self->threads_box), FALSE);
       while (gtk_widget_get_first_child (GTK_WIDGET (self->threads_box)) != NULL)
         gtk_box_remove (self->threads_box,

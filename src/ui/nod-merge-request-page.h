@@ -28,6 +28,12 @@ gboolean    nod_merge_request_page_get_approved  (NodMergeRequestPage   *self);
 const char *nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self);
 GtkWidget  *nod_merge_request_page_get_approve_button (NodMergeRequestPage *self);
 void        nod_merge_request_page_focus_comment (NodMergeRequestPage   *self);
+gboolean    nod_merge_request_page_move_thread   (NodMergeRequestPage   *self,
+                                                  int                    step);
+gboolean    nod_merge_request_page_focus_reply   (NodMergeRequestPage   *self);
+gboolean    nod_merge_request_page_toggle_resolved (NodMergeRequestPage *self);
+const char *nod_merge_request_page_get_current_thread (NodMergeRequestPage *self);
+void        nod_merge_request_page_focus_view    (NodMergeRequestPage   *self);
 void        nod_merge_request_page_set_review_started (NodMergeRequestPage *self,
                                                        gboolean             started);
 gboolean    nod_merge_request_page_get_review_started (NodMergeRequestPage *self);

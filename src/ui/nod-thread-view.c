@@ -22,6 +22,7 @@ struct _NodThreadView
   char      *discussion_id;
   GtkWidget *box;
   GtkWidget *notes_box;
+  GtkWidget *footer;
   GtkWidget *reply_entry;
   GtkWidget *resolve_button;
   gboolean   resolved;
@@ -226,6 +227,24 @@ on_reply_activated (NodThreadView *self)
     return;
   g_signal_emit (self, signals[SIGNAL_REPLY], 0, body);
   gtk_editable_set_text (GTK_EDITABLE (self->reply_entry), "");
+  /* Focus stays in the thread, where its keys (resolve, the next thread) work. */
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static gboolean
+on_reply_key (GtkEventControllerKey *controller,
+              guint                  keyval,
+              guint                  keycode,
+              GdkModifierType        state,
+              NodThreadView         *self)
+{
+  /* Ctrl+Enter sends, as in the comment box; Enter alone does too. */
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) && (state & GDK_CONTROL_MASK))
+    {
+      on_reply_activated (self);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* With a reply typed, an open thread is answered and resolved at once. */
@@ -265,6 +284,24 @@ on_resolve_clicked (NodThreadView *self)
   g_signal_emit (self, signals[SIGNAL_RESOLVE], 0, !self->resolved);
 }
 
+/* The thread is one stop: Tab moves between its reply box and its button, and from the
+ * thread itself (or a note) on out of it. Its parent moves between threads with keys. */
+static gboolean
+nod_thread_view_focus (GtkWidget        *widget,
+                       GtkDirectionType  direction)
+{
+  NodThreadView *self = NOD_THREAD_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, self->footer))
+    return gtk_widget_child_focus (self->footer, direction);
+  if (focus == widget || (focus != NULL && gtk_widget_is_ancestor (focus, widget)))
+    return FALSE;
+  gtk_widget_grab_focus (widget);
+  return TRUE;
+}
+
 static void
 nod_thread_view_dispose (GObject *object)
 {
@@ -299,6 +336,7 @@ nod_thread_view_class_init (NodThreadViewClass *klass)
   object_class->finalize = nod_thread_view_finalize;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "nodthread");
+  widget_class->focus = nod_thread_view_focus;
 
   /**
    * NodThreadView::reply:
@@ -327,7 +365,9 @@ static void
 nod_thread_view_init (NodThreadView *self)
 {
   GtkWidget *footer;
+  GtkEventController *keys;
 
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   self->note_views = g_ptr_array_new ();
   self->note_lines = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
@@ -340,7 +380,7 @@ nod_thread_view_init (NodThreadView *self)
   gtk_widget_set_margin_end (self->notes_box, 12);
   gtk_box_append (GTK_BOX (self->box), self->notes_box);
 
-  footer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  footer = self->footer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_margin_start (footer, 12);
   gtk_widget_set_margin_end (footer, 12);
   gtk_widget_set_margin_bottom (footer, 12);
@@ -353,6 +393,9 @@ nod_thread_view_init (NodThreadView *self)
                             self);
   g_signal_connect_swapped (self->reply_entry, "changed", G_CALLBACK (update_resolve_label),
                             self);
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_reply_key), self);
+  gtk_widget_add_controller (self->reply_entry, keys);
   gtk_box_append (GTK_BOX (footer), self->reply_entry);
   self->resolve_button = gtk_button_new ();
   g_signal_connect_swapped (self->resolve_button, "clicked", G_CALLBACK (on_resolve_clicked),
@@ -503,4 +546,40 @@ nod_thread_view_set_suggestion_file (NodThreadView *self,
   for (guint i = 0; i < self->note_views->len; i++)
     nod_markdown_view_set_suggestion_file (self->note_views->pdata[i], self->suggestion_file,
                                            g_array_index (self->note_lines, gint64, i));
+}
+
+/**
+ * nod_thread_view_focus_reply:
+ *
+ * Puts the cursor in the thread's reply box.
+ *
+ * Returns: whether the thread takes replies (a system note's, a draft's, does not)
+ */
+gboolean
+nod_thread_view_focus_reply (NodThreadView *self)
+{
+  g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), FALSE);
+
+  if (!gtk_widget_get_visible (self->reply_entry))
+    return FALSE;
+  return gtk_widget_grab_focus (self->reply_entry);
+}
+
+/**
+ * nod_thread_view_toggle_resolved:
+ *
+ * What the thread's resolve button does: resolves it (with the reply typed, if any, "Reply
+ * and Resolve") or reopens it.
+ *
+ * Returns: whether the thread can be resolved
+ */
+gboolean
+nod_thread_view_toggle_resolved (NodThreadView *self)
+{
+  g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), FALSE);
+
+  if (!gtk_widget_get_visible (self->resolve_button))
+    return FALSE;
+  on_resolve_clicked (self);
+  return TRUE;
 }

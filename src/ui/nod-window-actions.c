@@ -507,6 +507,69 @@ show_view (GtkWidget  *widget,
     nod_merge_request_page_set_view (self->page, g_variant_get_string (parameter, NULL));
 }
 
+/* ---- the keys of a review: threads, the list ---- */
+
+static gboolean
+page_shown (NodWindow *self)
+{
+  return nod_merge_request_list_get_selected (self->merge_request_list) != NULL &&
+         nod_merge_request_page_get_iid (self->page) != 0;
+}
+
+static void
+move_thread (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  if (page_shown (self))
+    nod_merge_request_page_move_thread (self->page,
+                                        g_str_equal (action_name, "win.next-thread") ? 1 : -1);
+}
+
+static void
+reply (GtkWidget  *widget,
+       const char *action_name,
+       GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  if (page_shown (self))
+    nod_merge_request_page_focus_reply (self->page);
+}
+
+static void
+toggle_resolved (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  if (page_shown (self))
+    nod_merge_request_page_toggle_resolved (self->page);
+}
+
+/* Editing a note is not there yet: the key and the menu item wait for it, disabled. */
+static void
+edit_note (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+}
+
+/* Back to the list, at the merge request selected; a narrow window shows the list. */
+static void
+focus_list (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  nod_merge_request_list_focus_selected (self->merge_request_list);
+}
+
 static void
 toggle_search (GtkWidget  *widget,
                const char *action_name,
@@ -540,6 +603,12 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.discard-review", NULL, discard_review);
   gtk_widget_class_install_action (widget_class, "win.edit-draft", "s", edit_draft);
   gtk_widget_class_install_action (widget_class, "win.delete-draft", "s", delete_draft);
+  gtk_widget_class_install_action (widget_class, "win.next-thread", NULL, move_thread);
+  gtk_widget_class_install_action (widget_class, "win.previous-thread", NULL, move_thread);
+  gtk_widget_class_install_action (widget_class, "win.reply", NULL, reply);
+  gtk_widget_class_install_action (widget_class, "win.toggle-resolved", NULL, toggle_resolved);
+  gtk_widget_class_install_action (widget_class, "win.edit-note", NULL, edit_note);
+  gtk_widget_class_install_action (widget_class, "win.focus-list", NULL, focus_list);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
                                        "win.next-merge-request", NULL);
@@ -556,11 +625,16 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
                                        "win.show-view", "s", "overview");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
                                        "win.show-view", "s", "changes");
+  /* A widget that takes Escape itself (a search, a composer) keeps it. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.focus-list", NULL);
+  /* The page's letters (n, p, r, e, Shift+R, c, a) are read by the page itself, only
+   * while the reviewer is not typing: see nod-merge-request-page.c. */
 }
 
 void
 _nod_window_connect_page (NodWindow *self)
 {
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-note", FALSE);
   g_signal_connect_object (self->page, "inline-comment", G_CALLBACK (on_page_inline_comment),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->page, "resolving-reply", G_CALLBACK (on_page_resolving_reply),

@@ -35,6 +35,7 @@ struct _NodWindow
   NodMergeRequestList  *merge_request_list;
   AdwStatusPage        *empty_list_page;
   AdwWindowTitle       *content_title;
+  GtkWidget            *review_menu_button;
   AdwToastOverlay      *toast_overlay;
   GtkStack             *content_stack;
   NodMergeRequestPage  *page;

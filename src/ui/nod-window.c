@@ -207,13 +207,29 @@ load_page (NodWindow *self)
                                       self->cancellable, on_detail_loaded, load);
 }
 
-/* The reviewer chose: show it, and on a narrow window go to it. */
+/* The reviewer chose: show it, and on a narrow window go to it. What they were writing on
+ * the page shown before is no place for the focus: it goes to the list. */
 static void
 on_list_selection_changed (NodWindow *self)
 {
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->page)))
+    nod_merge_request_list_focus_selected (self->merge_request_list);
   load_page (self);
-  if (selected_item (self) != NULL)
+  /* Only a folded leaflet has to go: side by side, it would take the focus from the list
+   * (on to the status bar) as the reviewer moves down it. */
+  if (selected_item (self) != NULL && adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+/* The review menu is there while a merge request is. */
+static void
+on_content_shown (NodWindow *self)
+{
+  gtk_widget_set_visible (self->review_menu_button,
+                          g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                                     "page") == 0);
 }
 
 static void
@@ -312,6 +328,46 @@ attach_session (NodWindow *self)
                                      G_LIST_MODEL (self->accounts));
 }
 
+/* ---- focus ---- */
+
+static gboolean
+holds_focus (GtkWidget *widget,
+             GtkWidget *focus)
+{
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* Tab goes from the list to the page and Shift+Tab back, each one stop: the leaflet
+ * between them would send Tab from the list on to the status bar. */
+static gboolean
+nod_window_focus (GtkWidget        *widget,
+                  GtkDirectionType  direction)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gboolean side_by_side = !adw_leaflet_get_folded (self->leaflet);
+  gboolean page_shown = g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack),
+                                   "page") == 0;
+
+  if (side_by_side && page_shown && direction == GTK_DIR_TAB_FORWARD &&
+      holds_focus (GTK_WIDGET (self->merge_request_list), focus))
+    {
+      nod_merge_request_page_focus_view (self->page);
+      return TRUE;
+    }
+  if (direction == GTK_DIR_TAB_BACKWARD && holds_focus (GTK_WIDGET (self->page), focus))
+    {
+      /* Within a reply box or the comment box first. */
+      if (gtk_widget_child_focus (GTK_WIDGET (self->page), direction))
+        return TRUE;
+      if (side_by_side && gtk_widget_get_mapped (GTK_WIDGET (self->merge_request_list)) &&
+          nod_merge_request_list_focus_selected (self->merge_request_list))
+        return TRUE;
+    }
+
+  return GTK_WIDGET_CLASS (nod_window_parent_class)->focus (widget, direction);
+}
+
 /* ---- GObject ---- */
 
 static void
@@ -340,6 +396,7 @@ nod_window_class_init (NodWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = nod_window_dispose;
+  widget_class->focus = nod_window_focus;
 
   g_type_ensure (NOD_TYPE_MERGE_REQUEST_LIST);
   g_type_ensure (NOD_TYPE_MERGE_REQUEST_PAGE);
@@ -357,6 +414,7 @@ nod_window_class_init (NodWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodWindow, merge_request_list);
   gtk_widget_class_bind_template_child (widget_class, NodWindow, empty_list_page);
   gtk_widget_class_bind_template_child (widget_class, NodWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, NodWindow, review_menu_button);
   gtk_widget_class_bind_template_child (widget_class, NodWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, NodWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, NodWindow, page);
@@ -384,6 +442,8 @@ nod_window_init (NodWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
 
+  g_signal_connect_swapped (self->content_stack, "notify::visible-child-name",
+                            G_CALLBACK (on_content_shown), self);
   g_signal_connect_swapped (self->filter_dropdown, "notify::selected",
                             G_CALLBACK (on_filter_selected), self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
