@@ -603,6 +603,12 @@ nod_outbox_action_is_note (NodOutboxAction *self)
          self->kind == NOD_ACTION_DRAFT_NOTE;
 }
 
+gboolean
+_nod_outbox_action_has_body (NodOutboxAction *self)
+{
+  return self->kind == NOD_ACTION_COMMENT || self->kind == NOD_ACTION_REPLY;
+}
+
 const char *
 nod_action_kind_to_string (NodActionKind kind)
 {

@@ -84,6 +84,7 @@ enum {
   SIGNAL_JOB_FINISHED,
   SIGNAL_MERGE_REQUEST_CLOSED,
   SIGNAL_HISTORY_SYNCED,
+  SIGNAL_OUTBOX_CHANGED,
   N_SIGNALS
 };
 
@@ -1531,6 +1532,8 @@ discard_after_count (NodSyncEngine *self,
                      GTask         *task)
 {
   update_status (self);
+  /* A text edited changes no count: say so, for whoever shows the rows. */
+  g_signal_emit (self, signals[SIGNAL_OUTBOX_CHANGED], 0);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1541,10 +1544,19 @@ on_outbox_changed (GObject      *source_object,
 {
   g_autoptr(GTask) task = user_data;
   NodSyncEngine *self = g_task_get_source_object (task);
-  gboolean retry = g_task_get_source_tag (task) == nod_sync_engine_retry_async;
+  gpointer tag = g_task_get_source_tag (task);
+  gboolean retry = tag == nod_sync_engine_retry_async;
   g_autoptr(GError) error = NULL;
-  gboolean changed = retry ? nod_outbox_retry_finish (self->outbox, result, &error)
-                           : nod_outbox_discard_finish (self->outbox, result, &error);
+  gboolean changed;
+
+  if (retry)
+    changed = nod_outbox_retry_finish (self->outbox, result, &error);
+  else if (tag == nod_sync_engine_cancel_action_async)
+    changed = nod_outbox_cancel_finish (self->outbox, result, &error);
+  else if (tag == nod_sync_engine_edit_action_async)
+    changed = nod_outbox_edit_finish (self->outbox, result, &error);
+  else
+    changed = nod_outbox_discard_finish (self->outbox, result, &error);
 
   if (!changed)
     {
@@ -1556,10 +1568,11 @@ on_outbox_changed (GObject      *source_object,
                        retry ? retry_after_count : discard_after_count);
 }
 
-/* A retry or a discard of @op_id, told apart by @source_tag. */
+/* A retry, discard, cancel or edit (to @body) of @op_id, told apart by @source_tag. */
 static void
 change_outbox (NodSyncEngine       *self,
                const char          *op_id,
+               const char          *body,
                gpointer             source_tag,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
@@ -1570,6 +1583,10 @@ change_outbox (NodSyncEngine       *self,
   g_task_set_source_tag (task, source_tag);
   if (source_tag == nod_sync_engine_retry_async)
     nod_outbox_retry_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  else if (source_tag == nod_sync_engine_cancel_action_async)
+    nod_outbox_cancel_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  else if (source_tag == nod_sync_engine_edit_action_async)
+    nod_outbox_edit_async (self->outbox, op_id, body, cancellable, on_outbox_changed, task);
   else
     nod_outbox_discard_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
 }
@@ -1592,7 +1609,7 @@ nod_sync_engine_retry_async (NodSyncEngine       *self,
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (op_id != NULL);
 
-  change_outbox (self, op_id, nod_sync_engine_retry_async, cancellable, callback, user_data);
+  change_outbox (self, op_id, NULL, nod_sync_engine_retry_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1621,7 +1638,7 @@ nod_sync_engine_discard_async (NodSyncEngine       *self,
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (op_id != NULL);
 
-  change_outbox (self, op_id, nod_sync_engine_discard_async, cancellable, callback, user_data);
+  change_outbox (self, op_id, NULL, nod_sync_engine_discard_async, cancellable, callback, user_data);
 }
 
 /* Returns: %TRUE once the action is gone and the status says so */
@@ -1629,6 +1646,65 @@ gboolean
 nod_sync_engine_discard_finish (NodSyncEngine  *self,
                                 GAsyncResult   *result,
                                 GError        **error)
+{
+  return nod_sync_engine_retry_finish (self, result, error);
+}
+
+/**
+ * nod_sync_engine_cancel_action_async:
+ * @op_id: a pending or failed action, not possibly on GitLab already
+ *
+ * The reviewer takes back an action before it is sent (see nod_outbox_cancel_async ()).
+ * Completes once the status no longer counts it; refused with a sentence when it can't be.
+ */
+void
+nod_sync_engine_cancel_action_async (NodSyncEngine       *self,
+                                     const char          *op_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (op_id != NULL);
+
+  change_outbox (self, op_id, NULL, nod_sync_engine_cancel_action_async, cancellable,
+                 callback, user_data);
+}
+
+gboolean
+nod_sync_engine_cancel_action_finish (NodSyncEngine  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  return nod_sync_engine_retry_finish (self, result, error);
+}
+
+/**
+ * nod_sync_engine_edit_action_async:
+ * @body: the comment's new text
+ *
+ * The reviewer rewords a comment or reply before it is sent (see nod_outbox_edit_async ()):
+ * it keeps its place in the queue.
+ */
+void
+nod_sync_engine_edit_action_async (NodSyncEngine       *self,
+                                   const char          *op_id,
+                                   const char          *body,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (op_id != NULL);
+
+  change_outbox (self, op_id, body, nod_sync_engine_edit_action_async, cancellable,
+                 callback, user_data);
+}
+
+gboolean
+nod_sync_engine_edit_action_finish (NodSyncEngine  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
 {
   return nod_sync_engine_retry_finish (self, result, error);
 }
@@ -2655,6 +2731,15 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
    * @account_id: the account whose first pull of its history just completed (once per
    *   account, however often it was paused or Nod restarted on the way)
    */
+  /**
+   * NodSyncEngine::outbox-changed:
+   *
+   * The reviewer changed queued actions (discarded, cancelled or edited one) and the counts
+   * are current: what shows the rows reads them again.
+   */
+  signals[SIGNAL_OUTBOX_CHANGED] =
+    g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_HISTORY_SYNCED] =
     g_signal_new ("history-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);

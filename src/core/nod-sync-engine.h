@@ -94,6 +94,24 @@ gboolean         nod_sync_engine_discard_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
+void             nod_sync_engine_cancel_action_async  (NodSyncEngine        *self,
+                                                       const char           *op_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_cancel_action_finish (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_sync_engine_edit_action_async    (NodSyncEngine        *self,
+                                                       const char           *op_id,
+                                                       const char           *body,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_edit_action_finish   (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
 /* Draft reviews (see nod_outbox_start_review_async () and the rest): the engine is the
  * only writer of actions, and a submitted or discarded review changes what is pending. */
 void             nod_sync_engine_start_review_async   (NodSyncEngine        *self,
