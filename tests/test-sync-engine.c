@@ -882,6 +882,60 @@ test_cancel_in_flight_refused (Fixture       *fixture,
   g_assert_cmpuint (server_notes_with_body (fixture, mr, "On its way"), ==, 1);
 }
 
+/* Sent from the window, a comment is stored at once but held for the Undo: a push within
+ * the hold sends nothing, Undo (a cancel) leaves GitLab untouched, and once the hold is
+ * over on the engine's clock the next push sends it. */
+static void
+test_held_comment_undo (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) second = NULL;
+  g_autoptr(NodOutboxAction) undone = NULL;
+  g_autoptr(NodOutboxAction) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  first = nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                         nod_merge_request_get_iid (mr), "Oops, undo me");
+  second = nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                          nod_merge_request_get_iid (mr), "Keep me");
+  nod_sync_engine_set_clock (fixture->engine, clock);
+  g_assert_cmpuint (nod_sync_engine_get_undo_hold (fixture->engine), ==, NOD_SYNC_UNDO_HOLD_S);
+  nod_sync_engine_enqueue_held_async (fixture->engine, first, NULL, nod_test_keep_result,
+                                      &result);
+  undone = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  nod_sync_engine_enqueue_held_async (fixture->engine, second, NULL, nod_test_keep_result,
+                                      &result);
+  kept = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                         &error);
+  g_assert_no_error (error);
+  /* Durable already: both rows are there, pending. */
+  assert_row (fixture, undone, "pending");
+  assert_row (fixture, kept, "pending");
+
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_until_idle (fixture);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
+
+  g_assert_true (change_action (fixture, nod_outbox_action_get_op_id (undone), NULL, &error));
+  g_assert_no_error (error);
+
+  nod_clock_advance (clock, NOD_SYNC_UNDO_HOLD_S);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);
+  wait_until_idle (fixture);
+  assert_row (fixture, kept, "done");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Keep me"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Oops, undo me"), ==, 0);
+}
+
 static void
 test_ambiguous_comment_once (Fixture       *fixture,
                              gconstpointer  data)
@@ -2350,6 +2404,7 @@ main (int   argc,
   ADD ("/nod/sync-engine/cancel-action", test_cancel_action);
   ADD ("/nod/sync-engine/edit-action", test_edit_action);
   ADD ("/nod/sync-engine/cancel-action/in-flight-refused", test_cancel_in_flight_refused);
+  ADD ("/nod/sync-engine/held-comment-undo", test_held_comment_undo);
   ADD ("/nod/sync-engine/flush/nothing-pending", test_flush_with_nothing_pending);
   ADD ("/nod/sync-engine/flush/approve-unapprove-cancel", test_approve_then_unapprove_cancel);
   ADD ("/nod/sync-engine/flush/claimed-in-enqueue", test_flush_claimed_in_enqueue);

@@ -404,6 +404,14 @@ nod_outbox_action_get_position (NodOutboxAction *self)
   return self->position;
 }
 
+void
+nod_outbox_action_set_not_before (NodOutboxAction *self,
+                                  gint64           not_before_us)
+{
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (self));
+  self->next_attempt_at = MAX (0, not_before_us);
+}
+
 const char *
 nod_outbox_action_get_op_id (NodOutboxAction *self)
 {

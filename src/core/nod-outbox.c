@@ -735,8 +735,8 @@ _nod_outbox_insert_action (sqlite3          *db,
   stmt = nod_store_prepare (db,
                             "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
                             "discussion_id, local_discussion_id, payload, created_at_us, "
-                            "review_id) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "review_id, next_attempt_at_us) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -751,6 +751,7 @@ _nod_outbox_insert_action (sqlite3          *db,
   sqlite3_bind_text (stmt, 8, payload, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 9, action->created_at);
   sqlite3_bind_text (stmt, 10, action->review_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 11, action->next_attempt_at);
 
   if (!_nod_outbox_run_update (stmt, NULL, error))
     {
@@ -926,6 +927,8 @@ queue_enqueue (NodOutbox             *self,
   if (action->position != NULL)
     draft->position = nod_diff_position_copy (action->position);
   draft->created_at = g_get_real_time ();
+  /* A hold the caller asked for (nod_outbox_action_set_not_before ()). */
+  draft->next_attempt_at = action->next_attempt_at;
   if (action->kind == NOD_ACTION_COMMENT)
     draft->discussion_id = g_strconcat (NOD_OUTBOX_LOCAL_ID_PREFIX, draft->op_id, NULL);
   else

@@ -57,6 +57,7 @@ struct _NodSyncEngine
   NodDiffCache    *diff_cache;
   NodSyncStatus   *status;
   NodClock        *clock;            /* the time and the timers; the system's unless a test's */
+  guint            undo_hold_s;      /* how long a held enqueue waits before a push may take it */
   GPtrArray       *accounts;         /* Account, each held by what works on it too */
   NodSendLock     *send_lock;        /* held while any push job of this process runs */
   GPtrArray       *waiting_pushes;   /* PushRun: ready, waiting for the lock, in order */
@@ -1417,6 +1418,49 @@ nod_sync_engine_enqueue_async (NodSyncEngine       *self,
                                       on_enqueued, g_steal_pointer (&task));
 }
 
+/* How long, on the engine's clock, nod_sync_engine_enqueue_held_async () holds an action
+ * (NOD_SYNC_UNDO_HOLD_S unless set; 0: not at all). */
+void
+nod_sync_engine_set_undo_hold (NodSyncEngine *self,
+                               guint          seconds)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  self->undo_hold_s = seconds;
+}
+
+guint
+nod_sync_engine_get_undo_hold (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), 0);
+  return self->undo_hold_s;
+}
+
+/**
+ * nod_sync_engine_enqueue_held_async:
+ *
+ * Enqueues a comment or reply as nod_sync_engine_enqueue_async () does — durably, at once —
+ * but held: no push takes it for the engine's undo hold (nod_sync_engine_get_undo_hold ()),
+ * so the reviewer can still take it back (nod_sync_engine_cancel_action_async (): Undo).
+ * Finish with nod_sync_engine_enqueue_finish ().
+ */
+void
+nod_sync_engine_enqueue_held_async (NodSyncEngine       *self,
+                                    NodOutboxAction     *action,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+  /* An approval's flush claims it in its own enqueue: it has no moment to be held in. */
+  g_return_if_fail (!nod_outbox_action_is_approval (action));
+
+  if (self->undo_hold_s > 0)
+    nod_outbox_action_set_not_before (action, nod_clock_get_now_us (self->clock) +
+                                              (gint64) self->undo_hold_s * G_USEC_PER_SEC);
+  nod_sync_engine_enqueue_async (self, action, cancellable, callback, user_data);
+}
+
 /**
  * nod_sync_engine_enqueue_finish:
  *
@@ -2759,6 +2803,7 @@ nod_sync_engine_init (NodSyncEngine *self)
   self->clock = g_object_ref (nod_clock_get_system ());
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
+  self->undo_hold_s = NOD_SYNC_UNDO_HOLD_S;
   self->network_available = TRUE;
   /* No account yet: nothing can sync. */
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);

@@ -73,6 +73,16 @@ void             nod_sync_engine_enqueue_async     (NodSyncEngine        *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
+/* How long a comment sent from the window can still be undone, by default. */
+#define NOD_SYNC_UNDO_HOLD_S 5
+void             nod_sync_engine_set_undo_hold      (NodSyncEngine       *self,
+                                                     guint                seconds);
+guint            nod_sync_engine_get_undo_hold      (NodSyncEngine       *self);
+void             nod_sync_engine_enqueue_held_async (NodSyncEngine       *self,
+                                                     NodOutboxAction     *action,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
 NodOutboxAction *nod_sync_engine_enqueue_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);

@@ -38,6 +38,24 @@ on_enqueued (GObject      *source_object,
     }
   /* Shown at once from the outbox, marked pending until GitLab has it. */
   nod_merge_request_list_reload (self->merge_request_list);
+
+  /* Held by the engine for the toast's while: Undo is a cancel of a row not sent. A
+   * review's draft is not queued, and is edited or deleted in place instead. */
+  if (action != NULL && nod_outbox_action_get_state (action) == NOD_ACTION_PENDING &&
+      nod_outbox_action_get_next_attempt_at (action) > 0 &&
+      nod_outbox_action_is_note (action))
+    {
+      AdwToast *toast = adw_toast_new (nod_outbox_action_get_kind (action) == NOD_ACTION_REPLY
+                                         ? _("Reply queued") : _("Comment queued"));
+
+      adw_toast_set_timeout (toast, CLAMP (nod_sync_engine_get_undo_hold (self->engine), 1, 10));
+      adw_toast_set_button_label (toast, _("_Undo"));
+      adw_toast_set_action_name (toast, "win.cancel-action");
+      adw_toast_set_action_target_value (toast,
+                                         g_variant_new_string (
+                                           nod_outbox_action_get_op_id (action)));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 }
 
 static void
@@ -49,6 +67,20 @@ enqueue (NodWindow       *self,
   if (self->engine == NULL)
     return;
   nod_sync_engine_enqueue_async (self->engine, owned, NULL, on_enqueued, g_object_ref (self));
+}
+
+/* A comment or reply: stored at once, but held a few seconds before any push may take it,
+ * while its toast offers Undo. */
+static void
+enqueue_undoable (NodWindow       *self,
+                  NodOutboxAction *action)
+{
+  g_autoptr(NodOutboxAction) owned = action;
+
+  if (self->engine == NULL)
+    return;
+  nod_sync_engine_enqueue_held_async (self->engine, owned, NULL, on_enqueued,
+                                      g_object_ref (self));
 }
 
 static gint64
@@ -88,11 +120,9 @@ on_page_comment (NodWindow  *self,
   gint64 account_id = shown_account (self);
 
   if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_comment (account_id,
-                                                  nod_merge_request_page_get_project_id (
-                                                    self->page),
-                                                  nod_merge_request_page_get_iid (self->page),
-                                                  body));
+    enqueue_undoable (self, nod_outbox_action_new_comment (
+                              account_id, nod_merge_request_page_get_project_id (self->page),
+                              nod_merge_request_page_get_iid (self->page), body));
 }
 
 static void
@@ -103,9 +133,9 @@ on_page_inline_comment (NodWindow             *self,
   gint64 account_id = shown_account (self);
 
   if (account_id != 0 && position != NULL)
-    enqueue (self, nod_outbox_action_new_inline_comment (
-                     account_id, nod_merge_request_page_get_project_id (self->page),
-                     nod_merge_request_page_get_iid (self->page), body, position));
+    enqueue_undoable (self, nod_outbox_action_new_inline_comment (
+                              account_id, nod_merge_request_page_get_project_id (self->page),
+                              nod_merge_request_page_get_iid (self->page), body, position));
 }
 
 static void
@@ -116,10 +146,10 @@ on_page_reply (NodWindow  *self,
   gint64 account_id = shown_account (self);
 
   if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_reply (account_id,
-                                                nod_merge_request_page_get_project_id (self->page),
-                                                nod_merge_request_page_get_iid (self->page),
-                                                discussion_id, body));
+    enqueue_undoable (self, nod_outbox_action_new_reply (
+                              account_id, nod_merge_request_page_get_project_id (self->page),
+                              nod_merge_request_page_get_iid (self->page), discussion_id,
+                              body));
 }
 
 static void
