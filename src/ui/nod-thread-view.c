@@ -215,7 +215,7 @@ action_state_widget (NodOutboxAction *action)
       gtk_box_append (GTK_BOX (box), icon_action_button ("document-edit-symbolic",
                                                          _("Edit Comment"),
                                                          "win.edit-action", action));
-      gtk_box_append (GTK_BOX (box), icon_action_button ("edit-undo-symbolic",
+      gtk_box_append (GTK_BOX (box), icon_action_button ("user-trash-symbolic",
                                                          _("Cancel Comment"),
                                                          "win.cancel-action", action));
     }
