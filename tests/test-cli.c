@@ -368,6 +368,71 @@ test_queue_retry_discard (NodTestCli    *fixture,
                     ==, 2);
 }
 
+/* Behind a refused comment, a second one waits: edited from standard input, then the
+ * refused one cancelled; GitLab gets the new text once and nothing of the cancelled one.
+ * A change already sent can't be cancelled, and says why. */
+static void
+test_queue_cancel_edit (NodTestCli    *fixture,
+                        gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) first = { 0, };
+  g_auto (NodTestCliOutcome) second = { 0, };
+  g_auto (NodTestCliOutcome) listed = { 0, };
+  g_auto (NodTestCliOutcome) edited = { 0, };
+  g_auto (NodTestCliOutcome) cancelled = { 0, };
+  g_auto (NodTestCliOutcome) pushed = { 0, };
+  g_auto (NodTestCliOutcome) again = { 0, };
+  g_autoptr(JsonNode) fault = NULL;
+  g_autoptr(JsonNode) cleared = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+  g_autofree char *op_first = NULL;
+  g_autofree char *op_second = NULL;
+  JsonArray *rows;
+
+  fault = nod_test_fake_control (fixture->base_url, "POST", "/__fake/faults",
+                                 "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                                 "\"status\": 403, \"times\": 1}");
+  nod_test_cli_run (fixture, &first, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "Refused one", NULL);
+  nod_test_cli_run (fixture, &second, NULL, "comment", "gnome-apps/nod!111",
+                    "--body", "Frist draft", NULL);
+  g_assert_cmpint (first.status, ==, 1);
+  g_assert_cmpint (second.status, ==, 75);
+
+  nod_test_cli_run (fixture, &listed, NULL, "queue", "list", "--json", NULL);
+  g_assert_true (json_parser_load_from_data (parser, listed.out, -1, &error));
+  rows = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (rows), ==, 2);
+  op_first = g_strdup (json_object_get_string_member (json_array_get_object_element (rows, 0),
+                                                      "op"));
+  op_second = g_strdup (json_object_get_string_member (json_array_get_object_element (rows, 1),
+                                                       "op"));
+
+  nod_test_cli_run (fixture, &edited, "First draft, fixed\n", "queue", "edit", op_second,
+                    "--body", "-", NULL);
+  g_assert_cmpint (edited.status, ==, 0);
+  nod_test_cli_run (fixture, &cancelled, NULL, "queue", "cancel", op_first, NULL);
+  g_assert_cmpint (cancelled.status, ==, 0);
+  g_assert_nonnull (strstr (cancelled.out, "Cancelled"));
+
+  cleared = nod_test_fake_control (fixture->base_url, "DELETE", "/__fake/faults", NULL);
+  nod_test_cli_run (fixture, &pushed, NULL, "push", NULL);
+  g_assert_cmpint (pushed.status, ==, 0);
+
+  /* The refused POST, then the edited one; the cancelled comment never again. */
+  posts = nod_test_fake_list_requests (fixture->base_url, "POST", "/discussions$");
+  g_assert_cmpuint (posts->len, ==, 2);
+  g_assert_cmpuint (nod_test_cli_count_notes (fixture, 11, 111, "First draft, fixed\n"), ==, 1);
+  g_assert_cmpuint (nod_test_cli_count_notes (fixture, 11, 111, "Frist draft"), ==, 0);
+  g_assert_cmpuint (nod_test_cli_count_notes (fixture, 11, 111, "Refused one"), ==, 0);
+
+  nod_test_cli_run (fixture, &again, NULL, "queue", "cancel", op_second, NULL);
+  g_assert_cmpint (again.status, ==, 1);
+  g_assert_nonnull (strstr (again.err, "already sent"));
+}
+
 /* With no keyring to keep it, `account add` fails and says why — without repeating the
  * token it read (run_nod checks every output for it). */
 static void
@@ -1489,6 +1554,7 @@ main (int   argc,
   ADD ("/nod/cli/status-json", test_status_json);
   ADD ("/nod/cli/reply-resolve", test_reply_and_resolve);
   ADD ("/nod/cli/queue-retry-discard", test_queue_retry_discard);
+  ADD ("/nod/cli/queue-cancel-edit", test_queue_cancel_edit);
   ADD ("/nod/cli/account-add-no-keyring", test_account_add_without_keyring);
   ADD ("/nod/cli/unapprove", test_approve_then_unapprove);
   ADD ("/nod/cli/account-add-list-remove", test_account_add_list_remove);

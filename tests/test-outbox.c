@@ -1904,6 +1904,169 @@ test_release (Fixture       *fixture,
   assert_op_ids (claimed, op_id_of (approve), NULL);
 }
 
+static gboolean
+cancel_sync (Fixture     *fixture,
+             const char  *op_id,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean succeeded;
+
+  nod_outbox_cancel_async (fixture->outbox, op_id, NULL, nod_test_keep_result, &result);
+  succeeded = nod_outbox_cancel_finish (fixture->outbox, nod_test_wait_for_result (&result),
+                                        &local_error);
+  return check_outcome (succeeded, g_steal_pointer (&local_error), error);
+}
+
+static gboolean
+edit_sync (Fixture     *fixture,
+           const char  *op_id,
+           const char  *body,
+           GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean succeeded;
+
+  nod_outbox_edit_async (fixture->outbox, op_id, body, NULL, nod_test_keep_result, &result);
+  succeeded = nod_outbox_edit_finish (fixture->outbox, nod_test_wait_for_result (&result),
+                                      &local_error);
+  return check_outcome (succeeded, g_steal_pointer (&local_error), error);
+}
+
+/* /nod/outbox/cancel: a pending action goes, one being sent, sent or maybe on GitLab stays,
+ * each refusal saying why. */
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) pending = NULL;
+  g_autoptr(NodOutboxAction) in_flight = NULL;
+  g_autoptr(NodOutboxAction) maybe_sent = NULL;
+  g_autoptr(NodOutboxAction) sent = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *unknown_op_id = g_uuid_string_random ();
+
+  pending = enqueue (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_A, SHA_OLD));
+  in_flight = enqueue (fixture, nod_outbox_action_new_comment (1, PROJECT, MR_B, "Going"));
+  maybe_sent = enqueue (fixture, nod_outbox_action_new_comment (1, PROJECT, MR_C, "Maybe"));
+  sent = enqueue (fixture, nod_outbox_action_new_resolve (1, PROJECT, MR_D, SERVER_THREAD, TRUE));
+
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (pending), op_id_of (in_flight), op_id_of (maybe_sent),
+                 op_id_of (sent), NULL);
+  release_sync (fixture, op_id_of (pending), 0, NULL);
+  fail_transient_sync (fixture, op_id_of (maybe_sent), 0, "The request timed out", TRUE, T0,
+                       NULL);
+  ack_sync (fixture, op_id_of (sent), NULL, NULL, NULL);
+
+  cancel_sync (fixture, op_id_of (pending), NULL);
+  g_assert_false (row_exists (fixture, op_id_of (pending)));
+
+  g_assert_false (cancel_sync (fixture, op_id_of (in_flight), &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_assert_cmpstr (error->message, ==, "It is being sent; it can’t be cancelled now");
+  g_clear_error (&error);
+  assert_row_state (fixture, op_id_of (in_flight), "in_flight");
+
+  g_assert_false (cancel_sync (fixture, op_id_of (maybe_sent), &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_assert_nonnull (strstr (error->message, "GitLab may already have it"));
+  g_clear_error (&error);
+  assert_row_state (fixture, op_id_of (maybe_sent), "pending");
+
+  g_assert_false (cancel_sync (fixture, op_id_of (sent), &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  assert_row_state (fixture, op_id_of (sent), "done");
+
+  g_assert_false (cancel_sync (fixture, unknown_op_id, &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_NOT_FOUND);
+}
+
+/* /nod/outbox/cancel/thread: what waits for a cancelled comment's thread fails, in sight,
+ * as it does when the comment is discarded; a reply to another thread is left alone. */
+static void
+test_cancel_thread (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) reply = NULL;
+  g_autoptr(NodOutboxAction) other = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *reason = NULL;
+
+  comment = enqueue (fixture, nod_outbox_action_new_comment (1, PROJECT, MR_A, "Thread"));
+  local_id = g_strdup (nod_outbox_action_get_discussion_id (comment));
+  reply = enqueue (fixture, nod_outbox_action_new_reply (1, PROJECT, MR_A, local_id, "Reply"));
+  other = enqueue (fixture, nod_outbox_action_new_reply (1, PROJECT, MR_A, SERVER_THREAD,
+                                                         "Other"));
+
+  cancel_sync (fixture, op_id_of (comment), NULL);
+  g_assert_false (row_exists (fixture, op_id_of (comment)));
+  assert_row_state (fixture, op_id_of (reply), "failed");
+  reason = row_text (fixture, op_id_of (reply), "last_error");
+  g_assert_cmpstr (reason, ==, "The comment that starts this thread was cancelled");
+  assert_row_state (fixture, op_id_of (other), "pending");
+}
+
+/* /nod/outbox/edit: the text changes in place (same seq, op id, lane position), and only
+ * where it could not already be on GitLab. */
+static void
+test_edit (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) later = NULL;
+  g_autoptr(NodOutboxAction) approve = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 seq;
+
+  comment = enqueue (fixture, nod_outbox_action_new_comment (1, PROJECT, MR_A, "Frist"));
+  later = enqueue (fixture, nod_outbox_action_new_reply (1, PROJECT, MR_A, SERVER_THREAD,
+                                                         "Then"));
+  approve = enqueue (fixture, nod_outbox_action_new_approve (1, PROJECT, MR_B, SHA_OLD));
+  seq = nod_outbox_action_get_seq (comment);
+
+  edit_sync (fixture, op_id_of (comment), "First", NULL);
+  listed = list (fixture, 1);
+  assert_op_ids (listed, op_id_of (comment), op_id_of (later), op_id_of (approve), NULL);
+  g_assert_cmpint (nod_outbox_action_get_seq (listed->pdata[0]), ==, seq);
+  g_assert_cmpstr (nod_outbox_action_get_body (listed->pdata[0]), ==, "First");
+  g_assert_cmpint (nod_outbox_action_get_state (listed->pdata[0]), ==, NOD_ACTION_PENDING);
+
+  /* Checked as a comment is, before anything is written. */
+  g_assert_false (edit_sync (fixture, op_id_of (comment), "   ", &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (edit_sync (fixture, op_id_of (approve), "Text", &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* The head of its lane still goes first, with the new text. */
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (comment), op_id_of (approve), NULL);
+  g_assert_cmpstr (nod_outbox_action_get_body (claimed->pdata[0]), ==, "First");
+
+  g_assert_false (edit_sync (fixture, op_id_of (comment), "Third", &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_assert_cmpstr (error->message, ==, "It is being sent; it can’t be edited now");
+  g_clear_error (&error);
+
+  /* Maybe on GitLab: a new text would not be found there, and would go again. */
+  fail_transient_sync (fixture, op_id_of (comment), 0, "The request timed out", TRUE, T0, NULL);
+  g_assert_false (edit_sync (fixture, op_id_of (comment), "Third", &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = list (fixture, 1);
+  g_assert_cmpstr (nod_outbox_action_get_body (listed->pdata[0]), ==, "First");
+}
+
 /* /nod/outbox/discard */
 
 static void
@@ -2381,6 +2544,9 @@ main (int   argc,
   ADD ("/nod/outbox/retry", test_retry);
   ADD ("/nod/outbox/release", test_release);
   ADD ("/nod/outbox/discard", test_discard);
+  ADD ("/nod/outbox/cancel", test_cancel);
+  ADD ("/nod/outbox/cancel/thread", test_cancel_thread);
+  ADD ("/nod/outbox/edit", test_edit);
   ADD ("/nod/outbox/counts", test_counts);
   ADD ("/nod/outbox/bad-input/too-large", test_bad_input_too_large);
   ADD ("/nod/outbox/bad-input/invalid-utf8", test_bad_input_invalid_utf8);

@@ -82,6 +82,9 @@ fixture_set_up (Fixture       *fixture,
   start (fixture, 0);
   nod_test_wait_until (window_ready, fixture);
   fixture->engine = nod_application_get_engine (fixture->app);
+  /* What is sent from the page goes with the next push, not after an Undo's while: these
+   * cases are about the push (the Undo's sets its own hold). */
+  nod_sync_engine_set_undo_hold (fixture->engine, 0);
   fixture->base_url = g_strdup (nod_application_get_demo_base_url (fixture->app));
   g_assert_cmpstr (nod_window_get_visible_page (fixture->window), ==, "main");
 }
@@ -384,6 +387,63 @@ test_failed_comment_retry (Fixture       *fixture,
   settled = (RowWait) { fixture, project_id, iid, 0, 0, NULL };
   nod_test_wait_until (row_reached, &settled);
   g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 2);
+}
+
+static gboolean
+engine_idle (gpointer data)
+{
+  return !nod_sync_engine_is_busy (((Fixture *) data)->engine);
+}
+
+static gboolean
+window_has_undo (gpointer data)
+{
+  return find_button (data, "win.cancel-action") != NULL;
+}
+
+/* A comment from the page says "Comment queued" with Undo; Undo takes it back before any
+ * push may send it, and GitLab never hears of it. (The hold itself, on the engine's clock,
+ * is test-sync-engine's: here it is long, so no wall-clock time can end it.) */
+static void
+test_comment_undo (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  const NodMergeRequestView *view;
+  NodMergeRequestPage *page;
+  gint64 project_id, iid;
+  GtkWidget *undo;
+  RowWait queued, gone;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  view = approvable (fixture);
+  project_id = view->project_id;
+  iid = view->iid;
+  page = open_merge_request (fixture, project_id, iid);
+  nod_sync_engine_set_undo_hold (fixture->engine, 3600);
+
+  g_signal_emit_by_name (page, "comment", "On second thought, no.");
+  queued = (RowWait) { fixture, project_id, iid, 1, 0, NULL };
+  nod_test_wait_until (row_reached, &queued);
+  nod_test_wait_until (window_has_undo, fixture->window);
+
+  /* Held: Push now within the Undo's while sends nothing. */
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+  nod_test_wait_until (engine_idle, fixture);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
+
+  undo = find_button (GTK_WIDGET (fixture->window), "win.cancel-action");
+  g_signal_emit_by_name (undo, "clicked");
+  gone = (RowWait) { fixture, project_id, iid, 0, 0, NULL };
+  nod_test_wait_until (row_reached, &gone);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+  nod_test_wait_until (engine_idle, fixture);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
 }
 
 /* ---- a review written in the page, then submitted with an approval ---- */
@@ -1072,6 +1132,7 @@ test_merged_elsewhere_notifies (void)
   set_notifications (TRUE);
   nod_test_wait_until (window_ready, &fixture);
   fixture.engine = nod_application_get_engine (fixture.app);
+  nod_sync_engine_set_undo_hold (fixture.engine, 0);
   fixture.base_url = g_strdup (nod_application_get_demo_base_url (fixture.app));
 
   /* A comment GitLab does not take yet (503: it will be tried again later). */
@@ -1495,6 +1556,7 @@ main (int   argc,
   ADD ("/nod/review-ui/approve-from-page", test_approve_from_page);
   ADD ("/nod/review-ui/offline-approve-push-now", test_offline_approve_then_push_now);
   ADD ("/nod/review-ui/failed-comment-retry", test_failed_comment_retry);
+  ADD ("/nod/review-ui/comment-undo", test_comment_undo);
   ADD ("/nod/review-ui/preferences-push-now", test_preferences_push_now);
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);

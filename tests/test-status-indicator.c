@@ -772,6 +772,60 @@ test_popover_retry_and_dismiss (Fixture       *fixture,
   g_assert_cmpstr (fixture->activated_target, ==, op_id);
 }
 
+/* A pending row takes Cancel, and a comment Edit too: the window's actions, on its op id. */
+static void
+test_popover_cancel_and_edit (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) approve = NULL;
+  g_autoptr(GSimpleActionGroup) win_actions = g_simple_action_group_new ();
+  const GActionEntry entries[] = {
+    { "cancel-action", on_app_action, "s" },
+    { "edit-action", on_app_action, "s" },
+  };
+  GtkWidget *list;
+  GtkWidget *comment_row;
+  GtkWidget *approve_row;
+  GtkWidget *cancel;
+  GtkWidget *edit;
+
+  g_action_map_add_action_entries (G_ACTION_MAP (win_actions), entries, G_N_ELEMENTS (entries),
+                                   fixture);
+  gtk_widget_insert_action_group (GTK_WIDGET (fixture->window), "win",
+                                  G_ACTION_GROUP (win_actions));
+  open_outbox (fixture);
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, PROJECT, MR_COMMENTED, "Nit"));
+  approve = enqueue (fixture,
+                     nod_outbox_action_new_approve (ACCOUNT, PROJECT, MR_APPROVED,
+                                                    "0123456789abcdef0123456789abcdef01234567"));
+  nod_status_indicator_set_outbox (fixture->indicator, fixture->outbox);
+
+  list = open_popover_with_rows (fixture, 2);
+  comment_row = row_of (find_label (list, "!42 · pending"));
+  approve_row = row_of (find_label (list, "!43 · pending"));
+
+  edit = find_widget (comment_row, is_button_for_action, "win.edit-action");
+  g_assert_nonnull (edit);
+  g_assert_true (gtk_widget_activate (edit));
+  nod_test_wait_until (action_was_activated, fixture);
+  g_assert_cmpstr (fixture->activated_action, ==, "edit-action");
+  g_assert_cmpstr (fixture->activated_target, ==, nod_outbox_action_get_op_id (comment));
+  forget_activations (fixture);
+
+  cancel = find_widget (approve_row, is_button_for_action, "win.cancel-action");
+  g_assert_nonnull (cancel);
+  g_assert_true (gtk_widget_activate (cancel));
+  nod_test_wait_until (action_was_activated, fixture);
+  g_assert_cmpstr (fixture->activated_action, ==, "cancel-action");
+  g_assert_cmpstr (fixture->activated_target, ==, nod_outbox_action_get_op_id (approve));
+  /* An approval has no text to edit. */
+  g_assert_null (find_widget (approve_row, is_button_for_action, "win.edit-action"));
+  g_assert_nonnull (find_widget (comment_row, is_button_for_action, "win.cancel-action"));
+  gtk_popover_popdown (GTK_POPOVER (popover_of (fixture)));
+}
+
 static gboolean
 widget_is_unmapped (gpointer data)
 {
@@ -921,6 +975,7 @@ main (int   argc,
   ADD ("popover/lists-outbox", test_popover_lists_outbox);
   ADD ("popover/long-body", test_popover_long_body);
   ADD ("popover/retry-and-dismiss", test_popover_retry_and_dismiss);
+  ADD ("popover/cancel-and-edit", test_popover_cancel_and_edit);
   ADD ("popover/empty", test_popover_empty);
   ADD ("push-now", test_push_now);
 

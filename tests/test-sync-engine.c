@@ -747,6 +747,195 @@ server_notes_with_body (Fixture         *fixture,
   return count;
 }
 
+/* ---- the reviewer takes back or rewords what is queued ---- */
+
+static gboolean
+change_action (Fixture     *fixture,
+               const char  *op_id,
+               const char  *body,
+               GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (body == NULL)
+    {
+      nod_sync_engine_cancel_action_async (fixture->engine, op_id, NULL, nod_test_keep_result,
+                                           &result);
+      return nod_sync_engine_cancel_action_finish (fixture->engine,
+                                                   nod_test_wait_for_result (&result), error);
+    }
+  nod_sync_engine_edit_action_async (fixture->engine, op_id, body, NULL, nod_test_keep_result,
+                                     &result);
+  return nod_sync_engine_edit_action_finish (fixture->engine,
+                                             nod_test_wait_for_result (&result), error);
+}
+
+static void
+count_signal (gpointer instance,
+              gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* Cancelled before the push: nothing of it reaches GitLab, and the status stops counting
+ * it at once. */
+static void
+test_cancel_action (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+  guint changed = 0;
+
+  g_signal_connect (fixture->engine, "outbox-changed", G_CALLBACK (count_signal), &changed);
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), "Never mind"),
+                     NULL);
+  reply = enqueue (fixture,
+                   nod_outbox_action_new_reply (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                nod_merge_request_get_iid (mr),
+                                                nod_outbox_action_get_discussion_id (comment),
+                                                "And this"),
+                   NULL);
+  wait_for_pending (fixture, 2);
+
+  g_assert_true (change_action (fixture, nod_outbox_action_get_op_id (comment), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, ==, 1);
+  /* Its reply fails in sight, as after a discard: one failed, none pending. */
+  g_assert_cmpuint (nod_sync_status_get_pending_count (status), ==, 0);
+  g_assert_cmpuint (nod_sync_status_get_failed_count (status), ==, 1);
+  g_assert_cmpint (row_int (fixture, comment, "COUNT (*)"), ==, 0);
+
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_until_idle (fixture);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions"), ==, 0);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/notes$"), ==, 0);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Never mind"), ==, 0);
+}
+
+/* Edited before the push: GitLab gets the new text, once, and never the old one. */
+static void
+test_edit_action (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) posts = NULL;
+
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), "Tpyo here"),
+                     NULL);
+  g_assert_true (change_action (fixture, nod_outbox_action_get_op_id (comment), "Typo fixed",
+                                &error));
+  g_assert_no_error (error);
+
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, comment, "done");
+  posts = nod_test_fake_list_requests (fixture->base_url, "POST", "/discussions$");
+  g_assert_cmpuint (posts->len, ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Typo fixed"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Tpyo here"), ==, 0);
+}
+
+/* Held at GitLab: the comment is on its way, so it can be neither cancelled nor edited,
+ * and once GitLab answers it is done, with the text it was sent with. */
+static void
+test_cancel_in_flight_refused (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", "
+                      "\"gate\": \"held\"}");
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), "On its way"),
+                     NULL);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_fake_wait_held (fixture->base_url, "held", 1);
+
+  g_assert_false (change_action (fixture, nod_outbox_action_get_op_id (comment), NULL, &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  g_assert_cmpstr (error->message, ==, "It is being sent; it can’t be cancelled now");
+  g_clear_error (&error);
+  g_assert_false (change_action (fixture, nod_outbox_action_get_op_id (comment), "Other",
+                                 &error));
+  g_assert_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE);
+  assert_row (fixture, comment, "in_flight");
+
+  g_assert_cmpuint (nod_test_fake_release (fixture->base_url, "held"), ==, 1);
+  wait_for_jobs (fixture, 1);
+  assert_row (fixture, comment, "done");
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "On its way"), ==, 1);
+}
+
+/* Sent from the window, a comment is stored at once but held for the Undo: a push within
+ * the hold sends nothing, Undo (a cancel) leaves GitLab untouched, and once the hold is
+ * over on the engine's clock the next push sends it. */
+static void
+test_held_comment_undo (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodClock) clock = nod_clock_new_manual (g_get_real_time ());
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) second = NULL;
+  g_autoptr(NodOutboxAction) undone = NULL;
+  g_autoptr(NodOutboxAction) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  first = nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                         nod_merge_request_get_iid (mr), "Oops, undo me");
+  second = nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                          nod_merge_request_get_iid (mr), "Keep me");
+  nod_sync_engine_set_clock (fixture->engine, clock);
+  g_assert_cmpuint (nod_sync_engine_get_undo_hold (fixture->engine), ==, NOD_SYNC_UNDO_HOLD_S);
+  nod_sync_engine_enqueue_held_async (fixture->engine, first, NULL, nod_test_keep_result,
+                                      &result);
+  undone = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                           &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  nod_sync_engine_enqueue_held_async (fixture->engine, second, NULL, nod_test_keep_result,
+                                      &result);
+  kept = nod_sync_engine_enqueue_finish (fixture->engine, nod_test_wait_for_result (&result),
+                                         &error);
+  g_assert_no_error (error);
+  /* Durable already: both rows are there, pending. */
+  assert_row (fixture, undone, "pending");
+  assert_row (fixture, kept, "pending");
+
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_until_idle (fixture);
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 0);
+
+  g_assert_true (change_action (fixture, nod_outbox_action_get_op_id (undone), NULL, &error));
+  g_assert_no_error (error);
+
+  nod_clock_advance (clock, NOD_SYNC_UNDO_HOLD_S);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);
+  wait_until_idle (fixture);
+  assert_row (fixture, kept, "done");
+  g_assert_cmpuint (count_requests (fixture, "POST", "/discussions$"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Keep me"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Oops, undo me"), ==, 0);
+}
+
 static void
 test_ambiguous_comment_once (Fixture       *fixture,
                              gconstpointer  data)
@@ -2440,6 +2629,10 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nod/sync-engine/flush/approve-at-once", test_approve_flushes_at_once);
+  ADD ("/nod/sync-engine/cancel-action", test_cancel_action);
+  ADD ("/nod/sync-engine/edit-action", test_edit_action);
+  ADD ("/nod/sync-engine/cancel-action/in-flight-refused", test_cancel_in_flight_refused);
+  ADD ("/nod/sync-engine/held-comment-undo", test_held_comment_undo);
   ADD ("/nod/sync-engine/flush/nothing-pending", test_flush_with_nothing_pending);
   ADD ("/nod/sync-engine/flush/approve-unapprove-cancel", test_approve_then_unapprove_cancel);
   ADD ("/nod/sync-engine/flush/claimed-in-enqueue", test_flush_claimed_in_enqueue);

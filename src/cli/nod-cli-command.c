@@ -152,6 +152,9 @@ static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_QUEUE_LIST, "queue list", "[--json]", ARGUMENT_NONE, OPTION_JSON, 0 },
   { NOD_CLI_VERB_QUEUE_RETRY, "queue retry", "OP", ARGUMENT_OP, 0, 0 },
   { NOD_CLI_VERB_QUEUE_DISCARD, "queue discard", "OP", ARGUMENT_OP, 0, 0 },
+  { NOD_CLI_VERB_QUEUE_CANCEL, "queue cancel", "OP", ARGUMENT_OP, 0, 0 },
+  { NOD_CLI_VERB_QUEUE_EDIT, "queue edit", "OP --body TEXT", ARGUMENT_OP, OPTION_BODY,
+    OPTION_BODY },
   { NOD_CLI_VERB_MR_LIST, "mr list", "[--review|--authored|--assigned] [--json]",
     ARGUMENT_NONE, LIST_FILTER_OPTIONS | OPTION_JSON, 0 },
   { NOD_CLI_VERB_MR_SHOW, "mr show", "REF [--json]", ARGUMENT_REF, OPTION_JSON, 0 },
@@ -221,10 +224,13 @@ static const PageInfo page_infos[] = {
   { "unresolve", NOD_CLI_VERB_UNRESOLVE, NOD_CLI_VERB_UNRESOLVE, "unresolve REF",
     N_("Reopen a resolved discussion"),
     N_("Reopens a resolved discussion of the merge request REF.") },
-  { "queue", NOD_CLI_VERB_QUEUE_LIST, NOD_CLI_VERB_QUEUE_DISCARD, "queue list|retry|discard",
-    N_("Show, retry or discard queued changes"),
+  { "queue", NOD_CLI_VERB_QUEUE_LIST, NOD_CLI_VERB_QUEUE_EDIT,
+    "queue list|retry|edit|…",
+    N_("Show queued changes, or change one"),
     N_("Lists the changes waiting to be sent or that failed, retries a failed one, or\n"
-       "discards one. OP is a change’s id, as “nod queue list” shows it.") },
+       "discards one. Cancel takes back a change not sent yet, and edit gives a comment\n"
+       "not sent yet a new text; neither is possible once it is on its way to GitLab.\n"
+       "OP is a change’s id, as “nod queue list” shows it.") },
   { "mr", NOD_CLI_VERB_MR_LIST, NOD_CLI_VERB_MR_SHOW, "mr list|show",
     N_("List merge requests, or show one with its threads"),
     N_("Lists merge requests: all those Nod knows, or only one kind of them. Shows one\n"

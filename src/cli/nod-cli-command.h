@@ -28,6 +28,8 @@ typedef enum
   NOD_CLI_VERB_QUEUE_LIST,    /* queue list [--json] */
   NOD_CLI_VERB_QUEUE_RETRY,   /* queue retry OP */
   NOD_CLI_VERB_QUEUE_DISCARD, /* queue discard OP */
+  NOD_CLI_VERB_QUEUE_CANCEL,  /* queue cancel OP */
+  NOD_CLI_VERB_QUEUE_EDIT,    /* queue edit OP --body TEXT|- */
   NOD_CLI_VERB_MR_LIST,       /* mr list [--review|--authored|--assigned] [--json] */
   NOD_CLI_VERB_MR_SHOW,       /* mr show REF [--json] */
   NOD_CLI_VERB_REVIEW_START,  /* review start REF */
@@ -60,7 +62,7 @@ typedef struct
   guint            line;            /* --line N; 0 without */
   gboolean         old_side;        /* --old: --line is the old file's */
   gboolean         stat;            /* diff --stat */
-  char            *op_id;           /* queue retry|discard OP */
+  char            *op_id;           /* queue retry|discard|cancel|edit OP */
   char            *url;             /* account add --url, account remove URL */
   gboolean         token_from_stdin;
   gboolean         depth_given;     /* account add --depth … */

@@ -65,6 +65,7 @@ struct _NodCliRun
   NodOutboxAction       *(*new_action) (NodCliRun       *run,
                                          const char      *head_sha);
   char                    *body;
+  NodCliVerbFunc           after_body;     /* what goes on once the body is read */
   /* comment --file --line: where, on the kept diff; NULL for a general comment. */
   NodDiffPosition         *position;
   /* Writes, queue retry: the action this run waits for. */
@@ -105,6 +106,11 @@ void       _nod_cli_when_done      (GTask                   *task,
 char      *_nod_cli_why_waiting    (NodSyncEngine           *engine,
                                     const NodSyncDecision   *decision);
 void       _nod_cli_report_outcome (GTask                   *task);
+
+/* nod-cli-write.c: --body TEXT or --body - into run->body, checked as a comment's is, then
+ * @then; bad input ends the command (exit 2) instead. */
+void       _nod_cli_read_body      (GTask                   *task,
+                                    NodCliVerbFunc           then);
 
 /* nod-cli-input.c */
 void       _nod_cli_read_stdin_async  (NodCliRun           *run,
@@ -147,6 +153,8 @@ void       _nod_cli_add_position_member (JsonBuilder        *builder,
 void       _nod_cli_queue_list     (GTask                   *task);
 void       _nod_cli_queue_retry    (GTask                   *task);
 void       _nod_cli_queue_discard  (GTask                   *task);
+void       _nod_cli_queue_cancel   (GTask                   *task);
+void       _nod_cli_queue_edit     (GTask                   *task);
 
 /* nod-cli-read.c */
 void       _nod_cli_status         (GTask                   *task);

@@ -1,4 +1,5 @@
-/* nod-cli-queue.c: `nod queue list`, `nod queue retry OP` and `nod queue discard OP`
+/* nod-cli-queue.c: `nod queue list`, `nod queue retry|discard|cancel OP` and
+ * `nod queue edit OP --body TEXT|-`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -282,4 +283,51 @@ _nod_cli_queue_discard (GTask *task)
 
   nod_sync_engine_discard_async (run->engine, run->command->op_id, g_task_get_cancellable (task),
                                  on_discarded, task);
+}
+
+/* ---- queue cancel, queue edit: a change not sent yet, taken back or reworded ---- */
+
+static void
+on_changed (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  NodCliRun *run = _nod_cli_run_of (task);
+  g_autoptr(GError) error = NULL;
+  gboolean cancel = run->command->verb == NOD_CLI_VERB_QUEUE_CANCEL;
+  gboolean changed = cancel
+    ? nod_sync_engine_cancel_action_finish (NOD_SYNC_ENGINE (source_object), result, &error)
+    : nod_sync_engine_edit_action_finish (NOD_SYNC_ENGINE (source_object), result, &error);
+
+  if (!changed)
+    _nod_cli_finish_error (task, error);
+  else
+    _nod_cli_finish (task, NOD_CLI_EXIT_OK,
+                     cancel ? _("Cancelled; nothing of it was sent.")
+                            : _("Edited; the new text is what will be sent."));
+}
+
+void
+_nod_cli_queue_cancel (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_sync_engine_cancel_action_async (run->engine, run->command->op_id,
+                                       g_task_get_cancellable (task), on_changed, task);
+}
+
+static void
+edit_with_body (GTask *task)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  nod_sync_engine_edit_action_async (run->engine, run->command->op_id, run->body,
+                                     g_task_get_cancellable (task), on_changed, task);
+}
+
+void
+_nod_cli_queue_edit (GTask *task)
+{
+  _nod_cli_read_body (task, edit_with_body);
 }

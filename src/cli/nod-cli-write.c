@@ -407,7 +407,25 @@ on_body_read (GObject      *source_object,
       return;
     }
   run->body = g_strndup (data, length);
-  look_up_merge_request (task);
+  run->after_body (task);
+}
+
+void
+_nod_cli_read_body (GTask          *task,
+                    NodCliVerbFunc  then)
+{
+  NodCliRun *run = _nod_cli_run_of (task);
+
+  run->after_body = then;
+  if (!run->command->body_from_stdin)
+    {
+      run->body = g_strdup (run->command->body);
+      then (task);
+      return;
+    }
+
+  _nod_cli_read_stdin_async (run, MAX_STDIN_BODY_BYTES, g_task_get_cancellable (task),
+                             on_body_read, task);
 }
 
 static void
@@ -417,15 +435,7 @@ start_write_with_body (GTask         *task,
   NodCliRun *run = _nod_cli_run_of (task);
 
   run->new_action = new_action;
-  if (!run->command->body_from_stdin)
-    {
-      run->body = g_strdup (run->command->body);
-      look_up_merge_request (task);
-      return;
-    }
-
-  _nod_cli_read_stdin_async (run, MAX_STDIN_BODY_BYTES, g_task_get_cancellable (task),
-                             on_body_read, task);
+  _nod_cli_read_body (task, look_up_merge_request);
 }
 
 /* ---- what each verb queues, once Nod knows which merge request REF is ---- */

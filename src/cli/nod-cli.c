@@ -77,6 +77,8 @@ static const VerbEntry verb_table[] = {
   { NOD_CLI_VERB_QUEUE_LIST,     _nod_cli_queue_list,     NEEDS_ACCOUNT },
   { NOD_CLI_VERB_QUEUE_RETRY,    _nod_cli_queue_retry,    NEEDS_ACCOUNT },
   { NOD_CLI_VERB_QUEUE_DISCARD,  _nod_cli_queue_discard,  NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_CANCEL,   _nod_cli_queue_cancel,   NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_QUEUE_EDIT,     _nod_cli_queue_edit,     NEEDS_ACCOUNT },
   { NOD_CLI_VERB_MR_LIST,        _nod_cli_mr_list,        NEEDS_ACCOUNT },
   { NOD_CLI_VERB_MR_SHOW,        _nod_cli_mr_show,        NEEDS_ACCOUNT },
   { NOD_CLI_VERB_REVIEW_START,   _nod_cli_review_start,   NEEDS_ACCOUNT },

@@ -44,5 +44,8 @@ char            *_nod_outbox_action_dup_payload (NodOutboxAction *self);
 gboolean         _nod_outbox_action_set_payload (NodOutboxAction *self,
                                                 const char      *payload,
                                                 GError         **error);
+/* A comment or reply queued (not a review's draft): a text the reviewer may reword before
+ * it is sent. */
+gboolean         _nod_outbox_action_has_body    (NodOutboxAction *self);
 
 G_END_DECLS

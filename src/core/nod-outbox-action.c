@@ -404,6 +404,14 @@ nod_outbox_action_get_position (NodOutboxAction *self)
   return self->position;
 }
 
+void
+nod_outbox_action_set_not_before (NodOutboxAction *self,
+                                  gint64           not_before_us)
+{
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (self));
+  self->next_attempt_at = MAX (0, not_before_us);
+}
+
 const char *
 nod_outbox_action_get_op_id (NodOutboxAction *self)
 {
@@ -601,6 +609,12 @@ nod_outbox_action_is_note (NodOutboxAction *self)
   g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), FALSE);
   return self->kind == NOD_ACTION_COMMENT || self->kind == NOD_ACTION_REPLY ||
          self->kind == NOD_ACTION_DRAFT_NOTE;
+}
+
+gboolean
+_nod_outbox_action_has_body (NodOutboxAction *self)
+{
+  return self->kind == NOD_ACTION_COMMENT || self->kind == NOD_ACTION_REPLY;
 }
 
 const char *

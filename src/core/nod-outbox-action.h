@@ -76,6 +76,11 @@ NodOutboxAction *nod_outbox_action_new_resolving_reply (gint64      account_id,
                                                         const char *discussion_id,
                                                         const char *body);
 
+/* On a draft before it is enqueued: no claim hands it out before @not_before_us (Unix µs,
+ * on the engine's clock), so a reviewer can still take it back (Undo). */
+void             nod_outbox_action_set_not_before   (NodOutboxAction *self,
+                                                     gint64           not_before_us);
+
 const char      *nod_outbox_action_get_op_id        (NodOutboxAction *self);
 gint64           nod_outbox_action_get_seq          (NodOutboxAction *self);
 gint64           nod_outbox_action_get_account_id   (NodOutboxAction *self);

@@ -735,8 +735,8 @@ _nod_outbox_insert_action (sqlite3          *db,
   stmt = nod_store_prepare (db,
                             "INSERT INTO outbox (op_id, account_id, kind, project_id, mr_iid, "
                             "discussion_id, local_discussion_id, payload, created_at_us, "
-                            "review_id) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            "review_id, next_attempt_at_us) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -751,6 +751,7 @@ _nod_outbox_insert_action (sqlite3          *db,
   sqlite3_bind_text (stmt, 8, payload, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 9, action->created_at);
   sqlite3_bind_text (stmt, 10, action->review_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 11, action->next_attempt_at);
 
   if (!_nod_outbox_run_update (stmt, NULL, error))
     {
@@ -926,6 +927,8 @@ queue_enqueue (NodOutbox             *self,
   if (action->position != NULL)
     draft->position = nod_diff_position_copy (action->position);
   draft->created_at = g_get_real_time ();
+  /* A hold the caller asked for (nod_outbox_action_set_not_before ()). */
+  draft->next_attempt_at = action->next_attempt_at;
   if (action->kind == NOD_ACTION_COMMENT)
     draft->discussion_id = g_strconcat (NOD_OUTBOX_LOCAL_ID_PREFIX, draft->op_id, NULL);
   else
@@ -1931,6 +1934,212 @@ nod_outbox_discard_finish (NodOutbox     *self,
                            GError       **error)
 {
   return nod_store_run_finish (result, self, nod_outbox_discard_async, error) != NULL;
+}
+
+/* ---- the reviewer takes back or rewords an action not sent yet ---- */
+
+/* The row of @op_id, if the reviewer may still change it: not being sent, not sent, not
+ * possibly on GitLab already, and not a step of a submitted review (that is the review's to
+ * change). @cancel picks the sentences: a cancel's or an edit's. */
+static NodOutboxAction *
+lookup_changeable (sqlite3     *db,
+                   const char  *op_id,
+                   gboolean     cancel,
+                   GError     **error)
+{
+  g_autoptr(NodOutboxAction) action = lookup_action (db, op_id, error);
+  const char *message = NULL;
+
+  if (action == NULL)
+    return NULL;
+
+  if (action->state == NOD_ACTION_IN_FLIGHT)
+    message = cancel ? _("It is being sent; it can’t be cancelled now")
+                     : _("It is being sent; it can’t be edited now");
+  else if (action->state == NOD_ACTION_DONE)
+    message = cancel ? _("It was already sent; it can’t be cancelled")
+                     : _("It was already sent; edit the note on GitLab’s page instead");
+  else if (action->ambiguous)
+    /* An earlier attempt may have reached GitLab: taking the row back would leave that
+     * one posted with nothing in Nod to say so, and a new text would not be found there. */
+    message = cancel ? _("GitLab may already have it, so cancelling could leave it posted; "
+                         "push it to find out, or discard it")
+                     : _("GitLab may already have it, so a new text could post it twice; "
+                         "push it to find out first");
+  else if (action->review_id != NULL)
+    message = cancel ? _("It is a step of a submitted review; discard the review instead")
+                     : _("It is a step of a submitted review; it can’t be edited now");
+
+  if (message != NULL)
+    {
+      g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_WRONG_STATE, message);
+      return NULL;
+    }
+  return g_steal_pointer (&action);
+}
+
+/* Its work data is the op_id. */
+static gboolean
+cancel_work (sqlite3       *db,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  const char *op_id = data;
+  g_autoptr(NodOutboxAction) action = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  action = lookup_changeable (db, op_id, TRUE, error);
+  if (action == NULL || !delete_row (db, action->seq, error))
+    goto failed;
+
+  /* As a discarded comment does: what waits for its thread fails, in sight. */
+  if (action->kind == NOD_ACTION_COMMENT &&
+      !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
+                               _("The comment that starts this thread was cancelled"),
+                               NULL, error))
+    goto failed;
+
+  if (!nod_store_commit (db, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+/**
+ * nod_outbox_cancel_async:
+ *
+ * The reviewer takes back an action before it is sent: the row is removed, in one
+ * transaction with its checks. Refused (%NOD_OUTBOX_ERROR_WRONG_STATE, with a sentence) when
+ * it is being sent, was sent, may already be on GitLab (ambiguous), or is a step of a
+ * submitted review. Actions waiting for the thread a cancelled comment would have started
+ * fail, as they do when it is discarded.
+ */
+void
+nod_outbox_cancel_async (NodOutbox           *self,
+                         const char          *op_id,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  nod_store_run_async (self->store, self, nod_outbox_cancel_async, cancel_work, g_strdup (op_id),
+                       g_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_cancel_finish (NodOutbox     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_outbox_cancel_async, error) != NULL;
+}
+
+typedef struct
+{
+  char *op_id;
+  char *body;
+} EditWork;
+
+static void
+edit_work_free (EditWork *work)
+{
+  g_free (work->op_id);
+  g_free (work->body);
+  g_free (work);
+}
+
+static gboolean
+edit_work (sqlite3       *db,
+           gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  EditWork *work = data;
+  g_autoptr(NodOutboxAction) action = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *payload = NULL;
+
+  if (!nod_store_begin (db, error))
+    return FALSE;
+
+  action = lookup_changeable (db, work->op_id, FALSE, error);
+  if (action == NULL)
+    goto failed;
+  if (!_nod_outbox_action_has_body (action))
+    {
+      g_set_error_literal (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                           _("Only the text of a comment can be edited"));
+      goto failed;
+    }
+
+  /* Same row, same place in its lane: only the text changes. */
+  g_free (action->body);
+  action->body = g_strdup (work->body);
+  payload = _nod_outbox_action_dup_payload (action);
+  stmt = nod_store_prepare (db, "UPDATE outbox SET payload = ? WHERE seq = ?", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, payload, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, action->seq);
+  if (!_nod_outbox_run_update (stmt, NULL, error) || !nod_store_commit (db, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  nod_store_rollback (db);
+  return FALSE;
+}
+
+/**
+ * nod_outbox_edit_async:
+ * @body: the new text, checked as a comment's is
+ *
+ * The reviewer rewords a comment or reply (or a note's edit) before it is sent: the row
+ * keeps its op id and its place in its lane. Refused as nod_outbox_cancel_async() refuses,
+ * and for an action with no text.
+ */
+void
+nod_outbox_edit_async (NodOutbox           *self,
+                       const char          *op_id,
+                       const char          *body,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+  EditWork *work;
+
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  if (!_nod_outbox_validate_body (body, &error))
+    {
+      g_task_report_error (self, callback, user_data, nod_outbox_edit_async,
+                           g_steal_pointer (&error));
+      return;
+    }
+
+  work = g_new0 (EditWork, 1);
+  work->op_id = g_strdup (op_id);
+  work->body = g_strdup (body);
+  nod_store_run_async (self->store, self, nod_outbox_edit_async, edit_work, work,
+                       (GDestroyNotify) edit_work_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_edit_finish (NodOutbox     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_outbox_edit_async, error) != NULL;
 }
 
 typedef struct

@@ -184,6 +184,26 @@ gboolean   nod_outbox_discard_finish      (NodOutbox            *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
+/* The reviewer takes back or rewords an action not sent yet (see nod-outbox.c). */
+void       nod_outbox_cancel_async        (NodOutbox            *self,
+                                           const char           *op_id,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean   nod_outbox_cancel_finish       (NodOutbox            *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
+void       nod_outbox_edit_async          (NodOutbox            *self,
+                                           const char           *op_id,
+                                           const char           *body,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean   nod_outbox_edit_finish         (NodOutbox            *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+
 void       nod_outbox_recover_async       (NodOutbox            *self,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,

@@ -65,6 +65,7 @@ struct _NodSyncEngine
   NodDiffCache    *diff_cache;
   NodSyncStatus   *status;
   NodClock        *clock;            /* the time and the timers; the system's unless a test's */
+  guint            undo_hold_s;      /* how long a held enqueue waits before a push may take it */
   GPtrArray       *accounts;         /* Account, each held by what works on it too */
   NodSendLock     *send_lock;        /* held while any push job of this process runs */
   GPtrArray       *waiting_pushes;   /* PushRun: ready, waiting for the lock, in order */
@@ -94,6 +95,7 @@ enum {
   SIGNAL_JOB_FINISHED,
   SIGNAL_MERGE_REQUEST_CLOSED,
   SIGNAL_HISTORY_SYNCED,
+  SIGNAL_OUTBOX_CHANGED,
   N_SIGNALS
 };
 
@@ -1656,6 +1658,49 @@ nod_sync_engine_enqueue_async (NodSyncEngine       *self,
                                       on_enqueued, g_steal_pointer (&task));
 }
 
+/* How long, on the engine's clock, nod_sync_engine_enqueue_held_async () holds an action
+ * (NOD_SYNC_UNDO_HOLD_S unless set; 0: not at all). */
+void
+nod_sync_engine_set_undo_hold (NodSyncEngine *self,
+                               guint          seconds)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  self->undo_hold_s = seconds;
+}
+
+guint
+nod_sync_engine_get_undo_hold (NodSyncEngine *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_ENGINE (self), 0);
+  return self->undo_hold_s;
+}
+
+/**
+ * nod_sync_engine_enqueue_held_async:
+ *
+ * Enqueues a comment or reply as nod_sync_engine_enqueue_async () does — durably, at once —
+ * but held: no push takes it for the engine's undo hold (nod_sync_engine_get_undo_hold ()),
+ * so the reviewer can still take it back (nod_sync_engine_cancel_action_async (): Undo).
+ * Finish with nod_sync_engine_enqueue_finish ().
+ */
+void
+nod_sync_engine_enqueue_held_async (NodSyncEngine       *self,
+                                    NodOutboxAction     *action,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (NOD_IS_OUTBOX_ACTION (action));
+  /* An approval's flush claims it in its own enqueue: it has no moment to be held in. */
+  g_return_if_fail (!nod_outbox_action_is_approval (action));
+
+  if (self->undo_hold_s > 0)
+    nod_outbox_action_set_not_before (action, nod_clock_get_now_us (self->clock) +
+                                              (gint64) self->undo_hold_s * G_USEC_PER_SEC);
+  nod_sync_engine_enqueue_async (self, action, cancellable, callback, user_data);
+}
+
 /**
  * nod_sync_engine_enqueue_finish:
  *
@@ -1771,6 +1816,8 @@ discard_after_count (NodSyncEngine *self,
                      GTask         *task)
 {
   update_status (self);
+  /* A text edited changes no count: say so, for whoever shows the rows. */
+  g_signal_emit (self, signals[SIGNAL_OUTBOX_CHANGED], 0);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -1781,10 +1828,19 @@ on_outbox_changed (GObject      *source_object,
 {
   g_autoptr(GTask) task = user_data;
   NodSyncEngine *self = g_task_get_source_object (task);
-  gboolean retry = g_task_get_source_tag (task) == nod_sync_engine_retry_async;
+  gpointer tag = g_task_get_source_tag (task);
+  gboolean retry = tag == nod_sync_engine_retry_async;
   g_autoptr(GError) error = NULL;
-  gboolean changed = retry ? nod_outbox_retry_finish (self->outbox, result, &error)
-                           : nod_outbox_discard_finish (self->outbox, result, &error);
+  gboolean changed;
+
+  if (retry)
+    changed = nod_outbox_retry_finish (self->outbox, result, &error);
+  else if (tag == nod_sync_engine_cancel_action_async)
+    changed = nod_outbox_cancel_finish (self->outbox, result, &error);
+  else if (tag == nod_sync_engine_edit_action_async)
+    changed = nod_outbox_edit_finish (self->outbox, result, &error);
+  else
+    changed = nod_outbox_discard_finish (self->outbox, result, &error);
 
   if (!changed)
     {
@@ -1796,10 +1852,11 @@ on_outbox_changed (GObject      *source_object,
                        retry ? retry_after_count : discard_after_count);
 }
 
-/* A retry or a discard of @op_id, told apart by @source_tag. */
+/* A retry, discard, cancel or edit (to @body) of @op_id, told apart by @source_tag. */
 static void
 change_outbox (NodSyncEngine       *self,
                const char          *op_id,
+               const char          *body,
                gpointer             source_tag,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
@@ -1810,6 +1867,10 @@ change_outbox (NodSyncEngine       *self,
   g_task_set_source_tag (task, source_tag);
   if (source_tag == nod_sync_engine_retry_async)
     nod_outbox_retry_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  else if (source_tag == nod_sync_engine_cancel_action_async)
+    nod_outbox_cancel_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
+  else if (source_tag == nod_sync_engine_edit_action_async)
+    nod_outbox_edit_async (self->outbox, op_id, body, cancellable, on_outbox_changed, task);
   else
     nod_outbox_discard_async (self->outbox, op_id, cancellable, on_outbox_changed, task);
 }
@@ -1832,7 +1893,7 @@ nod_sync_engine_retry_async (NodSyncEngine       *self,
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (op_id != NULL);
 
-  change_outbox (self, op_id, nod_sync_engine_retry_async, cancellable, callback, user_data);
+  change_outbox (self, op_id, NULL, nod_sync_engine_retry_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1861,7 +1922,7 @@ nod_sync_engine_discard_async (NodSyncEngine       *self,
   g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
   g_return_if_fail (op_id != NULL);
 
-  change_outbox (self, op_id, nod_sync_engine_discard_async, cancellable, callback, user_data);
+  change_outbox (self, op_id, NULL, nod_sync_engine_discard_async, cancellable, callback, user_data);
 }
 
 /* Returns: %TRUE once the action is gone and the status says so */
@@ -1869,6 +1930,65 @@ gboolean
 nod_sync_engine_discard_finish (NodSyncEngine  *self,
                                 GAsyncResult   *result,
                                 GError        **error)
+{
+  return nod_sync_engine_retry_finish (self, result, error);
+}
+
+/**
+ * nod_sync_engine_cancel_action_async:
+ * @op_id: a pending or failed action, not possibly on GitLab already
+ *
+ * The reviewer takes back an action before it is sent (see nod_outbox_cancel_async ()).
+ * Completes once the status no longer counts it; refused with a sentence when it can't be.
+ */
+void
+nod_sync_engine_cancel_action_async (NodSyncEngine       *self,
+                                     const char          *op_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (op_id != NULL);
+
+  change_outbox (self, op_id, NULL, nod_sync_engine_cancel_action_async, cancellable,
+                 callback, user_data);
+}
+
+gboolean
+nod_sync_engine_cancel_action_finish (NodSyncEngine  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  return nod_sync_engine_retry_finish (self, result, error);
+}
+
+/**
+ * nod_sync_engine_edit_action_async:
+ * @body: the comment's new text
+ *
+ * The reviewer rewords a comment or reply before it is sent (see nod_outbox_edit_async ()):
+ * it keeps its place in the queue.
+ */
+void
+nod_sync_engine_edit_action_async (NodSyncEngine       *self,
+                                   const char          *op_id,
+                                   const char          *body,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_SYNC_ENGINE (self));
+  g_return_if_fail (op_id != NULL);
+
+  change_outbox (self, op_id, body, nod_sync_engine_edit_action_async, cancellable,
+                 callback, user_data);
+}
+
+gboolean
+nod_sync_engine_edit_action_finish (NodSyncEngine  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
 {
   return nod_sync_engine_retry_finish (self, result, error);
 }
@@ -2906,6 +3026,15 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
    * @account_id: the account whose first pull of its history just completed (once per
    *   account, however often it was paused or Nod restarted on the way)
    */
+  /**
+   * NodSyncEngine::outbox-changed:
+   *
+   * The reviewer changed queued actions (discarded, cancelled or edited one) and the counts
+   * are current: what shows the rows reads them again.
+   */
+  signals[SIGNAL_OUTBOX_CHANGED] =
+    g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_HISTORY_SYNCED] =
     g_signal_new ("history-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
@@ -2925,6 +3054,7 @@ nod_sync_engine_init (NodSyncEngine *self)
   self->clock = g_object_ref (nod_clock_get_system ());
   self->interval_s = NOD_SYNC_DEFAULT_INTERVAL_S;
   self->notes_per_minute = NOD_SYNC_NOTES_PER_MINUTE;
+  self->undo_hold_s = NOD_SYNC_UNDO_HOLD_S;
   self->network_available = TRUE;
   /* No account yet: nothing can sync. */
   nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);

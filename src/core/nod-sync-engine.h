@@ -73,6 +73,16 @@ void             nod_sync_engine_enqueue_async     (NodSyncEngine        *self,
                                                     GCancellable         *cancellable,
                                                     GAsyncReadyCallback   callback,
                                                     gpointer              user_data);
+/* How long a comment sent from the window can still be undone, by default. */
+#define NOD_SYNC_UNDO_HOLD_S 5
+void             nod_sync_engine_set_undo_hold      (NodSyncEngine       *self,
+                                                     guint                seconds);
+guint            nod_sync_engine_get_undo_hold      (NodSyncEngine       *self);
+void             nod_sync_engine_enqueue_held_async (NodSyncEngine       *self,
+                                                     NodOutboxAction     *action,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
 NodOutboxAction *nod_sync_engine_enqueue_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
@@ -93,6 +103,24 @@ void             nod_sync_engine_discard_async     (NodSyncEngine        *self,
 gboolean         nod_sync_engine_discard_finish    (NodSyncEngine        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+
+void             nod_sync_engine_cancel_action_async  (NodSyncEngine        *self,
+                                                       const char           *op_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_cancel_action_finish (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_sync_engine_edit_action_async    (NodSyncEngine        *self,
+                                                       const char           *op_id,
+                                                       const char           *body,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_sync_engine_edit_action_finish   (NodSyncEngine        *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
 
 /* Draft reviews (see nod_outbox_start_review_async () and the rest): the engine is the
  * only writer of actions, and a submitted or discarded review changes what is pending. */

@@ -518,6 +518,25 @@ create_action_row (NodOutboxAction *action)
   gtk_widget_set_tooltip_text (state_label, state_text);
   gtk_box_append (GTK_BOX (texts), state_label);
 
+  /* Not sent yet: it can be taken back, and a comment reworded, in place. */
+  if (nod_outbox_action_get_state (action) == NOD_ACTION_PENDING &&
+      nod_outbox_action_get_review_id (action) == NULL)
+    {
+      const char *op_id = nod_outbox_action_get_op_id (action);
+      GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+      gtk_widget_set_halign (buttons, GTK_ALIGN_END);
+      gtk_widget_set_margin_top (buttons, 6);
+      gtk_box_append (GTK_BOX (buttons),
+                      create_action_button (_("Cancel"), _("Take this action back unsent"),
+                                            "win.cancel-action", op_id));
+      if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY)
+        gtk_box_append (GTK_BOX (buttons),
+                        create_action_button (_("Edit"), _("Change the text before it is sent"),
+                                              "win.edit-action", op_id));
+      gtk_box_append (GTK_BOX (texts), buttons);
+    }
+
   /* Under the texts, not beside them: the reason needs the width more than they do. */
   if (nod_outbox_action_get_state (action) == NOD_ACTION_FAILED)
     {
@@ -965,6 +984,15 @@ nod_status_indicator_set_status (NodStatusIndicator *self,
   if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
     reload_outbox (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
+}
+
+void
+nod_status_indicator_reload (NodStatusIndicator *self)
+{
+  g_return_if_fail (NOD_IS_STATUS_INDICATOR (self));
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->popover)))
+    reload_outbox (self);
 }
 
 NodOutbox *

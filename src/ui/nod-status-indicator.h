@@ -28,5 +28,7 @@ void           nod_status_indicator_set_outbox           (NodStatusIndicator *se
 const char    *nod_status_indicator_get_text             (NodStatusIndicator *self);
 gboolean       nod_status_indicator_get_progress_visible (NodStatusIndicator *self);
 GtkWidget     *nod_status_indicator_get_popover          (NodStatusIndicator *self);
+/* The outbox's rows changed with no count changing (a text edited): list them again. */
+void           nod_status_indicator_reload               (NodStatusIndicator *self);
 
 G_END_DECLS

@@ -100,6 +100,27 @@ note_widget (NodThreadView *self,
   return box;
 }
 
+/* A small flat icon button for @action_name on the action @op_id (and its text, for an
+ * edit): icons, since a thread beside a diff line has little room for words. */
+static GtkWidget *
+icon_action_button (const char      *icon_name,
+                    const char      *label,
+                    const char      *action_name,
+                    NodOutboxAction *action)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+                                    nod_outbox_action_get_op_id (action));
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  return button;
+}
+
 /* What a note of the reviewer's not yet on GitLab says about itself, with what to do. */
 static GtkWidget *
 action_state_widget (NodOutboxAction *action)
@@ -185,6 +206,20 @@ action_state_widget (NodOutboxAction *action)
   gtk_widget_add_css_class (label, "caption");
   gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("mail-send-symbolic"));
   gtk_box_append (GTK_BOX (box), label);
+
+  /* Not on its way yet: it can still be reworded or taken back (an earlier attempt that
+   * may have reached GitLab can't; the engine says so). */
+  if (nod_outbox_action_get_state (action) == NOD_ACTION_PENDING)
+    {
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_box_append (GTK_BOX (box), icon_action_button ("document-edit-symbolic",
+                                                         _("Edit Comment"),
+                                                         "win.edit-action", action));
+      gtk_box_append (GTK_BOX (box), icon_action_button ("user-trash-symbolic",
+                                                         _("Cancel Comment"),
+                                                         "win.cancel-action", action));
+    }
   return box;
 }
 

@@ -38,6 +38,24 @@ on_enqueued (GObject      *source_object,
     }
   /* Shown at once from the outbox, marked pending until GitLab has it. */
   nod_merge_request_list_reload (self->merge_request_list);
+
+  /* Held by the engine for the toast's while: Undo is a cancel of a row not sent. A
+   * review's draft is not queued, and is edited or deleted in place instead. */
+  if (action != NULL && nod_outbox_action_get_state (action) == NOD_ACTION_PENDING &&
+      nod_outbox_action_get_next_attempt_at (action) > 0 &&
+      nod_outbox_action_is_note (action))
+    {
+      AdwToast *toast = adw_toast_new (nod_outbox_action_get_kind (action) == NOD_ACTION_REPLY
+                                         ? _("Reply queued") : _("Comment queued"));
+
+      adw_toast_set_timeout (toast, CLAMP (nod_sync_engine_get_undo_hold (self->engine), 1, 10));
+      adw_toast_set_button_label (toast, _("_Undo"));
+      adw_toast_set_action_name (toast, "win.cancel-action");
+      adw_toast_set_action_target_value (toast,
+                                         g_variant_new_string (
+                                           nod_outbox_action_get_op_id (action)));
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
 }
 
 static void
@@ -49,6 +67,20 @@ enqueue (NodWindow       *self,
   if (self->engine == NULL)
     return;
   nod_sync_engine_enqueue_async (self->engine, owned, NULL, on_enqueued, g_object_ref (self));
+}
+
+/* A comment or reply: stored at once, but held a few seconds before any push may take it,
+ * while its toast offers Undo. */
+static void
+enqueue_undoable (NodWindow       *self,
+                  NodOutboxAction *action)
+{
+  g_autoptr(NodOutboxAction) owned = action;
+
+  if (self->engine == NULL)
+    return;
+  nod_sync_engine_enqueue_held_async (self->engine, owned, NULL, on_enqueued,
+                                      g_object_ref (self));
 }
 
 static gint64
@@ -88,11 +120,9 @@ on_page_comment (NodWindow  *self,
   gint64 account_id = shown_account (self);
 
   if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_comment (account_id,
-                                                  nod_merge_request_page_get_project_id (
-                                                    self->page),
-                                                  nod_merge_request_page_get_iid (self->page),
-                                                  body));
+    enqueue_undoable (self, nod_outbox_action_new_comment (
+                              account_id, nod_merge_request_page_get_project_id (self->page),
+                              nod_merge_request_page_get_iid (self->page), body));
 }
 
 static void
@@ -103,9 +133,9 @@ on_page_inline_comment (NodWindow             *self,
   gint64 account_id = shown_account (self);
 
   if (account_id != 0 && position != NULL)
-    enqueue (self, nod_outbox_action_new_inline_comment (
-                     account_id, nod_merge_request_page_get_project_id (self->page),
-                     nod_merge_request_page_get_iid (self->page), body, position));
+    enqueue_undoable (self, nod_outbox_action_new_inline_comment (
+                              account_id, nod_merge_request_page_get_project_id (self->page),
+                              nod_merge_request_page_get_iid (self->page), body, position));
 }
 
 static void
@@ -116,10 +146,10 @@ on_page_reply (NodWindow  *self,
   gint64 account_id = shown_account (self);
 
   if (account_id != 0)
-    enqueue (self, nod_outbox_action_new_reply (account_id,
-                                                nod_merge_request_page_get_project_id (self->page),
-                                                nod_merge_request_page_get_iid (self->page),
-                                                discussion_id, body));
+    enqueue_undoable (self, nod_outbox_action_new_reply (
+                              account_id, nod_merge_request_page_get_project_id (self->page),
+                              nod_merge_request_page_get_iid (self->page), discussion_id,
+                              body));
 }
 
 static void
@@ -148,6 +178,25 @@ on_page_resolve (NodWindow  *self,
                                                     self->page),
                                                   nod_merge_request_page_get_iid (self->page),
                                                   discussion_id, resolved));
+}
+
+/* ---- an action queued, cancelled or edited before it is sent ---- */
+
+static void
+on_action_changed (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(NodWindow) self = user_data;
+  NodSyncEngine *engine = NOD_SYNC_ENGINE (source_object);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_async_result_is_tagged (result, nod_sync_engine_cancel_action_async)
+                  ? nod_sync_engine_cancel_action_finish (engine, result, &error)
+                  : nod_sync_engine_edit_action_finish (engine, result, &error);
+
+  /* On success the engine's ::outbox-changed has the page and the list read again. */
+  if (!ok && self->merge_request_list != NULL)
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
 }
 
 /* ---- the review: started, drafts edited or deleted, submitted, discarded ---- */
@@ -392,6 +441,7 @@ typedef struct
   NodWindow   *self;
   GtkTextView *text;
   char        *op_id;
+  gboolean     queued;   /* an action waiting to be sent, not a review's draft */
 } EditDialog;
 
 static void
@@ -418,32 +468,37 @@ on_edit_response (AdwMessageDialog *message,
     return;
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  nod_sync_engine_edit_draft_async (dialog->self->engine, dialog->op_id, text, NULL,
-                                    on_review_changed, g_object_ref (dialog->self));
+  if (dialog->queued)
+    nod_sync_engine_edit_action_async (dialog->self->engine, dialog->op_id, text, NULL,
+                                       on_action_changed, g_object_ref (dialog->self));
+  else
+    nod_sync_engine_edit_draft_async (dialog->self->engine, dialog->op_id, text, NULL,
+                                      on_review_changed, g_object_ref (dialog->self));
 }
 
+/* The text box dialog that edits a draft of a review, or a comment or reply queued. */
 static void
-edit_draft (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+present_edit_dialog (NodWindow       *self,
+                     NodOutboxAction *action)
 {
-  NodWindow *self = NOD_WINDOW (widget);
-  const char *op_id = g_variant_get_string (parameter, NULL);
-  NodOutboxAction *draft = nod_merge_request_page_find_draft (self->page, op_id);
+  gboolean queued = nod_outbox_action_get_state (action) != NOD_ACTION_DRAFT;
   EditDialog *dialog;
   GtkWidget *message;
 
-  if (draft == NULL || self->engine == NULL)
-    return;
-
   dialog = g_new0 (EditDialog, 1);
   dialog->self = g_object_ref (self);
-  dialog->op_id = g_strdup (op_id);
-  message = adw_message_dialog_new (GTK_WINDOW (self), _("Edit Draft"), NULL);
+  dialog->op_id = g_strdup (nod_outbox_action_get_op_id (action));
+  dialog->queued = queued;
+  message = adw_message_dialog_new (GTK_WINDOW (self),
+                                    queued ? _("Edit Comment") : _("Edit Draft"),
+                                    queued ? _("The new text is what GitLab gets; it is not "
+                                               "sent yet.")
+                                           : NULL);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (message),
                                       new_text_box (&dialog->text,
-                                                    nod_outbox_action_get_body (draft),
-                                                    _("Draft comment"), 360));
+                                                    nod_outbox_action_get_body (action),
+                                                    queued ? _("Comment")
+                                                           : _("Draft comment"), 360));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
                                     "cancel", _("_Cancel"),
                                     "save", _("_Save"),
@@ -455,6 +510,97 @@ edit_draft (GtkWidget  *widget,
                          edit_dialog_free, 0);
   gtk_window_present (GTK_WINDOW (message));
   gtk_widget_grab_focus (GTK_WIDGET (dialog->text));
+}
+
+static void
+edit_draft (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  NodOutboxAction *draft = nod_merge_request_page_find_draft (self->page,
+                                                              g_variant_get_string (parameter,
+                                                                                    NULL));
+
+  if (draft != NULL && self->engine != NULL)
+    present_edit_dialog (self, draft);
+}
+
+/* The action, wherever it is shown (the page, the status bar's list): read from the
+ * outbox as it is now, so the dialog starts from the text that would be sent. */
+typedef struct
+{
+  NodWindow *self;
+  char      *op_id;
+} EditLookup;
+
+static void
+on_action_to_edit_listed (GObject      *source_object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  EditLookup *lookup = user_data;
+  g_autoptr(NodWindow) self = lookup->self;
+  g_autofree char *op_id = lookup->op_id;
+  g_autoptr(GPtrArray) actions = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (lookup);
+  actions = nod_outbox_list_finish (NOD_OUTBOX (source_object), result, &error);
+  if (self->engine == NULL || self->merge_request_list == NULL)
+    return;
+  if (actions == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  for (guint i = 0; i < actions->len; i++)
+    {
+      NodOutboxAction *action = actions->pdata[i];
+
+      if (g_strcmp0 (nod_outbox_action_get_op_id (action), op_id) != 0)
+        continue;
+      if (nod_outbox_action_get_state (action) == NOD_ACTION_PENDING)
+        present_edit_dialog (self, action);
+      else
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (_("It is being sent; it can’t be edited "
+                                                      "now")));
+      return;
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("It was already sent; edit the note on "
+                                                "GitLab’s page instead")));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  EditLookup *lookup;
+
+  if (self->engine == NULL || self->session == NULL)
+    return;
+  lookup = g_new0 (EditLookup, 1);
+  lookup->self = g_object_ref (self);
+  lookup->op_id = g_variant_dup_string (parameter, NULL);
+  nod_outbox_list_async (nod_session_get_outbox (self->session), 0, NULL,
+                         on_action_to_edit_listed, lookup);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+
+  if (self->engine != NULL)
+    nod_sync_engine_cancel_action_async (self->engine, g_variant_get_string (parameter, NULL),
+                                         NULL, on_action_changed, g_object_ref (self));
 }
 
 static void
@@ -609,6 +755,8 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.toggle-resolved", NULL, toggle_resolved);
   gtk_widget_class_install_action (widget_class, "win.edit-note", NULL, edit_note);
   gtk_widget_class_install_action (widget_class, "win.focus-list", NULL, focus_list);
+  gtk_widget_class_install_action (widget_class, "win.edit-action", "s", edit_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-action", "s", cancel_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
                                        "win.next-merge-request", NULL);

@@ -284,6 +284,15 @@ on_counts_changed (NodWindow *self)
   nod_merge_request_list_schedule_reload (self->merge_request_list, RELOAD_DELAY_MS);
 }
 
+/* An action cancelled or edited (here or by a command): its text may be all that changed. */
+static void
+on_outbox_changed (NodWindow *self)
+{
+  nod_merge_request_list_schedule_reload (self->merge_request_list, RELOAD_DELAY_MS);
+  if (self->indicator != NULL)
+    nod_status_indicator_reload (NOD_STATUS_INDICATOR (self->indicator));
+}
+
 static void
 on_progress_changed (NodWindow *self)
 {
@@ -308,6 +317,8 @@ attach_session (NodWindow *self)
   status = nod_sync_engine_get_status (self->engine);
 
   g_signal_connect_object (self->engine, "job-finished", G_CALLBACK (on_counts_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->engine, "outbox-changed", G_CALLBACK (on_outbox_changed), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (status, "notify::pending-count", G_CALLBACK (on_counts_changed),
                            self, G_CONNECT_SWAPPED);
