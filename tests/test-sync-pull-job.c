@@ -668,7 +668,7 @@ test_reserve_pauses (Fixture       *fixture,
   first_page = first_page_details (fixture);
   clear_requests (fixture);
   budget = control (fixture, "POST", "/__fake/ratelimit",
-                    "{\"limit\": 2000, \"remaining\": 400, \"reset_in_s\": 600}");
+                    "{\"limit\": 2000, \"remaining\": 550, \"reset_in_s\": 600}");
   reset = json_object_get_int_member (json_node_get_object (budget), "reset");
   g_assert_cmpint (reset, >, nod_clock_get_now_s (fixture->clock));
 
