@@ -19,6 +19,7 @@
 #include "nod-gitlab.h"
 #include "nod-outbox-action.h"
 #include "nod-test-cli.h"
+#include "nod-test-http.h"
 #include "nod-test-utils.h"
 
 static guint
@@ -791,15 +792,21 @@ merge_requests_as_text (JsonArray *rows)
       JsonObject *row = json_array_get_object_element (rows, i);
       gboolean approved = json_object_get_boolean_member (row, "approved_by_me");
       gboolean pending = json_object_get_boolean_member (row, "approval_pending");
+      JsonNode *pipeline = json_object_get_member (row, "pipeline");
+      const char *pipeline_status = JSON_NODE_HOLDS_OBJECT (pipeline)
+        ? json_object_get_string_member (json_node_get_object (pipeline), "status") : NULL;
 
-      g_string_append_printf (text, "%s\t%s\t%s%s%s\n",
+      g_assert_nonnull (pipeline);
+      g_string_append_printf (text, "%s\t%s\t%s%s%s%s%s\n",
                               json_object_get_string_member (row, "reference"),
                               json_object_get_string_member (row, "title"),
                               json_object_get_string_member (row, "state"),
                               approved ? (pending ? ", approved by you (pending)"
                                                   : ", approved by you") : "",
                               json_object_get_int_member (row, "failed_actions") > 0
-                                ? ", failed action" : "");
+                                ? ", failed action" : "",
+                              pipeline_status != NULL ? ", pipeline " : "",
+                              pipeline_status != NULL ? pipeline_status : "");
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
@@ -835,6 +842,66 @@ test_mr_list_text (NodTestCli    *fixture,
       if (filters[i] == NULL)
         g_assert_nonnull (strstr (text.out, ", approved by you\n"));
     }
+}
+
+static JsonObject *
+find_row (JsonArray  *rows,
+          const char *reference)
+{
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonObject *row = json_array_get_object_element (rows, i);
+
+      if (g_str_equal (json_object_get_string_member (row, "reference"), reference))
+        return row;
+    }
+  g_assert_not_reached ();
+}
+
+/* `mr list --json` carries the head pipeline's status as the fake has it (or null), its
+ * labels and merge status; the text names the pipeline briefly. */
+static void
+test_mr_list_pipeline (NodTestCli    *fixture,
+                       gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) pull = { 0, };
+  g_auto (NodTestCliOutcome) json = { 0, };
+  g_auto (NodTestCliOutcome) text = { 0, };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) set = NULL;
+  JsonObject *passed, *none, *running;
+  JsonArray *rows, *labels;
+
+  set = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/104/pipeline",
+                               "{\"status\": \"running\"}");
+  nod_test_cli_run (fixture, &pull, NULL, "pull", NULL);
+  g_assert_cmpint (pull.status, ==, 0);
+  nod_test_cli_run (fixture, &json, NULL, "mr", "list", "--json", NULL);
+  nod_test_cli_run (fixture, &text, NULL, "mr", "list", NULL);
+  g_assert_cmpint (json.status, ==, 0);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, json.out, -1, &error));
+  rows = json_node_get_array (json_parser_get_root (parser));
+
+  passed = find_row (rows, "gnome-apps/nod!101");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (passed,
+                                                                                "pipeline"),
+                                                  "status"), ==, "success");
+  labels = json_object_get_array_member (passed, "labels");
+  g_assert_cmpuint (json_array_get_length (labels), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (labels, 0), ==, "sync");
+  none = find_row (rows, "gnome-apps/nod!102");
+  g_assert_true (nod_test_json_is_null (none, "pipeline"));
+  g_assert_cmpstr (json_object_get_string_member (none, "merge_status"), ==, "draft_status");
+  running = find_row (rows, "gnome-apps/nod!104");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (running,
+                                                                                "pipeline"),
+                                                  "status"), ==, "running");
+
+  g_assert_nonnull (strstr (text.out, "gnome-apps/nod!104\t"));
+  g_assert_nonnull (strstr (text.out, ", pipeline running\n"));
+  g_assert_nonnull (strstr (text.out, ", pipeline success\n"));
 }
 
 /* One row of `queue list`, from its row in `queue list --json`. */
@@ -1565,6 +1632,7 @@ main (int   argc,
   ADD ("/nod/cli/account-list", test_account_list);
   ADD ("/nod/cli/without-account", test_without_account);
   ADD ("/nod/cli/mr-list-text", test_mr_list_text);
+  ADD ("/nod/cli/mr-list-pipeline", test_mr_list_pipeline);
   ADD ("/nod/cli/queue-text", test_queue_text);
   ADD ("/nod/cli/done-text", test_done_text);
   ADD ("/nod/cli/acts-for-its-account", test_acts_for_its_account);

@@ -824,6 +824,134 @@ approvals_contain (JsonArray  *approved_by,
   return FALSE;
 }
 
+/* GitLab's MR pipelines list: newest first, paginated like every list, 404 for a merge
+ * request it does not have. The control API sets a pipeline's status, which leaves the
+ * merge request's updated_at alone, as GitLab does. */
+static void
+test_pipelines (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(NodTestResponse) merge_request = NULL, list = NULL, none = NULL, missing = NULL;
+  g_autoptr(NodTestResponse) moved = NULL, after_commit = NULL, committed = NULL;
+  g_autoptr(NodTestResponse) refused = NULL, unknown_mr = NULL, single = NULL;
+  g_autofree char *updated_before = dup_mr_updated_at (fixture, MR_BY_AMELIE);
+  g_autofree char *updated_after = NULL;
+  g_autofree char *head_sha = NULL;
+  g_autofree char *web_url = NULL;
+  JsonObject *pipeline, *head_pipeline;
+  gint64 pipeline_id;
+
+  merge_request = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  head_sha = g_strdup (json_object_get_string_member (nod_test_response_object (merge_request),
+                                                      "sha"));
+
+  /* The sample's !101 has one pipeline, on its head, that passed. */
+  list = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/pipelines?per_page=1"),
+                               SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (list)), ==, 1);
+  g_assert_cmpint (header_int (list, "x-total"), ==, 1);
+  g_assert_cmpstr (nod_test_response_header (list, "x-next-page"), ==, "");
+  pipeline = json_array_get_object_element (nod_test_response_array (list), 0);
+  pipeline_id = json_object_get_int_member (pipeline, "id");
+  g_assert_cmpint (pipeline_id, >, 0);
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "sha"), ==, head_sha);
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "status"), ==, "success");
+  web_url = g_strdup_printf ("%s/gnome-apps/nod/-/pipelines/%" G_GINT64_FORMAT,
+                             fixture->base_url, pipeline_id);
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "web_url"), ==, web_url);
+  g_assert_cmpint (json_object_get_int_member (pipeline, "project_id"), ==, NOD_PROJECT);
+
+  /* The single merge request names it as its head pipeline. */
+  head_pipeline = member_object (nod_test_response_object (merge_request), "head_pipeline");
+  g_assert_cmpint (json_object_get_int_member (head_pipeline, "id"), ==, pipeline_id);
+
+  /* None ran: an empty list. */
+  none = nod_test_http_expect (api (fixture, "GET", "/projects/11/merge_requests/102/pipelines"),
+                               SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (none)), ==, 0);
+  g_assert_cmpint (header_int (none, "x-total"), ==, 0);
+  missing = nod_test_http_expect (api (fixture, "GET",
+                                       "/projects/11/merge_requests/9999/pipelines"),
+                                  SOUP_STATUS_NOT_FOUND);
+
+  /* The pipeline moves on; the merge request's updated_at does not. */
+  moved = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/pipeline",
+                                         "{\"status\": \"running\"}"),
+                                SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (moved), "id"), ==,
+                   pipeline_id);
+  updated_after = dup_mr_updated_at (fixture, MR_BY_AMELIE);
+  g_assert_cmpstr (updated_after, ==, updated_before);
+
+  /* A new head, a new pipeline: listed first. */
+  committed = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/commit", "{}"),
+                                    SOUP_STATUS_OK);
+  g_clear_pointer (&moved, nod_test_response_free);
+  moved = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/pipeline",
+                                         "{\"status\": \"pending\"}"),
+                                SOUP_STATUS_OK);
+  g_assert_cmpint (json_object_get_int_member (nod_test_response_object (moved), "id"), >,
+                   pipeline_id);
+  after_commit = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/pipelines"),
+                                       SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (after_commit)), ==, 2);
+  pipeline = json_array_get_object_element (nod_test_response_array (after_commit), 0);
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "status"), ==, "pending");
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "sha"), ==,
+                   json_object_get_string_member (nod_test_response_object (committed), "sha"));
+  pipeline = json_array_get_object_element (nod_test_response_array (after_commit), 1);
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "status"), ==, "running");
+  g_assert_cmpstr (json_object_get_string_member (pipeline, "sha"), ==, head_sha);
+
+  refused = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/pipeline", "{}"),
+                                  SOUP_STATUS_BAD_REQUEST);
+  unknown_mr = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/9999/pipeline",
+                                              "{\"status\": \"success\"}"),
+                                     SOUP_STATUS_NOT_FOUND);
+  single = nod_test_http_expect (api (fixture, "GET", "/projects/11/merge_requests/102"),
+                                 SOUP_STATUS_OK);
+  g_assert_true (nod_test_json_is_null (nod_test_response_object (single), "head_pipeline"));
+}
+
+/* Labels as GitLab lists them, set by the control API as an edit on GitLab would (the
+ * merge request's updated_at moves); suggested approvers are the reviewers who have not
+ * approved. */
+static void
+test_labels_and_suggested_approvers (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(NodTestResponse) merge_request = NULL, relabelled = NULL, refused = NULL;
+  g_autoptr(NodTestResponse) approvals = NULL;
+  g_autofree char *updated_before = dup_mr_updated_at (fixture, MR_BY_AMELIE);
+  g_autofree char *updated_after = NULL;
+  JsonArray *labels, *suggested;
+
+  merge_request = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  labels = member_array (nod_test_response_object (merge_request), "labels");
+  g_assert_cmpuint (json_array_get_length (labels), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (labels, 0), ==, "sync");
+  g_assert_cmpstr (json_array_get_string_element (labels, 1), ==, "performance");
+
+  relabelled = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/labels",
+                                              "{\"labels\": [\"bug\"]}"),
+                                     SOUP_STATUS_OK);
+  labels = member_array (nod_test_response_object (relabelled), "labels");
+  g_assert_cmpuint (json_array_get_length (labels), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (labels, 0), ==, "bug");
+  updated_after = dup_mr_updated_at (fixture, MR_BY_AMELIE);
+  g_assert_cmpstr (updated_after, >, updated_before);
+  refused = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/labels",
+                                           "{\"labels\": [1]}"),
+                                  SOUP_STATUS_BAD_REQUEST);
+
+  /* !101: reviewers sam and jkowalski, jkowalski approved. */
+  approvals = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/approvals"),
+                                    SOUP_STATUS_OK);
+  suggested = member_array (nod_test_response_object (approvals), "suggested_approvers");
+  g_assert_cmpuint (json_array_get_length (suggested), ==, 1);
+  g_assert_true (users_contain (suggested, "sam"));
+}
+
 static void
 test_approvals (Fixture       *fixture,
                 gconstpointer  data)
@@ -2553,6 +2681,8 @@ main (int   argc,
               fixture_set_up_generated, test_pagination_past_count_limit, fixture_tear_down);
   g_test_add_func ("/nod/fake-gitlab/generate/deterministic", test_generate_deterministic);
   ADD ("/nod/fake-gitlab/approvals/approve-unapprove", test_approvals);
+  ADD ("/nod/fake-gitlab/pipelines", test_pipelines);
+  ADD ("/nod/fake-gitlab/labels-and-suggested-approvers", test_labels_and_suggested_approvers);
   ADD ("/nod/fake-gitlab/approvals/refused", test_approve_refused);
   ADD ("/nod/fake-gitlab/discussions/shape", test_discussions_shape);
   ADD ("/nod/fake-gitlab/discussions/write", test_discussions_write);

@@ -1024,6 +1024,97 @@ test_hostile_title (Fixture       *fixture,
   g_assert_cmpuint (g_utf8_strlen (gtk_label_get_text (GTK_LABEL (label)), -1), <=, 1025);
 }
 
+/* ---- what a reviewer looks at before approving ---- */
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  GtkWidget *title_label;
+
+  if (!NOD_IS_MERGE_REQUEST_ROW (widget))
+    return FALSE;
+  title_label = gtk_widget_get_first_child (widget);
+  return GTK_IS_LABEL (title_label) &&
+         g_strcmp0 (gtk_label_get_text (GTK_LABEL (title_label)), title) == 0;
+}
+
+static NodMergeRequestRow *
+find_row (Fixture    *fixture,
+          const char *title)
+{
+  return (NodMergeRequestRow *) find_widget (GTK_WIDGET (fixture->window), is_row_titled, title);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *title;
+  const char *pipeline;   /* the row's description of it */
+  gboolean    unread;
+} RowLooks;
+
+static gboolean
+row_looks (gpointer data)
+{
+  RowLooks *looks = data;
+  NodMergeRequestRow *row = find_row (looks->fixture, looks->title);
+
+  return row != NULL &&
+         g_strcmp0 (nod_merge_request_row_get_pipeline_description (row), looks->pipeline) == 0 &&
+         !nod_merge_request_row_get_unread (row) == !looks->unread;
+}
+
+#define SYNC_TITLE "Sync engine: push approvals within a second"
+
+/* The sample's !101 passed its pipeline on GitLab: its row and its page say so. When
+ * GitLab changes it after the reviewer opened it (a comment, a pipeline that failed), a
+ * sync shows both on its row, and opening it clears the mark. */
+static void
+test_pipeline_and_unread (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(JsonNode) comment = NULL, pipeline = NULL;
+  g_autoptr(NodMergeRequestItem) item_ref = NULL;
+  NodMergeRequestPage *page;
+  NodMergeRequestItem *item;
+  g_autofree char *status = NULL;
+  RowLooks passed = { fixture, SYNC_TITLE, "Pipeline passed", FALSE };
+  RowLooks failed = { fixture, SYNC_TITLE, "Pipeline failed", TRUE };
+  RowLooks seen = { fixture, SYNC_TITLE, "Pipeline failed", FALSE };
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  nod_test_wait_until (row_looks, &passed);
+  item = find_item (fixture, 11, 101);
+  g_object_get (item, "pipeline-status", &status, NULL);
+  g_assert_cmpstr (status, ==, "success");
+
+  page = open_merge_request (fixture, 11, 101);
+  g_assert_cmpstr (nod_merge_request_page_get_pipeline_text (page), ==, "Pipeline passed");
+  /* !101 needs two approvals and has one; sam is asked and has not approved. */
+  g_assert_cmpstr (nod_merge_request_page_get_merge_status_text (page), ==,
+                   "Not approved yet · 1 approval left · can approve: Sam Okafor");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "performance"));
+
+  /* Looked at; then something else; then GitLab moves on. */
+  open_merge_request (fixture, 11, 102);
+  comment = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/101/comment",
+                                   "{\"author\": \"amelie\", \"body\": \"Rebased.\"}");
+  pipeline = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/101/pipeline",
+                                    "{\"status\": \"failed\"}");
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (row_looks, &failed);
+
+  page = open_merge_request (fixture, 11, 101);
+  nod_test_wait_until (row_looks, &seen);
+  g_assert_cmpstr (nod_merge_request_page_get_pipeline_text (page), ==, "Pipeline failed");
+}
+
 /* ---- notifications ---- */
 
 /* Stands in for the desktop's notification server (org.gtk.Notifications), recording the
@@ -1564,6 +1655,7 @@ main (int   argc,
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
+  ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);

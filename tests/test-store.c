@@ -175,6 +175,35 @@ test_upgrade_from_version_2 (void)
 }
 
 static void
+test_upgrade_from_version_6 (void)
+{
+  g_autofree char *path = nod_store_get_default_path ();
+  g_autoptr(NodStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (nod_store_get_schema_version (), >=, 7);
+  store = _nod_store_open_at_version_sync (path, 6, NULL, &error);
+  g_assert_no_error (error);
+  nod_test_exec (store, "INSERT INTO accounts (id, base_url, username, created_at_us) "
+                        "VALUES (1, 'https://gitlab.example.com', 'me', 0)");
+  nod_test_exec (store, "INSERT INTO projects (account_id, id, path_with_namespace) "
+                        "VALUES (1, 7, 'group/project')");
+  nod_test_exec (store, "INSERT INTO merge_requests (account_id, project_id, iid, id, title, "
+                        "state, updated_at, fetched_at_us) "
+                        "VALUES (1, 7, 42, 420, 'Kept', 'opened', '2024-05-01T10:00:00Z', 0)");
+  g_assert_finalize_object (g_steal_pointer (&store));
+
+  /* What version 7 added: a merge request kept from before has no pipeline, no labels, no
+   * suggested approvers and was never opened, until a pull or the reviewer says. */
+  store = nod_test_open_store (path);
+  g_assert_cmpint (nod_test_query_int (store, "SELECT COUNT (*) FROM merge_requests "
+                                              "WHERE title = 'Kept' AND pipeline_status IS NULL "
+                                              "AND pipeline_id IS NULL AND labels = '[]' "
+                                              "AND suggested_approvers = '[]' "
+                                              "AND opened_updated_at IS NULL"), ==, 1);
+}
+
+static void
 test_newer_version_refused (void)
 {
   g_autofree char *path = nod_store_get_default_path ();
@@ -674,6 +703,7 @@ main (int   argc,
   g_test_add_func ("/nod/store/statements-kept", test_statements_kept);
   g_test_add_func ("/nod/store/upgrade-from-version-1", test_upgrade_from_version_1);
   g_test_add_func ("/nod/store/upgrade-from-version-2", test_upgrade_from_version_2);
+  g_test_add_func ("/nod/store/upgrade-from-version-6", test_upgrade_from_version_6);
   g_test_add_func ("/nod/store/newer-version-refused", test_newer_version_refused);
   g_test_add_func ("/nod/store/corrupt-refused", test_corrupt_file_refused);
   g_test_add_func ("/nod/store/read-only-file-opened", test_read_only_file_opened);

@@ -2112,7 +2112,7 @@ test_reserve_pause_resumes (Fixture       *fixture,
   /* GitLab's window resets; a moment before the engine's clock gets there, nothing moves. */
   {
     g_autoptr(JsonNode) answer = control (fixture, "POST", "/__fake/ratelimit",
-                                          "{\"limit\": 2000, \"remaining\": 2000, "
+                                          "{\"limit\": 5000, \"remaining\": 5000, "
                                           "\"reset_in_s\": 3600}");
   }
   nod_clock_advance (clock, resume_at - nod_clock_get_now_s (clock) - 1);

@@ -668,7 +668,7 @@ test_reserve_pauses (Fixture       *fixture,
   first_page = first_page_details (fixture);
   clear_requests (fixture);
   budget = control (fixture, "POST", "/__fake/ratelimit",
-                    "{\"limit\": 2000, \"remaining\": 400, \"reset_in_s\": 600}");
+                    "{\"limit\": 2000, \"remaining\": 550, \"reset_in_s\": 600}");
   reset = json_object_get_int_member (json_node_get_object (budget), "reset");
   g_assert_cmpint (reset, >, nod_clock_get_now_s (fixture->clock));
 
@@ -803,6 +803,98 @@ test_merged_elsewhere (Fixture       *fixture,
                    NOD_MERGE_REQUEST_MERGED);
 }
 
+/* ---- what a reviewer looks at before approving ---- */
+
+static char *
+cached_text (Fixture    *fixture,
+             gint64      project_id,
+             gint64      iid,
+             const char *column)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM merge_requests WHERE account_id = %d "
+                                          "AND project_id = %" G_GINT64_FORMAT
+                                          " AND iid = %" G_GINT64_FORMAT,
+                                          column, ACCOUNT, project_id, iid);
+
+  return nod_test_query_text (fixture->store, sql);
+}
+
+/* GETs of a pipelines list asking for one pipeline, the newest. */
+static guint
+count_newest_pipeline_asks (Fixture *fixture)
+{
+  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *query = json_object_get_string_member_with_default (request, "query", "");
+
+      if (g_str_has_suffix (json_object_get_string_member (request, "path"), "/pipelines") &&
+          query != NULL && strstr (query, "per_page=1") != NULL &&
+          strstr (query, "per_page=10") == NULL)
+        count++;
+    }
+  return count;
+}
+
+/* Each merge request's newest pipeline comes with its details, one request each: kept
+ * when it ran on the head (with a status Nod does not know kept as "unknown"), none when
+ * it ran on an older push or GitLab will not show pipelines. Labels come with the merge
+ * request, suggested approvers with its approvals. */
+static void
+test_pipeline_and_labels (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *passed = NULL, *passed_sha = NULL, *head = NULL, *odd = NULL;
+  g_autofree char *older = NULL, *hidden = NULL, *labels = NULL, *suggested = NULL;
+  g_autofree char *web_url = NULL;
+  PullOutcome outcome;
+
+  /* !104: a status GitLab may add one day; !109: a push after its pipeline; !111: a
+   * project whose pipelines the reviewer may not see. */
+  {
+    g_autoptr(JsonNode) a = control (fixture, "POST", "/__fake/mr/11/104/pipeline",
+                                     "{\"status\": \"<b>exploded</b>\"}");
+    g_autoptr(JsonNode) b = control (fixture, "POST", "/__fake/mr/11/109/commit", "{}");
+  }
+  nod_test_fake_add_fault (fixture->base_url,
+                           "{\"method\": \"GET\", "
+                           "\"path\": \"/merge_requests/111/pipelines$\", "
+                           "\"status\": 403, \"times\": 10}");
+  clear_requests (fixture);
+
+  outcome = pull (fixture, NULL);
+
+  /* One pipelines request a merge request, asking for the newest only. */
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==, outcome.pulled);
+  g_assert_cmpuint (count_newest_pipeline_asks (fixture), ==, outcome.pulled);
+
+  passed = cached_text (fixture, 11, 101, "pipeline_status");
+  passed_sha = cached_text (fixture, 11, 101, "pipeline_sha");
+  head = cached_text (fixture, 11, 101, "sha");
+  web_url = cached_text (fixture, 11, 101, "pipeline_web_url");
+  g_assert_cmpstr (passed, ==, "success");
+  g_assert_cmpstr (passed_sha, ==, head);
+  g_assert_true (g_str_has_prefix (web_url, fixture->base_url));
+  odd = cached_text (fixture, 11, 104, "pipeline_status");
+  g_assert_cmpstr (odd, ==, "unknown");
+  older = cached_text (fixture, 11, 109, "pipeline_status");
+  g_assert_null (older);
+  hidden = cached_text (fixture, 11, 111, "pipeline_status");
+  g_assert_null (hidden);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                         "WHERE project_id = 11 AND iid = 102 "
+                                         "AND pipeline_id IS NULL"), ==, 1);
+
+  labels = cached_text (fixture, 11, 101, "labels");
+  g_assert_cmpstr (labels, ==, "[\"sync\",\"performance\"]");
+  suggested = cached_text (fixture, 11, 101, "suggested_approvers");
+  g_assert_cmpstr (suggested, ==, "[\"Sam Okafor\"]");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -822,6 +914,7 @@ main (int   argc,
   ADD ("/nod/sync-pull-job/merged-elsewhere", test_merged_elsewhere);
   ADD ("/nod/sync-pull-job/details/in-flight", test_details_in_flight);
   ADD ("/nod/sync-pull-job/details/failure", test_details_failure);
+  ADD ("/nod/sync-pull-job/details/pipeline-and-labels", test_pipeline_and_labels);
 
 #undef ADD
 

@@ -187,7 +187,7 @@ matches_list (const NodMergeRequestView *view,
     }
 }
 
-/* "group/project!42<TAB>Title<TAB>opened, approved by you" */
+/* "group/project!42<TAB>Title<TAB>opened, approved by you, pipeline failed" */
 static void
 print_view (NodCliRun                 *run,
             const NodMergeRequestView *view,
@@ -197,10 +197,13 @@ print_view (NodCliRun                 *run,
   g_autofree char *title = nod_cli_output_value (view->title);
   g_autofree char *state = nod_cli_output_value (view->state);
 
-  _nod_cli_out (run, "%s\t%s\t%s%s%s\n", safe_ref, title, state,
+  /* The pipeline's status is one of GitLab's words or "unknown", never a server's text. */
+  _nod_cli_out (run, "%s\t%s\t%s%s%s%s%s\n", safe_ref, title, state,
                 view->approved_by_me ? (view->approval_pending ? ", approved by you (pending)"
                                                                : ", approved by you") : "",
-                view->failed_actions > 0 ? ", failed action" : "");
+                view->failed_actions > 0 ? ", failed action" : "",
+                view->pipeline_status != NULL ? ", pipeline " : "",
+                view->pipeline_status != NULL ? view->pipeline_status : "");
 }
 
 static void
@@ -227,6 +230,26 @@ add_view (JsonBuilder               *builder,
   json_builder_add_int_value (builder, view->pending_actions);
   json_builder_set_member_name (builder, "failed_actions");
   json_builder_add_int_value (builder, view->failed_actions);
+  json_builder_set_member_name (builder, "pipeline");
+  if (view->pipeline_status != NULL)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, view->pipeline_status);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "merge_status");
+  if (view->merge_status != NULL)
+    json_builder_add_string_value (builder, view->merge_status);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "labels");
+  json_builder_begin_array (builder);
+  for (guint i = 0; view->labels != NULL && view->labels[i] != NULL; i++)
+    json_builder_add_string_value (builder, view->labels[i]);
+  json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
 

@@ -15,6 +15,7 @@ nod_approvals_dispose (GObject *object)
   NodApprovals *self = NOD_APPROVALS (object);
 
   g_clear_pointer (&self->approved_by, g_ptr_array_unref);
+  g_clear_pointer (&self->suggested_approvers, g_ptr_array_unref);
 
   G_OBJECT_CLASS (nod_approvals_parent_class)->dispose (object);
 }
@@ -31,6 +32,7 @@ static void
 nod_approvals_init (NodApprovals *self)
 {
   self->approved_by = g_ptr_array_new_with_free_func (g_object_unref);
+  self->suggested_approvers = g_ptr_array_new_with_free_func (g_object_unref);
   self->approvals_required = -1;
   self->approvals_left = -1;
 }
@@ -47,6 +49,19 @@ nod_approvals_get_iid (NodApprovals *self)
 {
   g_return_val_if_fail (NOD_IS_APPROVALS (self), 0);
   return self->iid;
+}
+
+/**
+ * nod_approvals_get_suggested_approvers:
+ *
+ * Returns: (transfer none) (element-type NodUser): who GitLab says may approve (at most
+ *   NOD_APPROVALS_MAX_SUGGESTED); never %NULL
+ */
+GPtrArray *
+nod_approvals_get_suggested_approvers (NodApprovals *self)
+{
+  g_return_val_if_fail (NOD_IS_APPROVALS (self), NULL);
+  return self->suggested_approvers;
 }
 
 /**

@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* Suggested approvers kept of one merge request. */
+#define NOD_APPROVALS_MAX_SUGGESTED 20
+
 #define NOD_TYPE_APPROVALS (nod_approvals_get_type ())
 
 G_DECLARE_FINAL_TYPE (NodApprovals, nod_approvals, NOD, APPROVALS, GObject)
@@ -17,6 +20,7 @@ G_DECLARE_FINAL_TYPE (NodApprovals, nod_approvals, NOD, APPROVALS, GObject)
 gint64     nod_approvals_get_project_id         (NodApprovals *self);
 gint64     nod_approvals_get_iid                (NodApprovals *self);
 GPtrArray *nod_approvals_get_approved_by        (NodApprovals *self);
+GPtrArray *nod_approvals_get_suggested_approvers (NodApprovals *self);
 gboolean   nod_approvals_get_user_has_approved  (NodApprovals *self);
 gboolean   nod_approvals_get_user_can_approve   (NodApprovals *self);
 /* -1 where GitLab did not say (its Free tier has no approval rules). */

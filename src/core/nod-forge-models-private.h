@@ -62,6 +62,7 @@ struct _NodMergeRequest
   GDateTime           *merged_at;
   GDateTime           *closed_at;
   guint                user_notes_count;
+  GStrv                labels;
 };
 
 struct _NodApprovals
@@ -75,6 +76,7 @@ struct _NodApprovals
   gboolean    user_can_approve;
   int         approvals_required;
   int         approvals_left;
+  GPtrArray  *suggested_approvers;
 };
 
 struct _NodDraftNote

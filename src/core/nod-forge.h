@@ -200,6 +200,13 @@ struct _NodForgeInterface
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
+  void           (*list_pipelines_async)      (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               guint                 per_page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
   GBytes        *(*finish_bytes)              (NodForge             *self,
                                                GAsyncResult         *result,
                                                GError              **error);
@@ -399,6 +406,17 @@ void             nod_forge_list_versions_async        (NodForge             *sel
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
 NodForgePage    *nod_forge_list_versions_finish       (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* The first page of a merge request's pipelines (NodPipeline), newest first. */
+void             nod_forge_list_pipelines_async       (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       guint                 per_page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_pipelines_finish      (NodForge             *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
 /* One version with its files (a NodMergeRequestDiff), as GitLab keeps it. */

@@ -16,6 +16,7 @@
 
 #include "nod-forge-models-private.h"
 #include "nod-gitlab-json.h"
+#include "nod-pipeline.h"
 
 /* Ids GitLab gives threads (40 hex digits) and commits (40 or 64) are short. */
 #define SHORT_ID_MAX_CHARS 64
@@ -466,6 +467,42 @@ read_merge_request_state (JsonObject            *object,
   return fail_field (error, "state");
 }
 
+/* GitLab's "labels": names (objects with with_labels_details, which Nod does not ask
+ * for, are skipped), bounded in count and length. */
+static gboolean
+read_labels (JsonObject  *object,
+             GStrv       *out_labels,
+             GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, "labels");
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+  guint kept = 0;
+
+  if (is_absent (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail_field (error, "labels");
+
+  builder = g_strv_builder_new ();
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array) && kept < NOD_MERGE_REQUEST_MAX_LABELS; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *label = NULL;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) ||
+          json_node_get_value_type (element) != G_TYPE_STRING)
+        continue;
+      label = bounded_copy (json_node_get_string (element), NOD_GITLAB_LABEL_MAX_CHARS);
+      g_strv_builder_add (builder, label);
+      kept++;
+    }
+  g_strfreev (*out_labels);
+  *out_labels = g_strv_builder_end (builder);
+  return TRUE;
+}
+
 GObject *
 _nod_gitlab_json_parse_merge_request (JsonNode  *node,
                                       GError   **error)
@@ -509,6 +546,9 @@ _nod_gitlab_json_parse_merge_request (JsonNode  *node,
       !read_int (object, "user_notes_count", FIELD_OPTIONAL, &notes_count, error))
     return NULL;
 
+  if (!read_labels (object, &mr->labels, error))
+    return NULL;
+
   /* Older GitLab says work_in_progress where newer says draft. */
   mr->draft = mr->draft || work_in_progress;
   mr->user_notes_count = (guint) CLAMP (notes_count, 0, G_MAXUINT);
@@ -527,6 +567,22 @@ _nod_gitlab_json_parse_merge_request (JsonNode  *node,
   return G_OBJECT (g_steal_pointer (&mr));
 }
 
+/* Who may approve: GitLab's "suggested_approvers" (users), else its older "approvers"
+ * ({"user": …}), bounded. */
+static gboolean
+read_approvers (JsonObject  *object,
+                GPtrArray   *into,
+                GError     **error)
+{
+  if (!read_users (object, "suggested_approvers", into, error))
+    return FALSE;
+  if (into->len == 0 && !read_users (object, "approvers", into, error))
+    return FALSE;
+  if (into->len > NOD_APPROVALS_MAX_SUGGESTED)
+    g_ptr_array_set_size (into, NOD_APPROVALS_MAX_SUGGESTED);
+  return TRUE;
+}
+
 GObject *
 _nod_gitlab_json_parse_approvals (JsonNode  *node,
                                   GError   **error)
@@ -542,7 +598,8 @@ _nod_gitlab_json_parse_approvals (JsonNode  *node,
       !read_bool (object, "user_has_approved", &approvals->user_has_approved, error) ||
       !read_bool (object, "user_can_approve", &approvals->user_can_approve, error) ||
       !read_int (object, "approvals_required", FIELD_OPTIONAL, &required, error) ||
-      !read_int (object, "approvals_left", FIELD_OPTIONAL, &left, error))
+      !read_int (object, "approvals_left", FIELD_OPTIONAL, &left, error) ||
+      !read_approvers (object, approvals->suggested_approvers, error))
     return NULL;
 
   approvals->approvals_required = (int) CLAMP (required, -1, G_MAXINT);
@@ -714,6 +771,29 @@ _nod_gitlab_json_parse_diff_file (JsonNode  *node,
   flags |= collapsed ? NOD_DIFF_FILE_COLLAPSED : 0;
   flags |= too_large || over_bound ? NOD_DIFF_FILE_TOO_LARGE : 0;
   return G_OBJECT (nod_diff_file_new (old_path, new_path, a_mode, b_mode, flags, diff));
+}
+
+/* One of GET …/merge_requests/:iid/pipelines. A status Nod does not know is kept as
+ * "unknown" (nod_pipeline_status_normalize), never as the server spelled it. */
+GObject *
+_nod_gitlab_json_parse_pipeline (JsonNode  *node,
+                                 GError   **error)
+{
+  JsonObject *object = expect_object (node, "pipeline", error);
+  g_autofree char *sha = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *web_url = NULL;
+  gint64 id = 0;
+
+  if (object == NULL ||
+      !read_positive_id (object, "id", &id, error) ||
+      !read_id_string (object, "sha", FIELD_OPTIONAL, &sha, error) ||
+      !read_string (object, "status", SHORT_ID_MAX_CHARS, FIELD_REQUIRED, &status, error) ||
+      !read_string (object, "web_url", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_OPTIONAL,
+                    &web_url, error))
+    return NULL;
+
+  return G_OBJECT (nod_pipeline_new (id, sha, status, web_url));
 }
 
 /* One of GET …/versions: its refs, as a diff with no files. */

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 #define NOD_GITLAB_LONG_TEXT_MAX_CHARS  1048576
 /* Deeper JSON than this is refused before parsing: GitLab never nests so deep. */
 #define NOD_GITLAB_JSON_MAX_DEPTH       32
+/* GitLab's own bound on a label's title. */
+#define NOD_GITLAB_LABEL_MAX_CHARS      255
 
 typedef GObject *(*NodGitlabParseFunc) (JsonNode  *node,
                                         GError   **error);
@@ -46,6 +48,8 @@ GObject   *_nod_gitlab_json_parse_note          (JsonNode  *node,
 GObject   *_nod_gitlab_json_parse_diff_file     (JsonNode  *node,
                                                  GError   **error);
 GObject   *_nod_gitlab_json_parse_version       (JsonNode  *node,
+                                                 GError   **error);
+GObject   *_nod_gitlab_json_parse_pipeline      (JsonNode  *node,
                                                  GError   **error);
 
 NodDiffPosition *_nod_gitlab_json_parse_position (JsonNode              *node,

@@ -23,7 +23,19 @@ nod_merge_request_view_free (NodMergeRequestView *view)
   g_free (view->web_url);
   g_free (view->created_at);
   g_free (view->updated_at);
+  g_free (view->pipeline_status);
+  g_free (view->merge_status);
+  g_strfreev (view->labels);
   g_free (view);
+}
+
+static gboolean
+strv_equal (GStrv a,
+            GStrv b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return g_strv_equal ((const char * const *) a, (const char * const *) b);
 }
 
 /* Whether two views of a merge request say the same, field by field. */
@@ -56,7 +68,11 @@ nod_merge_request_view_equal (const NodMergeRequestView *a,
          !a->approved_by_me == !b->approved_by_me &&
          !a->approval_pending == !b->approval_pending &&
          a->pending_actions == b->pending_actions &&
-         a->failed_actions == b->failed_actions;
+         a->failed_actions == b->failed_actions &&
+         g_strcmp0 (a->pipeline_status, b->pipeline_status) == 0 &&
+         g_strcmp0 (a->merge_status, b->merge_status) == 0 &&
+         strv_equal (a->labels, b->labels) &&
+         !a->updated_since_opened == !b->updated_since_opened;
 }
 
 void
@@ -69,6 +85,8 @@ nod_merge_request_detail_free (NodMergeRequestDetail *detail)
   g_free (detail->sha);
   g_strfreev (detail->reviewers);
   g_strfreev (detail->approvers);
+  g_strfreev (detail->suggested_approvers);
+  g_free (detail->pipeline_web_url);
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
   g_free (detail);
 }

@@ -40,6 +40,11 @@ typedef struct
   gboolean approval_pending;      /* … not yet on GitLab */
   guint    pending_actions;
   guint    failed_actions;
+  char    *pipeline_status;       /* the head pipeline's: GitLab's word, or "unknown"; NULL:
+                                   * none ran on the head (or none is known) */
+  char    *merge_status;          /* GitLab's detailed_merge_status (merge_status if old) */
+  GStrv    labels;                /* never NULL */
+  gboolean updated_since_opened;  /* GitLab changed it since the reviewer last opened it */
 } NodMergeRequestView;
 
 void     nod_merge_request_view_free  (NodMergeRequestView       *view);
@@ -56,6 +61,9 @@ typedef struct
   char                *sha;
   GStrv                reviewers;   /* usernames */
   GStrv                approvers;   /* names of the others who approved, on GitLab */
+  int                  approvals_left;       /* GitLab's; -1: not known */
+  GStrv                suggested_approvers;  /* names of who GitLab says may approve */
+  char                *pipeline_web_url;     /* the head pipeline's page; NULL: none */
   GPtrArray           *discussions; /* NodDiscussion, oldest first */
 } NodMergeRequestDetail;
 

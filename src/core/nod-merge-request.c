@@ -38,6 +38,7 @@ nod_merge_request_finalize (GObject *object)
   g_clear_pointer (&self->updated_at, g_date_time_unref);
   g_clear_pointer (&self->merged_at, g_date_time_unref);
   g_clear_pointer (&self->closed_at, g_date_time_unref);
+  g_clear_pointer (&self->labels, g_strfreev);
 
   G_OBJECT_CLASS (nod_merge_request_parent_class)->finalize (object);
 }
@@ -220,6 +221,21 @@ nod_merge_request_get_user_notes_count (NodMergeRequest *self)
 {
   g_return_val_if_fail (NOD_IS_MERGE_REQUEST (self), 0);
   return self->user_notes_count;
+}
+
+/**
+ * nod_merge_request_get_labels:
+ *
+ * Returns: (transfer none): the label names, in GitLab's order (at most
+ *   NOD_MERGE_REQUEST_MAX_LABELS); never %NULL
+ */
+const char * const *
+nod_merge_request_get_labels (NodMergeRequest *self)
+{
+  static const char * const none[] = { NULL };
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST (self), NULL);
+  return self->labels != NULL ? (const char * const *) self->labels : none;
 }
 
 const char *

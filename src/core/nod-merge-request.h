@@ -18,6 +18,9 @@ typedef enum
   NOD_MERGE_REQUEST_LOCKED,
 } NodMergeRequestState;
 
+/* Labels kept of one merge request: GitLab puts no bound on them, Nod does. */
+#define NOD_MERGE_REQUEST_MAX_LABELS 50
+
 #define NOD_TYPE_MERGE_REQUEST (nod_merge_request_get_type ())
 
 G_DECLARE_FINAL_TYPE (NodMergeRequest, nod_merge_request, NOD, MERGE_REQUEST, GObject)
@@ -44,6 +47,7 @@ GDateTime            *nod_merge_request_get_updated_at       (NodMergeRequest *s
 GDateTime            *nod_merge_request_get_merged_at        (NodMergeRequest *self);
 GDateTime            *nod_merge_request_get_closed_at        (NodMergeRequest *self);
 guint                 nod_merge_request_get_user_notes_count (NodMergeRequest *self);
+const char * const   *nod_merge_request_get_labels           (NodMergeRequest *self);
 
 const char           *nod_merge_request_state_to_string      (NodMergeRequestState state);
 

@@ -20,6 +20,7 @@
 #include "nod-forge-models-private.h"
 #include "nod-gitlab-json.h"
 #include "nod-outbox-private.h"
+#include "nod-pipeline.h"
 #include "nod-review-cache-private.h"
 #include "nod-store-worker.h"
 
@@ -47,6 +48,40 @@ usernames_json (GPtrArray *users)
   json_builder_begin_array (builder);
   for (guint i = 0; i < users->len; i++)
     json_builder_add_string_value (builder, nod_user_get_username (users->pdata[i]));
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Each user's name (their username when GitLab gives no name), as a JSON array. */
+static char *
+names_json (GPtrArray *users)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < users->len; i++)
+    {
+      const char *name = nod_user_get_name (users->pdata[i]);
+
+      json_builder_add_string_value (builder, name != NULL && *name != '\0'
+                                              ? name : nod_user_get_username (users->pdata[i]));
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static char *
+strings_json (const char * const *strings)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; strings[i] != NULL; i++)
+    json_builder_add_string_value (builder, strings[i]);
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);
@@ -94,6 +129,7 @@ save_merge_request (sqlite3              *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *reviewers = usernames_json (nod_merge_request_get_reviewers (mr));
+  g_autofree char *labels = strings_json (nod_merge_request_get_labels (mr));
   g_autofree char *created = iso_or_null (nod_merge_request_get_created_at (mr));
   g_autofree char *updated = iso_or_null (nod_merge_request_get_updated_at (mr));
   g_autofree char *merged = iso_or_null (nod_merge_request_get_merged_at (mr));
@@ -107,9 +143,10 @@ save_merge_request (sqlite3              *db,
                             "description, state, draft, author_username, author_name, "
                             "source_branch, target_branch, sha, merge_status, has_conflicts, "
                             "web_url, reviewers, is_reviewer, is_assignee, is_author, "
-                            "created_at, updated_at, merged_at, closed_at, fetched_at_us) "
+                            "created_at, updated_at, merged_at, closed_at, fetched_at_us, "
+                            "labels) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?, ?) "
+                            "?, ?, ?, ?, ?, ?) "
                             "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
                             "id = excluded.id, title = excluded.title, "
                             "description = excluded.description, state = excluded.state, "
@@ -125,7 +162,7 @@ save_merge_request (sqlite3              *db,
                             "is_author = MAX (is_author, excluded.is_author), "
                             "created_at = excluded.created_at, updated_at = excluded.updated_at, "
                             "merged_at = excluded.merged_at, closed_at = excluded.closed_at, "
-                            "fetched_at_us = excluded.fetched_at_us",
+                            "fetched_at_us = excluded.fetched_at_us, labels = excluded.labels",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -162,6 +199,7 @@ save_merge_request (sqlite3              *db,
   sqlite3_bind_text (stmt, column++, merged, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, column++, closed, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, column++, g_get_real_time ());
+  sqlite3_bind_text (stmt, column++, labels, -1, SQLITE_STATIC);
 
   return nod_store_step_done (stmt, error);
 }
@@ -324,12 +362,13 @@ save_approvals (sqlite3       *db,
   g_autoptr(sqlite3_stmt) clear = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
   GPtrArray *approved_by = nod_approvals_get_approved_by (approvals);
+  g_autofree char *suggested = names_json (nod_approvals_get_suggested_approvers (approvals));
 
   update = nod_store_prepare (db,
-                              "UPDATE merge_requests SET user_has_approved = ?, "
-                              "user_can_approve = ?, approvals_required = NULLIF (?, -1), "
-                              "approvals_left = NULLIF (?, -1) "
-                              "WHERE account_id = ? AND project_id = ? AND iid = ?",
+                              "UPDATE merge_requests SET user_has_approved = ?1, "
+                              "user_can_approve = ?2, approvals_required = NULLIF (?3, -1), "
+                              "approvals_left = NULLIF (?4, -1), suggested_approvers = ?8 "
+                              "WHERE account_id = ?5 AND project_id = ?6 AND iid = ?7",
                               error);
   clear = nod_store_prepare (db,
                              "DELETE FROM approvals WHERE account_id = ? AND project_id = ? "
@@ -349,6 +388,7 @@ save_approvals (sqlite3       *db,
   sqlite3_bind_int64 (update, 5, account_id);
   sqlite3_bind_int64 (update, 6, project_id);
   sqlite3_bind_int64 (update, 7, iid);
+  sqlite3_bind_text (update, 8, suggested, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (clear, 1, account_id);
   sqlite3_bind_int64 (clear, 2, project_id);
   sqlite3_bind_int64 (clear, 3, iid);
@@ -574,6 +614,7 @@ typedef struct
   gint64     account_id;
   GPtrArray *approvals;
   GPtrArray *discussions;
+  GPtrArray *pipelines;     /* NULL: the pipelines are left as they are */
 } SaveDetailsWork;
 
 static void
@@ -581,7 +622,39 @@ save_details_work_free (SaveDetailsWork *work)
 {
   g_clear_pointer (&work->approvals, g_ptr_array_unref);
   g_clear_pointer (&work->discussions, g_ptr_array_unref);
+  g_clear_pointer (&work->pipelines, g_ptr_array_unref);
   g_free (work);
+}
+
+/* The merge request's head pipeline, or none (@pipeline %NULL). */
+static gboolean
+save_pipeline (sqlite3       *db,
+               gint64         account_id,
+               gint64         project_id,
+               gint64         iid,
+               NodPipeline   *pipeline,
+               GError       **error)
+{
+  g_autoptr(sqlite3_stmt) update = NULL;
+
+  update = nod_store_prepare (db,
+                              "UPDATE merge_requests SET pipeline_id = ?, pipeline_sha = ?, "
+                              "pipeline_status = ?, pipeline_web_url = ? "
+                              "WHERE account_id = ? AND project_id = ? AND iid = ?",
+                              error);
+  if (update == NULL)
+    return FALSE;
+  if (pipeline != NULL)
+    {
+      sqlite3_bind_int64 (update, 1, nod_pipeline_get_id (pipeline));
+      sqlite3_bind_text (update, 2, nod_pipeline_get_sha (pipeline), -1, SQLITE_STATIC);
+      sqlite3_bind_text (update, 3, nod_pipeline_get_status (pipeline), -1, SQLITE_STATIC);
+      sqlite3_bind_text (update, 4, nod_pipeline_get_web_url (pipeline), -1, SQLITE_STATIC);
+    }
+  sqlite3_bind_int64 (update, 5, account_id);
+  sqlite3_bind_int64 (update, 6, project_id);
+  sqlite3_bind_int64 (update, 7, iid);
+  return nod_store_step_done (update, error);
 }
 
 static gboolean
@@ -617,7 +690,12 @@ save_details_work (sqlite3       *db,
 
   for (guint i = 0; i < work->approvals->len; i++)
     if (!save_merge_request_details (db, work->account_id, work->approvals->pdata[i],
-                                     work->discussions->pdata[i], error))
+                                     work->discussions->pdata[i], error) ||
+        (work->pipelines != NULL &&
+         !save_pipeline (db, work->account_id,
+                         nod_approvals_get_project_id (work->approvals->pdata[i]),
+                         nod_approvals_get_iid (work->approvals->pdata[i]),
+                         work->pipelines->pdata[i], error)))
       {
         nod_store_rollback (db);
         return FALSE;
@@ -636,8 +714,11 @@ save_details_work (sqlite3       *db,
  * @approvals: (element-type NodApprovals): each merge request's approvals (they name it)
  * @discussions: (element-type GPtrArray): for each of @approvals, all its merge request's
  *   threads (a GPtrArray of NodDiscussion)
+ * @pipelines: (nullable) (element-type NodPipeline): for each of @approvals, its merge
+ *   request's head pipeline or %NULL for none; %NULL to leave the pipelines alone
  *
- * Replaces what the cache knows of the merge requests' approvals and threads, and notes
+ * Replaces what the cache knows of the merge requests' approvals, threads and head
+ * pipelines, and notes
  * the head the reviewer approved at (nod-diff-cache's approved_heads), in one transaction.
  */
 void
@@ -645,6 +726,7 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
                                      gint64               account_id,
                                      GPtrArray           *approvals,
                                      GPtrArray           *discussions,
+                                     GPtrArray           *pipelines,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
@@ -654,11 +736,13 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
   g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
   g_return_if_fail (approvals != NULL && discussions != NULL);
   g_return_if_fail (approvals->len == discussions->len);
+  g_return_if_fail (pipelines == NULL || pipelines->len == approvals->len);
 
   work = g_new0 (SaveDetailsWork, 1);
   work->account_id = account_id;
   work->approvals = g_ptr_array_ref (approvals);
   work->discussions = g_ptr_array_ref (discussions);
+  work->pipelines = pipelines != NULL ? g_ptr_array_ref (pipelines) : NULL;
   nod_store_run_async (self->store, self, nod_review_cache_save_details_async, save_details_work,
                        work, (GDestroyNotify) save_details_work_free, cancellable, callback,
                        user_data);
@@ -884,6 +968,17 @@ nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
   " AND a.project_id = mr.project_id AND a.iid = mr.iid), " \
   "mr.user_has_approved, "
 
+/* What a reviewer looks at before approving, after the outbox's columns (24…): the head
+ * pipeline's status only while it is the head's (a pull may have kept the merge request
+ * of a newer push before its pipeline), the merge status, the labels, and whether GitLab
+ * changed it since the reviewer last opened it (GitLab's updated_at only moves on, and
+ * the two are formatted alike, so any difference is a change). */
+#define VIEW_CONTEXT_COLUMNS \
+  "CASE WHEN mr.pipeline_sha = mr.sha THEN mr.pipeline_status END, mr.merge_status, " \
+  "mr.labels, " \
+  "(mr.opened_updated_at IS NOT NULL AND mr.updated_at != mr.opened_updated_at) "
+#define VIEW_CONTEXT_COLUMN_COUNT 4
+
 /* Which rows of "outbox o" replay an approval over "merge_requests mr". */
 #define VIEW_REPLAYED_APPROVAL \
   "o.kind IN ('approve', 'unapprove') " \
@@ -902,7 +997,8 @@ nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
   " AND o.state IN ('pending', 'in_flight')), " \
   "(SELECT COUNT (*) FROM outbox o WHERE o.account_id = mr.account_id " \
   " AND o.project_id = mr.project_id AND o.mr_iid = mr.iid " \
-  " AND o.state = 'failed') "
+  " AND o.state = 'failed'), " \
+  VIEW_CONTEXT_COLUMNS
 
 #define VIEW_FROM \
   "FROM merge_requests mr JOIN projects p " \
@@ -914,6 +1010,8 @@ dup_text (sqlite3_stmt *stmt,
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
+
+static GStrv strv_from_json_array (const char *text);
 
 static NodMergeRequestView *
 view_from_row (sqlite3_stmt *stmt)
@@ -953,6 +1051,11 @@ view_from_row (sqlite3_stmt *stmt)
     view->approvals_given--;
   view->pending_actions = (guint) sqlite3_column_int (stmt, 22);
   view->failed_actions = (guint) sqlite3_column_int (stmt, 23);
+  view->pipeline_status = g_strdup (nod_pipeline_status_normalize (
+                                      (const char *) sqlite3_column_text (stmt, 24)));
+  view->merge_status = dup_text (stmt, 25);
+  view->labels = strv_from_json_array ((const char *) sqlite3_column_text (stmt, 26));
+  view->updated_since_opened = sqlite3_column_int (stmt, 27) != 0;
   return view;
 }
 
@@ -1000,7 +1103,8 @@ list_views_work (sqlite3       *db,
                             "  WHERE o.account_id = ?1 AND " VIEW_REPLAYED_APPROVAL
                             "  GROUP BY o.project_id, o.mr_iid) "
                             "SELECT " VIEW_MR_COLUMNS
-                            "r.replayed, COALESCE (oa.pending, 0), COALESCE (oa.failed, 0) "
+                            "r.replayed, COALESCE (oa.pending, 0), COALESCE (oa.failed, 0), "
+                            VIEW_CONTEXT_COLUMNS
                             VIEW_FROM
                             "LEFT JOIN replayed r "
                             "ON r.project_id = mr.project_id AND r.mr_iid = mr.iid "
@@ -1313,7 +1417,9 @@ load_detail_work (sqlite3       *db,
   int rc;
 
   stmt = nod_store_prepare (db,
-                            "SELECT " VIEW_COLUMNS ", mr.description, mr.sha, mr.reviewers "
+                            "SELECT " VIEW_COLUMNS ", mr.description, mr.sha, mr.reviewers, "
+                            "mr.approvals_left, mr.suggested_approvers, "
+                            "CASE WHEN mr.pipeline_sha = mr.sha THEN mr.pipeline_web_url END "
                             VIEW_FROM
                             "WHERE mr.account_id = ? AND mr.project_id = ? AND mr.iid = ?",
                             error);
@@ -1337,9 +1443,15 @@ load_detail_work (sqlite3       *db,
     }
 
   detail->view = view_from_row (stmt);
-  detail->description = dup_text (stmt, 24);
-  detail->sha = dup_text (stmt, 25);
-  detail->reviewers = strv_from_json_array ((const char *) sqlite3_column_text (stmt, 26));
+  detail->description = dup_text (stmt, 24 + VIEW_CONTEXT_COLUMN_COUNT);
+  detail->sha = dup_text (stmt, 25 + VIEW_CONTEXT_COLUMN_COUNT);
+  detail->reviewers = strv_from_json_array ((const char *) sqlite3_column_text (
+                                              stmt, 26 + VIEW_CONTEXT_COLUMN_COUNT));
+  detail->approvals_left = sqlite3_column_type (stmt, 27 + VIEW_CONTEXT_COLUMN_COUNT) == SQLITE_NULL
+                             ? -1 : sqlite3_column_int (stmt, 27 + VIEW_CONTEXT_COLUMN_COUNT);
+  detail->suggested_approvers = strv_from_json_array ((const char *) sqlite3_column_text (
+                                                        stmt, 28 + VIEW_CONTEXT_COLUMN_COUNT));
+  detail->pipeline_web_url = dup_text (stmt, 29 + VIEW_CONTEXT_COLUMN_COUNT);
 
   if (!load_approvers (db, work, detail, error) ||
       !load_discussions (db, work, detail, error))
@@ -1571,6 +1683,71 @@ nod_review_cache_prune_finish (NodReviewCache  *self,
                                GError         **error)
 {
   return nod_store_run_finish (result, self, nod_review_cache_prune_async, error) != NULL;
+}
+
+typedef struct
+{
+  gint64 account_id;
+  gint64 project_id;
+  gint64 iid;
+} MarkOpenedWork;
+
+static gboolean
+mark_opened_work (sqlite3       *db,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  MarkOpenedWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "UPDATE merge_requests SET opened_updated_at = updated_at "
+                            "WHERE account_id = ? AND project_id = ? AND iid = ? "
+                            "AND opened_updated_at IS NOT updated_at",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->project_id);
+  sqlite3_bind_int64 (stmt, 3, work->iid);
+  return nod_store_step_done (stmt, error);
+}
+
+/**
+ * nod_review_cache_mark_opened_async:
+ *
+ * Notes that the reviewer opened the merge request as the cache has it now: its view's
+ * updated_since_opened stays false until a pull brings a change GitLab made since.
+ * A merge request the cache does not have is left alone.
+ */
+void
+nod_review_cache_mark_opened_async (NodReviewCache      *self,
+                                    gint64               account_id,
+                                    gint64               project_id,
+                                    gint64               iid,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  MarkOpenedWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  work = g_new0 (MarkOpenedWork, 1);
+  work->account_id = account_id;
+  work->project_id = project_id;
+  work->iid = iid;
+  nod_store_run_async (self->store, self, nod_review_cache_mark_opened_async, mark_opened_work,
+                       work, g_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_review_cache_mark_opened_finish (NodReviewCache  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  return nod_store_run_finish (result, self, nod_review_cache_mark_opened_async, error) != NULL;
 }
 
 static void

@@ -35,6 +35,7 @@ void            nod_review_cache_save_details_async  (NodReviewCache       *self
                                                       gint64                account_id,
                                                       GPtrArray            *approvals,
                                                       GPtrArray            *discussions,
+                                                      GPtrArray            *pipelines,
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
@@ -114,6 +115,17 @@ void            nod_review_cache_prune_async         (NodReviewCache       *self
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
 gboolean        nod_review_cache_prune_finish        (NodReviewCache       *self,
+                                                      GAsyncResult         *result,
+                                                      GError              **error);
+
+void            nod_review_cache_mark_opened_async   (NodReviewCache       *self,
+                                                      gint64                account_id,
+                                                      gint64                project_id,
+                                                      gint64                iid,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+gboolean        nod_review_cache_mark_opened_finish  (NodReviewCache       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
 

@@ -296,4 +296,17 @@ static const char * const nod_store_migrations[] = {
   "DROP TABLE outbox;"
   "ALTER TABLE outbox_6 RENAME TO outbox;"
   "CREATE INDEX outbox_open ON outbox (account_id, seq) WHERE state != 'done';",
+
+  /* 7: what a reviewer looks at before approving. The head pipeline (the newest one of
+   * GitLab's MR pipelines list, kept only when it ran on the head: its sha says which),
+   * the labels (JSON array of strings), the users GitLab suggests as approvers (JSON
+   * array of names), and the reviewer's own mark: the merge request's updated_at when
+   * they last opened it (NULL: never opened here). */
+  "ALTER TABLE merge_requests ADD COLUMN pipeline_id INTEGER;"
+  "ALTER TABLE merge_requests ADD COLUMN pipeline_sha TEXT;"
+  "ALTER TABLE merge_requests ADD COLUMN pipeline_status TEXT;"
+  "ALTER TABLE merge_requests ADD COLUMN pipeline_web_url TEXT;"
+  "ALTER TABLE merge_requests ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';"
+  "ALTER TABLE merge_requests ADD COLUMN suggested_approvers TEXT NOT NULL DEFAULT '[]';"
+  "ALTER TABLE merge_requests ADD COLUMN opened_updated_at TEXT;",
 };

@@ -3,8 +3,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Over a real network most of a pull is waiting for answers, so the approvals and the
- * threads of different merge requests are asked for at once, up to a bound, in the page's
+ * Over a real network most of a pull is waiting for answers, so the approvals, the head
+ * pipeline and the threads of different merge requests are asked for at once, up to a bound, in the page's
  * order. Budget first: each request goes only while the requests GitLab says are left stay
  * above the reserve kept for the reviewer's own actions, counting those still in flight.
  * What it gives back is the merge requests whose details are whole; the pull stores them
@@ -20,6 +20,7 @@
 #include "nod-approvals.h"
 #include "nod-forge-page.h"
 #include "nod-merge-request.h"
+#include "nod-pipeline.h"
 #include "nod-rate-limit.h"
 
 /* One merge request's details, as they come in. */
@@ -27,16 +28,19 @@ typedef struct
 {
   NodMergeRequest *merge_request;
   NodApprovals    *approvals;
+  NodPipeline     *pipeline;   /* the newest pipeline, if it ran on the head; else NULL */
+  gboolean         pipeline_done;
   GPtrArray       *discussions;
   gboolean         discussions_done;
 } Detail;
 
-/* One request to make: the approvals, or a page of the threads. */
+/* One request to make: the approvals, the newest pipeline, or a page of the threads. */
 typedef struct
 {
   NodSyncPullDetails *owner;   /* while it is in flight */
   Detail             *detail;
-  guint               discussion_page;   /* 0: the approvals */
+  guint               discussion_page;   /* 0: the approvals, or the pipeline */
+  gboolean            pipeline;
 } Ask;
 
 struct _NodSyncPullDetails
@@ -58,6 +62,7 @@ struct _NodSyncPullDetails
 
   GPtrArray *approvals;     /* the result: NodApprovals of the whole ones */
   GPtrArray *discussions;   /* … and for each, its GPtrArray of NodDiscussion */
+  GPtrArray *pipelines;     /* … and its head pipeline (NodPipeline), or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPullDetails, nod_sync_pull_details, G_TYPE_OBJECT)
@@ -76,6 +81,7 @@ detail_free (Detail *detail)
 {
   g_object_unref (detail->merge_request);
   g_clear_object (&detail->approvals);
+  g_clear_object (&detail->pipeline);
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
   g_free (detail);
 }
@@ -83,7 +89,7 @@ detail_free (Detail *detail)
 static gboolean
 detail_is_whole (Detail *detail)
 {
-  return detail->approvals != NULL && detail->discussions_done;
+  return detail->approvals != NULL && detail->pipeline_done && detail->discussions_done;
 }
 
 static void
@@ -102,6 +108,22 @@ ask_new (Detail *detail,
   ask->detail = detail;
   ask->discussion_page = discussion_page;
   return ask;
+}
+
+static Ask *
+ask_new_pipeline (Detail *detail)
+{
+  Ask *ask = ask_new (detail, 0);
+
+  ask->pipeline = TRUE;
+  return ask;
+}
+
+static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
 }
 
 static void
@@ -134,6 +156,8 @@ finish (NodSyncPullDetails *self)
         continue;
       g_ptr_array_add (self->approvals, g_object_ref (detail->approvals));
       g_ptr_array_add (self->discussions, g_ptr_array_ref (detail->discussions));
+      g_ptr_array_add (self->pipelines,
+                       detail->pipeline != NULL ? g_object_ref (detail->pipeline) : NULL);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -164,6 +188,42 @@ on_approvals (GObject      *source_object,
     note_error (self, error);
   else
     count_if_whole (self, detail);
+
+  ask_free (ask);
+  pump (self);
+}
+
+static void
+on_pipelines (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Ask *ask = user_data;
+  g_autoptr(NodSyncPullDetails) self = g_steal_pointer (&ask->owner);
+  Detail *detail = ask->detail;
+  GError *error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_pipelines_finish (self->forge, result, &error);
+
+  self->in_flight--;
+  if (page == NULL &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+    note_error (self, error);
+  else
+    {
+      /* A project without CI, or whose pipelines the reviewer may not see, has none. */
+      GPtrArray *items = page != NULL ? nod_forge_page_get_items (page) : NULL;
+      const char *head = nod_merge_request_get_sha (detail->merge_request);
+
+      g_clear_error (&error);
+      /* The newest pipeline is the head's only if it ran on that commit: one on an
+       * older push says nothing of what the reviewer sees now. */
+      if (items != NULL && items->len > 0 && head != NULL &&
+          g_strcmp0 (nod_pipeline_get_sha (items->pdata[0]), head) == 0)
+        detail->pipeline = g_object_ref (items->pdata[0]);
+      detail->pipeline_done = TRUE;
+      count_if_whole (self, detail);
+    }
 
   ask_free (ask);
   pump (self);
@@ -232,7 +292,10 @@ send_ask (NodSyncPullDetails *self,
 
   self->in_flight++;
   ask->owner = g_object_ref (self);
-  if (ask->discussion_page == 0)
+  if (ask->pipeline)
+    nod_forge_list_pipelines_async (self->forge, project_id, iid, 1, cancellable, on_pipelines,
+                                    ask);
+  else if (ask->discussion_page == 0)
     nod_forge_get_approvals_async (self->forge, project_id, iid, cancellable, on_approvals, ask);
   else
     nod_forge_list_discussions_async (self->forge, project_id, iid, ask->discussion_page,
@@ -256,6 +319,7 @@ pump (NodSyncPullDetails *self)
             break;
           detail = self->details->pdata[self->next_detail++];
           g_queue_push_tail (&self->asks, ask_new (detail, 0));
+          g_queue_push_tail (&self->asks, ask_new_pipeline (detail));
           g_queue_push_tail (&self->asks, ask_new (detail, 1));
         }
       if (at_reserve (self))
@@ -270,7 +334,8 @@ pump (NodSyncPullDetails *self)
 /**
  * nod_sync_pull_details_run_async:
  *
- * Fetches the approvals and every page of the threads of each merge request, in order,
+ * Fetches the approvals, the newest pipeline (kept only when it ran on the merge
+ * request's head) and every page of the threads of each merge request, in order,
  * up to the parallel bound at once. It stops sending at the first failure (and fails once
  * what was in flight is back) and at the budget's reserve (and succeeds with the merge
  * requests finished by then; nod_sync_pull_details_get_paused_until says until when).
@@ -288,6 +353,7 @@ nod_sync_pull_details_run_async (NodSyncPullDetails  *self,
   g_task_set_source_tag (self->task, nod_sync_pull_details_run_async);
   self->approvals = g_ptr_array_new_with_free_func (g_object_unref);
   self->discussions = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->pipelines = g_ptr_array_new_with_free_func (unref_if_set);
   pump (self);
 }
 
@@ -327,6 +393,19 @@ nod_sync_pull_details_get_discussions (NodSyncPullDetails *self)
   return self->discussions;
 }
 
+/**
+ * nod_sync_pull_details_get_pipelines:
+ *
+ * Returns: (transfer none) (element-type NodPipeline): once run, for each of the
+ *   approvals, its merge request's head pipeline, or %NULL where there is none
+ */
+GPtrArray *
+nod_sync_pull_details_get_pipelines (NodSyncPullDetails *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_PULL_DETAILS (self), NULL);
+  return self->pipelines;
+}
+
 /* When it stopped at the budget's reserve, the Unix time the budget resets; else 0. */
 gint64
 nod_sync_pull_details_get_paused_until (NodSyncPullDetails *self)
@@ -356,6 +435,7 @@ nod_sync_pull_details_finalize (GObject *object)
   g_clear_pointer (&self->details, g_ptr_array_unref);
   g_clear_pointer (&self->approvals, g_ptr_array_unref);
   g_clear_pointer (&self->discussions, g_ptr_array_unref);
+  g_clear_pointer (&self->pipelines, g_ptr_array_unref);
   g_clear_error (&self->error);
   g_clear_object (&self->forge);
   g_clear_object (&self->clock);

@@ -40,6 +40,7 @@ gboolean            nod_sync_pull_details_run_finish       (NodSyncPullDetails  
                                                             GError             **error);
 GPtrArray          *nod_sync_pull_details_get_approvals    (NodSyncPullDetails  *self);
 GPtrArray          *nod_sync_pull_details_get_discussions  (NodSyncPullDetails  *self);
+GPtrArray          *nod_sync_pull_details_get_pipelines    (NodSyncPullDetails  *self);
 gint64              nod_sync_pull_details_get_paused_until (NodSyncPullDetails  *self);
 
 G_END_DECLS

@@ -869,7 +869,8 @@ on_detailed (GObject      *source_object,
   /* The page's details in one transaction, not one per merge request. */
   nod_review_cache_save_details_async (self->cache, self->account_id,
                                        nod_sync_pull_details_get_approvals (details),
-                                       nod_sync_pull_details_get_discussions (details), NULL,
+                                       nod_sync_pull_details_get_discussions (details),
+                                       nod_sync_pull_details_get_pipelines (details), NULL,
                                        on_details_saved, g_object_ref (self));
 }
 

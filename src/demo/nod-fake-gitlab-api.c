@@ -1286,6 +1286,26 @@ handle_list_versions (ApiCall *call)
 }
 
 static void
+write_pipeline (ApiCall           *call,
+                NodFakeJsonWriter *writer,
+                gpointer           item)
+{
+  _nod_fake_json_write_pipeline (call->self, writer, call->merge_request, item, NULL);
+}
+
+/* GitLab's GET …/merge_requests/:iid/pipelines: newest first, paginated. */
+static void
+handle_list_pipelines (ApiCall *call)
+{
+  GArray *pipelines = call->merge_request->pipelines;
+  g_autoptr(GPtrArray) newest_first = g_ptr_array_sized_new (pipelines->len);
+
+  for (guint i = pipelines->len; i-- > 0;)
+    g_ptr_array_add (newest_first, &g_array_index (pipelines, NodFakePipeline, i));
+  _nod_fake_api_respond_page (call, newest_first, write_pipeline);
+}
+
+static void
 write_detailed_version (ApiCall           *call,
                         NodFakeJsonWriter *writer,
                         gpointer           item)
@@ -1404,6 +1424,7 @@ static const Route routes[] = {
     _nod_fake_api_publish_draft_note },
   { "GET", "projects/:project/merge_requests/:iid/diffs", handle_list_diffs },
   { "GET", "projects/:project/merge_requests/:iid/versions", handle_list_versions },
+  { "GET", "projects/:project/merge_requests/:iid/pipelines", handle_list_pipelines },
   { "GET", "projects/:project/merge_requests/:iid/versions/:version", handle_get_version },
   { "GET", "projects/:project/repository/files/:file_path/raw", handle_get_raw_file },
   { "GET", "projects/:project/repository/blobs/:blob/raw", handle_get_raw_blob },

@@ -675,6 +675,9 @@ find_project_member (ControlCall *call)
   return nod_fake_dataset_find_project (call->self->dataset, key);
 }
 
+static gboolean read_labels (ControlCall *call,
+                             GStrv       *out_labels);
+
 static void
 handle_new_merge_request (ControlCall *call)
 {
@@ -687,6 +690,8 @@ handle_new_merge_request (ControlCall *call)
   const char *title = NULL, *description = NULL;
   g_autoptr(GHashTable) files = NULL;
   g_autoptr(GHashTable) base_files = NULL;
+  g_auto(GStrv) labels = NULL;
+  gboolean has_conflicts = FALSE;
 
   if (project == NULL)
     {
@@ -698,6 +703,8 @@ handle_new_merge_request (ControlCall *call)
       || !read_user (call, "author", TRUE, &author)
       || !read_user_list (call, "reviewers", reviewers)
       || !read_user_list (call, "assignees", assignees)
+      || !read_labels (call, &labels)
+      || !read_bool (call, "has_conflicts", &has_conflicts)
       || !read_files (call, "base_files", project->repository, FALSE, &base_files)
       || !read_files (call, "files", project->repository, base_files != NULL, &files))
     return;
@@ -716,6 +723,9 @@ handle_new_merge_request (ControlCall *call)
     }
   g_ptr_array_extend (merge_request->reviewers, reviewers, NULL, NULL);
   g_ptr_array_extend (merge_request->assignees, assignees, NULL, NULL);
+  if (labels != NULL)
+    nod_fake_merge_request_set_labels (merge_request, (const char * const *) labels);
+  merge_request->has_conflicts = has_conflicts;
   if (files != NULL)
     {
       g_autoptr(GHashTable) no_files = g_hash_table_new (g_str_hash, g_str_equal);
@@ -843,6 +853,97 @@ handle_comment (ControlCall         *call,
   respond_discussion (call, merge_request, discussion);
 }
 
+/* {"status", "sha"?}: the newest pipeline on sha (the head unless given) takes the
+ * status, or a new one starts there. Any status is taken, so that a test can send one
+ * GitLab does not have. */
+static void
+handle_pipeline (ControlCall         *call,
+                 NodFakeMergeRequest *merge_request)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  NodFakePipeline *pipeline;
+  const char *status = NULL, *sha = merge_request->head_sha;
+
+  if (!read_string (call, "status", TRUE, &status)
+      || !read_string (call, "sha", FALSE, &sha))
+    return;
+  if (*status == '\0' || strlen (status) > NOD_FAKE_PIPELINE_STATUS_MAX)
+    {
+      respond_bad_request (call, "\"status\" is empty or too long");
+      return;
+    }
+  if (strlen (sha) != NOD_FAKE_SHA_LENGTH)
+    {
+      respond_bad_request (call, "\"sha\" is not a commit id");
+      return;
+    }
+
+  pipeline = nod_fake_dataset_set_pipeline (call->self->dataset, merge_request, sha, status,
+                                            call->now);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, pipeline->id);
+  json_builder_set_member_name (builder, "sha");
+  json_builder_add_string_value (builder, pipeline->sha);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, pipeline->status);
+  json_builder_end_object (builder);
+  respond_node (call, SOUP_STATUS_OK, json_builder_get_root (builder));
+}
+
+/* Reads "labels", an array of strings, into @out_labels (left NULL when absent). */
+static gboolean
+read_labels (ControlCall  *call,
+             GStrv        *out_labels)
+{
+  JsonNode *node = get_member (call, "labels");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      respond_bad_request (call, "\"labels\" is not an array of strings");
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element)
+          || json_node_get_value_type (element) != G_TYPE_STRING)
+        {
+          respond_bad_request (call, "\"labels\" is not an array of strings");
+          return FALSE;
+        }
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  *out_labels = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+/* {"labels": […]}: the merge request's labels are these now, as when someone edits them
+ * on GitLab (its updated_at moves). */
+static void
+handle_labels (ControlCall         *call,
+               NodFakeMergeRequest *merge_request)
+{
+  g_auto(GStrv) labels = NULL;
+
+  if (!read_labels (call, &labels))
+    return;
+  if (labels == NULL)
+    {
+      respond_bad_request (call, "\"labels\" is missing");
+      return;
+    }
+  nod_fake_merge_request_set_labels (merge_request, (const char * const *) labels);
+  nod_fake_dataset_touch (call->self->dataset, merge_request, call->now);
+  respond_merge_request (call, SOUP_STATUS_OK, merge_request);
+}
+
 static void
 handle_notifications (ControlCall         *call,
                       NodFakeMergeRequest *merge_request)
@@ -916,6 +1017,10 @@ handle_merge_request_action (ControlCall *call,
     handle_merge_or_close (call, merge_request, FALSE);
   else if (g_str_equal (segments[2], "comment"))
     handle_comment (call, merge_request);
+  else if (g_str_equal (segments[2], "pipeline"))
+    handle_pipeline (call, merge_request);
+  else if (g_str_equal (segments[2], "labels"))
+    handle_labels (call, merge_request);
   else
     _nod_fake_message_respond_message (call->msg, SOUP_STATUS_NOT_FOUND, "404 Not found");
 }

@@ -124,6 +124,8 @@ merge_request_free (gpointer data)
   g_array_unref (merge_request->versions);
   g_ptr_array_unref (merge_request->draft_notes);
   g_array_unref (merge_request->notifications);
+  g_array_unref (merge_request->pipelines);
+  g_strfreev (merge_request->labels);
   g_free (merge_request);
 }
 
@@ -145,6 +147,7 @@ nod_fake_dataset_new (void)
   dataset->last_note_id = 5000;
   dataset->last_version_id = 7000;
   dataset->last_draft_note_id = 9000;
+  dataset->last_pipeline_id = 3000;
   return dataset;
 }
 
@@ -454,6 +457,8 @@ nod_fake_dataset_add_merge_request (NodFakeDataset *dataset,
   merge_request->versions = g_array_new (FALSE, TRUE, sizeof (NodFakeVersion));
   merge_request->draft_notes = g_ptr_array_new_with_free_func (draft_note_free);
   merge_request->notifications = g_array_new (FALSE, TRUE, sizeof (NodFakeNotification));
+  merge_request->pipelines = g_array_new (FALSE, TRUE, sizeof (NodFakePipeline));
+  merge_request->labels = g_new0 (char *, 1);
 
   /* The merge base and the target's head, then a first commit on the source branch: ids
    * only, until nod_fake_dataset_set_change() gives them files. */
@@ -1123,4 +1128,51 @@ nod_fake_dataset_query_merge_requests (NodFakeDataset       *dataset,
     g_ptr_array_remove_index (dataset->query_cache, dataset->query_cache->len - 1);
   g_ptr_array_insert (dataset->query_cache, 0, cached);
   return cached->results;
+}
+
+/* The newest pipeline on @sha takes @status (a pipeline moving on); when the newest on
+ * @sha is not there, a new one starts. Like GitLab, this leaves the merge request's
+ * updated_at alone (its head pipeline is set with update_column). */
+NodFakePipeline *
+nod_fake_dataset_set_pipeline (NodFakeDataset      *dataset,
+                               NodFakeMergeRequest *merge_request,
+                               const char          *sha,
+                               const char          *status,
+                               gint64               now_us)
+{
+  NodFakePipeline *pipeline = NULL;
+
+  g_return_val_if_fail (strlen (sha) == NOD_FAKE_SHA_LENGTH, NULL);
+  g_return_val_if_fail (strlen (status) <= NOD_FAKE_PIPELINE_STATUS_MAX, NULL);
+
+  for (guint i = merge_request->pipelines->len; i-- > 0 && pipeline == NULL;)
+    {
+      NodFakePipeline *candidate = &g_array_index (merge_request->pipelines, NodFakePipeline, i);
+
+      if (g_str_equal (candidate->sha, sha))
+        pipeline = candidate;
+    }
+  if (pipeline == NULL)
+    {
+      NodFakePipeline created = { 0, };
+
+      created.id = ++dataset->last_pipeline_id;
+      memcpy (created.sha, sha, NOD_FAKE_SHA_LENGTH + 1);
+      created.created_at = now_us;
+      g_array_append_val (merge_request->pipelines, created);
+      pipeline = &g_array_index (merge_request->pipelines, NodFakePipeline,
+                                 merge_request->pipelines->len - 1);
+    }
+  g_strlcpy (pipeline->status, status, sizeof pipeline->status);
+  pipeline->updated_at = now_us;
+  dataset->version++;
+  return pipeline;
+}
+
+void
+nod_fake_merge_request_set_labels (NodFakeMergeRequest *merge_request,
+                                   const char * const  *labels)
+{
+  g_strfreev (merge_request->labels);
+  merge_request->labels = g_strdupv ((char **) labels);
 }

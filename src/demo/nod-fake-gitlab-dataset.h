@@ -126,6 +126,17 @@ typedef struct
   guint                   note_count;
 } NodFakeNotification;
 
+/* One CI pipeline of a merge request, on one of its commits. */
+#define NOD_FAKE_PIPELINE_STATUS_MAX 64
+typedef struct
+{
+  gint64 id;
+  char   sha[NOD_FAKE_SHA_LENGTH + 1];
+  char   status[NOD_FAKE_PIPELINE_STATUS_MAX + 1];  /* as the control API set it */
+  gint64 created_at;
+  gint64 updated_at;
+} NodFakePipeline;
+
 /* One version of a merge request's diff: one per head it has had. */
 typedef struct
 {
@@ -166,6 +177,8 @@ typedef struct
   GArray         *versions;     /* NodFakeVersion, oldest first; the last is the current */
   GPtrArray      *draft_notes;  /* NodFakeDraftNote *, owned, everyone's, lowest id first */
   GArray         *notifications;  /* NodFakeNotification, oldest first */
+  GArray         *pipelines;    /* NodFakePipeline, oldest first */
+  GStrv           labels;       /* never NULL */
 } NodFakeMergeRequest;
 
 /* Which merge requests a list request wants, and in which order. */
@@ -211,6 +224,7 @@ struct _NodFakeDataset
   guint64     last_commit_seed;
   gint64      last_version_id;
   gint64      last_draft_note_id;
+  gint64      last_pipeline_id;
   /* Bumped by every change; the query cache is only valid for one version. */
   guint64     version;
   GPtrArray  *query_cache;             /* CachedQuery *, owned */
@@ -310,6 +324,13 @@ void                 nod_fake_merge_request_list_draft_notes (NodFakeMergeReques
 void                 nod_fake_merge_request_remove_draft_note (NodFakeMergeRequest *merge_request,
                                                                NodFakeDraftNote    *draft);
 /* One more event that notified the merge request's author. */
+NodFakePipeline     *nod_fake_dataset_set_pipeline        (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           const char           *sha,
+                                                           const char           *status,
+                                                           gint64                now_us);
+void                 nod_fake_merge_request_set_labels    (NodFakeMergeRequest  *merge_request,
+                                                           const char * const   *labels);
 void                 nod_fake_merge_request_notify        (NodFakeMergeRequest  *merge_request,
                                                            NodFakeNotificationKind kind,
                                                            guint                 note_count);

@@ -22,6 +22,8 @@
  *       "created": "-3d", "updated": "-2h30m",
  *       "merged": "-1h", "merged_by": "kim", "closed": "-1h", "closed_by": "kim",
  *       "approvals_required": 1, "approved_by": [ "kim" ],
+ *       "labels": [ "bug", "UX" ],            label names, in GitLab's order
+ *       "pipeline": "success",                the status of a pipeline on the head
  *       "change": {                           optional: a change made up to fit the threads
  *         "base": { "path": CONTENT, … },     the files at the merge base
  *         "head": { "path": CONTENT or null, … },  what the source branch changes
@@ -349,6 +351,35 @@ read_user (Loader       *loader,
   *user = nod_fake_dataset_find_username (loader->dataset, username);
   if (*user == NULL)
     return fail_member (error, where, member, "names an unknown user");
+  return TRUE;
+}
+
+/* "labels": an array of label names. */
+static gboolean
+load_labels (NodFakeMergeRequest *merge_request,
+             JsonObject          *object,
+             const char          *where,
+             GError             **error)
+{
+  JsonArray *array = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) labels = NULL;
+
+  if (!read_array (object, "labels", &array, where, error))
+    return FALSE;
+  if (array == NULL)
+    return TRUE;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element)
+          || json_node_get_value_type (element) != G_TYPE_STRING)
+        return fail (error, where, "has a \"labels\" element that is not a string");
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  labels = g_strv_builder_end (builder);
+  nod_fake_merge_request_set_labels (merge_request, (const char * const *) labels);
   return TRUE;
 }
 
@@ -981,6 +1012,7 @@ load_merge_request (Loader     *loader,
   JsonArray *discussions = NULL;
   g_autofree char *description = NULL;
   const char *title = NULL, *state = NULL, *source_branch = NULL, *target_branch = NULL;
+  const char *pipeline_status = NULL;
   gint64 id = 0, iid = 0, approvals_required = 0;
   gint64 created_at = loader->now_us, updated_at = 0, merged_at = 0, closed_at = 0;
   gint64 latest_time;
@@ -1017,7 +1049,8 @@ load_merge_request (Loader     *loader,
       || !read_user (loader, object, "closed_by", FALSE, &closed_by, where, error)
       || !read_int (object, "approvals_required", FALSE, 0, &approvals_required, where,
                     error)
-      || !read_array (object, "discussions", &discussions, where, error))
+      || !read_array (object, "discussions", &discussions, where, error)
+      || !read_string (object, "pipeline", FALSE, &pipeline_status, where, error))
     return FALSE;
   if (state != NULL && !nod_fake_mr_state_from_string (state, &parsed_state))
     return fail (error, where, "has an unknown state");
@@ -1082,6 +1115,16 @@ load_merge_request (Loader     *loader,
     }
 
   merge_request->updated_at = updated_at != 0 ? updated_at : latest_time;
+
+  if (!load_labels (merge_request, object, where, error))
+    return FALSE;
+  if (pipeline_status != NULL)
+    {
+      if (*pipeline_status == '\0' || strlen (pipeline_status) > NOD_FAKE_PIPELINE_STATUS_MAX)
+        return fail (error, where, "has an empty or too long \"pipeline\"");
+      nod_fake_dataset_set_pipeline (dataset, merge_request, merge_request->head_sha,
+                                     pipeline_status, merge_request->updated_at);
+    }
   return TRUE;
 }
 

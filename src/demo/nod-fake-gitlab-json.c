@@ -470,7 +470,10 @@ _nod_fake_json_write_merge_request (NodFakeGitlab       *self,
   add_users (self, writer, "reviewers", merge_request->reviewers);
   _nod_fake_json_add_int (writer, "source_project_id", project->id);
   _nod_fake_json_add_int (writer, "target_project_id", project->id);
-  add_empty_array (writer, "labels");
+  _nod_fake_json_begin_array (writer, "labels");
+  for (guint i = 0; merge_request->labels[i] != NULL; i++)
+    _nod_fake_json_add_string (writer, NULL, merge_request->labels[i]);
+  _nod_fake_json_end_array (writer);
   _nod_fake_json_add_bool (writer, "draft", draft);
   _nod_fake_json_add_bool (writer, "work_in_progress", draft);
   _nod_fake_json_add_null (writer, "milestone");
@@ -545,6 +548,15 @@ _nod_fake_json_write_merge_request (NodFakeGitlab       *self,
       _nod_fake_json_add_string (writer, "start_sha", merge_request->start_sha);
       _nod_fake_json_end_object (writer);
       _nod_fake_json_add_null (writer, "merge_error");
+      /* The single merge request names its head pipeline (the list does not). */
+      if (merge_request->pipelines->len > 0)
+        _nod_fake_json_write_pipeline (self, writer, merge_request,
+                                       &g_array_index (merge_request->pipelines,
+                                                       NodFakePipeline,
+                                                       merge_request->pipelines->len - 1),
+                                       "head_pipeline");
+      else
+        _nod_fake_json_add_null (writer, "head_pipeline");
       _nod_fake_json_begin_object (writer, "user");
       _nod_fake_json_add_bool (writer, "can_merge", TRUE);
       _nod_fake_json_end_object (writer);
@@ -596,7 +608,18 @@ _nod_fake_json_write_approvals (NodFakeGitlab       *self,
       _nod_fake_json_end_object (writer);
     }
   _nod_fake_json_end_array (writer);
-  add_empty_array (writer, "suggested_approvers");
+  /* Assumed: who GitLab suggests is modelled as the reviewers not approved yet (GitLab
+   * suggests the eligible approvers of its rules, which the fake does not have). */
+  _nod_fake_json_begin_array (writer, "suggested_approvers");
+  for (guint i = 0; i < merge_request->reviewers->len; i++)
+    {
+      NodFakeUser *reviewer = g_ptr_array_index (merge_request->reviewers, i);
+
+      if (reviewer != merge_request->author
+          && !nod_fake_merge_request_has_approved (merge_request, reviewer))
+        add_user (self, writer, NULL, reviewer);
+    }
+  _nod_fake_json_end_array (writer);
   add_empty_array (writer, "approvers");
   add_empty_array (writer, "approver_groups");
   _nod_fake_json_add_bool (writer, "user_has_approved", user_has_approved);
@@ -892,5 +915,35 @@ _nod_fake_json_write_version (NodFakeGitlab       *self,
         _nod_fake_json_write_file_diff (writer, g_ptr_array_index (file_diffs, i), FALSE);
       _nod_fake_json_end_array (writer);
     }
+  _nod_fake_json_end_object (writer);
+}
+
+/* A pipeline as GitLab's basic Pipeline entity has it (the MR pipelines list, and the
+ * merge request's head_pipeline). */
+void
+_nod_fake_json_write_pipeline (NodFakeGitlab       *self,
+                               NodFakeJsonWriter   *writer,
+                               NodFakeMergeRequest *merge_request,
+                               NodFakePipeline     *pipeline,
+                               const char          *member)
+{
+  GString *web_url;
+
+  _nod_fake_json_begin_object (writer, member);
+  _nod_fake_json_add_int (writer, "id", pipeline->id);
+  _nod_fake_json_add_int (writer, "project_id", merge_request->project->id);
+  _nod_fake_json_add_string (writer, "sha", pipeline->sha);
+  _nod_fake_json_add_string (writer, "ref", merge_request->source_branch);
+  _nod_fake_json_add_string (writer, "status", pipeline->status);
+  _nod_fake_json_add_string (writer, "source", "merge_request_event");
+  _nod_fake_json_add_time (writer, "created_at", pipeline->created_at);
+  _nod_fake_json_add_time (writer, "updated_at", pipeline->updated_at);
+  web_url = begin_scratch (writer);
+  g_string_append (web_url, self->base_url);
+  g_string_append_c (web_url, '/');
+  g_string_append (web_url, merge_request->project->path_with_namespace);
+  g_string_append (web_url, "/-/pipelines/");
+  append_int (web_url, pipeline->id);
+  _nod_fake_json_add_string (writer, "web_url", web_url->str);
   _nod_fake_json_end_object (writer);
 }

@@ -316,6 +316,11 @@ void          _nod_fake_json_write_file_diff    (NodFakeJsonWriter   *writer,
                                                  NodFakeFileDiff     *file_diff,
                                                  gboolean             unidiff);
 /* One of GET …/versions; @detailed: with commits[] and diffs[] (GET …/versions/:id). */
+void          _nod_fake_json_write_pipeline     (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
+                                                 NodFakeMergeRequest *merge_request,
+                                                 NodFakePipeline     *pipeline,
+                                                 const char          *member);
 void          _nod_fake_json_write_version      (NodFakeGitlab       *self,
                                                  NodFakeJsonWriter   *writer,
                                                  NodFakeMergeRequest *merge_request,

@@ -31,6 +31,32 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_PIPELINE_STATUS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+nod_merge_request_item_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  NodMergeRequestItem *self = NOD_MERGE_REQUEST_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_PIPELINE_STATUS:
+      g_value_set_string (value, self->view != NULL ? self->view->pipeline_status : NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 nod_merge_request_item_finalize (GObject *object)
 {
@@ -45,7 +71,21 @@ nod_merge_request_item_finalize (GObject *object)
 static void
 nod_merge_request_item_class_init (NodMergeRequestItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = nod_merge_request_item_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = nod_merge_request_item_finalize;
+  object_class->get_property = nod_merge_request_item_get_property;
+
+  /**
+   * NodMergeRequestItem:pipeline-status:
+   *
+   * The head pipeline's status, as GitLab words it (success, failed, running…) or
+   * "unknown"; %NULL when none ran on the head.
+   */
+  properties[PROP_PIPELINE_STATUS] =
+    g_param_spec_string ("pipeline-status", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * NodMergeRequestItem::changed:
@@ -108,13 +148,16 @@ void
 nod_merge_request_item_set_view (NodMergeRequestItem *self,
                                  NodMergeRequestView *view)
 {
-  gboolean same;
+  gboolean same, pipeline_changed;
 
   g_return_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self));
   g_return_if_fail (view != NULL);
 
   same = nod_merge_request_view_equal (self->view, view);
+  pipeline_changed = g_strcmp0 (self->view->pipeline_status, view->pipeline_status) != 0;
   take_view (self, view);
+  if (pipeline_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PIPELINE_STATUS]);
   if (!same)
     g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
@@ -200,4 +243,17 @@ nod_merge_request_item_matches (NodMergeRequestItem   *self,
     }
 
   return search == NULL || *search == '\0' || strstr (self->haystack, search) != NULL;
+}
+
+/* The reviewer opened it: the row stops marking it as changed since they last looked,
+ * at once, without reading the list again (the cache keeps the mark for the next read). */
+void
+nod_merge_request_item_mark_opened (NodMergeRequestItem *self)
+{
+  g_return_if_fail (NOD_IS_MERGE_REQUEST_ITEM (self));
+
+  if (!self->view->updated_since_opened)
+    return;
+  self->view->updated_since_opened = FALSE;
+  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }

@@ -37,4 +37,6 @@ gboolean                   nod_merge_request_item_matches      (NodMergeRequestI
                                                                 NodMergeRequestFilter filter,
                                                                 const char           *search);
 
+void                       nod_merge_request_item_mark_opened (NodMergeRequestItem *self);
+
 G_END_DECLS

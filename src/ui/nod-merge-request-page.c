@@ -19,6 +19,7 @@
 #include "nod-markdown-view.h"
 #include "nod-merge-request-page.h"
 #include "nod-outbox-action.h"
+#include "nod-pipeline-status.h"
 #include "nod-thread-view.h"
 #include "nod-time.h"
 
@@ -42,6 +43,12 @@ struct _NodMergeRequestPage
   GtkLabel        *meta_label;
   GtkLabel        *branches_label;
   GtkLabel        *reviewers_label;
+  GtkWidget       *context_box;
+  GtkImage        *pipeline_icon;
+  GtkLabel        *pipeline_label;
+  GtkLabel        *merge_status_label;
+  GtkFlowBox      *labels_box;
+  const char      *pipeline_css_class;   /* static: the class the pipeline shows with now */
   GtkLabel        *approvals_label;
   GtkButton       *approve_button;
   GtkBox          *description_box;
@@ -600,6 +607,11 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, meta_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, branches_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, reviewers_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, context_box);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, pipeline_icon);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, pipeline_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, merge_status_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, labels_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approvals_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approve_button);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, description_box);
@@ -658,6 +670,139 @@ nod_merge_request_page_init (NodMergeRequestPage *self)
 }
 
 /* "Approved by Alice, Bob and you — pending" */
+/* GitLab's detailed_merge_status in words; NULL for a word Nod does not know (never shown
+ * as the server spelled it) or for none worth saying. */
+static const char *
+merge_status_words (const NodMergeRequestView *view)
+{
+  static const struct { const char *status; const char *words; } known[] = {
+    { "mergeable", N_("Can be merged") },
+    { "can_be_merged", N_("Can be merged") },
+    { "conflict", N_("Has conflicts") },
+    { "cannot_be_merged", N_("Cannot be merged") },
+    { "not_approved", N_("Not approved yet") },
+    { "ci_must_pass", N_("The pipeline must pass") },
+    { "ci_still_running", N_("The pipeline is still running") },
+    { "draft_status", N_("A draft: not ready to merge") },
+    { "discussions_not_resolved", N_("Threads to resolve") },
+    { "need_rebase", N_("Needs a rebase") },
+    { "checking", N_("Checking whether it can be merged") },
+    { "unchecked", N_("Checking whether it can be merged") },
+    { "blocked_status", N_("Blocked by another merge request") },
+  };
+
+  if (g_strcmp0 (view->state, "opened") != 0)
+    return NULL;
+  /* GitLab's older merge_status says nothing of conflicts; has_conflicts does. */
+  if (view->has_conflicts)
+    return _("Has conflicts");
+  for (guint i = 0; view->merge_status != NULL && i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (view->merge_status, known[i].status))
+      return _(known[i].words);
+  return NULL;
+}
+
+/* "Can be merged · 2 approvals left · can approve: Alice, Bob": plain text for a label
+ * that shows no markup, so names need no escaping. */
+static char *
+context_sentence (const NodMergeRequestDetail *detail)
+{
+  const NodMergeRequestView *view = detail->view;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  const char *words = merge_status_words (view);
+
+  if (words != NULL)
+    g_ptr_array_add (parts, g_strdup (words));
+  if (g_strcmp0 (view->state, "opened") == 0 && detail->approvals_left > 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                          "%d approval left",
+                                                          "%d approvals left",
+                                                          detail->approvals_left),
+                                             detail->approvals_left));
+  if (g_strcmp0 (view->state, "opened") == 0 && detail->suggested_approvers != NULL &&
+      detail->suggested_approvers[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", detail->suggested_approvers);
+
+      /* Translators: who may approve the merge request, e.g. "can approve: Alice, Bob" */
+      g_ptr_array_add (parts, g_strdup_printf (_("can approve: %s"), names));
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+/* Labels as pills, at most LABELS_SHOWN of them and a "+N" for the rest. */
+#define LABELS_SHOWN 10
+
+static void
+show_labels (NodMergeRequestPage *self,
+             const char * const  *labels)
+{
+  GtkWidget *child;
+  guint count = labels != NULL ? g_strv_length ((char **) labels) : 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->labels_box))) != NULL)
+    gtk_flow_box_remove (self->labels_box, child);
+
+  for (guint i = 0; i < count && i < LABELS_SHOWN; i++)
+    {
+      GtkWidget *pill = gtk_label_new (labels[i]);   /* text, never markup */
+
+      gtk_label_set_ellipsize (GTK_LABEL (pill), PANGO_ELLIPSIZE_END);
+      gtk_label_set_max_width_chars (GTK_LABEL (pill), 30);
+      gtk_widget_add_css_class (pill, "nod-badge");
+      gtk_widget_add_css_class (pill, "caption");
+      gtk_widget_set_tooltip_text (pill, labels[i]);
+      gtk_flow_box_append (self->labels_box, pill);
+    }
+  if (count > LABELS_SHOWN)
+    {
+      g_autofree char *more = g_strdup_printf ("+%u", count - LABELS_SHOWN);
+      GtkWidget *pill = gtk_label_new (more);
+
+      gtk_widget_add_css_class (pill, "nod-badge");
+      gtk_widget_add_css_class (pill, "caption");
+      gtk_flow_box_append (self->labels_box, pill);
+    }
+  for (child = gtk_widget_get_first_child (GTK_WIDGET (self->labels_box)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->labels_box), count > 0);
+}
+
+static void
+show_context (NodMergeRequestPage         *self,
+              const NodMergeRequestDetail *detail)
+{
+  const char *status = detail->view->pipeline_status;
+  const char *css_class = nod_pipeline_status_get_css_class (status);
+  g_autofree char *sentence = context_sentence (detail);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->pipeline_icon), status != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->pipeline_label), status != NULL);
+  if (status != NULL)
+    {
+      gtk_image_set_from_icon_name (self->pipeline_icon,
+                                    nod_pipeline_status_get_icon_name (status));
+      gtk_label_set_text (self->pipeline_label, nod_pipeline_status_describe (status));
+    }
+  if (self->pipeline_css_class != NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->pipeline_icon), self->pipeline_css_class);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->pipeline_label), self->pipeline_css_class);
+    }
+  self->pipeline_css_class = css_class;
+  if (css_class != NULL)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->pipeline_icon), css_class);
+      gtk_widget_add_css_class (GTK_WIDGET (self->pipeline_label), css_class);
+    }
+  gtk_label_set_text (self->merge_status_label, sentence);
+  gtk_widget_set_visible (GTK_WIDGET (self->merge_status_label), *sentence != '\0');
+  gtk_widget_set_visible (self->context_box, status != NULL || *sentence != '\0');
+  show_labels (self, (const char * const *) detail->view->labels);
+}
+
 static char *
 approvals_sentence (const NodMergeRequestDetail *detail)
 {
@@ -932,6 +1077,7 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
   branches = g_strdup_printf ("%s → %s", view->source_branch ? view->source_branch : "?",
                               view->target_branch ? view->target_branch : "?");
   gtk_label_set_text (self->branches_label, branches);
+  show_context (self, detail);
 
   if (detail->reviewers != NULL && detail->reviewers[0] != NULL)
     {
@@ -994,6 +1140,23 @@ nod_merge_request_page_set_diff_source (NodMergeRequestPage *self,
 
   g_set_object (&self->diff_cache, cache);
   self->account_id = account_id;
+}
+
+/* What the page header says of the head pipeline ("Pipeline passed"), or NULL for none. */
+const char *
+nod_merge_request_page_get_pipeline_text (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->pipeline_label))
+         ? gtk_label_get_text (self->pipeline_label) : NULL;
+}
+
+/* The merge status line ("Can be merged · 1 approval left · can approve: Sam"). */
+const char *
+nod_merge_request_page_get_merge_status_text (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return gtk_label_get_text (self->merge_status_label);
 }
 
 /* "overview" or "changes". */

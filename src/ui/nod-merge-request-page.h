@@ -54,4 +54,7 @@ NodChangesView *nod_merge_request_page_get_changes_view (NodMergeRequestPage *se
  * id, body: a reply that resolves the thread too), "resolve" (discussion id, resolved),
  * "inline-comment" (body, const NodDiffPosition *position). */
 
+const char *nod_merge_request_page_get_pipeline_text     (NodMergeRequestPage *self);
+const char *nod_merge_request_page_get_merge_status_text (NodMergeRequestPage *self);
+
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "nod-merge-request-row.h"
+#include "nod-pipeline-status.h"
 #include "nod-time.h"
 
 struct _NodMergeRequestRow
@@ -24,8 +25,13 @@ struct _NodMergeRequestRow
   GtkLabel  *approvals_label;
   GtkWidget *draft_badge;
   GtkWidget *conflict_badge;
+  GtkImage  *pipeline_icon;
   GtkImage  *marker_icon;
   GtkLabel  *marker_label;
+  GtkWidget *unread_dot;
+
+  const char *pipeline_css_class;   /* static: the class the icon has now */
+  const char *pipeline_description; /* static, translated; NULL: none shown */
 };
 
 G_DEFINE_FINAL_TYPE (NodMergeRequestRow, nod_merge_request_row, GTK_TYPE_WIDGET)
@@ -54,20 +60,48 @@ nod_merge_request_row_class_init (NodMergeRequestRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, approvals_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, draft_badge);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, conflict_badge);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, pipeline_icon);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, marker_icon);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, marker_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestRow, unread_dot);
+}
+
+/* The tooltip is asked for when shown, not set at every bind: setting one costs a round
+ * trip to the display server, and rows are bound often. */
+static gboolean
+on_pipeline_query_tooltip (GtkWidget          *widget,
+                           int                 x,
+                           int                 y,
+                           gboolean            keyboard_mode,
+                           GtkTooltip         *tooltip,
+                           NodMergeRequestRow *self)
+{
+  if (self->pipeline_description == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, self->pipeline_description);
+  return TRUE;
+}
+
+static gboolean
+on_unread_query_tooltip (GtkWidget  *widget,
+                         int         x,
+                         int         y,
+                         gboolean    keyboard_mode,
+                         GtkTooltip *tooltip,
+                         gpointer    user_data)
+{
+  gtk_tooltip_set_text (tooltip, _("Updated since you last looked"));
+  return TRUE;
 }
 
 static void
 nod_merge_request_row_init (NodMergeRequestRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-GtkWidget *
-nod_merge_request_row_new (void)
-{
-  return g_object_new (NOD_TYPE_MERGE_REQUEST_ROW, NULL);
+  g_signal_connect (self->pipeline_icon, "query-tooltip",
+                    G_CALLBACK (on_pipeline_query_tooltip), self);
+  g_signal_connect (self->unread_dot, "query-tooltip",
+                    G_CALLBACK (on_unread_query_tooltip), NULL);
 }
 
 /* Unlike labels, an image lays itself out again even when given the icon it shows: a
@@ -82,6 +116,38 @@ set_icon (GtkImage   *image,
     gtk_image_set_from_icon_name (image, icon_name);
   else
     gtk_image_clear (image);
+}
+
+static void
+show_pipeline (NodMergeRequestRow *self,
+               const char         *status)
+{
+  const char *description = nod_pipeline_status_describe (status);
+  const char *css_class = nod_pipeline_status_get_css_class (status);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->pipeline_icon), status != NULL);
+  if (description == self->pipeline_description)
+    return;
+
+  self->pipeline_description = description;
+  set_icon (self->pipeline_icon, nod_pipeline_status_get_icon_name (status));
+  if (self->pipeline_css_class != NULL)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->pipeline_icon), self->pipeline_css_class);
+  self->pipeline_css_class = css_class;
+  if (css_class != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->pipeline_icon), css_class);
+  if (description != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->pipeline_icon),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->pipeline_icon),
+                                   GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+GtkWidget *
+nod_merge_request_row_new (void)
+{
+  return g_object_new (NOD_TYPE_MERGE_REQUEST_ROW, NULL);
 }
 
 void
@@ -125,6 +191,8 @@ nod_merge_request_row_set_item (NodMergeRequestRow  *self,
 
   gtk_widget_set_visible (self->draft_badge, view->draft);
   gtk_widget_set_visible (self->conflict_badge, view->has_conflicts);
+  show_pipeline (self, view->pipeline_status);
+  gtk_widget_set_visible (self->unread_dot, view->updated_since_opened);
 
   /* Failed first: it needs the reviewer; pending takes care of itself. */
   if (view->failed_actions > 0)
@@ -148,6 +216,23 @@ nod_merge_request_row_set_item (NodMergeRequestRow  *self,
                           view->failed_actions > 0 || view->pending_actions > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->marker_label),
                           view->failed_actions > 0 || view->pending_actions > 0);
+}
+
+/* What the pipeline icon says ("Pipeline passed"), or NULL when it shows none. */
+const char *
+nod_merge_request_row_get_pipeline_description (NodMergeRequestRow *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ROW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->pipeline_icon))
+         ? self->pipeline_description : NULL;
+}
+
+/* Whether the row marks the merge request as changed since the reviewer last opened it. */
+gboolean
+nod_merge_request_row_get_unread (NodMergeRequestRow *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_ROW (self), FALSE);
+  return gtk_widget_get_visible (self->unread_dot);
 }
 
 /* "Pending", "Failed" or "": what the row says of the reviewer's actions. */

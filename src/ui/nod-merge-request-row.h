@@ -20,5 +20,7 @@ void        nod_merge_request_row_set_item    (NodMergeRequestRow  *self,
                                                NodMergeRequestItem *item,
                                                GDateTime           *now);
 const char *nod_merge_request_row_get_marker  (NodMergeRequestRow  *self);
+const char *nod_merge_request_row_get_pipeline_description (NodMergeRequestRow *self);
+gboolean    nod_merge_request_row_get_unread  (NodMergeRequestRow  *self);
 
 G_END_DECLS

@@ -97,6 +97,35 @@ page_load_free (PageLoad *load)
 }
 
 static void
+on_marked_opened (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_review_cache_mark_opened_finish (NOD_REVIEW_CACHE (source_object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Could not keep that the merge request was opened: %s", error->message);
+}
+
+/* The reviewer sees it now: it is not "updated since you last looked" any more. */
+static void
+mark_opened (NodWindow *self,
+             PageLoad  *load)
+{
+  const NodMergeRequestView *view = load->detail->view;
+  NodMergeRequestItem *item = selected_item (self);
+
+  nod_review_cache_mark_opened_async (nod_session_get_cache (self->session), load->account_id,
+                                      view->project_id, view->iid, NULL, on_marked_opened,
+                                      NULL);
+  if (item != NULL && nod_merge_request_item_get_account_id (item) == load->account_id &&
+      nod_merge_request_item_get_view (item)->project_id == view->project_id &&
+      nod_merge_request_item_get_view (item)->iid == view->iid)
+    nod_merge_request_item_mark_opened (item);
+}
+
+static void
 on_drafts_listed (GObject      *source_object,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -119,6 +148,7 @@ on_drafts_listed (GObject      *source_object,
       nod_merge_request_page_set_review_started (self->page, started);
       nod_merge_request_page_show (self->page, load->detail, load->actions, now);
       adw_window_title_set_title (self->content_title, load->detail->view->title);
+      mark_opened (self, load);
       gtk_stack_set_visible_child_name (self->content_stack, "page");
     }
   else if (drafts == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
