@@ -194,6 +194,41 @@ engine_idle (gpointer data)
 
 /* ---- the review ---- */
 
+static gboolean
+page_has_own_note (gpointer data)
+{
+  return nod_merge_request_page_find_own_note (data) != NULL;
+}
+
+static AdwMessageDialog *
+edit_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)) &&
+          g_strcmp0 (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (window)),
+                     "Edit Comment") == 0)
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+edit_dialog_shown (gpointer data)
+{
+  return edit_dialog () != NULL;
+}
+
+static gboolean
+edit_dialog_gone (gpointer data)
+{
+  return edit_dialog () == NULL;
+}
+
 static void
 test_review_with_keys (Fixture       *fixture,
                        gconstpointer  data)
@@ -258,6 +293,13 @@ test_review_with_keys (Fixture       *fixture,
   nod_test_type_text (GTK_WINDOW (fixture->window), "Done, see the new test.");
   press (fixture, GDK_KEY_Return, GDK_CONTROL_MASK);
   g_assert_true (thread_of_focus (fixture) == thread);
+
+  /* e: the reply, not sent yet, opens to be edited; Escape leaves it as it was. */
+  nod_test_wait_until (page_has_own_note, page);
+  press (fixture, GDK_KEY_e, 0);
+  nod_test_wait_until (edit_dialog_shown, NULL);
+  gtk_window_close (GTK_WINDOW (edit_dialog ()));  /* its close response is Cancel */
+  nod_test_wait_until (edit_dialog_gone, NULL);
 
   /* Shift+R: the thread resolved (pending, at once). */
   press (fixture, GDK_KEY_R, GDK_SHIFT_MASK);

@@ -1004,6 +1004,37 @@ nod_merge_request_page_find_draft (NodMergeRequestPage *self,
   return NULL;
 }
 
+/**
+ * nod_merge_request_page_find_own_note:
+ *
+ * The reviewer's latest note in the current thread that can still be changed before it
+ * goes: a draft, or a comment or reply waiting in the outbox. %NULL when there is none.
+ */
+NodOutboxAction *
+nod_merge_request_page_find_own_note (NodMergeRequestPage *self)
+{
+  const char *thread;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+
+  thread = nod_merge_request_page_get_current_thread (self);
+  for (guint i = self->actions != NULL ? self->actions->len : 0; thread != NULL && i > 0; i--)
+    {
+      NodOutboxAction *action = self->actions->pdata[i - 1];
+      NodActionKind kind = nod_outbox_action_get_kind (action);
+      NodActionState state = nod_outbox_action_get_state (action);
+      g_autofree char *key = NULL;
+
+      if ((kind != NOD_ACTION_COMMENT && kind != NOD_ACTION_REPLY) ||
+          (state != NOD_ACTION_PENDING && state != NOD_ACTION_DRAFT))
+        continue;
+      key = nod_outbox_action_dup_thread_key (action);
+      if (g_strcmp0 (key, thread) == 0)
+        return action;
+    }
+  return NULL;
+}
+
 /* The drafts of the review shown. */
 guint
 nod_merge_request_page_get_draft_count (NodMergeRequestPage *self)

@@ -38,6 +38,7 @@ void        nod_merge_request_page_set_review_started (NodMergeRequestPage *self
                                                        gboolean             started);
 gboolean    nod_merge_request_page_get_review_started (NodMergeRequestPage *self);
 guint       nod_merge_request_page_get_draft_count (NodMergeRequestPage *self);
+NodOutboxAction *nod_merge_request_page_find_own_note (NodMergeRequestPage *self);
 NodOutboxAction *nod_merge_request_page_find_draft (NodMergeRequestPage *self,
                                                     const char          *op_id);
 

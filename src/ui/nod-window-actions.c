@@ -696,12 +696,29 @@ toggle_resolved (GtkWidget  *widget,
     nod_merge_request_page_toggle_resolved (self->page);
 }
 
-/* Editing a note is not there yet: the key and the menu item wait for it, disabled. */
+/* Edits the reviewer's note in the current thread that has not gone yet: a draft, or one
+ * waiting in the outbox. A note GitLab has is not edited from Nod (yet): it says so. */
 static void
 edit_note (GtkWidget  *widget,
            const char *action_name,
            GVariant   *parameter)
 {
+  NodWindow *self = NOD_WINDOW (widget);
+  NodOutboxAction *note;
+
+  if (!page_shown (self))
+    return;
+  note = nod_merge_request_page_find_own_note (self->page);
+  if (note == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("No note of yours waits to be sent in this thread")));
+      return;
+    }
+  gtk_widget_activate_action (widget,
+                              nod_outbox_action_get_state (note) == NOD_ACTION_DRAFT
+                                ? "win.edit-draft" : "win.edit-action",
+                              "s", nod_outbox_action_get_op_id (note));
 }
 
 /* Back to the list, at the merge request selected; a narrow window shows the list. */
@@ -782,7 +799,6 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
 void
 _nod_window_connect_page (NodWindow *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-note", FALSE);
   g_signal_connect_object (self->page, "inline-comment", G_CALLBACK (on_page_inline_comment),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->page, "resolving-reply", G_CALLBACK (on_page_resolving_reply),

@@ -33,6 +33,7 @@ struct _NodWindow
   GtkDropDown          *filter_dropdown;
   GtkStack             *sidebar_stack;
   NodMergeRequestList  *merge_request_list;
+  gboolean              list_focused_once; /* the keys went to its first rows */
   AdwStatusPage        *empty_list_page;
   AdwWindowTitle       *content_title;
   GtkWidget            *review_menu_button;

@@ -253,6 +253,21 @@ on_list_selection_changed (NodWindow *self)
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
 
+/* The list is where a review starts: once its first rows come, the keys go to it, unless
+ * the reviewer has already put them somewhere (the search, the page). */
+static void
+on_list_filled (NodWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (nod_merge_request_list_is_empty (self->merge_request_list) || self->list_focused_once)
+    return;
+  self->list_focused_once = TRUE;
+  if (focus == NULL || !(GTK_IS_EDITABLE (focus) || GTK_IS_TEXT_VIEW (focus) ||
+                         gtk_widget_is_ancestor (focus, GTK_WIDGET (self->page))))
+    nod_merge_request_list_focus_selected (self->merge_request_list);
+}
+
 /* The review menu is there while a merge request is. */
 static void
 on_content_shown (NodWindow *self)
@@ -487,6 +502,8 @@ nod_window_init (NodWindow *self)
                             G_CALLBACK (on_content_shown), self);
   g_signal_connect_swapped (self->filter_dropdown, "notify::selected",
                             G_CALLBACK (on_filter_selected), self);
+  g_signal_connect_swapped (self->merge_request_list, "notify::empty",
+                            G_CALLBACK (on_list_filled), self);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar,
                                          GTK_WIDGET (self->merge_request_list));
