@@ -2428,6 +2428,23 @@ back_off_for_minutes (Fixture         *fixture,
   nod_test_exec (fixture->store, sql);
 }
 
+/* A comment GitLab dropped once, backing off for minutes now. */
+static NodOutboxAction *
+comment_backing_off (Fixture         *fixture,
+                     NodMergeRequest *mr,
+                     const char      *body,
+                     NodClock        *clock)
+{
+  NodOutboxAction *comment;
+
+  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
+  comment = queue_comment (fixture, mr, body);
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  wait_for_jobs (fixture, 1);
+  back_off_for_minutes (fixture, comment, clock);
+  return comment;
+}
+
 static gboolean
 row_done (gpointer data)
 {
@@ -2547,11 +2564,7 @@ test_network_up_ends_backoff (Fixture       *fixture,
   g_autoptr(NodOutboxAction) comment = NULL;
   const char *body = "Sent when the network is back";
 
-  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
-  comment = queue_comment (fixture, mrs->pdata[0], body);
-  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
-  wait_for_jobs (fixture, 1);
-  back_off_for_minutes (fixture, comment, clock);
+  comment = comment_backing_off (fixture, mrs->pdata[0], body, clock);
   nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
   nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);  /* counts it again */
   wait_for_pending (fixture, 1);
@@ -2572,11 +2585,7 @@ test_success_ends_backoff (Fixture       *fixture,
   g_autoptr(NodOutboxAction) approval = NULL;
   const char *body = "Sent when an approval gets through";
 
-  add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"drop\": true}");
-  comment = queue_comment (fixture, mrs->pdata[0], body);
-  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
-  wait_for_jobs (fixture, 1);
-  back_off_for_minutes (fixture, comment, clock);
+  comment = comment_backing_off (fixture, mrs->pdata[0], body, clock);
 
   approval = approve (fixture, mrs->pdata[1]);
   wait_for_done (fixture, comment);

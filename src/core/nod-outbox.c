@@ -1876,66 +1876,6 @@ nod_outbox_retry_finish (NodOutbox     *self,
   return nod_store_run_finish (result, self, nod_outbox_retry_async, error) != NULL;
 }
 
-/* Its work data is the op_id. */
-static gboolean
-discard_work (sqlite3       *db,
-              gpointer       data,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  const char *op_id = data;
-  g_autoptr(NodOutboxAction) action = NULL;
-
-  if (!nod_store_begin (db, error))
-    return FALSE;
-
-  action = lookup_in_state (db, op_id, PENDING_OR_FAILED, error);
-  if (action == NULL || !delete_row (db, action->seq, error))
-    goto failed;
-
-  if (action->kind == NOD_ACTION_COMMENT &&
-      !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
-                               _("The comment that starts this thread was discarded"),
-                               NULL, error))
-    goto failed;
-
-  if (!nod_store_commit (db, error))
-    goto failed;
-  return TRUE;
-
-failed:
-  nod_store_rollback (db);
-  return FALSE;
-}
-
-/**
- * nod_outbox_discard_async:
- *
- * The reviewer drops a pending or failed action. An action being sent can't be
- * discarded (%NOD_OUTBOX_ERROR_WRONG_STATE).
- */
-void
-nod_outbox_discard_async (NodOutbox           *self,
-                          const char          *op_id,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (NOD_IS_OUTBOX (self));
-  g_return_if_fail (op_id != NULL);
-
-  nod_store_run_async (self->store, self, nod_outbox_discard_async, discard_work, g_strdup (op_id),
-                       g_free, cancellable, callback, user_data);
-}
-
-gboolean
-nod_outbox_discard_finish (NodOutbox     *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return nod_store_run_finish (result, self, nod_outbox_discard_async, error) != NULL;
-}
-
 /* ---- the reviewer takes back or rewords an action not sent yet ---- */
 
 /* The row of @op_id, if the reviewer may still change it: not being sent, not sent, not
@@ -1978,27 +1918,28 @@ lookup_changeable (sqlite3     *db,
   return g_steal_pointer (&action);
 }
 
-/* Its work data is the op_id. */
+/* Removes the row of @op_id, discarded (pending or failed) or cancelled (and changeable),
+ * and fails, in sight, what waits for the thread a comment would have started. */
 static gboolean
-cancel_work (sqlite3       *db,
-             gpointer       data,
-             GCancellable  *cancellable,
-             GError       **error)
+remove_action (sqlite3     *db,
+               const char  *op_id,
+               gboolean     cancel,
+               GError     **error)
 {
-  const char *op_id = data;
   g_autoptr(NodOutboxAction) action = NULL;
 
   if (!nod_store_begin (db, error))
     return FALSE;
 
-  action = lookup_changeable (db, op_id, TRUE, error);
+  action = cancel ? lookup_changeable (db, op_id, TRUE, error)
+                  : lookup_in_state (db, op_id, PENDING_OR_FAILED, error);
   if (action == NULL || !delete_row (db, action->seq, error))
     goto failed;
 
-  /* As a discarded comment does: what waits for its thread fails, in sight. */
   if (action->kind == NOD_ACTION_COMMENT &&
       !fail_waiting_on_thread (db, action->account_id, action->discussion_id,
-                               _("The comment that starts this thread was cancelled"),
+                               cancel ? _("The comment that starts this thread was cancelled")
+                                      : _("The comment that starts this thread was discarded"),
                                NULL, error))
     goto failed;
 
@@ -2009,6 +1950,54 @@ cancel_work (sqlite3       *db,
 failed:
   nod_store_rollback (db);
   return FALSE;
+}
+
+/* Its work data is the op_id. */
+static gboolean
+discard_work (sqlite3       *db,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  return remove_action (db, data, FALSE, error);
+}
+
+/**
+ * nod_outbox_discard_async:
+ *
+ * The reviewer drops a pending or failed action. An action being sent can't be
+ * discarded (%NOD_OUTBOX_ERROR_WRONG_STATE).
+ */
+void
+nod_outbox_discard_async (NodOutbox           *self,
+                          const char          *op_id,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_OUTBOX (self));
+  g_return_if_fail (op_id != NULL);
+
+  nod_store_run_async (self->store, self, nod_outbox_discard_async, discard_work, g_strdup (op_id),
+                       g_free, cancellable, callback, user_data);
+}
+
+gboolean
+nod_outbox_discard_finish (NodOutbox     *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return nod_store_run_finish (result, self, nod_outbox_discard_async, error) != NULL;
+}
+
+/* Its work data is the op_id. */
+static gboolean
+cancel_work (sqlite3       *db,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return remove_action (db, data, TRUE, error);
 }
 
 /**
