@@ -408,6 +408,68 @@ test_switch_leaves_composer (Fixture       *fixture,
   g_assert_true (GTK_IS_LIST_ITEM_WIDGET_OR_ROW (focus_of (fixture)));
 }
 
+static void
+on_clipboard_read (GObject      *source_object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source_object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+text_read (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+static char *
+read_clipboard (Fixture *fixture)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), NULL,
+                                 on_clipboard_read, &text);
+  nod_test_wait_until (text_read, &text);
+  return text;
+}
+
+/* Ctrl+L copies the link to the merge request shown; with none shown it copies nothing. */
+static void
+test_copy_link (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(NodMergeRequestItem) first = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *copied = NULL;
+  const NodMergeRequestView *view;
+  Shown shown;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), "before");
+  press (fixture, GDK_KEY_l, GDK_CONTROL_MASK);
+  before = read_clipboard (fixture);
+  g_assert_cmpstr (before, ==, "before");
+
+  first = g_list_model_get_item (nod_window_get_merge_requests (fixture->window), 0);
+  view = nod_merge_request_item_get_view (first);
+  g_assert_true (g_str_has_prefix (view->web_url, "http"));
+  g_assert_true (nod_window_select_merge_request (fixture->window, view->project_id, view->iid));
+  shown = (Shown) { fixture, view->project_id, view->iid };
+  nod_test_wait_until (page_shows, &shown);
+  press (fixture, GDK_KEY_l, GDK_CONTROL_MASK);
+  copied = read_clipboard (fixture);
+  g_assert_cmpstr (copied, ==, view->web_url);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +484,8 @@ main (int   argc,
               test_review_with_keys, fixture_tear_down);
   g_test_add ("/nod/keyboard-review/switch-leaves-composer", Fixture, NULL, fixture_set_up,
               test_switch_leaves_composer, fixture_tear_down);
+  g_test_add ("/nod/keyboard-review/copy-link", Fixture, NULL, fixture_set_up,
+              test_copy_link, fixture_tear_down);
 
   status = g_test_run ();
   nod_test_remove_tree (home);

@@ -721,6 +721,48 @@ edit_note (GtkWidget  *widget,
                               "s", nod_outbox_action_get_op_id (note));
 }
 
+/* The page of the merge request shown on GitLab, if it is one a browser may be given. */
+static const char *
+shown_web_url (NodWindow *self)
+{
+  const NodMergeRequestView *view;
+  const char *scheme;
+
+  if (!page_shown (self))
+    return NULL;
+  view = nod_merge_request_item_get_view (nod_merge_request_list_get_selected (self->merge_request_list));
+  scheme = view->web_url != NULL ? g_uri_peek_scheme (view->web_url) : NULL;
+  if (scheme == NULL || (g_ascii_strcasecmp (scheme, "http") != 0 &&
+                         g_ascii_strcasecmp (scheme, "https") != 0))
+    return NULL;
+  return view->web_url;
+}
+
+static void
+open_in_browser (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  const char *url = shown_web_url (NOD_WINDOW (widget));
+
+  if (url != NULL)
+    gtk_show_uri (GTK_WINDOW (widget), url, GDK_CURRENT_TIME);
+}
+
+static void
+copy_link (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  const char *url = shown_web_url (self);
+
+  if (url == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Link copied")));
+}
+
 /* Back to the list, at the merge request selected; a narrow window shows the list. */
 static void
 focus_list (GtkWidget  *widget,
@@ -774,6 +816,8 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.focus-list", NULL, focus_list);
   gtk_widget_class_install_action (widget_class, "win.edit-action", "s", edit_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-action", "s", cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.open-in-browser", NULL, open_in_browser);
+  gtk_widget_class_install_action (widget_class, "win.copy-link", NULL, copy_link);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK,
                                        "win.next-merge-request", NULL);
@@ -786,6 +830,8 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
                                        GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.comment", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK,
+                                       "win.copy-link", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
                                        "win.show-view", "s", "overview");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
