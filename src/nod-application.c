@@ -706,16 +706,9 @@ on_demo_signed_in_again (GObject      *source_object,
 }
 
 static void
-on_sign_in_account (GSimpleAction *action,
-                    GVariant      *parameter,
-                    gpointer       user_data)
+sign_in_again (NodApplication *self,
+               NodAccount     *account)
 {
-  NodApplication *self = user_data;
-  NodAccount *account = find_account (self, g_variant_get_int64 (parameter));
-
-  if (account == NULL)
-    return;
-
   /* The demo's token is no secret: the demo signs straight back in. */
   if (self->demo)
     {
@@ -725,6 +718,42 @@ on_sign_in_account (GSimpleAction *action,
     }
 
   present_sign_in (self, account);
+}
+
+static void
+on_sign_in_account (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  NodAccount *account = find_account (self, g_variant_get_int64 (parameter));
+
+  if (account != NULL)
+    sign_in_again (self, account);
+}
+
+/* The status bar's Sign In Again: the first account GitLab signed out. */
+static void
+on_sign_in_again (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  NodApplication *self = user_data;
+  GListModel *accounts;
+
+  if (self->session == NULL)
+    return;
+  accounts = G_LIST_MODEL (nod_session_get_accounts (self->session));
+  for (guint i = 0; i < g_list_model_get_n_items (accounts); i++)
+    {
+      g_autoptr(NodAccount) account = g_list_model_get_item (accounts, i);
+
+      if (!nod_account_get_signed_in (account))
+        {
+          sign_in_again (self, account);
+          return;
+        }
+    }
 }
 
 static void
@@ -822,6 +851,7 @@ static const GActionEntry app_actions[] = {
   { "add-account", on_add_account },
   { "remove-account", on_remove_account, "x" },
   { "sign-in-account", on_sign_in_account, "x" },
+  { "sign-in-again", on_sign_in_again },
   { "sign-out-account", on_sign_out_account, "x" },
   { "demo", on_demo },
 };

@@ -14,6 +14,7 @@
 #include "nod-session.h"
 #include "nod-sync-pull-details.h"
 #include "nod-test-keyring.h"
+#include "nod-test-server.h"
 #include "nod-test-utils.h"
 
 #define TOKEN "glpat-session-test-7c1e"
@@ -559,6 +560,67 @@ test_no_account_signed_out (Fixture       *fixture,
   g_assert_cmpint (nod_sync_status_get_state (status), ==, NOD_SYNC_STATE_SIGNED_OUT);
 }
 
+static gboolean
+account_signed_out (gpointer data)
+{
+  return !nod_account_get_signed_in (data);
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *sql;
+} QueryWait;
+
+static gboolean
+query_is_one (gpointer data)
+{
+  QueryWait *wait = data;
+
+  return query_int (wait->fixture, wait->sql) == 1;
+}
+
+/* GitLab refuses the token mid-push: the account shows signed out (what the Sign In Again
+ * buttons follow), its comment kept; signing in again to it keeps its id, and the comment
+ * goes, once. */
+static void
+test_token_rejected_then_signed_in_again (Fixture       *fixture,
+                                          gconstpointer  data)
+{
+  g_autoptr(NodSession) session = open_session (fixture, NOD_SESSION_FLAGS_NO_KEYRING);
+  g_autoptr(NodAccount) account = NULL;
+  g_autoptr(NodAccount) again = NULL;
+  g_autoptr(NodOutboxAction) draft = NULL;
+  g_autoptr(NodOutboxAction) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodSyncEngine *engine = nod_session_get_engine (session);
+  QueryWait sent = { fixture, "SELECT COUNT (*) FROM outbox WHERE state = 'done'" };
+
+  account = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  nod_test_fake_add_fault (fixture->base_url,
+                           "{\"method\": \"POST\", \"path\": \"/discussions$\", \"status\": 401}");
+  draft = nod_outbox_action_new_comment (nod_account_get_id (account), 11, 101,
+                                         "Kept through a sign-in");
+  nod_sync_engine_enqueue_async (engine, draft, NULL, nod_test_keep_result, &result);
+  stored = nod_sync_engine_enqueue_finish (engine, nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_wait_until (account_signed_out, account);
+  g_assert_cmpint (query_int (fixture, "SELECT COUNT (*) FROM outbox WHERE state = 'pending'"),
+                   ==, 1);
+
+  again = sign_in (session, fixture->base_url, TOKEN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (nod_account_get_id (again), ==, nod_account_get_id (account));
+  g_assert_true (nod_account_get_signed_in (account));
+  nod_sync_engine_request (engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_wait_until (query_is_one, &sent);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "POST", "/discussions$"),
+                    ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -578,6 +640,7 @@ main (int   argc,
   ADD ("/nod/session/sign-in/bad-address", test_bad_address);
   ADD ("/nod/session/sign-in/no-keyring", test_no_keyring);
   ADD ("/nod/session/sign-out", test_sign_out);
+  ADD ("/nod/session/token-rejected", test_token_rejected_then_signed_in_again);
   ADD ("/nod/session/remove-account", test_remove_account);
   ADD ("/nod/session/restores-last-run", test_restores_last_run);
   ADD ("/nod/session/restores-rate-limit", test_restores_rate_limit);

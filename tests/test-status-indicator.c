@@ -887,6 +887,25 @@ test_popover_empty (Fixture       *fixture,
   g_assert_cmpuint (count_rows (find_of_type (popover, GTK_TYPE_LIST_BOX)), ==, 0);
 }
 
+/* GitLab refused the token: the popover offers the way back, and only then. */
+static void
+test_popover_sign_in_again (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  GtkWidget *button;
+
+  gtk_popover_popup (GTK_POPOVER (popover_of (fixture)));
+  nod_test_wait_until (widget_is_mapped, popover_of (fixture));
+  button = find_widget (popover_of (fixture), is_button_for_action, "app.sign-in-again");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_visible (button));
+
+  nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_SIGNED_OUT);
+  g_assert_true (gtk_widget_get_visible (button));
+  nod_sync_status_set_state (fixture->status, NOD_SYNC_STATE_IDLE);
+  g_assert_false (gtk_widget_get_visible (button));
+}
+
 static void
 test_push_now (Fixture       *fixture,
                gconstpointer  data)
@@ -977,6 +996,7 @@ main (int   argc,
   ADD ("popover/retry-and-dismiss", test_popover_retry_and_dismiss);
   ADD ("popover/cancel-and-edit", test_popover_cancel_and_edit);
   ADD ("popover/empty", test_popover_empty);
+  ADD ("popover/sign-in-again", test_popover_sign_in_again);
   ADD ("push-now", test_push_now);
 
 #undef ADD

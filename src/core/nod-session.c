@@ -93,6 +93,20 @@ on_budget_kept (GObject      *source_object,
 
 /* A job ended: what GitLab said of each account's request budget is kept for the next
  * run, if it said anything new. */
+/* GitLab refused the token: the account shows signed out (its Sign In button, the status
+ * bar's), its outbox kept for when it signs in again. */
+static void
+on_token_rejected (NodSyncEngine *engine,
+                   gint64         account_id,
+                   gpointer       user_data)
+{
+  NodSession *self = user_data;
+  NodAccount *account = nod_accounts_find (self->accounts, account_id);
+
+  if (account != NULL)
+    nod_account_set_signed_in (account, FALSE);
+}
+
 static void
 keep_budgets (NodSession *self)
 {
@@ -287,6 +301,8 @@ on_store_opened (GObject      *source_object,
   nod_sync_engine_follow_network (self->engine, g_network_monitor_get_default ());
   g_signal_connect_object (self->engine, "job-finished", G_CALLBACK (keep_budgets), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->engine, "token-rejected", G_CALLBACK (on_token_rejected),
+                           self, 0);
   /* A job's end shows in the status before the engine counts what is left: kept from
    * there, the budget is on the store's queue ahead of whatever a command reads last
    * before it exits, so a 429 heard by one `nod` is there for the next. */

@@ -96,6 +96,7 @@ enum {
   SIGNAL_MERGE_REQUEST_CLOSED,
   SIGNAL_HISTORY_SYNCED,
   SIGNAL_OUTBOX_CHANGED,
+  SIGNAL_TOKEN_REJECTED,
   N_SIGNALS
 };
 
@@ -511,6 +512,7 @@ on_push_done (GObject      *source_object,
       account->signed_in = FALSE;
       nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
       nod_sync_status_set_last_error (self->status, outcome.last_error);
+      g_signal_emit (self, signals[SIGNAL_TOKEN_REJECTED], 0, account->id);
     }
   else if (outcome.blocked_until > 0)
     {
@@ -957,6 +959,7 @@ on_pull_done (GObject      *source_object,
         {
           account->signed_in = FALSE;
           nod_sync_status_set_state (self->status, NOD_SYNC_STATE_SIGNED_OUT);
+          g_signal_emit (self, signals[SIGNAL_TOKEN_REJECTED], 0, account->id);
         }
       else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_RATE_LIMITED) &&
                account->forge != NULL)
@@ -3035,6 +3038,17 @@ nod_sync_engine_class_init (NodSyncEngineClass *klass)
   signals[SIGNAL_OUTBOX_CHANGED] =
     g_signal_new ("outbox-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * NodSyncEngine::token-rejected:
+   * @account_id: the account GitLab no longer takes the token of
+   *
+   * A job heard GitLab refuse the account's token (401): it is signed out, its outbox kept,
+   * until it signs in again.
+   */
+  signals[SIGNAL_TOKEN_REJECTED] =
+    g_signal_new ("token-rejected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
   signals[SIGNAL_HISTORY_SYNCED] =
     g_signal_new ("history-synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);

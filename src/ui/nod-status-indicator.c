@@ -48,6 +48,7 @@ struct _NodStatusIndicator
   GtkSpinner     *spinner;
   GtkListBox     *action_list;
   GtkButton      *push_button;
+  GtkButton      *sign_in_button;   /* GitLab refused the token: the way back */
   GtkLabel       *push_reason_label;
 };
 
@@ -318,6 +319,8 @@ update_push_reason (NodStatusIndicator *self)
   gtk_widget_set_tooltip_text (button, reason);
   gtk_label_set_text (self->push_reason_label, reason != NULL ? reason : "");
   gtk_widget_set_visible (GTK_WIDGET (self->push_reason_label), reason != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_button),
+                          nod_sync_status_get_state (self->status) == NOD_SYNC_STATE_SIGNED_OUT);
 }
 
 static gboolean
@@ -702,7 +705,8 @@ on_status_notify (NodSyncStatus      *status,
 
   update_display (self);
 
-  if (g_str_equal (name, "can-sync-now") || g_str_equal (name, "sync-now-reason"))
+  if (g_str_equal (name, "can-sync-now") || g_str_equal (name, "sync-now-reason") ||
+      g_str_equal (name, "state"))
     update_push_reason (self);
 
   /* What the outbox holds changed, or a job started or ended and sent some of it. */
@@ -909,6 +913,7 @@ nod_status_indicator_class_init (NodStatusIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, spinner);
   gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, action_list);
   gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, push_button);
+  gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, NodStatusIndicator, push_reason_label);
   gtk_widget_class_bind_template_callback (widget_class, on_button_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_button_query_tooltip);
