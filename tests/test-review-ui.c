@@ -908,6 +908,105 @@ test_sent_shown_without_pull (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "GET", "."), ==, reads_before + 1);
 }
 
+/* How many of a thread's notes are shown (not hidden by a fold). */
+static guint
+count_visible_notes (GtkWidget *root)
+{
+  guint count = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += (NOD_IS_MARKDOWN_VIEW (child) && gtk_widget_is_visible (child)) +
+             count_visible_notes (child);
+  return count;
+}
+
+static gboolean
+is_label_text (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_expander (GtkWidget     *widget,
+             gconstpointer  data)
+{
+  return GTK_IS_EXPANDER (widget);
+}
+
+/* A resolved thread shows folded, one "Resolved" line, and opens when activated; the
+ * Discussion heading counts GitLab's threads and the unresolved ones. */
+static void
+test_resolved_folded (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  NodMergeRequestPage *page;
+  NodDiscussion *resolved = NULL;
+  NodThreadView *thread;
+  GtkWidget *expander;
+  guint resolvable = 0, unresolved = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  /* gnome-apps/nod!101 in the sample: a resolved thread of three notes, open ones. */
+  threads = server_threads (fixture, 11, 101);
+  for (guint i = 0; i < threads->len; i++)
+    if (nod_discussion_get_resolvable (threads->pdata[i]))
+      {
+        resolvable++;
+        if (!nod_discussion_get_resolved (threads->pdata[i]))
+          unresolved++;
+        else if (resolved == NULL)
+          resolved = threads->pdata[i];
+      }
+  g_assert_nonnull (resolved);
+  g_assert_cmpuint (unresolved, >, 0);
+  g_assert_cmpuint (nod_discussion_get_notes (resolved)->len, ==, 3);
+
+  page = open_merge_request (fixture, 11, 101);
+  expected = g_strdup_printf ("%u threads · %u unresolved", resolvable, unresolved);
+  g_assert_cmpstr (nod_merge_request_page_get_threads_text (page), ==, expected);
+
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (resolved));
+  g_assert_nonnull (thread);
+  g_assert_true (nod_thread_view_get_folded (thread));
+  expander = find_widget (GTK_WIDGET (thread), is_expander, NULL);
+  g_assert_nonnull (expander);
+  g_assert_true (gtk_widget_is_visible (expander));
+  g_assert_nonnull (find_widget (expander, is_label_text, "Resolved"));
+  g_assert_cmpuint (count_notes (GTK_WIDGET (thread)), ==, 3);
+  g_assert_cmpuint (count_visible_notes (GTK_WIDGET (thread)), ==, 0);
+
+  /* Opened, it shows its notes, and an update (as a pull brings) keeps it open. */
+  gtk_widget_activate (expander);
+  g_assert_false (nod_thread_view_get_folded (thread));
+  g_assert_cmpuint (count_visible_notes (GTK_WIDGET (thread)), ==, 3);
+  now = g_date_time_new_now_utc ();
+  nod_thread_view_update (thread, resolved, NULL, now);
+  g_assert_false (nod_thread_view_get_folded (thread));
+
+  /* An open thread does not fold. */
+  for (guint i = 0; i < threads->len; i++)
+    if (nod_discussion_get_resolvable (threads->pdata[i]) &&
+        !nod_discussion_get_resolved (threads->pdata[i]))
+      {
+        NodThreadView *open = find_thread (GTK_WIDGET (page),
+                                           nod_discussion_get_id (threads->pdata[i]));
+
+        g_assert_nonnull (open);
+        g_assert_false (nod_thread_view_get_folded (open));
+        g_assert_cmpuint (count_visible_notes (GTK_WIDGET (open)), >, 0);
+      }
+}
+
 static gboolean
 account_signed_in (gpointer data)
 {
@@ -1652,6 +1751,7 @@ main (int   argc,
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
+  ADD ("/nod/review-ui/resolved-folded", test_resolved_folded);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
