@@ -1008,6 +1008,58 @@ test_resolved_folded (Fixture       *fixture,
 }
 
 static gboolean
+is_wrapped_label_with (GtkWidget     *widget,
+                       gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_label_get_wrap (GTK_LABEL (widget)) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* System notes ("added 2 commits" with its bullets) show as events: the event class, a
+ * caption, the bullets as plain wrapped lines, no Markdown view, no reply box. */
+static void
+test_system_notes_events (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  NodMergeRequestPage *page;
+  NodDiscussion *commits = NULL;
+  NodThreadView *thread;
+  guint system = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  threads = server_threads (fixture, 11, 101);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      NodNote *first = g_ptr_array_index (nod_discussion_get_notes (threads->pdata[i]), 0);
+
+      if (nod_note_get_system (first))
+        {
+          system++;
+          if (g_str_has_prefix (nod_note_get_body (first), "added 2 commits"))
+            commits = threads->pdata[i];
+        }
+    }
+  g_assert_nonnull (commits);
+
+  page = open_merge_request (fixture, 11, 101);
+  g_assert_cmpuint (count_with_class (GTK_WIDGET (page), "nod-system-note"), ==, system);
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (commits));
+  g_assert_nonnull (thread);
+  g_assert_cmpuint (count_with_class (GTK_WIDGET (thread), "nod-system-note"), ==, 1);
+  g_assert_cmpuint (count_notes (GTK_WIDGET (thread)), ==, 0);
+  g_assert_nonnull (find_widget (GTK_WIDGET (thread), is_wrapped_label_with,
+                                 "added 2 commits\n• 3f2a9c1d - Rename flush_pending\n"
+                                 "• 8b7e0a44 - Test 401 during flush"));
+  g_assert_null (find_widget (GTK_WIDGET (thread), is_shown_entry, NULL));
+}
+
+static gboolean
 account_signed_in (gpointer data)
 {
   return nod_account_get_signed_in (data);
@@ -1752,6 +1804,7 @@ main (int   argc,
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
   ADD ("/nod/review-ui/resolved-folded", test_resolved_folded);
+  ADD ("/nod/review-ui/system-notes-events", test_system_notes_events);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);

@@ -63,6 +63,66 @@ new_line_of (const NodDiffPosition *position,
   return position != NULL && position->new_line > 0 ? position->new_line : 0;
 }
 
+/* A system note's text as plain lines: its Markdown bullets ("* 3f2a9c1d - Rename") as
+ * "• " lines, blank lines gone. GitLab writes these itself; they are short. */
+static char *
+system_text (const char *body)
+{
+  g_auto(GStrv) lines = g_strsplit (body != NULL ? body : "", "\n", 64);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (*line == '\0')
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if ((line[0] == '*' || line[0] == '-') && line[1] == ' ')
+        {
+          g_string_append (text, "• ");
+          line = g_strchug (line + 2);
+        }
+      g_string_append (text, line);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* An event ("added 2 commits", "approved this merge request"): one dim caption line with
+ * who and when, then what happened, wrapped, never cut. */
+static GtkWidget *
+system_note_widget (const char *author,
+                    const char *when,
+                    const char *body)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  g_autofree char *caption_text = NULL;
+  g_autofree char *what = system_text (body);
+  GtkWidget *caption;
+  GtkWidget *text;
+
+  /* Translators: a system note's caption: who, and how long ago ("Alice · 2 h ago") */
+  caption_text = *when != '\0' ? g_strdup_printf (_("%s · %s"), author, when)
+                               : g_strdup (author);
+  caption = gtk_label_new (caption_text);
+  gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (caption), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_widget_add_css_class (caption, "dim-label");
+  gtk_widget_add_css_class (caption, "caption");
+  text = gtk_label_new (what);
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (text), 0);
+  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+  gtk_widget_add_css_class (text, "dim-label");
+  gtk_box_append (GTK_BOX (box), caption);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_add_css_class (box, "nod-system-note");
+  return box;
+}
+
 static GtkWidget *
 note_widget (NodThreadView *self,
              const char    *author,
@@ -71,11 +131,19 @@ note_widget (NodThreadView *self,
              gboolean       system,
              gint64         new_line)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *name = gtk_label_new (author);
-  GtkWidget *age = gtk_label_new (when);
+  GtkWidget *box;
+  GtkWidget *header;
+  GtkWidget *name;
+  GtkWidget *age;
+  NodMarkdownView *markdown;
 
+  if (system)
+    return system_note_widget (author, when, body);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  name = gtk_label_new (author);
+  age = gtk_label_new (when);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (name, "heading");
   gtk_widget_add_css_class (age, "dim-label");
@@ -84,26 +152,13 @@ note_widget (NodThreadView *self,
   gtk_box_append (GTK_BOX (header), age);
   gtk_box_append (GTK_BOX (box), header);
 
-  if (system)
-    {
-      GtkWidget *text = gtk_label_new (body);
-
-      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (text), 0);
-      gtk_widget_add_css_class (text, "dim-label");
-      gtk_box_append (GTK_BOX (box), text);
-    }
-  else
-    {
-      NodMarkdownView *markdown = nod_markdown_view_new ();
-
-      /* The file first: the note is formatted once, with it. */
-      nod_markdown_view_set_suggestion_file (markdown, self->suggestion_file, new_line);
-      nod_markdown_view_set_markdown (markdown, body);
-      g_ptr_array_add (self->note_views, markdown);
-      g_array_append_val (self->note_lines, new_line);
-      gtk_box_append (GTK_BOX (box), GTK_WIDGET (markdown));
-    }
+  /* The file first: the note is formatted once, with it. */
+  markdown = nod_markdown_view_new ();
+  nod_markdown_view_set_suggestion_file (markdown, self->suggestion_file, new_line);
+  nod_markdown_view_set_markdown (markdown, body);
+  g_ptr_array_add (self->note_views, markdown);
+  g_array_append_val (self->note_lines, new_line);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (markdown));
   return box;
 }
 
@@ -678,10 +733,11 @@ nod_thread_view_update (NodThreadView *self,
       gtk_box_append (GTK_BOX (self->notes_box), note);
     }
 
-  /* System notes ("merged", "added 2 commits") take no replies. */
+  /* System notes ("merged", "added 2 commits") take no replies; with no footer the notes
+   * keep the card's bottom margin. */
   gtk_widget_set_visible (self->reply_entry, !system && !drafted);
-  gtk_widget_set_visible (gtk_widget_get_parent (self->reply_entry),
-                          (!system && !drafted) || resolvable);
+  gtk_widget_set_visible (self->footer, (!system && !drafted) || resolvable);
+  gtk_widget_set_margin_bottom (self->notes_box, gtk_widget_get_visible (self->footer) ? 0 : 12);
   gtk_widget_set_visible (self->resolve_button, resolvable);
   update_resolve_label (self);
   update_folded (self);
