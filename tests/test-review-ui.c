@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "nod-application.h"
 #include "nod-gitlab.h"
 #include "nod-markdown-view.h"
@@ -1060,6 +1062,57 @@ test_system_notes_events (Fixture       *fixture,
 }
 
 static gboolean
+is_search_entry (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  g_autofree char *placeholder = NULL;
+
+  if (!GTK_IS_SEARCH_ENTRY (widget))
+    return FALSE;
+  g_object_get (widget, "placeholder-text", &placeholder, NULL);
+  return g_strcmp0 (placeholder, "Search merge requests") == 0;
+}
+
+static gboolean
+is_status_page_titled (GtkWidget     *widget,
+                       gconstpointer  title)
+{
+  return ADW_IS_STATUS_PAGE (widget) &&
+         g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0;
+}
+
+static gboolean
+no_results_shown (gpointer data)
+{
+  return find_widget (data, is_status_page_titled, "No Results") != NULL;
+}
+
+/* A search that finds nothing says so with a search icon and the text searched for,
+ * escaped. */
+static void
+test_search_no_results (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GtkWidget *entry, *status;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  entry = find_widget (GTK_WIDGET (fixture->window), is_search_entry, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "<b>zzz</b> & nothing");
+  nod_test_wait_until (no_results_shown, fixture->window);
+  status = find_widget (GTK_WIDGET (fixture->window), is_status_page_titled, "No Results");
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==,
+                   "system-search-symbolic");
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), ==,
+                   "No merge request matches “&lt;b&gt;zzz&lt;/b&gt; &amp; nothing”");
+}
+
+static gboolean
 account_signed_in (gpointer data)
 {
   return nod_account_get_signed_in (data);
@@ -1805,6 +1858,7 @@ main (int   argc,
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
   ADD ("/nod/review-ui/resolved-folded", test_resolved_folded);
   ADD ("/nod/review-ui/system-notes-events", test_system_notes_events);
+  ADD ("/nod/review-ui/search-no-results", test_search_no_results);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
