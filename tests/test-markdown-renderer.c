@@ -145,6 +145,7 @@ test_markdown_renderer_style_names (void)
   g_assert_cmpstr (nod_markdown_style_get_name (NOD_MARKDOWN_STYLE_CODE_BLOCK), ==,
                    "code-block");
   g_assert_cmpstr (nod_markdown_style_get_name (NOD_MARKDOWN_STYLE_RULE), ==, "rule");
+  g_assert_cmpstr (nod_markdown_style_get_name (NOD_MARKDOWN_STYLE_KEY), ==, "kbd");
   g_assert_cmpstr (nod_markdown_style_get_name (NOD_MARKDOWN_STYLE_INDENT_8), ==, "indent-8");
 }
 
@@ -395,6 +396,65 @@ test_markdown_renderer_raw_html (void)
                    "Some <b>x</b> and <img src=x onerror=alert(1)>.\n\n"
                    "<!-- a comment -->");
   assert_no_style_at (rendering, NOD_MARKDOWN_STYLE_STRONG, "x</b>");
+}
+
+/* The text of each span of @style, in order, joined by "|". */
+static char *
+spans_text (NodMarkdownRendering *rendering,
+            NodMarkdownStyle      style)
+{
+  const char *text = text_of (rendering);
+  const NodMarkdownStyleSpan *spans;
+  GString *joined = g_string_new (NULL);
+  guint count;
+
+  spans = nod_markdown_rendering_get_style_spans (rendering, &count);
+  for (guint i = 0; i < count; i++)
+    {
+      const char *start, *end;
+
+      if (spans[i].style != style)
+        continue;
+      start = g_utf8_offset_to_pointer (text, spans[i].start);
+      end = g_utf8_offset_to_pointer (text, spans[i].end);
+      if (joined->len > 0)
+        g_string_append_c (joined, '|');
+      g_string_append_len (joined, start, end - start);
+    }
+  return g_string_free (joined, FALSE);
+}
+
+/* GitLab's <kbd>X</kbd> shows as a key, its tags gone; nothing else of raw HTML changes. */
+static void
+test_markdown_renderer_kbd (void)
+{
+  g_autoptr(NodMarkdownRendering) keys = NULL;
+  g_autoptr(NodMarkdownRendering) odd = NULL;
+  g_autofree char *key_spans = NULL;
+  g_autofree char *odd_spans = NULL;
+  guint count;
+
+  keys = render ("Press <kbd>Ctrl</kbd>+<kbd>Enter</kbd> to send, *<kbd>Esc</kbd>* not.");
+  g_assert_cmpstr (text_of (keys), ==, "Press Ctrl+Enter to send, Esc not.");
+  key_spans = spans_text (keys, NOD_MARKDOWN_STYLE_KEY);
+  g_assert_cmpstr (key_spans, ==, "Ctrl|Enter|Esc");
+  assert_style_over (keys, NOD_MARKDOWN_STYLE_EMPHASIS, "Esc");
+  assert_no_style_at (keys, NOD_MARKDOWN_STYLE_KEY, "+");
+
+  /* Unclosed, closed in another paragraph, nested, another case or with attributes: text. */
+  odd = render ("An <kbd>open one.\n"
+                "\n"
+                "A close</kbd> alone, <kbd><kbd>Tab</kbd>, <KBD>Q</KBD>, "
+                "<kbd class=x>W</kbd>, <b>bold</b>.");
+  g_assert_cmpstr (text_of (odd), ==,
+                   "An <kbd>open one.\n\n"
+                   "A close</kbd> alone, <kbd>Tab, <KBD>Q</KBD>, "
+                   "<kbd class=x>W</kbd>, <b>bold</b>.");
+  odd_spans = spans_text (odd, NOD_MARKDOWN_STYLE_KEY);
+  g_assert_cmpstr (odd_spans, ==, "Tab");
+  assert_no_style_at (odd, NOD_MARKDOWN_STYLE_STRONG, "bold");
+  nod_markdown_rendering_get_style_spans (odd, &count);
+  g_assert_cmpuint (count, ==, 1);
 }
 
 /* Control characters are text like any other: the buffer shows them as they are; only the
@@ -1076,6 +1136,7 @@ main (int   argc,
   g_test_add_func ("/nod/markdown-renderer/links", test_markdown_renderer_links);
   g_test_add_func ("/nod/markdown-renderer/refused-links", test_markdown_renderer_refused_links);
   g_test_add_func ("/nod/markdown-renderer/raw-html", test_markdown_renderer_raw_html);
+  g_test_add_func ("/nod/markdown-renderer/kbd", test_markdown_renderer_kbd);
   g_test_add_func ("/nod/markdown-renderer/control-characters",
                    test_markdown_renderer_control_characters);
   g_test_add_func ("/nod/markdown-renderer/invalid-utf8", test_markdown_renderer_invalid_utf8);

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "nod-application.h"
 #include "nod-gitlab.h"
 #include "nod-markdown-view.h"
@@ -908,6 +910,208 @@ test_sent_shown_without_pull (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "GET", "."), ==, reads_before + 1);
 }
 
+/* How many of a thread's notes are shown (not hidden by a fold). */
+static guint
+count_visible_notes (GtkWidget *root)
+{
+  guint count = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += (NOD_IS_MARKDOWN_VIEW (child) && gtk_widget_is_visible (child)) +
+             count_visible_notes (child);
+  return count;
+}
+
+static gboolean
+is_label_text (GtkWidget     *widget,
+               gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_expander (GtkWidget     *widget,
+             gconstpointer  data)
+{
+  return GTK_IS_EXPANDER (widget);
+}
+
+/* A resolved thread shows folded, one "Resolved" line, and opens when activated; the
+ * Discussion heading counts GitLab's threads and the unresolved ones. */
+static void
+test_resolved_folded (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  NodMergeRequestPage *page;
+  NodDiscussion *resolved = NULL;
+  NodThreadView *thread;
+  GtkWidget *expander;
+  guint resolvable = 0, unresolved = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  /* gnome-apps/nod!101 in the sample: a resolved thread of three notes, open ones. */
+  threads = server_threads (fixture, 11, 101);
+  for (guint i = 0; i < threads->len; i++)
+    if (nod_discussion_get_resolvable (threads->pdata[i]))
+      {
+        resolvable++;
+        if (!nod_discussion_get_resolved (threads->pdata[i]))
+          unresolved++;
+        else if (resolved == NULL)
+          resolved = threads->pdata[i];
+      }
+  g_assert_nonnull (resolved);
+  g_assert_cmpuint (unresolved, >, 0);
+  g_assert_cmpuint (nod_discussion_get_notes (resolved)->len, ==, 3);
+
+  page = open_merge_request (fixture, 11, 101);
+  expected = g_strdup_printf ("%u threads · %u unresolved", resolvable, unresolved);
+  g_assert_cmpstr (nod_merge_request_page_get_threads_text (page), ==, expected);
+
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (resolved));
+  g_assert_nonnull (thread);
+  g_assert_true (nod_thread_view_get_folded (thread));
+  expander = find_widget (GTK_WIDGET (thread), is_expander, NULL);
+  g_assert_nonnull (expander);
+  g_assert_true (gtk_widget_is_visible (expander));
+  g_assert_nonnull (find_widget (expander, is_label_text, "Resolved"));
+  g_assert_cmpuint (count_notes (GTK_WIDGET (thread)), ==, 3);
+  g_assert_cmpuint (count_visible_notes (GTK_WIDGET (thread)), ==, 0);
+
+  /* Opened, it shows its notes, and an update (as a pull brings) keeps it open. */
+  gtk_widget_activate (expander);
+  g_assert_false (nod_thread_view_get_folded (thread));
+  g_assert_cmpuint (count_visible_notes (GTK_WIDGET (thread)), ==, 3);
+  now = g_date_time_new_now_utc ();
+  nod_thread_view_update (thread, resolved, NULL, now);
+  g_assert_false (nod_thread_view_get_folded (thread));
+
+  /* An open thread does not fold. */
+  for (guint i = 0; i < threads->len; i++)
+    if (nod_discussion_get_resolvable (threads->pdata[i]) &&
+        !nod_discussion_get_resolved (threads->pdata[i]))
+      {
+        NodThreadView *open = find_thread (GTK_WIDGET (page),
+                                           nod_discussion_get_id (threads->pdata[i]));
+
+        g_assert_nonnull (open);
+        g_assert_false (nod_thread_view_get_folded (open));
+        g_assert_cmpuint (count_visible_notes (GTK_WIDGET (open)), >, 0);
+      }
+}
+
+static gboolean
+is_wrapped_label_with (GtkWidget     *widget,
+                       gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && gtk_label_get_wrap (GTK_LABEL (widget)) &&
+         strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+/* System notes ("added 2 commits" with its bullets) show as events: the event class, a
+ * caption, the bullets as plain wrapped lines, no Markdown view, no reply box. */
+static void
+test_system_notes_events (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  NodMergeRequestPage *page;
+  NodDiscussion *commits = NULL;
+  NodThreadView *thread;
+  guint system = 0;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  threads = server_threads (fixture, 11, 101);
+  for (guint i = 0; i < threads->len; i++)
+    {
+      NodNote *first = g_ptr_array_index (nod_discussion_get_notes (threads->pdata[i]), 0);
+
+      if (nod_note_get_system (first))
+        {
+          system++;
+          if (g_str_has_prefix (nod_note_get_body (first), "added 2 commits"))
+            commits = threads->pdata[i];
+        }
+    }
+  g_assert_nonnull (commits);
+
+  page = open_merge_request (fixture, 11, 101);
+  g_assert_cmpuint (count_with_class (GTK_WIDGET (page), "nod-system-note"), ==, system);
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (commits));
+  g_assert_nonnull (thread);
+  g_assert_cmpuint (count_with_class (GTK_WIDGET (thread), "nod-system-note"), ==, 1);
+  g_assert_cmpuint (count_notes (GTK_WIDGET (thread)), ==, 0);
+  g_assert_nonnull (find_widget (GTK_WIDGET (thread), is_wrapped_label_with,
+                                 "added 2 commits\n• 3f2a9c1d - Rename flush_pending\n"
+                                 "• 8b7e0a44 - Test 401 during flush"));
+  g_assert_null (find_widget (GTK_WIDGET (thread), is_shown_entry, NULL));
+}
+
+static gboolean
+is_search_entry (GtkWidget     *widget,
+                 gconstpointer  data)
+{
+  g_autofree char *placeholder = NULL;
+
+  if (!GTK_IS_SEARCH_ENTRY (widget))
+    return FALSE;
+  g_object_get (widget, "placeholder-text", &placeholder, NULL);
+  return g_strcmp0 (placeholder, "Search merge requests") == 0;
+}
+
+static gboolean
+is_status_page_titled (GtkWidget     *widget,
+                       gconstpointer  title)
+{
+  return ADW_IS_STATUS_PAGE (widget) &&
+         g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0;
+}
+
+static gboolean
+no_results_shown (gpointer data)
+{
+  return find_widget (data, is_status_page_titled, "No Results") != NULL;
+}
+
+/* A search that finds nothing says so with a search icon and the text searched for,
+ * escaped. */
+static void
+test_search_no_results (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  GtkWidget *entry, *status;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  entry = find_widget (GTK_WIDGET (fixture->window), is_search_entry, NULL);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "<b>zzz</b> & nothing");
+  nod_test_wait_until (no_results_shown, fixture->window);
+  status = find_widget (GTK_WIDGET (fixture->window), is_status_page_titled, "No Results");
+  g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (status)), ==,
+                   "system-search-symbolic");
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), ==,
+                   "No merge request matches “&lt;b&gt;zzz&lt;/b&gt; &amp; nothing”");
+}
+
 static gboolean
 account_signed_in (gpointer data)
 {
@@ -1652,6 +1856,9 @@ main (int   argc,
   ADD ("/nod/review-ui/hostile-title", test_hostile_title);
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
+  ADD ("/nod/review-ui/resolved-folded", test_resolved_folded);
+  ADD ("/nod/review-ui/system-notes-events", test_system_notes_events);
+  ADD ("/nod/review-ui/search-no-results", test_search_no_results);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);

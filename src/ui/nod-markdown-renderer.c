@@ -35,6 +35,7 @@ G_STATIC_ASSERT (NOD_MARKDOWN_STYLE_INDENT_8 - NOD_MARKDOWN_STYLE_INDENT_1 + 1 =
 static const char * const style_names[NOD_MARKDOWN_N_STYLES] = {
   "heading1", "heading2", "heading3", "heading4", "heading5", "heading6",
   "strong", "emphasis", "strikethrough", "code", "code-block", "quote", "link", "table", "rule",
+  "kbd",
   "suggestion-caption", "suggestion-removed", "suggestion-added",
   "indent-1", "indent-2", "indent-3", "indent-4", "indent-5", "indent-6", "indent-7", "indent-8",
 };
@@ -260,6 +261,7 @@ typedef struct
   GString      *text;
   int           char_count;
   gboolean      truncated;
+  cmark_node   *kbd_close;    /* the "</kbd>" ending the key being written, if one is */
 
   GArray       *spans;
   int           open_count[NOD_MARKDOWN_N_STYLES];
@@ -762,6 +764,50 @@ renderer_append_suggestion (NodRenderer *renderer,
                               suggested, suggested_count);
 }
 
+static gboolean
+is_html_inline (cmark_node *node,
+                const char *literal)
+{
+  return cmark_node_get_type (node) == CMARK_NODE_HTML_INLINE &&
+         g_strcmp0 (cmark_node_get_literal (node), literal) == 0;
+}
+
+/* The "</kbd>" closing @open among the nodes after it in its paragraph (or emphasis, or
+ * link), before any other "<kbd>": so pairs nest with the Markdown around them. */
+static cmark_node *
+find_kbd_close (cmark_node *open)
+{
+  for (cmark_node *node = cmark_node_next (open); node != NULL; node = cmark_node_next (node))
+    {
+      if (is_html_inline (node, "</kbd>"))
+        return node;
+      if (is_html_inline (node, "<kbd>"))
+        return NULL;
+    }
+  return NULL;
+}
+
+/* Raw HTML is text like any other, shown and never interpreted, except a "<kbd>" … "</kbd>"
+ * pair, exactly so, whose tags go and whose text shows as a key. */
+static void
+renderer_append_html_inline (NodRenderer *renderer,
+                             cmark_node  *node)
+{
+  if (renderer->kbd_close == NULL && is_html_inline (node, "<kbd>") &&
+      (renderer->kbd_close = find_kbd_close (node)) != NULL)
+    {
+      renderer_open (renderer, NOD_MARKDOWN_STYLE_KEY);
+      return;
+    }
+  if (node == renderer->kbd_close)
+    {
+      renderer_close (renderer, NOD_MARKDOWN_STYLE_KEY);
+      renderer->kbd_close = NULL;
+      return;
+    }
+  renderer_append (renderer, cmark_node_get_literal (node), -1);
+}
+
 static NodMarkdownStyle
 heading_style (cmark_node *heading)
 {
@@ -847,8 +893,11 @@ renderer_enter (NodRenderer *renderer,
       renderer_close (renderer, NOD_MARKDOWN_STYLE_RULE);
       break;
 
-    case CMARK_NODE_TEXT:
     case CMARK_NODE_HTML_INLINE:
+      renderer_append_html_inline (renderer, node);
+      break;
+
+    case CMARK_NODE_TEXT:
       renderer_append (renderer, cmark_node_get_literal (node), -1);
       break;
 

@@ -39,6 +39,8 @@ typedef enum
   NOD_MARKDOWN_STYLE_LINK,
   NOD_MARKDOWN_STYLE_TABLE,
   NOD_MARKDOWN_STYLE_RULE,
+  /* A key, GitLab's <kbd>X</kbd>: the one raw HTML Nod formats. */
+  NOD_MARKDOWN_STYLE_KEY,
   /* A suggestion (a ```suggestion block): its caption, the lines it replaces, its own. */
   NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION,
   NOD_MARKDOWN_STYLE_SUGGESTION_REMOVED,
@@ -56,7 +58,7 @@ typedef enum
 } NodMarkdownStyle;
 
 /* "heading1".."heading6", "strong", "emphasis", "strikethrough", "code", "code-block",
- * "quote", "link", "table", "rule", "suggestion-caption", "suggestion-removed",
+ * "quote", "link", "table", "rule", "kbd", "suggestion-caption", "suggestion-removed",
  * "suggestion-added", "indent-1".."indent-8". */
 const char *nod_markdown_style_get_name (NodMarkdownStyle style);
 

@@ -148,6 +148,18 @@ ensure_tag (GtkTextBuffer    *buffer,
     case NOD_MARKDOWN_STYLE_TABLE:
       return gtk_text_buffer_create_tag (buffer, name, "family", "monospace", NULL);
 
+    case NOD_MARKDOWN_STYLE_KEY:
+      {
+        /* A keycap: a shade darker than inline code, a little smaller. */
+        GdkRGBA key = { 0.5, 0.5, 0.5, 0.25 };
+
+        return gtk_text_buffer_create_tag (buffer, name,
+                                           "family", "monospace",
+                                           "scale", 0.9,
+                                           "background-rgba", &key,
+                                           NULL);
+      }
+
     case NOD_MARKDOWN_STYLE_SUGGESTION_CAPTION:
       return gtk_text_buffer_create_tag (buffer, name,
                                          "weight", PANGO_WEIGHT_BOLD,

@@ -44,7 +44,7 @@ gboolean         nod_markdown_view_get_rendering  (NodMarkdownView *self);
 char            *nod_markdown_view_dup_text       (NodMarkdownView *self);
 
 /* Whether the tag called @tag_name ("heading1".."heading6", "strong", "emphasis",
- * "strikethrough", "code", "code-block", "quote", "link", "table", "rule",
+ * "strikethrough", "code", "code-block", "quote", "link", "table", "rule", "kbd",
  * "suggestion-caption", "suggestion-removed", "suggestion-added", "indent-1".."indent-8")
  * covers the character at @char_offset. */
 gboolean         nod_markdown_view_has_tag_at     (NodMarkdownView *self,

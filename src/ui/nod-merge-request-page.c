@@ -54,6 +54,7 @@ struct _NodMergeRequestPage
   GtkBox          *description_box;
   NodMarkdownView *description_view;
   GtkWidget       *threads_heading;
+  GtkWidget       *threads_count;
   GtkBox          *threads_box;
   GtkWidget       *view_switcher;
   GtkWidget       *comment_box;
@@ -616,6 +617,7 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approve_button);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, description_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_heading);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_count);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, view_switcher);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, comment_box);
@@ -891,6 +893,41 @@ ensure_thread (NodMergeRequestPage *self,
   return thread;
 }
 
+/* "3 threads · 1 unresolved", counting what can be resolved (GitLab's threads): comments
+ * and system notes are not threads to settle. */
+static void
+show_threads_count (NodMergeRequestPage *self)
+{
+  g_autofree char *threads_text = NULL;
+  g_autofree char *text = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  guint resolvable = 0, unresolved = 0;
+
+  g_hash_table_iter_init (&iter, self->threads);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (nod_thread_view_get_resolvable (value))
+      {
+        resolvable++;
+        unresolved += !nod_thread_view_get_resolved (value);
+      }
+
+  gtk_widget_set_visible (self->threads_count, resolvable > 0);
+  if (resolvable == 0)
+    return;
+  threads_text = g_strdup_printf (ngettext ("%u thread", "%u threads", resolvable),
+                                  resolvable);
+  if (unresolved == 0)
+    /* Translators: e.g. "3 threads · all resolved" */
+    text = g_strdup_printf (_("%s · all resolved"), threads_text);
+  else
+    /* Translators: e.g. "3 threads · 1 unresolved" */
+    text = g_strdup_printf (ngettext ("%s · %u unresolved", "%s · %u unresolved",
+                                      unresolved),
+                            threads_text, unresolved);
+  gtk_label_set_text (GTK_LABEL (self->threads_count), text);
+}
+
 static void
 show_threads (NodMergeRequestPage   *self,
               NodMergeRequestDetail *detail,
@@ -935,6 +972,7 @@ show_threads (NodMergeRequestPage   *self,
       }
 
   gtk_widget_set_visible (self->threads_heading, g_hash_table_size (self->threads) > 0);
+  show_threads_count (self);
 }
 
 /* The review started on it, if one is: how many drafts, and what the comment box adds to. */
@@ -1250,6 +1288,17 @@ nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self)
 {
   g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
   return gtk_label_get_text (self->approvals_label);
+}
+
+/* The Discussion heading's count, "3 threads · 1 unresolved"; NULL when not shown. */
+const char *
+nod_merge_request_page_get_threads_text (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  if (!gtk_widget_get_visible (self->threads_heading) ||
+      !gtk_widget_get_visible (self->threads_count))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (self->threads_count));
 }
 
 GtkWidget *

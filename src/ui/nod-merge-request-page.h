@@ -26,6 +26,7 @@ gint64      nod_merge_request_page_get_iid       (NodMergeRequestPage   *self);
 const char *nod_merge_request_page_get_head_sha  (NodMergeRequestPage   *self);
 gboolean    nod_merge_request_page_get_approved  (NodMergeRequestPage   *self);
 const char *nod_merge_request_page_get_approvals_text (NodMergeRequestPage *self);
+const char *nod_merge_request_page_get_threads_text (NodMergeRequestPage *self);
 GtkWidget  *nod_merge_request_page_get_approve_button (NodMergeRequestPage *self);
 void        nod_merge_request_page_focus_comment (NodMergeRequestPage   *self);
 gboolean    nod_merge_request_page_move_thread   (NodMergeRequestPage   *self,

@@ -5,6 +5,8 @@
  * The notes GitLab has, then the reviewer's own not yet there (a comment that starts the
  * thread, replies), each marked pending, or failed with its reason and Retry/Dismiss.
  * The reply box survives updates: a pull never eats what the reviewer is typing.
+ * A resolved thread folds to one line ("Resolved", who opened it and how) that opens on a
+ * click or Enter: what is settled takes no room from what is not.
  */
 
 #include "config.h"
@@ -21,11 +23,16 @@ struct _NodThreadView
 
   char      *discussion_id;
   GtkWidget *box;
+  GtkWidget *expander;      /* the folded header of a resolved thread */
+  GtkWidget *summary;
+  GtkWidget *content;       /* the notes and the footer, hidden while folded */
   GtkWidget *notes_box;
   GtkWidget *footer;
   GtkWidget *reply_entry;
   GtkWidget *resolve_button;
   gboolean   resolved;
+  gboolean   resolvable;
+  gboolean   folds;         /* resolved and resolvable: shown folded until opened */
   char      *shown;         /* what the notes box shows, to rebuild it only on change */
 
   /* The new side of the thread's file, for its notes' suggestions; and each note's view
@@ -56,6 +63,66 @@ new_line_of (const NodDiffPosition *position,
   return position != NULL && position->new_line > 0 ? position->new_line : 0;
 }
 
+/* A system note's text as plain lines: its Markdown bullets ("* 3f2a9c1d - Rename") as
+ * "• " lines, blank lines gone. GitLab writes these itself; they are short. */
+static char *
+system_text (const char *body)
+{
+  g_auto(GStrv) lines = g_strsplit (body != NULL ? body : "", "\n", 64);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+
+      if (*line == '\0')
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if ((line[0] == '*' || line[0] == '-') && line[1] == ' ')
+        {
+          g_string_append (text, "• ");
+          line = g_strchug (line + 2);
+        }
+      g_string_append (text, line);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* An event ("added 2 commits", "approved this merge request"): one dim caption line with
+ * who and when, then what happened, wrapped, never cut. */
+static GtkWidget *
+system_note_widget (const char *author,
+                    const char *when,
+                    const char *body)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  g_autofree char *caption_text = NULL;
+  g_autofree char *what = system_text (body);
+  GtkWidget *caption;
+  GtkWidget *text;
+
+  /* Translators: a system note's caption: who, and how long ago ("Alice · 2 h ago") */
+  caption_text = *when != '\0' ? g_strdup_printf (_("%s · %s"), author, when)
+                               : g_strdup (author);
+  caption = gtk_label_new (caption_text);
+  gtk_label_set_wrap (GTK_LABEL (caption), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (caption), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_widget_add_css_class (caption, "dim-label");
+  gtk_widget_add_css_class (caption, "caption");
+  text = gtk_label_new (what);
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (text), 0);
+  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+  gtk_widget_add_css_class (text, "dim-label");
+  gtk_box_append (GTK_BOX (box), caption);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_add_css_class (box, "nod-system-note");
+  return box;
+}
+
 static GtkWidget *
 note_widget (NodThreadView *self,
              const char    *author,
@@ -64,11 +131,19 @@ note_widget (NodThreadView *self,
              gboolean       system,
              gint64         new_line)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *name = gtk_label_new (author);
-  GtkWidget *age = gtk_label_new (when);
+  GtkWidget *box;
+  GtkWidget *header;
+  GtkWidget *name;
+  GtkWidget *age;
+  NodMarkdownView *markdown;
 
+  if (system)
+    return system_note_widget (author, when, body);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  name = gtk_label_new (author);
+  age = gtk_label_new (when);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (name, "heading");
   gtk_widget_add_css_class (age, "dim-label");
@@ -77,26 +152,13 @@ note_widget (NodThreadView *self,
   gtk_box_append (GTK_BOX (header), age);
   gtk_box_append (GTK_BOX (box), header);
 
-  if (system)
-    {
-      GtkWidget *text = gtk_label_new (body);
-
-      gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-      gtk_label_set_xalign (GTK_LABEL (text), 0);
-      gtk_widget_add_css_class (text, "dim-label");
-      gtk_box_append (GTK_BOX (box), text);
-    }
-  else
-    {
-      NodMarkdownView *markdown = nod_markdown_view_new ();
-
-      /* The file first: the note is formatted once, with it. */
-      nod_markdown_view_set_suggestion_file (markdown, self->suggestion_file, new_line);
-      nod_markdown_view_set_markdown (markdown, body);
-      g_ptr_array_add (self->note_views, markdown);
-      g_array_append_val (self->note_lines, new_line);
-      gtk_box_append (GTK_BOX (box), GTK_WIDGET (markdown));
-    }
+  /* The file first: the note is formatted once, with it. */
+  markdown = nod_markdown_view_new ();
+  nod_markdown_view_set_suggestion_file (markdown, self->suggestion_file, new_line);
+  nod_markdown_view_set_markdown (markdown, body);
+  g_ptr_array_add (self->note_views, markdown);
+  g_array_append_val (self->note_lines, new_line);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (markdown));
   return box;
 }
 
@@ -221,6 +283,73 @@ action_state_widget (NodOutboxAction *action)
                                                          "win.cancel-action", action));
     }
   return box;
+}
+
+/* A thread newly resolved folds; one opened by the reviewer stays open while it stays
+ * resolved (an update must not fold it under their eyes). */
+static void
+update_folded (NodThreadView *self)
+{
+  gboolean folds = self->resolved && self->resolvable;
+  gboolean expanded;
+
+  if (folds && !self->folds)
+    gtk_expander_set_expanded (GTK_EXPANDER (self->expander), FALSE);
+  self->folds = folds;
+  expanded = gtk_expander_get_expanded (GTK_EXPANDER (self->expander));
+  gtk_widget_set_visible (self->expander, folds);
+  gtk_widget_set_visible (self->content, !folds || expanded);
+  gtk_widget_set_margin_bottom (self->expander, folds && !expanded ? 12 : 0);
+  /* Open, the notes say it all: the header is the fold's handle. */
+  gtk_widget_set_visible (self->summary, !expanded);
+}
+
+/* Who opened the thread and its first line, for the folded header. */
+static char *
+summarize (NodDiscussion *discussion)
+{
+  GPtrArray *notes = nod_discussion_get_notes (discussion);
+  NodNote *first;
+  NodUser *author;
+  const char *name;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *line = NULL;
+
+  if (notes->len == 0)
+    return g_strdup ("");
+  first = notes->pdata[0];
+  author = nod_note_get_author (first);
+  name = nod_user_get_name (author) ? nod_user_get_name (author) : nod_user_get_username (author);
+  lines = g_strsplit (nod_note_get_body (first) ? nod_note_get_body (first) : "", "\n", 2);
+  /* Bounded: the label ellipsizes, but need not measure a stranger's whole essay. */
+  line = g_utf8_make_valid (lines[0] ? lines[0] : "", -1);
+  if (g_utf8_strlen (line, -1) > 200)
+    {
+      g_autofree char *whole = g_steal_pointer (&line);
+
+      line = g_utf8_substring (whole, 0, 200);
+    }
+  /* Translators: a resolved thread's header: who opened it, and its first line */
+  return g_strdup_printf (_("%s: %s"), name ? name : "", g_strstrip (line));
+}
+
+/* Enter (or Space) on a folded thread opens it, as a click on its header does. */
+static gboolean
+on_thread_key (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               NodThreadView         *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (!self->folds || root == NULL || gtk_root_get_focus (root) != GTK_WIDGET (self))
+    return FALSE;
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_space)
+    return FALSE;
+  gtk_expander_set_expanded (GTK_EXPANDER (self->expander),
+                             !gtk_expander_get_expanded (GTK_EXPANDER (self->expander)));
+  return TRUE;
 }
 
 /* The notes and the reviewer's actions, as a string that changes when they do. */
@@ -400,20 +529,50 @@ static void
 nod_thread_view_init (NodThreadView *self)
 {
   GtkWidget *footer;
+  GtkWidget *header;
+  GtkWidget *title;
   GtkEventController *keys;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   self->note_views = g_ptr_array_new ();
   self->note_lines = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (self->box, "card");
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
+  /* The header folds the notes by hiding them, not by holding them as its child (a
+   * GtkExpander unparents a folded child): they stay in the thread, Tab skips them. */
+  self->expander = gtk_expander_new (NULL);
+  header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  title = gtk_label_new (_("Resolved"));
+  gtk_widget_add_css_class (title, "heading");
+  self->summary = gtk_label_new (NULL);
+  gtk_label_set_ellipsize (GTK_LABEL (self->summary), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (self->summary), 0);
+  gtk_widget_set_hexpand (self->summary, TRUE);
+  gtk_widget_add_css_class (self->summary, "dim-label");
+  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), self->summary);
+  gtk_expander_set_label_widget (GTK_EXPANDER (self->expander), header);
+  gtk_widget_set_margin_top (self->expander, 12);
+  gtk_widget_set_margin_start (self->expander, 12);
+  gtk_widget_set_margin_end (self->expander, 12);
+  gtk_widget_set_visible (self->expander, FALSE);
+  g_signal_connect_swapped (self->expander, "notify::expanded", G_CALLBACK (update_folded),
+                            self);
+  gtk_box_append (GTK_BOX (self->box), self->expander);
+
+  self->content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_box_append (GTK_BOX (self->box), self->content);
   self->notes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   gtk_widget_set_margin_top (self->notes_box, 12);
   gtk_widget_set_margin_start (self->notes_box, 12);
   gtk_widget_set_margin_end (self->notes_box, 12);
-  gtk_box_append (GTK_BOX (self->box), self->notes_box);
+  gtk_box_append (GTK_BOX (self->content), self->notes_box);
+
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_thread_key), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 
   footer = self->footer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_margin_start (footer, 12);
@@ -436,7 +595,7 @@ nod_thread_view_init (NodThreadView *self)
   g_signal_connect_swapped (self->resolve_button, "clicked", G_CALLBACK (on_resolve_clicked),
                             self);
   gtk_box_append (GTK_BOX (footer), self->resolve_button);
-  gtk_box_append (GTK_BOX (self->box), footer);
+  gtk_box_append (GTK_BOX (self->content), footer);
 }
 
 NodThreadView *
@@ -453,6 +612,22 @@ nod_thread_view_get_discussion_id (NodThreadView *self)
 {
   g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), NULL);
   return self->discussion_id;
+}
+
+/* Whether it can be resolved at all (a GitLab thread, not a system note). */
+gboolean
+nod_thread_view_get_resolvable (NodThreadView *self)
+{
+  g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), FALSE);
+  return self->resolvable;
+}
+
+/* Whether the thread shows folded: resolved, and not opened since. */
+gboolean
+nod_thread_view_get_folded (NodThreadView *self)
+{
+  g_return_val_if_fail (NOD_IS_THREAD_VIEW (self), FALSE);
+  return self->folds && !gtk_expander_get_expanded (GTK_EXPANDER (self->expander));
 }
 
 /* Whether the thread shows as resolved (by GitLab, or by the reviewer, pending). */
@@ -481,6 +656,7 @@ nod_thread_view_update (NodThreadView *self,
   gboolean system = FALSE;
   gboolean drafted = FALSE;
   g_autofree char *shown = NULL;
+  g_autofree char *summary = NULL;
   const NodDiffPosition *thread_position = NULL;
 
   g_return_if_fail (NOD_IS_THREAD_VIEW (self));
@@ -491,7 +667,9 @@ nod_thread_view_update (NodThreadView *self,
   if (g_strcmp0 (shown, self->shown) == 0)
     {
       self->resolved = discussion != NULL && nod_discussion_get_resolved (discussion);
+      self->resolvable = resolvable;
       update_resolve_label (self);
+      update_folded (self);
       return;
     }
   g_free (self->shown);
@@ -527,7 +705,10 @@ nod_thread_view_update (NodThreadView *self,
                                                     thread_position)));
         }
       self->resolved = nod_discussion_get_resolved (discussion);
+      summary = summarize (discussion);
+      gtk_label_set_text (GTK_LABEL (self->summary), summary);
     }
+  self->resolvable = resolvable;
 
   for (guint i = 0; actions != NULL && i < actions->len; i++)
     {
@@ -552,12 +733,14 @@ nod_thread_view_update (NodThreadView *self,
       gtk_box_append (GTK_BOX (self->notes_box), note);
     }
 
-  /* System notes ("merged", "added 2 commits") take no replies. */
+  /* System notes ("merged", "added 2 commits") take no replies; with no footer the notes
+   * keep the card's bottom margin. */
   gtk_widget_set_visible (self->reply_entry, !system && !drafted);
-  gtk_widget_set_visible (gtk_widget_get_parent (self->reply_entry),
-                          (!system && !drafted) || resolvable);
+  gtk_widget_set_visible (self->footer, (!system && !drafted) || resolvable);
+  gtk_widget_set_margin_bottom (self->notes_box, gtk_widget_get_visible (self->footer) ? 0 : 12);
   gtk_widget_set_visible (self->resolve_button, resolvable);
   update_resolve_label (self);
+  update_folded (self);
 }
 
 /**
@@ -597,6 +780,8 @@ nod_thread_view_focus_reply (NodThreadView *self)
 
   if (!gtk_widget_get_visible (self->reply_entry))
     return FALSE;
+  /* Replying to a folded thread opens it: the reply goes under its notes. */
+  gtk_expander_set_expanded (GTK_EXPANDER (self->expander), TRUE);
   return gtk_widget_grab_focus (self->reply_entry);
 }
 

@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (NodThreadView, nod_thread_view, NOD, THREAD_VIEW, GtkWidge
 NodThreadView *nod_thread_view_new          (const char    *discussion_id);
 const char    *nod_thread_view_get_discussion_id (NodThreadView *self);
 gboolean       nod_thread_view_get_resolved (NodThreadView *self);
+gboolean       nod_thread_view_get_resolvable (NodThreadView *self);
+gboolean       nod_thread_view_get_folded   (NodThreadView *self);
 void           nod_thread_view_update       (NodThreadView *self,
                                              NodDiscussion *discussion,
                                              GPtrArray     *actions,

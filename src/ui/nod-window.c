@@ -35,6 +35,24 @@ selected_item (NodWindow *self)
 
 /* ---- the sidebar ---- */
 
+/* "No merge request matches “TEXT”", as status-page markup: the text escaped, its
+ * control characters blanked (markup refuses them), its length bounded. */
+static char *
+no_match_markup (const char *search)
+{
+  g_autofree char *valid = g_utf8_make_valid (search, -1);
+  g_autofree char *shown = g_utf8_strlen (valid, -1) > 64 ? g_utf8_substring (valid, 0, 64)
+                                                          : g_strdup (valid);
+  g_autofree char *escaped = NULL;
+
+  for (char *c = shown; *c != '\0'; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      *c = ' ';
+  escaped = g_markup_escape_text (shown, -1);
+  /* Translators: the sidebar after a search found nothing; %s is what was searched for */
+  return g_strdup_printf (_("No merge request matches “%s”"), escaped);
+}
+
 static void
 update_sidebar (NodWindow *self)
 {
@@ -47,11 +65,18 @@ update_sidebar (NodWindow *self)
       NodMergeRequestFilter filter_mode =
         nod_merge_request_list_get_filter_mode (self->merge_request_list);
 
+      g_autofree char *no_match = searching
+        ? no_match_markup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)))
+        : NULL;
+
+      adw_status_page_set_icon_name (self->empty_list_page,
+                                     searching ? "system-search-symbolic"
+                                               : "io.github.nodreview.Nod-symbolic");
       adw_status_page_set_title (self->empty_list_page,
                                  searching ? _("No Results") : _("Nothing Here"));
       adw_status_page_set_description (
         self->empty_list_page,
-        searching ? _("No merge request matches your search")
+        searching ? no_match
                   : (filter_mode == NOD_MERGE_REQUEST_FILTER_NEEDS_REVIEW
                        ? _("No merge request is waiting for your review")
                        : _("No merge requests in this list yet")));
