@@ -30,6 +30,8 @@ typedef struct
   NodGitlab     *gitlab;    /* the engine's */
   NodGitlab     *observer;  /* the test's own look at the server */
   NodSyncEngine *engine;
+  NodClock      *clock;     /* the engine's, unless a test sets its own: still, so no
+                             * backoff ends while a test looks at what a push left */
   guint          jobs_finished;
   GPtrArray     *failures;  /* reasons, from ::action-failed */
   GPtrArray     *closed;    /* from ::merge-request-closed */
@@ -74,6 +76,8 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
 
   fixture->engine = nod_sync_engine_new (fixture->store, fixture->outbox);
+  fixture->clock = nod_clock_new_manual (g_get_real_time ());
+  nod_sync_engine_set_clock (fixture->engine, fixture->clock);
   /* The cycle is far away: whatever reaches the server is the flush's doing. */
   nod_sync_engine_set_interval (fixture->engine, 3600);
   nod_sync_engine_add_account (fixture->engine, ACCOUNT, NOD_FORGE (fixture->gitlab));
@@ -114,6 +118,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   wait_until_idle (fixture);
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->engine));
+  g_clear_object (&fixture->clock);
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->gitlab));
   nod_test_assert_finalize_soon (g_steal_pointer (&fixture->observer));
   g_clear_object (&fixture->outbox);
@@ -586,7 +591,7 @@ test_transient_failure_backs_off (Fixture       *fixture,
   g_autoptr(GPtrArray) mrs = approvable (fixture);
   g_autoptr(NodOutboxAction) approval = NULL;
   NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
-  gint64 before = g_get_real_time ();
+  gint64 before = nod_clock_get_now_us (fixture->clock);
 
   add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/approve$\", \"status\": 503}");
   approval = approve (fixture, mrs->pdata[0]);
