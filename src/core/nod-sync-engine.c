@@ -51,6 +51,7 @@ typedef struct
   gboolean        probe_wanted;      /* an action failed for want of an answer: ask */
   gboolean        unreachable;       /* a probe had no answer */
   gboolean        answered;          /* a job of it heard GitLab since the last count */
+  gint64          retried_at_us;     /* when a push last met no answer (or a 5xx) */
   NodOutboxCounts counts;
 } Account;
 
@@ -552,7 +553,10 @@ on_push_done (GObject      *source_object,
   if (outcome.pushed > 0 && outcome.retrying == 0)
     account->answered = TRUE;
   if (outcome.retrying > 0)
-    account->probe_wanted = TRUE;
+    {
+      account->probe_wanted = TRUE;
+      account->retried_at_us = nod_clock_get_now_us (self->clock);
+    }
   summary.pushed = outcome.pushed;
   summary.failed = outcome.failed;
   summary.remaining = 0;  /* filled in once the outbox is counted */
@@ -944,7 +948,10 @@ on_pull_done (GObject      *source_object,
     }
   else if (error == NULL)
     {
-      account->answered = TRUE;
+      /* Only a pull begun after the failure says GitLab is back: one that ran beside it
+       * was answered while the failing request was not. */
+      if (run->started_us > account->retried_at_us)
+        account->answered = TRUE;
       log_event (self, account->id, "sync.job.completed", fields);
       nod_sync_status_set_last_synced_at (self->status, now_s (self));
       if (account->push_job == NULL)
