@@ -2067,6 +2067,102 @@ test_edit (Fixture       *fixture,
   g_assert_cmpstr (nod_outbox_action_get_body (listed->pdata[0]), ==, "First");
 }
 
+/* /nod/outbox/posted-note */
+
+static void
+test_posted_note (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) edit = NULL;
+  g_autoptr(NodOutboxAction) again = NULL;
+  g_autoptr(NodOutboxAction) other = NULL;
+  g_autoptr(NodOutboxAction) removal = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+
+  edit = enqueue (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                            1001, "Fixed the typo"));
+  g_assert_cmpint (nod_outbox_action_get_kind (edit), ==, NOD_ACTION_EDIT_NOTE);
+  g_assert_cmpint (query_int (fixture, "SELECT json_extract (payload, '$.note_id') FROM outbox "
+                                       "WHERE op_id = '%s'", op_id_of (edit)), ==, 1001);
+
+  /* A second text for the same note, not sent yet, replaces the first in its row. */
+  again = enqueue (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                             1001, "Fixed the typo, twice"));
+  g_assert_cmpstr (op_id_of (again), ==, op_id_of (edit));
+  other = enqueue (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                             1002, "Another note"));
+  listed = list (fixture, 1);
+  assert_op_ids (listed, op_id_of (edit), op_id_of (other), NULL);
+  g_assert_cmpstr (nod_outbox_action_get_body (listed->pdata[0]), ==, "Fixed the typo, twice");
+  g_assert_cmpint (nod_outbox_action_get_note_id (listed->pdata[0]), ==, 1001);
+  g_assert_cmpstr (nod_outbox_action_get_discussion_id (listed->pdata[0]), ==, SERVER_THREAD);
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* Deleting it makes its pending new text pointless; after that there is nothing to
+   * change, and nothing to delete twice. */
+  removal = enqueue (fixture, nod_outbox_action_new_delete_note (1, PROJECT, MR_A,
+                                                                 SERVER_THREAD, 1001));
+  listed = list (fixture, 1);
+  assert_op_ids (listed, op_id_of (other), op_id_of (removal), NULL);
+  g_assert_null (nod_outbox_action_get_body (listed->pdata[1]));
+  enqueue_refused (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                             1001, "Too late"),
+                   NOD_OUTBOX_ERROR_INVALID);
+  enqueue_refused (fixture, nod_outbox_action_new_delete_note (1, PROJECT, MR_A,
+                                                               SERVER_THREAD, 1001),
+                   NOD_OUTBOX_ERROR_INVALID);
+
+  /* In the merge request's threads lane: one at a time, in order. */
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (other), NULL);
+}
+
+/* /nod/outbox/posted-note/refused */
+
+static void
+test_posted_note_refused (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) comment = NULL;
+  g_autoptr(NodOutboxAction) in_flight = NULL;
+  g_autoptr(NodOutboxAction) after = NULL;
+  g_autoptr(NodOutboxAction) no_note = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+
+  /* Empty text, no note, no thread, a thread GitLab does not have yet. */
+  enqueue_refused (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                             1001, "  "),
+                   NOD_OUTBOX_ERROR_INVALID);
+  enqueue_refused (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                             0, "Text"),
+                   NOD_OUTBOX_ERROR_INVALID);
+  enqueue_refused (fixture, nod_outbox_action_new_delete_note (1, PROJECT, MR_A, NULL, 1001),
+                   NOD_OUTBOX_ERROR_INVALID);
+  comment = enqueue (fixture, nod_outbox_action_new_comment (1, PROJECT, MR_A, "Mine"));
+  enqueue_refused (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A,
+                                                             nod_outbox_action_get_discussion_id (comment),
+                                                             1001, "Text"),
+                   NOD_OUTBOX_ERROR_INVALID);
+  /* Another kind naming a note is damaged, not a new kind of intent. */
+  no_note = nod_outbox_action_new_comment (1, PROJECT, MR_B, "Plain");
+  no_note->note_id = 5;
+  enqueue_refused (fixture, g_steal_pointer (&no_note), NOD_OUTBOX_ERROR_INVALID);
+
+  /* A new text while the last is on its way is a row of its own, sent after it. */
+  in_flight = enqueue (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_B,
+                                                                 SERVER_THREAD, 2001, "One"));
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (comment), op_id_of (in_flight), NULL);
+  after = enqueue (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_B, SERVER_THREAD,
+                                                             2001, "Two"));
+  g_assert_cmpstr (op_id_of (after), !=, op_id_of (in_flight));
+  listed = list (fixture, 1);
+  assert_op_ids (listed, op_id_of (comment), op_id_of (in_flight), op_id_of (after), NULL);
+  g_assert_cmpstr (nod_outbox_action_get_body (listed->pdata[1]), ==, "One");
+}
+
 /* /nod/outbox/discard */
 
 static void
@@ -2547,6 +2643,8 @@ main (int   argc,
   ADD ("/nod/outbox/cancel", test_cancel);
   ADD ("/nod/outbox/cancel/thread", test_cancel_thread);
   ADD ("/nod/outbox/edit", test_edit);
+  ADD ("/nod/outbox/posted-note", test_posted_note);
+  ADD ("/nod/outbox/posted-note/refused", test_posted_note_refused);
   ADD ("/nod/outbox/counts", test_counts);
   ADD ("/nod/outbox/bad-input/too-large", test_bad_input_too_large);
   ADD ("/nod/outbox/bad-input/invalid-utf8", test_bad_input_invalid_utf8);

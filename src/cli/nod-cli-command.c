@@ -61,6 +61,7 @@ typedef enum
   OPTION_OLD            = 1 << 15,
   OPTION_APPROVE        = 1 << 16,
   OPTION_RESOLVE        = 1 << 17,
+  OPTION_NOTE           = 1 << 18,
 } OptionFlags;
 
 #define LIST_FILTER_OPTIONS (OPTION_REVIEW | OPTION_AUTHORED | OPTION_ASSIGNED)
@@ -85,6 +86,7 @@ static const OptionInfo option_infos[] = {
   { OPTION_DEPTH, "--depth", "N",
     N_("History to fetch: 30, 90 or all (days), as in Preferences") },
   { OPTION_DISCUSSION, "--discussion", "ID", N_("The discussion, by its id") },
+  { OPTION_NOTE, "--note", "N", N_("A note of that discussion, by its id (see nod mr show)") },
   { OPTION_BODY, "--body", "TEXT",
     N_("The text, in GitLab Markdown; “-” reads standard input") },
   { OPTION_STAT, "--stat", NULL, N_("Only each file and how many lines it adds and removes") },
@@ -162,6 +164,11 @@ static const VerbInfo verb_infos[] = {
   { NOD_CLI_VERB_REVIEW_SUBMIT, "review submit", "REF [--approve] [--body TEXT]", ARGUMENT_REF,
     OPTION_APPROVE | OPTION_BODY, 0 },
   { NOD_CLI_VERB_REVIEW_DISCARD, "review discard", "REF", ARGUMENT_REF, 0, 0 },
+  { NOD_CLI_VERB_NOTE_EDIT, "note edit", "REF --discussion ID --note N --body TEXT",
+    ARGUMENT_REF, OPTION_DISCUSSION | OPTION_NOTE | OPTION_BODY,
+    OPTION_DISCUSSION | OPTION_NOTE | OPTION_BODY },
+  { NOD_CLI_VERB_NOTE_DELETE, "note delete", "REF --discussion ID --note N", ARGUMENT_REF,
+    OPTION_DISCUSSION | OPTION_NOTE, OPTION_DISCUSSION | OPTION_NOTE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (verb_infos) == NOD_CLI_N_VERBS);
@@ -244,6 +251,11 @@ static const PageInfo page_infos[] = {
        "them to GitLab and publishes them together, so the author is notified once; with\n"
        "--approve it approves too, and --body adds a comment of its own. Discarding drops\n"
        "the drafts (and any a submitted review already created on GitLab).") },
+  { "note", NOD_CLI_VERB_NOTE_EDIT, NOD_CLI_VERB_NOTE_DELETE, "note edit|delete",
+    N_("Edit or delete a comment of yours"),
+    N_("Gives a comment of yours GitLab has a new text, or deletes it, for everyone.\n"
+       "The change is queued like any other and sent once; “nod mr show” gives the ids\n"
+       "of a merge request’s discussions and notes.") },
 };
 
 G_DEFINE_QUARK (nod-cli-error-quark, nod_cli_error)
@@ -971,6 +983,16 @@ take_option (NodCliCommand     *command,
         usage_error (error, _("the --file path is not valid UTF-8"));
       else
         command->file_path = g_strdup (value);
+      break;
+    case OPTION_NOTE:
+      {
+        guint64 note_id;
+
+        if (!g_ascii_string_to_unsigned (value, 10, 1, G_MAXINT64, &note_id, NULL))
+          usage_error (error, _("--note is a note’s id, as nod mr show prints it"));
+        else
+          command->note_id = (gint64) note_id;
+      }
       break;
     case OPTION_LINE:
       {

@@ -35,11 +35,13 @@ typedef enum
   NOD_CLI_VERB_REVIEW_START,  /* review start REF */
   NOD_CLI_VERB_REVIEW_SUBMIT, /* review submit REF [--approve] [--body TEXT|-] */
   NOD_CLI_VERB_REVIEW_DISCARD,/* review discard REF */
+  NOD_CLI_VERB_NOTE_EDIT,     /* note edit REF --discussion ID --note N --body TEXT|- */
+  NOD_CLI_VERB_NOTE_DELETE,   /* note delete REF --discussion ID --note N */
 } NodCliVerb;
 
 /* How many verbs there are: the tables of verbs check their size against it, so a verb
  * added after MR_LIST must move this along. */
-#define NOD_CLI_N_VERBS (NOD_CLI_VERB_REVIEW_DISCARD + 1)
+#define NOD_CLI_N_VERBS (NOD_CLI_VERB_NOTE_DELETE + 1)
 
 typedef enum
 {
@@ -58,6 +60,7 @@ typedef struct
   char            *body;            /* --body TEXT; NULL with body_from_stdin */
   gboolean         body_from_stdin; /* --body - */
   char            *discussion_id;   /* --discussion ID */
+  gint64           note_id;         /* --note N: a note of GitLab's; 0 without */
   char            *file_path;       /* --file PATH: a file of the changes, old or new path */
   guint            line;            /* --line N; 0 without */
   gboolean         old_side;        /* --old: --line is the old file's */

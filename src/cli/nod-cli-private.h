@@ -176,6 +176,8 @@ void       _nod_cli_approve        (GTask                   *task);
 void       _nod_cli_unapprove      (GTask                   *task);
 void       _nod_cli_comment        (GTask                   *task);
 void       _nod_cli_reply          (GTask                   *task);
+void       _nod_cli_note_edit      (GTask                   *task);
+void       _nod_cli_note_delete    (GTask                   *task);
 void       _nod_cli_resolve        (GTask                   *task);
 void       _nod_cli_unresolve      (GTask                   *task);
 void       _nod_cli_review_start   (GTask                   *task);

@@ -158,7 +158,9 @@ print_text (Show *show)
                                                         : nod_user_get_username (user));
           g_autofree char *when = format_time (nod_note_get_created_at (note));
 
-          _nod_cli_out (run, "  %s, %s:\n", name, when);
+          /* Translators: a note's author, when, and its id (what nod note edit takes) */
+          _nod_cli_out (run, _("  %s, %s (note %" G_GINT64_FORMAT "):\n"), name, when,
+                        nod_note_get_id (note));
           print_body (run, nod_note_get_body (note), "    ");
         }
       print_own (run, own);

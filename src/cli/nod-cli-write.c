@@ -1,5 +1,5 @@
 /* nod-cli-write.c: `nod approve`, `unapprove`, `comment`, `reply`, `resolve`, `unresolve`,
- * and the merge request `nod review` acts on
+ * `note edit|delete`, and the merge request `nod review` acts on
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -497,6 +497,24 @@ new_unresolve (NodCliRun  *run,
                                         run->command->iid, run->command->discussion_id, FALSE);
 }
 
+static NodOutboxAction *
+new_note_edit (NodCliRun  *run,
+               const char *head_sha)
+{
+  return nod_outbox_action_new_edit_note (nod_account_get_id (run->account), run->project_id,
+                                          run->command->iid, run->command->discussion_id,
+                                          run->command->note_id, run->body);
+}
+
+static NodOutboxAction *
+new_note_delete (NodCliRun  *run,
+                 const char *head_sha)
+{
+  return nod_outbox_action_new_delete_note (nod_account_get_id (run->account), run->project_id,
+                                            run->command->iid, run->command->discussion_id,
+                                            run->command->note_id);
+}
+
 /* ---- the verbs ---- */
 
 void
@@ -557,4 +575,16 @@ void
 _nod_cli_review_discard (GTask *task)
 {
   start_write (task, NULL);
+}
+
+void
+_nod_cli_note_edit (GTask *task)
+{
+  start_write_with_body (task, new_note_edit);
+}
+
+void
+_nod_cli_note_delete (GTask *task)
+{
+  start_write (task, new_note_delete);
 }

@@ -84,6 +84,8 @@ static const VerbEntry verb_table[] = {
   { NOD_CLI_VERB_REVIEW_START,   _nod_cli_review_start,   NEEDS_ACCOUNT },
   { NOD_CLI_VERB_REVIEW_SUBMIT,  _nod_cli_review_submit,  NEEDS_ACCOUNT },
   { NOD_CLI_VERB_REVIEW_DISCARD, _nod_cli_review_discard, NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_NOTE_EDIT,      _nod_cli_note_edit,      NEEDS_ACCOUNT },
+  { NOD_CLI_VERB_NOTE_DELETE,    _nod_cli_note_delete,    NEEDS_ACCOUNT },
 };
 
 /* A verb without its row fails here; one out of order, in lookup_verb (). */

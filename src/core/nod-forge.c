@@ -514,6 +514,57 @@ nod_forge_set_resolved_finish (NodForge      *self,
   return (NodDiscussion *) finish_typed (self, result, NOD_TYPE_DISCUSSION, error);
 }
 
+void
+nod_forge_update_note_async (NodForge            *self,
+                             gint64               project_id,
+                             gint64               iid,
+                             gint64               note_id,
+                             const char          *body,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (project_id > 0);
+  g_return_if_fail (iid > 0);
+  g_return_if_fail (note_id > 0);
+  g_return_if_fail (body != NULL);
+
+  NOD_FORGE_GET_IFACE (self)->update_note_async (self, project_id, iid, note_id, body,
+                                                 cancellable, callback, user_data);
+}
+
+/**
+ * nod_forge_update_note_finish:
+ *
+ * Returns: (transfer full): the note as GitLab keeps it now
+ */
+NodNote *
+nod_forge_update_note_finish (NodForge      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return (NodNote *) finish_typed (self, result, NOD_TYPE_NOTE, error);
+}
+
+void
+nod_forge_delete_note_async (NodForge            *self,
+                             gint64               project_id,
+                             gint64               iid,
+                             gint64               note_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (project_id > 0);
+  g_return_if_fail (iid > 0);
+  g_return_if_fail (note_id > 0);
+
+  NOD_FORGE_GET_IFACE (self)->delete_note_async (self, project_id, iid, note_id,
+                                                 cancellable, callback, user_data);
+}
+
 /**
  * nod_forge_create_discussion_finish:
  * @out_discussion: (out) (transfer full) (nullable): the new thread, or %NULL when
@@ -834,6 +885,14 @@ gboolean
 nod_forge_delete_draft_note_finish (NodForge      *self,
                                     GAsyncResult  *result,
                                     GError       **error)
+{
+  return finish_nothing (self, result, error);
+}
+
+gboolean
+nod_forge_delete_note_finish (NodForge      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
 {
   return finish_nothing (self, result, error);
 }

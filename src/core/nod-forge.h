@@ -142,6 +142,22 @@ struct _NodForgeInterface
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
 
+  void           (*update_note_async)         (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               gint64                note_id,
+                                               const char           *body,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+  void           (*delete_note_async)         (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               gint64                note_id,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+
   void           (*list_draft_notes_async)    (NodForge             *self,
                                                gint64                project_id,
                                                gint64                iid,
@@ -335,6 +351,29 @@ void             nod_forge_set_resolved_async         (NodForge             *sel
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
 NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+/* A posted note's new text (only its author may change it); GitLab answers the note. */
+void             nod_forge_update_note_async          (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       gint64                note_id,
+                                                       const char           *body,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodNote         *nod_forge_update_note_finish         (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+void             nod_forge_delete_note_async          (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       gint64                note_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean         nod_forge_delete_note_finish         (NodForge             *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
 

@@ -527,8 +527,8 @@ start_call (NodGitlab          *self,
   /* Writes go on kept-alive connections too (libsoup opens a new one for each POST
    * otherwise: a TCP and TLS handshake per comment). Safe: libsoup sends again by itself,
    * when a reused connection closes before any answer, only requests whose method is
-   * idempotent by name, and of Nod's writes that is PUT alone — resolving, a target
-   * state; a POST that meets it fails as a network error, and the push job looks for
+   * idempotent by name, and of Nod's writes those are PUT and DELETE — resolving, a
+   * note's new text, a removal: each a target state; a POST that meets it fails as a network error, and the push job looks for
    * its effect before sending it again (test-gitlab, connections). */
   soup_message_add_flags (call->message, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (call->message);
@@ -1069,6 +1069,47 @@ nod_gitlab_set_resolved_async (NodForge            *forge,
               call_new (_nod_gitlab_json_parse_discussion, FALSE, 0));
 }
 
+static void
+nod_gitlab_update_note_async (NodForge            *forge,
+                              gint64               project_id,
+                              gint64               iid,
+                              gint64               note_id,
+                              const char          *body,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_update_note_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *tail = g_strdup_printf ("/notes/%" G_GINT64_FORMAT, note_id);
+  g_autofree char *path = merge_request_path (project_id, iid, tail);
+  g_autoptr(JsonNode) json = body_with_string ("body", body);
+
+  /* The same text twice is the same note: a PUT GitLab may see again. */
+  start_call (self, task, "PUT", path, json, call_new (_nod_gitlab_json_parse_note, FALSE, 0));
+}
+
+static void
+nod_gitlab_delete_note_async (NodForge            *forge,
+                              gint64               project_id,
+                              gint64               iid,
+                              gint64               note_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_delete_note_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *tail = g_strdup_printf ("/notes/%" G_GINT64_FORMAT, note_id);
+  g_autofree char *path = merge_request_path (project_id, iid, tail);
+  Call *call = call_new (NULL, FALSE, 0);
+
+  call->no_answer = TRUE;
+  start_call (self, task, "DELETE", path, NULL, call);
+}
+
 /* ---- draft notes ---- */
 
 static void
@@ -1379,6 +1420,8 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->delete_draft_note_async = nod_gitlab_delete_draft_note_async;
   iface->publish_review_async = nod_gitlab_publish_review_async;
   iface->set_resolved_async = nod_gitlab_set_resolved_async;
+  iface->update_note_async = nod_gitlab_update_note_async;
+  iface->delete_note_async = nod_gitlab_delete_note_async;
   iface->list_diffs_async = nod_gitlab_list_diffs_async;
   iface->list_versions_async = nod_gitlab_list_versions_async;
   iface->list_pipelines_async = nod_gitlab_list_pipelines_async;

@@ -83,6 +83,7 @@ nod_merge_request_detail_free (NodMergeRequestDetail *detail)
   g_clear_pointer (&detail->view, nod_merge_request_view_free);
   g_free (detail->description);
   g_free (detail->sha);
+  g_free (detail->own_username);
   g_strfreev (detail->reviewers);
   g_strfreev (detail->approvers);
   g_strfreev (detail->suggested_approvers);

@@ -64,6 +64,7 @@ typedef struct
   int                  approvals_left;       /* GitLab's; -1: not known */
   GStrv                suggested_approvers;  /* names of who GitLab says may approve */
   char                *pipeline_web_url;     /* the head pipeline's page; NULL: none */
+  char                *own_username;         /* the reviewer's, on this account */
   GPtrArray           *discussions; /* NodDiscussion, oldest first */
 } NodMergeRequestDetail;
 

@@ -25,6 +25,7 @@ struct _NodOutboxAction
   gboolean        resolves;   /* a reply that resolves its thread too */
   char           *review_id;
   char           *draft_id;   /* delete_draft: the GitLab draft note it removes */
+  gint64          note_id;    /* edit_note, delete_note: the GitLab note */
   NodActionState  state;
   guint           attempts;
   gint64          next_attempt_at;
@@ -44,8 +45,8 @@ char            *_nod_outbox_action_dup_payload (NodOutboxAction *self);
 gboolean         _nod_outbox_action_set_payload (NodOutboxAction *self,
                                                 const char      *payload,
                                                 GError         **error);
-/* A comment or reply queued (not a review's draft): a text the reviewer may reword before
- * it is sent. */
+/* A comment, reply or note's new text queued (not a review's draft): a text the reviewer
+ * may reword before it is sent. */
 gboolean         _nod_outbox_action_has_body    (NodOutboxAction *self);
 
 G_END_DECLS

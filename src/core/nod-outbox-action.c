@@ -47,6 +47,8 @@ static const char * const kind_names[] = {
   [NOD_ACTION_DRAFT_NOTE] = "draft_note",
   [NOD_ACTION_PUBLISH_REVIEW] = "publish_review",
   [NOD_ACTION_DELETE_DRAFT] = "delete_draft",
+  [NOD_ACTION_EDIT_NOTE] = "edit_note",
+  [NOD_ACTION_DELETE_NOTE] = "delete_note",
 };
 
 static const char * const state_names[] = {
@@ -291,6 +293,38 @@ nod_outbox_action_new_resolve (gint64      account_id,
   return self;
 }
 
+NodOutboxAction *
+nod_outbox_action_new_edit_note (gint64      account_id,
+                                 gint64      project_id,
+                                 gint64      mr_iid,
+                                 const char *discussion_id,
+                                 gint64      note_id,
+                                 const char *body)
+{
+  NodOutboxAction *self = _nod_outbox_action_new (NOD_ACTION_EDIT_NOTE,
+                                                  account_id, project_id, mr_iid);
+
+  self->discussion_id = g_strdup (discussion_id);
+  self->note_id = note_id;
+  self->body = g_strdup (body);
+  return self;
+}
+
+NodOutboxAction *
+nod_outbox_action_new_delete_note (gint64      account_id,
+                                   gint64      project_id,
+                                   gint64      mr_iid,
+                                   const char *discussion_id,
+                                   gint64      note_id)
+{
+  NodOutboxAction *self = _nod_outbox_action_new (NOD_ACTION_DELETE_NOTE,
+                                                  account_id, project_id, mr_iid);
+
+  self->discussion_id = g_strdup (discussion_id);
+  self->note_id = note_id;
+  return self;
+}
+
 char *
 _nod_outbox_action_dup_payload (NodOutboxAction *self)
 {
@@ -322,6 +356,11 @@ _nod_outbox_action_dup_payload (NodOutboxAction *self)
     {
       json_builder_set_member_name (builder, "draft_id");
       json_builder_add_string_value (builder, self->draft_id);
+    }
+  if (self->note_id > 0)
+    {
+      json_builder_set_member_name (builder, "note_id");
+      json_builder_add_int_value (builder, self->note_id);
     }
   json_builder_end_object (builder);
 
@@ -373,6 +412,8 @@ _nod_outbox_action_set_payload (NodOutboxAction  *self,
 
   self->resolves = json_object_get_boolean_member_with_default (json_node_get_object (root),
                                                                 "resolve", FALSE);
+  self->note_id = json_object_get_int_member_with_default (json_node_get_object (root),
+                                                           "note_id", 0);
   g_clear_pointer (&self->position, nod_diff_position_free);
   if (json_object_has_member (json_node_get_object (root), "position"))
     {
@@ -563,6 +604,13 @@ nod_outbox_action_get_draft_id (NodOutboxAction *self)
   return self->draft_id;
 }
 
+gint64
+nod_outbox_action_get_note_id (NodOutboxAction *self)
+{
+  g_return_val_if_fail (NOD_IS_OUTBOX_ACTION (self), 0);
+  return self->note_id;
+}
+
 gboolean
 nod_outbox_action_is_approval (NodOutboxAction *self)
 {
@@ -614,7 +662,8 @@ nod_outbox_action_is_note (NodOutboxAction *self)
 gboolean
 _nod_outbox_action_has_body (NodOutboxAction *self)
 {
-  return self->kind == NOD_ACTION_COMMENT || self->kind == NOD_ACTION_REPLY;
+  return self->kind == NOD_ACTION_COMMENT || self->kind == NOD_ACTION_REPLY ||
+         self->kind == NOD_ACTION_EDIT_NOTE;
 }
 
 const char *

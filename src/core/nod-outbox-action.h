@@ -22,6 +22,9 @@ typedef enum
   NOD_ACTION_DRAFT_NOTE,      /* create one of its drafts on GitLab */
   NOD_ACTION_PUBLISH_REVIEW,  /* publish them all at once */
   NOD_ACTION_DELETE_DRAFT,    /* remove a created draft of a review discarded */
+  /* The reviewer's own posted notes: */
+  NOD_ACTION_EDIT_NOTE,       /* give a note new text */
+  NOD_ACTION_DELETE_NOTE,     /* remove a note */
 } NodActionKind;
 
 typedef enum
@@ -75,6 +78,19 @@ NodOutboxAction *nod_outbox_action_new_resolving_reply (gint64      account_id,
                                                         gint64      mr_iid,
                                                         const char *discussion_id,
                                                         const char *body);
+/* The reviewer's note @note_id (GitLab's id) in thread @discussion_id, posted already:
+ * new text for it, or its removal. */
+NodOutboxAction *nod_outbox_action_new_edit_note    (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid,
+                                                     const char  *discussion_id,
+                                                     gint64       note_id,
+                                                     const char  *body);
+NodOutboxAction *nod_outbox_action_new_delete_note  (gint64       account_id,
+                                                     gint64       project_id,
+                                                     gint64       mr_iid,
+                                                     const char  *discussion_id,
+                                                     gint64       note_id);
 
 /* On a draft before it is enqueued: no claim hands it out before @not_before_us (Unix µs,
  * on the engine's clock), so a reviewer can still take it back (Undo). */
@@ -98,6 +114,8 @@ gboolean         nod_outbox_action_get_resolves     (NodOutboxAction *self);
 const char      *nod_outbox_action_get_review_id    (NodOutboxAction *self);
 /* A delete_draft's GitLab draft note id; NULL for other kinds. */
 const char      *nod_outbox_action_get_draft_id     (NodOutboxAction *self);
+/* An edit_note's or delete_note's GitLab note id; 0 for other kinds. */
+gint64           nod_outbox_action_get_note_id      (NodOutboxAction *self);
 NodActionState   nod_outbox_action_get_state        (NodOutboxAction *self);
 guint            nod_outbox_action_get_attempts     (NodOutboxAction *self);
 gint64           nod_outbox_action_get_next_attempt_at (NodOutboxAction *self);

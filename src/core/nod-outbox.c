@@ -247,8 +247,12 @@ validate_draft (NodOutboxAction  *action,
 {
   gboolean wants_body, wants_discussion;
 
+  gboolean on_note = action->kind == NOD_ACTION_EDIT_NOTE ||
+                     action->kind == NOD_ACTION_DELETE_NOTE;
+
   /* A review's steps come only from submitting it. */
-  if ((guint) action->kind > NOD_ACTION_UNRESOLVE)
+  if ((guint) action->kind > NOD_ACTION_DELETE_NOTE ||
+      (action->kind > NOD_ACTION_UNRESOLVE && !on_note))
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                    _("Unknown kind of review action (%d)"), (int) action->kind);
@@ -269,10 +273,10 @@ validate_draft (NodOutboxAction  *action,
       return FALSE;
     }
 
-  wants_body = action->kind == NOD_ACTION_COMMENT || action->kind == NOD_ACTION_REPLY;
+  wants_body = _nod_outbox_action_has_body (action);
   wants_discussion = action->kind == NOD_ACTION_REPLY ||
                      action->kind == NOD_ACTION_RESOLVE ||
-                     action->kind == NOD_ACTION_UNRESOLVE;
+                     action->kind == NOD_ACTION_UNRESOLVE || on_note;
 
   if (wants_body && !_nod_outbox_validate_body (action->body, error))
     return FALSE;
@@ -288,6 +292,22 @@ validate_draft (NodOutboxAction  *action,
     {
       g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
                    _("Only comments and replies carry text"));
+      return FALSE;
+    }
+
+  if (on_note != (action->note_id > 0))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   on_note ? _("The action does not name a comment on GitLab")
+                           : _("Only editing or deleting a comment names one"));
+      return FALSE;
+    }
+
+  /* A note GitLab has is in a thread GitLab has: one still queued is edited in the queue. */
+  if (on_note && action->discussion_id != NULL && is_local_id (action->discussion_id))
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("This comment is not on GitLab yet: edit or cancel it in the queue"));
       return FALSE;
     }
 
@@ -644,6 +664,24 @@ lookup_by_seq (sqlite3  *db,
   return NULL;
 }
 
+/* Row @seq takes @action's details (its text, commit or place) as its own. */
+static gboolean
+set_payload (sqlite3          *db,
+             gint64            seq,
+             NodOutboxAction  *action,
+             GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *payload = _nod_outbox_action_dup_payload (action);
+
+  stmt = nod_store_prepare (db, "UPDATE outbox SET payload = ? WHERE seq = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, payload, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, seq);
+  return _nod_outbox_run_update (stmt, NULL, error);
+}
+
 /* Enqueue: the draft going in; on return, the row that holds the intent (the new one or
  * the pending one it merged into), or NULL when it cancelled a pending opposite. */
 typedef struct
@@ -659,6 +697,88 @@ enqueue_work_free (EnqueueWork *work)
 {
   g_clear_object (&work->action);
   g_free (work);
+}
+
+/* A change to a posted note meets the note's changes still queued: after a removal there
+ * is nothing left to change; a new text replaces a pending one (the row keeps its place);
+ * a removal makes pending new texts pointless. A change that may have reached GitLab
+ * (ambiguous) or is in flight stays and goes first. */
+static gboolean
+coalesce_note_change (sqlite3      *db,
+                      EnqueueWork  *work,
+                      gboolean     *out_absorbed,
+                      GError      **error)
+{
+  NodOutboxAction *action = work->action;
+  g_autoptr(sqlite3_stmt) removing = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 pending_seq = 0;
+  int rc;
+
+  removing = nod_store_prepare (db,
+                                "SELECT 1 FROM outbox WHERE account_id = ? "
+                                "AND kind = 'delete_note' AND state != 'done' "
+                                "AND json_extract (payload, '$.note_id') = ? LIMIT 1",
+                                error);
+  if (removing == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (removing, 1, action->account_id);
+  sqlite3_bind_int64 (removing, 2, action->note_id);
+  rc = sqlite3_step (removing);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, NOD_OUTBOX_ERROR, NOD_OUTBOX_ERROR_INVALID,
+                   _("This comment is being deleted"));
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  if (action->kind == NOD_ACTION_DELETE_NOTE)
+    {
+      stmt = nod_store_prepare (db,
+                                "DELETE FROM outbox WHERE account_id = ? "
+                                "AND kind = 'edit_note' AND state = 'pending' "
+                                "AND ambiguous = 0 "
+                                "AND json_extract (payload, '$.note_id') = ?",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, action->account_id);
+      sqlite3_bind_int64 (stmt, 2, action->note_id);
+      return _nod_outbox_run_update (stmt, NULL, error);
+    }
+
+  stmt = nod_store_prepare (db,
+                            "SELECT seq FROM outbox WHERE account_id = ? "
+                            "AND kind = 'edit_note' AND state = 'pending' AND ambiguous = 0 "
+                            "AND json_extract (payload, '$.note_id') = ? "
+                            "ORDER BY seq DESC LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, action->account_id);
+  sqlite3_bind_int64 (stmt, 2, action->note_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    pending_seq = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  if (pending_seq == 0)
+    return TRUE;
+
+  *out_absorbed = TRUE;
+  if (!set_payload (db, pending_seq, action, error))
+    return FALSE;
+  g_clear_object (&work->action);
+  work->action = lookup_by_seq (db, pending_seq, error);
+  return work->action != NULL;
 }
 
 /* Coalesces the draft (work->action) with a pending twin or opposite. *@out_absorbed
@@ -677,6 +797,8 @@ coalesce (sqlite3      *db,
 
   *out_absorbed = FALSE;
 
+  if (action->kind == NOD_ACTION_EDIT_NOTE || action->kind == NOD_ACTION_DELETE_NOTE)
+    return coalesce_note_change (db, work, out_absorbed, error);
   if (action->kind == NOD_ACTION_COMMENT || action->kind == NOD_ACTION_REPLY)
     return TRUE;
 
@@ -703,19 +825,8 @@ coalesce (sqlite3      *db,
     }
 
   /* The same intent twice: keep one row. An approval keeps the newest commit seen. */
-  if (action->head_sha != NULL)
-    {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
-      g_autofree char *payload = _nod_outbox_action_dup_payload (action);
-
-      stmt = nod_store_prepare (db, "UPDATE outbox SET payload = ? WHERE seq = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, payload, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, pending_seq);
-      if (!_nod_outbox_run_update (stmt, NULL, error))
-        return FALSE;
-    }
+  if (action->head_sha != NULL && !set_payload (db, pending_seq, action, error))
+    return FALSE;
 
   g_clear_object (&work->action);
   work->action = lookup_by_seq (db, pending_seq, error);
@@ -924,6 +1035,7 @@ queue_enqueue (NodOutbox             *self,
   draft->body = g_strdup (action->body);
   draft->head_sha = g_strdup (action->head_sha);
   draft->resolves = action->resolves;
+  draft->note_id = action->note_id;
   if (action->position != NULL)
     draft->position = nod_diff_position_copy (action->position);
   draft->created_at = g_get_real_time ();
@@ -1351,6 +1463,11 @@ ack_work (sqlite3       *db,
       !_nod_review_cache_keep_answer (db, action->account_id, action->project_id,
                                       action->mr_iid, action->discussion_id, work->answer,
                                       error))
+    goto failed;
+
+  if (action->kind == NOD_ACTION_DELETE_NOTE &&
+      !_nod_review_cache_forget_note (db, action->account_id, action->discussion_id,
+                                      action->note_id, error))
     goto failed;
 
   /* The head this approval was sent at is what "changed since you approved" compares
@@ -2053,8 +2170,6 @@ edit_work (sqlite3       *db,
 {
   EditWork *work = data;
   g_autoptr(NodOutboxAction) action = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *payload = NULL;
 
   if (!nod_store_begin (db, error))
     return FALSE;
@@ -2072,13 +2187,7 @@ edit_work (sqlite3       *db,
   /* Same row, same place in its lane: only the text changes. */
   g_free (action->body);
   action->body = g_strdup (work->body);
-  payload = _nod_outbox_action_dup_payload (action);
-  stmt = nod_store_prepare (db, "UPDATE outbox SET payload = ? WHERE seq = ?", error);
-  if (stmt == NULL)
-    goto failed;
-  sqlite3_bind_text (stmt, 1, payload, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, action->seq);
-  if (!_nod_outbox_run_update (stmt, NULL, error) || !nod_store_commit (db, error))
+  if (!set_payload (db, action->seq, action, error) || !nod_store_commit (db, error))
     goto failed;
   return TRUE;
 

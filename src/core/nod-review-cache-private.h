@@ -19,5 +19,10 @@ gboolean _nod_review_cache_keep_answer (sqlite3     *db,
                                         const char  *discussion_id,
                                         GObject     *answer,
                                         GError     **error);
+gboolean _nod_review_cache_forget_note (sqlite3     *db,
+                                        gint64       account_id,
+                                        const char  *discussion_id,
+                                        gint64       note_id,
+                                        GError     **error);
 
 G_END_DECLS

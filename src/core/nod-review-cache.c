@@ -538,6 +538,44 @@ finds_row (sqlite3_stmt  *stmt,
 }
 
 /*
+ * _nod_review_cache_forget_note:
+ *
+ * GitLab deleted the note @note_id: it goes from the cache, and its thread with it when it
+ * was the last of it (a thread is its notes on GitLab too).
+ */
+gboolean
+_nod_review_cache_forget_note (sqlite3     *db,
+                               gint64       account_id,
+                               const char  *discussion_id,
+                               gint64       note_id,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) note = NULL;
+  g_autoptr(sqlite3_stmt) thread = NULL;
+
+  note = nod_store_prepare (db, "DELETE FROM notes WHERE account_id = ? AND id = ?", error);
+  if (note == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (note, 1, account_id);
+  sqlite3_bind_int64 (note, 2, note_id);
+  if (!nod_store_step_done (note, error))
+    return FALSE;
+
+  thread = nod_store_prepare (db,
+                              "DELETE FROM discussions WHERE account_id = ? AND id = ? "
+                              "AND NOT EXISTS (SELECT 1 FROM notes WHERE account_id = ? "
+                              "AND discussion_id = ?)",
+                              error);
+  if (thread == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (thread, 1, account_id);
+  sqlite3_bind_text (thread, 2, discussion_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (thread, 3, account_id);
+  sqlite3_bind_text (thread, 4, discussion_id, -1, SQLITE_STATIC);
+  return nod_store_step_done (thread, error);
+}
+
+/*
  * _nod_review_cache_keep_answer:
  * @answer: what GitLab answered a write on this merge request: a NodDiscussion (a thread
  *   started, resolved or reopened), a NodNote (a reply in @discussion_id), NodApprovals,
@@ -1419,7 +1457,8 @@ load_detail_work (sqlite3       *db,
   stmt = nod_store_prepare (db,
                             "SELECT " VIEW_COLUMNS ", mr.description, mr.sha, mr.reviewers, "
                             "mr.approvals_left, mr.suggested_approvers, "
-                            "CASE WHEN mr.pipeline_sha = mr.sha THEN mr.pipeline_web_url END "
+                            "CASE WHEN mr.pipeline_sha = mr.sha THEN mr.pipeline_web_url END, "
+                            "(SELECT username FROM accounts WHERE id = mr.account_id) "
                             VIEW_FROM
                             "WHERE mr.account_id = ? AND mr.project_id = ? AND mr.iid = ?",
                             error);
@@ -1452,6 +1491,7 @@ load_detail_work (sqlite3       *db,
   detail->suggested_approvers = strv_from_json_array ((const char *) sqlite3_column_text (
                                                         stmt, 28 + VIEW_CONTEXT_COLUMN_COUNT));
   detail->pipeline_web_url = dup_text (stmt, 29 + VIEW_CONTEXT_COLUMN_COUNT);
+  detail->own_username = dup_text (stmt, 30 + VIEW_CONTEXT_COLUMN_COUNT);
 
   if (!load_approvers (db, work, detail, error) ||
       !load_discussions (db, work, detail, error))

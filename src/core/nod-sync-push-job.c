@@ -583,6 +583,43 @@ on_resolved_sent (GObject      *source_object,
     settle_from_error (push, error);
 }
 
+/* A posted note's new text or its removal: each a target state, so one that may have
+ * reached GitLab is simply sent again (see begin ()). */
+static void
+on_note_changed (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Push *push = user_data;
+  NodSyncPushJob *self = push->job;
+  g_autoptr(GError) error = NULL;
+
+  if (nod_outbox_action_get_kind (push->action) == NOD_ACTION_EDIT_NOTE)
+    {
+      g_autoptr(NodNote) note = nod_forge_update_note_finish (self->forge, result, &error);
+
+      if (note != NULL)
+        settle_ack (push, note);
+      else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND))
+        settle_permanent (push, 404, _("The comment is no longer on GitLab"));
+      else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+        settle_permanent (push, 403, _("GitLab lets only a comment’s author edit it"));
+      else
+        settle_from_error (push, error);
+      return;
+    }
+
+  /* Gone already (deleted on GitLab, or by this very request before its answer was
+   * lost): what the reviewer asked for is true. */
+  if (nod_forge_delete_note_finish (self->forge, result, &error) ||
+      g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND))
+    settle_ack (push, NULL);
+  else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+    settle_permanent (push, 403, _("GitLab did not let you delete this comment"));
+  else
+    settle_from_error (push, error);
+}
+
 /* Is @note ours, with the action's body, made since the action was taken? Not "since it
  * was sent": sent_at is when this claim took the row, and the attempt that reached GitLab
  * may be far older (Nod killed, restarted an hour later; backoff). */
@@ -1063,6 +1100,14 @@ send_action (Push *push)
       g_queue_push_tail (&self->note_times, GSIZE_TO_POINTER ((gsize) now_s (self)));
     }
 
+  /* A damaged row (its note id lost) can only fail: the forge would refuse the call. */
+  if ((kind == NOD_ACTION_EDIT_NOTE || kind == NOD_ACTION_DELETE_NOTE) &&
+      nod_outbox_action_get_note_id (action) <= 0)
+    {
+      settle_permanent (push, 0, _("The queued change names no comment"));
+      return;
+    }
+
   g_debug ("Sending %s %s", nod_action_kind_to_string (kind),
            nod_outbox_action_get_op_id (action));
   push->write_sent = TRUE;
@@ -1122,9 +1167,31 @@ send_action (Push *push)
                                          on_draft_deleted, push);
       break;
 
+    case NOD_ACTION_EDIT_NOTE:
+      nod_forge_update_note_async (self->forge, project_id, iid,
+                                   nod_outbox_action_get_note_id (action),
+                                   nod_outbox_action_get_body (action), cancellable,
+                                   on_note_changed, push);
+      break;
+
+    case NOD_ACTION_DELETE_NOTE:
+      nod_forge_delete_note_async (self->forge, project_id, iid,
+                                   nod_outbox_action_get_note_id (action), cancellable,
+                                   on_note_changed, push);
+      break;
+
     default:
       g_assert_not_reached ();
     }
+}
+
+/* Sending again does no harm for these: GitLab's 404 means done for a removal, and the
+ * same text twice is the same note. */
+static gboolean
+is_target_state (NodActionKind kind)
+{
+  return kind == NOD_ACTION_DELETE_DRAFT || kind == NOD_ACTION_EDIT_NOTE ||
+         kind == NOD_ACTION_DELETE_NOTE;
 }
 
 /* Sends @action, or first looks for it on GitLab when it may be there already. */
@@ -1139,8 +1206,7 @@ begin (NodSyncPushJob  *self,
   push->action = g_object_ref (action);
   self->in_flight++;
 
-  /* Deleting a draft twice is harmless: GitLab's 404 then means done. */
-  if (!nod_outbox_action_get_ambiguous (action) || kind == NOD_ACTION_DELETE_DRAFT)
+  if (!nod_outbox_action_get_ambiguous (action) || is_target_state (kind))
     send_action (push);
   else if (nod_outbox_action_is_approval (action))
     check_approvals (push, FALSE);

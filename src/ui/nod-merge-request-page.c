@@ -69,6 +69,8 @@ struct _NodMergeRequestPage
   gboolean         review_started;
   guint            draft_count;
   GPtrArray       *actions;       /* the open actions and drafts shown */
+  GPtrArray       *discussions;   /* NodDiscussion: the threads shown, as GitLab has them */
+  char            *own_username;  /* the reviewer's: whose notes they may change */
 };
 
 G_DEFINE_FINAL_TYPE (NodMergeRequestPage, nod_merge_request_page, GTK_TYPE_WIDGET)
@@ -507,6 +509,8 @@ nod_merge_request_page_finalize (GObject *object)
 
   g_free (self->head_sha);
   g_clear_pointer (&self->actions, g_ptr_array_unref);
+  g_clear_pointer (&self->discussions, g_ptr_array_unref);
+  g_clear_pointer (&self->own_username, g_free);
 
   G_OBJECT_CLASS (nod_merge_request_page_parent_class)->finalize (object);
 }
@@ -944,9 +948,11 @@ show_threads (NodMergeRequestPage   *self,
       NodDiscussion *discussion = detail->discussions->pdata[i];
       g_autoptr(GPtrArray) own = nod_outbox_actions_of_thread (actions,
                                                                nod_discussion_get_id (discussion));
+      NodThreadView *thread = ensure_thread (self, nod_discussion_get_id (discussion), seen,
+                                             &previous);
 
-      nod_thread_view_update (ensure_thread (self, nod_discussion_get_id (discussion), seen, &previous),
-                              discussion, own, now);
+      nod_thread_view_set_own_username (thread, detail->own_username);
+      nod_thread_view_update (thread, discussion, own, now);
     }
 
   /* Threads the reviewer started that GitLab does not have yet (drafts too). */
@@ -1073,6 +1079,68 @@ nod_merge_request_page_find_own_note (NodMergeRequestPage *self)
   return NULL;
 }
 
+/**
+ * nod_merge_request_page_find_note:
+ *
+ * Returns: (transfer none) (nullable): the note @note_id of the thread @discussion_id as
+ *   GitLab has it, if it is shown
+ */
+NodNote *
+nod_merge_request_page_find_note (NodMergeRequestPage *self,
+                                  const char          *discussion_id,
+                                  gint64               note_id)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+
+  for (guint i = 0; self->discussions != NULL && i < self->discussions->len; i++)
+    {
+      NodDiscussion *discussion = self->discussions->pdata[i];
+      GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+      if (g_strcmp0 (nod_discussion_get_id (discussion), discussion_id) != 0)
+        continue;
+      for (guint j = 0; j < notes->len; j++)
+        if (nod_note_get_id (notes->pdata[j]) == note_id)
+          return notes->pdata[j];
+    }
+  return NULL;
+}
+
+/**
+ * nod_merge_request_page_find_own_posted_note:
+ *
+ * Returns: (transfer none) (nullable): the reviewer's latest note GitLab has in the current
+ *   thread, one they may edit or delete
+ */
+NodNote *
+nod_merge_request_page_find_own_posted_note (NodMergeRequestPage *self)
+{
+  const char *thread;
+
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+
+  thread = nod_merge_request_page_get_current_thread (self);
+  for (guint i = 0; thread != NULL && self->discussions != NULL &&
+                    i < self->discussions->len; i++)
+    {
+      NodDiscussion *discussion = self->discussions->pdata[i];
+      GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+      if (g_strcmp0 (nod_discussion_get_id (discussion), thread) != 0)
+        continue;
+      for (guint j = notes->len; j > 0; j--)
+        {
+          NodNote *note = notes->pdata[j - 1];
+
+          if (!nod_note_get_system (note) && self->own_username != NULL &&
+              g_strcmp0 (nod_user_get_username (nod_note_get_author (note)),
+                         self->own_username) == 0)
+            return note;
+        }
+    }
+  return NULL;
+}
+
 /* The drafts of the review shown. */
 guint
 nod_merge_request_page_get_draft_count (NodMergeRequestPage *self)
@@ -1182,6 +1250,10 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
 
   g_clear_pointer (&self->actions, g_ptr_array_unref);
   self->actions = g_ptr_array_ref (actions);
+  g_clear_pointer (&self->discussions, g_ptr_array_unref);
+  self->discussions = g_ptr_array_ref (detail->discussions);
+  g_free (self->own_username);
+  self->own_username = g_strdup (detail->own_username);
   show_threads (self, detail, actions, now);
   gtk_widget_set_sensitive (self->comment_button, open);
   show_review (self, actions, open);

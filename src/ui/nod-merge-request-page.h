@@ -40,6 +40,10 @@ void        nod_merge_request_page_set_review_started (NodMergeRequestPage *self
 gboolean    nod_merge_request_page_get_review_started (NodMergeRequestPage *self);
 guint       nod_merge_request_page_get_draft_count (NodMergeRequestPage *self);
 NodOutboxAction *nod_merge_request_page_find_own_note (NodMergeRequestPage *self);
+NodNote         *nod_merge_request_page_find_note (NodMergeRequestPage *self,
+                                                   const char          *discussion_id,
+                                                   gint64               note_id);
+NodNote         *nod_merge_request_page_find_own_posted_note (NodMergeRequestPage *self);
 NodOutboxAction *nod_merge_request_page_find_draft (NodMergeRequestPage *self,
                                                     const char          *op_id);
 

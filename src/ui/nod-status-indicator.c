@@ -355,6 +355,10 @@ title_for_kind (NodActionKind kind)
       return _("Publish review");
     case NOD_ACTION_DELETE_DRAFT:
       return _("Remove review comment");
+    case NOD_ACTION_EDIT_NOTE:
+      return _("Edit comment");
+    case NOD_ACTION_DELETE_NOTE:
+      return _("Delete comment");
     default:
       g_return_val_if_reached (_("Review action"));
     }
@@ -382,6 +386,10 @@ icon_for_kind (NodActionKind kind)
     case NOD_ACTION_PUBLISH_REVIEW:
       return "mail-send-symbolic";
     case NOD_ACTION_DELETE_DRAFT:
+      return "edit-delete-symbolic";
+    case NOD_ACTION_EDIT_NOTE:
+      return "document-edit-symbolic";
+    case NOD_ACTION_DELETE_NOTE:
       return "edit-delete-symbolic";
     default:
       g_return_val_if_reached ("mail-send-symbolic");

@@ -5,6 +5,8 @@
  * The notes GitLab has, then the reviewer's own not yet there (a comment that starts the
  * thread, replies), each marked pending, or failed with its reason and Retry/Dismiss.
  * The reply box survives updates: a pull never eats what the reviewer is typing.
+ * The reviewer's own notes GitLab has take Edit and Delete; a change of theirs not sent yet
+ * shows in place (the new text, or "Deleting"), pending like the rest.
  * A resolved thread folds to one line ("Resolved", who opened it and how) that opens on a
  * click or Enter: what is settled takes no room from what is not.
  */
@@ -34,6 +36,7 @@ struct _NodThreadView
   gboolean   resolvable;
   gboolean   folds;         /* resolved and resolvable: shown folded until opened */
   char      *shown;         /* what the notes box shows, to rebuild it only on change */
+  char      *own_username;  /* whose notes take Edit and Delete */
 
   /* The new side of the thread's file, for its notes' suggestions; and each note's view
    * (the notes box owns them) with the line its note is on, 0 when none. */
@@ -183,6 +186,43 @@ icon_action_button (const char      *icon_name,
   return button;
 }
 
+/* Edit or Delete on the reviewer's note @note_id GitLab has. */
+static GtkWidget *
+posted_note_button (const char *icon_name,
+                    const char *label,
+                    const char *action_name,
+                    const char *discussion_id,
+                    gint64      note_id)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(sx)", discussion_id, note_id);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  return button;
+}
+
+/* The reviewer's latest change not sent yet to the note @note_id, or NULL. */
+static NodOutboxAction *
+change_of_note (GPtrArray *actions,
+                gint64     note_id)
+{
+  for (guint i = actions != NULL ? actions->len : 0; i > 0; i--)
+    {
+      NodOutboxAction *action = actions->pdata[i - 1];
+      NodActionKind kind = nod_outbox_action_get_kind (action);
+
+      if ((kind == NOD_ACTION_EDIT_NOTE || kind == NOD_ACTION_DELETE_NOTE) &&
+          nod_outbox_action_get_note_id (action) == note_id)
+        return action;
+    }
+  return NULL;
+}
+
 /* What a note of the reviewer's not yet on GitLab says about itself, with what to do. */
 static GtkWidget *
 action_state_widget (NodOutboxAction *action)
@@ -260,7 +300,11 @@ action_state_widget (NodOutboxAction *action)
       break;
 
     default:
-      label = gtk_label_new (_("Pending — waiting to be sent"));
+      label = gtk_label_new (nod_outbox_action_get_kind (action) == NOD_ACTION_DELETE_NOTE
+                             ? _("Deleting — waiting to be sent")
+                             : nod_outbox_action_get_kind (action) == NOD_ACTION_EDIT_NOTE
+                             ? _("Edited — waiting to be sent")
+                             : _("Pending — waiting to be sent"));
       break;
     }
 
@@ -273,14 +317,23 @@ action_state_widget (NodOutboxAction *action)
    * may have reached GitLab can't; the engine says so). */
   if (nod_outbox_action_get_state (action) == NOD_ACTION_PENDING)
     {
+      gboolean removal = nod_outbox_action_get_kind (action) == NOD_ACTION_DELETE_NOTE;
+
       gtk_widget_set_hexpand (label, TRUE);
       gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_box_append (GTK_BOX (box), icon_action_button ("document-edit-symbolic",
-                                                         _("Edit Comment"),
-                                                         "win.edit-action", action));
-      gtk_box_append (GTK_BOX (box), icon_action_button ("user-trash-symbolic",
-                                                         _("Cancel Comment"),
-                                                         "win.cancel-action", action));
+      if (!removal)
+        gtk_box_append (GTK_BOX (box), icon_action_button ("document-edit-symbolic",
+                                                           _("Edit Comment"),
+                                                           "win.edit-action", action));
+      /* Taking back a removal keeps the note: an undo icon, not a bin. */
+      gtk_box_append (GTK_BOX (box),
+                      removal ? icon_action_button ("edit-undo-symbolic", _("Keep Comment"),
+                                                    "win.cancel-action", action)
+                              : icon_action_button ("user-trash-symbolic",
+                                                    nod_outbox_action_get_kind (action) ==
+                                                    NOD_ACTION_EDIT_NOTE
+                                                    ? _("Cancel Edit") : _("Cancel Comment"),
+                                                    "win.cancel-action", action));
     }
   return box;
 }
@@ -355,9 +408,10 @@ on_thread_key (GtkEventControllerKey *controller,
 /* The notes and the reviewer's actions, as a string that changes when they do. */
 static char *
 describe (NodDiscussion *discussion,
-          GPtrArray     *actions)
+          GPtrArray     *actions,
+          const char    *own_username)
 {
-  GString *text = g_string_new (NULL);
+  GString *text = g_string_new (own_username);
 
   if (discussion != NULL)
     {
@@ -483,6 +537,7 @@ nod_thread_view_finalize (GObject *object)
 
   g_free (self->discussion_id);
   g_free (self->shown);
+  g_free (self->own_username);
   g_clear_pointer (&self->suggestion_file, g_bytes_unref);
   g_clear_pointer (&self->note_views, g_ptr_array_unref);
   g_clear_pointer (&self->note_lines, g_array_unref);
@@ -663,7 +718,7 @@ nod_thread_view_update (NodThreadView *self,
 
   /* Rebuilt only when a note or an action changed: text views take a frame to size
    * themselves, and a refresh must not make the thread blink. */
-  shown = describe (discussion, actions);
+  shown = describe (discussion, actions, self->own_username);
   if (g_strcmp0 (shown, self->shown) == 0)
     {
       self->resolved = discussion != NULL && nod_discussion_get_resolved (discussion);
@@ -697,12 +752,42 @@ nod_thread_view_update (NodThreadView *self,
                                    ? nod_time_format_age (nod_note_get_created_at (note), now)
                                    : g_strdup ("");
 
+          NodOutboxAction *change = change_of_note (actions, nod_note_get_id (note));
+          gboolean own = !nod_note_get_system (note) && self->own_username != NULL &&
+                         g_strcmp0 (nod_user_get_username (author), self->own_username) == 0;
+          GtkWidget *widget;
+
           system = system || nod_note_get_system (note);
-          gtk_box_append (GTK_BOX (self->notes_box),
-                          note_widget (self, name ? name : "", age, nod_note_get_body (note),
-                                       nod_note_get_system (note),
-                                       new_line_of (nod_note_get_position (note),
-                                                    thread_position)));
+          widget = note_widget (self, name ? name : "", age,
+                                change != NULL && nod_outbox_action_get_body (change) != NULL
+                                ? nod_outbox_action_get_body (change)
+                                : nod_note_get_body (note),
+                                nod_note_get_system (note),
+                                new_line_of (nod_note_get_position (note), thread_position));
+          if (change != NULL)
+            {
+              gtk_widget_add_css_class (widget, "nod-pending-note");
+              if (nod_outbox_action_get_kind (change) == NOD_ACTION_DELETE_NOTE)
+                gtk_widget_add_css_class (widget, "nod-deleting-note");
+              gtk_box_append (GTK_BOX (widget), action_state_widget (change));
+            }
+          else if (own)
+            {
+              GtkWidget *header = gtk_widget_get_first_child (widget);
+              GtkWidget *spacer = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+              gtk_widget_set_hexpand (spacer, TRUE);
+              gtk_box_append (GTK_BOX (header), spacer);
+              gtk_box_append (GTK_BOX (header),
+                              posted_note_button ("document-edit-symbolic", _("Edit Comment"),
+                                                  "win.edit-posted-note",
+                                                  self->discussion_id, nod_note_get_id (note)));
+              gtk_box_append (GTK_BOX (header),
+                              posted_note_button ("user-trash-symbolic", _("Delete Comment"),
+                                                  "win.delete-posted-note",
+                                                  self->discussion_id, nod_note_get_id (note)));
+            }
+          gtk_box_append (GTK_BOX (self->notes_box), widget);
         }
       self->resolved = nod_discussion_get_resolved (discussion);
       summary = summarize (discussion);
@@ -741,6 +826,21 @@ nod_thread_view_update (NodThreadView *self,
   gtk_widget_set_visible (self->resolve_button, resolvable);
   update_resolve_label (self);
   update_folded (self);
+}
+
+/**
+ * nod_thread_view_set_own_username:
+ * @username: (nullable): the reviewer's GitLab username: their notes take Edit and Delete
+ *
+ * Takes effect at the next nod_thread_view_update().
+ */
+void
+nod_thread_view_set_own_username (NodThreadView *self,
+                                  const char    *username)
+{
+  g_return_if_fail (NOD_IS_THREAD_VIEW (self));
+  g_free (self->own_username);
+  self->own_username = g_strdup (username);
 }
 
 /**

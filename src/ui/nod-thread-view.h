@@ -26,6 +26,8 @@ void           nod_thread_view_update       (NodThreadView *self,
                                              GDateTime     *now);
 gboolean       nod_thread_view_focus_reply  (NodThreadView *self);
 gboolean       nod_thread_view_toggle_resolved (NodThreadView *self);
+void           nod_thread_view_set_own_username (NodThreadView *self,
+                                                 const char    *username);
 void           nod_thread_view_set_suggestion_file (NodThreadView *self,
                                                     GBytes        *new_text);
 

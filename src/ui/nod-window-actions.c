@@ -442,6 +442,8 @@ typedef struct
   GtkTextView *text;
   char        *op_id;
   gboolean     queued;   /* an action waiting to be sent, not a review's draft */
+  char        *discussion_id;  /* with note_id: a note GitLab has, given new text */
+  gint64       note_id;
 } EditDialog;
 
 static void
@@ -452,6 +454,7 @@ edit_dialog_free (gpointer  data,
 
   g_object_unref (dialog->self);
   g_free (dialog->op_id);
+  g_free (dialog->discussion_id);
   g_free (dialog);
 }
 
@@ -468,7 +471,18 @@ on_edit_response (AdwMessageDialog *message,
     return;
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  if (dialog->queued)
+  if (dialog->note_id > 0)
+    {
+      gint64 account_id = shown_account (dialog->self);
+
+      if (account_id != 0)
+        enqueue (dialog->self, nod_outbox_action_new_edit_note (
+                                 account_id,
+                                 nod_merge_request_page_get_project_id (dialog->self->page),
+                                 nod_merge_request_page_get_iid (dialog->self->page),
+                                 dialog->discussion_id, dialog->note_id, text));
+    }
+  else if (dialog->queued)
     nod_sync_engine_edit_action_async (dialog->self->engine, dialog->op_id, text, NULL,
                                        on_action_changed, g_object_ref (dialog->self));
   else
@@ -476,29 +490,26 @@ on_edit_response (AdwMessageDialog *message,
                                       on_review_changed, g_object_ref (dialog->self));
 }
 
-/* The text box dialog that edits a draft of a review, or a comment or reply queued. */
+/* The text box dialog: @dialog says what it edits, @body what it says now. */
 static void
-present_edit_dialog (NodWindow       *self,
-                     NodOutboxAction *action)
+present_text_dialog (EditDialog *dialog,
+                     const char *body)
 {
-  gboolean queued = nod_outbox_action_get_state (action) != NOD_ACTION_DRAFT;
-  EditDialog *dialog;
+  gboolean drafted = !dialog->queued && dialog->note_id == 0;
   GtkWidget *message;
 
-  dialog = g_new0 (EditDialog, 1);
-  dialog->self = g_object_ref (self);
-  dialog->op_id = g_strdup (nod_outbox_action_get_op_id (action));
-  dialog->queued = queued;
-  message = adw_message_dialog_new (GTK_WINDOW (self),
-                                    queued ? _("Edit Comment") : _("Edit Draft"),
-                                    queued ? _("The new text is what GitLab gets; it is not "
-                                               "sent yet.")
-                                           : NULL);
+  message = adw_message_dialog_new (GTK_WINDOW (dialog->self),
+                                    drafted ? _("Edit Draft") : _("Edit Comment"),
+                                    dialog->note_id > 0
+                                    ? _("The new text replaces the comment on GitLab, for "
+                                        "everyone.")
+                                    : dialog->queued ? _("The new text is what GitLab gets; "
+                                                         "it is not sent yet.")
+                                    : NULL);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (message),
-                                      new_text_box (&dialog->text,
-                                                    nod_outbox_action_get_body (action),
-                                                    queued ? _("Comment")
-                                                           : _("Draft comment"), 360));
+                                      new_text_box (&dialog->text, body,
+                                                    drafted ? _("Draft comment")
+                                                            : _("Comment"), 360));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
                                     "cancel", _("_Cancel"),
                                     "save", _("_Save"),
@@ -510,6 +521,118 @@ present_edit_dialog (NodWindow       *self,
                          edit_dialog_free, 0);
   gtk_window_present (GTK_WINDOW (message));
   gtk_widget_grab_focus (GTK_WIDGET (dialog->text));
+}
+
+/* Edits a draft of a review, or a comment or reply queued. */
+static void
+present_edit_dialog (NodWindow       *self,
+                     NodOutboxAction *action)
+{
+  EditDialog *dialog = g_new0 (EditDialog, 1);
+
+  dialog->self = g_object_ref (self);
+  dialog->op_id = g_strdup (nod_outbox_action_get_op_id (action));
+  dialog->queued = nod_outbox_action_get_state (action) != NOD_ACTION_DRAFT;
+  present_text_dialog (dialog, nod_outbox_action_get_body (action));
+}
+
+/* Gives new text to the reviewer's note @note_id GitLab has: queued like any change. */
+static void
+present_posted_note_dialog (NodWindow  *self,
+                            const char *discussion_id,
+                            NodNote    *note)
+{
+  EditDialog *dialog = g_new0 (EditDialog, 1);
+
+  dialog->self = g_object_ref (self);
+  dialog->discussion_id = g_strdup (discussion_id);
+  dialog->note_id = nod_note_get_id (note);
+  present_text_dialog (dialog, nod_note_get_body (note));
+}
+
+static void
+edit_posted_note (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  const char *discussion_id = NULL;
+  gint64 note_id = 0;
+  NodNote *note;
+
+  g_variant_get (parameter, "(&sx)", &discussion_id, &note_id);
+  note = nod_merge_request_page_find_note (self->page, discussion_id, note_id);
+  if (note != NULL && self->engine != NULL)
+    present_posted_note_dialog (self, discussion_id, note);
+}
+
+typedef struct
+{
+  NodWindow *self;
+  char      *discussion_id;
+  gint64     note_id;
+} DeleteNote;
+
+static void
+delete_note_free (gpointer  data,
+                  GClosure *closure)
+{
+  DeleteNote *removal = data;
+
+  g_object_unref (removal->self);
+  g_free (removal->discussion_id);
+  g_free (removal);
+}
+
+static void
+on_delete_note_response (AdwMessageDialog *message,
+                         const char       *response,
+                         DeleteNote       *removal)
+{
+  gint64 account_id = shown_account (removal->self);
+
+  if (!g_str_equal (response, "delete") || account_id == 0)
+    return;
+  enqueue (removal->self, nod_outbox_action_new_delete_note (
+                            account_id,
+                            nod_merge_request_page_get_project_id (removal->self->page),
+                            nod_merge_request_page_get_iid (removal->self->page),
+                            removal->discussion_id, removal->note_id));
+}
+
+/* Deleting a comment GitLab has is for everyone: asked first. */
+static void
+delete_posted_note (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  NodWindow *self = NOD_WINDOW (widget);
+  const char *discussion_id = NULL;
+  gint64 note_id = 0;
+  DeleteNote *removal;
+  GtkWidget *message;
+
+  g_variant_get (parameter, "(&sx)", &discussion_id, &note_id);
+  if (self->engine == NULL ||
+      nod_merge_request_page_find_note (self->page, discussion_id, note_id) == NULL)
+    return;
+
+  removal = g_new0 (DeleteNote, 1);
+  removal->self = g_object_ref (self);
+  removal->discussion_id = g_strdup (discussion_id);
+  removal->note_id = note_id;
+  message = adw_message_dialog_new (GTK_WINDOW (self), _("Delete Comment?"),
+                                    _("It is deleted on GitLab too, for everyone."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (message), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (message), "cancel");
+  g_signal_connect_data (message, "response", G_CALLBACK (on_delete_note_response), removal,
+                         delete_note_free, 0);
+  gtk_window_present (GTK_WINDOW (message));
 }
 
 static void
@@ -570,8 +693,8 @@ on_action_to_edit_listed (GObject      *source_object,
       return;
     }
   adw_toast_overlay_add_toast (self->toast_overlay,
-                               adw_toast_new (_("It was already sent; edit the note on "
-                                                "GitLab’s page instead")));
+                               adw_toast_new (_("It was already sent; edit it in its "
+                                                "thread instead")));
 }
 
 static void
@@ -696,8 +819,8 @@ toggle_resolved (GtkWidget  *widget,
     nod_merge_request_page_toggle_resolved (self->page);
 }
 
-/* Edits the reviewer's note in the current thread that has not gone yet: a draft, or one
- * waiting in the outbox. A note GitLab has is not edited from Nod (yet): it says so. */
+/* Edits the reviewer's note in the current thread: first one that has not gone yet (a
+ * draft, or one waiting in the outbox), else their latest GitLab has. */
 static void
 edit_note (GtkWidget  *widget,
            const char *action_name,
@@ -711,8 +834,14 @@ edit_note (GtkWidget  *widget,
   note = nod_merge_request_page_find_own_note (self->page);
   if (note == NULL)
     {
-      adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (_("No note of yours waits to be sent in this thread")));
+      NodNote *posted = nod_merge_request_page_find_own_posted_note (self->page);
+
+      if (posted != NULL && self->engine != NULL)
+        present_posted_note_dialog (self, nod_merge_request_page_get_current_thread (self->page),
+                                    posted);
+      else if (posted == NULL)
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (_("No note of yours in this thread")));
       return;
     }
   gtk_widget_activate_action (widget,
@@ -816,6 +945,10 @@ _nod_window_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.focus-list", NULL, focus_list);
   gtk_widget_class_install_action (widget_class, "win.edit-action", "s", edit_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-action", "s", cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-posted-note", "(sx)",
+                                   edit_posted_note);
+  gtk_widget_class_install_action (widget_class, "win.delete-posted-note", "(sx)",
+                                   delete_posted_note);
   gtk_widget_class_install_action (widget_class, "win.open-in-browser", NULL, open_in_browser);
   gtk_widget_class_install_action (widget_class, "win.copy-link", NULL, copy_link);
 
