@@ -73,6 +73,7 @@ struct _NodChangesView
 
   GPtrArray           *discussions;    /* NodDiscussion */
   GPtrArray           *actions;        /* NodOutboxAction */
+  char                *own_username;   /* whose notes take Edit and Delete */
   GDateTime           *now;
 
   NodDiffFile         *file;           /* shown */
@@ -515,6 +516,9 @@ place_thread (NodChangesView        *self,
   NodThreadView *thread = g_hash_table_lookup (self->threads, discussion_id);
   g_autoptr(GPtrArray) own = nod_outbox_actions_of_thread (self->actions, discussion_id);
 
+  if (thread != NULL)
+    nod_thread_view_set_own_username (thread, self->own_username);
+
   /* Seen by the thread's own copy of its id: @discussion_id may be the caller's for now. */
   if (thread != NULL)
     g_hash_table_add (seen, (gpointer) nod_thread_view_get_discussion_id (thread));
@@ -527,6 +531,7 @@ place_thread (NodChangesView        *self,
       g_signal_connect_object (thread, "resolve", G_CALLBACK (on_thread_resolve), self, 0);
       g_hash_table_insert (self->threads, g_strdup (discussion_id), thread);
       g_hash_table_add (seen, (gpointer) nod_thread_view_get_discussion_id (thread));
+      nod_thread_view_set_own_username (thread, self->own_username);
       /* A thread on the head shown replaces lines of the new text shown: its suggestions
        * show them. */
       if (position->new_line > 0 && self->diff != NULL &&
@@ -1457,6 +1462,7 @@ nod_changes_view_dispose (GObject *object)
   g_clear_object (&self->file);
   g_clear_pointer (&self->discussions, g_ptr_array_unref);
   g_clear_pointer (&self->actions, g_ptr_array_unref);
+  g_clear_pointer (&self->own_username, g_free);
 
   G_OBJECT_CLASS (nod_changes_view_parent_class)->dispose (object);
 }
@@ -1683,6 +1689,17 @@ nod_changes_view_set_discussions (NodChangesView *self,
 
   if (!self->file_loading && !nod_diff_view_get_filling (self->diff_view))
     place_threads (self);
+}
+
+/* @username: the reviewer's: their notes in the threads take Edit and Delete. Takes effect
+ * with the next nod_changes_view_set_discussions (). */
+void
+nod_changes_view_set_own_username (NodChangesView *self,
+                                   const char     *username)
+{
+  g_return_if_fail (NOD_IS_CHANGES_VIEW (self));
+  g_free (self->own_username);
+  self->own_username = g_strdup (username);
 }
 
 gboolean

@@ -30,6 +30,8 @@ void            nod_changes_view_set_merge_request   (NodChangesView *self,
                                                       const char     *web_url);
 /* The merge request's discussions (NodDiscussion) and open actions (NodOutboxAction): those
  * on the file shown go to their lines. */
+void            nod_changes_view_set_own_username    (NodChangesView *self,
+                                                      const char     *username);
 void            nod_changes_view_set_discussions     (NodChangesView *self,
                                                       GPtrArray      *discussions,
                                                       GPtrArray      *actions,

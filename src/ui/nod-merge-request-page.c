@@ -1261,6 +1261,7 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
   /* The changes read themselves when first shown. */
   nod_changes_view_set_merge_request (self->changes_view, self->diff_cache, self->account_id,
                                       view->project_id, view->iid, detail->sha, view->web_url);
+  nod_changes_view_set_own_username (self->changes_view, detail->own_username);
   nod_changes_view_set_discussions (self->changes_view, detail->discussions, actions, now);
 }
 

@@ -325,15 +325,25 @@ action_state_widget (NodOutboxAction *action)
         gtk_box_append (GTK_BOX (box), icon_action_button ("document-edit-symbolic",
                                                            _("Edit Comment"),
                                                            "win.edit-action", action));
-      /* Taking back a removal keeps the note: an undo icon, not a bin. */
-      gtk_box_append (GTK_BOX (box),
-                      removal ? icon_action_button ("edit-undo-symbolic", _("Keep Comment"),
-                                                    "win.cancel-action", action)
-                              : icon_action_button ("user-trash-symbolic",
-                                                    nod_outbox_action_get_kind (action) ==
-                                                    NOD_ACTION_EDIT_NOTE
-                                                    ? _("Cancel Edit") : _("Cancel Comment"),
-                                                    "win.cancel-action", action));
+      if (removal)
+        {
+          /* Taking back a removal keeps the note: a word, since no icon says "keep". */
+          GtkWidget *keep = gtk_button_new_with_label (_("Keep"));
+
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (keep), "win.cancel-action");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (keep), "s", op_id);
+          gtk_widget_set_tooltip_text (keep, _("Keep the comment: it is not deleted"));
+          gtk_widget_add_css_class (keep, "flat");
+          gtk_widget_set_valign (keep, GTK_ALIGN_CENTER);
+          gtk_box_append (GTK_BOX (box), keep);
+        }
+      else
+        gtk_box_append (GTK_BOX (box),
+                        icon_action_button ("user-trash-symbolic",
+                                            nod_outbox_action_get_kind (action) ==
+                                            NOD_ACTION_EDIT_NOTE
+                                            ? _("Cancel Edit") : _("Cancel Comment"),
+                                            "win.cancel-action", action));
     }
   return box;
 }
