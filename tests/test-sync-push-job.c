@@ -1442,6 +1442,208 @@ test_cancel_in_flight_is_ambiguous (Fixture       *fixture,
   g_assert_cmpint (row_int (fixture, waiting, "ambiguous"), ==, 0);
 }
 
+/* ---- the reviewer's posted notes: edited, deleted ---- */
+
+static NodOutboxAction *
+edit_note (Fixture         *fixture,
+           NodMergeRequest *mr,
+           NodDiscussion   *thread,
+           const char      *body)
+{
+  NodNote *note = g_ptr_array_index (nod_discussion_get_notes (thread), 0);
+
+  return enqueue (fixture,
+                  nod_outbox_action_new_edit_note (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                   nod_merge_request_get_iid (mr),
+                                                   nod_discussion_get_id (thread),
+                                                   nod_note_get_id (note), body));
+}
+
+static NodOutboxAction *
+delete_note (Fixture         *fixture,
+             NodMergeRequest *mr,
+             NodDiscussion   *thread)
+{
+  NodNote *note = g_ptr_array_index (nod_discussion_get_notes (thread), 0);
+
+  return enqueue (fixture,
+                  nod_outbox_action_new_delete_note (ACCOUNT,
+                                                     nod_merge_request_get_project_id (mr),
+                                                     nod_merge_request_get_iid (mr),
+                                                     nod_discussion_get_id (thread),
+                                                     nod_note_get_id (note)));
+}
+
+static char *
+note_path (NodDiscussion *thread)
+{
+  NodNote *note = g_ptr_array_index (nod_discussion_get_notes (thread), 0);
+
+  return g_strdup_printf ("/notes/%" G_GINT64_FORMAT, nod_note_get_id (note));
+}
+
+static gint64
+cached_notes_of (Fixture       *fixture,
+                 NodDiscussion *thread,
+                 const char    *body)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT COUNT (*) FROM notes WHERE account_id = %d "
+                                          "AND discussion_id = '%s' AND body = '%s'", ACCOUNT,
+                                          nod_discussion_get_id (thread), body);
+
+  return nod_test_query_int (fixture->store, sql);
+}
+
+/* A new text goes once, as a PUT, and is GitLab's and the cache's; a note deleted is gone
+ * from both, its thread with it; nothing is created. */
+static void
+test_posted_note_edited_deleted (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodDiscussion) typo = server_comment (fixture, mr, "Tpyo here");
+  g_autoptr(NodDiscussion) regret = server_comment (fixture, mr, "Said too soon");
+  g_autoptr(NodDiscussion) gone = NULL;
+  g_autoptr(NodOutboxAction) first = NULL;
+  g_autoptr(NodOutboxAction) edit = NULL;
+  g_autoptr(NodOutboxAction) removal = NULL;
+  g_autofree char *typo_path = note_path (typo);
+  g_autofree char *regret_path = note_path (regret);
+  g_autofree char *thread_sql = NULL;
+
+  cache_merge_request (fixture, mr);
+  clear_requests (fixture);
+  first = edit_note (fixture, mr, typo, "Typo here");
+  edit = edit_note (fixture, mr, typo, "Typo here, fixed");
+  g_assert_cmpstr (nod_outbox_action_get_op_id (edit), ==, nod_outbox_action_get_op_id (first));
+  removal = delete_note (fixture, mr, regret);
+
+  push_all_acked (fixture, 2);
+
+  assert_row (fixture, edit, "done");
+  assert_row (fixture, removal, "done");
+  g_assert_cmpuint (count_mr_requests (fixture, "PUT", mr, typo_path), ==, 1);
+  g_assert_cmpuint (count_mr_requests (fixture, "DELETE", mr, regret_path), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "."), ==, 0);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Typo here, fixed"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Tpyo here"), ==, 0);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Said too soon"), ==, 0);
+  gone = server_thread (fixture, mr, nod_discussion_get_id (regret));
+  g_assert_null (gone);
+
+  /* Kept with the acks: the page shows GitLab's state before any pull. */
+  g_assert_cmpint (cached_notes_of (fixture, typo, "Typo here, fixed"), ==, 1);
+  g_assert_cmpint (cached_notes_of (fixture, typo, "Tpyo here"), ==, 0);
+  g_assert_cmpint (cached_notes_of (fixture, regret, "Said too soon"), ==, 0);
+  thread_sql = g_strdup_printf ("SELECT COUNT (*) FROM discussions WHERE id = '%s'",
+                                nod_discussion_get_id (regret));
+  g_assert_cmpint (nod_test_query_int (fixture->store, thread_sql), ==, 0);
+}
+
+/* Both may have reached GitLab before their answers were lost: sent again, the text is
+ * the same note, and the removal's 404 is done. One note, none twice, nothing failed. */
+static void
+test_posted_note_ambiguous (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodDiscussion) kept = server_comment (fixture, mr, "Frist");
+  g_autoptr(NodDiscussion) regret = server_comment (fixture, mr, "Never mind");
+  g_autoptr(NodOutboxAction) edit = NULL;
+  g_autoptr(NodOutboxAction) removal = NULL;
+  g_autofree char *kept_path = note_path (kept);
+  g_autofree char *regret_path = note_path (regret);
+  g_autofree char *put_fault = NULL;
+  g_autofree char *delete_fault = NULL;
+  g_autofree char *full = NULL;
+  NodSyncPushOutcome outcome = { 0, };
+  gint64 due_us;
+
+  full = mr_path (mr, kept_path);
+  put_fault = g_strdup_printf ("{\"method\": \"PUT\", \"path\": \"%s$\", \"status\": 500, "
+                               "\"applied\": true, \"times\": 1}", full);
+  g_clear_pointer (&full, g_free);
+  full = mr_path (mr, regret_path);
+  delete_fault = g_strdup_printf ("{\"method\": \"DELETE\", \"path\": \"%s$\", \"drop\": true, "
+                                  "\"applied\": true, \"times\": 1}", full);
+  add_fault (fixture, put_fault);
+  add_fault (fixture, delete_fault);
+  clear_requests (fixture);
+  edit = edit_note (fixture, mr, kept, "First");
+  removal = delete_note (fixture, mr, regret);
+
+  push (fixture, FALSE, &outcome);
+  g_assert_cmpuint (outcome.pushed, ==, 0);
+  g_assert_cmpuint (outcome.retrying, ==, 2);
+  nod_sync_push_outcome_clear (&outcome);
+  assert_row (fixture, edit, "pending");
+  assert_row (fixture, removal, "pending");
+  g_assert_cmpint (row_int (fixture, edit, "ambiguous"), ==, 1);
+  g_assert_cmpint (row_int (fixture, removal, "ambiguous"), ==, 1);
+  /* GitLab did both. */
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "First"), ==, 1);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Never mind"), ==, 0);
+
+  due_us = MAX (row_int (fixture, edit, "next_attempt_at_us"),
+                row_int (fixture, removal, "next_attempt_at_us"));
+  nod_clock_advance (fixture->clock,
+                     (due_us - nod_clock_get_now_us (fixture->clock) + G_USEC_PER_SEC - 1) /
+                     G_USEC_PER_SEC);
+  push_all_acked (fixture, 2);
+  assert_row (fixture, edit, "done");
+  assert_row (fixture, removal, "done");
+  g_assert_cmpuint (count_mr_requests (fixture, "PUT", mr, kept_path), ==, 2);
+  g_assert_cmpuint (count_mr_requests (fixture, "DELETE", mr, regret_path), ==, 2);
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "First"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "POST", "."), ==, 0);
+  g_assert_cmpuint (fixture->failures->len, ==, 0);
+}
+
+/* Another's note: GitLab refuses, and the row says why, for good. A note deleted on
+ * GitLab meanwhile can't take a new text. */
+static void
+test_posted_note_refused (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodForgePage) threads = nod_test_server_discussions (NOD_FORGE (fixture->observer),
+                                                                 mr);
+  g_autoptr(NodDiscussion) mine = server_comment (fixture, mr, "Soon gone");
+  g_autoptr(NodOutboxAction) theirs_edit = NULL;
+  g_autoptr(NodOutboxAction) stale_edit = NULL;
+  g_autoptr(NodOutboxAction) removal = NULL;
+  NodDiscussion *theirs = NULL;
+  GPtrArray *items = nod_forge_page_get_items (threads);
+
+  for (guint i = 0; i < items->len && theirs == NULL; i++)
+    {
+      NodNote *first = g_ptr_array_index (nod_discussion_get_notes (items->pdata[i]), 0);
+
+      if (!nod_note_get_system (first) &&
+          g_strcmp0 (nod_user_get_username (nod_note_get_author (first)),
+                     nod_gitlab_get_username (fixture->observer)) != 0)
+        theirs = items->pdata[i];
+    }
+  g_assert_nonnull (theirs);
+
+  theirs_edit = edit_note (fixture, mr, theirs, "Not mine to change");
+  removal = delete_note (fixture, mr, mine);
+  push_all_acked (fixture, 1);
+  assert_row (fixture, theirs_edit, "failed");
+  assert_reason (fixture, theirs_edit, 403, "author");
+  assert_row (fixture, removal, "done");
+  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Not mine to change"), ==, 0);
+
+  stale_edit = edit_note (fixture, mr, mine, "Too late");
+  push_all_acked (fixture, 0);
+  assert_row (fixture, stale_edit, "failed");
+  assert_reason (fixture, stale_edit, 404, "no longer on GitLab");
+  g_assert_cmpuint (fixture->failures->len, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1475,6 +1677,9 @@ main (int   argc,
   ADD ("/nod/sync-push-job/lanes-sent-together", test_lanes_sent_together);
   ADD ("/nod/sync-push-job/cancel/releases-claimed", test_cancel_releases_claimed);
   ADD ("/nod/sync-push-job/cancel/in-flight-is-ambiguous", test_cancel_in_flight_is_ambiguous);
+  ADD ("/nod/sync-push-job/posted-note/edited-deleted", test_posted_note_edited_deleted);
+  ADD ("/nod/sync-push-job/posted-note/ambiguous", test_posted_note_ambiguous);
+  ADD ("/nod/sync-push-job/posted-note/refused", test_posted_note_refused);
 
 #undef ADD
 
