@@ -908,14 +908,50 @@ classify_body (const char *body)
   return any_line ? BODY_QUICK_ACTIONS_ONLY : BODY_BLANK;
 }
 
+/* GitLab's answer to a note that was nothing but quick actions: 202, and no note. */
+static void
+respond_commands_applied (ApiCall *call)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) accepted = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "commands_changes");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "summary");
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, "Applied commands");
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  accepted = json_builder_get_root (builder);
+  _nod_fake_request_respond (call->request, SOUP_STATUS_ACCEPTED, accepted);
+}
+
+/* Longer than a note may be (Gitlab::Database::MAX_TEXT_SIZE_LIMIT, in characters): answers
+ * the 400 of Note's validation and returns TRUE. */
+static gboolean
+refuse_too_long_note (ApiCall    *call,
+                      const char *body)
+{
+  gsize length = g_utf8_validate (body, -1, NULL) ? (gsize) g_utf8_strlen (body, -1)
+                                                  : strlen (body);
+  g_autofree char *message = NULL;
+
+  if (length <= NOD_FAKE_NOTE_MAX_CHARS)
+    return FALSE;
+  message = g_strdup_printf ("400 Bad request - Note {:note=>[\"is too long (maximum is %u "
+                             "characters)\"]}", NOD_FAKE_NOTE_MAX_CHARS);
+  _nod_fake_request_respond_message (call->request, SOUP_STATUS_BAD_REQUEST, message);
+  return TRUE;
+}
+
 /* Reads the note body; answers (400 or 202) and returns FALSE unless a note is to be made.
  * Spends one unit of the note-creation budget first, as GitLab's throttle does. */
 static gboolean
 read_note_body (ApiCall  *call,
                 char    **body)
 {
-  g_autoptr(JsonBuilder) builder = NULL;
-  g_autoptr(JsonNode) accepted = NULL;
   guint retry_after = 0;
 
   if (!_nod_fake_budget_spend (&call->self->notes_budget, call->now, &retry_after))
@@ -946,23 +982,12 @@ read_note_body (ApiCall  *call,
       return FALSE;
 
     case BODY_QUICK_ACTIONS_ONLY:
-      builder = json_builder_new ();
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "commands_changes");
-      json_builder_begin_object (builder);
-      json_builder_end_object (builder);
-      json_builder_set_member_name (builder, "summary");
-      json_builder_begin_array (builder);
-      json_builder_add_string_value (builder, "Applied commands");
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-      accepted = json_builder_get_root (builder);
-      _nod_fake_request_respond (call->request, SOUP_STATUS_ACCEPTED, accepted);
+      respond_commands_applied (call);
       return FALSE;
 
     case BODY_NOTE:
     default:
-      return TRUE;
+      return !refuse_too_long_note (call, *body);
     }
 }
 
@@ -1234,6 +1259,95 @@ handle_update_discussion (ApiCall *call)
   respond_item (call, SOUP_STATUS_OK, write_discussion, discussion);
 }
 
+/* Grape's allow_blank: nothing but white space (Ruby's blank?, Unicode's spaces too). */
+static gboolean
+is_blank (const char *text)
+{
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (const char *cursor = text; *cursor != '\0'; cursor = g_utf8_next_char (cursor))
+    {
+      if (!g_unichar_isspace (g_utf8_get_char (cursor)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* GitLab's admin_note: only a note's author may change it (a maintainer too, but the fake
+ * has no roles), and nobody a system note. Answers 403 and returns FALSE otherwise. */
+static gboolean
+may_change_note (ApiCall *call)
+{
+  if (call->note->author == call->me && !call->note->system)
+    return TRUE;
+  _nod_fake_request_respond_message (call->request, SOUP_STATUS_FORBIDDEN, "403 Forbidden");
+  return FALSE;
+}
+
+/* GitLab's PUT …/notes/:note_id (Notes::UpdateService): the same text again saves nothing,
+ * so it answers 200 and the note's updated_at stays; without a body, nothing to change. */
+static void
+handle_update_note (ApiCall *call)
+{
+  g_autofree char *body = param_dup_string (call->params, "body");
+  gboolean has_body = json_object_has_member (call->params, "body");
+
+  /* Grape checks its parameters before the note is looked up. */
+  if (has_body && (body == NULL || is_blank (body)))
+    {
+      _nod_fake_request_respond_error (call->request, SOUP_STATUS_BAD_REQUEST,
+                                       "body is empty");
+      return;
+    }
+  if (call->note == NULL)
+    {
+      respond_not_found (call);
+      return;
+    }
+  if (!may_change_note (call))
+    return;
+  if (!has_body)
+    {
+      respond_item (call, SOUP_STATUS_OK, write_note, call->note);
+      return;
+    }
+  if (refuse_too_long_note (call, body))
+    return;
+
+  /* Saving the note touches its merge request (Note's after_save), changed text or not. */
+  nod_fake_dataset_touch (call->dataset, call->merge_request, call->now);
+  if (classify_body (body) == BODY_QUICK_ACTIONS_ONLY)
+    {
+      /* Edited down to quick actions: they are run and the note is deleted. */
+      nod_fake_dataset_remove_note (call->dataset, call->merge_request, call->discussion,
+                                    call->note);
+      respond_commands_applied (call);
+      return;
+    }
+  nod_fake_dataset_edit_note (call->dataset, call->note, body, call->now);
+  respond_item (call, SOUP_STATUS_OK, write_note, call->note);
+}
+
+/* GitLab's DELETE …/notes/:note_id: 204; the thread goes with its last note. Destroying a
+ * note saves nothing, so the merge request's updated_at stays. */
+static void
+handle_delete_note (ApiCall *call)
+{
+  g_autoptr(GBytes) nothing = g_bytes_new_static ("", 0);
+
+  if (call->note == NULL)
+    {
+      respond_not_found (call);
+      return;
+    }
+  if (!may_change_note (call))
+    return;
+  nod_fake_dataset_remove_note (call->dataset, call->merge_request, call->discussion,
+                                call->note);
+  _nod_fake_request_respond_bytes (call->request, SOUP_STATUS_NO_CONTENT, "application/json",
+                                   nothing);
+}
+
 /* Routes: the change */
 
 static void
@@ -1408,6 +1522,8 @@ static const Route routes[] = {
     handle_update_discussion },
   { "POST", "projects/:project/merge_requests/:iid/discussions/:discussion/notes",
     handle_create_note },
+  { "PUT", "projects/:project/merge_requests/:iid/notes/:note", handle_update_note },
+  { "DELETE", "projects/:project/merge_requests/:iid/notes/:note", handle_delete_note },
   { "GET", "projects/:project/merge_requests/:iid/draft_notes",
     _nod_fake_api_list_draft_notes },
   { "POST", "projects/:project/merge_requests/:iid/draft_notes",
@@ -1479,9 +1595,9 @@ is_capture (const char *segment,
   return length == strlen (name) && memcmp (segment, name, length) == 0;
 }
 
-/* Resolves :project, :iid, :discussion and the rest; answers 404 (400 for a :draft that is
- * no number) and returns FALSE when one is unknown, except a :draft: a handler may check its
- * parameters first, as GitLab's PUT does. */
+/* Resolves :project, :iid, :discussion and the rest; answers 404 (400 for a :draft or :note
+ * that is no number) and returns FALSE when one is unknown, except a :draft or a :note: a
+ * handler may check its parameters first, as GitLab's PUT does. */
 static gboolean
 resolve_captures (ApiCall     *call,
                   const Route *route,
@@ -1548,6 +1664,16 @@ resolve_captures (ApiCall     *call,
             return invalid_param (call, "draft_note_id");
           call->draft_note = nod_fake_merge_request_find_draft_note (call->merge_request,
                                                                      call->me, draft_id);
+        }
+      else if (is_capture (segment, length, ":note"))
+        {
+          gint64 note_id = 0;
+
+          if (!g_ascii_string_to_signed (segments[i], 10, G_MININT64, G_MAXINT64, &note_id,
+                                         NULL))
+            return invalid_param (call, "note_id");
+          call->note = nod_fake_merge_request_find_note (call->merge_request, note_id,
+                                                         &call->discussion);
         }
       else if (is_capture (segment, length, ":discussion"))
         {

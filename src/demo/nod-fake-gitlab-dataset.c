@@ -578,6 +578,56 @@ nod_fake_dataset_start_thread (NodFakeDataset      *dataset,
   return discussion;
 }
 
+NodFakeNote *
+nod_fake_merge_request_find_note (NodFakeMergeRequest  *merge_request,
+                                  gint64                note_id,
+                                  NodFakeDiscussion   **discussion)
+{
+  for (guint i = 0; i < merge_request->discussions->len; i++)
+    {
+      NodFakeDiscussion *candidate = g_ptr_array_index (merge_request->discussions, i);
+
+      for (guint j = 0; j < candidate->notes->len; j++)
+        {
+          NodFakeNote *note = g_ptr_array_index (candidate->notes, j);
+
+          if (note->id != note_id)
+            continue;
+          if (discussion != NULL)
+            *discussion = candidate;
+          return note;
+        }
+    }
+  return NULL;
+}
+
+gboolean
+nod_fake_dataset_edit_note (NodFakeDataset *dataset,
+                            NodFakeNote    *note,
+                            const char     *body,
+                            gint64          now_us)
+{
+  if (g_str_equal (note->body, body))
+    return FALSE;
+  g_free (note->body);
+  note->body = g_strdup (body);
+  note->updated_at = now_us;
+  dataset->version++;
+  return TRUE;
+}
+
+void
+nod_fake_dataset_remove_note (NodFakeDataset      *dataset,
+                              NodFakeMergeRequest *merge_request,
+                              NodFakeDiscussion   *discussion,
+                              NodFakeNote         *note)
+{
+  g_ptr_array_remove (discussion->notes, note);
+  if (discussion->notes->len == 0)
+    g_ptr_array_remove (merge_request->discussions, discussion);
+  dataset->version++;
+}
+
 void
 nod_fake_discussion_set_resolved (NodFakeDiscussion *discussion,
                                   gboolean           resolved,

@@ -297,6 +297,23 @@ NodFakeDiscussion   *nod_fake_dataset_start_thread        (NodFakeDataset       
                                                            const char           *body,
                                                            NodFakePosition      *position,
                                                            gint64                now_us);
+/* Note @note_id of @merge_request, and the thread it is in; NULL when it has none of that
+ * id (a note of another merge request among them). */
+NodFakeNote         *nod_fake_merge_request_find_note     (NodFakeMergeRequest  *merge_request,
+                                                           gint64                note_id,
+                                                           NodFakeDiscussion   **discussion);
+/* @note's text is @body now; its updated_at moves to @now_us only when the text changed
+ * (Rails saves nothing otherwise). Returns whether it changed. */
+gboolean             nod_fake_dataset_edit_note           (NodFakeDataset       *dataset,
+                                                           NodFakeNote          *note,
+                                                           const char           *body,
+                                                           gint64                now_us);
+/* Removes @note from @discussion and frees it; a thread left with no notes goes too, as a
+ * GitLab thread is nothing but its notes. */
+void                 nod_fake_dataset_remove_note         (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           NodFakeDiscussion    *discussion,
+                                                           NodFakeNote          *note);
 /* Resolves (by @user) or unresolves every resolvable note of @discussion. */
 void                 nod_fake_discussion_set_resolved     (NodFakeDiscussion    *discussion,
                                                            gboolean              resolved,

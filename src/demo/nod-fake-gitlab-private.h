@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 
 #define NOD_FAKE_DEFAULT_RATE_LIMIT  2000
 #define NOD_FAKE_DEFAULT_NOTES_LIMIT 60
+/* The longest note GitLab keeps, in characters (Gitlab::Database::MAX_TEXT_SIZE_LIMIT). */
+#define NOD_FAKE_NOTE_MAX_CHARS 1000000
 
 /* A gate: the requests its faults catch wait in it until the control API releases them.
  * It lives from the first fault that names it until it is released or the fake reset. */
@@ -138,7 +140,8 @@ typedef struct
   gint64               now;
   NodFakeProject      *project;
   NodFakeMergeRequest *merge_request;
-  NodFakeDiscussion   *discussion;
+  NodFakeDiscussion   *discussion; /* :discussion, or the thread of :note */
+  NodFakeNote         *note;       /* :note when the merge request has it; NULL: the 404 */
   NodFakeVersion      *version;
   NodFakeDraftNote    *draft_note; /* :draft when it is the caller's; NULL: the handler's 404 */
   const char          *file_path;  /* :file_path, decoded */
