@@ -1549,8 +1549,9 @@ test_posted_note_ambiguous (Fixture       *fixture,
 {
   g_autoptr(GPtrArray) mrs = approvable (fixture);
   NodMergeRequest *mr = mrs->pdata[0];
+  NodMergeRequest *other = mrs->pdata[1];  /* another lane: a backoff holds back its own */
   g_autoptr(NodDiscussion) kept = server_comment (fixture, mr, "Frist");
-  g_autoptr(NodDiscussion) regret = server_comment (fixture, mr, "Never mind");
+  g_autoptr(NodDiscussion) regret = server_comment (fixture, other, "Never mind");
   g_autoptr(NodOutboxAction) edit = NULL;
   g_autoptr(NodOutboxAction) removal = NULL;
   g_autofree char *kept_path = note_path (kept);
@@ -1565,14 +1566,14 @@ test_posted_note_ambiguous (Fixture       *fixture,
   put_fault = g_strdup_printf ("{\"method\": \"PUT\", \"path\": \"%s$\", \"status\": 500, "
                                "\"applied\": true, \"times\": 1}", full);
   g_clear_pointer (&full, g_free);
-  full = mr_path (mr, regret_path);
+  full = mr_path (other, regret_path);
   delete_fault = g_strdup_printf ("{\"method\": \"DELETE\", \"path\": \"%s$\", \"drop\": true, "
                                   "\"applied\": true, \"times\": 1}", full);
   add_fault (fixture, put_fault);
   add_fault (fixture, delete_fault);
   clear_requests (fixture);
   edit = edit_note (fixture, mr, kept, "First");
-  removal = delete_note (fixture, mr, regret);
+  removal = delete_note (fixture, other, regret);
 
   push (fixture, FALSE, &outcome);
   g_assert_cmpuint (outcome.pushed, ==, 0);
@@ -1584,7 +1585,7 @@ test_posted_note_ambiguous (Fixture       *fixture,
   g_assert_cmpint (row_int (fixture, removal, "ambiguous"), ==, 1);
   /* GitLab did both. */
   g_assert_cmpuint (server_notes_with_body (fixture, mr, "First"), ==, 1);
-  g_assert_cmpuint (server_notes_with_body (fixture, mr, "Never mind"), ==, 0);
+  g_assert_cmpuint (server_notes_with_body (fixture, other, "Never mind"), ==, 0);
 
   due_us = MAX (row_int (fixture, edit, "next_attempt_at_us"),
                 row_int (fixture, removal, "next_attempt_at_us"));
@@ -1595,7 +1596,7 @@ test_posted_note_ambiguous (Fixture       *fixture,
   assert_row (fixture, edit, "done");
   assert_row (fixture, removal, "done");
   g_assert_cmpuint (count_mr_requests (fixture, "PUT", mr, kept_path), ==, 2);
-  g_assert_cmpuint (count_mr_requests (fixture, "DELETE", mr, regret_path), ==, 2);
+  g_assert_cmpuint (count_mr_requests (fixture, "DELETE", other, regret_path), ==, 2);
   g_assert_cmpuint (server_notes_with_body (fixture, mr, "First"), ==, 1);
   g_assert_cmpuint (count_requests (fixture, "POST", "."), ==, 0);
   g_assert_cmpuint (fixture->failures->len, ==, 0);
@@ -1611,12 +1612,14 @@ test_posted_note_refused (Fixture       *fixture,
   NodMergeRequest *mr = mrs->pdata[0];
   g_autoptr(NodForgePage) threads = nod_test_server_discussions (NOD_FORGE (fixture->observer),
                                                                  mr);
-  g_autoptr(NodDiscussion) mine = server_comment (fixture, mr, "Soon gone");
+  NodMergeRequest *other = mrs->pdata[1];  /* a failed action holds back its own lane */
+  g_autoptr(NodDiscussion) mine = server_comment (fixture, other, "Soon gone");
   g_autoptr(NodOutboxAction) theirs_edit = NULL;
   g_autoptr(NodOutboxAction) stale_edit = NULL;
   g_autoptr(NodOutboxAction) removal = NULL;
   NodDiscussion *theirs = NULL;
   GPtrArray *items = nod_forge_page_get_items (threads);
+  NodSyncPushOutcome outcome = { 0, };
 
   for (guint i = 0; i < items->len && theirs == NULL; i++)
     {
@@ -1624,21 +1627,26 @@ test_posted_note_refused (Fixture       *fixture,
 
       if (!nod_note_get_system (first) &&
           g_strcmp0 (nod_user_get_username (nod_note_get_author (first)),
-                     nod_gitlab_get_username (fixture->observer)) != 0)
+                     NOD_FAKE_GITLAB_REVIEWER_USERNAME) != 0)
         theirs = items->pdata[i];
     }
   g_assert_nonnull (theirs);
 
   theirs_edit = edit_note (fixture, mr, theirs, "Not mine to change");
-  removal = delete_note (fixture, mr, mine);
-  push_all_acked (fixture, 1);
+  removal = delete_note (fixture, other, mine);
+  push (fixture, FALSE, &outcome);
+  g_assert_cmpuint (outcome.pushed, ==, 1);
+  g_assert_cmpuint (outcome.failed, ==, 1);
+  nod_sync_push_outcome_clear (&outcome);
   assert_row (fixture, theirs_edit, "failed");
   assert_reason (fixture, theirs_edit, 403, "author");
   assert_row (fixture, removal, "done");
   g_assert_cmpuint (server_notes_with_body (fixture, mr, "Not mine to change"), ==, 0);
 
-  stale_edit = edit_note (fixture, mr, mine, "Too late");
-  push_all_acked (fixture, 0);
+  stale_edit = edit_note (fixture, other, mine, "Too late");
+  push (fixture, FALSE, &outcome);
+  g_assert_cmpuint (outcome.failed, ==, 1);
+  nod_sync_push_outcome_clear (&outcome);
   assert_row (fixture, stale_edit, "failed");
   assert_reason (fixture, stale_edit, 404, "no longer on GitLab");
   g_assert_cmpuint (fixture->failures->len, ==, 2);

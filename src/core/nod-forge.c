@@ -536,15 +536,16 @@ nod_forge_update_note_async (NodForge            *self,
 
 /**
  * nod_forge_update_note_finish:
- *
- * Returns: (transfer full): the note as GitLab keeps it now
+ * @out_note: (out) (transfer full) (nullable): the note as GitLab keeps it now, or %NULL
+ *   when the new text held only quick actions (GitLab ran them and deleted the note)
  */
-NodNote *
+gboolean
 nod_forge_update_note_finish (NodForge      *self,
                               GAsyncResult  *result,
+                              NodNote      **out_note,
                               GError       **error)
 {
-  return (NodNote *) finish_typed (self, result, NOD_TYPE_NOTE, error);
+  return finish_maybe_none (self, result, NOD_TYPE_NOTE, (GObject **) out_note, error);
 }
 
 void

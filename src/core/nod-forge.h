@@ -354,7 +354,8 @@ NodDiscussion   *nod_forge_set_resolved_finish        (NodForge             *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
-/* A posted note's new text (only its author may change it); GitLab answers the note. */
+/* A posted note's new text (only its author may change it); GitLab answers the note, or
+ * nothing (202) when the text held only quick actions: it ran them and deleted the note. */
 void             nod_forge_update_note_async          (NodForge             *self,
                                                        gint64                project_id,
                                                        gint64                iid,
@@ -363,8 +364,9 @@ void             nod_forge_update_note_async          (NodForge             *sel
                                                        GCancellable         *cancellable,
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
-NodNote         *nod_forge_update_note_finish         (NodForge             *self,
+gboolean         nod_forge_update_note_finish         (NodForge             *self,
                                                        GAsyncResult         *result,
+                                                       NodNote             **out_note,
                                                        GError              **error);
 void             nod_forge_delete_note_async          (NodForge             *self,
                                                        gint64                project_id,

@@ -1086,8 +1086,11 @@ nod_gitlab_update_note_async (NodForge            *forge,
   g_autofree char *path = merge_request_path (project_id, iid, tail);
   g_autoptr(JsonNode) json = body_with_string ("body", body);
 
+  Call *call = call_new (_nod_gitlab_json_parse_note, FALSE, 0);
+
   /* The same text twice is the same note: a PUT GitLab may see again. */
-  start_call (self, task, "PUT", path, json, call_new (_nod_gitlab_json_parse_note, FALSE, 0));
+  call->no_content_ok = TRUE;
+  start_call (self, task, "PUT", path, json, call);
 }
 
 static void

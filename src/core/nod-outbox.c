@@ -1465,7 +1465,9 @@ ack_work (sqlite3       *db,
                                       error))
     goto failed;
 
-  if (action->kind == NOD_ACTION_DELETE_NOTE &&
+  /* A note deleted, or edited down to quick actions (GitLab deleted it: no answer). */
+  if ((action->kind == NOD_ACTION_DELETE_NOTE ||
+       (action->kind == NOD_ACTION_EDIT_NOTE && work->answer == NULL)) &&
       !_nod_review_cache_forget_note (db, action->account_id, action->discussion_id,
                                       action->note_id, error))
     goto failed;

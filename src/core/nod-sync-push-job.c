@@ -596,9 +596,11 @@ on_note_changed (GObject      *source_object,
 
   if (nod_outbox_action_get_kind (push->action) == NOD_ACTION_EDIT_NOTE)
     {
-      g_autoptr(NodNote) note = nod_forge_update_note_finish (self->forge, result, &error);
+      g_autoptr(NodNote) note = NULL;
 
-      if (note != NULL)
+      /* Quick actions only: GitLab ran them and deleted the note (no answer: the ack
+       * forgets it). */
+      if (nod_forge_update_note_finish (self->forge, result, &note, &error))
         settle_ack (push, note);
       else if (g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND))
         settle_permanent (push, 404, _("The comment is no longer on GitLab"));
