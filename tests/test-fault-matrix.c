@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A table, not a story: 8 action kinds (approve, unapprove, comment, reply, resolve,
- * unresolve, and a submitted review's two steps, draft_note and publish_review) × 13 faults
- * of the fake on the action's one write = 104 cases. The faults:
+ * A table, not a story: 10 action kinds (approve, unapprove, comment, reply, resolve,
+ * unresolve, a posted note's edit_note and delete_note, and a submitted review's two steps,
+ * draft_note and publish_review) × 13 faults of the fake on the action's one write = 130
+ * cases. The faults:
  *
  *   500, 502, 503              GitLab failed it, did nothing
  *   timeout after apply        GitLab did it and never answered (the forge's deadline)
@@ -27,7 +28,8 @@
  * through). Either ends, once settled, as one published note and one review notified, the
  * publish applied once. Nod reads no answer to a publish (GitLab gives no content), so a
  * garbled one after it applied is an ack, not an ambiguity: the one case that settles in
- * its first push.
+ * its first push. A note's removal reads no answer either, and takes GitLab's 404 as "gone
+ * already": done in its first push too (the fake's 404 is a lie there, so the note stays).
  *
  * Each case runs the engine (its clock manual, its forge on the fake in-process), which
  * pushes the action once, and asserts what a reviewer and GitLab would see:
@@ -112,8 +114,10 @@ static const FaultSpec fault_specs[N_FAULTS] = {
 static const NodActionKind kinds[] = {
   NOD_ACTION_APPROVE, NOD_ACTION_UNAPPROVE, NOD_ACTION_COMMENT,
   NOD_ACTION_REPLY, NOD_ACTION_RESOLVE, NOD_ACTION_UNRESOLVE,
+  NOD_ACTION_EDIT_NOTE, NOD_ACTION_DELETE_NOTE,
   NOD_ACTION_DRAFT_NOTE, NOD_ACTION_PUBLISH_REVIEW,
 };
+
 
 static gboolean
 is_review_step (NodActionKind kind)
@@ -136,6 +140,19 @@ typedef struct
   NodActionKind kind;
   Fault         fault;
 } Case;
+
+static gboolean
+is_note_change (NodActionKind kind)
+{
+  return kind == NOD_ACTION_EDIT_NOTE || kind == NOD_ACTION_DELETE_NOTE;
+}
+
+/* A removal's 404 is GitLab saying the note is gone: Nod takes it as done. */
+static gboolean
+trusts_404 (const Case *c)
+{
+  return c->kind == NOD_ACTION_DELETE_NOTE && c->fault == FAULT_404;
+}
 
 typedef struct
 {
@@ -167,7 +184,8 @@ expected_for (const Case *c)
       /* No answer, or none Nod could read: no status to keep, only why. But a publish is
        * answered with no content and Nod reads none: a 200 with a garbled body is GitLab
        * saying it published, which it did. */
-      expected.ending = c->kind == NOD_ACTION_PUBLISH_REVIEW &&
+      expected.ending = (c->kind == NOD_ACTION_PUBLISH_REVIEW ||
+                         c->kind == NOD_ACTION_DELETE_NOTE) &&
                         c->fault == FAULT_MALFORMED_AFTER_APPLY ? ENDS_DONE : ENDS_RETRYING;
       expected.last_status = 0;
       break;
@@ -189,7 +207,7 @@ expected_for (const Case *c)
     case FAULT_403:
     case FAULT_404:
     case FAULT_409:
-      expected.ending = ENDS_FAILED;
+      expected.ending = trusts_404 (c) ? ENDS_DONE : ENDS_FAILED;
       expected.last_status = c->fault == FAULT_403 ? 403 : c->fault == FAULT_404 ? 404 : 409;
       break;
 
@@ -241,7 +259,8 @@ typedef struct
 
   /* The case's target on the server. */
   NodMergeRequest *mr;
-  char            *discussion_id;  /* reply, resolve, unresolve */
+  char            *discussion_id;  /* reply, resolve, unresolve, a note's edit or removal */
+  gint64           note_id;        /* edit_note, delete_note: the thread's first note */
   char            *body;           /* comment, reply, a review's draft: unique to the case */
 
   /* The case's row in the outbox, and the one whose end ends the case: the same row, but
@@ -415,6 +434,17 @@ server_reviews_notified (Fixture *fixture)
 }
 
 static gboolean
+server_thread_exists (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) threads = server_threads (fixture);
+
+  for (guint i = 0; i < threads->len; i++)
+    if (g_strcmp0 (nod_discussion_get_id (threads->pdata[i]), fixture->discussion_id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 server_thread_resolved (Fixture *fixture)
 {
   g_autoptr(GPtrArray) threads = server_threads (fixture);
@@ -440,9 +470,13 @@ server_effects (Fixture       *fixture,
       return nod_test_server_has_approved (NOD_FORGE (fixture->observer), fixture->mr) ? 0 : 1;
     case NOD_ACTION_COMMENT:
     case NOD_ACTION_REPLY:
+    case NOD_ACTION_EDIT_NOTE:
     case NOD_ACTION_DRAFT_NOTE:
     case NOD_ACTION_PUBLISH_REVIEW:
       return server_notes_with_body (fixture);
+    case NOD_ACTION_DELETE_NOTE:
+      /* The thread's only note: with it the thread goes. */
+      return server_thread_exists (fixture) ? 0 : 1;
     case NOD_ACTION_RESOLVE:
       return server_thread_resolved (fixture) ? 1 : 0;
     case NOD_ACTION_UNRESOLVE:
@@ -486,6 +520,8 @@ server_start_thread (Fixture *fixture)
                                                      &discussion, &error));
   g_assert_no_error (error);
   fixture->discussion_id = g_strdup (nod_discussion_get_id (discussion));
+  fixture->note_id = nod_note_get_id (g_ptr_array_index (nod_discussion_get_notes (discussion),
+                                                         0));
 }
 
 static void
@@ -540,6 +576,11 @@ write_of (Fixture        *fixture,
     case NOD_ACTION_UNRESOLVE:
       *out_method = "PUT";
       *out_path = g_strconcat (mr_path, "/discussions/", fixture->discussion_id, NULL);
+      break;
+    case NOD_ACTION_EDIT_NOTE:
+    case NOD_ACTION_DELETE_NOTE:
+      *out_method = kind == NOD_ACTION_EDIT_NOTE ? "PUT" : "DELETE";
+      *out_path = g_strdup_printf ("%s/notes/%" G_GINT64_FORMAT, mr_path, fixture->note_id);
       break;
     case NOD_ACTION_DRAFT_NOTE:
       *out_method = "POST";
@@ -597,7 +638,8 @@ prepare_target (Fixture    *fixture,
   if (c->kind == NOD_ACTION_UNAPPROVE)
     server_approve (fixture);
   if (c->kind == NOD_ACTION_REPLY || c->kind == NOD_ACTION_RESOLVE ||
-      c->kind == NOD_ACTION_UNRESOLVE)
+      c->kind == NOD_ACTION_UNRESOLVE || c->kind == NOD_ACTION_EDIT_NOTE ||
+      c->kind == NOD_ACTION_DELETE_NOTE)
     server_start_thread (fixture);
   if (c->kind == NOD_ACTION_UNRESOLVE)
     server_resolve (fixture);
@@ -636,6 +678,12 @@ new_action (Fixture       *fixture,
     case NOD_ACTION_UNRESOLVE:
       return nod_outbox_action_new_resolve (ACCOUNT, project_id, iid, fixture->discussion_id,
                                             kind == NOD_ACTION_RESOLVE);
+    case NOD_ACTION_EDIT_NOTE:
+      return nod_outbox_action_new_edit_note (ACCOUNT, project_id, iid, fixture->discussion_id,
+                                              fixture->note_id, fixture->body);
+    case NOD_ACTION_DELETE_NOTE:
+      return nod_outbox_action_new_delete_note (ACCOUNT, project_id, iid,
+                                                fixture->discussion_id, fixture->note_id);
     default:
       g_assert_not_reached ();
     }
@@ -973,9 +1021,11 @@ test_case (Fixture       *fixture,
 
     case ENDS_RETRYING:
       /* Past its backoff it goes again, read for first: sent again only if GitLab does
-       * not have it. */
+       * not have it. A note's edit or removal is sent again as it is: the same text is
+       * the same note, and a removal's 404 is done. */
       push_again_at (fixture, row_int (fixture, "next_attempt_at_us"));
-      g_assert_cmpuint (count_writes (fixture, c->kind), ==, writes_first + (applied ? 0 : 1));
+      g_assert_cmpuint (count_writes (fixture, c->kind), ==,
+                        writes_first + (applied && !is_note_change (c->kind) ? 0 : 1));
       break;
 
     case ENDS_BLOCKED:
@@ -1010,7 +1060,8 @@ test_case (Fixture       *fixture,
     }
 
   /* Exactly one effect, and the push that settled it says so. */
-  g_assert_cmpuint (server_effects (fixture, c->kind), ==, 1);
+  if (!trusts_404 (c))
+    g_assert_cmpuint (server_effects (fixture, c->kind), ==, 1);
   if (is_review_step (c->kind))
     assert_review_published (fixture, c->kind, applied);
   summary = nod_sync_status_get_last_summary (status);
@@ -1151,7 +1202,7 @@ main (int   argc,
         g_ptr_array_add (paths, path);
         g_test_add (path, Fixture, c, fixture_set_up, test_case, fixture_tear_down);
       }
-  g_assert_cmpuint (cases->len, ==, 104);
+  g_assert_cmpuint (cases->len, ==, 130);
 
   nod_path = argc > 1 ? argv[1] : NULL;
   g_test_add ("/nod/fault-matrix/cli/queue-list-reasons", NodTestCli, NULL, cli_set_up,
