@@ -1787,6 +1787,222 @@ page_bodies_shown (gpointer data)
   return bodies_shown (data, &count);
 }
 
+
+/* ---- the reviewer's posted notes: edited and deleted from the page ---- */
+
+/* A thread of the demo that the reviewer started and no one answered: their note alone. */
+static NodDiscussion *
+with_own_note (Fixture *fixture,
+               gint64  *out_project_id,
+               gint64  *out_iid)
+{
+  GListModel *items = nod_window_get_merge_requests (fixture->window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (items, i);
+      const NodMergeRequestView *view = nod_merge_request_item_get_view (item);
+      g_autoptr(GPtrArray) threads = NULL;
+
+      if (g_strcmp0 (view->state, "opened") != 0 || view->pending_actions != 0)
+        continue;
+      threads = server_threads (fixture, view->project_id, view->iid);
+      for (guint t = 0; t < threads->len; t++)
+        {
+          GPtrArray *notes = nod_discussion_get_notes (threads->pdata[t]);
+          NodNote *first = g_ptr_array_index (notes, 0);
+
+          if (notes->len == 1 && !nod_note_get_system (first) &&
+              g_strcmp0 (nod_user_get_username (nod_note_get_author (first)), "sam") == 0)
+            {
+              *out_project_id = view->project_id;
+              *out_iid = view->iid;
+              return g_object_ref (threads->pdata[t]);
+            }
+        }
+    }
+  g_error ("The demo has no thread of the reviewer's alone");
+}
+
+static guint
+own_notes_on_server (Fixture *fixture,
+                     gint64   project_id,
+                     gint64   iid)
+{
+  g_autoptr(GPtrArray) threads = server_threads (fixture, project_id, iid);
+  guint count = 0;
+
+  for (guint t = 0; t < threads->len; t++)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (threads->pdata[t]);
+
+      for (guint n = 0; n < notes->len; n++)
+        count += !nod_note_get_system (notes->pdata[n]) &&
+                 g_strcmp0 (nod_user_get_username (nod_note_get_author (notes->pdata[n])),
+                            "sam") == 0;
+    }
+  return count;
+}
+
+static guint
+count_buttons_for (GtkWidget  *root,
+                   const char *action_name)
+{
+  guint count = is_button_for (root, action_name);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    count += count_buttons_for (child, action_name);
+  return count;
+}
+
+static gboolean
+is_text_view (GtkWidget     *widget,
+              gconstpointer  data)
+{
+  return GTK_IS_TEXT_VIEW (widget);
+}
+
+typedef struct
+{
+  Fixture             *fixture;
+  NodMergeRequestPage *page;
+  const char          *discussion_id;
+  const char          *body;
+} NoteWait;
+
+/* The thread shows @body as the reviewer's change waiting to go. */
+static gboolean
+note_pending (gpointer data)
+{
+  NoteWait *wait = data;
+  NodThreadView *thread = find_thread (GTK_WIDGET (wait->page), wait->discussion_id);
+
+  return thread != NULL && page_has_note (GTK_WIDGET (thread), wait->body) &&
+         count_with_class (GTK_WIDGET (thread), "nod-pending-note") == 1;
+}
+
+static gboolean
+note_edited (gpointer data)
+{
+  NoteWait *wait = data;
+  NodThreadView *thread = find_thread (GTK_WIDGET (wait->page), wait->discussion_id);
+
+  return count_requests (wait->fixture, "PUT", "/notes/[0-9]+$") == 1 && thread != NULL &&
+         page_has_note (GTK_WIDGET (thread), wait->body) &&
+         count_with_class (GTK_WIDGET (thread), "nod-pending-note") == 0;
+}
+
+static gboolean
+deleting_shown (gpointer data)
+{
+  NoteWait *wait = data;
+  NodThreadView *thread = find_thread (GTK_WIDGET (wait->page), wait->discussion_id);
+
+  return thread != NULL && count_with_class (GTK_WIDGET (thread), "nod-deleting-note") == 1;
+}
+
+static gboolean
+thread_gone (gpointer data)
+{
+  NoteWait *wait = data;
+
+  return count_requests (wait->fixture, "DELETE", "/notes/[0-9]+$") == 1 &&
+         find_thread (GTK_WIDGET (wait->page), wait->discussion_id) == NULL;
+}
+
+static gboolean
+push_now_enabled (gpointer data)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (data), "push-now");
+}
+
+/* Push now, once the last push has ended (the action waits while one runs). */
+static void
+push_now (Fixture *fixture)
+{
+  nod_test_wait_until (push_now_enabled, fixture->app);
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
+}
+
+/* The reviewer's own notes, and only theirs, take Edit and Delete. An edit shows at once
+ * as the new text, pending; Push now sends it once and the page shows GitLab's note. Delete
+ * asks, shows the note fading, and once sent the thread (the note was its only one) is
+ * gone from GitLab and the page, with no pull. */
+static void
+test_posted_note_edit_delete (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(NodDiscussion) mine = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  NodMergeRequestPage *page;
+  NodThreadView *thread;
+  AdwMessageDialog *dialog;
+  GtkWidget *text;
+  NodNote *note;
+  gint64 project_id, iid;
+  NoteWait wait;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  mine = with_own_note (fixture, &project_id, &iid);
+  note = g_ptr_array_index (nod_discussion_get_notes (mine), 0);
+  page = open_merge_request (fixture, project_id, iid);
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (mine));
+  g_assert_nonnull (thread);
+  g_assert_nonnull (find_button (GTK_WIDGET (thread), "win.edit-posted-note"));
+  g_assert_nonnull (find_button (GTK_WIDGET (thread), "win.delete-posted-note"));
+  g_assert_cmpuint (count_buttons_for (GTK_WIDGET (page), "win.edit-posted-note"), ==,
+                    own_notes_on_server (fixture, project_id, iid));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.edit-posted-note", "(sx)",
+                              nod_discussion_get_id (mine), nod_note_get_id (note));
+  dialog = find_dialog ("Edit Comment");
+  g_assert_nonnull (dialog);
+  text = find_widget (adw_message_dialog_get_extra_child (dialog), is_text_view, NULL);
+  g_assert_nonnull (text);
+  g_assert_true (gtk_widget_has_focus (text));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text)),
+                            "Reworded, once.", -1);
+  adw_message_dialog_response (dialog, "save");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  wait = (NoteWait) { fixture, page, nod_discussion_get_id (mine), "Reworded, once." };
+  nod_test_wait_until (note_pending, &wait);
+  g_assert_cmpuint (count_requests (fixture, "PUT", "/notes/[0-9]+$"), ==, 0);
+  push_now (fixture);
+  nod_test_wait_until (note_edited, &wait);
+  after = server_threads (fixture, project_id, iid);
+  g_assert_nonnull (find_discussion (after, "Reworded, once."));
+  g_assert_null (find_discussion (after, nod_note_get_body (note)));
+  g_clear_pointer (&after, g_ptr_array_unref);
+
+  /* Deleting asks first: Cancel leaves everything as it was. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-posted-note", "(sx)",
+                              nod_discussion_get_id (mine), nod_note_get_id (note));
+  dialog = find_dialog ("Delete Comment?");
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-posted-note", "(sx)",
+                              nod_discussion_get_id (mine), nod_note_get_id (note));
+  dialog = find_dialog ("Delete Comment?");
+  adw_message_dialog_response (dialog, "delete");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  nod_test_wait_until (deleting_shown, &wait);
+  g_assert_nonnull (find_button_labelled (GTK_WIDGET (page), "Keep"));
+  g_assert_cmpuint (count_requests (fixture, "DELETE", "/notes/[0-9]+$"), ==, 0);
+
+  push_now (fixture);
+  nod_test_wait_until (thread_gone, &wait);
+  after = server_threads (fixture, project_id, iid);
+  g_assert_null (find_discussion (after, "Reworded, once."));
+}
+
 /* Merge requests chosen one after the other, faster than their notes are formatted: the
  * one left shown has every note's text on screen, each given its height. */
 static void
@@ -1860,6 +2076,7 @@ main (int   argc,
   ADD ("/nod/review-ui/system-notes-events", test_system_notes_events);
   ADD ("/nod/review-ui/search-no-results", test_search_no_results);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);
+  ADD ("/nod/review-ui/posted-note-edit-delete", test_posted_note_edit_delete);
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
   ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);

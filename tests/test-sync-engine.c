@@ -2613,7 +2613,9 @@ test_own_failure_keeps_backoff (Fixture       *fixture,
   add_fault (fixture, "{\"method\": \"POST\", \"path\": \"/discussions$\", \"status\": 500, "
                       "\"times\": 1000}");
   comment = queue_comment (fixture, mrs->pdata[0], "Refused by a broken server");
-  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  /* Pushed as a write from the command line is (Push now would arm its cooldown's end,
+   * a sooner timer than the one this test reads). */
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);
   wait_for_jobs (fixture, 1);
   back_off_for_minutes (fixture, comment, clock);
   nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_RETRY);
@@ -2632,6 +2634,39 @@ test_own_failure_keeps_backoff (Fixture       *fixture,
   assert_row (fixture, comment, "pending");
 }
 
+static gboolean
+can_sync_now (gpointer data)
+{
+  return nod_sync_status_get_can_sync_now (nod_sync_engine_get_status (data));
+}
+
+/* Push now rests for its cooldown after it is pressed, then offers itself again by itself:
+ * nothing else need happen for the button to come back. */
+static void
+test_push_now_back_after_cooldown (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GPtrArray) mrs = approvable (fixture);
+  NodMergeRequest *mr = mrs->pdata[0];
+  g_autoptr(NodOutboxAction) comment = NULL;
+  NodSyncStatus *status = nod_sync_engine_get_status (fixture->engine);
+
+  comment = enqueue (fixture,
+                     nod_outbox_action_new_comment (ACCOUNT, nod_merge_request_get_project_id (mr),
+                                                    nod_merge_request_get_iid (mr), "Now"),
+                     NULL);
+  g_assert_true (nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW).push);
+  wait_until_idle (fixture);
+  assert_row (fixture, comment, "done");
+  g_assert_false (nod_sync_status_get_can_sync_now (status));
+
+  nod_clock_advance (fixture->clock, NOD_SYNC_PUSH_NOW_COOLDOWN_S - 1);
+  g_main_context_iteration (NULL, FALSE);
+  g_assert_false (nod_sync_status_get_can_sync_now (status));
+  nod_clock_advance (fixture->clock, 1);
+  nod_test_wait_until (can_sync_now, fixture->engine);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2643,6 +2678,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("/nod/sync-engine/flush/approve-at-once", test_approve_flushes_at_once);
+  ADD ("/nod/sync-engine/push-now/back-after-cooldown", test_push_now_back_after_cooldown);
   ADD ("/nod/sync-engine/cancel-action", test_cancel_action);
   ADD ("/nod/sync-engine/edit-action", test_edit_action);
   ADD ("/nod/sync-engine/cancel-action/in-flight-refused", test_cancel_in_flight_refused);

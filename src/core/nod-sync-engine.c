@@ -79,6 +79,8 @@ struct _NodSyncEngine
   guint            notes_per_minute;
   guint            history_days;      /* how far back pulls go; 0: all history */
   guint            periodic_source;
+  guint            cooldown_source;   /* Push now offered again once its cooldown ends */
+  gint64           cooldown_until;
   gboolean         started;
   gboolean         periodic_enabled;
   gboolean         offline_mode;
@@ -252,6 +254,34 @@ first_account (NodSyncEngine *self)
   return self->accounts->len > 0 ? g_ptr_array_index (self->accounts, 0) : NULL;
 }
 
+static void update_status (NodSyncEngine *self);
+
+static gboolean
+on_cooldown_over (gpointer data)
+{
+  NodSyncEngine *self = data;
+
+  self->cooldown_source = 0;
+  self->cooldown_until = 0;
+  update_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Push now, refused only for its cooldown, is offered again when the cooldown ends, on
+ * the engine's clock: nothing else may happen to recount before then. */
+static void
+offer_push_now_at (NodSyncEngine *self,
+                   gint64         until)
+{
+  if (self->cooldown_source != 0 && self->cooldown_until == until)
+    return;
+  nod_clock_clear_timeout (self->clock, &self->cooldown_source);
+  self->cooldown_until = until;
+  self->cooldown_source = nod_clock_add_timeout_seconds (self->clock,
+                                                         (guint) MAX (until - now_s (self), 0),
+                                                         on_cooldown_over, self, NULL);
+}
+
 /* The status shows the first account for now; several accounts add up their counts. */
 static void
 tell_busy (NodSyncEngine *self)
@@ -295,6 +325,8 @@ update_status (NodSyncEngine *self)
       decision = nod_sync_policy_evaluate (&state, NOD_SYNC_TRIGGER_PUSH_NOW, now_s (self));
       nod_sync_status_set_can_sync_now (self->status,
                                         decision.verdict == NOD_SYNC_VERDICT_START);
+      if (decision.reason == NOD_SYNC_REASON_COOLDOWN && decision.blocked_until > 0)
+        offer_push_now_at (self, decision.blocked_until);
       /* A cooldown needs no explaining: the outcome of the push just made says more. */
       nod_sync_status_set_sync_now_reason (
         self->status, decision.verdict == NOD_SYNC_VERDICT_START ||
@@ -2504,6 +2536,9 @@ nod_sync_engine_set_clock (NodSyncEngine *self,
                         account->probe_source == 0);
     }
 
+  /* The cooldown's timer is the old clock's: the first status on the new one arms it. */
+  if (self->clock != NULL)
+    nod_clock_clear_timeout (self->clock, &self->cooldown_source);
   g_set_object (&self->clock, clock);
   for (guint i = 0; i < self->accounts->len; i++)
     {
@@ -2883,6 +2918,7 @@ nod_sync_engine_dispose (GObject *object)
   if (self->clock != NULL)
     {
       nod_clock_clear_timeout (self->clock, &self->periodic_source);
+      nod_clock_clear_timeout (self->clock, &self->cooldown_source);
       stop_accounts (self);
     }
   g_clear_signal_handler (&self->network_handler, self->network_monitor);
