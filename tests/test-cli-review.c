@@ -623,6 +623,99 @@ test_mr_show (NodTestCli    *fixture,
   g_assert_nonnull (strstr (unknown.err, "has not been pulled yet"));
 }
 
+/* ---- note edit|delete: a posted note of the reviewer's ---- */
+
+static NodDiscussion *
+thread_starting (GPtrArray  *discussions,
+                 const char *body)
+{
+  for (guint i = 0; i < discussions->len; i++)
+    {
+      GPtrArray *notes = nod_discussion_get_notes (discussions->pdata[i]);
+
+      if (g_str_equal (nod_note_get_body (notes->pdata[0]), body))
+        return discussions->pdata[i];
+    }
+  return NULL;
+}
+
+static void
+test_note_edit_delete (NodTestCli    *fixture,
+                       gconstpointer  data)
+{
+  g_auto (NodTestCliOutcome) shown = { 0, };
+  g_auto (NodTestCliOutcome) bad = { 0, };
+  g_auto (NodTestCliOutcome) refused = { 0, };
+  g_autoptr(GPtrArray) discussions = NULL;
+  g_autofree char *discussion_id = NULL;
+  g_autofree char *note_id = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *theirs_thread = NULL;
+  g_autofree char *theirs_note = NULL;
+  NodDiscussion *thread;
+
+  run_ok (fixture, NULL, "pull", NULL);
+  run_ok (fixture, "done", "comment", REF, "--body", "Typo: teh", NULL);
+  discussions = nod_test_cli_list_discussions (fixture, PROJECT, IID);
+  thread = thread_starting (discussions, "Typo: teh");
+  g_assert_nonnull (thread);
+  discussion_id = g_strdup (nod_discussion_get_id (thread));
+  note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                             nod_note_get_id (g_ptr_array_index (nod_discussion_get_notes (thread),
+                                                                 0)));
+  /* Someone else's note, for the refusal. */
+  for (guint i = 0; i < discussions->len && theirs_note == NULL; i++)
+    {
+      NodNote *first = g_ptr_array_index (nod_discussion_get_notes (discussions->pdata[i]), 0);
+
+      if (!nod_note_get_system (first) &&
+          g_strcmp0 (nod_user_get_username (nod_note_get_author (first)), "sam") != 0)
+        {
+          theirs_thread = g_strdup (nod_discussion_get_id (discussions->pdata[i]));
+          theirs_note = g_strdup_printf ("%" G_GINT64_FORMAT, nod_note_get_id (first));
+        }
+    }
+  g_assert_nonnull (theirs_note);
+  g_clear_pointer (&discussions, g_ptr_array_unref);
+
+  /* mr show gives the note's id, which is what note edit takes. */
+  nod_test_cli_run (fixture, &shown, NULL, "mr", "show", REF, NULL);
+  g_assert_cmpint (shown.status, ==, 0);
+  expected = g_strdup_printf ("(note %s):\n    Typo: teh\n", note_id);
+  g_assert_nonnull (strstr (shown.out, expected));
+  g_clear_pointer (&expected, g_free);
+
+  run_ok (fixture, "done", "note", "edit", REF, "--discussion", discussion_id, "--note", note_id,
+          "--body", "Typo: the", NULL);
+  discussions = nod_test_cli_list_discussions (fixture, PROJECT, IID);
+  g_assert_nonnull (thread_starting (discussions, "Typo: the"));
+  g_assert_null (thread_starting (discussions, "Typo: teh"));
+  g_clear_pointer (&discussions, g_ptr_array_unref);
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "PUT", "/notes/[0-9]+$"),
+                    ==, 1);
+
+  /* Kept as GitLab answered, with no pull: mr show reads only what Nod keeps. */
+  nod_test_cli_outcome_clear (&shown);
+  nod_test_cli_run (fixture, &shown, NULL, "mr", "show", REF, NULL);
+  expected = g_strdup_printf ("(note %s):\n    Typo: the\n", note_id);
+  g_assert_nonnull (strstr (shown.out, expected));
+
+  run_ok (fixture, "done", "note", "delete", REF, "--discussion", discussion_id, "--note",
+          note_id, NULL);
+  discussions = nod_test_cli_list_discussions (fixture, PROJECT, IID);
+  g_assert_null (thread_starting (discussions, "Typo: the"));
+
+  /* Bad input is refused before anything is queued; GitLab refuses another's note. */
+  nod_test_cli_run (fixture, &bad, NULL, "note", "edit", REF, "--discussion", discussion_id,
+                    "--note", "12abc", "--body", "x", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "--note"));
+  nod_test_cli_run (fixture, &refused, NULL, "note", "edit", REF, "--discussion", theirs_thread,
+                    "--note", theirs_note, "--body", "Not mine", NULL);
+  g_assert_cmpint (refused.status, ==, 1);
+  g_assert_nonnull (strstr (refused.err, "author"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -646,6 +739,7 @@ main (int   argc,
   ADD ("/nod/cli/review/discarded", test_discarded);
   ADD ("/nod/cli/review/discarded-half-sent", test_discarded_half_sent);
   ADD ("/nod/cli/mr-show", test_mr_show);
+  ADD ("/nod/cli/note-edit-delete", test_note_edit_delete);
 
   return g_test_run ();
 }
