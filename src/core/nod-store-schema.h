@@ -309,4 +309,14 @@ static const char * const nod_store_migrations[] = {
   "ALTER TABLE merge_requests ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';"
   "ALTER TABLE merge_requests ADD COLUMN suggested_approvers TEXT NOT NULL DEFAULT '[]';"
   "ALTER TABLE merge_requests ADD COLUMN opened_updated_at TEXT;",
+
+  /* 8: the people shown. The avatar GitLab gives the author of a merge request and of a
+   * note, and who resolved a note's thread and when (GitLab's resolved_by, resolved_at).
+   * merge_requests.reviewers and suggested_approvers hold user objects from now on
+   * ({"username","name","avatar_url"}); the strings older rows hold still read. */
+  "ALTER TABLE merge_requests ADD COLUMN author_avatar_url TEXT;"
+  "ALTER TABLE notes ADD COLUMN author_avatar_url TEXT;"
+  "ALTER TABLE notes ADD COLUMN resolved_by_username TEXT;"
+  "ALTER TABLE notes ADD COLUMN resolved_by_name TEXT;"
+  "ALTER TABLE notes ADD COLUMN resolved_at TEXT;",
 };
