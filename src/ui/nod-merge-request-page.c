@@ -722,9 +722,9 @@ context_sentence (const NodMergeRequestDetail *detail)
                                                           detail->approvals_left),
                                              detail->approvals_left));
   if (g_strcmp0 (view->state, "opened") == 0 && detail->suggested_approvers != NULL &&
-      detail->suggested_approvers[0] != NULL)
+      detail->suggested_approvers->len > 0)
     {
-      g_autofree char *names = g_strjoinv (", ", detail->suggested_approvers);
+      g_autofree char *names = nod_users_join_display_names (detail->suggested_approvers);
 
       /* Translators: who may approve the merge request, e.g. "can approve: Alice, Bob" */
       g_ptr_array_add (parts, g_strdup_printf (_("can approve: %s"), names));
@@ -813,8 +813,8 @@ approvals_sentence (const NodMergeRequestDetail *detail)
   g_autoptr(GString) list = g_string_new (NULL);
   g_autofree char *sentence = NULL;
 
-  for (guint i = 0; detail->approvers != NULL && detail->approvers[i] != NULL; i++)
-    g_ptr_array_add (names, detail->approvers[i]);
+  for (guint i = 0; detail->approvers != NULL && i < detail->approvers->len; i++)
+    g_ptr_array_add (names, (char *) nod_user_get_display_name (detail->approvers->pdata[i]));
   if (view->approved_by_me)
     g_ptr_array_add (names, _("you"));
 
@@ -1148,15 +1148,18 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
   gtk_label_set_text (self->branches_label, branches);
   show_context (self, detail);
 
-  if (detail->reviewers != NULL && detail->reviewers[0] != NULL)
+  if (detail->reviewers != NULL && detail->reviewers->len > 0)
     {
-      g_autofree char *names = g_strjoinv (", ", detail->reviewers);
+      g_autofree char *names = nod_users_join_display_names (detail->reviewers);
+      g_autofree char *described = nod_users_join_descriptions (detail->reviewers);
       g_autofree char *text = g_strdup_printf (_("Reviewers: %s"), names);
 
+      /* Names as authors are shown; the tooltip adds the usernames (plain text). */
       gtk_label_set_text (self->reviewers_label, text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->reviewers_label), described);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->reviewers_label),
-                          detail->reviewers != NULL && detail->reviewers[0] != NULL);
+                          detail->reviewers != NULL && detail->reviewers->len > 0);
 
   approvals = approvals_sentence (detail);
   gtk_label_set_text (self->approvals_label, approvals);
