@@ -888,7 +888,8 @@ test_sent_shown_without_pull (Fixture       *fixture,
   g_signal_emit_by_name (page, "resolve", nod_discussion_get_id (open_thread), TRUE);
   nod_test_wait_until (row_reached, &queued);
 
-  reads_before = count_requests (fixture, "GET", ".");
+  /* Avatars are no read of GitLab's state: only the API counts. */
+  reads_before = count_requests (fixture, "GET", "^/api/");
   g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
   nod_test_wait_until (row_reached, &settled);
 
@@ -908,7 +909,7 @@ test_sent_shown_without_pull (Fixture       *fixture,
   g_assert_cmpuint (count_with_class (GTK_WIDGET (page), "nod-pending-note"), ==, 0);
 
   /* Nothing was read from GitLab to show it: the one read since is this test's own. */
-  g_assert_cmpuint (count_requests (fixture, "GET", "."), ==, reads_before + 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/"), ==, reads_before + 1);
 }
 
 /* How many of a thread's notes are shown (not hidden by a fold). */
@@ -1424,6 +1425,70 @@ test_pipeline_and_unread (Fixture       *fixture,
   page = open_merge_request (fixture, 11, 101);
   nod_test_wait_until (row_looks, &seen);
   g_assert_cmpstr (nod_merge_request_page_get_pipeline_text (page), ==, "Pipeline failed");
+}
+
+static gboolean
+is_avatar (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return ADW_IS_AVATAR (widget);
+}
+
+static gboolean
+avatar_has_image (gpointer data)
+{
+  return adw_avatar_get_custom_image (data) != NULL;
+}
+
+/* The page shows its author's avatar and each note its author's, fetched from the fake
+ * in the background, once a URL, with no credentials. */
+static void
+test_avatars_shown (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(GHashTable) fetched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  NodMergeRequestPage *page;
+  NodThreadView *thread;
+  g_autoptr(GPtrArray) threads = NULL;
+  GtkWidget *avatar;
+  JsonArray *requests;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  page = open_merge_request (fixture, 11, 101);
+  /* The header's comes first: amelie opened !101. */
+  avatar = find_widget (GTK_WIDGET (page), is_avatar, NULL);
+  g_assert_nonnull (avatar);
+  g_assert_cmpstr (adw_avatar_get_text (ADW_AVATAR (avatar)), ==, "Amélie Laurent");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (avatar), ==, "Amélie Laurent (@amelie)");
+  nod_test_wait_until (avatar_has_image, avatar);
+
+  threads = server_threads (fixture, 11, 101);
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (threads->pdata[0]));
+  g_assert_nonnull (thread);
+  avatar = find_widget (GTK_WIDGET (thread), is_avatar, NULL);
+  g_assert_nonnull (avatar);
+  nod_test_wait_until (avatar_has_image, avatar);
+
+  log = nod_test_fake_control (fixture->base_url, "GET", "/__fake/requests", NULL);
+  requests = json_node_get_array (log);
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *path = json_object_get_string_member (request, "path");
+
+      if (!g_str_has_prefix (path, "/uploads/"))
+        continue;
+      g_assert_false (json_object_get_boolean_member (request, "credentials"));
+      g_assert_false (g_hash_table_contains (fetched, path));
+      g_hash_table_add (fetched, g_strdup (path));
+    }
+  g_assert_cmpuint (g_hash_table_size (fetched), >=, 2);
 }
 
 /* ---- notifications ---- */
@@ -1965,6 +2030,7 @@ main (int   argc,
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
   ADD ("/nod/review-ui/resolved-folded", test_resolved_folded);
   ADD ("/nod/review-ui/resolved-by-you", test_resolved_by_you);
+  ADD ("/nod/review-ui/avatars-shown", test_avatars_shown);
   g_test_add_func ("/nod/review-ui/resolver-hostile-name", test_resolver_hostile_name);
   ADD ("/nod/review-ui/system-notes-events", test_system_notes_events);
   ADD ("/nod/review-ui/search-no-results", test_search_no_results);

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "nod-avatar-cache.h"
 #include "nod-changes-view.h"
 #include "nod-markdown-view.h"
 #include "nod-merge-request-page.h"
@@ -43,6 +44,7 @@ struct _NodMergeRequestPage
   GtkLabel        *meta_label;
   GtkLabel        *branches_label;
   GtkLabel        *reviewers_label;
+  AdwAvatar       *author_avatar;
   GtkWidget       *context_box;
   GtkImage        *pipeline_icon;
   GtkLabel        *pipeline_label;
@@ -608,6 +610,7 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, meta_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, branches_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, reviewers_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, author_avatar);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, context_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, pipeline_icon);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, pipeline_label);
@@ -803,6 +806,24 @@ show_context (NodMergeRequestPage         *self,
   gtk_widget_set_visible (GTK_WIDGET (self->merge_status_label), *sentence != '\0');
   gtk_widget_set_visible (self->context_box, status != NULL || *sentence != '\0');
   show_labels (self, (const char * const *) detail->view->labels);
+}
+
+/* The author's avatar (initials until it comes, in the background), their username in
+ * its tooltip. */
+static void
+show_author (NodMergeRequestPage       *self,
+             const NodMergeRequestView *view)
+{
+  g_autoptr(NodUser) author = nod_user_new (view->author_username, view->author_name,
+                                            view->author_avatar_url);
+  g_autofree char *described = nod_user_describe (author);
+
+  adw_avatar_set_text (self->author_avatar, nod_user_get_display_name (author));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->author_avatar), described);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->author_avatar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, described, -1);
+  nod_avatar_cache_show (nod_avatar_cache_get_default (), self->author_avatar,
+                         view->author_avatar_url, view->web_url);
 }
 
 static char *
@@ -1143,6 +1164,7 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
                                                                      : ""),
                           age);
   gtk_label_set_text (self->meta_label, meta);
+  show_author (self, view);
   branches = g_strdup_printf ("%s → %s", view->source_branch ? view->source_branch : "?",
                               view->target_branch ? view->target_branch : "?");
   gtk_label_set_text (self->branches_label, branches);

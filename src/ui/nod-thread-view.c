@@ -11,8 +11,10 @@
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "nod-avatar-cache.h"
 #include "nod-markdown-view.h"
 #include "nod-thread-view.h"
 #include "nod-time.h"
@@ -153,6 +155,7 @@ note_widget (NodThreadView *self,
   GtkWidget *header;
   GtkWidget *name;
   GtkWidget *age;
+  GtkWidget *avatar;
   NodMarkdownView *markdown;
   /* The reviewer's own note not on GitLab yet is theirs: "You". */
   const char *author = user != NULL ? nod_user_get_display_name (user) : _("You");
@@ -162,6 +165,11 @@ note_widget (NodThreadView *self,
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  /* Initials until the image comes, in the background; the reviewer's own note not sent
+   * yet has the generic one. */
+  avatar = adw_avatar_new (24, user != NULL ? author : NULL, user != NULL);
+  gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (header), avatar);
   name = gtk_label_new (author);
   if (user != NULL)
     {
@@ -169,6 +177,8 @@ note_widget (NodThreadView *self,
 
       /* Plain text: a name is a stranger's. */
       gtk_widget_set_tooltip_text (name, described);
+      nod_avatar_cache_show (nod_avatar_cache_get_default (), ADW_AVATAR (avatar),
+                             nod_user_get_avatar_url (user), NULL);
     }
   age = gtk_label_new (when);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
