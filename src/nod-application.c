@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "nod-application.h"
+#include "nod-avatar-cache.h"
 #include "nod-cli.h"
 #include "nod-demo-server.h"
 #include "nod-preferences-window.h"
@@ -169,6 +170,9 @@ bind_engine_to_settings (NodApplication *self)
   g_settings_bind (self->settings, "auto-sync", self->engine, "periodic-enabled",
                    G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "offline-mode", self->engine, "offline-mode",
+                   G_SETTINGS_BIND_GET);
+  /* Offline, avatars come only from the disk. */
+  g_settings_bind (self->settings, "offline-mode", nod_avatar_cache_get_default (), "offline",
                    G_SETTINGS_BIND_GET);
   g_settings_bind_with_mapping (self->settings, "history-depth", self->engine, "history-days",
                                 G_SETTINGS_BIND_GET, history_days_from_setting, NULL, NULL,

@@ -20,6 +20,7 @@
 #include "nod-outbox.h"
 #include "nod-store.h"
 #include "nod-test-cli.h"
+#include "nod-test-http.h"
 #include "nod-test-server.h"
 #include "nod-test-utils.h"
 
@@ -607,6 +608,26 @@ test_mr_show (NodTestCli    *fixture,
   g_assert_true (json_object_get_boolean_member (root, "review_started"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "discussions")),
                     ==, discussions->len);
+  /* People by name too, as the window shows them; open threads have no resolver. */
+  g_assert_cmpstr (json_object_get_string_member (root, "author"), ==, "jkowalski");
+  g_assert_cmpstr (json_object_get_string_member (root, "author_name"), ==, "Jakub Kowalski");
+  {
+    JsonArray *reviewers = json_object_get_array_member (root, "reviewers");
+    JsonObject *first = json_array_get_object_element (reviewers, 0);
+    JsonArray *shown_threads = json_object_get_array_member (root, "discussions");
+
+    g_assert_cmpuint (json_array_get_length (reviewers), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (first, "username"), ==, "sam");
+    g_assert_cmpstr (json_object_get_string_member (first, "name"), ==, "Sam Okafor");
+    for (guint i = 0; i < json_array_get_length (shown_threads); i++)
+      {
+        JsonObject *thread = json_array_get_object_element (shown_threads, i);
+
+        g_assert_true (json_object_has_member (thread, "resolved_by"));
+        if (!json_object_get_boolean_member (thread, "resolved"))
+          g_assert_true (nod_test_json_is_null (thread, "resolved_by"));
+      }
+  }
   new_threads = json_object_get_array_member (root, "new_threads");
   g_assert_cmpuint (json_array_get_length (new_threads), ==, 1);
   {

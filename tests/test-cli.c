@@ -885,6 +885,8 @@ test_mr_list_pipeline (NodTestCli    *fixture,
   rows = json_node_get_array (json_parser_get_root (parser));
 
   passed = find_row (rows, "gnome-apps/nod!101");
+  g_assert_cmpstr (json_object_get_string_member (passed, "author"), ==, "amelie");
+  g_assert_cmpstr (json_object_get_string_member (passed, "author_name"), ==, "Amélie Laurent");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (passed,
                                                                                 "pipeline"),
                                                   "status"), ==, "success");

@@ -279,6 +279,72 @@ test_discussion (void)
                                                            1)));
 }
 
+/* Who resolved a note, and avatars, are decoration: an odd value is none, and the note or
+ * the user is kept. */
+static void
+test_people_odd_values (void)
+{
+  static const char * const odd[] = {
+    "null", "\"sam\"", "12", "true", "[]", "{}", "{\"id\": \"x\"}", "{\"id\": 3}",
+  };
+  g_autoptr(GString) long_url = g_string_new ("\"https://example.org/");
+
+  for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+        "{\"id\": 5, \"body\": \"Done\", \"resolvable\": true, \"resolved\": true, "
+        "\"author\": {\"id\": 2, \"username\": \"alice\", \"avatar_url\": %s}, "
+        "\"resolved_by\": %s, \"resolved_at\": %s}", odd[i], odd[i], odd[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = parse_text (text, &error);
+      g_autoptr(GObject) note = _nod_gitlab_json_parse_note (root, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (note);
+      g_assert_null (nod_note_get_resolved_by (NOD_NOTE (note)));
+      g_assert_null (nod_note_get_resolved_at (NOD_NOTE (note)));
+      /* A string is kept as the server's; nod_avatar_cache_resolve_url () judges it. */
+      if (odd[i][0] != '"')
+        g_assert_null (nod_user_get_avatar_url (nod_note_get_author (NOD_NOTE (note))));
+    }
+
+  /* A URL too long to be one is none, never cut into another. */
+  while (long_url->len < 2000)
+    g_string_append (long_url, "aaaaaaaaaa");
+  g_string_append_c (long_url, '"');
+  {
+    g_autofree char *text = g_strdup_printf ("{\"id\": 2, \"username\": \"alice\", "
+                                             "\"name\": \"Alice\", \"avatar_url\": %s}",
+                                             long_url->str);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) root = parse_text (text, &error);
+    g_autoptr(GObject) user = _nod_gitlab_json_parse_user (root, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (nod_user_get_avatar_url (NOD_USER (user)));
+    g_assert_cmpstr (nod_user_get_display_name (NOD_USER (user)), ==, "Alice");
+  }
+
+  /* The real shape: kept. Not resolved: no resolver, whatever is sent. */
+  {
+    const char *text =
+      "{\"id\": 5, \"body\": \"Done\", \"resolvable\": true, \"resolved\": true, "
+      "\"author\": {\"id\": 2, \"username\": \"alice\", "
+      "  \"avatar_url\": \"https://secure.gravatar.com/avatar/x?s=80\"}, "
+      "\"resolved_by\": {\"id\": 1, \"username\": \"sam\", \"name\": \"Sam\"}, "
+      "\"resolved_at\": \"2026-11-01T10:00:00Z\"}";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) root = parse_text (text, &error);
+    g_autoptr(GObject) note = _nod_gitlab_json_parse_note (root, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (nod_user_get_username (nod_note_get_resolved_by (NOD_NOTE (note))), ==, "sam");
+    g_assert_nonnull (nod_note_get_resolved_at (NOD_NOTE (note)));
+    g_assert_cmpstr (nod_user_get_avatar_url (nod_note_get_author (NOD_NOTE (note))), ==,
+                     "https://secure.gravatar.com/avatar/x?s=80");
+  }
+}
+
 static void
 test_discussion_hostile_id (void)
 {
@@ -395,6 +461,7 @@ main (int   argc,
   g_test_add_func ("/nod/gitlab-json/approvals", test_approvals);
   g_test_add_func ("/nod/gitlab-json/discussion", test_discussion);
   g_test_add_func ("/nod/gitlab-json/discussion-hostile-id", test_discussion_hostile_id);
+  g_test_add_func ("/nod/gitlab-json/people-odd-values", test_people_odd_values);
   g_test_add_func ("/nod/gitlab-json/error-message", test_error_message);
   g_test_add_func ("/nod/gitlab-json/one-document", test_one_document);
 

@@ -240,6 +240,223 @@ test_closed_fails_pending (Fixture       *fixture,
                    ==, 3);
 }
 
+/* ---- the people shown ---- */
+
+#define RESOLVED_THREAD "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2"
+#define OPEN_THREAD "f6e5d4c3b2a1f6e5d4c3b2a1f6e5d4c3b2a1f6e5"
+
+static GObject *
+parse_with (GObject    *(*parse) (JsonNode *, GError **),
+            const char  *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  GObject *object;
+
+  g_assert_true (json_parser_load_from_data (parser, json, -1, &error));
+  g_assert_no_error (error);
+  object = parse (json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (object);
+  return object;
+}
+
+/* !7 by Kim (with an avatar), reviewed by Sam; a thread Sam resolved, one open. */
+static void
+save_people (Fixture *fixture,
+             gint64   account_id)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) approvals = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) all_threads = g_ptr_array_new_with_free_func (
+                                       (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (page, parse_with (_nod_gitlab_json_parse_merge_request,
+    "{\"id\": 107, \"iid\": 7, \"project_id\": 3, \"title\": \"Fix it\", "
+    "\"state\": \"opened\", \"updated_at\": \"2024-05-01T10:00:00Z\", "
+    "\"author\": {\"id\": 9, \"username\": \"kim\", \"name\": \"Kim Lee\", "
+    "  \"avatar_url\": \"https://gitlab.com/uploads/-/system/user/avatar/9/a.png\"}, "
+    "\"reviewers\": [{\"id\": 1, \"username\": \"sam\", \"name\": \"Sam Okafor\", "
+    "  \"avatar_url\": \"https://secure.gravatar.com/avatar/1\"}, "
+    "  {\"id\": 2, \"username\": \"jo\", \"avatar_url\": null}], "
+    "\"references\": {\"full\": \"g/p!7\"}}"));
+  nod_review_cache_save_merge_requests_async (fixture->cache, account_id,
+                                              NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, page,
+                                              NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_review_cache_save_merge_requests_finish (fixture->cache,
+                                                              nod_test_wait_for_result (&result),
+                                                              NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+
+  g_ptr_array_add (approvals, parse_with (_nod_gitlab_json_parse_approvals,
+    "{\"project_id\": 3, \"iid\": 7, \"approved_by\": [{\"user\": {\"id\": 2, "
+    "  \"username\": \"jo\", \"name\": \"Jo Kowalski\"}}], "
+    "\"suggested_approvers\": [{\"id\": 1, \"username\": \"sam\", "
+    "  \"name\": \"Sam Okafor\"}]}"));
+  g_ptr_array_add (threads, parse_with (_nod_gitlab_json_parse_discussion,
+    "{\"id\": \"" RESOLVED_THREAD "\", \"notes\": [{\"id\": 1, \"body\": \"Typo\", "
+    "  \"author\": {\"id\": 9, \"username\": \"kim\", \"name\": \"Kim Lee\", "
+    "    \"avatar_url\": \"https://gitlab.com/k.png\"}, "
+    "  \"created_at\": \"2024-05-01T09:00:00Z\", \"resolvable\": true, \"resolved\": true, "
+    "  \"resolved_by\": {\"id\": 1, \"username\": \"sam\", \"name\": \"Sam Okafor\"}, "
+    "  \"resolved_at\": \"2024-05-01T09:30:00Z\"}]}"));
+  g_ptr_array_add (threads, parse_with (_nod_gitlab_json_parse_discussion,
+    "{\"id\": \"" OPEN_THREAD "\", \"notes\": [{\"id\": 2, \"body\": \"Why?\", "
+    "  \"author\": {\"id\": 1, \"username\": \"sam\", \"name\": \"Sam Okafor\"}, "
+    "  \"created_at\": \"2024-05-01T09:10:00Z\", \"resolvable\": true, \"resolved\": false, "
+    "  \"resolved_by\": null, \"resolved_at\": null}]}"));
+  g_ptr_array_add (all_threads, g_steal_pointer (&threads));
+  nod_review_cache_save_details_async (fixture->cache, account_id, approvals, all_threads, NULL,
+                                       NULL, nod_test_keep_result, &result);
+  g_assert_true (nod_review_cache_save_details_finish (fixture->cache,
+                                                       nod_test_wait_for_result (&result),
+                                                       &error));
+  g_assert_no_error (error);
+}
+
+static NodMergeRequestDetail *
+load_detail (Fixture *fixture,
+             gint64   account_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NodMergeRequestDetail *detail;
+
+  nod_review_cache_load_detail_async (fixture->cache, account_id, 3, 7, NULL,
+                                      nod_test_keep_result, &result);
+  detail = nod_review_cache_load_detail_finish (fixture->cache,
+                                                nod_test_wait_for_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (detail);
+  return detail;
+}
+
+static NodDiscussion *
+thread_of (NodMergeRequestDetail *detail,
+           const char            *id)
+{
+  for (guint i = 0; i < detail->discussions->len; i++)
+    if (g_str_equal (nod_discussion_get_id (detail->discussions->pdata[i]), id))
+      return detail->discussions->pdata[i];
+  g_assert_not_reached ();
+}
+
+/* Reviewers, approvers and who may approve come back with their names (and avatars), as
+ * authors do; a resolved thread says who resolved it. */
+static void
+test_people_round_trip (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  gint64 account_id = add_account (fixture, "me");
+  g_autoptr(NodMergeRequestDetail) detail = NULL;
+  NodDiscussion *resolved, *open;
+  NodNote *note;
+  NodUser *user;
+
+  save_people (fixture, account_id);
+  detail = load_detail (fixture, account_id);
+
+  g_assert_cmpstr (detail->view->author_name, ==, "Kim Lee");
+  g_assert_cmpstr (detail->view->author_avatar_url, ==,
+                   "https://gitlab.com/uploads/-/system/user/avatar/9/a.png");
+  g_assert_cmpuint (detail->reviewers->len, ==, 2);
+  user = detail->reviewers->pdata[0];
+  g_assert_cmpstr (nod_user_get_username (user), ==, "sam");
+  g_assert_cmpstr (nod_user_get_display_name (user), ==, "Sam Okafor");
+  g_assert_cmpstr (nod_user_get_avatar_url (user), ==, "https://secure.gravatar.com/avatar/1");
+  /* GitLab gave no name: the username stands in, as for an author. */
+  user = detail->reviewers->pdata[1];
+  g_assert_cmpstr (nod_user_get_display_name (user), ==, "jo");
+  g_assert_null (nod_user_get_avatar_url (user));
+  g_assert_cmpuint (detail->approvers->len, ==, 1);
+  g_assert_cmpstr (nod_user_get_display_name (detail->approvers->pdata[0]), ==, "Jo Kowalski");
+  g_assert_cmpstr (nod_user_get_username (detail->approvers->pdata[0]), ==, "jo");
+  g_assert_cmpuint (detail->suggested_approvers->len, ==, 1);
+  g_assert_cmpstr (nod_user_get_username (detail->suggested_approvers->pdata[0]), ==, "sam");
+  g_assert_cmpstr (nod_user_get_display_name (detail->suggested_approvers->pdata[0]), ==,
+                   "Sam Okafor");
+
+  resolved = thread_of (detail, RESOLVED_THREAD);
+  g_assert_true (nod_discussion_get_resolved (resolved));
+  g_assert_false (nod_discussion_get_resolve_pending (resolved));
+  user = nod_discussion_get_resolved_by (resolved);
+  g_assert_nonnull (user);
+  g_assert_cmpstr (nod_user_get_username (user), ==, "sam");
+  g_assert_cmpstr (nod_user_get_name (user), ==, "Sam Okafor");
+  note = nod_discussion_get_notes (resolved)->pdata[0];
+  g_assert_cmpint (g_date_time_to_unix (nod_note_get_resolved_at (note)), ==, 1714555800);
+  g_assert_cmpstr (nod_user_get_avatar_url (nod_note_get_author (note)), ==,
+                   "https://gitlab.com/k.png");
+
+  open = thread_of (detail, OPEN_THREAD);
+  g_assert_false (nod_discussion_get_resolved (open));
+  g_assert_null (nod_discussion_get_resolved_by (open));
+}
+
+/* Rows an older Nod kept still read: reviewers as a plain array of usernames, who may
+ * approve as names, notes with no resolver. */
+static void
+test_people_old_rows (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  gint64 account_id = add_account (fixture, "me");
+  g_autoptr(NodMergeRequestDetail) detail = NULL;
+  NodDiscussion *resolved;
+
+  save_people (fixture, account_id);
+  nod_test_exec (fixture->store, "UPDATE merge_requests SET reviewers = '[\"sam\", 5, \"jo\"]', "
+                                 "suggested_approvers = '[\"Sam Okafor\"]', "
+                                 "author_avatar_url = NULL");
+  nod_test_exec (fixture->store, "UPDATE notes SET author_avatar_url = NULL, "
+                                 "resolved_by_username = NULL, resolved_by_name = NULL, "
+                                 "resolved_at = NULL");
+  detail = load_detail (fixture, account_id);
+
+  g_assert_null (detail->view->author_avatar_url);
+  g_assert_cmpuint (detail->reviewers->len, ==, 2);
+  g_assert_cmpstr (nod_user_get_username (detail->reviewers->pdata[0]), ==, "sam");
+  g_assert_cmpstr (nod_user_get_display_name (detail->reviewers->pdata[0]), ==, "sam");
+  g_assert_cmpstr (nod_user_get_display_name (detail->reviewers->pdata[1]), ==, "jo");
+  g_assert_cmpuint (detail->suggested_approvers->len, ==, 1);
+  g_assert_null (nod_user_get_username (detail->suggested_approvers->pdata[0]));
+  g_assert_cmpstr (nod_user_get_display_name (detail->suggested_approvers->pdata[0]), ==,
+                   "Sam Okafor");
+  resolved = thread_of (detail, RESOLVED_THREAD);
+  g_assert_true (nod_discussion_get_resolved (resolved));
+  g_assert_null (nod_discussion_get_resolved_by (resolved));
+
+  /* Not even JSON: no one, and no failure. */
+  g_clear_pointer (&detail, nod_merge_request_detail_free);
+  nod_test_exec (fixture->store, "UPDATE merge_requests SET reviewers = 'sam,jo'");
+  detail = load_detail (fixture, account_id);
+  g_assert_cmpuint (detail->reviewers->len, ==, 0);
+}
+
+/* A resolve the reviewer queued shows the open thread resolved, by them, until GitLab's
+ * answer says by whom. */
+static void
+test_people_resolve_pending (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  gint64 account_id = add_account (fixture, "me");
+  g_autoptr(NodMergeRequestDetail) detail = NULL;
+  g_autoptr(NodOutboxAction) resolve = NULL;
+  NodDiscussion *open;
+
+  save_people (fixture, account_id);
+  resolve = enqueue (fixture, nod_outbox_action_new_resolve (account_id, 3, 7, OPEN_THREAD, TRUE));
+  detail = load_detail (fixture, account_id);
+
+  open = thread_of (detail, OPEN_THREAD);
+  g_assert_true (nod_discussion_get_resolved (open));
+  g_assert_true (nod_discussion_get_resolve_pending (open));
+  g_assert_false (nod_discussion_get_resolve_pending (thread_of (detail, RESOLVED_THREAD)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,6 +469,9 @@ main (int   argc,
   ADD ("/nod/review-cache/last-pull/never", test_last_pull_never);
   ADD ("/nod/review-cache/last-pull/newest", test_last_pull_newest);
   ADD ("/nod/review-cache/closed/fails-pending", test_closed_fails_pending);
+  ADD ("/nod/review-cache/people/round-trip", test_people_round_trip);
+  ADD ("/nod/review-cache/people/old-rows", test_people_old_rows);
+  ADD ("/nod/review-cache/people/resolve-pending", test_people_resolve_pending);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 
 #include "nod-application.h"
 #include "nod-gitlab.h"
+#include "nod-gitlab-json.h"
 #include "nod-markdown-view.h"
 #include "nod-merge-request-item.h"
 #include "nod-merge-request-page.h"
@@ -887,7 +888,8 @@ test_sent_shown_without_pull (Fixture       *fixture,
   g_signal_emit_by_name (page, "resolve", nod_discussion_get_id (open_thread), TRUE);
   nod_test_wait_until (row_reached, &queued);
 
-  reads_before = count_requests (fixture, "GET", ".");
+  /* Avatars are no read of GitLab's state: only the API counts. */
+  reads_before = count_requests (fixture, "GET", "^/api/");
   g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "push-now", NULL);
   nod_test_wait_until (row_reached, &settled);
 
@@ -907,7 +909,7 @@ test_sent_shown_without_pull (Fixture       *fixture,
   g_assert_cmpuint (count_with_class (GTK_WIDGET (page), "nod-pending-note"), ==, 0);
 
   /* Nothing was read from GitLab to show it: the one read since is this test's own. */
-  g_assert_cmpuint (count_requests (fixture, "GET", "."), ==, reads_before + 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "^/api/"), ==, reads_before + 1);
 }
 
 /* How many of a thread's notes are shown (not hidden by a fold). */
@@ -949,7 +951,7 @@ test_resolved_folded (Fixture       *fixture,
   NodMergeRequestPage *page;
   NodDiscussion *resolved = NULL;
   NodThreadView *thread;
-  GtkWidget *expander;
+  GtkWidget *expander, *label;
   guint resolvable = 0, unresolved = 0;
 
   if (!have_display)
@@ -983,7 +985,10 @@ test_resolved_folded (Fixture       *fixture,
   expander = find_widget (GTK_WIDGET (thread), is_expander, NULL);
   g_assert_nonnull (expander);
   g_assert_true (gtk_widget_is_visible (expander));
-  g_assert_nonnull (find_widget (expander, is_label_text, "Resolved"));
+  /* The sample's resolver is sam: by name, the username in its tooltip. */
+  label = find_widget (expander, is_label_text, "Resolved by Sam Okafor");
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==, "Sam Okafor (@sam)");
   g_assert_cmpuint (count_notes (GTK_WIDGET (thread)), ==, 3);
   g_assert_cmpuint (count_visible_notes (GTK_WIDGET (thread)), ==, 0);
 
@@ -1007,6 +1012,100 @@ test_resolved_folded (Fixture       *fixture,
         g_assert_false (nod_thread_view_get_folded (open));
         g_assert_cmpuint (count_visible_notes (GTK_WIDGET (open)), >, 0);
       }
+}
+
+typedef struct
+{
+  GtkWidget  *page;
+  const char *discussion_id;
+} FoldWait;
+
+static gboolean
+resolved_by_you (gpointer data)
+{
+  FoldWait *wait = data;
+  NodThreadView *thread = find_thread (wait->page, wait->discussion_id);
+
+  return thread != NULL && nod_thread_view_get_folded (thread) &&
+         find_widget (GTK_WIDGET (thread), is_label_text, "Resolved by you") != NULL;
+}
+
+/* A thread the reviewer resolves offline folds at once, "Resolved by you", while the
+ * resolve waits in the outbox. */
+static void
+test_resolved_by_you (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GPtrArray) threads = NULL;
+  NodMergeRequestPage *page;
+  NodThreadView *thread = NULL;
+  FoldWait wait;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  page = open_merge_request (fixture, 11, 101);
+  threads = server_threads (fixture, 11, 101);
+  for (guint i = 0; i < threads->len && thread == NULL; i++)
+    if (nod_discussion_get_resolvable (threads->pdata[i]) &&
+        !nod_discussion_get_resolved (threads->pdata[i]))
+      thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (threads->pdata[i]));
+  g_assert_nonnull (thread);
+  g_assert_false (nod_thread_view_get_folded (thread));
+
+  nod_sync_engine_set_network (fixture->engine, FALSE, FALSE);
+  g_assert_true (nod_thread_view_toggle_resolved (thread));
+  wait = (FoldWait) { GTK_WIDGET (page), nod_thread_view_get_discussion_id (thread) };
+  nod_test_wait_until (resolved_by_you, &wait);
+  g_assert_cmpuint (count_requests (fixture, "PUT", "/discussions/[0-9a-f]+$"), ==, 0);
+}
+
+/* A resolver's name is a stranger's text: shown as it is, never as markup, and cut to a
+ * line's worth. */
+static void
+test_resolver_hostile_name (void)
+{
+  g_autoptr(GString) name = g_string_new ("<b>Mallory</b> & <span size='99999'>x</span>");
+  g_autoptr(GString) json = g_string_new (NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) discussion = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  NodThreadView *thread;
+  GtkWidget *window, *label;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  while (name->len < 900)
+    g_string_append (name, " &amp; <u>");
+  g_string_printf (json, "{\"id\": \"abc123\", \"notes\": [{\"id\": 1, \"body\": \"Hm\", "
+                   "\"author\": {\"id\": 2, \"username\": \"kim\"}, \"resolvable\": true, "
+                   "\"resolved\": true, \"resolved_by\": {\"id\": 3, \"username\": \"m\", "
+                   "\"name\": \"%s\"}}]}", name->str);
+  g_assert_true (json_parser_load_from_data (parser, json->str, -1, &error));
+  g_assert_no_error (error);
+  discussion = _nod_gitlab_json_parse_discussion (json_parser_get_root (parser), &error);
+  g_assert_no_error (error);
+
+  window = gtk_window_new ();
+  thread = nod_thread_view_new ("abc123");
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (thread));
+  nod_thread_view_update (thread, NOD_DISCUSSION (discussion), NULL, now);
+  g_assert_true (nod_thread_view_get_folded (thread));
+
+  label = find_label (GTK_WIDGET (thread), "Resolved by <b>Mallory</b> & <span");
+  g_assert_nonnull (label);
+  g_assert_false (gtk_label_get_use_markup (GTK_LABEL (label)));
+  g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), "…"));
+  g_assert_cmpuint (g_utf8_strlen (gtk_label_get_text (GTK_LABEL (label)), -1), <=, 80);
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -1282,6 +1381,7 @@ test_pipeline_and_unread (Fixture       *fixture,
   g_autoptr(NodMergeRequestItem) item_ref = NULL;
   NodMergeRequestPage *page;
   NodMergeRequestItem *item;
+  GtkWidget *label;
   g_autofree char *status = NULL;
   RowLooks passed = { fixture, SYNC_TITLE, "Pipeline passed", FALSE };
   RowLooks failed = { fixture, SYNC_TITLE, "Pipeline failed", TRUE };
@@ -1304,6 +1404,14 @@ test_pipeline_and_unread (Fixture       *fixture,
   g_assert_cmpstr (nod_merge_request_page_get_merge_status_text (page), ==,
                    "Not approved yet · 1 approval left · can approve: Sam Okafor");
   g_assert_nonnull (find_label (GTK_WIDGET (page), "performance"));
+  /* Reviewers by name, as the author is; the usernames in the tooltip. */
+  label = find_label (GTK_WIDGET (page), "Reviewers: ");
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==,
+                   "Reviewers: Sam Okafor, Jakub Kowalski");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (label), ==,
+                   "Sam Okafor (@sam), Jakub Kowalski (@jkowalski)");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "Approved by Jakub Kowalski"));
 
   /* Looked at; then something else; then GitLab moves on. */
   open_merge_request (fixture, 11, 102);
@@ -1317,6 +1425,70 @@ test_pipeline_and_unread (Fixture       *fixture,
   page = open_merge_request (fixture, 11, 101);
   nod_test_wait_until (row_looks, &seen);
   g_assert_cmpstr (nod_merge_request_page_get_pipeline_text (page), ==, "Pipeline failed");
+}
+
+static gboolean
+is_avatar (GtkWidget     *widget,
+           gconstpointer  data)
+{
+  return ADW_IS_AVATAR (widget);
+}
+
+static gboolean
+avatar_has_image (gpointer data)
+{
+  return adw_avatar_get_custom_image (data) != NULL;
+}
+
+/* The page shows its author's avatar and each note its author's, fetched from the fake
+ * in the background, once a URL, with no credentials. */
+static void
+test_avatars_shown (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(GHashTable) fetched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  NodMergeRequestPage *page;
+  NodThreadView *thread;
+  g_autoptr(GPtrArray) threads = NULL;
+  GtkWidget *avatar;
+  JsonArray *requests;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  page = open_merge_request (fixture, 11, 101);
+  /* The header's comes first: amelie opened !101. */
+  avatar = find_widget (GTK_WIDGET (page), is_avatar, NULL);
+  g_assert_nonnull (avatar);
+  g_assert_cmpstr (adw_avatar_get_text (ADW_AVATAR (avatar)), ==, "Amélie Laurent");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (avatar), ==, "Amélie Laurent (@amelie)");
+  nod_test_wait_until (avatar_has_image, avatar);
+
+  threads = server_threads (fixture, 11, 101);
+  thread = find_thread (GTK_WIDGET (page), nod_discussion_get_id (threads->pdata[0]));
+  g_assert_nonnull (thread);
+  avatar = find_widget (GTK_WIDGET (thread), is_avatar, NULL);
+  g_assert_nonnull (avatar);
+  nod_test_wait_until (avatar_has_image, avatar);
+
+  log = nod_test_fake_control (fixture->base_url, "GET", "/__fake/requests", NULL);
+  requests = json_node_get_array (log);
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *path = json_object_get_string_member (request, "path");
+
+      if (!g_str_has_prefix (path, "/uploads/"))
+        continue;
+      g_assert_false (json_object_get_boolean_member (request, "credentials"));
+      g_assert_false (g_hash_table_contains (fetched, path));
+      g_hash_table_add (fetched, g_strdup (path));
+    }
+  g_assert_cmpuint (g_hash_table_size (fetched), >=, 2);
 }
 
 /* ---- notifications ---- */
@@ -2073,6 +2245,9 @@ main (int   argc,
   ADD ("/nod/review-ui/sign-out-then-in", test_sign_out_then_in);
   ADD ("/nod/review-ui/sent-shown-without-pull", test_sent_shown_without_pull);
   ADD ("/nod/review-ui/resolved-folded", test_resolved_folded);
+  ADD ("/nod/review-ui/resolved-by-you", test_resolved_by_you);
+  ADD ("/nod/review-ui/avatars-shown", test_avatars_shown);
+  g_test_add_func ("/nod/review-ui/resolver-hostile-name", test_resolver_hostile_name);
   ADD ("/nod/review-ui/system-notes-events", test_system_notes_events);
   ADD ("/nod/review-ui/search-no-results", test_search_no_results);
   ADD ("/nod/review-ui/switching-keeps-bodies", test_switching_keeps_bodies);

@@ -220,6 +220,11 @@ add_view (JsonBuilder               *builder,
   json_builder_add_string_value (builder, view->state);
   json_builder_set_member_name (builder, "author");
   json_builder_add_string_value (builder, view->author_username ? view->author_username : "");
+  /* As the window shows the author: the name, the username when GitLab gave none. */
+  json_builder_set_member_name (builder, "author_name");
+  json_builder_add_string_value (builder, view->author_name != NULL && *view->author_name != '\0'
+                                          ? view->author_name
+                                          : (view->author_username ? view->author_username : ""));
   json_builder_set_member_name (builder, "updated_at");
   json_builder_add_string_value (builder, view->updated_at);
   json_builder_set_member_name (builder, "approved_by_me");

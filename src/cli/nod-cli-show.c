@@ -153,9 +153,7 @@ print_text (Show *show)
         {
           NodNote *note = notes->pdata[j];
           NodUser *user = nod_note_get_author (note);
-          g_autofree char *name = nod_cli_output_value (nod_user_get_name (user) != NULL
-                                                        ? nod_user_get_name (user)
-                                                        : nod_user_get_username (user));
+          g_autofree char *name = nod_cli_output_value (nod_user_get_display_name (user));
           g_autofree char *when = format_time (nod_note_get_created_at (note));
 
           /* Translators: a note's author, when, and its id (what nod note edit takes) */
@@ -199,6 +197,25 @@ add_string (JsonBuilder *builder,
     json_builder_add_string_value (builder, value);
   else
     json_builder_add_null_value (builder);
+}
+
+/* A person as {"username","name"}, or null. */
+static void
+add_user (JsonBuilder *builder,
+          const char  *member,
+          NodUser     *user)
+{
+  if (member != NULL)
+    json_builder_set_member_name (builder, member);
+  if (user == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+  json_builder_begin_object (builder);
+  add_string (builder, "username", nod_user_get_username (user));
+  add_string (builder, "name", nod_user_get_display_name (user));
+  json_builder_end_object (builder);
 }
 
 static void
@@ -248,6 +265,13 @@ print_json (Show *show)
   add_string (builder, "title", view->title);
   add_string (builder, "state", view->state);
   add_string (builder, "author", view->author_username);
+  add_string (builder, "author_name", view->author_name != NULL ? view->author_name
+                                                                : view->author_username);
+  json_builder_set_member_name (builder, "reviewers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < show->detail->reviewers->len; i++)
+    add_user (builder, NULL, show->detail->reviewers->pdata[i]);
+  json_builder_end_array (builder);
   add_string (builder, "source_branch", view->source_branch);
   add_string (builder, "target_branch", view->target_branch);
   add_string (builder, "web_url", view->web_url);
@@ -284,6 +308,9 @@ print_json (Show *show)
       json_builder_add_boolean_value (builder, nod_discussion_get_resolvable (discussion));
       json_builder_set_member_name (builder, "resolved");
       json_builder_add_boolean_value (builder, nod_discussion_get_resolved (discussion));
+      /* GitLab's resolver; the reviewer's own resolve not sent yet is not GitLab's. */
+      add_user (builder, "resolved_by", nod_discussion_get_resolve_pending (discussion)
+                                          ? NULL : nod_discussion_get_resolved_by (discussion));
       json_builder_set_member_name (builder, "notes");
       json_builder_begin_array (builder);
       for (guint j = 0; j < notes->len; j++)
@@ -294,6 +321,8 @@ print_json (Show *show)
           json_builder_set_member_name (builder, "id");
           json_builder_add_int_value (builder, nod_note_get_id (note));
           add_string (builder, "author", nod_user_get_username (nod_note_get_author (note)));
+          add_string (builder, "author_name",
+                      nod_user_get_display_name (nod_note_get_author (note)));
           add_string (builder, "body", nod_note_get_body (note));
           add_time (builder, "created_at", nod_note_get_created_at (note));
           json_builder_set_member_name (builder, "system");

@@ -83,3 +83,37 @@ nod_discussion_get_resolved (NodDiscussion *self)
   g_return_val_if_fail (NOD_IS_DISCUSSION (self), FALSE);
   return self->resolved;
 }
+
+/**
+ * nod_discussion_get_resolved_by:
+ *
+ * Who resolved the thread on GitLab: the resolver GitLab gives its latest resolved note.
+ *
+ * Returns: (transfer none) (nullable): %NULL while it is not resolved, or when GitLab did
+ *   not say (an older GitLab, a row an older Nod kept)
+ */
+NodUser *
+nod_discussion_get_resolved_by (NodDiscussion *self)
+{
+  g_return_val_if_fail (NOD_IS_DISCUSSION (self), NULL);
+
+  if (!self->resolved)
+    return NULL;
+  for (guint i = self->notes->len; i > 0; i--)
+    {
+      NodNote *note = self->notes->pdata[i - 1];
+
+      if (nod_note_get_resolvable (note) && nod_note_get_resolved_by (note) != NULL)
+        return nod_note_get_resolved_by (note);
+    }
+  return NULL;
+}
+
+/* Whether the reviewer resolved it in Nod and the resolve is not on GitLab yet: then it
+ * is resolved by them, whoever GitLab last named. */
+gboolean
+nod_discussion_get_resolve_pending (NodDiscussion *self)
+{
+  g_return_val_if_fail (NOD_IS_DISCUSSION (self), FALSE);
+  return self->resolve_pending;
+}

@@ -19,5 +19,7 @@ gboolean    nod_discussion_get_individual_note (NodDiscussion *self);
 GPtrArray  *nod_discussion_get_notes           (NodDiscussion *self);
 gboolean    nod_discussion_get_resolvable      (NodDiscussion *self);
 gboolean    nod_discussion_get_resolved        (NodDiscussion *self);
+NodUser    *nod_discussion_get_resolved_by     (NodDiscussion *self);
+gboolean    nod_discussion_get_resolve_pending (NodDiscussion *self);
 
 G_END_DECLS

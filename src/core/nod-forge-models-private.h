@@ -23,6 +23,7 @@ struct _NodUser
   char  *username;
   char  *name;
   char  *web_url;
+  char  *avatar_url;
 };
 
 struct _NodProject
@@ -100,6 +101,8 @@ struct _NodNote
   gboolean          system;
   gboolean          resolvable;
   gboolean          resolved;
+  NodUser          *resolved_by;    /* NULL: not resolved, or GitLab did not say by whom */
+  GDateTime        *resolved_at;
   GDateTime        *created_at;
   GDateTime        *updated_at;
   NodDiffPosition  *position;
@@ -114,6 +117,7 @@ struct _NodDiscussion
   GPtrArray  *notes;
   gboolean    resolvable;
   gboolean    resolved;
+  gboolean    resolve_pending;  /* resolved by the reviewer in Nod, not sent yet */
 };
 
 

@@ -399,6 +399,38 @@ _nod_gitlab_json_parse_array (JsonNode           *node,
   return g_steal_pointer (&items);
 }
 
+/* An avatar is only decoration: an odd one (not a string, too long to be a URL) is none,
+ * never a reason to refuse the user. A cut URL would name another file, so none either. */
+static char *
+read_avatar_url (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "avatar_url");
+  const char *url;
+
+  if (is_absent (node) || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  url = json_node_get_string (node);
+  if (*url == '\0' || strlen (url) > NOD_GITLAB_SHORT_TEXT_MAX_CHARS)
+    return NULL;
+  return g_strdup (url);
+}
+
+/* Who resolved a note's thread, and when: shown, never relied on, so an odd value is
+ * left out rather than refusing the note. */
+static void
+read_resolver (JsonObject *object,
+               NodNote    *note)
+{
+  JsonNode *node = json_object_get_member (object, "resolved_by");
+  g_autoptr(GError) ignored = NULL;
+
+  if (!is_absent (node) && JSON_NODE_HOLDS_OBJECT (node))
+    note->resolved_by = NOD_USER (_nod_gitlab_json_parse_user (node, &ignored));
+  if (!read_datetime (object, "resolved_at", FIELD_OPTIONAL, &note->resolved_at, NULL))
+    g_clear_pointer (&note->resolved_at, g_date_time_unref);
+}
+
 GObject *
 _nod_gitlab_json_parse_user (JsonNode  *node,
                              GError   **error)
@@ -415,6 +447,7 @@ _nod_gitlab_json_parse_user (JsonNode  *node,
       !read_string (object, "web_url", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_OPTIONAL,
                     &user->web_url, error))
     return NULL;
+  user->avatar_url = read_avatar_url (object);
 
   return G_OBJECT (g_steal_pointer (&user));
 }
@@ -850,6 +883,8 @@ _nod_gitlab_json_parse_note (JsonNode  *node,
       !read_datetime (object, "updated_at", FIELD_OPTIONAL, &note->updated_at, error) ||
       !read_position (object, &note->position, error))
     return NULL;
+  if (note->resolved)
+    read_resolver (object, note);
 
   return G_OBJECT (g_steal_pointer (&note));
 }

@@ -26,6 +26,7 @@ nod_merge_request_view_free (NodMergeRequestView *view)
   g_free (view->pipeline_status);
   g_free (view->merge_status);
   g_strfreev (view->labels);
+  g_free (view->author_avatar_url);
   g_free (view);
 }
 
@@ -72,7 +73,8 @@ nod_merge_request_view_equal (const NodMergeRequestView *a,
          g_strcmp0 (a->pipeline_status, b->pipeline_status) == 0 &&
          g_strcmp0 (a->merge_status, b->merge_status) == 0 &&
          strv_equal (a->labels, b->labels) &&
-         !a->updated_since_opened == !b->updated_since_opened;
+         !a->updated_since_opened == !b->updated_since_opened &&
+         g_strcmp0 (a->author_avatar_url, b->author_avatar_url) == 0;
 }
 
 void
@@ -84,9 +86,9 @@ nod_merge_request_detail_free (NodMergeRequestDetail *detail)
   g_free (detail->description);
   g_free (detail->sha);
   g_free (detail->own_username);
-  g_strfreev (detail->reviewers);
-  g_strfreev (detail->approvers);
-  g_strfreev (detail->suggested_approvers);
+  g_clear_pointer (&detail->reviewers, g_ptr_array_unref);
+  g_clear_pointer (&detail->approvers, g_ptr_array_unref);
+  g_clear_pointer (&detail->suggested_approvers, g_ptr_array_unref);
   g_free (detail->pipeline_web_url);
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
   g_free (detail);

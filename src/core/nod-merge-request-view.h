@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "nod-user.h"
+
 G_BEGIN_DECLS
 
 /* One merge request as the UI must show it: the server's state with the pending outbox
@@ -45,6 +47,7 @@ typedef struct
   char    *merge_status;          /* GitLab's detailed_merge_status (merge_status if old) */
   GStrv    labels;                /* never NULL */
   gboolean updated_since_opened;  /* GitLab changed it since the reviewer last opened it */
+  char    *author_avatar_url;     /* as GitLab gave it; NULL: none */
 } NodMergeRequestView;
 
 void     nod_merge_request_view_free  (NodMergeRequestView       *view);
@@ -59,10 +62,12 @@ typedef struct
   NodMergeRequestView *view;
   char                *description;
   char                *sha;
-  GStrv                reviewers;   /* usernames */
-  GStrv                approvers;   /* names of the others who approved, on GitLab */
+  /* People as NodUser, each with what the cache knows of them (a row an older Nod kept
+   * may give a username or a name only): never NULL. */
+  GPtrArray           *reviewers;
+  GPtrArray           *approvers;            /* the others who approved, on GitLab */
   int                  approvals_left;       /* GitLab's; -1: not known */
-  GStrv                suggested_approvers;  /* names of who GitLab says may approve */
+  GPtrArray           *suggested_approvers;  /* who GitLab says may approve */
   char                *pipeline_web_url;     /* the head pipeline's page; NULL: none */
   char                *own_username;         /* the reviewer's, on this account */
   GPtrArray           *discussions; /* NodDiscussion, oldest first */

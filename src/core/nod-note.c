@@ -64,6 +64,7 @@ nod_note_dispose (GObject *object)
   NodNote *self = NOD_NOTE (object);
 
   g_clear_object (&self->author);
+  g_clear_object (&self->resolved_by);
 
   G_OBJECT_CLASS (nod_note_parent_class)->dispose (object);
 }
@@ -76,6 +77,7 @@ nod_note_finalize (GObject *object)
   g_clear_pointer (&self->body, g_free);
   g_clear_pointer (&self->created_at, g_date_time_unref);
   g_clear_pointer (&self->updated_at, g_date_time_unref);
+  g_clear_pointer (&self->resolved_at, g_date_time_unref);
   g_clear_pointer (&self->position, nod_diff_position_free);
 
   G_OBJECT_CLASS (nod_note_parent_class)->finalize (object);
@@ -135,6 +137,25 @@ nod_note_get_resolved (NodNote *self)
 {
   g_return_val_if_fail (NOD_IS_NOTE (self), FALSE);
   return self->resolved;
+}
+
+/**
+ * nod_note_get_resolved_by:
+ *
+ * Returns: (transfer none) (nullable): who resolved the note's thread, as GitLab says
+ */
+NodUser *
+nod_note_get_resolved_by (NodNote *self)
+{
+  g_return_val_if_fail (NOD_IS_NOTE (self), NULL);
+  return self->resolved_by;
+}
+
+GDateTime *
+nod_note_get_resolved_at (NodNote *self)
+{
+  g_return_val_if_fail (NOD_IS_NOTE (self), NULL);
+  return self->resolved_at;
 }
 
 GDateTime *

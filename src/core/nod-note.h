@@ -40,6 +40,8 @@ NodUser               *nod_note_get_author      (NodNote *self);
 gboolean               nod_note_get_system      (NodNote *self);
 gboolean               nod_note_get_resolvable  (NodNote *self);
 gboolean               nod_note_get_resolved    (NodNote *self);
+NodUser               *nod_note_get_resolved_by (NodNote *self);
+GDateTime             *nod_note_get_resolved_at (NodNote *self);
 GDateTime             *nod_note_get_created_at  (NodNote *self);
 GDateTime             *nod_note_get_updated_at  (NodNote *self);
 const NodDiffPosition *nod_note_get_position    (NodNote *self);

@@ -39,23 +39,10 @@ iso_or_null (GDateTime *time)
   return time != NULL ? g_date_time_format_iso8601 (time) : NULL;
 }
 
+/* Users as the cache keeps them: {"username","name","avatar_url"} each (a member GitLab
+ * gave none is left out), so a page shows names and avatars with no request. */
 static char *
-usernames_json (GPtrArray *users)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < users->len; i++)
-    json_builder_add_string_value (builder, nod_user_get_username (users->pdata[i]));
-  json_builder_end_array (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
-/* Each user's name (their username when GitLab gives no name), as a JSON array. */
-static char *
-names_json (GPtrArray *users)
+users_json (GPtrArray *users)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -63,10 +50,19 @@ names_json (GPtrArray *users)
   json_builder_begin_array (builder);
   for (guint i = 0; i < users->len; i++)
     {
-      const char *name = nod_user_get_name (users->pdata[i]);
+      NodUser *user = users->pdata[i];
+      const char *members[] = { "username", "name", "avatar_url" };
+      const char *values[] = { nod_user_get_username (user), nod_user_get_name (user),
+                               nod_user_get_avatar_url (user) };
 
-      json_builder_add_string_value (builder, name != NULL && *name != '\0'
-                                              ? name : nod_user_get_username (users->pdata[i]));
+      json_builder_begin_object (builder);
+      for (guint j = 0; j < G_N_ELEMENTS (members); j++)
+        if (values[j] != NULL)
+          {
+            json_builder_set_member_name (builder, members[j]);
+            json_builder_add_string_value (builder, values[j]);
+          }
+      json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
@@ -128,7 +124,7 @@ save_merge_request (sqlite3              *db,
                     GError              **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *reviewers = usernames_json (nod_merge_request_get_reviewers (mr));
+  g_autofree char *reviewers = users_json (nod_merge_request_get_reviewers (mr));
   g_autofree char *labels = strings_json (nod_merge_request_get_labels (mr));
   g_autofree char *created = iso_or_null (nod_merge_request_get_created_at (mr));
   g_autofree char *updated = iso_or_null (nod_merge_request_get_updated_at (mr));
@@ -144,9 +140,9 @@ save_merge_request (sqlite3              *db,
                             "source_branch, target_branch, sha, merge_status, has_conflicts, "
                             "web_url, reviewers, is_reviewer, is_assignee, is_author, "
                             "created_at, updated_at, merged_at, closed_at, fetched_at_us, "
-                            "labels) "
+                            "labels, author_avatar_url) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                            "?, ?, ?, ?, ?, ?) "
+                            "?, ?, ?, ?, ?, ?, ?) "
                             "ON CONFLICT (account_id, project_id, iid) DO UPDATE SET "
                             "id = excluded.id, title = excluded.title, "
                             "description = excluded.description, state = excluded.state, "
@@ -162,7 +158,8 @@ save_merge_request (sqlite3              *db,
                             "is_author = MAX (is_author, excluded.is_author), "
                             "created_at = excluded.created_at, updated_at = excluded.updated_at, "
                             "merged_at = excluded.merged_at, closed_at = excluded.closed_at, "
-                            "fetched_at_us = excluded.fetched_at_us, labels = excluded.labels",
+                            "fetched_at_us = excluded.fetched_at_us, labels = excluded.labels, "
+                            "author_avatar_url = excluded.author_avatar_url",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -200,6 +197,8 @@ save_merge_request (sqlite3              *db,
   sqlite3_bind_text (stmt, column++, closed, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, column++, g_get_real_time ());
   sqlite3_bind_text (stmt, column++, labels, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, column++, author != NULL ? nod_user_get_avatar_url (author) : NULL,
+                     -1, SQLITE_STATIC);
 
   return nod_store_step_done (stmt, error);
 }
@@ -362,7 +361,7 @@ save_approvals (sqlite3       *db,
   g_autoptr(sqlite3_stmt) clear = NULL;
   g_autoptr(sqlite3_stmt) insert = NULL;
   GPtrArray *approved_by = nod_approvals_get_approved_by (approvals);
-  g_autofree char *suggested = names_json (nod_approvals_get_suggested_approvers (approvals));
+  g_autofree char *suggested = users_json (nod_approvals_get_suggested_approvers (approvals));
 
   update = nod_store_prepare (db,
                               "UPDATE merge_requests SET user_has_approved = ?1, "
@@ -425,12 +424,15 @@ save_note (sqlite3       *db,
   g_autofree char *position = position_json (nod_note_get_position (note));
   g_autofree char *created = iso_or_null (nod_note_get_created_at (note));
   g_autofree char *updated = iso_or_null (nod_note_get_updated_at (note));
+  NodUser *resolver = nod_note_get_resolved_by (note);
+  g_autofree char *resolved_at = iso_or_null (nod_note_get_resolved_at (note));
 
   insert = nod_store_prepare (db,
                               "INSERT OR REPLACE INTO notes (account_id, id, discussion_id, "
                               "author_username, author_name, body, system, resolvable, "
-                              "resolved, position, created_at, updated_at) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              "resolved, position, created_at, updated_at, author_avatar_url, "
+                              "resolved_by_username, resolved_by_name, resolved_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                               error);
   if (insert == NULL)
     return FALSE;
@@ -447,6 +449,12 @@ save_note (sqlite3       *db,
   sqlite3_bind_text (insert, 10, position, -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 11, created, -1, SQLITE_STATIC);
   sqlite3_bind_text (insert, 12, updated, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 13, nod_user_get_avatar_url (author), -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 14, resolver != NULL ? nod_user_get_username (resolver) : NULL, -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (insert, 15, resolver != NULL ? nod_user_get_name (resolver) : NULL, -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (insert, 16, resolver != NULL ? resolved_at : NULL, -1, SQLITE_STATIC);
   return nod_store_step_done (insert, error);
 }
 
@@ -1014,8 +1022,9 @@ nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
 #define VIEW_CONTEXT_COLUMNS \
   "CASE WHEN mr.pipeline_sha = mr.sha THEN mr.pipeline_status END, mr.merge_status, " \
   "mr.labels, " \
-  "(mr.opened_updated_at IS NOT NULL AND mr.updated_at != mr.opened_updated_at) "
-#define VIEW_CONTEXT_COLUMN_COUNT 4
+  "(mr.opened_updated_at IS NOT NULL AND mr.updated_at != mr.opened_updated_at), " \
+  "mr.author_avatar_url "
+#define VIEW_CONTEXT_COLUMN_COUNT 5
 
 /* Which rows of "outbox o" replay an approval over "merge_requests mr". */
 #define VIEW_REPLAYED_APPROVAL \
@@ -1094,6 +1103,7 @@ view_from_row (sqlite3_stmt *stmt)
   view->merge_status = dup_text (stmt, 25);
   view->labels = strv_from_json_array ((const char *) sqlite3_column_text (stmt, 26));
   view->updated_since_opened = sqlite3_column_int (stmt, 27) != 0;
+  view->author_avatar_url = dup_text (stmt, 28);
   return view;
 }
 
@@ -1262,6 +1272,57 @@ strv_from_json_array (const char *text)
   return g_strv_builder_end (builder);
 }
 
+/* A member of a user object the cache wrote, or NULL when it is not a string. */
+static const char *
+user_member (JsonObject *object,
+             const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The users users_json () wrote; a plain string, as older rows hold, is a username
+ * (merge_requests.reviewers) or a name (suggested_approvers) as @strings_are_names says.
+ * Anything else is skipped: the file is the user's. */
+static GPtrArray *
+users_from_json (const char *text,
+                 gboolean    strings_are_names)
+{
+  g_autoptr(JsonNode) root = _nod_gitlab_json_parse_text (text);
+  GPtrArray *users = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    return users;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (root)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (root), i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        {
+          const char *text_value = json_node_get_string (node);
+
+          g_ptr_array_add (users, strings_are_names ? nod_user_new (NULL, text_value, NULL)
+                                                    : nod_user_new (text_value, NULL, NULL));
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObject *object = json_node_get_object (node);
+          const char *username = user_member (object, "username");
+          const char *name = user_member (object, "name");
+
+          if (username != NULL || name != NULL)
+            g_ptr_array_add (users, nod_user_new (username, name,
+                                                  user_member (object, "avatar_url")));
+        }
+    }
+  return users;
+}
+
 static GDateTime *
 time_from_column (sqlite3_stmt *stmt,
                   int           column)
@@ -1297,15 +1358,15 @@ load_approvers (sqlite3                *db,
                 GError                **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GPtrArray) approvers = g_ptr_array_new_with_free_func (g_object_unref);
   int rc;
 
   /* The reviewer is not listed: the view's approved_by_me says what they will see. */
   stmt = nod_store_prepare (db,
-                            "SELECT COALESCE (a.name, a.username) FROM approvals a "
+                            "SELECT a.username, a.name FROM approvals a "
                             "WHERE a.account_id = ?1 AND a.project_id = ?2 AND a.iid = ?3 "
                             "AND a.username != (SELECT username FROM accounts WHERE id = ?1) "
-                            "ORDER BY 1",
+                            "ORDER BY COALESCE (NULLIF (a.name, ''), a.username)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -1313,13 +1374,15 @@ load_approvers (sqlite3                *db,
   sqlite3_bind_int64 (stmt, 2, work->project_id);
   sqlite3_bind_int64 (stmt, 3, work->iid);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+    g_ptr_array_add (approvers, nod_user_new ((const char *) sqlite3_column_text (stmt, 0),
+                                              (const char *) sqlite3_column_text (stmt, 1),
+                                              NULL));
   if (rc != SQLITE_DONE)
     {
       nod_store_set_error (error, db, rc);
       return FALSE;
     }
-  detail->approvers = g_strv_builder_end (builder);
+  detail->approvers = g_steal_pointer (&approvers);
   return TRUE;
 }
 
@@ -1365,6 +1428,7 @@ load_discussions (sqlite3                *db,
       discussion->resolvable = sqlite3_column_int (threads, 2) != 0;
       discussion->resolved = pending != NULL ? g_str_equal (pending, "resolve")
                                              : sqlite3_column_int (threads, 3) != 0;
+      discussion->resolve_pending = pending != NULL && g_str_equal (pending, "resolve");
       discussion->notes = g_ptr_array_new_with_free_func (g_object_unref);
       g_ptr_array_add (detail->discussions, discussion);
       g_hash_table_insert (by_id, discussion->id, discussion);
@@ -1385,7 +1449,9 @@ load_discussions (sqlite3                *db,
                              "json_extract (n.position, '$.new_line'), "
                              "json_extract (n.position, '$.head_sha'), "
                              "json_extract (n.position, '$.base_sha'), "
-                             "json_extract (n.position, '$.start_sha') "
+                             "json_extract (n.position, '$.start_sha'), "
+                             "n.author_avatar_url, n.resolved_by_username, n.resolved_by_name, "
+                             "n.resolved_at "
                              "FROM notes n JOIN discussions d "
                              "ON d.account_id = n.account_id AND d.id = n.discussion_id "
                              "WHERE d.account_id = ? AND d.project_id = ? AND d.iid = ? "
@@ -1405,9 +1471,9 @@ load_discussions (sqlite3                *db,
 
       if (discussion == NULL)
         continue;
-      author = g_object_new (NOD_TYPE_USER, NULL);
-      author->username = dup_text (notes, 2);
-      author->name = dup_text (notes, 3);
+      author = nod_user_new ((const char *) sqlite3_column_text (notes, 2),
+                             (const char *) sqlite3_column_text (notes, 3),
+                             (const char *) sqlite3_column_text (notes, 18));
       note = g_object_new (NOD_TYPE_NOTE, NULL);
       note->id = sqlite3_column_int64 (notes, 1);
       note->author = author;
@@ -1417,6 +1483,13 @@ load_discussions (sqlite3                *db,
       note->resolved = sqlite3_column_int (notes, 7) != 0;
       note->created_at = time_from_column (notes, 8);
       note->updated_at = time_from_column (notes, 9);
+      if (note->resolved && sqlite3_column_type (notes, 19) == SQLITE_TEXT)
+        {
+          note->resolved_by = nod_user_new ((const char *) sqlite3_column_text (notes, 19),
+                                            (const char *) sqlite3_column_text (notes, 20),
+                                            NULL);
+          note->resolved_at = time_from_column (notes, 21);
+        }
       /* Our own JSON, but the file is the user's: a position with no paths is none. */
       if (sqlite3_column_int (notes, 10) != 0 &&
           sqlite3_column_type (notes, 11) == SQLITE_TEXT &&
@@ -1484,12 +1557,12 @@ load_detail_work (sqlite3       *db,
   detail->view = view_from_row (stmt);
   detail->description = dup_text (stmt, 24 + VIEW_CONTEXT_COLUMN_COUNT);
   detail->sha = dup_text (stmt, 25 + VIEW_CONTEXT_COLUMN_COUNT);
-  detail->reviewers = strv_from_json_array ((const char *) sqlite3_column_text (
-                                              stmt, 26 + VIEW_CONTEXT_COLUMN_COUNT));
+  detail->reviewers = users_from_json ((const char *) sqlite3_column_text (
+                                         stmt, 26 + VIEW_CONTEXT_COLUMN_COUNT), FALSE);
   detail->approvals_left = sqlite3_column_type (stmt, 27 + VIEW_CONTEXT_COLUMN_COUNT) == SQLITE_NULL
                              ? -1 : sqlite3_column_int (stmt, 27 + VIEW_CONTEXT_COLUMN_COUNT);
-  detail->suggested_approvers = strv_from_json_array ((const char *) sqlite3_column_text (
-                                                        stmt, 28 + VIEW_CONTEXT_COLUMN_COUNT));
+  detail->suggested_approvers = users_from_json ((const char *) sqlite3_column_text (
+                                                   stmt, 28 + VIEW_CONTEXT_COLUMN_COUNT), TRUE);
   detail->pipeline_web_url = dup_text (stmt, 29 + VIEW_CONTEXT_COLUMN_COUNT);
   detail->own_username = dup_text (stmt, 30 + VIEW_CONTEXT_COLUMN_COUNT);
 

@@ -349,4 +349,14 @@ static const char * const nod_store_migrations[] = {
   "DROP TABLE outbox;"
   "ALTER TABLE outbox_8 RENAME TO outbox;"
   "CREATE INDEX outbox_open ON outbox (account_id, seq) WHERE state != 'done';",
+
+  /* 9: the people shown. The avatar GitLab gives the author of a merge request and of a
+   * note, and who resolved a note's thread and when (GitLab's resolved_by, resolved_at).
+   * merge_requests.reviewers and suggested_approvers hold user objects from now on
+   * ({"username","name","avatar_url"}); the strings older rows hold still read. */
+  "ALTER TABLE merge_requests ADD COLUMN author_avatar_url TEXT;"
+  "ALTER TABLE notes ADD COLUMN author_avatar_url TEXT;"
+  "ALTER TABLE notes ADD COLUMN resolved_by_username TEXT;"
+  "ALTER TABLE notes ADD COLUMN resolved_by_name TEXT;"
+  "ALTER TABLE notes ADD COLUMN resolved_at TEXT;",
 };

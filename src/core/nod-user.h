@@ -16,5 +16,14 @@ gint64      nod_user_get_id         (NodUser *self);
 const char *nod_user_get_username   (NodUser *self);
 const char *nod_user_get_name       (NodUser *self);
 const char *nod_user_get_web_url    (NodUser *self);
+const char *nod_user_get_avatar_url (NodUser *self);
+const char *nod_user_get_display_name (NodUser *self);
+char       *nod_user_describe       (NodUser *self);
+char       *nod_users_join_display_names (GPtrArray *users);
+char       *nod_users_join_descriptions  (GPtrArray *users);
+
+NodUser    *nod_user_new            (const char *username,
+                                     const char *name,
+                                     const char *avatar_url);
 
 G_END_DECLS

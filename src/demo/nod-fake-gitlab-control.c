@@ -353,6 +353,7 @@ handle_get_requests (ControlCall *call)
       _nod_fake_json_add_int (&writer, "status", entry->status);
       _nod_fake_json_add_string (&writer, "at", at);
       _nod_fake_json_add_int (&writer, "connection", entry->connection);
+      _nod_fake_json_add_bool (&writer, "credentials", entry->credentials);
       _nod_fake_json_end_object (&writer);
     }
   _nod_fake_json_end_array (&writer);

@@ -257,7 +257,8 @@ add_user_fields (NodFakeGitlab     *self,
   _nod_fake_json_add_string (writer, "name", user->name);
   _nod_fake_json_add_string (writer, "state", "active");
   _nod_fake_json_add_bool (writer, "locked", FALSE);
-  /* The fake serves no avatars: an offline demo must never reach for gravatar. */
+  /* Its own avatars (nod-fake-gitlab-avatars.c): an offline demo must never reach for
+   * gravatar. */
   url = begin_scratch (writer);
   g_string_append (url, self->base_url);
   g_string_append (url, "/uploads/-/system/user/avatar/");

@@ -58,6 +58,7 @@ typedef struct
   guint   status;      /* 0 until answered, and for a dropped connection */
   gint64  at;
   guint   connection;  /* which connection it came on, numbered from 1 as they open */
+  gboolean credentials; /* it carried a PRIVATE-TOKEN or an Authorization header */
 } NodFakeLogEntry;
 
 /* A per-minute budget (all API requests, or note creation). */
@@ -241,6 +242,12 @@ void          _nod_fake_gitlab_set_rate_limit_headers (NodFakeGitlab  *self,
                                                  SoupServerMessage  *msg,
                                                  gboolean            spent);
 void          _nod_fake_gitlab_serve_api        (NodFakeGitlab      *self,
+                                                 NodFakeRequest     *request,
+                                                 const char         *path);
+
+/* nod-fake-gitlab-avatars.c: the users' avatars under /uploads/; answers @request. */
+gboolean      _nod_fake_gitlab_is_upload_path   (const char         *path);
+void          _nod_fake_gitlab_serve_avatar     (NodFakeGitlab      *self,
                                                  NodFakeRequest     *request,
                                                  const char         *path);
 

@@ -655,6 +655,17 @@ start_drip (NodFakeRequest *request)
   g_ptr_array_add (self->drips, drip);
 }
 
+static void
+serve (NodFakeGitlab  *self,
+       NodFakeRequest *request,
+       const char     *path)
+{
+  if (_nod_fake_gitlab_is_upload_path (path))
+    _nod_fake_gitlab_serve_avatar (self, request, path);
+  else
+    _nod_fake_gitlab_serve_api (self, request, path);
+}
+
 /* Answers @request; frees it unless it was still in the delayed list, which frees it. */
 static void
 fake_request_run (NodFakeRequest *request)
@@ -665,7 +676,7 @@ fake_request_run (NodFakeRequest *request)
   /* An applied fault: the request takes effect, then its answer is lost. */
   if (request->fault_applied)
     {
-      _nod_fake_gitlab_serve_api (self, request, path);
+      serve (self, request, path);
       request->answered = FALSE;
     }
 
@@ -682,7 +693,7 @@ fake_request_run (NodFakeRequest *request)
   else if (request->fault_status != 0)
     serve_fault_status (request);
   else
-    _nod_fake_gitlab_serve_api (self, request, path);
+    serve (self, request, path);
 
   if (!request->fault_drop)
     rewrite_pagination (request);
@@ -804,6 +815,11 @@ serve_api_request (NodFakeGitlab     *self,
   request->log_entry->query = g_strdup (query != NULL ? query : "");
   request->log_entry->at = nod_fake_now ();
   request->log_entry->connection = connection_number (self, msg);
+  request->log_entry->credentials =
+    soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                  "PRIVATE-TOKEN") != NULL ||
+    soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                  "Authorization") != NULL;
   g_ptr_array_add (self->request_log, g_rc_box_acquire (request->log_entry));
 
   delay_ms = self->latency_ms;
@@ -849,7 +865,8 @@ server_callback (SoupServer        *server,
   /* @path is as the client sent it, still percent-encoded (the server has raw-paths). */
   if (g_str_has_prefix (path, "/__fake/"))
     _nod_fake_gitlab_serve_control (self, msg, path);
-  else if (g_str_equal (path, "/api/v4") || g_str_has_prefix (path, "/api/v4/"))
+  else if (g_str_equal (path, "/api/v4") || g_str_has_prefix (path, "/api/v4/") ||
+           _nod_fake_gitlab_is_upload_path (path))
     serve_api_request (self, msg, path);
   else
     _nod_fake_message_respond_message (msg, SOUP_STATUS_NOT_FOUND, "404 Not Found");

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "nod-avatar-cache.h"
 #include "nod-changes-view.h"
 #include "nod-markdown-view.h"
 #include "nod-merge-request-page.h"
@@ -43,6 +44,7 @@ struct _NodMergeRequestPage
   GtkLabel        *meta_label;
   GtkLabel        *branches_label;
   GtkLabel        *reviewers_label;
+  AdwAvatar       *author_avatar;
   GtkWidget       *context_box;
   GtkImage        *pipeline_icon;
   GtkLabel        *pipeline_label;
@@ -612,6 +614,7 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, meta_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, branches_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, reviewers_label);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, author_avatar);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, context_box);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, pipeline_icon);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, pipeline_label);
@@ -726,9 +729,9 @@ context_sentence (const NodMergeRequestDetail *detail)
                                                           detail->approvals_left),
                                              detail->approvals_left));
   if (g_strcmp0 (view->state, "opened") == 0 && detail->suggested_approvers != NULL &&
-      detail->suggested_approvers[0] != NULL)
+      detail->suggested_approvers->len > 0)
     {
-      g_autofree char *names = g_strjoinv (", ", detail->suggested_approvers);
+      g_autofree char *names = nod_users_join_display_names (detail->suggested_approvers);
 
       /* Translators: who may approve the merge request, e.g. "can approve: Alice, Bob" */
       g_ptr_array_add (parts, g_strdup_printf (_("can approve: %s"), names));
@@ -809,6 +812,24 @@ show_context (NodMergeRequestPage         *self,
   show_labels (self, (const char * const *) detail->view->labels);
 }
 
+/* The author's avatar (initials until it comes, in the background), their username in
+ * its tooltip. */
+static void
+show_author (NodMergeRequestPage       *self,
+             const NodMergeRequestView *view)
+{
+  g_autoptr(NodUser) author = nod_user_new (view->author_username, view->author_name,
+                                            view->author_avatar_url);
+  g_autofree char *described = nod_user_describe (author);
+
+  adw_avatar_set_text (self->author_avatar, nod_user_get_display_name (author));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->author_avatar), described);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->author_avatar),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, described, -1);
+  nod_avatar_cache_show (nod_avatar_cache_get_default (), self->author_avatar,
+                         view->author_avatar_url, view->web_url);
+}
+
 static char *
 approvals_sentence (const NodMergeRequestDetail *detail)
 {
@@ -817,8 +838,8 @@ approvals_sentence (const NodMergeRequestDetail *detail)
   g_autoptr(GString) list = g_string_new (NULL);
   g_autofree char *sentence = NULL;
 
-  for (guint i = 0; detail->approvers != NULL && detail->approvers[i] != NULL; i++)
-    g_ptr_array_add (names, detail->approvers[i]);
+  for (guint i = 0; detail->approvers != NULL && i < detail->approvers->len; i++)
+    g_ptr_array_add (names, (char *) nod_user_get_display_name (detail->approvers->pdata[i]));
   if (view->approved_by_me)
     g_ptr_array_add (names, _("you"));
 
@@ -1211,20 +1232,24 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
                                                                      : ""),
                           age);
   gtk_label_set_text (self->meta_label, meta);
+  show_author (self, view);
   branches = g_strdup_printf ("%s → %s", view->source_branch ? view->source_branch : "?",
                               view->target_branch ? view->target_branch : "?");
   gtk_label_set_text (self->branches_label, branches);
   show_context (self, detail);
 
-  if (detail->reviewers != NULL && detail->reviewers[0] != NULL)
+  if (detail->reviewers != NULL && detail->reviewers->len > 0)
     {
-      g_autofree char *names = g_strjoinv (", ", detail->reviewers);
+      g_autofree char *names = nod_users_join_display_names (detail->reviewers);
+      g_autofree char *described = nod_users_join_descriptions (detail->reviewers);
       g_autofree char *text = g_strdup_printf (_("Reviewers: %s"), names);
 
+      /* Names as authors are shown; the tooltip adds the usernames (plain text). */
       gtk_label_set_text (self->reviewers_label, text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->reviewers_label), described);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->reviewers_label),
-                          detail->reviewers != NULL && detail->reviewers[0] != NULL);
+                          detail->reviewers != NULL && detail->reviewers->len > 0);
 
   approvals = approvals_sentence (detail);
   gtk_label_set_text (self->approvals_label, approvals);

@@ -7,14 +7,16 @@
  * The reply box survives updates: a pull never eats what the reviewer is typing.
  * The reviewer's own notes GitLab has take Edit and Delete; a change of theirs not sent yet
  * shows in place (the new text, or "Deleting"), pending like the rest.
- * A resolved thread folds to one line ("Resolved", who opened it and how) that opens on a
- * click or Enter: what is settled takes no room from what is not.
+ * A resolved thread folds to one line ("Resolved by Sam", who opened it and how) that opens
+ * on a click or Enter: what is settled takes no room from what is not.
  */
 
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "nod-avatar-cache.h"
 #include "nod-markdown-view.h"
 #include "nod-thread-view.h"
 #include "nod-time.h"
@@ -26,6 +28,7 @@ struct _NodThreadView
   char      *discussion_id;
   GtkWidget *box;
   GtkWidget *expander;      /* the folded header of a resolved thread */
+  GtkWidget *resolved_title;  /* "Resolved by …" */
   GtkWidget *summary;
   GtkWidget *content;       /* the notes and the footer, hidden while folded */
   GtkWidget *notes_box;
@@ -126,9 +129,26 @@ system_note_widget (const char *author,
   return box;
 }
 
+/* A name for a one-line header: a stranger's, so bounded before the label measures it. */
+#define NAME_SHOWN_MAX_CHARS 60
+
+static char *
+bounded_name (const char *name)
+{
+  g_autofree char *valid = g_utf8_make_valid (name != NULL ? name : "", -1);
+
+  if (g_utf8_strlen (valid, -1) <= NAME_SHOWN_MAX_CHARS)
+    return g_steal_pointer (&valid);
+  {
+    g_autofree char *head = g_utf8_substring (valid, 0, NAME_SHOWN_MAX_CHARS - 1);
+
+    return g_strconcat (head, "…", NULL);
+  }
+}
+
 static GtkWidget *
 note_widget (NodThreadView *self,
-             const char    *author,
+             NodUser       *user,
              const char    *when,
              const char    *body,
              gboolean       system,
@@ -138,14 +158,31 @@ note_widget (NodThreadView *self,
   GtkWidget *header;
   GtkWidget *name;
   GtkWidget *age;
+  GtkWidget *avatar;
   NodMarkdownView *markdown;
+  /* The reviewer's own note not on GitLab yet is theirs: "You". */
+  const char *author = user != NULL ? nod_user_get_display_name (user) : _("You");
 
   if (system)
     return system_note_widget (author, when, body);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  /* Initials until the image comes, in the background; the reviewer's own note not sent
+   * yet has the generic one. */
+  avatar = adw_avatar_new (24, user != NULL ? author : NULL, user != NULL);
+  gtk_widget_set_valign (avatar, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (header), avatar);
   name = gtk_label_new (author);
+  if (user != NULL)
+    {
+      g_autofree char *described = nod_user_describe (user);
+
+      /* Plain text: a name is a stranger's. */
+      gtk_widget_set_tooltip_text (name, described);
+      nod_avatar_cache_show (nod_avatar_cache_get_default (), ADW_AVATAR (avatar),
+                             nod_user_get_avatar_url (user), NULL);
+    }
   age = gtk_label_new (when);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (name, "heading");
@@ -382,7 +419,7 @@ summarize (NodDiscussion *discussion)
     return g_strdup ("");
   first = notes->pdata[0];
   author = nod_note_get_author (first);
-  name = nod_user_get_name (author) ? nod_user_get_name (author) : nod_user_get_username (author);
+  name = nod_user_get_display_name (author);
   lines = g_strsplit (nod_note_get_body (first) ? nod_note_get_body (first) : "", "\n", 2);
   /* Bounded: the label ellipsizes, but need not measure a stranger's whole essay. */
   line = g_utf8_make_valid (lines[0] ? lines[0] : "", -1);
@@ -394,6 +431,39 @@ summarize (NodDiscussion *discussion)
     }
   /* Translators: a resolved thread's header: who opened it, and its first line */
   return g_strdup_printf (_("%s: %s"), name ? name : "", g_strstrip (line));
+}
+
+/* The folded header's title: "Resolved by Sam Okafor", "Resolved by you" while the
+ * reviewer's resolve is not on GitLab yet, "Resolved" when GitLab did not say by whom. */
+static char *
+resolved_title (NodDiscussion *discussion)
+{
+  NodUser *resolver;
+  g_autofree char *name = NULL;
+
+  if (discussion == NULL)
+    return g_strdup (_("Resolved"));
+  if (nod_discussion_get_resolve_pending (discussion))
+    return g_strdup (_("Resolved by you"));
+  resolver = nod_discussion_get_resolved_by (discussion);
+  if (resolver == NULL || *nod_user_get_display_name (resolver) == '\0')
+    return g_strdup (_("Resolved"));
+  name = bounded_name (nod_user_get_display_name (resolver));
+  /* Translators: a resolved thread's folded header: who resolved it */
+  return g_strdup_printf (_("Resolved by %s"), name);
+}
+
+static void
+update_resolved_title (NodThreadView *self,
+                       NodDiscussion *discussion)
+{
+  g_autofree char *title = resolved_title (discussion);
+  NodUser *resolver = discussion != NULL && !nod_discussion_get_resolve_pending (discussion)
+                        ? nod_discussion_get_resolved_by (discussion) : NULL;
+  g_autofree char *described = resolver != NULL ? nod_user_describe (resolver) : NULL;
+
+  gtk_label_set_text (GTK_LABEL (self->resolved_title), title);
+  gtk_widget_set_tooltip_text (self->resolved_title, described);
 }
 
 /* Enter (or Space) on a folded thread opens it, as a click on its header does. */
@@ -595,7 +665,6 @@ nod_thread_view_init (NodThreadView *self)
 {
   GtkWidget *footer;
   GtkWidget *header;
-  GtkWidget *title;
   GtkEventController *keys;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
@@ -609,14 +678,14 @@ nod_thread_view_init (NodThreadView *self)
    * GtkExpander unparents a folded child): they stay in the thread, Tab skips them. */
   self->expander = gtk_expander_new (NULL);
   header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  title = gtk_label_new (_("Resolved"));
-  gtk_widget_add_css_class (title, "heading");
+  self->resolved_title = gtk_label_new (_("Resolved"));
+  gtk_widget_add_css_class (self->resolved_title, "heading");
   self->summary = gtk_label_new (NULL);
   gtk_label_set_ellipsize (GTK_LABEL (self->summary), PANGO_ELLIPSIZE_END);
   gtk_label_set_xalign (GTK_LABEL (self->summary), 0);
   gtk_widget_set_hexpand (self->summary, TRUE);
   gtk_widget_add_css_class (self->summary, "dim-label");
-  gtk_box_append (GTK_BOX (header), title);
+  gtk_box_append (GTK_BOX (header), self->resolved_title);
   gtk_box_append (GTK_BOX (header), self->summary);
   gtk_expander_set_label_widget (GTK_EXPANDER (self->expander), header);
   gtk_widget_set_margin_top (self->expander, 12);
@@ -733,6 +802,7 @@ nod_thread_view_update (NodThreadView *self,
     {
       self->resolved = discussion != NULL && nod_discussion_get_resolved (discussion);
       self->resolvable = resolvable;
+      update_resolved_title (self, discussion);
       update_resolve_label (self);
       update_folded (self);
       return;
@@ -755,20 +825,18 @@ nod_thread_view_update (NodThreadView *self,
       for (guint i = 0; i < notes->len; i++)
         {
           NodNote *note = notes->pdata[i];
-          NodUser *author = nod_note_get_author (note);
-          const char *name = nod_user_get_name (author) ? nod_user_get_name (author)
-                                                         : nod_user_get_username (author);
           g_autofree char *age = nod_note_get_created_at (note) != NULL
                                    ? nod_time_format_age (nod_note_get_created_at (note), now)
                                    : g_strdup ("");
 
+          NodUser *author = nod_note_get_author (note);
           NodOutboxAction *change = change_of_note (actions, nod_note_get_id (note));
           gboolean own = !nod_note_get_system (note) && self->own_username != NULL &&
                          g_strcmp0 (nod_user_get_username (author), self->own_username) == 0;
           GtkWidget *widget;
 
           system = system || nod_note_get_system (note);
-          widget = note_widget (self, name ? name : "", age,
+          widget = note_widget (self, author, age,
                                 change != NULL && nod_outbox_action_get_body (change) != NULL
                                 ? nod_outbox_action_get_body (change)
                                 : nod_note_get_body (note),
@@ -813,7 +881,7 @@ nod_thread_view_update (NodThreadView *self,
 
       if (kind != NOD_ACTION_COMMENT && kind != NOD_ACTION_REPLY)
         continue;
-      note = note_widget (self, _("You"), "", nod_outbox_action_get_body (action), FALSE,
+      note = note_widget (self, NULL, "", nod_outbox_action_get_body (action), FALSE,
                           new_line_of (nod_outbox_action_get_position (action),
                                        thread_position));
       gtk_widget_add_css_class (note, "nod-pending-note");
@@ -834,6 +902,7 @@ nod_thread_view_update (NodThreadView *self,
   gtk_widget_set_visible (self->footer, (!system && !drafted) || resolvable);
   gtk_widget_set_margin_bottom (self->notes_box, gtk_widget_get_visible (self->footer) ? 0 : 12);
   gtk_widget_set_visible (self->resolve_button, resolvable);
+  update_resolved_title (self, discussion);
   update_resolve_label (self);
   update_folded (self);
 }
