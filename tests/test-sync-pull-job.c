@@ -701,10 +701,11 @@ test_reserve_pauses (Fixture       *fixture,
   g_assert_false (still.history_done);
   g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 0);
 
-  /* The window resets: the next job goes on from the cursor, and completes the history. */
+  /* The window resets: the next job goes on from the cursor, and completes the history
+   * (four requests a merge request, its commits among them, and the changes). */
   {
     g_autoptr(JsonNode) restored = control (fixture, "POST", "/__fake/ratelimit",
-                                            "{\"limit\": 2000, \"remaining\": 2000, "
+                                            "{\"limit\": 3000, \"remaining\": 3000, "
                                             "\"reset_in_s\": 3600}");
   }
   nod_clock_advance (fixture->clock, 1);
@@ -895,6 +896,107 @@ test_pipeline_and_labels (Fixture       *fixture,
   g_assert_cmpstr (suggested, ==, "[\"Sam Okafor\"]");
 }
 
+/* GETs of a commits list asking for a whole first page. */
+static guint
+count_commits_pages (Fixture *fixture)
+{
+  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *query = json_object_get_string_member_with_default (request, "query", "");
+
+      if (g_str_has_suffix (json_object_get_string_member (request, "path"), "/commits") &&
+          query != NULL && strstr (query, "per_page=100") != NULL &&
+          strstr (query, "page=1") != NULL)
+        count++;
+    }
+  return count;
+}
+
+/* A merge request's commits come with its details, a first page of them, only while its
+ * head is not the one they were pulled at: a pull that finds it changed otherwise (a
+ * label, a comment) does not ask again. A push does. */
+static void
+test_commits_follow_the_head (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *head = NULL, *pulled_at = NULL, *newest = NULL, *title = NULL;
+  g_autofree char *new_head = NULL, *second = NULL, *hidden_at = NULL;
+  PullOutcome outcome;
+
+  nod_test_fake_add_fault (fixture->base_url,
+                           "{\"method\": \"GET\", "
+                           "\"path\": \"/merge_requests/111/commits$\", "
+                           "\"status\": 403, \"times\": 10}");
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+
+  /* One commits request a merge request, for a whole first page: one on two lists is
+   * detailed twice, its commits asked for once. */
+  g_assert_cmpuint (outcome.pulled, >, cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"));
+  g_assert_cmpuint (count_requests (fixture, "GET", "/commits$"), ==,
+                    cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"));
+  g_assert_cmpuint (count_commits_pages (fixture), ==,
+                    cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "GET",
+                                                  "/merge_requests/101/commits$"), ==, 1);
+  head = cached_text (fixture, 11, 101, "sha");
+  pulled_at = cached_text (fixture, 11, 101, "commits_sha");
+  g_assert_cmpstr (pulled_at, ==, head);
+  newest = nod_test_query_text (fixture->store,
+                                "SELECT sha FROM merge_request_commits WHERE project_id = 11 "
+                                "AND iid = 101 AND position = 0");
+  g_assert_cmpstr (newest, ==, head);
+  title = nod_test_query_text (fixture->store,
+                               "SELECT title FROM merge_request_commits WHERE project_id = 11 "
+                               "AND iid = 101 AND position = 0");
+  g_assert_cmpstr (title, ==, "Sync engine: push approvals within a second");
+  g_assert_cmpint (cache_count (fixture, "SELECT commits_total FROM merge_requests "
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 1);
+  /* Commits GitLab will not show are none, and the pull goes on. */
+  hidden_at = cached_text (fixture, 11, 111, "commits_sha");
+  g_assert_nonnull (hidden_at);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_request_commits "
+                                         "WHERE project_id = 11 AND iid = 111"), ==, 0);
+
+  /* A label moves !101's updated_at, not its head: its details again, not its commits. */
+  {
+    g_autoptr(JsonNode) labelled = control (fixture, "POST", "/__fake/mr/11/101/labels",
+                                            "{\"labels\": [\"sync\"]}");
+  }
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+  g_assert_cmpuint (outcome.pulled, >=, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/101/approvals$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/commits$"), ==, 0);
+
+  /* A push: its commits are asked for again, the new one first. */
+  {
+    g_autoptr(JsonNode) pushed = control (fixture, "POST", "/__fake/mr/11/101/commit", "{}");
+
+    new_head = g_strdup (json_object_get_string_member (json_node_get_object (pushed), "sha"));
+  }
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/commits$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/101/commits$"), ==, 1);
+  g_clear_pointer (&newest, g_free);
+  newest = nod_test_query_text (fixture->store,
+                                "SELECT sha FROM merge_request_commits WHERE project_id = 11 "
+                                "AND iid = 101 AND position = 0");
+  g_assert_cmpstr (newest, ==, new_head);
+  second = nod_test_query_text (fixture->store,
+                                "SELECT sha FROM merge_request_commits WHERE project_id = 11 "
+                                "AND iid = 101 AND position = 1");
+  g_assert_cmpstr (second, ==, head);
+  g_assert_cmpint (cache_count (fixture, "SELECT commits_total FROM merge_requests "
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -915,6 +1017,7 @@ main (int   argc,
   ADD ("/nod/sync-pull-job/details/in-flight", test_details_in_flight);
   ADD ("/nod/sync-pull-job/details/failure", test_details_failure);
   ADD ("/nod/sync-pull-job/details/pipeline-and-labels", test_pipeline_and_labels);
+  ADD ("/nod/sync-pull-job/details/commits-follow-the-head", test_commits_follow_the_head);
 
 #undef ADD
 

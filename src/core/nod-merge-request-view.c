@@ -88,6 +88,7 @@ nod_merge_request_detail_free (NodMergeRequestDetail *detail)
   g_strfreev (detail->suggested_approvers);
   g_free (detail->pipeline_web_url);
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
+  g_clear_pointer (&detail->commits, g_ptr_array_unref);
   g_free (detail);
 }
 

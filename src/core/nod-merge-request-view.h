@@ -65,6 +65,8 @@ typedef struct
   GStrv                suggested_approvers;  /* names of who GitLab says may approve */
   char                *pipeline_web_url;     /* the head pipeline's page; NULL: none */
   GPtrArray           *discussions; /* NodDiscussion, oldest first */
+  GPtrArray           *commits;     /* NodCommit, newest first: a first page of GitLab's */
+  int                  commits_total;  /* how many GitLab says there are; -1: not known */
 } NodMergeRequestDetail;
 
 void nod_merge_request_detail_free (NodMergeRequestDetail *detail);

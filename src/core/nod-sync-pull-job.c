@@ -870,8 +870,35 @@ on_detailed (GObject      *source_object,
   nod_review_cache_save_details_async (self->cache, self->account_id,
                                        nod_sync_pull_details_get_approvals (details),
                                        nod_sync_pull_details_get_discussions (details),
-                                       nod_sync_pull_details_get_pipelines (details), NULL,
+                                       nod_sync_pull_details_get_pipelines (details),
+                                       nod_sync_pull_details_get_commits (details), NULL,
                                        on_details_saved, g_object_ref (self));
+}
+
+static void
+on_stale_commits (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stale = nod_review_cache_list_stale_commits_finish (self->cache, result,
+                                                                           &error);
+
+  if (stale == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  g_assert (self->details == NULL);
+  self->details = nod_sync_pull_details_new (self->forge, self->clock, self->merge_requests);
+  nod_sync_pull_details_set_parallel (self->details, self->parallel);
+  /* A merge request's commits change only with its head: asked for again only then. */
+  nod_sync_pull_details_want_commits (self->details, stale);
+  g_signal_connect (self->details, "progress", G_CALLBACK (on_details_progress), self);
+  nod_sync_pull_details_run_async (self->details, cancellable_of (self), on_detailed,
+                                   g_object_ref (self));
 }
 
 static void
@@ -879,11 +906,9 @@ detail_page (NodSyncPullJob *self)
 {
   g_assert (self->details == NULL);
 
-  self->details = nod_sync_pull_details_new (self->forge, self->clock, self->merge_requests);
-  nod_sync_pull_details_set_parallel (self->details, self->parallel);
-  g_signal_connect (self->details, "progress", G_CALLBACK (on_details_progress), self);
-  nod_sync_pull_details_run_async (self->details, cancellable_of (self), on_detailed,
-                                   g_object_ref (self));
+  nod_review_cache_list_stale_commits_async (self->cache, self->account_id,
+                                             self->merge_requests, NULL, on_stale_commits,
+                                             g_object_ref (self));
 }
 
 /* ---- pages of merge requests ---- */
