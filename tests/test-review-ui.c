@@ -1319,6 +1319,80 @@ test_pipeline_and_unread (Fixture       *fixture,
   g_assert_cmpstr (nod_merge_request_page_get_pipeline_text (page), ==, "Pipeline failed");
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  guint       rows;
+} CommitRows;
+
+static gboolean
+page_has_commit_rows (gpointer data)
+{
+  CommitRows *wait = data;
+  NodMergeRequestPage *page = NOD_MERGE_REQUEST_PAGE (nod_window_get_page (wait->fixture->window));
+
+  return nod_merge_request_page_get_commit_rows (page)->len == wait->rows;
+}
+
+
+/* The page lists the merge request's commits, newest first: the short sha, the title as
+ * plain text whatever it holds, who wrote it and when; a commit on GitLab opens there. */
+static void
+test_commits_section (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(JsonNode) created = NULL, pushed = NULL;
+  RowLooks passed = { fixture, SYNC_TITLE, "Pipeline passed", FALSE };
+  CommitRows one = { fixture, 1 }, two = { fixture, 2 };
+  NodMergeRequestPage *page;
+  AdwActionRow *row;
+  g_autofree char *short_sha = NULL;
+  Shown listed = { fixture, 11, 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  nod_test_wait_until (row_looks, &passed);
+  page = open_merge_request (fixture, 11, 101);
+  nod_test_wait_until (page_has_commit_rows, &one);
+  g_assert_true (gtk_widget_get_visible (nod_merge_request_page_get_commits_section (page)));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (
+                     ADW_EXPANDER_ROW (nod_merge_request_page_get_commits_section (page))),
+                   ==, "1 commit");
+  row = nod_merge_request_page_get_commit_rows (page)->pdata[0];
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, SYNC_TITLE);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "Amélie Laurent · "));
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  short_sha = g_strndup (nod_merge_request_page_get_head_sha (page), 8);
+  g_assert_nonnull (find_label (GTK_WIDGET (row), short_sha));
+
+  /* A title that looks like markup is shown as it was written. */
+  created = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr",
+                                   "{\"project_id\": 11, \"title\": \"<b>Bold</b> & co\", "
+                                   "\"author\": \"amelie\", \"reviewers\": [\"sam\"], "
+                                   "\"files\": {\"a.txt\": \"a\\n\"}}");
+  listed.iid = json_object_get_int_member (json_node_get_object (created), "iid");
+  {
+    g_autofree char *commit = g_strdup_printf ("/__fake/mr/11/%" G_GINT64_FORMAT "/commit",
+                                               listed.iid);
+
+    pushed = nod_test_fake_control (fixture->base_url, "POST", commit, "{}");
+  }
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (item_listed, &listed);
+  page = open_merge_request (fixture, 11, listed.iid);
+  nod_test_wait_until (page_has_commit_rows, &two);
+  row = nod_merge_request_page_get_commit_rows (page)->pdata[0];
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "Address review comments (2)");
+  row = nod_merge_request_page_get_commit_rows (page)->pdata[1];
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "&lt;b&gt;Bold&lt;/b&gt; &amp; co");
+}
+
 /* ---- notifications ---- */
 
 /* Stands in for the desktop's notification server (org.gtk.Notifications), recording the
@@ -1863,6 +1937,7 @@ main (int   argc,
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
   ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);
+  ADD ("/nod/review-ui/commits-section", test_commits_section);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);
