@@ -1343,7 +1343,7 @@ test_commits_section (Fixture       *fixture,
 {
   g_autoptr(JsonNode) created = NULL, pushed = NULL;
   RowLooks passed = { fixture, SYNC_TITLE, "Pipeline passed", FALSE };
-  CommitRows one = { fixture, 1 }, two = { fixture, 2 };
+  CommitRows four = { fixture, 4 }, two = { fixture, 2 };
   NodMergeRequestPage *page;
   AdwActionRow *row;
   g_autofree char *short_sha = NULL;
@@ -1357,11 +1357,11 @@ test_commits_section (Fixture       *fixture,
 
   nod_test_wait_until (row_looks, &passed);
   page = open_merge_request (fixture, 11, 101);
-  nod_test_wait_until (page_has_commit_rows, &one);
+  nod_test_wait_until (page_has_commit_rows, &four);
   g_assert_true (gtk_widget_get_visible (nod_merge_request_page_get_commits_section (page)));
   g_assert_cmpstr (adw_expander_row_get_subtitle (
                      ADW_EXPANDER_ROW (nod_merge_request_page_get_commits_section (page))),
-                   ==, "1 commit");
+                   ==, "4 commits");
   row = nod_merge_request_page_get_commit_rows (page)->pdata[0];
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, SYNC_TITLE);
   g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "Amélie Laurent · "));

@@ -956,7 +956,9 @@ test_commits_follow_the_head (Fixture       *fixture,
                                "AND iid = 101 AND position = 0");
   g_assert_cmpstr (title, ==, "Sync engine: push approvals within a second");
   g_assert_cmpint (cache_count (fixture, "SELECT commits_total FROM merge_requests "
-                                         "WHERE project_id = 11 AND iid = 101"), ==, 1);
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 4);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_request_commits "
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 4);
   /* Commits GitLab will not show are none, and the pull goes on. */
   hidden_at = cached_text (fixture, 11, 111, "commits_sha");
   g_assert_nonnull (hidden_at);
@@ -994,7 +996,7 @@ test_commits_follow_the_head (Fixture       *fixture,
                                 "AND iid = 101 AND position = 1");
   g_assert_cmpstr (second, ==, head);
   g_assert_cmpint (cache_count (fixture, "SELECT commits_total FROM merge_requests "
-                                         "WHERE project_id = 11 AND iid = 101"), ==, 2);
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 5);
 }
 
 int
