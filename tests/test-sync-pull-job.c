@@ -394,12 +394,14 @@ test_first_pull_stores_all (Fixture       *fixture,
 }
 
 /* The history is announced by the pull that completes it, and by no later one; a pull of
- * an unchanged server reads the three lists and nothing more. */
+ * an unchanged server reads the three lists, asks again for the pipelines that had not
+ * ended, and nothing more. */
 static void
 test_history_done_once (Fixture       *fixture,
                         gconstpointer  data)
 {
   PullOutcome first, again;
+  gint64 unfinished;
 
   first = pull (fixture, NULL);
   g_assert_true (first.history_done);
@@ -412,7 +414,12 @@ test_history_done_once (Fixture       *fixture,
   g_assert_cmpint (again.paused_until, ==, 0);
   g_assert_cmpuint (count_requests (fixture, "GET", LISTS), ==, 3);
   g_assert_cmpuint (count_requests (fixture, "GET", APPROVALS), ==, 0);
-  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 3);
+  unfinished = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE "
+                                     "state = 'opened' AND pipeline_sha = sha AND "
+                                     "pipeline_status IN ('pending', 'running')");
+  g_assert_cmpint (unfinished, >=, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==, unfinished);
+  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 3 + unfinished);
 }
 
 /* One job run twice: the second run tells of itself, not of the first. */
@@ -999,6 +1006,56 @@ test_commits_follow_the_head (Fixture       *fixture,
                                          "WHERE project_id = 11 AND iid = 101"), ==, 5);
 }
 
+/* A pipeline that ends does not move its merge request's updated_at on GitLab: an
+ * incremental pull asks again for the pipeline of every open merge request whose cached
+ * one has not ended, and only those, and keeps what GitLab says now. */
+static void
+test_unfinished_pipelines_refreshed (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autofree char *before = NULL, *after = NULL, *updated_before = NULL, *updated_after = NULL;
+  g_autofree char *passed = NULL;
+  gint64 unfinished;
+  PullOutcome outcome;
+
+  pull (fixture, NULL);
+  before = cached_text (fixture, 11, 111, "pipeline_status");
+  g_assert_cmpstr (before, ==, "pending");
+  unfinished = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE "
+                                     "state = 'opened' AND pipeline_sha = sha AND "
+                                     "pipeline_status IN ('created', 'waiting_for_resource', "
+                                     "'preparing', 'pending', 'running', 'scheduled')");
+  g_assert_cmpint (unfinished, >=, 1);
+
+  /* Running, then passed: GitLab leaves the merge request as it was. */
+  updated_before = cached_text (fixture, 11, 111, "updated_at");
+  {
+    g_autoptr(JsonNode) running = control (fixture, "POST", "/__fake/mr/11/111/pipeline",
+                                           "{\"status\": \"running\"}");
+    g_autoptr(JsonNode) succeeded = control (fixture, "POST", "/__fake/mr/11/111/pipeline",
+                                             "{\"status\": \"success\"}");
+  }
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+
+  g_assert_cmpuint (outcome.pulled, ==, 0);
+  after = cached_text (fixture, 11, 111, "pipeline_status");
+  g_assert_cmpstr (after, ==, "success");
+  updated_after = cached_text (fixture, 11, 111, "updated_at");
+  g_assert_cmpstr (updated_after, ==, updated_before);
+  /* One newest-pipeline request for each that had not ended, none for one that had. */
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==, unfinished);
+  g_assert_cmpuint (count_newest_pipeline_asks (fixture), ==, unfinished);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/101/pipelines$"), ==, 0);
+  passed = cached_text (fixture, 11, 101, "pipeline_status");
+  g_assert_cmpstr (passed, ==, "success");
+
+  /* Ended: the next pull asks for it no more. */
+  clear_requests (fixture);
+  pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/111/pipelines$"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1020,6 +1077,7 @@ main (int   argc,
   ADD ("/nod/sync-pull-job/details/failure", test_details_failure);
   ADD ("/nod/sync-pull-job/details/pipeline-and-labels", test_pipeline_and_labels);
   ADD ("/nod/sync-pull-job/details/commits-follow-the-head", test_commits_follow_the_head);
+  ADD ("/nod/sync-pull-job/pipelines/unfinished-refreshed", test_unfinished_pipelines_refreshed);
 
 #undef ADD
 

@@ -1192,6 +1192,200 @@ dup_text (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
+typedef struct
+{
+  gint64     account_id;
+  guint      limit;
+  GPtrArray *targets;     /* NodMergeRequestTarget: to list, on return; or to save */
+  GPtrArray *pipelines;   /* to save: for each target, NodPipeline or NULL */
+} PipelinesWork;
+
+static void
+pipelines_work_free (PipelinesWork *work)
+{
+  g_clear_pointer (&work->targets, g_ptr_array_unref);
+  g_clear_pointer (&work->pipelines, g_ptr_array_unref);
+  g_free (work);
+}
+
+static gboolean
+list_unfinished_pipelines_work (sqlite3       *db,
+                                gpointer       data,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  PipelinesWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc = SQLITE_DONE;
+
+  /* Open ones whose head pipeline is known; which have not ended is the pipeline model's
+   * to say (nod_pipeline_status_has_ended). */
+  stmt = nod_store_prepare (db,
+                            "SELECT project_id, iid, sha, state, pipeline_status "
+                            "FROM merge_requests WHERE account_id = ? AND state = 'opened' "
+                            "AND pipeline_sha = sha AND pipeline_status IS NOT NULL "
+                            "ORDER BY updated_at DESC, id DESC",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+
+  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_merge_request_target_free);
+  while (work->targets->len < work->limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *status = nod_pipeline_status_normalize (
+                             (const char *) sqlite3_column_text (stmt, 4));
+      NodMergeRequestTarget *target;
+
+      if (nod_pipeline_status_has_ended (status))
+        continue;
+      target = g_new0 (NodMergeRequestTarget, 1);
+      target->project_id = sqlite3_column_int64 (stmt, 0);
+      target->iid = sqlite3_column_int64 (stmt, 1);
+      target->sha = dup_text (stmt, 2);
+      target->state = dup_text (stmt, 3);
+      g_ptr_array_add (work->targets, target);
+    }
+  if (work->targets->len < work->limit && rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_list_unfinished_pipelines_async:
+ * @limit: the most to list
+ *
+ * Lists the open merge requests whose head pipeline, as cached, has not ended (running,
+ * pending…), the most recently changed first: GitLab does not move a merge request's
+ * updated_at when its pipeline ends, so a pull asks for these again.
+ */
+void
+nod_review_cache_list_unfinished_pipelines_async (NodReviewCache      *self,
+                                                  gint64               account_id,
+                                                  guint                limit,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data)
+{
+  PipelinesWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  work = g_new0 (PipelinesWork, 1);
+  work->account_id = account_id;
+  work->limit = limit;
+  nod_store_run_async (self->store, self, nod_review_cache_list_unfinished_pipelines_async,
+                       list_unfinished_pipelines_work, work,
+                       (GDestroyNotify) pipelines_work_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_list_unfinished_pipelines_finish:
+ *
+ * Returns: (transfer container) (element-type NodMergeRequestTarget): the merge requests,
+ *   or %NULL on error
+ */
+GPtrArray *
+nod_review_cache_list_unfinished_pipelines_finish (NodReviewCache  *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error)
+{
+  PipelinesWork *work = nod_store_run_finish (result, self,
+                                              nod_review_cache_list_unfinished_pipelines_async,
+                                              error);
+
+  return work != NULL ? g_steal_pointer (&work->targets) : NULL;
+}
+
+static gboolean
+save_pipelines_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  PipelinesWork *work = data;
+  g_autoptr(sqlite3_stmt) head = NULL;
+
+  head = nod_store_prepare (db,
+                            "SELECT 1 FROM merge_requests WHERE account_id = ? "
+                            "AND project_id = ? AND iid = ? AND sha IS ?",
+                            error);
+  if (head == NULL || !nod_store_begin (db, error))
+    return FALSE;
+
+  for (guint i = 0; i < work->targets->len; i++)
+    {
+      NodMergeRequestTarget *target = work->targets->pdata[i];
+      gboolean same_head = FALSE;
+
+      sqlite3_reset (head);
+      sqlite3_bind_int64 (head, 1, work->account_id);
+      sqlite3_bind_int64 (head, 2, target->project_id);
+      sqlite3_bind_int64 (head, 3, target->iid);
+      sqlite3_bind_text (head, 4, target->sha, -1, SQLITE_STATIC);
+      /* Asked about at a head the cache has since moved past: what came is of no head. */
+      if (!finds_row (head, &same_head, error) ||
+          (same_head && !save_pipeline (db, work->account_id, target->project_id, target->iid,
+                                        work->pipelines->pdata[i], error)))
+        {
+          nod_store_rollback (db);
+          return FALSE;
+        }
+    }
+
+  if (!nod_store_commit (db, error))
+    {
+      nod_store_rollback (db);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_save_pipelines_async:
+ * @targets: (element-type NodMergeRequestTarget): merge requests, at the head they were
+ *   asked about at
+ * @pipelines: (element-type NodPipeline): for each of @targets, its head pipeline, or
+ *   %NULL for none
+ *
+ * Replaces the head pipelines of @targets still at that head, in one transaction.
+ */
+void
+nod_review_cache_save_pipelines_async (NodReviewCache      *self,
+                                       gint64               account_id,
+                                       GPtrArray           *targets,
+                                       GPtrArray           *pipelines,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  PipelinesWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (targets != NULL && pipelines != NULL);
+  g_return_if_fail (targets->len == pipelines->len);
+
+  work = g_new0 (PipelinesWork, 1);
+  work->account_id = account_id;
+  work->targets = g_ptr_array_ref (targets);
+  work->pipelines = g_ptr_array_ref (pipelines);
+  nod_store_run_async (self->store, self, nod_review_cache_save_pipelines_async,
+                       save_pipelines_work, work, (GDestroyNotify) pipelines_work_free,
+                       cancellable, callback, user_data);
+}
+
+gboolean
+nod_review_cache_save_pipelines_finish (NodReviewCache  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  return nod_store_run_finish (result, self, nod_review_cache_save_pipelines_async,
+                               error) != NULL;
+}
+
 static GStrv strv_from_json_array (const char *text);
 
 static NodMergeRequestView *
