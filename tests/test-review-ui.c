@@ -1393,6 +1393,56 @@ test_commits_section (Fixture       *fixture,
                    "&lt;b&gt;Bold&lt;/b&gt; &amp; co");
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *title;
+} RowTitled;
+
+static gboolean
+row_titled (gpointer data)
+{
+  RowTitled *wait = data;
+
+  return find_row (wait->fixture, wait->title) != NULL;
+}
+
+#define SIDEBAR_TITLE "Sidebar: group merge requests by project"
+
+/* The sample's !102 is a draft titled "Draft: Sidebar: …": its row and its page show the
+ * Draft badge beside the title without the prefix; the title is kept as GitLab has it. */
+static void
+test_draft_title (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  RowTitled shown = { fixture, SIDEBAR_TITLE };
+  NodMergeRequestRow *row;
+  NodMergeRequestPage *page;
+  GtkWidget *badge, *title;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  nod_test_wait_until (row_titled, &shown);
+  row = find_row (fixture, SIDEBAR_TITLE);
+  g_assert_null (find_row (fixture, "Draft: " SIDEBAR_TITLE));
+  badge = find_widget (GTK_WIDGET (row), is_label_text, "Draft");
+  g_assert_nonnull (badge);
+  g_assert_true (gtk_widget_get_visible (badge));
+  g_assert_cmpstr (nod_merge_request_item_get_view (find_item (fixture, 11, 102))->title, ==,
+                   "Draft: " SIDEBAR_TITLE);
+
+  page = open_merge_request (fixture, 11, 102);
+  title = find_label (GTK_WIDGET (page), SIDEBAR_TITLE);
+  g_assert_nonnull (title);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, SIDEBAR_TITLE);
+  /* The state beside it says what the prefix said. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (page), is_label_text, "Draft"));
+}
+
 /* ---- notifications ---- */
 
 /* Stands in for the desktop's notification server (org.gtk.Notifications), recording the
@@ -1938,6 +1988,7 @@ main (int   argc,
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
   ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);
   ADD ("/nod/review-ui/commits-section", test_commits_section);
+  ADD ("/nod/review-ui/draft-title", test_draft_title);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);

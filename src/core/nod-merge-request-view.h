@@ -47,9 +47,10 @@ typedef struct
   gboolean updated_since_opened;  /* GitLab changed it since the reviewer last opened it */
 } NodMergeRequestView;
 
-void     nod_merge_request_view_free  (NodMergeRequestView       *view);
-gboolean nod_merge_request_view_equal (const NodMergeRequestView *a,
-                                       const NodMergeRequestView *b);
+void        nod_merge_request_view_free            (NodMergeRequestView       *view);
+const char *nod_merge_request_view_get_shown_title (const NodMergeRequestView *view);
+gboolean    nod_merge_request_view_equal           (const NodMergeRequestView *a,
+                                                    const NodMergeRequestView *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestView, nod_merge_request_view_free)
 
 /* One merge request's page. Threads carry the resolved state the reviewer asked for when a

@@ -1254,7 +1254,8 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
   self->approved = view->approved_by_me;
   open = g_strcmp0 (view->state, "opened") == 0;
 
-  gtk_label_set_text (self->title_label, view->title);
+  /* Beside the Draft badge, GitLab's "Draft:" would say it twice. */
+  gtk_label_set_text (self->title_label, nod_merge_request_view_get_shown_title (view));
   gtk_label_set_text (self->state_label, state_text (view->state, view->draft));
   age = nod_time_format_age_iso (view->created_at, now);
   /* Translators: "group/project!42 · opened by Alice 3 days ago" */
