@@ -19,6 +19,7 @@
 #include "nod-review-cache.h"
 #include "nod-sync-pull-details.h"
 #include "nod-sync-pull-job.h"
+#include "nod-sync-pull-pipelines.h"
 #include "nod-test-server.h"
 #include "nod-test-utils.h"
 
@@ -1056,6 +1057,48 @@ test_unfinished_pipelines_refreshed (Fixture       *fixture,
   g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/111/pipelines$"), ==, 0);
 }
 
+/* Asked again a bounded number a pull, the most recently changed first: the rest wait for
+ * the next pull. One GitLab shows no pipeline for any more is left with none. */
+static void
+test_unfinished_pipelines_bounded (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *newest_sql = NULL;
+  gint64 open_count, unfinished;
+  guint wanted = NOD_SYNC_PULL_PIPELINES_MAX + 10;
+
+  nod_fake_gitlab_generate (fixture->fake, 100);
+  pull (fixture, NULL);
+  open_count = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                     "WHERE state = 'opened'");
+  g_assert_cmpint (open_count, >=, wanted);
+
+  /* As a pull would have left them had their pipelines been running then. */
+  newest_sql = g_strdup_printf ("UPDATE merge_requests SET pipeline_id = 1, pipeline_sha = sha, "
+                                "pipeline_status = 'running' WHERE (project_id, iid) IN (SELECT "
+                                "project_id, iid FROM merge_requests WHERE state = 'opened' AND sha IS NOT NULL "
+                                "ORDER BY updated_at DESC, id DESC LIMIT %u)", wanted);
+  nod_test_exec (fixture->store, newest_sql);
+  unfinished = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                     "WHERE pipeline_status = 'running'");
+  g_assert_cmpint (unfinished, ==, wanted);
+
+  clear_requests (fixture);
+  pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==,
+                    NOD_SYNC_PULL_PIPELINES_MAX);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                         "WHERE pipeline_status = 'running'"), ==,
+                   wanted - NOD_SYNC_PULL_PIPELINES_MAX);
+
+  clear_requests (fixture);
+  pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==,
+                    wanted - NOD_SYNC_PULL_PIPELINES_MAX);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                         "WHERE pipeline_status = 'running'"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1078,6 +1121,7 @@ main (int   argc,
   ADD ("/nod/sync-pull-job/details/pipeline-and-labels", test_pipeline_and_labels);
   ADD ("/nod/sync-pull-job/details/commits-follow-the-head", test_commits_follow_the_head);
   ADD ("/nod/sync-pull-job/pipelines/unfinished-refreshed", test_unfinished_pipelines_refreshed);
+  ADD ("/nod/sync-pull-job/pipelines/unfinished-bounded", test_unfinished_pipelines_bounded);
 
 #undef ADD
 
