@@ -927,7 +927,7 @@ on_details_saved (GObject      *source_object,
       return;
     }
 
-  /* Progress went up as each one's details came in. */
+  /* Their pipelines came with them: not asked about again at the end of this pull. */
   for (guint i = 0; i < nod_sync_pull_details_get_approvals (details)->len; i++)
     {
       NodApprovals *approvals = nod_sync_pull_details_get_approvals (details)->pdata[i];
@@ -937,6 +937,8 @@ on_details_saved (GObject      *source_object,
                                          nod_approvals_get_project_id (approvals),
                                          nod_approvals_get_iid (approvals)));
     }
+
+  /* Progress went up as each one's details came in. */
   self->pulled += nod_sync_pull_details_get_approvals (details)->len;
   self->total = MAX (self->total, self->pulled);
 
