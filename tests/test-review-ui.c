@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "nod-application.h"
+#include "nod-commit.h"
 #include "nod-gitlab.h"
 #include "nod-markdown-view.h"
 #include "nod-merge-request-item.h"
@@ -1443,6 +1444,63 @@ test_draft_title (Fixture       *fixture,
   g_assert_nonnull (find_widget (GTK_WIDGET (page), is_label_text, "Draft"));
 }
 
+/* A commit whose web_url is not on the web (javascript:, file:, none) is shown but does not
+ * open: only http and https rows are activatable. */
+static void
+test_commit_links (void)
+{
+  g_autoptr(NodMergeRequestDetail) detail = g_new0 (NodMergeRequestDetail, 1);
+  g_autoptr(GPtrArray) actions = g_ptr_array_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  static const struct
+  {
+    const char *url;
+    gboolean    opens;
+  } links[] = {
+    { "https://gitlab.example.com/g/p/-/commit/aaaa", TRUE },
+    { "HTTP://gitlab.example.com/g/p/-/commit/bbbb", TRUE },
+    { "javascript:alert(1)", FALSE },
+    { "file:///etc/passwd", FALSE },
+    { NULL, FALSE },
+  };
+  GtkWidget *page;
+  GPtrArray *rows;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  detail->view = g_new0 (NodMergeRequestView, 1);
+  detail->view->project_id = 1;
+  detail->view->iid = 2;
+  detail->view->title = g_strdup ("Links");
+  detail->view->state = g_strdup ("opened");
+  detail->view->labels = g_new0 (char *, 1);
+  detail->discussions = g_ptr_array_new_with_free_func (g_object_unref);
+  detail->commits = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    g_ptr_array_add (detail->commits, nod_commit_new ("0123456789abcdef", NULL, "A commit", "Kim",
+                                                      "2026-12-01T10:00:00Z", links[i].url));
+  detail->commits_total = 300;
+
+  page = g_object_ref_sink (g_object_new (NOD_TYPE_MERGE_REQUEST_PAGE, NULL));
+  nod_merge_request_page_show (NOD_MERGE_REQUEST_PAGE (page), detail, actions, now);
+  rows = nod_merge_request_page_get_commit_rows (NOD_MERGE_REQUEST_PAGE (page));
+  /* Each commit, then "And 295 more". */
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (links) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    g_assert_cmpint (gtk_list_box_row_get_activatable (rows->pdata[i]), ==, links[i].opens);
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[G_N_ELEMENTS (links)]), ==,
+                   "And 295 more");
+  g_assert_false (gtk_list_box_row_get_activatable (rows->pdata[G_N_ELEMENTS (links)]));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (
+                     ADW_EXPANDER_ROW (nod_merge_request_page_get_commits_section (
+                                         NOD_MERGE_REQUEST_PAGE (page)))), ==, "300 commits");
+  g_object_unref (page);
+}
+
 /* ---- notifications ---- */
 
 /* Stands in for the desktop's notification server (org.gtk.Notifications), recording the
@@ -1989,6 +2047,7 @@ main (int   argc,
   ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);
   ADD ("/nod/review-ui/commits-section", test_commits_section);
   ADD ("/nod/review-ui/draft-title", test_draft_title);
+  g_test_add_func ("/nod/review-ui/commit-links", test_commit_links);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);
