@@ -61,13 +61,13 @@ owner_of () {
     outbox) echo src/core/nod-outbox.c ;;
     reviews | review_drafts) echo src/core/nod-outbox-reviews.c ;;
     sync_log) echo src/core/nod-sync-log.c ;;
-    projects | merge_requests | approvals | discussions | notes | sync_state)
+    projects | merge_requests | merge_request_commits | approvals | discussions | notes | sync_state)
       echo src/core/nod-review-cache.c ;;
     diff_versions | diff_files | blobs | viewed_files | approved_heads | thread_texts)
       echo src/core/nod-diff-cache.c ;;
   esac
 }
-tables='reviews|review_drafts|accounts|projects|merge_requests|approvals|discussions|notes|outbox|sync_state|sync_log|diff_versions|diff_files|blobs|viewed_files|approved_heads|thread_texts'
+tables='reviews|review_drafts|accounts|projects|merge_request_commits|merge_requests|approvals|discussions|notes|outbox|sync_state|sync_log|diff_versions|diff_files|blobs|viewed_files|approved_heads|thread_texts'
 writes="(INSERT( OR [A-Z]+)? INTO|REPLACE INTO|UPDATE( OR [A-Z]+)?|DELETE FROM)[[:space:]]+($tables)\\b"
 while IFS= read -r file; do
   [ -n "$file" ] || continue

@@ -575,6 +575,9 @@ test_mr_show (NodTestCli    *fixture,
     g_autoptr(JsonNode) answer =
       nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/111/comment",
                              "{\"author\": \"priya\", \"body\": \"red \\u001b[31mALERT\"}");
+    g_autoptr(JsonNode) pushed =
+      nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/111/commit",
+                             "{\"title\": \"Keys: \\u001b]0;pwned\\u0007 the title\"}");
   }
   run_ok (fixture, NULL, "pull", NULL);
   threads = open_threads (fixture, 1);
@@ -597,7 +600,12 @@ test_mr_show (NodTestCli    *fixture,
   g_assert_nonnull (strstr (shown.out, "\nnew thread, a draft\n  You (draft):\n"
                                        "    A draft of mine\n"));
   g_assert_null (memchr (shown.out, '\033', shown.out_len));
+  g_assert_null (memchr (shown.out, '\007', shown.out_len));
   g_assert_nonnull (strstr (shown.out, "red \\x1b[31mALERT"));
+  /* The commits, newest first: the sample's three and the push, its title made safe. */
+  g_assert_nonnull (strstr (shown.out, "\ncommits (4):\n  "));
+  g_assert_nonnull (strstr (shown.out, "  Keys: \\x1b]0;pwned\\x07 the title  (Jakub Kowalski, "));
+  g_assert_nonnull (strstr (shown.out, "  Threads: reply and resolve from the keyboard  ("));
 
   nod_test_cli_run (fixture, &json, NULL, "mr", "show", REF, "--json", NULL);
   g_assert_cmpint (json.status, ==, 0);
@@ -606,6 +614,18 @@ test_mr_show (NodTestCli    *fixture,
   root = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (root, "reference"), ==, REF);
   g_assert_true (json_object_get_boolean_member (root, "review_started"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "commits")),
+                    ==, 4);
+  g_assert_cmpint (json_object_get_int_member (root, "commits_total"), ==, 4);
+  {
+    JsonObject *newest = json_array_get_object_element (
+                           json_object_get_array_member (root, "commits"), 0);
+
+    g_assert_cmpstr (json_object_get_string_member (newest, "title"), ==,
+                     "Keys: \033]0;pwned\007 the title");
+    g_assert_cmpuint (strlen (json_object_get_string_member (newest, "short_id")), ==, 8);
+    g_assert_nonnull (json_object_get_string_member (newest, "authored_date"));
+  }
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "discussions")),
                     ==, discussions->len);
   /* People by name too, as the window shows them; open threads have no resolver. */

@@ -913,6 +913,80 @@ test_pipelines (Fixture       *fixture,
   g_assert_true (nod_test_json_is_null (nod_test_response_object (single), "head_pipeline"));
 }
 
+/* GitLab's MR commits list: the source branch's commits, newest first, paginated, 404 for
+ * a merge request it does not have. The sample's !101 has three commits before its head;
+ * a push comes first, with the title the control API gave it. */
+static void
+test_commits (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(NodTestResponse) merge_request = NULL, list = NULL, committed = NULL;
+  g_autoptr(NodTestResponse) after_commit = NULL, first_page = NULL, missing = NULL;
+  g_autoptr(NodTestResponse) refused = NULL;
+  g_autofree char *head_sha = NULL;
+  g_autofree char *web_url = NULL;
+  g_autofree char *short_id = NULL;
+  JsonObject *commit;
+  JsonArray *commits;
+
+  merge_request = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE), SOUP_STATUS_OK);
+  head_sha = g_strdup (json_object_get_string_member (nod_test_response_object (merge_request),
+                                                      "sha"));
+
+  list = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/commits"), SOUP_STATUS_OK);
+  commits = nod_test_response_array (list);
+  g_assert_cmpuint (json_array_get_length (commits), ==, 4);
+  g_assert_cmpint (header_int (list, "x-total"), ==, 4);
+  commit = json_array_get_object_element (commits, 0);
+  g_assert_cmpstr (json_object_get_string_member (commit, "id"), ==, head_sha);
+  short_id = g_strndup (head_sha, 8);
+  g_assert_cmpstr (json_object_get_string_member (commit, "short_id"), ==, short_id);
+  g_assert_cmpstr (json_object_get_string_member (commit, "title"), ==,
+                   json_object_get_string_member (nod_test_response_object (merge_request),
+                                                  "title"));
+  g_assert_cmpstr (json_object_get_string_member (commit, "author_name"), ==, "Amélie Laurent");
+  g_assert_nonnull (json_object_get_string_member (commit, "authored_date"));
+  web_url = g_strdup_printf ("%s/gnome-apps/nod/-/commit/%s", fixture->base_url, head_sha);
+  g_assert_cmpstr (json_object_get_string_member (commit, "web_url"), ==, web_url);
+  /* Each the parent of the one before it; the oldest is the sample's first. */
+  for (guint i = 0; i + 1 < json_array_get_length (commits); i++)
+    g_assert_cmpstr (json_array_get_string_element (
+                       json_object_get_array_member (json_array_get_object_element (commits, i),
+                                                     "parent_ids"), 0),
+                     ==, json_object_get_string_member (json_array_get_object_element (commits,
+                                                                                       i + 1),
+                                                        "id"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (commits, 3),
+                                                  "title"),
+                   ==, "Outbox: wake the engine when an approval is queued");
+
+  /* A push: its commit comes first. */
+  committed = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/commit",
+                                             "{\"title\": \"Rename \\u001b[31mthe flag\"}"),
+                                    SOUP_STATUS_OK);
+  after_commit = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/commits"),
+                                       SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (after_commit)), ==, 5);
+  g_assert_cmpint (header_int (after_commit, "x-total"), ==, 5);
+  commit = json_array_get_object_element (nod_test_response_array (after_commit), 0);
+  g_assert_cmpstr (json_object_get_string_member (commit, "id"), ==,
+                   json_object_get_string_member (nod_test_response_object (committed), "sha"));
+  g_assert_cmpstr (json_object_get_string_member (commit, "title"), ==, "Rename \033[31mthe flag");
+  commit = json_array_get_object_element (nod_test_response_array (after_commit), 1);
+  g_assert_cmpstr (json_object_get_string_member (commit, "id"), ==, head_sha);
+
+  first_page = nod_test_http_expect (api (fixture, "GET", MR_BY_AMELIE "/commits?per_page=2"),
+                                     SOUP_STATUS_OK);
+  g_assert_cmpuint (json_array_get_length (nod_test_response_array (first_page)), ==, 2);
+  g_assert_cmpstr (nod_test_response_header (first_page, "x-next-page"), ==, "2");
+  g_assert_cmpint (header_int (first_page, "x-total"), ==, 5);
+  missing = nod_test_http_expect (api (fixture, "GET", "/projects/11/merge_requests/9999/commits"),
+                                  SOUP_STATUS_NOT_FOUND);
+  refused = nod_test_http_expect (control (fixture, "POST", "/__fake/mr/11/101/commit",
+                                           "{\"title\": \"\"}"),
+                                  SOUP_STATUS_BAD_REQUEST);
+}
+
 /* Labels as GitLab lists them, set by the control API as an edit on GitLab would (the
  * merge request's updated_at moves); suggested approvers are the reviewers who have not
  * approved. */
@@ -2508,6 +2582,11 @@ test_fixture_invalid (void)
       " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
       " \"merge_requests\": [{\"project\": \"nowhere\", \"title\": \"T\", \"author\": \"sam\"}]}",
       "merge_requests[0]" },
+    { "{\"users\": [{\"id\": 1, \"username\": \"sam\"}],"
+      " \"projects\": [{\"id\": 5, \"namespace\": \"g\", \"path\": \"p\"}],"
+      " \"merge_requests\": [{\"project\": \"g/p\", \"title\": \"T\", \"author\": \"sam\","
+      "   \"commits\": [\"First\", 2]}]}",
+      "\"commits\"" },
   };
   g_autoptr(NodFakeGitlab) fake = nod_fake_gitlab_new (TOKEN);
   g_autoptr(GError) missing_error = NULL, deep_error = NULL;
@@ -2682,6 +2761,7 @@ main (int   argc,
   g_test_add_func ("/nod/fake-gitlab/generate/deterministic", test_generate_deterministic);
   ADD ("/nod/fake-gitlab/approvals/approve-unapprove", test_approvals);
   ADD ("/nod/fake-gitlab/pipelines", test_pipelines);
+  ADD ("/nod/fake-gitlab/commits", test_commits);
   ADD ("/nod/fake-gitlab/labels-and-suggested-approvers", test_labels_and_suggested_approvers);
   ADD ("/nod/fake-gitlab/approvals/refused", test_approve_refused);
   ADD ("/nod/fake-gitlab/discussions/shape", test_discussions_shape);

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "nod-commit.h"
 #include "nod-gitlab-json.h"
 
 static const char *merge_request_json =
@@ -362,6 +363,52 @@ test_discussion_hostile_id (void)
     }
 }
 
+/* One of GitLab's MR commits: kept as sent, its time read as a time; a sha that could walk
+ * out of a URL, or a time that is not one, is refused. */
+static void
+test_commit (void)
+{
+  static const char *text =
+    "{\"id\": \"ed899a2f4b50b4370feeea94676502b42383c746\", \"short_id\": \"ed899a2f\","
+    " \"title\": \"Replace sanitize with escape once\", \"message\": \"Replace…\","
+    " \"author_name\": \"Example User\", \"author_email\": \"user@example.com\","
+    " \"authored_date\": \"2026-09-20T11:50:22.000+03:00\","
+    " \"committed_date\": \"2026-09-20T11:50:22.000+03:00\", \"parent_ids\": [],"
+    " \"web_url\": \"https://gitlab.example.com/g/p/-/commit/ed899a2f\"}";
+  static const char * const hostile[] = {
+    "{\"id\": \"../../etc\"}",
+    "{\"id\": 12}",
+    "{\"title\": \"no id\"}",
+    "{\"id\": \"ed899a2f\", \"authored_date\": \"yesterday\"}",
+    "{\"id\": \"ed899a2f\", \"title\": [\"x\"]}",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = parse_text (text, &error);
+  g_autoptr(NodCommit) commit = (NodCommit *) _nod_gitlab_json_parse_commit (root, &error);
+  g_autoptr(GDateTime) authored = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (nod_commit_get_sha (commit), ==, "ed899a2f4b50b4370feeea94676502b42383c746");
+  g_assert_cmpstr (nod_commit_get_short_id (commit), ==, "ed899a2f");
+  g_assert_cmpstr (nod_commit_get_title (commit), ==, "Replace sanitize with escape once");
+  g_assert_cmpstr (nod_commit_get_author_name (commit), ==, "Example User");
+  g_assert_cmpstr (nod_commit_get_web_url (commit), ==,
+                   "https://gitlab.example.com/g/p/-/commit/ed899a2f");
+  authored = g_date_time_new_from_iso8601 (nod_commit_get_authored_date (commit), NULL);
+  g_assert_nonnull (authored);
+  g_assert_cmpint (g_date_time_to_unix (authored), ==, 1789894222);
+
+  for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
+    {
+      g_autoptr(GError) refused = NULL;
+      g_autoptr(JsonNode) node = parse_text (hostile[i], &refused);
+      g_autoptr(GObject) parsed = _nod_gitlab_json_parse_commit (node, &refused);
+
+      g_assert_null (parsed);
+      g_assert_error (refused, NOD_FORGE_ERROR, NOD_FORGE_ERROR_PROTOCOL);
+    }
+}
+
 static void
 test_error_message (void)
 {
@@ -462,6 +509,7 @@ main (int   argc,
   g_test_add_func ("/nod/gitlab-json/discussion", test_discussion);
   g_test_add_func ("/nod/gitlab-json/discussion-hostile-id", test_discussion_hostile_id);
   g_test_add_func ("/nod/gitlab-json/people-odd-values", test_people_odd_values);
+  g_test_add_func ("/nod/gitlab-json/commit", test_commit);
   g_test_add_func ("/nod/gitlab-json/error-message", test_error_message);
   g_test_add_func ("/nod/gitlab-json/one-document", test_one_document);
 

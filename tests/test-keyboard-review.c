@@ -470,6 +470,62 @@ test_copy_link (Fixture       *fixture,
   g_assert_cmpstr (copied, ==, view->web_url);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  guint    listed;
+} Listed;
+
+static gboolean
+list_shows (gpointer data)
+{
+  Listed *listed = data;
+
+  return g_list_model_get_n_items (nod_window_get_merge_requests (listed->fixture->window)) ==
+         listed->listed;
+}
+
+/* A search that hides the merge request shown leaves its page as it is: the reviewer goes
+ * on reading it. Escape goes to the list, Alt+Down picks the first listed and its page
+ * comes; the search cleared, that one stays. */
+static void
+test_search_keeps_page (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  Shown sync = { fixture, 11, 101 };
+  Shown player = { fixture, 12, 201 };
+  Listed one = { fixture, 1 };
+  Listed all = { fixture, 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb");
+      return;
+    }
+
+  all.listed = g_list_model_get_n_items (nod_window_get_merge_requests (fixture->window));
+  g_assert_true (nod_window_select_merge_request (fixture->window, 11, 101));
+  nod_test_wait_until (page_shows, &sync);
+
+  press (fixture, GDK_KEY_f, GDK_CONTROL_MASK);
+  g_assert_true (GTK_IS_EDITABLE (focus_of (fixture)));
+  gtk_editable_set_text (GTK_EDITABLE (focus_of (fixture)), "resume where playback");
+  nod_test_wait_until (list_shows, &one);
+  g_assert_true (page_shows (&sync));
+
+  /* Escape, from the list: the page is still the one read. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.focus-list", NULL);
+  g_assert_true (GTK_IS_LIST_ITEM_WIDGET_OR_ROW (focus_of (fixture)));
+  g_assert_true (page_shows (&sync));
+
+  press (fixture, GDK_KEY_Down, GDK_ALT_MASK);
+  nod_test_wait_until (page_shows, &player);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL);
+  nod_test_wait_until (list_shows, &all);
+  g_assert_true (page_shows (&player));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -484,6 +540,8 @@ main (int   argc,
               test_review_with_keys, fixture_tear_down);
   g_test_add ("/nod/keyboard-review/switch-leaves-composer", Fixture, NULL, fixture_set_up,
               test_switch_leaves_composer, fixture_tear_down);
+  g_test_add ("/nod/keyboard-review/search-keeps-page", Fixture, NULL, fixture_set_up,
+              test_search_keeps_page, fixture_tear_down);
   g_test_add ("/nod/keyboard-review/copy-link", Fixture, NULL, fixture_set_up,
               test_copy_link, fixture_tear_down);
 

@@ -284,14 +284,32 @@ test_selection (Fixture       *fixture,
   g_assert_cmpint (selected_iid (fixture), ==, MR_CRASH);
   g_assert_cmpuint (fixture->selection_changed, ==, 2);
 
-  /* A search that hides it takes the selection away. */
+  /* A search that hides it leaves it selected, hidden: the page stays. */
   nod_merge_request_list_set_search (fixture->list, "feature");
-  g_assert_null (nod_merge_request_list_get_selected (fixture->list));
-  g_assert_cmpuint (fixture->selection_changed, ==, 3);
+  g_assert_cmpuint (count_listed (fixture), ==, 1);
+  g_assert_cmpint (selected_iid (fixture), ==, MR_CRASH);
+  g_assert_cmpuint (fixture->selection_changed, ==, 2);
 
-  /* With none selected, going down starts at the top. */
+  /* Shown again, it is selected in the list again, with no word to the window: going down
+   * goes on from it. */
+  nod_merge_request_list_set_search (fixture->list, "");
+  g_assert_cmpint (selected_iid (fixture), ==, MR_CRASH);
+  g_assert_cmpuint (fixture->selection_changed, ==, 2);
   nod_merge_request_list_move_selection (fixture->list, 1);
   g_assert_cmpint (selected_iid (fixture), ==, MR_FEATURE);
+  g_assert_cmpuint (fixture->selection_changed, ==, 3);
+
+  /* Hidden, going down the list starts at its top: another is picked, the page follows. */
+  g_assert_true (nod_merge_request_list_select (fixture->list, PROJECT, MR_CRASH));
+  nod_merge_request_list_set_search (fixture->list, "feature");
+  nod_merge_request_list_move_selection (fixture->list, 1);
+  g_assert_cmpint (selected_iid (fixture), ==, MR_FEATURE);
+  g_assert_cmpuint (fixture->selection_changed, ==, 5);
+
+  /* Picked while searching: clearing the search keeps the new one. */
+  nod_merge_request_list_set_search (fixture->list, NULL);
+  g_assert_cmpint (selected_iid (fixture), ==, MR_FEATURE);
+  g_assert_cmpuint (fixture->selection_changed, ==, 5);
 }
 
 /* The selected merge request changes and moves to the top: a step takes it out of the

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "nod-commit.h"
 #include "nod-gitlab-json.h"
 #include "nod-outbox.h"
 #include "nod-review-cache.h"
@@ -311,7 +312,7 @@ save_people (Fixture *fixture,
     "  \"resolved_by\": null, \"resolved_at\": null}]}"));
   g_ptr_array_add (all_threads, g_steal_pointer (&threads));
   nod_review_cache_save_details_async (fixture->cache, account_id, approvals, all_threads, NULL,
-                                       NULL, nod_test_keep_result, &result);
+                                       NULL, NULL, nod_test_keep_result, &result);
   g_assert_true (nod_review_cache_save_details_finish (fixture->cache,
                                                        nod_test_wait_for_result (&result),
                                                        &error));
@@ -457,6 +458,104 @@ test_people_resolve_pending (Fixture       *fixture,
   g_assert_false (nod_discussion_get_resolve_pending (thread_of (detail, RESOLVED_THREAD)));
 }
 
+static GPtrArray *
+list_stale_commits (Fixture   *fixture,
+                    gint64     account_id,
+                    GPtrArray *merge_requests)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *stale;
+
+  nod_review_cache_list_stale_commits_async (fixture->cache, account_id, merge_requests, NULL,
+                                             nod_test_keep_result, &result);
+  stale = nod_review_cache_list_stale_commits_finish (fixture->cache,
+                                                      nod_test_wait_for_result (&result),
+                                                      &error);
+  g_assert_no_error (error);
+  return stale;
+}
+
+/* A merge request's commits are kept up to a bound with GitLab's count beside them, and
+ * are stale until they are pulled at its head; a new head makes them stale again. */
+static void
+test_commits_bounded_and_stale (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  gint64 account_id = add_account (fixture, "sam");
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) approvals = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) commits = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) stale = NULL;
+  g_autoptr(GPtrArray) closed = NULL;
+  g_autoptr(GAsyncResult) saved = NULL, detailed = NULL, loaded = NULL;
+  g_autoptr(NodMergeRequestDetail) detail = NULL;
+  g_autoptr(GError) error = NULL;
+#define MR_JSON \
+    "{\"id\": 104, \"iid\": 4, \"project_id\": 3, \"title\": \"Fix it\", " \
+    "\"state\": \"opened\", \"sha\": \"%s\", " \
+    "\"author\": {\"id\": 9, \"username\": \"kim\", \"name\": \"Kim\"}, " \
+    "\"updated_at\": \"2024-05-01T10:00:00Z\", \"references\": {\"full\": \"g/p!4\"}}"
+  g_autofree char *first_json = g_strdup_printf (MR_JSON, "aaaa1111");
+  g_autofree char *pushed_json = g_strdup_printf (MR_JSON, "bbbb2222");
+#undef MR_JSON
+
+  g_ptr_array_add (page, parse_with (_nod_gitlab_json_parse_merge_request, first_json));
+  nod_review_cache_save_merge_requests_async (fixture->cache, account_id,
+                                              NOD_MERGE_REQUEST_SCOPE_REVIEW_REQUESTED, page,
+                                              NULL, nod_test_keep_result, &saved);
+  g_assert_true (nod_review_cache_save_merge_requests_finish (fixture->cache,
+                                                              nod_test_wait_for_result (&saved),
+                                                              &closed, &error));
+  g_assert_no_error (error);
+  stale = list_stale_commits (fixture, account_id, page);
+  g_assert_cmpuint (stale->len, ==, 1);
+  g_clear_pointer (&stale, g_ptr_array_unref);
+
+  /* GitLab counts 340; a server sends 300 on a page: 250 are kept. */
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"id\": \"c%039u\", \"title\": \"Step %u\", "
+                                               "\"author_name\": \"Kim\", "
+                                               "\"authored_date\": \"2024-05-01T09:00:00Z\"}",
+                                               i, i);
+
+      g_ptr_array_add (listed, parse_with (_nod_gitlab_json_parse_commit, json));
+    }
+  g_ptr_array_add (commits, nod_forge_page_new (listed, 1, 2, 340));
+  g_ptr_array_add (approvals, parse_with (_nod_gitlab_json_parse_approvals,
+                                     "{\"project_id\": 3, \"iid\": 4, \"approved_by\": []}"));
+  g_ptr_array_add (threads, g_ptr_array_new ());
+  nod_review_cache_save_details_async (fixture->cache, account_id, approvals, threads, NULL,
+                                       commits, NULL, nod_test_keep_result, &detailed);
+  g_assert_true (nod_review_cache_save_details_finish (fixture->cache,
+                                                       nod_test_wait_for_result (&detailed),
+                                                       &error));
+  g_assert_no_error (error);
+
+  nod_review_cache_load_detail_async (fixture->cache, account_id, 3, 4, NULL,
+                                      nod_test_keep_result, &loaded);
+  detail = nod_review_cache_load_detail_finish (fixture->cache, nod_test_wait_for_result (&loaded),
+                                                &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (detail->commits->len, ==, NOD_COMMIT_MAX_PER_MERGE_REQUEST);
+  g_assert_cmpint (detail->commits_total, ==, 340);
+  g_assert_cmpstr (nod_commit_get_title (detail->commits->pdata[0]), ==, "Step 0");
+  g_assert_cmpstr (nod_commit_get_short_id (detail->commits->pdata[0]), ==, "c0000000");
+
+  stale = list_stale_commits (fixture, account_id, page);
+  g_assert_cmpuint (stale->len, ==, 0);
+  g_clear_pointer (&stale, g_ptr_array_unref);
+
+  /* A push GitLab lists: stale again, what was kept still shown until the pull. */
+  g_ptr_array_set_size (page, 0);
+  g_ptr_array_add (page, parse_with (_nod_gitlab_json_parse_merge_request, pushed_json));
+  stale = list_stale_commits (fixture, account_id, page);
+  g_assert_cmpuint (stale->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -472,6 +571,7 @@ main (int   argc,
   ADD ("/nod/review-cache/people/round-trip", test_people_round_trip);
   ADD ("/nod/review-cache/people/old-rows", test_people_old_rows);
   ADD ("/nod/review-cache/people/resolve-pending", test_people_resolve_pending);
+  ADD ("/nod/review-cache/commits/bounded-and-stale", test_commits_bounded_and_stale);
 
   return g_test_run ();
 }

@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "nod-application.h"
+#include "nod-commit.h"
 #include "nod-gitlab.h"
 #include "nod-gitlab-json.h"
 #include "nod-markdown-view.h"
@@ -1491,6 +1492,187 @@ test_avatars_shown (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (fetched), >=, 2);
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  guint       rows;
+} CommitRows;
+
+static gboolean
+page_has_commit_rows (gpointer data)
+{
+  CommitRows *wait = data;
+  NodMergeRequestPage *page = NOD_MERGE_REQUEST_PAGE (nod_window_get_page (wait->fixture->window));
+
+  return nod_merge_request_page_get_commit_rows (page)->len == wait->rows;
+}
+
+
+/* The page lists the merge request's commits, newest first: the short sha, the title as
+ * plain text whatever it holds, who wrote it and when; a commit on GitLab opens there. */
+static void
+test_commits_section (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(JsonNode) created = NULL, pushed = NULL;
+  RowLooks passed = { fixture, SYNC_TITLE, "Pipeline passed", FALSE };
+  CommitRows four = { fixture, 4 }, two = { fixture, 2 };
+  NodMergeRequestPage *page;
+  AdwActionRow *row;
+  g_autofree char *short_sha = NULL;
+  Shown listed = { fixture, 11, 0 };
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  nod_test_wait_until (row_looks, &passed);
+  page = open_merge_request (fixture, 11, 101);
+  nod_test_wait_until (page_has_commit_rows, &four);
+  g_assert_true (gtk_widget_get_visible (nod_merge_request_page_get_commits_section (page)));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (
+                     ADW_EXPANDER_ROW (nod_merge_request_page_get_commits_section (page))),
+                   ==, "4 commits");
+  row = nod_merge_request_page_get_commit_rows (page)->pdata[0];
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, SYNC_TITLE);
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (row), "Amélie Laurent · "));
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  short_sha = g_strndup (nod_merge_request_page_get_head_sha (page), 8);
+  g_assert_nonnull (find_label (GTK_WIDGET (row), short_sha));
+
+  /* A title that looks like markup is shown as it was written. */
+  created = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr",
+                                   "{\"project_id\": 11, \"title\": \"<b>Bold</b> & co\", "
+                                   "\"author\": \"amelie\", \"reviewers\": [\"sam\"], "
+                                   "\"files\": {\"a.txt\": \"a\\n\"}}");
+  listed.iid = json_object_get_int_member (json_node_get_object (created), "iid");
+  {
+    g_autofree char *commit = g_strdup_printf ("/__fake/mr/11/%" G_GINT64_FORMAT "/commit",
+                                               listed.iid);
+
+    pushed = nod_test_fake_control (fixture->base_url, "POST", commit, "{}");
+  }
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (item_listed, &listed);
+  page = open_merge_request (fixture, 11, listed.iid);
+  nod_test_wait_until (page_has_commit_rows, &two);
+  row = nod_merge_request_page_get_commit_rows (page)->pdata[0];
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "Address review comments (2)");
+  row = nod_merge_request_page_get_commit_rows (page)->pdata[1];
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==,
+                   "&lt;b&gt;Bold&lt;/b&gt; &amp; co");
+}
+
+typedef struct
+{
+  Fixture    *fixture;
+  const char *title;
+} RowTitled;
+
+static gboolean
+row_titled (gpointer data)
+{
+  RowTitled *wait = data;
+
+  return find_row (wait->fixture, wait->title) != NULL;
+}
+
+#define SIDEBAR_TITLE "Sidebar: group merge requests by project"
+
+/* The sample's !102 is a draft titled "Draft: Sidebar: …": its row and its page show the
+ * Draft badge beside the title without the prefix; the title is kept as GitLab has it. */
+static void
+test_draft_title (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  RowTitled shown = { fixture, SIDEBAR_TITLE };
+  NodMergeRequestRow *row;
+  NodMergeRequestPage *page;
+  GtkWidget *badge, *title;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  nod_test_wait_until (row_titled, &shown);
+  row = find_row (fixture, SIDEBAR_TITLE);
+  g_assert_null (find_row (fixture, "Draft: " SIDEBAR_TITLE));
+  badge = find_widget (GTK_WIDGET (row), is_label_text, "Draft");
+  g_assert_nonnull (badge);
+  g_assert_true (gtk_widget_get_visible (badge));
+  g_assert_cmpstr (nod_merge_request_item_get_view (find_item (fixture, 11, 102))->title, ==,
+                   "Draft: " SIDEBAR_TITLE);
+
+  page = open_merge_request (fixture, 11, 102);
+  title = find_label (GTK_WIDGET (page), SIDEBAR_TITLE);
+  g_assert_nonnull (title);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, SIDEBAR_TITLE);
+  /* The state beside it says what the prefix said. */
+  g_assert_nonnull (find_widget (GTK_WIDGET (page), is_label_text, "Draft"));
+}
+
+/* A commit whose web_url is not on the web (javascript:, file:, none) is shown but does not
+ * open: only http and https rows are activatable. */
+static void
+test_commit_links (void)
+{
+  g_autoptr(NodMergeRequestDetail) detail = g_new0 (NodMergeRequestDetail, 1);
+  g_autoptr(GPtrArray) actions = g_ptr_array_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  static const struct
+  {
+    const char *url;
+    gboolean    opens;
+  } links[] = {
+    { "https://gitlab.example.com/g/p/-/commit/aaaa", TRUE },
+    { "HTTP://gitlab.example.com/g/p/-/commit/bbbb", TRUE },
+    { "javascript:alert(1)", FALSE },
+    { "file:///etc/passwd", FALSE },
+    { NULL, FALSE },
+  };
+  GtkWidget *page;
+  GPtrArray *rows;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  detail->view = g_new0 (NodMergeRequestView, 1);
+  detail->view->project_id = 1;
+  detail->view->iid = 2;
+  detail->view->title = g_strdup ("Links");
+  detail->view->state = g_strdup ("opened");
+  detail->view->labels = g_new0 (char *, 1);
+  detail->discussions = g_ptr_array_new_with_free_func (g_object_unref);
+  detail->commits = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    g_ptr_array_add (detail->commits, nod_commit_new ("0123456789abcdef", NULL, "A commit", "Kim",
+                                                      "2026-12-01T10:00:00Z", links[i].url));
+  detail->commits_total = 300;
+
+  page = g_object_ref_sink (g_object_new (NOD_TYPE_MERGE_REQUEST_PAGE, NULL));
+  nod_merge_request_page_show (NOD_MERGE_REQUEST_PAGE (page), detail, actions, now);
+  rows = nod_merge_request_page_get_commit_rows (NOD_MERGE_REQUEST_PAGE (page));
+  /* Each commit, then "And 295 more". */
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (links) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    g_assert_cmpint (gtk_list_box_row_get_activatable (rows->pdata[i]), ==, links[i].opens);
+  g_assert_cmpstr (adw_preferences_row_get_title (rows->pdata[G_N_ELEMENTS (links)]), ==,
+                   "And 295 more");
+  g_assert_false (gtk_list_box_row_get_activatable (rows->pdata[G_N_ELEMENTS (links)]));
+  g_assert_cmpstr (adw_expander_row_get_subtitle (
+                     ADW_EXPANDER_ROW (nod_merge_request_page_get_commits_section (
+                                         NOD_MERGE_REQUEST_PAGE (page)))), ==, "300 commits");
+  g_object_unref (page);
+}
+
 /* ---- notifications ---- */
 
 /* Stands in for the desktop's notification server (org.gtk.Notifications), recording the
@@ -2255,6 +2437,9 @@ main (int   argc,
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
   ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);
+  ADD ("/nod/review-ui/commits-section", test_commits_section);
+  ADD ("/nod/review-ui/draft-title", test_draft_title);
+  g_test_add_func ("/nod/review-ui/commit-links", test_commit_links);
 #undef ADD
   g_test_add_func ("/nod/review-ui/large-pull-paced", test_large_pull_paced);
   g_test_add_func ("/nod/review-ui/forwarded-command", test_forwarded_command);

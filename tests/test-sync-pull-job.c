@@ -19,6 +19,7 @@
 #include "nod-review-cache.h"
 #include "nod-sync-pull-details.h"
 #include "nod-sync-pull-job.h"
+#include "nod-sync-pull-pipelines.h"
 #include "nod-test-server.h"
 #include "nod-test-utils.h"
 
@@ -394,12 +395,14 @@ test_first_pull_stores_all (Fixture       *fixture,
 }
 
 /* The history is announced by the pull that completes it, and by no later one; a pull of
- * an unchanged server reads the three lists and nothing more. */
+ * an unchanged server reads the three lists, asks again for the pipelines that had not
+ * ended, and nothing more. */
 static void
 test_history_done_once (Fixture       *fixture,
                         gconstpointer  data)
 {
   PullOutcome first, again;
+  gint64 unfinished;
 
   first = pull (fixture, NULL);
   g_assert_true (first.history_done);
@@ -412,7 +415,12 @@ test_history_done_once (Fixture       *fixture,
   g_assert_cmpint (again.paused_until, ==, 0);
   g_assert_cmpuint (count_requests (fixture, "GET", LISTS), ==, 3);
   g_assert_cmpuint (count_requests (fixture, "GET", APPROVALS), ==, 0);
-  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 3);
+  unfinished = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE "
+                                     "state = 'opened' AND pipeline_sha = sha AND "
+                                     "pipeline_status IN ('pending', 'running')");
+  g_assert_cmpint (unfinished, >=, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==, unfinished);
+  g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 3 + unfinished);
 }
 
 /* One job run twice: the second run tells of itself, not of the first. */
@@ -701,10 +709,11 @@ test_reserve_pauses (Fixture       *fixture,
   g_assert_false (still.history_done);
   g_assert_cmpuint (count_requests (fixture, NULL, "."), ==, 0);
 
-  /* The window resets: the next job goes on from the cursor, and completes the history. */
+  /* The window resets: the next job goes on from the cursor, and completes the history
+   * (four requests a merge request, its commits among them, and the changes). */
   {
     g_autoptr(JsonNode) restored = control (fixture, "POST", "/__fake/ratelimit",
-                                            "{\"limit\": 2000, \"remaining\": 2000, "
+                                            "{\"limit\": 3000, \"remaining\": 3000, "
                                             "\"reset_in_s\": 3600}");
   }
   nod_clock_advance (fixture->clock, 1);
@@ -896,6 +905,201 @@ test_pipeline_and_labels (Fixture       *fixture,
                                    "[{\"username\":\"sam\",\"name\":\"Sam Okafor\","));
 }
 
+/* GETs of a commits list asking for a whole first page. */
+static guint
+count_commits_pages (Fixture *fixture)
+{
+  g_autoptr(JsonNode) log = control (fixture, "GET", "/__fake/requests", NULL);
+  JsonArray *requests = json_node_get_array (log);
+  guint count = 0;
+
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      const char *query = json_object_get_string_member_with_default (request, "query", "");
+
+      if (g_str_has_suffix (json_object_get_string_member (request, "path"), "/commits") &&
+          query != NULL && strstr (query, "per_page=100") != NULL &&
+          strstr (query, "page=1") != NULL)
+        count++;
+    }
+  return count;
+}
+
+/* A merge request's commits come with its details, a first page of them, only while its
+ * head is not the one they were pulled at: a pull that finds it changed otherwise (a
+ * label, a comment) does not ask again. A push does. */
+static void
+test_commits_follow_the_head (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *head = NULL, *pulled_at = NULL, *newest = NULL, *title = NULL;
+  g_autofree char *new_head = NULL, *second = NULL, *hidden_at = NULL;
+  PullOutcome outcome;
+
+  nod_test_fake_add_fault (fixture->base_url,
+                           "{\"method\": \"GET\", "
+                           "\"path\": \"/merge_requests/111/commits$\", "
+                           "\"status\": 403, \"times\": 10}");
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+
+  /* One commits request a merge request, for a whole first page: one on two lists is
+   * detailed twice, its commits asked for once. */
+  g_assert_cmpuint (outcome.pulled, >, cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"));
+  g_assert_cmpuint (count_requests (fixture, "GET", "/commits$"), ==,
+                    cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"));
+  g_assert_cmpuint (count_commits_pages (fixture), ==,
+                    cache_count (fixture, "SELECT COUNT (*) FROM merge_requests"));
+  g_assert_cmpuint (nod_test_fake_count_requests (fixture->base_url, "GET",
+                                                  "/merge_requests/101/commits$"), ==, 1);
+  head = cached_text (fixture, 11, 101, "sha");
+  pulled_at = cached_text (fixture, 11, 101, "commits_sha");
+  g_assert_cmpstr (pulled_at, ==, head);
+  newest = nod_test_query_text (fixture->store,
+                                "SELECT sha FROM merge_request_commits WHERE project_id = 11 "
+                                "AND iid = 101 AND position = 0");
+  g_assert_cmpstr (newest, ==, head);
+  title = nod_test_query_text (fixture->store,
+                               "SELECT title FROM merge_request_commits WHERE project_id = 11 "
+                               "AND iid = 101 AND position = 0");
+  g_assert_cmpstr (title, ==, "Sync engine: push approvals within a second");
+  g_assert_cmpint (cache_count (fixture, "SELECT commits_total FROM merge_requests "
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 4);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_request_commits "
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 4);
+  /* Commits GitLab will not show are none, and the pull goes on. */
+  hidden_at = cached_text (fixture, 11, 111, "commits_sha");
+  g_assert_nonnull (hidden_at);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_request_commits "
+                                         "WHERE project_id = 11 AND iid = 111"), ==, 0);
+
+  /* A label moves !101's updated_at, not its head: its details again, not its commits. */
+  {
+    g_autoptr(JsonNode) labelled = control (fixture, "POST", "/__fake/mr/11/101/labels",
+                                            "{\"labels\": [\"sync\"]}");
+  }
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+  g_assert_cmpuint (outcome.pulled, >=, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/101/approvals$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/commits$"), ==, 0);
+
+  /* A push: its commits are asked for again, the new one first. */
+  {
+    g_autoptr(JsonNode) pushed = control (fixture, "POST", "/__fake/mr/11/101/commit", "{}");
+
+    new_head = g_strdup (json_object_get_string_member (json_node_get_object (pushed), "sha"));
+  }
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/commits$"), ==, 1);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/101/commits$"), ==, 1);
+  g_clear_pointer (&newest, g_free);
+  newest = nod_test_query_text (fixture->store,
+                                "SELECT sha FROM merge_request_commits WHERE project_id = 11 "
+                                "AND iid = 101 AND position = 0");
+  g_assert_cmpstr (newest, ==, new_head);
+  second = nod_test_query_text (fixture->store,
+                                "SELECT sha FROM merge_request_commits WHERE project_id = 11 "
+                                "AND iid = 101 AND position = 1");
+  g_assert_cmpstr (second, ==, head);
+  g_assert_cmpint (cache_count (fixture, "SELECT commits_total FROM merge_requests "
+                                         "WHERE project_id = 11 AND iid = 101"), ==, 5);
+}
+
+/* A pipeline that ends does not move its merge request's updated_at on GitLab: an
+ * incremental pull asks again for the pipeline of every open merge request whose cached
+ * one has not ended, and only those, and keeps what GitLab says now. */
+static void
+test_unfinished_pipelines_refreshed (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autofree char *before = NULL, *after = NULL, *updated_before = NULL, *updated_after = NULL;
+  g_autofree char *passed = NULL;
+  gint64 unfinished;
+  PullOutcome outcome;
+
+  pull (fixture, NULL);
+  before = cached_text (fixture, 11, 111, "pipeline_status");
+  g_assert_cmpstr (before, ==, "pending");
+  unfinished = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests WHERE "
+                                     "state = 'opened' AND pipeline_sha = sha AND "
+                                     "pipeline_status IN ('created', 'waiting_for_resource', "
+                                     "'preparing', 'pending', 'running', 'scheduled')");
+  g_assert_cmpint (unfinished, >=, 1);
+
+  /* Running, then passed: GitLab leaves the merge request as it was. */
+  updated_before = cached_text (fixture, 11, 111, "updated_at");
+  {
+    g_autoptr(JsonNode) running = control (fixture, "POST", "/__fake/mr/11/111/pipeline",
+                                           "{\"status\": \"running\"}");
+    g_autoptr(JsonNode) succeeded = control (fixture, "POST", "/__fake/mr/11/111/pipeline",
+                                             "{\"status\": \"success\"}");
+  }
+  clear_requests (fixture);
+  outcome = pull (fixture, NULL);
+
+  g_assert_cmpuint (outcome.pulled, ==, 0);
+  after = cached_text (fixture, 11, 111, "pipeline_status");
+  g_assert_cmpstr (after, ==, "success");
+  updated_after = cached_text (fixture, 11, 111, "updated_at");
+  g_assert_cmpstr (updated_after, ==, updated_before);
+  /* One newest-pipeline request for each that had not ended, none for one that had. */
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==, unfinished);
+  g_assert_cmpuint (count_newest_pipeline_asks (fixture), ==, unfinished);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/101/pipelines$"), ==, 0);
+  passed = cached_text (fixture, 11, 101, "pipeline_status");
+  g_assert_cmpstr (passed, ==, "success");
+
+  /* Ended: the next pull asks for it no more. */
+  clear_requests (fixture);
+  pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/merge_requests/111/pipelines$"), ==, 0);
+}
+
+/* Asked again a bounded number a pull, the most recently changed first: the rest wait for
+ * the next pull. One GitLab shows no pipeline for any more is left with none. */
+static void
+test_unfinished_pipelines_bounded (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *newest_sql = NULL;
+  gint64 open_count, unfinished;
+  guint wanted = NOD_SYNC_PULL_PIPELINES_MAX + 10;
+
+  nod_fake_gitlab_generate (fixture->fake, 100);
+  pull (fixture, NULL);
+  open_count = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                     "WHERE state = 'opened'");
+  g_assert_cmpint (open_count, >=, wanted);
+
+  /* As a pull would have left them had their pipelines been running then. */
+  newest_sql = g_strdup_printf ("UPDATE merge_requests SET pipeline_id = 1, pipeline_sha = sha, "
+                                "pipeline_status = 'running' WHERE (project_id, iid) IN (SELECT "
+                                "project_id, iid FROM merge_requests WHERE state = 'opened' AND sha IS NOT NULL "
+                                "ORDER BY updated_at DESC, id DESC LIMIT %u)", wanted);
+  nod_test_exec (fixture->store, newest_sql);
+  unfinished = cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                     "WHERE pipeline_status = 'running'");
+  g_assert_cmpint (unfinished, ==, wanted);
+
+  clear_requests (fixture);
+  pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==,
+                    NOD_SYNC_PULL_PIPELINES_MAX);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                         "WHERE pipeline_status = 'running'"), ==,
+                   wanted - NOD_SYNC_PULL_PIPELINES_MAX);
+
+  clear_requests (fixture);
+  pull (fixture, NULL);
+  g_assert_cmpuint (count_requests (fixture, "GET", "/pipelines$"), ==,
+                    wanted - NOD_SYNC_PULL_PIPELINES_MAX);
+  g_assert_cmpint (cache_count (fixture, "SELECT COUNT (*) FROM merge_requests "
+                                         "WHERE pipeline_status = 'running'"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -916,6 +1120,9 @@ main (int   argc,
   ADD ("/nod/sync-pull-job/details/in-flight", test_details_in_flight);
   ADD ("/nod/sync-pull-job/details/failure", test_details_failure);
   ADD ("/nod/sync-pull-job/details/pipeline-and-labels", test_pipeline_and_labels);
+  ADD ("/nod/sync-pull-job/details/commits-follow-the-head", test_commits_follow_the_head);
+  ADD ("/nod/sync-pull-job/pipelines/unfinished-refreshed", test_unfinished_pipelines_refreshed);
+  ADD ("/nod/sync-pull-job/pipelines/unfinished-bounded", test_unfinished_pipelines_bounded);
 
 #undef ADD
 

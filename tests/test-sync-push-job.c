@@ -1080,6 +1080,7 @@ cache_merge_request (Fixture         *fixture,
   g_ptr_array_add (all_approvals, g_object_ref (approvals));
   g_ptr_array_add (all_threads, g_ptr_array_ref (nod_forge_page_get_items (threads)));
   nod_review_cache_save_details_async (cache, ACCOUNT, all_approvals, all_threads, NULL, NULL,
+                                       NULL,
                                        nod_test_keep_result, &detailed);
   g_assert_true (nod_review_cache_save_details_finish (cache,
                                                        nod_test_wait_for_result (&detailed),

@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One merge request as Nod keeps it, offline: what it is, its description, and its threads
- * with the ids `nod reply` and `nod resolve` take, each note, and the reviewer's comments
- * not sent yet and the drafts of a review started on it. Reads only; nothing asks GitLab.
+ * One merge request as Nod keeps it, offline: what it is, its description, its commits,
+ * and its threads with the ids `nod reply` and `nod resolve` take, each note, and the
+ * reviewer's comments not sent yet and the drafts of a review started on it. Reads only; nothing asks GitLab.
  */
 
 #define G_LOG_DOMAIN "nod-cli"
@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "nod-cli-private.h"
+#include "nod-commit.h"
 
 /* What is read, in three steps, before anything is printed. */
 typedef struct
@@ -98,6 +99,38 @@ print_own (NodCliRun *run,
     }
 }
 
+/* Newest first: "  1a2b3c4d  Title  (Alice, 2026-12-02 10:04)"; "and N more" past the first
+ * page Nod keeps. */
+static void
+print_commits (NodCliRun                   *run,
+               const NodMergeRequestDetail *detail)
+{
+  guint shown = detail->commits != NULL ? detail->commits->len : 0;
+  guint total = detail->commits_total > (int) shown ? (guint) detail->commits_total : shown;
+
+  if (shown == 0)
+    return;
+  _nod_cli_out (run, "\n%s (%u):\n", _("commits"), total);
+  for (guint i = 0; i < shown; i++)
+    {
+      NodCommit *commit = detail->commits->pdata[i];
+      g_autofree char *short_id = nod_cli_output_value (nod_commit_get_short_id (commit));
+      g_autofree char *title = nod_cli_output_value (nod_commit_get_title (commit));
+      g_autofree char *author = nod_cli_output_value (nod_commit_get_author_name (commit));
+      g_autoptr(GDateTime) authored = nod_commit_get_authored_date (commit) != NULL
+                                        ? g_date_time_new_from_iso8601 (
+                                            nod_commit_get_authored_date (commit), NULL)
+                                        : NULL;
+      g_autofree char *when = format_time (authored);
+
+      _nod_cli_out (run, "  %s  %s  (%s%s%s)\n", short_id, title, author,
+                    *author != '\0' && *when != '\0' ? ", " : "", when);
+    }
+  if (total > shown)
+    /* Translators: commits GitLab has beyond those Nod keeps */
+    _nod_cli_out (run, _("  and %u more\n"), total - shown);
+}
+
 static void
 print_text (Show *show)
 {
@@ -133,6 +166,7 @@ print_text (Show *show)
       _nod_cli_out (run, "\n");
       print_body (run, show->detail->description, "  ");
     }
+  print_commits (run, show->detail);
 
   for (guint i = 0; i < discussions->len; i++)
     {
@@ -292,6 +326,29 @@ print_json (Show *show)
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "review_started");
   json_builder_add_boolean_value (builder, show->review_started);
+
+  /* Newest first, a first page; commits_total is GitLab's count (null: not known). */
+  json_builder_set_member_name (builder, "commits");
+  json_builder_begin_array (builder);
+  for (guint i = 0; show->detail->commits != NULL && i < show->detail->commits->len; i++)
+    {
+      NodCommit *commit = show->detail->commits->pdata[i];
+
+      json_builder_begin_object (builder);
+      add_string (builder, "sha", nod_commit_get_sha (commit));
+      add_string (builder, "short_id", nod_commit_get_short_id (commit));
+      add_string (builder, "title", nod_commit_get_title (commit));
+      add_string (builder, "author_name", nod_commit_get_author_name (commit));
+      add_string (builder, "authored_date", nod_commit_get_authored_date (commit));
+      add_string (builder, "web_url", nod_commit_get_web_url (commit));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "commits_total");
+  if (show->detail->commits_total >= 0)
+    json_builder_add_int_value (builder, show->detail->commits_total);
+  else
+    json_builder_add_null_value (builder);
 
   json_builder_set_member_name (builder, "discussions");
   json_builder_begin_array (builder);

@@ -398,6 +398,30 @@ nod_forge_list_pipelines_finish (NodForge      *self,
 }
 
 void
+nod_forge_list_commits_async (NodForge            *self,
+                              gint64               project_id,
+                              gint64               iid,
+                              guint                per_page,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (NOD_IS_FORGE (self));
+  g_return_if_fail (per_page > 0 && per_page <= 100);
+
+  NOD_FORGE_GET_IFACE (self)->list_commits_async (self, project_id, iid, per_page,
+                                                  cancellable, callback, user_data);
+}
+
+NodForgePage *
+nod_forge_list_commits_finish (NodForge      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return (NodForgePage *) finish_typed (self, result, NOD_TYPE_FORGE_PAGE, error);
+}
+
+void
 nod_forge_get_version_async (NodForge            *self,
                              gint64               project_id,
                              gint64               iid,

@@ -223,6 +223,13 @@ struct _NodForgeInterface
                                                GCancellable         *cancellable,
                                                GAsyncReadyCallback   callback,
                                                gpointer              user_data);
+  void           (*list_commits_async)        (NodForge             *self,
+                                               gint64                project_id,
+                                               gint64                iid,
+                                               guint                 per_page,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
   GBytes        *(*finish_bytes)              (NodForge             *self,
                                                GAsyncResult         *result,
                                                GError              **error);
@@ -458,6 +465,18 @@ void             nod_forge_list_pipelines_async       (NodForge             *sel
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
 NodForgePage    *nod_forge_list_pipelines_finish      (NodForge             *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* The first page of a merge request's commits (NodCommit), newest first; the page's total
+ * says how many there are when GitLab counts them. */
+void             nod_forge_list_commits_async         (NodForge             *self,
+                                                       gint64                project_id,
+                                                       gint64                iid,
+                                                       guint                 per_page,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+NodForgePage    *nod_forge_list_commits_finish        (NodForge             *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
 /* One version with its files (a NodMergeRequestDiff), as GitLab keeps it. */

@@ -16,6 +16,7 @@
 
 #include "nod-forge-models-private.h"
 #include "nod-gitlab-json.h"
+#include "nod-commit.h"
 #include "nod-pipeline.h"
 
 /* Ids GitLab gives threads (40 hex digits) and commits (40 or 64) are short. */
@@ -827,6 +828,38 @@ _nod_gitlab_json_parse_pipeline (JsonNode  *node,
     return NULL;
 
   return G_OBJECT (nod_pipeline_new (id, sha, status, web_url));
+}
+
+/* One of GET …/merge_requests/:iid/commits. The time is read and written back in ISO 8601,
+ * so what the cache keeps is a time, whatever the server sent. */
+GObject *
+_nod_gitlab_json_parse_commit (JsonNode  *node,
+                               GError   **error)
+{
+  JsonObject *object = expect_object (node, "commit", error);
+  g_autofree char *sha = NULL;
+  g_autofree char *short_id = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *author_name = NULL;
+  g_autofree char *web_url = NULL;
+  g_autofree char *authored_text = NULL;
+  g_autoptr(GDateTime) authored = NULL;
+
+  if (object == NULL ||
+      !read_id_string (object, "id", FIELD_REQUIRED, &sha, error) ||
+      !read_id_string (object, "short_id", FIELD_OPTIONAL, &short_id, error) ||
+      !read_string (object, "title", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_OPTIONAL, &title,
+                    error) ||
+      !read_string (object, "author_name", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_OPTIONAL,
+                    &author_name, error) ||
+      !read_datetime (object, "authored_date", FIELD_OPTIONAL, &authored, error) ||
+      !read_string (object, "web_url", NOD_GITLAB_SHORT_TEXT_MAX_CHARS, FIELD_OPTIONAL,
+                    &web_url, error))
+    return NULL;
+
+  if (authored != NULL)
+    authored_text = g_date_time_format_iso8601 (authored);
+  return G_OBJECT (nod_commit_new (sha, short_id, title, author_name, authored_text, web_url));
 }
 
 /* One of GET …/versions: its refs, as a diff with no files. */

@@ -51,6 +51,8 @@ GObject   *_nod_gitlab_json_parse_version       (JsonNode  *node,
                                                  GError   **error);
 GObject   *_nod_gitlab_json_parse_pipeline      (JsonNode  *node,
                                                  GError   **error);
+GObject   *_nod_gitlab_json_parse_commit        (JsonNode  *node,
+                                                 GError   **error);
 
 NodDiffPosition *_nod_gitlab_json_parse_position (JsonNode              *node,
                                                   GError               **error);

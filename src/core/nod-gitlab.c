@@ -1286,6 +1286,25 @@ nod_gitlab_list_pipelines_async (NodForge            *forge,
 }
 
 static void
+nod_gitlab_list_commits_async (NodForge            *forge,
+                               gint64               project_id,
+                               gint64               iid,
+                               guint                per_page,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  NodGitlab *self = NOD_GITLAB (forge);
+  g_autoptr(GTask) task = task_new (self, nod_gitlab_list_commits_async, cancellable,
+                                    callback, user_data);
+  g_autofree char *query = g_strdup_printf ("/commits?per_page=%u&page=1", per_page);
+  g_autofree char *path = merge_request_path (project_id, iid, query);
+
+  start_call (self, task, "GET", path, NULL,
+              call_new (_nod_gitlab_json_parse_commit, TRUE, 1));
+}
+
+static void
 nod_gitlab_get_version_async (NodForge            *forge,
                               gint64               project_id,
                               gint64               iid,
@@ -1428,6 +1447,7 @@ nod_gitlab_forge_init (NodForgeInterface *iface)
   iface->list_diffs_async = nod_gitlab_list_diffs_async;
   iface->list_versions_async = nod_gitlab_list_versions_async;
   iface->list_pipelines_async = nod_gitlab_list_pipelines_async;
+  iface->list_commits_async = nod_gitlab_list_commits_async;
   iface->get_version_async = nod_gitlab_get_version_async;
   iface->get_raw_file_async = nod_gitlab_get_raw_file_async;
   iface->finish_bytes = nod_gitlab_finish_bytes;

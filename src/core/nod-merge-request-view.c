@@ -8,6 +8,8 @@
 
 #include "nod-merge-request-view.h"
 
+#include <string.h>
+
 void
 nod_merge_request_view_free (NodMergeRequestView *view)
 {
@@ -77,6 +79,48 @@ nod_merge_request_view_equal (const NodMergeRequestView *a,
          g_strcmp0 (a->author_avatar_url, b->author_avatar_url) == 0;
 }
 
+/* GitLab's draft prefixes (MergeRequest::DRAFT_REGEX: "[Draft]", "(Draft)", "Draft:", any
+ * case, repeated, then spaces), and the "WIP:" and "[WIP]" older GitLab read the same way. */
+static const char *
+skip_draft_prefix (const char *title)
+{
+  static const char * const prefixes[] = { "[draft]", "(draft)", "draft:", "[wip]", "wip:" };
+
+  for (gboolean found = TRUE; found;)
+    {
+      found = FALSE;
+      for (guint i = 0; i < G_N_ELEMENTS (prefixes) && !found; i++)
+        if (g_ascii_strncasecmp (title, prefixes[i], strlen (prefixes[i])) == 0)
+          {
+            title += strlen (prefixes[i]);
+            while (g_ascii_isspace (*title))
+              title++;
+            found = TRUE;
+          }
+    }
+  return title;
+}
+
+/**
+ * nod_merge_request_view_get_shown_title:
+ *
+ * Returns: (transfer none): the title as shown beside a Draft badge: without GitLab's draft
+ *   prefix while the merge request is a draft (the badge says it), else as GitLab has it
+ */
+const char *
+nod_merge_request_view_get_shown_title (const NodMergeRequestView *view)
+{
+  const char *rest;
+
+  g_return_val_if_fail (view != NULL, NULL);
+
+  if (view->title == NULL || !view->draft)
+    return view->title;
+  rest = skip_draft_prefix (view->title);
+  /* "Draft:" alone: the prefix is all there is to show. */
+  return *rest != '\0' ? rest : view->title;
+}
+
 void
 nod_merge_request_detail_free (NodMergeRequestDetail *detail)
 {
@@ -91,6 +135,7 @@ nod_merge_request_detail_free (NodMergeRequestDetail *detail)
   g_clear_pointer (&detail->suggested_approvers, g_ptr_array_unref);
   g_free (detail->pipeline_web_url);
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
+  g_clear_pointer (&detail->commits, g_ptr_array_unref);
   g_free (detail);
 }
 

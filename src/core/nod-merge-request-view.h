@@ -50,9 +50,10 @@ typedef struct
   char    *author_avatar_url;     /* as GitLab gave it; NULL: none */
 } NodMergeRequestView;
 
-void     nod_merge_request_view_free  (NodMergeRequestView       *view);
-gboolean nod_merge_request_view_equal (const NodMergeRequestView *a,
-                                       const NodMergeRequestView *b);
+void        nod_merge_request_view_free            (NodMergeRequestView       *view);
+const char *nod_merge_request_view_get_shown_title (const NodMergeRequestView *view);
+gboolean    nod_merge_request_view_equal           (const NodMergeRequestView *a,
+                                                    const NodMergeRequestView *b);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NodMergeRequestView, nod_merge_request_view_free)
 
 /* One merge request's page. Threads carry the resolved state the reviewer asked for when a
@@ -71,6 +72,8 @@ typedef struct
   char                *pipeline_web_url;     /* the head pipeline's page; NULL: none */
   char                *own_username;         /* the reviewer's, on this account */
   GPtrArray           *discussions; /* NodDiscussion, oldest first */
+  GPtrArray           *commits;     /* NodCommit, newest first: a first page of GitLab's */
+  int                  commits_total;  /* how many GitLab says there are; -1: not known */
 } NodMergeRequestDetail;
 
 void nod_merge_request_detail_free (NodMergeRequestDetail *detail);

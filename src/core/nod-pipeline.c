@@ -21,9 +21,33 @@ G_DEFINE_FINAL_TYPE (NodPipeline, nod_pipeline, G_TYPE_OBJECT)
 
 /* The statuses GitLab's Ci::Pipeline has; anything else a server says is "unknown". */
 static const char * const known_statuses[] = {
-  "created", "waiting_for_resource", "preparing", "pending", "running", "success",
-  "failed", "canceled", "skipped", "manual", "scheduled",
+  "created", "waiting_for_resource", "preparing", "waiting_for_callback", "pending",
+  "running", "success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled",
 };
+
+/* Those of a pipeline that has not ended yet: it moves on without its merge request. */
+static const char * const unfinished_statuses[] = {
+  "created", "waiting_for_resource", "preparing", "waiting_for_callback", "pending",
+  "running", "canceling", "scheduled",
+};
+
+/**
+ * nod_pipeline_status_has_ended:
+ * @status: one of GitLab's statuses, or "unknown"
+ *
+ * Returns: whether a pipeline with @status is done moving: passed, failed, canceled,
+ *   skipped, waiting for a person (manual), or in a state Nod does not know
+ */
+gboolean
+nod_pipeline_status_has_ended (const char *status)
+{
+  g_return_val_if_fail (status != NULL, TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (unfinished_statuses); i++)
+    if (g_str_equal (status, unfinished_statuses[i]))
+      return FALSE;
+  return TRUE;
+}
 
 /**
  * nod_pipeline_status_normalize:

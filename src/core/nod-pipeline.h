@@ -22,5 +22,6 @@ const char  *nod_pipeline_get_status       (NodPipeline *self);
 const char  *nod_pipeline_get_web_url      (NodPipeline *self);
 
 const char  *nod_pipeline_status_normalize (const char  *status);
+gboolean     nod_pipeline_status_has_ended (const char  *status);
 
 G_END_DECLS

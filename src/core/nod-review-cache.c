@@ -20,6 +20,7 @@
 #include "nod-forge-models-private.h"
 #include "nod-gitlab-json.h"
 #include "nod-outbox-private.h"
+#include "nod-commit.h"
 #include "nod-pipeline.h"
 #include "nod-review-cache-private.h"
 #include "nod-store-worker.h"
@@ -661,6 +662,7 @@ typedef struct
   GPtrArray *approvals;
   GPtrArray *discussions;
   GPtrArray *pipelines;     /* NULL: the pipelines are left as they are */
+  GPtrArray *commits;       /* NodForgePage or NULL (left as they are); NULL: all left */
 } SaveDetailsWork;
 
 static void
@@ -669,7 +671,80 @@ save_details_work_free (SaveDetailsWork *work)
   g_clear_pointer (&work->approvals, g_ptr_array_unref);
   g_clear_pointer (&work->discussions, g_ptr_array_unref);
   g_clear_pointer (&work->pipelines, g_ptr_array_unref);
+  g_clear_pointer (&work->commits, g_ptr_array_unref);
   g_free (work);
+}
+
+/* The merge request's commits, replaced with a first page of GitLab's list (bounded), and
+ * the head they were pulled at: the merge request's as the pull just stored it. */
+static gboolean
+save_commits (sqlite3       *db,
+              gint64         account_id,
+              gint64         project_id,
+              gint64         iid,
+              NodForgePage  *page,
+              GError       **error)
+{
+  g_autoptr(sqlite3_stmt) clear = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  g_autoptr(sqlite3_stmt) mark = NULL;
+  GPtrArray *items = nod_forge_page_get_items (page);
+  gint64 total = nod_forge_page_get_total (page);
+  guint kept = MIN (items->len, NOD_COMMIT_MAX_PER_MERGE_REQUEST);
+
+  clear = nod_store_prepare (db,
+                             "DELETE FROM merge_request_commits "
+                             "WHERE account_id = ? AND project_id = ? AND iid = ?",
+                             error);
+  if (clear == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (clear, 1, account_id);
+  sqlite3_bind_int64 (clear, 2, project_id);
+  sqlite3_bind_int64 (clear, 3, iid);
+  if (!nod_store_step_done (clear, error))
+    return FALSE;
+
+  insert = nod_store_prepare (db,
+                              "INSERT INTO merge_request_commits (account_id, project_id, iid, "
+                              "position, sha, short_id, title, author_name, authored_date, "
+                              "web_url) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+                              "WHERE EXISTS (SELECT 1 FROM merge_requests WHERE account_id = ?1 "
+                              "AND project_id = ?2 AND iid = ?3)",
+                              error);
+  if (insert == NULL)
+    return FALSE;
+  for (guint i = 0; i < kept; i++)
+    {
+      NodCommit *commit = items->pdata[i];
+
+      sqlite3_reset (insert);
+      sqlite3_bind_int64 (insert, 1, account_id);
+      sqlite3_bind_int64 (insert, 2, project_id);
+      sqlite3_bind_int64 (insert, 3, iid);
+      sqlite3_bind_int (insert, 4, (int) i);
+      sqlite3_bind_text (insert, 5, nod_commit_get_sha (commit), -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 6, nod_commit_get_short_id (commit), -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 7, nod_commit_get_title (commit), -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 8, nod_commit_get_author_name (commit), -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 9, nod_commit_get_authored_date (commit), -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 10, nod_commit_get_web_url (commit), -1, SQLITE_STATIC);
+      if (!nod_store_step_done (insert, error))
+        return FALSE;
+    }
+
+  mark = nod_store_prepare (db,
+                            "UPDATE merge_requests SET commits_sha = sha, commits_total = ? "
+                            "WHERE account_id = ? AND project_id = ? AND iid = ?",
+                            error);
+  if (mark == NULL)
+    return FALSE;
+  /* GitLab's count, or what it sent when it did not count (or sent more than it said). */
+  if (total >= 0 || kept < items->len)
+    sqlite3_bind_int64 (mark, 1, MAX (total, (gint64) items->len));
+  sqlite3_bind_int64 (mark, 2, account_id);
+  sqlite3_bind_int64 (mark, 3, project_id);
+  sqlite3_bind_int64 (mark, 4, iid);
+  return nod_store_step_done (mark, error);
 }
 
 /* The merge request's head pipeline, or none (@pipeline %NULL). */
@@ -741,7 +816,12 @@ save_details_work (sqlite3       *db,
          !save_pipeline (db, work->account_id,
                          nod_approvals_get_project_id (work->approvals->pdata[i]),
                          nod_approvals_get_iid (work->approvals->pdata[i]),
-                         work->pipelines->pdata[i], error)))
+                         work->pipelines->pdata[i], error)) ||
+        (work->commits != NULL && work->commits->pdata[i] != NULL &&
+         !save_commits (db, work->account_id,
+                        nod_approvals_get_project_id (work->approvals->pdata[i]),
+                        nod_approvals_get_iid (work->approvals->pdata[i]),
+                        work->commits->pdata[i], error)))
       {
         nod_store_rollback (db);
         return FALSE;
@@ -762,9 +842,11 @@ save_details_work (sqlite3       *db,
  *   threads (a GPtrArray of NodDiscussion)
  * @pipelines: (nullable) (element-type NodPipeline): for each of @approvals, its merge
  *   request's head pipeline or %NULL for none; %NULL to leave the pipelines alone
+ * @commits: (nullable) (element-type NodForgePage): for each of @approvals, the first
+ *   page of its merge request's commits, or %NULL to leave them alone; %NULL for all
  *
- * Replaces what the cache knows of the merge requests' approvals, threads and head
- * pipelines, and notes
+ * Replaces what the cache knows of the merge requests' approvals, threads, head
+ * pipelines and commits (marked as pulled at the head the cache has), and notes
  * the head the reviewer approved at (nod-diff-cache's approved_heads), in one transaction.
  */
 void
@@ -773,6 +855,7 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
                                      GPtrArray           *approvals,
                                      GPtrArray           *discussions,
                                      GPtrArray           *pipelines,
+                                     GPtrArray           *commits,
                                      GCancellable        *cancellable,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
@@ -783,12 +866,14 @@ nod_review_cache_save_details_async (NodReviewCache      *self,
   g_return_if_fail (approvals != NULL && discussions != NULL);
   g_return_if_fail (approvals->len == discussions->len);
   g_return_if_fail (pipelines == NULL || pipelines->len == approvals->len);
+  g_return_if_fail (commits == NULL || commits->len == approvals->len);
 
   work = g_new0 (SaveDetailsWork, 1);
   work->account_id = account_id;
   work->approvals = g_ptr_array_ref (approvals);
   work->discussions = g_ptr_array_ref (discussions);
   work->pipelines = pipelines != NULL ? g_ptr_array_ref (pipelines) : NULL;
+  work->commits = commits != NULL ? g_ptr_array_ref (commits) : NULL;
   nod_store_run_async (self->store, self, nod_review_cache_save_details_async, save_details_work,
                        work, (GDestroyNotify) save_details_work_free, cancellable, callback,
                        user_data);
@@ -800,6 +885,102 @@ nod_review_cache_save_details_finish (NodReviewCache  *self,
                                       GError         **error)
 {
   return nod_store_run_finish (result, self, nod_review_cache_save_details_async, error) != NULL;
+}
+
+typedef struct
+{
+  gint64     account_id;
+  GPtrArray *merge_requests;   /* NodMergeRequest: those asked about */
+  GPtrArray *stale;            /* on return: those whose commits were not pulled at the head */
+} StaleCommitsWork;
+
+static void
+stale_commits_work_free (StaleCommitsWork *work)
+{
+  g_clear_pointer (&work->merge_requests, g_ptr_array_unref);
+  g_clear_pointer (&work->stale, g_ptr_array_unref);
+  g_free (work);
+}
+
+static gboolean
+list_stale_commits_work (sqlite3       *db,
+                         gpointer       data,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  StaleCommitsWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT 1 FROM merge_requests WHERE account_id = ? "
+                            "AND project_id = ? AND iid = ? AND commits_sha IS ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+
+  work->stale = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < work->merge_requests->len; i++)
+    {
+      NodMergeRequest *mr = work->merge_requests->pdata[i];
+      gboolean pulled_at_head = FALSE;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, work->account_id);
+      sqlite3_bind_int64 (stmt, 2, nod_merge_request_get_project_id (mr));
+      sqlite3_bind_int64 (stmt, 3, nod_merge_request_get_iid (mr));
+      sqlite3_bind_text (stmt, 4, nod_merge_request_get_sha (mr), -1, SQLITE_STATIC);
+      if (!finds_row (stmt, &pulled_at_head, error))
+        return FALSE;
+      if (!pulled_at_head && nod_merge_request_get_sha (mr) != NULL)
+        g_ptr_array_add (work->stale, g_object_ref (mr));
+    }
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_list_stale_commits_async:
+ * @merge_requests: (element-type NodMergeRequest): merge requests as GitLab just sent them
+ *
+ * Finds those of @merge_requests whose commits the cache did not pull at their head (a
+ * push since, or never pulled): the ones whose commits a pull asks for.
+ */
+void
+nod_review_cache_list_stale_commits_async (NodReviewCache      *self,
+                                           gint64               account_id,
+                                           GPtrArray           *merge_requests,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  StaleCommitsWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (merge_requests != NULL);
+
+  work = g_new0 (StaleCommitsWork, 1);
+  work->account_id = account_id;
+  work->merge_requests = g_ptr_array_ref (merge_requests);
+  nod_store_run_async (self->store, self, nod_review_cache_list_stale_commits_async,
+                       list_stale_commits_work, work, (GDestroyNotify) stale_commits_work_free,
+                       cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_list_stale_commits_finish:
+ *
+ * Returns: (transfer container) (element-type NodMergeRequest): those whose commits to
+ *   pull, or %NULL on error
+ */
+GPtrArray *
+nod_review_cache_list_stale_commits_finish (NodReviewCache  *self,
+                                            GAsyncResult    *result,
+                                            GError         **error)
+{
+  StaleCommitsWork *work = nod_store_run_finish (result, self,
+                                                 nod_review_cache_list_stale_commits_async,
+                                                 error);
+
+  return work != NULL ? g_steal_pointer (&work->stale) : NULL;
 }
 
 /* A pull's cursor for one account and scope: loaded, or to save. */
@@ -1056,6 +1237,200 @@ dup_text (sqlite3_stmt *stmt,
           int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+typedef struct
+{
+  gint64     account_id;
+  guint      limit;
+  GPtrArray *targets;     /* NodMergeRequestTarget: to list, on return; or to save */
+  GPtrArray *pipelines;   /* to save: for each target, NodPipeline or NULL */
+} PipelinesWork;
+
+static void
+pipelines_work_free (PipelinesWork *work)
+{
+  g_clear_pointer (&work->targets, g_ptr_array_unref);
+  g_clear_pointer (&work->pipelines, g_ptr_array_unref);
+  g_free (work);
+}
+
+static gboolean
+list_unfinished_pipelines_work (sqlite3       *db,
+                                gpointer       data,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  PipelinesWork *work = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc = SQLITE_DONE;
+
+  /* Open ones whose head pipeline is known; which have not ended is the pipeline model's
+   * to say (nod_pipeline_status_has_ended). */
+  stmt = nod_store_prepare (db,
+                            "SELECT project_id, iid, sha, state, pipeline_status "
+                            "FROM merge_requests WHERE account_id = ? AND state = 'opened' "
+                            "AND pipeline_sha = sha AND pipeline_status IS NOT NULL "
+                            "ORDER BY updated_at DESC, id DESC",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+
+  work->targets = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_merge_request_target_free);
+  while (work->targets->len < work->limit && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *status = nod_pipeline_status_normalize (
+                             (const char *) sqlite3_column_text (stmt, 4));
+      NodMergeRequestTarget *target;
+
+      if (nod_pipeline_status_has_ended (status))
+        continue;
+      target = g_new0 (NodMergeRequestTarget, 1);
+      target->project_id = sqlite3_column_int64 (stmt, 0);
+      target->iid = sqlite3_column_int64 (stmt, 1);
+      target->sha = dup_text (stmt, 2);
+      target->state = dup_text (stmt, 3);
+      g_ptr_array_add (work->targets, target);
+    }
+  if (work->targets->len < work->limit && rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_list_unfinished_pipelines_async:
+ * @limit: the most to list
+ *
+ * Lists the open merge requests whose head pipeline, as cached, has not ended (running,
+ * pending…), the most recently changed first: GitLab does not move a merge request's
+ * updated_at when its pipeline ends, so a pull asks for these again.
+ */
+void
+nod_review_cache_list_unfinished_pipelines_async (NodReviewCache      *self,
+                                                  gint64               account_id,
+                                                  guint                limit,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data)
+{
+  PipelinesWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+
+  work = g_new0 (PipelinesWork, 1);
+  work->account_id = account_id;
+  work->limit = limit;
+  nod_store_run_async (self->store, self, nod_review_cache_list_unfinished_pipelines_async,
+                       list_unfinished_pipelines_work, work,
+                       (GDestroyNotify) pipelines_work_free, cancellable, callback, user_data);
+}
+
+/**
+ * nod_review_cache_list_unfinished_pipelines_finish:
+ *
+ * Returns: (transfer container) (element-type NodMergeRequestTarget): the merge requests,
+ *   or %NULL on error
+ */
+GPtrArray *
+nod_review_cache_list_unfinished_pipelines_finish (NodReviewCache  *self,
+                                                   GAsyncResult    *result,
+                                                   GError         **error)
+{
+  PipelinesWork *work = nod_store_run_finish (result, self,
+                                              nod_review_cache_list_unfinished_pipelines_async,
+                                              error);
+
+  return work != NULL ? g_steal_pointer (&work->targets) : NULL;
+}
+
+static gboolean
+save_pipelines_work (sqlite3       *db,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  PipelinesWork *work = data;
+  g_autoptr(sqlite3_stmt) head = NULL;
+
+  head = nod_store_prepare (db,
+                            "SELECT 1 FROM merge_requests WHERE account_id = ? "
+                            "AND project_id = ? AND iid = ? AND sha IS ?",
+                            error);
+  if (head == NULL || !nod_store_begin (db, error))
+    return FALSE;
+
+  for (guint i = 0; i < work->targets->len; i++)
+    {
+      NodMergeRequestTarget *target = work->targets->pdata[i];
+      gboolean same_head = FALSE;
+
+      sqlite3_reset (head);
+      sqlite3_bind_int64 (head, 1, work->account_id);
+      sqlite3_bind_int64 (head, 2, target->project_id);
+      sqlite3_bind_int64 (head, 3, target->iid);
+      sqlite3_bind_text (head, 4, target->sha, -1, SQLITE_STATIC);
+      /* Asked about at a head the cache has since moved past: what came is of no head. */
+      if (!finds_row (head, &same_head, error) ||
+          (same_head && !save_pipeline (db, work->account_id, target->project_id, target->iid,
+                                        work->pipelines->pdata[i], error)))
+        {
+          nod_store_rollback (db);
+          return FALSE;
+        }
+    }
+
+  if (!nod_store_commit (db, error))
+    {
+      nod_store_rollback (db);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * nod_review_cache_save_pipelines_async:
+ * @targets: (element-type NodMergeRequestTarget): merge requests, at the head they were
+ *   asked about at
+ * @pipelines: (element-type NodPipeline): for each of @targets, its head pipeline, or
+ *   %NULL for none
+ *
+ * Replaces the head pipelines of @targets still at that head, in one transaction.
+ */
+void
+nod_review_cache_save_pipelines_async (NodReviewCache      *self,
+                                       gint64               account_id,
+                                       GPtrArray           *targets,
+                                       GPtrArray           *pipelines,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  PipelinesWork *work;
+
+  g_return_if_fail (NOD_IS_REVIEW_CACHE (self));
+  g_return_if_fail (targets != NULL && pipelines != NULL);
+  g_return_if_fail (targets->len == pipelines->len);
+
+  work = g_new0 (PipelinesWork, 1);
+  work->account_id = account_id;
+  work->targets = g_ptr_array_ref (targets);
+  work->pipelines = g_ptr_array_ref (pipelines);
+  nod_store_run_async (self->store, self, nod_review_cache_save_pipelines_async,
+                       save_pipelines_work, work, (GDestroyNotify) pipelines_work_free,
+                       cancellable, callback, user_data);
+}
+
+gboolean
+nod_review_cache_save_pipelines_finish (NodReviewCache  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  return nod_store_run_finish (result, self, nod_review_cache_save_pipelines_async,
+                               error) != NULL;
 }
 
 static GStrv strv_from_json_array (const char *text);
@@ -1516,6 +1891,64 @@ load_discussions (sqlite3                *db,
   return TRUE;
 }
 
+/* Newest first, as GitLab listed them; and how many GitLab says there are. */
+static gboolean
+load_commits (sqlite3                *db,
+              LoadDetailWork         *work,
+              NodMergeRequestDetail  *detail,
+              GError                **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) total = NULL;
+  int rc;
+
+  stmt = nod_store_prepare (db,
+                            "SELECT sha, short_id, title, author_name, authored_date, web_url "
+                            "FROM merge_request_commits "
+                            "WHERE account_id = ? AND project_id = ? AND iid = ? "
+                            "ORDER BY position",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, work->account_id);
+  sqlite3_bind_int64 (stmt, 2, work->project_id);
+  sqlite3_bind_int64 (stmt, 3, work->iid);
+  detail->commits = g_ptr_array_new_with_free_func (g_object_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (detail->commits,
+                     nod_commit_new ((const char *) sqlite3_column_text (stmt, 0),
+                                     (const char *) sqlite3_column_text (stmt, 1),
+                                     (const char *) sqlite3_column_text (stmt, 2),
+                                     (const char *) sqlite3_column_text (stmt, 3),
+                                     (const char *) sqlite3_column_text (stmt, 4),
+                                     (const char *) sqlite3_column_text (stmt, 5)));
+  if (rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+
+  total = nod_store_prepare (db,
+                             "SELECT commits_total FROM merge_requests "
+                             "WHERE account_id = ? AND project_id = ? AND iid = ?",
+                             error);
+  if (total == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (total, 1, work->account_id);
+  sqlite3_bind_int64 (total, 2, work->project_id);
+  sqlite3_bind_int64 (total, 3, work->iid);
+  rc = sqlite3_step (total);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      nod_store_set_error (error, db, rc);
+      return FALSE;
+    }
+  detail->commits_total = rc == SQLITE_ROW && sqlite3_column_type (total, 0) == SQLITE_INTEGER
+                            ? MAX (sqlite3_column_int (total, 0), (int) detail->commits->len)
+                            : -1;
+  return TRUE;
+}
+
 static gboolean
 load_detail_work (sqlite3       *db,
                   gpointer       data,
@@ -1567,7 +2000,8 @@ load_detail_work (sqlite3       *db,
   detail->own_username = dup_text (stmt, 30 + VIEW_CONTEXT_COLUMN_COUNT);
 
   if (!load_approvers (db, work, detail, error) ||
-      !load_discussions (db, work, detail, error))
+      !load_discussions (db, work, detail, error) ||
+      !load_commits (db, work, detail, error))
     return FALSE;
 
   work->detail = g_steal_pointer (&detail);

@@ -36,12 +36,43 @@ void            nod_review_cache_save_details_async  (NodReviewCache       *self
                                                       GPtrArray            *approvals,
                                                       GPtrArray            *discussions,
                                                       GPtrArray            *pipelines,
+                                                      GPtrArray            *commits,
                                                       GCancellable         *cancellable,
                                                       GAsyncReadyCallback   callback,
                                                       gpointer              user_data);
 gboolean        nod_review_cache_save_details_finish (NodReviewCache       *self,
                                                       GAsyncResult         *result,
                                                       GError              **error);
+
+void            nod_review_cache_list_stale_commits_async  (NodReviewCache       *self,
+                                                            gint64                account_id,
+                                                            GPtrArray            *merge_requests,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+GPtrArray      *nod_review_cache_list_stale_commits_finish (NodReviewCache       *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
+
+void            nod_review_cache_list_unfinished_pipelines_async  (NodReviewCache       *self,
+                                                                   gint64                account_id,
+                                                                   guint                 limit,
+                                                                   GCancellable         *cancellable,
+                                                                   GAsyncReadyCallback   callback,
+                                                                   gpointer              user_data);
+GPtrArray      *nod_review_cache_list_unfinished_pipelines_finish (NodReviewCache       *self,
+                                                                   GAsyncResult         *result,
+                                                                   GError              **error);
+void            nod_review_cache_save_pipelines_async  (NodReviewCache       *self,
+                                                        gint64                account_id,
+                                                        GPtrArray            *targets,
+                                                        GPtrArray            *pipelines,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean        nod_review_cache_save_pipelines_finish (NodReviewCache       *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
 
 void            nod_review_cache_load_cursor_async   (NodReviewCache       *self,
                                                       gint64                account_id,

@@ -359,4 +359,25 @@ static const char * const nod_store_migrations[] = {
   "ALTER TABLE notes ADD COLUMN resolved_by_username TEXT;"
   "ALTER TABLE notes ADD COLUMN resolved_by_name TEXT;"
   "ALTER TABLE notes ADD COLUMN resolved_at TEXT;",
+
+  /* 10: a merge request's commits, newest first as GitLab lists them (a first page), and on
+   * the merge request the head they were pulled at (NULL: never pulled) and how many GitLab
+   * says there are (NULL: it did not count them). */
+  "CREATE TABLE merge_request_commits ("
+  "  account_id     INTEGER NOT NULL,"
+  "  project_id     INTEGER NOT NULL,"
+  "  iid            INTEGER NOT NULL,"
+  "  position       INTEGER NOT NULL,"
+  "  sha            TEXT NOT NULL,"
+  "  short_id       TEXT NOT NULL,"
+  "  title          TEXT NOT NULL,"
+  "  author_name    TEXT,"
+  "  authored_date  TEXT,"
+  "  web_url        TEXT,"
+  "  PRIMARY KEY (account_id, project_id, iid, position),"
+  "  FOREIGN KEY (account_id, project_id, iid)"
+  "    REFERENCES merge_requests (account_id, project_id, iid) ON DELETE CASCADE"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE merge_requests ADD COLUMN commits_sha TEXT;"
+  "ALTER TABLE merge_requests ADD COLUMN commits_total INTEGER;",
 };

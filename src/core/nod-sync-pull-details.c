@@ -1,10 +1,10 @@
-/* nod-sync-pull-details.c: the approvals and threads of a page of merge requests, several
- * requests at once
+/* nod-sync-pull-details.c: the approvals, pipeline, commits and threads of a page of merge
+ * requests, several requests at once
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Over a real network most of a pull is waiting for answers, so the approvals, the head
- * pipeline and the threads of different merge requests are asked for at once, up to a bound, in the page's
+ * pipeline, the commits (of those pushed to since) and the threads of different merge requests are asked for at once, up to a bound, in the page's
  * order. Budget first: each request goes only while the requests GitLab says are left stay
  * above the reserve kept for the reviewer's own actions, counting those still in flight.
  * What it gives back is the merge requests whose details are whole; the pull stores them
@@ -32,15 +32,26 @@ typedef struct
   gboolean         pipeline_done;
   GPtrArray       *discussions;
   gboolean         discussions_done;
+  gboolean         commits_wanted;   /* its head changed since its commits were pulled */
+  NodForgePage    *commits;          /* the first page of them, once in */
 } Detail;
 
-/* One request to make: the approvals, the newest pipeline, or a page of the threads. */
+/* One request to make: the approvals, the newest pipeline, the commits, or a page of the
+ * threads. */
+typedef enum
+{
+  ASK_APPROVALS,
+  ASK_PIPELINE,
+  ASK_COMMITS,
+  ASK_DISCUSSIONS,
+} AskKind;
+
 typedef struct
 {
   NodSyncPullDetails *owner;   /* while it is in flight */
   Detail             *detail;
-  guint               discussion_page;   /* 0: the approvals, or the pipeline */
-  gboolean            pipeline;
+  AskKind             kind;
+  guint               discussion_page;
 } Ask;
 
 struct _NodSyncPullDetails
@@ -63,6 +74,7 @@ struct _NodSyncPullDetails
   GPtrArray *approvals;     /* the result: NodApprovals of the whole ones */
   GPtrArray *discussions;   /* … and for each, its GPtrArray of NodDiscussion */
   GPtrArray *pipelines;     /* … and its head pipeline (NodPipeline), or NULL */
+  GPtrArray *commits;       /* … and its commits (NodForgePage), or NULL: not asked for */
 };
 
 G_DEFINE_FINAL_TYPE (NodSyncPullDetails, nod_sync_pull_details, G_TYPE_OBJECT)
@@ -83,13 +95,15 @@ detail_free (Detail *detail)
   g_clear_object (&detail->approvals);
   g_clear_object (&detail->pipeline);
   g_clear_pointer (&detail->discussions, g_ptr_array_unref);
+  g_clear_object (&detail->commits);
   g_free (detail);
 }
 
 static gboolean
 detail_is_whole (Detail *detail)
 {
-  return detail->approvals != NULL && detail->pipeline_done && detail->discussions_done;
+  return detail->approvals != NULL && detail->pipeline_done && detail->discussions_done &&
+         (!detail->commits_wanted || detail->commits != NULL);
 }
 
 static void
@@ -100,22 +114,15 @@ ask_free (Ask *ask)
 }
 
 static Ask *
-ask_new (Detail *detail,
-         guint   discussion_page)
+ask_new (Detail  *detail,
+         AskKind  kind,
+         guint    discussion_page)
 {
   Ask *ask = g_new0 (Ask, 1);
 
   ask->detail = detail;
+  ask->kind = kind;
   ask->discussion_page = discussion_page;
-  return ask;
-}
-
-static Ask *
-ask_new_pipeline (Detail *detail)
-{
-  Ask *ask = ask_new (detail, 0);
-
-  ask->pipeline = TRUE;
   return ask;
 }
 
@@ -158,6 +165,8 @@ finish (NodSyncPullDetails *self)
       g_ptr_array_add (self->discussions, g_ptr_array_ref (detail->discussions));
       g_ptr_array_add (self->pipelines,
                        detail->pipeline != NULL ? g_object_ref (detail->pipeline) : NULL);
+      g_ptr_array_add (self->commits,
+                       detail->commits != NULL ? g_object_ref (detail->commits) : NULL);
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -230,6 +239,40 @@ on_pipelines (GObject      *source_object,
 }
 
 static void
+on_commits (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Ask *ask = user_data;
+  g_autoptr(NodSyncPullDetails) self = g_steal_pointer (&ask->owner);
+  Detail *detail = ask->detail;
+  GError *error = NULL;
+  g_autoptr(NodForgePage) page = nod_forge_list_commits_finish (self->forge, result, &error);
+
+  self->in_flight--;
+  if (page == NULL &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
+      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+    note_error (self, error);
+  else
+    {
+      /* A repository the reviewer may not read has no commits to show. */
+      if (page == NULL)
+        {
+          g_autoptr(GPtrArray) none = g_ptr_array_new ();
+
+          g_clear_error (&error);
+          page = nod_forge_page_new (none, 1, 0, 0);
+        }
+      detail->commits = g_steal_pointer (&page);
+      count_if_whole (self, detail);
+    }
+
+  ask_free (ask);
+  pump (self);
+}
+
+static void
 on_discussions (GObject      *source_object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -253,7 +296,7 @@ on_discussions (GObject      *source_object,
 
       /* A merge request begun is finished before another is begun. */
       if (next_page != 0)
-        g_queue_push_head (&self->asks, ask_new (detail, next_page));
+        g_queue_push_head (&self->asks, ask_new (detail, ASK_DISCUSSIONS, next_page));
       else
         {
           detail->discussions_done = TRUE;
@@ -292,14 +335,27 @@ send_ask (NodSyncPullDetails *self,
 
   self->in_flight++;
   ask->owner = g_object_ref (self);
-  if (ask->pipeline)
-    nod_forge_list_pipelines_async (self->forge, project_id, iid, 1, cancellable, on_pipelines,
-                                    ask);
-  else if (ask->discussion_page == 0)
-    nod_forge_get_approvals_async (self->forge, project_id, iid, cancellable, on_approvals, ask);
-  else
-    nod_forge_list_discussions_async (self->forge, project_id, iid, ask->discussion_page,
-                                      cancellable, on_discussions, ask);
+  switch (ask->kind)
+    {
+    case ASK_APPROVALS:
+      nod_forge_get_approvals_async (self->forge, project_id, iid, cancellable, on_approvals,
+                                     ask);
+      break;
+    case ASK_PIPELINE:
+      nod_forge_list_pipelines_async (self->forge, project_id, iid, 1, cancellable,
+                                      on_pipelines, ask);
+      break;
+    case ASK_COMMITS:
+      nod_forge_list_commits_async (self->forge, project_id, iid, NOD_SYNC_PULL_COMMITS_PAGE,
+                                    cancellable, on_commits, ask);
+      break;
+    case ASK_DISCUSSIONS:
+      nod_forge_list_discussions_async (self->forge, project_id, iid, ask->discussion_page,
+                                        cancellable, on_discussions, ask);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 /* Sends what may go now; ends the run once nothing is in flight and nothing may go. */
@@ -318,9 +374,11 @@ pump (NodSyncPullDetails *self)
           if (self->next_detail >= self->details->len)
             break;
           detail = self->details->pdata[self->next_detail++];
-          g_queue_push_tail (&self->asks, ask_new (detail, 0));
-          g_queue_push_tail (&self->asks, ask_new_pipeline (detail));
-          g_queue_push_tail (&self->asks, ask_new (detail, 1));
+          g_queue_push_tail (&self->asks, ask_new (detail, ASK_APPROVALS, 0));
+          g_queue_push_tail (&self->asks, ask_new (detail, ASK_PIPELINE, 0));
+          if (detail->commits_wanted)
+            g_queue_push_tail (&self->asks, ask_new (detail, ASK_COMMITS, 0));
+          g_queue_push_tail (&self->asks, ask_new (detail, ASK_DISCUSSIONS, 1));
         }
       if (at_reserve (self))
         break;
@@ -335,7 +393,8 @@ pump (NodSyncPullDetails *self)
  * nod_sync_pull_details_run_async:
  *
  * Fetches the approvals, the newest pipeline (kept only when it ran on the merge
- * request's head) and every page of the threads of each merge request, in order,
+ * request's head), the first page of the commits of those that want them, and every page
+ * of the threads of each merge request, in order,
  * up to the parallel bound at once. It stops sending at the first failure (and fails once
  * what was in flight is back) and at the budget's reserve (and succeeds with the merge
  * requests finished by then; nod_sync_pull_details_get_paused_until says until when).
@@ -354,6 +413,7 @@ nod_sync_pull_details_run_async (NodSyncPullDetails  *self,
   self->approvals = g_ptr_array_new_with_free_func (g_object_unref);
   self->discussions = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   self->pipelines = g_ptr_array_new_with_free_func (unref_if_set);
+  self->commits = g_ptr_array_new_with_free_func (unref_if_set);
   pump (self);
 }
 
@@ -406,6 +466,43 @@ nod_sync_pull_details_get_pipelines (NodSyncPullDetails *self)
   return self->pipelines;
 }
 
+/**
+ * nod_sync_pull_details_get_commits:
+ *
+ * Returns: (transfer none) (element-type NodForgePage): once run, for each of the
+ *   approvals, the first page of its merge request's commits, or %NULL where they were
+ *   not wanted
+ */
+GPtrArray *
+nod_sync_pull_details_get_commits (NodSyncPullDetails *self)
+{
+  g_return_val_if_fail (NOD_IS_SYNC_PULL_DETAILS (self), NULL);
+  return self->commits;
+}
+
+/**
+ * nod_sync_pull_details_want_commits:
+ * @merge_requests: (element-type NodMergeRequest): those of the page whose commits to ask
+ *   for (their head changed since their commits were pulled)
+ */
+void
+nod_sync_pull_details_want_commits (NodSyncPullDetails *self,
+                                    GPtrArray          *merge_requests)
+{
+  g_return_if_fail (NOD_IS_SYNC_PULL_DETAILS (self));
+  g_return_if_fail (self->task == NULL);
+
+  for (guint i = 0; i < self->details->len; i++)
+    {
+      Detail *detail = self->details->pdata[i];
+
+      for (guint j = 0; j < merge_requests->len && !detail->commits_wanted; j++)
+        detail->commits_wanted =
+          nod_merge_request_get_id (merge_requests->pdata[j]) ==
+          nod_merge_request_get_id (detail->merge_request);
+    }
+}
+
 /* When it stopped at the budget's reserve, the Unix time the budget resets; else 0. */
 gint64
 nod_sync_pull_details_get_paused_until (NodSyncPullDetails *self)
@@ -436,6 +533,7 @@ nod_sync_pull_details_finalize (GObject *object)
   g_clear_pointer (&self->approvals, g_ptr_array_unref);
   g_clear_pointer (&self->discussions, g_ptr_array_unref);
   g_clear_pointer (&self->pipelines, g_ptr_array_unref);
+  g_clear_pointer (&self->commits, g_ptr_array_unref);
   g_clear_error (&self->error);
   g_clear_object (&self->forge);
   g_clear_object (&self->clock);

@@ -22,6 +22,9 @@ G_BEGIN_DECLS
  * reserve is reached a few requests early). */
 #define NOD_SYNC_BACKGROUND_RESERVE (NOD_RATE_LIMIT_DEFAULT_RESERVE + NOD_SYNC_PULL_PARALLEL)
 
+/* The commits a pull asks for per merge request: GitLab's first page, at its largest. */
+#define NOD_SYNC_PULL_COMMITS_PAGE 100
+
 #define NOD_TYPE_SYNC_PULL_DETAILS (nod_sync_pull_details_get_type ())
 
 G_DECLARE_FINAL_TYPE (NodSyncPullDetails, nod_sync_pull_details, NOD, SYNC_PULL_DETAILS, GObject)
@@ -31,6 +34,8 @@ NodSyncPullDetails *nod_sync_pull_details_new              (NodForge            
                                                             GPtrArray           *merge_requests);
 void                nod_sync_pull_details_set_parallel     (NodSyncPullDetails  *self,
                                                             guint                parallel);
+void                nod_sync_pull_details_want_commits     (NodSyncPullDetails  *self,
+                                                            GPtrArray           *merge_requests);
 void                nod_sync_pull_details_run_async        (NodSyncPullDetails  *self,
                                                             GCancellable        *cancellable,
                                                             GAsyncReadyCallback  callback,
@@ -41,6 +46,7 @@ gboolean            nod_sync_pull_details_run_finish       (NodSyncPullDetails  
 GPtrArray          *nod_sync_pull_details_get_approvals    (NodSyncPullDetails  *self);
 GPtrArray          *nod_sync_pull_details_get_discussions  (NodSyncPullDetails  *self);
 GPtrArray          *nod_sync_pull_details_get_pipelines    (NodSyncPullDetails  *self);
+GPtrArray          *nod_sync_pull_details_get_commits      (NodSyncPullDetails  *self);
 gint64              nod_sync_pull_details_get_paused_until (NodSyncPullDetails  *self);
 
 G_END_DECLS

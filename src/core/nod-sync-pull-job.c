@@ -34,6 +34,7 @@
 #include "nod-diff-fetch.h"
 #include "nod-gitlab-json.h"
 #include "nod-sync-pull-details.h"
+#include "nod-sync-pull-pipelines.h"
 #include "nod-sync-pull-job.h"
 
 static const NodMergeRequestScope scopes[] = {
@@ -77,6 +78,8 @@ struct _NodSyncPullJob
   GPtrArray      *page_items;      /* the page as GitLab sent it */
   GPtrArray      *merge_requests;  /* those of it to store: new or changed */
   NodSyncPullDetails *details;     /* of the page being detailed */
+  GHashTable     *detailed;        /* "project_id/iid" of those detailed in this pull */
+  NodSyncPullPipelines *pipelines; /* unfinished pipelines asked about again */
   guint           parallel;        /* requests in flight at once */
   guint           pulled;
   guint           pulled_at_query; /* pulled when this query's page 1 came */
@@ -107,6 +110,7 @@ static guint signals[N_SIGNALS];
 static void start_scope (NodSyncPullJob *self);
 static void fetch_changes (NodSyncPullJob *self);
 static void fetch_page (NodSyncPullJob *self);
+static void refresh_pipelines (NodSyncPullJob *self);
 
 static GCancellable *
 cancellable_of (NodSyncPullJob *self)
@@ -322,7 +326,7 @@ on_history_marked (GObject      *source_object,
       return;
     }
   self->history_done = TRUE;
-  fetch_changes (self);
+  refresh_pipelines (self);
 }
 
 static void
@@ -341,7 +345,7 @@ on_history_checked (GObject      *source_object,
     }
   if (mark != NULL)
     {
-      fetch_changes (self);
+      refresh_pipelines (self);
       return;
     }
   /* The first pull to reach the end of every list, paused and resumed or not. */
@@ -681,6 +685,106 @@ fetch_changes (NodSyncPullJob *self)
                                      on_missing_listed, g_object_ref (self));
 }
 
+/* ---- pipelines that had not ended ---- */
+
+static void
+on_pipelines_saved (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->paused_until = nod_sync_pull_pipelines_get_paused_until (self->pipelines);
+  g_clear_object (&self->pipelines);
+  if (!nod_review_cache_save_pipelines_finish (self->cache, result, &error))
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  if (self->paused_until != 0)
+    {
+      finish (self);
+      return;
+    }
+  fetch_changes (self);
+}
+
+static void
+on_pipelines_asked (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!nod_sync_pull_pipelines_run_finish (self->pipelines, result, &error))
+    {
+      g_clear_object (&self->pipelines);
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+  nod_review_cache_save_pipelines_async (self->cache, self->account_id,
+                                         nod_sync_pull_pipelines_get_targets (self->pipelines),
+                                         nod_sync_pull_pipelines_get_pipelines (self->pipelines),
+                                         NULL, on_pipelines_saved, g_object_ref (self));
+}
+
+static void
+on_unfinished_listed (GObject      *source_object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unfinished = nod_review_cache_list_unfinished_pipelines_finish (
+                                      self->cache, result, &error);
+  g_autoptr(GPtrArray) to_ask = NULL;
+
+  if (unfinished == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Those detailed in this pull came with their pipeline already. */
+  to_ask = g_ptr_array_new_with_free_func ((GDestroyNotify) nod_merge_request_target_free);
+  while (unfinished->len > 0)
+    {
+      NodMergeRequestTarget *target = g_ptr_array_steal_index (unfinished, 0);
+      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                              target->project_id, target->iid);
+
+      if (g_hash_table_contains (self->detailed, key))
+        nod_merge_request_target_free (target);
+      else
+        g_ptr_array_add (to_ask, target);
+    }
+  if (to_ask->len == 0)
+    {
+      fetch_changes (self);
+      return;
+    }
+  if (pause_at_reserve (self))
+    return;
+
+  self->pipelines = nod_sync_pull_pipelines_new (self->forge, self->clock, to_ask,
+                                                 self->parallel);
+  nod_sync_pull_pipelines_run_async (self->pipelines, cancellable_of (self), on_pipelines_asked,
+                                     g_object_ref (self));
+}
+
+/* After the lists: GitLab does not move a merge request's updated_at when its pipeline
+ * ends, so those whose cached pipeline had not are asked about again (a bounded number,
+ * within the budget). */
+static void
+refresh_pipelines (NodSyncPullJob *self)
+{
+  nod_review_cache_list_unfinished_pipelines_async (self->cache, self->account_id,
+                                                    NOD_SYNC_PULL_PIPELINES_MAX, NULL,
+                                                    on_unfinished_listed, g_object_ref (self));
+}
+
 /* ---- cursors ---- */
 
 /* At most this many walks of one list in one pull; a list that changes faster than it can
@@ -823,6 +927,17 @@ on_details_saved (GObject      *source_object,
       return;
     }
 
+  /* Their pipelines came with them: not asked about again at the end of this pull. */
+  for (guint i = 0; i < nod_sync_pull_details_get_approvals (details)->len; i++)
+    {
+      NodApprovals *approvals = nod_sync_pull_details_get_approvals (details)->pdata[i];
+
+      g_hash_table_add (self->detailed,
+                        g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+                                         nod_approvals_get_project_id (approvals),
+                                         nod_approvals_get_iid (approvals)));
+    }
+
   /* Progress went up as each one's details came in. */
   self->pulled += nod_sync_pull_details_get_approvals (details)->len;
   self->total = MAX (self->total, self->pulled);
@@ -870,8 +985,35 @@ on_detailed (GObject      *source_object,
   nod_review_cache_save_details_async (self->cache, self->account_id,
                                        nod_sync_pull_details_get_approvals (details),
                                        nod_sync_pull_details_get_discussions (details),
-                                       nod_sync_pull_details_get_pipelines (details), NULL,
+                                       nod_sync_pull_details_get_pipelines (details),
+                                       nod_sync_pull_details_get_commits (details), NULL,
                                        on_details_saved, g_object_ref (self));
+}
+
+static void
+on_stale_commits (GObject      *source_object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(NodSyncPullJob) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) stale = nod_review_cache_list_stale_commits_finish (self->cache, result,
+                                                                           &error);
+
+  if (stale == NULL)
+    {
+      fail (self, g_steal_pointer (&error));
+      return;
+    }
+
+  g_assert (self->details == NULL);
+  self->details = nod_sync_pull_details_new (self->forge, self->clock, self->merge_requests);
+  nod_sync_pull_details_set_parallel (self->details, self->parallel);
+  /* A merge request's commits change only with its head: asked for again only then. */
+  nod_sync_pull_details_want_commits (self->details, stale);
+  g_signal_connect (self->details, "progress", G_CALLBACK (on_details_progress), self);
+  nod_sync_pull_details_run_async (self->details, cancellable_of (self), on_detailed,
+                                   g_object_ref (self));
 }
 
 static void
@@ -879,11 +1021,9 @@ detail_page (NodSyncPullJob *self)
 {
   g_assert (self->details == NULL);
 
-  self->details = nod_sync_pull_details_new (self->forge, self->clock, self->merge_requests);
-  nod_sync_pull_details_set_parallel (self->details, self->parallel);
-  g_signal_connect (self->details, "progress", G_CALLBACK (on_details_progress), self);
-  nod_sync_pull_details_run_async (self->details, cancellable_of (self), on_detailed,
-                                   g_object_ref (self));
+  nod_review_cache_list_stale_commits_async (self->cache, self->account_id,
+                                             self->merge_requests, NULL, on_stale_commits,
+                                             g_object_ref (self));
 }
 
 /* ---- pages of merge requests ---- */
@@ -1055,6 +1195,7 @@ nod_sync_pull_job_run_async (NodSyncPullJob      *self,
   self->pulled = 0;
   self->total = 0;
   self->paused_until = 0;
+  g_hash_table_remove_all (self->detailed);
   self->history_done = FALSE;
   start_scope (self);
 }
@@ -1091,6 +1232,7 @@ nod_sync_pull_job_dispose (GObject *object)
   g_clear_object (&self->forge);
   g_clear_object (&self->clock);
   g_clear_object (&self->details);
+  g_clear_object (&self->pipelines);
   g_clear_pointer (&self->page_items, g_ptr_array_unref);
   g_clear_pointer (&self->merge_requests, g_ptr_array_unref);
   g_clear_pointer (&self->changes, g_ptr_array_unref);
@@ -1110,6 +1252,7 @@ nod_sync_pull_job_finalize (GObject *object)
   g_clear_pointer (&self->boundary, g_hash_table_unref);
   g_clear_pointer (&self->boundary_before, g_hash_table_unref);
   g_clear_pointer (&self->high_water_ids, g_hash_table_unref);
+  g_clear_pointer (&self->detailed, g_hash_table_unref);
   g_clear_error (&self->changes_error);
 
   G_OBJECT_CLASS (nod_sync_pull_job_parent_class)->finalize (object);
@@ -1155,6 +1298,7 @@ static void
 nod_sync_pull_job_init (NodSyncPullJob *self)
 {
   self->boundary = id_set_new ();
+  self->detailed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->boundary_before = id_set_new ();
   self->high_water_ids = id_set_new ();
   self->clock = g_object_ref (nod_clock_get_system ());

@@ -1420,6 +1420,31 @@ handle_list_pipelines (ApiCall *call)
 }
 
 static void
+write_commit (ApiCall           *call,
+              NodFakeJsonWriter *writer,
+              gpointer           item)
+{
+  _nod_fake_json_write_commit (call->self, writer, call->merge_request, item);
+}
+
+/* GitLab's GET …/merge_requests/:iid/commits: the source branch's commits since the
+ * target's head, newest first, paginated. */
+static void
+handle_list_commits (ApiCall *call)
+{
+  NodFakeMergeRequest *merge_request = call->merge_request;
+  NodFakeRepository *repository = merge_request->project->repository;
+  g_autoptr(GPtrArray) newest_first = g_ptr_array_new ();
+
+  for (NodFakeCommit *commit = nod_fake_repository_find_commit (repository,
+                                                                merge_request->head_sha);
+       commit != NULL && !g_str_equal (commit->sha, merge_request->start_sha);
+       commit = nod_fake_repository_find_commit (repository, commit->parent_sha))
+    g_ptr_array_add (newest_first, commit);
+  _nod_fake_api_respond_page (call, newest_first, write_commit);
+}
+
+static void
 write_detailed_version (ApiCall           *call,
                         NodFakeJsonWriter *writer,
                         gpointer           item)
@@ -1541,6 +1566,7 @@ static const Route routes[] = {
   { "GET", "projects/:project/merge_requests/:iid/diffs", handle_list_diffs },
   { "GET", "projects/:project/merge_requests/:iid/versions", handle_list_versions },
   { "GET", "projects/:project/merge_requests/:iid/pipelines", handle_list_pipelines },
+  { "GET", "projects/:project/merge_requests/:iid/commits", handle_list_commits },
   { "GET", "projects/:project/merge_requests/:iid/versions/:version", handle_get_version },
   { "GET", "projects/:project/repository/files/:file_path/raw", handle_get_raw_file },
   { "GET", "projects/:project/repository/blobs/:blob/raw", handle_get_raw_blob },

@@ -752,17 +752,24 @@ handle_commit (ControlCall         *call,
 {
   gboolean reset_approvals = FALSE;
   g_autoptr(GHashTable) files = NULL;
+  const char *title = NULL;
 
   if (!read_bool (call, "reset_approvals", &reset_approvals)
+      || !read_string (call, "title", FALSE, &title)
       || !read_files (call, "files", merge_request->project->repository, TRUE, &files))
     return;
+  if (title != NULL && (*title == '\0' || strlen (title) > 1024))
+    {
+      respond_bad_request (call, "\"title\" is empty or too long");
+      return;
+    }
   if (merge_request->state == NOD_FAKE_MR_MERGED)
     {
       respond_bad_request (call, "the merge request is merged");
       return;
     }
 
-  nod_fake_dataset_new_commit (call->self->dataset, merge_request, files, call->now);
+  nod_fake_dataset_new_commit (call->self->dataset, merge_request, files, title, call->now);
   if (reset_approvals)
     g_ptr_array_set_size (merge_request->approved_by, 0);
   nod_fake_dataset_add_system_note (call->self->dataset, merge_request, merge_request->author,

@@ -1017,15 +1017,47 @@ trace_diff_notes (NodFakeMergeRequest *merge_request,
 }
 
 void
+nod_fake_dataset_add_earlier_commits (NodFakeDataset      *dataset,
+                                      NodFakeMergeRequest *merge_request,
+                                      const char * const  *titles,
+                                      gint64               now_us)
+{
+  NodFakeRepository *repository = merge_request->project->repository;
+  NodFakeCommit *base = nod_fake_repository_find_commit (repository, merge_request->base_sha);
+  NodFakeCommit *start = nod_fake_repository_find_commit (repository, merge_request->start_sha);
+  NodFakeCommit *head = nod_fake_repository_find_commit (repository, merge_request->head_sha);
+  guint count = titles != NULL ? g_strv_length ((GStrv) titles) : 0;
+  NodFakeCommit *parent = start;
+
+  g_return_if_fail (base != NULL && start != NULL && head != NULL);
+  if (count == 0)
+    return;
+
+  /* An hour apart, before the last: they change no file, so the diff stays the head's. */
+  for (guint i = 0; i < count; i++)
+    parent = nod_fake_repository_commit (repository, parent, NULL, titles[i],
+                                         merge_request->author->name,
+                                         head->created_at
+                                         - (gint64) (count - i) * 3600 * G_USEC_PER_SEC,
+                                         (guint64) merge_request->id);
+  head = nod_fake_repository_commit_tree (repository, parent, head->tree, head->title,
+                                          head->author_name, head->created_at,
+                                          (guint64) merge_request->id);
+  nod_fake_dataset_set_commits (dataset, merge_request, base, start, head, now_us);
+  merge_request->commit_count = count + 1;
+}
+
+void
 nod_fake_dataset_new_commit (NodFakeDataset      *dataset,
                              NodFakeMergeRequest *merge_request,
                              GHashTable          *changes,
+                             const char          *title,
                              gint64               now_us)
 {
   NodFakeRepository *repository = merge_request->project->repository;
   NodFakeCommit *head = nod_fake_repository_find_commit (repository, merge_request->head_sha);
   g_autoptr(GHashTable) default_changes = NULL;
-  g_autofree char *title = NULL;
+  g_autofree char *default_title = NULL;
   gint64 commit_time = MAX (now_us, merge_request->updated_at + 1000);
   char previous_head[NOD_FAKE_SHA_LENGTH + 1];
   NodFakeCommit *commit;
@@ -1033,8 +1065,9 @@ nod_fake_dataset_new_commit (NodFakeDataset      *dataset,
   if (changes == NULL)
     changes = default_changes = default_commit_changes (merge_request, head);
   merge_request->commit_count++;
-  title = g_strdup_printf ("Address review comments (%u)", merge_request->commit_count);
-  commit = nod_fake_repository_commit (repository, head, changes, title,
+  default_title = g_strdup_printf ("Address review comments (%u)", merge_request->commit_count);
+  commit = nod_fake_repository_commit (repository, head, changes,
+                                       title != NULL ? title : default_title,
                                        merge_request->author->name, commit_time,
                                        (guint64) merge_request->id);
   memcpy (previous_head, merge_request->head_sha, sizeof previous_head);

@@ -382,10 +382,18 @@ void                 nod_fake_dataset_add_system_note     (NodFakeDataset       
                                                            gint64                now_us);
 /* A new head: @changes (path -> NodFakeBlob * of the project's repository, or NULL to
  * delete) applied to the current one, or, when @changes is NULL, a line added to one of the
- * changed files; a new version, and the diff threads traced to it. */
+ * changed files; a new version, and the diff threads traced to it. @title: the commit's
+ * (NULL: "Address review comments (N)"). */
 void                 nod_fake_dataset_new_commit          (NodFakeDataset       *dataset,
                                                            NodFakeMergeRequest  *merge_request,
                                                            GHashTable           *changes,
+                                                           const char           *title,
+                                                           gint64                now_us);
+/* Commits on the source branch before its head, oldest first, that change no file: the
+ * head is made again on the last of them (its diff the same), as the only version. */
+void                 nod_fake_dataset_add_earlier_commits (NodFakeDataset       *dataset,
+                                                           NodFakeMergeRequest  *merge_request,
+                                                           const char * const   *titles,
                                                            gint64                now_us);
 /* The merge request's whole change, as its one version: @base_files (path ->
  * NodFakeBlob *) at the merge base, @head_changes applied on the source branch. */

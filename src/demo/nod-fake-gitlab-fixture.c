@@ -24,6 +24,8 @@
  *       "approvals_required": 1, "approved_by": [ "kim" ],
  *       "labels": [ "bug", "UX" ],            label names, in GitLab's order
  *       "pipeline": "success",                the status of a pipeline on the head
+ *       "commits": [ "…", … ],                titles of commits before the head, oldest
+ *                                             first (the head's is the title)
  *       "change": {                           optional: a change made up to fit the threads
  *         "base": { "path": CONTENT, … },     the files at the merge base
  *         "head": { "path": CONTENT or null, … },  what the source branch changes
@@ -721,6 +723,38 @@ read_files (Loader         *loader,
   return g_steal_pointer (&files);
 }
 
+/* "commits": titles of the commits before the head, oldest first. */
+static gboolean
+load_earlier_commits (Loader              *loader,
+                      NodFakeMergeRequest *merge_request,
+                      JsonObject          *object,
+                      const char          *where,
+                      GError             **error)
+{
+  JsonArray *array = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) titles = NULL;
+
+  if (!read_array (object, "commits", &array, where, error))
+    return FALSE;
+  if (array == NULL)
+    return TRUE;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element)
+          || json_node_get_value_type (element) != G_TYPE_STRING
+          || *json_node_get_string (element) == '\0')
+        return fail (error, where, "has a \"commits\" element that is not a title");
+      g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  titles = g_strv_builder_end (builder);
+  nod_fake_dataset_add_earlier_commits (loader->dataset, merge_request,
+                                        (const char * const *) titles, loader->now_us);
+  return TRUE;
+}
+
 static gboolean
 load_change (Loader              *loader,
              NodFakeMergeRequest *merge_request,
@@ -744,6 +778,8 @@ load_change (Loader              *loader,
   if (head == NULL || !read_array (change, "pushes", &pushes, change_where, error))
     return FALSE;
   nod_fake_dataset_set_change (loader->dataset, merge_request, base, head, loader->now_us);
+  if (!load_earlier_commits (loader, merge_request, object, where, error))
+    return FALSE;
 
   for (guint i = 0; i < array_length (pushes); i++)
     {
@@ -762,7 +798,7 @@ load_change (Loader              *loader,
       if (push == NULL)
         return FALSE;
       /* A minute apart after the merge request was opened, not at load time. */
-      nod_fake_dataset_new_commit (loader->dataset, merge_request, push,
+      nod_fake_dataset_new_commit (loader->dataset, merge_request, push, NULL,
                                    merge_request->created_at
                                    + (gint64) (i + 1) * 60 * G_USEC_PER_SEC);
     }
@@ -1101,6 +1137,8 @@ load_merge_request (Loader     *loader,
   else
     {
       make_up_change (loader, merge_request, discussions);
+      if (!load_earlier_commits (loader, merge_request, object, where, error))
+        return FALSE;
     }
 
   for (guint i = 0; i < array_length (discussions); i++)

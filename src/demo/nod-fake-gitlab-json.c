@@ -833,11 +833,13 @@ _nod_fake_json_write_file_diff (NodFakeJsonWriter *writer,
   _nod_fake_json_end_object (writer);
 }
 
-static void
-write_commit (NodFakeGitlab       *self,
-              NodFakeJsonWriter   *writer,
-              NodFakeMergeRequest *merge_request,
-              NodFakeCommit       *commit)
+/* A commit as GitLab's Commit entity has it (a version's commits[], the MR commits
+ * list). */
+void
+_nod_fake_json_write_commit (NodFakeGitlab       *self,
+                             NodFakeJsonWriter   *writer,
+                             NodFakeMergeRequest *merge_request,
+                             NodFakeCommit       *commit)
 {
   GString *url = begin_scratch (writer);
   char short_id[9];
@@ -906,7 +908,7 @@ _nod_fake_json_write_version (NodFakeGitlab       *self,
       _nod_fake_json_begin_array (writer, "commits");
       for (NodFakeCommit *commit = head; commit != NULL && commit != start;
            commit = nod_fake_repository_find_commit (repository, commit->parent_sha))
-        write_commit (self, writer, merge_request, commit);
+        _nod_fake_json_write_commit (self, writer, merge_request, commit);
       _nod_fake_json_end_array (writer);
 
       _nod_fake_json_begin_array (writer, "diffs");

@@ -325,6 +325,10 @@ void          _nod_fake_json_add_node           (NodFakeJsonWriter   *writer,
 void          _nod_fake_json_write_file_diff    (NodFakeJsonWriter   *writer,
                                                  NodFakeFileDiff     *file_diff,
                                                  gboolean             unidiff);
+void          _nod_fake_json_write_commit       (NodFakeGitlab       *self,
+                                                 NodFakeJsonWriter   *writer,
+                                                 NodFakeMergeRequest *merge_request,
+                                                 NodFakeCommit       *commit);
 /* One of GET …/versions; @detailed: with commits[] and diffs[] (GET …/versions/:id). */
 void          _nod_fake_json_write_pipeline     (NodFakeGitlab       *self,
                                                  NodFakeJsonWriter   *writer,

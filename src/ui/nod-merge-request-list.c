@@ -86,6 +86,10 @@ struct _NodMergeRequestList
   gulong                root_unmap_handler;
   gboolean              skip_tick;
   NodMergeRequestItem  *lost_selection;   /* selected, and out of the list for a step */
+  /* Selected, and hidden by the search or the filter: still the one the page shows, until
+   * the reviewer picks another. */
+  NodMergeRequestItem  *hidden_selection;
+  gboolean              refiltering;      /* the search or filter is changing: keep the page */
 
   GtkListView          *list_view;
 };
@@ -114,6 +118,24 @@ static NodMergeRequestItem *
 selected_item (NodMergeRequestList *self)
 {
   return gtk_single_selection_get_selected_item (self->selection);
+}
+
+/* Where @wanted is among the items listed, or GTK_INVALID_LIST_POSITION. */
+static guint
+find_listed (NodMergeRequestList *self,
+             NodMergeRequestItem *wanted)
+{
+  guint n_filtered = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+
+  for (guint i = 0; i < n_filtered; i++)
+    {
+      g_autoptr(NodMergeRequestItem) item = g_list_model_get_item (G_LIST_MODEL (self->filtered),
+                                                                   i);
+
+      if (item == wanted)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
 }
 
 static void
@@ -434,6 +456,27 @@ finish_showing (NodMergeRequestList *self)
   g_clear_pointer (&self->view_updates, g_array_unref);
   /* Gone from the list for good, or filtered out. */
   g_clear_object (&self->lost_selection);
+  if (self->hidden_selection != NULL)
+    {
+      guint position = find_listed (self, self->hidden_selection);
+      guint stored;
+
+      /* Changed to match the search: selected in the list again. */
+      self->refiltering = TRUE;
+      if (position != GTK_INVALID_LIST_POSITION)
+        {
+          gtk_single_selection_set_selected (self->selection, position);
+          g_clear_object (&self->hidden_selection);
+        }
+      self->refiltering = FALSE;
+      /* Gone for good (pruned, its account removed): the page has nothing to show. */
+      if (self->hidden_selection != NULL &&
+          !g_list_store_find (self->items, self->hidden_selection, &stored))
+        {
+          g_clear_object (&self->hidden_selection);
+          g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
+        }
+    }
   update_empty (self);
   /* A first reading in place: the list is on its way to the rest. */
   if (!self->showing_part)
@@ -728,10 +771,11 @@ filter_item (gpointer item,
 static void
 on_selection_changed (NodMergeRequestList *self)
 {
-  if (self->replacing_items)
+  if (self->replacing_items || self->refiltering)
     return;
   /* The reviewer chose: a merge request out of the list for a step is not brought back. */
   g_clear_object (&self->lost_selection);
+  g_clear_object (&self->hidden_selection);
   g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
 }
 
@@ -847,6 +891,7 @@ nod_merge_request_list_dispose (GObject *object)
   g_clear_pointer (&self->target, g_ptr_array_unref);
   g_clear_pointer (&self->view_updates, g_array_unref);
   g_clear_object (&self->lost_selection);
+  g_clear_object (&self->hidden_selection);
   g_clear_object (&self->cache);
   g_clear_object (&self->accounts);
 
@@ -1092,7 +1137,41 @@ nod_merge_request_list_get_selected (NodMergeRequestList *self)
 {
   g_return_val_if_fail (NOD_IS_MERGE_REQUEST_LIST (self), NULL);
 
-  return selected_item (self);
+  return selected_item (self) != NULL ? selected_item (self) : self->hidden_selection;
+}
+
+/* The search or the filter changed. A reviewer filtering the list goes on reading what is
+ * open: the merge request selected stays the one selected, hidden or not, and is selected
+ * in the list again when it shows there again. */
+static void
+refilter (NodMergeRequestList *self)
+{
+  g_autoptr(NodMergeRequestItem) wanted = NULL;
+  guint position;
+
+  if (selected_item (self) != NULL)
+    wanted = g_object_ref (selected_item (self));
+  else if (self->hidden_selection != NULL)
+    wanted = g_object_ref (self->hidden_selection);
+
+  self->refiltering = TRUE;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (wanted != NULL)
+    {
+      position = find_listed (self, wanted);
+      if (position != GTK_INVALID_LIST_POSITION)
+        {
+          gtk_single_selection_set_selected (self->selection, position);
+          g_clear_object (&self->hidden_selection);
+        }
+      else
+        {
+          gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+          g_set_object (&self->hidden_selection, wanted);
+        }
+    }
+  self->refiltering = FALSE;
+  update_empty (self);
 }
 
 /**
@@ -1178,8 +1257,7 @@ nod_merge_request_list_set_filter_mode (NodMergeRequestList  *self,
   g_return_if_fail (NOD_IS_MERGE_REQUEST_LIST (self));
 
   self->filter_mode = mode;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  update_empty (self);
+  refilter (self);
 }
 
 /**
@@ -1207,8 +1285,7 @@ nod_merge_request_list_set_search (NodMergeRequestList *self,
 
   g_free (self->search);
   self->search = search != NULL ? g_utf8_casefold (search, -1) : NULL;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  update_empty (self);
+  refilter (self);
 }
 
 /**

@@ -17,6 +17,7 @@
 
 #include "nod-avatar-cache.h"
 #include "nod-changes-view.h"
+#include "nod-commit.h"
 #include "nod-markdown-view.h"
 #include "nod-merge-request-page.h"
 #include "nod-outbox-action.h"
@@ -55,6 +56,9 @@ struct _NodMergeRequestPage
   GtkButton       *approve_button;
   GtkBox          *description_box;
   NodMarkdownView *description_view;
+  GtkWidget       *commits_list;
+  AdwExpanderRow  *commits_row;
+  GPtrArray       *commit_rows;   /* AdwActionRow, in commits_row, newest first */
   GtkWidget       *threads_heading;
   GtkWidget       *threads_count;
   GtkBox          *threads_box;
@@ -494,6 +498,7 @@ nod_merge_request_page_dispose (GObject *object)
   NodMergeRequestPage *self = NOD_MERGE_REQUEST_PAGE (object);
 
   g_clear_pointer (&self->threads, g_hash_table_unref);
+  g_clear_pointer (&self->commit_rows, g_ptr_array_unref);
   g_clear_object (&self->diff_cache);
   g_clear_pointer (&self->current_thread, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_PAGE);
@@ -623,6 +628,8 @@ nod_merge_request_page_class_init (NodMergeRequestPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approvals_label);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, approve_button);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, description_box);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, commits_list);
+  gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, commits_row);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_heading);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_count);
   gtk_widget_class_bind_template_child (widget_class, NodMergeRequestPage, threads_box);
@@ -659,6 +666,7 @@ nod_merge_request_page_init (NodMergeRequestPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->threads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->commit_rows = g_ptr_array_new ();
   self->description_view = nod_markdown_view_new ();
   gtk_box_append (self->description_box, GTK_WIDGET (self->description_view));
 
@@ -676,6 +684,120 @@ nod_merge_request_page_init (NodMergeRequestPage *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_page_key), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+/* A link a stranger sent is opened only on the web: never file:, never a handler. */
+static gboolean
+is_web_url (const char *url)
+{
+  const char *scheme = url != NULL ? g_uri_peek_scheme (url) : NULL;
+
+  return scheme != NULL && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                            g_ascii_strcasecmp (scheme, "https") == 0);
+}
+
+static void
+on_commit_activated (AdwActionRow *row,
+                     gpointer      user_data)
+{
+  const char *url = g_object_get_data (G_OBJECT (row), "nod-web-url");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (row));
+
+  if (is_web_url (url))
+    gtk_show_uri (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, url, GDK_CURRENT_TIME);
+}
+
+static GtkWidget *
+commit_row_new (NodCommit *commit,
+                GDateTime *now)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *short_id = gtk_label_new (nod_commit_get_short_id (commit));
+  g_autofree char *title = g_markup_escape_text (nod_commit_get_title (commit), -1);
+  g_autofree char *age = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *escaped_subtitle = NULL;
+  const char *author = nod_commit_get_author_name (commit);
+  const char *web_url = nod_commit_get_web_url (commit);
+
+  /* Titles and names come from strangers: the row reads markup, so they are escaped. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  if (nod_commit_get_authored_date (commit) != NULL)
+    age = nod_time_format_age_iso (nod_commit_get_authored_date (commit), now);
+  if (author != NULL && age != NULL)
+    /* Translators: a commit's author and when they wrote it: "Alice · 3 days ago" */
+    subtitle = g_strdup_printf (_("%s · %s"), author, age);
+  else
+    subtitle = g_strdup (author != NULL ? author : age);
+  if (subtitle != NULL)
+    {
+      escaped_subtitle = g_markup_escape_text (subtitle, -1);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped_subtitle);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+    }
+
+  gtk_widget_add_css_class (short_id, "monospace");
+  gtk_widget_add_css_class (short_id, "dim-label");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), short_id);
+
+  if (is_web_url (web_url))
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name ("adw-external-link-symbolic");
+
+      g_object_set_data_full (G_OBJECT (row), "nod-web-url", g_strdup (web_url), g_free);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_widget_set_tooltip_text (row, _("Open in Browser"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+      g_signal_connect (row, "activated", G_CALLBACK (on_commit_activated), NULL);
+    }
+  return row;
+}
+
+/* The commits as the last pull left them, newest first; the section stays closed or open
+ * as the reviewer left it while the same merge request is updated. */
+static void
+show_commits (NodMergeRequestPage         *self,
+              const NodMergeRequestDetail *detail,
+              GDateTime                   *now)
+{
+  guint shown = detail->commits != NULL ? detail->commits->len : 0;
+  g_autofree char *subtitle = NULL;
+
+  for (guint i = 0; i < self->commit_rows->len; i++)
+    adw_expander_row_remove (self->commits_row, self->commit_rows->pdata[i]);
+  g_ptr_array_set_size (self->commit_rows, 0);
+
+  gtk_widget_set_visible (self->commits_list, shown > 0);
+  if (shown == 0)
+    return;
+
+  for (guint i = 0; i < shown; i++)
+    {
+      GtkWidget *row = commit_row_new (detail->commits->pdata[i], now);
+
+      adw_expander_row_add_row (self->commits_row, row);
+      g_ptr_array_add (self->commit_rows, row);
+    }
+
+  if (detail->commits_total > (int) shown)
+    {
+      guint more = (guint) detail->commits_total - shown;
+      GtkWidget *row = adw_action_row_new ();
+      /* Translators: commits GitLab has beyond the first page Nod keeps */
+      g_autofree char *text = g_strdup_printf (ngettext ("And %u more", "And %u more", more),
+                                               more);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      gtk_widget_add_css_class (row, "dim-label");
+      adw_expander_row_add_row (self->commits_row, row);
+      g_ptr_array_add (self->commit_rows, row);
+      subtitle = g_strdup_printf (ngettext ("%d commit", "%d commits", detail->commits_total),
+                                  detail->commits_total);
+    }
+  else
+    subtitle = g_strdup_printf (ngettext ("%u commit", "%u commits", shown), shown);
+  adw_expander_row_set_subtitle (self->commits_row, subtitle);
 }
 
 /* "Approved by Alice, Bob and you — pending" */
@@ -1019,7 +1141,7 @@ show_review (NodMergeRequestPage *self,
     text = g_strdup (_("Review started: your comments are drafts until you submit them"));
   else
     /* Translators: the drafts of the reviewer's review, not yet published */
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Review: %u comment",
+    text = g_strdup_printf (ngettext ("Review: %u comment",
                                          "Review: %u comments", self->draft_count),
                             self->draft_count);
   gtk_label_set_text (self->review_label, text);
@@ -1221,7 +1343,8 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
   self->approved = view->approved_by_me;
   open = g_strcmp0 (view->state, "opened") == 0;
 
-  gtk_label_set_text (self->title_label, view->title);
+  /* Beside the Draft badge, GitLab's "Draft:" would say it twice. */
+  gtk_label_set_text (self->title_label, nod_merge_request_view_get_shown_title (view));
   gtk_label_set_text (self->state_label, state_text (view->state, view->draft));
   age = nod_time_format_age_iso (view->created_at, now);
   /* Translators: "group/project!42 · opened by Alice 3 days ago" */
@@ -1237,6 +1360,9 @@ nod_merge_request_page_show (NodMergeRequestPage   *self,
                               view->target_branch ? view->target_branch : "?");
   gtk_label_set_text (self->branches_label, branches);
   show_context (self, detail);
+  if (!same)
+    adw_expander_row_set_expanded (self->commits_row, FALSE);
+  show_commits (self, detail, now);
 
   if (detail->reviewers != NULL && detail->reviewers->len > 0)
     {
@@ -1397,6 +1523,26 @@ nod_merge_request_page_get_threads_text (NodMergeRequestPage *self)
       !gtk_widget_get_visible (self->threads_count))
     return NULL;
   return gtk_label_get_text (GTK_LABEL (self->threads_count));
+}
+
+/**
+ * nod_merge_request_page_get_commit_rows:
+ *
+ * Returns: (transfer none) (element-type AdwActionRow): the rows of the Commits section,
+ *   newest commit first (and an "And N more" row last when GitLab has more)
+ */
+GPtrArray *
+nod_merge_request_page_get_commit_rows (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return self->commit_rows;
+}
+
+GtkWidget *
+nod_merge_request_page_get_commits_section (NodMergeRequestPage *self)
+{
+  g_return_val_if_fail (NOD_IS_MERGE_REQUEST_PAGE (self), NULL);
+  return GTK_WIDGET (self->commits_row);
 }
 
 GtkWidget *

@@ -61,6 +61,8 @@ NodChangesView *nod_merge_request_page_get_changes_view (NodMergeRequestPage *se
  * "inline-comment" (body, const NodDiffPosition *position). */
 
 const char *nod_merge_request_page_get_pipeline_text     (NodMergeRequestPage *self);
+GPtrArray  *nod_merge_request_page_get_commit_rows       (NodMergeRequestPage *self);
+GtkWidget  *nod_merge_request_page_get_commits_section   (NodMergeRequestPage *self);
 const char *nod_merge_request_page_get_merge_status_text (NodMergeRequestPage *self);
 
 G_END_DECLS

@@ -169,7 +169,8 @@ nod_merge_request_row_set_item (NodMergeRequestRow  *self,
   age = nod_time_format_age_iso (view->updated_at, now);
   author = view->author_name != NULL ? view->author_name : view->author_username;
 
-  gtk_label_set_text (self->title_label, view->title);
+  /* Beside the Draft badge, GitLab's "Draft:" would say it twice. */
+  gtk_label_set_text (self->title_label, nod_merge_request_view_get_shown_title (view));
   gtk_label_set_text (self->meta_label, reference);
   gtk_label_set_text (self->age_label, age);
 
