@@ -28,6 +28,7 @@ typedef struct
   const char       *body;
   gboolean          body_from_stdin;
   const char       *discussion_id;
+  gint64            note_id;
   const char       *file_path;
   guint             line;
   gboolean          old_side;
@@ -112,6 +113,7 @@ assert_good_case (const GoodCase *expected)
   g_assert_cmpstr (command->body, ==, expected->body);
   g_assert_cmpint (command->body_from_stdin, ==, expected->body_from_stdin);
   g_assert_cmpstr (command->discussion_id, ==, expected->discussion_id);
+  g_assert_cmpint (command->note_id, ==, expected->note_id);
   g_assert_cmpstr (command->file_path, ==, expected->file_path);
   g_assert_cmpuint (command->line, ==, expected->line);
   g_assert_cmpint (command->old_side, ==, expected->old_side);
@@ -185,6 +187,13 @@ test_verbs (void)
     { { "unresolve", "gnome/nod!42", "--discussion", DISCUSSION_ID },
       NOD_CLI_VERB_UNRESOLVE, .project_path = "gnome/nod", .iid = 42,
       .discussion_id = DISCUSSION_ID },
+    { { "note", "edit", "gnome/nod!42", "--discussion", DISCUSSION_ID, "--note", "1234",
+        "--body", "Typo fixed" },
+      NOD_CLI_VERB_NOTE_EDIT, .project_path = "gnome/nod", .iid = 42,
+      .discussion_id = DISCUSSION_ID, .note_id = 1234, .body = "Typo fixed" },
+    { { "note", "delete", "gnome/nod!42", "--note=99", "--discussion", DISCUSSION_ID },
+      NOD_CLI_VERB_NOTE_DELETE, .project_path = "gnome/nod", .iid = 42,
+      .discussion_id = DISCUSSION_ID, .note_id = 99 },
     { { "queue", "list" }, NOD_CLI_VERB_QUEUE_LIST },
     { { "queue", "list", "--json" }, NOD_CLI_VERB_QUEUE_LIST, .json = TRUE },
     { { "queue", "retry", OP_ID }, NOD_CLI_VERB_QUEUE_RETRY, .op_id = OP_ID },
@@ -544,6 +553,16 @@ test_usage_errors (void)
     { { "mr" }, "mr list" },
     { { "mr", "show" }, "mr show needs a merge request" },
     { { "mr", "frob" }, "“mr frob” is not a command" },
+    { { "note" }, "note edit" },
+    { { "note", "delete", "g/p!1", "--discussion", DISCUSSION_ID }, "needs --note N" },
+    { { "note", "delete", "g/p!1", "--discussion", DISCUSSION_ID, "--note", "0" },
+      "--note is a note’s id" },
+    { { "note", "delete", "g/p!1", "--discussion", DISCUSSION_ID, "--note", "-3" },
+      "--note needs a value" },
+    { { "note", "delete", "g/p!1", "--discussion", DISCUSSION_ID, "--note", "12abc" },
+      "--note is a note’s id" },
+    { { "note", "edit", "g/p!1", "--discussion", DISCUSSION_ID, "--note", "7" }, "needs --body TEXT" },
+    { { "note", "edit", "g/p!1", "--note", "7", "--body", "x" }, "needs --discussion ID" },
     { { "review", "start" }, "review start needs a merge request" },
     { { "review", "submit", "g/p!1", "--old" }, "review submit does not take --old" },
     { { "reply", "g/p!1", "--discussion", "local:x", "--body", "b", "--approve" },
@@ -939,7 +958,7 @@ test_help_text (void)
 {
   static const char * const verb_words[] = {
     "help", "account", "status", "pull", "push", "sync", "diff", "approve", "unapprove",
-    "comment", "reply", "resolve", "unresolve", "queue", "mr",
+    "comment", "reply", "resolve", "unresolve", "queue", "mr", "review", "note",
   };
   static const struct { NodCliVerb verb; const char *parts[6]; } pages[] = {
     { NOD_CLI_VERB_ACCOUNT_ADD, { "nod account add --url URL", "nod account list",
@@ -968,6 +987,9 @@ test_help_text (void)
     { NOD_CLI_VERB_REVIEW_SUBMIT, { "nod review start REF",
                                     "nod review submit REF [--approve] [--body TEXT]",
                                     "nod review discard REF", "--approve", "drafts" } },
+    { NOD_CLI_VERB_NOTE_DELETE, { "nod note edit REF --discussion ID --note N --body TEXT",
+                                  "nod note delete REF --discussion ID --note N", "--note N",
+                                  "nod mr show" } },
   };
   g_autofree char *overview = nod_cli_help_text (NOD_CLI_VERB_HELP);
 
@@ -1057,8 +1079,8 @@ test_verb_to_string (void)
   static const char * const names[] = {
     "help", "account add", "account list", "account remove", "status", "pull", "push", "sync",
     "diff", "approve", "unapprove", "comment", "reply", "resolve", "unresolve", "queue list",
-    "queue retry", "queue discard", "queue cancel", "queue edit", "mr list", "mr show", "review start", "review submit",
-    "review discard",
+    "queue retry", "queue discard", "queue cancel", "queue edit", "mr list", "mr show",
+    "review start", "review submit", "review discard", "note edit", "note delete",
   };
 
   g_assert_cmpuint (G_N_ELEMENTS (names), ==, NOD_CLI_N_VERBS);
