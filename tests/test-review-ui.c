@@ -1428,6 +1428,74 @@ test_pipeline_and_unread (Fixture       *fixture,
   g_assert_cmpstr (nod_merge_request_page_get_pipeline_text (page), ==, "Pipeline failed");
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  guint    lists_before;
+} Pulled;
+
+static gboolean
+pulled_and_idle (gpointer data)
+{
+  Pulled *pulled = data;
+
+  return count_requests (pulled->fixture, "GET", "^/api/v4/merge_requests$") >
+           pulled->lists_before &&
+         !nod_sync_engine_is_busy (pulled->fixture->engine) &&
+         !nod_window_is_list_loading (pulled->fixture->window);
+}
+
+static gboolean
+comment_sent (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return count_requests (fixture, "POST", "/merge_requests/101/discussions$") == 1 &&
+         !nod_sync_engine_is_busy (fixture->engine);
+}
+
+/* The reviewer's own comment moves the merge request's updated_at on GitLab; it is no news
+ * to them, so a merge request they had read stays read. What someone else writes after it
+ * is news. */
+static void
+test_own_comment_stays_read (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(JsonNode) comment = NULL;
+  NodMergeRequestPage *page;
+  RowLooks read = { fixture, SYNC_TITLE, "Pipeline passed", FALSE };
+  RowLooks unread = { fixture, SYNC_TITLE, "Pipeline passed", TRUE };
+  Pulled pulled;
+
+  if (!have_display)
+    {
+      g_test_skip ("No display: the UI tests run under Xvfb (build-aux/dev.sh test)");
+      return;
+    }
+
+  nod_test_wait_until (row_looks, &read);
+  page = open_merge_request (fixture, 11, 101);
+  g_signal_emit_by_name (page, "comment", "A note of my own.");
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_PUSH_NOW);
+  nod_test_wait_until (comment_sent, fixture);
+  open_merge_request (fixture, 11, 102);
+
+  /* A pull brings !101 back with GitLab's new updated_at: still read. */
+  pulled.fixture = fixture;
+  pulled.lists_before = count_requests (fixture, "GET", "^/api/v4/merge_requests$");
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (pulled_and_idle, &pulled);
+  g_assert_true (row_looks (&read));
+
+  /* Someone else's, later: news. The fake's times are the wall clock's, so theirs is
+   * dated past the mark's slack. */
+  comment = nod_test_fake_control (fixture->base_url, "POST", "/__fake/mr/11/101/comment",
+                                   "{\"author\": \"amelie\", \"body\": \"Rebased.\", "
+                                   "\"later_s\": 5}");
+  nod_sync_engine_request (fixture->engine, NOD_SYNC_TRIGGER_SETTINGS_CHANGED);
+  nod_test_wait_until (row_looks, &unread);
+}
+
 static gboolean
 is_avatar (GtkWidget     *widget,
            gconstpointer  data)
@@ -2437,6 +2505,7 @@ main (int   argc,
   ADD ("/nod/review-ui/review-from-page", test_review_from_page);
   ADD ("/nod/review-ui/reply-and-resolve", test_reply_and_resolve);
   ADD ("/nod/review-ui/pipeline-and-unread", test_pipeline_and_unread);
+  ADD ("/nod/review-ui/own-comment-stays-read", test_own_comment_stays_read);
   ADD ("/nod/review-ui/commits-section", test_commits_section);
   ADD ("/nod/review-ui/draft-title", test_draft_title);
   g_test_add_func ("/nod/review-ui/commit-links", test_commit_links);

@@ -546,6 +546,71 @@ finds_row (sqlite3_stmt  *stmt,
   return TRUE;
 }
 
+/* The later of @latest and when @note was last changed on GitLab (transfer none). */
+static GDateTime *
+latest_change_of_note (NodNote   *note,
+                       GDateTime *latest)
+{
+  GDateTime *changed = nod_note_get_updated_at (note) != NULL ? nod_note_get_updated_at (note)
+                                                               : nod_note_get_created_at (note);
+
+  if (changed != NULL && (latest == NULL || g_date_time_compare (changed, latest) > 0))
+    return changed;
+  return latest;
+}
+
+static GDateTime *
+latest_change_of_thread (NodDiscussion *discussion,
+                         GDateTime     *latest)
+{
+  GPtrArray *notes = nod_discussion_get_notes (discussion);
+
+  for (guint i = 0; i < notes->len; i++)
+    latest = latest_change_of_note (notes->pdata[i], latest);
+  return latest;
+}
+
+/* GitLab moves a merge request's updated_at with the reviewer's own note, a moment after
+ * the note's time: a merge request they had read stays read through it. The mark moves to
+ * a little past the note (OWN_CHANGE_SLACK_S), so what others change after that still
+ * shows. Read means not changed since opened: one unread keeps its mark. */
+#define OWN_CHANGE_SLACK_S 2
+
+static gboolean
+keep_read_after_own_change (sqlite3     *db,
+                            gint64       account_id,
+                            gint64       project_id,
+                            gint64       iid,
+                            GDateTime   *changed,
+                            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *when = NULL;
+  g_autofree char *modifier = g_strdup_printf ("+%d seconds", OWN_CHANGE_SLACK_S);
+
+  if (changed == NULL)
+    return TRUE;
+  when = g_date_time_format_iso8601 (changed);
+  stmt = nod_store_prepare (db,
+                            "UPDATE merge_requests "
+                            "SET opened_updated_at = strftime ('%Y-%m-%dT%H:%M:%fZ', ?, ?) "
+                            "WHERE account_id = ? AND project_id = ? AND iid = ? "
+                            "AND opened_updated_at IS NOT NULL "
+                            "AND julianday (updated_at) <= julianday (opened_updated_at) "
+                            "AND julianday (?, ?) > julianday (opened_updated_at)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, when, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, modifier, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, account_id);
+  sqlite3_bind_int64 (stmt, 4, project_id);
+  sqlite3_bind_int64 (stmt, 5, iid);
+  sqlite3_bind_text (stmt, 6, when, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, modifier, -1, SQLITE_STATIC);
+  return nod_store_step_done (stmt, error);
+}
+
 /*
  * _nod_review_cache_forget_note:
  *
@@ -620,7 +685,11 @@ _nod_review_cache_keep_answer (sqlite3     *db,
       sqlite3_bind_text (known, 2, discussion_id, -1, SQLITE_STATIC);
       if (!finds_row (known, &found, error))
         return FALSE;
-      return !found || save_note (db, account_id, discussion_id, NOD_NOTE (answer), error);
+      return !found ||
+             (save_note (db, account_id, discussion_id, NOD_NOTE (answer), error) &&
+              keep_read_after_own_change (db, account_id, project_id, iid,
+                                          latest_change_of_note (NOD_NOTE (answer), NULL),
+                                          error));
     }
 
   known = nod_store_prepare (db,
@@ -638,17 +707,23 @@ _nod_review_cache_keep_answer (sqlite3     *db,
     return TRUE;
 
   if (NOD_IS_DISCUSSION (answer))
-    return save_discussion (db, account_id, project_id, iid, NOD_DISCUSSION (answer), error);
+    return save_discussion (db, account_id, project_id, iid, NOD_DISCUSSION (answer), error) &&
+           keep_read_after_own_change (db, account_id, project_id, iid,
+                                       latest_change_of_thread (NOD_DISCUSSION (answer), NULL),
+                                       error);
   if (G_IS_LIST_MODEL (answer))
     {
+      GDateTime *latest = NULL;
+
       for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (answer)); i++)
         {
           g_autoptr(NodDiscussion) discussion = g_list_model_get_item (G_LIST_MODEL (answer), i);
 
           if (!save_discussion (db, account_id, project_id, iid, discussion, error))
             return FALSE;
+          latest = latest_change_of_thread (discussion, latest);
         }
-      return TRUE;
+      return keep_read_after_own_change (db, account_id, project_id, iid, latest, error);
     }
   if (NOD_IS_APPROVALS (answer))
     return save_approvals (db, account_id, project_id, iid, NOD_APPROVALS (answer), error);
@@ -1198,12 +1273,13 @@ nod_review_cache_load_last_pull_finish (NodReviewCache  *self,
 /* What a reviewer looks at before approving, after the outbox's columns (24…): the head
  * pipeline's status only while it is the head's (a pull may have kept the merge request
  * of a newer push before its pipeline), the merge status, the labels, and whether GitLab
- * changed it since the reviewer last opened it (GitLab's updated_at only moves on, and
- * the two are formatted alike, so any difference is a change). */
+ * changed it since the reviewer last opened it (GitLab's updated_at only moves on; the
+ * mark is a time, GitLab's or one just past the reviewer's own change, compared as one). */
 #define VIEW_CONTEXT_COLUMNS \
   "CASE WHEN mr.pipeline_sha = mr.sha THEN mr.pipeline_status END, mr.merge_status, " \
   "mr.labels, " \
-  "(mr.opened_updated_at IS NOT NULL AND mr.updated_at != mr.opened_updated_at), " \
+  "(mr.opened_updated_at IS NOT NULL " \
+  " AND julianday (mr.updated_at) > julianday (mr.opened_updated_at)), " \
   "mr.author_avatar_url "
 #define VIEW_CONTEXT_COLUMN_COUNT 5
 
@@ -2251,7 +2327,8 @@ mark_opened_work (sqlite3       *db,
   stmt = nod_store_prepare (db,
                             "UPDATE merge_requests SET opened_updated_at = updated_at "
                             "WHERE account_id = ? AND project_id = ? AND iid = ? "
-                            "AND opened_updated_at IS NOT updated_at",
+                            "AND (opened_updated_at IS NULL "
+                            "     OR julianday (updated_at) > julianday (opened_updated_at))",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -2265,7 +2342,8 @@ mark_opened_work (sqlite3       *db,
  * nod_review_cache_mark_opened_async:
  *
  * Notes that the reviewer opened the merge request as the cache has it now: its view's
- * updated_since_opened stays false until a pull brings a change GitLab made since.
+ * updated_since_opened stays false until a pull brings a change GitLab made since. The
+ * mark only moves on: one past the reviewer's own change stays.
  * A merge request the cache does not have is left alone.
  */
 void

@@ -47,9 +47,10 @@
  *                              deletion)}; without it, a line added to a changed file)
  *   POST   /__fake/mr/PROJECT/IID/merge    {"user"?}
  *   POST   /__fake/mr/PROJECT/IID/close    {"user"?}
- *   POST   /__fake/mr/PROJECT/IID/comment  {"author","body","discussion_id"?}
+ *   POST   /__fake/mr/PROJECT/IID/comment  {"author","body","discussion_id"?,"later_s"?}
  *                                          → 201 the discussion (it notifies the author
- *                                          as a note does)
+ *                                          as a note does; "later_s": dated that many
+ *                                          seconds from now, the merge request too)
  *   GET    /__fake/mr/PROJECT/IID/notifications
  *                              → {"count","events":[{"kind","notes"}, …]}: what notified
  *                              the merge request's author, oldest first: "note" for a note
@@ -819,11 +820,15 @@ handle_comment (ControlCall         *call,
   NodFakeDiscussion *discussion;
   NodFakeUser *author = NULL;
   const char *body = NULL, *discussion_id = NULL;
+  guint64 later_s = 0;
+  gint64 at;
 
   if (!read_user (call, "author", TRUE, &author)
       || !read_string (call, "body", TRUE, &body)
-      || !read_string (call, "discussion_id", FALSE, &discussion_id))
+      || !read_string (call, "discussion_id", FALSE, &discussion_id)
+      || !read_uint (call, "later_s", 3600, &later_s, NULL))
     return;
+  at = call->now + (gint64) later_s * G_USEC_PER_SEC;
   if (*body == '\0')
     {
       respond_bad_request (call, "\"body\" is empty");
@@ -847,16 +852,16 @@ handle_comment (ControlCall         *call,
           respond_bad_request (call, "system notes cannot be replied to");
           return;
         }
-      nod_fake_dataset_add_reply (dataset, discussion, author, body, call->now);
+      nod_fake_dataset_add_reply (dataset, discussion, author, body, at);
     }
   else
     {
       discussion = nod_fake_dataset_add_discussion (dataset, merge_request, FALSE);
       nod_fake_dataset_add_note (dataset, discussion, author, body, NOD_FAKE_NOTE_DISCUSSION,
-                                 NULL, call->now);
+                                 NULL, at);
     }
 
-  nod_fake_dataset_touch (dataset, merge_request, call->now);
+  nod_fake_dataset_touch (dataset, merge_request, at);
   nod_fake_merge_request_notify (merge_request, NOD_FAKE_NOTIFICATION_NOTE, 1);
   respond_discussion (call, merge_request, discussion);
 }
