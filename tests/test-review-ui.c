@@ -2388,6 +2388,9 @@ test_posted_note_edit_delete (Fixture       *fixture,
   text = find_widget (adw_message_dialog_get_extra_child (dialog), is_text_view, NULL);
   g_assert_nonnull (text);
   g_assert_true (gtk_widget_has_focus (text));
+  /* From the keyboard: Tab leaves the text for the buttons, Ctrl+Enter saves. */
+  g_assert_false (gtk_text_view_get_accepts_tab (GTK_TEXT_VIEW (text)));
+  g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "save");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text)),
                             "Reworded, once.", -1);
   adw_message_dialog_response (dialog, "save");

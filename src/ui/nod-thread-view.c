@@ -362,25 +362,24 @@ action_state_widget (NodOutboxAction *action)
         gtk_box_append (GTK_BOX (box), icon_action_button ("document-edit-symbolic",
                                                            _("Edit Comment"),
                                                            "win.edit-action", action));
-      if (removal)
+      if (removal || nod_outbox_action_get_kind (action) == NOD_ACTION_EDIT_NOTE)
         {
-          /* Taking back a removal keeps the note: a word, since no icon says "keep". */
-          GtkWidget *keep = gtk_button_new_with_label (_("Keep"));
+          /* Taking back a change to a posted note keeps the note as GitLab has it: a
+           * word, since a bin would read as deleting it. */
+          GtkWidget *undo = gtk_button_new_with_label (removal ? _("Keep") : _("Undo"));
 
-          gtk_actionable_set_action_name (GTK_ACTIONABLE (keep), "win.cancel-action");
-          gtk_actionable_set_action_target (GTK_ACTIONABLE (keep), "s", op_id);
-          gtk_widget_set_tooltip_text (keep, _("Keep the comment: it is not deleted"));
-          gtk_widget_add_css_class (keep, "flat");
-          gtk_widget_set_valign (keep, GTK_ALIGN_CENTER);
-          gtk_box_append (GTK_BOX (box), keep);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (undo), "win.cancel-action");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (undo), "s", op_id);
+          gtk_widget_set_tooltip_text (undo, removal ? _("Keep the comment: it is not deleted")
+                                                     : _("Keep the comment’s text as it is"));
+          gtk_widget_add_css_class (undo, "flat");
+          gtk_widget_set_valign (undo, GTK_ALIGN_CENTER);
+          gtk_box_append (GTK_BOX (box), undo);
         }
       else
-        gtk_box_append (GTK_BOX (box),
-                        icon_action_button ("user-trash-symbolic",
-                                            nod_outbox_action_get_kind (action) ==
-                                            NOD_ACTION_EDIT_NOTE
-                                            ? _("Cancel Edit") : _("Cancel Comment"),
-                                            "win.cancel-action", action));
+        gtk_box_append (GTK_BOX (box), icon_action_button ("user-trash-symbolic",
+                                                           _("Cancel Comment"),
+                                                           "win.cancel-action", action));
     }
   return box;
 }

@@ -260,7 +260,23 @@ start_review (GtkWidget  *widget,
   nod_merge_request_page_focus_comment (self->page);
 }
 
-/* A framed text box for a dialog, holding @text, named @label for assistive technology. */
+/* Ctrl+Enter in a dialog's text box answers the dialog as its default button does, as it
+ * sends a comment on the page. */
+static gboolean
+on_text_box_key (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 GtkWidget             *view)
+{
+  if ((keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter) || !(state & GDK_CONTROL_MASK))
+    return FALSE;
+  gtk_widget_activate_default (view);
+  return TRUE;
+}
+
+/* A framed text box for a dialog, holding @text, named @label for assistive technology.
+ * Tab moves on to the dialog's buttons, as in the page's comment box. */
 static GtkWidget *
 new_text_box (GtkTextView **out_view,
               const char   *text,
@@ -269,6 +285,7 @@ new_text_box (GtkTextView **out_view,
 {
   GtkWidget *frame = gtk_frame_new (NULL);
   GtkTextView *view = GTK_TEXT_VIEW (gtk_text_view_new ());
+  GtkEventController *keys;
 
   gtk_text_view_set_wrap_mode (view, GTK_WRAP_WORD_CHAR);
   gtk_text_view_set_top_margin (view, 8);
@@ -277,6 +294,10 @@ new_text_box (GtkTextView **out_view,
   gtk_text_view_set_right_margin (view, 8);
   gtk_widget_set_size_request (GTK_WIDGET (view), width, 100);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+  gtk_text_view_set_accepts_tab (view, FALSE);
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_text_box_key), view);
+  gtk_widget_add_controller (GTK_WIDGET (view), keys);
   gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   -1);
   gtk_frame_set_child (GTK_FRAME (frame), GTK_WIDGET (view));
@@ -516,6 +537,7 @@ present_text_dialog (EditDialog *dialog,
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (message), "save",
                                               ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (message), "save");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (message), "cancel");
   g_signal_connect_data (message, "response", G_CALLBACK (on_edit_response), dialog,
                          edit_dialog_free, 0);
