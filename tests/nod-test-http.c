@@ -126,6 +126,24 @@ nod_test_http_expect (NodTestResponse *response,
   return response;
 }
 
+NodTestResponse *
+nod_test_http_call (SoupSession *session,
+                    const char  *base_url,
+                    const char  *token,
+                    const char  *method,
+                    const char  *prefix,
+                    const char  *path,
+                    const char  *content_type,
+                    const char  *body,
+                    guint        status)
+{
+  g_autofree char *full_path = g_strconcat (prefix, path, NULL);
+
+  return nod_test_http_expect (nod_test_http_send (session, base_url, token, method, full_path,
+                                                   content_type, body),
+                               status);
+}
+
 JsonObject *
 nod_test_response_object (NodTestResponse *response)
 {

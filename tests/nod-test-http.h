@@ -51,6 +51,17 @@ NodTestResponse *nod_test_http_send               (SoupSession     *session,
 /* Fails the test unless @response is an answer with @status; returns @response. */
 NodTestResponse *nod_test_http_expect             (NodTestResponse *response,
                                                    guint            status);
+/* Sends @prefix then @path (as nod_test_http_send () does) and expects @status: the one
+ * call behind each fake test's api () and control (). */
+NodTestResponse *nod_test_http_call               (SoupSession     *session,
+                                                   const char      *base_url,
+                                                   const char      *token,
+                                                   const char      *method,
+                                                   const char      *prefix,
+                                                   const char      *path,
+                                                   const char      *content_type,
+                                                   const char      *body,
+                                                   guint            status);
 
 /* The body's JSON, which must be an object (an array). */
 JsonObject      *nod_test_response_object         (NodTestResponse *response);

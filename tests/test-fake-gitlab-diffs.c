@@ -95,11 +95,8 @@ api (Fixture    *fixture,
      const char *json,
      guint       status)
 {
-  g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
-
-  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, TOKEN,
-                                                   method, full_path, "application/json", json),
-                               status);
+  return nod_test_http_call (fixture->session, fixture->base_url, TOKEN, method, "/api/v4",
+                             path, "application/json", json, status);
 }
 
 /* A POST to the fake's control API (@path is whole) with a JSON body. */

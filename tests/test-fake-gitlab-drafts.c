@@ -76,11 +76,8 @@ api (Fixture    *fixture,
      const char *json,
      guint       status)
 {
-  g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
-
-  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, TOKEN,
-                                                   method, full_path, "application/json", json),
-                               status);
+  return nod_test_http_call (fixture->session, fixture->base_url, TOKEN, method, "/api/v4",
+                             path, "application/json", json, status);
 }
 
 static NodTestResponse *
@@ -90,12 +87,8 @@ api_form (Fixture    *fixture,
           const char *form,
           guint       status)
 {
-  g_autofree char *full_path = g_strconcat ("/api/v4", path, NULL);
-
-  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, TOKEN,
-                                                   method, full_path,
-                                                   "application/x-www-form-urlencoded", form),
-                               status);
+  return nod_test_http_call (fixture->session, fixture->base_url, TOKEN, method, "/api/v4",
+                             path, "application/x-www-form-urlencoded", form, status);
 }
 
 /* The fake's control API: @path is after /__fake/. */
@@ -106,11 +99,8 @@ control (Fixture    *fixture,
          const char *json,
          guint       status)
 {
-  g_autofree char *full_path = g_strconcat ("/__fake/", path, NULL);
-
-  return nod_test_http_expect (nod_test_http_send (fixture->session, fixture->base_url, NULL,
-                                                   method, full_path, "application/json", json),
-                               status);
+  return nod_test_http_call (fixture->session, fixture->base_url, NULL, method, "/__fake/",
+                             path, "application/json", json, status);
 }
 
 /* JSON */

@@ -202,25 +202,35 @@ note_widget (NodThreadView *self,
   return box;
 }
 
-/* A small flat icon button for @action_name on the action @op_id (and its text, for an
- * edit): icons, since a thread beside a diff line has little room for words. */
+/* A small flat icon button for @action_name with @target: icons, since a thread beside a
+ * diff line has little room for words. */
 static GtkWidget *
-icon_action_button (const char      *icon_name,
-                    const char      *label,
-                    const char      *action_name,
-                    NodOutboxAction *action)
+icon_button (const char *icon_name,
+             const char *label,
+             const char *action_name,
+             GVariant   *target)
 {
   GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
 
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
-                                    nod_outbox_action_get_op_id (action));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
   gtk_widget_set_tooltip_text (button, label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   label, -1);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   return button;
+}
+
+/* On the action @op_id (its Edit, its Cancel). */
+static GtkWidget *
+icon_action_button (const char      *icon_name,
+                    const char      *label,
+                    const char      *action_name,
+                    NodOutboxAction *action)
+{
+  return icon_button (icon_name, label, action_name,
+                      g_variant_new_string (nod_outbox_action_get_op_id (action)));
 }
 
 /* Edit or Delete on the reviewer's note @note_id GitLab has. */
@@ -231,16 +241,8 @@ posted_note_button (const char *icon_name,
                     const char *discussion_id,
                     gint64      note_id)
 {
-  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
-
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "(sx)", discussion_id, note_id);
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  label, -1);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  return button;
+  return icon_button (icon_name, label, action_name,
+                      g_variant_new ("(sx)", discussion_id, note_id));
 }
 
 /* The reviewer's latest change not sent yet to the note @note_id, or NULL. */
