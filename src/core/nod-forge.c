@@ -13,6 +13,13 @@
 
 G_DEFINE_QUARK (nod-forge-error-quark, nod_forge_error)
 
+gboolean
+nod_forge_error_is_none (const GError *error)
+{
+  return g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) ||
+         g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN);
+}
+
 G_DEFINE_INTERFACE (NodForge, nod_forge, G_TYPE_OBJECT)
 
 /* What GitLab sends as an error message is shown only after this many characters. */

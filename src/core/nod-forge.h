@@ -39,6 +39,10 @@ typedef enum
 
 GQuark nod_forge_error_quark (void);
 
+/* 403 or 404: what the reviewer may not see, or that is not there — for a detail a pull
+ * reads (a project without CI, a repository not theirs to read), none of it, not a failure. */
+gboolean nod_forge_error_is_none (const GError *error);
+
 /* The most pages Nod follows in one walk of a list: 100,000 merge requests, or threads on
  * one merge request, at 100 a page, far more than a reviewer has. A server that goes on
  * past it is looping or hostile, and the walk ends in an error rather than never. */

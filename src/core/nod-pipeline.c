@@ -138,3 +138,20 @@ nod_pipeline_get_web_url (NodPipeline *self)
   g_return_val_if_fail (NOD_IS_PIPELINE (self), NULL);
   return self->web_url;
 }
+
+/**
+ * nod_pipeline_find_head:
+ * @pipelines: (nullable) (element-type NodPipeline): a merge request's, newest first
+ * @head_sha: (nullable): its head
+ *
+ * Returns: (transfer none) (nullable): the head's pipeline, or %NULL for none known
+ */
+NodPipeline *
+nod_pipeline_find_head (GPtrArray  *pipelines,
+                        const char *head_sha)
+{
+  if (pipelines == NULL || pipelines->len == 0 || head_sha == NULL ||
+      g_strcmp0 (nod_pipeline_get_sha (pipelines->pdata[0]), head_sha) != 0)
+    return NULL;
+  return pipelines->pdata[0];
+}

@@ -21,6 +21,11 @@ const char  *nod_pipeline_get_sha          (NodPipeline *self);
 const char  *nod_pipeline_get_status       (NodPipeline *self);
 const char  *nod_pipeline_get_web_url      (NodPipeline *self);
 
+/* Of @pipelines (newest first, as GitLab lists them), the head's: the newest, if it ran on
+ * @head_sha (one on an older push says nothing of what the reviewer sees now). */
+NodPipeline *nod_pipeline_find_head        (GPtrArray   *pipelines,
+                                            const char  *head_sha);
+
 const char  *nod_pipeline_status_normalize (const char  *status);
 gboolean     nod_pipeline_status_has_ended (const char  *status);
 

@@ -214,22 +214,18 @@ on_pipelines (GObject      *source_object,
   g_autoptr(NodForgePage) page = nod_forge_list_pipelines_finish (self->forge, result, &error);
 
   self->in_flight--;
-  if (page == NULL &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+  if (page == NULL && !nod_forge_error_is_none (error))
     note_error (self, error);
   else
     {
       /* A project without CI, or whose pipelines the reviewer may not see, has none. */
-      GPtrArray *items = page != NULL ? nod_forge_page_get_items (page) : NULL;
-      const char *head = nod_merge_request_get_sha (detail->merge_request);
+      NodPipeline *head = nod_pipeline_find_head (page != NULL ? nod_forge_page_get_items (page)
+                                                               : NULL,
+                                                  nod_merge_request_get_sha (detail->merge_request));
 
       g_clear_error (&error);
-      /* The newest pipeline is the head's only if it ran on that commit: one on an
-       * older push says nothing of what the reviewer sees now. */
-      if (items != NULL && items->len > 0 && head != NULL &&
-          g_strcmp0 (nod_pipeline_get_sha (items->pdata[0]), head) == 0)
-        detail->pipeline = g_object_ref (items->pdata[0]);
+      if (head != NULL)
+        detail->pipeline = g_object_ref (head);
       detail->pipeline_done = TRUE;
       count_if_whole (self, detail);
     }
@@ -250,9 +246,7 @@ on_commits (GObject      *source_object,
   g_autoptr(NodForgePage) page = nod_forge_list_commits_finish (self->forge, result, &error);
 
   self->in_flight--;
-  if (page == NULL &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+  if (page == NULL && !nod_forge_error_is_none (error))
     note_error (self, error);
   else
     {

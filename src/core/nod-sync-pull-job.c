@@ -596,9 +596,7 @@ on_thread_text (GObject      *source_object,
       return;
     }
   /* A 5xx, an answer Nod could not read: asked again by the next pull. */
-  if (bytes == NULL &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN) &&
+  if (bytes == NULL && !nod_forge_error_is_none (error) &&
       !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_INVALID))
     {
       self->change_index++;

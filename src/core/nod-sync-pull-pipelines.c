@@ -82,9 +82,7 @@ on_pipelines (GObject      *source_object,
 
   g_free (ask);
   self->in_flight--;
-  if (page == NULL &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_NOT_FOUND) &&
-      !g_error_matches (error, NOD_FORGE_ERROR, NOD_FORGE_ERROR_FORBIDDEN))
+  if (page == NULL && !nod_forge_error_is_none (error))
     {
       if (self->error == NULL)
         self->error = error;
@@ -93,16 +91,13 @@ on_pipelines (GObject      *source_object,
     }
   else
     {
-      GPtrArray *items = page != NULL ? nod_forge_page_get_items (page) : NULL;
+      NodPipeline *head = nod_pipeline_find_head (page != NULL ? nod_forge_page_get_items (page)
+                                                               : NULL,
+                                                  target->sha);
 
       g_clear_error (&error);
       g_ptr_array_add (self->answered, target);
-      /* As with the details: the newest pipeline is the head's only if it ran on it. */
-      if (items != NULL && items->len > 0 && target->sha != NULL &&
-          g_strcmp0 (nod_pipeline_get_sha (items->pdata[0]), target->sha) == 0)
-        g_ptr_array_add (self->pipelines, g_object_ref (items->pdata[0]));
-      else
-        g_ptr_array_add (self->pipelines, NULL);
+      g_ptr_array_add (self->pipelines, head != NULL ? g_object_ref (head) : NULL);
     }
   pump (self);
 }
