@@ -245,10 +245,9 @@ static gboolean
 validate_draft (NodOutboxAction  *action,
                 GError          **error)
 {
-  gboolean wants_body, wants_discussion;
-
   gboolean on_note = action->kind == NOD_ACTION_EDIT_NOTE ||
                      action->kind == NOD_ACTION_DELETE_NOTE;
+  gboolean wants_body, wants_discussion;
 
   /* A review's steps come only from submitting it. */
   if ((guint) action->kind > NOD_ACTION_DELETE_NOTE ||
@@ -699,10 +698,11 @@ enqueue_work_free (EnqueueWork *work)
   g_free (work);
 }
 
-/* A change to a posted note meets the note's changes still queued: after a removal there
- * is nothing left to change; a new text replaces a pending one (the row keeps its place);
- * a removal makes pending new texts pointless. A change that may have reached GitLab
- * (ambiguous) or is in flight stays and goes first. */
+/* A change to a posted note meets the note's changes still queued: after a removal on its
+ * way there is nothing left to change (a failed one is the reviewer's to retry or
+ * dismiss); a new text replaces a pending one (the row keeps its place); a removal makes
+ * pending new texts pointless. A change that may have reached GitLab (ambiguous) or is in
+ * flight stays and goes first. */
 static gboolean
 coalesce_note_change (sqlite3      *db,
                       EnqueueWork  *work,
@@ -717,7 +717,8 @@ coalesce_note_change (sqlite3      *db,
 
   removing = nod_store_prepare (db,
                                 "SELECT 1 FROM outbox WHERE account_id = ? "
-                                "AND kind = 'delete_note' AND state != 'done' "
+                                "AND kind = 'delete_note' "
+                                "AND state IN ('pending', 'in_flight') "
                                 "AND json_extract (payload, '$.note_id') = ? LIMIT 1",
                                 error);
   if (removing == NULL)
