@@ -2163,6 +2163,33 @@ test_posted_note_refused (Fixture       *fixture,
   g_assert_cmpstr (nod_outbox_action_get_body (listed->pdata[1]), ==, "One");
 }
 
+/* /nod/outbox/posted-note/after-failed-removal */
+
+/* A removal GitLab refused is the reviewer's to retry or dismiss: it holds back no change
+ * of the note, as one on its way does. */
+static void
+test_posted_note_after_failed_removal (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  g_autoptr(NodOutboxAction) removal = NULL;
+  g_autoptr(NodOutboxAction) edit = NULL;
+  g_autoptr(GPtrArray) claimed = NULL;
+
+  removal = enqueue (fixture, nod_outbox_action_new_delete_note (1, PROJECT, MR_A,
+                                                                 SERVER_THREAD, 4001));
+  claimed = claim (fixture, T0);
+  assert_op_ids (claimed, op_id_of (removal), NULL);
+  /* On its way: nothing more for the note. */
+  enqueue_refused (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                             4001, "Meanwhile"),
+                   NOD_OUTBOX_ERROR_INVALID);
+  g_assert_true (fail_permanent_sync (fixture, op_id_of (removal), 403,
+                                      "GitLab did not let you delete this comment", NULL));
+  edit = enqueue (fixture, nod_outbox_action_new_edit_note (1, PROJECT, MR_A, SERVER_THREAD,
+                                                            4001, "Reworded instead"));
+  g_assert_cmpint (nod_outbox_action_get_state (edit), ==, NOD_ACTION_PENDING);
+}
+
 /* /nod/outbox/discard */
 
 static void
@@ -2645,6 +2672,7 @@ main (int   argc,
   ADD ("/nod/outbox/edit", test_edit);
   ADD ("/nod/outbox/posted-note", test_posted_note);
   ADD ("/nod/outbox/posted-note/refused", test_posted_note_refused);
+  ADD ("/nod/outbox/posted-note/after-failed-removal", test_posted_note_after_failed_removal);
   ADD ("/nod/outbox/counts", test_counts);
   ADD ("/nod/outbox/bad-input/too-large", test_bad_input_too_large);
   ADD ("/nod/outbox/bad-input/invalid-utf8", test_bad_input_invalid_utf8);
