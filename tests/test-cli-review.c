@@ -687,6 +687,7 @@ test_note_edit_delete (NodTestCli    *fixture,
   g_auto (NodTestCliOutcome) shown = { 0, };
   g_auto (NodTestCliOutcome) bad = { 0, };
   g_auto (NodTestCliOutcome) refused = { 0, };
+  g_auto (NodTestCliOutcome) queued = { 0, };
   g_autoptr(GPtrArray) discussions = NULL;
   g_autofree char *discussion_id = NULL;
   g_autofree char *note_id = NULL;
@@ -755,6 +756,53 @@ test_note_edit_delete (NodTestCli    *fixture,
                     "--note", theirs_note, "--body", "Not mine", NULL);
   g_assert_cmpint (refused.status, ==, 1);
   g_assert_nonnull (strstr (refused.err, "author"));
+  g_clear_pointer (&discussions, g_ptr_array_unref);
+
+  /* The refused edit holds back its merge request's threads until it is dismissed. */
+  {
+    g_auto (NodTestCliOutcome) listed = { 0, };
+    g_autoptr(JsonParser) parser = json_parser_new ();
+    JsonObject *row;
+
+    nod_test_cli_run (fixture, &listed, NULL, "queue", "list", "--json", NULL);
+    g_assert_true (json_parser_load_from_data (parser, listed.out, -1, NULL));
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))),
+                      ==, 1);
+    row = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
+    g_assert_cmpstr (json_object_get_string_member (row, "state"), ==, "failed");
+    run_ok (fixture, NULL, "queue", "discard", json_object_get_string_member (row, "op"),
+            NULL);
+  }
+
+  /* Offline, a change waits; mr show says so under the note it changes. */
+  run_ok (fixture, "done", "comment", REF, "--body", "Second thought", NULL);
+  discussions = nod_test_cli_list_discussions (fixture, PROJECT, IID);
+  thread = thread_starting (discussions, "Second thought");
+  g_free (discussion_id);
+  discussion_id = g_strdup (nod_discussion_get_id (thread));
+  g_free (note_id);
+  note_id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                             nod_note_get_id (g_ptr_array_index (nod_discussion_get_notes (thread),
+                                                                 0)));
+  run_ok (fixture, NULL, "pull", NULL);
+  g_clear_object (&fixture->fake);
+  nod_test_cli_run (fixture, &queued, NULL, "note", "edit", REF, "--discussion", discussion_id,
+                    "--note", note_id, "--body", "Third thought", NULL);
+  g_assert_cmpint (queued.status, ==, 75);
+  nod_test_cli_outcome_clear (&shown);
+  nod_test_cli_run (fixture, &shown, NULL, "mr", "show", REF, NULL);
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("(note %s):\n    Second thought\n    (new text, pending):\n"
+                              "    Third thought\n", note_id);
+  g_assert_nonnull (strstr (shown.out, expected));
+  nod_test_cli_outcome_clear (&queued);
+  nod_test_cli_run (fixture, &queued, NULL, "note", "delete", REF, "--discussion",
+                    discussion_id, "--note", note_id, NULL);
+  g_assert_cmpint (queued.status, ==, 75);
+  nod_test_cli_outcome_clear (&shown);
+  nod_test_cli_run (fixture, &shown, NULL, "mr", "show", REF, NULL);
+  g_assert_nonnull (strstr (shown.out, "    Second thought\n    (deleting: pending)\n"));
+  g_assert_null (strstr (shown.out, "Third thought"));
 }
 
 int

@@ -82,7 +82,8 @@ own_state_label (NodOutboxAction *action)
     }
 }
 
-/* The reviewer's own notes in a thread, not on GitLab yet. */
+/* The reviewer's own notes in a thread, not on GitLab yet, and their changes to ones GitLab
+ * has (each under the note it changes, see print_change ()). */
 static void
 print_own (NodCliRun *run,
            GPtrArray *own)
@@ -96,6 +97,34 @@ print_own (NodCliRun *run,
       /* Translators: the reviewer's note not sent yet: "You (draft):" */
       _nod_cli_out (run, _("  You (%s):\n"), own_state_label (action));
       print_body (run, nod_outbox_action_get_body (action), "    ");
+    }
+}
+
+/* Under the note @note_id, the reviewer's change to it not sent yet, if any: the new text,
+ * or that it is being deleted. */
+static void
+print_change (NodCliRun *run,
+              GPtrArray *own,
+              gint64     note_id)
+{
+  for (guint i = own->len; i > 0; i--)
+    {
+      NodOutboxAction *action = own->pdata[i - 1];
+      NodActionKind kind = nod_outbox_action_get_kind (action);
+
+      if ((kind != NOD_ACTION_EDIT_NOTE && kind != NOD_ACTION_DELETE_NOTE) ||
+          nod_outbox_action_get_note_id (action) != note_id)
+        continue;
+      if (kind == NOD_ACTION_DELETE_NOTE)
+        {
+          /* Translators: the reviewer's removal of their note, not sent yet: "(deleting: pending)" */
+          _nod_cli_out (run, _("    (deleting: %s)\n"), own_state_label (action));
+          return;
+        }
+      /* Translators: the reviewer's new text for their note, not sent yet: "(new text, pending):" */
+      _nod_cli_out (run, _("    (new text, %s):\n"), own_state_label (action));
+      print_body (run, nod_outbox_action_get_body (action), "    ");
+      return;
     }
 }
 
@@ -194,6 +223,7 @@ print_text (Show *show)
           _nod_cli_out (run, _("  %s, %s (note %" G_GINT64_FORMAT "):\n"), name, when,
                         nod_note_get_id (note));
           print_body (run, nod_note_get_body (note), "    ");
+          print_change (run, own, nod_note_get_id (note));
         }
       print_own (run, own);
     }

@@ -519,7 +519,7 @@ create_action_row (NodOutboxAction *action)
   gtk_box_append (GTK_BOX (box), texts);
   gtk_box_append (GTK_BOX (texts), create_plain_label (title_for_kind (kind), "heading"));
 
-  if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY)
+  if (kind == NOD_ACTION_COMMENT || kind == NOD_ACTION_REPLY || kind == NOD_ACTION_EDIT_NOTE)
     preview = preview_body (nod_outbox_action_get_body (action));
   if (preview != NULL)
     gtk_box_append (GTK_BOX (texts), create_plain_label (preview, NULL));
