@@ -463,8 +463,11 @@ typedef struct
   GtkTextView *text;
   char        *op_id;
   gboolean     queued;   /* an action waiting to be sent, not a review's draft */
-  char        *discussion_id;  /* with note_id: a note GitLab has, given new text */
-  gint64       note_id;
+  char        *discussion_id;  /* with note_id: a note GitLab has, given new text, of the */
+  gint64       note_id;        /* merge request shown when the dialog opened */
+  gint64       account_id;
+  gint64       project_id;
+  gint64       iid;
 } EditDialog;
 
 static void
@@ -493,16 +496,10 @@ on_edit_response (AdwMessageDialog *message,
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   if (dialog->note_id > 0)
-    {
-      gint64 account_id = shown_account (dialog->self);
-
-      if (account_id != 0)
-        enqueue (dialog->self, nod_outbox_action_new_edit_note (
-                                 account_id,
-                                 nod_merge_request_page_get_project_id (dialog->self->page),
-                                 nod_merge_request_page_get_iid (dialog->self->page),
-                                 dialog->discussion_id, dialog->note_id, text));
-    }
+    enqueue (dialog->self, nod_outbox_action_new_edit_note (dialog->account_id,
+                                                            dialog->project_id, dialog->iid,
+                                                            dialog->discussion_id,
+                                                            dialog->note_id, text));
   else if (dialog->queued)
     nod_sync_engine_edit_action_async (dialog->self->engine, dialog->op_id, text, NULL,
                                        on_action_changed, g_object_ref (dialog->self));
@@ -569,6 +566,9 @@ present_posted_note_dialog (NodWindow  *self,
   dialog->self = g_object_ref (self);
   dialog->discussion_id = g_strdup (discussion_id);
   dialog->note_id = nod_note_get_id (note);
+  dialog->account_id = shown_account (self);
+  dialog->project_id = nod_merge_request_page_get_project_id (self->page);
+  dialog->iid = nod_merge_request_page_get_iid (self->page);
   present_text_dialog (dialog, nod_note_get_body (note));
 }
 
@@ -584,15 +584,19 @@ edit_posted_note (GtkWidget  *widget,
 
   g_variant_get (parameter, "(&sx)", &discussion_id, &note_id);
   note = nod_merge_request_page_find_note (self->page, discussion_id, note_id);
-  if (note != NULL && self->engine != NULL)
+  if (note != NULL && self->engine != NULL && shown_account (self) != 0)
     present_posted_note_dialog (self, discussion_id, note);
 }
 
+/* The note to delete, of the merge request shown when it was asked. */
 typedef struct
 {
   NodWindow *self;
   char      *discussion_id;
   gint64     note_id;
+  gint64     account_id;
+  gint64     project_id;
+  gint64     iid;
 } DeleteNote;
 
 static void
@@ -611,15 +615,12 @@ on_delete_note_response (AdwMessageDialog *message,
                          const char       *response,
                          DeleteNote       *removal)
 {
-  gint64 account_id = shown_account (removal->self);
-
-  if (!g_str_equal (response, "delete") || account_id == 0)
-    return;
-  enqueue (removal->self, nod_outbox_action_new_delete_note (
-                            account_id,
-                            nod_merge_request_page_get_project_id (removal->self->page),
-                            nod_merge_request_page_get_iid (removal->self->page),
-                            removal->discussion_id, removal->note_id));
+  if (g_str_equal (response, "delete"))
+    enqueue (removal->self, nod_outbox_action_new_delete_note (removal->account_id,
+                                                              removal->project_id,
+                                                              removal->iid,
+                                                              removal->discussion_id,
+                                                              removal->note_id));
 }
 
 /* Deleting a comment GitLab has is for everyone: asked first. */
@@ -635,7 +636,7 @@ delete_posted_note (GtkWidget  *widget,
   GtkWidget *message;
 
   g_variant_get (parameter, "(&sx)", &discussion_id, &note_id);
-  if (self->engine == NULL ||
+  if (self->engine == NULL || shown_account (self) == 0 ||
       nod_merge_request_page_find_note (self->page, discussion_id, note_id) == NULL)
     return;
 
@@ -643,6 +644,9 @@ delete_posted_note (GtkWidget  *widget,
   removal->self = g_object_ref (self);
   removal->discussion_id = g_strdup (discussion_id);
   removal->note_id = note_id;
+  removal->account_id = shown_account (self);
+  removal->project_id = nod_merge_request_page_get_project_id (self->page);
+  removal->iid = nod_merge_request_page_get_iid (self->page);
   message = adw_message_dialog_new (GTK_WINDOW (self), _("Delete Comment?"),
                                     _("It is deleted on GitLab too, for everyone."));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (message),
