@@ -138,6 +138,20 @@ find_listed (NodMergeRequestList *self,
   return GTK_INVALID_LIST_POSITION;
 }
 
+/* Selects @wanted where it is listed, ending its hiding; FALSE if it is not listed. */
+static gboolean
+select_if_listed (NodMergeRequestList *self,
+                  NodMergeRequestItem *wanted)
+{
+  guint position = find_listed (self, wanted);
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  gtk_single_selection_set_selected (self->selection, position);
+  g_clear_object (&self->hidden_selection);
+  return TRUE;
+}
+
 static void
 update_empty (NodMergeRequestList *self)
 {
@@ -458,16 +472,12 @@ finish_showing (NodMergeRequestList *self)
   g_clear_object (&self->lost_selection);
   if (self->hidden_selection != NULL)
     {
-      guint position = find_listed (self, self->hidden_selection);
+      g_autoptr(NodMergeRequestItem) hidden = g_object_ref (self->hidden_selection);
       guint stored;
 
       /* Changed to match the search: selected in the list again. */
       self->refiltering = TRUE;
-      if (position != GTK_INVALID_LIST_POSITION)
-        {
-          gtk_single_selection_set_selected (self->selection, position);
-          g_clear_object (&self->hidden_selection);
-        }
+      select_if_listed (self, hidden);
       self->refiltering = FALSE;
       /* Gone for good (pruned, its account removed): the page has nothing to show. */
       if (self->hidden_selection != NULL &&
@@ -1147,7 +1157,6 @@ static void
 refilter (NodMergeRequestList *self)
 {
   g_autoptr(NodMergeRequestItem) wanted = NULL;
-  guint position;
 
   if (selected_item (self) != NULL)
     wanted = g_object_ref (selected_item (self));
@@ -1156,19 +1165,10 @@ refilter (NodMergeRequestList *self)
 
   self->refiltering = TRUE;
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  if (wanted != NULL)
+  if (wanted != NULL && !select_if_listed (self, wanted))
     {
-      position = find_listed (self, wanted);
-      if (position != GTK_INVALID_LIST_POSITION)
-        {
-          gtk_single_selection_set_selected (self->selection, position);
-          g_clear_object (&self->hidden_selection);
-        }
-      else
-        {
-          gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-          g_set_object (&self->hidden_selection, wanted);
-        }
+      gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+      g_set_object (&self->hidden_selection, wanted);
     }
   self->refiltering = FALSE;
   update_empty (self);
