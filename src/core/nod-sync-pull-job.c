@@ -685,6 +685,14 @@ fetch_changes (NodSyncPullJob *self)
 
 /* ---- pipelines that had not ended ---- */
 
+/* How self->detailed names a merge request. */
+static char *
+detailed_key (gint64 project_id,
+              gint64 iid)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, project_id, iid);
+}
+
 static void
 on_pipelines_saved (GObject      *source_object,
                     GAsyncResult *result,
@@ -750,8 +758,7 @@ on_unfinished_listed (GObject      *source_object,
   while (unfinished->len > 0)
     {
       NodMergeRequestTarget *target = g_ptr_array_steal_index (unfinished, 0);
-      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-                                              target->project_id, target->iid);
+      g_autofree char *key = detailed_key (target->project_id, target->iid);
 
       if (g_hash_table_contains (self->detailed, key))
         nod_merge_request_target_free (target);
@@ -930,10 +937,8 @@ on_details_saved (GObject      *source_object,
     {
       NodApprovals *approvals = nod_sync_pull_details_get_approvals (details)->pdata[i];
 
-      g_hash_table_add (self->detailed,
-                        g_strdup_printf ("%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
-                                         nod_approvals_get_project_id (approvals),
-                                         nod_approvals_get_iid (approvals)));
+      g_hash_table_add (self->detailed, detailed_key (nod_approvals_get_project_id (approvals),
+                                                      nod_approvals_get_iid (approvals)));
     }
 
   /* Progress went up as each one's details came in. */
