@@ -3,8 +3,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * One merge request as Nod keeps it, offline: what it is, its description, its commits,
- * and its threads with the ids `nod reply` and `nod resolve` take, each note, and the
- * reviewer's comments not sent yet and the drafts of a review started on it. Reads only; nothing asks GitLab.
+ * and its threads with the ids `nod reply` and `nod resolve` take, each note with its id
+ * (what `nod note edit|delete` take) and the reviewer's change to it not sent yet, and the
+ * reviewer's comments not sent yet and the drafts of a review started on it. Reads only;
+ * nothing asks GitLab.
  */
 
 #define G_LOG_DOMAIN "nod-cli"
@@ -117,11 +119,13 @@ print_change (NodCliRun *run,
         continue;
       if (kind == NOD_ACTION_DELETE_NOTE)
         {
-          /* Translators: the reviewer's removal of their note, not sent yet: "(deleting: pending)" */
+          /* Translators: the reviewer's removal of their note, not sent yet, and its
+           * state: "(deleting: pending)" */
           _nod_cli_out (run, _("    (deleting: %s)\n"), own_state_label (action));
           return;
         }
-      /* Translators: the reviewer's new text for their note, not sent yet: "(new text, pending):" */
+      /* Translators: the reviewer's new text for their note, not sent yet, and its
+       * state: "(new text, pending):" */
       _nod_cli_out (run, _("    (new text, %s):\n"), own_state_label (action));
       print_body (run, nod_outbox_action_get_body (action), "    ");
       return;

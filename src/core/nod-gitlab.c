@@ -528,8 +528,9 @@ start_call (NodGitlab          *self,
    * otherwise: a TCP and TLS handshake per comment). Safe: libsoup sends again by itself,
    * when a reused connection closes before any answer, only requests whose method is
    * idempotent by name, and of Nod's writes those are PUT and DELETE — resolving, a
-   * note's new text, a removal: each a target state; a POST that meets it fails as a network error, and the push job looks for
-   * its effect before sending it again (test-gitlab, connections). */
+   * note's new text, a removal: each a target state; a POST that meets it fails as a
+   * network error, and the push job looks for its effect before sending it again
+   * (test-gitlab, connections). */
   soup_message_add_flags (call->message, SOUP_MESSAGE_IDEMPOTENT);
   headers = soup_message_get_request_headers (call->message);
   soup_message_headers_replace (headers, "PRIVATE-TOKEN", self->token);

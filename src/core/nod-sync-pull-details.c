@@ -4,9 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Over a real network most of a pull is waiting for answers, so the approvals, the head
- * pipeline, the commits (of those pushed to since) and the threads of different merge requests are asked for at once, up to a bound, in the page's
- * order. Budget first: each request goes only while the requests GitLab says are left stay
- * above the reserve kept for the reviewer's own actions, counting those still in flight.
+ * pipeline, the commits (of those pushed to since) and the threads of different merge
+ * requests are asked for at once, up to a bound, in the page's order. Budget first: each
+ * request goes only while the requests GitLab says are left stay above the reserve kept
+ * for the reviewer's own actions, counting those still in flight.
  * What it gives back is the merge requests whose details are whole; the pull stores them
  * in one transaction.
  */
@@ -219,9 +220,10 @@ on_pipelines (GObject      *source_object,
   else
     {
       /* A project without CI, or whose pipelines the reviewer may not see, has none. */
+      const char *head_sha = nod_merge_request_get_sha (detail->merge_request);
       NodPipeline *head = nod_pipeline_find_head (page != NULL ? nod_forge_page_get_items (page)
                                                                : NULL,
-                                                  nod_merge_request_get_sha (detail->merge_request));
+                                                  head_sha);
 
       g_clear_error (&error);
       if (head != NULL)
