@@ -59,6 +59,7 @@ struct _NodMergeRequestPage
   GtkWidget       *commits_list;
   AdwExpanderRow  *commits_row;
   GPtrArray       *commit_rows;   /* AdwActionRow, in commits_row, newest first */
+  char            *commits_shown; /* what they show, to rebuild them only on change */
   GtkWidget       *threads_heading;
   GtkWidget       *threads_count;
   GtkBox          *threads_box;
@@ -499,6 +500,7 @@ nod_merge_request_page_dispose (GObject *object)
 
   g_clear_pointer (&self->threads, g_hash_table_unref);
   g_clear_pointer (&self->commit_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->commits_shown, g_free);
   g_clear_object (&self->diff_cache);
   g_clear_pointer (&self->current_thread, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (object), NOD_TYPE_MERGE_REQUEST_PAGE);
@@ -763,6 +765,19 @@ show_commits (NodMergeRequestPage         *self,
 {
   guint shown = detail->commits != NULL ? detail->commits->len : 0;
   g_autofree char *subtitle = NULL;
+  g_autofree char *described = NULL;
+
+  /* A page's update (each reload, a pull's progress) rebuilds up to 250 rows only when
+   * their commits changed, or their ages may have (a minute on). */
+  described = g_strdup_printf ("%" G_GINT64_FORMAT "!%" G_GINT64_FORMAT "/%u/%d/%s/%"
+                               G_GINT64_FORMAT, detail->view->project_id, detail->view->iid,
+                               shown, detail->commits_total,
+                               shown > 0 ? nod_commit_get_sha (detail->commits->pdata[0]) : "",
+                               g_date_time_to_unix (now) / 60);
+  if (g_strcmp0 (described, self->commits_shown) == 0)
+    return;
+  g_free (self->commits_shown);
+  self->commits_shown = g_steal_pointer (&described);
 
   for (guint i = 0; i < self->commit_rows->len; i++)
     adw_expander_row_remove (self->commits_row, self->commit_rows->pdata[i]);
