@@ -178,3 +178,12 @@ nod_note_get_position (NodNote *self)
   g_return_val_if_fail (NOD_IS_NOTE (self), NULL);
   return self->position;
 }
+
+gboolean
+nod_note_is_written_by (NodNote    *self,
+                        const char *username)
+{
+  g_return_val_if_fail (NOD_IS_NOTE (self), FALSE);
+  return !self->system && username != NULL &&
+         g_strcmp0 (nod_user_get_username (self->author), username) == 0;
+}

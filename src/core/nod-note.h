@@ -38,6 +38,9 @@ gint64                 nod_note_get_id          (NodNote *self);
 const char            *nod_note_get_body        (NodNote *self);
 NodUser               *nod_note_get_author      (NodNote *self);
 gboolean               nod_note_get_system      (NodNote *self);
+/* Written by @username (a person's note, not a system note): theirs to edit or delete. */
+gboolean               nod_note_is_written_by   (NodNote    *self,
+                                                 const char *username);
 gboolean               nod_note_get_resolvable  (NodNote *self);
 gboolean               nod_note_get_resolved    (NodNote *self);
 NodUser               *nod_note_get_resolved_by (NodNote *self);

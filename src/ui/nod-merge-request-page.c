@@ -1290,9 +1290,7 @@ nod_merge_request_page_find_own_posted_note (NodMergeRequestPage *self)
         {
           NodNote *note = notes->pdata[j - 1];
 
-          if (!nod_note_get_system (note) && self->own_username != NULL &&
-              g_strcmp0 (nod_user_get_username (nod_note_get_author (note)),
-                         self->own_username) == 0)
+          if (nod_note_is_written_by (note, self->own_username))
             return note;
         }
     }

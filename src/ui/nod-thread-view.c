@@ -832,8 +832,7 @@ nod_thread_view_update (NodThreadView *self,
 
           NodUser *author = nod_note_get_author (note);
           NodOutboxAction *change = change_of_note (actions, nod_note_get_id (note));
-          gboolean own = !nod_note_get_system (note) && self->own_username != NULL &&
-                         g_strcmp0 (nod_user_get_username (author), self->own_username) == 0;
+          gboolean own = nod_note_is_written_by (note, self->own_username);
           GtkWidget *widget;
 
           system = system || nod_note_get_system (note);
